@@ -1,0 +1,49 @@
+# kyso — the two commands a fresh machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+KYSO_HOME ?= $(CURDIR)/var
+export KYSO_HOME
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test test-pg lint system-deps install lock clean
+
+## run: create the venv, install, initialize KYSO_HOME and serve on http://127.0.0.1:8000
+run: $(BIN)/.installed
+	$(BIN)/kyso init
+	$(BIN)/kyso serve --host 127.0.0.1 --port 8000
+
+## test: install what the tests need (Python and Debian packages), lint, type-check, run the suite
+test: $(BIN)/.installed system-deps lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## test-pg: the same suite against PostgreSQL (KYSO_TEST_DATABASE_URL)
+test-pg: $(BIN)/.installed system-deps
+	KYSO_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+system-deps:
+	scripts/system-deps.sh
+
+## lock: re-pin every Python dependency (needs uv in the venv)
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m kyso``."""
+
+from kyso.entrypoints.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Accounts: customers and staff, passwords, account PINs, sessions, roles."""

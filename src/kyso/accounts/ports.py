@@ -1,0 +1,37 @@
+"""What accounts need from storage."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from kyso.accounts.model import Account, Session
+
+__all__ = ["AccountRepository", "SessionRepository"]
+
+
+class AccountRepository(Protocol):
+    def add(self, account: Account) -> None: ...
+
+    def get(self, account_id: str, *, for_update: bool = False) -> Account | None: ...
+
+    def find_by_login(self, login: str, *, for_update: bool = False) -> Account | None:
+        """The account whose username, phone, email or ID number is ``login``."""
+        ...
+
+    def taken(self, username: str, phone: str, email: str, id_number: str | None) -> list[str]:
+        """Which of these identifiers another account already uses (field names)."""
+        ...
+
+    def save(self, account: Account) -> None: ...
+
+
+class SessionRepository(Protocol):
+    def add(self, session: Session) -> None: ...
+
+    def get(self, session_id: str) -> Session | None: ...
+
+    def by_token_hash(self, token_hash: str) -> Session | None: ...
+
+    def for_account(self, account_id: str) -> list[Session]: ...
+
+    def save(self, session: Session) -> None: ...

@@ -1,0 +1,317 @@
+"""Account use cases: sign-up, login, sessions, password and account-PIN changes.
+
+Every secret a person types goes through :meth:`AccountService._check_secret`, which applies
+the lockout policy and audits each failure and lock. Failures are committed before the error
+is raised, so a rolled-back request never forgets a wrong attempt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from kyso.accounts.errors import (
+    AccountUnavailable,
+    IdentifierTaken,
+    InvalidCredentials,
+    InvalidSession,
+    SecretLocked,
+    WrongPin,
+)
+from kyso.accounts.identifiers import normalize_email, normalize_login, normalize_phone
+from kyso.accounts.model import Account, AccountStatus, Role, Session
+from kyso.accounts.rules import SecretHasher, check_password, check_pin
+from kyso.audit.model import AuditEvent, Outcome
+from kyso.clock import Clock
+from kyso.errors import KysoError, NotFound, PermissionDenied
+from kyso.lockout import LockoutPolicy, LockState
+from kyso.notify.model import Channel
+from kyso.otp.model import Purpose, SentCode
+from kyso.otp.oob import OobService, Recipient
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["AccountService", "NewAccount", "SessionPolicy", "recipient"]
+
+_SECRETS = {
+    "password": ("Mật khẩu", "The password"),
+    "pin": ("Mã PIN tài khoản", "The account PIN"),
+}
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    username: str
+    password: str
+    pin: str
+    full_name: str
+    phone: str
+    email: str
+    id_number: str | None = None
+    locale: str = "vi"
+    role: Role = Role.CUSTOMER
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    ttl_seconds: int = 12 * 3600
+    idle_seconds: int = 30 * 60
+    touch_every_seconds: int = 60
+
+
+def recipient(account: Account) -> Recipient:
+    return Recipient(account.id, account.phone, account.email, account.locale)
+
+
+def _with_lock(account: Account, kind: str, state: LockState) -> Account:
+    if kind == "pin":
+        return replace(account, pin_lock=state)
+    return replace(account, password_lock=state)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AccountService:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        hasher: SecretHasher,
+        lockout: LockoutPolicy,
+        sessions: SessionPolicy,
+        oob: OobService,
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self._hasher = hasher
+        self._lockout = lockout
+        self._sessions = sessions
+        self._oob = oob
+        self._dummy_hash = hasher.hash(secrets.token_hex(8))
+
+    # -- sign-up and staff ------------------------------------------------------------
+    def sign_up(self, new: NewAccount, *, actor: str | None = None) -> Account:
+        account = self._build(new)
+        with self._uow() as uow:
+            taken = uow.accounts.taken(
+                account.username, account.phone, account.email, account.id_number
+            )
+            if taken:
+                raise IdentifierTaken(fields=", ".join(taken))
+            uow.accounts.add(account)
+            self._audit(uow, "account.created", account.id, actor=actor or account.id,
+                        role=account.role.value)
+            uow.commit()
+        return account
+
+    def _build(self, new: NewAccount) -> Account:
+        username = normalize_login(new.username)
+        phone, email = normalize_phone(new.phone), normalize_email(new.email)
+        check_password(new.password, personal=(username, phone[-9:], email.split("@")[0]))
+        check_pin(new.pin)
+        return Account(
+            id=str(uuid.uuid4()), username=username, full_name=new.full_name.strip(),
+            phone=phone, email=email, password_hash=self._hasher.hash(new.password),
+            pin_hash=self._hasher.hash(new.pin), created_at=self._clock.now(), role=new.role,
+            id_number=new.id_number.strip() if new.id_number else None, locale=new.locale,
+        )
+
+    def set_role(self, actor_id: str, account_id: str, role: Role) -> Account:
+        with self._uow() as uow:
+            actor = self._get(uow, actor_id)
+            if actor.role is not Role.ADMIN:
+                raise PermissionDenied()
+            account = self._get(uow, account_id, for_update=True)
+            uow.accounts.save(replace(account, role=role))
+            self._audit(uow, "account.role_changed", account_id, actor=actor_id,
+                        old=account.role.value, new=role.value)
+            uow.commit()
+            return replace(account, role=role)
+
+    def set_status(self, actor_id: str, account_id: str, status: AccountStatus) -> None:
+        with self._uow() as uow:
+            account = self._get(uow, account_id, for_update=True)
+            uow.accounts.save(replace(account, status=status))
+            self._audit(uow, "account.status_changed", account_id, actor=actor_id,
+                        status=status.value)
+            uow.commit()
+
+    # -- login and sessions -----------------------------------------------------------
+    def login(self, login: str, password: str, *, user_agent: str | None = None,
+              ip: str | None = None) -> tuple[Session, str]:
+        """Check the password and open a session; return it with its bearer token."""
+        with self._uow() as uow:
+            account = uow.accounts.find_by_login(normalize_login(login), for_update=True)
+            if account is None:
+                self._hasher.verify(self._dummy_hash, password)  # same time as a real check
+                self._audit(uow, "auth.login_failed", None, outcome=Outcome.FAILURE,
+                            reason="unknown_login")
+                uow.commit()
+                raise InvalidCredentials()
+            self._usable(account)
+            self._check_secret(uow, account, "password", password, InvalidCredentials())
+            session, token = self._open_session(uow, account, user_agent, ip)
+            uow.commit()
+            return session, token
+
+    def _open_session(self, uow: UnitOfWork, account: Account, user_agent: str | None,
+                      ip: str | None) -> tuple[Session, str]:
+        now = self._clock.now()
+        token = secrets.token_urlsafe(32)
+        session = Session(
+            id=str(uuid.uuid4()), account_id=account.id, token_hash=_token_hash(token),
+            created_at=now, expires_at=now + timedelta(seconds=self._sessions.ttl_seconds),
+            last_seen_at=now, user_agent=(user_agent or "")[:200] or None, ip=ip,
+        )
+        uow.sessions.add(session)
+        self._audit(uow, "auth.login", account.id, session=session.id, ip=ip)
+        return session, token
+
+    def authenticate(self, token: str) -> tuple[Account, Session]:
+        """The account and session behind a bearer token, or :class:`InvalidSession`."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            session = uow.sessions.by_token_hash(_token_hash(token))
+            if session is None or not session.is_live(now, self._sessions.idle_seconds):
+                raise InvalidSession()
+            account = uow.accounts.get(session.account_id)
+            if account is None or account.status is not AccountStatus.ACTIVE:
+                raise InvalidSession()
+            if (now - session.last_seen_at).total_seconds() >= self._sessions.touch_every_seconds:
+                session = replace(session, last_seen_at=now)
+                uow.sessions.save(session)
+                uow.commit()
+            return account, session
+
+    def logout(self, session: Session) -> None:
+        self.revoke_session(session.account_id, session.id)
+
+    def sessions(self, account_id: str) -> list[Session]:
+        now = self._clock.now()
+        with self._uow() as uow:
+            return [s for s in uow.sessions.for_account(account_id)
+                    if s.is_live(now, self._sessions.idle_seconds)]
+
+    def revoke_session(self, account_id: str, session_id: str) -> None:
+        with self._uow() as uow:
+            session = uow.sessions.get(session_id)
+            if session is None or session.account_id != account_id:
+                raise NotFound()
+            if session.revoked_at is None:
+                uow.sessions.save(replace(session, revoked_at=self._clock.now()))
+                self._audit(uow, "auth.session_revoked", account_id, session=session_id)
+                uow.commit()
+
+    # -- secrets ----------------------------------------------------------------------
+    def change_password(self, account_id: str, session_id: str, old: str, new: str) -> None:
+        """Change the password; every other session of the account is revoked."""
+        with self._uow() as uow:
+            account = self._get(uow, account_id, for_update=True)
+            self._check_secret(uow, account, "password", old, InvalidCredentials())
+            check_password(new, personal=(account.username, account.phone[-9:],
+                                          account.email.split("@")[0]))
+            uow.accounts.save(replace(self._get(uow, account_id),
+                                      password_hash=self._hasher.hash(new)))
+            self._revoke_others(uow, account_id, keep=session_id)
+            self._audit(uow, "account.password_changed", account_id)
+            uow.commit()
+
+    def send_code(self, account_id: str, purpose: Purpose,
+                  channel: Channel = Channel.SMS) -> SentCode:
+        """Send an out-of-band code for ``purpose`` to the account's phone or email."""
+        with self._uow() as uow:
+            account = self._get(uow, account_id)
+            self._usable(account)
+            sent = self._oob.send(uow, recipient(account), purpose, channel)
+            uow.commit()
+            return sent
+
+    def change_pin(self, account_id: str, old_pin: str, new_pin: str, otp: str) -> None:
+        """Change the account PIN: the old PIN and an SMS code for ``PIN_CHANGE``."""
+        check_pin(new_pin)
+        with self._uow() as uow:
+            account = self._get(uow, account_id, for_update=True)
+            self._check_secret(uow, account, "pin", old_pin, WrongPin())
+            self._commit_on_failure(uow, lambda: self._oob.verify(
+                uow, account_id, Purpose.PIN_CHANGE, otp))
+            uow.accounts.save(replace(self._get(uow, account_id),
+                                      pin_hash=self._hasher.hash(new_pin)))
+            self._audit(uow, "account.pin_changed", account_id)
+            uow.commit()
+
+    def verify_pin(self, uow: UnitOfWork, account_id: str, pin: str) -> Account:
+        """For other areas: check the account PIN inside their transaction.
+
+        A failure is committed (with the rest of that transaction) before it is raised."""
+        account = self._get(uow, account_id, for_update=True)
+        self._usable(account)
+        self._check_secret(uow, account, "pin", pin, WrongPin())
+        return self._get(uow, account_id)
+
+    def get(self, account_id: str) -> Account:
+        with self._uow() as uow:
+            return self._get(uow, account_id)
+
+    # -- helpers ----------------------------------------------------------------------
+    def _check_secret(self, uow: UnitOfWork, account: Account, kind: str, given: str,
+                      error: KysoError) -> None:
+        now = self._clock.now()
+        state: LockState = getattr(account, f"{kind}_lock")
+        what_vi, what_en = _SECRETS[kind]
+        if state.is_locked(now):
+            self._audit(uow, f"auth.{kind}_locked_attempt", account.id, outcome=Outcome.FAILURE)
+            uow.commit()
+            raise SecretLocked(what_vi=what_vi, what_en=what_en,
+                               retry_after=state.seconds_left(now))
+        encoded = getattr(account, f"{kind}_hash")
+        if self._hasher.verify(encoded, given):
+            if state.failures:
+                uow.accounts.save(_with_lock(account, kind, self._lockout.succeed(state, now)))
+            return
+        new_state = self._lockout.fail(state, now)
+        uow.accounts.save(_with_lock(account, kind, new_state))
+        self._audit(uow, f"auth.{kind}_failed", account.id, outcome=Outcome.FAILURE,
+                    failures=state.failures + 1)
+        if new_state.is_locked(now):
+            self._audit(uow, f"auth.{kind}_locked", account.id, outcome=Outcome.FAILURE,
+                        seconds=new_state.seconds_left(now))
+        uow.commit()
+        raise error
+
+    @staticmethod
+    def _commit_on_failure(uow: UnitOfWork, check: Callable[[], None]) -> None:
+        try:
+            check()
+        except KysoError:
+            uow.commit()
+            raise
+
+    @staticmethod
+    def _usable(account: Account) -> None:
+        if account.status is not AccountStatus.ACTIVE:
+            raise AccountUnavailable()
+
+    @staticmethod
+    def _get(uow: UnitOfWork, account_id: str, *, for_update: bool = False) -> Account:
+        account = uow.accounts.get(account_id, for_update=for_update)
+        if account is None:
+            raise NotFound()
+        return account
+
+    def _revoke_others(self, uow: UnitOfWork, account_id: str, keep: str | None) -> None:
+        now = self._clock.now()
+        for session in uow.sessions.for_account(account_id):
+            if session.id != keep and session.revoked_at is None:
+                uow.sessions.save(replace(session, revoked_at=now))
+
+    def _audit(self, uow: UnitOfWork, action: str, subject: str | None, *,
+               actor: str | None = None, outcome: Outcome = Outcome.SUCCESS,
+               **details: str | int | None) -> None:
+        event = AuditEvent(action, outcome, actor=actor or subject, subject=subject,
+                           details=details)
+        uow.audit.append(event, self._clock.now())

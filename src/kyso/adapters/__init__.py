@@ -1,0 +1,1 @@
+"""Adapters: the technology at the edges (database, key stores, SMTP, SMS, payments)."""

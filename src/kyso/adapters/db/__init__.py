@@ -1,0 +1,1 @@
+"""SQLAlchemy Core tables, repositories, the unit of work and Alembic migrations."""

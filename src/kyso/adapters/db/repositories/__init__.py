@@ -1,0 +1,1 @@
+"""Repositories: map rows to domain objects. They never commit."""

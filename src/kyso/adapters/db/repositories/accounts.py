@@ -1,0 +1,110 @@
+"""Account and session repositories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, or_, select, update
+
+from kyso.accounts.model import Account, AccountStatus, Role, Session
+from kyso.adapters.db.tables.accounts import accounts, sessions
+from kyso.lockout import LockState
+
+__all__ = ["SqlAccountRepository", "SqlSessionRepository"]
+
+
+def _account_values(a: Account) -> dict[str, Any]:
+    return {
+        "id": a.id, "username": a.username, "full_name": a.full_name, "phone": a.phone,
+        "email": a.email, "id_number": a.id_number, "role": a.role.value,
+        "status": a.status.value, "locale": a.locale, "password_hash": a.password_hash,
+        "pin_hash": a.pin_hash, "created_at": a.created_at,
+        "password_failures": a.password_lock.failures,
+        "password_locks": a.password_lock.lock_count,
+        "password_locked_until": a.password_lock.locked_until,
+        "pin_failures": a.pin_lock.failures, "pin_locks": a.pin_lock.lock_count,
+        "pin_locked_until": a.pin_lock.locked_until,
+    }
+
+
+def _account(row: Row[Any]) -> Account:
+    m = row._mapping
+    return Account(
+        id=m["id"], username=m["username"], full_name=m["full_name"], phone=m["phone"],
+        email=m["email"], id_number=m["id_number"], role=Role(m["role"]),
+        status=AccountStatus(m["status"]), locale=m["locale"],
+        password_hash=m["password_hash"], pin_hash=m["pin_hash"], created_at=m["created_at"],
+        password_lock=LockState(m["password_failures"], m["password_locks"],
+                                m["password_locked_until"]),
+        pin_lock=LockState(m["pin_failures"], m["pin_locks"], m["pin_locked_until"]),
+    )
+
+
+class SqlAccountRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, account: Account) -> None:
+        self._conn.execute(insert(accounts).values(**_account_values(account)))
+
+    def get(self, account_id: str, *, for_update: bool = False) -> Account | None:
+        query = select(accounts).where(accounts.c.id == account_id)
+        return self._one(query.with_for_update() if for_update else query)
+
+    def find_by_login(self, login: str, *, for_update: bool = False) -> Account | None:
+        c = accounts.c
+        query = select(accounts).where(
+            or_(c.username == login, c.phone == login, c.email == login, c.id_number == login)
+        )
+        return self._one(query.with_for_update() if for_update else query)
+
+    def taken(self, username: str, phone: str, email: str, id_number: str | None) -> list[str]:
+        wanted = {"username": username, "phone": phone, "email": email, "id_number": id_number}
+        c = accounts.c
+        rows = self._conn.execute(
+            select(c.username, c.phone, c.email, c.id_number).where(
+                or_(*(c[k] == v for k, v in wanted.items() if v is not None))
+            )
+        ).all()
+        return sorted({k for row in rows for k, v in wanted.items()
+                       if v is not None and row._mapping[k] == v})
+
+    def save(self, account: Account) -> None:
+        values = _account_values(account)
+        values.pop("id")
+        self._conn.execute(update(accounts).where(accounts.c.id == account.id).values(**values))
+
+    def _one(self, query: Any) -> Account | None:
+        row = self._conn.execute(query).first()
+        return _account(row) if row else None
+
+
+def _session(row: Row[Any]) -> Session:
+    return Session(**dict(row._mapping))
+
+
+class SqlSessionRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, session: Session) -> None:
+        self._conn.execute(insert(sessions).values(**session.__dict__))
+
+    def get(self, session_id: str) -> Session | None:
+        row = self._conn.execute(select(sessions).where(sessions.c.id == session_id)).first()
+        return _session(row) if row else None
+
+    def by_token_hash(self, token_hash: str) -> Session | None:
+        query = select(sessions).where(sessions.c.token_hash == token_hash)
+        row = self._conn.execute(query).first()
+        return _session(row) if row else None
+
+    def for_account(self, account_id: str) -> list[Session]:
+        query = (select(sessions).where(sessions.c.account_id == account_id)
+                 .order_by(sessions.c.created_at.desc()))
+        return [_session(r) for r in self._conn.execute(query)]
+
+    def save(self, session: Session) -> None:
+        values = dict(session.__dict__)
+        values.pop("id")
+        self._conn.execute(update(sessions).where(sessions.c.id == session.id).values(**values))

@@ -1,0 +1,9 @@
+"""All tables, one module per area, sharing one ``MetaData``.
+
+Import this package (not an area module) to get every table registered.
+"""
+
+from kyso.adapters.db.tables import accounts, audit, notify, otp  # noqa: F401  (registers tables)
+from kyso.adapters.db.tables.base import metadata
+
+__all__ = ["metadata"]

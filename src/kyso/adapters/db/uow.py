@@ -1,0 +1,76 @@
+"""The SQLAlchemy unit of work: one connection, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from kyso.accounts.ports import AccountRepository, SessionRepository
+from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
+from kyso.adapters.db.repositories.audit import SqlAuditRepository
+from kyso.adapters.db.repositories.notify import (
+    SqlNotificationRepository,
+    SqlOutboxRepository,
+)
+from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
+from kyso.audit.ports import AuditRepository
+from kyso.notify.ports import NotificationRepository, OutboxRepository
+from kyso.otp.ports import OtpCodeRepository
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    accounts: AccountRepository
+    sessions: SessionRepository
+    otp_codes: OtpCodeRepository
+    audit: AuditRepository
+    outbox: OutboxRepository
+    notifications: NotificationRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        conn = self._engine.connect()
+        conn.begin()
+        self._conn = conn
+        self.accounts = SqlAccountRepository(conn)
+        self.sessions = SqlSessionRepository(conn)
+        self.otp_codes = SqlOtpCodeRepository(conn)
+        self.audit = SqlAuditRepository(conn)
+        self.outbox = SqlOutboxRepository(conn)
+        self.notifications = SqlNotificationRepository(conn)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+        finally:
+            conn.close()
+
+    @property
+    def connection(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._conn
+
+    def commit(self) -> None:
+        self.connection.commit()
+        self.connection.begin()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+        self.connection.begin()

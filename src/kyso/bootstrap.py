@@ -1,0 +1,122 @@
+"""The composition root: settings → adapters → services, in one place.
+
+Nothing is built at import time; :func:`bootstrap` builds a :class:`Container` on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from kyso.accounts.rules import SecretHasher
+from kyso.accounts.service import AccountService, SessionPolicy
+from kyso.adapters.db.engine import make_engine
+from kyso.adapters.db.schema import upgrade
+from kyso.adapters.db.uow import SqlUnitOfWork
+from kyso.adapters.email.smtp import SmtpEmailSender
+from kyso.adapters.local_delivery import LocalDelivery
+from kyso.adapters.sms.http import HttpSmsSender
+from kyso.clock import Clock, SystemClock
+from kyso.config import Settings
+from kyso.lockout import LockoutPolicy
+from kyso.notify.ports import EmailSender, SmsSender
+from kyso.notify.service import Notifier
+from kyso.notify.worker import OutboxWorker
+from kyso.otp.oob import OobPolicy, OobService
+from kyso.secrets import Envelope, MasterKey, load_or_create_master_key
+from kyso.uow import UnitOfWork
+
+__all__ = ["Container", "bootstrap", "init_home"]
+
+
+def init_home(settings: Settings) -> bool:
+    """Create ``KYSO_HOME``, the master key and the schema. Idempotent; True if anything
+    was created."""
+    created = not settings.master_key_path.exists()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    load_or_create_master_key(settings.master_key_path)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    return created
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    hasher: SecretHasher
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.sqlalchemy_url)
+
+    @cached_property
+    def master_key(self) -> MasterKey:
+        return load_or_create_master_key(self.settings.master_key_path)
+
+    @cached_property
+    def envelope(self) -> Envelope:
+        return Envelope(self.master_key)
+
+    def uow(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        return Notifier(self.envelope, self.clock)
+
+    @cached_property
+    def oob(self) -> OobService:
+        s = self.settings
+        policy = OobPolicy(s.otp_ttl_seconds, s.otp_max_attempts, s.otp_resend_seconds,
+                           s.otp_max_sends_per_hour)
+        return OobService(self.clock, self.notifier, self.master_key.derive("oob-otp"), policy)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        s = self.settings
+        return AccountService(
+            self.uow, self.clock, self.hasher,
+            LockoutPolicy(s.lockout_max_failures, s.lockout_base_seconds),
+            SessionPolicy(s.session_ttl_seconds, s.session_idle_seconds),
+            self.oob,
+        )
+
+    @cached_property
+    def local_delivery(self) -> LocalDelivery:
+        return LocalDelivery()
+
+    def email_sender(self) -> EmailSender:
+        s = self.settings
+        if s.email_backend == "local":
+            return self.local_delivery
+        return SmtpEmailSender(s.smtp_host, s.smtp_port, s.smtp_username, s.smtp_password,
+                               s.smtp_starttls, s.smtp_timeout_seconds, s.mail_from)
+
+    def sms_sender(self) -> SmsSender:
+        s = self.settings
+        if s.sms_backend == "local":
+            return self.local_delivery
+        assert s.sms_gateway_url is not None  # enforced by Settings in production
+        return HttpSmsSender(s.sms_gateway_url, s.sms_gateway_token, s.smtp_timeout_seconds)
+
+    def outbox_worker(self) -> OutboxWorker:
+        s = self.settings
+        return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
+                            self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+
+def bootstrap(settings: Settings, *, clock: Clock | None = None,
+              hasher: SecretHasher | None = None) -> Container:
+    hasher = hasher or SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib,
+                                    settings.argon2_parallelism)
+    return Container(settings, clock or SystemClock(), hasher)

@@ -1,0 +1,138 @@
+"""Typed settings, parsed once.
+
+Sources, strongest first: keyword arguments, ``KYSO_*`` environment variables, then
+``KYSO_HOME/kyso.toml``. Unknown keys fail in every source. Secrets are ``SecretStr`` and
+never print. In ``production`` mode the development defaults are refused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+ENV_PREFIX = "KYSO_"
+_NOT_SETTINGS = {"KYSO_TEST_DATABASE_URL"}  # read by the test suite, not by the service
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message says which key and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", frozen=True, case_sensitive=False
+    )
+
+    mode: Literal["development", "production"] = "development"
+    home: Path = Path("var")
+    database_url: str | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    default_locale: Literal["vi", "en"] = "vi"
+    log_level: str = "INFO"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    # accounts
+    session_ttl_seconds: int = Field(default=12 * 3600, ge=60)
+    session_idle_seconds: int = Field(default=30 * 60, ge=60)
+    lockout_max_failures: int = Field(default=5, ge=1)
+    lockout_base_seconds: int = Field(default=300, ge=1)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=1024)
+    argon2_parallelism: int = Field(default=2, ge=1)
+
+    # out-of-band OTP
+    otp_ttl_seconds: int = Field(default=300, ge=30, le=300)
+    otp_max_attempts: int = Field(default=5, ge=1)
+    otp_resend_seconds: int = Field(default=60, ge=0)
+    otp_max_sends_per_hour: int = Field(default=5, ge=1)
+
+    # notifications
+    email_backend: Literal["local", "smtp"] = "local"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "kyso <no-reply@kyso.invalid>"
+    sms_backend: Literal["local", "http"] = "local"
+    sms_gateway_url: str | None = None
+    sms_gateway_token: SecretStr | None = None
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_backoff_seconds: float = Field(default=5.0, gt=0)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = _home_from_env() / "kyso.toml"
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_path))
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> Settings:
+        if self.mode != "production":
+            return self
+        problems = []
+        if self.public_base_url.startswith("http://"):
+            problems.append("public_base_url must use https")
+        if self.email_backend == "local" or self.sms_backend == "local":
+            problems.append("email_backend and sms_backend must not be 'local' (dev inbox)")
+        if self.sms_backend == "http" and not self.sms_gateway_url:
+            problems.append("sms_gateway_url is required")
+        if problems:
+            raise ValueError("production mode refuses development defaults: " + "; ".join(problems))
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home.resolve() / 'kyso.db'}"
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.home / "master.key"
+
+
+def _home_from_env() -> Path:
+    return Path(os.environ.get(f"{ENV_PREFIX}HOME", "var"))
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings, failing with :class:`ConfigError` on unknown or invalid keys."""
+    environ = os.environ if environ is None else environ
+    known = {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fields}
+    unknown = sorted(
+        key
+        for key in environ
+        if key.upper().startswith(ENV_PREFIX) and key.upper() not in known | _NOT_SETTINGS
+    )
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc

@@ -1,0 +1,56 @@
+"""The ASGI application: one FastAPI app per container, wrapped in the body-size limit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from kyso import __version__
+from kyso.bootstrap import Container, bootstrap
+from kyso.config import load_settings
+from kyso.entrypoints.api.errors import install_error_handlers
+from kyso.entrypoints.api.limits import BodySizeLimit
+from kyso.entrypoints.api.routes import accounts, notifications, otp, system
+from kyso.entrypoints.web import dev_inbox
+
+__all__ = ["create_app", "create_app_from_env"]
+
+
+def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
+    """Build the app. With ``run_worker`` an outbox worker thread runs while the app lives."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if run_worker:
+            worker = container.outbox_worker()
+            poll = container.settings.outbox_poll_seconds
+            thread = threading.Thread(target=worker.run_forever, args=(stop, poll),
+                                      name="kyso-outbox", daemon=True)
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=10)
+
+    app = FastAPI(title="kyso", version=__version__, lifespan=lifespan,
+                  description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.")
+    app.state.container = container
+    install_error_handlers(app)
+    for module in (system, accounts, otp, notifications):
+        app.include_router(module.router)
+    if container.settings.mode != "production":
+        app.include_router(dev_inbox.router)
+    return BodySizeLimit(app, container.settings.max_body_bytes)
+
+
+def create_app_from_env() -> ASGIApp:
+    """The factory ``kyso serve`` hands to uvicorn: each worker process builds its own."""
+    return create_app(bootstrap(load_settings()), run_worker=True)

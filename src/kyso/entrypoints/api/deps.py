@@ -1,0 +1,46 @@
+"""Request dependencies: the container, the caller's session, the language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kyso.accounts.errors import InvalidSession
+from kyso.accounts.model import Account, Session
+from kyso.bootstrap import Container
+
+__all__ = ["Caller", "CurrentCaller", "client_ip", "get_container"]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+@dataclass(frozen=True)
+class Caller:
+    account: Account
+    session: Session
+
+
+def current_caller(
+    container: Annotated[Container, Depends(get_container)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise InvalidSession()
+    account, session = container.accounts.authenticate(credentials.credentials)
+    return Caller(account, session)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None

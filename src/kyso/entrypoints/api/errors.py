@@ -1,0 +1,90 @@
+"""Every error leaves as ``{"error": ..., "error_description": ...}``; kinds map to status codes
+here, once."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kyso import errors
+
+__all__ = ["error_response", "install_error_handlers", "language"]
+
+log = logging.getLogger("kyso.api")
+
+STATUS: list[tuple[type[errors.KysoError], int]] = [
+    (errors.InvalidInput, 400),
+    (errors.AuthenticationFailed, 401),
+    (errors.PermissionDenied, 403),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.Gone, 410),
+    (errors.Locked, 423),
+    (errors.TooManyRequests, 429),
+    (errors.Unavailable, 503),
+]
+
+_HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "request_too_large", 415: "unsupported_media_type"}
+
+
+def language(request: Request) -> str:
+    """``?lang=en``, or an ``Accept-Language`` that starts with English, gives English."""
+    lang = request.query_params.get("lang") or request.headers.get("accept-language", "vi")
+    return "en" if lang.strip().lower().startswith("en") else "vi"
+
+
+def error_response(status: int, code: str, description: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "error_description": description}, status, headers)
+
+
+def status_of(exc: errors.KysoError) -> int:
+    return next((status for kind, status in STATUS if isinstance(exc, kind)), 500)
+
+
+async def _kyso_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.KysoError)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    status = status_of(exc)
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+    return error_response(status, exc.code, exc.describe(language(request)), headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
+    prefix = "Dữ liệu không hợp lệ" if language(request) == "vi" else "Invalid input"
+    return error_response(400, "invalid_request", f"{prefix}: " + "; ".join(parts))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "invalid_request")
+    detail = exc.detail if isinstance(exc.detail, str) else code
+    return error_response(exc.status_code, code, detail, dict(exc.headers or {}))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "server_error", "Lỗi hệ thống / internal error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    handlers: dict[Any, Any] = {
+        errors.KysoError: _kyso_error,
+        RequestValidationError: _validation_error,
+        StarletteHTTPException: _http_error,
+        Exception: _unexpected,
+    }
+    for kind, handler in handlers.items():
+        app.add_exception_handler(kind, handler)

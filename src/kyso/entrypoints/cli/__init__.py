@@ -1,0 +1,1 @@
+"""The ``kyso`` command line."""

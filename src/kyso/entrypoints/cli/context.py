@@ -1,0 +1,41 @@
+"""Shared CLI plumbing: settings from the environment, the container, clean failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from kyso.bootstrap import Container, bootstrap, init_home
+from kyso.config import ConfigError, load_settings
+from kyso.errors import KysoError
+
+__all__ = ["console", "err_console", "fail", "open_container"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]Lỗi / error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def open_container(*, init: bool = True) -> Iterator[Container]:
+    """Settings from the environment, ``kyso init`` when needed, errors as clean exits."""
+    try:
+        settings = load_settings()
+        if init:
+            init_home(settings)
+        container = bootstrap(settings)
+    except ConfigError as exc:
+        raise fail(f"cấu hình không hợp lệ / invalid configuration: {exc}", 2) from exc
+    try:
+        yield container
+    except KysoError as exc:
+        raise fail(f"{exc.describe('vi')} / {exc.describe('en')}") from exc
+    finally:
+        container.close()

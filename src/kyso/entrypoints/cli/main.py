@@ -1,0 +1,104 @@
+"""``kyso``: init, serve, worker, admin and audit commands."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kyso import __version__
+from kyso.entrypoints.cli import admin
+from kyso.entrypoints.cli.audit import verify_command
+from kyso.entrypoints.cli.context import console, fail, open_container
+
+app = typer.Typer(help="kyso — ký số từ xa với SmartOTP (remote signing with SmartOTP).",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(admin.app, name="admin")
+audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@app.callback()
+def main_options(
+    home: Annotated[Path | None, typer.Option(help="KYSO_HOME (default ./var).")] = None,
+) -> None:
+    if home is not None:
+        os.environ["KYSO_HOME"] = str(home)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+def init() -> None:
+    """Create KYSO_HOME, the master key and the database schema (safe to repeat)."""
+    with open_container(init=True) as container:
+        s = container.settings
+        console.print(f"KYSO_HOME: [bold]{s.home.resolve()}[/]")
+        console.print(f"database: {_safe_url(s.sqlalchemy_url)}")
+        console.print("[green]kyso is initialized.[/]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API, the web app and the PKI endpoints (runs init when needed)."""
+    import uvicorn
+
+    with open_container(init=True) as container:
+        base = container.settings.public_base_url
+        dev = container.settings.mode != "production"
+    console.print(f"kyso {__version__} on http://{host}:{port}")
+    console.print(f"  API docs:  {base}/docs")
+    if dev:
+        console.print(f"  dev inbox: {base}/dev/inbox  (SMS and email codes appear here)")
+    uvicorn.run("kyso.entrypoints.api.app:create_app_from_env", factory=True, host=host,
+                port=port, workers=workers, log_level="info", proxy_headers=False)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
+) -> None:
+    """Deliver the outbox (email, SMS) with retries; runs until interrupted."""
+    with open_container(init=True) as container:
+        outbox = container.outbox_worker()
+        if once:
+            console.print(f"delivered or retried: {outbox.run_once()}")
+            return
+        stop = threading.Event()
+        console.print("kyso worker: delivering the outbox (Ctrl+C to stop)")
+        try:
+            outbox.run_forever(stop, container.settings.outbox_poll_seconds)
+        except KeyboardInterrupt:
+            stop.set()
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first record altered, removed or reordered."""
+    with open_container() as container:
+        code = verify_command(container.uow, console)
+    raise typer.Exit(code)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except PermissionError as exc:
+        raise SystemExit(fail(str(exc)).exit_code) from exc

@@ -1,0 +1,116 @@
+"""The root of kyso's error tree.
+
+Every error a person or a program may see is a :class:`KysoError`. Each carries a stable
+``code`` (the ``error`` field of the API) and a description in Vietnamese and English.
+The classes below name the *kind* of failure; the HTTP layer maps kinds to status codes once::
+
+    KysoError
+    ├── InvalidInput        400  the request is malformed or breaks a rule
+    ├── AuthenticationFailed 401 who you are could not be established
+    ├── PermissionDenied    403  you may not do this
+    ├── NotFound            404
+    ├── Conflict            409  the state does not allow it (already done, wrong state)
+    ├── Gone                410  expired or used up
+    ├── Locked              423  locked after too many failures, or by an operator
+    ├── TooManyRequests     429  sent too often; retry later
+    └── Unavailable         503  a dependency is down
+
+Area errors (``kyso.accounts.errors`` …) subclass these kinds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "AuthenticationFailed",
+    "Conflict",
+    "Gone",
+    "InvalidInput",
+    "KysoError",
+    "Locked",
+    "NotFound",
+    "PermissionDenied",
+    "TooManyRequests",
+    "Unavailable",
+]
+
+
+class KysoError(Exception):
+    """Base class. ``vi`` and ``en`` are templates formatted with the keyword arguments."""
+
+    code: ClassVar[str] = "server_error"
+    vi: ClassVar[str] = "Đã xảy ra lỗi."
+    en: ClassVar[str] = "An error occurred."
+
+    def __init__(self, detail: str | None = None, /, **params: Any) -> None:
+        self.params = params
+        self.detail = detail
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: str = "vi") -> str:
+        template = self.vi if lang == "vi" else self.en
+        try:
+            text = template.format(**self.params)
+        except (KeyError, IndexError):
+            text = template
+        return f"{text} ({self.detail})" if self.detail else text
+
+    @property
+    def retry_after(self) -> int | None:
+        value = self.params.get("retry_after")
+        return int(value) if value is not None else None
+
+
+class InvalidInput(KysoError):
+    code = "invalid_request"
+    vi = "Yêu cầu không hợp lệ."
+    en = "The request is invalid."
+
+
+class AuthenticationFailed(KysoError):
+    code = "unauthorized"
+    vi = "Chưa xác thực hoặc phiên đăng nhập không hợp lệ."
+    en = "Not authenticated, or the session is not valid."
+
+
+class PermissionDenied(KysoError):
+    code = "forbidden"
+    vi = "Bạn không có quyền thực hiện thao tác này."
+    en = "You are not allowed to do this."
+
+
+class NotFound(KysoError):
+    code = "not_found"
+    vi = "Không tìm thấy."
+    en = "Not found."
+
+
+class Conflict(KysoError):
+    code = "conflict"
+    vi = "Thao tác không phù hợp với trạng thái hiện tại."
+    en = "This is not possible in the current state."
+
+
+class Gone(KysoError):
+    code = "expired"
+    vi = "Đã hết hạn hoặc đã được sử dụng."
+    en = "Expired or already used."
+
+
+class Locked(KysoError):
+    code = "locked"
+    vi = "Đã bị tạm khóa. Vui lòng thử lại sau {retry_after} giây."
+    en = "Temporarily locked. Try again in {retry_after} seconds."
+
+
+class TooManyRequests(KysoError):
+    code = "too_many_requests"
+    vi = "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau {retry_after} giây."
+    en = "Too many requests. Try again in {retry_after} seconds."
+
+
+class Unavailable(KysoError):
+    code = "temporarily_unavailable"
+    vi = "Dịch vụ tạm thời không khả dụng."
+    en = "The service is temporarily unavailable."

@@ -1,0 +1,1 @@
+"""Notifications: the durable outbox (email, SMS) and the in-app inbox."""

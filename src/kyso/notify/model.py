@@ -1,0 +1,55 @@
+"""Outbound messages and in-app notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+__all__ = ["Channel", "DeliveryStatus", "Notification", "OutboundMessage"]
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message waiting in, or delivered from, the outbox.
+
+    ``sealed_body`` is the envelope-encrypted JSON ``{"subject", "text", "html"}``: message
+    bodies carry one-time codes, so they are never stored in plaintext. Once delivered through
+    a real channel the body is wiped; ``delivered_locally`` marks a message that went to the
+    development inbox, whose body is kept so that the dev inbox page can show it.
+    """
+
+    id: str
+    channel: Channel
+    recipient: str
+    sealed_body: bytes | None
+    created_at: datetime
+    next_attempt_at: datetime
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    account_id: str | None = None
+    purpose: str | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    delivered_locally: bool = False
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: str
+    account_id: str
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None = None

@@ -1,0 +1,1 @@
+"""One-time passwords: OATH (HOTP, TOTP, OCRA), out-of-band codes, the SmartOTP token."""

@@ -1,0 +1,87 @@
+"""Fixtures shared by every layer of the suite.
+
+The database is SQLite (a fresh file per test) unless ``KYSO_TEST_DATABASE_URL`` names a
+PostgreSQL database; then each test gets a fresh schema in it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from kyso.accounts.rules import SecretHasher
+from kyso.adapters.db.engine import make_engine
+from kyso.adapters.db.schema import upgrade
+from kyso.adapters.db.uow import SqlUnitOfWork
+from kyso.bootstrap import Container, bootstrap, init_home
+from kyso.clock import ManualClock
+from kyso.config import Settings
+from kyso.secrets import Envelope, MasterKey
+
+PG_URL = os.environ.get("KYSO_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def master_key() -> MasterKey:
+    return MasterKey(os.urandom(32))
+
+
+@pytest.fixture
+def envelope(master_key: MasterKey) -> Envelope:
+    return Envelope(master_key)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database for this test."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'kyso.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def uow_factory(engine: Engine):  # type: ignore[no-untyped-def]  # fixtures stay terse
+    return lambda: SqlUnitOfWork(engine)
+
+
+FAST_HASHER = SecretHasher(time_cost=1, memory_kib=1024, parallelism=1)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(home=tmp_path / "home", database_url=db_url)
+
+
+@pytest.fixture
+def container(settings: Settings, clock: ManualClock) -> Iterator[Container]:
+    init_home(settings)
+    c = bootstrap(settings, clock=clock, hasher=FAST_HASHER)
+    yield c
+    c.close()
