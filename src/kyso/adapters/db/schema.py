@@ -23,5 +23,5 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent)."""
     with engine.connect() as connection:
-        command.upgrade(alembic_config(connection), "head")
+        command.upgrade(alembic_config(connection), "heads")
         connection.commit()
