@@ -10,6 +10,7 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from kyso.accounts.contact import ContactChangeService, contact_change_kind
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.adapters.db.engine import make_engine
@@ -24,7 +25,10 @@ from kyso.lockout import LockoutPolicy
 from kyso.notify.ports import EmailSender, SmsSender
 from kyso.notify.service import Notifier
 from kyso.notify.worker import OutboxWorker
+from kyso.otp.methods import MethodService
 from kyso.otp.oob import OobPolicy, OobService
+from kyso.otp.smartotp import SmartOtpPolicy, SmartOtpService
+from kyso.otp.transactions import TransactionService
 from kyso.secrets import Envelope, MasterKey, load_or_create_master_key
 from kyso.uow import UnitOfWork
 
@@ -86,6 +90,30 @@ class Container:
             SessionPolicy(s.session_ttl_seconds, s.session_idle_seconds),
             self.oob,
         )
+
+    @cached_property
+    def smartotp(self) -> SmartOtpService:
+        s = self.settings
+        policy = SmartOtpPolicy(s.smartotp_max_failures, s.smartotp_activation_ttl_seconds,
+                                resync_window_steps=s.smartotp_resync_window_steps,
+                                authenticator_apps=s.smartotp_authenticator_apps)
+        return SmartOtpService(self.uow, self.clock, self.envelope, self.notifier, self.oob,
+                               self.accounts, self.master_key.derive("smartotp"), policy)
+
+    @cached_property
+    def otp_methods(self) -> MethodService:
+        return MethodService(self.uow, self.clock, self.accounts, self.notifier)
+
+    @cached_property
+    def transactions(self) -> TransactionService:
+        service = TransactionService(self.uow, self.clock, self.smartotp, self.oob,
+                                     self.settings.transaction_ttl_seconds)
+        service.register_kind(contact_change_kind(self.clock))
+        return service
+
+    @cached_property
+    def contact_change(self) -> ContactChangeService:
+        return ContactChangeService(self.uow, self.transactions)
 
     @cached_property
     def local_delivery(self) -> LocalDelivery:

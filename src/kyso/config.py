@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     otp_resend_seconds: int = Field(default=60, ge=0)
     otp_max_sends_per_hour: int = Field(default=5, ge=1)
 
+    # SmartOTP and transaction codes
+    smartotp_max_failures: int = Field(default=5, ge=1)
+    smartotp_activation_ttl_seconds: int = Field(default=600, ge=60, le=3600)
+    smartotp_resync_window_steps: int = Field(default=120, ge=2, le=2880)
+    smartotp_authenticator_apps: bool = False
+    transaction_ttl_seconds: int = Field(default=300, ge=30, le=900)
+
     # notifications
     email_backend: Literal["local", "smtp"] = "local"
     smtp_host: str = "127.0.0.1"
@@ -129,6 +136,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         key
         for key in environ
         if key.upper().startswith(ENV_PREFIX) and key.upper() not in known | _NOT_SETTINGS
+        and not key.upper().startswith("KYSO_APP_")  # the customer app's, not the server's
     )
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")

@@ -6,16 +6,23 @@ never commit. Leaving the block without ``commit()`` rolls everything back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Protocol, Self
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.audit.ports import AuditRepository
+from kyso.errors import KysoError
 from kyso.notify.ports import NotificationRepository, OutboxRepository
-from kyso.otp.ports import OtpCodeRepository
+from kyso.otp.ports import (
+    ChallengeRepository,
+    MethodStateRepository,
+    OtpCodeRepository,
+    SmartOtpRepository,
+)
 
-__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+__all__ = ["UnitOfWork", "UnitOfWorkFactory", "failures_kept"]
 
 
 class UnitOfWork(Protocol):
@@ -25,6 +32,9 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     outbox: OutboxRepository
     notifications: NotificationRepository
+    smartotp: SmartOtpRepository
+    otp_methods: MethodStateRepository
+    challenges: ChallengeRepository
 
     def __enter__(self) -> Self: ...
 
@@ -41,3 +51,14 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+@contextmanager
+def failures_kept(uow: UnitOfWork) -> Iterator[None]:
+    """Commit what a failed check recorded (failure counters, locks, audit) before its
+    :class:`~kyso.errors.KysoError` propagates; the block must change nothing else first."""
+    try:
+        yield
+    except KysoError:
+        uow.commit()
+        raise

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -32,7 +31,7 @@ from kyso.lockout import LockoutPolicy, LockState
 from kyso.notify.model import Channel
 from kyso.otp.model import Purpose, SentCode
 from kyso.otp.oob import OobService, Recipient
-from kyso.uow import UnitOfWork, UnitOfWorkFactory
+from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
 __all__ = ["AccountService", "NewAccount", "SessionPolicy", "recipient"]
 
@@ -237,8 +236,8 @@ class AccountService:
         with self._uow() as uow:
             account = self._get(uow, account_id, for_update=True)
             self._check_secret(uow, account, "pin", old_pin, WrongPin())
-            self._commit_on_failure(uow, lambda: self._oob.verify(
-                uow, account_id, Purpose.PIN_CHANGE, otp))
+            with failures_kept(uow):
+                self._oob.verify(uow, account_id, Purpose.PIN_CHANGE, otp)
             uow.accounts.save(replace(self._get(uow, account_id),
                                       pin_hash=self._hasher.hash(new_pin)))
             self._audit(uow, "account.pin_changed", account_id)
@@ -282,14 +281,6 @@ class AccountService:
                         seconds=new_state.seconds_left(now))
         uow.commit()
         raise error
-
-    @staticmethod
-    def _commit_on_failure(uow: UnitOfWork, check: Callable[[], None]) -> None:
-        try:
-            check()
-        except KysoError:
-            uow.commit()
-            raise
 
     @staticmethod
     def _usable(account: Account) -> None:

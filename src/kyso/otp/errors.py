@@ -1,15 +1,35 @@
-"""Out-of-band code errors::
+"""OTP errors (out-of-band codes, SmartOTP, transactions)::
 
-    InvalidInput ── InvalidOtp
-    Gone ── OtpExpired
+    InvalidInput ── InvalidOtp, WeakSmartOtpPin, TermsNotAccepted, InvalidActivationCode,
+                    ResyncFailed
+    Conflict ── NoActiveToken, TransactionClosed
+    Gone ── OtpExpired, ActivationExpired, TransactionExpired
+    Locked ── TokenLocked, MethodLocked
+    PermissionDenied ── AuthenticatorAppsDisabled
     TooManyRequests ── ResendTooSoon, SendLimitReached
 """
 
 from __future__ import annotations
 
-from kyso.errors import Gone, InvalidInput, TooManyRequests
+from kyso.errors import Conflict, Gone, InvalidInput, Locked, PermissionDenied, TooManyRequests
 
-__all__ = ["InvalidOtp", "OtpExpired", "ResendTooSoon", "SendLimitReached"]
+__all__ = [
+    "ActivationExpired",
+    "AuthenticatorAppsDisabled",
+    "InvalidActivationCode",
+    "InvalidOtp",
+    "MethodLocked",
+    "NoActiveToken",
+    "OtpExpired",
+    "ResendTooSoon",
+    "ResyncFailed",
+    "SendLimitReached",
+    "TermsNotAccepted",
+    "TokenLocked",
+    "TransactionClosed",
+    "TransactionExpired",
+    "WeakSmartOtpPin",
+]
 
 
 class InvalidOtp(InvalidInput):
@@ -34,3 +54,73 @@ class SendLimitReached(TooManyRequests):
     code = "otp_send_limit"
     vi = "Bạn đã yêu cầu quá nhiều mã OTP. Vui lòng thử lại sau {retry_after} giây."
     en = "Too many OTPs requested. Try again in {retry_after} seconds."
+
+
+class WeakSmartOtpPin(InvalidInput):
+    code = "weak_pin"
+    vi = ("PIN SmartOTP phải có từ 6 đến 12 chữ số, không gồm các số giống nhau "
+          "hoặc liên tiếp (như 123456).")
+    en = "The SmartOTP PIN must be 6 to 12 digits, not all the same and not a run like 123456."
+
+
+class NoActiveToken(Conflict):
+    code = "no_active_token"
+    vi = "Quý khách chưa đăng ký SmartOTP hoặc SmartOTP đã bị hủy. Vui lòng đăng ký SmartOTP."
+    en = "No active SmartOTP token. Please register SmartOTP."
+
+
+class TokenLocked(Locked):
+    code = "locked"
+    vi = ("SmartOTP đã bị khóa do nhập sai nhiều lần. Vui lòng liên hệ tổng đài hỗ trợ "
+          "hoặc đặt lại PIN SmartOTP.")
+    en = "SmartOTP is locked after too many wrong codes. Call support or reset your SmartOTP PIN."
+
+
+class MethodLocked(Locked):
+    code = "method_locked"
+    vi = "Phương thức nhận OTP {method} đang bị tạm khóa. Vui lòng liên hệ tổng đài hỗ trợ."
+    en = "The OTP method {method} is temporarily locked. Please call the support desk."
+
+
+class TermsNotAccepted(InvalidInput):
+    code = "terms_not_accepted"
+    vi = "Quý khách cần đồng ý với điều khoản sử dụng SmartOTP phiên bản hiện hành ({version})."
+    en = "You must accept the current SmartOTP terms ({version})."
+
+
+class InvalidActivationCode(InvalidInput):
+    code = "invalid_activation_code"
+    vi = "Mã kích hoạt không đúng."
+    en = "The activation code is wrong."
+
+
+class ActivationExpired(Gone):
+    code = "expired_activation_code"
+    vi = ("Mã kích hoạt đã hết hạn, đã được dùng hoặc nhập sai quá số lần cho phép. "
+          "Vui lòng đăng ký SmartOTP lại.")
+    en = "The activation code has expired, was used or was entered wrong too often. Register again."
+
+
+class TransactionExpired(Gone):
+    code = "transaction_expired"
+    vi = "Giao dịch đã hết thời gian xác nhận."
+    en = "The transaction has expired."
+
+
+class TransactionClosed(Conflict):
+    code = "transaction_closed"
+    vi = "Giao dịch đã được xử lý trước đó."
+    en = "The transaction has already been handled."
+
+
+class ResyncFailed(InvalidInput):
+    code = "resync_failed"
+    vi = ("Không thể đồng bộ: hai mã OTP không liên tiếp hoặc không đúng. "
+          "Vui lòng kiểm tra giờ trên thiết bị và thử lại.")
+    en = "Could not resynchronise: the two codes are wrong or not consecutive."
+
+
+class AuthenticatorAppsDisabled(PermissionDenied):
+    code = "authenticator_apps_disabled"
+    vi = "Dịch vụ không cho phép dùng ứng dụng xác thực khác."
+    en = "This service does not allow authenticator apps."

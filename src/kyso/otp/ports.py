@@ -1,4 +1,4 @@
-"""What out-of-band codes need from storage."""
+"""What out-of-band codes, SmartOTP tokens and transaction challenges need from storage."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ from datetime import datetime
 from typing import Protocol
 
 from kyso.otp.model import OtpCode, Purpose
+from kyso.otp.token import Challenge, ChallengeStatus, MethodState, SmartOtpToken, TokenStatus
 
-__all__ = ["OtpCodeRepository"]
+__all__ = [
+    "ChallengeRepository",
+    "MethodStateRepository",
+    "OtpCodeRepository",
+    "SmartOtpRepository",
+]
 
 
 class OtpCodeRepository(Protocol):
@@ -24,3 +30,35 @@ class OtpCodeRepository(Protocol):
     def supersede(self, account_id: str, purpose: Purpose) -> None:
         """Make every earlier code for this account and purpose unusable."""
         ...
+
+
+class SmartOtpRepository(Protocol):
+    def add(self, token: SmartOtpToken) -> None: ...
+
+    def get(self, token_id: str) -> SmartOtpToken | None: ...
+
+    def current(self, account_id: str, status: TokenStatus, *,
+                for_update: bool = False) -> SmartOtpToken | None:
+        """The newest token of the account in ``status``."""
+        ...
+
+    def save(self, token: SmartOtpToken) -> None: ...
+
+
+class MethodStateRepository(Protocol):
+    def get(self, account_id: str, *, for_update: bool = False) -> MethodState:
+        """The account's state; the default (SMS, nothing locked) when none is stored."""
+        ...
+
+    def save(self, state: MethodState) -> None: ...
+
+
+class ChallengeRepository(Protocol):
+    def add(self, challenge: Challenge) -> None: ...
+
+    def get(self, challenge_id: str, *, for_update: bool = False) -> Challenge | None: ...
+
+    def for_account(self, account_id: str, status: ChallengeStatus | None,
+                    limit: int) -> list[Challenge]: ...
+
+    def save(self, challenge: Challenge) -> None: ...

@@ -15,9 +15,19 @@ from kyso.adapters.db.repositories.notify import (
     SqlOutboxRepository,
 )
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
+from kyso.adapters.db.repositories.smartotp import (
+    SqlChallengeRepository,
+    SqlMethodStateRepository,
+    SqlSmartOtpRepository,
+)
 from kyso.audit.ports import AuditRepository
 from kyso.notify.ports import NotificationRepository, OutboxRepository
-from kyso.otp.ports import OtpCodeRepository
+from kyso.otp.ports import (
+    ChallengeRepository,
+    MethodStateRepository,
+    OtpCodeRepository,
+    SmartOtpRepository,
+)
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -29,6 +39,9 @@ class SqlUnitOfWork:
     audit: AuditRepository
     outbox: OutboxRepository
     notifications: NotificationRepository
+    smartotp: SmartOtpRepository
+    otp_methods: MethodStateRepository
+    challenges: ChallengeRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -44,6 +57,9 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.notifications = SqlNotificationRepository(conn)
+        self.smartotp = SqlSmartOtpRepository(conn)
+        self.otp_methods = SqlMethodStateRepository(conn)
+        self.challenges = SqlChallengeRepository(conn)
         return self
 
     def __exit__(

@@ -14,7 +14,15 @@ from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
 from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.entrypoints.api.limits import BodySizeLimit
-from kyso.entrypoints.api.routes import accounts, notifications, otp, system
+from kyso.entrypoints.api.routes import (
+    accounts,
+    notifications,
+    otp,
+    smartotp,
+    support,
+    system,
+    transactions,
+)
 from kyso.entrypoints.web import dev_inbox
 
 __all__ = ["create_app", "create_app_from_env"]
@@ -44,7 +52,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                   description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.")
     app.state.container = container
     install_error_handlers(app)
-    for module in (system, accounts, otp, notifications):
+    for module in (system, accounts, otp, smartotp, transactions, support, notifications):
         app.include_router(module.router)
     if container.settings.mode != "production":
         app.include_router(dev_inbox.router)

@@ -1,0 +1,136 @@
+"""SmartOTP tokens, OTP-method state and transaction challenges."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from kyso.adapters.db.tables.otp import otp_challenges, otp_method_state, smartotp_tokens
+from kyso.otp.token import (
+    Challenge,
+    ChallengeStatus,
+    Method,
+    MethodLock,
+    MethodState,
+    SmartOtpToken,
+    TokenKind,
+    TokenStatus,
+)
+
+__all__ = ["SqlChallengeRepository", "SqlMethodStateRepository", "SqlSmartOtpRepository"]
+
+
+def _token(row: Row[Any]) -> SmartOtpToken:
+    m = dict(row._mapping)
+    m["status"], m["kind"] = TokenStatus(m["status"]), TokenKind(m["kind"])
+    return SmartOtpToken(**m)
+
+
+def _token_values(token: SmartOtpToken) -> dict[str, Any]:
+    values = dict(token.__dict__)
+    values["status"], values["kind"] = token.status.value, token.kind.value
+    return values
+
+
+class SqlSmartOtpRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, token: SmartOtpToken) -> None:
+        self._conn.execute(insert(smartotp_tokens).values(**_token_values(token)))
+
+    def get(self, token_id: str) -> SmartOtpToken | None:
+        row = self._conn.execute(
+            select(smartotp_tokens).where(smartotp_tokens.c.id == token_id)).first()
+        return _token(row) if row else None
+
+    def current(self, account_id: str, status: TokenStatus, *,
+                for_update: bool = False) -> SmartOtpToken | None:
+        c = smartotp_tokens.c
+        query = (select(smartotp_tokens)
+                 .where(c.account_id == account_id, c.status == status.value)
+                 .order_by(c.created_at.desc()).limit(1))
+        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        return _token(row) if row else None
+
+    def save(self, token: SmartOtpToken) -> None:
+        values = _token_values(token)
+        values.pop("id")
+        self._conn.execute(
+            update(smartotp_tokens).where(smartotp_tokens.c.id == token.id).values(**values))
+
+
+def _locks_json(state: MethodState) -> str:
+    return json.dumps({m.value: {"at": lock.at.isoformat(), "by": lock.by, "reason": lock.reason}
+                       for m, lock in state.locks.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def _locks(text: str) -> dict[Method, MethodLock]:
+    return {Method(m): MethodLock(datetime.fromisoformat(v["at"]), v["by"], v["reason"])
+            for m, v in json.loads(text).items()}
+
+
+class SqlMethodStateRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, account_id: str, *, for_update: bool = False) -> MethodState:
+        query = select(otp_method_state).where(otp_method_state.c.account_id == account_id)
+        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        if row is None:
+            return MethodState(account_id)
+        m = row._mapping
+        return MethodState(account_id, Method(m["preferred"]), _locks(m["locks"]))
+
+    def save(self, state: MethodState) -> None:
+        values = {"preferred": state.preferred.value, "locks": _locks_json(state)}
+        table = otp_method_state
+        done = self._conn.execute(
+            update(table).where(table.c.account_id == state.account_id).values(**values))
+        if done.rowcount == 0:
+            self._conn.execute(insert(table).values(account_id=state.account_id, **values))
+
+
+def _challenge(row: Row[Any]) -> Challenge:
+    m = dict(row._mapping)
+    m["details"] = json.loads(m["details"])
+    m["method"], m["status"] = Method(m["method"]), ChallengeStatus(m["status"])
+    return Challenge(**m)
+
+
+def _challenge_values(c: Challenge) -> dict[str, Any]:
+    values = dict(c.__dict__)
+    values["details"] = json.dumps(dict(c.details), ensure_ascii=False, sort_keys=True)
+    values["method"], values["status"] = c.method.value, c.status.value
+    return values
+
+
+class SqlChallengeRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, challenge: Challenge) -> None:
+        self._conn.execute(insert(otp_challenges).values(**_challenge_values(challenge)))
+
+    def get(self, challenge_id: str, *, for_update: bool = False) -> Challenge | None:
+        query = select(otp_challenges).where(otp_challenges.c.id == challenge_id)
+        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        return _challenge(row) if row else None
+
+    def for_account(self, account_id: str, status: ChallengeStatus | None,
+                    limit: int) -> list[Challenge]:
+        c = otp_challenges.c
+        query = select(otp_challenges).where(c.account_id == account_id)
+        if status is not None:
+            query = query.where(c.status == status.value)
+        query = query.order_by(c.created_at.desc()).limit(limit)
+        return [_challenge(r) for r in self._conn.execute(query)]
+
+    def save(self, challenge: Challenge) -> None:
+        values = _challenge_values(challenge)
+        values.pop("id")
+        self._conn.execute(
+            update(otp_challenges).where(otp_challenges.c.id == challenge.id).values(**values))

@@ -1,0 +1,71 @@
+"""Transactions confirmed with a code bound to their details, and the contact change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.schemas import Strict
+from kyso.otp.token import Challenge
+
+router = APIRouter(prefix="/api/v1", tags=["transactions"])
+
+
+class TransactionOut(BaseModel):
+    id: str
+    kind: str
+    details: dict[str, str]
+    method: str
+    question: str | None
+    ocra_suite: str | None
+    status: str
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, c: Challenge) -> TransactionOut:
+        return cls(id=c.id, kind=c.kind, details=dict(c.details), method=c.method.value,
+                   question=c.question, ocra_suite=c.ocra_suite, status=c.status.value,
+                   created_at=c.created_at, expires_at=c.expires_at)
+
+
+class ContactChangeIn(Strict):
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class ConfirmIn(Strict):
+    otp: str = Field(min_length=1, max_length=12)
+
+
+@router.post("/me/contact-change", status_code=201, response_model=TransactionOut)
+def contact_change(body: ContactChangeIn, caller: CurrentCaller,
+                   container: ContainerDep) -> TransactionOut:
+    return TransactionOut.of(
+        container.contact_change.request(caller.account.id, body.phone, body.email))
+
+
+@router.get("/transactions", response_model=list[TransactionOut])
+def pending(caller: CurrentCaller, container: ContainerDep,
+            status: str = Query("pending", pattern="^pending$")) -> list[TransactionOut]:
+    return [TransactionOut.of(c) for c in container.transactions.pending(caller.account.id)]
+
+
+@router.get("/transactions/{transaction_id}", response_model=TransactionOut)
+def one(transaction_id: str, caller: CurrentCaller, container: ContainerDep) -> TransactionOut:
+    return TransactionOut.of(container.transactions.get(caller.account.id, transaction_id))
+
+
+@router.post("/transactions/{transaction_id}/confirm", response_model=TransactionOut)
+def confirm(transaction_id: str, body: ConfirmIn, caller: CurrentCaller,
+            container: ContainerDep) -> TransactionOut:
+    return TransactionOut.of(
+        container.transactions.confirm(caller.account.id, transaction_id, body.otp))
+
+
+@router.post("/transactions/{transaction_id}/reject", response_model=TransactionOut)
+def reject(transaction_id: str, caller: CurrentCaller, container: ContainerDep) -> TransactionOut:
+    return TransactionOut.of(container.transactions.reject(caller.account.id, transaction_id))

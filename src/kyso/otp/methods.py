@@ -1,0 +1,117 @@
+"""How a customer receives OTPs (SMS or SmartOTP) and the temporary method locks.
+
+The customer switches methods and locks one with the account PIN; the support desk locks
+(suspected impersonation) and unlocks with a reason. Every change is audited and notified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from kyso.accounts.model import Role
+from kyso.audit.model import AuditEvent
+from kyso.clock import Clock
+from kyso.errors import InvalidInput, NotFound, PermissionDenied
+from kyso.otp import errors
+from kyso.otp.smartotp import Messenger, PinChecker
+from kyso.otp.token import Method, MethodLock, MethodState, TokenStatus
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["MethodService", "Staff"]
+
+_NAMES = {Method.SMS: "SMS OTP", Method.SMARTOTP: "SmartOTP"}
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who acts at the support desk: an account id (or ``cli:<user>``) and its role."""
+
+    id: str
+    role: Role
+
+
+class MethodService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, pins: PinChecker,
+                 messenger: Messenger) -> None:
+        self._uow, self._clock, self._pins, self._messenger = uow_factory, clock, pins, messenger
+
+    def state(self, account_id: str) -> MethodState:
+        with self._uow() as uow:
+            return uow.otp_methods.get(account_id)
+
+    def switch(self, account_id: str, method: Method, pin: str) -> MethodState:
+        """Thay đổi phương thức nhận OTP, confirmed with the account PIN."""
+        with self._uow() as uow:
+            self._pins.verify_pin(uow, account_id, pin)
+            state = uow.otp_methods.get(account_id, for_update=True)
+            if state.is_locked(method):
+                raise errors.MethodLocked(method=_NAMES[method])
+            if method is Method.SMARTOTP and uow.smartotp.current(
+                    account_id, TokenStatus.ACTIVE) is None:
+                raise errors.NoActiveToken()
+            state = replace(state, preferred=method)
+            uow.otp_methods.save(state)
+            self._audit(uow, "otp.method_changed", account_id, account_id, method=method.value)
+            self._messenger.post(uow, account_id, "Thay đổi phương thức nhận OTP",
+                                 f"Phương thức nhận OTP của Quý khách là {_NAMES[method]}.")
+            uow.commit()
+            return state
+
+    def lock_own(self, account_id: str, method: Method, pin: str) -> None:
+        """The customer locks a method (lost phone, suspected fraud)."""
+        with self._uow() as uow:
+            self._pins.verify_pin(uow, account_id, pin)
+            self._set_lock(uow, account_id, method,
+                           MethodLock(self._clock.now(), "customer", "customer request"))
+            uow.commit()
+
+    def support_lock(self, staff: Staff, account_id: str, method: Method, reason: str) -> None:
+        self._staff_change(staff, account_id, method, reason, lock=True)
+
+    def support_unlock(self, staff: Staff, account_id: str, method: Method, reason: str) -> None:
+        self._staff_change(staff, account_id, method, reason, lock=False)
+
+    def _staff_change(self, staff: Staff, account_id: str, method: Method, reason: str, *,
+                      lock: bool) -> None:
+        if staff.role not in (Role.SUPPORT, Role.ADMIN):
+            raise PermissionDenied()
+        reason = reason.strip()
+        if not 3 <= len(reason) <= 500:
+            raise InvalidInput("reason: 3..500 characters")
+        with self._uow() as uow:
+            if uow.accounts.get(account_id) is None:
+                raise NotFound()
+            if lock:
+                self._set_lock(uow, account_id, method,
+                               MethodLock(self._clock.now(), staff.id, reason))
+            else:
+                self._unlock(uow, staff, account_id, method, reason)
+            uow.commit()
+
+    def _set_lock(self, uow: UnitOfWork, account_id: str, method: Method,
+                  lock: MethodLock) -> None:
+        state = uow.otp_methods.get(account_id, for_update=True)
+        uow.otp_methods.save(state.with_lock(method, lock))
+        self._audit(uow, "otp.method_locked", lock.by, account_id, method=method.value,
+                    reason=lock.reason)
+        self._messenger.post(uow, account_id, f"{_NAMES[method]} đã bị tạm khóa",
+                             f"Phương thức {_NAMES[method]} đã bị tạm khóa. Lý do: "
+                             f"{lock.reason}. Liên hệ tổng đài hỗ trợ để mở khóa.")
+
+    def _unlock(self, uow: UnitOfWork, staff: Staff, account_id: str, method: Method,
+                reason: str) -> None:
+        state = uow.otp_methods.get(account_id, for_update=True)
+        uow.otp_methods.save(state.with_lock(method, None))
+        if method is Method.SMARTOTP:
+            token = uow.smartotp.current(account_id, TokenStatus.ACTIVE, for_update=True)
+            if token is not None and token.locked_at is not None:
+                uow.smartotp.save(replace(token, locked_at=None, failures=0))
+        self._audit(uow, "otp.method_unlocked", staff.id, account_id, method=method.value,
+                    reason=reason)
+        self._messenger.post(uow, account_id, f"{_NAMES[method]} đã được mở khóa",
+                             f"Phương thức {_NAMES[method]} đã được mở khóa.")
+
+    def _audit(self, uow: UnitOfWork, action: str, actor: str, subject: str,
+               **details: str) -> None:
+        uow.audit.append(AuditEvent(action, actor=actor, subject=subject, details=details),
+                         self._clock.now())

@@ -1,0 +1,155 @@
+"""Transactions confirmed with a code bound to their details (giải pháp 3).
+
+An area registers a *kind* with a handler that applies the transaction once it is confirmed
+(for example a change of contact phone, or — later — a signature). With the SmartOTP method
+the code is an OCRA response over the transaction's canonical details; with the SMS method
+it is an out-of-band code for the kind's purpose. Either serves this transaction only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from kyso.accounts.service import recipient
+from kyso.audit.model import AuditEvent, Outcome
+from kyso.clock import Clock
+from kyso.errors import KysoError, NotFound
+from kyso.otp import errors
+from kyso.otp.model import Purpose
+from kyso.otp.ocra import OcraSuite, transaction_challenge
+from kyso.otp.oob import OobService
+from kyso.otp.smartotp import SmartOtpService
+from kyso.otp.token import SMARTOTP_OCRA_SUITE, Challenge, ChallengeStatus, Method, TokenStatus
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["Handler", "Kind", "TransactionService"]
+
+Handler = Callable[[UnitOfWork, Challenge], None]
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    purpose: Purpose
+    apply: Handler
+
+
+class TransactionService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, tokens: SmartOtpService,
+                 oob: OobService, ttl_seconds: int = 300) -> None:
+        self._uow, self._clock, self._tokens, self._oob = uow_factory, clock, tokens, oob
+        self._ttl = ttl_seconds
+        self._kinds: dict[str, Kind] = {}
+
+    def register_kind(self, kind: Kind) -> None:
+        self._kinds[kind.name] = kind
+
+    def create(self, uow: UnitOfWork, account_id: str, kind: str,
+               details: Mapping[str, str]) -> Challenge:
+        """Open a challenge in the caller's transaction (and send the SMS code if needed)."""
+        spec = self._kinds[kind]
+        now = self._clock.now()
+        state = uow.otp_methods.get(account_id)
+        method = state.preferred
+        if state.is_locked(method):
+            raise errors.MethodLocked(method=method.value)
+        challenge = Challenge(id=str(uuid.uuid4()), account_id=account_id, kind=kind,
+                              details=details, method=method, created_at=now,
+                              expires_at=now + timedelta(seconds=self._ttl))
+        if method is Method.SMARTOTP:
+            if uow.smartotp.current(account_id, TokenStatus.ACTIVE) is None:
+                raise errors.NoActiveToken()
+            suite = OcraSuite.parse(SMARTOTP_OCRA_SUITE)
+            question = transaction_challenge(challenge.bound_details(),
+                                             length=suite.question_length, fmt="H")
+            challenge = replace(challenge, question=question, ocra_suite=SMARTOTP_OCRA_SUITE)
+        else:
+            account = uow.accounts.get(account_id)
+            assert account is not None
+            self._oob.send(uow, recipient(account), spec.purpose)
+        uow.challenges.add(challenge)
+        self._audit(uow, "transaction.created", challenge, Outcome.INFO)
+        return challenge
+
+    def pending(self, account_id: str) -> list[Challenge]:
+        with self._uow() as uow:
+            items = uow.challenges.for_account(account_id, ChallengeStatus.PENDING, 50)
+        now = self._clock.now()
+        return [c for c in items if now < c.expires_at]
+
+    def get(self, account_id: str, challenge_id: str) -> Challenge:
+        with self._uow() as uow:
+            return self._owned(uow, account_id, challenge_id, lock=False)
+
+    def confirm(self, account_id: str, challenge_id: str, code: str) -> Challenge:
+        with self._uow() as uow:
+            challenge = self._open(uow, account_id, challenge_id)
+            try:
+                self._check(uow, challenge, code)
+            except KysoError:
+                self._count_failure(uow, challenge)
+                uow.commit()
+                raise
+            done = replace(challenge, status=ChallengeStatus.CONFIRMED,
+                           decided_at=self._clock.now())
+            uow.challenges.save(done)
+            self._kinds[challenge.kind].apply(uow, done)
+            self._audit(uow, "transaction.confirmed", done)
+            uow.commit()
+            return done
+
+    def reject(self, account_id: str, challenge_id: str) -> Challenge:
+        with self._uow() as uow:
+            challenge = self._open(uow, account_id, challenge_id)
+            done = replace(challenge, status=ChallengeStatus.REJECTED,
+                           decided_at=self._clock.now())
+            uow.challenges.save(done)
+            self._audit(uow, "transaction.rejected", done)
+            uow.commit()
+            return done
+
+    def _check(self, uow: UnitOfWork, challenge: Challenge, code: str) -> None:
+        if challenge.method is Method.SMARTOTP:
+            assert challenge.question is not None and challenge.ocra_suite is not None
+            self._tokens.check_ocra(uow, challenge.account_id, challenge.question,
+                                    challenge.ocra_suite, code)
+        else:
+            if uow.otp_methods.get(challenge.account_id).is_locked(Method.SMS):
+                raise errors.MethodLocked(method=Method.SMS.value)
+            purpose = self._kinds[challenge.kind].purpose
+            self._oob.verify(uow, challenge.account_id, purpose, code)
+
+    def _count_failure(self, uow: UnitOfWork, challenge: Challenge) -> None:
+        attempts = challenge.attempts + 1
+        status = ChallengeStatus.FAILED if attempts >= MAX_ATTEMPTS else challenge.status
+        uow.challenges.save(replace(challenge, attempts=attempts, status=status))
+        self._audit(uow, "transaction.code_rejected", challenge, Outcome.FAILURE)
+
+    def _open(self, uow: UnitOfWork, account_id: str, challenge_id: str) -> Challenge:
+        challenge = self._owned(uow, account_id, challenge_id, lock=True)
+        if challenge.status is not ChallengeStatus.PENDING:
+            raise errors.TransactionClosed()
+        if self._clock.now() >= challenge.expires_at:
+            uow.challenges.save(replace(challenge, status=ChallengeStatus.EXPIRED))
+            self._audit(uow, "transaction.expired", challenge, Outcome.FAILURE)
+            uow.commit()
+            raise errors.TransactionExpired()
+        return challenge
+
+    @staticmethod
+    def _owned(uow: UnitOfWork, account_id: str, challenge_id: str, *, lock: bool) -> Challenge:
+        challenge = uow.challenges.get(challenge_id, for_update=lock)
+        if challenge is None or challenge.account_id != account_id:
+            raise NotFound()
+        return challenge
+
+    def _audit(self, uow: UnitOfWork, action: str, challenge: Challenge,
+               outcome: Outcome = Outcome.SUCCESS) -> None:
+        event = AuditEvent(action, outcome, actor=challenge.account_id,
+                           subject=challenge.account_id,
+                           details={"transaction": challenge.id, "kind": challenge.kind})
+        uow.audit.append(event, self._clock.now())
