@@ -83,3 +83,21 @@ def test_bad_input_gives_clear_message_and_nonzero_exit(home: Path) -> None:
 def test_help(home: Path, args: list[str]) -> None:
     result = run(home, *args)
     assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_support_lock_and_unlock(home: Path) -> None:
+    staff = ["--full-name", "Khách Hàng", "--phone", "0901000007", "--email", "kh@example.vn",
+             "--role", "customer"]
+    created = run(home, "admin", "create-user", "--username", "khach7", *staff,
+                  stdin="Matkhau2026!\nMatkhau2026!\n246813\n246813\n")
+    assert created.returncode == 0, created.stderr
+    locked = run(home, "support", "lock", "0901000007", "sms", "--reason", "nghi giả mạo")
+    assert locked.returncode == 0, locked.stderr
+    unlocked = run(home, "support", "unlock", "khach7", "sms", "--reason", "đã xác minh")
+    assert unlocked.returncode == 0, unlocked.stderr
+    missing = run(home, "support", "lock", "nobody", "sms", "--reason", "x y z")
+    assert missing.returncode == 1 and "nobody" in missing.stderr
+    bad_method = run(home, "support", "lock", "khach7", "pigeon", "--reason", "x y z")
+    assert bad_method.returncode == 2
+    audit = run(home, "audit", "verify")
+    assert audit.returncode == 0

@@ -19,7 +19,9 @@ def run_verify(uow_factory: Any) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_an_intact_trail_exits_zero_with_the_count_and_head(engine: Engine, uow_factory: Any) -> None:
+def test_an_intact_trail_exits_zero_with_the_count_and_head(
+    engine: Engine, uow_factory: Any
+) -> None:
     records = append(engine, 3)
     code, output = run_verify(uow_factory)
     assert code == 0

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 
-__all__ = ["is_sqlite", "make_engine"]
+__all__ = ["is_sqlite", "make_engine", "writer_lock"]
+
+_WRITER_LOCKS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
+
+
+def writer_lock(engine: Engine) -> threading.RLock | None:
+    """For SQLite, the in-process lock that serializes this engine's transactions.
+
+    SQLite allows one writer; waiting on a lock wakes the next transaction at once, where
+    SQLite's own busy handler would sleep and poll. Other processes still meet the database
+    lock and its busy timeout.
+    """
+    return _WRITER_LOCKS.get(engine)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -22,6 +36,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
+        _WRITER_LOCKS[engine] = threading.RLock()
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
+from kyso.adapters.db.engine import writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.notify import (
@@ -46,10 +48,18 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
+        self._lock: threading.RLock | None = None
 
     def __enter__(self) -> Self:
-        conn = self._engine.connect()
-        conn.begin()
+        self._lock = writer_lock(self._engine)
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            conn = self._engine.connect()
+            conn.begin()
+        except BaseException:
+            self._release()
+            raise
         self._conn = conn
         self.accounts = SqlAccountRepository(conn)
         self.sessions = SqlSessionRepository(conn)
@@ -76,6 +86,12 @@ class SqlUnitOfWork:
                 conn.rollback()
         finally:
             conn.close()
+            self._release()
+
+    def _release(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     @property
     def connection(self) -> Connection:

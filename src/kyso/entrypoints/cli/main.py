@@ -1,4 +1,4 @@
-"""``kyso``: init, serve, worker, admin and audit commands."""
+"""``kyso``: init, serve, worker, admin, support and audit commands."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from typing import Annotated
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin
+from kyso.entrypoints.cli import admin, support
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 
 app = typer.Typer(help="kyso — ký số từ xa với SmartOTP (remote signing with SmartOTP).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(admin.app, name="admin")
+app.add_typer(support.app, name="support")
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
