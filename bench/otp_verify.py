@@ -86,25 +86,34 @@ def fresh_codes(seed: bytes) -> list[str]:
     return [totp(seed, now + k * 30, algorithm="sha256") for k in (-1, 0, 1)]
 
 
-def run_http(base: str, users: list[tuple[str, bytes]], concurrency: int) -> list[float]:
+def login_all(base: str, users: list[tuple[str, bytes]]) -> list[str]:
     with httpx.Client(base_url=base, timeout=30) as client:
-        tokens = [client.post("/api/v1/auth/login", json={"login": u, "password": PASSWORD})
-                  .json()["access_token"] for u, _ in users]
+        return [client.post("/api/v1/auth/login", json={"login": u, "password": PASSWORD})
+                .json()["access_token"] for u, _ in users]
 
-    def one_user(i: int) -> list[float]:
+
+def run_http(base: str, users: list[tuple[str, bytes]], tokens: list[str],
+             concurrency: int) -> tuple[list[float], float]:
+    """Latencies of every verify request, and the wall time of the whole run."""
+
+    def one_worker(first: int) -> list[float]:
+        """One keep-alive connection per worker thread, walking its share of the users."""
         seen = []
         with httpx.Client(base_url=base, timeout=30) as client:
-            for code in fresh_codes(users[i][1]):
-                start = time.perf_counter()
-                r = client.post("/api/v1/smartotp/verify", json={"code": code},
-                                headers={"Authorization": f"Bearer {tokens[i]}"})
-                seen.append(time.perf_counter() - start)
-                if r.status_code != 204:
-                    raise SystemExit(f"verification failed: {r.status_code} {r.text}")
+            for i in range(first, len(users), concurrency):
+                for code in fresh_codes(users[i][1]):
+                    start = time.perf_counter()
+                    r = client.post("/api/v1/smartotp/verify", json={"code": code},
+                                    headers={"Authorization": f"Bearer {tokens[i]}"})
+                    seen.append(time.perf_counter() - start)
+                    if r.status_code != 204:
+                        raise SystemExit(f"verification failed: {r.status_code} {r.text}")
         return seen
 
+    started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        return [t for chunk in pool.map(one_user, range(len(users))) for t in chunk]
+        latencies = [t for chunk in pool.map(one_worker, range(concurrency)) for t in chunk]
+    return latencies, time.perf_counter() - started
 
 
 def raw_rate(seconds: float = 1.0) -> float:
@@ -128,10 +137,9 @@ def main() -> None:
         users = enrol(home, args.users)
         port = free_port()
         proc = serve(home, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
         try:
-            started = time.perf_counter()
-            latencies = run_http(f"http://127.0.0.1:{port}", users, args.concurrency)
-            elapsed = time.perf_counter() - started
+            latencies, elapsed = run_http(base, users, login_all(base, users), args.concurrency)
         finally:
             proc.terminate()
             proc.wait(10)

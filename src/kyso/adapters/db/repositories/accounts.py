@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
 
 from kyso.accounts.model import Account, AccountStatus, Role, Session
 from kyso.adapters.db.tables.accounts import accounts, sessions
 from kyso.lockout import LockState
 
 __all__ = ["SqlAccountRepository", "SqlSessionRepository"]
+
+# Built once: every authenticated request runs these and only binds parameters.
+_ACCOUNT = select(accounts).where(accounts.c.id == bindparam("account_id"))
+_ACCOUNT_LOCKED = _ACCOUNT.with_for_update()
+_SESSION_BY_TOKEN = select(sessions).where(sessions.c.token_hash == bindparam("token_hash"))
+_SAVE_SESSION = update(sessions).where(sessions.c.id == bindparam("session_id"))
 
 
 def _account_values(a: Account) -> dict[str, Any]:
@@ -48,8 +54,9 @@ class SqlAccountRepository:
         self._conn.execute(insert(accounts).values(**_account_values(account)))
 
     def get(self, account_id: str, *, for_update: bool = False) -> Account | None:
-        query = select(accounts).where(accounts.c.id == account_id)
-        return self._one(query.with_for_update() if for_update else query)
+        query = _ACCOUNT_LOCKED if for_update else _ACCOUNT
+        row = self._conn.execute(query, {"account_id": account_id}).first()
+        return _account(row) if row else None
 
     def find_by_login(self, login: str, *, for_update: bool = False) -> Account | None:
         c = accounts.c
@@ -95,8 +102,7 @@ class SqlSessionRepository:
         return _session(row) if row else None
 
     def by_token_hash(self, token_hash: str) -> Session | None:
-        query = select(sessions).where(sessions.c.token_hash == token_hash)
-        row = self._conn.execute(query).first()
+        row = self._conn.execute(_SESSION_BY_TOKEN, {"token_hash": token_hash}).first()
         return _session(row) if row else None
 
     def for_account(self, account_id: str) -> list[Session]:
@@ -106,5 +112,5 @@ class SqlSessionRepository:
 
     def save(self, session: Session) -> None:
         values = dict(session.__dict__)
-        values.pop("id")
-        self._conn.execute(update(sessions).where(sessions.c.id == session.id).values(**values))
+        values["session_id"] = values.pop("id")
+        self._conn.execute(_SAVE_SESSION, values)

@@ -25,6 +25,12 @@ from kyso.audit.model import AuditEvent, AuditRecord, Outcome
 
 __all__ = ["SqlAuditRepository"]
 
+# Built once: the hot path (every audited action) only binds parameters.
+_INSERT_RECORD = insert(audit_records)
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == HEAD_ID)
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
+_LOCK_HEAD = _HEAD.with_for_update()
+
 
 class SqlAuditRepository:
     def __init__(self, conn: Connection, *, page_size: int = 500) -> None:
@@ -36,12 +42,8 @@ class SqlAuditRepository:
     def append(self, event: AuditEvent, at: datetime) -> AuditRecord:
         seq, prev_hash = self._lock_head()
         record = seal(seq + 1, at, event, prev_hash)
-        self._conn.execute(insert(audit_records).values(**_values(record)))
-        self._conn.execute(
-            update(audit_head)
-            .where(audit_head.c.id == HEAD_ID)
-            .values(seq=record.seq, hash=record.hash)
-        )
+        self._conn.execute(_INSERT_RECORD, _values(record))
+        self._conn.execute(_MOVE_HEAD, {"seq": record.seq, "hash": record.hash})
         return record
 
     def records(self, after_seq: int = 0) -> Iterator[AuditRecord]:
@@ -68,8 +70,7 @@ class SqlAuditRepository:
         return head
 
     def _read_head(self, *, lock: bool) -> tuple[int, str] | None:
-        query = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
-        row = self._conn.execute(query.with_for_update() if lock else query).first()
+        row = self._conn.execute(_LOCK_HEAD if lock else _HEAD).first()
         return (int(row.seq), str(row.hash)) if row else None
 
 

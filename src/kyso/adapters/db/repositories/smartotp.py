@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from kyso.adapters.db.tables.otp import otp_challenges, otp_method_state, smartotp_tokens
 from kyso.otp.token import (
@@ -21,6 +21,18 @@ from kyso.otp.token import (
 )
 
 __all__ = ["SqlChallengeRepository", "SqlMethodStateRepository", "SqlSmartOtpRepository"]
+
+# Built once: code checks run these on every request and only bind parameters.
+_t = smartotp_tokens.c
+_CURRENT = (select(smartotp_tokens)
+            .where(_t.account_id == bindparam("account_id"), _t.status == bindparam("status"))
+            .order_by(_t.created_at.desc()).limit(1))
+_CURRENT_LOCKED = _CURRENT.with_for_update()
+_SAVE_TOKEN = update(smartotp_tokens).where(_t.id == bindparam("token_id"))
+_INSERT_TOKEN = insert(smartotp_tokens)
+_m = otp_method_state.c
+_STATE = select(otp_method_state).where(_m.account_id == bindparam("account_id"))
+_STATE_LOCKED = _STATE.with_for_update()
 
 
 def _token(row: Row[Any]) -> SmartOtpToken:
@@ -40,7 +52,7 @@ class SqlSmartOtpRepository:
         self._conn = conn
 
     def add(self, token: SmartOtpToken) -> None:
-        self._conn.execute(insert(smartotp_tokens).values(**_token_values(token)))
+        self._conn.execute(_INSERT_TOKEN, _token_values(token))
 
     def get(self, token_id: str) -> SmartOtpToken | None:
         row = self._conn.execute(
@@ -49,18 +61,14 @@ class SqlSmartOtpRepository:
 
     def current(self, account_id: str, status: TokenStatus, *,
                 for_update: bool = False) -> SmartOtpToken | None:
-        c = smartotp_tokens.c
-        query = (select(smartotp_tokens)
-                 .where(c.account_id == account_id, c.status == status.value)
-                 .order_by(c.created_at.desc()).limit(1))
-        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        query = _CURRENT_LOCKED if for_update else _CURRENT
+        row = self._conn.execute(query, {"account_id": account_id, "status": status.value}).first()
         return _token(row) if row else None
 
     def save(self, token: SmartOtpToken) -> None:
         values = _token_values(token)
-        values.pop("id")
-        self._conn.execute(
-            update(smartotp_tokens).where(smartotp_tokens.c.id == token.id).values(**values))
+        values["token_id"] = values.pop("id")
+        self._conn.execute(_SAVE_TOKEN, values)
 
 
 def _locks_json(state: MethodState) -> str:
@@ -78,8 +86,8 @@ class SqlMethodStateRepository:
         self._conn = conn
 
     def get(self, account_id: str, *, for_update: bool = False) -> MethodState:
-        query = select(otp_method_state).where(otp_method_state.c.account_id == account_id)
-        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        row = self._conn.execute(_STATE_LOCKED if for_update else _STATE,
+                                 {"account_id": account_id}).first()
         if row is None:
             return MethodState(account_id)
         m = row._mapping
