@@ -30,7 +30,7 @@ from kyso.accounts.service import NewAccount
 from kyso.bootstrap import bootstrap, init_home
 from kyso.config import Settings
 from kyso.otp.oath import match_totp, new_seed, totp, totp_counter
-from kyso.otp.smartotp import SEED_PURPOSE
+from kyso.otp.smartotp import seal_seed
 from kyso.otp.token import SmartOtpToken, TokenStatus
 
 PASSWORD = "Matkhau2026!"
@@ -54,7 +54,7 @@ def enrol(home: Path, users: int) -> list[tuple[str, bytes]]:
         now = container.clock.now()
         token = SmartOtpToken(id=f"tok-{n}", account_id=account.id, sealed_seed=b"",
                               created_at=now, status=TokenStatus.ACTIVE, activated_at=now)
-        sealed = container.envelope.seal(seed, f"{SEED_PURPOSE}:{token.id}")
+        sealed = seal_seed(container.envelope, token.id, seed)
         with container.uow() as uow:
             uow.smartotp.add(replace(token, sealed_seed=sealed))
             uow.commit()

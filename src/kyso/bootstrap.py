@@ -25,6 +25,7 @@ from kyso.lockout import LockoutPolicy
 from kyso.notify.ports import EmailSender, SmsSender
 from kyso.notify.service import Notifier
 from kyso.notify.worker import OutboxWorker
+from kyso.otp.enrolment import EnrolmentService
 from kyso.otp.methods import MethodService
 from kyso.otp.oob import OobPolicy, OobService
 from kyso.otp.smartotp import SmartOtpPolicy, SmartOtpService
@@ -97,8 +98,13 @@ class Container:
         policy = SmartOtpPolicy(s.smartotp_max_failures, s.smartotp_activation_ttl_seconds,
                                 resync_window_steps=s.smartotp_resync_window_steps,
                                 authenticator_apps=s.smartotp_authenticator_apps)
-        return SmartOtpService(self.uow, self.clock, self.envelope, self.notifier, self.oob,
-                               self.accounts, self.master_key.derive("smartotp"), policy)
+        return SmartOtpService(self.uow, self.clock, self.envelope, self.notifier, policy)
+
+    @cached_property
+    def enrolment(self) -> EnrolmentService:
+        return EnrolmentService(self.uow, self.clock, self.envelope, self.notifier, self.oob,
+                                self.accounts, self.master_key.derive("smartotp"),
+                                self.smartotp.policy)
 
     @cached_property
     def otp_methods(self) -> MethodService:

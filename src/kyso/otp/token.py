@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 
+from kyso.otp.errors import MethodLocked
 from kyso.otp.oath import OathParams
 
 __all__ = [
@@ -99,6 +100,10 @@ class MethodState:
 
     def is_locked(self, method: Method) -> bool:
         return method in self.locks
+
+    def ensure_unlocked(self, method: Method) -> None:
+        if method in self.locks:
+            raise MethodLocked(method=method.value)
 
     def with_lock(self, method: Method, lock: MethodLock | None) -> MethodState:
         locks = dict(self.locks)

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.schemas import Strict
+from kyso.otp.enrolment import Activation
 from kyso.otp.oath import b32decode_seed, otpauth_uri
-from kyso.otp.smartotp import Activation
 from kyso.otp.token import Method, MethodState, SmartOtpToken
 
 router = APIRouter(prefix="/api/v1", tags=["smartotp"])
@@ -125,26 +125,26 @@ class MethodOut(BaseModel):
 
 @router.get("/smartotp/terms", response_model=TermsOut)
 def terms(container: ContainerDep) -> TermsOut:
-    t = container.smartotp.terms()
+    t = container.enrolment.terms()
     return TermsOut(version=t.version, text_vi=t.text_vi, text_en=t.text_en)
 
 
 @router.post("/smartotp/registrations", status_code=201, response_model=RegisterOut)
 def register(body: RegisterIn, caller: CurrentCaller, container: ContainerDep) -> RegisterOut:
-    r = container.smartotp.register(caller.account.id, body.terms_version, body.pin, body.otp)
+    r = container.enrolment.register(caller.account.id, body.terms_version, body.pin, body.otp)
     return RegisterOut(token_id=r.token_id, activation_expires_at=r.activation_expires_at,
                        destination=r.destination)
 
 
 @router.post("/smartotp/activate", response_model=ActivationOut)
 def activate(body: ActivateIn, caller: CurrentCaller, container: ContainerDep) -> ActivationOut:
-    return ActivationOut.of(container.smartotp.activate(
+    return ActivationOut.of(container.enrolment.activate(
         caller.account.id, body.activation_code, body.device_id, body.device_name))
 
 
 @router.post("/smartotp/authenticator", response_model=ActivationOut)
 def authenticator(body: PinOtpIn, caller: CurrentCaller, container: ContainerDep) -> ActivationOut:
-    a = container.smartotp.enrol_authenticator(caller.account.id, body.pin, body.otp)
+    a = container.enrolment.enrol_authenticator(caller.account.id, body.pin, body.otp)
     uri = otpauth_uri(b32decode_seed(a.seed_b32), account=caller.account.username, issuer="kyso",
                       params=a.token.params)
     return ActivationOut.of(a, uri)
@@ -169,7 +169,7 @@ def resync(body: ResyncIn, caller: CurrentCaller, container: ContainerDep) -> Re
 
 @router.post("/smartotp/reset", status_code=204)
 def reset(body: PinOtpIn, caller: CurrentCaller, container: ContainerDep) -> Response:
-    container.smartotp.reset(caller.account.id, body.pin, body.otp)
+    container.enrolment.reset(caller.account.id, body.pin, body.otp)
     return Response(status_code=204)
 
 
