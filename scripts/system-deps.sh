@@ -2,6 +2,7 @@
 # Install the Debian packages the test suite uses, when they are missing.
 set -euo pipefail
 packages=(softhsm2 oathtool openssl)
+packages+=(poppler-utils libnss3-tools)  # pdfsig, pdftoppm and certutil: signed-PDF oracles
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

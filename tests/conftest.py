@@ -22,6 +22,7 @@ from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.clock import ManualClock
 from kyso.config import Settings
 from kyso.secrets import Envelope, MasterKey
+from tests.softhsm import SoftHsm, start_softhsm
 
 PG_URL = os.environ.get("KYSO_TEST_DATABASE_URL")
 
@@ -85,3 +86,9 @@ def container(settings: Settings, clock: ManualClock) -> Iterator[Container]:
     c = bootstrap(settings, clock=clock, hasher=FAST_HASHER)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsm]:
+    """SoftHSM2 tokens for this process: the key store's two, and the PKI tests' one."""
+    yield from start_softhsm(tmp_path_factory.mktemp("softhsm"))

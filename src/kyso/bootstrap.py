@@ -13,14 +13,18 @@ from sqlalchemy import Engine
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
+from kyso.adapters.blobs import FileBlobStore
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
+from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
 from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.sms.http import HttpSmsSender
+from kyso.adapters.webhook import HttpWebhookSender
 from kyso.clock import Clock, SystemClock
 from kyso.config import Settings
+from kyso.keys import KeyAlgorithm, KeyStore
 from kyso.lockout import LockoutPolicy
 from kyso.notify.ports import EmailSender, SmsSender
 from kyso.notify.service import Notifier
@@ -30,7 +34,22 @@ from kyso.otp.methods import MethodService
 from kyso.otp.oob import OobPolicy, OobService
 from kyso.otp.smartotp import SmartOtpPolicy, SmartOtpService
 from kyso.otp.transactions import TransactionService
-from kyso.secrets import Envelope, MasterKey, load_or_create_master_key
+from kyso.pki.config import PkiConfig
+from kyso.pki.directory import Directory
+from kyso.pki.publishing import CrlIssuer, PkiPublisher
+from kyso.pki.service import PkiService
+from kyso.relying.completion import SignCompletion
+from kyso.relying.parties import RelyingPartyService
+from kyso.relying.requests import SignRequestService
+from kyso.relying.settlement import Settler
+from kyso.relying.webhooks import WebhookWorker
+from kyso.secrets import Envelope, MasterKey, Secret, load_or_create_master_key
+from kyso.signing.document_signer import DocumentSigner
+from kyso.signing.documents import DocumentPolicy, DocumentService, document_kind
+from kyso.signing.quota import UnlimitedQuota
+from kyso.signing.revinfo import KysoTrust
+from kyso.signing.service import SigningPolicy, SigningService
+from kyso.signing.validation import Validator
 from kyso.uow import UnitOfWork
 
 __all__ = ["Container", "bootstrap", "init_home"]
@@ -115,6 +134,8 @@ class Container:
         service = TransactionService(self.uow, self.clock, self.smartotp, self.oob,
                                      self.settings.transaction_ttl_seconds)
         service.register_kind(contact_change_kind(self.clock))
+        service.register_kind(self.sp769_completion.kind())
+        service.register_kind(document_kind(self.document_signer))
         return service
 
     @cached_property
@@ -144,9 +165,103 @@ class Container:
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds)
 
+    # PKI and keys
+    @cached_property
+    def keystore(self) -> KeyStore:
+        s = self.settings
+        if s.keystore_backend == "software":
+            return SoftwareKeyStore(self.master_key)
+        assert s.pkcs11_module and s.pkcs11_token_label and s.pkcs11_user_pin  # Settings checks
+        pin = Secret(s.pkcs11_user_pin.get_secret_value())
+        return Pkcs11KeyStore(s.pkcs11_module, s.pkcs11_token_label, pin)
+
+    @cached_property
+    def pki_config(self) -> PkiConfig:
+        s = self.settings
+        return PkiConfig(
+            base_url=s.public_base_url, organization=s.pki_organization,
+            issuing_ca=s.pki_issuing_ca, ca_key=KeyAlgorithm(s.pki_ca_key),
+            responder_key=KeyAlgorithm(s.pki_responder_key), tsa_key=KeyAlgorithm(s.pki_tsa_key),
+            subscriber_key=KeyAlgorithm(s.pki_subscriber_key),
+            certificate_days=s.pki_certificate_days, crl_hours=s.pki_crl_hours,
+            ocsp_minutes=s.pki_ocsp_minutes, policy_oid=s.pki_policy_oid,
+            tsa_policy_oid=s.pki_tsa_policy_oid,
+        )
+
+    @cached_property
+    def pki_directory(self) -> Directory:
+        return Directory(self.keystore)
+
+    @cached_property
+    def crl_issuer(self) -> CrlIssuer:
+        return CrlIssuer(self.pki_config, self.pki_directory)
+
+    @cached_property
+    def pki(self) -> PkiService:
+        return PkiService(self.uow, self.keystore, self.clock, self.pki_config,
+                          self.pki_directory, self.crl_issuer)
+
+    @cached_property
+    def pki_publisher(self) -> PkiPublisher:
+        return PkiPublisher(self.uow, self.clock, self.pki_config, self.pki_directory,
+                            self.crl_issuer)
+
+    @cached_property
+    def signing(self) -> SigningService:
+        return SigningService(self.uow, self.clock, self.keystore, self.smartotp, self.oob,
+                              UnlimitedQuota(), SigningPolicy(self.settings.sad_ttl_seconds))
+
+    # documents: PAdES/CAdES signing of whole files, validation
+    @cached_property
+    def document_trust(self) -> KysoTrust:
+        return KysoTrust(self.pki_publisher, self.pki_config.base_url)
+
+    @cached_property
+    def document_signer(self) -> DocumentSigner:
+        return DocumentSigner(self.uow, self.clock, self.signing,
+                              FileBlobStore(self.settings.home / "documents"),
+                              self.document_trust)
+
+    @cached_property
+    def documents(self) -> DocumentService:
+        return DocumentService(self.uow, self.clock, self.transactions,
+                               FileBlobStore(self.settings.home / "documents"),
+                               Validator(self.document_trust),
+                               DocumentPolicy(self.settings.document_max_bytes))
+
+    # relying parties (SP769)
+    @cached_property
+    def relying_parties(self) -> RelyingPartyService:
+        s = self.settings
+        return RelyingPartyService(self.uow, self.clock, self.hasher,
+                                   LockoutPolicy(s.lockout_max_failures, s.lockout_base_seconds),
+                                   self.envelope, https_webhooks_only=s.mode == "production")
+
+    @cached_property
+    def sp769_settler(self) -> Settler:
+        return Settler(self.uow, self.clock, self.notifier, self.settings.sad_ttl_seconds)
+
+    @cached_property
+    def sp769_completion(self) -> SignCompletion:
+        return SignCompletion(self.uow, self.clock, self.signing, self.sp769_settler)
+
+    @cached_property
+    def sp769(self) -> SignRequestService:
+        return SignRequestService(self.uow, self.clock, self.relying_parties, self.transactions,
+                                  self.sp769_settler, self.notifier)
+
+    def webhook_worker(self) -> WebhookWorker:
+        s = self.settings
+        return WebhookWorker(self.uow, self.clock, self.relying_parties,
+                             HttpWebhookSender(s.webhook_timeout_seconds), self.sp769_settler,
+                             s.webhook_max_attempts, s.webhook_backoff_seconds)
+
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+        keystore = self.__dict__.get("keystore")
+        if isinstance(keystore, Pkcs11KeyStore):
+            keystore.close()
 
 
 def bootstrap(settings: Settings, *, clock: Clock | None = None,

@@ -24,6 +24,7 @@ __all__ = ["ConfigError", "Settings", "load_settings"]
 
 ENV_PREFIX = "KYSO_"
 _NOT_SETTINGS = {"KYSO_TEST_DATABASE_URL"}  # read by the test suite, not by the service
+KeyAlgorithmName = Literal["rsa-2048", "rsa-3072", "ec-p256", "ec-p384"]  # PKI and keys
 
 
 class ConfigError(Exception):
@@ -65,6 +66,15 @@ class Settings(BaseSettings):
     smartotp_authenticator_apps: bool = False
     transaction_ttl_seconds: int = Field(default=300, ge=30, le=900)
 
+    # signing
+    sad_ttl_seconds: int = Field(default=300, ge=30, le=300)
+
+    # documents (PAdES and CAdES signing, validation): uploads up to this size
+    document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+
+    # CSC API (/csc/v2)
+    csc_require_pin: bool = False  # credentials/authorize also asks for the account PIN
+
     # notifications
     email_backend: Literal["local", "smtp"] = "local"
     smtp_host: str = "127.0.0.1"
@@ -80,6 +90,29 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=5.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+
+    # PKI and keys
+    keystore_backend: Literal["software", "pkcs11"] = "software"
+    pkcs11_module: str | None = None  # e.g. /usr/lib/softhsm/libsofthsm2.so
+    pkcs11_token_label: str | None = None
+    pkcs11_user_pin: SecretStr | None = None
+    pki_organization: str = Field(default="kyso", min_length=1, max_length=64)
+    pki_issuing_ca: str = Field(default="kyso-ca", pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    pki_ca_key: KeyAlgorithmName = "rsa-3072"
+    pki_responder_key: KeyAlgorithmName = "rsa-2048"
+    pki_tsa_key: KeyAlgorithmName = "rsa-2048"
+    pki_subscriber_key: KeyAlgorithmName = "rsa-2048"
+    pki_certificate_days: int = Field(default=365, ge=1, le=3 * 365)
+    pki_crl_hours: int = Field(default=24, ge=1, le=31 * 24)
+    pki_ocsp_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    pki_policy_oid: str = Field(default="2.25.0.1.1", pattern=r"^[0-2](\.[0-9]{1,10})+$")
+    pki_tsa_policy_oid: str = Field(default="2.25.0.2.1", pattern=r"^[0-2](\.[0-9]{1,10})+$")
+
+    # relying parties (SP769 API) and their webhooks
+    sp769_max_files: int = Field(default=20, ge=1, le=100)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_backoff_seconds: float = Field(default=5.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
     @classmethod
     def settings_customise_sources(
@@ -113,6 +146,16 @@ class Settings(BaseSettings):
             problems.append("sms_gateway_url is required")
         if problems:
             raise ValueError("production mode refuses development defaults: " + "; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _keystore_rules(self) -> Settings:  # PKI and keys
+        needed = ("pkcs11_module", "pkcs11_token_label", "pkcs11_user_pin")
+        missing = [name for name in needed if getattr(self, name) is None]
+        if self.keystore_backend == "pkcs11" and missing:
+            raise ValueError(f"keystore_backend 'pkcs11' needs {', '.join(missing)}")
+        if self.pki_issuing_ca in ("root", "ocsp", "tsa"):
+            raise ValueError("pki_issuing_ca cannot be 'root', 'ocsp' or 'tsa'")
         return self
 
     @property

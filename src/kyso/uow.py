@@ -21,6 +21,10 @@ from kyso.otp.ports import (
     OtpCodeRepository,
     SmartOtpRepository,
 )
+from kyso.pki.ports import PkiRepository
+from kyso.relying.ports import RelyingRepository
+from kyso.signing.ports import ActivationRepository
+from kyso.signing.storage import DocumentRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory", "failures_kept"]
 
@@ -35,6 +39,10 @@ class UnitOfWork(Protocol):
     smartotp: SmartOtpRepository
     otp_methods: MethodStateRepository
     challenges: ChallengeRepository
+    pki: PkiRepository
+    signing: ActivationRepository
+    documents: DocumentRepository
+    relying: RelyingRepository
 
     def __enter__(self) -> Self: ...
 

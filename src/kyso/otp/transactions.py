@@ -28,14 +28,21 @@ from kyso.uow import UnitOfWork, UnitOfWorkFactory
 __all__ = ["Handler", "Kind", "TransactionService"]
 
 Handler = Callable[[UnitOfWork, Challenge], None]
+AfterCommit = Callable[[Challenge], None]
 MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
 class Kind:
+    """A kind of transaction. ``apply`` runs inside the confirming transaction; ``after``
+    (optional) runs once it is committed, outside any transaction — for work that opens
+    units of work of its own, such as signing. If ``after`` fails, the transaction is
+    marked failed and the error propagates."""
+
     name: str
     purpose: Purpose
     apply: Handler
+    after: AfterCommit | None = None
 
 
 class TransactionService:
@@ -97,10 +104,24 @@ class TransactionService:
             done = replace(challenge, status=ChallengeStatus.CONFIRMED,
                            decided_at=self._clock.now())
             uow.challenges.save(done)
-            self._kinds[challenge.kind].apply(uow, done)
+            kind = self._kinds[challenge.kind]
+            kind.apply(uow, done)
             self._audit(uow, "transaction.confirmed", done)
             uow.commit()
-            return done
+        if kind.after is not None:
+            self._run_after(kind.after, done)
+        return done
+
+    def _run_after(self, after: AfterCommit, challenge: Challenge) -> None:
+        try:
+            after(challenge)
+        except KysoError:
+            with self._uow() as uow:
+                failed = replace(challenge, status=ChallengeStatus.FAILED)
+                uow.challenges.save(failed)
+                self._audit(uow, "transaction.failed", failed, Outcome.FAILURE)
+                uow.commit()
+            raise
 
     def reject(self, account_id: str, challenge_id: str) -> Challenge:
         with self._uow() as uow:

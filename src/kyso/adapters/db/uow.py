@@ -12,11 +12,15 @@ from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.adapters.db.engine import writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
+from kyso.adapters.db.repositories.documents import SqlDocumentRepository
 from kyso.adapters.db.repositories.notify import (
     SqlNotificationRepository,
     SqlOutboxRepository,
 )
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
+from kyso.adapters.db.repositories.pki import SqlPkiRepository
+from kyso.adapters.db.repositories.relying import SqlRelyingRepository
+from kyso.adapters.db.repositories.signing import SqlActivationRepository
 from kyso.adapters.db.repositories.smartotp import (
     SqlChallengeRepository,
     SqlMethodStateRepository,
@@ -30,6 +34,10 @@ from kyso.otp.ports import (
     OtpCodeRepository,
     SmartOtpRepository,
 )
+from kyso.pki.ports import PkiRepository
+from kyso.relying.ports import RelyingRepository
+from kyso.signing.ports import ActivationRepository
+from kyso.signing.storage import DocumentRepository
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -44,6 +52,10 @@ class SqlUnitOfWork:
     smartotp: SmartOtpRepository
     otp_methods: MethodStateRepository
     challenges: ChallengeRepository
+    pki: PkiRepository
+    signing: ActivationRepository
+    documents: DocumentRepository
+    relying: RelyingRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -70,6 +82,10 @@ class SqlUnitOfWork:
         self.smartotp = SqlSmartOtpRepository(conn)
         self.otp_methods = SqlMethodStateRepository(conn)
         self.challenges = SqlChallengeRepository(conn)
+        self.pki = SqlPkiRepository(conn)
+        self.signing = SqlActivationRepository(conn)
+        self.documents = SqlDocumentRepository(conn)
+        self.relying = SqlRelyingRepository(conn)
         return self
 
     def __exit__(

@@ -1,4 +1,4 @@
-"""``kyso``: init, serve, worker, admin, support and audit commands."""
+"""``kyso``: init, serve, worker, admin, support, ca and audit commands."""
 
 from __future__ import annotations
 
@@ -10,14 +10,21 @@ from typing import Annotated
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin, support
+from kyso.entrypoints.cli import admin, ca, rp, support
+from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
+from kyso.entrypoints.cli.demo import demo as demo_command
+from kyso.entrypoints.sp769.worker import start_webhook_worker
 
 app = typer.Typer(help="kyso — ký số từ xa với SmartOTP (remote signing with SmartOTP).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(admin.app, name="admin")
+app.add_typer(app_cli.app, name="app")
 app.add_typer(support.app, name="support")
+app.add_typer(ca.app, name="ca")
+app.add_typer(rp.app, name="rp")
+app.command("demo")(demo_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -38,11 +45,15 @@ def version() -> None:
 
 @app.command()
 def init() -> None:
-    """Create KYSO_HOME, the master key and the database schema (safe to repeat)."""
+    """Create KYSO_HOME, the master key, the database schema and the CA hierarchy (safe
+    to repeat)."""
     with open_container(init=True) as container:
         s = container.settings
         console.print(f"KYSO_HOME: [bold]{s.home.resolve()}[/]")
         console.print(f"database: {_safe_url(s.sqlalchemy_url)}")
+        authorities, created = container.pki.initialize(actor="cli:init")
+        console.print("CA hierarchy created:" if created else "CA hierarchy:")
+        ca.print_hierarchy(authorities, container.pki_config)
         console.print("[green]kyso is initialized.[/]")
 
 
@@ -56,6 +67,7 @@ def serve(
     import uvicorn
 
     with open_container(init=True) as container:
+        container.pki.initialize(actor="cli:serve")
         base = container.settings.public_base_url
         dev = container.settings.mode != "production"
     console.print(f"kyso {__version__} on http://{host}:{port}")
@@ -75,8 +87,10 @@ def worker(
         outbox = container.outbox_worker()
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
+            console.print(f"webhooks tried: {container.webhook_worker().run_once()}")
             return
         stop = threading.Event()
+        start_webhook_worker(container, stop)
         console.print("kyso worker: delivering the outbox (Ctrl+C to stop)")
         try:
             outbox.run_forever(stop, container.settings.outbox_poll_seconds)

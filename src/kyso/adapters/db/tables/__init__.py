@@ -3,7 +3,16 @@
 Import this package (not an area module) to get every table registered.
 """
 
-from kyso.adapters.db.tables import accounts, audit, notify, otp  # noqa: F401  (registers tables)
+from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
+    accounts,
+    audit,
+    documents,
+    notify,
+    otp,
+    pki,
+    relying,
+    signing,
+)
 from kyso.adapters.db.tables.base import metadata
 
 __all__ = ["metadata"]

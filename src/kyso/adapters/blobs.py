@@ -1,0 +1,60 @@
+"""A content-addressed blob store on the file system (``KYSO_HOME/documents`` by default).
+
+``ab/abcdef…`` holds the bytes whose SHA-256 is ``abcdef…``. A blob is written to a
+temporary file in the same directory, flushed to disk, then renamed: it is complete or
+absent. Reads check the hash again, so a damaged file is reported as missing rather than
+served. Several API workers share it when ``KYSO_HOME`` is on a shared volume; another
+adapter (object storage) can implement the same two methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+__all__ = ["FileBlobStore"]
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class FileBlobStore:
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def __repr__(self) -> str:
+        return f"FileBlobStore({str(self._root)!r})"
+
+    def put(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._path(digest)
+        if path.exists() and path.stat().st_size == len(data):
+            return digest
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        try:
+            data = self._path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(sha256) from None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise KeyError(sha256)
+        return data
+
+    def _path(self, sha256: str) -> Path:
+        if not _SHA256.fullmatch(sha256):
+            raise KeyError(sha256)
+        return self._root / sha256[:2] / sha256

@@ -1,0 +1,188 @@
+"""SQL repository of the relying-party area. Works inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from kyso.adapters.db.tables.accounts import accounts
+from kyso.adapters.db.tables.otp import otp_challenges
+from kyso.adapters.db.tables.relying import (
+    relying_parties,
+    sp769_files,
+    sp769_requests,
+    sp769_webhooks,
+)
+from kyso.lockout import LockState
+from kyso.relying.errors import DuplicateTransaction
+from kyso.relying.model import (
+    DeliveryStatus,
+    PartyStatus,
+    RelyingParty,
+    RequestStatus,
+    SignFile,
+    SignRequest,
+    WebhookDelivery,
+)
+
+__all__ = ["SqlRelyingRepository"]
+
+_p, _r, _f, _w = relying_parties.c, sp769_requests.c, sp769_files.c, sp769_webhooks.c
+_DECIDED = ("rejected", "failed", "expired")  # otp_challenges.status that end a request
+
+
+def _party_values(p: RelyingParty) -> dict[str, Any]:
+    return {"sp_id": p.sp_id, "name": p.name, "secret_hash": p.secret_hash,
+            "public_service": p.public_service, "webhook_url": p.webhook_url,
+            "sealed_webhook_secret": p.sealed_webhook_secret, "status": p.status.value,
+            "failures": p.lock.failures, "lock_count": p.lock.lock_count,
+            "locked_until": p.lock.locked_until, "created_at": p.created_at}
+
+
+def _party(row: Row[Any]) -> RelyingParty:
+    m = dict(row._mapping)
+    lock = LockState(m.pop("failures"), m.pop("lock_count"), m.pop("locked_until"))
+    return RelyingParty(**m | {"status": PartyStatus(m["status"]), "lock": lock})
+
+
+def _request_values(r: SignRequest) -> dict[str, Any]:
+    return {"status": r.status.value, "ended_at": r.ended_at, "error": r.error}
+
+
+def _webhook_values(d: WebhookDelivery) -> dict[str, Any]:
+    return {"status": d.status.value, "attempts": d.attempts,
+            "next_attempt_at": d.next_attempt_at, "sent_at": d.sent_at,
+            "last_error": d.last_error}
+
+
+def _webhook(row: Row[Any]) -> WebhookDelivery:
+    m = dict(row._mapping)
+    m.pop("leased_until")
+    return WebhookDelivery(**m | {"status": DeliveryStatus(m["status"])})
+
+
+class SqlRelyingRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    # -- relying parties -----------------------------------------------------------------
+    def add_party(self, party: RelyingParty) -> None:
+        self._conn.execute(insert(relying_parties).values(id=party.id, **_party_values(party)))
+
+    def party(self, party_id: str) -> RelyingParty | None:
+        row = self._conn.execute(select(relying_parties).where(_p.id == party_id)).first()
+        return _party(row) if row else None
+
+    def party_by_sp_id(self, sp_id: str, *, for_update: bool = False) -> RelyingParty | None:
+        query = select(relying_parties).where(_p.sp_id == sp_id)
+        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        return _party(row) if row else None
+
+    def parties(self) -> list[RelyingParty]:
+        rows = self._conn.execute(select(relying_parties).order_by(_p.created_at, _p.sp_id))
+        return [_party(row) for row in rows]
+
+    def save_party(self, party: RelyingParty) -> None:
+        self._conn.execute(update(relying_parties).where(_p.id == party.id)
+                           .values(**_party_values(party)))
+
+    def account_by_id_number(self, id_number: str) -> str | None:
+        found = self._conn.scalar(select(accounts.c.id).where(accounts.c.id_number == id_number))
+        return str(found) if found is not None else None
+
+    # -- sign requests -------------------------------------------------------------------
+    def add_request(self, request: SignRequest) -> None:
+        """Raises DuplicateTransaction when a concurrent request took the same
+        ``transaction_id`` (the unique constraint decides; the transaction is then void)."""
+        r = request
+        try:
+            self._conn.execute(insert(sp769_requests).values(
+                id=r.id, party_id=r.party_id, transaction_id=r.transaction_id,
+                account_id=r.account_id, credential_id=r.credential_id,
+                challenge_id=r.challenge_id, description=r.description,
+                created_at=r.created_at, expires_at=r.expires_at, **_request_values(r)))
+        except IntegrityError:
+            raise DuplicateTransaction() from None
+        self._conn.execute(insert(sp769_files), [
+            {"request_id": r.id, "position": n, "doc_id": f.doc_id, "file_type": f.file_type,
+             "digest": f.digest.hex(), "signature": f.signature}
+            for n, f in enumerate(r.files)])
+
+    def request_by_ref(self, party_id: str, ref: str, *,
+                       for_update: bool = False) -> SignRequest | None:
+        mine = and_(_r.party_id == party_id, or_(_r.transaction_id == ref, _r.id == ref))
+        return self._request(mine, for_update)
+
+    def request_by_challenge(self, challenge_id: str, *,
+                             for_update: bool = False) -> SignRequest | None:
+        return self._request(_r.challenge_id == challenge_id, for_update)
+
+    def save_request(self, request: SignRequest) -> None:
+        self._conn.execute(update(sp769_requests).where(_r.id == request.id)
+                           .values(**_request_values(request)))
+        for n, f in enumerate(request.files):
+            self._conn.execute(update(sp769_files)
+                               .where(_f.request_id == request.id, _f.position == n)
+                               .values(signature=f.signature))
+
+    def unsettled(self, now: datetime, stale_before: datetime, limit: int) -> list[SignRequest]:
+        waiting = and_(_r.status == RequestStatus.WAITING.value,
+                       or_(_r.expires_at <= now, otp_challenges.c.status.in_(_DECIDED)))
+        stuck = and_(_r.status.in_([RequestStatus.CONFIRMED.value,
+                                    RequestStatus.SIGNING.value]),
+                     _r.expires_at <= stale_before)
+        query = (select(_r.id)
+                 .join(otp_challenges, otp_challenges.c.id == _r.challenge_id)
+                 .where(or_(waiting, stuck)).order_by(_r.expires_at).limit(limit)
+                 .with_for_update(of=sp769_requests, skip_locked=True))
+        ids = list(self._conn.scalars(query))
+        return [r for i in ids if (r := self._request(_r.id == i, False)) is not None]
+
+    def _request(self, where: Any, for_update: bool) -> SignRequest | None:
+        query = select(sp769_requests).where(where)
+        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        if row is None:
+            return None
+        files = self._conn.execute(select(sp769_files).where(_f.request_id == row.id)
+                                   .order_by(_f.position))
+        m = dict(row._mapping)
+        return SignRequest(**m | {"status": RequestStatus(m["status"]), "files": tuple(
+            SignFile(f.doc_id, f.file_type, bytes.fromhex(f.digest), f.signature)
+            for f in files)})
+
+    # -- webhook deliveries --------------------------------------------------------------
+    def add_webhook(self, delivery: WebhookDelivery) -> None:
+        d = delivery
+        self._conn.execute(insert(sp769_webhooks).values(
+            id=d.id, party_id=d.party_id, request_id=d.request_id, url=d.url, body=d.body,
+            created_at=d.created_at, **_webhook_values(d)))
+
+    def claim_webhooks(self, now: datetime, lease_until: datetime,
+                       limit: int) -> list[WebhookDelivery]:
+        """Lease the due calls; ``SKIP LOCKED`` lets concurrent workers take disjoint ones."""
+        due = (select(_w.id)
+               .where(_w.status == DeliveryStatus.PENDING.value, _w.next_attempt_at <= now,
+                      or_(_w.leased_until.is_(None), _w.leased_until <= now))
+               .order_by(_w.next_attempt_at, _w.id).limit(limit)
+               .with_for_update(skip_locked=True))
+        ids = list(self._conn.scalars(due))
+        if not ids:
+            return []
+        claimed = _w.id.in_(ids)
+        self._conn.execute(update(sp769_webhooks).where(claimed).values(leased_until=lease_until))
+        rows = self._conn.execute(select(sp769_webhooks).where(claimed)
+                                  .order_by(_w.next_attempt_at, _w.id))
+        return [_webhook(row) for row in rows]
+
+    def save_webhook(self, delivery: WebhookDelivery) -> None:
+        """Store the call's new state and release its lease."""
+        self._conn.execute(update(sp769_webhooks).where(_w.id == delivery.id)
+                           .values(leased_until=None, **_webhook_values(delivery)))
+
+    def webhooks_for(self, request_id: str) -> list[WebhookDelivery]:
+        rows = self._conn.execute(select(sp769_webhooks).where(_w.request_id == request_id)
+                                  .order_by(_w.created_at, _w.id))
+        return [_webhook(row) for row in rows]

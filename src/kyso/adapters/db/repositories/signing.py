@@ -1,0 +1,50 @@
+"""Signature activation data (SAD) records."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
+
+from kyso.adapters.db.tables.signing import signature_activations
+from kyso.signing.model import SignatureActivation
+
+__all__ = ["SqlActivationRepository"]
+
+_t = signature_activations.c
+_BY_TOKEN = select(signature_activations).where(_t.token_hash == bindparam("token_hash"))
+_BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
+_INSERT = insert(signature_activations)
+_SAVE = update(signature_activations).where(_t.id == bindparam("activation_id"))
+
+
+def _values(a: SignatureActivation) -> dict[str, Any]:
+    values = dict(a.__dict__)
+    values["hashes"], values["signed"] = json.dumps(list(a.hashes)), json.dumps(list(a.signed))
+    return values
+
+
+def _activation(row: Row[Any]) -> SignatureActivation:
+    m = dict(row._mapping)
+    m["hashes"], m["signed"] = tuple(json.loads(m["hashes"])), tuple(json.loads(m["signed"]))
+    return SignatureActivation(**m)
+
+
+class SqlActivationRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, activation: SignatureActivation) -> None:
+        self._conn.execute(_INSERT, _values(activation))
+
+    def by_token_hash(self, token_hash: str, *,
+                      for_update: bool = False) -> SignatureActivation | None:
+        query = _BY_TOKEN_LOCKED if for_update else _BY_TOKEN
+        row = self._conn.execute(query, {"token_hash": token_hash}).first()
+        return _activation(row) if row else None
+
+    def save(self, activation: SignatureActivation) -> None:
+        values = _values(activation)
+        values["activation_id"] = values.pop("id")
+        self._conn.execute(_SAVE, values)

@@ -1,0 +1,42 @@
+"""Tables of documents to sign (the bytes live in the blob store, named by SHA-256)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    false,
+)
+
+from kyso.adapters.db.tables.base import UtcDateTime, metadata
+
+__all__ = ["documents"]
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("credential_id", String(80), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("visible", Boolean, nullable=False, server_default=false()),
+    Column("reason", String(200)),
+    Column("location", String(200)),
+    Column("status", String(16), nullable=False),
+    Column("transaction_id", String(36), ForeignKey("otp_challenges.id"), unique=True),
+    Column("signed_sha256", String(64)),
+    Column("signed_size", BigInteger),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("signed_at", UtcDateTime),
+    Column("error", String(40)),
+    Index("ix_documents_account", "account_id", "created_at"),
+)

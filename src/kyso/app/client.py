@@ -1,0 +1,176 @@
+"""A typed HTTP client for the kyso API, as the customer app uses it.
+
+Every failure is translated here, once: an ``{"error", "error_description"}`` answer (or any
+other HTTP error) becomes :class:`ApiError`; no answer becomes :class:`ServerUnreachable`; an
+answer that does not parse becomes :class:`BadResponse`. Calls that need a session raise
+:class:`NotLoggedIn` before anything is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from kyso import __version__
+from kyso.app import messages as m
+from kyso.app.errors import ApiError, AppError, BadResponse, NotLoggedIn, ServerUnreachable
+from kyso.app.i18n import Lang
+from kyso.app.models import (
+    Activation,
+    Login,
+    Registration,
+    SentCode,
+    ServerTime,
+    Terms,
+    TokenStatus,
+    Transaction,
+)
+from kyso.secrets import Secret
+
+__all__ = ["KysoClient"]
+
+M = TypeVar("M", bound=BaseModel)
+_TRANSACTIONS = TypeAdapter(list[Transaction])
+
+
+class KysoClient:
+    """One server, one optional session. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, server: str, *, session: Secret | None = None, lang: Lang = "vi",
+                 transport: httpx.BaseTransport | None = None, timeout: float = 15.0) -> None:
+        self.server = server.rstrip("/")
+        self._session = session
+        headers = {"Accept-Language": "en" if lang == "en" else "vi",
+                   "User-Agent": f"kyso-app/{__version__}"}
+        self._http = httpx.Client(base_url=f"{self.server}/api/v1", headers=headers,
+                                  timeout=timeout, transport=transport)
+
+    def __enter__(self) -> KysoClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- the seam ------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, *, auth: bool = True,
+              json: dict[str, Any] | None = None,
+              params: dict[str, str] | None = None) -> httpx.Response:
+        headers = {}
+        if auth:
+            if self._session is None:
+                raise NotLoggedIn()
+            headers["Authorization"] = f"Bearer {self._session.reveal()}"
+        try:
+            response = self._http.request(method, path, json=json, params=params,
+                                          headers=headers)
+        except httpx.TimeoutException:
+            raise ServerUnreachable(self.server, "timeout") from None
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            raise ServerUnreachable(self.server, type(exc).__name__) from None
+        if response.is_error:
+            raise _api_error(response)
+        return response
+
+    def _model(self, model: type[M], response: httpx.Response) -> M:
+        try:
+            return model.model_validate(response.json())
+        except (ValueError, ValidationError):
+            raise BadResponse(f"{response.request.method} {response.request.url.path}") from None
+
+    # -- time and sessions ---------------------------------------------------------------
+
+    def time(self) -> ServerTime:
+        return self._model(ServerTime, self._send("GET", "/time", auth=False))
+
+    def login(self, login: str, password: str) -> Login:
+        body = {"login": login, "password": password}
+        return self._model(Login, self._send("POST", "/auth/login", auth=False, json=body))
+
+    def logout(self) -> None:
+        self._send("POST", "/auth/logout")
+
+    def send_code(self, purpose: str) -> SentCode:
+        return self._model(SentCode, self._send("POST", "/otp/send", json={"purpose": purpose}))
+
+    # -- SmartOTP ------------------------------------------------------------------------
+
+    def terms(self) -> Terms:
+        return self._model(Terms, self._send("GET", "/smartotp/terms"))
+
+    def register(self, terms_version: str, pin: str, otp: str) -> Registration:
+        body = {"terms_version": terms_version, "pin": pin, "otp": otp}
+        return self._model(Registration, self._send("POST", "/smartotp/registrations", json=body))
+
+    def activate(self, activation_code: str, device_id: str, device_name: str) -> Activation:
+        body = {"activation_code": activation_code, "device_id": device_id,
+                "device_name": device_name}
+        return self._model(Activation, self._send("POST", "/smartotp/activate", json=body))
+
+    def status(self) -> TokenStatus:
+        return self._model(TokenStatus, self._send("GET", "/smartotp"))
+
+    def verify(self, code: str) -> None:
+        self._send("POST", "/smartotp/verify", json={"code": code})
+
+    def resync(self, code1: str, code2: str) -> None:
+        self._send("POST", "/smartotp/resync", json={"code1": code1, "code2": code2})
+
+    def reset(self, pin: str, otp: str) -> None:
+        self._send("POST", "/smartotp/reset", json={"pin": pin, "otp": otp})
+
+    def set_method(self, method: str, pin: str) -> str:
+        response = self._send("PUT", "/me/otp-method", json={"method": method, "pin": pin})
+        try:
+            return str(response.json()["otp_method"])
+        except (ValueError, KeyError, TypeError):
+            raise BadResponse("PUT /me/otp-method") from None
+
+    def lock_method(self, method: str, pin: str) -> None:
+        self._send("POST", f"/me/otp-methods/{method}/lock", json={"pin": pin})
+
+    # -- transactions --------------------------------------------------------------------
+
+    def contact_change(self, phone: str | None, email: str | None) -> Transaction:
+        body = {k: v for k, v in (("phone", phone), ("email", email)) if v is not None}
+        return self._model(Transaction, self._send("POST", "/me/contact-change", json=body))
+
+    def transactions(self, status: str = "pending") -> list[Transaction]:
+        response = self._send("GET", "/transactions", params={"status": status})
+        try:
+            return _TRANSACTIONS.validate_python(response.json())
+        except (ValueError, ValidationError):
+            raise BadResponse("GET /transactions") from None
+
+    def transaction(self, transaction_id: str) -> Transaction:
+        return self._model(Transaction, self._send("GET", f"/transactions/{_seg(transaction_id)}"))
+
+    def confirm(self, transaction_id: str, otp: str) -> None:
+        self._send("POST", f"/transactions/{_seg(transaction_id)}/confirm", json={"otp": otp})
+
+    def reject(self, transaction_id: str) -> None:
+        self._send("POST", f"/transactions/{_seg(transaction_id)}/reject")
+
+
+def _seg(value: str) -> str:
+    """One path segment: an id typed by a person never walks the URL."""
+    if not value.strip(".") or len(value) > 200:
+        raise AppError(m.BAD_ID, id=value[:40])
+    return quote(value, safe="")
+
+
+def _api_error(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+        return ApiError(response.status_code, str(body["error"]),
+                        str(body.get("error_description") or body["error"]))
+    except (ValueError, KeyError, TypeError):
+        text = response.reason_phrase or "error"
+        return ApiError(response.status_code, f"http_{response.status_code}",
+                        f"HTTP {response.status_code} {text}")

@@ -1,0 +1,110 @@
+"""What the server answers, as frozen typed values (fields the app does not use are ignored)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "Account",
+    "Activation",
+    "Login",
+    "MethodState",
+    "Registration",
+    "SentCode",
+    "ServerTime",
+    "Terms",
+    "TokenStatus",
+    "Transaction",
+]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class ServerTime(_Answer):
+    time: datetime
+    unix: float
+
+
+class Account(_Answer):
+    id: str
+    username: str
+    full_name: str
+
+
+class Login(_Answer):
+    access_token: str
+    expires_at: datetime
+    account: Account
+
+    def __repr__(self) -> str:  # the session token never shows
+        return f"Login(account={self.account.username!r}, expires_at={self.expires_at})"
+
+    __str__ = __repr__
+
+
+class SentCode(_Answer):
+    purpose: str
+    destination: str
+    expires_in: int
+    resend_after: int
+
+
+class Terms(_Answer):
+    version: str
+    text_vi: str
+    text_en: str
+
+
+class Registration(_Answer):
+    token_id: str
+    activation_expires_at: datetime
+    destination: str
+
+
+class Activation(_Answer):
+    token_id: str
+    seed_b32: str
+    algorithm: str
+    digits: int
+    period: int
+    ocra_suite: str
+    server_time: datetime | None = None
+
+    def __repr__(self) -> str:  # the seed never shows
+        return f"Activation(token_id={self.token_id!r})"
+
+    __str__ = __repr__
+
+
+class MethodState(_Answer):
+    locked: bool
+    reason: str | None = None
+
+
+class TokenStatus(_Answer):
+    status: str
+    device_id: str | None = None
+    device_name: str | None = None
+    activated_at: datetime | None = None
+    otp_method: str
+    methods: dict[str, MethodState] = {}
+
+
+class Transaction(_Answer):
+    id: str
+    kind: str
+    details: dict[str, str]
+    question: str | None = None
+    ocra_suite: str | None = None
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    method: str
+
+    def bound_details(self) -> dict[str, str]:
+        """What the question binds: the transaction's id and kind, and every detail."""
+        return {"transaction_id": self.id, "kind": self.kind, **self.details}

@@ -1,0 +1,167 @@
+"""``kyso app sign FILE``: sign a file on the server with this device's SmartOTP.
+
+Upload (``POST /documents``: a PDF is signed inside itself at the chosen PAdES level, with an
+optional visible stamp; with ``--cades`` any file gets a detached ``.p7s``), then confirm the
+``sign_document`` transaction like any other — its details (file name, SHA-256, size, level,
+certificate) are shown, the question is checked against them and the OCRA code is filled in
+(:func:`kyso.app.transactions.confirm`) — and the server signs; last, download the output.
+The SHA-256 shown is checked against the file read here, so the server signs this file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from kyso import __version__
+from kyso.app import transactions
+from kyso.app.context import AppContext
+from kyso.app.errors import ApiError, AppError, BadResponse, NotLoggedIn, ServerUnreachable
+from kyso.app.i18n import Msg
+
+__all__ = ["Level", "SignRequest", "sign_file"]
+
+READ_FAILED = Msg("Không đọc được tệp {path}: {reason}", "Cannot read the file {path}: {reason}")
+WRITE_FAILED = Msg("Không ghi được tệp {path}: {reason}", "Cannot write the file {path}: {reason}")
+SAME_FILE = Msg("Tệp kết quả trùng với tệp gốc: hãy chọn -o khác.",
+                "The output would overwrite the original: choose another -o.")
+HASH_MISMATCH = Msg("Máy chủ nhận được một tệp khác với tệp của bạn (SHA-256 không khớp); "
+                    "không ký.", "The server received another file (SHA-256 differs); "
+                    "nothing was signed.")
+UPLOADED = Msg("Đã tải lên {name} ({size} byte, SHA-256 {sha256}); vui lòng xác nhận.",
+               "Uploaded {name} ({size} bytes, SHA-256 {sha256}); please confirm.")
+SIGNED = Msg("Đã ký số và lưu vào {path}", "Signed and saved to {path}")
+
+
+class Level(StrEnum):
+    """PAdES baseline levels (CAdES: B-B and B-T)."""
+
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+    B_LTA = "B-LTA"
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    path: Path
+    level: Level = Level.B_B
+    visible: bool = False
+    cades: bool = False
+    reason: str | None = None
+    location: str | None = None
+    out: Path | None = None
+
+    def target(self) -> Path:
+        if self.out is not None:
+            return self.out
+        if self.cades:
+            return self.path.with_name(self.path.name + ".p7s")
+        return self.path.with_name(f"{self.path.stem}-signed.pdf")
+
+    def params(self) -> dict[str, str]:
+        params = {"format": "cades" if self.cades else "pades", "level": self.level.value,
+                  "visible": "true" if self.visible else "false", "name": self.path.name}
+        params |= {k: v for k, v in (("reason", self.reason), ("location", self.location)) if v}
+        return params
+
+
+def sign_file(ctx: AppContext, request: SignRequest, otp: str | None = None) -> Path:
+    target = request.target()
+    if target.resolve() == request.path.resolve():
+        raise AppError(SAME_FILE)
+    data = _read(request.path)
+    with _Documents(ctx) as api:
+        document = api.upload(data, request)
+    if document.get("sha256") != hashlib.sha256(data).hexdigest():
+        raise AppError(HASH_MISMATCH)
+    ctx.ui.say(UPLOADED, name=document.get("file_name"), size=len(data),
+               sha256=document.get("sha256"))
+    transactions.confirm(ctx, str(document["transaction"]["id"]), otp)
+    with _Documents(ctx) as api:
+        signed = api.download(str(document["id"]))
+    _write(target, signed)
+    ctx.ui.result(SIGNED, path=target)
+    return target
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise AppError(READ_FAILED, path=path, reason=exc.strerror or type(exc).__name__) from None
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Atomically: a temporary file next to the target, then a rename."""
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise AppError(WRITE_FAILED, path=path, reason=exc.strerror or type(exc).__name__) from None
+
+
+class _Documents:
+    """The two document calls the JSON client does not make: a file upload and a download."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        session = ctx.state.session_for(ctx.server)
+        if session is None:
+            raise NotLoggedIn()
+        headers = {"Authorization": f"Bearer {session.token.reveal()}",
+                   "Accept-Language": "en" if ctx.ui.lang == "en" else "vi",
+                   "User-Agent": f"kyso-app/{__version__}"}
+        self._server = ctx.server
+        self._http = httpx.Client(base_url=f"{ctx.server}/api/v1", headers=headers,
+                                  transport=ctx.transport, timeout=120.0)
+
+    def __enter__(self) -> _Documents:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._http.close()
+
+    def upload(self, data: bytes, request: SignRequest) -> dict[str, Any]:
+        files = {"file": (request.path.name, data, "application/octet-stream")}
+        response = self._send("POST", "/documents", files=files, params=request.params())
+        try:
+            body = response.json()
+            if not isinstance(body, dict) or "transaction" not in body:
+                raise ValueError("no transaction")
+            return body
+        except ValueError:
+            raise BadResponse("POST /documents") from None
+
+    def download(self, document_id: str) -> bytes:
+        return self._send("GET", f"/documents/{quote(document_id, safe='')}/download").content
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            raise ServerUnreachable(self._server, "timeout") from None
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            raise ServerUnreachable(self._server, type(exc).__name__) from None
+        if response.is_error:
+            raise _api_error(response)
+        return response
+
+
+def _api_error(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+        return ApiError(response.status_code, str(body["error"]),
+                        str(body.get("error_description") or body["error"]))
+    except (ValueError, KeyError, TypeError):
+        return ApiError(response.status_code, f"http_{response.status_code}",
+                        f"HTTP {response.status_code} {response.reason_phrase or 'error'}")

@@ -1,0 +1,21 @@
+"""The CSC API v2 (Cloud Signature Consortium) at ``/csc/v2/``, for relying parties and
+independent CSC clients (pyHanko's ``CSCSigner`` among them)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kyso.entrypoints.csc import auth, credentials, documents, signatures
+from kyso.entrypoints.csc.errors import CscRoute, NotImplementedMethod
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/csc/v2", tags=["csc"], route_class=CscRoute)
+for _module in (auth, credentials, signatures, documents):
+    router.include_router(_module.router)
+
+
+@router.post("/{method:path}", include_in_schema=False)
+def not_implemented(method: str) -> None:
+    """Methods of the spec kyso does not offer (oauth2, getChallenge, signPolling …)."""
+    raise NotImplementedMethod(method=method)

@@ -1,0 +1,74 @@
+"""``signatures/signDoc``: PAdES signatures on whole PDF documents.
+
+The signer authorizes each document by its SHA-256 (``credentials/authorize`` with
+``hashes = [SHA-256(PDF)]``, ``hashAlgorithmOID`` SHA-256); signDoc then redeems that hash
+for exactly one signature on that file (:meth:`DocumentSigner.sign_pdf`). kyso adds approval
+signatures (``Revision``) at ``Ades-B-B`` … ``Ades-B-LTA``, with SHA-256 and the
+credential's key (sha256WithRSAEncryption or ecdsa-with-SHA256). ``documentDigests`` are not
+signed here: a relying party holding only digests uses ``signatures/signHash``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from fastapi import APIRouter
+
+from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
+from kyso.entrypoints.csc.params import scheme_for
+from kyso.entrypoints.csc.schemas import DocumentIn, SignDocIn
+from kyso.keys.model import KeyAlgorithm, SignatureScheme
+from kyso.signing.cms import scheme_for as kyso_scheme
+from kyso.signing.document import Level, SignOptions
+
+__all__ = ["CONFORMANCE_LEVELS", "router"]
+
+router = APIRouter(route_class=CscRoute)
+
+CONFORMANCE_LEVELS = {f"ades-{level.value.lower()}": level for level in Level}
+
+
+@router.post("/signatures/signDoc")
+def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
+             ) -> dict[str, Any]:
+    if body.document_digests is not None:
+        raise InvalidParameter("documentDigests", "kyso signs whole documents here; sign "
+                               "digests with signatures/signHash",
+                               "kyso chỉ ký toàn bộ tài liệu; ký giá trị băm bằng "
+                               "signatures/signHash")
+    if body.documents is None:
+        raise MissingParameter("documents", "array")
+    credential = container.signing.credential(caller.account.id, body.credential_id)
+    signed = []
+    for document in body.documents:
+        options = _options(document, credential.key.algorithm)
+        pdf = _pdf(document.document)
+        signed.append(container.document_signer.sign_pdf(
+            caller.account.id, body.credential_id, body.sad, pdf, options))
+    return {"DocumentWithSignature": [base64.b64encode(s).decode() for s in signed]}
+
+
+def _options(document: DocumentIn, key: KeyAlgorithm) -> SignOptions:
+    wanted: SignatureScheme = kyso_scheme(key, "sha256")
+    if scheme_for(document.sign_algo, document.hash_algo, document.sign_algo_params) != wanted:
+        raise InvalidParameter("signAlgo", f"signDoc signs with {wanted.oid} for this key",
+                               f"signDoc ký bằng {wanted.oid} với khóa này")
+    if document.signed_envelope_property == "Certification":
+        raise InvalidParameter("signed_envelope_property", "kyso adds approval (Revision) "
+                               "signatures", "kyso chỉ thêm chữ ký phê duyệt (Revision)")
+    level = CONFORMANCE_LEVELS.get((document.conformance_level or "Ades-B-B").lower())
+    if level is None:
+        raise InvalidParameter("conformance_level", "Ades-B-B, Ades-B-T, Ades-B-LT or "
+                               "Ades-B-LTA expected", "cần Ades-B-B, -B-T, -B-LT hoặc -B-LTA")
+    return SignOptions(level=level)
+
+
+def _pdf(encoded: str) -> bytes:
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidParameter("documents", "the document is not Base64",
+                               "tài liệu không phải Base64") from exc

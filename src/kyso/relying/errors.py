@@ -1,0 +1,83 @@
+"""Relying-party and SP769 errors::
+
+    InvalidInput ── InvalidSignRequest
+    AuthenticationFailed ── InvalidSpCredentials
+    NotFound ── UnknownUser, UnknownRequest, NoCredential, UnknownParty
+    Conflict ── DuplicateTransaction, SigningFailed
+    Locked ── SpLocked
+
+A wrong ``sp_password``, an unknown ``sp_id`` and a disabled relying party look the same from
+outside (InvalidSpCredentials); the audit record says which it was.
+"""
+
+from __future__ import annotations
+
+from kyso.errors import AuthenticationFailed, Conflict, InvalidInput, Locked, NotFound
+
+__all__ = [
+    "DuplicateTransaction",
+    "InvalidSignRequest",
+    "InvalidSpCredentials",
+    "NoCredential",
+    "SigningFailed",
+    "SpLocked",
+    "UnknownParty",
+    "UnknownRequest",
+    "UnknownUser",
+]
+
+
+class InvalidSignRequest(InvalidInput):
+    code = "invalid_request"
+    vi = "Yêu cầu ký số không hợp lệ: {reason}."
+    en = "Invalid signing request: {reason}."
+
+
+class InvalidSpCredentials(AuthenticationFailed):
+    code = "invalid_client"
+    vi = "Thông tin tài khoản SP (sp_id, sp_password) không hợp lệ."
+    en = "Invalid relying-party credentials (sp_id, sp_password)."
+
+
+class SpLocked(Locked):
+    code = "locked"
+    vi = ("Tài khoản SP bị tạm khóa do sai mật khẩu nhiều lần. "
+          "Vui lòng thử lại sau {retry_after} giây.")
+    en = ("The relying-party account is locked after too many wrong passwords. "
+          "Try again in {retry_after} seconds.")
+
+
+class UnknownUser(NotFound):
+    code = "user_not_found"
+    vi = "Không tìm thấy thuê bao với số giấy tờ (user_id) này."
+    en = "No subscriber has this ID number (user_id)."
+
+
+class NoCredential(NotFound):
+    code = "credential_not_found"
+    vi = "Thuê bao không có chứng thư số phù hợp để ký."
+    en = "The subscriber has no matching certificate to sign with."
+
+
+class UnknownRequest(NotFound):
+    code = "transaction_not_found"
+    vi = "Không tìm thấy giao dịch ký số."
+    en = "No such signing transaction."
+
+
+class UnknownParty(NotFound):
+    code = "not_found"
+    vi = "Không tìm thấy bên tin cậy (relying party) {sp_id}."
+    en = "No relying party {sp_id}."
+
+
+class DuplicateTransaction(Conflict):
+    code = "duplicate_transaction"
+    vi = "Mã giao dịch (transaction_id) đã được sử dụng."
+    en = "This transaction_id was already used."
+
+
+class SigningFailed(Conflict):
+    code = "signing_failed"
+    vi = "Ký số không thành công; yêu cầu đã chuyển sang trạng thái lỗi."
+    en = "Signing failed; the request is marked failed."

@@ -1,0 +1,65 @@
+"""What the relying-party area needs from storage and from the network."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+from kyso.relying.model import RelyingParty, SignRequest, WebhookDelivery
+
+__all__ = ["RelyingRepository", "WebhookSender"]
+
+
+class RelyingRepository(Protocol):
+    # relying parties
+    def add_party(self, party: RelyingParty) -> None: ...
+
+    def party(self, party_id: str) -> RelyingParty | None: ...
+
+    def party_by_sp_id(self, sp_id: str, *, for_update: bool = False) -> RelyingParty | None: ...
+
+    def parties(self) -> list[RelyingParty]: ...
+
+    def save_party(self, party: RelyingParty) -> None: ...
+
+    def account_by_id_number(self, id_number: str) -> str | None:
+        """The id of the account with this ID number (CCCD, CMND, passport), if any."""
+        ...
+
+    # sign requests
+    def add_request(self, request: SignRequest) -> None: ...
+
+    def request_by_ref(self, party_id: str, ref: str, *,
+                       for_update: bool = False) -> SignRequest | None:
+        """The party's request whose ``transaction_id`` or ``tran_code`` (id) is ``ref``."""
+        ...
+
+    def request_by_challenge(self, challenge_id: str, *,
+                             for_update: bool = False) -> SignRequest | None: ...
+
+    def save_request(self, request: SignRequest) -> None:
+        """Store the status, end, error and every file's signature."""
+        ...
+
+    def unsettled(self, now: datetime, stale_before: datetime, limit: int) -> list[SignRequest]:
+        """Requests to settle: waiting ones that expired or whose transaction was decided
+        (rejected, failed, expired), and confirmed/signing ones older than ``stale_before``
+        (their signing never finished)."""
+        ...
+
+    # webhook deliveries
+    def add_webhook(self, delivery: WebhookDelivery) -> None: ...
+
+    def claim_webhooks(self, now: datetime, lease_until: datetime,
+                       limit: int) -> list[WebhookDelivery]: ...
+
+    def save_webhook(self, delivery: WebhookDelivery) -> None: ...
+
+    def webhooks_for(self, request_id: str) -> list[WebhookDelivery]: ...
+
+
+class WebhookSender(Protocol):
+    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """POST ``body``; raise :class:`kyso.notify.ports.DeliveryError` unless 2xx."""
+        ...

@@ -1,0 +1,1 @@
+"""Remote signing: credentials, signature activation data (sole control), the signing path."""

@@ -1,0 +1,56 @@
+"""A pyHanko signer for a kyso credential: CMS is built by pyHanko, the raw signature comes
+from the SAD-checked signing path through a callback (never from a key in this object)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.signers.pdf_cms import Signer
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from kyso.keys.model import KeyAlgorithm, SignatureScheme
+from kyso.signing.model import Credential
+
+__all__ = ["CredentialSigner", "RawSign", "scheme_for"]
+
+RawSign = Callable[[bytes, SignatureScheme], bytes]
+"""Sign a digest with the credential's key: ``(digest, scheme) -> signature``."""
+
+_SCHEMES = {
+    ("rsa", "sha256"): SignatureScheme.RSA_PKCS1V15_SHA256,
+    ("rsa", "sha384"): SignatureScheme.RSA_PKCS1V15_SHA384,
+    ("rsa", "sha512"): SignatureScheme.RSA_PKCS1V15_SHA512,
+    ("ec", "sha256"): SignatureScheme.ECDSA_SHA256,
+    ("ec", "sha384"): SignatureScheme.ECDSA_SHA384,
+    ("ec", "sha512"): SignatureScheme.ECDSA_SHA512,
+}
+
+
+def scheme_for(algorithm: KeyAlgorithm, digest_algorithm: str) -> SignatureScheme:
+    family = "ec" if algorithm.value.startswith("ec") else "rsa"
+    return _SCHEMES[(family, digest_algorithm.lower().replace("-", ""))]
+
+
+def _placeholder_size(algorithm: KeyAlgorithm) -> int:
+    sizes = {KeyAlgorithm.RSA_2048: 256, KeyAlgorithm.RSA_3072: 384,
+             KeyAlgorithm.EC_P256: 72, KeyAlgorithm.EC_P384: 104}
+    return sizes[algorithm]
+
+
+class CredentialSigner(Signer):
+    def __init__(self, credential: Credential, raw_sign: RawSign) -> None:
+        certs = [asn1_x509.Certificate.load(der) for der in credential.chain]
+        super().__init__(signing_cert=certs[0],
+                         cert_registry=SimpleCertificateStore.from_certs(certs[1:]),  # type: ignore[no-untyped-call]  # pyhanko-certvalidator is untyped here
+                         embed_roots=True)
+        self._algorithm = credential.key.algorithm
+        self._raw_sign = raw_sign
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str,
+                             dry_run: bool = False) -> bytes:
+        if dry_run:
+            return bytes(_placeholder_size(self._algorithm))
+        digest = hashlib.new(digest_algorithm, data).digest()
+        return self._raw_sign(digest, scheme_for(self._algorithm, digest_algorithm))

@@ -1,0 +1,123 @@
+"""A document a customer uploaded to sign, and how to sign it.
+
+A document moves one way only::
+
+    pending ──(transaction confirmed, signing starts)──▶ signing ──▶ signed
+       └──────────────────────────────────────────────────────┴──▶ failed
+
+``signing`` is taken in the same unit of work that grants the signature activation data, so
+one confirmation signs at most once. The original and the signed output are blobs named by
+their SHA-256.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+__all__ = [
+    "Document",
+    "DocumentFormat",
+    "DocumentStatus",
+    "Level",
+    "SignOptions",
+    "clean_file_name",
+]
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+MAX_TEXT = 100  # reason and location, as shown in the stamp
+
+
+class DocumentFormat(StrEnum):
+    PADES = "pades"  # a PDF signed inside itself
+    CADES = "cades"  # any file, signed by a detached CMS (.p7s)
+
+
+class Level(StrEnum):
+    """The baseline signature levels (ETSI EN 319 142-1 for PAdES, 319 122-1 for CAdES)."""
+
+    B_B = "B-B"
+    B_T = "B-T"  # a signature time stamp from kyso's TSA
+    B_LT = "B-LT"  # + the chain's OCSP responses and CRLs in the document security store
+    B_LTA = "B-LTA"  # + a document time stamp over all of it
+
+    @property
+    def timestamped(self) -> bool:
+        return self is not Level.B_B
+
+    @property
+    def long_term(self) -> bool:
+        return self in (Level.B_LT, Level.B_LTA)
+
+
+class DocumentStatus(StrEnum):
+    PENDING = "pending"
+    SIGNING = "signing"
+    SIGNED = "signed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SignOptions:
+    """How to sign: the level, and a visible stamp with an optional reason and location."""
+
+    level: Level = Level.B_B
+    visible: bool = False
+    reason: str | None = None
+    location: str | None = None
+
+    def __post_init__(self) -> None:
+        for text in (self.reason, self.location):
+            if text is not None and (not text.strip() or len(text) > MAX_TEXT
+                                     or _CONTROL.search(text)):
+                raise ValueError(f"reason and location are 1..{MAX_TEXT} printable characters")
+
+
+def clean_file_name(name: str | None, default: str) -> str:
+    """A file name to show and to offer back: no path, no control characters, ≤ 120 chars."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = _CONTROL.sub("", base).strip().strip(".")
+    return base[-120:] if base else default
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    account_id: str
+    credential_id: str
+    format: DocumentFormat
+    file_name: str
+    size: int
+    sha256: str  # of the original
+    options: SignOptions
+    created_at: datetime
+    status: DocumentStatus = DocumentStatus.PENDING
+    transaction_id: str | None = None
+    signed_sha256: str | None = None
+    signed_size: int | None = None
+    signed_at: datetime | None = None
+    error: str | None = None  # the error code when signing failed
+
+    def __post_init__(self) -> None:
+        if not _SHA256.fullmatch(self.sha256) or self.size < 0:
+            raise ValueError("a document has a SHA-256 (lower-case hex) and a size")
+        signed = self.status is DocumentStatus.SIGNED
+        if signed != (self.signed_sha256 is not None and self.signed_at is not None):
+            raise ValueError("a signed document, and only one, has its output")
+        if self.format is DocumentFormat.CADES and self.options.visible:
+            raise ValueError("a detached signature has no visible stamp")
+
+    @property
+    def output_name(self) -> str:
+        if self.format is DocumentFormat.CADES:
+            return f"{self.file_name}.p7s"
+        stem = self.file_name[:-4] if self.file_name.lower().endswith(".pdf") else self.file_name
+        return f"{stem}-signed.pdf"
+
+    @property
+    def output_media_type(self) -> str:
+        return ("application/pkcs7-signature" if self.format is DocumentFormat.CADES
+                else "application/pdf")

@@ -1,0 +1,83 @@
+"""What can go wrong with documents to sign or validate::
+
+    InvalidInput ── NotAPdf, EncryptedPdf, DamagedPdf, DocumentTooLarge, LevelNotSupported
+    Conflict ───── NoCredential, AlreadySigned, NotSignedYet, SigningFailed
+    Unavailable ── RevocationUnavailable (the OCSP/CRL/TSA step of B-T, B-LT, B-LTA)
+"""
+
+from __future__ import annotations
+
+from kyso.errors import Conflict, InvalidInput, Unavailable
+
+__all__ = [
+    "AlreadySigned",
+    "DamagedPdf",
+    "DocumentTooLarge",
+    "EncryptedPdf",
+    "LevelNotSupported",
+    "NoCredential",
+    "NotAPdf",
+    "NotSignedYet",
+    "RevocationUnavailable",
+    "SigningFailed",
+]
+
+
+class NotAPdf(InvalidInput):
+    code = "not_a_pdf"
+    vi = "Tệp tải lên không phải là tài liệu PDF."
+    en = "The uploaded file is not a PDF document."
+
+
+class EncryptedPdf(InvalidInput):
+    code = "encrypted_pdf"
+    vi = "Tài liệu PDF được đặt mật khẩu hoặc mã hóa; hãy gỡ mật khẩu rồi tải lên lại."
+    en = "The PDF is password-protected or encrypted; remove the password and upload it again."
+
+
+class DamagedPdf(InvalidInput):
+    code = "damaged_pdf"
+    vi = "Tài liệu PDF bị hỏng hoặc có cấu trúc không đọc được."
+    en = "The PDF is damaged or its structure cannot be read."
+
+
+class DocumentTooLarge(InvalidInput):
+    code = "document_too_large"
+    vi = "Tài liệu vượt quá kích thước cho phép ({limit} byte)."
+    en = "The document is larger than allowed ({limit} bytes)."
+
+
+class LevelNotSupported(InvalidInput):
+    code = "level_not_supported"
+    vi = "Chữ ký CAdES tách rời chỉ hỗ trợ mức B-B và B-T."
+    en = "Detached CAdES signatures support the B-B and B-T levels only."
+
+
+class NoCredential(Conflict):
+    code = "no_credential"
+    vi = "Bạn chưa có chứng thư số còn hiệu lực để ký."
+    en = "You have no valid certificate to sign with."
+
+
+class AlreadySigned(Conflict):
+    code = "already_signed"
+    vi = "Giao dịch này đã được dùng để ký; mỗi lần xác nhận chỉ ký một lần."
+    en = "This transaction was already used to sign; one confirmation signs once."
+
+
+class NotSignedYet(Conflict):
+    code = "not_signed"
+    vi = "Tài liệu chưa được ký (trạng thái: {status})."
+    en = "The document is not signed (status: {status})."
+
+
+class SigningFailed(Conflict):
+    code = "signing_failed"
+    vi = "Không ký được tài liệu."
+    en = "The document could not be signed."
+
+
+class RevocationUnavailable(Unavailable):
+    code = "validation_data_unavailable"
+    vi = "Không lấy được dấu thời gian hoặc thông tin thu hồi chứng thư; vui lòng thử lại."
+    en = "The time stamp or the certificates' revocation data could not be obtained; retry."

@@ -1,0 +1,185 @@
+"""Signing whole documents through the SAD-checked path.
+
+Two ways in, one way to the key:
+
+* :meth:`DocumentSigner.sign_confirmed` — the customer confirmed a ``sign_document``
+  transaction (SmartOTP OCRA code over the file's name, SHA-256, size, level and credential);
+  runs as the transaction kind's ``after`` hook, outside any unit of work.
+* :meth:`DocumentSigner.sign_pdf` — CSC ``signatures/signDoc``: a PDF and a SAD that
+  authorized the PDF's SHA-256.
+
+Either way pyHanko builds the CMS and asks for one raw signature. That callback opens one
+short unit of work which first *takes* the authorization (the document row moves
+``pending → signing``, or the document's SAD is redeemed), then grants a SAD for exactly the
+signed-attributes digest; :meth:`SigningService.sign_digests` then signs it. A second
+attempt with the same confirmation or SAD finds it taken and is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from kyso.audit.model import AuditEvent, Outcome
+from kyso.clock import Clock
+from kyso.errors import KysoError, NotFound
+from kyso.keys.model import SignatureScheme
+from kyso.otp.token import Challenge
+from kyso.signing.cades import CadesEngine
+from kyso.signing.cms import CredentialSigner, RawSign
+from kyso.signing.credentials import usable
+from kyso.signing.document import Document, DocumentFormat, DocumentStatus, SignOptions
+from kyso.signing.document_errors import AlreadySigned, SigningFailed
+from kyso.signing.model import Credential
+from kyso.signing.pades import PadesEngine, PadesJob
+from kyso.signing.pdf import inspect_pdf
+from kyso.signing.redeem import redeem
+from kyso.signing.revinfo import KysoTrust
+from kyso.signing.service import SigningService
+from kyso.signing.storage import BlobStore
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["DocumentSigner", "field_name"]
+
+log = logging.getLogger(__name__)
+Authorize = Callable[[UnitOfWork], object]
+
+
+def field_name(document_id: str) -> str:
+    return f"Signature-kyso-{document_id[:13]}"
+
+
+@dataclass
+class _Run:
+    """One attempt at a confirmed document: did it take the document (pending → signing)?"""
+
+    document: Document
+    taken: bool = False
+
+
+class DocumentSigner:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, signing: SigningService,
+                 blobs: BlobStore, trust: KysoTrust) -> None:
+        self._uow, self._clock, self._signing, self._blobs = uow_factory, clock, signing, blobs
+        self._pades, self._cades = PadesEngine(trust), CadesEngine(trust)
+
+    # -- CSC signatures/signDoc ----------------------------------------------------------
+    def sign_pdf(self, account_id: str, credential_id: str, sad: str, pdf: bytes,
+                 options: SignOptions) -> bytes:
+        """Sign ``pdf`` at ``options.level`` if ``sad`` authorized its SHA-256; the signed
+        PDF. Synchronous (pyHanko runs its own event loop): call it from a worker thread."""
+        info = inspect_pdf(pdf)
+        digest, now = hashlib.sha256(pdf).digest(), self._clock.now()
+        with self._uow() as uow:  # fail fast, before any pyHanko work
+            redeem(uow, now, account_id, credential_id, sad, digest, consume=False)
+        credential = self._credential(account_id, credential_id)
+
+        def authorize(uow: UnitOfWork) -> object:
+            return redeem(uow, self._clock.now(), account_id, credential_id, sad, digest)
+
+        signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
+        job = PadesJob(pdf, info, field_name(str(uuid.uuid4())), options, now)
+        return self._pades.sign(job, signer, credential.certificate.subject)
+
+    # -- the customer's confirmed documents ----------------------------------------------
+    def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
+        """In the confirming transaction: the document is still waiting for this one."""
+        self._open(uow, challenge, lock=False)
+
+    def sign_confirmed(self, challenge: Challenge) -> Document:
+        with self._uow() as uow:
+            run = _Run(self._open(uow, challenge, lock=False))
+        try:
+            output = self._produce(run)
+        except AlreadySigned:
+            raise
+        except KysoError as exc:
+            self._fail(run, exc.code)
+            raise
+        except Exception as exc:  # a bug must not leave the document half-way
+            log.exception("signing document %s failed", run.document.id)
+            self._fail(run, SigningFailed.code)
+            raise SigningFailed() from exc
+        return self._finish(run.document, output)
+
+    def _open(self, uow: UnitOfWork, challenge: Challenge, *, lock: bool) -> Document:
+        document = uow.documents.get(challenge.details.get("document_id", ""), for_update=lock)
+        if (document is None or document.account_id != challenge.account_id
+                or document.transaction_id != challenge.id):
+            raise NotFound()
+        if document.status is not DocumentStatus.PENDING:
+            raise AlreadySigned()
+        return document
+
+    def _produce(self, run: _Run) -> bytes:
+        document, now = run.document, self._clock.now()
+        data = self._blobs.get(document.sha256)
+        credential = self._credential(document.account_id, document.credential_id)
+
+        def take(uow: UnitOfWork) -> object:
+            current = uow.documents.get(document.id, for_update=True)
+            if current is None or current.status is not DocumentStatus.PENDING:
+                raise AlreadySigned()
+            uow.documents.save(replace(current, status=DocumentStatus.SIGNING))
+            run.taken = True
+            return current
+
+        signer = CredentialSigner(credential, self._raw_sign(credential, take))
+        if document.format is DocumentFormat.CADES:
+            return self._cades.sign(data, signer, document.options.level, now)
+        job = PadesJob(data, inspect_pdf(data), field_name(document.id), document.options, now)
+        return self._pades.sign(job, signer, credential.certificate.subject)
+
+    def _finish(self, document: Document, output: bytes) -> Document:
+        digest = self._blobs.put(output)
+        with self._uow() as uow:
+            current = uow.documents.get(document.id, for_update=True)
+            assert current is not None and current.status is DocumentStatus.SIGNING
+            done = replace(current, status=DocumentStatus.SIGNED, signed_sha256=digest,
+                           signed_size=len(output), signed_at=self._clock.now())
+            uow.documents.save(done)
+            self._audit(uow, "document.signed", done)
+            uow.commit()
+        return done
+
+    def _fail(self, run: _Run, code: str) -> None:
+        """Mark the document failed if this attempt took it, or it never left pending."""
+        with self._uow() as uow:
+            current = uow.documents.get(run.document.id, for_update=True)
+            mine = DocumentStatus.SIGNING if run.taken else DocumentStatus.PENDING
+            if current is None or current.status is not mine:
+                return
+            failed = replace(current, status=DocumentStatus.FAILED, error=code[:40])
+            uow.documents.save(failed)
+            self._audit(uow, "document.failed", failed, Outcome.FAILURE)
+            uow.commit()
+
+    # -- the one way to the key ------------------------------------------------------------
+    def _credential(self, account_id: str, credential_id: str) -> Credential:
+        return usable(self._signing.credential(account_id, credential_id), self._clock.now())
+
+    def _raw_sign(self, credential: Credential, authorize: Authorize) -> RawSign:
+        assert credential.account_id is not None
+        account_id = credential.account_id
+
+        def raw_sign(digest: bytes, scheme: SignatureScheme) -> bytes:
+            with self._uow() as uow:
+                authorize(uow)
+                grant = self._signing.grant(uow, credential, [digest], scheme.hash_algorithm)
+                uow.commit()
+            [signature] = self._signing.sign_digests(account_id, credential.id, grant.sad,
+                                                     [digest], scheme)
+            return signature
+
+        return raw_sign
+
+    def _audit(self, uow: UnitOfWork, action: str, document: Document,
+               outcome: Outcome = Outcome.SUCCESS) -> None:
+        details = {"document": document.id, "sha256": document.sha256,
+                   "level": document.options.level.value, "error": document.error}
+        event = AuditEvent(action, outcome, actor=document.account_id,
+                           subject=document.credential_id, details=details)
+        uow.audit.append(event, self._clock.now())

@@ -1,0 +1,35 @@
+"""What signing needs from storage and from billing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from kyso.signing.model import SignatureActivation
+
+if TYPE_CHECKING:  # kyso.uow imports this module for ActivationRepository
+    from kyso.uow import UnitOfWork
+
+__all__ = ["ActivationRepository", "Quota"]
+
+
+class ActivationRepository(Protocol):
+    def add(self, activation: SignatureActivation) -> None: ...
+
+    def by_token_hash(self, token_hash: str, *,
+                      for_update: bool = False) -> SignatureActivation | None: ...
+
+    def save(self, activation: SignatureActivation) -> None: ...
+
+
+class Quota(Protocol):
+    """Signatures a credential may still make. The signing path reserves before it signs,
+    then commits what it signed or releases what it did not."""
+
+    def reserve(self, uow: UnitOfWork, credential_id: str, count: int, *,
+                relying_party: str | None = None) -> str:
+        """Hold ``count`` signatures; return a reservation id, or raise OutOfSignatures."""
+        ...
+
+    def commit(self, uow: UnitOfWork, reservation: str) -> None: ...
+
+    def release(self, uow: UnitOfWork, reservation: str) -> None: ...

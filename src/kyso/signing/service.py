@@ -1,0 +1,200 @@
+"""The signing path: authorize (SAD), then sign exactly what was authorized.
+
+Sole control: a customer's key signs only through :meth:`SigningService.sign_digests`, and
+only with fresh signature activation data — a short-lived grant bound to one credential, the
+exact hashes (SCAL2) and their count, issued after the customer proved possession of the
+SmartOTP token (or, on the SMS method, the registered phone). The quota is reserved before
+the key is used and committed after, or released if signing fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from kyso.audit.model import AuditEvent, Outcome
+from kyso.clock import Clock
+from kyso.keys.model import HashAlgorithm, SignatureScheme
+from kyso.keys.ports import KeyStore
+from kyso.otp.model import Purpose
+from kyso.otp.oob import OobService
+from kyso.otp.smartotp import SmartOtpService
+from kyso.otp.token import Method
+from kyso.signing.credentials import find_credential, list_credentials, usable
+from kyso.signing.errors import InvalidHashes, InvalidSad, SadExpired
+from kyso.signing.model import Credential, SignatureActivation
+from kyso.signing.ports import Quota
+from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
+
+__all__ = ["Grant", "SigningPolicy", "SigningService"]
+
+
+@dataclass(frozen=True)
+class SigningPolicy:
+    sad_ttl_seconds: int = 300
+    max_hashes: int = 100
+
+    def __post_init__(self) -> None:
+        if not 0 < self.sad_ttl_seconds <= 300:
+            raise ValueError("signature activation data lives at most 5 minutes")
+
+
+@dataclass(frozen=True)
+class Grant:
+    sad: str
+    expires_at: datetime
+
+
+def _token_hash(sad: str) -> str:
+    return hashlib.sha256(sad.encode()).hexdigest()
+
+
+class SigningService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, keystore: KeyStore,
+                 tokens: SmartOtpService, oob: OobService, quota: Quota,
+                 policy: SigningPolicy) -> None:
+        self._uow, self._clock, self._keystore = uow_factory, clock, keystore
+        self._tokens, self._oob, self._quota, self.policy = tokens, oob, quota, policy
+
+    def credentials(self, account_id: str) -> list[Credential]:
+        with self._uow() as uow:
+            return list_credentials(uow, account_id)
+
+    def credential(self, account_id: str, wanted: str) -> Credential:
+        with self._uow() as uow:
+            return find_credential(uow, account_id, wanted)
+
+    # -- authorization ----------------------------------------------------------------
+    def authorize(self, account_id: str, credential: str, digests: list[bytes],
+                  hash_algo: HashAlgorithm, otp: str) -> Grant:
+        """Check the signer's OTP (SmartOTP, or SMS on that method) and grant a SAD."""
+        with self._uow() as uow:
+            found = usable(find_credential(uow, account_id, credential), self._clock.now())
+            self._check_digests(digests, hash_algo)
+            with failures_kept(uow):
+                self._check_factor(uow, account_id, otp)
+            grant = self.grant(uow, found, digests, hash_algo)
+            uow.commit()
+            return grant
+
+    def grant(self, uow: UnitOfWork, credential: Credential, digests: list[bytes],
+              hash_algo: HashAlgorithm) -> Grant:
+        """A SAD for a signer who already authorized in this transaction (e.g. by a
+        transaction code over the same hashes). Callers must have checked the factor."""
+        assert credential.account_id is not None
+        now = self._clock.now()
+        sad = secrets.token_urlsafe(32)
+        activation = SignatureActivation(
+            id=str(uuid.uuid4()), token_hash=_token_hash(sad), account_id=credential.account_id,
+            credential_id=credential.id, hash_algo=hash_algo.value,
+            hashes=tuple(base64.b64encode(d).decode() for d in digests), created_at=now,
+            expires_at=now + timedelta(seconds=self.policy.sad_ttl_seconds))
+        uow.signing.add(activation)
+        self._audit(uow, "signing.authorized", activation, count=len(digests))
+        return Grant(sad, activation.expires_at)
+
+    def extend(self, account_id: str, credential: str, sad: str) -> Grant:
+        """A fresh SAD for what is left of this one (CSC extendTransaction); the old one dies."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            old = self._open_sad(uow, account_id, credential, sad)
+            uow.signing.save(replace(old, revoked_at=now))
+            new_sad = secrets.token_urlsafe(32)
+            expires = now + timedelta(seconds=self.policy.sad_ttl_seconds)
+            uow.signing.add(replace(old, id=str(uuid.uuid4()), token_hash=_token_hash(new_sad),
+                                    created_at=now, revoked_at=None, expires_at=expires))
+            self._audit(uow, "signing.extended", old)
+            uow.commit()
+            return Grant(new_sad, expires)
+
+    # -- signing ------------------------------------------------------------------------
+    def sign_digests(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+                     scheme: SignatureScheme, *, relying_party: str | None = None) -> list[bytes]:
+        """Sign ``digests`` with the credential's key, if ``sad`` authorized exactly them."""
+        found, activation, reservation = self._begin(account_id, credential, sad, digests,
+                                                     scheme, relying_party)
+        try:
+            signatures = [self._keystore.sign_digest(found.key, d, scheme) for d in digests]
+        except BaseException:
+            self._finish(activation, reservation, digests, signed=False)
+            raise
+        self._finish(activation, reservation, digests, signed=True)
+        return signatures
+
+    def _begin(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+               scheme: SignatureScheme, relying_party: str | None,
+               ) -> tuple[Credential, SignatureActivation, str]:
+        with self._uow() as uow:
+            activation = self._open_sad(uow, account_id, credential, sad)
+            if activation.hash_algo != scheme.hash_algorithm.value:
+                raise InvalidSad("hash algorithm differs from the authorized one")
+            if not activation.covers(digests):
+                self._audit(uow, "signing.refused", activation, Outcome.FAILURE)
+                uow.commit()
+                raise InvalidSad()
+            found = usable(find_credential(uow, account_id, credential), self._clock.now())
+            scheme.check_key(found.key.algorithm)
+            reservation = self._quota.reserve(uow, found.id, len(digests),
+                                              relying_party=relying_party)
+            used = activation.signed + tuple(base64.b64encode(d).decode() for d in digests)
+            activation = replace(activation, signed=used)
+            uow.signing.save(activation)
+            uow.commit()
+            return found, activation, reservation
+
+    def _finish(self, activation: SignatureActivation, reservation: str, digests: list[bytes],
+                *, signed: bool) -> None:
+        """Commit the quota, or release it and give the unsigned hashes back to the SAD."""
+        with self._uow() as uow:
+            if signed:
+                self._quota.commit(uow, reservation)
+                self._audit(uow, "signing.signed", activation, count=len(digests))
+            else:
+                self._quota.release(uow, reservation)
+                unsigned = {base64.b64encode(d).decode() for d in digests}
+                current = uow.signing.by_token_hash(activation.token_hash, for_update=True)
+                if current is not None:
+                    kept = tuple(h for h in current.signed if h not in unsigned)
+                    uow.signing.save(replace(current, signed=kept))
+                self._audit(uow, "signing.failed", activation, Outcome.FAILURE,
+                            count=len(digests))
+            uow.commit()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _open_sad(self, uow: UnitOfWork, account_id: str, credential: str,
+                  sad: str) -> SignatureActivation:
+        activation = uow.signing.by_token_hash(_token_hash(sad), for_update=True)
+        if (activation is None or activation.account_id != account_id
+                or activation.credential_id != credential):
+            raise InvalidSad()
+        if not activation.usable(self._clock.now()):
+            raise SadExpired()
+        return activation
+
+    def _check_factor(self, uow: UnitOfWork, account_id: str, otp: str) -> None:
+        state = uow.otp_methods.get(account_id)
+        state.ensure_unlocked(state.preferred)
+        if state.preferred is Method.SMARTOTP:
+            self._tokens.check_totp(uow, account_id, otp)
+        else:
+            self._oob.verify(uow, account_id, Purpose.SIGN, otp)
+
+    def _check_digests(self, digests: list[bytes], hash_algo: HashAlgorithm) -> None:
+        if not 1 <= len(digests) <= self.policy.max_hashes:
+            raise InvalidHashes(reason=f"1..{self.policy.max_hashes} hashes")
+        if len(set(digests)) != len(digests):
+            raise InvalidHashes(reason="duplicate hashes")
+        if any(len(d) != hash_algo.digest_size for d in digests):
+            raise InvalidHashes(reason=f"{hash_algo.value} digests are "
+                                       f"{hash_algo.digest_size} bytes")
+
+    def _audit(self, uow: UnitOfWork, action: str, activation: SignatureActivation,
+               outcome: Outcome = Outcome.SUCCESS, **details: int) -> None:
+        event = AuditEvent(action, outcome, actor=activation.account_id,
+                           subject=activation.credential_id,
+                           details={"sad": activation.id, **details})
+        uow.audit.append(event, self._clock.now())

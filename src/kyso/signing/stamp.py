@@ -1,0 +1,81 @@
+"""The visible signature stamp, in Vietnamese, drawn with the vendored Noto Sans subset.
+
+    Ký bởi: NGUYỄN VĂN AN
+    Thời gian: 22/11/2026 15:06:56 (GMT+7)
+    Lý do: …            (when given)
+    Nơi ký: …           (when given)
+
+The stamp sits in the bottom-right corner of the last page. The font is a subset of Noto
+Sans (Latin + Vietnamese, SIL OFL 1.1, see ``fonts/OFL.txt``; regenerate it with
+``scripts/vendor_noto_subset.py``); pyHanko embeds only the glyphs used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign.fields import SigFieldSpec
+from pyhanko.stamp import TextStampStyle
+
+from kyso.signing.document import SignOptions
+
+if TYPE_CHECKING:  # fontTools and HarfBuzz load only when a stamp is drawn (~0.5 s)
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+
+__all__ = ["FONT", "VIETNAM", "field_spec", "local_time", "stamp_params", "stamp_style"]
+
+FONT = Path(__file__).parent / "fonts" / "NotoSans-Vietnamese.ttf"
+VIETNAM = timezone(timedelta(hours=7), "GMT+7")  # Asia/Ho_Chi_Minh keeps no daylight time
+_WIDTH, _HEIGHT, _MARGIN = 250.0, 70.0, 24.0
+_FONT_SIZE = 9
+
+
+def local_time(at: datetime) -> datetime:
+    """The signing time as the stamp shows it (pyHanko formats the session's time)."""
+    return at.astimezone(VIETNAM)
+
+
+@cache
+def _font() -> GlyphAccumulatorFactory:
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+
+    return GlyphAccumulatorFactory(str(FONT), font_size=_FONT_SIZE)
+
+
+def stamp_style(options: SignOptions) -> TextStampStyle:
+    lines = ["Ký bởi: %(signer)s", "Thời gian: %(ts)s"]
+    if options.reason:
+        lines.append("Lý do: %(reason)s")
+    if options.location:
+        lines.append("Nơi ký: %(location)s")
+    return TextStampStyle(
+        stamp_text="\n".join(lines),
+        text_box_style=TextBoxStyle(font=_font(), font_size=_FONT_SIZE),
+        timestamp_format="%d/%m/%Y %H:%M:%S (GMT+7)",
+        border_width=1,
+        background=None,
+    )
+
+
+def stamp_params(signer_name: str, options: SignOptions) -> dict[str, str]:
+    """The values interpolated into the stamp (taken as data, never as a template)."""
+    params = {"signer": signer_name.upper()}
+    if options.reason:
+        params["reason"] = options.reason
+    if options.location:
+        params["location"] = options.location
+    return params
+
+
+def field_spec(name: str, last_page_box: tuple[float, float, float, float]) -> SigFieldSpec:
+    """A signature field in the bottom-right corner of the last page (shrunk on tiny pages)."""
+    x1, y1, x2, y2 = last_page_box
+    width = min(_WIDTH, max(x2 - x1 - 2 * _MARGIN, 20.0))
+    height = min(_HEIGHT, max(y2 - y1 - 2 * _MARGIN, 10.0))
+    right, bottom = x2 - _MARGIN, y1 + _MARGIN
+    box = (int(right - width), int(bottom), int(right), int(bottom + height))
+    return SigFieldSpec(name, on_page=-1, box=box)

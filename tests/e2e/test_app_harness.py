@@ -1,0 +1,261 @@
+"""The harness for the ``kyso app`` end-to-end tests (no tests here).
+
+One real ``kyso serve`` per test module (uvicorn in a subprocess, its outbox worker delivering
+SMS to the dev inbox), on this run's database: SQLite, or a fresh PostgreSQL schema when
+``KYSO_TEST_DATABASE_URL`` is set — the same rule as ``tests/conftest.py:db_url``, at module
+scope. Each test makes its own customers (a token's replay guard and failure counter are per
+customer) and runs ``python -m kyso app …`` as real processes, one device home each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from kyso.adapters.db.engine import make_engine
+from tests.conftest import PG_URL
+
+PASSWORD = "Matkhau2026!"
+ACCOUNT_PIN = "246813"
+SMARTOTP_PIN = "135792"
+KYSO = [sys.executable, "-m", "kyso"]
+CHEAP = {"KYSO_ARGON2_MEMORY_KIB": "1024", "KYSO_ARGON2_TIME_COST": "1"}
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KYSO_")}
+    return env | {"NO_COLOR": "1", "COLUMNS": "200", "LANG": "C.UTF-8"} | extra
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'kyso.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+class Server:
+    """``kyso serve`` in a subprocess, cheap argon2, local SMS, a 2 s resend cool-down."""
+
+    def __init__(self, home: Path, db_url: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = _clean_env(KYSO_HOME=str(home), KYSO_DATABASE_URL=db_url,
+                         KYSO_PUBLIC_BASE_URL=self.url, KYSO_OTP_RESEND_SECONDS="2",
+                         KYSO_OUTBOX_POLL_SECONDS="0.2", **CHEAP)
+        self.log_path = home.parent / "server.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen([*KYSO, "serve", "--port", str(self.port)], env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 180) -> None:  # init makes CA keys: slow
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("kyso serve exited")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("kyso serve did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+    def api(self, method: str, path: str, token: str | None = None,
+            **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.request(method, f"{self.url}/api/v1{path}", headers=headers, timeout=30,
+                             **kwargs)
+
+    def wait_code(self, phone: str, purpose: str, seen: set[str],
+                  timeout: float = 30) -> str:
+        """The newest code sent to ``phone`` for ``purpose`` that was not ``seen`` yet."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for msg in httpx.get(f"{self.url}/dev/inbox.json", timeout=5).json():
+                if (msg["to"] == phone and msg["purpose"] == purpose and msg["text"]
+                        and msg["id"] not in seen):
+                    seen.add(msg["id"])
+                    return str(re.findall(r"\b(\d{6,8})\b", msg["text"])[0])
+            time.sleep(0.1)
+        raise AssertionError(f"no {purpose} message to {phone}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, app_db_url: str) -> Iterator[Server]:
+    running = Server(tmp_path_factory.mktemp("server") / "home", app_db_url)
+    yield running
+    running.stop()
+    assert "Traceback" not in running.log_path.read_text(), "the server failed: see its log"
+
+
+@dataclass
+class Customer:
+    """A customer with a phone (one device home) talking to ``server``."""
+
+    server: Server
+    home: Path
+    username: str
+    phone: str
+    seen: set[str] = field(default_factory=set)
+
+    def run(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+        environment = _clean_env(KYSO_APP_HOME=str(self.home), KYSO_APP_SERVER=self.server.url,
+                                 KYSO_APP_KDF_MEMORY_KIB="1024") | env
+        return subprocess.run([*KYSO, "app", *args], input=stdin, capture_output=True,
+                              text=True, env=environment, timeout=180, check=False)
+
+    def start(self, *args: str, **env: str) -> AppProcess:
+        environment = _clean_env(KYSO_APP_HOME=str(self.home), KYSO_APP_SERVER=self.server.url,
+                                 KYSO_APP_KDF_MEMORY_KIB="1024") | env
+        return AppProcess([*KYSO, "app", *args], environment)
+
+    def code(self, purpose: str) -> str:
+        return self.server.wait_code(self.phone, purpose, self.seen)
+
+    def session(self) -> str:
+        """A session of the customer's own (another channel: the web, a relying party)."""
+        r = self.server.api("POST", "/auth/login",
+                            json={"login": self.username, "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        return str(r.json()["access_token"])
+
+    def verify(self, code: str) -> httpx.Response:
+        return self.server.api("POST", "/smartotp/verify", self.session(), json={"code": code})
+
+    def state(self) -> dict[str, Any]:
+        return dict(json.loads((self.home / "state.json").read_text()))
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Make this device's clock run ``seconds`` off the server's (as if never synced)."""
+        state = self.state() | {"clock_offset": seconds}
+        (self.home / "state.json").write_text(json.dumps(state))
+
+
+def new_customer(server: Server, home: Path, *, login: bool = True) -> Customer:
+    n = uuid.uuid4().int % 10**8
+    body = {"username": f"khach{n}", "password": PASSWORD, "pin": ACCOUNT_PIN,
+            "full_name": "Nguyễn Văn An", "phone": f"09{n:08d}", "email": f"k{n}@example.vn"}
+    created = server.api("POST", "/accounts", json=body)
+    assert created.status_code == 201, created.text
+    customer = Customer(server, home, body["username"], created.json()["phone"])
+    if login:
+        done = customer.run("login", "--login", customer.username, stdin=f"{PASSWORD}\n")
+        assert done.returncode == 0, done.stderr
+    return customer
+
+
+class AppProcess:
+    """A running ``kyso app`` driven like a person at a prompt: expect text, send a line."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True, bufsize=1)  # one stream keeps the order
+        self.output = ""
+        self._pos = 0
+        self._lock = threading.Lock()
+        threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True).start()
+
+    def _pump(self, stream: Any) -> None:
+        for char in iter(lambda: stream.read(1), ""):
+            with self._lock:
+                self.output += char
+
+    def expect(self, text: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                found = self.output.find(text, self._pos)
+                if found >= 0:
+                    self._pos = found + len(text)
+                    return
+            if self.process.poll() is not None:
+                time.sleep(0.2)
+                with self._lock:
+                    if self.output.find(text, self._pos) < 0:
+                        break
+            time.sleep(0.02)
+        raise AssertionError(f"expected {text!r}; got:\n{self.output}")
+
+    def send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def finish(self, timeout: float = 180) -> int:
+        if self.process.stdin:
+            self.process.stdin.close()
+        code = self.process.wait(timeout)
+        time.sleep(0.1)  # let the pumps drain
+        return code
+
+
+def register(customer: Customer, pin: str = SMARTOTP_PIN, *, answers: str = "c") -> AppProcess:
+    """``kyso app register`` answered like the guide: terms, account PIN, SMS code,
+    activation code, new SmartOTP PIN twice. Returns the finished process."""
+    p = customer.start("register")
+    drive_register(p, customer, pin, answers=answers)
+    assert p.finish() == 0, p.output
+    return p
+
+
+def drive_register(p: AppProcess, customer: Customer, pin: str = SMARTOTP_PIN, *,
+                   answers: str = "c") -> None:
+    p.expect("Tôi đã đọc và đồng ý")
+    p.send(answers)
+    p.expect("PIN tài khoản")
+    p.send(ACCOUNT_PIN)
+    p.expect("Nhập mã OTP đã gửi đến")
+    p.send(customer.code("SMARTOTP_REGISTER"))
+    p.expect("Nhập mã kích hoạt")
+    p.send(customer.code("SMARTOTP_ACTIVATION"))
+    p.expect("Thiết lập PIN SmartOTP mới")
+    p.send(pin)
+    p.expect("Xác nhận lại PIN SmartOTP mới")
+    p.send(pin)
+    p.expect("Đăng ký SmartOTP thành công")
+
+
+def otp_json(customer: Customer, pin: str = SMARTOTP_PIN, **env: str) -> dict[str, Any]:
+    done = customer.run("otp", "--json", "--pin-stdin", stdin=f"{pin}\n", **env)
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
