@@ -105,7 +105,8 @@ class PkiService:
             self._directory.get(uow.pki, ROOT)
             account = self._account(uow, request.account)
             subject = _subject(request, account)
-        window = validity(self._clock.now(), request.days or self._config.certificate_days)
+        days = self._config.certificate_days if request.days is None else request.days
+        window = validity(self._clock.now(), days)
         algorithm = request.algorithm or self._config.subscriber_key
         key = self._keystore.generate(algorithm, label=f"account {account.id}")
         try:

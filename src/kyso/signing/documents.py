@@ -20,6 +20,7 @@ from kyso.errors import InvalidInput, NotFound
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind, TransactionService
+from kyso.pki.model import CertificateStatus
 from kyso.signing.credentials import find_credential, list_credentials, usable
 from kyso.signing.document import (
     Document,
@@ -139,7 +140,7 @@ class DocumentService:
             if wanted:
                 return usable(find_credential(uow, account_id, wanted), now)
             for credential in list_credentials(uow, account_id):
-                if credential.status_at(now).value == "active":
+                if credential.status_at(now) is CertificateStatus.ACTIVE:
                     return credential
         raise NoCredential()
 

@@ -10,7 +10,8 @@ import pytest
 
 from kyso.keys.model import KeyAlgorithm
 from kyso.pki.model import RevocationReason
-from tests.integration.csc.conftest import EN, Signer, World
+from tests.integration.api.conftest import PASSWORD
+from tests.integration.csc.conftest import EN, Signer, World, basic
 from tests.integration.csc.helpers import (
     ECDSA_SHA256,
     PSS,
@@ -27,9 +28,18 @@ from tests.integration.csc.helpers import (
 
 
 @pytest.fixture(scope="module")
-def customer(world: World) -> Signer:
-    """One customer for the tests whose requests change no state of theirs."""
+def shared(world: World) -> Signer:
     return world.customer()
+
+
+@pytest.fixture
+def customer(world: World, shared: Signer) -> Signer:
+    """One customer for the tests whose requests change no state of theirs, with a fresh
+    session (another test moves the clock past the idle timeout)."""
+    r = world.client.post("/csc/v2/auth/login", headers=basic(shared.username, PASSWORD))
+    assert r.status_code == 200, r.text
+    shared.token = r.json()["access_token"]
+    return shared
 
 
 def test_a_sad_signs_once(world: World) -> None:

@@ -14,7 +14,7 @@ from kyso.config import Settings
 from kyso.entrypoints.api.app import create_app
 from tests.conftest import FAST_HASHER
 from tests.integration.pki.conftest import module_database
-from tests.unit.pki.test_tsa import Response, query
+from tests.unit.pki.helpers import Response, query
 
 EC = {"pki_ca_key": "ec-p256", "pki_responder_key": "ec-p256", "pki_tsa_key": "ec-p256",
       "pki_subscriber_key": "ec-p256"}

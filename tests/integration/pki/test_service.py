@@ -121,7 +121,8 @@ def test_issue_with_explicit_subject(pki: Container, account: Account) -> None:
 
 @pytest.mark.parametrize(
     ("changes", "error"),
-    [({"days": 1096}, InvalidValidity), ({"identity": "CCCD:12"}, InvalidInput),
+    [({"days": 1096}, InvalidValidity), ({"days": 0}, InvalidValidity),
+     ({"identity": "CCCD:12"}, InvalidInput),
      ({"account": "nobody"}, NotFound), ({"province": ""}, InvalidInput)],
 )
 def test_issue_refusals(pki: Container, account: Account, changes: dict[str, object],
