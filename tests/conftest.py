@@ -69,7 +69,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def uow_factory(engine: Engine):  # type: ignore[no-untyped-def]  # fixtures stay terse
-    return lambda: SqlUnitOfWork(engine)
+    return lambda *, read_only=False: SqlUnitOfWork(engine, read_only=read_only)
 
 
 FAST_HASHER = SecretHasher(time_cost=1, memory_kib=1024, parallelism=1)

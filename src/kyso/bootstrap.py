@@ -88,8 +88,8 @@ class Container:
     def envelope(self) -> Envelope:
         return Envelope(self.master_key)
 
-    def uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=read_only)
 
     @cached_property
     def notifier(self) -> Notifier:

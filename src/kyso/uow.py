@@ -2,11 +2,15 @@
 
 Services own transactions (``with uow_factory() as uow: ...; uow.commit()``); repositories
 never commit. Leaving the block without ``commit()`` rolls everything back.
+
+``uow_factory(read_only=True)`` opens a transaction that only reads: on SQLite it neither
+takes the write lock nor waits for the writer, so reads (authenticating a session, listing)
+never queue behind writes; committing it is a programming error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Protocol, Self
@@ -58,7 +62,8 @@ class UnitOfWork(Protocol):
     def rollback(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kyso.accounts.errors import (
     AccountUnavailable,
@@ -174,25 +174,35 @@ class AccountService:
     def authenticate(self, token: str) -> tuple[Account, Session]:
         """The account and session behind a bearer token, or :class:`InvalidSession`."""
         now = self._clock.now()
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:  # every request passes here: no write lock
             session = uow.sessions.by_token_hash(_token_hash(token))
             if session is None or not session.is_live(now, self._sessions.idle_seconds):
                 raise InvalidSession()
             account = uow.accounts.get(session.account_id)
             if account is None or account.status is not AccountStatus.ACTIVE:
                 raise InvalidSession()
-            if (now - session.last_seen_at).total_seconds() >= self._sessions.touch_every_seconds:
-                session = replace(session, last_seen_at=now)
-                uow.sessions.save(session)
-                uow.commit()
-            return account, session
+        if (now - session.last_seen_at).total_seconds() >= self._sessions.touch_every_seconds:
+            session = self._touch(session.id, now)
+        return account, session
+
+    def _touch(self, session_id: str, now: datetime) -> Session:
+        """Record activity (at most every ``touch_every_seconds``), re-read under the write
+        lock so that a revocation made meanwhile is neither undone nor ignored."""
+        with self._uow() as uow:
+            session = uow.sessions.get(session_id)
+            if session is None or not session.is_live(now, self._sessions.idle_seconds):
+                raise InvalidSession()
+            session = replace(session, last_seen_at=now)
+            uow.sessions.save(session)
+            uow.commit()
+            return session
 
     def logout(self, session: Session) -> None:
         self.revoke_session(session.account_id, session.id)
 
     def sessions(self, account_id: str) -> list[Session]:
         now = self._clock.now()
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             return [s for s in uow.sessions.for_account(account_id)
                     if s.is_live(now, self._sessions.idle_seconds)]
 

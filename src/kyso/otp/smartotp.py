@@ -170,7 +170,7 @@ class SmartOtpService:
         return found
 
     def status(self, account_id: str) -> tuple[SmartOtpToken | None, MethodState]:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             token = (uow.smartotp.current(account_id, TokenStatus.ACTIVE)
                      or uow.smartotp.current(account_id, TokenStatus.PENDING))
             return token, uow.otp_methods.get(account_id)

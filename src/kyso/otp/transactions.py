@@ -85,13 +85,13 @@ class TransactionService:
         return challenge
 
     def pending(self, account_id: str) -> list[Challenge]:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             items = uow.challenges.for_account(account_id, ChallengeStatus.PENDING, 50)
         now = self._clock.now()
         return [c for c in items if now < c.expires_at]
 
     def get(self, account_id: str, challenge_id: str) -> Challenge:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             return self._owned(uow, account_id, challenge_id, lock=False)
 
     def confirm(self, account_id: str, challenge_id: str, code: str) -> Challenge:

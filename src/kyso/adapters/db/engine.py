@@ -13,6 +13,9 @@ __all__ = ["is_sqlite", "make_engine", "writer_lock"]
 _WRITER_LOCKS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 
 
+READ_ONLY = "kyso_read_only"  # a connection execution option: its transactions only read
+
+
 def writer_lock(engine: Engine) -> threading.RLock | None:
     """For SQLite, the in-process lock that serializes this engine's transactions.
 
@@ -56,4 +59,5 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

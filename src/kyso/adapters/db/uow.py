@@ -9,7 +9,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
-from kyso.adapters.db.engine import writer_lock
+from kyso.adapters.db.engine import READ_ONLY, writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.documents import SqlDocumentRepository
@@ -57,17 +57,20 @@ class SqlUnitOfWork:
     documents: DocumentRepository
     relying: RelyingRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._conn: Connection | None = None
         self._lock: threading.RLock | None = None
 
     def __enter__(self) -> Self:
-        self._lock = writer_lock(self._engine)
+        self._lock = None if self._read_only else writer_lock(self._engine)
         if self._lock is not None:
             self._lock.acquire()
         try:
             conn = self._engine.connect()
+            if self._read_only:
+                conn = conn.execution_options(**{READ_ONLY: True})
             conn.begin()
         except BaseException:
             self._release()
@@ -116,9 +119,12 @@ class SqlUnitOfWork:
         return self._conn
 
     def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        # The next statement, if any, begins the next transaction (SQLAlchemy's autobegin,
+        # which also fires the SQLite "BEGIN IMMEDIATE" hook): most units of work end with
+        # their commit, and an eager BEGIN would cost a write lock only to be rolled back.
         self.connection.commit()
-        self.connection.begin()
 
     def rollback(self) -> None:
         self.connection.rollback()
-        self.connection.begin()

@@ -1,0 +1,67 @@
+"""The unit of work on both databases: commit, rollback, and read-only transactions."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from kyso.adapters.db.uow import SqlUnitOfWork
+from kyso.audit.model import AuditEvent
+
+AT = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
+
+
+def _append(engine: Engine, action: str) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.audit.append(AuditEvent(action, actor="test"), AT)
+        uow.commit()
+
+
+def _actions(engine: Engine) -> list[str]:
+    with SqlUnitOfWork(engine, read_only=True) as uow:
+        return [r.event.action for r in uow.audit.records()]
+
+
+def test_work_after_a_commit_is_its_own_transaction(engine: Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.audit.append(AuditEvent("kept", actor="test"), AT)
+        uow.commit()
+        uow.audit.append(AuditEvent("dropped", actor="test"), AT)  # never committed
+    assert _actions(engine) == ["kept"]
+
+
+def test_a_read_only_unit_of_work_cannot_commit(engine: Engine) -> None:
+    with SqlUnitOfWork(engine, read_only=True) as uow, pytest.raises(RuntimeError):
+        uow.commit()
+
+
+def test_reads_do_not_wait_for_a_writer(engine: Engine) -> None:
+    """A writer holds its transaction open; a read-only unit of work still reads (the last
+    committed state) instead of queueing behind it."""
+    _append(engine, "before")
+    writing, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with SqlUnitOfWork(engine) as uow:
+            uow.audit.append(AuditEvent("during", actor="test"), AT)
+            writing.set()
+            release.wait(30)
+            uow.commit()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert writing.wait(30)
+        seen: list[list[str]] = []
+        reader = threading.Thread(target=lambda: seen.append(_actions(engine)))
+        reader.start()
+        reader.join(10)
+        assert not reader.is_alive(), "the read waited for the writer"
+        assert seen == [["before"]]
+    finally:
+        release.set()
+        thread.join(30)
+    assert _actions(engine) == ["before", "during"]
