@@ -12,6 +12,7 @@ from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.adapters.db.engine import writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
+from kyso.adapters.db.repositories.billing import SqlBillingRepository
 from kyso.adapters.db.repositories.documents import SqlDocumentRepository
 from kyso.adapters.db.repositories.notify import (
     SqlNotificationRepository,
@@ -27,6 +28,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.audit.ports import AuditRepository
+from kyso.billing.ports import BillingRepository
 from kyso.notify.ports import NotificationRepository, OutboxRepository
 from kyso.otp.ports import (
     ChallengeRepository,
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    billing: BillingRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -86,6 +89,7 @@ class SqlUnitOfWork:
         self.signing = SqlActivationRepository(conn)
         self.documents = SqlDocumentRepository(conn)
         self.relying = SqlRelyingRepository(conn)
+        self.billing = SqlBillingRepository(conn)
         return self
 
     def __exit__(
