@@ -13,6 +13,7 @@ from typing import Protocol, Self
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.audit.ports import AuditRepository
+from kyso.billing.quota_ports import QuotaRepository
 from kyso.errors import KysoError
 from kyso.notify.ports import NotificationRepository, OutboxRepository
 from kyso.otp.ports import (
@@ -43,6 +44,7 @@ class UnitOfWork(Protocol):
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    quota: QuotaRepository
 
     def __enter__(self) -> Self: ...
 

@@ -19,6 +19,7 @@ from kyso.adapters.db.repositories.notify import (
 )
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
 from kyso.adapters.db.repositories.pki import SqlPkiRepository
+from kyso.adapters.db.repositories.quota import SqlQuotaRepository
 from kyso.adapters.db.repositories.relying import SqlRelyingRepository
 from kyso.adapters.db.repositories.signing import SqlActivationRepository
 from kyso.adapters.db.repositories.smartotp import (
@@ -27,6 +28,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.audit.ports import AuditRepository
+from kyso.billing.quota_ports import QuotaRepository
 from kyso.notify.ports import NotificationRepository, OutboxRepository
 from kyso.otp.ports import (
     ChallengeRepository,
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    quota: QuotaRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -86,6 +89,7 @@ class SqlUnitOfWork:
         self.signing = SqlActivationRepository(conn)
         self.documents = SqlDocumentRepository(conn)
         self.relying = SqlRelyingRepository(conn)
+        self.quota = SqlQuotaRepository(conn)
         return self
 
     def __exit__(
