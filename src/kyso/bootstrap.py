@@ -6,6 +6,7 @@ Nothing is built at import time; :func:`bootstrap` builds a :class:`Container` o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -22,6 +23,7 @@ from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
 from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
+from kyso.billing.ledger import QuotaLedger
 from kyso.clock import Clock, SystemClock
 from kyso.config import Settings
 from kyso.keys import KeyAlgorithm, KeyStore
@@ -46,7 +48,6 @@ from kyso.relying.webhooks import WebhookWorker
 from kyso.secrets import Envelope, MasterKey, Secret, load_or_create_master_key
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.documents import DocumentPolicy, DocumentService, document_kind
-from kyso.signing.quota import UnlimitedQuota
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.validation import Validator
@@ -207,9 +208,14 @@ class Container:
                             self.crl_issuer)
 
     @cached_property
+    def quota(self) -> QuotaLedger:
+        ttl = timedelta(seconds=self.settings.quota_reservation_ttl_seconds)
+        return QuotaLedger(self.clock, ttl)
+
+    @cached_property
     def signing(self) -> SigningService:
         return SigningService(self.uow, self.clock, self.keystore, self.smartotp, self.oob,
-                              UnlimitedQuota(), SigningPolicy(self.settings.sad_ttl_seconds))
+                              self.quota, SigningPolicy(self.settings.sad_ttl_seconds))
 
     # documents: PAdES/CAdES signing of whole files, validation
     @cached_property

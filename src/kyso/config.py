@@ -68,6 +68,9 @@ class Settings(BaseSettings):
 
     # signing
     sad_ttl_seconds: int = Field(default=300, ge=30, le=300)
+    # a quota reservation neither committed nor released (a crash mid-signature) counts as
+    # released after this long; it must outlast the slowest signature
+    quota_reservation_ttl_seconds: int = Field(default=600, ge=60, le=86400)
 
     # documents (PAdES and CAdES signing, validation): uploads up to this size
     document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from kyso.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
-__all__ = ["CertificateRequired", "CitizensOnly", "OfferUsed", "InvalidProduct", "InvalidQuantity", "NotEligible",
-           "OrderStateConflict", "ProductUnavailable", "UnknownCredential", "UnknownOrder",
-           "UnknownProduct", "UnknownReservation"]
+__all__ = ["CertificateRequired", "CitizensOnly", "InvalidProduct", "InvalidQuantity",
+           "NotEligible", "OfferUsed", "OrderStateConflict", "ProductUnavailable",
+           "UnknownCredential", "UnknownOrder", "UnknownProduct", "UnknownReservation"]
 
 
 class InvalidQuantity(InvalidInput):

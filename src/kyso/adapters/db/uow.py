@@ -20,6 +20,7 @@ from kyso.adapters.db.repositories.notify import (
 )
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
 from kyso.adapters.db.repositories.pki import SqlPkiRepository
+from kyso.adapters.db.repositories.quota import SqlQuotaRepository
 from kyso.adapters.db.repositories.relying import SqlRelyingRepository
 from kyso.adapters.db.repositories.signing import SqlActivationRepository
 from kyso.adapters.db.repositories.smartotp import (
@@ -29,6 +30,7 @@ from kyso.adapters.db.repositories.smartotp import (
 )
 from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
+from kyso.billing.quota_ports import QuotaRepository
 from kyso.notify.ports import NotificationRepository, OutboxRepository
 from kyso.otp.ports import (
     ChallengeRepository,
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
     documents: DocumentRepository
     relying: RelyingRepository
     billing: BillingRepository
+    quota: QuotaRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -90,6 +93,7 @@ class SqlUnitOfWork:
         self.documents = SqlDocumentRepository(conn)
         self.relying = SqlRelyingRepository(conn)
         self.billing = SqlBillingRepository(conn)
+        self.quota = SqlQuotaRepository(conn)
         return self
 
     def __exit__(

@@ -11,6 +11,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     notify,
     otp,
     pki,
+    quota,
     relying,
     signing,
 )
