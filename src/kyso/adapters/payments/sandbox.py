@@ -27,7 +27,10 @@ from kyso.adapters.payments.vnpay import (
 from kyso.billing.payment import BadCallback
 from kyso.clock import Clock
 
-__all__ = ["Choice", "SandboxBank", "SandboxMethod", "SandboxPayment"]
+__all__ = ["PAY_PATH", "TMN_CODE", "Choice", "SandboxBank", "SandboxMethod", "SandboxPayment"]
+
+PAY_PATH = "/sandbox/vnpay/paymentv2/vpcpay.html"  # VNPay's own path, under /sandbox
+TMN_CODE = "KYSOSBOX"
 
 _REQUIRED = ("vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_Amount", "vnp_CurrCode",
              "vnp_TxnRef", "vnp_OrderInfo", "vnp_ReturnUrl", "vnp_IpAddr", "vnp_CreateDate")
