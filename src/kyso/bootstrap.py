@@ -272,10 +272,10 @@ class Container:
     # billing: catalogue, orders, payments, provisioning (docs/BILLING.md)
     @cached_property
     def sandbox_bank(self) -> SandboxBank:
-        return SandboxBank(sandbox.TMN_CODE, self._sandbox_secret, self.clock)
+        return SandboxBank(sandbox.TMN_CODE, self.sandbox_secret, self.clock)
 
     @cached_property
-    def _sandbox_secret(self) -> str:
+    def sandbox_secret(self) -> str:
         return self.master_key.derive("vnpay-sandbox").hex().upper()
 
     @cached_property
@@ -285,7 +285,7 @@ class Container:
             assert s.vnpay_tmn_code and s.vnpay_hash_secret  # Settings checks
             return VnpayGateway(s.vnpay_tmn_code, s.vnpay_hash_secret.get_secret_value(),
                                 s.vnpay_pay_url)
-        return VnpayGateway(sandbox.TMN_CODE, self._sandbox_secret,
+        return VnpayGateway(sandbox.TMN_CODE, self.sandbox_secret,
                             s.public_base_url + sandbox.PAY_PATH, name="sandbox")
 
     @cached_property
