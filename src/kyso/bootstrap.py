@@ -31,6 +31,7 @@ from kyso.billing.payment import PaymentGateway
 from kyso.billing.products import CatalogService
 from kyso.billing.provisioning import Provisioner
 from kyso.billing.purchase import BillingPolicy, OrderService
+from kyso.billing.report import ReportService
 from kyso.clock import Clock, SystemClock
 from kyso.config import Settings
 from kyso.keys import KeyAlgorithm, KeyStore
@@ -315,6 +316,10 @@ class Container:
     @cached_property
     def certificates_view(self) -> CertificatesView:
         return CertificatesView(self.uow, self.clock, self.quota)
+
+    @cached_property
+    def billing_report(self) -> ReportService:
+        return ReportService(self.uow, self.quota)
 
     def close(self) -> None:
         if "engine" in self.__dict__:

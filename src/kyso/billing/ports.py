@@ -61,6 +61,9 @@ class BalanceView(Protocol):
     def consumed(self) -> int: ...
 
     @property
+    def credited(self) -> int: ...
+
+    @property
     def unlimited_until(self) -> datetime | None: ...
 
 

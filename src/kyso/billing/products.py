@@ -41,6 +41,13 @@ class CatalogService:
             uow.commit()
         return products
 
+    def seed(self, *, actor: str) -> bool:
+        """Load the built-in catalogue if there is no product yet; True if it did."""
+        if self.products(active_only=False):
+            return False
+        self.load(actor=actor)
+        return True
+
     def set_price(self, code: str, price: int, *, actor: str) -> Product:
         return self._change(code, actor, "catalog.price_changed", price=price)
 

@@ -18,9 +18,9 @@ from kyso.audit.model import AuditEvent, Outcome
 from kyso.billing.catalog import Product, ProductKind
 from kyso.billing.errors import (
     CertificateRequired,
+    CitizensOnly,
     OfferUsed,
     OrderStateConflict,
-    CitizensOnly,
     ProductUnavailable,
     UnknownCredential,
     UnknownOrder,

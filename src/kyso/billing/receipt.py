@@ -10,7 +10,7 @@ from kyso.billing.catalog import VAT_PERCENT, vat_split
 from kyso.billing.orders import Order, OrderStatus, PaymentMethod
 from kyso.notify.ports import EmailContent
 
-__all__ = ["METHOD_LABELS", "notice", "receipt", "vnd", "vn_time"]
+__all__ = ["METHOD_LABELS", "notice", "receipt", "vn_time", "vnd"]
 
 VN = timezone(timedelta(hours=7), "ICT")
 METHOD_LABELS = {
@@ -49,13 +49,12 @@ def _lines(order: Order, full_name: str) -> list[tuple[str, str]]:
 
 def notice(order: Order) -> tuple[str, str]:
     """The in-app notification: a title and one line."""
+    title = "Đăng ký gói thành công" if order.free else "Thanh toán thành công"
     if order.status is OrderStatus.AWAITING_ISSUANCE:
-        return ("Thanh toán thành công",
-                f"Đơn hàng {order.id} ({order.name}) đã thanh toán; chứng thư số sẽ được áp "
-                "dụng gói khi cấp.")
+        return title, (f"Đơn hàng {order.id} ({order.name}) đã được ghi nhận; gói sẽ áp dụng "
+                       "cho chứng thư số khi được cấp.")
     what = (f"đã cộng {order.signatures} lượt ký vào chứng thư số {order.credential_id}"
             if order.signatures else f"đã kích hoạt cho chứng thư số {order.credential_id}")
-    title = "Đăng ký gói thành công" if order.free else "Thanh toán thành công"
     return title, f"Đơn hàng {order.id} ({order.name}) {what}."
 
 
@@ -63,13 +62,14 @@ def receipt(order: Order, full_name: str) -> EmailContent:
     rows = _lines(order, full_name)
     title, line = notice(order)
     subject = f"[kyso] Biên nhận đơn hàng {order.id} — {title.lower()}"
-    text = "\n".join([f"Kính gửi {full_name},", "", line, "", *(f"{k}: {v}" for k, v in rows),
-                      "", "Lượt ký khả dụng hiển thị trong mục Chứng thư số của ứng dụng.",
+    text = "\n".join([f"Kính gửi {full_name},", "", f"{title}. {line}", "",
+                      *(f"{k}: {v}" for k, v in rows), "",
+                      "Lượt ký khả dụng hiển thị trong mục Chứng thư số của ứng dụng.",
                       "Trân trọng,", "kyso"])
     cells = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>"
                     for k, v in rows)
     html = (f"<!doctype html><html lang='vi'><meta charset='utf-8'><body>"
-            f"<p>Kính gửi {escape(full_name)},</p><p>{escape(line)}</p>"
+            f"<p>Kính gửi {escape(full_name)},</p><p><b>{escape(title)}.</b> {escape(line)}</p>"
             f"<table cellpadding='4'>{cells}</table>"
             "<p>Lượt ký khả dụng hiển thị trong mục <b>Chứng thư số</b> của ứng dụng.</p>"
             "<p>Trân trọng,<br>kyso</p></body></html>")

@@ -78,7 +78,8 @@ class VnpayGateway:
             "vnp_ReturnUrl": return_url, "vnp_IpAddr": client_ip or "127.0.0.1",
             "vnp_CreateDate": format_date(now), "vnp_ExpireDate": format_date(order.expires_at),
         }
-        return f"{self._pay_url}?{hash_data(params)}&vnp_SecureHash={secure_hash(params, self._secret)}"
+        signature = secure_hash(params, self._secret)
+        return f"{self._pay_url}?{hash_data(params)}&vnp_SecureHash={signature}"
 
     def verify(self, params: Mapping[str, str]) -> CallbackResult:
         verify_hash(params, self._secret)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin, ca, rp, support
+from kyso.entrypoints.cli import admin, billing, ca, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
@@ -24,6 +24,8 @@ app.add_typer(app_cli.app, name="app")
 app.add_typer(support.app, name="support")
 app.add_typer(ca.app, name="ca")
 app.add_typer(rp.app, name="rp")
+app.add_typer(billing.catalog_app, name="catalog")
+app.add_typer(billing.billing_app, name="billing")
 app.command("demo")(demo_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -45,8 +47,8 @@ def version() -> None:
 
 @app.command()
 def init() -> None:
-    """Create KYSO_HOME, the master key, the database schema and the CA hierarchy (safe
-    to repeat)."""
+    """Create KYSO_HOME, the master key, the database schema, the CA hierarchy and, when
+    empty, the catalogue (safe to repeat)."""
     with open_container(init=True) as container:
         s = container.settings
         console.print(f"KYSO_HOME: [bold]{s.home.resolve()}[/]")
@@ -54,6 +56,8 @@ def init() -> None:
         authorities, created = container.pki.initialize(actor="cli:init")
         console.print("CA hierarchy created:" if created else "CA hierarchy:")
         ca.print_hierarchy(authorities, container.pki_config)
+        if container.catalog.seed(actor="cli:init"):
+            console.print("catalogue: the built-in packages loaded (kyso catalog list)")
         console.print("[green]kyso is initialized.[/]")
 
 
