@@ -128,6 +128,7 @@ def test_prices_are_data_and_orders_keep_theirs(client: TestClient, shop: Contai
     ({"product": ""}, 400),
     ({"product": "x" * 41}, 400),
     ({"credential_id": "x"}, 400),
+    ({"product": "pack-10", "price": 1}, 400),
     ([], 400),
 ])
 def test_bad_orders_are_clear_4xx(client: TestClient, customer: Customer, body: object,
@@ -158,3 +159,20 @@ def test_the_pages_refuse_forged_requests(client: TestClient, customer: Customer
     assert client.get("/billing/vnpay/return?vnp_TxnRef=X&vnp_SecureHash=00").status_code == 400
     bad_form = client.post("/sandbox/vnpay/paymentv2/pay", data={"choice": "succeed"})
     assert bad_form.status_code == 400
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"null", b'"\xff\xfe"', b'{"product": 5}'])
+def test_hostile_bodies(client: TestClient, customer: Customer, raw: bytes) -> None:
+    response = client.post("/api/v1/billing/orders", content=raw,
+                           headers=customer.headers | {"Content-Type": "application/json"})
+    assert response.status_code == 400 and set(response.json()) == {"error",
+                                                                     "error_description"}
+
+
+def test_hostile_callbacks_are_answered_not_crashed(client: TestClient) -> None:
+    for query in ("vnp_Amount=abc&vnp_SecureHash=zz", "vnp_TxnRef=" + "A" * 5000,
+                  "vnp_SecureHash=%ff%fe", ""):
+        response = client.get(f"/api/v1/billing/vnpay/ipn?{query}")
+        assert response.status_code == 200 and response.json()["RspCode"] == "97"
+        assert client.get(f"/billing/vnpay/return?{query}").status_code == 400
+        assert client.get(f"/sandbox/vnpay/paymentv2/vpcpay.html?{query}").status_code == 400

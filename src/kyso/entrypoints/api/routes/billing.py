@@ -15,6 +15,7 @@ from kyso.billing.catalog import Product, vat_split
 from kyso.billing.certificates import CertificateView
 from kyso.billing.orders import Order, OrderStatus
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
+from kyso.entrypoints.api.schemas import Strict
 
 __all__ = ["router"]
 
@@ -43,7 +44,7 @@ class ProductOut(BaseModel):
                    citizen_only=p.citizen_only, once_per_account=p.once_per_account)
 
 
-class OrderIn(BaseModel):
+class OrderIn(Strict):
     product: str = Field(min_length=1, max_length=40)
     credential_id: str | None = Field(default=None, min_length=1, max_length=80)
 
