@@ -72,12 +72,15 @@ def serve(
 
     with open_container(init=True) as container:
         container.pki.initialize(actor="cli:serve")
+        container.catalog.seed(actor="cli:serve")
         base = container.settings.public_base_url
         dev = container.settings.mode != "production"
     console.print(f"kyso {__version__} on http://{host}:{port}")
     console.print(f"  API docs:  {base}/docs")
     if dev:
         console.print(f"  dev inbox: {base}/dev/inbox  (SMS and email codes appear here)")
+    if container.settings.payment_gateway == "sandbox":
+        console.print("  payments:  the built-in VNPay sandbox (no real money)")
     uvicorn.run("kyso.entrypoints.api.app:create_app_from_env", factory=True, host=host,
                 port=port, workers=workers, log_level="info", proxy_headers=False)
 
