@@ -3,6 +3,7 @@ amount, an unknown order or an out-of-order callback changes nothing and gets it
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -143,3 +144,16 @@ def test_expired_orders_cannot_get_a_payment_url(client: TestClient, customer: C
     response = client.post(f"/api/v1/billing/orders/{placed['id']}/payment",
                            headers=customer.headers)
     assert response.status_code == 409 and response.json()["error"] == "order_state"
+
+
+def test_concurrent_duplicate_ipns_credit_once(client: TestClient, shop: Container,
+                                               customer: Customer,
+                                               placed: dict[str, Any]) -> None:
+    params = result(shop, placed)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: shop.payment_callbacks.ipn(params).value, range(8)))
+    assert sorted(answers) == ["00"] + ["02"] * 7
+    assert state(client, customer, placed["id"]) == ("fulfilled", 50)
+    with shop.uow() as uow:
+        paid = [r for r in uow.audit.records() if r.event.action == "billing.order_paid"]
+    assert len(paid) == 1
