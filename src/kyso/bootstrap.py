@@ -24,6 +24,7 @@ from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
 from kyso.billing.ledger import QuotaLedger
+from kyso.billing.quotas import QuotaService
 from kyso.clock import Clock, SystemClock
 from kyso.config import Settings
 from kyso.keys import KeyAlgorithm, KeyStore
@@ -211,6 +212,10 @@ class Container:
     def quota(self) -> QuotaLedger:
         ttl = timedelta(seconds=self.settings.quota_reservation_ttl_seconds)
         return QuotaLedger(self.clock, ttl)
+
+    @cached_property
+    def quotas(self) -> QuotaService:
+        return QuotaService(self.uow, self.clock, self.quota)
 
     @cached_property
     def signing(self) -> SigningService:

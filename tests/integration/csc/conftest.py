@@ -35,6 +35,7 @@ from tests.conftest import FAST_HASHER
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.integration.pki.conftest import LiveServer, module_database
+from tests.quota import give_signatures
 
 EN = {"Accept-Language": "en"}
 
@@ -102,9 +103,9 @@ class World:
                                    json={"login": username, "password": PASSWORD})
         device = enrol(self.client, self.container, session.json()["access_token"],
                        account_id, self.clock, device_id=f"device-{n:04d}") if smartotp else None
-        self.container.pki.issue(IssueRequest(account=account_id, province="Đà Nẵng",
-                                              locality="Hải Châu", algorithm=algorithm),
-                                 actor="test")
+        give_signatures(self.container, self.container.pki.issue(IssueRequest(
+            account=account_id, province="Đà Nẵng", locality="Hải Châu", algorithm=algorithm),
+            actor="test"))
         [credential] = self.container.signing.credentials(account_id)
         r = self.client.post("/csc/v2/auth/login", headers=basic(username, PASSWORD))
         assert r.status_code == 200, r.text

@@ -34,6 +34,7 @@ from tests.conftest import FAST_HASHER
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.integration.pki.conftest import LiveServer, module_database
+from tests.quota import give_signatures
 
 MAX_BYTES = 256 * 1024  # a small document limit, so that "too large" is cheap to test
 
@@ -103,8 +104,8 @@ class World:
             "login": body["username"], "password": PASSWORD}).json()["access_token"]
         device = enrol(self.client, self.container, token, account_id, self.clock,
                        device_id=f"doc-device-{n}") if smartotp else None
-        self.container.pki.issue(IssueRequest(account=account_id, province="Hà Nội",
-                                              locality="Cầu Giấy"), actor="test")
+        give_signatures(self.container, self.container.pki.issue(IssueRequest(
+            account=account_id, province="Hà Nội", locality="Cầu Giấy"), actor="test"))
         [credential] = self.container.signing.credentials(account_id)
         return Customer(self, account_id, token, device, credential)
 

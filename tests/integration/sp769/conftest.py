@@ -32,6 +32,7 @@ from kyso.relying.parties import Issued
 from tests.conftest import FAST_HASHER, PG_URL
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
+from tests.quota import give_signatures
 
 _serial = itertools.count(1)
 SIGN = "/sca/sp769/v1/signatures/sign"
@@ -112,7 +113,7 @@ def new_signer(env: Env, *, certificate: bool = True) -> Signer:
     if certificate:
         cert = env.container.pki.issue(IssueRequest(account=account_id, province="Hà Nội",
                                                     locality="Cầu Giấy"), actor="test")
-        credential_id = f"{cert.issuer}-{cert.serial:x}"
+        credential_id = give_signatures(env.container, cert)
     return Signer(account_id, id_number, body["username"], device, token, credential_id)
 
 
