@@ -96,7 +96,8 @@ class QuotaLedger:
         entry = LedgerEntry(_new_id(), credential_id, EntryKind.RESERVE, count, now,
                             basis=basis, until=now + self._ttl, relying_party=relying_party)
         uow.quota.add_entry(entry)
-        uow.quota.add_hold(Hold(entry.id, credential_id, count, basis, entry.until or now))
+        uow.quota.add_hold(Hold(entry.id, credential_id, count, basis, entry.until or now,
+                                relying_party))
         return entry.id
 
     def commit(self, uow: UnitOfWork, reservation: str) -> None:
@@ -153,7 +154,8 @@ class QuotaLedger:
             self._settled_before(uow, reservation, kind, now)
             return
         uow.quota.add_entry(LedgerEntry(_new_id(), hold.credential_id, kind, hold.count, now,
-                                        basis=hold.basis, reservation=reservation))
+                                        basis=hold.basis, reservation=reservation,
+                                        relying_party=hold.relying_party))
         if account is not None:
             consumed = hold.count if kind is EntryKind.CONSUME else 0
             uow.quota.save_account(replace(account, reserved=account.reserved - hold.count,
@@ -175,7 +177,8 @@ class QuotaLedger:
             return
         account = uow.quota.open_account(reserved.credential_id, now)
         uow.quota.add_entry(LedgerEntry(_new_id(), reserved.credential_id, EntryKind.CONSUME,
-                                        reserved.count, now, basis=reserved.basis, source=late))
+                                        reserved.count, now, basis=reserved.basis, source=late,
+                                        relying_party=reserved.relying_party))
         if reserved.basis is Basis.QUOTA:
             uow.quota.save_account(replace(account, consumed=account.consumed + reserved.count,
                                            updated_at=now))
@@ -188,7 +191,8 @@ class QuotaLedger:
                 continue
             uow.quota.add_entry(LedgerEntry(_new_id(), hold.credential_id, EntryKind.RELEASE,
                                             hold.count, now, basis=hold.basis, source=EXPIRED,
-                                            reservation=hold.id))
+                                            reservation=hold.id,
+                                            relying_party=hold.relying_party))
             freed += hold.count if hold.basis is Basis.QUOTA else 0
         if not freed:
             return account
