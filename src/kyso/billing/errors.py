@@ -1,6 +1,6 @@
 """Billing errors::
 
-    InvalidInput ── InvalidQuantity
+    InvalidInput ── InvalidQuantity, InvalidSource
     NotFound ── UnknownCredential, UnknownReservation
 
 Running out of signatures is :class:`kyso.signing.errors.OutOfSignatures` (a Conflict): the
@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from kyso.errors import InvalidInput, NotFound
 
-__all__ = ["InvalidQuantity", "UnknownCredential", "UnknownReservation"]
+__all__ = ["InvalidQuantity", "InvalidSource", "UnknownCredential", "UnknownReservation"]
 
 
 class InvalidQuantity(InvalidInput):
     code = "invalid_request"
     vi = "Số lượt ký không hợp lệ: {reason}."
     en = "Invalid number of signatures: {reason}."
+
+
+class InvalidSource(InvalidInput):
+    code = "invalid_request"
+    vi = "Nguồn cộng lượt ký phải có từ 1 đến 120 ký tự in được."
+    en = "The source of a credit must be 1 to 120 printable characters."
 
 
 class UnknownCredential(NotFound):

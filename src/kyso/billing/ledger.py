@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from kyso.audit.model import AuditEvent
-from kyso.billing.errors import InvalidQuantity, UnknownReservation
+from kyso.billing.errors import InvalidQuantity, InvalidSource, UnknownReservation
 from kyso.billing.quota import Balance, Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
 from kyso.clock import Clock
 from kyso.signing.errors import OutOfSignatures
@@ -47,6 +47,7 @@ class QuotaLedger:
         """Add ``count`` signatures; a second credit with the same source changes nothing."""
         if not 1 <= count <= MAX_CREDIT:
             raise InvalidQuantity(reason=f"1..{MAX_CREDIT}")
+        _check_source(source)
         now = self._clock.now()
         account = uow.quota.open_account(credential_id, now)
         if uow.quota.entry_by_source(credential_id, EntryKind.CREDIT, source) is not None:
@@ -61,6 +62,7 @@ class QuotaLedger:
                         source: str) -> None:
         """Sign without counting until ``until`` (a later grant extends, never shortens);
         a second grant with the same source changes nothing."""
+        _check_source(source)
         now = self._clock.now()
         account = uow.quota.open_account(credential_id, now)
         if uow.quota.entry_by_source(credential_id, EntryKind.UNLIMITED, source) is not None:
@@ -204,6 +206,11 @@ class QuotaLedger:
                **details: str | int) -> None:
         event = AuditEvent(action, actor=source, subject=credential_id, details=details)
         uow.audit.append(event, self._clock.now())
+
+
+def _check_source(source: str) -> None:
+    if not 1 <= len(source) <= 120 or not source.isprintable():
+        raise InvalidSource()
 
 
 def _apply(account: QuotaAccount, e: LedgerEntry, by_id: dict[str, LedgerEntry]) -> QuotaAccount:
