@@ -31,6 +31,7 @@ from kyso.billing.payment import PaymentGateway
 from kyso.billing.products import CatalogService
 from kyso.billing.provisioning import Provisioner
 from kyso.billing.purchase import BillingPolicy, OrderService
+from kyso.billing.quotas import QuotaService
 from kyso.billing.report import ReportService
 from kyso.clock import Clock, SystemClock
 from kyso.config import Settings
@@ -219,6 +220,10 @@ class Container:
     def quota(self) -> QuotaLedger:
         ttl = timedelta(seconds=self.settings.quota_reservation_ttl_seconds)
         return QuotaLedger(self.clock, ttl)
+
+    @cached_property
+    def quotas(self) -> QuotaService:
+        return QuotaService(self.uow, self.clock, self.quota)
 
     @cached_property
     def signing(self) -> SigningService:

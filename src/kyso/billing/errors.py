@@ -1,6 +1,6 @@
 """Billing errors::
 
-    InvalidInput ── InvalidQuantity, InvalidProduct, CertificateRequired
+    InvalidInput ── InvalidQuantity, InvalidSource, InvalidProduct, CertificateRequired
     PermissionDenied ── NotEligible ── CitizensOnly, OfferUsed
     NotFound ── UnknownCredential, UnknownReservation, UnknownProduct, UnknownOrder
     Conflict ── OrderStateConflict, ProductUnavailable
@@ -15,14 +15,21 @@ from __future__ import annotations
 from kyso.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 __all__ = ["CertificateRequired", "CitizensOnly", "InvalidProduct", "InvalidQuantity",
-           "NotEligible", "OfferUsed", "OrderStateConflict", "ProductUnavailable",
-           "UnknownCredential", "UnknownOrder", "UnknownProduct", "UnknownReservation"]
+           "InvalidSource", "NotEligible", "OfferUsed", "OrderStateConflict",
+           "ProductUnavailable", "UnknownCredential", "UnknownOrder", "UnknownProduct",
+           "UnknownReservation"]
 
 
 class InvalidQuantity(InvalidInput):
     code = "invalid_request"
     vi = "Số lượt ký không hợp lệ: {reason}."
     en = "Invalid number of signatures: {reason}."
+
+
+class InvalidSource(InvalidInput):
+    code = "invalid_request"
+    vi = "Nguồn cộng lượt ký phải có từ 1 đến 120 ký tự in được."
+    en = "The source of a credit must be 1 to 120 printable characters."
 
 
 class UnknownCredential(NotFound):

@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from kyso.audit.model import AuditEvent
-from kyso.billing.errors import InvalidQuantity, UnknownReservation
+from kyso.billing.errors import InvalidQuantity, InvalidSource, UnknownReservation
 from kyso.billing.quota import Balance, Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
 from kyso.clock import Clock
 from kyso.signing.errors import OutOfSignatures
@@ -47,6 +47,7 @@ class QuotaLedger:
         """Add ``count`` signatures; a second credit with the same source changes nothing."""
         if not 1 <= count <= MAX_CREDIT:
             raise InvalidQuantity(reason=f"1..{MAX_CREDIT}")
+        _check_source(source)
         now = self._clock.now()
         account = uow.quota.open_account(credential_id, now)
         if uow.quota.entry_by_source(credential_id, EntryKind.CREDIT, source) is not None:
@@ -61,6 +62,7 @@ class QuotaLedger:
                         source: str) -> None:
         """Sign without counting until ``until`` (a later grant extends, never shortens);
         a second grant with the same source changes nothing."""
+        _check_source(source)
         now = self._clock.now()
         account = uow.quota.open_account(credential_id, now)
         if uow.quota.entry_by_source(credential_id, EntryKind.UNLIMITED, source) is not None:
@@ -96,7 +98,8 @@ class QuotaLedger:
         entry = LedgerEntry(_new_id(), credential_id, EntryKind.RESERVE, count, now,
                             basis=basis, until=now + self._ttl, relying_party=relying_party)
         uow.quota.add_entry(entry)
-        uow.quota.add_hold(Hold(entry.id, credential_id, count, basis, entry.until or now))
+        uow.quota.add_hold(Hold(entry.id, credential_id, count, basis, entry.until or now,
+                                relying_party))
         return entry.id
 
     def commit(self, uow: UnitOfWork, reservation: str) -> None:
@@ -153,7 +156,8 @@ class QuotaLedger:
             self._settled_before(uow, reservation, kind, now)
             return
         uow.quota.add_entry(LedgerEntry(_new_id(), hold.credential_id, kind, hold.count, now,
-                                        basis=hold.basis, reservation=reservation))
+                                        basis=hold.basis, reservation=reservation,
+                                        relying_party=hold.relying_party))
         if account is not None:
             consumed = hold.count if kind is EntryKind.CONSUME else 0
             uow.quota.save_account(replace(account, reserved=account.reserved - hold.count,
@@ -175,7 +179,8 @@ class QuotaLedger:
             return
         account = uow.quota.open_account(reserved.credential_id, now)
         uow.quota.add_entry(LedgerEntry(_new_id(), reserved.credential_id, EntryKind.CONSUME,
-                                        reserved.count, now, basis=reserved.basis, source=late))
+                                        reserved.count, now, basis=reserved.basis, source=late,
+                                        relying_party=reserved.relying_party))
         if reserved.basis is Basis.QUOTA:
             uow.quota.save_account(replace(account, consumed=account.consumed + reserved.count,
                                            updated_at=now))
@@ -188,7 +193,8 @@ class QuotaLedger:
                 continue
             uow.quota.add_entry(LedgerEntry(_new_id(), hold.credential_id, EntryKind.RELEASE,
                                             hold.count, now, basis=hold.basis, source=EXPIRED,
-                                            reservation=hold.id))
+                                            reservation=hold.id,
+                                            relying_party=hold.relying_party))
             freed += hold.count if hold.basis is Basis.QUOTA else 0
         if not freed:
             return account
@@ -200,6 +206,11 @@ class QuotaLedger:
                **details: str | int) -> None:
         event = AuditEvent(action, actor=source, subject=credential_id, details=details)
         uow.audit.append(event, self._clock.now())
+
+
+def _check_source(source: str) -> None:
+    if not 1 <= len(source) <= 120 or not source.isprintable():
+        raise InvalidSource()
 
 
 def _apply(account: QuotaAccount, e: LedgerEntry, by_id: dict[str, LedgerEntry]) -> QuotaAccount:

@@ -85,6 +85,7 @@ class Hold:
     count: int
     basis: Basis
     expires_at: datetime
+    relying_party: str | None = None
 
 
 @dataclass(frozen=True)

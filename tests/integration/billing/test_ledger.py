@@ -3,11 +3,11 @@ expiry of forgotten reservations, free signatures, and totals that the ledger re
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kyso.billing.errors import InvalidQuantity, UnknownReservation
+from kyso.billing.errors import InvalidQuantity, InvalidSource, UnknownReservation
 from kyso.billing.ledger import QuotaLedger
 from kyso.billing.quota import Basis, EntryKind
 from kyso.clock import ManualClock
@@ -17,6 +17,7 @@ from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 CRED = "kyso-issuing-ca-1a2b"
 TTL = timedelta(minutes=10)
+END = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -59,6 +60,15 @@ def test_a_credit_is_a_positive_number(uow_factory: UnitOfWorkFactory, ledger: Q
                                        count: int) -> None:
     with pytest.raises(InvalidQuantity):
         run(uow_factory, lambda u: ledger.credit(u, CRED, count, source="admin:op"))
+
+
+@pytest.mark.parametrize("source", ["", "x" * 121, "order:\n1"])
+def test_a_credit_names_a_printable_source(uow_factory: UnitOfWorkFactory, ledger: QuotaLedger,
+                                           source: str) -> None:
+    with pytest.raises(InvalidSource):
+        run(uow_factory, lambda u: ledger.credit(u, CRED, 1, source=source))
+    with pytest.raises(InvalidSource):
+        run(uow_factory, lambda u: ledger.grant_unlimited(u, CRED, END, source=source))
 
 
 def test_an_unknown_credential_has_nothing(uow_factory: UnitOfWorkFactory,

@@ -20,6 +20,7 @@ from kyso.entrypoints.api.routes import (
     documents,
     notifications,
     otp,
+    quota,
     smartotp,
     support,
     system,
@@ -62,7 +63,8 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                   description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.")
     app.state.container = container
     install_error_handlers(app)
-    for module in (system, accounts, otp, smartotp, transactions, support, notifications):
+    for module in (system, accounts, otp, smartotp, transactions, support, notifications,
+                   quota):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(billing.router)

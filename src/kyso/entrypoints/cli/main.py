@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -10,13 +11,15 @@ from typing import Annotated
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin, billing, ca, rp, support
+from kyso.bootstrap import Container
+from kyso.entrypoints.cli import admin, billing, ca, quota, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
 from kyso.entrypoints.sp769.worker import start_webhook_worker
 
+log = logging.getLogger("kyso.worker")
 app = typer.Typer(help="kyso — ký số từ xa với SmartOTP (remote signing with SmartOTP).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(admin.app, name="admin")
@@ -26,6 +29,7 @@ app.add_typer(ca.app, name="ca")
 app.add_typer(rp.app, name="rp")
 app.add_typer(billing.catalog_app, name="catalog")
 app.add_typer(billing.billing_app, name="billing")
+app.add_typer(quota.app, name="quota")
 app.command("demo")(demo_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -89,15 +93,19 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
 ) -> None:
-    """Deliver the outbox (email, SMS) with retries; runs until interrupted."""
+    """Deliver the outbox (email, SMS) and webhooks with retries, release expired quota
+    reservations; runs until interrupted."""
     with open_container(init=True) as container:
         outbox = container.outbox_worker()
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
             console.print(f"webhooks tried: {container.webhook_worker().run_once()}")
+            console.print(f"quota reservations released: {container.quotas.sweep()}")
             return
         stop = threading.Event()
         start_webhook_worker(container, stop)
+        threading.Thread(target=_sweep_quota, args=(container, stop), name="kyso-quota",
+                         daemon=True).start()
         console.print("kyso worker: delivering the outbox (Ctrl+C to stop)")
         try:
             outbox.run_forever(stop, container.settings.outbox_poll_seconds)
@@ -111,6 +119,15 @@ def audit_verify() -> None:
     with open_container() as container:
         code = verify_command(container.uow, console)
     raise typer.Exit(code)
+
+
+def _sweep_quota(container: Container, stop: threading.Event, every: float = 60.0) -> None:
+    """Release expired quota reservations now and then (reserve also does it lazily)."""
+    while not stop.wait(every):
+        try:
+            container.quotas.sweep()
+        except Exception:  # the database may be away for a while; keep the loop alive
+            log.exception("quota sweep failed")
 
 
 def _safe_url(url: str) -> str:

@@ -46,6 +46,7 @@ quota_holds = Table(
     Column("count", Integer, nullable=False),
     Column("basis", String(16), nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+    Column("relying_party", String(36)),
     Index("ix_quota_holds_expiry", "credential_id", "expires_at"),
     Index("ix_quota_holds_due", "expires_at"),
 )

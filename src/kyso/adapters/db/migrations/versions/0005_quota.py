@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("basis", sa.String(length=16), nullable=False),
         sa.Column("expires_at", utc, nullable=False),
+        sa.Column("relying_party", sa.String(length=36), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quota_holds")),
     )
     op.create_index("ix_quota_holds_expiry", "quota_holds", ["credential_id", "expires_at"])
