@@ -94,17 +94,20 @@ def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
 ) -> None:
     """Deliver the outbox (email, SMS) and webhooks with retries, release expired quota
-    reservations; runs until interrupted."""
+    reservations, expire unpaid orders; runs until interrupted."""
     with open_container(init=True) as container:
         outbox = container.outbox_worker()
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
             console.print(f"webhooks tried: {container.webhook_worker().run_once()}")
             console.print(f"quota reservations released: {container.quotas.sweep()}")
+            console.print(f"unpaid orders expired: {container.orders.expire_due()}")
             return
         stop = threading.Event()
         start_webhook_worker(container, stop)
         threading.Thread(target=_sweep_quota, args=(container, stop), name="kyso-quota",
+                         daemon=True).start()
+        threading.Thread(target=_expire_orders, args=(container, stop), name="kyso-orders",
                          daemon=True).start()
         console.print("kyso worker: delivering the outbox (Ctrl+C to stop)")
         try:
@@ -128,6 +131,15 @@ def _sweep_quota(container: Container, stop: threading.Event, every: float = 60.
             container.quotas.sweep()
         except Exception:  # the database may be away for a while; keep the loop alive
             log.exception("quota sweep failed")
+
+
+def _expire_orders(container: Container, stop: threading.Event, every: float = 60.0) -> None:
+    """Expire unpaid orders past their time and the IPN grace (docs/BILLING.md)."""
+    while not stop.wait(every):
+        try:
+            container.orders.expire_due()
+        except Exception:  # the database may be away for a while; keep the loop alive
+            log.exception("order expiry failed")
 
 
 def _safe_url(url: str) -> str:
