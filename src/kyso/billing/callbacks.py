@@ -67,11 +67,11 @@ class PaymentCallbacks:
     def _apply(self, result: CallbackResult) -> IpnAnswer:
         with self._uow() as uow:
             order = uow.billing.order(result.order_id, for_update=True)
-            answer = self._check(order, result)
-            if answer is not None or order is None:
-                self._audit_refusal(uow, result, answer or IpnAnswer.ORDER_NOT_FOUND, order)
-                uow.commit()
-                return answer or IpnAnswer.ORDER_NOT_FOUND
+            if order is None:
+                return self._refuse(uow, result, IpnAnswer.ORDER_NOT_FOUND, None)
+            refusal = self._check(order, result)
+            if refusal is not None:
+                return self._refuse(uow, result, refusal, order)
             payment = Payment(result.method, result.transaction_no, result.bank_code,
                               result.response_code, result.paid_at)
             if result.outcome is PaymentOutcome.PAID:
@@ -81,9 +81,7 @@ class PaymentCallbacks:
             uow.commit()
         return IpnAnswer.CONFIRMED
 
-    def _check(self, order: Order | None, result: CallbackResult) -> IpnAnswer | None:
-        if order is None:
-            return IpnAnswer.ORDER_NOT_FOUND
+    def _check(self, order: Order, result: CallbackResult) -> IpnAnswer | None:
         if result.amount != order.amount:
             return IpnAnswer.INVALID_AMOUNT
         if order.status is not OrderStatus.PENDING:
@@ -106,8 +104,9 @@ class PaymentCallbacks:
                                     "method": result.method.value})
         uow.audit.append(event, self._clock.now())
 
-    def _audit_refusal(self, uow: UnitOfWork, result: CallbackResult, answer: IpnAnswer,
-                       order: Order | None) -> None:
+    def _refuse(self, uow: UnitOfWork, result: CallbackResult, answer: IpnAnswer,
+                order: Order | None) -> IpnAnswer:
+        """Record a refused (signed) callback; nothing else changes."""
         details: dict[str, str | int | None] = {
             "rsp_code": answer.value, "amount": result.amount,
             "response_code": result.response_code,
@@ -115,6 +114,8 @@ class PaymentCallbacks:
         event = AuditEvent("billing.ipn_refused", Outcome.FAILURE, actor="gateway",
                            subject=result.order_id[:64], details=details)
         uow.audit.append(event, self._clock.now())
+        uow.commit()
+        return answer
 
     def _refused(self, params: Mapping[str, str], answer: IpnAnswer, reason: str) -> IpnAnswer:
         ref = str(params.get("vnp_TxnRef", ""))[:64] or None

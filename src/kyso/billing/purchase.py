@@ -133,9 +133,11 @@ class OrderService:
 
     @staticmethod
     def _check_eligible(uow: UnitOfWork, account_id: str, product: Product) -> None:
-        account = uow.accounts.get(account_id)
+        # the account row is locked so that two concurrent orders cannot both take a
+        # once-per-account offer (SQLite serializes writers anyway)
+        account = uow.accounts.get(account_id, for_update=True)
         if account is None:
-            raise UnknownOrder()
+            raise NotFound()
         id_number = account.id_number or ""
         if product.citizen_only and not (len(id_number) == 12 and id_number.isdigit()):
             raise CitizensOnly(product=product.code)

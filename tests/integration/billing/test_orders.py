@@ -3,12 +3,13 @@ for one), eligibility, the catalogue's rules, the receipt and the notice, bad in
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
-from kyso.billing.errors import UnknownCredential
+from kyso.billing.errors import NotEligible, UnknownCredential
 from kyso.billing.orders import OrderStatus
 from kyso.bootstrap import Container
 from tests.integration.api.conftest import auth
@@ -176,3 +177,16 @@ def test_hostile_callbacks_are_answered_not_crashed(client: TestClient) -> None:
         assert response.status_code == 200 and response.json()["RspCode"] == "97"
         assert client.get(f"/billing/vnpay/return?{query}").status_code == 400
         assert client.get(f"/sandbox/vnpay/paymentv2/vpcpay.html?{query}").status_code == 400
+
+
+def test_a_once_per_account_offer_under_concurrency(client: TestClient, shop: Container,
+                                                    customer: Customer) -> None:
+    def take(_: int) -> str:
+        try:
+            return shop.orders.create(customer.account_id, "citizen-free-1y").status.value
+        except NotEligible:
+            return "refused"
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = sorted(pool.map(take, range(6)))
+    assert outcomes == ["awaiting_issuance"] + ["refused"] * 5
