@@ -157,3 +157,11 @@ def test_concurrent_duplicate_ipns_credit_once(client: TestClient, shop: Contain
     with shop.uow() as uow:
         paid = [r for r in uow.audit.records() if r.event.action == "billing.order_paid"]
     assert len(paid) == 1
+
+
+def test_the_return_url_only_shows(client: TestClient, shop: Container, customer: Customer,
+                                   placed: dict[str, Any]) -> None:
+    page = client.get("/billing/vnpay/return", params=result(shop, placed))
+    assert page.status_code == 200 and "Thanh toán thành công" in page.text
+    assert "chờ thanh toán" in page.text  # the order's own state: no IPN yet
+    assert state(client, customer, placed["id"]) == ("pending", 0)
