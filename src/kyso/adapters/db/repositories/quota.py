@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kyso.adapters.db.tables.quota import quota_accounts, quota_entries, quota_holds
@@ -14,6 +14,8 @@ from kyso.billing.quota import Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
 __all__ = ["SqlQuotaRepository"]
 
 _a, _e, _h = quota_accounts.c, quota_entries.c, quota_holds.c
+_LOCKED = (select(quota_accounts).where(_a.credential_id == bindparam("credential_id"))
+           .with_for_update())
 
 
 def _entry(row: Row[Any]) -> LedgerEntry:
@@ -44,12 +46,14 @@ class SqlQuotaRepository:
 
     # totals
     def open_account(self, credential_id: str, at: datetime) -> QuotaAccount:
-        empty = QuotaAccount(credential_id, at)
-        self._conn.execute(self._upsert, {"credential_id": credential_id,
-                                          **_account_values(empty)})
-        query = (select(quota_accounts).where(_a.credential_id == credential_id)
-                 .with_for_update())
-        return _account(self._conn.execute(query).one())
+        query = _LOCKED.params(credential_id=credential_id)
+        row = self._conn.execute(query).first()
+        if row is None:  # the first change: insert (a concurrent insert wins), then lock
+            empty = QuotaAccount(credential_id, at)
+            self._conn.execute(self._upsert, {"credential_id": credential_id,
+                                              **_account_values(empty)})
+            row = self._conn.execute(query).one()
+        return _account(row)
 
     def account(self, credential_id: str) -> QuotaAccount | None:
         query = select(quota_accounts).where(_a.credential_id == credential_id)
