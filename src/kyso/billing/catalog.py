@@ -21,7 +21,7 @@ __all__ = ["DEFAULT_CATALOG", "VAT_PERCENT", "Plan", "Product", "ProductKind", "
            "vat_split"]
 
 VAT_PERCENT = 10
-MAX_PRICE = 1_000_000_000  # VND; VNPay's vnp_Amount is the price times 100
+MIN_PRICE, MAX_PRICE = 5_000, 999_999_999  # VND: what VNPay accepts (free is 0)
 DEFAULT_CATALOG = "default_catalog.json"
 _CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -56,8 +56,8 @@ class Product:
             raise ValueError("a product code is 2 to 40 lower-case letters, digits or '-'")
         if not self.name.strip() or len(self.name) > 200 or _CONTROL.search(self.name):
             raise ValueError("a product name has 1 to 200 printable characters")
-        if not 0 <= self.price <= MAX_PRICE:
-            raise ValueError(f"a price is 0 to {MAX_PRICE:,} VND")
+        if self.price != 0 and not MIN_PRICE <= self.price <= MAX_PRICE:
+            raise ValueError(f"a price is 0 (free) or {MIN_PRICE:,} to {MAX_PRICE:,} VND")
         if self.kind is ProductKind.CERTIFICATE:
             if self.plan is None or self.term_months not in (12, 24, 36):
                 raise ValueError("a certificate package has a plan and a term of 12, 24 or 36 "

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from kyso.billing.errors import NotEligible, UnknownCredential
+from kyso.billing.errors import InvalidProduct, NotEligible, UnknownCredential
 from kyso.billing.orders import OrderStatus
 from kyso.bootstrap import Container
 from tests.integration.api.conftest import auth
@@ -107,6 +107,8 @@ def test_a_paid_pack_notifies_in_app_and_by_email(client: TestClient, shop: Cont
 def test_prices_are_data_and_orders_keep_theirs(client: TestClient, shop: Container,
                                                 customer: Customer) -> None:
     before = order(client, customer, "pack-10", customer.credential_id)
+    with pytest.raises(InvalidProduct, match="5,000"):  # below VNPay's minimum
+        shop.catalog.set_price("pack-10", 100, actor="test")
     shop.catalog.set_price("pack-10", 66000, actor="test")
     after = order(client, customer, "pack-10", customer.credential_id)
     assert (before["amount"], after["amount"]) == (55000, 66000)

@@ -40,16 +40,18 @@ def test_the_default_catalogue_is_valid_data() -> None:
 
 
 @pytest.mark.parametrize(("item", "words"), [
-    ({"code": "X", "kind": "pack", "name": "n", "price": 1, "signatures": 1}, "code"),
+    ({"code": "X", "kind": "pack", "name": "n", "price": 5000, "signatures": 1}, "code"),
     ({"code": "p1", "kind": "pack", "name": "n", "price": -1, "signatures": 1}, "price"),
+    ({"code": "p1", "kind": "pack", "name": "n", "price": 4999, "signatures": 1}, "5,000"),
+    ({"code": "p1", "kind": "pack", "name": "n", "price": 10**9, "signatures": 1}, "price"),
     ({"code": "p1", "kind": "pack", "name": "n", "price": 1.5, "signatures": 1}, "whole"),
-    ({"code": "p1", "kind": "pack", "name": "n", "price": 1}, "signatures"),
-    ({"code": "c1", "kind": "certificate", "name": "n", "price": 1, "plan": "unlimited",
+    ({"code": "p1", "kind": "pack", "name": "n", "price": 5000}, "signatures"),
+    ({"code": "c1", "kind": "certificate", "name": "n", "price": 5000, "plan": "unlimited",
       "term_months": 18}, "term"),
-    ({"code": "c1", "kind": "certificate", "name": "n", "price": 1, "plan": "gold",
+    ({"code": "c1", "kind": "certificate", "name": "n", "price": 5000, "plan": "gold",
       "term_months": 12}, "gold"),
-    ({"code": "p1", "kind": "pack", "name": "", "price": 1, "signatures": 1}, "name"),
-    ({"code": "p1", "kind": "pack", "name": "n", "price": 1, "signatures": 1, "x": 1},
+    ({"code": "p1", "kind": "pack", "name": "", "price": 5000, "signatures": 1}, "name"),
+    ({"code": "p1", "kind": "pack", "name": "n", "price": 5000, "signatures": 1, "x": 1},
      "unknown"),
 ])
 def test_bad_catalogue_data_names_the_product(item: dict[str, object], words: str) -> None:
@@ -59,7 +61,7 @@ def test_bad_catalogue_data_names_the_product(item: dict[str, object], words: st
 
 
 def test_codes_are_distinct() -> None:
-    item = {"code": "p1", "kind": "pack", "name": "n", "price": 1, "signatures": 1}
+    item = {"code": "p1", "kind": "pack", "name": "n", "price": 5000, "signatures": 1}
     with pytest.raises(ValueError, match="distinct"):
         parse_products({"products": [item, item]})
 
