@@ -72,8 +72,8 @@ class PaymentCallbacks:
             refusal = self._check(order, result)
             if refusal is not None:
                 return self._refuse(uow, result, refusal, order)
-            payment = Payment(result.method, result.transaction_no, result.bank_code,
-                              result.response_code, result.paid_at)
+            payment = Payment(result.method, self._gateway.name, result.transaction_no,
+                              result.bank_code, result.response_code, result.paid_at)
             if result.outcome is PaymentOutcome.PAID:
                 self._provisioner.fulfil(uow, order, payment)
             else:

@@ -51,6 +51,7 @@ class Payment:
     """What the gateway reported: its transaction number, the bank, the method, the time."""
 
     method: PaymentMethod
+    gateway: str = "free"  # "sandbox", "vnpay" or "free": which gateway took the money
     transaction_no: str | None = None
     bank_code: str | None = None
     response_code: str | None = None

@@ -1,8 +1,9 @@
 """``kyso billing report``: orders, revenue and usage as CSV.
 
 * ``orders``: one row per order created in the period.
-* ``revenue``: paid orders (fulfilled or awaiting issuance) by day (Vietnam time) and
-  product — count, gross, net and VAT in VND — then a total row.
+* ``revenue``: paid orders (fulfilled or awaiting issuance) by day (Vietnam time), product
+  and gateway (``sandbox`` is no real money) — count, gross, net and VAT in VND — then a
+  total row.
 * ``usage``: one row per certificate that billing touched (an order or a package): its
   package, term, and the ledger's credited, consumed, reserved and available signatures.
 """
@@ -46,31 +47,34 @@ def _iso(at: datetime | None) -> str:
 
 
 ORDER_HEADER = ("order_id", "created_at", "account_id", "product", "kind", "amount_vnd",
-                "vat_vnd", "status", "method", "transaction_no", "credential_id", "ended_at")
-REVENUE_HEADER = ("date", "product", "orders", "gross_vnd", "net_vnd", "vat_vnd")
+                "vat_vnd", "status", "gateway", "method", "transaction_no", "credential_id",
+                "ended_at")
+REVENUE_HEADER = ("date", "product", "gateway", "orders", "gross_vnd", "net_vnd", "vat_vnd")
 USAGE_HEADER = ("credential_id", "account_id", "package", "plan", "term_end", "credited",
                 "consumed", "reserved", "available", "unlimited_until")
 
 
 def order_rows(orders: Iterable[Order]) -> list[Row]:
     return [(o.id, _iso(o.created_at), o.account_id, o.product_code, o.kind.value, o.amount,
-             o.vat, o.status.value, o.payment.method.value if o.payment else "",
+             o.vat, o.status.value, o.payment.gateway if o.payment else "",
+             o.payment.method.value if o.payment else "",
              (o.payment.transaction_no or "") if o.payment else "", o.credential_id or "",
              _iso(o.ended_at)) for o in sorted(orders, key=lambda o: (o.created_at, o.id))]
 
 
 def revenue_rows(orders: Iterable[Order]) -> list[Row]:
-    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    sums: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for o in orders:
-        if o.status.paid and o.ended_at is not None:
-            key = (o.ended_at.astimezone(VN).date().isoformat(), o.product_code)
+        if o.status.paid and o.ended_at is not None and o.payment is not None:
+            key = (o.ended_at.astimezone(VN).date().isoformat(), o.product_code,
+                   o.payment.gateway)
             sums[key][0] += 1
             sums[key][1] += o.amount
-    rows: list[Row] = [(day, product, n, gross, *vat_split(gross))
-                       for (day, product), (n, gross) in sorted(sums.items())]
+    rows: list[Row] = [(day, product, gateway, n, gross, *vat_split(gross))
+                       for (day, product, gateway), (n, gross) in sorted(sums.items())]
     count, gross = sum(v[0] for v in sums.values()), sum(v[1] for v in sums.values())
     net_total = sum(vat_split(v[1])[0] for v in sums.values())
-    rows.append(("total", "", count, gross, net_total, gross - net_total))
+    rows.append(("total", "", "", count, gross, net_total, gross - net_total))
     return rows
 
 

@@ -38,8 +38,8 @@ def notices(client: TestClient, who: Customer) -> list[str]:
 def test_the_free_citizen_certificate_needs_no_payment_once(client: TestClient, shop: Container,
                                                              customer: Customer) -> None:
     free = order(client, customer, "citizen-free-1y", customer.credential_id)
-    assert (free["status"], free["amount"], free["payment_url"], free["method"]) == (
-        "fulfilled", 0, None, "free")
+    assert (free["status"], free["amount"], free["payment_url"], free["method"],
+            free["gateway"]) == ("fulfilled", 0, None, "free", "free")
     [cert] = client.get("/api/v1/billing/certificates", headers=customer.headers).json()
     assert cert["plan"] == "per_signature" and cert["available_signatures"] == 0
     assert cert["package"].startswith("Miễn phí chứng thư số 1 năm")

@@ -88,12 +88,13 @@ def test_the_report(client: TestClient, shop: Container, customer: Customer,
     failed = order(client, customer, "pack-100", cred)
     pay(client, failed["payment_url"], "atm", "fail")
     orders = rows(shop.billing_report.csv(ReportKind.ORDERS))
-    assert [(r["product"], r["status"]) for r in orders] == [
-        ("pack-10", "fulfilled"), ("pack-50", "fulfilled"), ("unlimited-1y", "fulfilled"),
-        ("pack-100", "failed")]
+    assert [(r["product"], r["status"], r["gateway"]) for r in orders] == [
+        ("pack-10", "fulfilled", "sandbox"), ("pack-50", "fulfilled", "sandbox"),
+        ("unlimited-1y", "fulfilled", "sandbox"), ("pack-100", "failed", "sandbox")]
     revenue = rows(shop.billing_report.csv(ReportKind.REVENUE))
     total = revenue[-1]
     assert total["date"] == "total" and int(total["orders"]) == 3
+    assert {r["gateway"] for r in revenue[:-1]} == {"sandbox"}
     assert int(total["gross_vnd"]) == 55000 + 247500 + 1650000
     assert int(total["net_vnd"]) + int(total["vat_vnd"]) == int(total["gross_vnd"])
     [usage] = rows(shop.billing_report.csv(ReportKind.USAGE))

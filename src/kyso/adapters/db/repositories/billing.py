@@ -28,7 +28,8 @@ def _product(row: Row[Any]) -> Product:
 def _order_values(o: Order) -> dict[str, Any]:
     p = o.payment
     return {"credential_id": o.credential_id, "status": o.status.value, "ended_at": o.ended_at,
-            "method": p.method.value if p else None, "transaction_no": p.transaction_no if p
+            "method": p.method.value if p else None, "gateway": p.gateway if p else None,
+            "transaction_no": p.transaction_no if p
             else None, "bank_code": p.bank_code if p else None,
             "response_code": p.response_code if p else None, "paid_at": p.paid_at if p else None}
 
@@ -37,9 +38,9 @@ def _order(row: Row[Any]) -> Order:
     m = dict(row._mapping)
     method = m.pop("method")
     payment = None if method is None else Payment(
-        PaymentMethod(method), m.pop("transaction_no"), m.pop("bank_code"),
+        PaymentMethod(method), m.pop("gateway"), m.pop("transaction_no"), m.pop("bank_code"),
         m.pop("response_code"), m.pop("paid_at"))
-    for key in ("transaction_no", "bank_code", "response_code", "paid_at"):
+    for key in ("gateway", "transaction_no", "bank_code", "response_code", "paid_at"):
         m.pop(key, None)
     plan = m.pop("plan")
     return Order(**m | {"kind": ProductKind(m["kind"]), "plan": Plan(plan) if plan else None,

@@ -53,6 +53,7 @@ billing_orders = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime, nullable=True),
     Column("method", String(16), nullable=True),
+    Column("gateway", String(16), nullable=True),
     Column("transaction_no", String(32), nullable=True),
     Column("bank_code", String(20), nullable=True),
     Column("response_code", String(8), nullable=True),

@@ -61,6 +61,7 @@ class OrderOut(BaseModel):
     created_at: datetime
     expires_at: datetime
     ended_at: datetime | None
+    gateway: str | None
     method: str | None
     transaction_no: str | None
     payment_url: str | None = None
@@ -71,7 +72,8 @@ class OrderOut(BaseModel):
         return cls(id=o.id, product=o.product_code, name=o.name, kind=o.kind.value,
                    amount=o.amount, vat=o.vat, credential_id=o.credential_id,
                    status=o.status.value, created_at=o.created_at, expires_at=o.expires_at,
-                   ended_at=o.ended_at, method=p.method.value if p else None,
+                   ended_at=o.ended_at, gateway=p.gateway if p else None,
+                   method=p.method.value if p else None,
                    transaction_no=p.transaction_no if p else None, payment_url=payment_url)
 
 

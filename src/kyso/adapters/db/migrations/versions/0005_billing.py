@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("expires_at", _Utc(timezone=True), nullable=False),
         sa.Column("ended_at", _Utc(timezone=True), nullable=True),
         sa.Column("method", sa.String(length=16), nullable=True),
+        sa.Column("gateway", sa.String(length=16), nullable=True),
         sa.Column("transaction_no", sa.String(length=32), nullable=True),
         sa.Column("bank_code", sa.String(length=20), nullable=True),
         sa.Column("response_code", sa.String(length=8), nullable=True),
