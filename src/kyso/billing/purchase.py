@@ -31,7 +31,9 @@ from kyso.billing.payment import PaymentGateway
 from kyso.billing.provisioning import Provisioner
 from kyso.clock import Clock
 from kyso.errors import NotFound
+from kyso.pki.model import CertificateStatus
 from kyso.signing.credentials import find_credential
+from kyso.signing.errors import CredentialUnusable
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["BillingPolicy", "OrderService"]
@@ -119,17 +121,21 @@ class OrderService:
             raise ProductUnavailable(product=product.code)
         return product
 
-    @staticmethod
-    def _check_target(uow: UnitOfWork, account_id: str, product: Product,
+    def _check_target(self, uow: UnitOfWork, account_id: str, product: Product,
                       credential_id: str | None) -> None:
+        """A pack names a certificate; whatever is named is the customer's own, and not
+        revoked or expired (a suspended one may come back)."""
         if credential_id is None:
             if product.kind is ProductKind.PACK:
                 raise CertificateRequired()
             return
         try:
-            find_credential(uow, account_id, credential_id)
+            credential = find_credential(uow, account_id, credential_id)
         except NotFound:
             raise UnknownCredential(credential=credential_id[:80]) from None
+        status = credential.status_at(self._clock.now())
+        if status in (CertificateStatus.REVOKED, CertificateStatus.EXPIRED):
+            raise CredentialUnusable(status=status.value)
 
     @staticmethod
     def _check_eligible(uow: UnitOfWork, account_id: str, product: Product) -> None:

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from kyso.billing.errors import InvalidProduct, NotEligible, UnknownCredential
 from kyso.billing.orders import OrderStatus
 from kyso.bootstrap import Container
+from kyso.pki.model import RevocationReason
 from tests.integration.api.conftest import auth
 from tests.integration.billing.conftest import (
     Customer,
@@ -139,6 +140,16 @@ def test_bad_orders_are_clear_4xx(client: TestClient, customer: Customer, body: 
     response = client.post("/api/v1/billing/orders", json=body, headers=customer.headers)
     assert response.status_code == status, response.text
     assert set(response.json()) == {"error", "error_description"}
+
+
+def test_no_package_for_a_revoked_certificate(client: TestClient, shop: Container,
+                                              customer: Customer) -> None:
+    assert customer.credential_id is not None
+    serial = int(customer.credential_id.rsplit("-", 1)[1], 16)
+    shop.pki.revoke(serial, RevocationReason.KEY_COMPROMISE, actor="test")
+    refused = order(client, customer, "pack-10", customer.credential_id, status=409)
+    assert refused["error"] == "credential_unusable" and "revoked" in refused[
+        "error_description"]
 
 
 def test_orders_are_private(client: TestClient, shop: Container, customer: Customer) -> None:
