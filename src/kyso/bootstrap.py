@@ -43,6 +43,7 @@ from kyso.notify.worker import OutboxWorker
 from kyso.otp.enrolment import EnrolmentService
 from kyso.otp.methods import MethodService
 from kyso.otp.oob import OobPolicy, OobService
+from kyso.otp.pin_change import PinChangeService, pin_change_kind
 from kyso.otp.smartotp import SmartOtpPolicy, SmartOtpService
 from kyso.otp.transactions import TransactionService
 from kyso.pki.config import PkiConfig
@@ -144,9 +145,14 @@ class Container:
         service = TransactionService(self.uow, self.clock, self.smartotp, self.oob,
                                      self.settings.transaction_ttl_seconds)
         service.register_kind(contact_change_kind(self.clock))
+        service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
         return service
+
+    @cached_property
+    def pin_change(self) -> PinChangeService:
+        return PinChangeService(self.uow, self.transactions)
 
     @cached_property
     def contact_change(self) -> ContactChangeService:

@@ -26,6 +26,7 @@ def test_change_pin_checks_the_old_pin_online(server: Server, tmp_path: Path) ->
     customer = new_customer(server, tmp_path / "phone")
     register(customer)
     before = customer.state()["token"]
+    assert customer.verify(otp_json(customer)["code"]).status_code == 204  # this step is spent
 
     wrong = customer.run("change-pin", stdin=f"975318\n{NEW_PIN}\n{NEW_PIN}\n")
     assert wrong.returncode == 1 and "PIN SmartOTP cũ không đúng" in wrong.stderr
@@ -40,7 +41,8 @@ def test_change_pin_checks_the_old_pin_online(server: Server, tmp_path: Path) ->
     assert after["locked_seed"]["salt"] != before["locked_seed"]["salt"]
     assert NEW_PIN not in (customer.home / "state.json").read_text()
 
-    # change-pin spent this time step; a clock 30 s ahead gives the next step's code
+    # the old PIN was proven by a one-time challenge, so the spent time step did not get in
+    # the way; the next step's code made with the new PIN verifies, one made with the old not
     customer.set_clock_offset(30)
     assert customer.verify(otp_json(customer, NEW_PIN)["code"]).status_code == 204
     customer.set_clock_offset(60)

@@ -119,6 +119,11 @@ class KysoClient:
                 "device_name": device_name}
         return self._model(Activation, self._send("POST", "/smartotp/activate", json=body))
 
+    def enrol_authenticator(self, pin: str, otp: str) -> Activation:
+        body = {"pin": pin, "otp": otp}
+        return self._model(Activation,
+                           self._send("POST", "/smartotp/authenticator", json=body))
+
     def status(self) -> TokenStatus:
         return self._model(TokenStatus, self._send("GET", "/smartotp"))
 
@@ -146,6 +151,9 @@ class KysoClient:
     def contact_change(self, phone: str | None, email: str | None) -> Transaction:
         body = {k: v for k, v in (("phone", phone), ("email", email)) if v is not None}
         return self._model(Transaction, self._send("POST", "/me/contact-change", json=body))
+
+    def pin_change(self) -> Transaction:
+        return self._model(Transaction, self._send("POST", "/smartotp/pin-change"))
 
     def transactions(self, status: str = "pending") -> list[Transaction]:
         response = self._send("GET", "/transactions", params={"status": status})

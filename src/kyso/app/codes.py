@@ -68,14 +68,16 @@ def resync(ctx: AppContext) -> None:
 
 
 def change_pin(ctx: AppContext) -> None:
-    """Old PIN (checked online: the server counts failures), new PIN twice, lock again."""
+    """Old PIN (proven online by answering a one-time challenge with a code made with it;
+    the server counts failures), new PIN twice, lock the seed again under the new PIN."""
     stored = ctx.require_token()
     with ctx.client() as api:
         api.status()
         old = ctx.ui.ask(m.ASK_OLD_PIN, secret=True)
         token = SoftToken.open(stored, old)
+        challenge = api.pin_change()
         try:
-            api.verify(token.code_at(ctx.now()).value)
+            api.confirm(challenge.id, token.transaction_code(challenge))
         except ApiError as exc:
             if exc.code != "invalid_otp":
                 raise

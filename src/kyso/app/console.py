@@ -8,9 +8,11 @@ terminal, secrets are typed without echo; when stdin is a pipe, each answer is o
 
 from __future__ import annotations
 
+import io
 import sys
 from typing import TextIO
 
+import segno
 from rich.console import Console
 
 from kyso.app import messages as m
@@ -82,3 +84,10 @@ class ConsoleUi:
 
     def show_transaction(self, tx: Transaction) -> None:
         self.out.print(transaction_table(tx, self.lang))
+
+    def show_qr(self, data: str) -> None:
+        """Half-block characters, two modules per line: scannable from a terminal."""
+        drawn = io.StringIO()
+        segno.make(data, error="m").terminal(out=drawn, compact=True)
+        self.out.file.write(drawn.getvalue())
+        self.out.file.flush()

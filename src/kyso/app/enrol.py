@@ -17,7 +17,7 @@ from kyso.app.ui import Ui
 from kyso.otp.device import check_smartotp_pin
 from kyso.otp.errors import WeakSmartOtpPin
 
-__all__ = ["ask_new_pin", "ask_sms_code", "forgot_pin", "register"]
+__all__ = ["ask_new_pin", "ask_sms_code", "authenticator", "forgot_pin", "register"]
 
 RESEND = frozenset({"r", "gửi lại", "gui lai", "resend"})
 PIN_TRIES = 3
@@ -101,6 +101,25 @@ def register(ctx: AppContext, *, accept_terms: bool = False, device_name: str) -
                     "synced_at": ctx.stamp()}
     ctx.save(**changes)
     ui.result(m.REGISTERED)
+
+
+def authenticator(ctx: AppContext) -> None:
+    """Optional per deployment: enrol a standard authenticator app instead of this one.
+    Account PIN + SMS code; the server answers with an otpauth:// URI, shown once as a QR
+    code. The token on this device (if any) was revoked by the server, so it is wiped."""
+    ui = ctx.ui
+    with ctx.client() as api:
+        api.status()  # a missing session fails before any PIN is asked
+        pin = ui.ask(m.ASK_ACCOUNT_PIN, secret=True)
+        otp = ask_sms_code(ui, api, "SMARTOTP_REGISTER")
+        activation = api.enrol_authenticator(pin, otp)
+    if activation.otpauth_uri is None:
+        raise AppError(m.BAD_RESPONSE, what="otpauth_uri")
+    ctx.save(token=None)
+    ui.say(m.AUTHENTICATOR_SCAN, secret=activation.seed_b32)
+    ui.show_qr(activation.otpauth_uri)
+    ui.result(m.AUTHENTICATOR_DONE, algorithm=activation.algorithm, digits=activation.digits,
+              period=activation.period)
 
 
 def forgot_pin(ctx: AppContext) -> bool:

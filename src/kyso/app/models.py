@@ -76,6 +76,7 @@ class Activation(_Answer):
     period: int
     ocra_suite: str
     server_time: datetime | None = None
+    otpauth_uri: str | None = None  # only for an authenticator app; carries the seed
 
     def __repr__(self) -> str:  # the seed never shows
         return f"Activation(token_id={self.token_id!r})"

@@ -21,7 +21,9 @@ __all__ = ["code_json", "code_line", "live_codes", "status_table", "transaction_
 
 KINDS = {
     "contact_change": Msg("Thay đổi thông tin liên hệ", "Change of contact details"),
-    "sign": Msg("Ký số", "Digital signature"),
+    "smartotp_pin_change": Msg("Đổi PIN SmartOTP", "SmartOTP PIN change"),
+    "sign_document": Msg("Ký tài liệu", "Document signature"),
+    "sp769_sign": Msg("Ký số theo yêu cầu của dịch vụ", "Signature requested by a service"),
 }
 
 

@@ -37,12 +37,14 @@ class Kind:
     """A kind of transaction. ``apply`` runs inside the confirming transaction; ``after``
     (optional) runs once it is committed, outside any transaction — for work that opens
     units of work of its own, such as signing. If ``after`` fails, the transaction is
-    marked failed and the error propagates."""
+    marked failed and the error propagates. ``method``, when set, is the only way to
+    confirm this kind, whatever the customer's preferred method."""
 
     name: str
     purpose: Purpose
     apply: Handler
     after: AfterCommit | None = None
+    method: Method | None = None
 
 
 class TransactionService:
@@ -61,7 +63,7 @@ class TransactionService:
         spec = self._kinds[kind]
         now = self._clock.now()
         state = uow.otp_methods.get(account_id)
-        method = state.preferred
+        method = spec.method or state.preferred
         if state.is_locked(method):
             raise errors.MethodLocked(method=method.value)
         challenge = Challenge(id=str(uuid.uuid4()), account_id=account_id, kind=kind,

@@ -315,3 +315,63 @@ def test_authenticator_apps_are_off_by_default(client: TestClient,
     r = client.post("/api/v1/smartotp/authenticator", headers=auth(token),
                     json={"pin": PIN, "otp": "000000"})
     assert r.status_code == 403 and r.json()["error"] == "authenticator_apps_disabled"
+
+
+# -- Đổi PIN SmartOTP: the old PIN proven by a one-time challenge ----------------------------
+
+
+def _pin_change(client: TestClient, token: str) -> Any:
+    r = client.post("/api/v1/smartotp/pin-change", headers=auth(token))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def _answer(client: TestClient, token: str, tx: Any, otp: str) -> Any:
+    return client.post(f"/api/v1/transactions/{tx['id']}/confirm", headers=auth(token),
+                       json={"otp": otp})
+
+
+def test_pin_change_proof_spends_no_time_step(client: TestClient, container: Container,
+                                              device: Device,
+                                              customer: tuple[str, str]) -> None:
+    _, token = customer
+    assert _verify(client, token, device.code()).status_code == 204  # this step is spent
+    tx = _pin_change(client, token)
+    assert tx["kind"] == "smartotp_pin_change" and tx["method"] == "smartotp"
+    ok = _answer(client, token, tx, device.answer(tx))
+    assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
+    again = _answer(client, token, tx, device.answer(tx))  # a challenge serves once
+    assert again.status_code == 409 and again.json()["error"] == "transaction_closed"
+    assert _verify(client, token, device.code(1)).status_code == 204
+    with container.uow() as uow:
+        actions = [r.event.action for r in uow.audit.records()]
+    assert "smartotp.pin_changed" in actions
+
+
+def test_pin_change_failures_count_against_the_token(client: TestClient, device: Device,
+                                                     customer: tuple[str, str]) -> None:
+    _, token = customer
+    tx = _pin_change(client, token)
+    wrong = f"{(int(device.answer(tx)) + 1) % 10**8:08d}"
+    answers = [_answer(client, token, tx, wrong).status_code for _ in range(5)]
+    assert answers == [400, 400, 400, 400, 423]  # the token's own failure counter
+    fresh = _pin_change(client, token)  # the token is locked: even the right answer fails
+    refused = _answer(client, token, fresh, device.answer(fresh))
+    assert refused.status_code == 423 and refused.json()["error"] == "locked"
+    assert _verify(client, token, device.code()).status_code == 423
+
+
+def test_pin_change_uses_smartotp_even_on_the_sms_method(client: TestClient, device: Device,
+                                                         customer: tuple[str, str]) -> None:
+    _, token = customer
+    r = client.put("/api/v1/me/otp-method", headers=auth(token),
+                   json={"method": "sms", "pin": PIN})
+    assert r.status_code == 200 and r.json()["otp_method"] == "sms"
+    tx = _pin_change(client, token)
+    assert tx["method"] == "smartotp" and tx["question"]
+
+
+def test_pin_change_needs_an_active_token(client: TestClient,
+                                          customer: tuple[str, str]) -> None:
+    r = client.post("/api/v1/smartotp/pin-change", headers=auth(customer[1]))
+    assert r.status_code == 409 and r.json()["error"] == "no_active_token"

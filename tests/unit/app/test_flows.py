@@ -18,13 +18,22 @@ from kyso.app.models import Terms, Transaction
 from kyso.app.state import Session
 from kyso.app.token import SoftToken
 from kyso.otp.oath import b32encode_seed, totp
-from kyso.otp.ocra import ocra, transaction_challenge
+from kyso.otp.ocra import OcraSuite, ocra, transaction_challenge
 from kyso.secrets import Secret
 
 SEED = bytes(range(32))
 SUITE = "OCRA-1:HOTP-SHA256-8:QH64"
 SERVER = "http://kyso.test"
 LOCAL, SERVER_NOW = 1_800_000_000.0, 1_800_000_100.0
+
+
+_PC_DETAILS = {"description": "Đổi PIN SmartOTP trên thiết bị này"}
+PIN_CHANGE_TX: dict[str, Any] = {
+    "id": "pc-1", "kind": "smartotp_pin_change", "details": _PC_DETAILS, "method": "smartotp",
+    "question": transaction_challenge({"transaction_id": "pc-1", "kind": "smartotp_pin_change",
+                                       **_PC_DETAILS}, length=64, fmt="H"),
+    "ocra_suite": SUITE, "status": "pending", "created_at": "2027-01-15T08:01:40Z",
+    "expires_at": "2027-01-15T08:06:40Z"}
 
 
 class ScriptedUi:
@@ -101,6 +110,16 @@ class FakeKyso:
         self.verified.append(body["code"])
         if body["code"] == totp(SEED, SERVER_NOW, algorithm="sha256"):
             return 204, None
+        return 400, {"error": "invalid_otp", "error_description": "The OTP is wrong."}
+
+    def _smartotp_pin_change(self, _: dict[str, Any]) -> tuple[int, Any]:
+        return 201, PIN_CHANGE_TX
+
+    def _transactions_pc_1_confirm(self, body: dict[str, Any]) -> tuple[int, Any]:
+        self.verified.append(body["otp"])
+        expected = ocra(OcraSuite.parse(SUITE), SEED, question=PIN_CHANGE_TX["question"])
+        if body["otp"] == expected:
+            return 200, PIN_CHANGE_TX | {"status": "confirmed"}
         return 400, {"error": "invalid_otp", "error_description": "The OTP is wrong."}
 
     def _transactions_tx_1_confirm(self, body: dict[str, Any]) -> tuple[int, Any]:

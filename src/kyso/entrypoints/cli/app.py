@@ -161,6 +161,14 @@ def register(
 
 
 @app.command()
+def authenticator(ctx: typer.Context, pin_stdin: PinStdin = False) -> None:
+    """Dùng ứng dụng xác thực khác (mã QR) / enrol an authenticator app with a QR code
+    (only where the service allows it)."""
+    with _run(ctx, pin_stdin=pin_stdin) as c:
+        enrol.authenticator(c.app)
+
+
+@app.command()
 def otp(ctx: typer.Context, once: Once = False, as_json: AsJson = False,
         pin_stdin: PinStdin = False) -> None:
     """Giải pháp 1: lấy mã OTP không cần đăng nhập / a code without logging in (offline)."""

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from asn1crypto import pem
 from rich.markup import escape
 from rich.table import Column, Table
 
-from kyso.bootstrap import Container
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.quota import print_balance
 from kyso.keys import KeyAlgorithm
@@ -20,6 +19,9 @@ from kyso.pki.config import PLACEHOLDER_ARC, PkiConfig
 from kyso.pki.model import Authority, IssuedCertificate, RevocationReason
 from kyso.pki.service import IssueRequest
 from kyso.signing.model import credential_id
+
+if TYPE_CHECKING:
+    from kyso.bootstrap import Container
 
 __all__ = ["app", "print_hierarchy"]
 

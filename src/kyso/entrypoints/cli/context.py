@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.config import ConfigError, load_settings
 from kyso.errors import KysoError
+
+if TYPE_CHECKING:
+    from kyso.bootstrap import Container
 
 __all__ = ["console", "err_console", "fail", "open_container"]
 
@@ -25,7 +28,13 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 @contextmanager
 def open_container(*, init: bool = True) -> Iterator[Container]:
-    """Settings from the environment, ``kyso init`` when needed, errors as clean exits."""
+    """Settings from the environment, ``kyso init`` when needed, errors as clean exits.
+
+    The composition root is imported here, not at module level: it pulls in every area
+    (pyHanko, SQLAlchemy, FastAPI), and ``kyso app`` commands, which never need it, must
+    start fast."""
+    from kyso.bootstrap import bootstrap, init_home  # see docstring
+
     try:
         settings = load_settings()
         if init:

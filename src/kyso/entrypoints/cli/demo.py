@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from kyso.entrypoints.cli.context import console, fail, open_container
-from kyso.relying.demo import DemoKit, DemoService
+
+if TYPE_CHECKING:
+    from kyso.relying.demo import DemoKit
 
 __all__ = ["demo"]
 
@@ -20,6 +22,8 @@ def demo(
 ) -> None:
     """Tạo dữ liệu dùng thử (khách hàng, SmartOTP, chứng thư, bên tin cậy) / create demo data:
     a customer with SmartOTP and a certificate, and an SP769 relying party."""
+    from kyso.relying.demo import DemoService  # heavy; only this command
+
     with open_container() as container:
         if container.settings.mode == "production":
             raise fail("kyso demo chỉ dùng khi phát triển / kyso demo is for development only")

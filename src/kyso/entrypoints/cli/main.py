@@ -6,18 +6,19 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kyso import __version__
-from kyso.bootstrap import Container
 from kyso.entrypoints.cli import admin, billing, ca, quota, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
-from kyso.entrypoints.sp769.worker import start_webhook_worker
+
+if TYPE_CHECKING:
+    from kyso.bootstrap import Container
 
 log = logging.getLogger("kyso.worker")
 app = typer.Typer(help="kyso — ký số từ xa với SmartOTP (remote signing with SmartOTP).",
@@ -95,6 +96,8 @@ def worker(
 ) -> None:
     """Deliver the outbox (email, SMS) and webhooks with retries, release expired quota
     reservations, expire unpaid orders; runs until interrupted."""
+    from kyso.entrypoints.sp769.worker import start_webhook_worker  # heavy
+
     with open_container(init=True) as container:
         outbox = container.outbox_worker()
         if once:

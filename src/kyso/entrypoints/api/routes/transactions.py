@@ -1,4 +1,5 @@
-"""Transactions confirmed with a code bound to their details, and the contact change."""
+"""Transactions confirmed with a code bound to their details: the contact change and the
+SmartOTP PIN change."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ def contact_change(body: ContactChangeIn, caller: CurrentCaller,
                    container: ContainerDep) -> TransactionOut:
     return TransactionOut.of(
         container.contact_change.request(caller.account.id, body.phone, body.email))
+
+
+@router.post("/smartotp/pin-change", status_code=201, response_model=TransactionOut)
+def pin_change(caller: CurrentCaller, container: ContainerDep) -> TransactionOut:
+    """A one-time challenge the app answers with a code made with the old SmartOTP PIN."""
+    return TransactionOut.of(container.pin_change.request(caller.account.id))
 
 
 @router.get("/transactions", response_model=list[TransactionOut])

@@ -1,0 +1,48 @@
+"""Đổi PIN SmartOTP: the old PIN is proven online with a code it makes.
+
+The PIN never reaches the server (the app keeps the seed under it, with no verifier), so the
+app proves the old PIN by answering a one-time challenge: a transaction of this kind, always
+confirmed with SmartOTP, over a fresh question. Wrong answers count against the token like any
+other code; a challenge serves once, so no time step is spent and no replayed answer can reset
+the failure counter. Once confirmed, the app re-encrypts the seed under the new PIN.
+"""
+
+from __future__ import annotations
+
+from kyso.audit.model import AuditEvent
+from kyso.clock import Clock
+from kyso.otp.model import Purpose
+from kyso.otp.smartotp import Messenger
+from kyso.otp.token import Challenge, Method
+from kyso.otp.transactions import Kind, TransactionService
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["KIND", "PinChangeService", "pin_change_kind"]
+
+KIND = "smartotp_pin_change"
+DESCRIPTION = "Đổi PIN SmartOTP trên thiết bị này"
+
+
+class PinChangeService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, transactions: TransactionService) -> None:
+        self._uow, self._transactions = uow_factory, transactions
+
+    def request(self, account_id: str) -> Challenge:
+        """A challenge for the old PIN; refused if the account has no active token."""
+        with self._uow() as uow:
+            challenge = self._transactions.create(uow, account_id, KIND,
+                                                  {"description": DESCRIPTION})
+            uow.commit()
+            return challenge
+
+
+def pin_change_kind(clock: Clock, messenger: Messenger) -> Kind:
+    def apply(uow: UnitOfWork, challenge: Challenge) -> None:
+        uow.audit.append(AuditEvent("smartotp.pin_changed", actor=challenge.account_id,
+                                    subject=challenge.account_id,
+                                    details={"transaction": challenge.id}), clock.now())
+        messenger.post(uow, challenge.account_id, "PIN SmartOTP đã được thay đổi",
+                       "PIN SmartOTP của Quý khách vừa được thay đổi. Nếu không phải Quý khách "
+                       "thực hiện, vui lòng tạm khóa SmartOTP và gọi tổng đài.")
+
+    return Kind(KIND, Purpose.PIN_CHANGE, apply, method=Method.SMARTOTP)
