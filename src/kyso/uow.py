@@ -17,6 +17,8 @@ from typing import Protocol, Self
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.audit.ports import AuditRepository
+from kyso.billing.ports import BillingRepository
+from kyso.billing.quota_ports import QuotaRepository
 from kyso.errors import KysoError
 from kyso.notify.ports import NotificationRepository, OutboxRepository
 from kyso.otp.ports import (
@@ -47,6 +49,8 @@ class UnitOfWork(Protocol):
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    billing: BillingRepository
+    quota: QuotaRepository
 
     def __enter__(self) -> Self: ...
 

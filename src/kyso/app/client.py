@@ -20,7 +20,10 @@ from kyso.app.errors import ApiError, AppError, BadResponse, NotLoggedIn, Server
 from kyso.app.i18n import Lang
 from kyso.app.models import (
     Activation,
+    Certificate,
     Login,
+    Order,
+    Product,
     Registration,
     SentCode,
     ServerTime,
@@ -34,6 +37,9 @@ __all__ = ["KysoClient"]
 
 M = TypeVar("M", bound=BaseModel)
 _TRANSACTIONS = TypeAdapter(list[Transaction])
+_PRODUCTS = TypeAdapter(list[Product])
+_ORDERS = TypeAdapter(list[Order])
+_CERTIFICATES = TypeAdapter(list[Certificate])
 
 
 class KysoClient:
@@ -164,6 +170,27 @@ class KysoClient:
 
     def reject(self, transaction_id: str) -> None:
         self._send("POST", f"/transactions/{_seg(transaction_id)}/reject")
+
+    # -- billing -------------------------------------------------------------------------
+
+    def catalog(self) -> list[Product]:
+        return self._list(_PRODUCTS, self._send("GET", "/billing/catalog", auth=False))
+
+    def order(self, product: str, credential_id: str | None) -> Order:
+        body = {"product": product, "credential_id": credential_id}
+        return self._model(Order, self._send("POST", "/billing/orders", json=body))
+
+    def orders(self) -> list[Order]:
+        return self._list(_ORDERS, self._send("GET", "/billing/orders"))
+
+    def certificates(self) -> list[Certificate]:
+        return self._list(_CERTIFICATES, self._send("GET", "/billing/certificates"))
+
+    def _list(self, adapter: TypeAdapter[list[M]], response: httpx.Response) -> list[M]:
+        try:
+            return adapter.validate_python(response.json())
+        except (ValueError, ValidationError):
+            raise BadResponse(f"GET {response.request.url.path}") from None
 
 
 def _seg(value: str) -> str:

@@ -9,8 +9,11 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "Account",
     "Activation",
+    "Certificate",
     "Login",
     "MethodState",
+    "Order",
+    "Product",
     "Registration",
     "SentCode",
     "ServerTime",
@@ -109,3 +112,41 @@ class Transaction(_Answer):
     def bound_details(self) -> dict[str, str]:
         """What the question binds: the transaction's id and kind, and every detail."""
         return {"transaction_id": self.id, "kind": self.kind, **self.details}
+
+
+class Product(_Answer):
+    code: str
+    kind: str
+    name: str
+    price: int
+    vat: int
+    plan: str | None = None
+    term_months: int | None = None
+    signatures: int | None = None
+    citizen_only: bool = False
+
+
+class Order(_Answer):
+    id: str
+    product: str
+    name: str
+    amount: int
+    credential_id: str | None = None
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    method: str | None = None
+    payment_url: str | None = None
+
+
+class Certificate(_Answer):
+    credential_id: str
+    subject: str
+    status: str
+    not_after: datetime
+    package: str | None = None
+    plan: str | None = None
+    term_end: datetime | None = None
+    available_signatures: int
+    unlimited: bool
+    unlimited_until: datetime | None = None

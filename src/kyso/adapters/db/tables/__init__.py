@@ -6,10 +6,12 @@ Import this package (not an area module) to get every table registered.
 from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     accounts,
     audit,
+    billing,
     documents,
     notify,
     otp,
     pki,
+    quota,
     relying,
     signing,
 )
