@@ -1,34 +1,89 @@
-"""Reading credentials out of the PKI: a customer's certificate, its key and its chain."""
+"""Reading credentials out of the PKI: a customer's certificate, its key and its chain.
+
+A credential id names its certificate (``<issuing CA>-<serial in hex>``), so one is found by
+that key alone, and belongs to the caller or is as unknown as one that does not exist. The
+CA part of a chain changes rarely, so a :class:`ChainCache` keeps it: an entry serves only
+leaves whose authority key identifier is that CA's subject key identifier (a CA re-issued
+with a new key is read afresh at once) and lives ``ttl_seconds`` (a renewal with the same key
+is seen within that time).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import threading
+from datetime import datetime, timedelta
 
+from cryptography import x509
+
+from kyso.clock import Clock
 from kyso.errors import NotFound
-from kyso.pki.model import ROOT
+from kyso.pki.model import ROOT, IssuedCertificate
 from kyso.signing.errors import CredentialUnusable
 from kyso.signing.model import Credential, credential_id
 from kyso.uow import UnitOfWork
 
-__all__ = ["find_credential", "list_credentials", "usable"]
+__all__ = ["ChainCache", "credential_id", "find_credential", "list_credentials",
+           "parse_credential_id", "usable"]
 
 
-def list_credentials(uow: UnitOfWork, account_id: str) -> list[Credential]:
-    """The account's certificates that have a key on the server, newest first."""
-    found = []
-    for cert in uow.pki.certificates(account_id=account_id):
-        key = uow.pki.key(cert.key_id) if cert.key_id else None
-        if key is not None:
-            found.append(Credential(cert, key, _chain(uow, cert.certificate, cert.issuer)))
+class ChainCache:
+    """The CA certificates above each issuing authority (nearest first), for a while."""
+
+    def __init__(self, clock: Clock | None = None, ttl_seconds: int = 300) -> None:
+        self._clock, self._ttl = clock, timedelta(seconds=ttl_seconds)
+        self._entries: dict[tuple[str, bytes], tuple[tuple[bytes, ...], datetime]] = {}
+        self._lock = threading.Lock()
+
+    def above(self, uow: UnitOfWork, leaf: IssuedCertificate) -> tuple[bytes, ...]:
+        key = (leaf.issuer, _authority_key_id(leaf.certificate))
+        now = self._clock.now() if self._clock is not None else None
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and now is not None and now - entry[1] < self._ttl:
+            return entry[0]
+        cas = _load_chain(uow, leaf.issuer)
+        if now is not None and cas and _subject_key_id(cas[0]) == key[1]:
+            with self._lock:
+                self._entries[key] = (cas, now)
+        return cas
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def parse_credential_id(wanted: str) -> tuple[str, int] | None:
+    """``(issuer, serial)`` of a well-formed credential id, else None."""
+    issuer, dash, serial = wanted.rpartition("-")
+    if not dash or not issuer or not 0 < len(serial) <= 40:
+        return None
+    try:
+        number = int(serial, 16)
+    except ValueError:
+        return None
+    return (issuer, number) if credential_id(issuer, number) == wanted else None
+
+
+def find_credential(uow: UnitOfWork, account_id: str, wanted: str,
+                    chains: ChainCache | None = None) -> Credential:
+    """The account's credential ``wanted``; another customer's is as unknown as none."""
+    parsed = parse_credential_id(wanted)
+    certificate = uow.pki.certificate(*parsed) if parsed is not None else None
+    if certificate is None or certificate.account_id != account_id:
+        raise NotFound()
+    found = _credential(uow, certificate, chains or ChainCache())
+    if found is None:
+        raise NotFound()
     return found
 
 
-def find_credential(uow: UnitOfWork, account_id: str, wanted: str) -> Credential:
-    """The account's credential ``wanted``; another customer's is as unknown as none."""
-    for credential in list_credentials(uow, account_id):
-        if credential.id == wanted:
-            return credential
-    raise NotFound()
+def list_credentials(uow: UnitOfWork, account_id: str,
+                     chains: ChainCache | None = None) -> list[Credential]:
+    """The account's certificates that have a key on the server, newest first."""
+    chains = chains or ChainCache()
+    found = (_credential(uow, cert, chains)
+             for cert in uow.pki.certificates(account_id=account_id))
+    return [credential for credential in found if credential is not None]
 
 
 def usable(credential: Credential, now: datetime) -> Credential:
@@ -38,8 +93,16 @@ def usable(credential: Credential, now: datetime) -> Credential:
     return credential
 
 
-def _chain(uow: UnitOfWork, leaf: bytes, issuer: str | None) -> tuple[bytes, ...]:
-    chain = [leaf]
+def _credential(uow: UnitOfWork, cert: IssuedCertificate,
+                chains: ChainCache) -> Credential | None:
+    key = uow.pki.key(cert.key_id) if cert.key_id else None
+    if key is None:
+        return None
+    return Credential(cert, key, (cert.certificate, *chains.above(uow, cert)))
+
+
+def _load_chain(uow: UnitOfWork, issuer: str | None) -> tuple[bytes, ...]:
+    chain = []
     while issuer is not None:
         authority = uow.pki.authority(issuer)
         if authority is None:
@@ -49,4 +112,19 @@ def _chain(uow: UnitOfWork, leaf: bytes, issuer: str | None) -> tuple[bytes, ...
     return tuple(chain)
 
 
-__all__ += ["credential_id"]
+def _authority_key_id(der: bytes) -> bytes:
+    try:
+        ext = x509.load_der_x509_certificate(der).extensions.get_extension_for_class(
+            x509.AuthorityKeyIdentifier)
+    except (ValueError, x509.ExtensionNotFound):
+        return b""
+    return ext.value.key_identifier or b""
+
+
+def _subject_key_id(der: bytes) -> bytes:
+    try:
+        ext = x509.load_der_x509_certificate(der).extensions.get_extension_for_class(
+            x509.SubjectKeyIdentifier)
+    except (ValueError, x509.ExtensionNotFound):
+        return b""
+    return ext.value.digest

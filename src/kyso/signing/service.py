@@ -24,7 +24,7 @@ from kyso.otp.model import Purpose
 from kyso.otp.oob import OobService
 from kyso.otp.smartotp import SmartOtpService
 from kyso.otp.token import Method
-from kyso.signing.credentials import find_credential, list_credentials, usable
+from kyso.signing.credentials import ChainCache, find_credential, list_credentials, usable
 from kyso.signing.errors import InvalidHashes, InvalidSad, SadExpired
 from kyso.signing.model import Credential, SignatureActivation
 from kyso.signing.ports import Quota
@@ -59,21 +59,23 @@ class SigningService:
                  policy: SigningPolicy) -> None:
         self._uow, self._clock, self._keystore = uow_factory, clock, keystore
         self._tokens, self._oob, self._quota, self.policy = tokens, oob, quota, policy
+        self.chains = ChainCache(clock)  # CA certificates above the customers' (read rarely)
 
     def credentials(self, account_id: str) -> list[Credential]:
         with self._uow() as uow:
-            return list_credentials(uow, account_id)
+            return list_credentials(uow, account_id, self.chains)
 
     def credential(self, account_id: str, wanted: str) -> Credential:
         with self._uow() as uow:
-            return find_credential(uow, account_id, wanted)
+            return find_credential(uow, account_id, wanted, self.chains)
 
     # -- authorization ----------------------------------------------------------------
     def authorize(self, account_id: str, credential: str, digests: list[bytes],
                   hash_algo: HashAlgorithm, otp: str) -> Grant:
         """Check the signer's OTP (SmartOTP, or SMS on that method) and grant a SAD."""
         with self._uow() as uow:
-            found = usable(find_credential(uow, account_id, credential), self._clock.now())
+            found = usable(find_credential(uow, account_id, credential, self.chains),
+                           self._clock.now())
             self._check_digests(digests, hash_algo)
             with failures_kept(uow):
                 self._check_factor(uow, account_id, otp)
@@ -136,7 +138,8 @@ class SigningService:
                 self._audit(uow, "signing.refused", activation, Outcome.FAILURE)
                 uow.commit()
                 raise InvalidSad()
-            found = usable(find_credential(uow, account_id, credential), self._clock.now())
+            found = usable(find_credential(uow, account_id, credential, self.chains),
+                           self._clock.now())
             scheme.check_key(found.key.algorithm)
             reservation = self._quota.reserve(uow, found.id, len(digests),
                                               relying_party=relying_party)

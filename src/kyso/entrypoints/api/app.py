@@ -61,12 +61,14 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                   description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.")
     app.state.container = container
     install_error_handlers(app)
+    # the machine-facing APIs first: routes are matched in order, and a signHash should not
+    # walk past every customer route (the prefixes are disjoint, so the order changes nothing)
+    app.include_router(csc_router)
+    app.include_router(sp769_router)
+    app.include_router(pki_router)
     for module in (system, accounts, otp, smartotp, transactions, support, notifications):
         app.include_router(module.router)
     app.include_router(documents.router)
-    app.include_router(pki_router)
-    app.include_router(sp769_router)
-    app.include_router(csc_router)
     if container.settings.mode != "production":
         app.include_router(dev_inbox.router)
     return BodySizeLimit(app, container.settings.max_body_bytes,
