@@ -167,10 +167,27 @@ class SigningService:
                             count=len(digests))
             uow.commit()
 
+    def redeem(self, uow: UnitOfWork, account_id: str, credential: str, sad: str,
+               digest: bytes, *, consume: bool = True) -> SignatureActivation:
+        """For a whole document (CSC ``signatures/signDoc``): check that ``sad`` authorizes
+        ``digest``, the document's SHA-256, for this signer and credential, and with
+        ``consume`` mark it used in the caller's transaction. The key then signs the digest
+        of the signed attributes under a SAD :meth:`grant` issues in the same transaction."""
+        activation = self._open_sad(uow, account_id, credential, sad, lock=consume)
+        if activation.hash_algo != HashAlgorithm.SHA256.value or not activation.covers([digest]):
+            raise InvalidSad("the SAD does not authorize this document's SHA-256")
+        if not consume:
+            return activation
+        used = replace(activation, signed=(*activation.signed, base64.b64encode(digest).decode()))
+        uow.signing.save(used)
+        self._audit(uow, "signing.document_authorized", used)
+        return used
+
     # -- helpers -------------------------------------------------------------------------
     def _open_sad(self, uow: UnitOfWork, account_id: str, credential: str,
-                  sad: str) -> SignatureActivation:
-        activation = uow.signing.by_token_hash(_token_hash(sad), for_update=True)
+                  sad: str, *, lock: bool = True) -> SignatureActivation:
+        """The caller's live SAD for this credential: InvalidSad or SadExpired otherwise."""
+        activation = uow.signing.by_token_hash(_token_hash(sad), for_update=lock)
         if (activation is None or activation.account_id != account_id
                 or activation.credential_id != credential):
             raise InvalidSad()

@@ -211,3 +211,30 @@ def test_extend_gives_a_new_sad_and_kills_the_old(container: Container,
                                        scheme)
     assert container.signing.sign_digests(account_id, credential.id, extended.sad, batch[1:],
                                           scheme)
+
+
+def test_a_document_sad_is_redeemed_once_for_its_hash_only(
+        client: TestClient, container: Container, clock: ManualClock,
+        signer: tuple[str, Device, Credential]) -> None:
+    account_id, device, credential = signer
+    [document, other] = digests(2)
+    grant = container.signing.authorize(account_id, credential.id, [document], SHA256,
+                                        device.code())
+    stranger = sign_up(client, 2)["id"]
+    with container.uow() as uow:
+        with pytest.raises(InvalidSad):
+            container.signing.redeem(uow, account_id, credential.id, grant.sad, other)
+        with pytest.raises(InvalidSad):
+            container.signing.redeem(uow, stranger, credential.id, grant.sad, document)
+        container.signing.redeem(uow, account_id, credential.id, grant.sad, document,
+                                 consume=False)  # a look does not use it
+        container.signing.redeem(uow, account_id, credential.id, grant.sad, document)
+        uow.commit()
+    with container.uow() as uow, pytest.raises(SadExpired):  # used up
+        container.signing.redeem(uow, account_id, credential.id, grant.sad, document)
+    clock.advance(30)  # the next time step, for a fresh code
+    late = container.signing.authorize(account_id, credential.id, [other], SHA256,
+                                       device.code())
+    clock.advance(301)
+    with container.uow() as uow, pytest.raises(SadExpired):
+        container.signing.redeem(uow, account_id, credential.id, late.sad, other)
