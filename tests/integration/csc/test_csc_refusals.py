@@ -128,7 +128,9 @@ def test_bearer_token_missing_wrong_or_expired(world: World) -> None:
         refused(r, 401, "invalid_token")
         assert r.headers["WWW-Authenticate"] == "Bearer"
     world.clock.advance(world.container.settings.session_idle_seconds + 1)
-    refused(signer.post("credentials/list", {}), 401, "invalid_token")
+    expired = signer.post("credentials/list", {})
+    refused(expired, 401, "expired_token")
+    assert expired.headers["WWW-Authenticate"] == "Bearer"
 
 
 def test_login_failures(world: World) -> None:

@@ -55,8 +55,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="Kết quả dạng JSON / 
 Otp = Annotated[str | None, typer.Option(help="Mã OTP đã nhận qua SMS / the OTP received by SMS.")]
 
 
-_HINTS = {"invalid_token": m.SESSION_EXPIRED, "unauthorized": m.SESSION_EXPIRED,
-          "invalid_otp": m.HINT_INVALID_OTP}
+_HINTS = {"invalid_token": m.SESSION_EXPIRED, "expired_token": m.SESSION_EXPIRED,
+          "unauthorized": m.SESSION_EXPIRED, "invalid_otp": m.HINT_INVALID_OTP}
 
 
 @dataclass(frozen=True)
