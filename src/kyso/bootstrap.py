@@ -39,6 +39,7 @@ from kyso.pki.directory import Directory
 from kyso.pki.publishing import CrlIssuer, PkiPublisher
 from kyso.pki.service import PkiService
 from kyso.relying.completion import SignCompletion
+from kyso.relying.consents import ConsentService
 from kyso.relying.parties import RelyingPartyService
 from kyso.relying.requests import SignRequestService
 from kyso.relying.settlement import Settler
@@ -236,6 +237,10 @@ class Container:
         return RelyingPartyService(self.uow, self.clock, self.hasher,
                                    LockoutPolicy(s.lockout_max_failures, s.lockout_base_seconds),
                                    self.envelope, https_webhooks_only=s.mode == "production")
+
+    @cached_property
+    def consents(self) -> ConsentService:
+        return ConsentService(self.uow, self.clock)
 
     @cached_property
     def sp769_settler(self) -> Settler:

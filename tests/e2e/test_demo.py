@@ -45,6 +45,8 @@ def test_demo_prints_what_a_tester_needs(server: Server, app_db_url: str,
         capture_output=True, text=True, check=True).stdout.strip()
     assert api.post("/smartotp/verify", headers=bearer, json={"code": code}).status_code == 204
 
+    consents = api.get("/consents", headers=bearer).json()  # the demo customer let it in
+    assert [c["sp_id"] for c in consents] == [kit["sp_id"]]
     sp = {"sp_id": kit["sp_id"], "sp_password": kit["sp_password"]}
     certs = sp769(server, "credentials/get_certificate", sp | {"user_id": kit["user_id"]})
     [cert] = certs.json()["data"]["user_certificates"]

@@ -20,7 +20,9 @@ from kyso.app.errors import ApiError, AppError, BadResponse, NotLoggedIn, Server
 from kyso.app.i18n import Lang
 from kyso.app.models import (
     Activation,
+    Consent,
     Login,
+    Party,
     Registration,
     SentCode,
     ServerTime,
@@ -33,7 +35,10 @@ from kyso.secrets import Secret
 __all__ = ["KysoClient"]
 
 M = TypeVar("M", bound=BaseModel)
+L = TypeVar("L", bound=BaseModel)
 _TRANSACTIONS = TypeAdapter(list[Transaction])
+_PARTIES = TypeAdapter(list[Party])
+_CONSENTS = TypeAdapter(list[Consent])
 
 
 class KysoClient:
@@ -156,6 +161,27 @@ class KysoClient:
 
     def reject(self, transaction_id: str) -> None:
         self._send("POST", f"/transactions/{_seg(transaction_id)}/reject")
+
+    # -- consents to relying parties -------------------------------------------------------
+
+    def parties(self) -> list[Party]:
+        return self._list(_PARTIES, "/relying-parties")
+
+    def consents(self) -> list[Consent]:
+        return self._list(_CONSENTS, "/consents")
+
+    def grant(self, sp_id: str) -> Consent:
+        return self._model(Consent, self._send("PUT", f"/consents/{_seg(sp_id)}"))
+
+    def revoke_consent(self, sp_id: str) -> None:
+        self._send("DELETE", f"/consents/{_seg(sp_id)}")
+
+    def _list(self, adapter: TypeAdapter[list[L]], path: str) -> list[L]:
+        response = self._send("GET", path)
+        try:
+            return adapter.validate_python(response.json())
+        except (ValueError, ValidationError):
+            raise BadResponse(f"GET {path}") from None
 
 
 def _seg(value: str) -> str:

@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "Account",
     "Activation",
+    "Consent",
     "Login",
     "MethodState",
+    "Party",
     "Registration",
     "SentCode",
     "ServerTime",
@@ -108,3 +110,15 @@ class Transaction(_Answer):
     def bound_details(self) -> dict[str, str]:
         """What the question binds: the transaction's id and kind, and every detail."""
         return {"transaction_id": self.id, "kind": self.kind, **self.details}
+
+
+class Party(_Answer):
+    """A relying party the customer may let in (SP769)."""
+
+    sp_id: str
+    name: str
+    public_service: bool = False
+
+
+class Consent(Party):
+    granted_at: datetime

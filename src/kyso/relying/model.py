@@ -10,6 +10,7 @@ from enum import StrEnum
 from kyso.lockout import LockState
 
 __all__ = [
+    "Consent",
     "DeliveryStatus",
     "PartyStatus",
     "RelyingParty",
@@ -49,6 +50,15 @@ class RelyingParty:
             raise ValueError("a relying party's name has 1 to 200 printable characters")
         if (self.webhook_url is None) != (self.sealed_webhook_secret is None):
             raise ValueError("a webhook URL goes with, and only with, a webhook secret")
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A customer lets a relying party see their certificates and ask for signatures."""
+
+    account_id: str
+    party_id: str
+    granted_at: datetime
 
 
 class RequestStatus(StrEnum):

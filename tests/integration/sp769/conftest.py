@@ -54,6 +54,13 @@ class Signer:
     device: Device
     token: str  # a session of the customer's (the app's)
     credential_id: str
+    client: TestClient
+
+    def allow(self, party: Issued) -> None:
+        """The customer lets the party in (again is harmless), through the API."""
+        r = self.client.put(f"/api/v1/consents/{party.party.sp_id}",
+                            headers={"Authorization": f"Bearer {self.token}"})
+        assert r.status_code == 200, r.text
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +120,8 @@ def new_signer(env: Env, *, certificate: bool = True) -> Signer:
         cert = env.container.pki.issue(IssueRequest(account=account_id, province="Hà Nội",
                                                     locality="Cầu Giấy"), actor="test")
         credential_id = f"{cert.issuer}-{cert.serial:x}"
-    return Signer(account_id, id_number, body["username"], device, token, credential_id)
+    return Signer(account_id, id_number, body["username"], device, token, credential_id,
+                  env.client)
 
 
 def new_party(env: Env, name: str = "Cổng Dịch vụ công Quốc gia", **options: Any) -> Issued:
@@ -131,6 +139,8 @@ def files(*contents: bytes, file_type: str = "pdf") -> list[dict[str, str]]:
 
 def sign_body(party: Issued, signer: Signer, contents: list[bytes], **extra: Any,
               ) -> dict[str, Any]:
+    """A sign request of ``party`` for ``signer``, who has let the party in."""
+    signer.allow(party)
     return sp(party) | {"user_id": signer.id_number,
                         "transaction_id": f"SP_{uuid.uuid4().hex[:12]}",
                         "transaction_desc": "Nộp hồ sơ cấp đổi giấy phép lái xe",

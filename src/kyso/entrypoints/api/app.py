@@ -16,6 +16,7 @@ from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.entrypoints.api.limits import BodySizeLimit
 from kyso.entrypoints.api.routes import (
     accounts,
+    consents,
     documents,
     notifications,
     otp,
@@ -66,7 +67,8 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(csc_router)
     app.include_router(sp769_router)
     app.include_router(pki_router)
-    for module in (system, accounts, otp, smartotp, transactions, support, notifications):
+    for module in (system, accounts, otp, smartotp, transactions, support, notifications,
+                   consents):
         app.include_router(module.router)
     app.include_router(documents.router)
     if container.settings.mode != "production":

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kyso.adapters.db.tables.accounts import accounts
 from kyso.adapters.db.tables.otp import otp_challenges
 from kyso.adapters.db.tables.relying import (
     relying_parties,
+    rp_consents,
     sp769_files,
     sp769_requests,
     sp769_webhooks,
@@ -19,6 +20,7 @@ from kyso.adapters.db.tables.relying import (
 from kyso.lockout import LockState
 from kyso.relying.errors import DuplicateTransaction
 from kyso.relying.model import (
+    Consent,
     DeliveryStatus,
     PartyStatus,
     RelyingParty,
@@ -31,6 +33,7 @@ from kyso.relying.model import (
 __all__ = ["SqlRelyingRepository"]
 
 _p, _r, _f, _w = relying_parties.c, sp769_requests.c, sp769_files.c, sp769_webhooks.c
+_c = rp_consents.c
 _DECIDED = ("rejected", "failed", "expired")  # otp_challenges.status that end a request
 
 
@@ -92,6 +95,31 @@ class SqlRelyingRepository:
     def account_by_id_number(self, id_number: str) -> str | None:
         found = self._conn.scalar(select(accounts.c.id).where(accounts.c.id_number == id_number))
         return str(found) if found is not None else None
+
+    # -- consents ------------------------------------------------------------------------
+    def consent(self, account_id: str, party_id: str) -> Consent | None:
+        row = self._conn.execute(select(rp_consents).where(
+            _c.account_id == account_id, _c.party_id == party_id)).first()
+        return Consent(**row._mapping) if row else None
+
+    def consents(self, account_id: str) -> list[Consent]:
+        rows = self._conn.execute(select(rp_consents).where(_c.account_id == account_id)
+                                  .order_by(_c.granted_at, _c.party_id))
+        return [Consent(**row._mapping) for row in rows]
+
+    def add_consent(self, consent: Consent) -> None:
+        """A consent granted twice at once stays one row (the second insert is dropped)."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(insert(rp_consents).values(
+                    account_id=consent.account_id, party_id=consent.party_id,
+                    granted_at=consent.granted_at))
+        except IntegrityError:
+            pass
+
+    def remove_consent(self, account_id: str, party_id: str) -> None:
+        self._conn.execute(delete(rp_consents).where(
+            _c.account_id == account_id, _c.party_id == party_id))
 
     # -- sign requests -------------------------------------------------------------------
     def add_request(self, request: SignRequest) -> None:

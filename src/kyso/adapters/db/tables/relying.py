@@ -1,5 +1,5 @@
-"""Tables of the relying-party area: parties, SP769 sign requests and their files, and the
-durable queue of webhook calls."""
+"""Tables of the relying-party area: parties, customers' consents, SP769 sign requests and
+their files, and the durable queue of webhook calls."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy import (
 
 from kyso.adapters.db.tables.base import UtcDateTime, metadata
 
-__all__ = ["relying_parties", "sp769_files", "sp769_requests", "sp769_webhooks"]
+__all__ = ["relying_parties", "rp_consents", "sp769_files", "sp769_requests", "sp769_webhooks"]
 
 relying_parties = Table(
     "relying_parties",
@@ -36,6 +36,14 @@ relying_parties = Table(
     Column("lock_count", Integer, nullable=False),
     Column("locked_until", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+rp_consents = Table(
+    "rp_consents",
+    metadata,
+    Column("account_id", String(36), ForeignKey("accounts.id"), primary_key=True),
+    Column("party_id", String(36), ForeignKey("relying_parties.id"), primary_key=True),
+    Column("granted_at", UtcDateTime, nullable=False),
 )
 
 sp769_requests = Table(
