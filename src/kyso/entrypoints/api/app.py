@@ -25,6 +25,7 @@ from kyso.entrypoints.api.routes import (
     system,
     transactions,
 )
+from kyso.entrypoints.csc import documents as csc_documents
 from kyso.entrypoints.csc import router as csc_router
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
@@ -73,8 +74,9 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(documents.router)
     if container.settings.mode != "production":
         app.include_router(dev_inbox.router)
-    return BodySizeLimit(app, container.settings.max_body_bytes,
-                         documents.body_limits(container.settings))
+    limits = documents.body_limits(container.settings) | csc_documents.body_limits(
+        container.settings)
+    return BodySizeLimit(app, container.settings.max_body_bytes, limits)
 
 
 def create_app_from_env() -> ASGIApp:
