@@ -1,4 +1,4 @@
-"""Relying parties, sign requests and webhook deliveries."""
+"""Relying parties, customers' consents and sign requests."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ from kyso.lockout import LockState
 
 __all__ = [
     "Consent",
-    "DeliveryStatus",
     "PartyStatus",
     "RelyingParty",
     "RequestStatus",
     "SignFile",
     "SignRequest",
-    "WebhookDelivery",
 ]
 
 DIGEST_SIZE = 32  # SHA-256
@@ -133,27 +131,3 @@ class SignRequest:
 
     def due_to_expire(self, now: datetime) -> bool:
         return self.status is RequestStatus.WAITING and now >= self.expires_at
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    DEAD = "dead"
-
-
-@dataclass(frozen=True)
-class WebhookDelivery:
-    """A webhook call waiting in, or done from, the durable queue; ``body`` is the exact
-    JSON sent (it holds signatures, not secrets)."""
-
-    id: str
-    party_id: str
-    request_id: str
-    url: str
-    body: str
-    created_at: datetime
-    next_attempt_at: datetime
-    status: DeliveryStatus = DeliveryStatus.PENDING
-    attempts: int = 0
-    sent_at: datetime | None = None
-    last_error: str | None = None

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from kyso.relying.model import Consent, RelyingParty, SignRequest, WebhookDelivery
+from kyso.relying.model import Consent, RelyingParty, SignRequest
 
 __all__ = ["RelyingRepository", "WebhookSender"]
 
@@ -58,16 +58,6 @@ class RelyingRepository(Protocol):
         (rejected, failed, expired), and confirmed/signing ones older than ``stale_before``
         (their signing never finished)."""
         ...
-
-    # webhook deliveries
-    def add_webhook(self, delivery: WebhookDelivery) -> None: ...
-
-    def claim_webhooks(self, now: datetime, lease_until: datetime,
-                       limit: int) -> list[WebhookDelivery]: ...
-
-    def save_webhook(self, delivery: WebhookDelivery) -> None: ...
-
-    def webhooks_for(self, request_id: str) -> list[WebhookDelivery]: ...
 
 
 class WebhookSender(Protocol):

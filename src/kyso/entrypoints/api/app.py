@@ -29,7 +29,6 @@ from kyso.entrypoints.csc import documents as csc_documents
 from kyso.entrypoints.csc import router as csc_router
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
-from kyso.entrypoints.sp769.worker import start_webhook_worker
 from kyso.entrypoints.web import dev_inbox
 
 __all__ = ["create_app", "create_app_from_env"]
@@ -42,22 +41,18 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         thread = None
-        webhooks = None
         if run_worker:
             worker = container.outbox_worker()
             poll = container.settings.outbox_poll_seconds
             thread = threading.Thread(target=worker.run_forever, args=(stop, poll),
                                       name="kyso-outbox", daemon=True)
             thread.start()
-            webhooks = start_webhook_worker(container, stop)
         try:
             yield
         finally:
             stop.set()
             if thread is not None:
                 thread.join(timeout=10)
-            if webhooks is not None:
-                webhooks.join(timeout=10)
 
     app = FastAPI(title="kyso", version=__version__, lifespan=lifespan,
                   description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.")

@@ -15,7 +15,6 @@ from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
-from kyso.entrypoints.sp769.worker import start_webhook_worker
 
 app = typer.Typer(help="kyso — ký số từ xa với SmartOTP (remote signing with SmartOTP).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -82,15 +81,13 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
 ) -> None:
-    """Deliver the outbox (email, SMS) with retries; runs until interrupted."""
+    """Deliver the outbox (email, SMS, webhooks) with retries; runs until interrupted."""
     with open_container(init=True) as container:
         outbox = container.outbox_worker()
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
-            console.print(f"webhooks tried: {container.webhook_worker().run_once()}")
             return
         stop = threading.Event()
-        start_webhook_worker(container, stop)
         console.print("kyso worker: delivering the outbox (Ctrl+C to stop)")
         try:
             outbox.run_forever(stop, container.settings.outbox_poll_seconds)
