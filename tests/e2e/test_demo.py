@@ -14,10 +14,7 @@ import httpx
 
 from kyso.otp.oath import b32decode_seed
 from kyso.otp.ocra import ocra
-from tests.e2e.test_app_harness import Server, app_db_url, server
-from tests.e2e.test_sp769_harness import kyso, sp769, verify_cms
-
-__all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the harness
+from tests.e2e.harness import Server, kyso, sp769, verify_cms
 
 KEYS = {"base_url", "username", "password", "pin", "totp_seed_b32", "totp_algorithm",
         "totp_digits", "totp_period", "ocra_suite", "credential_id", "sp_id", "sp_password",

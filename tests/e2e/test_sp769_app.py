@@ -17,18 +17,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_app_harness import (
+from tests.e2e.harness import (
     SMARTOTP_PIN,
     Customer,
     Server,
-    app_db_url,
+    kyso,
+    new_citizen,
     register,
-    server,
+    sp769,
+    verify_cms,
 )
-from tests.e2e.test_sp769_harness import kyso, new_citizen, sp769, verify_cms
 from tests.integration.sp769.test_webhooks import Receiver
-
-__all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the harness
 
 
 def sign_request(rp: dict[str, Any], id_number: str, contents: list[bytes],
