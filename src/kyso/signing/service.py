@@ -99,19 +99,28 @@ class SigningService:
         self._audit(uow, "signing.authorized", activation, count=len(digests))
         return Grant(sad, activation.expires_at)
 
-    def extend(self, account_id: str, credential: str, sad: str) -> Grant:
-        """A fresh SAD for what is left of this one (CSC extendTransaction); the old one dies."""
+    def extend(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+               hash_algo: HashAlgorithm) -> Grant:
+        """CSC extendTransaction (SCAL2): a fresh SAD for exactly ``digests``, which this SAD
+        authorized and has not signed yet; the old SAD dies (with any hash not carried over).
+        Nothing new is authorized here: only :meth:`authorize`, with the OTP, does that."""
         now = self._clock.now()
+        self._check_digests(digests, hash_algo)
         with self._uow() as uow:
             old = self._open_sad(uow, account_id, credential, sad)
+            if old.hash_algo != hash_algo.value or not old.covers(digests):
+                raise InvalidSad("the hashes are not ones this SAD authorized and has not "
+                                 "signed")
             uow.signing.save(replace(old, revoked_at=now))
             new_sad = secrets.token_urlsafe(32)
-            expires = now + timedelta(seconds=self.policy.sad_ttl_seconds)
-            uow.signing.add(replace(old, id=str(uuid.uuid4()), token_hash=_token_hash(new_sad),
-                                    created_at=now, revoked_at=None, expires_at=expires))
-            self._audit(uow, "signing.extended", old)
+            new = replace(old, id=str(uuid.uuid4()), token_hash=_token_hash(new_sad),
+                          hashes=tuple(base64.b64encode(d).decode() for d in digests),
+                          signed=(), created_at=now, revoked_at=None,
+                          expires_at=now + timedelta(seconds=self.policy.sad_ttl_seconds))
+            uow.signing.add(new)
+            self._audit(uow, "signing.extended", old, count=len(digests))
             uow.commit()
-            return Grant(new_sad, expires)
+            return Grant(new_sad, new.expires_at)
 
     # -- signing ------------------------------------------------------------------------
     def sign_digests(self, account_id: str, credential: str, sad: str, digests: list[bytes],
