@@ -52,6 +52,7 @@ class FakePki:
     authorities: dict[str, Authority] = field(default_factory=dict)
     issued: dict[tuple[str, int], IssuedCertificate] = field(default_factory=dict)
     authority_reads: int = 0
+    key_reads: int = 0
 
     def authority(self, name: str) -> Authority | None:
         self.authority_reads += 1
@@ -64,6 +65,7 @@ class FakePki:
         return [c for c in self.issued.values() if c.account_id == account_id]
 
     def key(self, key_id: str) -> KeyHandle | None:
+        self.key_reads += 1
         return _handle(key_id)
 
 
@@ -145,6 +147,7 @@ def test_the_ca_chain_is_read_once_while_fresh(pki: Pki) -> None:
     clock.advance(299)
     assert _find(pki, "me", "issuing-ca-1", chains).chain == first.chain
     assert pki.uow.pki.authority_reads == reads
+    assert pki.uow.pki.key_reads == 1  # a key handle never changes: read once
     clock.advance(1)
     _find(pki, "me", "issuing-ca-1", chains)
     assert pki.uow.pki.authority_reads == reads + 2  # stale: issuing CA and root again
@@ -170,3 +173,10 @@ def test_list_skips_certificates_without_a_key_on_the_server(pki: Pki) -> None:
     assert [c.id for c in listed] == ["issuing-ca-1"]
     with pytest.raises(NotFound):
         _find(pki, "me", "issuing-ca-2")
+
+
+def test_without_a_clock_nothing_is_kept(pki: Pki) -> None:
+    pki.issue("me", 1)
+    for _ in range(2):
+        _find(pki, "me", "issuing-ca-1")
+    assert pki.uow.pki.key_reads == 2 and pki.uow.pki.authority_reads == 4
