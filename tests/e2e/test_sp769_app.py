@@ -144,3 +144,15 @@ def test_reject_in_the_app(server: Server, consented: tuple[Customer, str],
     status = status_of(server, rp, body)
     assert status["message"] == "sig_rejected_by_user" and status["data"]["signatures"] == []
 
+
+
+def test_disallow_in_the_app(server: Server, consented: tuple[Customer, str],
+                             rp: dict[str, Any]) -> None:
+    customer, id_number = consented
+    done = customer.run("disallow", rp["sp_id"])
+    assert done.returncode == 0 and rp["sp_id"] in done.stdout, done.stderr
+    body = sign_request(rp, id_number, [b"sau khi thu hoi"], ["X-2"])
+    assert sp769(server, "signatures/sign", body).status_code == 404
+    assert json.loads(customer.run("consents", "--json").stdout) == []
+    again = customer.run("disallow", rp["sp_id"])
+    assert again.returncode == 1 and "Traceback" not in again.stderr

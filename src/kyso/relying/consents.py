@@ -33,7 +33,8 @@ def consented_account(uow: UnitOfWork, party: RelyingParty, user_id: str) -> str
     """The active account with this ID number that consented to ``party``; UnknownUser for
     an unknown number and for a customer who has not consented alike."""
     account_id = uow.relying.account_by_id_number(user_id.strip())
-    if account_id is None or uow.relying.consent(account_id, party.id) is None:
+    consent = uow.relying.consent(account_id or "", party.id)  # the same reads either way
+    if account_id is None or consent is None:
         raise UnknownUser()
     account = uow.accounts.get(account_id)
     if account is None:
