@@ -7,12 +7,11 @@ PostgreSQL database; then each test gets a fresh schema in it.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from kyso.accounts.rules import SecretHasher
 from kyso.adapters.db.engine import make_engine
@@ -22,9 +21,10 @@ from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.clock import ManualClock
 from kyso.config import Settings
 from kyso.secrets import Envelope, MasterKey
+from tests.databases import PG_URL, fresh_database
 from tests.softhsm import SoftHsm, start_softhsm
 
-PG_URL = os.environ.get("KYSO_TEST_DATABASE_URL")
+__all__ = ["FAST_HASHER", "PG_URL"]  # PG_URL: kept importable from here
 
 
 @pytest.fixture
@@ -45,18 +45,8 @@ def envelope(master_key: MasterKey) -> Envelope:
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
     """A URL of an empty database for this test."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'kyso.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -51,10 +51,11 @@ from kyso.pki.directory import Directory
 from kyso.pki.publishing import CrlIssuer, PkiPublisher
 from kyso.pki.service import PkiService
 from kyso.relying.completion import SignCompletion
+from kyso.relying.consents import ConsentService
 from kyso.relying.parties import RelyingPartyService
 from kyso.relying.requests import SignRequestService
 from kyso.relying.settlement import Settler
-from kyso.relying.webhooks import WebhookWorker
+from kyso.relying.webhooks import PartyWebhooks
 from kyso.secrets import Envelope, MasterKey, Secret, load_or_create_master_key
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.documents import DocumentPolicy, DocumentService, document_kind
@@ -177,9 +178,12 @@ class Container:
         return HttpSmsSender(s.sms_gateway_url, s.sms_gateway_token, s.smtp_timeout_seconds)
 
     def outbox_worker(self) -> OutboxWorker:
+        """Email, SMS and relying-party webhooks; each pass first settles the SP769 requests
+        that ended (which queues their webhook calls)."""
         s = self.settings
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
-                            self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds)
+                            self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
+                            webhook=self.party_webhooks(), chores=(self.sp769_settler.sweep,))
 
     # PKI and keys
     @cached_property
@@ -263,6 +267,10 @@ class Container:
                                    self.envelope, https_webhooks_only=s.mode == "production")
 
     @cached_property
+    def consents(self) -> ConsentService:
+        return ConsentService(self.uow, self.clock)
+
+    @cached_property
     def sp769_settler(self) -> Settler:
         return Settler(self.uow, self.clock, self.notifier, self.settings.sad_ttl_seconds)
 
@@ -275,11 +283,9 @@ class Container:
         return SignRequestService(self.uow, self.clock, self.relying_parties, self.transactions,
                                   self.sp769_settler, self.notifier)
 
-    def webhook_worker(self) -> WebhookWorker:
-        s = self.settings
-        return WebhookWorker(self.uow, self.clock, self.relying_parties,
-                             HttpWebhookSender(s.webhook_timeout_seconds), self.sp769_settler,
-                             s.webhook_max_attempts, s.webhook_backoff_seconds)
+    def party_webhooks(self) -> PartyWebhooks:
+        return PartyWebhooks(self.uow, self.clock, self.relying_parties,
+                             HttpWebhookSender(self.settings.webhook_timeout_seconds))
 
     # billing: catalogue, orders, payments, provisioning (docs/BILLING.md)
     @cached_property

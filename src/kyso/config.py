@@ -113,8 +113,6 @@ class Settings(BaseSettings):
 
     # relying parties (SP769 API) and their webhooks
     sp769_max_files: int = Field(default=20, ge=1, le=100)
-    webhook_max_attempts: int = Field(default=8, ge=1)
-    webhook_backoff_seconds: float = Field(default=5.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
     # billing: orders and the payment gateway (VNPay 2.1.0; the built-in sandbox by default)

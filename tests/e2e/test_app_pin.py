@@ -5,19 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.test_app_harness import (
+from tests.e2e.harness import (
     ACCOUNT_PIN,
     SMARTOTP_PIN,
     Server,
-    app_db_url,
     drive_register,
     new_customer,
     otp_json,
     register,
-    server,
 )
-
-__all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the harness
 
 NEW_PIN = "864209"
 

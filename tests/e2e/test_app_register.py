@@ -7,19 +7,15 @@ import re
 import time
 from pathlib import Path
 
-from tests.e2e.test_app_harness import (
+from tests.e2e.harness import (
     ACCOUNT_PIN,
     PASSWORD,
     SMARTOTP_PIN,
     Server,
-    app_db_url,
     new_customer,
     otp_json,
     register,
-    server,
 )
-
-__all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the harness
 
 
 def test_register_then_offline_code_verifies_on_the_server(server: Server,

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.test_app_harness import (
+from tests.e2e.harness import (
     SMARTOTP_PIN,
     Server,
-    app_db_url,
     new_customer,
     otp_json,
     register,
-    server,
 )
-
-__all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the harness
 
 
 def test_a_drifted_clock_is_refused_until_synced(server: Server, tmp_path: Path) -> None:

@@ -14,16 +14,7 @@ from html import unescape
 import httpx
 import pytest
 
-from tests.e2e.test_app_harness import (
-    CHEAP,
-    KYSO,
-    Customer,
-    Server,
-    app_db_url,
-    new_customer,
-)
-
-__all__ = ["app_db_url"]  # a module-scoped fixture shared through the harness
+from tests.e2e.harness import CHEAP, KYSO, Customer, Server, new_customer
 
 EC = {"KYSO_PKI_CA_KEY": "ec-p256", "KYSO_PKI_RESPONDER_KEY": "ec-p256",
       "KYSO_PKI_TSA_KEY": "ec-p256", "KYSO_PKI_SUBSCRIBER_KEY": "ec-p256"}

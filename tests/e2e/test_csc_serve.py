@@ -16,20 +16,17 @@ import httpx
 import pytest
 from pyhanko.sign.general import SigningError
 
-from tests.e2e.test_app_harness import (
+from tests.e2e.harness import (
     CHEAP,
     KYSO,
     PASSWORD,
     Server,
-    _clean_env,
-    app_db_url,
+    clean_env,
     new_customer,
     otp_json,
     register,
 )
 from tests.integration.csc.pyhanko_client import sign_pdfs, small_pdf, validate
-
-__all__ = ["app_db_url"]  # the harness's module-scoped database fixture, used below
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +34,8 @@ def csc_server(tmp_path_factory: pytest.TempPathFactory,
                app_db_url: str) -> Iterator[tuple[Server, dict[str, str]]]:
     home = tmp_path_factory.mktemp("csc-server") / "home"
     running = Server(home, app_db_url)
-    operator_env = _clean_env(KYSO_HOME=str(home), KYSO_DATABASE_URL=app_db_url,
-                              KYSO_PUBLIC_BASE_URL=running.url, **CHEAP)
+    operator_env = clean_env(KYSO_HOME=str(home), KYSO_DATABASE_URL=app_db_url,
+                             KYSO_PUBLIC_BASE_URL=running.url, **CHEAP)
     yield running, operator_env
     running.stop()
     assert "Traceback" not in running.log_path.read_text(), "the server failed: see its log"

@@ -14,10 +14,7 @@ import httpx
 
 from kyso.otp.oath import b32decode_seed
 from kyso.otp.ocra import ocra
-from tests.e2e.test_app_harness import Server, app_db_url, server
-from tests.e2e.test_sp769_harness import kyso, sp769, verify_cms
-
-__all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the harness
+from tests.e2e.harness import Server, kyso, sp769, verify_cms
 
 KEYS = {"base_url", "username", "password", "pin", "totp_seed_b32", "totp_algorithm",
         "totp_digits", "totp_period", "ocra_suite", "credential_id", "sp_id", "sp_password",
@@ -46,6 +43,8 @@ def test_demo_prints_what_a_tester_needs(server: Server, app_db_url: str,
         capture_output=True, text=True, check=True).stdout.strip()
     assert api.post("/smartotp/verify", headers=bearer, json={"code": code}).status_code == 204
 
+    consents = api.get("/consents", headers=bearer).json()  # the demo customer let it in
+    assert [c["sp_id"] for c in consents] == [kit["sp_id"]]
     sp = {"sp_id": kit["sp_id"], "sp_password": kit["sp_password"]}
     certs = sp769(server, "credentials/get_certificate", sp | {"user_id": kit["user_id"]})
     [cert] = certs.json()["data"]["user_certificates"]

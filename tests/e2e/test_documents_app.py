@@ -11,21 +11,17 @@ import httpx
 import pytest
 from asn1crypto import pem
 
-from tests.e2e.test_app_harness import (
+from tests.e2e.harness import (
     CHEAP,
     KYSO,
     SMARTOTP_PIN,
     Customer,
     Server,
-    app_db_url,
     new_customer,
     register,
-    server,
 )
 from tests.integration.documents.oracles import needs_tools, openssl_cms_verify, pdfsig
 from tests.integration.documents.pdfs import sample_pdf
-
-__all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the harness
 
 
 @pytest.fixture(scope="module")

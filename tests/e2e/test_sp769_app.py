@@ -17,18 +17,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_app_harness import (
+from tests.e2e.harness import (
     SMARTOTP_PIN,
     Customer,
     Server,
-    app_db_url,
+    kyso,
+    new_citizen,
     register,
-    server,
+    sp769,
+    verify_cms,
 )
-from tests.e2e.test_sp769_harness import kyso, new_citizen, sp769, verify_cms
 from tests.integration.sp769.test_webhooks import Receiver
-
-__all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the harness
 
 
 def sign_request(rp: dict[str, Any], id_number: str, contents: list[bytes],
@@ -84,10 +83,25 @@ def rp(server: Server, app_db_url: str, receiver: Receiver) -> dict[str, Any]:
     return dict(json.loads(created.stdout))
 
 
-def test_confirm_in_the_app_then_status_and_webhook(
-        server: Server, citizen: tuple[Customer, str], rp: dict[str, Any], receiver: Receiver,
-        tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def consented(citizen: tuple[Customer, str], rp: dict[str, Any]) -> tuple[Customer, str]:
+    """The citizen lets the portal in with ``kyso app allow`` (until then it is unknown)."""
     customer, id_number = citizen
+    body = sign_request(rp, id_number, [b"chua cho phep"], ["X-1"])
+    assert sp769(customer.server, "signatures/sign", body).status_code == 404
+    parties = customer.run("parties")
+    assert parties.returncode == 0 and rp["sp_id"] in parties.stdout, parties.stderr
+    allowed = customer.run("allow", rp["sp_id"])
+    assert allowed.returncode == 0 and rp["sp_id"] in allowed.stdout, allowed.stderr
+    [consent] = json.loads(customer.run("consents", "--json").stdout)
+    assert consent["sp_id"] == rp["sp_id"] and consent["public_service"] is True
+    return citizen
+
+
+def test_confirm_in_the_app_then_status_and_webhook(
+        server: Server, consented: tuple[Customer, str], rp: dict[str, Any],
+        receiver: Receiver, tmp_path: Path) -> None:
+    customer, id_number = consented
     contents, docs = [os.urandom(500), b"To khai khai sinh"], ["KS-2026-01", "KS-2026-02"]
     body = sign_request(rp, id_number, contents, docs)
     answer = sp769(server, "signatures/sign", body).json()
@@ -117,9 +131,9 @@ def test_confirm_in_the_app_then_status_and_webhook(
     assert json.loads(sent)["signed_files"] == status["data"]["signatures"]
 
 
-def test_reject_in_the_app(server: Server, citizen: tuple[Customer, str],
+def test_reject_in_the_app(server: Server, consented: tuple[Customer, str],
                            rp: dict[str, Any]) -> None:
-    customer, id_number = citizen
+    customer, id_number = consented
     body = sign_request(rp, id_number, [b"hop dong"], ["HD-7"])
     assert sp769(server, "signatures/sign", body).status_code == 200
     [request] = json.loads(customer.run("requests", "--json").stdout)
@@ -130,3 +144,15 @@ def test_reject_in_the_app(server: Server, citizen: tuple[Customer, str],
     status = status_of(server, rp, body)
     assert status["message"] == "sig_rejected_by_user" and status["data"]["signatures"] == []
 
+
+
+def test_disallow_in_the_app(server: Server, consented: tuple[Customer, str],
+                             rp: dict[str, Any]) -> None:
+    customer, id_number = consented
+    done = customer.run("disallow", rp["sp_id"])
+    assert done.returncode == 0 and rp["sp_id"] in done.stdout, done.stderr
+    body = sign_request(rp, id_number, [b"sau khi thu hoi"], ["X-2"])
+    assert sp769(server, "signatures/sign", body).status_code == 404
+    assert json.loads(customer.run("consents", "--json").stdout) == []
+    again = customer.run("disallow", rp["sp_id"])
+    assert again.returncode == 1 and "Traceback" not in again.stderr

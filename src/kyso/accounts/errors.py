@@ -1,7 +1,7 @@
 """Account errors::
 
     InvalidInput ── WeakPassword, WeakPin, IdentifierTaken
-    AuthenticationFailed ── InvalidCredentials, InvalidSession
+    AuthenticationFailed ── InvalidCredentials, InvalidSession ── SessionExpired
     Locked ── SecretLocked, AccountUnavailable
 """
 
@@ -15,6 +15,7 @@ __all__ = [
     "InvalidCredentials",
     "InvalidSession",
     "SecretLocked",
+    "SessionExpired",
     "WeakPassword",
     "WeakPin",
     "WrongPin",
@@ -55,6 +56,14 @@ class InvalidSession(AuthenticationFailed):
     code = "invalid_token"
     vi = "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Vui lòng đăng nhập lại."
     en = "The session is invalid or has expired. Please log in again."
+
+
+class SessionExpired(InvalidSession):
+    """A session that was valid and has timed out (idle or absolute lifetime)."""
+
+    code = "expired_token"
+    vi = "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."
+    en = "The session has expired. Please log in again."
 
 
 class SecretLocked(Locked):

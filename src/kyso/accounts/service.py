@@ -19,6 +19,7 @@ from kyso.accounts.errors import (
     InvalidCredentials,
     InvalidSession,
     SecretLocked,
+    SessionExpired,
     WrongPin,
 )
 from kyso.accounts.identifiers import normalize_email, normalize_login, normalize_phone
@@ -176,8 +177,10 @@ class AccountService:
         now = self._clock.now()
         with self._uow(read_only=True) as uow:  # every request passes here: no write lock
             session = uow.sessions.by_token_hash(_token_hash(token))
-            if session is None or not session.is_live(now, self._sessions.idle_seconds):
+            if session is None or session.revoked_at is not None:
                 raise InvalidSession()
+            if not session.is_live(now, self._sessions.idle_seconds):
+                raise SessionExpired()
             account = uow.accounts.get(session.account_id)
             if account is None or account.status is not AccountStatus.ACTIVE:
                 raise InvalidSession()

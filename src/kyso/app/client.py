@@ -21,8 +21,10 @@ from kyso.app.i18n import Lang
 from kyso.app.models import (
     Activation,
     Certificate,
+    Consent,
     Login,
     Order,
+    Party,
     Product,
     Registration,
     SentCode,
@@ -40,6 +42,8 @@ _TRANSACTIONS = TypeAdapter(list[Transaction])
 _PRODUCTS = TypeAdapter(list[Product])
 _ORDERS = TypeAdapter(list[Order])
 _CERTIFICATES = TypeAdapter(list[Certificate])
+_PARTIES = TypeAdapter(list[Party])
+_CONSENTS = TypeAdapter(list[Consent])
 
 
 class KysoClient:
@@ -185,6 +189,20 @@ class KysoClient:
 
     def certificates(self) -> list[Certificate]:
         return self._list(_CERTIFICATES, self._send("GET", "/billing/certificates"))
+
+    # -- consents to relying parties -------------------------------------------------------
+
+    def parties(self) -> list[Party]:
+        return self._list(_PARTIES, self._send("GET", "/relying-parties"))
+
+    def consents(self) -> list[Consent]:
+        return self._list(_CONSENTS, self._send("GET", "/consents"))
+
+    def grant(self, sp_id: str) -> Consent:
+        return self._model(Consent, self._send("PUT", f"/consents/{_seg(sp_id)}"))
+
+    def revoke_consent(self, sp_id: str) -> None:
+        self._send("DELETE", f"/consents/{_seg(sp_id)}")
 
     def _list(self, adapter: TypeAdapter[list[M]], response: httpx.Response) -> list[M]:
         try:

@@ -10,9 +10,11 @@ __all__ = [
     "Account",
     "Activation",
     "Certificate",
+    "Consent",
     "Login",
     "MethodState",
     "Order",
+    "Party",
     "Product",
     "Registration",
     "SentCode",
@@ -150,3 +152,15 @@ class Certificate(_Answer):
     available_signatures: int
     unlimited: bool
     unlimited_until: datetime | None = None
+
+
+class Party(_Answer):
+    """A relying party the customer may let in (SP769)."""
+
+    sp_id: str
+    name: str
+    public_service: bool = False
+
+
+class Consent(Party):
+    granted_at: datetime

@@ -12,6 +12,7 @@ __all__ = ["Channel", "DeliveryStatus", "Notification", "OutboundMessage"]
 class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
+    WEBHOOK = "webhook"  # an HTTP POST to a relying party (recipient: the URL)
 
 
 class DeliveryStatus(StrEnum):

@@ -16,11 +16,17 @@ __all__ = [
     "NotificationRepository",
     "OutboxRepository",
     "SmsSender",
+    "Undeliverable",
+    "WebhookChannel",
 ]
 
 
 class DeliveryError(Exception):
     """A channel could not deliver now; the worker retries with back-off."""
+
+
+class Undeliverable(DeliveryError):
+    """A channel can never deliver this message (its addressee is gone): dead at once."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,13 @@ class EmailSender(Protocol):
 
 class SmsSender(Protocol):
     def send_sms(self, to: str, text: str) -> None: ...
+
+
+class WebhookChannel(Protocol):
+    def send_webhook(self, message: OutboundMessage, content: EmailContent) -> None:
+        """POST ``content.text`` (event ``content.subject``) to ``message.recipient`` for
+        the owner named by ``message.purpose``; DeliveryError, or Undeliverable."""
+        ...
 
 
 class OutboxRepository(Protocol):

@@ -1,4 +1,5 @@
-"""Queue outbound messages in the caller's transaction; keep each account's in-app inbox.
+"""Queue outbound messages (email, SMS, webhook calls) in the caller's transaction; keep each
+account's in-app inbox.
 
 Messages are written to the outbox by the same unit of work as the change that caused them,
 so a rolled-back change sends nothing; :class:`~kyso.notify.worker.OutboxWorker` delivers
@@ -91,6 +92,25 @@ class Notifier:
         if not _E164.fullmatch(to):
             raise InvalidInput("the SMS recipient must be an E.164 number such as +84912345678")
         return self._queue(uow, Channel.SMS, to, EmailContent("", text), account_id, purpose)
+
+    def queue_webhook(
+        self,
+        uow: UnitOfWork,
+        url: str,
+        event: str,
+        body: str,
+        *,
+        purpose: str,
+        account_id: str | None = None,
+    ) -> OutboundMessage:
+        """An HTTP POST of ``body`` to ``url``; ``purpose`` names whose webhook it is (the
+        :class:`~kyso.notify.ports.WebhookChannel` signs the call with that owner's secret)."""
+        if len(url) > 500 or not url.startswith(("http://", "https://")):
+            raise InvalidInput("a webhook URL is an http(s) URL of at most 500 characters")
+        if not event.strip() or "\n" in event:
+            raise InvalidInput("a webhook event is one non-empty line")
+        content = EmailContent(event, body)
+        return self._queue(uow, Channel.WEBHOOK, url, content, account_id, purpose)
 
     def open_body(self, message: OutboundMessage) -> EmailContent:
         """The body of a message delivered to the development inbox (for the dev inbox page).

@@ -1,4 +1,5 @@
-"""Deliver the outbox: claim, send outside any transaction, record; retry with back-off.
+"""Deliver the outbox — email, SMS and webhook calls: claim, send outside any transaction,
+record; retry with back-off.
 
 A pass claims the due messages in one short transaction, leasing them for ``lease_seconds``
 so that no other worker (thread or process) takes them meanwhile. Each message is then sent
@@ -8,7 +9,12 @@ with no transaction open, and its result recorded in a transaction of its own:
   messages on this machine (its ``delivers_locally`` attribute is true: the development inbox),
   in which case the body stays so that the dev inbox page can show it;
 * failed — ``attempts + 1`` and the next attempt pushed back exponentially, with jitter;
-* dead — after ``max_attempts`` failures, or when the body cannot be opened; the body is wiped.
+* dead — after ``max_attempts`` failures, when the body cannot be opened, or when the channel
+  says it never can deliver (:class:`~kyso.notify.ports.Undeliverable`); the body is wiped.
+
+Each pass first runs the worker's ``chores`` (for instance settling the relying parties'
+requests that ended, which queues their webhook calls), each on its own: one that fails is
+logged and the pass goes on.
 
 A message is only started while at least half of its lease remains, so a slow batch never
 outlives its lease. Delivery is at least once: a worker that dies between sending and
@@ -20,13 +26,19 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from kyso.clock import Clock
 from kyso.notify.model import Channel, DeliveryStatus, OutboundMessage
-from kyso.notify.ports import DeliveryError, EmailSender, SmsSender
+from kyso.notify.ports import (
+    DeliveryError,
+    EmailSender,
+    SmsSender,
+    Undeliverable,
+    WebhookChannel,
+)
 from kyso.notify.service import unseal_content
 from kyso.secrets import Envelope, SealedValueError
 from kyso.uow import UnitOfWorkFactory
@@ -52,6 +64,8 @@ class OutboxWorker:
         backoff_seconds: float,
         lease_seconds: float = 60,
         *,
+        webhook: WebhookChannel | None = None,
+        chores: Sequence[Callable[[], object]] = (),
         jitter: Callable[[], float] = random.SystemRandom().random,
     ) -> None:
         if max_attempts < 1 or backoff_seconds <= 0 or lease_seconds <= 0:
@@ -65,9 +79,13 @@ class OutboxWorker:
         self._backoff = backoff_seconds
         self._lease = timedelta(seconds=lease_seconds)
         self._jitter = jitter
+        self._webhook = webhook
+        self._chores = tuple(chores)
 
     def run_once(self, limit: int = 50) -> int:
-        """Claim up to ``limit`` due messages and try each; return how many were tried."""
+        """Run the chores, claim up to ``limit`` due messages and try each; return how many
+        were tried."""
+        self._run_chores()
         now = self._clock.now()
         lease_until = now + self._lease
         with self._uow_factory() as uow:
@@ -97,11 +115,20 @@ class OutboxWorker:
         delay = min(self._backoff * 2.0 ** min(attempts - 1, 32), MAX_BACKOFF_SECONDS)
         return timedelta(seconds=delay * (1 + _JITTER * self._jitter()))
 
+    def _run_chores(self) -> None:
+        for chore in self._chores:
+            try:
+                chore()
+            except Exception:  # one failing chore must not stop delivery
+                logger.exception("outbox chore %s failed", getattr(chore, "__name__", chore))
+
     def _attempt(self, message: OutboundMessage) -> OutboundMessage:
         try:
             local = self._send(message)
         except SealedValueError:
             return self._dead(message, "the sealed body cannot be opened")
+        except Undeliverable as exc:
+            return self._dead(message, str(exc) or type(exc).__name__)
         except DeliveryError as exc:
             return self._failed(message, str(exc) or type(exc).__name__)
         except Exception as exc:  # a faulty sender must not stop the worker; its text may
@@ -117,6 +144,11 @@ class OutboxWorker:
         if message.channel is Channel.EMAIL:
             self._email.send_email(message.recipient, content)
             return _delivers_locally(self._email)
+        if message.channel is Channel.WEBHOOK:
+            if self._webhook is None:
+                raise Undeliverable("this worker has no webhook channel")
+            self._webhook.send_webhook(message, content)
+            return False
         self._sms.send_sms(message.recipient, content.text)
         return _delivers_locally(self._sms)
 

@@ -3,9 +3,9 @@
 A demo customer (Vietnamese name, CCCD number, phone, email) with random password and account
 PIN, a SmartOTP token enrolled directly (no SMS round trip; the seed is returned in base32),
 an issued certificate with ``DEMO_SIGNATURES`` signatures credited (source ``demo``), and a
-demo relying party (a public-service portal: its requests consume none). Not idempotent on
-purpose: the secrets are shown once, so a second run refuses (``DemoExists``) rather than
-reissue them.
+demo relying party (a public-service portal: its requests consume none) the customer has let
+in (consent). Not idempotent on purpose: the secrets are shown once, so a second run refuses
+(``DemoExists``) rather than reissue them.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from kyso.otp.smartotp import seal_seed
 from kyso.otp.terms import TERMS
 from kyso.otp.token import Method, SmartOtpToken, TokenStatus
 from kyso.pki.service import IssueRequest, PkiService
+from kyso.relying.consents import ConsentService
 from kyso.relying.parties import RelyingPartyService
 from kyso.secrets import Envelope
 from kyso.signing.model import credential_id
@@ -105,6 +106,7 @@ class DemoService:
         credential = credential_id(cert.issuer, cert.serial)
         self._credit(credential)
         party = self._parties.create(PARTY_NAME, public_service=True, actor=ACTOR)
+        ConsentService(self._uow, self._clock).grant(account.id, party.party.sp_id)
         return DemoKit(
             base_url=self._base_url, username=account.username, password=password, pin=pin,
             account_id=account.id, full_name=account.full_name, user_id=ID_NUMBER,

@@ -2,7 +2,7 @@
 
     InvalidInput ── InvalidSignRequest
     AuthenticationFailed ── InvalidSpCredentials
-    NotFound ── UnknownUser, UnknownRequest, NoCredential, UnknownParty
+    NotFound ── UnknownUser, UnknownRequest, NoCredential, UnknownParty, NoConsent
     Conflict ── DuplicateTransaction, SigningFailed
     Locked ── SpLocked
 
@@ -18,6 +18,7 @@ __all__ = [
     "DuplicateTransaction",
     "InvalidSignRequest",
     "InvalidSpCredentials",
+    "NoConsent",
     "NoCredential",
     "SigningFailed",
     "SpLocked",
@@ -69,6 +70,12 @@ class UnknownParty(NotFound):
     code = "not_found"
     vi = "Không tìm thấy bên tin cậy (relying party) {sp_id}."
     en = "No relying party {sp_id}."
+
+
+class NoConsent(NotFound):
+    code = "not_found"
+    vi = "Bạn chưa cho phép bên tin cậy {sp_id} truy cập."
+    en = "You have not given the relying party {sp_id} access."
 
 
 class DuplicateTransaction(Conflict):

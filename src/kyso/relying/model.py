@@ -1,4 +1,4 @@
-"""Relying parties, sign requests and webhook deliveries."""
+"""Relying parties, customers' consents and sign requests."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from enum import StrEnum
 from kyso.lockout import LockState
 
 __all__ = [
-    "DeliveryStatus",
+    "Consent",
     "PartyStatus",
     "RelyingParty",
     "RequestStatus",
     "SignFile",
     "SignRequest",
-    "WebhookDelivery",
 ]
 
 DIGEST_SIZE = 32  # SHA-256
@@ -49,6 +48,15 @@ class RelyingParty:
             raise ValueError("a relying party's name has 1 to 200 printable characters")
         if (self.webhook_url is None) != (self.sealed_webhook_secret is None):
             raise ValueError("a webhook URL goes with, and only with, a webhook secret")
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A customer lets a relying party see their certificates and ask for signatures."""
+
+    account_id: str
+    party_id: str
+    granted_at: datetime
 
 
 class RequestStatus(StrEnum):
@@ -123,27 +131,3 @@ class SignRequest:
 
     def due_to_expire(self, now: datetime) -> bool:
         return self.status is RequestStatus.WAITING and now >= self.expires_at
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    DEAD = "dead"
-
-
-@dataclass(frozen=True)
-class WebhookDelivery:
-    """A webhook call waiting in, or done from, the durable queue; ``body`` is the exact
-    JSON sent (it holds signatures, not secrets)."""
-
-    id: str
-    party_id: str
-    request_id: str
-    url: str
-    body: str
-    created_at: datetime
-    next_attempt_at: datetime
-    status: DeliveryStatus = DeliveryStatus.PENDING
-    attempts: int = 0
-    sent_at: datetime | None = None
-    last_error: str | None = None

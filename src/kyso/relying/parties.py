@@ -1,8 +1,10 @@
 """Relying parties: created by the administrator, authenticated by ``sp_id``/``sp_password``.
 
 The password is shown once and kept as an argon2id hash; checks run outside any transaction
-(argon2 is slow on purpose) and cost the same for an unknown ``sp_id``. Failures count
-towards the lockout policy and are audited; a disabled party fails like a wrong password.
+(argon2 is slow on purpose) and cost the same for an unknown ``sp_id``. A pair just verified
+skips argon2 for a minute (:mod:`kyso.relying.verified`); the party row is read every time.
+Failures count towards the lockout policy and are audited; a disabled party fails like a
+wrong password.
 The webhook secret is sealed with the envelope (purpose ``rp-webhook:<party id>``).
 """
 
@@ -20,6 +22,7 @@ from kyso.errors import InvalidInput
 from kyso.lockout import LockoutPolicy
 from kyso.relying.errors import InvalidSpCredentials, SpLocked, UnknownParty
 from kyso.relying.model import PartyStatus, RelyingParty
+from kyso.relying.verified import VerifiedCredentials
 from kyso.secrets import Envelope
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -48,8 +51,9 @@ def _purpose(party_id: str) -> str:
 class RelyingPartyService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: SecretHasher,
                  lockout: LockoutPolicy, envelope: Envelope, *,
-                 https_webhooks_only: bool = False) -> None:
+                 https_webhooks_only: bool = False, verified_ttl_seconds: int = 60) -> None:
         self._uow, self._clock, self._hasher = uow_factory, clock, hasher
+        self._verified = VerifiedCredentials(clock, verified_ttl_seconds)
         self._lockout, self._envelope = lockout, envelope
         self._https_only = https_webhooks_only
         self._dummy_hash = hasher.hash(secrets.token_urlsafe(16))
@@ -116,8 +120,7 @@ class RelyingPartyService:
         if party is not None and party.lock.is_locked(now):
             self._record(sp_id, "rp.locked_attempt", count=False)
             raise SpLocked(retry_after=party.lock.seconds_left(now))
-        matches = self._hasher.verify(party.secret_hash if party else self._dummy_hash,
-                                      sp_password)
+        matches = self._matches(party, sp_id, sp_password)
         if party is None or not matches:
             self._record(sp_id, "rp.auth_failed", count=party is not None)
             raise InvalidSpCredentials()
@@ -127,6 +130,17 @@ class RelyingPartyService:
         if party.lock.failures:
             self._clear_failures(sp_id)
         return party
+
+    def _matches(self, party: RelyingParty | None, sp_id: str, sp_password: str) -> bool:
+        if party is None:
+            self._hasher.verify(self._dummy_hash, sp_password)  # the same cost as a miss
+            return False
+        if self._verified.knows(sp_id, sp_password, party.id, party.secret_hash):
+            return True
+        if not self._hasher.verify(party.secret_hash, sp_password):
+            return False
+        self._verified.remember(sp_id, sp_password, party.id, party.secret_hash)
+        return True
 
     def _record(self, sp_id: str, action: str, *, count: bool) -> None:
         now = self._clock.now()

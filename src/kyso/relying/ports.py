@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from kyso.relying.model import RelyingParty, SignRequest, WebhookDelivery
+from kyso.relying.model import Consent, RelyingParty, SignRequest
 
 __all__ = ["RelyingRepository", "WebhookSender"]
 
@@ -26,6 +26,17 @@ class RelyingRepository(Protocol):
     def account_by_id_number(self, id_number: str) -> str | None:
         """The id of the account with this ID number (CCCD, CMND, passport), if any."""
         ...
+
+    # consents
+    def consent(self, account_id: str, party_id: str) -> Consent | None: ...
+
+    def consents(self, account_id: str) -> list[Consent]:
+        """The account's consents, oldest first."""
+        ...
+
+    def add_consent(self, consent: Consent) -> None: ...
+
+    def remove_consent(self, account_id: str, party_id: str) -> None: ...
 
     # sign requests
     def add_request(self, request: SignRequest) -> None: ...
@@ -47,16 +58,6 @@ class RelyingRepository(Protocol):
         (rejected, failed, expired), and confirmed/signing ones older than ``stale_before``
         (their signing never finished)."""
         ...
-
-    # webhook deliveries
-    def add_webhook(self, delivery: WebhookDelivery) -> None: ...
-
-    def claim_webhooks(self, now: datetime, lease_until: datetime,
-                       limit: int) -> list[WebhookDelivery]: ...
-
-    def save_webhook(self, delivery: WebhookDelivery) -> None: ...
-
-    def webhooks_for(self, request_id: str) -> list[WebhookDelivery]: ...
 
 
 class WebhookSender(Protocol):

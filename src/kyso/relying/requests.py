@@ -1,6 +1,6 @@
 """What a relying party does: read a subscriber's certificates, ask for signatures, and
 follow a request to its end. Every call authenticates the party first (outside any
-transaction); a party sees only its own requests."""
+transaction); a party sees only its own requests, and only customers who consented to it."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from kyso.accounts.errors import AccountUnavailable
-from kyso.accounts.model import AccountStatus
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.notify.service import Notifier
 from kyso.otp.transactions import TransactionService
 from kyso.relying.completion import KIND
-from kyso.relying.errors import DuplicateTransaction, NoCredential, UnknownRequest, UnknownUser
+from kyso.relying.consents import consented_account
+from kyso.relying.errors import DuplicateTransaction, NoCredential, UnknownRequest
 from kyso.relying.model import RelyingParty, SignRequest
 from kyso.relying.orders import SignOrder, bound_details
 from kyso.relying.parties import RelyingPartyService
@@ -47,7 +46,7 @@ class SignRequestService:
         """The subscriber's certificates (with key on this server), newest first."""
         party = self._parties.authenticate(sp_id, sp_password)
         with self._uow() as uow:
-            account_id = self._account(uow, user_id)
+            account_id = consented_account(uow, party, user_id)
             found = _matching(list_credentials(uow, account_id), serial_number)
             self._audit(uow, "sp769.certificates_read", party, account_id, count=len(found))
             uow.commit()
@@ -57,7 +56,7 @@ class SignRequestService:
         """Open a request the customer confirms in the app (or by SMS code on that method)."""
         party = self._parties.authenticate(sp_id, sp_password)
         with self._uow() as uow:
-            account_id = self._account(uow, order.user_id)
+            account_id = consented_account(uow, party, order.user_id)
             credential = self._credential(uow, account_id, order.serial_number)
             if uow.relying.request_by_ref(party.id, order.transaction_id) is not None:
                 raise DuplicateTransaction()
@@ -89,16 +88,6 @@ class SignRequestService:
         return request
 
     # -- helpers -------------------------------------------------------------------------
-    @staticmethod
-    def _account(uow: UnitOfWork, user_id: str) -> str:
-        account_id = uow.relying.account_by_id_number(user_id.strip())
-        account = uow.accounts.get(account_id) if account_id else None
-        if account is None:
-            raise UnknownUser()
-        if account.status is not AccountStatus.ACTIVE:
-            raise AccountUnavailable()
-        return account.id
-
     def _credential(self, uow: UnitOfWork, account_id: str, serial: str | None) -> Credential:
         found = _matching(list_credentials(uow, account_id), serial)
         if not found:

@@ -1,6 +1,6 @@
 """How a sign request ends: signed, rejected, expired or failed — once, with an audit record,
-an in-app notice when signed and, when the party has one, a webhook call queued in the same
-transaction.
+an in-app notice when signed and, when the party has one, a webhook call queued in the outbox
+in the same transaction.
 
 A waiting request learns its end lazily (on the relying party's status call) and from the
 worker's sweep: the customer rejected the transaction, failed its code too often, or let it
@@ -11,16 +11,16 @@ no longer be used.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.notify.service import Notifier
 from kyso.otp.token import ChallengeStatus
-from kyso.relying.model import RequestStatus, SignRequest, WebhookDelivery
+from kyso.relying.model import RequestStatus, SignRequest
 from kyso.relying.sp769 import webhook_body
+from kyso.relying.webhooks import EVENT, purpose_of
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["Settler"]
@@ -46,7 +46,7 @@ class Settler:
         now = self._clock.now()
         ended = replace(request, status=status, ended_at=now, error=error)
         uow.relying.save_request(ended)
-        self._queue_webhook(uow, ended, now)
+        self._queue_webhook(uow, ended)
         if status is RequestStatus.SIGNED:
             self._notify_signed(uow, ended)
         event = AuditEvent(f"sp769.{status.value}", _OUTCOMES.get(status, Outcome.FAILURE),
@@ -78,15 +78,14 @@ class Settler:
             uow.commit()
         return sum(1 for request in ended if request.status.final)
 
-    def _queue_webhook(self, uow: UnitOfWork, request: SignRequest, now: datetime) -> None:
+    def _queue_webhook(self, uow: UnitOfWork, request: SignRequest) -> None:
         party = uow.relying.party(request.party_id)
         if party is None or party.webhook_url is None:
             return
         body = json.dumps(webhook_body(party, request), ensure_ascii=False,
                           separators=(",", ":"))
-        uow.relying.add_webhook(WebhookDelivery(
-            id=str(uuid.uuid4()), party_id=party.id, request_id=request.id,
-            url=party.webhook_url, body=body, created_at=now, next_attempt_at=now))
+        self._notifier.queue_webhook(uow, party.webhook_url, EVENT, body,
+                                     purpose=purpose_of(party.id), account_id=request.account_id)
 
     def _notify_signed(self, uow: UnitOfWork, request: SignRequest) -> None:
         party = uow.relying.party(request.party_id)

@@ -36,7 +36,6 @@ from kyso.signing.document_errors import AlreadySigned, SigningFailed
 from kyso.signing.model import Credential
 from kyso.signing.pades import PadesEngine, PadesJob
 from kyso.signing.pdf import inspect_pdf
-from kyso.signing.redeem import redeem
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningService
 from kyso.signing.storage import BlobStore
@@ -74,11 +73,11 @@ class DocumentSigner:
         info = inspect_pdf(pdf)
         digest, now = hashlib.sha256(pdf).digest(), self._clock.now()
         with self._uow() as uow:  # fail fast, before any pyHanko work
-            redeem(uow, now, account_id, credential_id, sad, digest, consume=False)
+            self._signing.redeem(uow, account_id, credential_id, sad, digest, consume=False)
         credential = self._credential(account_id, credential_id)
 
         def authorize(uow: UnitOfWork) -> object:
-            return redeem(uow, self._clock.now(), account_id, credential_id, sad, digest)
+            return self._signing.redeem(uow, account_id, credential_id, sad, digest)
 
         signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
         job = PadesJob(pdf, info, field_name(str(uuid.uuid4())), options, now)

@@ -24,7 +24,7 @@ from kyso.otp.model import Purpose
 from kyso.otp.oob import OobService
 from kyso.otp.smartotp import SmartOtpService
 from kyso.otp.token import Method
-from kyso.signing.credentials import find_credential, list_credentials, usable
+from kyso.signing.credentials import ChainCache, find_credential, list_credentials, usable
 from kyso.signing.errors import InvalidHashes, InvalidSad, SadExpired
 from kyso.signing.model import Credential, SignatureActivation
 from kyso.signing.ports import Quota
@@ -59,21 +59,23 @@ class SigningService:
                  policy: SigningPolicy) -> None:
         self._uow, self._clock, self._keystore = uow_factory, clock, keystore
         self._tokens, self._oob, self._quota, self.policy = tokens, oob, quota, policy
+        self.chains = ChainCache(clock)  # CA certificates above the customers' (read rarely)
 
     def credentials(self, account_id: str) -> list[Credential]:
         with self._uow() as uow:
-            return list_credentials(uow, account_id)
+            return list_credentials(uow, account_id, self.chains)
 
     def credential(self, account_id: str, wanted: str) -> Credential:
         with self._uow() as uow:
-            return find_credential(uow, account_id, wanted)
+            return find_credential(uow, account_id, wanted, self.chains)
 
     # -- authorization ----------------------------------------------------------------
     def authorize(self, account_id: str, credential: str, digests: list[bytes],
                   hash_algo: HashAlgorithm, otp: str) -> Grant:
         """Check the signer's OTP (SmartOTP, or SMS on that method) and grant a SAD."""
         with self._uow() as uow:
-            found = usable(find_credential(uow, account_id, credential), self._clock.now())
+            found = usable(find_credential(uow, account_id, credential, self.chains),
+                           self._clock.now())
             self._check_digests(digests, hash_algo)
             with failures_kept(uow):
                 self._check_factor(uow, account_id, otp)
@@ -97,19 +99,28 @@ class SigningService:
         self._audit(uow, "signing.authorized", activation, count=len(digests))
         return Grant(sad, activation.expires_at)
 
-    def extend(self, account_id: str, credential: str, sad: str) -> Grant:
-        """A fresh SAD for what is left of this one (CSC extendTransaction); the old one dies."""
+    def extend(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+               hash_algo: HashAlgorithm) -> Grant:
+        """CSC extendTransaction (SCAL2): a fresh SAD for exactly ``digests``, which this SAD
+        authorized and has not signed yet; the old SAD dies (with any hash not carried over).
+        Nothing new is authorized here: only :meth:`authorize`, with the OTP, does that."""
         now = self._clock.now()
+        self._check_digests(digests, hash_algo)
         with self._uow() as uow:
             old = self._open_sad(uow, account_id, credential, sad)
+            if old.hash_algo != hash_algo.value or not old.covers(digests):
+                raise InvalidSad("the hashes are not ones this SAD authorized and has not "
+                                 "signed")
             uow.signing.save(replace(old, revoked_at=now))
             new_sad = secrets.token_urlsafe(32)
-            expires = now + timedelta(seconds=self.policy.sad_ttl_seconds)
-            uow.signing.add(replace(old, id=str(uuid.uuid4()), token_hash=_token_hash(new_sad),
-                                    created_at=now, revoked_at=None, expires_at=expires))
-            self._audit(uow, "signing.extended", old)
+            new = replace(old, id=str(uuid.uuid4()), token_hash=_token_hash(new_sad),
+                          hashes=tuple(base64.b64encode(d).decode() for d in digests),
+                          signed=(), created_at=now, revoked_at=None,
+                          expires_at=now + timedelta(seconds=self.policy.sad_ttl_seconds))
+            uow.signing.add(new)
+            self._audit(uow, "signing.extended", old, count=len(digests))
             uow.commit()
-            return Grant(new_sad, expires)
+            return Grant(new_sad, new.expires_at)
 
     # -- signing ------------------------------------------------------------------------
     def sign_digests(self, account_id: str, credential: str, sad: str, digests: list[bytes],
@@ -136,7 +147,8 @@ class SigningService:
                 self._audit(uow, "signing.refused", activation, Outcome.FAILURE)
                 uow.commit()
                 raise InvalidSad()
-            found = usable(find_credential(uow, account_id, credential), self._clock.now())
+            found = usable(find_credential(uow, account_id, credential, self.chains),
+                           self._clock.now())
             scheme.check_key(found.key.algorithm)
             reservation = self._quota.reserve(uow, found.id, len(digests),
                                               relying_party=relying_party)
@@ -164,10 +176,27 @@ class SigningService:
                             count=len(digests))
             uow.commit()
 
+    def redeem(self, uow: UnitOfWork, account_id: str, credential: str, sad: str,
+               digest: bytes, *, consume: bool = True) -> SignatureActivation:
+        """For a whole document (CSC ``signatures/signDoc``): check that ``sad`` authorizes
+        ``digest``, the document's SHA-256, for this signer and credential, and with
+        ``consume`` mark it used in the caller's transaction. The key then signs the digest
+        of the signed attributes under a SAD :meth:`grant` issues in the same transaction."""
+        activation = self._open_sad(uow, account_id, credential, sad, lock=consume)
+        if activation.hash_algo != HashAlgorithm.SHA256.value or not activation.covers([digest]):
+            raise InvalidSad("the SAD does not authorize this document's SHA-256")
+        if not consume:
+            return activation
+        used = replace(activation, signed=(*activation.signed, base64.b64encode(digest).decode()))
+        uow.signing.save(used)
+        self._audit(uow, "signing.document_authorized", used)
+        return used
+
     # -- helpers -------------------------------------------------------------------------
     def _open_sad(self, uow: UnitOfWork, account_id: str, credential: str,
-                  sad: str) -> SignatureActivation:
-        activation = uow.signing.by_token_hash(_token_hash(sad), for_update=True)
+                  sad: str, *, lock: bool = True) -> SignatureActivation:
+        """The caller's live SAD for this credential: InvalidSad or SadExpired otherwise."""
+        activation = uow.signing.by_token_hash(_token_hash(sad), for_update=lock)
         if (activation is None or activation.account_id != account_id
                 or activation.credential_id != credential):
             raise InvalidSad()

@@ -200,15 +200,49 @@ def test_one_sad_signs_a_hash_once_under_concurrency(
 def test_extend_gives_a_new_sad_and_kills_the_old(container: Container,
                                                  signer: tuple[str, Device, Credential]) -> None:
     account_id, device, credential = signer
-    batch = digests(2)
+    batch = digests(3)
     grant = container.signing.authorize(account_id, credential.id, batch, SHA256, device.code())
     scheme = scheme_for(credential)
     container.signing.sign_digests(account_id, credential.id, grant.sad, batch[:1], scheme)
-    extended = container.signing.extend(account_id, credential.id, grant.sad)
+    for wrong in ([batch[0]], digests(1), batch[1:] + digests(1)):  # signed, or never authorized
+        with pytest.raises(InvalidSad):
+            container.signing.extend(account_id, credential.id, grant.sad, wrong, SHA256)
+    with pytest.raises(InvalidSad):  # another hash algorithm
+        container.signing.extend(account_id, credential.id, grant.sad,
+                                 [bytes(48)], HashAlgorithm.SHA384)
+    extended = container.signing.extend(account_id, credential.id, grant.sad, batch[1:2],
+                                        SHA256)
     with pytest.raises(SadExpired):
-        container.signing.sign_digests(account_id, credential.id, grant.sad, batch[1:], scheme)
-    with pytest.raises(InvalidSad):  # the first hash stays used
-        container.signing.sign_digests(account_id, credential.id, extended.sad, batch[:1],
+        container.signing.sign_digests(account_id, credential.id, grant.sad, batch[1:2], scheme)
+    with pytest.raises(InvalidSad):  # not carried over: died with the old SAD
+        container.signing.sign_digests(account_id, credential.id, extended.sad, batch[2:],
                                        scheme)
-    assert container.signing.sign_digests(account_id, credential.id, extended.sad, batch[1:],
+    assert container.signing.sign_digests(account_id, credential.id, extended.sad, batch[1:2],
                                           scheme)
+
+
+def test_a_document_sad_is_redeemed_once_for_its_hash_only(
+        client: TestClient, container: Container, clock: ManualClock,
+        signer: tuple[str, Device, Credential]) -> None:
+    account_id, device, credential = signer
+    [document, other] = digests(2)
+    grant = container.signing.authorize(account_id, credential.id, [document], SHA256,
+                                        device.code())
+    stranger = sign_up(client, 2)["id"]
+    with container.uow() as uow:
+        with pytest.raises(InvalidSad):
+            container.signing.redeem(uow, account_id, credential.id, grant.sad, other)
+        with pytest.raises(InvalidSad):
+            container.signing.redeem(uow, stranger, credential.id, grant.sad, document)
+        container.signing.redeem(uow, account_id, credential.id, grant.sad, document,
+                                 consume=False)  # a look does not use it
+        container.signing.redeem(uow, account_id, credential.id, grant.sad, document)
+        uow.commit()
+    with container.uow() as uow, pytest.raises(SadExpired):  # used up
+        container.signing.redeem(uow, account_id, credential.id, grant.sad, document)
+    clock.advance(30)  # the next time step, for a fresh code
+    late = container.signing.authorize(account_id, credential.id, [other], SHA256,
+                                       device.code())
+    clock.advance(301)
+    with container.uow() as uow, pytest.raises(SadExpired):
+        container.signing.redeem(uow, account_id, credential.id, late.sad, other)

@@ -32,9 +32,10 @@ from kyso.keys.model import KeyAlgorithm
 from kyso.pki.service import IssueRequest
 from kyso.signing.model import Credential
 from tests.conftest import FAST_HASHER
+from tests.databases import fresh_database
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
-from tests.integration.pki.conftest import LiveServer, module_database
+from tests.integration.pki.conftest import LiveServer
 from tests.quota import give_signatures
 
 EN = {"Accept-Language": "en"}
@@ -119,7 +120,7 @@ def make_world(root: Path, **settings_values: Any) -> Iterator[World]:
     server = LiveServer()
     clock = ManualClock(datetime.now(UTC).replace(second=1, microsecond=0))
     with ExitStack() as stack:
-        db_url = stack.enter_context(module_database(root))
+        db_url = stack.enter_context(fresh_database(root))
         settings = Settings(home=root / "home", database_url=db_url, public_base_url=server.url,
                             pki_ca_key="rsa-2048", **settings_values)
         init_home(settings)

@@ -172,6 +172,10 @@ def test_extend_transaction_renews_the_sad_for_what_is_left(world: World) -> Non
                                               "hashes": b64(batch[1:]), "signAlgo": RSA_SHA256})
     assert old.status_code == 400 and "SAD" in old.json()["error_description"]
     [signature] = sign(signer, r.json()["SAD"], batch[1:])
+    again = signer.post("credentials/extendTransaction", {"credentialID": signer.credential_id,
+                                                          "SAD": r.json()["SAD"]})
+    assert (again.status_code, again.json()["error"]) == (400, "invalid_request")
+    assert "hashes" in again.json()["error_description"]  # SCAL2: the hashes are required
     key = public_key(signer)
     assert isinstance(key, rsa.RSAPublicKey)
     key.verify(signature, batch[1], padding.PKCS1v15(), Prehashed(hashes.SHA256()))

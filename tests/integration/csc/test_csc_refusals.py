@@ -19,6 +19,7 @@ from tests.integration.csc.helpers import (
     SHA256,
     SHA384,
     authorize,
+    b64,
     digests,
     pss_params,
     refused,
@@ -66,7 +67,7 @@ def test_a_sad_expires_after_five_minutes(world: World) -> None:
     world.clock.advance(301)
     refused(sign_hash(signer, sad, batch), 400, "invalid_request", "SAD", "expired")
     r = signer.post("credentials/extendTransaction", {"credentialID": signer.credential_id,
-                                                      "SAD": sad})
+                                                      "SAD": sad, "hashes": b64(batch)})
     refused(r, 400, "invalid_request", "expired")
 
 
@@ -99,7 +100,8 @@ def test_another_customers_credential_is_unknown(world: World) -> None:
     refused(authorize(as_other, batch, other.otp()), 400, "invalid_request", "credentialID")
     refused(sign_hash(as_other, sad, batch), 400, "invalid_request", "SAD")
     refused(as_other.post("credentials/extendTransaction",
-                          {"credentialID": owner.credential_id, "SAD": sad}),
+                          {"credentialID": owner.credential_id, "SAD": sad,
+                           "hashes": b64(batch)}),
             400, "invalid_request", "SAD")
     assert len(sign(owner, sad, batch)) == 1  # still the owner's
 
@@ -128,7 +130,9 @@ def test_bearer_token_missing_wrong_or_expired(world: World) -> None:
         refused(r, 401, "invalid_token")
         assert r.headers["WWW-Authenticate"] == "Bearer"
     world.clock.advance(world.container.settings.session_idle_seconds + 1)
-    refused(signer.post("credentials/list", {}), 401, "invalid_token")
+    expired = signer.post("credentials/list", {})
+    refused(expired, 401, "expired_token")
+    assert expired.headers["WWW-Authenticate"] == "Bearer"
 
 
 def test_login_failures(world: World) -> None:

@@ -31,9 +31,10 @@ from kyso.entrypoints.api.app import create_app
 from kyso.pki.service import IssueRequest
 from kyso.signing.model import Credential
 from tests.conftest import FAST_HASHER
+from tests.databases import fresh_database
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
-from tests.integration.pki.conftest import LiveServer, module_database
+from tests.integration.pki.conftest import LiveServer
 from tests.quota import give_signatures
 
 MAX_BYTES = 256 * 1024  # a small document limit, so that "too large" is cheap to test
@@ -138,7 +139,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     server = LiveServer()
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
     with ExitStack() as stack:
-        db_url = stack.enter_context(module_database(root))
+        db_url = stack.enter_context(fresh_database(root))
         settings = Settings(home=root / "home", database_url=db_url, public_base_url=server.url,
                             pki_ca_key="rsa-2048", document_max_bytes=MAX_BYTES)
         init_home(settings)

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -26,17 +25,16 @@ import pytest
 import uvicorn
 from asn1crypto import pem
 from pydantic import SecretStr
-from sqlalchemy import text
 
 from kyso.accounts.model import Account
 from kyso.accounts.service import NewAccount
-from kyso.adapters.db.engine import make_engine
 from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.config import Settings
 from kyso.entrypoints.api.app import create_app
 from kyso.pki.model import IssuedCertificate
 from kyso.pki.service import IssueRequest
-from tests.conftest import FAST_HASHER, PG_URL
+from tests.conftest import FAST_HASHER
+from tests.databases import fresh_database
 from tests.softhsm import SoftHsm
 
 ENVIRONMENTS = [("software", "rsa"), ("software", "ec"), ("pkcs11", "rsa"), ("pkcs11", "ec")]
@@ -47,25 +45,6 @@ KEYS = {
            "pki_tsa_key": "ec-p256", "pki_subscriber_key": "ec-p256"},
 }
 _OPENSSL_ENV = {**os.environ, "no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"}
-
-
-@contextmanager
-def module_database(root: Path) -> Iterator[str]:
-    """A database URL for one module: a SQLite file, or a fresh PostgreSQL schema."""
-    if not PG_URL:
-        yield f"sqlite:///{root / 'kyso.db'}"
-        return
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 class LiveServer:
@@ -159,7 +138,7 @@ def live_pki(request: pytest.FixtureRequest,
     (root / "files").mkdir()
     server = LiveServer()
     with ExitStack() as stack:
-        db_url = stack.enter_context(module_database(root))
+        db_url = stack.enter_context(fresh_database(root))
         settings = _settings(root / "home", db_url, server.url, backend, keys, hsm)
         init_home(settings)
         container = bootstrap(settings, hasher=FAST_HASHER)

@@ -13,7 +13,7 @@ from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.config import Settings
 from kyso.entrypoints.api.app import create_app
 from tests.conftest import FAST_HASHER
-from tests.integration.pki.conftest import module_database
+from tests.databases import fresh_database
 from tests.unit.pki.helpers import Response, query
 
 EC = {"pki_ca_key": "ec-p256", "pki_responder_key": "ec-p256", "pki_tsa_key": "ec-p256",
@@ -31,7 +31,7 @@ def _container(root: Path, db_url: str, **extra: object) -> Container:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     root = tmp_path_factory.mktemp("pki-http")
-    with module_database(root) as db_url:
+    with fresh_database(root) as db_url:
         container = _container(root, db_url, max_body_bytes=4096)
         container.pki.initialize(actor="test")
         with TestClient(create_app(container), raise_server_exceptions=False) as test_client:

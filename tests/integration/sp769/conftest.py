@@ -20,16 +20,15 @@ from typing import Any
 import pytest
 from asn1crypto import cms, pem
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
-from kyso.adapters.db.engine import make_engine
 from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.clock import ManualClock
 from kyso.config import Settings
 from kyso.entrypoints.api.app import create_app
 from kyso.pki.service import IssueRequest
 from kyso.relying.parties import Issued
-from tests.conftest import FAST_HASHER, PG_URL
+from tests.conftest import FAST_HASHER
+from tests.databases import fresh_database
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.quota import give_signatures
@@ -55,12 +54,19 @@ class Signer:
     device: Device
     token: str  # a session of the customer's (the app's)
     credential_id: str
+    client: TestClient
+
+    def allow(self, party: Issued) -> None:
+        """The customer lets the party in (again is harmless), through the API."""
+        r = self.client.put(f"/api/v1/consents/{party.party.sp_id}",
+                            headers={"Authorization": f"Bearer {self.token}"})
+        assert r.status_code == 200, r.text
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     root = tmp_path_factory.mktemp("sp769")
-    with _database(root) as url:
+    with fresh_database(root) as url:
         settings = Settings(home=root / "home", database_url=url, pki_ca_key="ec-p256",
                             sad_ttl_seconds=300)
         init_home(settings)
@@ -73,26 +79,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         with TestClient(create_app(container), raise_server_exceptions=False) as client:
             yield Env(container, client, clock, root_pem)
         container.close()
-
-
-class _database:
-    def __init__(self, root: Path) -> None:
-        self.root, self.schema = root, f"s_{uuid.uuid4().hex[:12]}"
-
-    def __enter__(self) -> str:
-        if not PG_URL:
-            return f"sqlite:///{self.root / 'kyso.db'}"
-        with make_engine(PG_URL).begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-        sep = "&" if "?" in PG_URL else "?"
-        return f"{PG_URL}{sep}options=-csearch_path%3D{self.schema}"
-
-    def __exit__(self, *_: object) -> None:
-        if PG_URL:
-            engine = make_engine(PG_URL)
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-            engine.dispose()
 
 
 def new_signer(env: Env, *, certificate: bool = True, signatures: int = 1000) -> Signer:
@@ -116,7 +102,8 @@ def new_signer(env: Env, *, certificate: bool = True, signatures: int = 1000) ->
         credential_id = f"{cert.issuer}-{cert.serial:x}"
         if signatures:
             give_signatures(env.container, cert, signatures)
-    return Signer(account_id, id_number, body["username"], device, token, credential_id)
+    return Signer(account_id, id_number, body["username"], device, token, credential_id,
+                  env.client)
 
 
 def new_party(env: Env, name: str = "Cổng Dịch vụ công Quốc gia", **options: Any) -> Issued:
@@ -134,6 +121,8 @@ def files(*contents: bytes, file_type: str = "pdf") -> list[dict[str, str]]:
 
 def sign_body(party: Issued, signer: Signer, contents: list[bytes], **extra: Any,
               ) -> dict[str, Any]:
+    """A sign request of ``party`` for ``signer``, who has let the party in."""
+    signer.allow(party)
     return sp(party) | {"user_id": signer.id_number,
                         "transaction_id": f"SP_{uuid.uuid4().hex[:12]}",
                         "transaction_desc": "Nộp hồ sơ cấp đổi giấy phép lái xe",

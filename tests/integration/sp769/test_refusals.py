@@ -218,6 +218,7 @@ def test_certificate_revoked_before_confirmation_fails_cleanly(env: Env) -> None
 
 def test_concurrent_requests_with_one_transaction_id(env: Env) -> None:
     signer, party = new_signer(env), new_party(env)
+    signer.allow(party)
     order = SignOrder(signer.id_number, f"SP-{os.urandom(4).hex()}", "Đồng thời",
                       parse_files([FileOrder("HS-1", "pdf", "ab" * 32, "hash")], 20))
 
@@ -249,3 +250,50 @@ def test_hostile_bodies_get_a_clear_400(env: Env, path: str) -> None:
     assert r.status_code == 413 and r.json()["error"] == "request_too_large"
     r = env.client.get(path)
     assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
+
+
+def test_a_customer_who_has_not_consented_looks_unknown(env: Env) -> None:
+    party, other = new_party(env), new_party(env, "Sàn giao dịch hợp đồng điện tử")
+    customer = new_signer(env)
+    customer.allow(other)  # consent to another party changes nothing for this one
+    body = sign_body(other, customer, [b"hop-dong"]) | sp(party)
+    nobody = {"user_id": "099999999999"}
+    for path, probe in ((CERTS, sp(party) | {"user_id": customer.id_number}), (SIGN, body)):
+        unknown = env.client.post(path, json=probe | nobody)
+        silent = env.client.post(path, json=probe)
+        refused(silent, 404, "user_not_found", "USER_NOT_FOUND")
+        assert silent.json() == unknown.json()
+    assert pending(env, customer) == []
+    customer.allow(party)
+    assert env.client.post(CERTS, json=sp(party) | {"user_id": customer.id_number}
+                           ).status_code == 200
+    r = env.client.delete(f"/api/v1/consents/{party.party.sp_id}", headers=auth(customer.token))
+    assert r.status_code == 204
+    refused(env.client.post(CERTS, json=sp(party) | {"user_id": customer.id_number}), 404,
+            "user_not_found")
+
+
+def test_consents_are_listed_and_audited(env: Env) -> None:
+    party, customer = new_party(env, public_service=True), new_signer(env)
+    headers = auth(customer.token) | {"Accept-Language": "en"}
+    listed = env.client.get("/api/v1/relying-parties", headers=headers).json()
+    assert {"sp_id": party.party.sp_id, "name": party.party.name,
+            "public_service": True} in listed
+    assert env.client.get("/api/v1/consents", headers=headers).json() == []
+    customer.allow(party)
+    customer.allow(party)  # again: one consent, the first time kept
+    [consent] = env.client.get("/api/v1/consents", headers=headers).json()
+    assert consent["sp_id"] == party.party.sp_id and consent["granted_at"]
+    assert env.client.delete(f"/api/v1/consents/{party.party.sp_id}",
+                             headers=headers).status_code == 204
+    again = env.client.delete(f"/api/v1/consents/{party.party.sp_id}", headers=headers)
+    assert again.status_code == 404 and again.json()["error"] == "not_found"
+    unknown = env.client.put("/api/v1/consents/sp-khong-co", headers=headers)
+    assert unknown.status_code == 404
+    env.container.relying_parties.disable(party.party.sp_id, actor="test")
+    assert env.client.put(f"/api/v1/consents/{party.party.sp_id}",
+                          headers=headers).status_code == 404
+    with env.container.uow() as uow:
+        actions = [r.event.action for r in uow.audit.records()
+                   if r.event.subject == party.party.sp_id and r.event.actor == customer.account_id]
+    assert actions == ["rp.consent_granted", "rp.consent_revoked"]

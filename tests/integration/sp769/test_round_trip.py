@@ -90,6 +90,7 @@ def sad_hashes(env: Env, account_id: str) -> list[str]:
 
 def test_get_certificate_returns_the_chain(env: Env) -> None:
     signer, party = new_signer(env), new_party(env)
+    signer.allow(party)
     r = env.client.post(CERTS, json=sp(party) | {"user_id": signer.id_number,
                                                  "transaction_id": "SP_CA_1"})
     assert r.status_code == 200, r.text

@@ -1,6 +1,6 @@
-"""Webhooks to a real HTTP receiver on loopback (HMAC-signed, retried with back-off, sent for
-every end: signed, rejected, expired), the SMS method, the in-app notice and the audit trail;
-secrets at rest."""
+"""Webhooks to a real HTTP receiver on loopback, delivered by the one outbox worker
+(HMAC-signed, retried with back-off, sent for every end: signed, rejected, expired), the SMS
+method, the in-app notice and the audit trail; secrets at rest."""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from kyso.adapters.db.tables.relying import relying_parties, sp769_requests
+from kyso.adapters.db.tables.notify import outbox
+from kyso.adapters.db.tables.relying import relying_parties
 from kyso.audit.service import verify
 from kyso.notify.ports import DeliveryError
+from kyso.notify.worker import OutboxWorker
 from kyso.relying.model import RequestStatus
 from kyso.relying.parties import Issued
-from kyso.relying.webhooks import WebhookWorker
+from kyso.relying.webhooks import PartyWebhooks, purpose_of
 from tests.integration.api.conftest import PIN, last_code
 from tests.integration.sp769.conftest import (
     SIGN,
@@ -94,7 +96,7 @@ def test_signed_request_calls_the_webhook_with_retries(env: Env, receiver: Recei
     party = new_party(env, webhook_url=receiver.url, public_service=True)
     body = sign_body(party, signer, [os.urandom(100), os.urandom(100)])
     assert env.client.post(SIGN, json=body).status_code == 200
-    worker = env.container.webhook_worker()
+    worker = env.container.outbox_worker()
     worker.run_once()
     assert receiver.calls == []  # nothing ended yet
     [tx] = pending(env, signer)
@@ -125,7 +127,7 @@ def test_tampered_body_fails_the_signature_check(env: Env, receiver: Receiver) -
     assert env.client.post(SIGN, json=sign_body(party, signer, [b"a"])).status_code == 200
     [tx] = pending(env, signer)
     env.client.post(f"/api/v1/transactions/{tx['id']}/reject", headers=auth(signer.token))
-    env.container.webhook_worker().run_once()  # the sweep settles the rejection
+    env.container.outbox_worker().run_once()  # the sweep settles the rejection
     [(body, headers)] = receiver.calls
     assert checked(party, body, headers)["status"] == "rejected"
     with pytest.raises(AssertionError):
@@ -138,14 +140,14 @@ def test_expiry_is_announced_by_the_worker(env: Env, receiver: Receiver) -> None
     body = sign_body(party, signer, [b"a"])
     assert env.client.post(SIGN, json=body).status_code == 200
     env.clock.advance(301)
-    env.container.webhook_worker().run_once()
+    env.container.outbox_worker().run_once()
     [(sent, headers)] = receiver.calls
     assert checked(party, sent, headers) | {"tran_code": None} == {
         "sp_id": party.party.sp_id, "status_code": 200, "message": "sig_expired",
         "transaction_id": body["transaction_id"], "tran_code": None, "status": "expired",
         "signed_files": [], "error": None}
     assert status(env, party, body["transaction_id"]).json()["data"]["status"] == "expired"
-    env.container.webhook_worker().run_once()
+    env.container.outbox_worker().run_once()
     assert len(receiver.calls) == 1
 
 
@@ -201,8 +203,11 @@ class Refusing:
 def test_calls_die_after_the_last_attempt_or_when_the_party_is_disabled(env: Env) -> None:
     container = env.container
     sender = Refusing()
-    worker = WebhookWorker(container.uow, env.clock, container.relying_parties, sender,
-                           container.sp769_settler, max_attempts=2, backoff_seconds=1)
+    worker = OutboxWorker(container.uow, container.envelope, container.email_sender(),
+                          container.sms_sender(), env.clock, max_attempts=2, backoff_seconds=1,
+                          webhook=PartyWebhooks(container.uow, env.clock,
+                                                container.relying_parties, sender),
+                          chores=(container.sp769_settler.sweep,))
     signer = new_signer(env)
     down = new_party(env, webhook_url="http://127.0.0.1:9/down")
     gone = new_party(env, webhook_url="http://127.0.0.1:9/gone")
@@ -218,17 +223,12 @@ def test_calls_die_after_the_last_attempt_or_when_the_party_is_disabled(env: Env
     env.clock.advance(10)
     worker.run_once()
     assert sender.calls == 2  # the disabled party's call was never tried
-    with container.uow() as uow:
-        calls = [d for r in requests_of(uow, signer.account_id)
-                 for d in uow.relying.webhooks_for(r)]
-    assert sorted((d.status.value, d.attempts) for d in calls) == [("dead", 1), ("dead", 2)]
-    assert all(d.last_error for d in calls)
-
-
-def requests_of(uow: Any, account_id: str) -> list[str]:
-    rows = uow.connection.execute(select(sp769_requests.c.id).where(
-        sp769_requests.c.account_id == account_id))
-    return [row.id for row in rows]
+    with container.engine.connect() as conn:
+        calls = conn.execute(select(outbox).where(outbox.c.purpose.in_(
+            [purpose_of(down.party.id), purpose_of(gone.party.id)]))).all()
+    assert sorted((c.status, c.attempts) for c in calls) == [("dead", 1), ("dead", 2)]
+    assert all(c.last_error and c.sealed_body is None for c in calls)
+    assert {c.channel for c in calls} == {"webhook"}
 
 
 def test_a_request_stuck_in_signing_fails_once_its_sad_is_useless(env: Env,
@@ -246,7 +246,7 @@ def test_a_request_stuck_in_signing_fails_once_its_sad_is_useless(env: Env,
     env.clock.advance(301)
     assert status(env, party, body["transaction_id"]).json()["data"]["status"] == "waiting"
     env.clock.advance(300)
-    env.container.webhook_worker().run_once()
+    env.container.outbox_worker().run_once()
     [(sent, headers)] = receiver.calls
     assert checked(party, sent, headers)["message"] == "sig_failed"
     assert status(env, party, body["transaction_id"]).json()["data"]["status"] == "failed"

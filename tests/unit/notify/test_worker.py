@@ -234,3 +234,72 @@ def test_run_forever_survives_a_failing_pass(envelope, clock, caplog):
 def test_the_worker_validates_its_settings(uow_factory, envelope, clock, kw):
     with pytest.raises(ValueError):
         make_worker(uow_factory, envelope, clock, FakeSender(), **kw)
+
+
+class FakeWebhooks:
+    """A webhook channel: records calls; raises ``error`` when given one."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.calls: list[tuple[str, str, str, str | None]] = []
+
+    def send_webhook(self, message, content: EmailContent) -> None:
+        self.calls.append((message.recipient, content.subject, content.text, message.purpose))
+        if self.error is not None:
+            raise self.error
+
+
+def queue_webhook(uow_factory, notifier):
+    with uow_factory() as uow:
+        mid = notifier.queue_webhook(uow, "https://rp.example.vn/hook", "sp769.sign.ended",
+                                     '{"status":"signed"}', purpose="rp:party-1").id
+        uow.commit()
+    return mid
+
+
+def test_webhooks_are_a_channel_of_the_outbox(uow_factory, envelope, clock, notifier):
+    hooks = FakeWebhooks()
+    worker = make_worker(uow_factory, envelope, clock, FakeSender(), webhook=hooks)
+    mid = queue_webhook(uow_factory, notifier)
+    assert worker.run_once() == 1
+    assert hooks.calls == [("https://rp.example.vn/hook", "sp769.sign.ended",
+                            '{"status":"signed"}', "rp:party-1")]
+    sent = load(uow_factory, mid)
+    assert sent.status is DeliveryStatus.SENT and sent.sealed_body is None
+
+
+def test_an_undeliverable_webhook_is_dead_at_once(uow_factory, envelope, clock, notifier):
+    from kyso.notify.ports import Undeliverable
+
+    hooks = FakeWebhooks(Undeliverable("the relying party is disabled"))
+    mid = queue_webhook(uow_factory, notifier)
+    make_worker(uow_factory, envelope, clock, FakeSender(), webhook=hooks).run_once()
+    dead = load(uow_factory, mid)
+    assert dead.status is DeliveryStatus.DEAD and dead.last_error == "the relying party is disabled"
+    other = queue_webhook(uow_factory, notifier)  # a worker without the channel
+    make_worker(uow_factory, envelope, clock, FakeSender()).run_once()
+    assert load(uow_factory, other).status is DeliveryStatus.DEAD
+
+
+def test_chores_run_before_each_pass_and_a_failing_one_stops_nothing(
+        uow_factory, envelope, clock, notifier, caplog):
+    ran: list[str] = []
+
+    def broken() -> None:
+        ran.append("broken")
+        raise RuntimeError("database away")
+
+    sender = FakeSender()
+    worker = make_worker(uow_factory, envelope, clock, sender,
+                         chores=(broken, lambda: ran.append("sweep")))
+    queue(uow_factory, notifier)
+    assert worker.run_once() == 1 and ran == ["broken", "sweep"] and len(sender.sent) == 1
+    assert "chore" in caplog.text
+
+
+@pytest.mark.parametrize("url", ["ftp://rp.example.vn/hook", "https://x/" + "a" * 500])
+def test_a_webhook_needs_an_http_url(uow_factory, notifier, url):
+    from kyso.errors import InvalidInput
+
+    with uow_factory() as uow, pytest.raises(InvalidInput):
+        notifier.queue_webhook(uow, url, "e", "{}", purpose="rp:x")

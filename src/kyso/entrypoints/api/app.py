@@ -17,6 +17,7 @@ from kyso.entrypoints.api.limits import BodySizeLimit
 from kyso.entrypoints.api.routes import (
     accounts,
     billing,
+    consents,
     documents,
     notifications,
     otp,
@@ -26,10 +27,10 @@ from kyso.entrypoints.api.routes import (
     system,
     transactions,
 )
+from kyso.entrypoints.csc import documents as csc_documents
 from kyso.entrypoints.csc import router as csc_router
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
-from kyso.entrypoints.sp769.worker import start_webhook_worker
 from kyso.entrypoints.web import dev_inbox, payments
 
 __all__ = ["create_app", "create_app_from_env"]
@@ -42,42 +43,41 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         thread = None
-        webhooks = None
         if run_worker:
             worker = container.outbox_worker()
             poll = container.settings.outbox_poll_seconds
             thread = threading.Thread(target=worker.run_forever, args=(stop, poll),
                                       name="kyso-outbox", daemon=True)
             thread.start()
-            webhooks = start_webhook_worker(container, stop)
         try:
             yield
         finally:
             stop.set()
             if thread is not None:
                 thread.join(timeout=10)
-            if webhooks is not None:
-                webhooks.join(timeout=10)
 
     app = FastAPI(title="kyso", version=__version__, lifespan=lifespan,
                   description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.")
     app.state.container = container
     install_error_handlers(app)
+    # the machine-facing APIs first: routes are matched in order, and a signHash should not
+    # walk past every customer route (the prefixes are disjoint, so the order changes nothing)
+    app.include_router(csc_router)
+    app.include_router(sp769_router)
+    app.include_router(pki_router)
     for module in (system, accounts, otp, smartotp, transactions, support, notifications,
-                   quota):
+                   consents, quota):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(billing.router)
     app.include_router(payments.return_router)
     if container.settings.payment_gateway == "sandbox":
         app.include_router(payments.sandbox_router)
-    app.include_router(pki_router)
-    app.include_router(sp769_router)
-    app.include_router(csc_router)
     if container.settings.mode != "production":
         app.include_router(dev_inbox.router)
-    return BodySizeLimit(app, container.settings.max_body_bytes,
-                         documents.body_limits(container.settings))
+    limits = documents.body_limits(container.settings) | csc_documents.body_limits(
+        container.settings)
+    return BodySizeLimit(app, container.settings.max_body_bytes, limits)
 
 
 def create_app_from_env() -> ASGIApp:

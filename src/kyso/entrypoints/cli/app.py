@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from kyso.app import account, billing, codes, enrol, transactions
+from kyso.app import account, billing, codes, consents, enrol, transactions
 from kyso.app import messages as m
 from kyso.app import requests as sign_requests
 from kyso.app.console import ConsoleUi
@@ -55,8 +55,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="Kết quả dạng JSON / 
 Otp = Annotated[str | None, typer.Option(help="Mã OTP đã nhận qua SMS / the OTP received by SMS.")]
 
 
-_HINTS = {"invalid_token": m.SESSION_EXPIRED, "unauthorized": m.SESSION_EXPIRED,
-          "invalid_otp": m.HINT_INVALID_OTP}
+_HINTS = {"invalid_token": m.SESSION_EXPIRED, "expired_token": m.SESSION_EXPIRED,
+          "unauthorized": m.SESSION_EXPIRED, "invalid_otp": m.HINT_INVALID_OTP}
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,46 @@ def list_requests(ctx: typer.Context, as_json: AsJson = False) -> None:
         else:
             c.ui.out.print(sign_requests.requests_table(pending, c.ui.lang))
             c.ui.say(sign_requests.HINT)
+
+
+@app.command("parties")
+def list_parties(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Các bên tin cậy (SP769) / relying parties you may let in."""
+    with _run(ctx) as c:
+        found = consents.parties(c.app)
+        if as_json:
+            c.ui.out.print_json(data=[p.model_dump(mode="json") for p in found])
+        elif not found:
+            c.ui.result(consents.NO_PARTIES)
+        else:
+            c.ui.out.print(consents.table(found, c.ui.lang))
+
+
+@app.command("consents")
+def list_consents(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Các bên tin cậy bạn đã cho phép / relying parties you have let in."""
+    with _run(ctx) as c:
+        found = consents.consents(c.app)
+        if as_json:
+            c.ui.out.print_json(data=[g.model_dump(mode="json") for g in found])
+        elif not found:
+            c.ui.result(consents.NONE)
+        else:
+            c.ui.out.print(consents.table(found, c.ui.lang))
+
+
+@app.command()
+def allow(ctx: typer.Context, sp_id: Annotated[str, typer.Argument(metavar="SP_ID")]) -> None:
+    """Cho phép bên tin cậy xem chứng thư số và gửi yêu cầu ký / let a relying party in."""
+    with _run(ctx) as c:
+        consents.grant(c.app, sp_id)
+
+
+@app.command()
+def disallow(ctx: typer.Context, sp_id: Annotated[str, typer.Argument(metavar="SP_ID")]) -> None:
+    """Thu hồi quyền của bên tin cậy / revoke a relying party's access."""
+    with _run(ctx) as c:
+        consents.revoke(c.app, sp_id)
 
 
 @app.command()

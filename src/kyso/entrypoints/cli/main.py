@@ -94,20 +94,16 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
 ) -> None:
-    """Deliver the outbox (email, SMS) and webhooks with retries, release expired quota
-    reservations, expire unpaid orders; runs until interrupted."""
-    from kyso.entrypoints.sp769.worker import start_webhook_worker  # heavy
-
+    """Deliver the outbox (email, SMS, relying-party webhooks) with retries, release
+    expired quota reservations, expire unpaid orders; runs until interrupted."""
     with open_container(init=True) as container:
         outbox = container.outbox_worker()
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
-            console.print(f"webhooks tried: {container.webhook_worker().run_once()}")
             console.print(f"quota reservations released: {container.quotas.sweep()}")
             console.print(f"unpaid orders expired: {container.orders.expire_due()}")
             return
         stop = threading.Event()
-        start_webhook_worker(container, stop)
         threading.Thread(target=_sweep_quota, args=(container, stop), name="kyso-quota",
                          daemon=True).start()
         threading.Thread(target=_expire_orders, args=(container, stop), name="kyso-orders",

@@ -14,7 +14,7 @@ from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.csc.describe import Factors, InfoRequest, describe
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
-from kyso.entrypoints.csc.params import decode_hashes, hash_for
+from kyso.entrypoints.csc.params import check_lengths, decode_hashes, hash_for
 from kyso.entrypoints.csc.schemas import (
     AuthorizeIn,
     CredentialInfoIn,
@@ -90,12 +90,16 @@ def authorize(body: AuthorizeIn, caller: CurrentCaller,
 @router.post("/credentials/extendTransaction")
 def extend_transaction(body: ExtendIn, caller: CurrentCaller,
                        container: ContainerDep) -> dict[str, Any]:
-    """A fresh SAD for the hashes the current one has not signed yet; the old SAD dies.
-    ``hashes`` may be sent but binds nothing new: only ``credentials/authorize`` (with the
-    signer's OTP) can authorize a hash."""
-    if body.hashes is not None:
-        decode_hashes(body.hashes)
-    grant = container.signing.extend(caller.account.id, body.credential_id, body.sad)
+    """SCAL2: ``hashes`` are required — a fresh SAD binds exactly those,
+    which must be ones the current SAD authorized and has not signed; the old SAD dies. Only
+    ``credentials/authorize`` (with the signer's OTP) authorizes a new hash."""
+    if body.hashes is None:
+        raise MissingParameter("hashes", "array")
+    digests = decode_hashes(body.hashes)
+    hash_algo = hash_for(body.hash_algo, digests)
+    check_lengths(digests, hash_algo)
+    grant = container.signing.extend(caller.account.id, body.credential_id, body.sad,
+                                     digests, hash_algo)
     return _sad(grant, container.clock.now())
 
 

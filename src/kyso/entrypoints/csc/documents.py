@@ -6,6 +6,10 @@ for exactly one signature on that file (:meth:`DocumentSigner.sign_pdf`). kyso a
 signatures (``Revision``) at ``Ades-B-B`` … ``Ades-B-LTA``, with SHA-256 and the
 credential's key (sha256WithRSAEncryption or ecdsa-with-SHA256). ``documentDigests`` are not
 signed here: a relying party holding only digests uses ``signatures/signHash``.
+
+PDFs travel in Base64 inside JSON, so this path has a body limit of its own
+(:func:`body_limits`): a document of ``document_max_bytes`` in Base64, plus room for the
+JSON around it; each decoded document is then held to ``document_max_bytes``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import scheme_for
@@ -23,10 +28,19 @@ from kyso.entrypoints.csc.schemas import DocumentIn, SignDocIn
 from kyso.keys.model import KeyAlgorithm, SignatureScheme
 from kyso.signing.cms import scheme_for as kyso_scheme
 from kyso.signing.document import Level, SignOptions
+from kyso.signing.document_errors import DocumentTooLarge
 
-__all__ = ["CONFORMANCE_LEVELS", "router"]
+__all__ = ["CONFORMANCE_LEVELS", "SIGN_DOC_PATH", "body_limits", "router"]
 
 router = APIRouter(route_class=CscRoute)
+SIGN_DOC_PATH = "/csc/v2/signatures/signDoc"
+_JSON_SLACK = 64 * 1024  # the fields around the document
+
+
+def body_limits(settings: Settings) -> dict[str, int]:
+    """The body-size limit of signDoc (for ``BodySizeLimit``): one largest document in
+    Base64 (4 characters per 3 bytes) and its JSON."""
+    return {SIGN_DOC_PATH: -(-settings.document_max_bytes // 3) * 4 + _JSON_SLACK}
 
 CONFORMANCE_LEVELS = {f"ades-{level.value.lower()}": level for level in Level}
 
@@ -45,7 +59,7 @@ def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
     signed = []
     for document in body.documents:
         options = _options(document, credential.key.algorithm)
-        pdf = _pdf(document.document)
+        pdf = _pdf(document.document, container.settings.document_max_bytes)
         signed.append(container.document_signer.sign_pdf(
             caller.account.id, body.credential_id, body.sad, pdf, options))
     return {"DocumentWithSignature": [base64.b64encode(s).decode() for s in signed]}
@@ -66,9 +80,12 @@ def _options(document: DocumentIn, key: KeyAlgorithm) -> SignOptions:
     return SignOptions(level=level)
 
 
-def _pdf(encoded: str) -> bytes:
+def _pdf(encoded: str, limit: int) -> bytes:
     try:
-        return base64.b64decode(encoded, validate=True)
+        pdf = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidParameter("documents", "the document is not Base64",
                                "tài liệu không phải Base64") from exc
+    if len(pdf) > limit:
+        raise DocumentTooLarge(limit=limit)
+    return pdf

@@ -4,7 +4,8 @@
     what failed                                  status  error
     malformed JSON, wrong type, missing field    400     invalid_request  "Missing (or invalid
                                                                           type) string parameter …"
-    no, bad or expired bearer token              401     invalid_token
+    no, unknown or revoked bearer token          401     invalid_token
+    expired bearer token (idle or lifetime)      401     expired_token
     malformed HTTP Basic header (auth/login)     401     invalid_request
     wrong login or password, account locked      400     authentication_error
     wrong or replayed OTP, SMS code used up      400     invalid_otp
@@ -44,6 +45,7 @@ from kyso.accounts.errors import (
     InvalidCredentials,
     InvalidSession,
     SecretLocked,
+    SessionExpired,
     WrongPin,
 )
 from kyso.entrypoints.api.errors import error_response, language
@@ -104,6 +106,7 @@ _CREDENTIAL = ("Tham số credentialID không hợp lệ.", "Invalid parameter c
 _RULES: list[tuple[type[errors.KysoError], int, str | None, tuple[str, str] | None]] = [
     (MalformedAuthorization, 401, None, None),
     (NotImplementedMethod, 501, None, None),
+    (SessionExpired, 401, "expired_token", None),
     (InvalidSession, 401, "invalid_token", None),
     (InvalidCredentials, 400, "authentication_error", None),
     (AccountUnavailable, 400, "authentication_error", None),

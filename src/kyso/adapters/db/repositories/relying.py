@@ -5,32 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kyso.adapters.db.tables.accounts import accounts
 from kyso.adapters.db.tables.otp import otp_challenges
 from kyso.adapters.db.tables.relying import (
     relying_parties,
+    rp_consents,
     sp769_files,
     sp769_requests,
-    sp769_webhooks,
 )
 from kyso.lockout import LockState
 from kyso.relying.errors import DuplicateTransaction
 from kyso.relying.model import (
-    DeliveryStatus,
+    Consent,
     PartyStatus,
     RelyingParty,
     RequestStatus,
     SignFile,
     SignRequest,
-    WebhookDelivery,
 )
 
 __all__ = ["SqlRelyingRepository"]
 
-_p, _r, _f, _w = relying_parties.c, sp769_requests.c, sp769_files.c, sp769_webhooks.c
+_p, _r, _f = relying_parties.c, sp769_requests.c, sp769_files.c
+_c = rp_consents.c
 _DECIDED = ("rejected", "failed", "expired")  # otp_challenges.status that end a request
 
 
@@ -50,18 +50,6 @@ def _party(row: Row[Any]) -> RelyingParty:
 
 def _request_values(r: SignRequest) -> dict[str, Any]:
     return {"status": r.status.value, "ended_at": r.ended_at, "error": r.error}
-
-
-def _webhook_values(d: WebhookDelivery) -> dict[str, Any]:
-    return {"status": d.status.value, "attempts": d.attempts,
-            "next_attempt_at": d.next_attempt_at, "sent_at": d.sent_at,
-            "last_error": d.last_error}
-
-
-def _webhook(row: Row[Any]) -> WebhookDelivery:
-    m = dict(row._mapping)
-    m.pop("leased_until")
-    return WebhookDelivery(**m | {"status": DeliveryStatus(m["status"])})
 
 
 class SqlRelyingRepository:
@@ -92,6 +80,31 @@ class SqlRelyingRepository:
     def account_by_id_number(self, id_number: str) -> str | None:
         found = self._conn.scalar(select(accounts.c.id).where(accounts.c.id_number == id_number))
         return str(found) if found is not None else None
+
+    # -- consents ------------------------------------------------------------------------
+    def consent(self, account_id: str, party_id: str) -> Consent | None:
+        row = self._conn.execute(select(rp_consents).where(
+            _c.account_id == account_id, _c.party_id == party_id)).first()
+        return Consent(**row._mapping) if row else None
+
+    def consents(self, account_id: str) -> list[Consent]:
+        rows = self._conn.execute(select(rp_consents).where(_c.account_id == account_id)
+                                  .order_by(_c.granted_at, _c.party_id))
+        return [Consent(**row._mapping) for row in rows]
+
+    def add_consent(self, consent: Consent) -> None:
+        """A consent granted twice at once stays one row (the second insert is dropped)."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(insert(rp_consents).values(
+                    account_id=consent.account_id, party_id=consent.party_id,
+                    granted_at=consent.granted_at))
+        except IntegrityError:
+            pass
+
+    def remove_consent(self, account_id: str, party_id: str) -> None:
+        self._conn.execute(delete(rp_consents).where(
+            _c.account_id == account_id, _c.party_id == party_id))
 
     # -- sign requests -------------------------------------------------------------------
     def add_request(self, request: SignRequest) -> None:
@@ -152,37 +165,3 @@ class SqlRelyingRepository:
         return SignRequest(**m | {"status": RequestStatus(m["status"]), "files": tuple(
             SignFile(f.doc_id, f.file_type, bytes.fromhex(f.digest), f.signature)
             for f in files)})
-
-    # -- webhook deliveries --------------------------------------------------------------
-    def add_webhook(self, delivery: WebhookDelivery) -> None:
-        d = delivery
-        self._conn.execute(insert(sp769_webhooks).values(
-            id=d.id, party_id=d.party_id, request_id=d.request_id, url=d.url, body=d.body,
-            created_at=d.created_at, **_webhook_values(d)))
-
-    def claim_webhooks(self, now: datetime, lease_until: datetime,
-                       limit: int) -> list[WebhookDelivery]:
-        """Lease the due calls; ``SKIP LOCKED`` lets concurrent workers take disjoint ones."""
-        due = (select(_w.id)
-               .where(_w.status == DeliveryStatus.PENDING.value, _w.next_attempt_at <= now,
-                      or_(_w.leased_until.is_(None), _w.leased_until <= now))
-               .order_by(_w.next_attempt_at, _w.id).limit(limit)
-               .with_for_update(skip_locked=True))
-        ids = list(self._conn.scalars(due))
-        if not ids:
-            return []
-        claimed = _w.id.in_(ids)
-        self._conn.execute(update(sp769_webhooks).where(claimed).values(leased_until=lease_until))
-        rows = self._conn.execute(select(sp769_webhooks).where(claimed)
-                                  .order_by(_w.next_attempt_at, _w.id))
-        return [_webhook(row) for row in rows]
-
-    def save_webhook(self, delivery: WebhookDelivery) -> None:
-        """Store the call's new state and release its lease."""
-        self._conn.execute(update(sp769_webhooks).where(_w.id == delivery.id)
-                           .values(leased_until=None, **_webhook_values(delivery)))
-
-    def webhooks_for(self, request_id: str) -> list[WebhookDelivery]:
-        rows = self._conn.execute(select(sp769_webhooks).where(_w.request_id == request_id)
-                                  .order_by(_w.created_at, _w.id))
-        return [_webhook(row) for row in rows]

@@ -23,7 +23,7 @@ outbox = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("channel", String(16), nullable=False),
-    Column("recipient", String(320), nullable=False),
+    Column("recipient", String(500), nullable=False),  # an address, a number or a URL
     Column("account_id", String(36), nullable=True, index=True),
     Column("purpose", String(64), nullable=True),
     Column("sealed_body", LargeBinary, nullable=True),  # envelope-sealed; wiped once sent

@@ -1,5 +1,5 @@
-"""Tables of the relying-party area: parties, SP769 sign requests and their files, and the
-durable queue of webhook calls."""
+"""Tables of the relying-party area: parties, customers' consents, SP769 sign requests and
+their files (webhook calls wait in the outbox)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
-    Text,
     UniqueConstraint,
     false,
 )
 
 from kyso.adapters.db.tables.base import UtcDateTime, metadata
 
-__all__ = ["relying_parties", "sp769_files", "sp769_requests", "sp769_webhooks"]
+__all__ = ["relying_parties", "rp_consents", "sp769_files", "sp769_requests"]
 
 relying_parties = Table(
     "relying_parties",
@@ -36,6 +35,14 @@ relying_parties = Table(
     Column("lock_count", Integer, nullable=False),
     Column("locked_until", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+rp_consents = Table(
+    "rp_consents",
+    metadata,
+    Column("account_id", String(36), ForeignKey("accounts.id"), primary_key=True),
+    Column("party_id", String(36), ForeignKey("relying_parties.id"), primary_key=True),
+    Column("granted_at", UtcDateTime, nullable=False),
 )
 
 sp769_requests = Table(
@@ -67,23 +74,4 @@ sp769_files = Table(
     Column("file_type", String(16), nullable=False),
     Column("digest", String(64), nullable=False),  # hex SHA-256
     Column("signature", LargeBinary, nullable=True),  # DER CMS, once signed
-)
-
-sp769_webhooks = Table(
-    "sp769_webhooks",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("party_id", String(36), ForeignKey("relying_parties.id"), nullable=False),
-    Column("request_id", String(36), ForeignKey("sp769_requests.id"), nullable=False,
-           index=True),
-    Column("url", String(500), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime, nullable=False),
-    Column("leased_until", UtcDateTime, nullable=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("sent_at", UtcDateTime, nullable=True),
-    Column("last_error", String(500), nullable=True),
-    Index("ix_sp769_webhooks_due", "status", "next_attempt_at"),
 )

@@ -1,14 +1,15 @@
-"""The harness for the ``kyso app`` end-to-end tests (no tests here).
+"""The harness of the end-to-end tests (``conftest.py`` holds their fixtures).
 
-One real ``kyso serve`` per test module (uvicorn in a subprocess, its outbox worker delivering
-SMS to the dev inbox), on this run's database: SQLite, or a fresh PostgreSQL schema when
-``KYSO_TEST_DATABASE_URL`` is set — the same rule as ``tests/conftest.py:db_url``, at module
-scope. Each test makes its own customers (a token's replay guard and failure counter are per
-customer) and runs ``python -m kyso app …`` as real processes, one device home each.
+A real ``kyso serve`` (uvicorn in a subprocess, its outbox worker delivering SMS to the dev
+inbox and webhooks to relying parties), customers who run ``python -m kyso app …`` as real
+processes (one device home each; a token's replay guard and failure counter are per customer,
+so each test makes its own), the administrator's ``kyso …`` commands on the server's home and
+database, SP769 calls and CMS checks.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -18,17 +19,12 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import text
-
-from kyso.adapters.db.engine import make_engine
-from tests.conftest import PG_URL
+from asn1crypto import cms
 
 PASSWORD = "Matkhau2026!"
 ACCOUNT_PIN = "246813"
@@ -37,7 +33,7 @@ KYSO = [sys.executable, "-m", "kyso"]
 CHEAP = {"KYSO_ARGON2_MEMORY_KIB": "1024", "KYSO_ARGON2_TIME_COST": "1"}
 
 
-def _clean_env(**extra: str) -> dict[str, str]:
+def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KYSO_")}
     return env | {"NO_COLOR": "1", "COLUMNS": "200", "LANG": "C.UTF-8"} | extra
 
@@ -48,29 +44,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'kyso.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 class Server:
     """``kyso serve`` in a subprocess, cheap argon2, local SMS, a 2 s resend cool-down."""
 
     def __init__(self, home: Path, db_url: str, **extra_env: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = _clean_env(KYSO_HOME=str(home), KYSO_DATABASE_URL=db_url,
+        env = clean_env(KYSO_HOME=str(home), KYSO_DATABASE_URL=db_url,
                          KYSO_PUBLIC_BASE_URL=self.url, KYSO_OTP_RESEND_SECONDS="2",
                          KYSO_OUTBOX_POLL_SECONDS="0.2", **CHEAP | extra_env)
         self.log_path = home.parent / "server.log"
@@ -119,14 +99,6 @@ class Server:
         raise AssertionError(f"no {purpose} message to {phone}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, app_db_url: str) -> Iterator[Server]:
-    running = Server(tmp_path_factory.mktemp("server") / "home", app_db_url)
-    yield running
-    running.stop()
-    assert "Traceback" not in running.log_path.read_text(), "the server failed: see its log"
-
-
 @dataclass
 class Customer:
     """A customer with a phone (one device home) talking to ``server``."""
@@ -138,13 +110,13 @@ class Customer:
     seen: set[str] = field(default_factory=set)
 
     def run(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-        environment = _clean_env(KYSO_APP_HOME=str(self.home), KYSO_APP_SERVER=self.server.url,
+        environment = clean_env(KYSO_APP_HOME=str(self.home), KYSO_APP_SERVER=self.server.url,
                                  KYSO_APP_KDF_MEMORY_KIB="1024") | env
         return subprocess.run([*KYSO, "app", *args], input=stdin, capture_output=True,
                               text=True, env=environment, timeout=180, check=False)
 
     def start(self, *args: str, **env: str) -> AppProcess:
-        environment = _clean_env(KYSO_APP_HOME=str(self.home), KYSO_APP_SERVER=self.server.url,
+        environment = clean_env(KYSO_APP_HOME=str(self.home), KYSO_APP_SERVER=self.server.url,
                                  KYSO_APP_KDF_MEMORY_KIB="1024") | env
         return AppProcess([*KYSO, "app", *args], environment)
 
@@ -259,3 +231,57 @@ def otp_json(customer: Customer, pin: str = SMARTOTP_PIN, **env: str) -> dict[st
     done = customer.run("otp", "--json", "--pin-stdin", stdin=f"{pin}\n", **env)
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout))
+
+
+# -- SP769: the administrator's commands, citizens with an ID number, CMS checks ----------
+
+def server_home(server: Server) -> Path:
+    return server.log_path.parent / "home"
+
+
+def kyso(server: Server, db_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``kyso …`` on the server's KYSO_HOME and database, as its administrator runs it."""
+    environment = clean_env(KYSO_HOME=str(server_home(server)), KYSO_DATABASE_URL=db_url,
+                             KYSO_PUBLIC_BASE_URL=server.url, **CHEAP) | env
+    return subprocess.run([*KYSO, *args], capture_output=True, text=True, env=environment,
+                          timeout=120, check=False)
+
+
+def new_citizen(server: Server, home: Path) -> tuple[Customer, str]:
+    """A customer with a CCCD number, logged in on a device home; returns it and the number."""
+    n = uuid.uuid4().int % 10**8
+    id_number = f"079{n:09d}"
+    body = {"username": f"dan{n}", "password": PASSWORD, "pin": ACCOUNT_PIN,
+            "full_name": "Trần Thị Bình", "phone": f"08{n:08d}", "email": f"d{n}@example.vn",
+            "id_number": id_number}
+    created = server.api("POST", "/accounts", json=body)
+    assert created.status_code == 201, created.text
+    customer = Customer(server, home, body["username"], created.json()["phone"])
+    done = customer.run("login", "--login", customer.username, stdin=f"{PASSWORD}\n")
+    assert done.returncode == 0, done.stderr
+    return customer, id_number
+
+
+def sp769(server: Server, path: str, body: dict[str, Any]) -> httpx.Response:
+    return httpx.post(f"{server.url}/sca/sp769/v1/{path}", json=body, timeout=30)
+
+
+def verify_cms(server: Server, signature_b64: str, content: bytes, tmp: Path) -> bytes:
+    """``openssl cms -verify`` over the original data, trusting the server's root CA (as
+    published at /pki/ca/root.cer); returns the messageDigest signed attribute."""
+    root_der, root = tmp / "root.cer", tmp / "root.pem"
+    root_der.write_bytes(httpx.get(f"{server.url}/pki/ca/root.cer", timeout=10).content)
+    subprocess.run(["openssl", "x509", "-inform", "DER", "-in", str(root_der), "-out",
+                    str(root)], check=True, capture_output=True)
+    sig, data = tmp / f"{uuid.uuid4().hex}.p7s", tmp / f"{uuid.uuid4().hex}.bin"
+    sig.write_bytes(base64.b64decode(signature_b64))
+    data.write_bytes(content)
+    done = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER",
+                           "-in", str(sig), "-content", str(data), "-CAfile", str(root),
+                           "-out", "/dev/null"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "Verification successful" in done.stderr, done.stderr
+    info = cms.ContentInfo.load(base64.b64decode(signature_b64))
+    for attr in info["content"]["signer_infos"][0]["signed_attrs"]:
+        if attr["type"].native == "message_digest":
+            return bytes(attr["values"][0].native)
+    raise AssertionError("no messageDigest")
