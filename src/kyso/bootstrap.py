@@ -29,6 +29,14 @@ from kyso.lockout import LockoutPolicy
 from kyso.notify.ports import EmailSender, SmsSender
 from kyso.notify.service import Notifier
 from kyso.notify.worker import OutboxWorker
+from kyso.onboarding.acceptance import AcceptanceGate, AcceptanceService, acceptance_kind
+from kyso.onboarding.activation import ActivationPolicy, Activator
+from kyso.onboarding.adapters import FreeOfferPackages, OfficerFaceMatch
+from kyso.onboarding.contract import ContractService, contract_kind
+from kyso.onboarding.ekyc import EkycPolicy, EkycService
+from kyso.onboarding.ports import FaceMatch, Packages
+from kyso.onboarding.registration import RegistrationService
+from kyso.onboarding.review import ReviewService
 from kyso.otp.enrolment import EnrolmentService
 from kyso.otp.methods import MethodService
 from kyso.otp.oob import OobPolicy, OobService
@@ -138,6 +146,8 @@ class Container:
         service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
+        service.register_kind(contract_kind(self.clock))
+        service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         return service
 
     @cached_property
@@ -215,7 +225,8 @@ class Container:
     @cached_property
     def signing(self) -> SigningService:
         return SigningService(self.uow, self.clock, self.keystore, self.smartotp, self.oob,
-                              UnlimitedQuota(), SigningPolicy(self.settings.sad_ttl_seconds))
+                              AcceptanceGate(UnlimitedQuota()),
+                              SigningPolicy(self.settings.sad_ttl_seconds))
 
     # documents: PAdES/CAdES signing of whole files, validation
     @cached_property
@@ -261,6 +272,45 @@ class Container:
         return WebhookWorker(self.uow, self.clock, self.relying_parties,
                              HttpWebhookSender(s.webhook_timeout_seconds), self.sp769_settler,
                              s.webhook_max_attempts, s.webhook_backoff_seconds)
+
+    # onboarding: registration, eKYC, contract, RA review, acceptance record
+    @cached_property
+    def packages(self) -> Packages:
+        return FreeOfferPackages()  # until billing's order service is connected
+
+    @cached_property
+    def face_match(self) -> FaceMatch:
+        return OfficerFaceMatch()
+
+    @cached_property
+    def onboarding_blobs(self) -> FileBlobStore:
+        return FileBlobStore(self.settings.home / "onboarding")
+
+    @cached_property
+    def registrations(self) -> RegistrationService:
+        activator = Activator(self.notifier, self.master_key.derive("onboarding-activation"),
+                              ActivationPolicy(ttl_seconds=self.settings.otp_ttl_seconds))
+        return RegistrationService(self.uow, self.clock, self.packages, activator)
+
+    @cached_property
+    def ekyc(self) -> EkycService:
+        return EkycService(self.uow, self.clock, self.onboarding_blobs, self.face_match,
+                           EkycPolicy())
+
+    @cached_property
+    def contract(self) -> ContractService:
+        return ContractService(self.uow, self.clock, self.transactions, self.onboarding_blobs,
+                               self.settings.pki_organization)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        return ReviewService(self.uow, self.clock, self.pki, self.notifier, self.packages,
+                             self.onboarding_blobs)
+
+    @cached_property
+    def acceptance(self) -> AcceptanceService:
+        return AcceptanceService(self.uow, self.clock, self.transactions,
+                                 FileBlobStore(self.settings.home / "documents"))
 
     def close(self) -> None:
         if "engine" in self.__dict__:

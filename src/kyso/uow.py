@@ -15,6 +15,7 @@ from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.audit.ports import AuditRepository
 from kyso.errors import KysoError
 from kyso.notify.ports import NotificationRepository, OutboxRepository
+from kyso.onboarding.ports import RegistrationRepository
 from kyso.otp.ports import (
     ChallengeRepository,
     MethodStateRepository,
@@ -43,6 +44,7 @@ class UnitOfWork(Protocol):
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    onboarding: RegistrationRepository
 
     def __enter__(self) -> Self: ...
 

@@ -17,6 +17,7 @@ from kyso.adapters.db.repositories.notify import (
     SqlNotificationRepository,
     SqlOutboxRepository,
 )
+from kyso.adapters.db.repositories.onboarding import SqlRegistrationRepository
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
 from kyso.adapters.db.repositories.pki import SqlPkiRepository
 from kyso.adapters.db.repositories.relying import SqlRelyingRepository
@@ -28,6 +29,7 @@ from kyso.adapters.db.repositories.smartotp import (
 )
 from kyso.audit.ports import AuditRepository
 from kyso.notify.ports import NotificationRepository, OutboxRepository
+from kyso.onboarding.ports import RegistrationRepository
 from kyso.otp.ports import (
     ChallengeRepository,
     MethodStateRepository,
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    onboarding: RegistrationRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -86,6 +89,7 @@ class SqlUnitOfWork:
         self.signing = SqlActivationRepository(conn)
         self.documents = SqlDocumentRepository(conn)
         self.relying = SqlRelyingRepository(conn)
+        self.onboarding = SqlRegistrationRepository(conn)
         return self
 
     def __exit__(

@@ -18,7 +18,9 @@ from kyso.entrypoints.api.routes import (
     accounts,
     documents,
     notifications,
+    onboarding,
     otp,
+    ra,
     smartotp,
     support,
     system,
@@ -64,13 +66,16 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     for module in (system, accounts, otp, smartotp, transactions, support, notifications):
         app.include_router(module.router)
     app.include_router(documents.router)
+    app.include_router(onboarding.router)
+    app.include_router(ra.router)
     app.include_router(pki_router)
     app.include_router(sp769_router)
     app.include_router(csc_router)
     if container.settings.mode != "production":
         app.include_router(dev_inbox.router)
     return BodySizeLimit(app, container.settings.max_body_bytes,
-                         documents.body_limits(container.settings))
+                         documents.body_limits(container.settings)
+                         | onboarding.body_limits(container.settings))
 
 
 def create_app_from_env() -> ASGIApp:
