@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin, ca, rp, support
+from kyso.entrypoints.cli import admin, ca, ra, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
@@ -23,6 +23,7 @@ app.add_typer(app_cli.app, name="app")
 app.add_typer(support.app, name="support")
 app.add_typer(ca.app, name="ca")
 app.add_typer(rp.app, name="rp")
+app.add_typer(ra.app, name="ra")
 app.command("demo")(demo_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
