@@ -37,6 +37,7 @@ from kyso.onboarding.ekyc import EkycPolicy, EkycService
 from kyso.onboarding.ports import FaceMatch, Packages
 from kyso.onboarding.registration import RegistrationService
 from kyso.onboarding.review import ReviewService
+from kyso.onboarding.seal import Sealer
 from kyso.otp.enrolment import EnrolmentService
 from kyso.otp.methods import MethodService
 from kyso.otp.oob import OobPolicy, OobService
@@ -146,7 +147,8 @@ class Container:
         service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
-        service.register_kind(contract_kind(self.clock))
+        service.register_kind(contract_kind(self.uow, self.clock, self.sealer,
+                                            self.onboarding_blobs))
         service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         return service
 
@@ -285,6 +287,11 @@ class Container:
     @cached_property
     def onboarding_blobs(self) -> FileBlobStore:
         return FileBlobStore(self.settings.home / "onboarding")
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        return Sealer(self.uow, self.clock, self.pki, self.keystore, self.document_trust,
+                      self.settings.pki_organization)
 
     @cached_property
     def registrations(self) -> RegistrationService:

@@ -74,6 +74,12 @@ def to_review(client: TestClient, container: Container, clock: ManualClock
 def test_the_whole_registration_to_an_active_certificate(
         client: TestClient, container: Container, clock: ManualClock) -> None:
     account_id, headers, device = to_review(client, container, clock)
+    sealed = client.get(f"{BASE}/contract", headers=headers).content
+    seal = client.post("/api/v1/validate", content=sealed,
+                       headers=headers | {"Content-Type": "application/pdf"}).json()
+    [stamp] = seal["signatures"]
+    assert stamp["valid"] and stamp["trusted"] and stamp["timestamp"] is not None, stamp
+    assert "Electronic Seal" in (stamp["signer"] or "")
     ra = officer(container, client)
     queue = client.get("/api/v1/ra/registrations", headers=ra).json()
     assert [c["account_id"] for c in queue] == [account_id]
