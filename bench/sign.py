@@ -4,11 +4,12 @@ A throw-away kyso (SQLite under a temporary KYSO_HOME, software key store, an RS
 customer key) is served by uvicorn in this process, pinned to one CPU; a client process on
 another CPU sends ``signatures/signHash`` for ``--seconds`` each with 1 and with 50 hashes per
 request (``--concurrency`` keep-alive connections). Every request does the whole path:
-bearer session, SAD lookup and row lock, quota reservation, audit records, the RSA
-operation, commit. SADs are minted beforehand with ``SigningService.grant`` (the OTP check
-is not what is measured). The floor is raw ``cryptography`` RSA-2048 PKCS#1 v1.5 signing on
-the server's CPU. Then one PDF is signed ``--pdfs`` times through ``signatures/signDoc``
-(PAdES B-B) and in-process with pyHanko's ``SimpleSigner`` (same key size, same file).
+bearer session, SAD lookup and row lock, quota reservation (the ledger's counted path:
+balance row lock, entry, hold), audit records, the RSA operation, quota commit. SADs are
+minted beforehand with ``SigningService.grant`` (the OTP check is not what is measured).
+The floor is raw ``cryptography`` RSA-2048 PKCS#1 v1.5 signing on the server's CPU. Then
+one PDF is signed ``--pdfs`` times through ``signatures/signDoc`` (PAdES B-B) and
+in-process with pyHanko's ``SimpleSigner`` (same key size, same file).
 Not a test: numbers depend on the machine.
 
     .venv/bin/python bench/sign.py [--seconds 4] [--concurrency 4] [--pdfs 20]
@@ -78,6 +79,9 @@ def setup(home: Path) -> tuple[Container, str, str]:
     container.pki.issue(IssueRequest(account=account.id, province="Hà Nội",
                                      locality="Ba Đình"), actor="bench")
     [credential] = container.signing.credentials(account.id)
+    with container.uow() as uow:  # counted signatures: the quota ledger's full path
+        container.quota.credit(uow, credential.id, 1_000_000, source="bench")
+        uow.commit()
     _, token = container.accounts.login("bench", PASSWORD)
     return container, token, credential.id
 

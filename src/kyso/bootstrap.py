@@ -6,6 +6,7 @@ Nothing is built at import time; :func:`bootstrap` builds a :class:`Container` o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -20,8 +21,18 @@ from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
 from kyso.adapters.local_delivery import LocalDelivery
+from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
+from kyso.billing.callbacks import PaymentCallbacks
+from kyso.billing.certificates import CertificatesView
+from kyso.billing.ledger import QuotaLedger
+from kyso.billing.payment import PaymentGateway
+from kyso.billing.products import CatalogService
+from kyso.billing.provisioning import Provisioner
+from kyso.billing.purchase import BillingPolicy, OrderService
+from kyso.billing.quotas import QuotaService
+from kyso.billing.report import ReportService
 from kyso.clock import Clock, SystemClock
 from kyso.config import Settings
 from kyso.keys import KeyAlgorithm, KeyStore
@@ -31,7 +42,8 @@ from kyso.notify.service import Notifier
 from kyso.notify.worker import OutboxWorker
 from kyso.onboarding.acceptance import AcceptanceGate, AcceptanceService, acceptance_kind
 from kyso.onboarding.activation import ActivationPolicy, Activator
-from kyso.onboarding.adapters import FreeOfferPackages, OfficerFaceMatch
+from kyso.onboarding.adapters import OfficerFaceMatch
+from kyso.onboarding.billing import BillingPackages
 from kyso.onboarding.contract import ContractService, contract_kind
 from kyso.onboarding.ekyc import EkycPolicy, EkycService
 from kyso.onboarding.ports import FaceMatch, Packages
@@ -56,7 +68,6 @@ from kyso.relying.webhooks import WebhookWorker
 from kyso.secrets import Envelope, MasterKey, Secret, load_or_create_master_key
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.documents import DocumentPolicy, DocumentService, document_kind
-from kyso.signing.quota import UnlimitedQuota
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.validation import Validator
@@ -225,9 +236,18 @@ class Container:
                             self.crl_issuer)
 
     @cached_property
+    def quota(self) -> QuotaLedger:
+        ttl = timedelta(seconds=self.settings.quota_reservation_ttl_seconds)
+        return QuotaLedger(self.clock, ttl)
+
+    @cached_property
+    def quotas(self) -> QuotaService:
+        return QuotaService(self.uow, self.clock, self.quota)
+
+    @cached_property
     def signing(self) -> SigningService:
         return SigningService(self.uow, self.clock, self.keystore, self.smartotp, self.oob,
-                              AcceptanceGate(UnlimitedQuota()),
+                              AcceptanceGate(self.quota),
                               SigningPolicy(self.settings.sad_ttl_seconds))
 
     # documents: PAdES/CAdES signing of whole files, validation
@@ -278,7 +298,7 @@ class Container:
     # onboarding: registration, eKYC, contract, RA review, acceptance record
     @cached_property
     def packages(self) -> Packages:
-        return FreeOfferPackages()  # until billing's order service is connected
+        return BillingPackages(self.catalog, self.orders, self.provisioner)
 
     @cached_property
     def face_match(self) -> FaceMatch:
@@ -318,6 +338,57 @@ class Container:
     def acceptance(self) -> AcceptanceService:
         return AcceptanceService(self.uow, self.clock, self.transactions,
                                  FileBlobStore(self.settings.home / "documents"))
+
+    # billing: catalogue, orders, payments, provisioning (docs/BILLING.md)
+    @cached_property
+    def sandbox_bank(self) -> SandboxBank:
+        return SandboxBank(sandbox.TMN_CODE, self.sandbox_secret, self.clock)
+
+    @cached_property
+    def sandbox_secret(self) -> str:
+        return self.master_key.derive("vnpay-sandbox").hex().upper()
+
+    @cached_property
+    def payment_gateway(self) -> PaymentGateway:
+        s = self.settings
+        if s.payment_gateway == "vnpay":
+            assert s.vnpay_tmn_code and s.vnpay_hash_secret  # Settings checks
+            return VnpayGateway(s.vnpay_tmn_code, s.vnpay_hash_secret.get_secret_value(),
+                                s.vnpay_pay_url)
+        return VnpayGateway(sandbox.TMN_CODE, self.sandbox_secret,
+                            s.public_base_url + sandbox.PAY_PATH, name="sandbox")
+
+    @cached_property
+    def billing_policy(self) -> BillingPolicy:
+        s = self.settings
+        return BillingPolicy(s.billing_order_ttl_seconds, s.billing_ipn_grace_seconds,
+                             s.public_base_url + "/billing/vnpay/return")
+
+    @cached_property
+    def catalog(self) -> CatalogService:
+        return CatalogService(self.uow, self.clock)
+
+    @cached_property
+    def provisioner(self) -> Provisioner:
+        return Provisioner(self.uow, self.clock, self.quota, self.notifier)
+
+    @cached_property
+    def orders(self) -> OrderService:
+        return OrderService(self.uow, self.clock, self.payment_gateway, self.provisioner,
+                            self.billing_policy)
+
+    @cached_property
+    def payment_callbacks(self) -> PaymentCallbacks:
+        return PaymentCallbacks(self.uow, self.clock, self.payment_gateway, self.provisioner,
+                                self.billing_policy)
+
+    @cached_property
+    def certificates_view(self) -> CertificatesView:
+        return CertificatesView(self.uow, self.clock, self.quota)
+
+    @cached_property
+    def billing_report(self) -> ReportService:
+        return ReportService(self.uow, self.quota)
 
     def close(self) -> None:
         if "engine" in self.__dict__:

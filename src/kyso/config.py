@@ -68,6 +68,9 @@ class Settings(BaseSettings):
 
     # signing
     sad_ttl_seconds: int = Field(default=300, ge=30, le=300)
+    # a quota reservation neither committed nor released (a crash mid-signature) counts as
+    # released after this long; it must outlast the slowest signature
+    quota_reservation_ttl_seconds: int = Field(default=600, ge=60, le=86400)
 
     # documents (PAdES and CAdES signing, validation): uploads up to this size
     document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
@@ -114,6 +117,14 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = Field(default=5.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
+    # billing: orders and the payment gateway (VNPay 2.1.0; the built-in sandbox by default)
+    payment_gateway: Literal["sandbox", "vnpay"] = "sandbox"
+    vnpay_tmn_code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,16}$")
+    vnpay_hash_secret: SecretStr | None = None
+    vnpay_pay_url: str = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+    billing_order_ttl_seconds: int = Field(default=15 * 60, ge=60, le=24 * 3600)
+    billing_ipn_grace_seconds: int = Field(default=15 * 60, ge=0, le=24 * 3600)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -144,6 +155,8 @@ class Settings(BaseSettings):
             problems.append("email_backend and sms_backend must not be 'local' (dev inbox)")
         if self.sms_backend == "http" and not self.sms_gateway_url:
             problems.append("sms_gateway_url is required")
+        if self.payment_gateway == "sandbox":
+            problems.append("payment_gateway must not be 'sandbox' (anyone could pay there)")
         if problems:
             raise ValueError("production mode refuses development defaults: " + "; ".join(problems))
         return self
@@ -154,6 +167,9 @@ class Settings(BaseSettings):
         missing = [name for name in needed if getattr(self, name) is None]
         if self.keystore_backend == "pkcs11" and missing:
             raise ValueError(f"keystore_backend 'pkcs11' needs {', '.join(missing)}")
+        if self.payment_gateway == "vnpay" and not (self.vnpay_tmn_code
+                                                     and self.vnpay_hash_secret):
+            raise ValueError("payment_gateway 'vnpay' needs vnpay_tmn_code and vnpay_hash_secret")
         if self.pki_issuing_ca in ("root", "ocsp", "tsa"):
             raise ValueError("pki_issuing_ca cannot be 'root', 'ocsp' or 'tsa'")
         return self

@@ -13,6 +13,8 @@ from typing import Protocol, Self
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.audit.ports import AuditRepository
+from kyso.billing.ports import BillingRepository
+from kyso.billing.quota_ports import QuotaRepository
 from kyso.errors import KysoError
 from kyso.notify.ports import NotificationRepository, OutboxRepository
 from kyso.onboarding.ports import RegistrationRepository
@@ -45,6 +47,8 @@ class UnitOfWork(Protocol):
     documents: DocumentRepository
     relying: RelyingRepository
     onboarding: RegistrationRepository
+    billing: BillingRepository
+    quota: QuotaRepository
 
     def __enter__(self) -> Self: ...
 

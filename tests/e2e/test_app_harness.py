@@ -67,12 +67,12 @@ def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 class Server:
     """``kyso serve`` in a subprocess, cheap argon2, local SMS, a 2 s resend cool-down."""
 
-    def __init__(self, home: Path, db_url: str) -> None:
+    def __init__(self, home: Path, db_url: str, **extra_env: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = _clean_env(KYSO_HOME=str(home), KYSO_DATABASE_URL=db_url,
                          KYSO_PUBLIC_BASE_URL=self.url, KYSO_OTP_RESEND_SECONDS="2",
-                         KYSO_OUTBOX_POLL_SECONDS="0.2", **CHEAP)
+                         KYSO_OUTBOX_POLL_SECONDS="0.2", **CHEAP | extra_env)
         self.env = env
         self.log_path = home.parent / "server.log"
         self.log = self.log_path.open("w")

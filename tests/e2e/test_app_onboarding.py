@@ -25,7 +25,6 @@ from tests.e2e.test_app_harness import (
     Server,
     app_db_url,
     drive_register,
-    new_customer,
     otp_json,
     server,
 )
@@ -39,10 +38,24 @@ def _png(path: Path) -> str:
     return str(path)
 
 
+def _citizen(server: Server, home: Path, number: str) -> Customer:
+    """A customer whose account carries the CCCD (the free citizen offer asks for it)."""
+    n = uuid.uuid4().int % 10**8
+    body = {"username": f"dan{n}", "password": PASSWORD, "pin": ACCOUNT_PIN,
+            "full_name": "Nguyễn Văn An", "phone": f"09{n:08d}", "email": f"d{n}@example.vn",
+            "id_number": number}
+    created = server.api("POST", "/accounts", json=body)
+    assert created.status_code == 201, created.text
+    customer = Customer(server, home, body["username"], created.json()["phone"])
+    done = customer.run("login", "--login", customer.username, stdin=f"{PASSWORD}\n")
+    assert done.returncode == 0, done.stderr
+    return customer
+
+
 def test_register_to_an_active_certificate_that_signs_through_csc(server: Server,
                                                                    tmp_path: Path) -> None:
-    customer = new_customer(server, tmp_path / "phone")
     number = f"001091{uuid.uuid4().int % 10**6:06d}"
+    customer = _citizen(server, tmp_path / "phone", number)
     p = customer.start("register", "--out-dir", str(tmp_path))
     for prompt, answer in [("Họ và tên", "Nguyễn Văn An"), ("Ngày sinh", "04/03/1991"),
                            ("Giới tính", "Nam"), ("Loại giấy tờ", "CCCD"),
@@ -100,6 +113,8 @@ def _csc_signature(server: Server, customer: Customer) -> None:
     bearer = {"Authorization": f"Bearer {token}"}
     [cred] = httpx.post(f"{csc}/credentials/list", headers=bearer, json={}).json()[
         "credentialIDs"]
+    credited = server.kyso("quota", "credit", cred, "5")  # the free offer has no signatures
+    assert credited.returncode == 0, credited.stderr
     info = httpx.post(f"{csc}/credentials/info", headers=bearer,
                       json={"credentialID": cred, "certificates": "single"}).json()
     digest = hashlib.sha256(b"Hop dong mua ban so 12/2026").digest()

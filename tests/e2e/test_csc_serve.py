@@ -58,7 +58,7 @@ def test_pyhanko_signs_through_a_running_kyso(csc_server: tuple[Server, dict[str
     register(customer)
     issued = operator(env, "ca", "issue", "--account", customer.username,
                       "--province", "Hà Nội", "--locality", "Ba Đình",
-                      "--id", "CCCD:001091000042")
+                      "--id", "CCCD:001091000042", "--signatures", "5")
     assert "CN=Nguyễn Văn An" in issued
 
     raw = base64.b64encode(f"{customer.username}:{PASSWORD}".encode()).decode()

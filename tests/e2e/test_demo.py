@@ -21,7 +21,7 @@ __all__ = ["app_db_url", "server"]  # module-scoped fixtures shared through the 
 
 KEYS = {"base_url", "username", "password", "pin", "totp_seed_b32", "totp_algorithm",
         "totp_digits", "totp_period", "ocra_suite", "credential_id", "sp_id", "sp_password",
-        "user_id", "full_name", "sp769_url", "api_url", "otpauth_uri"}
+        "user_id", "full_name", "sp769_url", "api_url", "otpauth_uri", "signatures"}
 
 
 def test_demo_prints_what_a_tester_needs(server: Server, app_db_url: str,
@@ -31,6 +31,7 @@ def test_demo_prints_what_a_tester_needs(server: Server, app_db_url: str,
     kit = json.loads(done.stdout)  # exactly one JSON object on stdout
     assert set(kit) >= KEYS and kit["base_url"] == server.url
     assert kit["full_name"] == "Nguyễn Văn An" and len(kit["user_id"]) == 12
+    assert kit["signatures"] == 100
 
     api = httpx.Client(base_url=f"{server.url}/api/v1", timeout=30)
     login = api.post("/auth/login", json={"login": kit["username"],

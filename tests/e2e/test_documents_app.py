@@ -39,7 +39,8 @@ def signer(server: Server, app_db_url: str, tmp_path_factory: pytest.TempPathFac
         "KYSO_DATABASE_URL": app_db_url, "KYSO_PUBLIC_BASE_URL": server.url}
     issued = subprocess.run([*KYSO, "ca", "issue", "--account", customer.username,
                              "--province", "Hà Nội", "--locality", "Cầu Giấy",
-                             "--id", "CCCD:001091000777"], env=env, capture_output=True,
+                             "--id", "CCCD:001091000777", "--signatures", "5"], env=env,
+                            capture_output=True,
                             text=True, timeout=120, check=False)
     assert issued.returncode == 0, issued.stdout + issued.stderr
     return customer

@@ -64,7 +64,7 @@ def citizen(server: Server, app_db_url: str,
     customer, id_number = new_citizen(server, tmp_path_factory.mktemp("phone"))
     register(customer)
     issued = kyso(server, app_db_url, "ca", "issue", "--account", customer.username,
-                  "--province", "Hà Nội", "--locality", "Ba Đình")
+                  "--province", "Hà Nội", "--locality", "Ba Đình", "--unlimited")
     assert issued.returncode == 0, issued.stderr
     return customer, id_number
 

@@ -21,8 +21,11 @@ from kyso.app.i18n import Lang
 from kyso.app.models import (
     Acceptance,
     Activation,
+    Certificate,
     Login,
     Onboarding,
+    Order,
+    Product,
     Registration,
     SentCode,
     ServerTime,
@@ -36,6 +39,9 @@ __all__ = ["KysoClient"]
 
 M = TypeVar("M", bound=BaseModel)
 _TRANSACTIONS = TypeAdapter(list[Transaction])
+_PRODUCTS = TypeAdapter(list[Product])
+_ORDERS = TypeAdapter(list[Order])
+_CERTIFICATES = TypeAdapter(list[Certificate])
 
 
 class KysoClient:
@@ -181,6 +187,26 @@ class KysoClient:
     def reject(self, transaction_id: str) -> None:
         self._send("POST", f"/transactions/{_seg(transaction_id)}/reject")
 
+    # -- billing -------------------------------------------------------------------------
+
+    def catalog(self) -> list[Product]:
+        return self._list(_PRODUCTS, self._send("GET", "/billing/catalog", auth=False))
+
+    def order(self, product: str, credential_id: str | None) -> Order:
+        body = {"product": product, "credential_id": credential_id}
+        return self._model(Order, self._send("POST", "/billing/orders", json=body))
+
+    def orders(self) -> list[Order]:
+        return self._list(_ORDERS, self._send("GET", "/billing/orders"))
+
+    def certificates(self) -> list[Certificate]:
+        return self._list(_CERTIFICATES, self._send("GET", "/billing/certificates"))
+
+    def _list(self, adapter: TypeAdapter[list[M]], response: httpx.Response) -> list[M]:
+        try:
+            return adapter.validate_python(response.json())
+        except (ValueError, ValidationError):
+            raise BadResponse(f"GET {response.request.url.path}") from None
     # -- onboarding (registration for a certificate) -----------------------------------
 
     def onboarding(self) -> Onboarding | None:
@@ -206,6 +232,13 @@ class KysoClient:
 
     def onboarding_contract(self) -> Transaction:
         return self._model(Transaction, self._send("POST", f"{_ONBOARDING}/contract/accept"))
+
+    def payment_url(self, order_id: str) -> str:
+        response = self._send("POST", f"/billing/orders/{_seg(order_id)}/payment")
+        try:
+            return str(response.json()["payment_url"])
+        except (ValueError, KeyError, TypeError):
+            raise BadResponse("POST /billing/orders/…/payment") from None
 
     def onboarding_acceptance(self) -> Acceptance:
         return self._model(Acceptance, self._send("POST", f"{_ONBOARDING}/acceptance"))

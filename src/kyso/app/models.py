@@ -9,8 +9,11 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "Account",
     "Activation",
+    "Certificate",
     "Login",
     "MethodState",
+    "Order",
+    "Product",
     "Registration",
     "SentCode",
     "ServerTime",
@@ -132,3 +135,39 @@ class Onboarding(_Answer):
 class Acceptance(_Answer):
     document_id: str
     transaction: Transaction
+class Product(_Answer):
+    code: str
+    kind: str
+    name: str
+    price: int
+    vat: int
+    plan: str | None = None
+    term_months: int | None = None
+    signatures: int | None = None
+    citizen_only: bool = False
+
+
+class Order(_Answer):
+    id: str
+    product: str
+    name: str
+    amount: int
+    credential_id: str | None = None
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    method: str | None = None
+    payment_url: str | None = None
+
+
+class Certificate(_Answer):
+    credential_id: str
+    subject: str
+    status: str
+    not_after: datetime
+    package: str | None = None
+    plan: str | None = None
+    term_end: datetime | None = None
+    available_signatures: int
+    unlimited: bool
+    unlimited_until: datetime | None = None

@@ -40,7 +40,7 @@ ASK_ADDRESS = Msg("Địa chỉ liên hệ (số nhà, đường, phường/xã)
 ASK_LOCALITY = Msg("Quận/huyện", "District")
 ASK_PROVINCE = Msg("Tỉnh/thành phố", "Province or city")
 ASK_PACKAGE = Msg("Gói chứng thư số [{default}]", "Certificate package [{default}]")
-PAYMENT_WAIT = Msg("Đơn hàng {order} chưa được thanh toán. Hãy thanh toán rồi chạy lại: kyso app register", "Order {order} is not paid yet. Pay, then run again: kyso app register")
+PAYMENT_WAIT = Msg("Đơn hàng {order} chưa được thanh toán. Thanh toán (Ví điện tử/Thẻ tín dụng/Thẻ ATM) tại: {url} rồi chạy lại: kyso app register", "Order {order} is not paid yet. Pay (e-wallet, card, ATM) at {url}, then run again: kyso app register")
 ASK_CODE = Msg("Nhập mã kích hoạt đã gửi qua SMS và email (còn {seconds} giây; r = gửi lại)", "Enter the activation code sent by SMS and email ({seconds} s left; r = resend)")
 ASK_FRONT = Msg("Đường dẫn ảnh mặt trước giấy tờ (JPEG/PNG)", "Path of the ID card's front (JPEG/PNG)")
 ASK_BACK = Msg("Đường dẫn ảnh mặt sau giấy tờ (JPEG/PNG)", "Path of the ID card's back (JPEG/PNG)")
@@ -116,7 +116,8 @@ def _date(ctx: AppContext, msg: Msg, *, optional: bool = False) -> str | None:
 def _payment(ctx: AppContext, api: KysoClient, r: Onboarding, run: Run) -> Onboarding | None:
     after = api.onboarding_step("payment")
     if after.state == r.state:
-        ctx.ui.say(PAYMENT_WAIT, order=r.order_id)
+        assert r.order_id is not None
+        ctx.ui.result(PAYMENT_WAIT, order=r.order_id, url=api.payment_url(r.order_id))
         return None
     return after
 

@@ -2,8 +2,10 @@
 
 A demo customer (Vietnamese name, CCCD number, phone, email) with random password and account
 PIN, a SmartOTP token enrolled directly (no SMS round trip; the seed is returned in base32),
-an issued certificate, and a demo relying party. Not idempotent on purpose: the secrets are
-shown once, so a second run refuses (``DemoExists``) rather than reissue them.
+an issued certificate with ``DEMO_SIGNATURES`` signatures credited (source ``demo``), and a
+demo relying party (a public-service portal: its requests consume none). Not idempotent on
+purpose: the secrets are shown once, so a second run refuses (``DemoExists``) rather than
+reissue them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kyso.accounts.errors import WeakPassword
 from kyso.accounts.rules import check_password, is_weak_digit_pattern
 from kyso.accounts.service import AccountService, NewAccount
 from kyso.audit.model import AuditEvent
+from kyso.billing.ledger import QuotaLedger
 from kyso.clock import Clock
 from kyso.errors import Conflict
 from kyso.otp.oath import b32encode_seed, new_seed
@@ -39,6 +42,7 @@ ID_NUMBER = "001091000001"
 PHONE = "+84912000001"
 EMAIL = "nguyen.van.an@example.vn"
 PARTY_NAME = "Cổng Dịch vụ công Quốc gia (demo)"
+DEMO_SIGNATURES = 100
 
 
 class DemoExists(Conflict):
@@ -66,6 +70,7 @@ class DemoKit:
     totp_period: int
     ocra_suite: str
     credential_id: str
+    signatures: int  # credited to the demo certificate
     sp_id: str
     sp_password: str = field(repr=False)
 
@@ -82,8 +87,8 @@ class DemoKit:
 class DemoService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, envelope: Envelope,
                  accounts: AccountService, pki: PkiService, parties: RelyingPartyService,
-                 base_url: str) -> None:
-        self._uow, self._clock, self._envelope = uow_factory, clock, envelope
+                 quota: QuotaLedger, base_url: str) -> None:
+        self._uow, self._clock, self._envelope, self._quota = uow_factory, clock, envelope, quota
         self._accounts, self._pki, self._parties = accounts, pki, parties
         self._base_url = base_url
 
@@ -97,6 +102,8 @@ class DemoService:
         token, seed = self._enrol(account.id)
         cert = self._pki.issue(IssueRequest(account=account.id, province="Hà Nội",
                                             locality="Cầu Giấy"), actor=ACTOR)
+        credential = credential_id(cert.issuer, cert.serial)
+        self._credit(credential)
         party = self._parties.create(PARTY_NAME, public_service=True, actor=ACTOR)
         return DemoKit(
             base_url=self._base_url, username=account.username, password=password, pin=pin,
@@ -104,8 +111,13 @@ class DemoService:
             phone=account.phone, email=account.email, totp_seed_b32=b32encode_seed(seed),
             totp_algorithm=token.algorithm.upper(), totp_digits=token.digits,
             totp_period=token.period, ocra_suite=token.ocra_suite,
-            credential_id=credential_id(cert.issuer, cert.serial), sp_id=party.party.sp_id,
+            credential_id=credential, signatures=DEMO_SIGNATURES, sp_id=party.party.sp_id,
             sp_password=party.sp_password)
+
+    def _credit(self, credential: str) -> None:
+        with self._uow() as uow:
+            self._quota.credit(uow, credential, DEMO_SIGNATURES, source="demo")
+            uow.commit()
 
     def _refuse_if_present(self) -> None:
         with self._uow() as uow:

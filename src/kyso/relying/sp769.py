@@ -48,14 +48,20 @@ def _signatures(request: SignRequest) -> list[dict[str, Any]]:
 
 
 def request_view(request: SignRequest) -> dict[str, Any]:
-    """``data`` of the status call: ``signatures[]`` (base64 CMS) once signed."""
+    """``data`` of the status call: ``signatures[]`` (base64 CMS) once signed; ``error``
+    names why a failed request failed (e.g. ``out_of_signatures``), else null."""
     return {
         "transaction_id": request.transaction_id,
         "tran_code": request.id,
         "status": request.status.public,
         "expires_at": _iso(request.expires_at),
         "signatures": _signatures(request),
+        "error": _error(request),
     }
+
+
+def _error(request: SignRequest) -> str | None:
+    return request.error if request.status is RequestStatus.FAILED else None
 
 
 def webhook_body(party: RelyingParty, request: SignRequest) -> dict[str, Any]:
@@ -68,6 +74,7 @@ def webhook_body(party: RelyingParty, request: SignRequest) -> dict[str, Any]:
         "tran_code": request.id,
         "status": request.status.public,
         "signed_files": _signatures(request),
+        "error": _error(request),
     }
 
 

@@ -25,6 +25,7 @@ from kyso.signing.errors import CredentialUnusable, InvalidHashes, InvalidSad, S
 from kyso.signing.model import Credential
 from tests.integration.api.conftest import auth, last_code, login, sign_up
 from tests.integration.api.smartotp_helpers import Device, enrol
+from tests.quota import give_signatures
 
 SHA256 = HashAlgorithm.SHA256
 
@@ -36,8 +37,8 @@ def signer(client: TestClient, container: Container,
     account = sign_up(client)
     clock.set(clock.now().replace(second=1))
     device = enrol(client, container, login(client), account["id"], clock)
-    container.pki.issue(IssueRequest(account=account["id"], province="Hà Nội",
-                                     locality="Cầu Giấy"), actor="test")
+    give_signatures(container, container.pki.issue(IssueRequest(
+        account=account["id"], province="Hà Nội", locality="Cầu Giấy"), actor="test"))
     [credential] = container.signing.credentials(account["id"])
     return account["id"], device, credential
 
@@ -164,8 +165,8 @@ def test_sms_customers_authorize_with_an_sms_code(client: TestClient,
     container.pki.initialize()
     account = sign_up(client)
     token = login(client)
-    container.pki.issue(IssueRequest(account=account["id"], province="Hà Nội",
-                                     locality="Ba Đình"), actor="test")
+    give_signatures(container, container.pki.issue(IssueRequest(
+        account=account["id"], province="Hà Nội", locality="Ba Đình"), actor="test"))
     [credential] = container.signing.credentials(account["id"])
     assert client.post("/api/v1/otp/send", headers=auth(token),
                        json={"purpose": "SIGN"}).status_code == 202

@@ -35,6 +35,7 @@ from tests.conftest import FAST_HASHER
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.integration.pki.conftest import LiveServer, module_database
+from tests.quota import give_signatures
 
 EN = {"Accept-Language": "en"}
 
@@ -89,7 +90,7 @@ class World:
     _numbers: Iterator[int] = field(default_factory=itertools.count)
 
     def customer(self, algorithm: KeyAlgorithm = KeyAlgorithm.RSA_2048, *,
-                 smartotp: bool = True) -> Signer:
+                 smartotp: bool = True, signatures: int | None = 1000) -> Signer:
         n = next(self._numbers)
         username = f"csc{n}"
         body = {"username": username, "password": PASSWORD, "pin": PIN,
@@ -102,9 +103,11 @@ class World:
                                    json={"login": username, "password": PASSWORD})
         device = enrol(self.client, self.container, session.json()["access_token"],
                        account_id, self.clock, device_id=f"device-{n:04d}") if smartotp else None
-        self.container.pki.issue(IssueRequest(account=account_id, province="Đà Nẵng",
-                                              locality="Hải Châu", algorithm=algorithm),
-                                 actor="test")
+        cert = self.container.pki.issue(IssueRequest(
+            account=account_id, province="Đà Nẵng", locality="Hải Châu", algorithm=algorithm),
+            actor="test")
+        if signatures:
+            give_signatures(self.container, cert, signatures)
         [credential] = self.container.signing.credentials(account_id)
         r = self.client.post("/csc/v2/auth/login", headers=basic(username, PASSWORD))
         assert r.status_code == 200, r.text

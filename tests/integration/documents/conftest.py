@@ -34,6 +34,7 @@ from tests.conftest import FAST_HASHER
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.integration.pki.conftest import LiveServer, module_database
+from tests.quota import give_signatures
 
 MAX_BYTES = 256 * 1024  # a small document limit, so that "too large" is cheap to test
 
@@ -91,7 +92,8 @@ class World:
     files: Path
     _numbers: Iterator[int] = field(default_factory=itertools.count)
 
-    def customer(self, full_name: str = "Nguyễn Văn An", *, smartotp: bool = True) -> Customer:
+    def customer(self, full_name: str = "Nguyễn Văn An", *, smartotp: bool = True,
+                 signatures: int = 1000) -> Customer:
         n = next(self._numbers)
         body = {"username": f"doc{n}", "password": PASSWORD, "pin": PIN,
                 "full_name": full_name, "phone": f"09{n + 8_100_000:08d}",
@@ -103,8 +105,10 @@ class World:
             "login": body["username"], "password": PASSWORD}).json()["access_token"]
         device = enrol(self.client, self.container, token, account_id, self.clock,
                        device_id=f"doc-device-{n}") if smartotp else None
-        self.container.pki.issue(IssueRequest(account=account_id, province="Hà Nội",
-                                              locality="Cầu Giấy"), actor="test")
+        cert = self.container.pki.issue(IssueRequest(
+            account=account_id, province="Hà Nội", locality="Cầu Giấy"), actor="test")
+        if signatures:
+            give_signatures(self.container, cert, signatures)
         [credential] = self.container.signing.credentials(account_id)
         return Customer(self, account_id, token, device, credential)
 

@@ -21,5 +21,6 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
     container.pki.initialize(actor="test")
+    container.catalog.load(actor="test")
     with TestClient(create_app(container), raise_server_exceptions=False) as c:
         yield c

@@ -18,6 +18,7 @@ from kyso.bootstrap import Container
 from kyso.clock import ManualClock
 from tests.integration.api.conftest import PASSWORD, PIN, auth, last_code, login, sign_up
 from tests.integration.api.smartotp_helpers import Device, enrol
+from tests.integration.billing.conftest import pay
 from tests.integration.documents.pdfs import sample_pdf
 
 BASE = "/api/v1/onboarding/registration"
@@ -113,13 +114,36 @@ def test_the_whole_registration_to_an_active_certificate(
     report = client.post("/api/v1/validate", content=record.content,
                          headers=headers | {"Content-Type": "application/pdf"}).json()
     assert report["signatures"][0]["signer"] == "Nguyễn Văn An"
-    # now the certificate signs other documents
+    # the record was free; the free offer has no signatures: a pack, then it signs
+    cert = client.get("/api/v1/billing/certificates", headers=headers).json()[0]
+    assert "Miễn phí" in cert["package"] and cert["available_signatures"] == 0
+    bought = client.post("/api/v1/billing/orders", headers=headers,
+                         json={"product": "pack-10", "credential_id": cert["credential_id"]})
+    url = client.post(f"/api/v1/billing/orders/{bought.json()['id']}/payment",
+                      headers=headers).json()["payment_url"]
+    assert pay(client, url, "atm", "succeed").status_code == 200
     up = client.post("/api/v1/documents", content=sample_pdf(), headers=headers
                      | {"Content-Type": "application/pdf"})
     tx = up.json()["transaction"]
     ok = client.post(f"/api/v1/transactions/{tx['id']}/confirm",
                      json={"otp": device.answer(tx)}, headers=headers)
     assert ok.status_code == 200, ok.text
+
+
+def test_a_paid_package_waits_for_payment_then_goes_on(
+        client: TestClient, container: Container, clock: ManualClock) -> None:
+    sign_up(client)
+    headers = auth(login(client))
+    r = client.post(BASE, json=form(clock, package="per-signature-1y"), headers=headers)
+    assert r.status_code == 201 and r.json()["state"] == "awaiting_payment", r.text
+    order_id = r.json()["order_id"]
+    assert client.post(f"{BASE}/payment", headers=headers).json()["state"] == "awaiting_payment"
+    url = client.post(f"/api/v1/billing/orders/{order_id}/payment",
+                      headers=headers).json()["payment_url"]
+    assert pay(client, url, "ewallet", "succeed").status_code == 200
+    paid = client.post(f"{BASE}/payment", headers=headers)
+    assert paid.json()["state"] == "awaiting_activation", paid.text
+    assert client.post(f"{BASE}/payment", headers=headers).status_code == 409  # no replay
 
 
 def test_officer_rules(client: TestClient, container: Container, clock: ManualClock) -> None:
@@ -171,8 +195,9 @@ def test_refusals_and_no_skipped_steps(client: TestClient, container: Container,
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_id_number"
     expired = form(clock, expiry_date=str(clock.now().date() - timedelta(days=1)))
     assert client.post(BASE, json=expired, headers=headers).json()["error"] == "card_expired"
-    paid = client.post(BASE, json=form(clock, package="unlimited-1y"), headers=headers)
-    assert paid.status_code == 409 and paid.json()["error"] == "package_unavailable"
+    for package in ("pack-10", "khong-co-goi-nay"):
+        wrong = client.post(BASE, json=form(clock, package=package), headers=headers)
+        assert wrong.status_code == 409 and wrong.json()["error"] == "package_unavailable"
     r = client.post(BASE, json=form(clock), headers=headers)
     assert r.status_code == 201
     assert client.post(BASE, json=form(clock), headers=headers).status_code == 409

@@ -32,6 +32,7 @@ from kyso.relying.parties import Issued
 from tests.conftest import FAST_HASHER, PG_URL
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
+from tests.quota import give_signatures
 
 _serial = itertools.count(1)
 SIGN = "/sca/sp769/v1/signatures/sign"
@@ -94,7 +95,7 @@ class _database:
             engine.dispose()
 
 
-def new_signer(env: Env, *, certificate: bool = True) -> Signer:
+def new_signer(env: Env, *, certificate: bool = True, signatures: int = 1000) -> Signer:
     n = next(_serial) + uuid.uuid4().int % 10**6 * 100
     id_number = f"001{n:09d}"
     body = {"username": f"an{n}", "password": PASSWORD, "pin": PIN,
@@ -113,6 +114,8 @@ def new_signer(env: Env, *, certificate: bool = True) -> Signer:
         cert = env.container.pki.issue(IssueRequest(account=account_id, province="Hà Nội",
                                                     locality="Cầu Giấy"), actor="test")
         credential_id = f"{cert.issuer}-{cert.serial:x}"
+        if signatures:
+            give_signatures(env.container, cert, signatures)
     return Signer(account_id, id_number, body["username"], device, token, credential_id)
 
 

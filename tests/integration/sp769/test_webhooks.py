@@ -143,7 +143,7 @@ def test_expiry_is_announced_by_the_worker(env: Env, receiver: Receiver) -> None
     assert checked(party, sent, headers) | {"tran_code": None} == {
         "sp_id": party.party.sp_id, "status_code": 200, "message": "sig_expired",
         "transaction_id": body["transaction_id"], "tran_code": None, "status": "expired",
-        "signed_files": []}
+        "signed_files": [], "error": None}
     assert status(env, party, body["transaction_id"]).json()["data"]["status"] == "expired"
     env.container.webhook_worker().run_once()
     assert len(receiver.calls) == 1

@@ -47,7 +47,13 @@ def test_production_refuses_development_defaults() -> None:
                       sms_gateway_url="https://sms.example.vn")
     with pytest.raises(ConfigError, match="local"):
         load_settings({}, mode="production", public_base_url="https://ca.example.vn")
+    vnpay = {"payment_gateway": "vnpay", "vnpay_tmn_code": "KYSO0001",
+             "vnpay_hash_secret": "S3CRETS3CRETS3CRETS3CRETS3CRET12"}
+    with pytest.raises(ConfigError, match="sandbox"):
+        load_settings({}, mode="production", public_base_url="https://ca.example.vn",
+                      email_backend="smtp", sms_backend="http",
+                      sms_gateway_url="https://sms.example.vn")
     ok = load_settings({}, mode="production", public_base_url="https://ca.example.vn",
                        email_backend="smtp", sms_backend="http",
-                       sms_gateway_url="https://sms.example.vn")
+                       sms_gateway_url="https://sms.example.vn", **vnpay)
     assert ok.mode == "production"

@@ -12,6 +12,7 @@ from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.adapters.db.engine import writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
+from kyso.adapters.db.repositories.billing import SqlBillingRepository
 from kyso.adapters.db.repositories.documents import SqlDocumentRepository
 from kyso.adapters.db.repositories.notify import (
     SqlNotificationRepository,
@@ -20,6 +21,7 @@ from kyso.adapters.db.repositories.notify import (
 from kyso.adapters.db.repositories.onboarding import SqlRegistrationRepository
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
 from kyso.adapters.db.repositories.pki import SqlPkiRepository
+from kyso.adapters.db.repositories.quota import SqlQuotaRepository
 from kyso.adapters.db.repositories.relying import SqlRelyingRepository
 from kyso.adapters.db.repositories.signing import SqlActivationRepository
 from kyso.adapters.db.repositories.smartotp import (
@@ -28,6 +30,8 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.audit.ports import AuditRepository
+from kyso.billing.ports import BillingRepository
+from kyso.billing.quota_ports import QuotaRepository
 from kyso.notify.ports import NotificationRepository, OutboxRepository
 from kyso.onboarding.ports import RegistrationRepository
 from kyso.otp.ports import (
@@ -59,6 +63,8 @@ class SqlUnitOfWork:
     documents: DocumentRepository
     relying: RelyingRepository
     onboarding: RegistrationRepository
+    billing: BillingRepository
+    quota: QuotaRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -90,6 +96,8 @@ class SqlUnitOfWork:
         self.documents = SqlDocumentRepository(conn)
         self.relying = SqlRelyingRepository(conn)
         self.onboarding = SqlRegistrationRepository(conn)
+        self.billing = SqlBillingRepository(conn)
+        self.quota = SqlQuotaRepository(conn)
         return self
 
     def __exit__(

@@ -16,10 +16,12 @@ from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.entrypoints.api.limits import BodySizeLimit
 from kyso.entrypoints.api.routes import (
     accounts,
+    billing,
     documents,
     notifications,
     onboarding,
     otp,
+    quota,
     ra,
     smartotp,
     support,
@@ -30,7 +32,7 @@ from kyso.entrypoints.csc import router as csc_router
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
 from kyso.entrypoints.sp769.worker import start_webhook_worker
-from kyso.entrypoints.web import dev_inbox
+from kyso.entrypoints.web import dev_inbox, payments
 
 __all__ = ["create_app", "create_app_from_env"]
 
@@ -63,11 +65,16 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                   description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.")
     app.state.container = container
     install_error_handlers(app)
-    for module in (system, accounts, otp, smartotp, transactions, support, notifications):
+    for module in (system, accounts, otp, smartotp, transactions, support, notifications,
+                   quota):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
+    app.include_router(billing.router)
+    app.include_router(payments.return_router)
+    if container.settings.payment_gateway == "sandbox":
+        app.include_router(payments.sandbox_router)
     app.include_router(pki_router)
     app.include_router(sp769_router)
     app.include_router(csc_router)

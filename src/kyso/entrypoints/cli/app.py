@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from kyso.app import account, codes, enrol, onboard, transactions
+from kyso.app import account, billing, codes, enrol, onboard, transactions
 from kyso.app import messages as m
 from kyso.app import requests as sign_requests
 from kyso.app.console import ConsoleUi
@@ -321,3 +321,57 @@ def sign(
 
 def _device() -> str:
     return f"kyso app ({socket.gethostname()})"[:64]
+
+
+@app.command("catalog")
+def catalog(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Danh mục gói cước / the packages and signature packs on sale."""
+    with _run(ctx) as c, c.app.client() as client:
+        products = client.catalog()
+        if as_json:
+            c.ui.out.print_json(data=[p.model_dump(mode="json") for p in products])
+        else:
+            c.ui.out.print(billing.products_table(products, c.ui.lang))
+
+
+@app.command("buy")
+def buy(
+    ctx: typer.Context,
+    product: Annotated[str, typer.Argument(help="Mã gói / product code (kyso app catalog).")],
+    cert: Annotated[str | None, typer.Option(
+        "--cert", help="Chứng thư số nhận gói / the certificate it is for (kyso app certs).")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Mua gói lượt ký / order a package; prints the link to pay at (sandbox or VNPay)."""
+    with _run(ctx) as c, c.app.client() as client:
+        order = client.order(product, cert)
+        if as_json:
+            c.ui.out.print_json(data=order.model_dump(mode="json"))
+        elif order.payment_url:
+            c.ui.say(billing.PAY_AT, id=order.id, amount=billing.vnd(order.amount))
+            c.ui.out.print(order.payment_url, markup=False, soft_wrap=True)
+        else:
+            c.ui.out.print(billing.orders_table([order], c.ui.lang))
+
+
+@app.command("orders")
+def orders(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Đơn hàng của bạn / your orders."""
+    with _run(ctx) as c, c.app.client() as client:
+        found = client.orders()
+        if as_json:
+            c.ui.out.print_json(data=[o.model_dump(mode="json") for o in found])
+        else:
+            c.ui.out.print(billing.orders_table(found, c.ui.lang))
+
+
+@app.command("certs")
+def certs(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Chứng thư số: gói, hạn, lượt ký khả dụng / certificates, packages, signatures left."""
+    with _run(ctx) as c, c.app.client() as client:
+        found = client.certificates()
+        if as_json:
+            c.ui.out.print_json(data=[x.model_dump(mode="json") for x in found])
+        else:
+            c.ui.out.print(billing.certificates_table(found, c.ui.lang))

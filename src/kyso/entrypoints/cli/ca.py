@@ -11,12 +11,15 @@ from asn1crypto import pem
 from rich.markup import escape
 from rich.table import Column, Table
 
+from kyso.bootstrap import Container
 from kyso.entrypoints.cli.context import console, fail, open_container
+from kyso.entrypoints.cli.quota import print_balance
 from kyso.keys import KeyAlgorithm
 from kyso.pki.certificates import describe
 from kyso.pki.config import PLACEHOLDER_ARC, PkiConfig
 from kyso.pki.model import Authority, IssuedCertificate, RevocationReason
 from kyso.pki.service import IssueRequest
+from kyso.signing.model import credential_id
 
 __all__ = ["app", "print_hierarchy"]
 
@@ -74,12 +77,21 @@ def issue(
     days: Annotated[int | None, typer.Option(help="Validity in days (≤ 1095).")] = None,
     algorithm: Annotated[KeyAlgorithm | None, typer.Option(help="Key algorithm.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the certificate (PEM) here.")] = None,
+    signatures: Annotated[int | None, typer.Option(
+        min=1, help="Cộng N lượt ký / credit N signatures.")] = None,
+    unlimited: Annotated[bool, typer.Option(
+        help="Ký không giới hạn trong thời hạn chứng thư / unlimited for the certificate's "
+             "term.")] = False,
 ) -> None:
-    """Generate a key in the key store for an account and issue its certificate."""
+    """Generate a key in the key store for an account and issue its certificate; with
+    --signatures or --unlimited, also give it signatures (none otherwise: it cannot sign)."""
+    if signatures is not None and unlimited:
+        raise fail("--signatures hoặc --unlimited, không cả hai / not both", 2)
     request = IssueRequest(account, province, locality, name, identity, days, algorithm)
     with open_container() as container:
         record = container.pki.issue(request, actor=ACTOR)
-    _print_record(record)
+        _print_record(record)
+        _give_signatures(container, record, signatures, unlimited)
     if out is not None:
         out.write_bytes(pem.armor("CERTIFICATE", record.certificate))
         console.print(f"written: {out}")
@@ -141,6 +153,23 @@ def resume(serial: Serial, issuer: Issuer = None) -> None:
     with open_container() as container:
         record = container.pki.resume(number, actor=ACTOR, issuer=issuer)
     _print_record(record)
+
+
+def _give_signatures(container: Container, record: IssuedCertificate, signatures: int | None,
+                     unlimited: bool) -> None:
+    credential = credential_id(record.issuer, record.serial)
+    reference = f"issue:{record.serial:x}"
+    if signatures is not None:
+        balance = container.quotas.credit(credential, signatures, actor=ACTOR,
+                                          reference=reference)
+    elif unlimited:
+        balance = container.quotas.grant_unlimited(credential, record.not_after, actor=ACTOR,
+                                                   reference=reference)
+    else:
+        console.print(f"credential {credential}: 0 lượt ký / no signatures "
+                      f"(kyso quota credit {credential} N)", highlight=False, soft_wrap=True)
+        return
+    print_balance(credential, balance)
 
 
 def _print_record(record: IssuedCertificate) -> None:

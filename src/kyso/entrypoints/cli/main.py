@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -10,12 +11,14 @@ from typing import Annotated
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin, ca, ra, rp, support
+from kyso.bootstrap import Container
+from kyso.entrypoints.cli import admin, billing, ca, quota, ra, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
 
+log = logging.getLogger("kyso.worker")
 app = typer.Typer(help="kyso — ký số từ xa với SmartOTP (remote signing with SmartOTP).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(admin.app, name="admin")
@@ -24,6 +27,9 @@ app.add_typer(support.app, name="support")
 app.add_typer(ca.app, name="ca")
 app.add_typer(rp.app, name="rp")
 app.add_typer(ra.app, name="ra")
+app.add_typer(billing.catalog_app, name="catalog")
+app.add_typer(billing.billing_app, name="billing")
+app.add_typer(quota.app, name="quota")
 app.command("demo")(demo_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -45,8 +51,8 @@ def version() -> None:
 
 @app.command()
 def init() -> None:
-    """Create KYSO_HOME, the master key, the database schema and the CA hierarchy (safe
-    to repeat)."""
+    """Create KYSO_HOME, the master key, the database schema, the CA hierarchy and, when
+    empty, the catalogue (safe to repeat)."""
     with open_container(init=True) as container:
         s = container.settings
         console.print(f"KYSO_HOME: [bold]{s.home.resolve()}[/]")
@@ -54,6 +60,8 @@ def init() -> None:
         authorities, created = container.pki.initialize(actor="cli:init")
         console.print("CA hierarchy created:" if created else "CA hierarchy:")
         ca.print_hierarchy(authorities, container.pki_config)
+        if container.catalog.seed(actor="cli:init"):
+            console.print("catalogue: the built-in packages loaded (kyso catalog list)")
         console.print("[green]kyso is initialized.[/]")
 
 
@@ -68,12 +76,15 @@ def serve(
 
     with open_container(init=True) as container:
         container.pki.initialize(actor="cli:serve")
+        container.catalog.seed(actor="cli:serve")
         base = container.settings.public_base_url
         dev = container.settings.mode != "production"
     console.print(f"kyso {__version__} on http://{host}:{port}")
     console.print(f"  API docs:  {base}/docs")
     if dev:
         console.print(f"  dev inbox: {base}/dev/inbox  (SMS and email codes appear here)")
+    if container.settings.payment_gateway == "sandbox":
+        console.print("  payments:  the built-in VNPay sandbox (no real money)")
     uvicorn.run("kyso.entrypoints.api.app:create_app_from_env", factory=True, host=host,
                 port=port, workers=workers, log_level="info", proxy_headers=False)
 
@@ -82,7 +93,8 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
 ) -> None:
-    """Deliver the outbox (email, SMS) with retries; runs until interrupted."""
+    """Deliver the outbox (email, SMS) and webhooks with retries, release expired quota
+    reservations, expire unpaid orders; runs until interrupted."""
     from kyso.entrypoints.sp769.worker import start_webhook_worker  # heavy
 
     with open_container(init=True) as container:
@@ -90,9 +102,15 @@ def worker(
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
             console.print(f"webhooks tried: {container.webhook_worker().run_once()}")
+            console.print(f"quota reservations released: {container.quotas.sweep()}")
+            console.print(f"unpaid orders expired: {container.orders.expire_due()}")
             return
         stop = threading.Event()
         start_webhook_worker(container, stop)
+        threading.Thread(target=_sweep_quota, args=(container, stop), name="kyso-quota",
+                         daemon=True).start()
+        threading.Thread(target=_expire_orders, args=(container, stop), name="kyso-orders",
+                         daemon=True).start()
         console.print("kyso worker: delivering the outbox (Ctrl+C to stop)")
         try:
             outbox.run_forever(stop, container.settings.outbox_poll_seconds)
@@ -106,6 +124,24 @@ def audit_verify() -> None:
     with open_container() as container:
         code = verify_command(container.uow, console)
     raise typer.Exit(code)
+
+
+def _sweep_quota(container: Container, stop: threading.Event, every: float = 60.0) -> None:
+    """Release expired quota reservations now and then (reserve also does it lazily)."""
+    while not stop.wait(every):
+        try:
+            container.quotas.sweep()
+        except Exception:  # the database may be away for a while; keep the loop alive
+            log.exception("quota sweep failed")
+
+
+def _expire_orders(container: Container, stop: threading.Event, every: float = 60.0) -> None:
+    """Expire unpaid orders past their time and the IPN grace (docs/BILLING.md)."""
+    while not stop.wait(every):
+        try:
+            container.orders.expire_due()
+        except Exception:  # the database may be away for a while; keep the loop alive
+            log.exception("order expiry failed")
 
 
 def _safe_url(url: str) -> str:

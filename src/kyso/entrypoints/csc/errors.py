@@ -12,6 +12,8 @@
     SAD unknown, for other hashes, expired, used 400     invalid_request  (the text says which)
     credential not the caller's, or unknown      400     invalid_request  "Invalid parameter
                                                                           credentialID"
+    no signatures left (OutOfSignatures)         400     invalid_request  "No signatures left
+                                                                          on this certificate…"
     certificate revoked/suspended/expired, other
     rule or state (kyso's InvalidInput, Conflict,
     Gone, Locked)                                400     invalid_request
@@ -46,6 +48,7 @@ from kyso.accounts.errors import (
 )
 from kyso.entrypoints.api.errors import error_response, language
 from kyso.otp.errors import InvalidOtp, OtpExpired
+from kyso.signing.errors import OutOfSignatures
 
 __all__ = [
     "CscRoute",
@@ -108,6 +111,7 @@ _RULES: list[tuple[type[errors.KysoError], int, str | None, tuple[str, str] | No
     (WrongPin, 400, "invalid_pin", None),
     (InvalidOtp, 400, "invalid_otp", None),
     (OtpExpired, 400, "invalid_otp", None),
+    (OutOfSignatures, 400, "invalid_request", None),  # CSC has no quota error of its own
     (errors.NotFound, 400, "invalid_request", _CREDENTIAL),
     (errors.InvalidInput, 400, "invalid_request", None),
     (errors.AuthenticationFailed, 400, "invalid_request", None),  # InvalidSad

@@ -6,11 +6,13 @@ Import this package (not an area module) to get every table registered.
 from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     accounts,
     audit,
+    billing,
     documents,
     notify,
     onboarding,
     otp,
     pki,
+    quota,
     relying,
     signing,
 )

@@ -1,0 +1,107 @@
+"""SQL repository of the quota ledger. Works inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kyso.adapters.db.tables.quota import quota_accounts, quota_entries, quota_holds
+from kyso.billing.quota import Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
+
+__all__ = ["SqlQuotaRepository"]
+
+_a, _e, _h = quota_accounts.c, quota_entries.c, quota_holds.c
+
+
+def _entry(row: Row[Any]) -> LedgerEntry:
+    m = dict(row._mapping)
+    return LedgerEntry(**m | {"kind": EntryKind(m["kind"]), "basis": Basis(m["basis"])})
+
+
+def _hold(row: Row[Any]) -> Hold:
+    m = dict(row._mapping)
+    return Hold(**m | {"basis": Basis(m["basis"])})
+
+
+def _account(row: Row[Any]) -> QuotaAccount:
+    return QuotaAccount(**dict(row._mapping))
+
+
+def _account_values(a: QuotaAccount) -> dict[str, Any]:
+    return {"credited": a.credited, "consumed": a.consumed, "reserved": a.reserved,
+            "unlimited_until": a.unlimited_until, "updated_at": a.updated_at}
+
+
+class SqlQuotaRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        self._upsert = dialect.insert(quota_accounts).on_conflict_do_nothing(
+            index_elements=["credential_id"])
+
+    # totals
+    def open_account(self, credential_id: str, at: datetime) -> QuotaAccount:
+        empty = QuotaAccount(credential_id, at)
+        self._conn.execute(self._upsert, {"credential_id": credential_id,
+                                          **_account_values(empty)})
+        query = (select(quota_accounts).where(_a.credential_id == credential_id)
+                 .with_for_update())
+        return _account(self._conn.execute(query).one())
+
+    def account(self, credential_id: str) -> QuotaAccount | None:
+        query = select(quota_accounts).where(_a.credential_id == credential_id)
+        row = self._conn.execute(query).first()
+        return _account(row) if row else None
+
+    def save_account(self, account: QuotaAccount) -> None:
+        query = update(quota_accounts).where(_a.credential_id == account.credential_id)
+        self._conn.execute(query, _account_values(account))
+
+    # entries
+    def add_entry(self, entry: LedgerEntry) -> None:
+        values = dict(entry.__dict__) | {"kind": entry.kind.value, "basis": entry.basis.value}
+        self._conn.execute(insert(quota_entries), values)
+
+    def entry(self, entry_id: str) -> LedgerEntry | None:
+        row = self._conn.execute(select(quota_entries).where(_e.id == entry_id)).first()
+        return _entry(row) if row else None
+
+    def entry_by_source(self, credential_id: str, kind: EntryKind,
+                        source: str) -> LedgerEntry | None:
+        query = select(quota_entries).where(_e.credential_id == credential_id,
+                                            _e.kind == kind.value, _e.source == source)
+        row = self._conn.execute(query).first()
+        return _entry(row) if row else None
+
+    def settlement(self, reservation: str) -> LedgerEntry | None:
+        query = select(quota_entries).where(_e.reservation == reservation)
+        row = self._conn.execute(query).first()
+        return _entry(row) if row else None
+
+    def entries(self, credential_id: str) -> list[LedgerEntry]:
+        query = (select(quota_entries).where(_e.credential_id == credential_id)
+                 .order_by(_e.at, _e.id))
+        return [_entry(row) for row in self._conn.execute(query)]
+
+    # open reservations
+    def add_hold(self, hold: Hold) -> None:
+        self._conn.execute(insert(quota_holds), dict(hold.__dict__) | {"basis": hold.basis.value})
+
+    def hold(self, reservation: str) -> Hold | None:
+        row = self._conn.execute(select(quota_holds).where(_h.id == reservation)).first()
+        return _hold(row) if row else None
+
+    def remove_hold(self, reservation: str) -> bool:
+        result = self._conn.execute(delete(quota_holds).where(_h.id == reservation))
+        return result.rowcount == 1
+
+    def expired_holds(self, now: datetime, credential_id: str | None,
+                      limit: int) -> list[Hold]:
+        query = select(quota_holds).where(_h.expires_at <= now)
+        if credential_id is not None:
+            query = query.where(_h.credential_id == credential_id)
+        query = query.order_by(_h.expires_at).limit(limit)
+        return [_hold(row) for row in self._conn.execute(query)]

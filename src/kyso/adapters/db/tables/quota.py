@@ -1,0 +1,52 @@
+"""Tables of the quota ledger: the append-only entries, the per-credential totals (the row
+every change locks) and the open reservations."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, String, Table
+
+from kyso.adapters.db.tables.base import UtcDateTime, metadata
+
+__all__ = ["quota_accounts", "quota_entries", "quota_holds"]
+
+quota_entries = Table(
+    "quota_entries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("credential_id", String(80), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("basis", String(16), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("source", String(120)),
+    Column("reservation", String(36), unique=True),  # settled at most once
+    Column("until", UtcDateTime),
+    Column("relying_party", String(36)),
+    Index("ix_quota_entries_credential", "credential_id", "at"),
+    Index("ix_quota_entries_source", "credential_id", "kind", "source", unique=True),
+    Index("ix_quota_entries_at", "at"),
+)
+
+quota_accounts = Table(
+    "quota_accounts",
+    metadata,
+    Column("credential_id", String(80), primary_key=True),
+    Column("credited", Integer, nullable=False),
+    Column("consumed", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    Column("unlimited_until", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+quota_holds = Table(
+    "quota_holds",
+    metadata,
+    Column("id", String(36), primary_key=True),  # the reserve entry's id
+    Column("credential_id", String(80), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("basis", String(16), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("relying_party", String(36)),
+    Index("ix_quota_holds_expiry", "credential_id", "expires_at"),
+    Index("ix_quota_holds_due", "expires_at"),
+)

@@ -1,0 +1,126 @@
+"""The signing path and the ledger together: a failed signature gives its reservation back,
+a signed one is counted once, public-service portals and unlimited terms consume nothing,
+and many threads signing at once never take more than what is left."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from kyso.accounts.service import NewAccount
+from kyso.billing.quota import Basis, EntryKind
+from kyso.bootstrap import Container
+from kyso.keys.model import HashAlgorithm, KeyAlgorithm, SignatureScheme
+from kyso.pki.service import IssueRequest
+from kyso.signing.errors import OutOfSignatures
+from kyso.signing.model import Credential
+from kyso.signing.service import SigningService
+from tests.quota import give_signatures
+
+SCHEME = SignatureScheme.ECDSA_SHA256
+
+
+@pytest.fixture
+def credential(container: Container) -> Credential:
+    container.pki.initialize(actor="test")
+    account = container.accounts.sign_up(NewAccount(
+        username="ledger1", password="Matkhau2026!", pin="246813", full_name="Lê Thị Hoa",
+        phone="0912345678", email="hoa@example.vn", id_number="001091000123"), actor="test")
+    container.pki.issue(IssueRequest(account=account.id, province="Hà Nội", locality="Cầu Giấy",
+                                     algorithm=KeyAlgorithm.EC_P256), actor="test")
+    [found] = container.signing.credentials(account.id)
+    return found
+
+
+def sign(container: Container, credential: Credential, n: int = 1,
+         service: SigningService | None = None, **kw: Any) -> list[bytes]:
+    batch = [hashlib.sha256(os.urandom(8)).digest() for _ in range(n)]
+    with container.uow() as uow:  # a SAD as authorize issues it (the OTP is tested elsewhere)
+        grant = container.signing.grant(uow, credential, batch, HashAlgorithm.SHA256)
+        uow.commit()
+    assert credential.account_id is not None
+    return (service or container.signing).sign_digests(credential.account_id, credential.id,
+                                                       grant.sad, batch, SCHEME, **kw)
+
+
+def totals(container: Container, credential: Credential) -> tuple[int, int, int]:
+    b = container.quotas.balance(credential.id)
+    assert container.quotas.verify(credential.id)
+    return b.available, b.reserved, b.consumed
+
+
+class BrokenKeyStore:
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(name)
+
+    def sign_digest(self, *args: Any) -> bytes:
+        raise OSError("the HSM went away")
+
+
+def test_a_failed_signature_gives_its_quota_back(container: Container,
+                                                 credential: Credential) -> None:
+    give_signatures(container, credential.id, 2)
+    broken = SigningService(container.uow, container.clock,
+                            BrokenKeyStore(),  # type: ignore[arg-type]  # a stand-in
+                            container.smartotp, container.oob, container.quota,
+                            container.signing.policy)
+    with pytest.raises(OSError):
+        sign(container, credential, 2, service=broken)
+    assert totals(container, credential) == (2, 0, 0)
+    assert len(sign(container, credential, 2)) == 2
+    assert totals(container, credential) == (0, 0, 2)
+    with pytest.raises(OutOfSignatures):
+        sign(container, credential)
+    kinds = [e.kind for e in container.quotas.history(credential.id)]
+    assert kinds.count(EntryKind.RELEASE) == 1 and kinds.count(EntryKind.CONSUME) == 1
+
+
+def test_public_service_portals_sign_for_free(container: Container,
+                                              credential: Credential) -> None:
+    portal = container.relying_parties.create("Cổng DVC", public_service=True, actor="test")
+    broker = container.relying_parties.create("Công ty chứng khoán", actor="test")
+    assert len(sign(container, credential, 3, relying_party=portal.party.id)) == 3
+    with pytest.raises(OutOfSignatures):
+        sign(container, credential, relying_party=broker.party.id)
+    assert totals(container, credential) == (0, 0, 0)
+    [used] = [e for e in container.quotas.history(credential.id) if e.kind is EntryKind.CONSUME]
+    assert (used.basis, used.count, used.relying_party) == (Basis.PUBLIC_SERVICE, 3,
+                                                            portal.party.id)
+
+
+def test_an_unlimited_term_consumes_nothing(container: Container,
+                                            credential: Credential) -> None:
+    end = container.clock.now() + timedelta(days=365)
+    container.quotas.grant_unlimited(credential.id, end, actor="test")
+    for _ in range(3):
+        sign(container, credential, 2)
+    assert totals(container, credential) == (0, 0, 0)
+    used = [e.basis for e in container.quotas.history(credential.id)
+            if e.kind is EntryKind.CONSUME]
+    assert used == [Basis.UNLIMITED] * 3
+
+
+def test_concurrent_signatures_take_exactly_what_is_left(container: Container,
+                                                         credential: Credential) -> None:
+    left, calls = 4, 16
+    give_signatures(container, credential.id, left)
+    start = threading.Barrier(calls)
+
+    def attempt(_: int) -> str:
+        start.wait()
+        try:
+            sign(container, credential)
+        except OutOfSignatures:
+            return "out"
+        return "signed"
+
+    with ThreadPoolExecutor(calls) as pool:
+        results = list(pool.map(attempt, range(calls)))
+    assert results.count("signed") == left and results.count("out") == calls - left
+    assert totals(container, credential) == (0, 0, left)
