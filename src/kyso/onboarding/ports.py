@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -28,6 +29,11 @@ class RegistrationRepository(Protocol):
         ...
 
     def save(self, registration: Registration) -> None: ...
+
+    def stale(self, states: tuple[State, ...], before: datetime,
+              limit: int) -> list[Registration]:
+        """Registrations in ``states`` untouched since ``before``, oldest first."""
+        ...
 
     def device_used(self, device_id: str, account_id: str) -> bool:
         """Did another account activate this device (a SmartOTP token) or register on it?"""

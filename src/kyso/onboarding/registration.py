@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
 from kyso.clock import Clock
 from kyso.errors import KysoError
@@ -21,10 +22,13 @@ from kyso.onboarding.form import RegistrationForm, checked
 from kyso.onboarding.journal import move, owned, refused
 from kyso.onboarding.model import ActivationCode, Registration
 from kyso.onboarding.ports import Packages
-from kyso.onboarding.states import Event, State
+from kyso.onboarding.states import TRANSITIONS, Event, State
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["RegistrationService"]
+__all__ = ["STALE_DAYS", "RegistrationService"]
+
+STALE_DAYS = 30  # a registration left this long before approval expires
+_EXPIRABLE = TRANSITIONS[Event.EXPIRE][0]
 
 
 class RegistrationService:
@@ -111,6 +115,24 @@ class RegistrationService:
                            ekyc_attempts=0)
             uow.commit()
             return current
+
+    def expire_stale(self, *, days: int = STALE_DAYS, limit: int = 500) -> int:
+        """Expire registrations left before approval for ``days``; how many expired."""
+        now = self._clock.now()
+        cutoff = now - timedelta(days=days)
+        with self._uow() as uow:
+            stale = uow.onboarding.stale(_EXPIRABLE, cutoff, limit)
+        done = 0
+        for found in stale:
+            with self._uow() as uow:
+                current = uow.onboarding.get(found.id, for_update=True)
+                if current is None or current.state not in _EXPIRABLE \
+                        or current.updated_at >= cutoff:
+                    continue
+                move(uow, current, Event.EXPIRE, now, actor="system")
+                uow.commit()
+                done += 1
+        return done
 
     def cancel(self, account_id: str) -> Registration:
         with self._uow() as uow:

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from kyso.onboarding.errors import WrongState
 
-__all__ = ["Event", "State", "next_state"]
+__all__ = ["TRANSITIONS", "Event", "State", "next_state"]
 
 
 class State(StrEnum):

@@ -248,3 +248,21 @@ def test_three_failed_ekyc_attempts_reject(client: TestClient, container: Contai
     mine = client.get(BASE, headers=headers).json()
     assert mine["state"] == "rejected" and mine["ekyc_attempts"] == 3
     assert client.post(f"{BASE}/resubmit", headers=headers).status_code == 409
+
+
+def test_a_registration_left_for_30_days_expires_and_a_new_one_may_start(
+        client: TestClient, container: Container, clock: ManualClock) -> None:
+    sign_up(client)
+    headers = auth(login(client))
+    assert client.post(BASE, json=form(clock), headers=headers).status_code == 201
+    clock.advance(29 * 86400)
+    assert container.registrations.expire_stale() == 0
+    clock.advance(2 * 86400)
+    assert container.registrations.expire_stale() == 1
+    assert container.registrations.expire_stale() == 0
+    headers = auth(login(client))  # the old session has expired too
+    assert client.get(BASE, headers=headers).json()["state"] == "expired"
+    assert client.post(f"{BASE}/activation", json={"code": "123456"},
+                       headers=headers).status_code == 409
+    again = client.post(BASE, json=form(clock, package="per-signature-1y"), headers=headers)
+    assert again.status_code == 201, again.text

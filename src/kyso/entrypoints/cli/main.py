@@ -94,7 +94,7 @@ def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
 ) -> None:
     """Deliver the outbox (email, SMS) and webhooks with retries, release expired quota
-    reservations, expire unpaid orders; runs until interrupted."""
+    reservations, expire unpaid orders and stale registrations; runs until interrupted."""
     from kyso.entrypoints.sp769.worker import start_webhook_worker  # heavy
 
     with open_container(init=True) as container:
@@ -104,6 +104,8 @@ def worker(
             console.print(f"webhooks tried: {container.webhook_worker().run_once()}")
             console.print(f"quota reservations released: {container.quotas.sweep()}")
             console.print(f"unpaid orders expired: {container.orders.expire_due()}")
+            console.print("stale registrations expired: "
+                          f"{container.registrations.expire_stale()}")
             return
         stop = threading.Event()
         start_webhook_worker(container, stop)
@@ -111,6 +113,8 @@ def worker(
                          daemon=True).start()
         threading.Thread(target=_expire_orders, args=(container, stop), name="kyso-orders",
                          daemon=True).start()
+        threading.Thread(target=_expire_registrations, args=(container, stop),
+                         name="kyso-registrations", daemon=True).start()
         console.print("kyso worker: delivering the outbox (Ctrl+C to stop)")
         try:
             outbox.run_forever(stop, container.settings.outbox_poll_seconds)
@@ -142,6 +146,16 @@ def _expire_orders(container: Container, stop: threading.Event, every: float = 6
             container.orders.expire_due()
         except Exception:  # the database may be away for a while; keep the loop alive
             log.exception("order expiry failed")
+
+
+def _expire_registrations(container: Container, stop: threading.Event,
+                          every: float = 3600.0) -> None:
+    """Expire registrations left before approval too long (docs/ONBOARDING.md)."""
+    while not stop.wait(every):
+        try:
+            container.registrations.expire_stale()
+        except Exception:  # the database may be away for a while; keep the loop alive
+            log.exception("registration expiry failed")
 
 
 def _safe_url(url: str) -> str:

@@ -117,6 +117,14 @@ class SqlRegistrationRepository:
     def save(self, r: Registration) -> None:
         self._conn.execute(update(registrations).where(_t.id == r.id).values(**_columns(r)))
 
+    def stale(self, states: tuple[State, ...], before: datetime,
+              limit: int) -> list[Registration]:
+        rows = self._conn.execute(
+            select(registrations).where(_t.state.in_([s.value for s in states]),
+                                        _t.updated_at < before)
+            .order_by(_t.updated_at).limit(limit))
+        return [_load(row) for row in rows]
+
     def device_used(self, device_id: str, account_id: str) -> bool:
         token = exists().where(and_(smartotp_tokens.c.device_id == device_id,
                                     smartotp_tokens.c.account_id != account_id))
