@@ -16,6 +16,7 @@ from kyso.accounts.model import Role
 from kyso.accounts.service import NewAccount
 from kyso.bootstrap import Container
 from kyso.clock import ManualClock
+from kyso.onboarding.errors import OwnRegistration
 from tests.integration.api.conftest import PASSWORD, PIN, auth, last_code, login, sign_up
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.integration.billing.conftest import pay
@@ -153,7 +154,7 @@ def test_officer_rules(client: TestClient, container: Container, clock: ManualCl
     r = client.post(f"/api/v1/ra/registrations/{case.id}/reject", headers=headers,
                     json={"reason": "tự duyệt"})
     assert r.status_code == 403
-    with pytest.raises(Exception, match="own registration"):
+    with pytest.raises(OwnRegistration):
         promote(container, account_id)
         container.review.approve(account_id, case.id)
     ra = officer(container, client)
