@@ -24,6 +24,7 @@ from starlette.datastructures import UploadFile
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.schemas import Strict
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.onboarding.form import RegistrationForm
 from kyso.onboarding.identity import IdType, Sex
@@ -40,7 +41,7 @@ def body_limits(settings: Settings) -> dict[str, int]:
     return {EKYC_PATH: 3 * 1024 * 1024 + 64 * 1024}
 
 
-class RegistrationIn(BaseModel):
+class RegistrationIn(Strict):
     full_name: str = Field(max_length=100)
     birth_date: date
     sex: Sex
@@ -92,7 +93,7 @@ class RegistrationOut(BaseModel):
                    updated_at=r.updated_at)
 
 
-class CodeIn(BaseModel):
+class CodeIn(Strict):
     code: str = Field(min_length=1, max_length=10)
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.schemas import Strict
 from kyso.entrypoints.api.routes.onboarding import RegistrationOut
 from kyso.onboarding.model import Registration
 from kyso.onboarding.states import State
@@ -25,7 +26,7 @@ class CaseOut(RegistrationOut):
     mrz: str | None
 
 
-class RejectIn(BaseModel):
+class RejectIn(Strict):
     reason: str = Field(min_length=3, max_length=500)
     resubmittable: bool = False
 
