@@ -24,8 +24,8 @@ from starlette.datastructures import UploadFile
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
-from kyso.entrypoints.api.schemas import Strict
 from kyso.entrypoints.api.routes.transactions import TransactionOut
+from kyso.entrypoints.api.schemas import Strict
 from kyso.onboarding.form import RegistrationForm
 from kyso.onboarding.identity import IdType, Sex
 from kyso.onboarding.model import Registration

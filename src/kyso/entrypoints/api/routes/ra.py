@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
-from kyso.entrypoints.api.schemas import Strict
 from kyso.entrypoints.api.routes.onboarding import RegistrationOut
+from kyso.entrypoints.api.schemas import Strict
 from kyso.onboarding.model import Registration
 from kyso.onboarding.states import State
 
