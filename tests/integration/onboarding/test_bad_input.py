@@ -16,6 +16,7 @@ from kyso.entrypoints.api.app import create_app
 from tests.integration.api.conftest import auth, login, sign_up
 from tests.integration.onboarding.test_flow import BASE, form, officer, png
 
+
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
     """No CA hierarchy: nothing here gets as far as issuing."""
