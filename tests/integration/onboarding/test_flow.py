@@ -4,6 +4,8 @@ signed with the new key — and every refusal on the way."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import struct
 from datetime import timedelta
@@ -101,6 +103,8 @@ def test_the_whole_registration_to_an_active_certificate(
     refused = client.post(f"/api/v1/transactions/{tx['id']}/confirm",
                           json={"otp": device.answer(tx)}, headers=headers)
     assert refused.status_code == 409 and "credential_unusable" in refused.text
+    assert _csc_sign(client, device).status_code == 400  # nor through the CSC API
+    clock.advance(30)
     # the acceptance record, signed with the new key under SmartOTP
     r = client.post(f"{BASE}/acceptance", headers=headers)
     assert r.status_code == 201, r.text
@@ -267,3 +271,21 @@ def test_a_registration_left_for_30_days_expires_and_a_new_one_may_start(
                        headers=headers).status_code == 409
     again = client.post(BASE, json=form(clock, package="per-signature-1y"), headers=headers)
     assert again.status_code == 201, again.text
+
+
+def _csc_sign(client: TestClient, device: Device) -> Any:
+    basic = base64.b64encode(f"khach1:{PASSWORD}".encode()).decode()
+    token = client.post("/csc/v2/auth/login", headers={"Authorization": f"Basic {basic}"},
+                        json={}).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    [cred] = client.post("/csc/v2/credentials/list", headers=bearer,
+                         json={}).json()["credentialIDs"]
+    digest = base64.b64encode(hashlib.sha256(b"another paper").digest()).decode()
+    sad = client.post("/csc/v2/credentials/authorize", headers=bearer, json={
+        "credentialID": cred, "numSignatures": 1, "hashes": [digest],
+        "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
+        "authData": [{"id": "OTP", "value": device.code()}]})
+    assert sad.status_code == 200, sad.text
+    return client.post("/csc/v2/signatures/signHash", headers=bearer, json={
+        "credentialID": cred, "SAD": sad.json()["SAD"], "hashes": [digest],
+        "signAlgo": "1.2.840.113549.1.1.11"})
