@@ -40,6 +40,16 @@ from kyso.lockout import LockoutPolicy
 from kyso.notify.ports import EmailSender, SmsSender
 from kyso.notify.service import Notifier
 from kyso.notify.worker import OutboxWorker
+from kyso.onboarding.acceptance import AcceptanceGate, AcceptanceService, acceptance_kind
+from kyso.onboarding.activation import ActivationPolicy, Activator
+from kyso.onboarding.adapters import OfficerFaceMatch
+from kyso.onboarding.billing import BillingPackages
+from kyso.onboarding.contract import ContractService, contract_kind
+from kyso.onboarding.ekyc import EkycPolicy, EkycService
+from kyso.onboarding.ports import FaceMatch, Packages
+from kyso.onboarding.registration import RegistrationService
+from kyso.onboarding.review import ReviewService
+from kyso.onboarding.seal import Sealer
 from kyso.otp.enrolment import EnrolmentService
 from kyso.otp.methods import MethodService
 from kyso.otp.oob import OobPolicy, OobService
@@ -149,6 +159,9 @@ class Container:
         service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
+        service.register_kind(contract_kind(self.uow, self.clock, self.sealer,
+                                            self.onboarding_blobs))
+        service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         return service
 
     @cached_property
@@ -238,7 +251,8 @@ class Container:
     @cached_property
     def signing(self) -> SigningService:
         return SigningService(self.uow, self.clock, self.keystore, self.smartotp, self.oob,
-                              self.quota, SigningPolicy(self.settings.sad_ttl_seconds))
+                              AcceptanceGate(self.quota),
+                              SigningPolicy(self.settings.sad_ttl_seconds))
 
     # documents: PAdES/CAdES signing of whole files, validation
     @cached_property
@@ -286,6 +300,50 @@ class Container:
     def party_webhooks(self) -> PartyWebhooks:
         return PartyWebhooks(self.uow, self.clock, self.relying_parties,
                              HttpWebhookSender(self.settings.webhook_timeout_seconds))
+
+    # onboarding: registration, eKYC, contract, RA review, acceptance record
+    @cached_property
+    def packages(self) -> Packages:
+        return BillingPackages(self.catalog, self.orders, self.provisioner)
+
+    @cached_property
+    def face_match(self) -> FaceMatch:
+        return OfficerFaceMatch()
+
+    @cached_property
+    def onboarding_blobs(self) -> FileBlobStore:
+        return FileBlobStore(self.settings.home / "onboarding")
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        return Sealer(self.uow, self.clock, self.pki, self.keystore, self.document_trust,
+                      self.settings.pki_organization)
+
+    @cached_property
+    def registrations(self) -> RegistrationService:
+        activator = Activator(self.notifier, self.master_key.derive("onboarding-activation"),
+                              ActivationPolicy(ttl_seconds=self.settings.otp_ttl_seconds))
+        return RegistrationService(self.uow, self.clock, self.packages, activator)
+
+    @cached_property
+    def ekyc(self) -> EkycService:
+        return EkycService(self.uow, self.clock, self.onboarding_blobs, self.face_match,
+                           EkycPolicy())
+
+    @cached_property
+    def contract(self) -> ContractService:
+        return ContractService(self.uow, self.clock, self.transactions, self.onboarding_blobs,
+                               self.settings.pki_organization)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        return ReviewService(self.uow, self.clock, self.pki, self.notifier, self.packages,
+                             self.onboarding_blobs)
+
+    @cached_property
+    def acceptance(self) -> AcceptanceService:
+        return AcceptanceService(self.uow, self.clock, self.transactions,
+                                 FileBlobStore(self.settings.home / "documents"))
 
     # billing: catalogue, orders, payments, provisioning (docs/BILLING.md)
     @cached_property

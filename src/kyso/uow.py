@@ -21,6 +21,7 @@ from kyso.billing.ports import BillingRepository
 from kyso.billing.quota_ports import QuotaRepository
 from kyso.errors import KysoError
 from kyso.notify.ports import NotificationRepository, OutboxRepository
+from kyso.onboarding.ports import RegistrationRepository
 from kyso.otp.ports import (
     ChallengeRepository,
     MethodStateRepository,
@@ -49,6 +50,7 @@ class UnitOfWork(Protocol):
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository
 

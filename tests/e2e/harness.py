@@ -53,6 +53,7 @@ class Server:
         env = clean_env(KYSO_HOME=str(home), KYSO_DATABASE_URL=db_url,
                          KYSO_PUBLIC_BASE_URL=self.url, KYSO_OTP_RESEND_SECONDS="2",
                          KYSO_OUTBOX_POLL_SECONDS="0.2", **CHEAP | extra_env)
+        self.env = env
         self.log_path = home.parent / "server.log"
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen([*KYSO, "serve", "--port", str(self.port)], env=env,
@@ -78,6 +79,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+    def kyso(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """An operator's ``kyso`` command on the server's home and database."""
+        return subprocess.run([*KYSO, *args], input=stdin, capture_output=True, text=True,
+                               env=self.env, timeout=180, check=False)
 
     def api(self, method: str, path: str, token: str | None = None,
             **kwargs: Any) -> httpx.Response:
@@ -202,9 +208,9 @@ class AppProcess:
 
 
 def register(customer: Customer, pin: str = SMARTOTP_PIN, *, answers: str = "c") -> AppProcess:
-    """``kyso app register`` answered like the guide: terms, account PIN, SMS code,
+    """``kyso app smartotp-register`` answered like the guide: terms, account PIN, SMS code,
     activation code, new SmartOTP PIN twice. Returns the finished process."""
-    p = customer.start("register")
+    p = customer.start("smartotp-register")
     drive_register(p, customer, pin, answers=answers)
     assert p.finish() == 0, p.output
     return p

@@ -51,7 +51,7 @@ def test_wrong_pin_gives_a_wrong_code_that_the_server_refuses(server: Server,
 def test_register_offers_resend_and_respects_the_cool_down(server: Server,
                                                            tmp_path: Path) -> None:
     customer = new_customer(server, tmp_path / "phone")
-    p = customer.start("register", "--accept-terms")
+    p = customer.start("smartotp-register", "--accept-terms")
     p.expect("PIN tài khoản")
     p.send(ACCOUNT_PIN)
     p.expect("gõ r để Gửi lại OTP")
@@ -74,9 +74,9 @@ def test_register_offers_resend_and_respects_the_cool_down(server: Server,
 
 def test_register_refused_terms_and_weak_pin(server: Server, tmp_path: Path) -> None:
     customer = new_customer(server, tmp_path / "phone")
-    refused = customer.run("register", stdin="k\n")
+    refused = customer.run("smartotp-register", stdin="k\n")
     assert refused.returncode == 1 and "chưa đồng ý với Điều khoản" in refused.stderr
-    p = customer.start("register")
+    p = customer.start("smartotp-register")
     p.expect("Tôi đã đọc và đồng ý")
     p.send("c")
     p.expect("PIN tài khoản")
@@ -136,7 +136,7 @@ def test_errors_are_clear_and_never_tracebacks(server: Server, tmp_path: Path) -
     no_session = customer.run("transactions")
     assert no_session.returncode == 1 and "kyso app login" in no_session.stderr
     no_token = customer.run("otp", "--once", stdin="135792\n")
-    assert no_token.returncode == 1 and "kyso app register" in no_token.stderr
+    assert no_token.returncode == 1 and "kyso app smartotp-register" in no_token.stderr
     down = customer.run("sync", KYSO_APP_SERVER="http://127.0.0.1:9")
     assert down.returncode == 1 and "Không kết nối được máy chủ" in down.stderr
     bad = customer.run("sync", KYSO_APP_SERVER="ftp://example.vn")

@@ -19,10 +19,12 @@ from kyso.app import messages as m
 from kyso.app.errors import ApiError, AppError, BadResponse, NotLoggedIn, ServerUnreachable
 from kyso.app.i18n import Lang
 from kyso.app.models import (
+    Acceptance,
     Activation,
     Certificate,
     Consent,
     Login,
+    Onboarding,
     Order,
     Party,
     Product,
@@ -80,6 +82,20 @@ class KysoClient:
         try:
             response = self._http.request(method, path, json=json, params=params,
                                           headers=headers)
+        except httpx.TimeoutException:
+            raise ServerUnreachable(self.server, "timeout") from None
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            raise ServerUnreachable(self.server, type(exc).__name__) from None
+        if response.is_error:
+            raise _api_error(response)
+        return response
+
+    def _upload(self, path: str, files: dict[str, tuple[str, bytes, str]]) -> httpx.Response:
+        if self._session is None:
+            raise NotLoggedIn()
+        headers = {"Authorization": f"Bearer {self._session.reveal()}"}
+        try:
+            response = self._http.post(path, files=files, headers=headers)
         except httpx.TimeoutException:
             raise ServerUnreachable(self.server, "timeout") from None
         except (httpx.TransportError, httpx.InvalidURL) as exc:
@@ -209,6 +225,44 @@ class KysoClient:
             return adapter.validate_python(response.json())
         except (ValueError, ValidationError):
             raise BadResponse(f"GET {response.request.url.path}") from None
+    # -- onboarding (registration for a certificate) -----------------------------------
+
+    def onboarding(self) -> Onboarding | None:
+        """The newest registration, or None if there is none."""
+        try:
+            return self._model(Onboarding, self._send("GET", _ONBOARDING))
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def onboarding_start(self, form: dict[str, Any]) -> Onboarding:
+        return self._model(Onboarding, self._send("POST", _ONBOARDING, json=form))
+
+    def onboarding_step(self, step: str, json: dict[str, Any] | None = None) -> Onboarding:
+        return self._model(Onboarding, self._send("POST", f"{_ONBOARDING}/{step}", json=json))
+
+    def onboarding_ekyc(self, files: dict[str, tuple[str, bytes, str]]) -> Onboarding:
+        return self._model(Onboarding, self._upload(f"{_ONBOARDING}/ekyc", files))
+
+    def onboarding_pdf(self, which: str) -> bytes:
+        return self._send("GET", f"{_ONBOARDING}/{which}").content
+
+    def onboarding_contract(self) -> Transaction:
+        return self._model(Transaction, self._send("POST", f"{_ONBOARDING}/contract/accept"))
+
+    def payment_url(self, order_id: str) -> str:
+        response = self._send("POST", f"/billing/orders/{_seg(order_id)}/payment")
+        try:
+            return str(response.json()["payment_url"])
+        except (ValueError, KeyError, TypeError):
+            raise BadResponse("POST /billing/orders/…/payment") from None
+
+    def onboarding_acceptance(self) -> Acceptance:
+        return self._model(Acceptance, self._send("POST", f"{_ONBOARDING}/acceptance"))
+
+
+_ONBOARDING = "/onboarding/registration"
 
 
 def _seg(value: str) -> str:

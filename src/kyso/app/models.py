@@ -116,6 +116,27 @@ class Transaction(_Answer):
         return {"transaction_id": self.id, "kind": self.kind, **self.details}
 
 
+class Onboarding(_Answer):
+    """A registration for a certificate, as the server reports it."""
+
+    id: str
+    state: str
+    state_vi: str
+    full_name: str
+    id_type: str
+    id_number: str
+    package: str
+    order_id: str | None = None
+    activation_expires_at: datetime | None = None
+    ekyc_attempts: int = 0
+    review_reason: str | None = None
+    resubmittable: bool = False
+    credential_id: str | None = None
+
+
+class Acceptance(_Answer):
+    document_id: str
+    transaction: Transaction
 class Product(_Answer):
     code: str
     kind: str

@@ -14,7 +14,7 @@ from kyso.app.context import AppContext
 from kyso.app.errors import AppError
 from kyso.app.models import Transaction
 
-__all__ = ["confirm", "contact_change", "pending", "reject"]
+__all__ = ["confirm", "confirm_open", "contact_change", "pending", "reject"]
 
 
 def pending(ctx: AppContext) -> list[Transaction]:
@@ -42,6 +42,11 @@ def contact_change(ctx: AppContext, *, phone: str | None, email: str | None,
         tx = api.contact_change(phone or None, email or None)
         ctx.ui.say(m.TX_CREATED, id=tx.id)
         _confirm(ctx, api, tx, otp)
+
+
+def confirm_open(ctx: AppContext, api: KysoClient, tx: Transaction) -> None:
+    """Confirm a transaction another flow just opened (the code fills in)."""
+    _confirm(ctx, api, tx, None)
 
 
 def _confirm(ctx: AppContext, api: KysoClient, tx: Transaction, otp: str | None) -> None:

@@ -87,6 +87,12 @@ def individual(ski: bytes, aki: bytes, links: Links, policy_oid: str) -> Extensi
     )
 
 
+def organization_seal(ski: bytes, aki: bytes, links: Links, policy_oid: str) -> Extensions:
+    """The organisation's seal: like a person's signing certificate, for documents kyso
+    signs in its own name (service contracts)."""
+    return individual(ski, aki, links, policy_oid)
+
+
 def _ext(kind: str, value: object, *, critical: bool = False) -> x509.Extension:
     return x509.Extension({"extn_id": kind, "critical": critical, "extn_value": value})
 

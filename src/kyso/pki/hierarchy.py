@@ -15,23 +15,33 @@ from kyso.keys.ports import KeyStore
 from kyso.pki import extensions
 from kyso.pki.certificates import Template, build_certificate, describe
 from kyso.pki.config import PkiConfig
-from kyso.pki.model import OCSP_RESPONDER, ROOT, TSA, Authority, AuthorityRole, IssuedCertificate
+from kyso.pki.model import (
+    OCSP_RESPONDER,
+    ROOT,
+    SEAL,
+    TSA,
+    Authority,
+    AuthorityRole,
+    IssuedCertificate,
+)
 from kyso.pki.signer import Signer, key_identifier, second
 from kyso.pki.subject import authority_name
 
-__all__ = ["VALIDITY", "Hierarchy", "create_hierarchy", "issued_record"]
+__all__ = ["VALIDITY", "Hierarchy", "create_hierarchy", "create_seal", "issued_record"]
 
 VALIDITY = {  # days
     AuthorityRole.ROOT: 20 * 365,
     AuthorityRole.ISSUING: 10 * 365,
     AuthorityRole.OCSP: 2 * 365,
     AuthorityRole.TSA: 5 * 365,
+    AuthorityRole.SEAL: 3 * 365,
 }
 _COMMON_NAMES = {
     AuthorityRole.ROOT: "{org} Root CA",
     AuthorityRole.ISSUING: "{org} Issuing CA",
     AuthorityRole.OCSP: "{org} OCSP Responder",
     AuthorityRole.TSA: "{org} Time Stamping Authority",
+    AuthorityRole.SEAL: "{org} Electronic Seal",
 }
 
 
@@ -56,6 +66,12 @@ def create_hierarchy(
     tsa = maker.issued(issuing, TSA, AuthorityRole.TSA)
     authorities = (root, issuing, ocsp, tsa)
     return Hierarchy(authorities, tuple(issued_record(a) for a in authorities[1:]))
+
+
+def create_seal(keystore: KeyStore, config: PkiConfig, issuing: Authority, at: datetime,
+                serial: Callable[[], int]) -> Authority:
+    """The organisation's seal, certified by the issuing CA (made when first needed)."""
+    return _Maker(keystore, config, second(at), serial).issued(issuing, SEAL, AuthorityRole.SEAL)
 
 
 def issued_record(authority: Authority) -> IssuedCertificate:
@@ -86,7 +102,8 @@ class _Maker:
     def issued(self, parent: Authority, name: str, role: AuthorityRole) -> Authority:
         algorithm = {AuthorityRole.ISSUING: self._config.ca_key,
                      AuthorityRole.OCSP: self._config.responder_key,
-                     AuthorityRole.TSA: self._config.tsa_key}[role]
+                     AuthorityRole.TSA: self._config.tsa_key,
+                     AuthorityRole.SEAL: self._config.subscriber_key}[role]
         key = self._key(role, algorithm)
         issuer = Signer.of(self._keystore, parent.key, parent.certificate)
         ski = key_identifier(key.public_key_der)
@@ -102,6 +119,9 @@ class _Maker:
         links = extensions.Links(c.ca_url(parent), c.crl_url(parent), c.ocsp_url)
         if role is AuthorityRole.OCSP:
             return extensions.ocsp_responder(ski, issuer.key_identifier, links)
+        if role is AuthorityRole.SEAL:
+            return extensions.organization_seal(ski, issuer.key_identifier, links,
+                                                c.policy_oid)
         return extensions.time_stamping(ski, issuer.key_identifier, links)
 
     def _key(self, role: AuthorityRole, algorithm: KeyAlgorithm) -> KeyHandle:

@@ -24,6 +24,7 @@ __all__ = [
     "OCSP_RESPONDER",
     "RESERVED_NAMES",
     "ROOT",
+    "SEAL",
     "TSA",
     "Authority",
     "AuthorityRole",
@@ -37,7 +38,8 @@ __all__ = [
 ROOT = "root"  # the root CA's name: its certificate is served at /pki/ca/root.cer
 OCSP_RESPONDER = "ocsp"  # the issuing CA's delegated OCSP responder
 TSA = "tsa"  # the time-stamping unit
-RESERVED_NAMES = (ROOT, OCSP_RESPONDER, TSA)
+SEAL = "seal"  # kyso's organisation certificate: seals the papers kyso issues (contracts)
+RESERVED_NAMES = (ROOT, OCSP_RESPONDER, TSA, SEAL)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 
 
@@ -53,6 +55,7 @@ class AuthorityRole(StrEnum):
     ISSUING = "issuing"
     OCSP = "ocsp"  # the delegated OCSP responder of its issuer
     TSA = "tsa"  # the RFC 3161 time-stamping unit
+    SEAL = "seal"  # the organisation's electronic seal (signs documents in kyso's name)
 
     @property
     def is_ca(self) -> bool:

@@ -24,8 +24,8 @@ from kyso.pki.certificates import build_certificate
 from kyso.pki.config import PkiConfig
 from kyso.pki.directory import Directory, Entry
 from kyso.pki.errors import CertificateNotFound
-from kyso.pki.hierarchy import create_hierarchy
-from kyso.pki.model import ROOT, Authority, IssuedCertificate, RevocationReason
+from kyso.pki.hierarchy import create_hierarchy, create_seal, issued_record
+from kyso.pki.model import ROOT, SEAL, Authority, IssuedCertificate, RevocationReason
 from kyso.pki.profiles import individual_template, validity
 from kyso.pki.publishing import CrlIssuer
 from kyso.pki.signer import random_serial
@@ -94,6 +94,37 @@ class PkiService:
                 self._crls.reissue(uow.pki, authority.name, at)
         uow.audit.append(AuditEvent("pki.hierarchy.created", actor=actor, details={
             "backend": self._keystore.name, "issuing_ca": self._config.issuing_ca}), at)
+
+    def seal(self, *, actor: str = "system") -> Authority:
+        """kyso's organisation seal (an authority certified by the issuing CA), created the
+        first time it is asked for."""
+        with self._uow() as uow:
+            found = uow.pki.authority(SEAL)
+            if found is not None:
+                return found
+            issuing = self._issuing(uow).authority
+        seal = create_seal(self._keystore, self._config, issuing, self._clock.now(),
+                           self._serial)
+        try:
+            with self._uow() as uow:
+                if uow.pki.authority(SEAL) is None:
+                    self._store_hierarchy_member(uow, seal, actor)
+                    uow.commit()
+                    return seal
+        except BaseException:
+            self._destroy([seal.key])
+            raise
+        self._destroy([seal.key])  # another worker made it first
+        return self.seal(actor=actor)
+
+    def _store_hierarchy_member(self, uow: UnitOfWork, authority: Authority,
+                                actor: str) -> None:
+        at = authority.created_at
+        uow.pki.add_key(authority.key, at)
+        uow.pki.add_authority(authority)
+        uow.pki.add_certificate(issued_record(authority))
+        uow.audit.append(AuditEvent("pki.seal.created", actor=actor, details={
+            "serial": f"{authority.serial:X}", "issuer": authority.issuer}), at)
 
     def authorities(self) -> list[Authority]:
         with self._uow() as uow:

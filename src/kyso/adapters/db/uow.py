@@ -18,6 +18,7 @@ from kyso.adapters.db.repositories.notify import (
     SqlNotificationRepository,
     SqlOutboxRepository,
 )
+from kyso.adapters.db.repositories.onboarding import SqlRegistrationRepository
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
 from kyso.adapters.db.repositories.pki import SqlPkiRepository
 from kyso.adapters.db.repositories.quota import SqlQuotaRepository
@@ -32,6 +33,7 @@ from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
 from kyso.billing.quota_ports import QuotaRepository
 from kyso.notify.ports import NotificationRepository, OutboxRepository
+from kyso.onboarding.ports import RegistrationRepository
 from kyso.otp.ports import (
     ChallengeRepository,
     MethodStateRepository,
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository
 
@@ -95,6 +98,7 @@ class SqlUnitOfWork:
         self.signing = SqlActivationRepository(conn)
         self.documents = SqlDocumentRepository(conn)
         self.relying = SqlRelyingRepository(conn)
+        self.onboarding = SqlRegistrationRepository(conn)
         self.billing = SqlBillingRepository(conn)
         self.quota = SqlQuotaRepository(conn)
         return self

@@ -20,8 +20,10 @@ from kyso.entrypoints.api.routes import (
     consents,
     documents,
     notifications,
+    onboarding,
     otp,
     quota,
+    ra,
     smartotp,
     support,
     system,
@@ -69,14 +71,17 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                    consents, quota):
         app.include_router(module.router)
     app.include_router(documents.router)
+    app.include_router(onboarding.router)
+    app.include_router(ra.router)
     app.include_router(billing.router)
     app.include_router(payments.return_router)
     if container.settings.payment_gateway == "sandbox":
         app.include_router(payments.sandbox_router)
     if container.settings.mode != "production":
         app.include_router(dev_inbox.router)
-    limits = documents.body_limits(container.settings) | csc_documents.body_limits(
-        container.settings)
+    limits = (documents.body_limits(container.settings)
+              | csc_documents.body_limits(container.settings)
+              | onboarding.body_limits(container.settings))
     return BodySizeLimit(app, container.settings.max_body_bytes, limits)
 
 

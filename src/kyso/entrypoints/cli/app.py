@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from kyso.app import account, billing, codes, consents, enrol, transactions
+from kyso.app import account, billing, codes, consents, enrol, onboard, transactions
 from kyso.app import messages as m
 from kyso.app import requests as sign_requests
 from kyso.app.console import ConsoleUi
@@ -149,6 +149,21 @@ def status(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 @app.command()
 def register(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option(
+        "--out-dir", help="Nơi lưu hợp đồng và biên bản / where the contract and the "
+                          "acceptance record are saved.")] = Path(),
+    device_name: Annotated[str | None, typer.Option(help="Tên thiết bị / device name.")] = None,
+    pin_stdin: PinStdin = False,
+) -> None:
+    """Đăng ký chứng thư số / register for a certificate: the ID card's data, payment,
+    activation, eKYC, contract, appraisal, acceptance record. Run again to resume."""
+    with _run(ctx, pin_stdin=pin_stdin) as c:
+        onboard.register(c.app, out_dir, device_name or _device())
+
+
+@app.command("smartotp-register")
+def smartotp_register(
     ctx: typer.Context,
     accept_terms: Annotated[bool, typer.Option(
         "--accept-terms", help="Đồng ý với Điều khoản / accept the terms.")] = False,

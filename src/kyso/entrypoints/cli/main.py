@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin, billing, ca, quota, rp, support
+from kyso.entrypoints.cli import admin, billing, ca, quota, ra, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
@@ -28,6 +29,7 @@ app.add_typer(app_cli.app, name="app")
 app.add_typer(support.app, name="support")
 app.add_typer(ca.app, name="ca")
 app.add_typer(rp.app, name="rp")
+app.add_typer(ra.app, name="ra")
 app.add_typer(billing.catalog_app, name="catalog")
 app.add_typer(billing.billing_app, name="billing")
 app.add_typer(quota.app, name="quota")
@@ -95,19 +97,19 @@ def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
 ) -> None:
     """Deliver the outbox (email, SMS, relying-party webhooks) with retries, release
-    expired quota reservations, expire unpaid orders; runs until interrupted."""
+    expired quota reservations, expire unpaid orders and stale registrations; runs until
+    interrupted."""
     with open_container(init=True) as container:
         outbox = container.outbox_worker()
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
-            console.print(f"quota reservations released: {container.quotas.sweep()}")
-            console.print(f"unpaid orders expired: {container.orders.expire_due()}")
+            for name, _, action in _chores(container):
+                console.print(f"{name}: {action()}")
             return
         stop = threading.Event()
-        threading.Thread(target=_sweep_quota, args=(container, stop), name="kyso-quota",
-                         daemon=True).start()
-        threading.Thread(target=_expire_orders, args=(container, stop), name="kyso-orders",
-                         daemon=True).start()
+        for name, every, action in _chores(container):
+            threading.Thread(target=_repeat, args=(name, every, action, stop),
+                             name=f"kyso-{name}", daemon=True).start()
         console.print("kyso worker: delivering the outbox (Ctrl+C to stop)")
         try:
             outbox.run_forever(stop, container.settings.outbox_poll_seconds)
@@ -123,22 +125,25 @@ def audit_verify() -> None:
     raise typer.Exit(code)
 
 
-def _sweep_quota(container: Container, stop: threading.Event, every: float = 60.0) -> None:
-    """Release expired quota reservations now and then (reserve also does it lazily)."""
-    while not stop.wait(every):
-        try:
-            container.quotas.sweep()
-        except Exception:  # the database may be away for a while; keep the loop alive
-            log.exception("quota sweep failed")
+def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]]]:
+    """What the worker does besides the outbox: (name, every seconds, action)."""
+    return [
+        # release expired quota reservations (reserve also does it lazily; docs/QUOTA.md)
+        ("quota sweep", 60.0, container.quotas.sweep),
+        # unpaid orders past their time and the IPN grace (docs/BILLING.md)
+        ("order expiry", 60.0, container.orders.expire_due),
+        # registrations left before approval too long (docs/ONBOARDING.md)
+        ("registration expiry", 3600.0, container.registrations.expire_stale),
+    ]
 
 
-def _expire_orders(container: Container, stop: threading.Event, every: float = 60.0) -> None:
-    """Expire unpaid orders past their time and the IPN grace (docs/BILLING.md)."""
+def _repeat(name: str, every: float, action: Callable[[], object],
+            stop: threading.Event) -> None:
     while not stop.wait(every):
         try:
-            container.orders.expire_due()
+            action()
         except Exception:  # the database may be away for a while; keep the loop alive
-            log.exception("order expiry failed")
+            log.exception("%s failed", name)
 
 
 def _safe_url(url: str) -> str:

@@ -9,6 +9,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     billing,
     documents,
     notify,
+    onboarding,
     otp,
     pki,
     quota,

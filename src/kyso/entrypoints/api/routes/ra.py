@@ -1,0 +1,69 @@
+"""The RA officers' review queue: list, show (with checks and images), approve, reject."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Response
+from pydantic import Field
+
+from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.routes.onboarding import RegistrationOut
+from kyso.entrypoints.api.schemas import Strict
+from kyso.onboarding.model import Registration
+from kyso.onboarding.states import State
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/ra", tags=["ra"])
+
+
+class CaseOut(RegistrationOut):
+    account_id: str
+    email: str
+    phone: str
+    address: str
+    mrz: str | None
+
+
+class RejectIn(Strict):
+    reason: str = Field(min_length=3, max_length=500)
+    resubmittable: bool = False
+
+
+@router.get("/registrations", response_model=list[CaseOut])
+def queue(caller: CurrentCaller, container: ContainerDep,
+          state: State = State.UNDER_REVIEW) -> list[CaseOut]:
+    return [_case(r) for r in container.review.queue(caller.account.id, state)]
+
+
+@router.get("/registrations/{registration_id}", response_model=CaseOut)
+def show(registration_id: str, caller: CurrentCaller, container: ContainerDep) -> CaseOut:
+    return _case(container.review.show(caller.account.id, registration_id))
+
+
+@router.get("/registrations/{registration_id}/images/{which}", response_class=Response)
+def image(registration_id: str, which: Literal["front", "back", "portrait"],
+          caller: CurrentCaller, container: ContainerDep) -> Response:
+    data = container.review.image(caller.account.id, registration_id, which)
+    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(data, media_type=kind)
+
+
+@router.post("/registrations/{registration_id}/approve", response_model=CaseOut)
+def approve(registration_id: str, caller: CurrentCaller, container: ContainerDep) -> CaseOut:
+    return _case(container.review.approve(caller.account.id, registration_id))
+
+
+@router.post("/registrations/{registration_id}/reject", response_model=CaseOut)
+def reject(registration_id: str, body: RejectIn, caller: CurrentCaller,
+           container: ContainerDep) -> CaseOut:
+    return _case(container.review.reject(caller.account.id, registration_id, body.reason,
+                                         resubmittable=body.resubmittable))
+
+
+def _case(r: Registration) -> CaseOut:
+    c = r.contact
+    return CaseOut(**RegistrationOut.of(r).model_dump(), account_id=r.account_id,
+                   email=c.email, phone=c.phone,
+                   address=f"{c.address}, {c.locality}, {c.province}", mrz=r.mrz)

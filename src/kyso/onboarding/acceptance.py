@@ -1,0 +1,133 @@
+"""The acceptance record ("Biên bản nghiệm thu"), signed with the new key; then the
+certificate is active.
+
+``prepare`` renders the record and opens an ``onboarding_acceptance`` transaction — SmartOTP
+only — over its details, with a document row the signing path takes like any other
+(:class:`~kyso.signing.document_signer.DocumentSigner`). Confirming signs it through
+SigningService (SAD, then ``sign_digests``) and moves the registration to *active*.
+
+Until then the credential signs nothing else: :class:`AcceptanceGate` wraps the quota port
+of the signing path and refuses a credential whose registration is *approved* unless the
+signature in progress is that registration's acceptance record. The record is free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import replace
+
+from kyso.clock import Clock
+from kyso.errors import NotFound
+from kyso.onboarding.journal import move, owned
+from kyso.onboarding.model import Registration
+from kyso.onboarding.paper import acceptance_pdf
+from kyso.onboarding.states import Event, State
+from kyso.otp.model import Purpose
+from kyso.otp.token import Challenge, Method
+from kyso.otp.transactions import Kind, TransactionService
+from kyso.signing.document import Document, DocumentFormat, DocumentStatus, SignOptions
+from kyso.signing.document_signer import DocumentSigner
+from kyso.signing.errors import CredentialUnusable
+from kyso.signing.ports import Quota
+from kyso.signing.storage import BlobStore
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["ACCEPTANCE_KIND", "AcceptanceGate", "AcceptanceService", "acceptance_kind"]
+
+ACCEPTANCE_KIND = "onboarding_acceptance"
+_FREE = "acceptance:"
+
+
+class AcceptanceService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
+                 transactions: TransactionService, blobs: BlobStore) -> None:
+        self._uow, self._clock, self._transactions = uow_factory, clock, transactions
+        self._blobs = blobs
+
+    def prepare(self, account_id: str) -> tuple[Document, Challenge]:
+        now = self._clock.now()
+        with self._uow() as uow:
+            current = owned(uow, account_id)
+            current.expect(State.APPROVED, Event.ACCEPT)
+            assert current.credential_id is not None
+            serial = current.credential_id.rsplit("-", 1)[-1].upper()
+            data = acceptance_pdf(current, serial, now)
+            document = Document(
+                id=str(uuid.uuid4()), account_id=account_id,
+                credential_id=current.credential_id, format=DocumentFormat.PADES,
+                file_name=f"bien-ban-nghiem-thu-{current.id[:8]}.pdf", size=len(data),
+                sha256=self._blobs.put(data), created_at=now,
+                options=SignOptions(visible=True, reason="Ký Biên bản nghiệm thu"))
+            challenge = self._transactions.create(uow, account_id, ACCEPTANCE_KIND, {
+                "document_id": document.id, "registration": current.id,
+                "description": "Ký Biên bản nghiệm thu chứng thư số",
+                "file_name": document.file_name, "sha256": document.sha256,
+                "credential": current.credential_id})
+            document = replace(document, transaction_id=challenge.id)
+            uow.documents.add(document)
+            uow.onboarding.save(replace(current, acceptance_document=document.id))
+            uow.commit()
+        return document, challenge
+
+    def record(self, account_id: str) -> bytes:
+        """The signed acceptance record."""
+        with self._uow() as uow:
+            current = owned(uow, account_id, lock=False)
+            document = (uow.documents.get(current.acceptance_document)
+                        if current.acceptance_document else None)
+        if current.state is not State.ACTIVE or document is None or not document.signed_sha256:
+            raise NotFound("the acceptance record is not signed yet")
+        return self._blobs.get(document.signed_sha256)
+
+
+def acceptance_kind(uow_factory: UnitOfWorkFactory, clock: Clock,
+                    signer: DocumentSigner) -> Kind:
+    """Confirming (SmartOTP only) signs the record with the new key, then activates."""
+
+    def apply(uow: UnitOfWork, challenge: Challenge) -> None:
+        signer.check_open(uow, challenge)
+        _mine(uow, challenge).expect(State.APPROVED, Event.ACCEPT)
+
+    def after(challenge: Challenge) -> None:
+        signer.sign_confirmed(challenge)
+        with uow_factory() as uow:
+            move(uow, _mine(uow, challenge), Event.ACCEPT, clock.now(),
+                 actor=challenge.account_id)
+            uow.commit()
+
+    return Kind(ACCEPTANCE_KIND, Purpose.SIGN, apply, after, method=Method.SMARTOTP)
+
+
+def _mine(uow: UnitOfWork, challenge: Challenge) -> Registration:
+    found = uow.onboarding.get(challenge.details.get("registration", ""), for_update=True)
+    if (found is None or found.account_id != challenge.account_id
+            or found.acceptance_document != challenge.details.get("document_id")):
+        raise NotFound()
+    return found
+
+
+class AcceptanceGate:
+    """The signing path's quota, refusing a certificate that awaits its acceptance record."""
+
+    def __init__(self, inner: Quota) -> None:
+        self._inner = inner
+
+    def reserve(self, uow: UnitOfWork, credential_id: str, count: int, *,
+                relying_party: str | None = None) -> str:
+        registration = uow.onboarding.by_credential(credential_id)
+        if registration is not None and registration.state is State.APPROVED:
+            document = (uow.documents.get(registration.acceptance_document)
+                        if registration.acceptance_document else None)
+            if count != 1 or document is None or document.status is not DocumentStatus.SIGNING:
+                raise CredentialUnusable(status="awaiting_acceptance")
+            return _FREE + hashlib.sha256(uuid.uuid4().bytes).hexdigest()[:16]
+        return self._inner.reserve(uow, credential_id, count, relying_party=relying_party)
+
+    def commit(self, uow: UnitOfWork, reservation: str) -> None:
+        if not reservation.startswith(_FREE):
+            self._inner.commit(uow, reservation)
+
+    def release(self, uow: UnitOfWork, reservation: str) -> None:
+        if not reservation.startswith(_FREE):
+            self._inner.release(uow, reservation)

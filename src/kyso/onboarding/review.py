@@ -1,0 +1,131 @@
+"""The RA officers' side: the review queue, approve (issue the certificate) or reject.
+
+An officer (role ``ra_officer`` or ``admin``) sees the case, its checks and its images, and
+decides; an officer never decides on their own registration. Approval generates the key in
+the key store and issues the certificate with the Vietnamese individual profile (outside the
+registration's transaction: key generation is slow), then moves the registration to
+*approved* and tells the customer in the app and by email. Every decision is audited with
+the officer's id.
+"""
+
+from __future__ import annotations
+
+from kyso.accounts.model import Role
+from kyso.clock import Clock
+from kyso.notify.ports import EmailContent
+from kyso.notify.service import Notifier
+from kyso.onboarding.errors import (
+    InvalidField,
+    NotAnOfficer,
+    OwnRegistration,
+    RegistrationNotFound,
+)
+from kyso.onboarding.journal import move
+from kyso.onboarding.model import Registration, Review
+from kyso.onboarding.ports import Packages
+from kyso.onboarding.states import Event, State
+from kyso.pki.model import RevocationReason
+from kyso.pki.service import IssueRequest, PkiService
+from kyso.signing.model import credential_id
+from kyso.signing.storage import BlobStore
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["APPROVED_TITLE", "ReviewService"]
+
+APPROVED_TITLE = "Yêu cầu cấp chứng thư số đã được duyệt"
+_OFFICERS = (Role.RA_OFFICER, Role.ADMIN)
+
+
+class ReviewService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, pki: PkiService,
+                 notifier: Notifier, packages: Packages, blobs: BlobStore) -> None:
+        self._uow, self._clock, self._pki, self._notifier = uow_factory, clock, pki, notifier
+        self._packages, self._blobs = packages, blobs
+
+    def queue(self, officer: str, state: State = State.UNDER_REVIEW,
+              limit: int = 100) -> list[Registration]:
+        with self._uow() as uow:
+            _officer(uow, officer)
+            return uow.onboarding.in_state(state, limit)
+
+    def show(self, officer: str, registration_id: str) -> Registration:
+        with self._uow() as uow:
+            _officer(uow, officer)
+            return _get(uow, registration_id, lock=False)
+
+    def image(self, officer: str, registration_id: str, which: str) -> bytes:
+        found = self.show(officer, registration_id)
+        if found.images is None or which not in ("front", "back", "portrait"):
+            raise RegistrationNotFound()
+        return self._blobs.get(getattr(found.images, which))
+
+    def approve(self, officer: str, registration_id: str) -> Registration:
+        with self._uow() as uow:
+            current = self._decidable(uow, officer, registration_id)
+        owner, contact = current.owner, current.contact
+        issued = self._pki.issue(IssueRequest(
+            account=current.account_id, province=contact.province, locality=contact.locality,
+            common_name=owner.full_name, identity=owner.document.uid), actor=officer)
+        cred = credential_id(issued.issuer, issued.serial)
+        with self._uow() as uow:
+            current = _get(uow, registration_id, lock=True)
+            if current.state is State.UNDER_REVIEW:
+                review = Review(officer, self._clock.now(), approved=True)
+                current = move(uow, current, Event.APPROVE, review.decided_at, actor=officer,
+                               review=review, credential_id=cred)
+                self._tell(uow, current, APPROVED_TITLE,
+                           "Hãy đăng nhập ứng dụng kyso để ký Biên bản nghiệm thu và bắt đầu "
+                           "sử dụng chứng thư số.")
+                uow.commit()
+        if current.credential_id != cred:  # decided meanwhile: withdraw this certificate
+            self._pki.revoke(issued.serial, RevocationReason.CESSATION_OF_OPERATION,
+                             actor=officer, issuer=issued.issuer)
+            current.expect(State.UNDER_REVIEW, Event.APPROVE)
+        if current.order_id:
+            self._packages.issued(current.account_id, current.order_id, cred)
+        return current
+
+    def reject(self, officer: str, registration_id: str, reason: str, *,
+               resubmittable: bool) -> Registration:
+        reason = " ".join(reason.split())
+        if not 3 <= len(reason) <= 500:
+            raise InvalidField(field="reason", reason="3..500 characters")
+        with self._uow() as uow:
+            current = self._decidable(uow, officer, registration_id)
+            review = Review(officer, self._clock.now(), False, reason, resubmittable)
+            current = move(uow, current, Event.REJECT, review.decided_at, actor=officer,
+                           review=review)
+            more = (" Bạn có thể bổ sung, chỉnh sửa và gửi lại hồ sơ." if resubmittable
+                    else "")
+            self._tell(uow, current, "Yêu cầu cấp chứng thư số bị từ chối",
+                       f"Lý do: {reason}.{more}")
+            uow.commit()
+            return current
+
+    def _decidable(self, uow: UnitOfWork, officer: str, registration_id: str) -> Registration:
+        _officer(uow, officer)
+        current = _get(uow, registration_id, lock=True)
+        if current.account_id == officer:
+            raise OwnRegistration()
+        current.expect(State.UNDER_REVIEW, Event.APPROVE)
+        return current
+
+    def _tell(self, uow: UnitOfWork, r: Registration, title: str, body: str) -> None:
+        self._notifier.post(uow, r.account_id, title, body)
+        self._notifier.queue_email(uow, r.contact.email, EmailContent(title, body),
+                                   account_id=r.account_id, purpose="ONBOARDING")
+
+
+def _officer(uow: UnitOfWork, officer: str) -> None:
+    account = uow.accounts.get(officer)
+    if account is None or account.role not in _OFFICERS:
+        raise NotAnOfficer()
+
+
+def _get(uow: UnitOfWork, registration_id: str, *, lock: bool) -> Registration:
+    found = uow.onboarding.get(registration_id, for_update=lock)
+    if found is None:
+        raise RegistrationNotFound()
+    return found
+
+
