@@ -7,16 +7,18 @@ audited under that account.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from kyso.bootstrap import Container
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.errors import KysoError
 from kyso.onboarding.model import Registration
 from kyso.onboarding.states import State
+
+if TYPE_CHECKING:
+    from kyso.bootstrap import Container  # the composition root loads only when used
 
 app = typer.Typer(help="Thẩm định hồ sơ đăng ký / RA appraisal.", no_args_is_help=True)
 
