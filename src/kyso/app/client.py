@@ -73,7 +73,10 @@ class KysoClient:
 
     def _send(self, method: str, path: str, *, auth: bool = True,
               json: dict[str, Any] | None = None,
-              params: dict[str, str] | None = None) -> httpx.Response:
+              params: dict[str, str] | None = None,
+              files: dict[str, tuple[str, bytes, str]] | None = None) -> httpx.Response:
+        """The one place where httpx's errors become the app's: unreachable server, API
+        error with its code and description."""
         headers = {}
         if auth:
             if self._session is None:
@@ -81,7 +84,7 @@ class KysoClient:
             headers["Authorization"] = f"Bearer {self._session.reveal()}"
         try:
             response = self._http.request(method, path, json=json, params=params,
-                                          headers=headers)
+                                          files=files, headers=headers)
         except httpx.TimeoutException:
             raise ServerUnreachable(self.server, "timeout") from None
         except (httpx.TransportError, httpx.InvalidURL) as exc:
@@ -91,18 +94,7 @@ class KysoClient:
         return response
 
     def _upload(self, path: str, files: dict[str, tuple[str, bytes, str]]) -> httpx.Response:
-        if self._session is None:
-            raise NotLoggedIn()
-        headers = {"Authorization": f"Bearer {self._session.reveal()}"}
-        try:
-            response = self._http.post(path, files=files, headers=headers)
-        except httpx.TimeoutException:
-            raise ServerUnreachable(self.server, "timeout") from None
-        except (httpx.TransportError, httpx.InvalidURL) as exc:
-            raise ServerUnreachable(self.server, type(exc).__name__) from None
-        if response.is_error:
-            raise _api_error(response)
-        return response
+        return self._send("POST", path, files=files)
 
     def _model(self, model: type[M], response: httpx.Response) -> M:
         try:
