@@ -253,12 +253,13 @@ def kyso(server: Server, db_url: str, *args: str, **env: str) -> subprocess.Comp
                           timeout=120, check=False)
 
 
-def new_citizen(server: Server, home: Path) -> tuple[Customer, str]:
+def new_citizen(server: Server, home: Path, id_number: str | None = None,
+                full_name: str = "Trần Thị Bình") -> tuple[Customer, str]:
     """A customer with a CCCD number, logged in on a device home; returns it and the number."""
     n = uuid.uuid4().int % 10**8
-    id_number = f"079{n:09d}"
+    id_number = id_number or f"079{n:09d}"
     body = {"username": f"dan{n}", "password": PASSWORD, "pin": ACCOUNT_PIN,
-            "full_name": "Trần Thị Bình", "phone": f"08{n:08d}", "email": f"d{n}@example.vn",
+            "full_name": full_name, "phone": f"08{n:08d}", "email": f"d{n}@example.vn",
             "id_number": id_number}
     created = server.api("POST", "/accounts", json=body)
     assert created.status_code == 201, created.text

@@ -24,6 +24,7 @@ from tests.e2e.harness import (
     Customer,
     Server,
     drive_register,
+    new_citizen,
     otp_json,
 )
 
@@ -36,16 +37,7 @@ def _png(path: Path) -> str:
 
 def _citizen(server: Server, home: Path, number: str) -> Customer:
     """A customer whose account carries the CCCD (the free citizen offer asks for it)."""
-    n = uuid.uuid4().int % 10**8
-    body = {"username": f"dan{n}", "password": PASSWORD, "pin": ACCOUNT_PIN,
-            "full_name": "Nguyễn Văn An", "phone": f"09{n:08d}", "email": f"d{n}@example.vn",
-            "id_number": number}
-    created = server.api("POST", "/accounts", json=body)
-    assert created.status_code == 201, created.text
-    customer = Customer(server, home, body["username"], created.json()["phone"])
-    done = customer.run("login", "--login", customer.username, stdin=f"{PASSWORD}\n")
-    assert done.returncode == 0, done.stderr
-    return customer
+    return new_citizen(server, home, number, "Nguyễn Văn An")[0]
 
 
 def test_register_to_an_active_certificate_that_signs_through_csc(server: Server,
