@@ -4,11 +4,12 @@ sandbox, logout and an expired session; security headers; no console error anywh
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import Customer, World
@@ -75,7 +76,7 @@ def test_login_home_confirm_a_transaction_and_log_out(page: Watched, world: Worl
     p.get_by_role("button", name="English").click()
     expect(p.get_by_role("button", name="Log out")).to_be_visible()
     p.get_by_role("button", name="Tiếng Việt").click()
-    token = __import__("json").loads(session_token(p))["token"]
+    token = json.loads(session_token(p))["token"]
     p.get_by_role("button", name="Đăng xuất").click()
     expect(p.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")
     assert session_token(p) is None
@@ -86,7 +87,7 @@ def test_login_home_confirm_a_transaction_and_log_out(page: Watched, world: Worl
 def test_an_expired_session_goes_back_to_the_login(page: Watched, world: World) -> None:
     p, customer = page.page, world.customer(smartotp=False, signatures=0)
     log_in(p, username(world, customer), PASSWORD)
-    token = __import__("json").loads(session_token(p))["token"]
+    token = json.loads(session_token(p))["token"]
     [mine] = [s for s in world.client.get("/api/v1/me/sessions", headers={
         "Authorization": f"Bearer {token}"}).json() if s["current"]]
     world.client.delete(f"/api/v1/me/sessions/{mine['id']}", headers=customer.headers)

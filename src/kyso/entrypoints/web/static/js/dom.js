@@ -87,7 +87,7 @@ export function dl(pairs) {
 
 export function table(headers, rows) {
   return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
-    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
+    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c, i) => h("td", { "data-label": headers[i] || null }, c))))));
 }
 
 export function saveBlob(blob, name) {

@@ -7,7 +7,7 @@ import { txCard } from "./transactions.js";
 export async function account(main, { rerender }) {
   const [me, sessions] = await Promise.all([get("/me"), get("/me/sessions")]);
   replace(main, h("h1", {}, t("accountTitle")),
-    card(t("accountTitle"), dl([[t("fullName"), me.full_name], ["ID", me.username],
+    card(t("accountTitle"), dl([[t("fullName"), me.full_name], [t("username"), me.username],
       [t("phone"), me.phone], [t("email"), me.email]])),
     h("div", { class: "grid" }, passwordForm(), contactForm()),
     card(t("sessions"), sessionsTable(main, sessions, rerender)));

@@ -18,7 +18,7 @@ function product(p, certs) {
     options: certs.map((c) => h("option", { value: c.credential_id }, `${c.subject} — ${c.serial}`)) }) : [null, null];
   const button = h("button", { type: "submit", disabled: needsCert && !certs.length }, t("buy"));
   const facts = [p.term_months ? t("months", { n: p.term_months }) : null,
-    p.signatures ? `${p.signatures} ${t("signatures").toLowerCase()}` : null,
+    p.signatures ? t("nSignatures", { n: p.signatures }) : null,
     p.plan === "unlimited" ? t("unlimited") : null].filter(Boolean).join(" · ");
   return h("form", { class: "card product", "data-code": p.code, novalidate: true, onsubmit: (e) => {
     e.preventDefault();

@@ -12,13 +12,14 @@ export async function home(main, { account }) {
 
 function smartotp(otp) {
   const methods = Object.entries(otp.methods).map(([m, s]) =>
-    h("li", {}, t(`m_${m}`), s.locked ? h("span", { class: "badge warn" }, t("lockedMethod")) : null));
+    h("li", { "data-method": m }, t(`m_${m}`), s.locked ? h("span", { class: "badge warn" }, t("lockedMethod")) : null));
   return card(t("smartotp"), dl([
     [t("tokenStatus"), h("span", { class: `badge st-${otp.status}`, id: "otp-status" }, t(`st_${otp.status}`))],
     [t("otpMethod"), h("span", { id: "otp-method" }, t(`m_${otp.otp_method}`))],
     otp.device_name ? [t("device"), otp.device_name] : null,
     otp.activated_at ? [t("activatedAt"), fmtDate(otp.activated_at)] : null,
-  ]), h("ul", { class: "plain" }, methods));
+    [t("methods"), h("ul", { class: "plain" }, methods)],
+  ]));
 }
 
 function certificates(certs) {

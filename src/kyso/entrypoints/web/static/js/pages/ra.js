@@ -2,7 +2,7 @@
 // approve, or reject with a reason.
 import { api, get, post } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, status, table } from "../dom.js";
-import { t } from "../i18n.js";
+import { lang, t } from "../i18n.js";
 
 export async function ra(main) {
   const id = new URLSearchParams(location.hash.split("?")[1] || "").get("id");
@@ -23,7 +23,7 @@ async function showCase(main, id, message = null) {
   const images = h("div", { class: "images" });
   replace(main, h("h1", {}, c.full_name),
     h("button", { type: "button", class: "link", onclick: () => ra(main) }, t("back")), out,
-    card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, c.state_vi)],
+    card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, lang() === "vi" ? c.state_vi : c.state.replaceAll("_", " "))],
       [t("fullName"), c.full_name], [t("birthDate"), c.birth_date], [t("idNumber"), `${c.id_type} ${c.id_number}`],
       [t("phone"), c.phone], [t("email"), c.email], [t("address"), c.address], [t("package"), c.package],
       [t("accountId"), h("code", {}, c.account_id)], c.mrz ? ["MRZ", h("code", { class: "mrz" }, c.mrz)] : null,
