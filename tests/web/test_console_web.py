@@ -54,12 +54,25 @@ def test_the_support_desk_locks_a_method_and_customers_stay_out(
     assert session_token(p) is None
     log_in(p, staff(world, "hotro", Role.SUPPORT), PASSWORD, "/console")
     expect(p.get_by_role("link", name="Hồ sơ chờ thẩm định")).to_have_count(0)
-    p.get_by_label("Mã tài khoản khách hàng").fill(customer.account_id)
-    p.get_by_label("Phương thức").select_option("sms")
-    p.get_by_role("button", name="Khóa", exact=True).click()
-    expect(p.get_by_role("alert")).to_have_text("Vui lòng nhập thông tin này.")
-    p.get_by_label("Lý do").fill("Khách báo mất điện thoại")
-    p.get_by_role("button", name="Khóa", exact=True).click()
-    expect(p.get_by_role("status")).to_have_text("Đã thực hiện.")
+    search = p.get_by_label("Tìm khách hàng")
+    search.fill("khong-co-ai")
+    p.get_by_role("button", name="Tìm", exact=True).click()
+    expect(p.get_by_role("alert")).to_be_visible()  # the API's own "not found", as it says it
+    phone = customer.get("/me").json()["phone"]
+    search.fill(phone)
+    p.get_by_role("button", name="Tìm", exact=True).click()
+    found = p.locator("#customer")
+    expect(found).to_contain_text(customer.account_id)
+    found.get_by_label("Phương thức").select_option("sms")
+    found.get_by_role("button", name="Khóa", exact=True).click()
+    expect(found.get_by_role("alert")).to_have_text("Vui lòng nhập thông tin này.")
+    found.get_by_label("Lý do").fill("Khách báo mất điện thoại")
+    found.get_by_role("button", name="Khóa", exact=True).click()
+    expect(found.locator('[data-method="sms"]')).to_contain_text("Khách báo mất điện thoại")
+    expect(found.get_by_role("status")).to_have_text("Đã thực hiện.")
     methods = customer.get("/smartotp").json()["methods"]
     assert methods["sms"]["locked"] and methods["sms"]["reason"] == "Khách báo mất điện thoại"
+    # the API is the gate: a customer's session cannot look anyone up
+    r = world.client.get("/api/v1/support/accounts", params={"login": phone},
+                         headers=customer.headers)
+    assert r.status_code == 403

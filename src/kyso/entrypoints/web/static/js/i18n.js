@@ -63,7 +63,8 @@ const vi = {
   checks: "Kết quả kiểm tra", images: "Ảnh eKYC", front: "Mặt trước", back_: "Mặt sau", portrait: "Ảnh chân dung",
   state: "Trạng thái hồ sơ", accountId: "Mã tài khoản khách hàng", method: "Phương thức",
   lock: "Khóa", unlock: "Mở khóa", reasonField: "Lý do", done: "Đã thực hiện.",
-  supportHint: "Nhập mã tài khoản của khách hàng (xem trong hồ sơ hoặc nhật ký hỗ trợ).",
+  supportHint: "Tên đăng nhập, số điện thoại, email hoặc số giấy tờ tùy thân của khách hàng.",
+  findLogin: "Tìm khách hàng", find: "Tìm",
   details: "Chi tiết", docIds: "Tài liệu",
 };
 
@@ -126,7 +127,8 @@ const en = {
   address: "Address", checks: "Checks", images: "eKYC images", front: "Front", back_: "Back",
   portrait: "Portrait", state: "State", accountId: "Customer account ID", method: "Method",
   lock: "Lock", unlock: "Unlock", reasonField: "Reason", done: "Done.",
-  supportHint: "Type the customer's account ID (from the registration or the support log).",
+  supportHint: "The customer's login name, phone, email or ID number.",
+  findLogin: "Find a customer", find: "Find",
   details: "Details", docIds: "Documents",
 };
 
