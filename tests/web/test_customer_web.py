@@ -4,6 +4,7 @@ sandbox, logout and an expired session; security headers; no console error anywh
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -84,14 +85,28 @@ def test_login_home_confirm_a_transaction_and_log_out(page: Watched, world: Worl
     assert gone.status_code == 401
 
 
-def test_an_expired_session_goes_back_to_the_login(page: Watched, world: World) -> None:
+def test_change_password_then_an_expired_session_goes_back_to_the_login(
+        page: Watched, world: World) -> None:
     p, customer = page.page, world.customer(smartotp=False, signatures=0)
     log_in(p, username(world, customer), PASSWORD)
+    p.get_by_role("link", name="Tài khoản").click()
+    p.get_by_label("Mật khẩu hiện tại").fill(PASSWORD)
+    p.get_by_label("Mật khẩu mới").fill("short")
+    p.get_by_role("button", name="Lưu").click()
+    expect(p.get_by_role("alert")).to_be_visible()  # the API's own words on a weak password
+    p.get_by_label("Mật khẩu mới").fill("MatKhauMoi-2027!")
+    p.get_by_role("button", name="Lưu").click()
+    expect(p.get_by_role("status")).to_have_text("Đã đổi mật khẩu.")
+    assert world.client.post("/api/v1/auth/login", json={
+        "login": username(world, customer), "password": "MatKhauMoi-2027!"}).status_code == 200
     token = json.loads(session_token(p))["token"]
     [mine] = [s for s in world.client.get("/api/v1/me/sessions", headers={
         "Authorization": f"Bearer {token}"}).json() if s["current"]]
-    world.client.delete(f"/api/v1/me/sessions/{mine['id']}", headers=customer.headers)
-    p.get_by_role("link", name="Tài khoản").click()
+    # the password change ended the customer's other sessions; this one ends from elsewhere
+    gone = world.client.delete(f"/api/v1/me/sessions/{mine['id']}",
+                               headers={"Authorization": f"Bearer {token}"})
+    assert gone.status_code == 204
+    p.get_by_role("link", name="Trang chủ").click()
     expect(p.get_by_role("status")).to_contain_text("Phiên đăng nhập đã hết hạn")
     assert session_token(p) is None
 
@@ -154,3 +169,41 @@ def test_buy_a_pack_through_the_sandbox(page: Watched, world: World) -> None:
     expect(p.locator(".order-status").first).to_have_text("Đã hoàn tất")
     p.get_by_role("link", name="Trang chủ").click()
     expect(p.locator(".available")).to_have_text("10")
+
+
+def test_let_a_relying_party_in_and_confirm_its_signing_request(page: Watched,
+                                                                world: World) -> None:
+    p, customer = page.page, world.customer("Lê Văn Cường")
+    party = world.container.relying_parties.create("Cổng Dịch vụ công Quốc gia", actor="test")
+    log_in(p, username(world, customer), PASSWORD)
+    p.get_by_role("link", name="Bên tin cậy").click()
+    card = p.locator(f'li.party[data-sp="{party.party.sp_id}"]')
+    expect(card).to_contain_text("Chưa cho phép")
+    card.get_by_role("button", name="Cho phép").click()
+    expect(card).to_contain_text("Đã cho phép từ")
+    id_number = world.container.accounts.get(customer.account_id).id_number
+    contents = [b"to khai 1", b"to khai 2"]
+    request = {"sp_id": party.party.sp_id, "sp_password": party.sp_password,
+               "user_id": id_number, "transaction_id": "SP_web_0001",
+               "transaction_desc": "Nộp hồ sơ cấp đổi giấy phép lái xe",
+               "sign_files": [{"data_to_be_signed": hashlib.sha256(c).hexdigest(),
+                               "doc_id": f"HS-{n:03d}", "file_type": "pdf", "sign_type": "hash"}
+                              for n, c in enumerate(contents, 1)]}
+    asked = httpx.post(f"{world.url}/sca/sp769/v1/signatures/sign", json=request, timeout=30)
+    assert asked.status_code == 200, asked.text
+    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    [tx] = pending(customer)
+    box = p.locator(f'article[data-id="{tx["id"]}"]')
+    expect(box.get_by_role("heading", level=2)).to_have_text("Yêu cầu ký từ bên tin cậy")
+    expect(box).to_contain_text("Nộp hồ sơ cấp đổi giấy phép lái xe")
+    expect(box).to_contain_text("Cổng Dịch vụ công Quốc gia")
+    expect(box.locator(".doc-ids li")).to_have_text(["HS-001", "HS-002"])
+    assert customer.device is not None
+    box.get_by_label("Mã OTP").fill(customer.device.answer(tx))
+    box.get_by_role("button", name="Xác nhận").click()
+    expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
+    # disallowing it again takes it back out
+    p.get_by_role("link", name="Bên tin cậy").click()
+    card.get_by_role("button", name="Thu hồi").click()
+    expect(card).to_contain_text("Chưa cho phép")
+    assert customer.get("/consents").json() == []
