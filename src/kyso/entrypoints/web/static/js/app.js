@@ -3,6 +3,7 @@ import { start } from "./shell.js";
 import { account } from "./pages/account.js";
 import { buy } from "./pages/buy.js";
 import { home } from "./pages/home.js";
+import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
 import { sign } from "./pages/sign.js";
 import { transactions } from "./pages/transactions.js";
@@ -16,5 +17,6 @@ start({
     { path: "buy", label: "navBuy", render: buy },
     { path: "parties", label: "navParties", render: parties },
     { path: "account", label: "navAccount", render: account },
+    { path: "register", label: "navRegister", render: onboarding },
   ],
 });
