@@ -74,7 +74,11 @@ export function start({ brand, routes, allowed = () => true }) {
 
   async function render() {
     const s = session();
-    if (!s) return loginPage();
+    if (s && Date.parse(s.expires_at) <= Date.now()) {  // the server would say 401 anyway
+      clearSession();
+      notice = t("expired");
+    }
+    if (!session()) return loginPage();
     drawHeader(s.account);
     const path = location.hash.slice(1);
     const route = visibleRoutes(s.account).find((r) => r.path === path) || visibleRoutes(s.account)[0];
