@@ -28,7 +28,8 @@ async function showCase(main, id, message = null) {
       [t("phone"), c.phone], [t("email"), c.email], [t("address"), c.address], [t("package"), c.package],
       [t("accountId"), h("code", {}, c.account_id)], c.mrz ? ["MRZ", h("code", { class: "mrz" }, c.mrz)] : null,
       c.review_reason ? [t("reasonField"), c.review_reason] : null])),
-    card(t("checks"), h("pre", { class: "checks" }, JSON.stringify(c.checks, null, 2))),
+    card(t("checks"), dl(Object.entries(c.checks).map(([k, v]) =>
+      [k, typeof v === "object" ? JSON.stringify(v) : String(v)]))),
     card(t("images"), images),
     c.state === "under_review" ? decide(main, c, out) : null);
   loadImages(images, c.id);
@@ -62,5 +63,5 @@ function decide(main, c, out) {
       await showCase(main, c.id, t("rejectedCase"));
     });
   } }, reasonField, h("div", { class: "check" }, resub, h("label", { for: "resubmittable" }, t("resubmittable"))), reject);
-  return card(t("approve"), h("div", { class: "actions" }, approve), form);
+  return card(t("decision"), h("div", { class: "actions" }, approve), h("hr"), form);
 }
