@@ -129,7 +129,7 @@ def test_sign_a_pdf_download_it_and_check_it(page: Watched, world: World,
     # the real one, with a visible stamp
     form.get_by_label("Tệp PDF").set_input_files(
         {"name": "hopdong.pdf", "mimeType": "application/pdf", "buffer": sample_pdf()})
-    form.get_by_label("Mức chữ ký").select_option("B-B")
+    form.get_by_label("Mức chữ ký").select_option("B-T")
     form.get_by_label("Hiển thị dấu chữ ký trên trang").check()
     form.get_by_label("Lý do ký").fill("Đồng ý nội dung hợp đồng")
     form.get_by_role("button", name="Tải lên và ký").click()
@@ -153,6 +153,10 @@ def test_sign_a_pdf_download_it_and_check_it(page: Watched, world: World,
     check.get_by_role("button", name="Kiểm tra").click()
     expect(check.locator("#report-verdict")).to_have_text("Tất cả chữ ký hợp lệ.")
     expect(check).to_contain_text("Trần Thị Bình")
+    for shown in ("Mức chữ kýB-T", "Toàn vẹnNguyên vẹn", "Thu hồiChưa bị thu hồi",
+                  "Phạm viToàn bộ tệp"):
+        expect(check).to_contain_text(shown)
+    expect(check.locator("dd").nth(6)).not_to_have_text("—")  # the signature time stamp
 
 
 def test_buy_a_pack_through_the_sandbox(page: Watched, world: World) -> None:

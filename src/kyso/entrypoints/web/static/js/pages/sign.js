@@ -1,7 +1,7 @@
 // Sign a PDF: upload with options, confirm with the OTP, download; validate a signed PDF.
 import { api, get } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
-import { t } from "../i18n.js";
+import { label, t } from "../i18n.js";
 import { txCard } from "./transactions.js";
 
 const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
@@ -94,7 +94,8 @@ function showReport(el, r) {
   replace(el, h("p", { class: `status ${r.valid && r.signatures.length ? "ok" : "error"}`, role: "status",
     id: "report-verdict" }, headline),
   r.signatures.map((s) => dl([[t("signer"), s.signer], [t("signingTime"), fmtDate(s.signing_time)],
-    [t("integrity"), s.integrity], [t("trusted"), yes(s.trusted)], [t("revocation"), s.revocation],
-    [t("level"), s.level], [t("timestamp"), s.timestamp ? fmtDate(s.timestamp) : "—"],
-    [t("coverage"), s.coverage], s.trust_problem ? ["!", s.trust_problem] : null])));
+    [t("integrity"), label("v_", s.integrity)], [t("trusted"), yes(s.trusted)],
+    [t("revocation"), label("v_", s.revocation)], [t("level"), s.level],
+    [t("timestamp"), s.timestamp ? fmtDate(s.timestamp) : "—"],
+    [t("coverage"), s.coverage ? label("v_", s.coverage) : "—"], s.trust_problem ? ["!", s.trust_problem] : null])));
 }
