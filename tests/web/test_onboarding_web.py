@@ -52,6 +52,7 @@ def test_register_for_a_certificate_up_to_active(page: Watched, world: World) ->
     form.get_by_label("Giới tính").select_option("M")
     form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
     code = p.get_by_label("Mã kích hoạt")
+    expect(code).to_be_visible()  # the registration is in: the code is on its way
     code.fill(last_code(world.container, account["id"], "ONBOARDING_ACTIVATION"))
     p.get_by_role("button", name="Xác nhận").click()
     for label, which in (("Mặt trước", "front"), ("Mặt sau", "back"),
