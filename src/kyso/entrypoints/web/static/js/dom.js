@@ -1,4 +1,4 @@
-// Building the page: elements from data with textContent only (never innerHTML).
+// Building the page: elements from data with textContent only (never HTML from strings).
 import { lang, t } from "./i18n.js";
 
 export function h(tag, attrs = {}, ...children) {
