@@ -59,7 +59,8 @@ def test_login_home_confirm_a_transaction_and_log_out(page: Watched, world: Worl
     # a contact change waits; the page shows every detail and takes the token's code
     tx = world.client.post("/api/v1/me/contact-change", headers=customer.headers,
                            json={"phone": "0987654321"}).json()
-    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    p.get_by_role("link", name="Trang chủ").click()
+    p.get_by_role("link", name="Bạn có 1 giao dịch chờ xác nhận.").click()
     card = p.locator(f'article[data-id="{tx["id"]}"]')
     expect(card).to_contain_text("Thay đổi thông tin liên hệ")
     expect(card).to_contain_text("Số điện thoại mới+84987654321")

@@ -4,9 +4,11 @@ import { card, dl, fmtDate, h, replace, table } from "../dom.js";
 import { t } from "../i18n.js";
 
 export async function home(main, { account }) {
-  const [otp, certs, notes] = await Promise.all([get("/smartotp"), get("/billing/certificates"),
-    get("/notifications?limit=20")]);
+  const [otp, certs, notes, pending] = await Promise.all([get("/smartotp"),
+    get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions")]);
   replace(main, h("h1", {}, `${t("hello")}, ${account.full_name}`),
+    pending.length ? h("p", { class: "status info", id: "pending-banner" },
+      h("a", { href: "#transactions" }, t("pendingCount", { n: pending.length }))) : null,
     h("div", { class: "grid" }, smartotp(otp), inbox(notes)), certificates(certs));
 }
 
