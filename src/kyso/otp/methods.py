@@ -1,14 +1,16 @@
 """How a customer receives OTPs (SMS or SmartOTP) and the temporary method locks.
 
-The customer switches methods and locks one with the account PIN; the support desk locks
-(suspected impersonation) and unlocks with a reason. Every change is audited and notified.
+The customer switches methods and locks one with the account PIN; the support desk finds a
+customer by login name, phone, email or ID number, then locks (suspected impersonation) and
+unlocks with a reason. Every change (and every lookup) is audited; changes are notified.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from kyso.accounts.model import Role
+from kyso.accounts.identifiers import normalize_login
+from kyso.accounts.model import Account, Role
 from kyso.audit.model import AuditEvent
 from kyso.clock import Clock
 from kyso.errors import InvalidInput, NotFound, PermissionDenied
@@ -65,6 +67,17 @@ class MethodService:
                            MethodLock(self._clock.now(), "customer", "customer request"))
             uow.commit()
 
+    def support_find(self, staff: Staff, login: str) -> tuple[Account, MethodState]:
+        """The customer the support desk asks about, and the state of their OTP methods."""
+        self._check_staff(staff)
+        with self._uow() as uow:
+            account = uow.accounts.find_by_login(normalize_login(login))
+            if account is None:
+                raise NotFound()
+            self._audit(uow, "support.account_viewed", staff.id, account.id)
+            uow.commit()
+            return account, uow.otp_methods.get(account.id)
+
     def support_lock(self, staff: Staff, account_id: str, method: Method, reason: str) -> None:
         self._staff_change(staff, account_id, method, reason, lock=True)
 
@@ -73,8 +86,7 @@ class MethodService:
 
     def _staff_change(self, staff: Staff, account_id: str, method: Method, reason: str, *,
                       lock: bool) -> None:
-        if staff.role not in (Role.SUPPORT, Role.ADMIN):
-            raise PermissionDenied()
+        self._check_staff(staff)
         reason = reason.strip()
         if not 3 <= len(reason) <= 500:
             raise InvalidInput("reason: 3..500 characters")
@@ -87,6 +99,11 @@ class MethodService:
             else:
                 self._unlock(uow, staff, account_id, method, reason)
             uow.commit()
+
+    @staticmethod
+    def _check_staff(staff: Staff) -> None:
+        if staff.role not in (Role.SUPPORT, Role.ADMIN):
+            raise PermissionDenied()
 
     def _set_lock(self, uow: UnitOfWork, account_id: str, method: Method,
                   lock: MethodLock) -> None:

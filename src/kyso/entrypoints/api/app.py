@@ -33,7 +33,7 @@ from kyso.entrypoints.csc import documents as csc_documents
 from kyso.entrypoints.csc import router as csc_router
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
-from kyso.entrypoints.web import dev_inbox, payments
+from kyso.entrypoints.web import dev_inbox, payments, site
 
 __all__ = ["create_app", "create_app_from_env"]
 
@@ -75,6 +75,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(ra.router)
     app.include_router(billing.router)
     app.include_router(payments.return_router)
+    app.include_router(site.router)
     if container.settings.payment_gateway == "sandbox":
         app.include_router(payments.sandbox_router)
     if container.settings.mode != "production":

@@ -83,6 +83,8 @@ def serve(
         base = container.settings.public_base_url
         dev = container.settings.mode != "production"
     console.print(f"kyso {__version__} on http://{host}:{port}")
+    console.print(f"  web app:   {base}/")
+    console.print(f"  console:   {base}/console  (RA officers, support desk)")
     console.print(f"  API docs:  {base}/docs")
     if dev:
         console.print(f"  dev inbox: {base}/dev/inbox  (SMS and email codes appear here)")

@@ -67,6 +67,14 @@ class MethodLockOut(BaseModel):
     reason: str | None = None
     locked_at: datetime | None = None
 
+    @classmethod
+    def all_of(cls, state: MethodState) -> dict[str, MethodLockOut]:
+        """Every method, locked or not, with the lock's reason and time."""
+        return {m.value: cls(locked=state.is_locked(m),
+                             reason=state.locks[m].reason if m in state.locks else None,
+                             locked_at=state.locks[m].at if m in state.locks else None)
+                for m in Method}
+
 
 class StatusOut(BaseModel):
     status: Literal["none", "pending", "active", "locked"]
@@ -82,11 +90,7 @@ class StatusOut(BaseModel):
 
     @classmethod
     def of(cls, token: SmartOtpToken | None, state: MethodState) -> StatusOut:
-        methods = {m.value: MethodLockOut(locked=state.is_locked(m),
-                                          reason=state.locks[m].reason if m in state.locks
-                                          else None,
-                                          locked_at=state.locks[m].at if m in state.locks
-                                          else None) for m in Method}
+        methods = MethodLockOut.all_of(state)
         if token is None:
             return cls(status="none", otp_method=state.preferred.value, methods=methods)
         status = "locked" if token.locked_at else token.status.value

@@ -1,0 +1,54 @@
+"""The web app (``/``, customers) and the staff console (``/console``): static pages and
+vanilla ES modules, no build step. They are clients of ``/api/v1`` like ``kyso app``: the
+bearer session lives in the browser's ``sessionStorage`` and nothing is rendered here.
+
+Every page and asset leaves with a strict Content-Security-Policy (no inline script or
+style, ``default-src 'self'``, no framing), ``nosniff`` and ``no-referrer``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+
+__all__ = ["SECURITY_HEADERS", "router"]
+
+STATIC = (Path(__file__).parent / "static").resolve()
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-cache",
+}
+_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+          ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _file(relative: str) -> FileResponse:
+    path = (STATIC / relative).resolve()
+    if not path.is_relative_to(STATIC) or not path.is_file() or path.suffix not in _TYPES:
+        raise HTTPException(404, "Không tìm thấy (not found).")
+    return FileResponse(path, media_type=_TYPES[path.suffix], headers=SECURITY_HEADERS)
+
+
+@router.get("/")
+def web_app() -> FileResponse:
+    return _file("index.html")
+
+
+@router.get("/console")
+def console() -> FileResponse:
+    return _file("console.html")
+
+
+@router.get("/static/{relative:path}")
+def asset(relative: str) -> FileResponse:
+    return _file(relative)

@@ -1,0 +1,58 @@
+// The one seam to /api/v1: the bearer session (sessionStorage), the language, the errors.
+import { lang } from "./i18n.js";
+
+const KEY = "kyso.session";
+const listeners = new Set();
+
+export class ApiError extends Error {
+  constructor(status, code, description) {
+    super(description || code || String(status));
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function session() {
+  try { return JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch { return null; }
+}
+
+export function saveSession(login) {
+  sessionStorage.setItem(KEY, JSON.stringify({ token: login.access_token,
+    expires_at: login.expires_at, account: login.account }));
+}
+
+export function clearSession() {
+  sessionStorage.removeItem(KEY);
+}
+
+/** Called with a reason ("expired") when the server no longer accepts the session. */
+export function onSessionLost(fn) { listeners.add(fn); }
+
+export async function api(method, path, { json, body, type, blob } = {}) {
+  const headers = { "Accept-Language": lang(), Accept: "application/json" };
+  const s = session();
+  if (s) headers.Authorization = `Bearer ${s.token}`;
+  if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
+  if (type) headers["Content-Type"] = type;
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method, headers, body, credentials: "omit" });
+  } catch {
+    throw new ApiError(0, "network", null);
+  }
+  if (response.status === 401 && s) {
+    clearSession();
+    listeners.forEach((fn) => fn("expired"));
+  }
+  if (!response.ok) {
+    let problem = {};
+    try { problem = await response.json(); } catch { /* not JSON */ }
+    throw new ApiError(response.status, problem.error, problem.error_description);
+  }
+  if (blob) return response;
+  if (response.status === 204) return null;
+  return response.json();
+}
+
+export const get = (path) => api("GET", path);
+export const post = (path, json) => api("POST", path, { json: json ?? {} });

@@ -1,0 +1,100 @@
+// Building the page: elements from data with textContent only (never HTML from strings).
+import { lang, t } from "./i18n.js";
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else if (v === true) el.setAttribute(k, "");
+    else el.setAttribute(k, String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+let seq = 0;
+/** A labelled input; returns [wrapper, input]. */
+export function field(label, attrs = {}, hint = null) {
+  const id = `f${++seq}`;
+  const input = attrs.tag === "select"
+    ? h("select", { id, name: attrs.name }, ...(attrs.options || []))
+    : h(attrs.tag || "input", { id, ...attrs, tag: null, options: null,
+        "aria-describedby": hint ? `${id}-hint` : null });
+  const wrap = h("div", { class: "field" }, h("label", { for: id }, label), input,
+    hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null);
+  return [wrap, input];
+}
+
+/** The announced error/success line of a form. */
+export function status() {
+  const el = h("p", { class: "status", role: "status", "aria-live": "polite", hidden: true });
+  el.show = (text, kind = "error") => {
+    el.className = `status ${kind}`;
+    el.setAttribute("role", kind === "error" ? "alert" : "status");
+    el.textContent = text;
+    el.hidden = false;
+  };
+  el.clear = () => { el.hidden = true; el.textContent = ""; };
+  return el;
+}
+
+export function describe(err) {
+  if (err && err.code === "network") return t("networkError");
+  return (err && err.message) || t("unknownError");
+}
+
+/** Run ``work`` with the button disabled; errors go to ``out``. */
+export async function busy(button, out, work) {
+  button.disabled = true;
+  out?.clear();
+  try { return await work(); } catch (err) { out?.show(describe(err)); return undefined; }
+  finally { button.disabled = false; }
+}
+
+export function fmtDate(value) {
+  if (!value) return "—";
+  return new Date(value).toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB",
+    { dateStyle: "short", timeStyle: "short" });
+}
+
+export function vnd(amount) {
+  return `${new Intl.NumberFormat("vi-VN").format(amount)} ₫`;
+}
+
+export function card(title, ...children) {
+  return h("section", { class: "card" }, h("h2", {}, title), ...children);
+}
+
+export function dl(pairs) {
+  return h("dl", { class: "pairs" }, pairs.filter(Boolean).flatMap(([k, v]) =>
+    [h("dt", {}, k), h("dd", {}, v ?? "—")]));
+}
+
+export function table(headers, rows) {
+  return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c, i) => h("td", { "data-label": headers[i] || null }, c))))));
+}
+
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: name, class: "visually-hidden" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

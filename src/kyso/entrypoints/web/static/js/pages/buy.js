@@ -1,0 +1,51 @@
+// Buy a package: the catalogue (VND, VAT included), an order, the payment page, the status.
+import { api, get } from "../api.js";
+import { busy, card, field, fmtDate, h, replace, status, table, vnd } from "../dom.js";
+import { label, t } from "../i18n.js";
+
+export async function buy(main) {
+  const [products, certs, orders] = await Promise.all([get("/billing/catalog"),
+    get("/billing/certificates"), get("/billing/orders?limit=20")]);
+  replace(main, h("h1", {}, t("buyTitle")),
+    h("div", { class: "products" }, products.map((p) => product(p, certs))),
+    card(t("orders"), ordersTable(orders)));
+}
+
+function product(p, certs) {
+  const out = status();
+  const needsCert = p.kind === "pack";
+  const [certField, cert] = needsCert ? field(t("forCert"), { tag: "select", name: "credential",
+    options: certs.map((c) => h("option", { value: c.credential_id }, `${c.subject} — ${c.serial}`)) }) : [null, null];
+  const button = h("button", { type: "submit", disabled: needsCert && !certs.length }, t("buy"));
+  const facts = [p.term_months ? t("months", { n: p.term_months }) : null,
+    p.signatures ? t("nSignatures", { n: p.signatures }) : null,
+    p.plan === "unlimited" ? t("unlimited") : null].filter(Boolean).join(" · ");
+  return h("form", { class: "card product", "data-code": p.code, novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    busy(button, out, async () => {
+      const json = { product: p.code };
+      if (cert) json.credential_id = cert.value;
+      const order = await api("POST", "/billing/orders", { json });
+      if (order.payment_url) { out.show(t("redirecting"), "ok"); location.assign(order.payment_url); }
+      else out.show(label("os_", order.status), "ok");
+    });
+  } }, h("h2", {}, p.name), h("p", { class: "price" }, vnd(p.price)),
+  h("p", { class: "muted" }, `${t("priceVat")} · VAT ${vnd(p.vat)}`), facts ? h("p", {}, facts) : null,
+  certField, out, button);
+}
+
+function ordersTable(orders) {
+  if (!orders.length) return h("p", {}, t("noOrders"));
+  return table([t("order"), t("package"), t("amount"), t("status"), t("createdAt"), ""],
+    orders.map((o) => [h("code", {}, o.id.slice(0, 8)), o.name, vnd(o.amount),
+      h("span", { class: `order-status os-${o.status}`, "data-order": o.id }, label("os_", o.status)),
+      fmtDate(o.created_at), o.status === "pending" ? payButton(o) : ""]));
+}
+
+function payButton(o) {
+  const button = h("button", { type: "button", class: "secondary", onclick: () => busy(button, null, async () => {
+    const { payment_url: url } = await api("POST", `/billing/orders/${encodeURIComponent(o.id)}/payment`);
+    location.assign(url);
+  }) }, t("payNow"));
+  return button;
+}

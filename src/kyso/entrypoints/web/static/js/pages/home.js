@@ -1,0 +1,45 @@
+// Home: SmartOTP status and method, certificates with "lượt ký khả dụng", the inbox.
+import { get, post } from "../api.js";
+import { card, dl, fmtDate, h, replace, table } from "../dom.js";
+import { t } from "../i18n.js";
+
+export async function home(main, { account }) {
+  const [otp, certs, notes, pending] = await Promise.all([get("/smartotp"),
+    get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions")]);
+  replace(main, h("h1", {}, `${t("hello")}, ${account.full_name}`),
+    pending.length ? h("p", { class: "status info", id: "pending-banner" },
+      h("a", { href: "#transactions" }, t("pendingCount", { n: pending.length }))) : null,
+    h("div", { class: "grid" }, smartotp(otp), inbox(notes)), certificates(certs));
+}
+
+function smartotp(otp) {
+  const methods = Object.entries(otp.methods).map(([m, s]) =>
+    h("li", { "data-method": m }, t(`m_${m}`), s.locked ? h("span", { class: "badge warn" }, t("lockedMethod")) : null));
+  return card(t("smartotp"), dl([
+    [t("tokenStatus"), h("span", { class: `badge st-${otp.status}`, id: "otp-status" }, t(`st_${otp.status}`))],
+    [t("otpMethod"), h("span", { id: "otp-method" }, t(`m_${otp.otp_method}`))],
+    otp.device_name ? [t("device"), otp.device_name] : null,
+    otp.activated_at ? [t("activatedAt"), fmtDate(otp.activated_at)] : null,
+    [t("methods"), h("ul", { class: "plain" }, methods)],
+  ]));
+}
+
+function certificates(certs) {
+  if (!certs.length) return card(t("certs"), h("p", {}, t("noCerts")));
+  return card(t("certs"), table(
+    [t("subject"), t("serial"), t("package"), t("validTo"), t("available"), t("status")],
+    certs.map((c) => [c.subject, c.serial, c.package || "—", fmtDate(c.not_after),
+      h("strong", { class: "available" }, c.unlimited ? t("unlimited") : String(c.available_signatures)),
+      c.status])));
+}
+
+function inbox(notes) {
+  const list = h("ul", { class: "inbox" }, notes.map((n) => h("li", { class: n.read ? "read" : "new" },
+    h("p", { class: "title" }, n.title, n.read ? null : h("span", { class: "badge" }, t("unread"))),
+    h("p", {}, n.body), h("p", { class: "muted" }, fmtDate(n.created_at)))));
+  const button = h("button", { type: "button", class: "secondary", onclick: async () => {
+    await post("/notifications/read-all");
+    list.querySelectorAll(".badge").forEach((b) => b.remove());
+  } }, t("markAll"));
+  return card(t("inbox"), notes.length ? [list, button] : h("p", {}, t("noNotes")));
+}

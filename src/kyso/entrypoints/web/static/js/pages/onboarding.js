@@ -1,0 +1,125 @@
+// Registration for a certificate (docs/ONBOARDING.md): the form, then each step where the
+// registration stands — payment, activation code, eKYC images, contract, review, acceptance.
+import { ApiError, api, get, post } from "../api.js";
+import { busy, card, dl, field, h, replace, saveBlob, status } from "../dom.js";
+import { lang, t } from "../i18n.js";
+import { txCard } from "./transactions.js";
+
+const BASE = "/onboarding/registration";
+
+export async function onboarding(main) {
+  let reg = null;
+  try { reg = await get(BASE); } catch (err) { if (!(err instanceof ApiError) || err.status !== 404) throw err; }
+  const again = () => onboarding(main);
+  if (!reg || ["cancelled", "expired"].includes(reg.state)) {
+    const [otp, products] = await Promise.all([get("/smartotp"), get("/billing/catalog")]);
+    return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again));
+  }
+  return replace(main, h("h1", {}, t("obTitle")),
+    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : reg.state)],
+      [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
+      [t("package"), reg.package], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
+    step(reg, again));
+}
+
+function form(otp, products, again) {
+  const out = status();
+  if (otp.status !== "active") return card(t("obTitle"), h("p", { class: "status info" }, t("obNeedToken")));
+  const f = (key, attrs = {}) => field(t(key), { name: key, ...attrs });
+  const select = (key, pairs) => f(key, { tag: "select", options: pairs.map(([v, l]) => h("option", { value: v }, l)) });
+  const fields = {
+    full_name: f("fullName", { autocomplete: "name", maxlength: 100 }),
+    birth_date: f("birthDate", { type: "date" }),
+    sex: select("sex", [["M", t("male")], ["F", t("female")]]),
+    id_type: select("idType", [["CCCD", "CCCD"], ["CMND", "CMND"], ["HC", t("passport")]]),
+    id_number: f("idNumber", { maxlength: 20, inputmode: "numeric" }),
+    issue_date: f("issueDate", { type: "date" }),
+    expiry_date: f("expiryDate", { type: "date" }),
+    phone: f("phone", { type: "tel", autocomplete: "tel" }),
+    email: f("email", { type: "email", autocomplete: "email" }),
+    address: f("address", { maxlength: 200 }),
+    locality: f("locality", { maxlength: 128 }),
+    province: f("province", { maxlength: 128 }),
+    package: select("package", products.filter((p) => p.kind === "certificate").map((p) => [p.code, p.name])),
+  };
+  const button = h("button", { type: "submit" }, t("obSubmit"));
+  return h("form", { class: "card", id: "ob-form", novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    const empty = Object.entries(fields).find(([k, [, i]]) => k !== "expiry_date" && !i.value.trim());
+    if (empty) { out.show(t("required")); empty[1][1].focus(); return; }
+    const json = Object.fromEntries(Object.entries(fields).map(([k, [, i]]) => [k, i.value.trim() || null]));
+    busy(button, out, async () => { await post(BASE, { ...json, device_id: otp.device_id }); await again(); });
+  } }, out, Object.values(fields).map(([wrap]) => wrap), button);
+}
+
+function step(reg, again) {
+  const out = status();
+  const act = (label, work, cls = "") => {
+    const b = h("button", { type: "button", class: cls, onclick: () => busy(b, out, work) }, t(label));
+    return b;
+  };
+  const open = !["approved", "active", "cancelled", "expired"].includes(reg.state);
+  const cancel = open ? act("obCancel", async () => { await post(`${BASE}/cancel`); await again(); }, "danger") : null;
+  const body = {
+    awaiting_payment: () => [act("payNow", async () => {
+      const { payment_url: url } = await post(`/billing/orders/${encodeURIComponent(reg.order_id)}/payment`);
+      location.assign(url);
+    }), act("obCheckPayment", async () => { await post(`${BASE}/payment`); await again(); }, "secondary")],
+    awaiting_activation: () => activation(out, again, act),
+    awaiting_ekyc: () => ekyc(out, again),
+    awaiting_contract: () => contract(out, again, act),
+    under_review: () => h("p", {}, t("obUnderReview")),
+    approved: () => acceptance(out, again, act),
+    active: () => [h("p", {}, t("obActive")), act("obRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")],
+    rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : h("p", {}, t("obRejected"))),
+  }[reg.state];
+  return card(t("obNext"), out, body ? body() : null, h("div", { class: "actions" }, cancel));
+}
+
+function activation(out, again, act) {
+  const [codeField, code] = field(t("obCode"), { name: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 10 }, t("obCodeHint"));
+  const button = h("button", { type: "submit" }, t("confirm"));
+  return [h("form", { novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    if (!code.value.trim()) { out.show(t("required")); code.focus(); return; }
+    busy(button, out, async () => { await post(`${BASE}/activation`, { code: code.value.trim() }); await again(); });
+  } }, codeField, h("div", { class: "actions" }, button,
+    act("obResend", async () => { await post(`${BASE}/activation/resend`); out.show(t("obResent"), "ok"); }, "secondary")))];
+}
+
+function ekyc(out, again) {
+  const parts = ["front", "back", "portrait"].map((name) =>
+    [name, ...field(t(name === "back" ? "back_" : name), { type: "file", name, accept: "image/jpeg,image/png" })]);
+  const button = h("button", { type: "submit" }, t("obSend"));
+  return h("form", { novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    const missing = parts.find(([, , input]) => !input.files[0]);
+    if (missing) { out.show(t("required")); missing[2].focus(); return; }
+    const body = new FormData();
+    parts.forEach(([name, , input]) => body.append(name, input.files[0], input.files[0].name));
+    busy(button, out, async () => { await api("POST", `${BASE}/ekyc`, { body }); await again(); });
+  } }, h("p", { class: "hint" }, t("obEkycHint")), parts.map(([, wrap]) => wrap), button);
+}
+
+function contract(out, again, act) {
+  const flow = h("div", { id: "ob-flow" });
+  return [h("div", { class: "actions" },
+    act("obContract", () => download(`${BASE}/contract`, "hop-dong.pdf"), "secondary"),
+    act("obAccept", async () => {
+      const tx = await post(`${BASE}/contract/accept`);
+      replace(flow, txCard(tx, (done) => done.status === "confirmed" && again()));
+    })), flow];
+}
+
+function acceptance(out, again, act) {
+  const flow = h("div", { id: "ob-flow" });
+  return [h("p", {}, t("obApproved")), act("obSignRecord", async () => {
+    const { transaction } = await post(`${BASE}/acceptance`);
+    replace(flow, txCard(transaction, (done) => done.status === "confirmed" && again()));
+  }), flow];
+}
+
+async function download(path, name) {
+  const response = await api("GET", path, { blob: true });
+  saveBlob(await response.blob(), name);
+}

@@ -1,0 +1,24 @@
+// Relying parties and the customer's consents: allow, disallow.
+import { api, get } from "../api.js";
+import { busy, fmtDate, h, replace, status } from "../dom.js";
+import { t } from "../i18n.js";
+
+export async function parties(main) {
+  const [all, consents] = await Promise.all([get("/relying-parties"), get("/consents")]);
+  const granted = new Map(consents.map((c) => [c.sp_id, c]));
+  replace(main, h("h1", {}, t("partiesTitle")), h("p", {}, t("partiesHint")),
+    h("ul", { class: "cards" }, all.map((p) => party(main, p, granted.get(p.sp_id)))));
+}
+
+function party(main, p, consent) {
+  const out = status();
+  const path = `/consents/${encodeURIComponent(p.sp_id)}`;
+  const button = h("button", { type: "button", class: consent ? "danger" : "",
+    onclick: () => busy(button, out, async () => {
+      await api(consent ? "DELETE" : "PUT", path);
+      await parties(main);
+    }) }, consent ? t("disallow") : t("allow"));
+  return h("li", { class: "card party", "data-sp": p.sp_id },
+    h("h2", {}, p.name), p.public_service ? h("span", { class: "badge" }, t("publicService")) : null,
+    h("p", {}, consent ? t("allowed", { at: fmtDate(consent.granted_at) }) : t("notAllowed")), out, button);
+}

@@ -1,0 +1,99 @@
+// The frame both apps share: header, navigation, language, login, logout, session expiry.
+import { api, clearSession, onSessionLost, saveSession, session } from "./api.js";
+import { busy, field, h, replace, status } from "./dom.js";
+import { lang, setLang, t } from "./i18n.js";
+
+/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login. */
+export function start({ brand, routes, allowed = () => true }) {
+  document.documentElement.lang = lang();
+  const header = document.getElementById("top");
+  const main = document.getElementById("main");
+  let notice = null;
+
+  onSessionLost(() => { notice = t("expired"); render(); });
+  window.addEventListener("hashchange", () => render());
+  document.querySelector(".skip")?.addEventListener("click", (e) => { e.preventDefault(); main.focus(); });
+
+  function visibleRoutes(account) {
+    return routes.filter((r) => !r.visible || r.visible(account));
+  }
+
+  function drawHeader(account) {
+    const current = location.hash.slice(1) || "";
+    const nav = account ? h("nav", { "aria-label": "main" }, h("ul", {},
+      visibleRoutes(account).map((r) => h("li", {}, h("a", { href: `#${r.path}`,
+        "aria-current": current === r.path ? "page" : null }, t(r.label)))))) : null;
+    replace(header,
+      h("div", { class: "bar" },
+        h("a", { class: "brand", href: "#" }, t(brand)),
+        h("div", { class: "tools" },
+          account ? h("span", { class: "who" }, account.full_name) : null,
+          h("button", { type: "button", class: "link", lang: lang() === "vi" ? "en" : "vi",
+            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); render(); } }, t("switchLang")),
+          account ? h("button", { type: "button", class: "secondary", id: "logout",
+            onclick: logout }, t("logout")) : null)),
+      nav);
+  }
+
+  async function logout() {
+    try { await api("POST", "/auth/logout"); } catch { /* the session ends here anyway */ }
+    clearSession();
+    notice = t("loggedOut");
+    location.hash = "";
+    render();
+  }
+
+  function loginPage() {
+    drawHeader(null);
+    const out = status();
+    const [loginField, login] = field(t("login"), { name: "login", autocomplete: "username", required: true });
+    const [pwField, password] = field(t("password"), { name: "password", type: "password",
+      autocomplete: "current-password", required: true });
+    const button = h("button", { type: "submit" }, t("signIn"));
+    const form = h("form", { class: "card narrow", novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      const empty = [login, password].find((i) => !i.value.trim());
+      if (empty) { out.show(t("required")); empty.setAttribute("aria-invalid", "true"); empty.focus(); return; }
+      await busy(button, out, async () => {
+        const done = await api("POST", "/auth/login", { json: { login: login.value.trim(), password: password.value } });
+        if (!allowed(done.account)) {
+          saveSession(done);
+          await api("POST", "/auth/logout").catch(() => null);
+          clearSession();
+          throw new Error(t("forbiddenRole"));
+        }
+        saveSession(done);
+        notice = null;
+        render();
+      });
+    } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button);
+    replace(main, form);
+    if (notice) out.show(notice, "info");
+    login.focus();
+  }
+
+  async function render() {
+    const s = session();
+    if (s && Date.parse(s.expires_at) <= Date.now()) {  // the server would say 401 anyway
+      clearSession();
+      notice = t("expired");
+    }
+    if (!session()) return loginPage();
+    drawHeader(s.account);
+    const path = location.hash.slice(1);
+    const route = visibleRoutes(s.account).find((r) => r.path === path) || visibleRoutes(s.account)[0];
+    const region = h("div", { class: "page" });
+    replace(main, region);
+    try {
+      await route.render(region, { account: s.account, rerender: render });
+    } catch (err) {
+      if (!session()) return undefined;  // the session was lost: the login page is up
+      replace(region, h("p", { class: "status error", role: "alert" }, err.message || t("unknownError")));
+    }
+    const heading = main.querySelector("h1");
+    if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+    return undefined;
+  }
+
+  render();
+}

@@ -1,0 +1,106 @@
+"""The web app in a real browser: Debian's ``chromium`` driven by Playwright, against a live
+uvicorn (in a thread) serving one container per package, on SQLite or PostgreSQL.
+
+Chromium is a system package (``scripts/system-deps.sh``); Playwright's own browser
+downloads are never used. Without ``/usr/bin/chromium`` these tests fail, they do not skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from kyso.bootstrap import bootstrap, init_home
+from kyso.clock import ManualClock
+from kyso.config import Settings
+from kyso.entrypoints.api.app import create_app
+from tests.conftest import FAST_HASHER
+from tests.databases import fresh_database
+from tests.integration.documents.conftest import World
+from tests.integration.pki.conftest import LiveServer
+
+CHROMIUM = os.environ.get("KYSO_TEST_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="package")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One kyso for the package: its CA, the default catalogue, a live server."""
+    root = tmp_path_factory.mktemp("web")
+    server = LiveServer()
+    clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+    with ExitStack() as stack:
+        db_url = stack.enter_context(fresh_database(root))
+        settings = Settings(home=root / "home", database_url=db_url, public_base_url=server.url,
+                            pki_ca_key="rsa-2048", document_max_bytes=256 * 1024)
+        init_home(settings)
+        container = bootstrap(settings, clock=clock, hasher=FAST_HASHER)
+        stack.callback(container.close)
+        container.pki.initialize(actor="test")
+        container.catalog.load(actor="test")
+        client = stack.enter_context(TestClient(create_app(container),
+                                                raise_server_exceptions=False))
+        url = stack.enter_context(server.serving(create_app(container)))
+        (root / "files").mkdir()
+        yield World(container, clock, client, url, root / "files")
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/system-deps.sh (Debian's chromium)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page whose console errors, page errors and CSP violations are collected."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not _expected(message.text):
+            self.errors.append(message.text)
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+
+
+def _expected(text: str) -> bool:
+    """The browser logs every 4xx a fetch gets; the tests provoke some on purpose."""
+    return "Failed to load resource: the server responded with a status of 4" in text
+
+
+@pytest.fixture
+def page(browser: Browser, world: World) -> Iterator[Watched]:
+    context = browser.new_context(base_url=world.url, locale="vi-VN", accept_downloads=True)
+    watched = Watched(context.new_page())
+    watched.page.set_default_timeout(15_000)
+    yield watched
+    context.close()
+    watched.assert_clean()
+
+
+def log_in(page: Page, login: str, password: str, path: str = "/") -> None:
+    page.goto(path)
+    page.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(login)
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng xuất").wait_for()
+
+
+def session_token(page: Page) -> Any:
+    return page.evaluate("sessionStorage.getItem('kyso.session')")

@@ -1,0 +1,78 @@
+"""The staff console in Chromium: an RA officer approves a registration made through the API
+(as the onboarding tests make it); the support desk locks an OTP method; a customer is kept
+out; the API's role checks stay the gate."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from kyso.accounts.model import Role
+from kyso.accounts.service import NewAccount
+from tests.integration.api.conftest import PASSWORD, PIN
+from tests.integration.documents.conftest import World
+from tests.integration.onboarding.test_flow import to_review
+from tests.web.conftest import Watched, log_in, session_token
+
+
+def staff(world: World, username: str, role: Role) -> str:
+    n = sum(map(ord, username)) % 1000
+    world.container.accounts.sign_up(NewAccount(username, PASSWORD, PIN, f"Cán bộ {username}",
+                                                f"0900000{n:03d}", f"{username}@ca.vn",
+                                                role=role))
+    return username
+
+
+def test_an_officer_reviews_and_approves_a_registration(page: Watched, world: World) -> None:
+    account_id, headers, _device = to_review(world.client, world.container, world.clock)
+    p = page.page
+    log_in(p, staff(world, "thamdinh", Role.RA_OFFICER), PASSWORD, "/console")
+    expect(p.get_by_role("link", name="Hỗ trợ khách hàng")).to_have_count(0)
+    p.get_by_role("button", name="Xem").click()
+    expect(p.get_by_role("heading", level=1)).to_have_text("Nguyễn Văn An")
+    expect(p.locator("#case-state")).to_have_text("chờ thẩm định")
+    expect(p.get_by_text(account_id)).to_be_visible()
+    expect(p.locator(".images img")).to_have_count(3)
+    expect(p.get_by_text("referred")).to_be_visible()  # the face check, left to the officer
+    p.get_by_role("button", name="Phê duyệt").click()
+    expect(p.get_by_role("status")).to_have_text("Đã phê duyệt hồ sơ.")
+    assert world.client.get("/api/v1/onboarding/registration",
+                            headers=headers).json()["state"] == "approved"
+    p.get_by_role("link", name="Hồ sơ chờ thẩm định").click()
+    expect(p.get_by_text("Không có hồ sơ nào.")).to_be_visible()
+
+
+def test_the_support_desk_locks_a_method_and_customers_stay_out(
+        page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer(smartotp=False, signatures=0)
+    name = world.container.accounts.get(customer.account_id).username
+    p.goto("/console")
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(name)
+    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    p.get_by_role("button", name="Đăng nhập").click()
+    expect(p.get_by_role("alert")).to_have_text(
+        "Tài khoản của bạn không có quyền sử dụng bảng điều khiển nghiệp vụ.")
+    assert session_token(p) is None
+    log_in(p, staff(world, "hotro", Role.SUPPORT), PASSWORD, "/console")
+    expect(p.get_by_role("link", name="Hồ sơ chờ thẩm định")).to_have_count(0)
+    search = p.get_by_label("Tìm khách hàng")
+    search.fill("khong-co-ai")
+    p.get_by_role("button", name="Tìm", exact=True).click()
+    expect(p.get_by_role("alert")).to_be_visible()  # the API's own "not found", as it says it
+    phone = customer.get("/me").json()["phone"]
+    search.fill(phone)
+    p.get_by_role("button", name="Tìm", exact=True).click()
+    found = p.locator("#customer")
+    expect(found).to_contain_text(customer.account_id)
+    found.get_by_label("Phương thức").select_option("sms")
+    found.get_by_role("button", name="Khóa", exact=True).click()
+    expect(found.get_by_role("alert")).to_have_text("Vui lòng nhập thông tin này.")
+    found.get_by_label("Lý do").fill("Khách báo mất điện thoại")
+    found.get_by_role("button", name="Khóa", exact=True).click()
+    expect(found.locator('[data-method="sms"]')).to_contain_text("Khách báo mất điện thoại")
+    expect(found.get_by_role("status")).to_have_text("Đã thực hiện.")
+    methods = customer.get("/smartotp").json()["methods"]
+    assert methods["sms"]["locked"] and methods["sms"]["reason"] == "Khách báo mất điện thoại"
+    # the API is the gate: a customer's session cannot look anyone up
+    r = world.client.get("/api/v1/support/accounts", params={"login": phone},
+                         headers=customer.headers)
+    assert r.status_code == 403
