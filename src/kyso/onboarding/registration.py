@@ -151,6 +151,9 @@ class RegistrationService:
 
     @staticmethod
     def _eligible(uow: UnitOfWork, account_id: str, uid: str, device: str) -> None:
+        # the account row serializes an account's registrations: with no registration yet
+        # there is no row of its own to lock, and two first ones would both pass
+        uow.accounts.get(account_id, for_update=True)
         latest = uow.onboarding.latest(account_id, for_update=True)
         if latest is not None and latest.state.open:
             raise AlreadyRegistered()
