@@ -22,7 +22,8 @@ class RegistrationRepository(Protocol):
         """The account's newest registration."""
         ...
 
-    def by_credential(self, credential_id: str) -> Registration | None: ...
+    def by_credential(self, credential_id: str, *,
+                      for_update: bool = False) -> Registration | None: ...
 
     def in_state(self, state: State, limit: int) -> list[Registration]:
         """Oldest first (a review queue)."""

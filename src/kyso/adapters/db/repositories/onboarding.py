@@ -104,9 +104,10 @@ class SqlRegistrationRepository:
         row = self._conn.execute(query.with_for_update() if for_update else query).first()
         return _load(row) if row else None
 
-    def by_credential(self, credential_id: str) -> Registration | None:
-        row = self._conn.execute(select(registrations)
-                                 .where(_t.credential_id == credential_id)).first()
+    def by_credential(self, credential_id: str, *,
+                      for_update: bool = False) -> Registration | None:
+        query = select(registrations).where(_t.credential_id == credential_id)
+        row = self._conn.execute(query.with_for_update() if for_update else query).first()
         return _load(row) if row else None
 
     def in_state(self, state: State, limit: int) -> list[Registration]:
