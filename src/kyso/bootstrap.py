@@ -295,7 +295,7 @@ class Container:
     @cached_property
     def sp769(self) -> SignRequestService:
         return SignRequestService(self.uow, self.clock, self.relying_parties, self.transactions,
-                                  self.sp769_settler, self.notifier)
+                                  self.sp769_settler, self.notifier, self.quota)
 
     def party_webhooks(self) -> PartyWebhooks:
         return PartyWebhooks(self.uow, self.clock, self.relying_parties,
