@@ -282,7 +282,7 @@ class Container:
 
     @cached_property
     def consents(self) -> ConsentService:
-        return ConsentService(self.uow, self.clock)
+        return ConsentService(self.uow, self.clock, self.accounts, self.sp769_settler)
 
     @cached_property
     def sp769_settler(self) -> Settler:

@@ -62,6 +62,10 @@ class RelyingRepository(Protocol):
         """Store the status, end, error and every file's signature."""
         ...
 
+    def waiting(self, account_id: str, party_id: str) -> list[SignRequest]:
+        """The account's requests from this party still waiting for it, locked."""
+        ...
+
     def unsettled(self, now: datetime, stale_before: datetime, limit: int) -> list[SignRequest]:
         """Requests to settle: waiting ones that expired or whose transaction was decided
         (rejected, failed, expired), and confirmed/signing ones older than ``stale_before``
