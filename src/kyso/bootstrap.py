@@ -44,7 +44,7 @@ from kyso.onboarding.acceptance import AcceptanceGate, AcceptanceService, accept
 from kyso.onboarding.activation import ActivationPolicy, Activator
 from kyso.onboarding.adapters import OfficerFaceMatch
 from kyso.onboarding.billing import BillingPackages
-from kyso.onboarding.contract import ContractService, contract_kind
+from kyso.onboarding.contract import ContractSeals, ContractService, contract_kind
 from kyso.onboarding.ekyc import EkycPolicy, EkycService
 from kyso.onboarding.ports import FaceMatch, Packages
 from kyso.onboarding.registration import RegistrationService
@@ -159,8 +159,7 @@ class Container:
         service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
-        service.register_kind(contract_kind(self.uow, self.clock, self.sealer,
-                                            self.onboarding_blobs))
+        service.register_kind(contract_kind(self.uow, self.clock, self.contract_seals))
         service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         return service
 
@@ -318,6 +317,10 @@ class Container:
     def sealer(self) -> Sealer:
         return Sealer(self.uow, self.clock, self.pki, self.keystore, self.document_trust,
                       self.settings.pki_organization)
+
+    @cached_property
+    def contract_seals(self) -> ContractSeals:
+        return ContractSeals(self.uow, self.clock, self.sealer, self.onboarding_blobs)
 
     @cached_property
     def registrations(self) -> RegistrationService:

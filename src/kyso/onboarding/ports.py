@@ -36,6 +36,10 @@ class RegistrationRepository(Protocol):
         """Registrations in ``states`` untouched since ``before``, oldest first."""
         ...
 
+    def seals_due(self, now: datetime, limit: int) -> list[Registration]:
+        """Accepted contracts whose seal is due (``seal_due <= now``), oldest first."""
+        ...
+
     def device_used(self, device_id: str, account_id: str) -> bool:
         """Did another account activate this device (a SmartOTP token) or register on it?"""
         ...
