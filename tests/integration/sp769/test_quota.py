@@ -89,6 +89,6 @@ def test_an_unlimited_certificate_is_not_refused_at_sign(env: Env) -> None:
     signer = new_signer(env, signatures=0)
     until = env.clock.now() + timedelta(days=30)
     env.container.quotas.grant_unlimited(signer.credential_id, until, actor="test")
-    _, ref = _request(env, signer, files=2)
+    _request(env, signer, files=2)
     [tx] = pending(env, signer)
     assert confirm(env, signer, tx).status_code == 200
