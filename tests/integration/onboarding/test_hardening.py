@@ -1,0 +1,33 @@
+"""What a review of onboarding found: a refused eKYC attempt keeps no identity images."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from kyso.bootstrap import Container
+from kyso.clock import ManualClock
+from tests.integration.api.conftest import auth, last_code, login, sign_up
+from tests.integration.onboarding.test_flow import BASE, form, png
+
+
+def _stored(container: Container) -> list[str]:
+    root = container.settings.home / "onboarding"
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_refused_ekyc_attempts_keep_no_images(client: TestClient, container: Container,
+                                              clock: ManualClock) -> None:
+    account = sign_up(client)
+    headers = auth(login(client))
+    client.post(BASE, json=form(clock), headers=headers)
+    code = last_code(container, account["id"], "ONBOARDING_ACTIVATION")
+    client.post(f"{BASE}/activation", json={"code": code}, headers=headers)
+    small = {n: (f"{n}.png", png(100, 80), "image/png") for n in ("front", "back", "portrait")}
+    same = png()
+    twice = {n: (f"{n}.png", same, "image/png") for n in ("front", "back", "portrait")}
+    for files in (small, twice):
+        assert client.post(f"{BASE}/ekyc", files=files, headers=headers).status_code == 400
+    assert _stored(container) == []  # ID-card images of a refused attempt are not kept
+    good = {n: (f"{n}.png", png(), "image/png") for n in ("front", "back", "portrait")}
+    assert client.post(f"{BASE}/ekyc", files=good, headers=headers).status_code == 200
+    assert len(_stored(container)) == 3
