@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
-from kyso.adapters.blobs import FileBlobStore
+from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
@@ -310,8 +310,8 @@ class Container:
         return OfficerFaceMatch()
 
     @cached_property
-    def onboarding_blobs(self) -> FileBlobStore:
-        return FileBlobStore(self.settings.home / "onboarding")
+    def onboarding_blobs(self) -> SealedBlobStore:
+        return SealedBlobStore(self.settings.home / "onboarding", self.envelope)
 
     @cached_property
     def sealer(self) -> Sealer:

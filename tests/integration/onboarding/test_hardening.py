@@ -1,7 +1,9 @@
-"""What a review of onboarding found: a refused eKYC attempt keeps no identity images."""
+"""What a review of onboarding found: a refused eKYC attempt keeps no identity images; the
+onboarding store seals what it keeps."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from kyso.bootstrap import Container
@@ -31,3 +33,25 @@ def test_refused_ekyc_attempts_keep_no_images(client: TestClient, container: Con
     good = {n: (f"{n}.png", png(), "image/png") for n in ("front", "back", "portrait")}
     assert client.post(f"{BASE}/ekyc", files=good, headers=headers).status_code == 200
     assert len(_stored(container)) == 3
+
+
+def test_the_onboarding_store_keeps_images_and_contracts_sealed(
+        client: TestClient, container: Container, clock: ManualClock) -> None:
+    """ID-card images and contracts are personal data: sealed at rest under the master key,
+    each bound to its hash; a damaged or swapped file reads as missing."""
+    store = container.onboarding_blobs
+    image = png()
+    digest = store.put(image)
+    path = container.settings.home / "onboarding" / digest[:2] / digest
+    raw = path.read_bytes()
+    assert image[:8] not in raw and image[16:48] not in raw
+    assert store.get(digest) == image and store.put(image) == digest
+    other = store.put(png())
+    path.write_bytes((path.parent.parent / other[:2] / other).read_bytes())  # swapped
+    with pytest.raises(KeyError):
+        store.get(digest)
+    path.write_bytes(image)  # a plain blob from before the store was sealed still reads
+    assert store.get(digest) == image
+    for bad in ("0" * 64, "../../etc/passwd"):
+        with pytest.raises(KeyError):
+            store.get(bad)
