@@ -1,5 +1,5 @@
 """What a review of onboarding found: a refused eKYC attempt keeps no identity images; the
-onboarding store seals what it keeps."""
+onboarding store seals what it keeps; control characters and NULs are bad input (400)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from kyso.bootstrap import Container
 from kyso.clock import ManualClock
 from tests.integration.api.conftest import auth, last_code, login, sign_up
-from tests.integration.onboarding.test_flow import BASE, form, png
+from tests.integration.onboarding.test_flow import BASE, form, officer, png
 
 
 def _stored(container: Container) -> list[str]:
@@ -55,3 +55,33 @@ def test_the_onboarding_store_keeps_images_and_contracts_sealed(
     for bad in ("0" * 64, "../../etc/passwd"):
         with pytest.raises(KeyError):
             store.get(bad)
+
+
+@pytest.mark.parametrize("field", ["address", "province", "locality", "device_id"])
+@pytest.mark.parametrize("bad", ["12\u0000 Trần", "12 Trần\u202e", "12\x07 Trần"])
+def test_control_characters_in_the_form_are_refused(
+        client: TestClient, container: Container, clock: ManualClock, field: str,
+        bad: str) -> None:
+    sign_up(client)
+    r = client.post(BASE, json=form(clock, **{field: bad}), headers=auth(login(client)))
+    assert (r.status_code, r.json()["error"]) == (400, "invalid_field"), r.text
+    assert field in r.json()["error_description"]
+
+
+def test_a_nul_in_a_path_or_a_query_is_bad_input_not_a_server_error(
+        client: TestClient, container: Container) -> None:
+    """PostgreSQL text cannot hold NUL: the engine turns the driver's refusal into 400."""
+    sign_up(client)
+    headers = auth(login(client))
+    ra = officer(container, client)
+    calls = [("GET", "/api/v1/billing/orders/%00", headers),
+             ("POST", "/api/v1/billing/orders/%00/payment", headers),
+             ("DELETE", "/api/v1/consents/%00", headers),
+             ("GET", "/api/v1/ra/registrations/%00", ra),
+             ("POST", "/api/v1/ra/registrations/%00/approve", ra)]
+    for method, url, who in calls:
+        r = client.request(method, url, headers=who)
+        assert r.status_code in (400, 404) and r.json()["error"], (url, r.text)
+    ipn = client.get("/api/v1/billing/vnpay/ipn", params={"vnp_TxnRef": "\x00",
+                                                          "vnp_SecureHash": "00"})
+    assert ipn.status_code == 200 and ipn.json()["RspCode"] == "97", ipn.text
