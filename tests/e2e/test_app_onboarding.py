@@ -17,19 +17,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests.e2e.test_app_harness import (
+from tests.e2e.harness import (
     ACCOUNT_PIN,
     PASSWORD,
     SMARTOTP_PIN,
     Customer,
     Server,
-    app_db_url,
     drive_register,
     otp_json,
-    server,
 )
-
-__all__ = ["app_db_url", "server"]
 
 
 def _png(path: Path) -> str:
