@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from kyso.billing.errors import OrderStateConflict
 from kyso.bootstrap import Container
 from kyso.clock import ManualClock
 from tests.integration.api.conftest import auth, last_code, login, sign_up
-from tests.integration.onboarding.test_flow import BASE, form, officer, png
+from tests.integration.onboarding.test_flow import BASE, form, officer, png, to_review
 
 
 def _stored(container: Container) -> list[str]:
@@ -85,3 +86,29 @@ def test_a_nul_in_a_path_or_a_query_is_bad_input_not_a_server_error(
     ipn = client.get("/api/v1/billing/vnpay/ipn", params={"vnp_TxnRef": "\x00",
                                                           "vnp_SecureHash": "00"})
     assert ipn.status_code == 200 and ipn.json()["RspCode"] == "97", ipn.text
+
+
+class RefusingPackages:
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    def issued(self, account_id: str, order_id: str, credential_id: str) -> None:
+        raise OrderStateConflict(status="fulfilled")
+
+
+def test_an_approval_stands_when_billing_refuses_the_package(
+        client: TestClient, container: Container, clock: ManualClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    to_review(client, container, clock)
+    monkeypatch.setattr(container.review, "_packages", RefusingPackages(container.packages))
+    ra = officer(container, client)
+    [case] = client.get("/api/v1/ra/registrations", headers=ra).json()
+    r = client.post(f"/api/v1/ra/registrations/{case['id']}/approve", headers=ra)
+    assert (r.status_code, r.json()["state"]) == (200, "approved"), r.text
+    with container.uow() as uow:
+        [record] = [e.event for e in uow.audit.records()
+                    if e.event.action == "onboarding.package_not_attached"]
+    assert record.details["error"] == "order_state" and record.details["order"]
