@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
-from kyso.adapters.blobs import FileBlobStore
+from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
@@ -44,7 +44,7 @@ from kyso.onboarding.acceptance import AcceptanceGate, AcceptanceService, accept
 from kyso.onboarding.activation import ActivationPolicy, Activator
 from kyso.onboarding.adapters import OfficerFaceMatch
 from kyso.onboarding.billing import BillingPackages
-from kyso.onboarding.contract import ContractService, contract_kind
+from kyso.onboarding.contract import ContractSeals, ContractService, contract_kind
 from kyso.onboarding.ekyc import EkycPolicy, EkycService
 from kyso.onboarding.ports import FaceMatch, Packages
 from kyso.onboarding.registration import RegistrationService
@@ -159,8 +159,7 @@ class Container:
         service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
-        service.register_kind(contract_kind(self.uow, self.clock, self.sealer,
-                                            self.onboarding_blobs))
+        service.register_kind(contract_kind(self.uow, self.clock, self.contract_seals))
         service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         return service
 
@@ -282,7 +281,7 @@ class Container:
 
     @cached_property
     def consents(self) -> ConsentService:
-        return ConsentService(self.uow, self.clock)
+        return ConsentService(self.uow, self.clock, self.accounts, self.sp769_settler)
 
     @cached_property
     def sp769_settler(self) -> Settler:
@@ -295,7 +294,7 @@ class Container:
     @cached_property
     def sp769(self) -> SignRequestService:
         return SignRequestService(self.uow, self.clock, self.relying_parties, self.transactions,
-                                  self.sp769_settler, self.notifier)
+                                  self.sp769_settler, self.notifier, self.quota)
 
     def party_webhooks(self) -> PartyWebhooks:
         return PartyWebhooks(self.uow, self.clock, self.relying_parties,
@@ -311,13 +310,17 @@ class Container:
         return OfficerFaceMatch()
 
     @cached_property
-    def onboarding_blobs(self) -> FileBlobStore:
-        return FileBlobStore(self.settings.home / "onboarding")
+    def onboarding_blobs(self) -> SealedBlobStore:
+        return SealedBlobStore(self.settings.home / "onboarding", self.envelope)
 
     @cached_property
     def sealer(self) -> Sealer:
         return Sealer(self.uow, self.clock, self.pki, self.keystore, self.document_trust,
                       self.settings.pki_organization)
+
+    @cached_property
+    def contract_seals(self) -> ContractSeals:
+        return ContractSeals(self.uow, self.clock, self.sealer, self.onboarding_blobs)
 
     @cached_property
     def registrations(self) -> RegistrationService:

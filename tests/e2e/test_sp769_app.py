@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import (
+    ACCOUNT_PIN,
     SMARTOTP_PIN,
     Customer,
     Server,
@@ -85,13 +86,14 @@ def rp(server: Server, app_db_url: str, receiver: Receiver) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def consented(citizen: tuple[Customer, str], rp: dict[str, Any]) -> tuple[Customer, str]:
-    """The citizen lets the portal in with ``kyso app allow`` (until then it is unknown)."""
+    """The citizen lets the portal in with ``kyso app allow`` and the account PIN (until then it
+    is unknown)."""
     customer, id_number = citizen
     body = sign_request(rp, id_number, [b"chua cho phep"], ["X-1"])
     assert sp769(customer.server, "signatures/sign", body).status_code == 404
     parties = customer.run("parties")
     assert parties.returncode == 0 and rp["sp_id"] in parties.stdout, parties.stderr
-    allowed = customer.run("allow", rp["sp_id"])
+    allowed = customer.run("allow", rp["sp_id"], "--pin-stdin", stdin=f"{ACCOUNT_PIN}\n")
     assert allowed.returncode == 0 and rp["sp_id"] in allowed.stdout, allowed.stderr
     [consent] = json.loads(customer.run("consents", "--json").stdout)
     assert consent["sp_id"] == rp["sp_id"] and consent["public_service"] is True

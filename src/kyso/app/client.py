@@ -206,8 +206,9 @@ class KysoClient:
     def consents(self) -> list[Consent]:
         return self._list(_CONSENTS, self._send("GET", "/consents"))
 
-    def grant(self, sp_id: str) -> Consent:
-        return self._model(Consent, self._send("PUT", f"/consents/{_seg(sp_id)}"))
+    def grant(self, sp_id: str, pin: str) -> Consent:
+        return self._model(Consent, self._send("PUT", f"/consents/{_seg(sp_id)}",
+                                               json={"pin": pin}))
 
     def revoke_consent(self, sp_id: str) -> None:
         self._send("DELETE", f"/consents/{_seg(sp_id)}")

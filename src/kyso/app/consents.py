@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from kyso.app import messages as m
 from kyso.app.context import AppContext
 from kyso.app.i18n import Lang, Msg
 from kyso.app.models import Consent, Party
@@ -33,8 +34,11 @@ def consents(ctx: AppContext) -> list[Consent]:
 
 
 def grant(ctx: AppContext, sp_id: str) -> Consent:
+    """Let a relying party in: a sensitive change, confirmed with the account PIN."""
     with ctx.client() as api:
-        consent = api.grant(sp_id)
+        api.status()  # fail on a missing session before asking for the PIN
+        pin = ctx.ui.ask(m.ASK_ACCOUNT_PIN, secret=True)
+        consent = api.grant(sp_id, pin)
     ctx.ui.result(GRANTED, name=consent.name, sp_id=consent.sp_id)
     return consent
 

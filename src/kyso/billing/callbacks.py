@@ -118,10 +118,11 @@ class PaymentCallbacks:
         return answer
 
     def _refused(self, params: Mapping[str, str], answer: IpnAnswer, reason: str) -> IpnAnswer:
-        ref = str(params.get("vnp_TxnRef", ""))[:64] or None
+        ref = "".join(c for c in str(params.get("vnp_TxnRef", ""))[:64] if c.isprintable())
         with self._uow() as uow:
             event = AuditEvent("billing.ipn_refused", Outcome.FAILURE, actor="gateway",
-                               subject=ref, details={"rsp_code": answer.value, "reason": reason})
+                               subject=ref or None,
+                               details={"rsp_code": answer.value, "reason": reason})
             uow.audit.append(event, self._clock.now())
             uow.commit()
         return answer

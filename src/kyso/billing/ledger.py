@@ -84,6 +84,13 @@ class QuotaLedger:
                        reserved=reserved, consumed=account.consumed,
                        unlimited_until=account.unlimited_until, credited=account.credited)
 
+    def covers(self, uow: UnitOfWork, credential_id: str, count: int) -> bool:
+        """Whether ``count`` signatures would be taken now (advice, no lock: a request made
+        now is confirmed later, when :meth:`reserve` decides)."""
+        b = self.balance(uow, credential_id)
+        now = self._clock.now()
+        return (b.unlimited_until is not None and now < b.unlimited_until) or b.available >= count
+
     # -- the signing path (kyso.signing.ports.Quota) ------------------------------------
     def reserve(self, uow: UnitOfWork, credential_id: str, count: int, *,
                 relying_party: str | None = None) -> str:

@@ -47,3 +47,7 @@ class QuotaRepository(Protocol):
                       limit: int) -> list[Hold]:
         """Holds whose time is up (of one credential, or of all), oldest first."""
         ...
+
+    def provisioned(self, since: datetime | None, until: datetime | None) -> list[str]:
+        """Credentials credited or given an unlimited term in ``[since, until)``."""
+        ...

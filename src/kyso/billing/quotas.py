@@ -58,6 +58,13 @@ class QuotaService:
             return [(c.id, self.ledger.balance(uow, c.id))
                     for c in list_credentials(uow, account_id)]
 
+    def balance_of(self, account_id: str, credential_id: str) -> Balance:
+        """The balance of one of the account's own credentials (another's is unknown)."""
+        with self._uow() as uow:
+            if credential_id not in {c.id for c in list_credentials(uow, account_id)}:
+                raise UnknownCredential(credential=credential_id[:100])
+            return self.ledger.balance(uow, credential_id)
+
     def history(self, credential_id: str) -> list[LedgerEntry]:
         with self._uow() as uow:
             _known(uow, credential_id)

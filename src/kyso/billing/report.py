@@ -4,8 +4,9 @@
 * ``revenue``: paid orders (fulfilled or awaiting issuance) by day (Vietnam time), product
   and gateway (``sandbox`` is no real money) — count, gross, net and VAT in VND — then a
   total row.
-* ``usage``: one row per certificate that billing touched (an order or a package): its
-  package, term, and the ledger's credited, consumed, reserved and available signatures.
+* ``usage``: one row per certificate that billing touched in the period — an order, or a
+  credit or unlimited term from any source (``kyso quota credit``, a package): its package,
+  term, and the ledger's credited, consumed, reserved and available signatures.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from kyso.billing.catalog import vat_split
 from kyso.billing.orders import Order
 from kyso.billing.ports import QuotaBook
 from kyso.billing.receipt import VN
-from kyso.uow import UnitOfWorkFactory
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["ReportKind", "ReportService", "to_csv"]
 
@@ -90,9 +91,11 @@ class ReportService:
                 return to_csv(ORDER_HEADER, order_rows(orders))
             if kind is ReportKind.REVENUE:
                 return to_csv(REVENUE_HEADER, revenue_rows(orders))
+            owners = {o.credential_id: o.account_id for o in orders if o.credential_id}
+            for credential_id in uow.quota.provisioned(since, until):
+                owners.setdefault(credential_id, _owner(uow, credential_id))
             rows: list[Row] = []
-            for credential_id, account_id in sorted({(o.credential_id, o.account_id)
-                                                     for o in orders if o.credential_id}):
+            for credential_id, account_id in sorted(owners.items()):
                 plan = uow.billing.plan(credential_id)
                 b = self._quota.balance(uow, credential_id)
                 rows.append((credential_id, account_id, plan.name if plan else "",
@@ -100,3 +103,13 @@ class ReportService:
                              b.credited, b.consumed, b.reserved, b.available,
                              _iso(b.unlimited_until)))
             return to_csv(USAGE_HEADER, rows)
+
+
+def _owner(uow: UnitOfWork, credential_id: str) -> str:
+    """The account of a credential (``issuer-serialhex``), or "" if kyso has no such one."""
+    issuer, _, serial = credential_id.rpartition("-")
+    try:
+        cert = uow.pki.certificate(issuer, int(serial, 16)) if issuer else None
+    except ValueError:
+        cert = None
+    return (cert.account_id or "") if cert else ""

@@ -9,12 +9,22 @@ SigningService (SAD, then ``sign_digests``) and moves the registration to *activ
 Until then the credential signs nothing else: :class:`AcceptanceGate` wraps the quota port
 of the signing path and refuses a credential whose registration is *approved* unless the
 signature in progress is that registration's acceptance record. The record is free.
+
+Which signature is the record's: the confirming call signs it in this very call stack
+(``after`` → DocumentSigner → SigningService → the gate), inside :func:`_accepting`, which
+names the registration in a context variable. A signature made by any other request (another
+thread, another worker) does not carry it, so the window while the record is being signed
+lets nothing else through. The gate locks the registration row, the row the move to *active*
+locks too, so its check and the acceptance do not interleave.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 
 from kyso.clock import Clock
@@ -37,6 +47,17 @@ __all__ = ["ACCEPTANCE_KIND", "AcceptanceGate", "AcceptanceService", "acceptance
 
 ACCEPTANCE_KIND = "onboarding_acceptance"
 _FREE = "acceptance:"
+_SIGNING: ContextVar[str | None] = ContextVar("kyso_acceptance_signing", default=None)
+
+
+@contextmanager
+def _accepting(registration_id: str) -> Iterator[None]:
+    """The acceptance record of ``registration_id`` is being signed in this call stack."""
+    token = _SIGNING.set(registration_id)
+    try:
+        yield
+    finally:
+        _SIGNING.reset(token)
 
 
 class AcceptanceService:
@@ -90,7 +111,8 @@ def acceptance_kind(uow_factory: UnitOfWorkFactory, clock: Clock,
         _mine(uow, challenge).expect(State.APPROVED, Event.ACCEPT)
 
     def after(challenge: Challenge) -> None:
-        signer.sign_confirmed(challenge)
+        with _accepting(challenge.details.get("registration", "")):
+            signer.sign_confirmed(challenge)
         with uow_factory() as uow:
             move(uow, _mine(uow, challenge), Event.ACCEPT, clock.now(),
                  actor=challenge.account_id)
@@ -115,11 +137,9 @@ class AcceptanceGate:
 
     def reserve(self, uow: UnitOfWork, credential_id: str, count: int, *,
                 relying_party: str | None = None) -> str:
-        registration = uow.onboarding.by_credential(credential_id)
+        registration = uow.onboarding.by_credential(credential_id, for_update=True)
         if registration is not None and registration.state is State.APPROVED:
-            document = (uow.documents.get(registration.acceptance_document)
-                        if registration.acceptance_document else None)
-            if count != 1 or document is None or document.status is not DocumentStatus.SIGNING:
+            if count != 1 or not _is_the_record(uow, registration):
                 raise CredentialUnusable(status="awaiting_acceptance")
             return _FREE + hashlib.sha256(uuid.uuid4().bytes).hexdigest()[:16]
         return self._inner.reserve(uow, credential_id, count, relying_party=relying_party)
@@ -131,3 +151,11 @@ class AcceptanceGate:
     def release(self, uow: UnitOfWork, reservation: str) -> None:
         if not reservation.startswith(_FREE):
             self._inner.release(uow, reservation)
+
+
+def _is_the_record(uow: UnitOfWork, registration: Registration) -> bool:
+    """The signature being reserved is this registration's acceptance record."""
+    if _SIGNING.get() != registration.id or registration.acceptance_document is None:
+        return False
+    document = uow.documents.get(registration.acceptance_document)
+    return document is not None and document.status is DocumentStatus.SIGNING

@@ -5,13 +5,21 @@ SHA-256; confirming it (``POST /transactions/{id}/confirm``, the SmartOTP code, 
 code for customers without a token) moves the registration to review in the same
 transaction; then kyso seals the accepted PDF (PAdES B-T) with its organisation
 certificate (:mod:`kyso.onboarding.seal`). The customer downloads the sealed contract.
+
+The acceptance never waits for the seal: it records ``seal_due`` with the acceptance, and
+:class:`ContractSeals` seals right after the commit; when that fails (the HSM, the TSA) the
+registration shows ``contract_seal: pending``, the failure is audited
+(``onboarding.seal_failed``) and ``kyso worker`` tries again (:meth:`ContractSeals.retry_due`)
+with a growing pause, until it is sealed (``onboarding.sealed``).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 
+from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.errors import KysoError, NotFound
 from kyso.onboarding.journal import move, owned
@@ -25,11 +33,12 @@ from kyso.otp.transactions import Kind, TransactionService
 from kyso.signing.storage import BlobStore
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["CONTRACT_KIND", "ContractService", "contract_kind"]
+__all__ = ["CONTRACT_KIND", "ContractSeals", "ContractService", "contract_kind"]
 
 log = logging.getLogger(__name__)
 CONTRACT_KIND = "onboarding_contract"
 _SHOWN = (State.AWAITING_CONTRACT, State.UNDER_REVIEW, State.APPROVED, State.ACTIVE)
+_MAX_PAUSE = timedelta(hours=6)
 
 
 class ContractService:
@@ -63,8 +72,8 @@ class ContractService:
             return challenge
 
 
-def contract_kind(uow_factory: UnitOfWorkFactory, clock: Clock, sealer: Sealer,
-                  blobs: BlobStore) -> Kind:
+def contract_kind(uow_factory: UnitOfWorkFactory, clock: Clock,
+                  seals: ContractSeals) -> Kind:
     """Confirming the transaction accepts the contract: the registration goes to review;
     then kyso seals the accepted PDF with its organisation certificate."""
 
@@ -73,21 +82,66 @@ def contract_kind(uow_factory: UnitOfWorkFactory, clock: Clock, sealer: Sealer,
         current.expect(State.AWAITING_CONTRACT, Event.SIGN_CONTRACT)
         if current.contract_transaction != challenge.id:
             raise NotFound("this transaction is not the registration's open contract")
-        move(uow, current, Event.SIGN_CONTRACT, clock.now(), actor=challenge.account_id,
-             contract_sha256=challenge.details["sha256"])
+        now = clock.now()
+        move(uow, current, Event.SIGN_CONTRACT, now, actor=challenge.account_id,
+             contract_sha256=challenge.details["sha256"], seal_due=now)
 
     def after(challenge: Challenge) -> None:
-        try:
-            sealed = blobs.put(sealer.seal(blobs.get(challenge.details["sha256"])))
-        except (KysoError, KeyError):  # the acceptance stands; the seal can be made again
-            log.exception("sealing the contract of %s failed", challenge.details["registration"])
-            return
-        with uow_factory() as uow:
-            current = _for_challenge(uow, challenge)
-            uow.onboarding.save(replace(current, sealed_contract_sha256=sealed))
-            uow.commit()
+        seals.seal(challenge.details["registration"])
 
     return Kind(CONTRACT_KIND, Purpose.SIGN, apply, after)
+
+
+class ContractSeals:
+    """kyso's seal on accepted contracts: made once, tried again until it is made."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, sealer: Sealer,
+                 blobs: BlobStore) -> None:
+        self._uow, self._clock, self._sealer, self._blobs = uow_factory, clock, sealer, blobs
+
+    def retry_due(self, limit: int = 20) -> int:
+        """Seal the accepted contracts whose seal is due; how many got sealed."""
+        with self._uow() as uow:
+            due = uow.onboarding.seals_due(self._clock.now(), limit)
+        return sum(1 for r in due if self.seal(r.id))
+
+    def seal(self, registration_id: str) -> bool:
+        """Seal the registration's accepted contract if still due; False if it failed."""
+        with self._uow() as uow:
+            found = uow.onboarding.get(registration_id)
+        if found is None or found.contract_sha256 is None or found.seal_due is None:
+            return False
+        try:
+            sealed = self._blobs.put(self._sealer.seal(self._blobs.get(found.contract_sha256)))
+        except Exception as exc:  # the acceptance stands; the worker tries again
+            log.exception("sealing the contract of registration %s failed", registration_id)
+            self._record(registration_id, None, exc)
+            return False
+        return self._record(registration_id, sealed, None)
+
+    def _record(self, registration_id: str, sealed: str | None,
+                error: Exception | None) -> bool:
+        now = self._clock.now()
+        with self._uow() as uow:
+            current = uow.onboarding.get(registration_id, for_update=True)
+            if current is None or current.seal_due is None:
+                return False  # sealed meanwhile by another worker
+            if sealed is not None:
+                done = replace(current, sealed_contract_sha256=sealed, seal_due=None)
+            else:
+                failures = current.seal_failures + 1
+                pause = min(timedelta(minutes=2 ** min(failures, 12)), _MAX_PAUSE)
+                done = replace(current, seal_failures=failures, seal_due=now + pause)
+            uow.onboarding.save(done)
+            code = error.code if isinstance(error, KysoError) else type(error).__name__
+            uow.audit.append(AuditEvent(
+                "onboarding.sealed" if sealed else "onboarding.seal_failed",
+                Outcome.SUCCESS if sealed else Outcome.FAILURE, actor="system",
+                subject=current.account_id,
+                details={"registration": current.id, "failures": done.seal_failures,
+                         "error": None if sealed else code}), now)
+            uow.commit()
+            return sealed is not None
 
 
 def _for_challenge(uow: UnitOfWork, challenge: Challenge) -> Registration:

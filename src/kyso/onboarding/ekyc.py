@@ -53,7 +53,9 @@ class EkycService:
         verdict = self._faces.compare(front, portrait) if problem is None else None
         if verdict is FaceVerdict.NO_MATCH:
             problem = "the portrait does not match the card"
-        stored = EkycImages(*(self._blobs.put(d) for d in (front, back, portrait)))
+        # a refused attempt keeps no identity images: only a passing one is stored
+        stored = (EkycImages(*(self._blobs.put(d) for d in (front, back, portrait)))
+                  if problem is None else None)
         return self._record(account_id, stored, problem, verdict)
 
     def _problem(self, images: list[Image], *files: bytes) -> str | None:
@@ -64,7 +66,7 @@ class EkycService:
             return f"images need at least {self.policy.min_pixels} pixels on each side"
         return None
 
-    def _record(self, account_id: str, images: EkycImages, problem: str | None,
+    def _record(self, account_id: str, images: EkycImages | None, problem: str | None,
                 verdict: FaceVerdict | None) -> Registration:
         now = self._clock.now()
         with self._uow() as uow:

@@ -24,7 +24,7 @@ from kyso.onboarding.model import Contact, Owner
 from kyso.onboarding.mrz import Td1, parse_td1
 from kyso.onboarding.names import fold, normalize_name
 
-__all__ = ["RegistrationForm", "checked"]
+__all__ = ["RegistrationForm", "checked", "printable"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ def _contact(form: RegistrationForm) -> Contact:
     for field, value in texts.items():
         if not value.strip() or len(value) > 128:
             raise InvalidField(field=field, reason="1..128 characters")
+        printable(field, value)
     return Contact(email, phone, _clean(form.address), _clean(form.province),
                    _clean(form.locality))
 
@@ -103,3 +104,10 @@ def _same_name(td1: Td1, full_name: str) -> bool:
     expected, got = fold(full_name).replace("-", " ").replace("'", ""), td1.name
     truncated = len("<<".join(["<".join(td1.primary), "<".join(td1.secondary)])) >= 29
     return got == expected or (truncated and expected.startswith(got))
+
+
+def printable(field: str, value: str) -> None:
+    """Refuse control and format characters (NUL, bidi overrides…): these texts go into the
+    contract and the certificate's subject."""
+    if any(unicodedata.category(c).startswith("C") for c in value):
+        raise InvalidField(field=field, reason="control or invisible characters")

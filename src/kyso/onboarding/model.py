@@ -87,9 +87,18 @@ class Registration:
     contract_sha256: str | None = None
     contract_transaction: str | None = None
     sealed_contract_sha256: str | None = None
+    seal_due: datetime | None = None  # accepted, not sealed yet: when to try (again)
+    seal_failures: int = 0
     review: Review | None = None
     credential_id: str | None = None
     acceptance_document: str | None = None
+
+    @property
+    def contract_seal(self) -> str | None:
+        """``sealed``, ``pending`` (accepted, the seal still to be made) or None."""
+        if self.sealed_contract_sha256:
+            return "sealed"
+        return "pending" if self.contract_sha256 else None
 
     def moved(self, event: Event, at: datetime, **changes: Any) -> Registration:
         return replace(self, state=next_state(self.state, event), updated_at=at, **changes)

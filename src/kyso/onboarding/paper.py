@@ -1,6 +1,8 @@
 """The papers of a registration, as PDFs in Vietnamese: the service contract and the
 acceptance record ("Biên bản nghiệm thu"). Drawn with pyHanko and the vendored Noto Sans
-(Latin + Vietnamese); the same data gives the same text."""
+(Latin + Vietnamese) on A4 with margins; lines are wrapped to the text box by the font's
+metrics and the text runs over as many pages as it needs (numbered "Trang i/n"); the same
+data gives the same text."""
 
 from __future__ import annotations
 
@@ -12,24 +14,49 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.text import TextBox, TextBoxStyle
 from pyhanko.pdf_utils.writer import PdfFileWriter
 
+from kyso.onboarding.layout import metrics, paginate, wrap
 from kyso.onboarding.model import Registration
 from kyso.signing.stamp import FONT, local_time
 
-__all__ = ["acceptance_pdf", "contract_pdf", "render"]
+__all__ = ["TEXT_SIZE", "TEXT_WIDTH", "acceptance_pdf", "contract_pdf", "laid_out", "render"]
 
 _A4 = (0, 0, 595, 842)
+_SIZE, _LEADING = 10, 14
+_LEFT, _TOP, _WIDTH, _HEIGHT = 57, 780, 480, 720  # the text area on the page, in points
+_PER_PAGE = _HEIGHT // _LEADING - 2  # two lines kept for the page number
+TEXT_WIDTH, TEXT_SIZE = _WIDTH, _SIZE
 
 
 def render(lines: list[str]) -> bytes:
+    """``lines`` wrapped to the text box (measured with the font) and paginated on A4."""
+    pages = laid_out(lines)
+    writer = PdfFileWriter()  # type: ignore[no-untyped-call]  # pyHanko: untyped
+    for n, page in enumerate(pages, 1):
+        footer = ["", f"Trang {n}/{len(pages)}"] if len(pages) > 1 else []
+        _add_page(writer, [*page, *footer])
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]  # pyHanko: untyped
+    return out.getvalue()
+
+
+def laid_out(lines: list[str]) -> list[list[str]]:
+    """The pages of ``lines``: each line wrapped to the text box's width."""
+    font = metrics(FONT)
+    return paginate([out for line in lines for out in wrap(line, _WIDTH, _SIZE, font)],
+                    _PER_PAGE)
+
+
+def _add_page(writer: PdfFileWriter, lines: list[str]) -> None:
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 
-    writer = PdfFileWriter()  # type: ignore[no-untyped-call]  # pyHanko: untyped
-    style = TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=10), font_size=10,
-                         leading=14)
-    box = TextBox(style, writer=writer, box=layout.BoxConstraints(width=480, height=620))
+    style = TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=_SIZE),
+                         font_size=_SIZE, leading=_LEADING)
+    height = _LEADING * len(lines)  # pyHanko centres a box's text: the box fits the text
+    box = TextBox(style, writer=writer, box=layout.BoxConstraints(width=_WIDTH, height=height))
     box.content = "\n".join(lines)
     content = box.render()  # type: ignore[no-untyped-call]  # pyHanko: untyped
-    stream = generic.StreamObject(stream_data=content)
+    placed = b"q 1 0 0 1 %d %d cm\n" % (_LEFT, _TOP - height) + content + b"\nQ"
+    stream = generic.StreamObject(stream_data=placed)
     page = generic.DictionaryObject({  # type: ignore[no-untyped-call]  # pyHanko: untyped
         pdf_name("/Type"): pdf_name("/Page"),
         pdf_name("/MediaBox"): generic.ArrayObject(_numbers(_A4)),
@@ -37,9 +64,6 @@ def render(lines: list[str]) -> bytes:
         pdf_name("/Contents"): writer.add_object(stream),
     })
     writer.insert_page(page)  # type: ignore[no-untyped-call]  # pyHanko: untyped
-    out = io.BytesIO()
-    writer.write(out)  # type: ignore[no-untyped-call]  # pyHanko: untyped
-    return out.getvalue()
 
 
 def _numbers(values: tuple[int, ...]) -> list[generic.NumberObject]:

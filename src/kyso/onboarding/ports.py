@@ -22,7 +22,8 @@ class RegistrationRepository(Protocol):
         """The account's newest registration."""
         ...
 
-    def by_credential(self, credential_id: str) -> Registration | None: ...
+    def by_credential(self, credential_id: str, *,
+                      for_update: bool = False) -> Registration | None: ...
 
     def in_state(self, state: State, limit: int) -> list[Registration]:
         """Oldest first (a review queue)."""
@@ -33,6 +34,10 @@ class RegistrationRepository(Protocol):
     def stale(self, states: tuple[State, ...], before: datetime,
               limit: int) -> list[Registration]:
         """Registrations in ``states`` untouched since ``before``, oldest first."""
+        ...
+
+    def seals_due(self, now: datetime, limit: int) -> list[Registration]:
+        """Accepted contracts whose seal is due (``seal_due <= now``), oldest first."""
         ...
 
     def device_used(self, device_id: str, account_id: str) -> bool:

@@ -18,7 +18,7 @@ from kyso.clock import Clock
 from kyso.errors import KysoError
 from kyso.onboarding.activation import Activator
 from kyso.onboarding.errors import AlreadyRegistered, InvalidField, NotEligible, WrongState
-from kyso.onboarding.form import RegistrationForm, checked
+from kyso.onboarding.form import RegistrationForm, checked, printable
 from kyso.onboarding.journal import move, owned, refused
 from kyso.onboarding.model import ActivationCode, Registration
 from kyso.onboarding.ports import Packages
@@ -43,6 +43,7 @@ class RegistrationService:
         device = form.device_id.strip()
         if not 1 <= len(device) <= 128:
             raise InvalidField(field="device_id", reason="1..128 characters")
+        printable("device_id", device)
         with self._uow() as uow:  # refuse early, before any order is made
             self._eligible(uow, account_id, owner.document.uid, device)
         order = self._packages.order(account_id, form.package)
@@ -151,6 +152,9 @@ class RegistrationService:
 
     @staticmethod
     def _eligible(uow: UnitOfWork, account_id: str, uid: str, device: str) -> None:
+        # the account row serializes an account's registrations: with no registration yet
+        # there is no row of its own to lock, and two first ones would both pass
+        uow.accounts.get(account_id, for_update=True)
         latest = uow.onboarding.latest(account_id, for_update=True)
         if latest is not None and latest.state.open:
             raise AlreadyRegistered()

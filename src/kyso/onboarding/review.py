@@ -5,13 +5,16 @@ decides; an officer never decides on their own registration. Approval generates 
 the key store and issues the certificate with the Vietnamese individual profile (outside the
 registration's transaction: key generation is slow), then moves the registration to
 *approved* and tells the customer in the app and by email. Every decision is audited with
-the officer's id.
+the officer's id. Billing then gives the paid package to the certificate; a refusal there
+does not undo the approval (``onboarding.package_not_attached`` is audited).
 """
 
 from __future__ import annotations
 
 from kyso.accounts.model import Role
+from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import KysoError
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
 from kyso.onboarding.errors import (
@@ -82,7 +85,7 @@ class ReviewService:
                              actor=officer, issuer=issued.issuer)
             current.expect(State.UNDER_REVIEW, Event.APPROVE)
         if current.order_id:
-            self._packages.issued(current.account_id, current.order_id, cred)
+            self._attach(officer, current, cred)
         return current
 
     def reject(self, officer: str, registration_id: str, reason: str, *,
@@ -101,6 +104,22 @@ class ReviewService:
                        f"Lý do: {reason}.{more}")
             uow.commit()
             return current
+
+    def _attach(self, officer: str, current: Registration, cred: str) -> None:
+        """Give the paid package to the new certificate; if billing refuses, the approval
+        stands (committed) and the refusal is audited for an operator (``kyso billing
+        attach``) instead of failing a decision already made."""
+        assert current.order_id is not None
+        try:
+            self._packages.issued(current.account_id, current.order_id, cred)
+        except KysoError as exc:
+            with self._uow() as uow:
+                uow.audit.append(AuditEvent(
+                    "onboarding.package_not_attached", Outcome.FAILURE, actor=officer,
+                    subject=current.account_id,
+                    details={"registration": current.id, "order": current.order_id,
+                             "credential": cred, "error": exc.code}), self._clock.now())
+                uow.commit()
 
     def _decidable(self, uow: UnitOfWork, officer: str, registration_id: str) -> Registration:
         _officer(uow, officer)

@@ -3,24 +3,31 @@ signatures (``credentials/get_certificate``, ``signatures/sign``).
 
 A relying party asking about a customer who has not consented gets the answer it would get
 for an ID number nobody has (:func:`consented_account`), so the API is no oracle of who is a
-subscriber. Granting and revoking are the customer's own acts, audited. Revoking stops new
-requests and certificate reads at once; requests already made run their course (the customer
-still confirms or rejects each one).
+subscriber. Granting and revoking are the customer's own acts, audited. Granting is a
+sensitive change: it takes the account PIN (with its attempt limits); revoking is free.
+Revoking stops new requests and certificate reads at once and ends the party's requests still
+waiting for the customer: ``failed`` with ``error: consent_revoked``, their transactions
+rejected, the party's webhook queued (:class:`~kyso.relying.settlement.Settler`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kyso.accounts.errors import AccountUnavailable
 from kyso.accounts.model import AccountStatus
 from kyso.audit.model import AuditEvent
 from kyso.clock import Clock
+from kyso.otp.smartotp import PinChecker
+from kyso.otp.token import ChallengeStatus
 from kyso.relying.errors import NoConsent, UnknownParty, UnknownUser
-from kyso.relying.model import Consent, PartyStatus, RelyingParty
+from kyso.relying.model import Consent, PartyStatus, RelyingParty, RequestStatus
+from kyso.relying.settlement import Settler
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["ConsentService", "Granted", "consented_account"]
+__all__ = ["REVOKED", "ConsentService", "Granted", "consented_account"]
+
+REVOKED = "consent_revoked"  # the error of a request ended by a revoked consent
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,9 @@ def consented_account(uow: UnitOfWork, party: RelyingParty, user_id: str) -> str
 
 
 class ConsentService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow_factory, clock
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, pins: PinChecker,
+                 settler: Settler) -> None:
+        self._uow, self._clock, self._pins, self._settler = uow_factory, clock, pins, settler
 
     def parties(self) -> list[RelyingParty]:
         """The active relying parties a customer may choose from."""
@@ -62,9 +70,11 @@ class ConsentService:
                     found.append(Granted(consent, party))
             return found
 
-    def grant(self, account_id: str, sp_id: str) -> Granted:
-        """Let the party ``sp_id`` in (again is harmless: the first grant is kept)."""
+    def grant(self, account_id: str, sp_id: str, pin: str) -> Granted:
+        """Let the party ``sp_id`` in, with the account PIN (again is harmless: the first
+        grant is kept). A wrong PIN is counted and committed before it is raised."""
         with self._uow() as uow:
+            self._pins.verify_pin(uow, account_id, pin)
             party = self._active(uow, sp_id)
             existing = uow.relying.consent(account_id, party.id)
             if existing is not None:
@@ -82,7 +92,17 @@ class ConsentService:
                 raise NoConsent(sp_id=sp_id[:64])
             uow.relying.remove_consent(account_id, party.id)
             self._audit(uow, "rp.consent_revoked", account_id, party)
+            self._end_waiting(uow, account_id, party)
             uow.commit()
+
+    def _end_waiting(self, uow: UnitOfWork, account_id: str, party: RelyingParty) -> None:
+        now = self._clock.now()
+        for request in uow.relying.waiting(account_id, party.id):
+            challenge = uow.challenges.get(request.challenge_id, for_update=True)
+            if challenge is not None and challenge.status is ChallengeStatus.PENDING:
+                uow.challenges.save(replace(challenge, status=ChallengeStatus.REJECTED,
+                                            decided_at=now))
+            self._settler.end(uow, request, RequestStatus.FAILED, error=REVOKED)
 
     @staticmethod
     def _active(uow: UnitOfWork, sp_id: str) -> RelyingParty:

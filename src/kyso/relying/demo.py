@@ -88,9 +88,10 @@ class DemoKit:
 class DemoService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, envelope: Envelope,
                  accounts: AccountService, pki: PkiService, parties: RelyingPartyService,
-                 quota: QuotaLedger, base_url: str) -> None:
+                 quota: QuotaLedger, consents: ConsentService, base_url: str) -> None:
         self._uow, self._clock, self._envelope, self._quota = uow_factory, clock, envelope, quota
         self._accounts, self._pki, self._parties = accounts, pki, parties
+        self._consents = consents
         self._base_url = base_url
 
     def create(self) -> DemoKit:
@@ -106,7 +107,7 @@ class DemoService:
         credential = credential_id(cert.issuer, cert.serial)
         self._credit(credential)
         party = self._parties.create(PARTY_NAME, public_service=True, actor=ACTOR)
-        ConsentService(self._uow, self._clock).grant(account.id, party.party.sp_id)
+        self._consents.grant(account.id, party.party.sp_id, pin)
         return DemoKit(
             base_url=self._base_url, username=account.username, password=password, pin=pin,
             account_id=account.id, full_name=account.full_name, user_id=ID_NUMBER,

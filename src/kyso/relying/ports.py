@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kyso.relying.model import Consent, RelyingParty, SignRequest
 
-__all__ = ["RelyingRepository", "WebhookSender"]
+if TYPE_CHECKING:  # kyso.uow imports this module
+    from kyso.uow import UnitOfWork
+
+__all__ = ["QuotaAdvice", "RelyingRepository", "WebhookSender"]
+
+
+class QuotaAdvice(Protocol):
+    """The quota ledger's opinion before a request is made (the ledger decides at signing)."""
+
+    def covers(self, uow: UnitOfWork, credential_id: str, count: int) -> bool: ...
 
 
 class RelyingRepository(Protocol):
@@ -51,6 +60,10 @@ class RelyingRepository(Protocol):
 
     def save_request(self, request: SignRequest) -> None:
         """Store the status, end, error and every file's signature."""
+        ...
+
+    def waiting(self, account_id: str, party_id: str) -> list[SignRequest]:
+        """The account's requests from this party still waiting for it, locked."""
         ...
 
     def unsettled(self, now: datetime, stale_before: datetime, limit: int) -> list[SignRequest]:

@@ -18,8 +18,10 @@ from kyso.relying.errors import DuplicateTransaction, NoCredential, UnknownReque
 from kyso.relying.model import RelyingParty, SignRequest
 from kyso.relying.orders import SignOrder, bound_details
 from kyso.relying.parties import RelyingPartyService
+from kyso.relying.ports import QuotaAdvice
 from kyso.relying.settlement import Settler
 from kyso.signing.credentials import list_credentials, usable
+from kyso.signing.errors import OutOfSignatures
 from kyso.signing.model import Credential
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -37,9 +39,10 @@ class Certificates:
 class SignRequestService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  parties: RelyingPartyService, transactions: TransactionService,
-                 settler: Settler, notifier: Notifier) -> None:
+                 settler: Settler, notifier: Notifier, quota: QuotaAdvice) -> None:
         self._uow, self._clock, self._parties = uow_factory, clock, parties
         self._transactions, self._settler, self._notifier = transactions, settler, notifier
+        self._quota = quota
 
     def certificates(self, sp_id: str, sp_password: str, user_id: str,
                      serial_number: str | None = None) -> Certificates:
@@ -60,6 +63,7 @@ class SignRequestService:
             credential = self._credential(uow, account_id, order.serial_number)
             if uow.relying.request_by_ref(party.id, order.transaction_id) is not None:
                 raise DuplicateTransaction()
+            self._covered(uow, party, account_id, credential, len(order.files))
             details = bound_details(party.name, order.description, order.files)
             challenge = self._transactions.create(uow, account_id, KIND, details)
             request = SignRequest(
@@ -98,6 +102,18 @@ class SignRequestService:
                 return credential
         return usable(found[0], now)  # raises CredentialUnusable with its status
 
+    def _covered(self, uow: UnitOfWork, party: RelyingParty, account_id: str,
+                 credential: Credential, count: int) -> None:
+        """Refuse at once what the quota cannot cover (a public-service party signs free);
+        the refusal is audited. Advice only: the ledger decides when the customer confirms."""
+        if party.public_service or self._quota.covers(uow, credential.id, count):
+            return
+        self._audit(uow, "sp769.refused", party, account_id, Outcome.FAILURE,
+                    error=OutOfSignatures.code,
+                    wanted=count, credential=credential.id)
+        uow.commit()
+        raise OutOfSignatures(wanted=count)
+
     def _notify(self, uow: UnitOfWork, party: RelyingParty, request: SignRequest) -> None:
         docs = ", ".join(f.doc_id for f in request.files)
         body = (f"{party.name} yêu cầu ký số: {request.description or '(không có mô tả)'}. "
@@ -106,8 +122,8 @@ class SignRequestService:
         self._notifier.post(uow, request.account_id, "Yêu cầu ký số mới", body)
 
     def _audit(self, uow: UnitOfWork, action: str, party: RelyingParty, account_id: str,
-               **details: str | int) -> None:
-        event = AuditEvent(action, Outcome.INFO, actor=party.sp_id, subject=account_id,
+               outcome: Outcome = Outcome.INFO, **details: str | int) -> None:
+        event = AuditEvent(action, outcome, actor=party.sp_id, subject=account_id,
                            details={"party": party.id, **details})
         uow.audit.append(event, self._clock.now())
 

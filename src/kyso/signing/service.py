@@ -25,7 +25,7 @@ from kyso.otp.oob import OobService
 from kyso.otp.smartotp import SmartOtpService
 from kyso.otp.token import Method
 from kyso.signing.credentials import ChainCache, find_credential, list_credentials, usable
-from kyso.signing.errors import InvalidHashes, InvalidSad, SadExpired
+from kyso.signing.errors import InvalidHashes, InvalidSad, OutOfSignatures, SadExpired
 from kyso.signing.model import Credential, SignatureActivation
 from kyso.signing.ports import Quota
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
@@ -139,6 +139,17 @@ class SigningService:
     def _begin(self, account_id: str, credential: str, sad: str, digests: list[bytes],
                scheme: SignatureScheme, relying_party: str | None,
                ) -> tuple[Credential, SignatureActivation, str]:
+        try:
+            return self._open_and_reserve(account_id, credential, sad, digests, scheme,
+                                          relying_party)
+        except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
+            self._out_of_signatures(account_id, credential, len(digests), exc)
+            raise
+
+    def _open_and_reserve(self, account_id: str, credential: str, sad: str,
+                          digests: list[bytes], scheme: SignatureScheme,
+                          relying_party: str | None,
+                          ) -> tuple[Credential, SignatureActivation, str]:
         with self._uow() as uow:
             activation = self._open_sad(uow, account_id, credential, sad)
             if activation.hash_algo != scheme.hash_algorithm.value:
@@ -220,6 +231,15 @@ class SigningService:
         if any(len(d) != hash_algo.digest_size for d in digests):
             raise InvalidHashes(reason=f"{hash_algo.value} digests are "
                                        f"{hash_algo.digest_size} bytes")
+
+    def _out_of_signatures(self, account_id: str, credential: str, wanted: int,
+                           exc: OutOfSignatures) -> None:
+        event = AuditEvent("signing.out_of_signatures", Outcome.FAILURE, actor=account_id,
+                           subject=credential,
+                           details={"wanted": wanted, "error": exc.code})
+        with self._uow() as uow:
+            uow.audit.append(event, self._clock.now())
+            uow.commit()
 
     def _audit(self, uow: UnitOfWork, action: str, activation: SignatureActivation,
                outcome: Outcome = Outcome.SUCCESS, **details: int) -> None:

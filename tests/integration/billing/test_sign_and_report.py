@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,15 @@ def test_the_admin_commands(client: TestClient, shop: Container, customer: Custo
     refused = runner.invoke(app, ["catalog", "load", str(data)], env=env)
     assert refused.exit_code == 1 and "price" in refused.output
     assert "pack-7" not in {p.code for p in shop.catalog.products(active_only=False)}
+
+
+def test_the_usage_report_lists_credits_made_without_an_order(
+        client: TestClient, shop: Container, customer: Customer, clock: ManualClock) -> None:
+    cred = customer.credential_id
+    assert cred is not None
+    shop.quotas.credit(cred, 7, actor="admin")  # kyso quota credit
+    [usage] = rows(shop.billing_report.csv(ReportKind.USAGE))
+    assert (usage["credential_id"], usage["account_id"], usage["credited"], usage["available"],
+            usage["package"]) == (cred, customer.account_id, "7", "7", "")
+    later = clock.now() + timedelta(days=1)
+    assert rows(shop.billing_report.csv(ReportKind.USAGE, since=later)) == []

@@ -124,3 +124,17 @@ def test_concurrent_signatures_take_exactly_what_is_left(container: Container,
         results = list(pool.map(attempt, range(calls)))
     assert results.count("signed") == left and results.count("out") == calls - left
     assert totals(container, credential) == (0, 0, left)
+
+
+def test_an_out_of_signatures_refusal_is_audited(container: Container,
+                                                 credential: Credential) -> None:
+    """The refusal rolls back with the signing transaction; its audit record does not."""
+    give_signatures(container, credential.id, 1)
+    with pytest.raises(OutOfSignatures):
+        sign(container, credential, 2)
+    with container.uow() as uow:
+        [record] = [r.event for r in uow.audit.records()
+                    if r.event.action == "signing.out_of_signatures"]
+    assert (record.actor, record.subject) == (credential.account_id, credential.id)
+    assert record.outcome.value == "failure" and record.details["wanted"] == 2
+    assert totals(container, credential) == (1, 0, 0)  # nothing else written

@@ -57,8 +57,8 @@ class Signer:
     client: TestClient
 
     def allow(self, party: Issued) -> None:
-        """The customer lets the party in (again is harmless), through the API."""
-        r = self.client.put(f"/api/v1/consents/{party.party.sp_id}",
+        """The customer lets the party in with the account PIN (again is harmless)."""
+        r = self.client.put(f"/api/v1/consents/{party.party.sp_id}", json={"pin": PIN},
                             headers={"Authorization": f"Bearer {self.token}"})
         assert r.status_code == 200, r.text
 

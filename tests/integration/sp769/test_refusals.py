@@ -12,6 +12,7 @@ import pytest
 from kyso.pki.model import RevocationReason
 from kyso.relying.errors import DuplicateTransaction
 from kyso.relying.orders import FileOrder, SignOrder, parse_files
+from tests.integration.api.conftest import PIN
 from tests.integration.sp769.conftest import (
     CERTS,
     SIGN,
@@ -288,11 +289,12 @@ def test_consents_are_listed_and_audited(env: Env) -> None:
                              headers=headers).status_code == 204
     again = env.client.delete(f"/api/v1/consents/{party.party.sp_id}", headers=headers)
     assert again.status_code == 404 and again.json()["error"] == "not_found"
-    unknown = env.client.put("/api/v1/consents/sp-khong-co", headers=headers)
+    unknown = env.client.put("/api/v1/consents/sp-khong-co", headers=headers,
+                             json={"pin": PIN})
     assert unknown.status_code == 404
     env.container.relying_parties.disable(party.party.sp_id, actor="test")
-    assert env.client.put(f"/api/v1/consents/{party.party.sp_id}",
-                          headers=headers).status_code == 404
+    assert env.client.put(f"/api/v1/consents/{party.party.sp_id}", headers=headers,
+                          json={"pin": PIN}).status_code == 404
     with env.container.uow() as uow:
         actions = [r.event.action for r in uow.audit.records()
                    if r.event.subject == party.party.sp_id and r.event.actor == customer.account_id]

@@ -8,6 +8,8 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 
+from kyso.errors import InvalidInput
+
 __all__ = ["is_sqlite", "make_engine", "writer_lock"]
 
 _WRITER_LOCKS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
@@ -42,7 +44,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _WRITER_LOCKS[engine] = threading.RLock()
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _configure_postgresql(engine)
+    return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _nul_text(context: Any) -> None:
+        # PostgreSQL text cannot hold NUL; psycopg refuses it before sending. It is bad
+        # input wherever it comes from (a path, a query, a JSON string): 400, not 500.
+        if "NUL (0x00)" in str(context.original_exception):
+            raise InvalidInput("text may not contain NUL characters") \
+                from context.original_exception
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -253,9 +253,11 @@ def list_consents(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 
 @app.command()
-def allow(ctx: typer.Context, sp_id: Annotated[str, typer.Argument(metavar="SP_ID")]) -> None:
-    """Cho phép bên tin cậy xem chứng thư số và gửi yêu cầu ký / let a relying party in."""
-    with _run(ctx) as c:
+def allow(ctx: typer.Context, sp_id: Annotated[str, typer.Argument(metavar="SP_ID")],
+          pin_stdin: PinStdin = False) -> None:
+    """Cho phép bên tin cậy xem chứng thư số và gửi yêu cầu ký (cần mã PIN tài khoản) / let a
+    relying party in (asks the account PIN)."""
+    with _run(ctx, pin_stdin=pin_stdin) as c:
         consents.grant(c.app, sp_id)
 
 

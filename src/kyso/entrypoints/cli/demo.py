@@ -29,7 +29,8 @@ def demo(
             raise fail("kyso demo chỉ dùng khi phát triển / kyso demo is for development only")
         kit = DemoService(container.uow, container.clock, container.envelope,
                           container.accounts, container.pki, container.relying_parties,
-                          container.quota, container.settings.public_base_url).create()
+                          container.quota, container.consents,
+                          container.settings.public_base_url).create()
     if as_json:
         print(json.dumps(kit.to_json(), ensure_ascii=False))
     else:

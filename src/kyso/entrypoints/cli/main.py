@@ -136,6 +136,8 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         ("order expiry", 60.0, container.orders.expire_due),
         # registrations left before approval too long (docs/ONBOARDING.md)
         ("registration expiry", 3600.0, container.registrations.expire_stale),
+        # accepted contracts whose seal failed: sealed again (docs/ONBOARDING.md)
+        ("contract seal retry", 300.0, container.contract_seals.retry_due),
     ]
 
 

@@ -42,6 +42,7 @@ def _dump(r: Registration) -> str:
             "contract_sha256": r.contract_sha256,
             "contract_transaction": r.contract_transaction,
             "sealed_contract_sha256": r.sealed_contract_sha256,
+            "seal_failures": r.seal_failures,
             "review": asdict(r.review) if r.review else None,
             "acceptance_document": r.acceptance_document}
     return json.dumps(body, default=_iso, ensure_ascii=False, sort_keys=True)
@@ -74,12 +75,13 @@ def _load(row: Row[Any]) -> Registration:
         images=EkycImages(**b["images"]) if b["images"] else None, checks=b["checks"],
         contract_sha256=b["contract_sha256"], contract_transaction=b["contract_transaction"],
         sealed_contract_sha256=b["sealed_contract_sha256"], review=review,
+        seal_due=m["seal_due"], seal_failures=b.get("seal_failures", 0),
         credential_id=m["credential_id"], acceptance_document=b["acceptance_document"])
 
 
 def _columns(r: Registration) -> dict[str, Any]:
     return {"state": r.state.value, "credential_id": r.credential_id, "body": _dump(r),
-            "updated_at": r.updated_at}
+            "updated_at": r.updated_at, "seal_due": r.seal_due}
 
 
 class SqlRegistrationRepository:
@@ -104,9 +106,10 @@ class SqlRegistrationRepository:
         row = self._conn.execute(query.with_for_update() if for_update else query).first()
         return _load(row) if row else None
 
-    def by_credential(self, credential_id: str) -> Registration | None:
-        row = self._conn.execute(select(registrations)
-                                 .where(_t.credential_id == credential_id)).first()
+    def by_credential(self, credential_id: str, *,
+                      for_update: bool = False) -> Registration | None:
+        query = select(registrations).where(_t.credential_id == credential_id)
+        row = self._conn.execute(query.with_for_update() if for_update else query).first()
         return _load(row) if row else None
 
     def in_state(self, state: State, limit: int) -> list[Registration]:
@@ -123,6 +126,11 @@ class SqlRegistrationRepository:
             select(registrations).where(_t.state.in_([s.value for s in states]),
                                         _t.updated_at < before)
             .order_by(_t.updated_at).limit(limit))
+        return [_load(row) for row in rows]
+
+    def seals_due(self, now: datetime, limit: int) -> list[Registration]:
+        rows = self._conn.execute(select(registrations).where(_t.seal_due <= now)
+                                  .order_by(_t.seal_due).limit(limit))
         return [_load(row) for row in rows]
 
     def device_used(self, device_id: str, account_id: str) -> bool:

@@ -109,3 +109,12 @@ class SqlQuotaRepository:
             query = query.where(_h.credential_id == credential_id)
         query = query.order_by(_h.expires_at).limit(limit)
         return [_hold(row) for row in self._conn.execute(query)]
+
+    def provisioned(self, since: datetime | None, until: datetime | None) -> list[str]:
+        query = select(_e.credential_id).distinct().where(
+            _e.kind.in_([EntryKind.CREDIT.value, EntryKind.UNLIMITED.value]))
+        if since is not None:
+            query = query.where(_e.at >= since)
+        if until is not None:
+            query = query.where(_e.at < until)
+        return list(self._conn.scalars(query))

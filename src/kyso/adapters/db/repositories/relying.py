@@ -141,6 +141,13 @@ class SqlRelyingRepository:
                                .where(_f.request_id == request.id, _f.position == n)
                                .values(signature=f.signature))
 
+    def waiting(self, account_id: str, party_id: str) -> list[SignRequest]:
+        query = (select(_r.id).where(_r.account_id == account_id, _r.party_id == party_id,
+                                     _r.status == RequestStatus.WAITING.value)
+                 .order_by(_r.created_at).with_for_update())
+        ids = list(self._conn.scalars(query))
+        return [r for i in ids if (r := self._request(_r.id == i, False)) is not None]
+
     def unsettled(self, now: datetime, stale_before: datetime, limit: int) -> list[SignRequest]:
         waiting = and_(_r.status == RequestStatus.WAITING.value,
                        or_(_r.expires_at <= now, otp_challenges.c.status.in_(_DECIDED)))

@@ -22,8 +22,10 @@ registrations = Table(
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("seal_due", UtcDateTime),  # the accepted contract awaits kyso's seal
     Index("ix_onboarding_account", "account_id", "seq", unique=True),
     Index("ix_onboarding_state", "state", "updated_at"),
     Index("ix_onboarding_uid", "uid"),
     Index("ix_onboarding_device", "device_id"),
+    Index("ix_onboarding_seal_due", "seal_due"),
 )

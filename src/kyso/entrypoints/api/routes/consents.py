@@ -1,4 +1,5 @@
-"""A customer's consents to relying parties (SP769): list the parties, grant, revoke."""
+"""A customer's consents to relying parties (SP769): list the parties, grant (with the
+account PIN), revoke."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.routes.smartotp import PinIn
 from kyso.relying.consents import Granted
 from kyso.relying.model import RelyingParty
 
@@ -45,9 +47,10 @@ def consents(caller: CurrentCaller, container: ContainerDep) -> list[ConsentOut]
 
 
 @router.put("/consents/{sp_id}", response_model=ConsentOut)
-def grant(sp_id: str, caller: CurrentCaller, container: ContainerDep) -> ConsentOut:
-    """Let the relying party see my certificates and ask me for signatures."""
-    return ConsentOut.granted(container.consents.grant(caller.account.id, sp_id))
+def grant(sp_id: str, body: PinIn, caller: CurrentCaller, container: ContainerDep
+          ) -> ConsentOut:
+    """Let the relying party see my certificates and ask me for signatures (account PIN)."""
+    return ConsentOut.granted(container.consents.grant(caller.account.id, sp_id, body.pin))
 
 
 @router.delete("/consents/{sp_id}", status_code=204)

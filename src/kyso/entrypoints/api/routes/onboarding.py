@@ -76,6 +76,7 @@ class RegistrationOut(BaseModel):
     review_reason: str | None
     resubmittable: bool
     credential_id: str | None
+    contract_seal: str | None  # sealed | pending (accepted, kyso's seal to be made) | null
     created_at: datetime
     updated_at: datetime
 
@@ -89,7 +90,8 @@ class RegistrationOut(BaseModel):
                    ekyc_attempts=r.ekyc_attempts, checks=r.checks,
                    review_reason=rv.reason if rv else None,
                    resubmittable=bool(rv and rv.resubmittable),
-                   credential_id=r.credential_id, created_at=r.created_at,
+                   credential_id=r.credential_id, contract_seal=r.contract_seal,
+                   created_at=r.created_at,
                    updated_at=r.updated_at)
 
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from kyso.billing.errors import UnknownCredential
 from kyso.billing.quota import Balance
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 
@@ -39,8 +38,5 @@ def balances(caller: CurrentCaller, container: ContainerDep) -> list[BalanceOut]
 
 @router.get("/{credential_id}", response_model=BalanceOut)
 def balance(credential_id: str, caller: CurrentCaller, container: ContainerDep) -> BalanceOut:
-    now = container.clock.now()
-    for c, b in container.quotas.balances(caller.account.id):
-        if c == credential_id:
-            return BalanceOut.of(c, b, now)
-    raise UnknownCredential(credential=credential_id[:100])
+    balance = container.quotas.balance_of(caller.account.id, credential_id)
+    return BalanceOut.of(credential_id, balance, container.clock.now())
