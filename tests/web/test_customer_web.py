@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect
 
-from tests.integration.api.conftest import PASSWORD
+from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.oracles import pdfsig
 from tests.integration.documents.pdfs import sample_pdf
@@ -184,6 +184,11 @@ def test_let_a_relying_party_in_and_confirm_its_signing_request(page: Watched,
     p.get_by_role("link", name="Bên tin cậy").click()
     card = p.locator(f'li.party[data-sp="{party.party.sp_id}"]')
     expect(card).to_contain_text("Chưa cho phép")
+    card.get_by_label("PIN tài khoản").fill("975310")  # a wrong PIN: refused, still logged in
+    card.get_by_role("button", name="Cho phép").click()
+    expect(card.get_by_role("alert")).to_contain_text("PIN")
+    expect(card).to_contain_text("Chưa cho phép")
+    card.get_by_label("PIN tài khoản").fill(PIN)
     card.get_by_role("button", name="Cho phép").click()
     expect(card).to_contain_text("Đã cho phép từ")
     id_number = world.container.accounts.get(customer.account_id).id_number

@@ -28,6 +28,8 @@ export function clearSession() {
 /** Called with a reason ("expired") when the server no longer accepts the session. */
 export function onSessionLost(fn) { listeners.add(fn); }
 
+const SESSION_ERRORS = new Set(["invalid_token", "expired_token", undefined]);
+
 export async function api(method, path, { json, body, type, blob } = {}) {
   const headers = { "Accept-Language": lang(), Accept: "application/json" };
   const s = session();
@@ -40,13 +42,14 @@ export async function api(method, path, { json, body, type, blob } = {}) {
   } catch {
     throw new ApiError(0, "network", null);
   }
-  if (response.status === 401 && s) {
-    clearSession();
-    listeners.forEach((fn) => fn("expired"));
-  }
   if (!response.ok) {
     let problem = {};
     try { problem = await response.json(); } catch { /* not JSON */ }
+    // only a dead session ends the session: a wrong PIN or password is also a 401
+    if (response.status === 401 && s && SESSION_ERRORS.has(problem.error)) {
+      clearSession();
+      listeners.forEach((fn) => fn("expired"));
+    }
     throw new ApiError(response.status, problem.error, problem.error_description);
   }
   if (blob) return response;

@@ -1,6 +1,6 @@
 // Relying parties and the customer's consents: allow, disallow.
 import { api, get } from "../api.js";
-import { busy, fmtDate, h, replace, status } from "../dom.js";
+import { busy, field, fmtDate, h, replace, status } from "../dom.js";
 import { t } from "../i18n.js";
 
 export async function parties(main) {
@@ -13,12 +13,18 @@ export async function parties(main) {
 function party(main, p, consent) {
   const out = status();
   const path = `/consents/${encodeURIComponent(p.sp_id)}`;
+  // letting a party in is a sensitive change: the account PIN confirms it; revoking is free
+  const [pinField, pin] = consent ? [null, null]
+    : field(t("accountPin"), { type: "password", inputmode: "numeric", autocomplete: "off",
+        maxlength: 12 });
   const button = h("button", { type: "button", class: consent ? "danger" : "",
     onclick: () => busy(button, out, async () => {
-      await api(consent ? "DELETE" : "PUT", path);
+      if (consent) await api("DELETE", path);
+      else await api("PUT", path, { json: { pin: pin.value } });
       await parties(main);
     }) }, consent ? t("disallow") : t("allow"));
   return h("li", { class: "card party", "data-sp": p.sp_id },
     h("h2", {}, p.name), p.public_service ? h("span", { class: "badge" }, t("publicService")) : null,
-    h("p", {}, consent ? t("allowed", { at: fmtDate(consent.granted_at) }) : t("notAllowed")), out, button);
+    h("p", {}, consent ? t("allowed", { at: fmtDate(consent.granted_at) }) : t("notAllowed")),
+    pinField, out, button);
 }
