@@ -39,6 +39,8 @@ def test_pages_carry_a_strict_policy_and_the_old_pages_still_answer(world: World
         assert "unsafe-inline" not in csp
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["referrer-policy"] == "no-referrer"
+        head = httpx.head(world.url + path)  # monitors and curl -I ask by HEAD
+        assert head.status_code == 200 and head.headers["content-security-policy"] == csp
     assert httpx.get(world.url + "/static/../config.py").status_code == 404
     assert httpx.get(world.url + "/static/js/missing.js").status_code == 404
     for path in ("/docs", "/dev/inbox", "/healthz", "/pki/ca/root.cer"):

@@ -39,16 +39,16 @@ def _file(relative: str) -> FileResponse:
     return FileResponse(path, media_type=_TYPES[path.suffix], headers=SECURITY_HEADERS)
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 def web_app() -> FileResponse:
     return _file("index.html")
 
 
-@router.get("/console")
+@router.api_route("/console", methods=["GET", "HEAD"])
 def console() -> FileResponse:
     return _file("console.html")
 
 
-@router.get("/static/{relative:path}")
+@router.api_route("/static/{relative:path}", methods=["GET", "HEAD"])
 def asset(relative: str) -> FileResponse:
     return _file(relative)
