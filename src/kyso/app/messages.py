@@ -71,6 +71,7 @@ TX_CONFIRMED = Msg("Đã xác nhận giao dịch {id}.", "Transaction {id} confi
 TX_REJECTED = Msg("Đã từ chối giao dịch {id}.", "Transaction {id} rejected.")
 TX_NONE = Msg("Không có giao dịch nào đang chờ xác nhận.", "No transaction is waiting for confirmation.")
 TX_CREATED = Msg("Đã tạo giao dịch {id}; vui lòng xác nhận.", "Transaction {id} created; please confirm it.")
+TX_CODE = Msg("Mã xác nhận giao dịch {id}: {code}", "Confirmation code for transaction {id}: {code}")
 OTP_FILLED = Msg("Đã tự động ghi nhận mã OTP.", "The OTP was filled in automatically.")
 
 # labels

@@ -27,6 +27,20 @@ def confirm(ctx: AppContext, transaction_id: str, otp: str | None = None) -> Non
         _confirm(ctx, api, api.transaction(transaction_id), otp)
 
 
+def code_for(ctx: AppContext, transaction_id: str) -> str:
+    """The code for a transaction confirmed elsewhere (the web app): the app shows the
+    transaction, checks its question against those details, asks the SmartOTP PIN and returns
+    the OCRA response to type in; nothing is confirmed here."""
+    with ctx.client() as api:
+        tx = api.transaction(transaction_id)
+    ctx.ui.show_transaction(tx)
+    if tx.status != "pending":
+        raise AppError(m.TX_NOT_PENDING, id=tx.id, status=tx.status)
+    if tx.method != "smartotp":
+        raise AppError(m.UNKNOWN_METHOD, method=tx.method)
+    return open_token(ctx).transaction_code(tx)
+
+
 def reject(ctx: AppContext, transaction_id: str) -> None:
     with ctx.client() as api:
         api.reject(transaction_id)

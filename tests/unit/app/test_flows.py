@@ -224,3 +224,22 @@ def test_confirm_fills_in_the_code(registered: AppContext, fake: FakeKyso, metho
     expected = ocra(SUITE, SEED, question=_tx(method)["question"]) if method == "smartotp" \
         else "445566"
     assert fake.verified == [expected]
+
+
+def test_code_for_a_transaction_confirmed_elsewhere(registered: AppContext,
+                                                    fake: FakeKyso) -> None:
+    """`kyso app code --for ID`: the OCRA answer to type in the web app; nothing confirmed."""
+    fake._transactions_tx_1 = lambda body: (200, _tx("smartotp"))  # type: ignore[attr-defined]
+    registered.ui = ScriptedUi("135792")
+    code = transactions.code_for(registered, "tx-1")
+    assert code == ocra(SUITE, SEED, question=_tx("smartotp")["question"])
+    assert fake.verified == [] and "POST /transactions/tx-1/confirm" not in fake.calls
+
+
+def test_code_for_refuses_a_tampered_question(registered: AppContext, fake: FakeKyso) -> None:
+    tampered = _tx("smartotp") | {"details": {"email": "ke-gian@example.vn"}}
+    fake._transactions_tx_1 = lambda body: (200, tampered)  # type: ignore[attr-defined]
+    registered.ui = ScriptedUi("135792")
+    with pytest.raises(AppError) as caught:
+        transactions.code_for(registered, "tx-1")
+    assert "challenge" in caught.value.describe("en")

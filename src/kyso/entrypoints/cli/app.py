@@ -193,10 +193,20 @@ def otp(ctx: typer.Context, once: Once = False, as_json: AsJson = False,
 
 @app.command()
 def code(ctx: typer.Context, once: Once = False, as_json: AsJson = False,
-         pin_stdin: PinStdin = False) -> None:
+         pin_stdin: PinStdin = False,
+         transaction: Annotated[str | None, typer.Option(
+             "--for", help="Mã cho giao dịch này, để nhập trên trang web / the code for this "
+                           "transaction, to type in the web app.")] = None) -> None:
     """Giải pháp 2: lấy mã OTP cho kênh giao dịch khác / a code for another channel."""
     with _run(ctx, pin_stdin=pin_stdin) as c:
-        _show_code(c, codes.logged_in_token(c.app), once=once, as_json=as_json)
+        if transaction is None:
+            _show_code(c, codes.logged_in_token(c.app), once=once, as_json=as_json)
+            return
+        value = transactions.code_for(c.app, transaction)
+        if as_json:
+            c.ui.out.print_json(data={"transaction": transaction, "code": value})
+        else:
+            c.ui.result(m.TX_CODE, id=transaction, code=value)
 
 
 @app.command("transactions")
