@@ -100,7 +100,9 @@ class QuotaLedger:
         now = self._clock.now()
         basis = self._free_basis(uow, relying_party)
         if basis is None:
-            account = self._expire(uow, uow.quota.open_account(credential_id, now), now)
+            account = uow.quota.open_account(credential_id, now)
+            if account.reserved:  # only held quota can come back; the sweep clears the rest
+                account = self._expire(uow, account, now)
             basis = self._take(uow, account, count, now)
         entry = LedgerEntry(_new_id(), credential_id, EntryKind.RESERVE, count, now,
                             basis=basis, until=now + self._ttl, relying_party=relying_party)

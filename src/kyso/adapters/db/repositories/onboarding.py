@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, exists, func, insert, or_, select, update
 
 from kyso.adapters.db.tables.onboarding import registrations
 from kyso.adapters.db.tables.otp import smartotp_tokens
@@ -84,6 +84,10 @@ def _columns(r: Registration) -> dict[str, Any]:
             "updated_at": r.updated_at, "seal_due": r.seal_due}
 
 
+# the acceptance gate asks this on every signature
+_BY_CREDENTIAL = select(registrations).where(_t.credential_id == bindparam("b_credential"))
+_BY_CREDENTIAL_LOCKED = _BY_CREDENTIAL.with_for_update()
+
 class SqlRegistrationRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -108,8 +112,8 @@ class SqlRegistrationRepository:
 
     def by_credential(self, credential_id: str, *,
                       for_update: bool = False) -> Registration | None:
-        query = select(registrations).where(_t.credential_id == credential_id)
-        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        query = _BY_CREDENTIAL_LOCKED if for_update else _BY_CREDENTIAL
+        row = self._conn.execute(query, {"b_credential": credential_id}).first()
         return _load(row) if row else None
 
     def in_state(self, state: State, limit: int) -> list[Registration]:

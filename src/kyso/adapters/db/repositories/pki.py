@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
 
 from kyso.adapters.db.tables.pki import pki_authorities, pki_certificates, pki_crls, pki_keys
 from kyso.keys.model import KeyAlgorithm, KeyHandle
@@ -23,6 +23,12 @@ __all__ = ["SqlPkiRepository"]
 
 _REVOKED = (CertificateStatus.REVOKED.value, CertificateStatus.SUSPENDED.value)
 
+
+# one certificate by issuer and serial: every signature looks its credential up this way
+_CERTIFICATE = select(pki_certificates).where(
+    pki_certificates.c.issuer == bindparam("b_issuer"),
+    pki_certificates.c.serial == bindparam("b_serial"))
+_CERTIFICATE_LOCKED = _CERTIFICATE.with_for_update()
 
 class SqlPkiRepository:
     def __init__(self, conn: Connection) -> None:
@@ -71,9 +77,8 @@ class SqlPkiRepository:
     def certificate(
         self, issuer: str, serial: int, *, for_update: bool = False
     ) -> IssuedCertificate | None:
-        c = pki_certificates.c
-        query = select(pki_certificates).where(c.issuer == issuer, c.serial == _hex(serial))
-        row = self._conn.execute(query.with_for_update() if for_update else query).first()
+        query = _CERTIFICATE_LOCKED if for_update else _CERTIFICATE
+        row = self._conn.execute(query, {"b_issuer": issuer, "b_serial": _hex(serial)}).first()
         return _certificate(row) if row else None
 
     def with_serial(self, serial: int) -> Sequence[IssuedCertificate]:

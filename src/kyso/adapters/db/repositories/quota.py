@@ -14,8 +14,20 @@ from kyso.billing.quota import Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
 __all__ = ["SqlQuotaRepository"]
 
 _a, _e, _h = quota_accounts.c, quota_entries.c, quota_holds.c
-_LOCKED = (select(quota_accounts).where(_a.credential_id == bindparam("credential_id"))
-           .with_for_update())
+# the statements of the signing path, built once (reserve, commit, release run per signature)
+_ACCOUNT = select(quota_accounts).where(_a.credential_id == bindparam("b_credential"))
+_LOCKED = _ACCOUNT.with_for_update()
+_SAVE_ACCOUNT = update(quota_accounts).where(_a.credential_id == bindparam("b_credential"))
+_ADD_ENTRY = insert(quota_entries)
+_ADD_HOLD = insert(quota_holds)
+_HOLD = select(quota_holds).where(_h.id == bindparam("b_id"))
+_REMOVE_HOLD = delete(quota_holds).where(_h.id == bindparam("b_id"))
+_SETTLEMENT = select(quota_entries).where(_e.reservation == bindparam("b_reservation"))
+_EXPIRED = (select(quota_holds).where(_h.expires_at <= bindparam("b_now"))
+            .order_by(_h.expires_at).limit(bindparam("b_limit")))
+_EXPIRED_FOR = (select(quota_holds).where(_h.expires_at <= bindparam("b_now"),
+                                          _h.credential_id == bindparam("b_credential"))
+                .order_by(_h.expires_at).limit(bindparam("b_limit")))
 
 
 def _entry(row: Row[Any]) -> LedgerEntry:
@@ -46,28 +58,27 @@ class SqlQuotaRepository:
 
     # totals
     def open_account(self, credential_id: str, at: datetime) -> QuotaAccount:
-        query = _LOCKED.params(credential_id=credential_id)
-        row = self._conn.execute(query).first()
+        key = {"b_credential": credential_id}
+        row = self._conn.execute(_LOCKED, key).first()
         if row is None:  # the first change: insert (a concurrent insert wins), then lock
             empty = QuotaAccount(credential_id, at)
             self._conn.execute(self._upsert, {"credential_id": credential_id,
                                               **_account_values(empty)})
-            row = self._conn.execute(query).one()
+            row = self._conn.execute(_LOCKED, key).one()
         return _account(row)
 
     def account(self, credential_id: str) -> QuotaAccount | None:
-        query = select(quota_accounts).where(_a.credential_id == credential_id)
-        row = self._conn.execute(query).first()
+        row = self._conn.execute(_ACCOUNT, {"b_credential": credential_id}).first()
         return _account(row) if row else None
 
     def save_account(self, account: QuotaAccount) -> None:
-        query = update(quota_accounts).where(_a.credential_id == account.credential_id)
-        self._conn.execute(query, _account_values(account))
+        self._conn.execute(_SAVE_ACCOUNT, {"b_credential": account.credential_id,
+                                           **_account_values(account)})
 
     # entries
     def add_entry(self, entry: LedgerEntry) -> None:
         values = dict(entry.__dict__) | {"kind": entry.kind.value, "basis": entry.basis.value}
-        self._conn.execute(insert(quota_entries), values)
+        self._conn.execute(_ADD_ENTRY, values)
 
     def entry(self, entry_id: str) -> LedgerEntry | None:
         row = self._conn.execute(select(quota_entries).where(_e.id == entry_id)).first()
@@ -81,8 +92,7 @@ class SqlQuotaRepository:
         return _entry(row) if row else None
 
     def settlement(self, reservation: str) -> LedgerEntry | None:
-        query = select(quota_entries).where(_e.reservation == reservation)
-        row = self._conn.execute(query).first()
+        row = self._conn.execute(_SETTLEMENT, {"b_reservation": reservation}).first()
         return _entry(row) if row else None
 
     def entries(self, credential_id: str) -> list[LedgerEntry]:
@@ -92,23 +102,24 @@ class SqlQuotaRepository:
 
     # open reservations
     def add_hold(self, hold: Hold) -> None:
-        self._conn.execute(insert(quota_holds), dict(hold.__dict__) | {"basis": hold.basis.value})
+        self._conn.execute(_ADD_HOLD, dict(hold.__dict__) | {"basis": hold.basis.value})
 
     def hold(self, reservation: str) -> Hold | None:
-        row = self._conn.execute(select(quota_holds).where(_h.id == reservation)).first()
+        row = self._conn.execute(_HOLD, {"b_id": reservation}).first()
         return _hold(row) if row else None
 
     def remove_hold(self, reservation: str) -> bool:
-        result = self._conn.execute(delete(quota_holds).where(_h.id == reservation))
+        result = self._conn.execute(_REMOVE_HOLD, {"b_id": reservation})
         return result.rowcount == 1
 
     def expired_holds(self, now: datetime, credential_id: str | None,
                       limit: int) -> list[Hold]:
-        query = select(quota_holds).where(_h.expires_at <= now)
-        if credential_id is not None:
-            query = query.where(_h.credential_id == credential_id)
-        query = query.order_by(_h.expires_at).limit(limit)
-        return [_hold(row) for row in self._conn.execute(query)]
+        if credential_id is None:
+            rows = self._conn.execute(_EXPIRED, {"b_now": now, "b_limit": limit})
+        else:
+            rows = self._conn.execute(_EXPIRED_FOR, {"b_now": now, "b_limit": limit,
+                                                     "b_credential": credential_id})
+        return [_hold(row) for row in rows]
 
     def provisioned(self, since: datetime | None, until: datetime | None) -> list[str]:
         query = select(_e.credential_id).distinct().where(
