@@ -17,7 +17,10 @@ __all__ = ["Caller", "CurrentCaller", "client_ip", "get_container"]
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_container(request: Request) -> Container:
+# Dependencies that do no I/O are coroutines: FastAPI runs a plain ``def`` dependency in the
+# thread pool, a hop that costs more than the work itself. Those that touch the database stay
+# plain functions (they block).
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 

@@ -23,6 +23,10 @@ _ADD_HOLD = insert(quota_holds)
 _HOLD = select(quota_holds).where(_h.id == bindparam("b_id"))
 _REMOVE_HOLD = delete(quota_holds).where(_h.id == bindparam("b_id"))
 _SETTLEMENT = select(quota_entries).where(_e.reservation == bindparam("b_reservation"))
+_UPSERT_PG = postgresql.insert(quota_accounts).on_conflict_do_nothing(
+    index_elements=["credential_id"])
+_UPSERT_SQLITE = sqlite.insert(quota_accounts).on_conflict_do_nothing(
+    index_elements=["credential_id"])
 _EXPIRED = (select(quota_holds).where(_h.expires_at <= bindparam("b_now"))
             .order_by(_h.expires_at).limit(bindparam("b_limit")))
 _EXPIRED_FOR = (select(quota_holds).where(_h.expires_at <= bindparam("b_now"),
@@ -52,9 +56,7 @@ def _account_values(a: QuotaAccount) -> dict[str, Any]:
 class SqlQuotaRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        self._upsert = dialect.insert(quota_accounts).on_conflict_do_nothing(
-            index_elements=["credential_id"])
+        self._upsert = _UPSERT_PG if conn.dialect.name == "postgresql" else _UPSERT_SQLITE
 
     # totals
     def open_account(self, credential_id: str, at: datetime) -> QuotaAccount:
