@@ -20,7 +20,7 @@ Area errors (``kyso.accounts.errors`` …) subclass these kinds.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 __all__ = [
     "AuthenticationFailed",
@@ -31,9 +31,21 @@ __all__ = [
     "Locked",
     "NotFound",
     "PermissionDenied",
+    "Text",
     "TooManyRequests",
     "Unavailable",
 ]
+
+
+class Text(NamedTuple):
+    """A phrase in both languages, for a parameter of an error's description (a reason shown
+    to a customer must be Vietnamese in Vietnamese); ``str()`` gives the English, for logs."""
+
+    vi: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en
 
 
 class KysoError(Exception):
@@ -50,8 +62,10 @@ class KysoError(Exception):
 
     def describe(self, lang: str = "vi") -> str:
         template = self.vi if lang == "vi" else self.en
+        params = {k: (v.vi if lang == "vi" else v.en) if isinstance(v, Text) else v
+                  for k, v in self.params.items()}
         try:
-            text = template.format(**self.params)
+            text = template.format(**params)
         except (KeyError, IndexError):
             text = template
         return f"{text} ({self.detail})" if self.detail else text

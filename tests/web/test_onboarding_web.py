@@ -48,7 +48,8 @@ def test_register_for_a_certificate_up_to_active(page: Watched, world: World) ->
     form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
     # a CCCD whose sex digit says male: the API's own words, then the right sex
     expect(form.get_by_role("alert")).not_to_have_text("Vui lòng nhập thông tin này.")
-    expect(form.get_by_role("alert")).to_contain_text("Số giấy tờ tùy thân không hợp lệ")
+    expect(form.get_by_role("alert")).to_have_text(
+        "Số giấy tờ tùy thân không hợp lệ: chữ số giới tính không khớp với giới tính.")
     form.get_by_label("Giới tính").select_option("M")
     form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
     code = p.get_by_label("Mã kích hoạt")

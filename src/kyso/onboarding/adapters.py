@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from kyso.errors import Text
 from kyso.onboarding.errors import PackageUnavailable
 from kyso.onboarding.ports import FaceVerdict, PackageOrder
 
@@ -26,7 +27,9 @@ class OfficerFaceMatch:
 class FreeOfferPackages:
     def order(self, account_id: str, package: str) -> PackageOrder:
         if package != FREE_PACKAGE:
-            raise PackageUnavailable(reason="payment is not connected; choose " + FREE_PACKAGE)
+            raise PackageUnavailable(reason=Text(
+                f"chưa kết nối thanh toán; hãy chọn {FREE_PACKAGE}",
+                f"payment is not connected; choose {FREE_PACKAGE}"))
         return PackageOrder(f"FREE-{uuid.uuid4().hex[:12].upper()}",
                             "Miễn phí chứng thư số 1 năm cho công dân", 0, paid=True)
 

@@ -13,6 +13,7 @@ from kyso.billing.errors import UnknownProduct
 from kyso.billing.products import CatalogService
 from kyso.billing.provisioning import Provisioner
 from kyso.billing.purchase import OrderService
+from kyso.errors import Text
 from kyso.onboarding.errors import PackageUnavailable
 from kyso.onboarding.ports import PackageOrder
 
@@ -28,9 +29,11 @@ class BillingPackages:
         try:
             product = self._catalog.product(package)
         except UnknownProduct:
-            raise PackageUnavailable(reason=f"no package {package[:40]!r}") from None
+            raise PackageUnavailable(reason=Text(f"không có gói {package[:40]!r}",
+                                                 f"no package {package[:40]!r}")) from None
         if product.kind is not ProductKind.CERTIFICATE:
-            raise PackageUnavailable(reason=f"{package[:40]!r} is not a certificate package")
+            raise PackageUnavailable(reason=Text(f"{package[:40]!r} không phải gói chứng thư số",
+                                                 f"{package[:40]!r} is not a certificate package"))
         order = self._orders.create(account_id, package)
         return PackageOrder(order.id, order.name, order.amount, paid=order.status.paid)
 

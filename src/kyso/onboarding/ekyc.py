@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.onboarding.errors import EkycExhausted, InvalidField
 from kyso.onboarding.images import Image, sniff
 from kyso.onboarding.journal import move, owned, refused
@@ -52,28 +53,32 @@ class EkycService:
         problem = self._problem(images, front, back, portrait)
         verdict = self._faces.compare(front, portrait) if problem is None else None
         if verdict is FaceVerdict.NO_MATCH:
-            problem = "the portrait does not match the card"
+            problem = Text("ảnh chân dung không khớp với ảnh trên thẻ",
+                           "the portrait does not match the card")
         # a refused attempt keeps no identity images: only a passing one is stored
         stored = (EkycImages(*(self._blobs.put(d) for d in (front, back, portrait)))
                   if problem is None else None)
         return self._record(account_id, stored, problem, verdict)
 
-    def _problem(self, images: list[Image], *files: bytes) -> str | None:
+    def _problem(self, images: list[Image], *files: bytes) -> Text | None:
         if len(set(files)) != 3:
-            return "the front, the back and the portrait must be three different images"
+            return Text("mặt trước, mặt sau và ảnh chân dung phải là ba ảnh khác nhau",
+                        "the front, the back and the portrait must be three different images")
         small = [i for i in images if min(i.width, i.height) < self.policy.min_pixels]
         if small:
-            return f"images need at least {self.policy.min_pixels} pixels on each side"
+            pixels = self.policy.min_pixels
+            return Text(f"mỗi cạnh của ảnh cần ít nhất {pixels} điểm ảnh",
+                        f"images need at least {pixels} pixels on each side")
         return None
 
-    def _record(self, account_id: str, images: EkycImages | None, problem: str | None,
+    def _record(self, account_id: str, images: EkycImages | None, problem: Text | None,
                 verdict: FaceVerdict | None) -> Registration:
         now = self._clock.now()
         with self._uow() as uow:
             current = owned(uow, account_id)
             current.expect(State.AWAITING_EKYC, Event.EKYC)
             attempts = current.ekyc_attempts + 1
-            checks = {"attempt": attempts, "images": "ok" if problem is None else problem,
+            checks = {"attempt": attempts, "images": "ok" if problem is None else str(problem),
                       "mrz": "matched" if current.mrz else "not given",
                       "face": verdict.value if verdict else "not run"}
             if problem is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kyso.accounts.identifiers import InvalidIdentifier, normalize_email, normalize_phone
+from kyso.errors import Text
 from kyso.onboarding.errors import InvalidField, MrzMismatch
 from kyso.onboarding.identity import (
     IdDocument,
@@ -69,7 +70,7 @@ def _contact(form: RegistrationForm) -> Contact:
     texts = {"address": form.address, "province": form.province, "locality": form.locality}
     for field, value in texts.items():
         if not value.strip() or len(value) > 128:
-            raise InvalidField(field=field, reason="1..128 characters")
+            raise InvalidField(field=field, reason=Text("từ 1 đến 128 ký tự", "1..128 characters"))
         printable(field, value)
     return Contact(email, phone, _clean(form.address), _clean(form.province),
                    _clean(form.locality))
@@ -110,4 +111,5 @@ def printable(field: str, value: str) -> None:
     """Refuse control and format characters (NUL, bidi overrides…): these texts go into the
     contract and the certificate's subject."""
     if any(unicodedata.category(c).startswith("C") for c in value):
-        raise InvalidField(field=field, reason="control or invisible characters")
+        raise InvalidField(field=field, reason=Text("có ký tự điều khiển hoặc ký tự ẩn",
+                                                    "control or invisible characters"))

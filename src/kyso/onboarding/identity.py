@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from kyso.errors import Text
 from kyso.onboarding.errors import CardExpired, InvalidField, InvalidIdNumber
 from kyso.onboarding.provinces import PROVINCES
 
@@ -47,12 +48,14 @@ def check_id_number(kind: IdType, number: str, born: date, sex: Sex) -> str:
     number = re.sub(r"\s", "", number).upper()
     if kind is IdType.PASSPORT:
         if not _PASSPORT.fullmatch(number):
-            raise InvalidIdNumber(reason="a passport number is 1-2 letters then 7 digits")
+            raise InvalidIdNumber(reason=Text("số hộ chiếu gồm 1–2 chữ cái và 7 chữ số",
+                                              "a passport number is 1-2 letters then 7 digits"))
         return number
     if kind is IdType.CMND and _NINE.fullmatch(number):
         return number
     if not _TWELVE.fullmatch(number):
-        reason = "12 digits" if kind is IdType.CCCD else "9 or 12 digits"
+        reason = (Text("12 chữ số", "12 digits") if kind is IdType.CCCD
+                  else Text("9 hoặc 12 chữ số", "9 or 12 digits"))
         raise InvalidIdNumber(reason=reason)
     _check_twelve(number, born, sex)
     return number
@@ -61,28 +64,37 @@ def check_id_number(kind: IdType, number: str, born: date, sex: Sex) -> str:
 def _check_twelve(number: str, born: date, sex: Sex) -> None:
     place = int(number[:3])
     if f"{place:03d}" not in PROVINCES and place not in ABROAD:
-        raise InvalidIdNumber(reason=f"{number[:3]} is not a province or country code")
+        raise InvalidIdNumber(reason=Text(
+            f"{number[:3]} không phải mã tỉnh/thành phố hoặc quốc gia",
+            f"{number[:3]} is not a province or country code"))
     gene = int(number[3])
     century = 1900 + 100 * (gene // 2)
     if born.year // 100 * 100 != century:
-        raise InvalidIdNumber(reason="the century digit does not match the date of birth")
+        raise InvalidIdNumber(reason=Text("chữ số thế kỷ không khớp với ngày sinh",
+                                          "the century digit does not match the date of birth"))
     if (gene % 2 == 1) != (sex is Sex.FEMALE):
-        raise InvalidIdNumber(reason="the sex digit does not match the sex")
+        raise InvalidIdNumber(reason=Text("chữ số giới tính không khớp với giới tính",
+                                          "the sex digit does not match the sex"))
     if number[4:6] != f"{born.year % 100:02d}":
-        raise InvalidIdNumber(reason="the year digits do not match the date of birth")
+        raise InvalidIdNumber(reason=Text("hai chữ số năm sinh không khớp với ngày sinh",
+                                          "the year digits do not match the date of birth"))
 
 
 def check_validity(born: date, issued: date, expires: date | None, today: date) -> None:
     """Born before the card was issued, issued by today, not expired. A CCCD issued at
     60 or later has no expiry date (``expires`` None)."""
     if not born < issued <= today:
-        raise InvalidField(field="issue_date", reason="after the birth date and not in the future")
+        raise InvalidField(field="issue_date", reason=Text(
+            "phải sau ngày sinh và không ở tương lai",
+            "after the birth date and not in the future"))
     if expires is None:
         if _age(born, issued) < 60:
-            raise InvalidField(field="expiry_date", reason="required before the age of 60")
+            raise InvalidField(field="expiry_date", reason=Text(
+                "bắt buộc với thẻ cấp trước 60 tuổi", "required before the age of 60"))
         return
     if expires <= issued:
-        raise InvalidField(field="expiry_date", reason="after the issue date")
+        raise InvalidField(field="expiry_date", reason=Text("phải sau ngày cấp",
+                                                            "after the issue date"))
     if expires < today:
         raise CardExpired()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kyso.errors import Text
 from kyso.onboarding.errors import InvalidMrz
 
 __all__ = ["Td1", "check_digit", "parse_td1"]
@@ -57,20 +58,22 @@ class Td1:
 
 def _verify(field: str, digit: str, name: str) -> None:
     if check_digit(field) != digit:
-        raise InvalidMrz(reason=f"the check digit of the {name} is wrong")
+        raise InvalidMrz(reason=Text(f"chữ số kiểm tra của {name} sai",
+                                     f"the check digit of the {name} is wrong"))
 
 
 def parse_td1(text: str) -> Td1:
     lines = [line.strip() for line in text.strip().upper().splitlines() if line.strip()]
     if len(lines) != 3 or not all(_LINE.fullmatch(line) for line in lines):
-        raise InvalidMrz(reason="three lines of 30 characters A-Z, 0-9 and <")
+        raise InvalidMrz(reason=Text("ba dòng, mỗi dòng 30 ký tự A-Z, 0-9 và <",
+                                     "three lines of 30 characters A-Z, 0-9 and <"))
     one, two, three = lines
     number, optional1 = _number(one)
     _verify(two[0:6], two[6], "birth date")
     _verify(two[8:14], two[14], "expiry date")
     _verify(one[5:30] + two[0:7] + two[8:15] + two[18:29], two[29], "composite")
     if two[7] not in "MF<":
-        raise InvalidMrz(reason="the sex is M, F or <")
+        raise InvalidMrz(reason=Text("giới tính là M, F hoặc <", "the sex is M, F or <"))
     _date(two[0:6], "birth date")
     _date(two[8:14], "expiry date")
     primary, _, secondary = three.partition("<<")
@@ -88,7 +91,8 @@ def _number(one: str) -> tuple[str, str]:
         return head.rstrip("<"), optional.rstrip("<")
     tail, _, rest = optional.partition("<")
     if len(tail) < 2:
-        raise InvalidMrz(reason="the long document number has no check digit")
+        raise InvalidMrz(reason=Text("số giấy tờ dài thiếu chữ số kiểm tra",
+                                     "the long document number has no check digit"))
     number = head + tail[:-1]
     _verify(number, tail[-1], "document number")
     return number, rest.strip("<")
@@ -96,7 +100,7 @@ def _number(one: str) -> tuple[str, str]:
 
 def _date(text: str, name: str) -> None:
     if not (text.isdigit() and 1 <= int(text[2:4]) <= 12 and 1 <= int(text[4:6]) <= 31):
-        raise InvalidMrz(reason=f"the {name} is not a date")
+        raise InvalidMrz(reason=Text(f"{name} không phải ngày hợp lệ", f"the {name} is not a date"))
 
 
 def _parts(text: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kyso.errors import Text
 from kyso.onboarding.errors import InvalidField
 
 __all__ = ["fold", "normalize_name"]
@@ -22,10 +23,12 @@ def normalize_name(text: str) -> str:
     """NFC, single spaces; letters, spaces, hyphens and apostrophes only."""
     name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if not name or len(name) > _MAX:
-        raise InvalidField(field="full_name", reason=f"1..{_MAX} characters")
+        raise InvalidField(field="full_name", reason=Text(f"từ 1 đến {_MAX} ký tự",
+                                                          f"1..{_MAX} characters"))
     for char in name:
         if not (char.isalpha() or char in " -'" or unicodedata.category(char) == "Mn"):
-            raise InvalidField(field="full_name", reason=f"character {char!r} is not allowed")
+            raise InvalidField(field="full_name", reason=Text(f"không được dùng ký tự {char!r}",
+                                                              f"character {char!r} is not allowed"))
     return name
 
 

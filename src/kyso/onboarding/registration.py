@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from kyso.clock import Clock
-from kyso.errors import KysoError
+from kyso.errors import KysoError, Text
 from kyso.onboarding.activation import Activator
 from kyso.onboarding.errors import AlreadyRegistered, InvalidField, NotEligible, WrongState
 from kyso.onboarding.form import RegistrationForm, checked, printable
@@ -42,7 +42,8 @@ class RegistrationService:
         owner, contact, mrz = checked(form, now.date())
         device = form.device_id.strip()
         if not 1 <= len(device) <= 128:
-            raise InvalidField(field="device_id", reason="1..128 characters")
+            raise InvalidField(field="device_id", reason=Text("từ 1 đến 128 ký tự",
+                                                              "1..128 characters"))
         printable("device_id", device)
         with self._uow() as uow:  # refuse early, before any order is made
             self._eligible(uow, account_id, owner.document.uid, device)
@@ -159,11 +160,14 @@ class RegistrationService:
         if latest is not None and latest.state.open:
             raise AlreadyRegistered()
         if uow.pki.certificates(account_id=account_id, limit=1):
-            raise NotEligible(reason="a kyso certificate was already issued to this account")
+            raise NotEligible(reason=Text("tài khoản này đã được cấp chứng thư số",
+                                          "a kyso certificate was already issued to this account"))
         if uow.onboarding.identity_used(uid, account_id):
-            raise NotEligible(reason="a kyso certificate was already issued for this ID")
+            raise NotEligible(reason=Text("số giấy tờ này đã được cấp chứng thư số",
+                                          "a kyso certificate was already issued for this ID"))
         if uow.onboarding.device_used(device, account_id):
-            raise NotEligible(reason="this device was already activated")
+            raise NotEligible(reason=Text("thiết bị này đã từng được kích hoạt",
+                                          "this device was already activated"))
 
 
 def _with_code(registration: Registration, code: ActivationCode) -> Registration:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from kyso.accounts.model import Role
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import KysoError
+from kyso.errors import KysoError, Text
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
 from kyso.onboarding.errors import (
@@ -92,7 +92,8 @@ class ReviewService:
                resubmittable: bool) -> Registration:
         reason = " ".join(reason.split())
         if not 3 <= len(reason) <= 500:
-            raise InvalidField(field="reason", reason="3..500 characters")
+            raise InvalidField(field="reason", reason=Text("từ 3 đến 500 ký tự",
+                                                           "3..500 characters"))
         with self._uow() as uow:
             current = self._decidable(uow, officer, registration_id)
             review = Review(officer, self._clock.now(), False, reason, resubmittable)

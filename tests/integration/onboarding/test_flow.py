@@ -198,6 +198,13 @@ def test_refusals_and_no_skipped_steps(client: TestClient, container: Container,
     headers = auth(login(client))
     bad = client.post(BASE, json=form(clock, id_number="001191000001"), headers=headers)
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_id_number"
+    # the reason is in the customer's language too, not English inside a Vietnamese sentence
+    assert bad.json()["error_description"] == (
+        "Số giấy tờ tùy thân không hợp lệ: chữ số giới tính không khớp với giới tính.")
+    english = client.post(BASE, json=form(clock, id_number="001191000001"),
+                          headers=headers | {"Accept-Language": "en"}).json()
+    assert english["error_description"] == (
+        "The ID number is not valid: the sex digit does not match the sex.")
     expired = form(clock, expiry_date=str(clock.now().date() - timedelta(days=1)))
     assert client.post(BASE, json=expired, headers=headers).json()["error"] == "card_expired"
     for package in ("pack-10", "khong-co-goi-nay"):
