@@ -268,8 +268,10 @@ def _seg(value: str) -> str:
 def _api_error(response: httpx.Response) -> ApiError:
     try:
         body = response.json()
+        wait = response.headers.get("Retry-After", "")
         return ApiError(response.status_code, str(body["error"]),
-                        str(body.get("error_description") or body["error"]))
+                        str(body.get("error_description") or body["error"]),
+                        int(wait) if wait.isdigit() else None)
     except (ValueError, KeyError, TypeError):
         text = response.reason_phrase or "error"
         return ApiError(response.status_code, f"http_{response.status_code}",

@@ -21,12 +21,23 @@ __all__ = ["ask_new_pin", "ask_sms_code", "authenticator", "forgot_pin", "regist
 
 RESEND = frozenset({"r", "gửi lại", "gui lai", "resend"})
 PIN_TRIES = 3
+MAX_WAIT = 60  # seconds the app waits by itself for a cool-down before a first send
 
 
 def ask_sms_code(ui: Ui, api: KysoClient, purpose: str,
-                 monotonic: Callable[[], float] = time.monotonic) -> str:
-    """Send a code for ``purpose`` and ask for it; "r" resends once the server allows it."""
-    sent = _send(ui, api, purpose)
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> str:
+    """Send a code for ``purpose`` and ask for it; "r" resends once the server allows it.
+    If a code for the same purpose went out moments ago (another flow just asked), the app
+    waits out the server's cool-down once, saying so, rather than give up."""
+    try:
+        sent = _send(ui, api, purpose)
+    except ApiError as exc:
+        if exc.code != "resend_too_soon" or not exc.retry_after or exc.retry_after > MAX_WAIT:
+            raise
+        ui.say(m.RESEND_WAIT, seconds=exc.retry_after)
+        sleep(exc.retry_after)
+        sent = _send(ui, api, purpose)
     resend_at = monotonic() + sent.resend_after
     while True:
         answer = ui.ask(m.ASK_SMS_CODE, destination=sent.destination).strip()

@@ -41,10 +41,12 @@ class ApiError(AppError):
     """The server refused: ``code`` is its ``error``, ``description`` its text (already in the
     language the app asked for)."""
 
-    def __init__(self, status: int, code: str, description: str) -> None:
+    def __init__(self, status: int, code: str, description: str,
+                 retry_after: int | None = None) -> None:
         self.status = status
         self.code = code
         self.description = description
+        self.retry_after = retry_after  # seconds, from Retry-After on a 429
         super().__init__(Msg(description, description))
 
     def __repr__(self) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from kyso.app import codes, enrol, transactions
 from kyso.app.context import AppContext
-from kyso.app.errors import AppError, Cancelled
+from kyso.app.errors import ApiError, AppError, Cancelled
 from kyso.app.i18n import Lang, Msg
 from kyso.app.models import Terms, Transaction
 from kyso.app.state import Session
@@ -81,7 +81,9 @@ class FakeKyso:
         if handler is None:
             return httpx.Response(404, json={"error": "not_found", "error_description": path})
         status, answer = handler(body)
-        return httpx.Response(status, json=answer)
+        headers = {"Retry-After": str(answer.pop("_retry_after"))} \
+            if isinstance(answer, dict) and "_retry_after" in answer else None
+        return httpx.Response(status, json=answer, headers=headers)
 
     def _time(self, _: dict[str, Any]) -> tuple[int, Any]:
         return 200, {"time": "2027-01-15T08:01:40Z", "unix": SERVER_NOW}
@@ -179,6 +181,33 @@ def test_resend_waits_for_the_server_cool_down(tmp_path: Path, fake: FakeKyso) -
     assert code == "111222"
     assert fake.calls.count("POST /otp/send") == 2
     assert any("Wait 50 seconds" in s for s in ui.said)
+
+
+def test_a_first_send_waits_out_a_cool_down_once(tmp_path: Path, fake: FakeKyso) -> None:
+    """A code for the same purpose went out a moment ago (register right after a reset):
+    the app waits what the server says, once, then sends."""
+    answers = iter([(429, {"error": "resend_too_soon", "_retry_after": 2,
+                           "error_description": "Vui lòng đợi 2 giây."})])
+    normal = fake._otp_send
+    fake._otp_send = lambda body: next(answers, None) or normal(body)  # type: ignore[method-assign]
+    slept: list[float] = []
+    ui = ScriptedUi("111 222")
+    ctx = _ctx(tmp_path, fake, ui)
+    with ctx.client() as api:
+        code = enrol.ask_sms_code(ui, api, "SMARTOTP_REGISTER", sleep=slept.append)
+    assert code == "111222" and slept == [2]
+    assert fake.calls.count("POST /otp/send") == 2
+    assert any("Wait 2 seconds" in s for s in ui.said)
+
+
+def test_a_long_cool_down_is_not_waited_for(tmp_path: Path, fake: FakeKyso) -> None:
+    fake._otp_send = lambda body: (429, {  # type: ignore[method-assign]
+        "error": "otp_send_limit", "_retry_after": 3600, "error_description": "Quá số lần."})
+    ui = ScriptedUi("111 222")
+    ctx = _ctx(tmp_path, fake, ui)
+    with ctx.client() as api, pytest.raises(ApiError) as caught:
+        enrol.ask_sms_code(ui, api, "SMARTOTP_REGISTER", sleep=lambda s: None)
+    assert caught.value.status == 429 and caught.value.retry_after == 3600
 
 
 def test_sync_stores_server_minus_local(tmp_path: Path, fake: FakeKyso) -> None:
