@@ -37,12 +37,16 @@ class PinChangeService:
 
 
 def pin_change_kind(clock: Clock, messenger: Messenger) -> Kind:
+    """The server sees the old PIN proven, never the new PIN (the device re-encrypts the seed
+    afterwards, or not if the person gives up), so the record and the notice say just that."""
+
     def apply(uow: UnitOfWork, challenge: Challenge) -> None:
-        uow.audit.append(AuditEvent("smartotp.pin_changed", actor=challenge.account_id,
-                                    subject=challenge.account_id,
+        uow.audit.append(AuditEvent("smartotp.pin_change_confirmed",
+                                    actor=challenge.account_id, subject=challenge.account_id,
                                     details={"transaction": challenge.id}), clock.now())
-        messenger.post(uow, challenge.account_id, "PIN SmartOTP đã được thay đổi",
-                       "PIN SmartOTP của Quý khách vừa được thay đổi. Nếu không phải Quý khách "
-                       "thực hiện, vui lòng tạm khóa SmartOTP và gọi tổng đài.")
+        messenger.post(uow, challenge.account_id, "Yêu cầu đổi PIN SmartOTP",
+                       "Quý khách vừa xác nhận PIN SmartOTP hiện tại để đổi PIN trên thiết bị. "
+                       "Nếu không phải Quý khách thực hiện, vui lòng tạm khóa SmartOTP và gọi "
+                       "tổng đài.")
 
     return Kind(KIND, Purpose.PIN_CHANGE, apply, method=Method.SMARTOTP)

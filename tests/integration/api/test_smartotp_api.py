@@ -345,7 +345,7 @@ def test_pin_change_proof_spends_no_time_step(client: TestClient, container: Con
     assert _verify(client, token, device.code(1)).status_code == 204
     with container.uow() as uow:
         actions = [r.event.action for r in uow.audit.records()]
-    assert "smartotp.pin_changed" in actions
+    assert "smartotp.pin_change_confirmed" in actions
 
 
 def test_pin_change_failures_count_against_the_token(client: TestClient, device: Device,
