@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from pydantic import BaseModel
+from rich.table import Table
 
 from kyso.app import account, billing, codes, consents, enrol, onboard, transactions
 from kyso.app import messages as m
@@ -23,7 +25,7 @@ from kyso.app import requests as sign_requests
 from kyso.app.console import ConsoleUi
 from kyso.app.context import AppContext
 from kyso.app.errors import ApiError, AppError
-from kyso.app.i18n import resolve_lang
+from kyso.app.i18n import Lang, Msg, resolve_lang
 from kyso.app.signing import Level, SignRequest, sign_file
 from kyso.app.token import SoftToken
 from kyso.app.views import code_json, code_line, live_codes, status_table, transactions_table
@@ -57,6 +59,8 @@ Otp = Annotated[str | None, typer.Option(help="Mã OTP đã nhận qua SMS / the
 
 _HINTS = {"invalid_token": m.SESSION_EXPIRED, "expired_token": m.SESSION_EXPIRED,
           "unauthorized": m.SESSION_EXPIRED, "invalid_otp": m.HINT_INVALID_OTP}
+
+T = TypeVar("T", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -213,13 +217,7 @@ def code(ctx: typer.Context, once: Once = False, as_json: AsJson = False,
 def list_transactions(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Giao dịch chờ xác nhận / transactions waiting for confirmation."""
     with _run(ctx) as c:
-        pending = transactions.pending(c.app)
-        if as_json:
-            c.ui.out.print_json(data=[tx.model_dump(mode="json") for tx in pending])
-        elif not pending:
-            c.ui.result(m.TX_NONE)
-        else:
-            c.ui.out.print(transactions_table(pending, c.ui.lang))
+        _listing(c, transactions.pending(c.app), transactions_table, as_json, m.TX_NONE)
 
 
 @app.command("requests")
@@ -240,26 +238,14 @@ def list_requests(ctx: typer.Context, as_json: AsJson = False) -> None:
 def list_parties(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Các bên tin cậy (SP769) / relying parties you may let in."""
     with _run(ctx) as c:
-        found = consents.parties(c.app)
-        if as_json:
-            c.ui.out.print_json(data=[p.model_dump(mode="json") for p in found])
-        elif not found:
-            c.ui.result(consents.NO_PARTIES)
-        else:
-            c.ui.out.print(consents.table(found, c.ui.lang))
+        _listing(c, consents.parties(c.app), consents.table, as_json, consents.NO_PARTIES)
 
 
 @app.command("consents")
 def list_consents(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Các bên tin cậy bạn đã cho phép / relying parties you have let in."""
     with _run(ctx) as c:
-        found = consents.consents(c.app)
-        if as_json:
-            c.ui.out.print_json(data=[g.model_dump(mode="json") for g in found])
-        elif not found:
-            c.ui.result(consents.NONE)
-        else:
-            c.ui.out.print(consents.table(found, c.ui.lang))
+        _listing(c, consents.consents(c.app), consents.table, as_json, consents.NONE)
 
 
 @app.command()
@@ -371,6 +357,17 @@ def sign(
         sign_file(c.app, SignRequest(file, level, visible, cades, reason, location, out), otp)
 
 
+def _listing(c: _Command, items: Sequence[T], table: Callable[[list[T], Lang], Table],
+             as_json: bool, empty: Msg | None = None) -> None:
+    """A list the server gave: JSON, the empty message, or a table in the person's language."""
+    if as_json:
+        c.ui.out.print_json(data=[item.model_dump(mode="json") for item in items])
+    elif not items and empty is not None:
+        c.ui.result(empty)
+    else:
+        c.ui.out.print(table(list(items), c.ui.lang))
+
+
 def _device() -> str:
     return f"kyso app ({socket.gethostname()})"[:64]
 
@@ -379,11 +376,7 @@ def _device() -> str:
 def catalog(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Danh mục gói cước / the packages and signature packs on sale."""
     with _run(ctx) as c, c.app.client() as client:
-        products = client.catalog()
-        if as_json:
-            c.ui.out.print_json(data=[p.model_dump(mode="json") for p in products])
-        else:
-            c.ui.out.print(billing.products_table(products, c.ui.lang))
+        _listing(c, client.catalog(), billing.products_table, as_json)
 
 
 @app.command("buy")
@@ -411,19 +404,11 @@ def buy(
 def orders(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Đơn hàng của bạn / your orders."""
     with _run(ctx) as c, c.app.client() as client:
-        found = client.orders()
-        if as_json:
-            c.ui.out.print_json(data=[o.model_dump(mode="json") for o in found])
-        else:
-            c.ui.out.print(billing.orders_table(found, c.ui.lang))
+        _listing(c, client.orders(), billing.orders_table, as_json)
 
 
 @app.command("certs")
 def certs(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Chứng thư số: gói, hạn, lượt ký khả dụng / certificates, packages, signatures left."""
     with _run(ctx) as c, c.app.client() as client:
-        found = client.certificates()
-        if as_json:
-            c.ui.out.print_json(data=[x.model_dump(mode="json") for x in found])
-        else:
-            c.ui.out.print(billing.certificates_table(found, c.ui.lang))
+        _listing(c, client.certificates(), billing.certificates_table, as_json)
