@@ -3,6 +3,10 @@ uvicorn (in a thread) serving one container per package, on SQLite or PostgreSQL
 
 Chromium is a system package (``scripts/system-deps.sh``); Playwright's own browser
 downloads are never used. Without ``/usr/bin/chromium`` these tests fail, they do not skip.
+
+Every page is a phone (390×844, touch, Vietnamese locale). ``shot(page, name)`` keeps a
+screenshot under ``test-artifacts/screens/`` (``KYSO_TEST_ARTIFACTS`` moves it); each test's
+last screen is kept there too, named after the test.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ from tests.integration.documents.conftest import World
 from tests.integration.pki.conftest import LiveServer
 
 CHROMIUM = os.environ.get("KYSO_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("KYSO_TEST_ARTIFACTS",
+                                Path(__file__).resolve().parents[2] / "test-artifacts"))
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture(scope="package")
@@ -84,12 +92,23 @@ def _expected(text: str) -> bool:
     return "Failed to load resource: the server responded with a status of 4" in text
 
 
+def shot(page: Page, name: str) -> Path:
+    """Keep a full-page screenshot of what the customer sees now (a test artifact)."""
+    path = ARTIFACTS / "screens" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 @pytest.fixture
-def page(browser: Browser, world: World) -> Iterator[Watched]:
-    context = browser.new_context(base_url=world.url, locale="vi-VN", accept_downloads=True)
+def page(browser: Browser, world: World, request: pytest.FixtureRequest) -> Iterator[Watched]:
+    context = browser.new_context(base_url=world.url, locale="vi-VN", accept_downloads=True,
+                                  **PHONE)
     watched = Watched(context.new_page())
     watched.page.set_default_timeout(15_000)
     yield watched
+    if not watched.page.is_closed():
+        shot(watched.page, f"{request.node.name}-last")
     context.close()
     watched.assert_clean()
 
