@@ -3,11 +3,13 @@ every change locks) and the open reservations."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, String, Table
+from sqlalchemy import Column, Index, Integer, String, Table, text
 
 from kyso.adapters.db.tables.base import UtcDateTime, metadata
 
-__all__ = ["quota_accounts", "quota_entries", "quota_holds"]
+__all__ = ["SOURCE_IS_A_KEY", "quota_accounts", "quota_entries", "quota_holds"]
+
+SOURCE_IS_A_KEY = text("kind <> 'release'")
 
 quota_entries = Table(
     "quota_entries",
@@ -23,7 +25,10 @@ quota_entries = Table(
     Column("until", UtcDateTime),
     Column("relying_party", String(36)),
     Index("ix_quota_entries_credential", "credential_id", "at"),
-    Index("ix_quota_entries_source", "credential_id", "kind", "source", unique=True),
+    # a source names a credit, a grant or a late consume once; releases repeat theirs
+    # ("expired"), each already unique by ``reservation``
+    Index("ix_quota_entries_source", "credential_id", "kind", "source", unique=True,
+          sqlite_where=SOURCE_IS_A_KEY, postgresql_where=SOURCE_IS_A_KEY),
     Index("ix_quota_entries_at", "at"),
 )
 
