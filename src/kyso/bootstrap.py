@@ -81,7 +81,7 @@ def init_home(settings: Settings) -> bool:
     """Create ``KYSO_HOME``, the master key and the schema. Idempotent; True if anything
     was created."""
     created = not settings.master_key_path.exists()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     load_or_create_master_key(settings.master_key_path)
     engine = make_engine(settings.sqlalchemy_url)
     try:

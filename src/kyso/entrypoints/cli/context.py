@@ -11,6 +11,7 @@ from rich.console import Console
 
 from kyso.config import ConfigError, load_settings
 from kyso.errors import KysoError
+from kyso.home import check_home, make_private, private_umask
 
 if TYPE_CHECKING:
     from kyso.bootstrap import Container
@@ -27,8 +28,12 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 @contextmanager
-def open_container(*, init: bool = True) -> Iterator[Container]:
+def open_container(*, init: bool = True, repair_home: bool = False) -> Iterator[Container]:
     """Settings from the environment, ``kyso init`` when needed, errors as clean exits.
+
+    ``KYSO_HOME`` stays private (``kyso.home``): the process creates owner-only files;
+    ``repair_home`` (``kyso init``) takes group/other permissions off an existing home;
+    then a home others can open stops a production node and warns in development.
 
     The composition root is imported here, not at module level: it pulls in every area
     (pyHanko, SQLAlchemy, FastAPI), and ``kyso app`` commands, which never need it, must
@@ -37,6 +42,13 @@ def open_container(*, init: bool = True) -> Iterator[Container]:
 
     try:
         settings = load_settings()
+        private_umask()
+        if repair_home:
+            for path in make_private(settings.home):
+                console.print(f"made private (owner only): {path}", highlight=False)
+        for path in check_home(settings):
+            err_console.print(f"[yellow]cảnh báo / warning:[/] {path} is readable by others; "
+                              "`kyso init` makes KYSO_HOME private", highlight=False)
         if init:
             init_home(settings)
         container = bootstrap(settings)

@@ -55,8 +55,8 @@ def version() -> None:
 @app.command()
 def init() -> None:
     """Create KYSO_HOME, the master key, the database schema, the CA hierarchy and, when
-    empty, the catalogue (safe to repeat)."""
-    with open_container(init=True) as container:
+    empty, the catalogue (safe to repeat). KYSO_HOME is made private: 0700, files 0600."""
+    with open_container(init=True, repair_home=True) as container:
         s = container.settings
         console.print(f"KYSO_HOME: [bold]{s.home.resolve()}[/]")
         console.print(f"database: {_safe_url(s.sqlalchemy_url)}")
