@@ -16,6 +16,7 @@ from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
+from kyso.adapters.db.key_check import open_master_key
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
@@ -66,7 +67,7 @@ from kyso.relying.parties import RelyingPartyService
 from kyso.relying.requests import SignRequestService
 from kyso.relying.settlement import Settler
 from kyso.relying.webhooks import PartyWebhooks
-from kyso.secrets import Envelope, MasterKey, Secret, load_or_create_master_key
+from kyso.secrets import Envelope, MasterKey, Secret
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.documents import DocumentPolicy, DocumentService, document_kind
 from kyso.signing.revinfo import KysoTrust
@@ -78,14 +79,15 @@ __all__ = ["Container", "bootstrap", "init_home"]
 
 
 def init_home(settings: Settings) -> bool:
-    """Create ``KYSO_HOME``, the master key and the schema. Idempotent; True if anything
+    """Create ``KYSO_HOME``, the schema and the master key (refused when it does not open
+    what the database holds: ``adapters/db/key_check.py``). Idempotent; True if anything
     was created."""
     created = not settings.master_key_path.exists()
     settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    load_or_create_master_key(settings.master_key_path)
     engine = make_engine(settings.sqlalchemy_url)
     try:
         upgrade(engine)
+        open_master_key(settings.master_key_path, engine)  # refuses another node's key
     finally:
         engine.dispose()
     return created
@@ -103,7 +105,7 @@ class Container:
 
     @cached_property
     def master_key(self) -> MasterKey:
-        return load_or_create_master_key(self.settings.master_key_path)
+        return open_master_key(self.settings.master_key_path, self.engine)
 
     @cached_property
     def envelope(self) -> Envelope:

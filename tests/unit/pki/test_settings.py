@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kyso.adapters.keystore.software import SoftwareKeyStore
-from kyso.bootstrap import bootstrap
+from kyso.bootstrap import bootstrap, init_home
 from kyso.config import ConfigError, load_settings
 from kyso.keys.model import KeyAlgorithm
 
@@ -43,6 +43,7 @@ def test_environment_reaches_the_pki_config(tmp_path: Path) -> None:
         for key, value in environ.items():
             patch.setenv(key, value)
         settings = load_settings(home=tmp_path)
+    init_home(settings)  # a container opens the master key its database was made with
     container = bootstrap(settings)
     config = container.pki_config
     assert (config.issuing_ca, config.ca_key) == ("ca-2026", KeyAlgorithm.EC_P384)
