@@ -31,6 +31,7 @@ from kyso.entrypoints.api.routes import (
 )
 from kyso.entrypoints.csc import documents as csc_documents
 from kyso.entrypoints.csc import router as csc_router
+from kyso.entrypoints.lifeline import die_with_parent
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
 from kyso.entrypoints.web import dev_inbox, payments, site
@@ -87,5 +88,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
 
 
 def create_app_from_env() -> ASGIApp:
-    """The factory ``kyso serve`` hands to uvicorn: each worker process builds its own."""
+    """The factory ``kyso serve`` hands to uvicorn: each worker process builds its own,
+    and ends when ``kyso serve`` does (``entrypoints/lifeline.py``)."""
+    die_with_parent()
     return create_app(bootstrap(load_settings()), run_worker=True)

@@ -17,6 +17,7 @@ from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
+from kyso.entrypoints.lifeline import mark_parent
 
 if TYPE_CHECKING:
     from kyso.bootstrap import Container
@@ -90,8 +91,11 @@ def serve(
         console.print(f"  dev inbox: {base}/dev/inbox  (SMS and email codes appear here)")
     if container.settings.payment_gateway == "sandbox":
         console.print("  payments:  the built-in VNPay sandbox (no real money)")
+    if workers > 1:
+        mark_parent()  # the workers end when this process does, even on kill -9
     uvicorn.run("kyso.entrypoints.api.app:create_app_from_env", factory=True, host=host,
-                port=port, workers=workers, log_level="info", proxy_headers=False)
+                port=port, workers=workers, log_level="info", proxy_headers=False,
+                timeout_graceful_shutdown=10)
 
 
 @app.command()
