@@ -63,8 +63,16 @@ class SignatureActivation:
     def remaining(self) -> int:
         return len(self.hashes) - len(self.signed)
 
+    def live(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
     def usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.expires_at and self.remaining > 0
+        return self.live(now) and self.remaining > 0
+
+    def delivered(self, digests: list[bytes]) -> bool:
+        """Whether ``digests`` (distinct) were all signed under this SAD already."""
+        wanted = [base64.b64encode(d).decode() for d in digests]
+        return len(set(wanted)) == len(wanted) and set(wanted) <= set(self.signed)
 
     def covers(self, digests: list[bytes]) -> bool:
         wanted = [base64.b64encode(d).decode() for d in digests]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from kyso.signing.model import SignatureActivation
@@ -19,6 +20,20 @@ class ActivationRepository(Protocol):
                       for_update: bool = False) -> SignatureActivation | None: ...
 
     def save(self, activation: SignatureActivation) -> None: ...
+
+    def keep_signatures(self, activation: SignatureActivation, scheme: str,
+                        signatures: dict[str, bytes]) -> None:
+        """Keep what ``activation`` signed (base64 digest → signature) until it expires."""
+        ...
+
+    def kept_signatures(self, activation_id: str, scheme: str,
+                        hashes: list[str]) -> list[bytes] | None:
+        """The kept signatures of ``hashes`` in their order, or None unless all are kept."""
+        ...
+
+    def forget_signatures(self, before: datetime) -> int:
+        """Drop the signatures kept for SADs expired at ``before``; returns how many."""
+        ...
 
 
 class Quota(Protocol):

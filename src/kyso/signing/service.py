@@ -49,6 +49,10 @@ class Grant:
     expires_at: datetime
 
 
+def _b64(digests: list[bytes]) -> list[str]:
+    return [base64.b64encode(d).decode() for d in digests]
+
+
 def _token_hash(sad: str) -> str:
     return hashlib.sha256(sad.encode()).hexdigest()
 
@@ -125,20 +129,25 @@ class SigningService:
     # -- signing ------------------------------------------------------------------------
     def sign_digests(self, account_id: str, credential: str, sad: str, digests: list[bytes],
                      scheme: SignatureScheme, *, relying_party: str | None = None) -> list[bytes]:
-        """Sign ``digests`` with the credential's key, if ``sad`` authorized exactly them."""
-        found, activation, reservation = self._begin(account_id, credential, sad, digests,
-                                                     scheme, relying_party)
+        """Sign ``digests`` with the credential's key, if ``sad`` authorized exactly them.
+        The same call repeated while the SAD lives (a response lost after the signatures
+        were counted) returns the signatures it made, uncharged (``signing.redelivered``)."""
+        started = self._begin(account_id, credential, sad, digests, scheme, relying_party)
+        if isinstance(started, list):
+            return started
+        found, activation, reservation = started
         try:
             signatures = [self._keystore.sign_digest(found.key, d, scheme) for d in digests]
         except BaseException:
-            self._finish(activation, reservation, digests, signed=False)
+            self._fail(activation, reservation, digests)
             raise
-        self._finish(activation, reservation, digests, signed=True)
+        self._deliver(activation, reservation, scheme, dict(zip(_b64(digests), signatures,
+                                                                strict=True)))
         return signatures
 
     def _begin(self, account_id: str, credential: str, sad: str, digests: list[bytes],
                scheme: SignatureScheme, relying_party: str | None,
-               ) -> tuple[Credential, SignatureActivation, str]:
+               ) -> tuple[Credential, SignatureActivation, str] | list[bytes]:
         try:
             return self._open_and_reserve(account_id, credential, sad, digests, scheme,
                                           relying_party)
@@ -149,43 +158,70 @@ class SigningService:
     def _open_and_reserve(self, account_id: str, credential: str, sad: str,
                           digests: list[bytes], scheme: SignatureScheme,
                           relying_party: str | None,
-                          ) -> tuple[Credential, SignatureActivation, str]:
+                          ) -> tuple[Credential, SignatureActivation, str] | list[bytes]:
+        """The SAD checked, the quota reserved and the hashes marked used — or, for hashes
+        this SAD already signed, the signatures kept for them."""
         with self._uow() as uow:
-            activation = self._open_sad(uow, account_id, credential, sad)
+            activation = self._open_sad(uow, account_id, credential, sad, spent=True)
             if activation.hash_algo != scheme.hash_algorithm.value:
                 raise InvalidSad("hash algorithm differs from the authorized one")
             if not activation.covers(digests):
-                self._audit(uow, "signing.refused", activation, Outcome.FAILURE)
-                uow.commit()
-                raise InvalidSad()
+                return self._redeliver(uow, activation, digests, scheme)
             found = usable(find_credential(uow, account_id, credential, self.chains),
                            self._clock.now())
             scheme.check_key(found.key.algorithm)
             reservation = self._quota.reserve(uow, found.id, len(digests),
                                               relying_party=relying_party)
-            used = activation.signed + tuple(base64.b64encode(d).decode() for d in digests)
-            activation = replace(activation, signed=used)
+            activation = replace(activation, signed=activation.signed + tuple(_b64(digests)))
             uow.signing.save(activation)
             uow.commit()
             return found, activation, reservation
 
-    def _finish(self, activation: SignatureActivation, reservation: str, digests: list[bytes],
-                *, signed: bool) -> None:
-        """Commit the quota, or release it and give the unsigned hashes back to the SAD."""
+    def _redeliver(self, uow: UnitOfWork, activation: SignatureActivation,
+                   digests: list[bytes], scheme: SignatureScheme) -> list[bytes]:
+        """The signatures already made for ``digests`` under this SAD; otherwise refused
+        (a spent SAD as expired, other hashes as invalid)."""
+        kept = (uow.signing.kept_signatures(activation.id, scheme.value, _b64(digests))
+                if activation.delivered(digests) else None)
+        if kept is None and not activation.remaining:
+            raise SadExpired()
+        outcome = Outcome.SUCCESS if kept is not None else Outcome.FAILURE
+        action = "signing.redelivered" if kept is not None else "signing.refused"
+        self._audit(uow, action, activation, outcome, count=len(digests))
+        uow.commit()
+        if kept is None:
+            raise InvalidSad()
+        return kept
+
+    def _deliver(self, activation: SignatureActivation, reservation: str,
+                 scheme: SignatureScheme, signatures: dict[str, bytes]) -> None:
+        """Count the signatures once and keep them for a repeated call."""
         with self._uow() as uow:
-            if signed:
-                self._quota.commit(uow, reservation)
-                self._audit(uow, "signing.signed", activation, count=len(digests))
-            else:
-                self._quota.release(uow, reservation)
-                unsigned = {base64.b64encode(d).decode() for d in digests}
-                current = uow.signing.by_token_hash(activation.token_hash, for_update=True)
-                if current is not None:
-                    kept = tuple(h for h in current.signed if h not in unsigned)
-                    uow.signing.save(replace(current, signed=kept))
-                self._audit(uow, "signing.failed", activation, Outcome.FAILURE,
-                            count=len(digests))
+            self._quota.commit(uow, reservation)
+            uow.signing.keep_signatures(activation, scheme.value, signatures)
+            self._audit(uow, "signing.signed", activation, count=len(signatures))
             uow.commit()
+
+    def _fail(self, activation: SignatureActivation, reservation: str,
+              digests: list[bytes]) -> None:
+        """Release the quota and give the unsigned hashes back to the SAD."""
+        with self._uow() as uow:
+            self._quota.release(uow, reservation)
+            unsigned = set(_b64(digests))
+            current = uow.signing.by_token_hash(activation.token_hash, for_update=True)
+            if current is not None:
+                kept = tuple(h for h in current.signed if h not in unsigned)
+                uow.signing.save(replace(current, signed=kept))
+            self._audit(uow, "signing.failed", activation, Outcome.FAILURE,
+                        count=len(digests))
+            uow.commit()
+
+    def forget_delivered(self) -> int:
+        """Drop the signatures kept for SADs that expired (``kyso worker``)."""
+        with self._uow() as uow:
+            count = uow.signing.forget_signatures(self._clock.now())
+            uow.commit()
+            return count
 
     def redeem(self, uow: UnitOfWork, account_id: str, credential: str, sad: str,
                digest: bytes, *, consume: bool = True) -> SignatureActivation:
@@ -205,13 +241,15 @@ class SigningService:
 
     # -- helpers -------------------------------------------------------------------------
     def _open_sad(self, uow: UnitOfWork, account_id: str, credential: str,
-                  sad: str, *, lock: bool = True) -> SignatureActivation:
-        """The caller's live SAD for this credential: InvalidSad or SadExpired otherwise."""
+                  sad: str, *, lock: bool = True, spent: bool = False) -> SignatureActivation:
+        """The caller's live SAD for this credential (with ``spent``, also one that signed
+        all its hashes): InvalidSad or SadExpired otherwise."""
         activation = uow.signing.by_token_hash(_token_hash(sad), for_update=lock)
         if (activation is None or activation.account_id != account_id
                 or activation.credential_id != credential):
             raise InvalidSad()
-        if not activation.usable(self._clock.now()):
+        now = self._clock.now()
+        if not (activation.live(now) if spent else activation.usable(now)):
             raise SadExpired()
         return activation
 

@@ -47,8 +47,10 @@ def test_a_sad_signs_once(world: World) -> None:
     signer = world.customer()
     batch = digests(1)
     sad = signer.authorize(batch)
-    sign(signer, sad, batch)
-    refused(sign_hash(signer, sad, batch), 400, "invalid_request", "SAD", "already used")
+    first = sign(signer, sad, batch)
+    assert sign(signer, sad, batch) == first  # a repeat gets the same signature back
+    refused(sign_hash(signer, sad, digests(1)), 400, "invalid_request", "SAD", "already used")
+    assert world.container.quotas.balance(signer.credential_id).consumed == 1
 
 
 def test_a_sad_signs_only_the_hashes_it_was_issued_for(world: World) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
-from kyso.adapters.db.tables.signing import signature_activations
+from kyso.adapters.db.tables.signing import signature_activations, signatures_kept
 from kyso.signing.model import SignatureActivation
 
 __all__ = ["SqlActivationRepository"]
@@ -17,6 +18,7 @@ _BY_TOKEN = select(signature_activations).where(_t.token_hash == bindparam("toke
 _BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
 _INSERT = insert(signature_activations)
 _SAVE = update(signature_activations).where(_t.id == bindparam("activation_id"))
+_k = signatures_kept.c
 
 
 def _values(a: SignatureActivation) -> dict[str, Any]:
@@ -48,3 +50,21 @@ class SqlActivationRepository:
         values = _values(activation)
         values["activation_id"] = values.pop("id")
         self._conn.execute(_SAVE, values)
+
+    def keep_signatures(self, activation: SignatureActivation, scheme: str,
+                        signatures: dict[str, bytes]) -> None:
+        self._conn.execute(insert(signatures_kept), [
+            {"activation_id": activation.id, "hash": digest, "scheme": scheme,
+             "signature": value, "expires_at": activation.expires_at}
+            for digest, value in signatures.items()])
+
+    def kept_signatures(self, activation_id: str, scheme: str,
+                        hashes: list[str]) -> list[bytes] | None:
+        rows = self._conn.execute(select(_k.hash, _k.signature).where(
+            _k.activation_id == activation_id, _k.scheme == scheme, _k.hash.in_(hashes)))
+        kept = {row.hash: row.signature for row in rows}
+        return [kept[h] for h in hashes] if set(kept) == set(hashes) else None
+
+    def forget_signatures(self, before: datetime) -> int:
+        done = self._conn.execute(delete(signatures_kept).where(_k.expires_at <= before))
+        return int(done.rowcount or 0)
