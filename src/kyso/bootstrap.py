@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
+from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
 from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.key_check import open_master_key
@@ -25,6 +26,8 @@ from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
+from kyso.audit.chain import ChainKey
+from kyso.audit.checkpoint import AuditAnchor
 from kyso.billing.callbacks import PaymentCallbacks
 from kyso.billing.certificates import CertificatesView
 from kyso.billing.ledger import QuotaLedger
@@ -111,8 +114,20 @@ class Container:
     def envelope(self) -> Envelope:
         return Envelope(self.master_key)
 
+    @cached_property
+    def audit_key(self) -> ChainKey:
+        """The audit chain's HMAC key: derived from the master key, never in the database."""
+        return ChainKey.derived(self.master_key)
+
+    @cached_property
+    def audit_anchor(self) -> AuditAnchor:
+        """Checkpoints of the audit head in a file outside the database, signed by the seal."""
+        signer = SealSigner(self.pki, self.keystore, self.pki_publisher.timestamp)
+        return AuditAnchor(self.uow, self.clock, self.audit_key, signer,
+                           CheckpointFile(self.settings.audit_checkpoint_path))
+
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only)
+        return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key)
 
     @cached_property
     def notifier(self) -> Notifier:

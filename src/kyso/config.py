@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     default_locale: Literal["vi", "en"] = "vi"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # audit checkpoints: a file outside the database (default KYSO_HOME/audit-checkpoints.jsonl)
+    audit_checkpoint_file: Path | None = None
 
     # accounts
     session_ttl_seconds: int = Field(default=12 * 3600, ge=60)
@@ -175,6 +177,10 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home.resolve() / 'kyso.db'}"
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.audit_checkpoint_file or self.home / "audit-checkpoints.jsonl"
 
     @property
     def master_key_path(self) -> Path:

@@ -16,9 +16,16 @@ datetimes are refused. ``details`` holds the event's scalars (string, integer, b
 
 Hash
 ----
-A record's hash is the lowercase hex SHA-256 of its canonical form. The form includes
-``prev_hash`` (the hash of the record before; :data:`GENESIS` for the first) and ``seq``, so
-each hash covers the previous hash and the record's own content and place.
+A record's hash is the lowercase hex HMAC-SHA256 of its canonical form under the chain key
+(:class:`ChainKey`: derived from the master key with its own purpose, ``audit-chain``; the
+database never holds it), so whoever edits the database cannot recompute the chain. The form
+includes ``prev_hash`` (the hash of the record before; :data:`GENESIS` for the first) and
+``seq``, so each hash covers the previous hash and the record's own content and place.
+:data:`UNKEYED` (plain SHA-256) is the chain of a trail from before the key, which
+``adapters/db/key_check.py`` re-hashes once, and of unit tests.
+
+What a keyed chain cannot show is a trail cut at its end together with its head, or wiped:
+the checkpoints written outside the database (``audit/checkpoint.py``) do.
 """
 
 from __future__ import annotations
@@ -27,16 +34,20 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
 from kyso.audit.errors import Breach, ChainBroken
 from kyso.audit.model import AuditEvent, AuditRecord, Scalar
+from kyso.secrets import MasterKey
 
 __all__ = [
     "GENESIS",
     "LOOKAHEAD",
+    "UNKEYED",
+    "ChainKey",
     "canonical",
     "dump_details",
     "format_time",
@@ -51,6 +62,33 @@ GENESIS = "0" * 64
 LOOKAHEAD = 1024
 """How far past a gap :func:`verify_chain` looks for the missing record, to tell a record
 that was moved later in the stream (reordered) from one that is gone (removed)."""
+
+
+@dataclass(frozen=True, repr=False)
+class ChainKey:
+    """The chain's HMAC-SHA256 key; without material, plain SHA-256 (:data:`UNKEYED`)."""
+
+    material: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.material is not None and len(self.material) < 32:
+            raise ValueError("the audit chain key has at least 32 bytes")
+
+    def __repr__(self) -> str:
+        return "ChainKey(unkeyed)" if self.material is None else "ChainKey(**********)"
+
+    @classmethod
+    def derived(cls, master: MasterKey) -> ChainKey:
+        """The chain key of a master key (its own purpose label)."""
+        return cls(master.derive("audit-chain"))
+
+    def digest(self, data: bytes) -> str:
+        if self.material is None:
+            return hashlib.sha256(data).hexdigest()
+        return hmac.new(self.material, data, hashlib.sha256).hexdigest()
+
+
+UNKEYED = ChainKey()
 
 
 def format_time(at: datetime) -> str:
@@ -84,15 +122,17 @@ def canonical(seq: int, at: datetime, event: AuditEvent, prev_hash: str) -> byte
     return _json(content).encode("utf-8")
 
 
-def record_hash(seq: int, at: datetime, event: AuditEvent, prev_hash: str) -> str:
-    """SHA-256 (hex) of the canonical form, which covers ``prev_hash``."""
-    return hashlib.sha256(canonical(seq, at, event, prev_hash)).hexdigest()
+def record_hash(seq: int, at: datetime, event: AuditEvent, prev_hash: str,
+                key: ChainKey = UNKEYED) -> str:
+    """The keyed hash (hex) of the canonical form, which covers ``prev_hash``."""
+    return key.digest(canonical(seq, at, event, prev_hash))
 
 
-def seal(seq: int, at: datetime, event: AuditEvent, prev_hash: str) -> AuditRecord:
+def seal(seq: int, at: datetime, event: AuditEvent, prev_hash: str,
+         key: ChainKey = UNKEYED) -> AuditRecord:
     """The record that chains ``event`` at ``seq`` after a record whose hash is ``prev_hash``."""
     at = at.astimezone(UTC) if at.tzinfo is not None else at
-    digest = record_hash(seq, at, event, prev_hash)
+    digest = record_hash(seq, at, event, prev_hash, key)
     return AuditRecord(seq=seq, at=at, event=event, prev_hash=prev_hash, hash=digest)
 
 
@@ -120,8 +160,8 @@ def _gap(expected: int, found: int, rest: Iterator[AuditRecord]) -> ChainBroken:
     return ChainBroken(expected, Breach.REMOVED, f"seq {missing} missing")
 
 
-def _check_content(record: AuditRecord, prev_hash: str) -> None:
-    recomputed = record_hash(record.seq, record.at, record.event, record.prev_hash)
+def _check_content(record: AuditRecord, prev_hash: str, key: ChainKey) -> None:
+    recomputed = record_hash(record.seq, record.at, record.event, record.prev_hash, key)
     intact = _same(recomputed, record.hash)
     linked = _same(record.prev_hash, prev_hash)
     if not intact and not linked:
@@ -144,7 +184,8 @@ def _check_end(last: tuple[int, str], head: tuple[int, str]) -> None:
         raise ChainBroken(last_seq, Breach.HEAD_MISMATCH, f"head {head_hash[:12]}…")
 
 
-def verify_chain(records: Iterable[AuditRecord], head: tuple[int, str]) -> None:
+def verify_chain(records: Iterable[AuditRecord], head: tuple[int, str],
+                 key: ChainKey = UNKEYED) -> None:
     """Check ``records`` (in ``seq`` order, from seq 1) against ``head`` ``(seq, hash)``.
 
     Raises :class:`ChainBroken` naming the first bad record and the kind of breach; returns
@@ -156,6 +197,6 @@ def verify_chain(records: Iterable[AuditRecord], head: tuple[int, str]) -> None:
     stream = iter(records)
     for record in stream:
         _check_place(record, last[0] + 1, head[0], stream)
-        _check_content(record, last[1])
+        _check_content(record, last[1], key)
         last = (record.seq, record.hash)
     _check_end(last, head)

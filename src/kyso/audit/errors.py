@@ -34,6 +34,12 @@ class Breach(StrEnum):
     """The head's hash is not the last record's: the last record was rewritten."""
     UNREADABLE = "unreadable"
     """The stored record cannot be decoded into an event."""
+    MISSING = "missing"
+    """A checkpoint saw the trail longer: the records from here on were cut or wiped."""
+    REWRITTEN = "rewritten"
+    """A checkpoint saw another hash at this record: the trail was rewritten with the key."""
+    BAD_CHECKPOINT = "bad_checkpoint"
+    """A checkpoint line is malformed or not signed by kyso's seal."""
 
 
 _EN = {
@@ -45,6 +51,9 @@ _EN = {
     Breach.BEYOND_HEAD: "beyond the head — it was added outside the chain",
     Breach.HEAD_MISMATCH: "the head does not match the last record",
     Breach.UNREADABLE: "unreadable — the stored record is malformed",
+    Breach.MISSING: "missing — a checkpoint saw records that are gone (cut or wiped)",
+    Breach.REWRITTEN: "rewritten — a checkpoint saw another hash for it",
+    Breach.BAD_CHECKPOINT: "a checkpoint is malformed or not signed by kyso's seal",
 }
 
 _VI = {
@@ -56,6 +65,10 @@ _VI = {
     Breach.BEYOND_HEAD: "nằm sau đầu chuỗi — được thêm vào ngoài chuỗi",
     Breach.HEAD_MISMATCH: "đầu chuỗi không khớp với bản ghi cuối cùng",
     Breach.UNREADABLE: "không đọc được — bản ghi lưu trữ bị hỏng",
+    Breach.MISSING: "bị mất — điểm kiểm tra đã thấy các bản ghi nay không còn "
+                    "(bị cắt hoặc bị xóa sạch)",
+    Breach.REWRITTEN: "bị viết lại — điểm kiểm tra đã thấy mã băm khác cho bản ghi này",
+    Breach.BAD_CHECKPOINT: "điểm kiểm tra sai định dạng hoặc không có chữ ký của con dấu kyso",
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
-from kyso.audit.chain import verify_chain
+from kyso.audit.chain import UNKEYED, ChainKey, verify_chain
 from kyso.audit.errors import Breach, ChainBroken
 from kyso.audit.model import AuditRecord
 from kyso.uow import UnitOfWorkFactory
@@ -20,8 +20,10 @@ from kyso.uow import UnitOfWorkFactory
 __all__ = ["verify"]
 
 
-def verify(uow_factory: UnitOfWorkFactory, *, batch_size: int = 1000) -> tuple[int, str]:
-    """Walk the whole chain; return the verified head ``(seq, hash)`` or raise ChainBroken.
+def verify(uow_factory: UnitOfWorkFactory, *, batch_size: int = 1000,
+           key: ChainKey = UNKEYED) -> tuple[int, str]:
+    """Walk the whole chain under ``key``; return the verified head ``(seq, hash)`` or raise
+    ChainBroken.
 
     ``seq`` of the head is the number of records verified.
     """
@@ -29,7 +31,7 @@ def verify(uow_factory: UnitOfWorkFactory, *, batch_size: int = 1000) -> tuple[i
         raise ValueError("batch_size must be positive")
     with uow_factory() as uow:
         head = uow.audit.head()
-    verify_chain(_records_upto(uow_factory, head[0], batch_size), head)
+    verify_chain(_records_upto(uow_factory, head[0], batch_size), head, key)
     _check_nothing_beyond(uow_factory)
     return head
 

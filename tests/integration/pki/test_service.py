@@ -154,7 +154,7 @@ def test_status_changes_sign_a_new_crl_and_are_audited(pki: Container, account: 
         pki.pki.revoke(record.serial, RevocationReason.SUPERSEDED, actor="ra:1")
     with pytest.raises(CertificateNotFound):
         pki.pki.suspend(0x1234, actor="ra:1")
-    assert audit_service.verify(pki.uow)[0] == len(actions(pki))
+    assert audit_service.verify(pki.uow, key=pki.audit_key)[0] == len(actions(pki))
 
 
 def test_an_expired_certificate_cannot_change(pki: Container, account: Account,

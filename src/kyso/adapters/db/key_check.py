@@ -11,7 +11,9 @@ key, purpose ``master-key-check``) and every start opens it:
 - no key file while the database holds a check value or sealed data: :class:`MasterKeyMissing`,
   never a new key (restore the key from its backup instead);
 - a database from before the check value: the key is tried on a sealed software key first,
-  then the check value is written.
+  then the check value is written, and the audit trail, chained with plain SHA-256 until
+  then, is chained again under the key (``audit/chain.py``) if it verifies (a broken one is
+  left as it is, for ``kyso audit verify`` to report).
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from kyso.adapters.db.repositories.audit import SqlAuditRepository
+from kyso.adapters.db.tables.audit import HEAD_ID, audit_head, audit_records
 from kyso.adapters.db.tables.keys import key_checks
 from kyso.adapters.db.tables.notify import outbox
 from kyso.adapters.db.tables.otp import smartotp_tokens
 from kyso.adapters.db.tables.pki import pki_keys
 from kyso.adapters.db.tables.relying import relying_parties
+from kyso.audit.chain import GENESIS, ChainKey, seal, verify_chain
+from kyso.audit.errors import ChainBroken
 from kyso.config import ConfigError
 from kyso.secrets import Envelope, MasterKey, SealedValueError, load_or_create_master_key
 
@@ -69,6 +75,23 @@ def _first_check(conn: Connection, master: MasterKey, path: Path) -> None:
     conn.execute(insert(key_checks).values(
         name="master", sealed=Envelope(master).seal(_CHECK, PURPOSE),
         created_at=datetime.now(UTC)))
+    _key_the_audit_trail(conn, ChainKey.derived(master))
+
+
+def _key_the_audit_trail(conn: Connection, key: ChainKey) -> None:
+    unkeyed = SqlAuditRepository(conn)
+    head = unkeyed.head()
+    try:
+        verify_chain(unkeyed.records(), head)
+    except ChainBroken:
+        return
+    prev = GENESIS
+    for record in list(unkeyed.records()):
+        keyed = seal(record.seq, record.at, record.event, prev, key)
+        conn.execute(update(audit_records).where(audit_records.c.seq == record.seq)
+                     .values(prev_hash=prev, hash=keyed.hash))
+        prev = keyed.hash
+    conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(hash=prev))
 
 
 def _opens(master: MasterKey, sealed: bytes, purpose: str) -> bool:

@@ -29,6 +29,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlMethodStateRepository,
     SqlSmartOtpRepository,
 )
+from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
 from kyso.billing.quota_ports import QuotaRepository
@@ -66,8 +67,9 @@ class SqlUnitOfWork:
     billing: BillingRepository
     quota: QuotaRepository
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine, *, read_only: bool = False,
+                 audit_key: ChainKey = UNKEYED) -> None:
+        self._engine, self._audit_key = engine, audit_key
         self._read_only = read_only
         self._conn: Connection | None = None
         self._lock: threading.RLock | None = None
@@ -88,7 +90,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(conn)
         self.sessions = SqlSessionRepository(conn)
         self.otp_codes = SqlOtpCodeRepository(conn)
-        self.audit = SqlAuditRepository(conn)
+        self.audit = SqlAuditRepository(conn, key=self._audit_key)
         self.outbox = SqlOutboxRepository(conn)
         self.notifications = SqlNotificationRepository(conn)
         self.smartotp = SqlSmartOtpRepository(conn)

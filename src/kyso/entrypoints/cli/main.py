@@ -14,7 +14,7 @@ import typer
 from kyso import __version__
 from kyso.entrypoints.cli import admin, billing, ca, quota, ra, rp, support
 from kyso.entrypoints.cli import app as app_cli
-from kyso.entrypoints.cli.audit import verify_command
+from kyso.entrypoints.cli.audit import checkpoint_command, verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
 from kyso.entrypoints.lifeline import mark_parent
@@ -125,9 +125,19 @@ def worker(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the hash chain; exit 1 naming the first record altered, removed or reordered."""
+    """Walk the keyed chain and check it against the checkpoints; exit 1 naming the first
+    record altered, removed, reordered or rewritten, or the range cut or wiped."""
     with open_container() as container:
-        code = verify_command(container.uow, console)
+        code = verify_command(container.uow, console, anchor=container.audit_anchor)
+    raise typer.Exit(code)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Append the audit head, signed by kyso's seal and time-stamped by its TSA, to the
+    checkpoint file outside the database (the worker does it every 10 minutes)."""
+    with open_container() as container:
+        code = checkpoint_command(container.audit_anchor, console)
     raise typer.Exit(code)
 
 
@@ -140,6 +150,10 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         ("order expiry", 60.0, container.orders.expire_due),
         # registrations left before approval too long (docs/ONBOARDING.md)
         ("registration expiry", 3600.0, container.registrations.expire_stale),
+        # the audit head, signed, to the checkpoint file outside the database (docs/ARCHITECTURE.md)
+        ("audit checkpoint", 600.0, container.audit_anchor.checkpoint),
+        # signatures kept for a repeated signHash, once their SAD expired (docs/CSC.md)
+        ("kept signature expiry", 300.0, container.signing.forget_delivered),
         # accepted contracts whose seal failed: sealed again (docs/ONBOARDING.md)
         ("contract seal retry", 300.0, container.contract_seals.retry_due),
     ]

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Insert, Row, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kyso.adapters.db.tables.audit import HEAD_ID, audit_head, audit_records
-from kyso.audit.chain import GENESIS, dump_details, seal
+from kyso.audit.chain import GENESIS, UNKEYED, ChainKey, dump_details, seal
 from kyso.audit.errors import Breach, ChainBroken
 from kyso.audit.model import AuditEvent, AuditRecord, Outcome
 
@@ -33,15 +33,15 @@ _LOCK_HEAD = _HEAD.with_for_update()
 
 
 class SqlAuditRepository:
-    def __init__(self, conn: Connection, *, page_size: int = 500) -> None:
+    def __init__(self, conn: Connection, *, page_size: int = 500,
+                 key: ChainKey = UNKEYED) -> None:
         if page_size < 1:
             raise ValueError("page_size must be positive")
-        self._conn = conn
-        self._page_size = page_size
+        self._conn, self._page_size, self._key = conn, page_size, key
 
     def append(self, event: AuditEvent, at: datetime) -> AuditRecord:
         seq, prev_hash = self._lock_head()
-        record = seal(seq + 1, at, event, prev_hash)
+        record = seal(seq + 1, at, event, prev_hash, self._key)
         self._conn.execute(_INSERT_RECORD, _values(record))
         self._conn.execute(_MOVE_HEAD, {"seq": record.seq, "hash": record.hash})
         return record
