@@ -18,6 +18,7 @@ from kyso.entrypoints.cli.audit import checkpoint_command, verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
 from kyso.entrypoints.lifeline import mark_parent
+from kyso.errors import KysoError
 
 if TYPE_CHECKING:
     from kyso.bootstrap import Container
@@ -110,7 +111,7 @@ def worker(
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
             for name, _, action in _chores(container):
-                console.print(f"{name}: {action()}")
+                console.print(f"{name}: {_once(action)}", highlight=False)
             return
         stop = threading.Event()
         for name, every, action in _chores(container):
@@ -157,6 +158,14 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         # accepted contracts whose seal failed: sealed again (docs/ONBOARDING.md)
         ("contract seal retry", 300.0, container.contract_seals.retry_due),
     ]
+
+
+def _once(action: Callable[[], object]) -> object:
+    """A chore's result, or why it could not run (e.g. no CA yet for the audit checkpoint)."""
+    try:
+        return action()
+    except KysoError as exc:
+        return f"skipped ({exc.describe('en')})"
 
 
 def _repeat(name: str, every: float, action: Callable[[], object],
