@@ -29,7 +29,8 @@ from kyso.pki.signer import scheme_for
 
 __all__ = ["CheckpointFile", "SealSigner"]
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}
 
 
 class CheckpointFile:
@@ -69,7 +70,7 @@ class SealSigner:
         if found is None:
             return False
         key = x509.load_der_x509_certificate(found.certificate).public_key()
-        chosen = _HASHES[scheme_for(found.key.algorithm).hash_algorithm.value]()
+        chosen = _HASHES[scheme_for(found.key.algorithm).hash_algorithm.value]
         digest = hashlib.new(chosen.name, data).digest()
         try:
             if isinstance(key, ec.EllipticCurvePublicKey):
