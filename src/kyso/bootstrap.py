@@ -85,12 +85,13 @@ def init_home(settings: Settings) -> bool:
     """Create ``KYSO_HOME``, the schema and the master key (refused when it does not open
     what the database holds: ``adapters/db/key_check.py``). Idempotent; True if anything
     was created."""
-    created = not settings.master_key_path.exists()
+    created = settings.master_key is None and not settings.master_key_path.exists()
     settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = make_engine(settings.sqlalchemy_url)
     try:
         upgrade(engine)
-        open_master_key(settings.master_key_path, engine)  # refuses another node's key
+        open_master_key(settings.master_key_path, engine,  # refuses another node's key
+                        settings.given_master_key)
     finally:
         engine.dispose()
     return created
@@ -108,7 +109,8 @@ class Container:
 
     @cached_property
     def master_key(self) -> MasterKey:
-        return open_master_key(self.settings.master_key_path, self.engine)
+        return open_master_key(self.settings.master_key_path, self.engine,
+                               self.settings.given_master_key)
 
     @cached_property
     def envelope(self) -> Envelope:

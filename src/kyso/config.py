@@ -7,6 +7,8 @@ never print. In ``production`` mode the development defaults are refused.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,6 +45,11 @@ class Settings(BaseSettings):
     default_locale: Literal["vi", "en"] = "vi"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # the master key: a file (default KYSO_HOME/master.key) or the key itself, base64 of 32
+    # bytes (KYSO_MASTER_KEY, e.g. from a secret manager); production wants it away from the
+    # database
+    master_key_file: Path | None = None
+    master_key: SecretStr | None = None
     # audit checkpoints: a file outside the database (default KYSO_HOME/audit-checkpoints.jsonl)
     audit_checkpoint_file: Path | None = None
 
@@ -157,6 +164,9 @@ class Settings(BaseSettings):
             problems.append("sms_gateway_url is required")
         if self.payment_gateway == "sandbox":
             problems.append("payment_gateway must not be 'sandbox' (anyone could pay there)")
+        if self._key_beside_database():
+            problems.append("the master key must not live beside the database: set "
+                            "master_key_file outside KYSO_HOME, or KYSO_MASTER_KEY")
         if problems:
             raise ValueError("production mode refuses development defaults: " + "; ".join(problems))
         return self
@@ -178,13 +188,45 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home.resolve() / 'kyso.db'}"
 
+    @field_validator("master_key")
+    @classmethod
+    def _32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        try:
+            size = len(_b64(value.get_secret_value()))
+        except ValueError:
+            size = -1
+        if size != 32:
+            raise ValueError("must be the base64 of 32 bytes (head -c 32 /dev/urandom | base64)")
+        return value
+
+    @property
+    def given_master_key(self) -> bytes | None:
+        """The master key given as a secret (KYSO_MASTER_KEY), if any."""
+        return _b64(self.master_key.get_secret_value()) if self.master_key else None
+
+    def _key_beside_database(self) -> bool:
+        if self.master_key is not None:
+            return False
+        folder = self.master_key_path.resolve().parent
+        database = None if self.database_url else self.home.resolve()
+        return folder.is_relative_to(self.home.resolve()) or folder == database
+
     @property
     def audit_checkpoint_path(self) -> Path:
         return self.audit_checkpoint_file or self.home / "audit-checkpoints.jsonl"
 
     @property
     def master_key_path(self) -> Path:
-        return self.home / "master.key"
+        return self.master_key_file or self.home / "master.key"
+
+
+def _b64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except binascii.Error as exc:
+        raise ValueError("not base64") from exc
 
 
 def _home_from_env() -> Path:

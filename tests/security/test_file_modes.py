@@ -54,13 +54,18 @@ def test_init_repairs_an_exposed_home(tmp_path: Path, db_url: str) -> None:
 
 def test_production_refuses_a_home_others_can_read(tmp_path: Path, db_url: str) -> None:
     home, db_url = tmp_path / "home", home_database(db_url)
-    assert kyso(home, db_url, "init").returncode == 0
-    assert kyso(home, db_url, "quota", "sweep", **PRODUCTION).returncode == 0
-    (home / "master.key").chmod(0o640)
-    refused = kyso(home, db_url, "serve", "--port", "8199", **PRODUCTION)
+    key = tmp_path / "secrets" / "master.key"  # production: not beside the database
+    production = PRODUCTION | {"KYSO_MASTER_KEY_FILE": str(key)}
+    assert kyso(home, db_url, "init", KYSO_MASTER_KEY_FILE=str(key)).returncode == 0
+    (home / "kyso.toml").write_text("")  # a file of the operator's
+    (home / "kyso.toml").chmod(0o600)
+    ok = kyso(home, db_url, "quota", "sweep", **production)
+    assert ok.returncode == 0, ok.stderr
+    (home / "kyso.toml").chmod(0o644)
+    refused = kyso(home, db_url, "serve", "--port", "8199", **production)
     assert refused.returncode == 2
-    assert "KYSO_HOME must be private" in refused.stderr and "master.key" in refused.stderr
+    assert "KYSO_HOME must be private" in refused.stderr and "kyso.toml" in refused.stderr
     home.chmod(0o711)
-    (home / "master.key").chmod(0o600)
+    (home / "kyso.toml").chmod(0o600)
     assert "KYSO_HOME must be private" in kyso(home, db_url, "quota", "sweep",
-                                               **PRODUCTION).stderr
+                                               **production).stderr

@@ -55,5 +55,6 @@ def test_production_refuses_development_defaults() -> None:
                       sms_gateway_url="https://sms.example.vn")
     ok = load_settings({}, mode="production", public_base_url="https://ca.example.vn",
                        email_backend="smtp", sms_backend="http",
-                       sms_gateway_url="https://sms.example.vn", **vnpay)
+                       sms_gateway_url="https://sms.example.vn",
+                       master_key_file="/run/secrets/kyso-master.key", **vnpay)
     assert ok.mode == "production"

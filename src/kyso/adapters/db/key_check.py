@@ -49,29 +49,32 @@ class MasterKeyMissing(ConfigError):
     """The database holds sealed data but the master key file is absent."""
 
 
-def open_master_key(path: Path, engine: Engine) -> MasterKey:
-    """The master key at ``path``, checked against the database (created only for a
-    database that holds nothing sealed); raises the errors above."""
+def open_master_key(path: Path, engine: Engine, given: bytes | None = None) -> MasterKey:
+    """The master key ``given`` (KYSO_MASTER_KEY) or at ``path``, checked against the
+    database (a file is created only for a database that holds nothing sealed); raises the
+    errors above."""
+    where = "KYSO_MASTER_KEY" if given is not None else str(path)
     with engine.begin() as conn:
         sealed = conn.execute(select(key_checks.c.sealed)
                               .where(key_checks.c.name == "master")).scalar()
-        if not path.exists() and (sealed is not None or _holds_sealed_data(conn)):
+        if given is None and not path.exists() and (
+                sealed is not None or _holds_sealed_data(conn)):
             raise MasterKeyMissing(
                 f"the database holds data sealed under a master key, and {path} is missing; "
                 "restore the master key from its backup (a new key would open nothing)")
-        master = load_or_create_master_key(path)
+        master = MasterKey(given) if given is not None else load_or_create_master_key(path)
         if sealed is None:
-            _first_check(conn, master, path)
+            _first_check(conn, master, where)
         elif not _opens(master, sealed, PURPOSE):
-            raise _mismatch(path)
+            raise _mismatch(where)
     return master
 
 
-def _first_check(conn: Connection, master: MasterKey, path: Path) -> None:
+def _first_check(conn: Connection, master: MasterKey, where: str) -> None:
     legacy = conn.execute(select(pki_keys.c.key_id, pki_keys.c.ref)
                           .where(pki_keys.c.backend == "software").limit(1)).first()
     if legacy is not None and not _opens(master, legacy.ref, "key:" + legacy.key_id):
-        raise _mismatch(path)
+        raise _mismatch(where)
     conn.execute(insert(key_checks).values(
         name="master", sealed=Envelope(master).seal(_CHECK, PURPOSE),
         created_at=datetime.now(UTC)))
@@ -111,7 +114,7 @@ def _holds_sealed_data(conn: Connection) -> bool:
     return any(conn.execute(q).scalar() for q in counts)
 
 
-def _mismatch(path: Path) -> MasterKeyMismatch:
+def _mismatch(where: str) -> MasterKeyMismatch:
     return MasterKeyMismatch(
-        f"the master key {path} does not open the data sealed in this database (another "
+        f"the master key {where} does not open the data sealed in this database (another "
         "node's or a new key); start with the key this database was initialized with")
