@@ -72,6 +72,18 @@ def test_an_untouched_trail_is_intact(node: Container) -> None:
     assert head[0] == len(_records(node)) and checked == 2
 
 
+def test_the_worker_writes_a_checkpoint_only_when_the_head_moved(node: Container) -> None:
+    path = node.settings.audit_checkpoint_path
+    before = path.read_text().count("\n")
+    assert node.audit_anchor.checkpoint_if_moved() is None
+    with node.uow() as uow:
+        uow.audit.append(AuditEvent("test.event", actor="op"), node.clock.now())
+        uow.commit()
+    point = node.audit_anchor.checkpoint_if_moved()
+    assert point is not None and point.seq == _records(node)[-1].seq
+    assert path.read_text().count("\n") == before + 1
+
+
 def test_an_edited_record(node: Container) -> None:
     target = _records(node)[-4].seq
     _tamper(node, lambda c: c.execute(update(audit_records).where(

@@ -159,6 +159,19 @@ class AuditAnchor:
         self._log.append(point.to_line())
         return point
 
+    def checkpoint_if_moved(self) -> Checkpoint | None:
+        """For the worker: a checkpoint unless the last one already holds the head."""
+        lines = [line for line in self._log.lines() if line.strip()]
+        with self._uow(read_only=True) as uow:
+            head = uow.audit.head()
+        try:
+            last = Checkpoint.from_line(lines[-1]) if lines else None
+        except ValueError:
+            last = None
+        if last is not None and (last.seq, last.hash) == head:
+            return None
+        return self.checkpoint()
+
     def verify(self) -> tuple[tuple[int, str], int]:
         """The verified head and how many checkpoints agree with it; raises ChainBroken
         naming the first bad record or the missing range."""

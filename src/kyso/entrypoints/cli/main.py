@@ -152,7 +152,7 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         # registrations left before approval too long (docs/ONBOARDING.md)
         ("registration expiry", 3600.0, container.registrations.expire_stale),
         # the audit head, signed, to the checkpoint file outside the database (docs/ARCHITECTURE.md)
-        ("audit checkpoint", 600.0, container.audit_anchor.checkpoint),
+        ("audit checkpoint", 600.0, container.audit_anchor.checkpoint_if_moved),
         # signatures kept for a repeated signHash, once their SAD expired (docs/CSC.md)
         ("kept signature expiry", 300.0, container.signing.forget_delivered),
         # accepted contracts whose seal failed: sealed again (docs/ONBOARDING.md)
