@@ -22,6 +22,7 @@ from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
 from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
+from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
 from kyso.billing.callbacks import PaymentCallbacks
@@ -259,17 +260,26 @@ class Container:
         return KysoTrust(self.pki_publisher, self.pki_config.base_url)
 
     @cached_property
+    def pdf_sandbox(self) -> ProcessSandbox:
+        s = self.settings
+        return ProcessSandbox(SandboxLimits(
+            workers=s.sandbox_workers, cpu_seconds=s.sandbox_cpu_seconds,
+            wall_seconds=s.sandbox_wall_seconds, memory_mib=s.sandbox_memory_mib,
+            queue_seconds=s.sandbox_queue_seconds))
+
+    @cached_property
     def document_signer(self) -> DocumentSigner:
         return DocumentSigner(self.uow, self.clock, self.signing,
                               FileBlobStore(self.settings.home / "documents"),
-                              self.document_trust)
+                              self.document_trust, self.pdf_sandbox)
 
     @cached_property
     def documents(self) -> DocumentService:
         return DocumentService(self.uow, self.clock, self.transactions,
                                FileBlobStore(self.settings.home / "documents"),
                                Validator(self.document_trust),
-                               DocumentPolicy(self.settings.document_max_bytes))
+                               DocumentPolicy(self.settings.document_max_bytes),
+                               sandbox=self.pdf_sandbox)
 
     # relying parties (SP769)
     @cached_property
@@ -400,6 +410,8 @@ class Container:
         return ReportService(self.uow, self.quota)
 
     def close(self) -> None:
+        if "pdf_sandbox" in self.__dict__:
+            self.pdf_sandbox.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
         keystore = self.__dict__.get("keystore")

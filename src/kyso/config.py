@@ -74,6 +74,12 @@ class Settings(BaseSettings):
 
     # documents (PAdES and CAdES signing, validation): uploads up to this size
     document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+    # untrusted PDFs are read in sandboxed child processes with these limits (per file)
+    sandbox_workers: int = Field(default=2, ge=1, le=64)
+    sandbox_cpu_seconds: int = Field(default=5, ge=1, le=600)
+    sandbox_wall_seconds: float = Field(default=10.0, gt=0, le=600)
+    sandbox_memory_mib: int = Field(default=1024, ge=256, le=65536)
+    sandbox_queue_seconds: float = Field(default=30.0, gt=0, le=600)  # then 503, Retry-After
 
     # CSC API (/csc/v2)
     csc_require_pin: bool = False  # credentials/authorize also asks for the account PIN
