@@ -72,7 +72,7 @@ from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.documents import DocumentPolicy, DocumentService, document_kind
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
-from kyso.signing.validation import Validator
+from kyso.signing.validation import Validator, quiet_library_logs
 from kyso.uow import UnitOfWork
 
 __all__ = ["Container", "bootstrap", "init_home"]
@@ -423,4 +423,5 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None,
               hasher: SecretHasher | None = None) -> Container:
     hasher = hasher or SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib,
                                     settings.argon2_parallelism)
+    quiet_library_logs()  # a bad document is one line of kyso's, not pyHanko's tracebacks
     return Container(settings, clock or SystemClock(), hasher)

@@ -12,6 +12,7 @@ Another customer's document is as unknown as none (404).
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, replace
 
@@ -45,6 +46,7 @@ from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["KIND", "DocumentPolicy", "DocumentService", "Upload", "document_kind"]
 
+log = logging.getLogger(__name__)
 KIND = "sign_document"
 MIB = 1024 * 1024
 
@@ -118,7 +120,10 @@ class DocumentService:
     def validate(self, data: bytes) -> ValidationReport:
         self._check_size(data)
         self._sandbox.survey(data)  # a hostile file stops here, in a child process
-        return self._validator.validate(data, self._clock.now())
+        report = self._validator.validate(data, self._clock.now())
+        log.info("validated a PDF (%d bytes, sha256 %s…): %s, %s", len(data),
+                 report.sha256[:16], "valid" if report.valid else "not valid", report.summary())
+        return report
 
     # -- helpers -------------------------------------------------------------------------
     def _check(self, data: bytes, fmt: DocumentFormat, options: SignOptions) -> None:
