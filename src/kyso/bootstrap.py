@@ -73,6 +73,7 @@ from kyso.signing.documents import DocumentPolicy, DocumentService, document_kin
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.validation import Validator, quiet_library_logs
+from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
 __all__ = ["Container", "bootstrap", "init_home"]
@@ -131,8 +132,15 @@ class Container:
             self.uow, self.clock, self.hasher,
             LockoutPolicy(s.lockout_max_failures, s.lockout_base_seconds),
             SessionPolicy(s.session_ttl_seconds, s.session_idle_seconds),
-            self.oob,
+            self.oob, throttle=self.throttle, notifier=self.notifier,
         )
+
+    @cached_property
+    def throttle(self) -> Throttle:
+        s = self.settings
+        return Throttle(ThrottlePolicy(
+            free_failures=s.throttle_free_failures, base_seconds=s.throttle_base_seconds,
+            max_seconds=s.throttle_max_seconds, warn_after=s.throttle_warn_after), self.clock)
 
     @cached_property
     def smartotp(self) -> SmartOtpService:
@@ -285,8 +293,7 @@ class Container:
     @cached_property
     def relying_parties(self) -> RelyingPartyService:
         s = self.settings
-        return RelyingPartyService(self.uow, self.clock, self.hasher,
-                                   LockoutPolicy(s.lockout_max_failures, s.lockout_base_seconds),
+        return RelyingPartyService(self.uow, self.clock, self.hasher, self.throttle,
                                    self.envelope, https_webhooks_only=s.mode == "production")
 
     @cached_property

@@ -47,8 +47,13 @@ class Settings(BaseSettings):
     # accounts
     session_ttl_seconds: int = Field(default=12 * 3600, ge=60)
     session_idle_seconds: int = Field(default=30 * 60, ge=60)
-    lockout_max_failures: int = Field(default=5, ge=1)
+    lockout_max_failures: int = Field(default=5, ge=1)  # account PIN; sp_password: throttled
     lockout_base_seconds: int = Field(default=300, ge=1)
+    # passwords and sp_passwords: back-off per account (or party) and client address
+    throttle_free_failures: int = Field(default=3, ge=1, le=100)
+    throttle_base_seconds: int = Field(default=2, ge=1, le=3600)
+    throttle_max_seconds: int = Field(default=900, ge=1, le=86400)
+    throttle_warn_after: int = Field(default=5, ge=1, le=1000)  # failures → the owner is told
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=1024)
     argon2_parallelism: int = Field(default=2, ge=1)
