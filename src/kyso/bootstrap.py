@@ -24,6 +24,7 @@ from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
 from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
+from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
 from kyso.audit.chain import ChainKey
@@ -75,7 +76,8 @@ from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.documents import DocumentPolicy, DocumentService, document_kind
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
-from kyso.signing.validation import Validator
+from kyso.signing.validation import Validator, quiet_library_logs
+from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
 __all__ = ["Container", "bootstrap", "init_home"]
@@ -149,8 +151,15 @@ class Container:
             self.uow, self.clock, self.hasher,
             LockoutPolicy(s.lockout_max_failures, s.lockout_base_seconds),
             SessionPolicy(s.session_ttl_seconds, s.session_idle_seconds),
-            self.oob,
+            self.oob, throttle=self.throttle, notifier=self.notifier,
         )
+
+    @cached_property
+    def throttle(self) -> Throttle:
+        s = self.settings
+        return Throttle(ThrottlePolicy(
+            free_failures=s.throttle_free_failures, base_seconds=s.throttle_base_seconds,
+            max_seconds=s.throttle_max_seconds, warn_after=s.throttle_warn_after), self.clock)
 
     @cached_property
     def smartotp(self) -> SmartOtpService:
@@ -278,24 +287,32 @@ class Container:
         return KysoTrust(self.pki_publisher, self.pki_config.base_url)
 
     @cached_property
+    def pdf_sandbox(self) -> ProcessSandbox:
+        s = self.settings
+        return ProcessSandbox(SandboxLimits(
+            workers=s.sandbox_workers, cpu_seconds=s.sandbox_cpu_seconds,
+            wall_seconds=s.sandbox_wall_seconds, memory_mib=s.sandbox_memory_mib,
+            queue_seconds=s.sandbox_queue_seconds))
+
+    @cached_property
     def document_signer(self) -> DocumentSigner:
         return DocumentSigner(self.uow, self.clock, self.signing,
                               FileBlobStore(self.settings.home / "documents"),
-                              self.document_trust)
+                              self.document_trust, self.pdf_sandbox)
 
     @cached_property
     def documents(self) -> DocumentService:
         return DocumentService(self.uow, self.clock, self.transactions,
                                FileBlobStore(self.settings.home / "documents"),
                                Validator(self.document_trust),
-                               DocumentPolicy(self.settings.document_max_bytes))
+                               DocumentPolicy(self.settings.document_max_bytes),
+                               sandbox=self.pdf_sandbox)
 
     # relying parties (SP769)
     @cached_property
     def relying_parties(self) -> RelyingPartyService:
         s = self.settings
-        return RelyingPartyService(self.uow, self.clock, self.hasher,
-                                   LockoutPolicy(s.lockout_max_failures, s.lockout_base_seconds),
+        return RelyingPartyService(self.uow, self.clock, self.hasher, self.throttle,
                                    self.envelope, https_webhooks_only=s.mode == "production")
 
     @cached_property
@@ -419,6 +436,8 @@ class Container:
         return ReportService(self.uow, self.quota)
 
     def close(self) -> None:
+        if "pdf_sandbox" in self.__dict__:
+            self.pdf_sandbox.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
         keystore = self.__dict__.get("keystore")
@@ -430,4 +449,5 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None,
               hasher: SecretHasher | None = None) -> Container:
     hasher = hasher or SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib,
                                     settings.argon2_parallelism)
+    quiet_library_logs()  # a bad document is one line of kyso's, not pyHanko's tracebacks
     return Container(settings, clock or SystemClock(), hasher)

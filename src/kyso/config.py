@@ -56,8 +56,13 @@ class Settings(BaseSettings):
     # accounts
     session_ttl_seconds: int = Field(default=12 * 3600, ge=60)
     session_idle_seconds: int = Field(default=30 * 60, ge=60)
-    lockout_max_failures: int = Field(default=5, ge=1)
+    lockout_max_failures: int = Field(default=5, ge=1)  # account PIN; sp_password: throttled
     lockout_base_seconds: int = Field(default=300, ge=1)
+    # passwords and sp_passwords: back-off per account (or party) and client address
+    throttle_free_failures: int = Field(default=3, ge=1, le=100)
+    throttle_base_seconds: int = Field(default=2, ge=1, le=3600)
+    throttle_max_seconds: int = Field(default=900, ge=1, le=86400)
+    throttle_warn_after: int = Field(default=5, ge=1, le=1000)  # failures → the owner is told
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=1024)
     argon2_parallelism: int = Field(default=2, ge=1)
@@ -83,6 +88,12 @@ class Settings(BaseSettings):
 
     # documents (PAdES and CAdES signing, validation): uploads up to this size
     document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+    # untrusted PDFs are read in sandboxed child processes with these limits (per file)
+    sandbox_workers: int = Field(default=2, ge=1, le=64)
+    sandbox_cpu_seconds: int = Field(default=5, ge=1, le=600)
+    sandbox_wall_seconds: float = Field(default=10.0, gt=0, le=600)
+    sandbox_memory_mib: int = Field(default=1024, ge=256, le=65536)
+    sandbox_queue_seconds: float = Field(default=30.0, gt=0, le=600)  # then 503, Retry-After
 
     # CSC API (/csc/v2)
     csc_require_pin: bool = False  # credentials/authorize also asks for the account PIN

@@ -32,6 +32,7 @@ from kyso.pki.ports import PkiRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.ports import ActivationRepository
 from kyso.signing.storage import DocumentRepository
+from kyso.throttle import ThrottleRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory", "failures_kept"]
 
@@ -53,6 +54,7 @@ class UnitOfWork(Protocol):
     onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository
+    throttles: ThrottleRepository
 
     def __enter__(self) -> Self: ...
 

@@ -1,8 +1,10 @@
 """Account use cases: sign-up, login, sessions, password and account-PIN changes.
 
-Every secret a person types goes through :meth:`AccountService._check_secret`, which applies
-the lockout policy and audits each failure and lock. Failures are committed before the error
-is raised, so a rolled-back request never forgets a wrong attempt.
+The account PIN goes through :meth:`AccountService._check_secret`, which applies the lockout
+policy (a hard lock: the bank's rule for a PIN) and audits each failure and lock. A password
+is throttled instead (:mod:`kyso.throttle`): failures delay the address that made them, never
+lock the owner out, and a burst of them warns the owner. Failures are committed before the
+error is raised, so a rolled-back request never forgets a wrong attempt.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from kyso.accounts.errors import (
     AccountUnavailable,
@@ -27,11 +30,14 @@ from kyso.accounts.model import Account, AccountStatus, Role, Session
 from kyso.accounts.rules import SecretHasher, check_password, check_pin
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import KysoError, NotFound, PermissionDenied
+from kyso.errors import KysoError, NotFound, PermissionDenied, TooManyRequests
 from kyso.lockout import LockoutPolicy, LockState
 from kyso.notify.model import Channel
+from kyso.notify.ports import EmailContent
+from kyso.notify.service import Notifier
 from kyso.otp.model import Purpose, SentCode
 from kyso.otp.oob import OobService, Recipient
+from kyso.throttle import Throttle, subject_of_name
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
 __all__ = ["AccountService", "NewAccount", "SessionPolicy", "recipient"]
@@ -40,6 +46,8 @@ _SECRETS = {
     "password": ("Mật khẩu", "The password"),
     "pin": ("Mã PIN tài khoản", "The account PIN"),
 }
+_SCOPE = "password"  # the throttle's scope
+_IN_SESSION = "session"  # the "address" of a password typed inside a session
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,11 @@ class AccountService:
         lockout: LockoutPolicy,
         sessions: SessionPolicy,
         oob: OobService,
+        *,
+        throttle: Throttle,
+        notifier: Notifier,
     ) -> None:
+        self._throttle, self._notifier = throttle, notifier
         self._uow = uow_factory
         self._clock = clock
         self._hasher = hasher
@@ -144,20 +156,56 @@ class AccountService:
     # -- login and sessions -----------------------------------------------------------
     def login(self, login: str, password: str, *, user_agent: str | None = None,
               ip: str | None = None) -> tuple[Session, str]:
-        """Check the password and open a session; return it with its bearer token."""
+        """Check the password and open a session; return it with its bearer token.
+
+        Throttled by account and client address before the password is verified, the same
+        way for a login that names no account."""
         with self._uow() as uow:
-            account = uow.accounts.find_by_login(normalize_login(login), for_update=True)
+            name = normalize_login(login)
+            account = uow.accounts.find_by_login(name, for_update=True)
+            subject = account.id if account is not None else subject_of_name(name)
+            self._throttled(uow, subject, ip)
             if account is None:
                 self._hasher.verify(self._dummy_hash, password)  # same time as a real check
-                self._audit(uow, "auth.login_failed", None, outcome=Outcome.FAILURE,
-                            reason="unknown_login")
-                uow.commit()
-                raise InvalidCredentials()
+                self._password_failed(uow, None, subject, ip)
             self._usable(account)
-            self._check_secret(uow, account, "password", password, InvalidCredentials())
+            if not self._hasher.verify(account.password_hash, password):
+                self._password_failed(uow, account, subject, ip)
+            self._throttle.succeeded(uow, _SCOPE, subject, ip)
             session, token = self._open_session(uow, account, user_agent, ip)
             uow.commit()
             return session, token
+
+    def _throttled(self, uow: UnitOfWork, subject: str, ip: str | None) -> None:
+        try:
+            self._throttle.check(uow, _SCOPE, subject, ip)
+        except TooManyRequests as exc:
+            known = not subject.startswith("name:")
+            self._audit(uow, "auth.login_throttled", subject if known else None,
+                        outcome=Outcome.FAILURE, ip=ip, retry_after=exc.retry_after)
+            uow.commit()
+            raise
+
+    def _password_failed(self, uow: UnitOfWork, account: Account | None, subject: str,
+                         ip: str | None) -> NoReturn:
+        verdict = self._throttle.failed(uow, _SCOPE, subject, ip)
+        self._audit(uow, "auth.login_failed", account.id if account else None,
+                    outcome=Outcome.FAILURE, ip=ip, failures=verdict.failures,
+                    reason=None if account else "unknown_login")
+        if account is not None and verdict.warn_owner:
+            self._warn_owner(uow, account, verdict.failures)
+        uow.commit()
+        raise InvalidCredentials()
+
+    def _warn_owner(self, uow: UnitOfWork, account: Account, failures: int) -> None:
+        title = "Cảnh báo đăng nhập sai nhiều lần"
+        body = (f"Có {failures} lần đăng nhập sai mật khẩu vào tài khoản của Quý khách trong "
+                "thời gian ngắn. Nếu không phải Quý khách, hãy đổi mật khẩu; tài khoản của Quý "
+                "khách không bị khóa.")
+        self._notifier.post(uow, account.id, title, body)
+        self._notifier.queue_email(uow, account.email, EmailContent(f"kyso: {title}", body),
+                                   account_id=account.id, purpose="security_warning")
+        self._audit(uow, "auth.owner_warned", account.id, failures=failures)
 
     def _open_session(self, uow: UnitOfWork, account: Account, user_agent: str | None,
                       ip: str | None) -> tuple[Session, str]:
@@ -224,7 +272,9 @@ class AccountService:
         """Change the password; every other session of the account is revoked."""
         with self._uow() as uow:
             account = self._get(uow, account_id, for_update=True)
-            self._check_secret(uow, account, "password", old, InvalidCredentials())
+            self._throttled(uow, account.id, _IN_SESSION)
+            if not self._hasher.verify(account.password_hash, old):
+                self._password_failed(uow, account, account.id, _IN_SESSION)
             check_password(new, personal=(account.username, account.phone[-9:],
                                           account.email.split("@")[0]))
             uow.accounts.save(replace(self._get(uow, account_id),
@@ -293,6 +343,8 @@ class AccountService:
             self._audit(uow, f"auth.{kind}_locked", account.id, outcome=Outcome.FAILURE,
                         seconds=new_state.seconds_left(now))
         uow.commit()
+        error.params.setdefault("attempts_remaining", 0 if new_state.is_locked(now)
+                                else self._lockout.max_failures - new_state.failures)
         raise error
 
     @staticmethod

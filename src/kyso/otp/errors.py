@@ -21,6 +21,7 @@ __all__ = [
     "MethodLocked",
     "NoActiveToken",
     "OtpExpired",
+    "OtpReplayed",
     "ResendTooSoon",
     "ResyncFailed",
     "SendLimitReached",
@@ -36,6 +37,14 @@ class InvalidOtp(InvalidInput):
     code = "invalid_otp"
     vi = "Mã OTP không đúng."
     en = "The OTP is wrong."
+
+
+class OtpReplayed(InvalidOtp):
+    """A right code already used (its time step is spent): not a wrong code, not counted."""
+
+    code = "otp_replayed"
+    vi = "Mã OTP này đã được sử dụng. Vui lòng đợi mã mới trên ứng dụng rồi nhập lại."
+    en = "This OTP was already used. Wait for a new code in the app and enter it."
 
 
 class OtpExpired(Gone):

@@ -2,7 +2,10 @@
 
 A code check runs in the caller's transaction under a row lock on the token, so a time step
 once accepted is never accepted again, even by concurrent requests. Failures are counted on
-the token; ``max_failures`` in a row lock it until support unlocks it or the customer resets.
+the token; ``max_failures`` in a row lock it until support unlocks it or the customer resets
+(a wrong code's error says how many tries are left). A right code whose time step is already
+spent is a replay: answered as such (:class:`~kyso.otp.errors.OtpReplayed`), audited, and not
+counted as a wrong code, so retrying one good code never locks the token.
 Registration and activation live in :mod:`kyso.otp.enrolment`.
 """
 
@@ -84,8 +87,15 @@ class SmartOtpService:
         now = self._clock.now()
 
         def match(token: SmartOtpToken, seed: bytes) -> int | None:
-            return match_totp(seed, code.strip(), now.timestamp(), params=token.params,
-                              window=1, last_counter=token.last_counter, drift=token.drift)
+            found = match_totp(seed, code.strip(), now.timestamp(), params=token.params,
+                               window=1, last_counter=token.last_counter, drift=token.drift)
+            if found is None and match_totp(seed, code.strip(), now.timestamp(),
+                                            params=token.params, window=1,
+                                            drift=token.drift) is not None:
+                self._audit(uow, "smartotp.replayed", account_id, outcome=Outcome.FAILURE,
+                            token=token.id)
+                raise errors.OtpReplayed()  # a spent step, answered as such and not counted
+            return found
 
         token, counter = self._check(uow, account_id, match)
         current = totp_counter(now.timestamp(), token.period)
@@ -134,7 +144,7 @@ class SmartOtpService:
                                  "SmartOTP bị khóa do nhập sai mã OTP nhiều lần liên tiếp. "
                                  "Vui lòng liên hệ tổng đài hoặc đặt lại PIN SmartOTP.")
             raise errors.TokenLocked()
-        raise errors.InvalidOtp()
+        raise errors.InvalidOtp(attempts_remaining=self.policy.max_failures - failures)
 
     # -- time sync and reset ----------------------------------------------------------
     def resync(self, account_id: str, code1: str, code2: str) -> None:

@@ -4,7 +4,7 @@
     AuthenticationFailed ── InvalidSpCredentials
     NotFound ── UnknownUser, UnknownRequest, NoCredential, UnknownParty, NoConsent
     Conflict ── DuplicateTransaction, SigningFailed
-    Locked ── SpLocked
+    (a throttled party gets kyso.errors.TooManyRequests, 429 with Retry-After)
 
 A wrong ``sp_password``, an unknown ``sp_id`` and a disabled relying party look the same from
 outside (InvalidSpCredentials); the audit record says which it was.
@@ -12,7 +12,7 @@ outside (InvalidSpCredentials); the audit record says which it was.
 
 from __future__ import annotations
 
-from kyso.errors import AuthenticationFailed, Conflict, InvalidInput, Locked, NotFound
+from kyso.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 
 __all__ = [
     "DuplicateTransaction",
@@ -21,7 +21,6 @@ __all__ = [
     "NoConsent",
     "NoCredential",
     "SigningFailed",
-    "SpLocked",
     "UnknownParty",
     "UnknownRequest",
     "UnknownUser",
@@ -38,14 +37,6 @@ class InvalidSpCredentials(AuthenticationFailed):
     code = "invalid_client"
     vi = "Thông tin tài khoản SP (sp_id, sp_password) không hợp lệ."
     en = "Invalid relying-party credentials (sp_id, sp_password)."
-
-
-class SpLocked(Locked):
-    code = "locked"
-    vi = ("Tài khoản SP bị tạm khóa do sai mật khẩu nhiều lần. "
-          "Vui lòng thử lại sau {retry_after} giây.")
-    en = ("The relying-party account is locked after too many wrong passwords. "
-          "Try again in {retry_after} seconds.")
 
 
 class UnknownUser(NotFound):

@@ -3,8 +3,9 @@
 The password is shown once and kept as an argon2id hash; checks run outside any transaction
 (argon2 is slow on purpose) and cost the same for an unknown ``sp_id``. A pair just verified
 skips argon2 for a minute (:mod:`kyso.relying.verified`); the party row is read every time.
-Failures count towards the lockout policy and are audited; a disabled party fails like a
-wrong password.
+Failures are throttled by party *and* client address (:mod:`kyso.throttle`: back-off, 429
+with Retry-After), never locking the party, whose ``sp_id`` anyone may know; they are
+audited, and a disabled party fails like a wrong password.
 The webhook secret is sealed with the envelope (purpose ``rp-webhook:<party id>``).
 """
 
@@ -18,15 +19,17 @@ from urllib.parse import urlsplit
 from kyso.accounts.rules import SecretHasher
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import InvalidInput
-from kyso.lockout import LockoutPolicy
-from kyso.relying.errors import InvalidSpCredentials, SpLocked, UnknownParty
+from kyso.errors import InvalidInput, TooManyRequests
+from kyso.relying.errors import InvalidSpCredentials, UnknownParty
 from kyso.relying.model import PartyStatus, RelyingParty
 from kyso.relying.verified import VerifiedCredentials
 from kyso.secrets import Envelope
+from kyso.throttle import Throttle, subject_of_name
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["Issued", "RelyingPartyService"]
+
+_SCOPE = "sp_password"  # the throttle's scope
 
 MAX_SP_ID = 64
 MAX_SP_PASSWORD = 256
@@ -50,11 +53,11 @@ def _purpose(party_id: str) -> str:
 
 class RelyingPartyService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: SecretHasher,
-                 lockout: LockoutPolicy, envelope: Envelope, *,
+                 throttle: Throttle, envelope: Envelope, *,
                  https_webhooks_only: bool = False, verified_ttl_seconds: int = 60) -> None:
         self._uow, self._clock, self._hasher = uow_factory, clock, hasher
         self._verified = VerifiedCredentials(clock, verified_ttl_seconds)
-        self._lockout, self._envelope = lockout, envelope
+        self._throttle, self._envelope = throttle, envelope
         self._https_only = https_webhooks_only
         self._dummy_hash = hasher.hash(secrets.token_urlsafe(16))
 
@@ -88,8 +91,7 @@ class RelyingPartyService:
         password = secrets.token_urlsafe(24)
         with self._uow() as uow:
             party = self._get(uow, sp_id)
-            party = replace(party, secret_hash=self._hasher.hash(password),
-                            lock=self._lockout.succeed(party.lock, self._clock.now()))
+            party = replace(party, secret_hash=self._hasher.hash(password))
             uow.relying.save_party(party)
             self._audit(uow, "rp.secret_rotated", party, actor)
             uow.commit()
@@ -109,26 +111,32 @@ class RelyingPartyService:
         return self._envelope.open(party.sealed_webhook_secret, _purpose(party.id))
 
     # -- authentication ----------------------------------------------------------------
-    def authenticate(self, sp_id: str, sp_password: str) -> RelyingParty:
-        """The active party with these credentials; otherwise InvalidSpCredentials (SpLocked
-        while locked). Every outcome but success is committed and audited."""
+    def authenticate(self, sp_id: str, sp_password: str,
+                     address: str | None = None) -> RelyingParty:
+        """The active party with these credentials; otherwise InvalidSpCredentials
+        (TooManyRequests while ``address`` must wait). Every outcome but success is
+        committed and audited."""
         if len(sp_id) > MAX_SP_ID or len(sp_password) > MAX_SP_PASSWORD:
             raise InvalidSpCredentials()
-        with self._uow() as uow:
-            party = uow.relying.party_by_sp_id(sp_id)
-        now = self._clock.now()
-        if party is not None and party.lock.is_locked(now):
-            self._record(sp_id, "rp.locked_attempt", count=False)
-            raise SpLocked(retry_after=party.lock.seconds_left(now))
-        matches = self._matches(party, sp_id, sp_password)
-        if party is None or not matches:
-            self._record(sp_id, "rp.auth_failed", count=party is not None)
+        try:
+            with self._uow(read_only=True) as uow:
+                party = uow.relying.party_by_sp_id(sp_id)
+                subject = _subject(party, sp_id)
+                owed = self._throttle.pending(uow, _SCOPE, subject, address)
+                self._throttle.check(uow, _SCOPE, subject, address)
+        except TooManyRequests:
+            self._record(sp_id, address, "rp.throttled", count=False)
+            raise
+        if party is None or not self._matches(party, sp_id, sp_password):
+            self._record(sp_id, address, "rp.auth_failed", count=True)
             raise InvalidSpCredentials()
         if party.status is not PartyStatus.ACTIVE:
-            self._record(sp_id, "rp.auth_disabled", count=False)
+            self._record(sp_id, address, "rp.auth_disabled", count=False)
             raise InvalidSpCredentials()
-        if party.lock.failures:
-            self._clear_failures(sp_id)
+        if owed:
+            with self._uow() as uow:
+                self._throttle.succeeded(uow, _SCOPE, subject, address)
+                uow.commit()
         return party
 
     def _matches(self, party: RelyingParty | None, sp_id: str, sp_password: str) -> bool:
@@ -142,29 +150,20 @@ class RelyingPartyService:
         self._verified.remember(sp_id, sp_password, party.id, party.secret_hash)
         return True
 
-    def _record(self, sp_id: str, action: str, *, count: bool) -> None:
+    def _record(self, sp_id: str, address: str | None, action: str, *, count: bool) -> None:
         now = self._clock.now()
         with self._uow() as uow:
             party = uow.relying.party_by_sp_id(sp_id, for_update=True)
+            if count:
+                self._throttle.failed(uow, _SCOPE, _subject(party, sp_id), address)
             if party is None:
                 event = AuditEvent(action, Outcome.FAILURE, actor=sp_id[:MAX_SP_ID],
-                                   details={"known": False})
+                                   details={"known": False, "ip": address or "-"})
                 uow.audit.append(event, now)
             else:
-                if count:
-                    party = replace(party, lock=self._lockout.fail(party.lock, now))
-                    uow.relying.save_party(party)
                 self._audit(uow, action, party, party.sp_id, Outcome.FAILURE,
-                            locked=party.lock.is_locked(now))
+                            ip=address or "-")
             uow.commit()
-
-    def _clear_failures(self, sp_id: str) -> None:
-        with self._uow() as uow:
-            party = uow.relying.party_by_sp_id(sp_id, for_update=True)
-            if party is not None:
-                lock = self._lockout.succeed(party.lock, self._clock.now())
-                uow.relying.save_party(replace(party, lock=lock))
-                uow.commit()
 
     # -- helpers -------------------------------------------------------------------------
     def _check_url(self, url: str | None) -> str | None:
@@ -190,3 +189,7 @@ class RelyingPartyService:
         event = AuditEvent(action, outcome, actor=actor, subject=party.sp_id,
                            details={"party": party.id, **details})
         uow.audit.append(event, self._clock.now())
+
+
+def _subject(party: RelyingParty | None, sp_id: str) -> str:
+    return party.id if party is not None else subject_of_name(sp_id)

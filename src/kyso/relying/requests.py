@@ -45,9 +45,10 @@ class SignRequestService:
         self._quota = quota
 
     def certificates(self, sp_id: str, sp_password: str, user_id: str,
-                     serial_number: str | None = None) -> Certificates:
+                     serial_number: str | None = None, *,
+                     address: str | None = None) -> Certificates:
         """The subscriber's certificates (with key on this server), newest first."""
-        party = self._parties.authenticate(sp_id, sp_password)
+        party = self._parties.authenticate(sp_id, sp_password, address)
         with self._uow() as uow:
             account_id = consented_account(uow, party, user_id)
             found = _matching(list_credentials(uow, account_id), serial_number)
@@ -55,9 +56,10 @@ class SignRequestService:
             uow.commit()
         return Certificates(found, self._clock.now())
 
-    def sign(self, sp_id: str, sp_password: str, order: SignOrder) -> SignRequest:
+    def sign(self, sp_id: str, sp_password: str, order: SignOrder, *,
+             address: str | None = None) -> SignRequest:
         """Open a request the customer confirms in the app (or by SMS code on that method)."""
-        party = self._parties.authenticate(sp_id, sp_password)
+        party = self._parties.authenticate(sp_id, sp_password, address)
         with self._uow() as uow:
             account_id = consented_account(uow, party, order.user_id)
             credential = self._credential(uow, account_id, order.serial_number)
@@ -78,9 +80,10 @@ class SignRequestService:
             uow.commit()
         return request
 
-    def status(self, sp_id: str, sp_password: str, ref: str) -> SignRequest:
+    def status(self, sp_id: str, sp_password: str, ref: str, *,
+               address: str | None = None) -> SignRequest:
         """The party's request by its ``transaction_id`` or ``tran_code``, settled if due."""
-        party = self._parties.authenticate(sp_id, sp_password)
+        party = self._parties.authenticate(sp_id, sp_password, address)
         if not ref or len(ref) > MAX_REF:
             raise UnknownRequest()
         with self._uow() as uow:

@@ -1,8 +1,10 @@
 """What can go wrong with documents to sign or validate::
 
-    InvalidInput ── NotAPdf, EncryptedPdf, DamagedPdf, DocumentTooLarge, LevelNotSupported
+    InvalidInput ── NotAPdf, EncryptedPdf, DamagedPdf, DocumentTooLarge, LevelNotSupported,
+                    InvalidDocument (the sandbox stopped its reader: time, memory, crash)
     Conflict ───── NoCredential, AlreadySigned, NotSignedYet, SigningFailed
-    Unavailable ── RevocationUnavailable (the OCSP/CRL/TSA step of B-T, B-LT, B-LTA)
+    Unavailable ── RevocationUnavailable (the OCSP/CRL/TSA step of B-T, B-LT, B-LTA),
+                    SandboxBusy (every sandboxed reader stayed busy)
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ __all__ = [
     "DamagedPdf",
     "DocumentTooLarge",
     "EncryptedPdf",
+    "InvalidDocument",
     "LevelNotSupported",
     "NoCredential",
     "NotAPdf",
     "NotSignedYet",
     "RevocationUnavailable",
+    "SandboxBusy",
     "SigningFailed",
 ]
 
@@ -81,3 +85,17 @@ class RevocationUnavailable(Unavailable):
     code = "validation_data_unavailable"
     vi = "Không lấy được dấu thời gian hoặc thông tin thu hồi chứng thư; vui lòng thử lại."
     en = "The time stamp or the certificates' revocation data could not be obtained; retry."
+
+
+class InvalidDocument(InvalidInput):
+    """The sandbox gave up on the file: it ran out of time or memory, or killed its reader."""
+
+    code = "invalid_document"
+    vi = "Không đọc được tài liệu này trong giới hạn cho phép; tài liệu có thể bị hỏng."
+    en = "This document could not be read within the allowed limits; it may be damaged."
+
+
+class SandboxBusy(Unavailable):
+    code = "document_reader_busy"
+    vi = "Hệ thống đang bận đọc tài liệu khác; vui lòng thử lại sau ít giây."
+    en = "The service is busy reading other documents; retry in a few seconds."

@@ -37,6 +37,7 @@ from kyso.signing.model import Credential
 from kyso.signing.pades import PadesEngine, PadesJob
 from kyso.signing.pdf import inspect_pdf
 from kyso.signing.revinfo import KysoTrust
+from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import SigningService
 from kyso.signing.storage import BlobStore
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
@@ -61,8 +62,9 @@ class _Run:
 
 class DocumentSigner:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, signing: SigningService,
-                 blobs: BlobStore, trust: KysoTrust) -> None:
+                 blobs: BlobStore, trust: KysoTrust, sandbox: PdfSandbox) -> None:
         self._uow, self._clock, self._signing, self._blobs = uow_factory, clock, signing, blobs
+        self._sandbox = sandbox
         self._pades, self._cades = PadesEngine(trust), CadesEngine(trust)
 
     # -- CSC signatures/signDoc ----------------------------------------------------------
@@ -70,7 +72,7 @@ class DocumentSigner:
                  options: SignOptions) -> bytes:
         """Sign ``pdf`` at ``options.level`` if ``sad`` authorized its SHA-256; the signed
         PDF. Synchronous (pyHanko runs its own event loop): call it from a worker thread."""
-        info = inspect_pdf(pdf)
+        info = self._sandbox.inspect(pdf)  # a hostile file stops here, in a child process
         digest, now = hashlib.sha256(pdf).digest(), self._clock.now()
         with self._uow() as uow:  # fail fast, before any pyHanko work
             self._signing.redeem(uow, account_id, credential_id, sad, digest, consume=False)
@@ -129,7 +131,8 @@ class DocumentSigner:
         signer = CredentialSigner(credential, self._raw_sign(credential, take))
         if document.format is DocumentFormat.CADES:
             return self._cades.sign(data, signer, document.options.level, now)
-        job = PadesJob(data, inspect_pdf(data), field_name(document.id), document.options, now)
+        info = inspect_pdf(data)  # came through the sandbox at upload
+        job = PadesJob(data, info, field_name(document.id), document.options, now)
         return self._pades.sign(job, signer, credential.certificate.subject)
 
     def _finish(self, document: Document, output: bytes) -> Document:

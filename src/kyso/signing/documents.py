@@ -1,8 +1,9 @@
 """Documents a customer signs from the app or the API, and validation of signed PDFs.
 
-    upload ─▶ checked (size, PDF, not encrypted) ─▶ stored by SHA-256 ─▶ transaction
-    ``sign_document`` (file name, SHA-256, size, level, stamp, credential) ─▶ the customer
-    confirms with the SmartOTP code bound to those details ─▶ the kind's ``after`` hook signs
+    upload ─▶ checked in the sandbox (size, PDF, not encrypted, readable within limits)
+    ─▶ stored by SHA-256 ─▶ transaction ``sign_document`` (file name, SHA-256, size, level,
+    stamp, credential) ─▶ the customer confirms with the SmartOTP code bound to those details
+    ─▶ the kind's ``after`` hook signs
     (:class:`~kyso.signing.document_signer.DocumentSigner`) ─▶ the owner downloads the output.
 
 Another customer's document is as unknown as none (404).
@@ -11,6 +12,7 @@ Another customer's document is as unknown as none (404).
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, replace
 
@@ -37,13 +39,14 @@ from kyso.signing.document_errors import (
 )
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.model import Credential
-from kyso.signing.pdf import inspect_pdf
+from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import ValidationReport, Validator
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["KIND", "DocumentPolicy", "DocumentService", "Upload", "document_kind"]
 
+log = logging.getLogger(__name__)
 KIND = "sign_document"
 MIB = 1024 * 1024
 
@@ -66,9 +69,10 @@ class Upload:
 class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  transactions: TransactionService, blobs: BlobStore, validator: Validator,
-                 policy: DocumentPolicy) -> None:
+                 policy: DocumentPolicy, *, sandbox: PdfSandbox) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
         self._blobs, self._validator, self.policy = blobs, validator, policy
+        self._sandbox = sandbox
 
     def upload(self, account_id: str, data: bytes, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
@@ -115,13 +119,17 @@ class DocumentService:
 
     def validate(self, data: bytes) -> ValidationReport:
         self._check_size(data)
-        return self._validator.validate(data, self._clock.now())
+        self._sandbox.survey(data)  # a hostile file stops here, in a child process
+        report = self._validator.validate(data, self._clock.now())
+        log.info("validated a PDF (%d bytes, sha256 %s…): %s, %s", len(data),
+                 report.sha256[:16], "valid" if report.valid else "not valid", report.summary())
+        return report
 
     # -- helpers -------------------------------------------------------------------------
     def _check(self, data: bytes, fmt: DocumentFormat, options: SignOptions) -> None:
         self._check_size(data)
         if fmt is DocumentFormat.PADES:
-            inspect_pdf(data)
+            self._sandbox.inspect(data)
             return
         if options.level.long_term:
             raise LevelNotSupported()

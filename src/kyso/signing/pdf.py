@@ -1,11 +1,15 @@
 """Reading an uploaded PDF safely: refuse what is not a PDF, what is encrypted, what is broken.
 
 Parsing is pyHanko's (with its decode limits against compression bombs); every failure of a
-hostile or damaged file becomes one of three clear errors, never a crash.
+hostile or damaged file becomes one of three clear errors, never a crash. A file can also make
+pyHanko loop for ever (a page tree that is its own parent) or eat all memory, which no error
+handling stops: untrusted files are therefore read through a :class:`~kyso.signing.sandbox.
+PdfSandbox`, which runs :func:`inspect_pdf` and :func:`survey_pdf` in a process it can kill.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import zlib
@@ -18,7 +22,7 @@ from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree
 
 from kyso.signing.document_errors import DamagedPdf, EncryptedPdf, NotAPdf
 
-__all__ = ["PARSE_ERRORS", "PdfInfo", "inspect_pdf", "read_pdf"]
+__all__ = ["PARSE_ERRORS", "PdfInfo", "inspect_pdf", "read_pdf", "survey_pdf"]
 
 # what pyHanko and asn1crypto raise on hostile input, besides PdfError
 PARSE_ERRORS = (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
@@ -64,3 +68,25 @@ def inspect_pdf(data: bytes) -> PdfInfo:
         raise DamagedPdf("no page with a size")
     x1, y1, x2, y2 = corners
     return PdfInfo(pages, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)), signatures)
+
+
+def survey_pdf(data: bytes) -> int:
+    """Walk what validating ``data`` will walk (signature fields, the DSS, each signature's
+    byte ranges and the changes made after it); the number of signatures. A signature that
+    cannot be analysed is left for the validator to report as unreadable."""
+    reader = read_pdf(data)
+    try:
+        signatures = list(reader.embedded_signatures)
+        _ = "/DSS" in reader.root and reader.root["/DSS"]
+    except PARSE_ERRORS as exc:
+        raise DamagedPdf(type(exc).__name__) from None
+    try:  # the page tree, where pyHanko can loop for ever; its damage is not our concern here
+        page_ref, _ = reader.find_page_for_modification(-1)  # type: ignore[no-untyped-call]
+        find_inherited_value_in_tree(  # type: ignore[no-untyped-call]
+            page_ref.get_object(), "/MediaBox", "/Parent")
+    except PARSE_ERRORS:
+        pass
+    for signature in signatures:
+        with contextlib.suppress(Exception):  # the validator reports it, for this signature
+            signature.compute_integrity_info()
+    return len(signatures)

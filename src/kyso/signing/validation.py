@@ -10,6 +10,7 @@ unreadable signature is reported as such, without hiding the others.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +30,10 @@ from kyso.signing.pades import run
 from kyso.signing.pdf import PARSE_ERRORS, read_pdf
 from kyso.signing.revinfo import KysoTrust
 
-__all__ = ["SignatureReport", "TimestampReport", "ValidationReport", "Validator"]
+__all__ = ["SignatureReport", "TimestampReport", "ValidationReport", "Validator",
+           "quiet_library_logs"]
+
+_LIBRARY_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
 
 _ERRORS = (*PARSE_ERRORS, SignatureValidationError)
 _WHOLE = ("none", "lta_updates")
@@ -73,6 +77,23 @@ class ValidationReport:
     @property
     def valid(self) -> bool:
         return bool(self.signatures) and all(s.valid for s in self.signatures)
+
+    def summary(self) -> str:
+        """One line for the log: each signature's verdict and reason."""
+        parts = [f"{s.field}: {s.integrity}, {'trusted' if s.trusted else 'untrusted'}"
+                 + (f" ({s.trust_problem})" if s.trust_problem else "")
+                 + (f", changed after signing ({s.modifications})"
+                    if s.modifications not in (None, *_WHOLE) else "")
+                 for s in self.signatures]
+        return "; ".join(parts) or "no signature"
+
+
+def quiet_library_logs() -> None:
+    """pyHanko logs what it finds wrong in a document (an untrusted chain, a change after
+    signing) as warnings with a traceback. For kyso that is bad input: the validation
+    report says it, and :class:`~kyso.signing.documents.DocumentService` logs one line."""
+    for name in _LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 class Validator:

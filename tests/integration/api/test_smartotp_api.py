@@ -102,7 +102,8 @@ def test_codes_window_replay_and_drift(client: TestClient, device: Device,
     _, token = customer
     assert _verify(client, token, device.code()).status_code == 204
     replay = _verify(client, token, device.code())
-    assert replay.status_code == 400 and replay.json()["error"] == "invalid_otp"
+    assert replay.status_code == 400 and replay.json()["error"] == "otp_replayed"
+    assert "attempts_remaining" not in replay.json()  # a replay is not a wrong code
     # a code one step ahead is inside the window; the server learns a drift of +1
     assert _verify(client, token, device.code(steps_ahead=1)).status_code == 204
     clock.advance(30)
@@ -123,6 +124,7 @@ def test_five_failures_lock_until_support_unlocks(client: TestClient, container:
     wrong = f"{(int(device.code()) + 1) % 10**6:06d}"
     codes = [_verify(client, token, wrong) for _ in range(5)]
     assert [r.status_code for r in codes] == [400, 400, 400, 400, 423]
+    assert [r.json().get("attempts_remaining") for r in codes[:4]] == [4, 3, 2, 1]
     locked = _verify(client, token, device.code())
     assert locked.status_code == 423 and locked.json()["error"] == "locked"
     assert client.get("/api/v1/smartotp", headers=auth(token)).json()["status"] == "locked"

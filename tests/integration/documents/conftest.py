@@ -133,24 +133,29 @@ class World:
         return path
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("documents")
+def open_world(root: Path, stack: ExitStack, **settings: Any) -> World:
+    """A kyso for document tests in ``root`` (closed with ``stack``); ``settings`` override."""
     server = LiveServer()
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+    db_url = stack.enter_context(fresh_database(root))
+    config = Settings(**{"home": root / "home", "database_url": db_url,
+                         "public_base_url": server.url, "pki_ca_key": "rsa-2048",
+                         "document_max_bytes": MAX_BYTES} | settings)
+    init_home(config)
+    container = bootstrap(config, clock=clock, hasher=FAST_HASHER)
+    stack.callback(container.close)
+    container.pki.initialize(actor="test")
+    client = stack.enter_context(TestClient(create_app(container),
+                                            raise_server_exceptions=False))
+    url = stack.enter_context(server.serving(create_app(container)))
+    (root / "files").mkdir()
+    return World(container, clock, client, url, root / "files")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with ExitStack() as stack:
-        db_url = stack.enter_context(fresh_database(root))
-        settings = Settings(home=root / "home", database_url=db_url, public_base_url=server.url,
-                            pki_ca_key="rsa-2048", document_max_bytes=MAX_BYTES)
-        init_home(settings)
-        container = bootstrap(settings, clock=clock, hasher=FAST_HASHER)
-        stack.callback(container.close)
-        container.pki.initialize(actor="test")
-        client = stack.enter_context(TestClient(create_app(container),
-                                                raise_server_exceptions=False))
-        url = stack.enter_context(server.serving(create_app(container)))
-        (root / "files").mkdir()
-        yield World(container, clock, client, url, root / "files")
+        yield open_world(tmp_path_factory.mktemp("documents"), stack)
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,12 @@ import pytest
 
 from kyso.accounts.rules import SecretHasher
 from kyso.clock import ManualClock
-from kyso.lockout import LockoutPolicy
-from kyso.relying.errors import InvalidSpCredentials, SpLocked
+from kyso.errors import TooManyRequests
+from kyso.relying.errors import InvalidSpCredentials
 from kyso.relying.parties import RelyingPartyService
 from kyso.relying.verified import VerifiedCredentials
 from kyso.secrets import Envelope
+from kyso.throttle import Throttle, ThrottlePolicy
 from tests.conftest import FAST_HASHER
 
 
@@ -35,7 +36,8 @@ def hasher() -> CountingHasher:
 @pytest.fixture
 def parties(uow_factory, clock: ManualClock, hasher: CountingHasher,  # type: ignore[no-untyped-def]
             envelope: Envelope) -> RelyingPartyService:
-    return RelyingPartyService(uow_factory, clock, hasher, LockoutPolicy(5, 300), envelope)
+    return RelyingPartyService(uow_factory, clock, hasher, Throttle(ThrottlePolicy(), clock),
+                               envelope)
 
 
 def test_a_verified_pair_skips_argon2_for_a_minute(parties: RelyingPartyService,
@@ -51,21 +53,22 @@ def test_a_verified_pair_skips_argon2_for_a_minute(parties: RelyingPartyService,
     assert hasher.verified == 2
 
 
-def test_failures_are_never_remembered_and_still_lock(parties: RelyingPartyService,
+def test_failures_are_never_remembered_and_slow_the_address_down(parties: RelyingPartyService,
                                                       hasher: CountingHasher,
                                                       uow_factory) -> None:  # type: ignore[no-untyped-def]
     issued = parties.create("Sàn hợp đồng", actor="test")
     sp_id = issued.party.sp_id
     parties.authenticate(sp_id, issued.sp_password)
-    for attempt in range(5):
+    for attempt in range(4):
         with pytest.raises(InvalidSpCredentials):
-            parties.authenticate(sp_id, "sai-mat-khau")
+            parties.authenticate(sp_id, "sai-mat-khau", "203.0.113.9")
         assert hasher.verified == attempt + 2
-    with pytest.raises(SpLocked):  # locked: even the remembered right pair waits
-        parties.authenticate(sp_id, issued.sp_password)
+    with pytest.raises(TooManyRequests):  # that address waits, even with the right pair
+        parties.authenticate(sp_id, issued.sp_password, "203.0.113.9")
+    assert parties.authenticate(sp_id, issued.sp_password, "198.51.100.7")  # the party's own
     with uow_factory() as uow:
-        failures = [r for r in uow.audit.records() if r.event.action == "rp.auth_failed"]
-    assert len(failures) == 5
+        actions = [r.event.action for r in uow.audit.records()]
+    assert actions.count("rp.auth_failed") == 4 and actions.count("rp.throttled") == 1
 
 
 def test_rotation_and_disabling_take_effect_at_once(parties: RelyingPartyService,

@@ -29,6 +29,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlMethodStateRepository,
     SqlSmartOtpRepository,
 )
+from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
@@ -45,6 +46,7 @@ from kyso.pki.ports import PkiRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.ports import ActivationRepository
 from kyso.signing.storage import DocumentRepository
+from kyso.throttle import ThrottleRepository
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
     onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository
+    throttles: ThrottleRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
                  audit_key: ChainKey = UNKEYED) -> None:
@@ -103,6 +106,7 @@ class SqlUnitOfWork:
         self.onboarding = SqlRegistrationRepository(conn)
         self.billing = SqlBillingRepository(conn)
         self.quota = SqlQuotaRepository(conn)
+        self.throttles = SqlThrottleRepository(conn)
         return self
 
     def __exit__(

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from kyso import __version__
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
+from kyso.entrypoints.api.deps import bearer_gate
 from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.entrypoints.api.limits import BodySizeLimit
 from kyso.entrypoints.api.routes import (
@@ -84,7 +85,8 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     limits = (documents.body_limits(container.settings)
               | csc_documents.body_limits(container.settings)
               | onboarding.body_limits(container.settings))
-    return BodySizeLimit(app, container.settings.max_body_bytes, limits)
+    return BodySizeLimit(app, container.settings.max_body_bytes, limits,
+                         gate=bearer_gate(container))
 
 
 def create_app_from_env() -> ASGIApp:

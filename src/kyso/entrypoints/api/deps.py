@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from kyso.accounts.errors import InvalidSession
 from kyso.accounts.model import Account, Session
 from kyso.bootstrap import Container
+from kyso.errors import KysoError
 
-__all__ = ["Caller", "CurrentCaller", "client_ip", "get_container"]
+__all__ = ["Caller", "CurrentCaller", "bearer_gate", "client_ip", "get_container"]
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -47,3 +51,21 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+def bearer_gate(container: Container) -> Callable[[Scope], Awaitable[bool]]:
+    """For :class:`~kyso.entrypoints.api.limits.BodySizeLimit`: does this request carry a
+    live session's bearer token (checked before a large body is read)?"""
+
+    async def gate(scope: Scope) -> bool:
+        header = dict(scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        try:
+            await run_in_threadpool(container.accounts.authenticate, token.strip())
+        except KysoError:
+            return False
+        return True
+
+    return gate

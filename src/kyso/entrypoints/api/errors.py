@@ -40,8 +40,14 @@ def language(request: Request) -> str:
 
 
 def error_response(status: int, code: str, description: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": code, "error_description": description}, status, headers)
+                   headers: dict[str, str] | None = None, *,
+                   attempts_remaining: int | None = None) -> JSONResponse:
+    """The error body; ``attempts_remaining`` only where a wrong secret has a hard limit (an
+    OTP, the account PIN), so that an app can say "còn N lần thử"."""
+    body: dict[str, Any] = {"error": code, "error_description": description}
+    if attempts_remaining is not None:
+        body["attempts_remaining"] = attempts_remaining
+    return JSONResponse(body, status, headers)
 
 
 def status_of(exc: errors.KysoError) -> int:
@@ -54,7 +60,9 @@ async def _kyso_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-    return error_response(status, exc.code, exc.describe(language(request)), headers)
+    remaining = exc.params.get("attempts_remaining")
+    return error_response(status, exc.code, exc.describe(language(request)), headers,
+                          attempts_remaining=int(remaining) if remaining is not None else None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
+from kyso.entrypoints.bounds import NumSignatures
+
 __all__ = [
     "AuthObject",
     "AuthorizeIn",
@@ -79,7 +81,7 @@ class AuthObject(CscIn):
 
 
 class AuthorizeIn(CredentialRef):
-    num_signatures: int = Field(validation_alias="numSignatures")
+    num_signatures: NumSignatures = Field(validation_alias="numSignatures")
     hashes: list[B64] | None = Field(None, validation_alias=_either("hashes", "hash"))
     hash_algo: Oid | None = Field(None, validation_alias=_either("hashAlgorithmOID", "hashAlgo"))
     auth_data: list[AuthObject] | None = Field(None, validation_alias="authData")

@@ -23,6 +23,7 @@ _MESSAGES = {
     "invalid_request": "BAD_REQUEST",
     "credential_unusable": "CREDENTIAL_STATUS_INVALID",
     "locked": "SP_CREDENTIAL_LOCKED",
+    "too_many_requests": "SP_CREDENTIAL_LOCKED",  # this address waits (Retry-After)
 }
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kyso.bootstrap import Container
+from kyso.entrypoints.api.deps import client_ip
 from kyso.entrypoints.sp769.envelope import ok, parse, refused
 from kyso.entrypoints.sp769.schemas import CertificateIn, SignIn, StatusIn, openapi_body
 from kyso.errors import KysoError
@@ -30,39 +31,41 @@ def _container(request: Request) -> Container:
     return container
 
 
-async def _answer(request: Request, work: Callable[[Container, bytes], JSONResponse],
-                  ) -> JSONResponse:
+Work = Callable[[Container, bytes, str | None], JSONResponse]
+
+
+async def _answer(request: Request, work: Work) -> JSONResponse:
     raw = await request.body()
     try:
-        return await run_in_threadpool(work, _container(request), raw)
+        return await run_in_threadpool(work, _container(request), raw, client_ip(request))
     except KysoError as exc:
         return refused(request, exc)
 
 
-def _certificates(container: Container, raw: bytes) -> JSONResponse:
+def _certificates(container: Container, raw: bytes, address: str | None) -> JSONResponse:
     body = parse(CertificateIn, raw)
     found = container.sp769.certificates(body.sp_id, body.sp_password, body.user_id,
-                                         body.serial_number)
+                                         body.serial_number, address=address)
     views = [sp769.certificate_view(c, found.at, body.transaction_id)
              for c in found.credentials]
     return ok(sp769.SUCCESS, {"user_certificates": views})
 
 
-def _sign(container: Container, raw: bytes) -> JSONResponse:
+def _sign(container: Container, raw: bytes, address: str | None) -> JSONResponse:
     body = parse(SignIn, raw)
     files = parse_files([f.order() for f in body.sign_files],
                         container.settings.sp769_max_files)
     order = SignOrder(body.user_id, body.transaction_id, body.transaction_desc.strip(), files,
                       body.serial_number)
-    request = container.sp769.sign(body.sp_id, body.sp_password, order)
+    request = container.sp769.sign(body.sp_id, body.sp_password, order, address=address)
     return ok(sp769.WAITING, {"transaction_id": request.transaction_id, "tran_code": request.id,
                               "expires_at": sp769.request_view(request)["expires_at"]})
 
 
-def _status(ref: str) -> Callable[[Container, bytes], JSONResponse]:
-    def work(container: Container, raw: bytes) -> JSONResponse:
+def _status(ref: str) -> Work:
+    def work(container: Container, raw: bytes, address: str | None) -> JSONResponse:
         body = parse(StatusIn, raw)
-        request = container.sp769.status(body.sp_id, body.sp_password, ref)
+        request = container.sp769.status(body.sp_id, body.sp_password, ref, address=address)
         return ok(sp769.message_for(request), sp769.request_view(request))
 
     return work
@@ -72,7 +75,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "invalid_request"}, 401: {"description": "invalid_client"},
     404: {"description": "user_not_found, credential_not_found, transaction_not_found"},
     409: {"description": "duplicate_transaction, credential_unusable"},
-    423: {"description": "locked"},
+    429: {"description": "too_many_requests (Retry-After)"},
 }
 
 

@@ -16,6 +16,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     quota,
     relying,
     signing,
+    throttle,
 )
 from kyso.adapters.db.tables.base import metadata
 

@@ -16,6 +16,7 @@ from kyso.billing.certificates import CertificateView
 from kyso.billing.orders import Order, OrderStatus
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
 from kyso.entrypoints.api.schemas import Strict
+from kyso.entrypoints.bounds import Limit
 
 __all__ = ["router"]
 
@@ -133,7 +134,7 @@ def create_order(body: OrderIn, request: Request, caller: CurrentCaller,
 
 @router.get("/orders", response_model=list[OrderOut])
 def list_orders(caller: CurrentCaller, container: ContainerDep,
-                limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[OrderOut]:
+                limit: Annotated[Limit, Query()] = 50) -> list[OrderOut]:
     return [OrderOut.of(o) for o in container.orders.orders(caller.account.id, limit)]
 
 

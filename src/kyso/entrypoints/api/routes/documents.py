@@ -10,6 +10,7 @@ with the SmartOTP code); confirming signs. Uploads may be up to ``KYSO_DOCUMENT_
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -32,6 +33,7 @@ router = APIRouter(prefix="/api/v1", tags=["documents"])
 UPLOAD_PATHS = ("/api/v1/documents", "/api/v1/validate")
 _MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
 _RAW_TYPES = ("application/pdf", "application/octet-stream")
+_IN_MEMORY = 1024 * 1024  # an upload larger than this is spooled to disk while it arrives
 
 
 def body_limits(settings: Settings) -> dict[str, int]:
@@ -172,6 +174,21 @@ async def validate(request: Request, caller: CurrentCaller,
     return ReportOut.of(await run_in_threadpool(container.documents.validate, data))
 
 
+async def _spooled(request: Request, limit: int) -> bytes:
+    """The raw body, received into a temporary file (memory only up to ``_IN_MEMORY``), so
+    a slow upload holds disk, not memory, until it is complete."""
+    with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as spool:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413, f"Tài liệu vượt quá {limit} byte (document over "
+                                         f"{limit} bytes).")
+            spool.write(chunk)
+        spool.seek(0)
+        return spool.read()
+
+
 async def _file(request: Request, limit: int) -> tuple[bytes, str | None]:
     """The uploaded file and its name, from a multipart form or the raw body."""
     given = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -183,7 +200,7 @@ async def _file(request: Request, limit: int) -> tuple[bytes, str | None]:
         data, name = await part.read(limit + 1), part.filename
         await form.close()
     elif given in _RAW_TYPES:
-        data, name = await request.body(), None
+        data, name = await _spooled(request, limit), None
     else:
         raise HTTPException(415, "Content-Type must be multipart/form-data, application/pdf "
                                  "or application/octet-stream")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.bounds import Limit, Offset
 from kyso.notify.model import Notification
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
@@ -38,8 +40,8 @@ class MarkedOut(BaseModel):
 def inbox(
     caller: CurrentCaller,
     container: ContainerDep,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: Annotated[Limit, Query()] = 50,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> list[NotificationOut]:
     with container.uow() as uow:
         items = container.notifier.inbox(uow, caller.account.id, limit, offset)

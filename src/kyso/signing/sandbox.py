@@ -1,0 +1,31 @@
+"""The port through which untrusted PDFs are read: a box that a hostile file cannot break.
+
+A PDF from a customer, a CSC client or anyone calling ``/validate`` is first read by a
+:class:`PdfSandbox`: bytes in, a small result out (:class:`~kyso.signing.pdf.PdfInfo`, or the
+number of signatures), or one of the documents' errors. The production adapter
+(``kyso.adapters.sandbox``) runs the reading in child processes with CPU-time, memory and
+wall-clock limits and no key material; a file that exhausts them is refused with
+:class:`~kyso.signing.document_errors.InvalidDocument`. Only files that came through the box
+are then opened by pyHanko in the server itself (to sign or validate them).
+kyso's own PDFs (the onboarding contract it generated) are read in-process, with
+:func:`~kyso.signing.pdf.inspect_pdf`.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from kyso.signing.pdf import PdfInfo
+
+__all__ = ["PdfSandbox"]
+
+
+class PdfSandbox(Protocol):
+    def inspect(self, data: bytes) -> PdfInfo:
+        """What signing ``data`` needs (:func:`~kyso.signing.pdf.inspect_pdf`)."""
+        ...
+
+    def survey(self, data: bytes) -> int:
+        """Walk what validating ``data`` walks (:func:`~kyso.signing.pdf.survey_pdf`)."""
+        ...
+

@@ -1,0 +1,66 @@
+"""The PDF sandbox itself: hostile files end in a documents error, a stuck reader is killed
+and replaced, and the refusal is one log line."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
+from kyso.errors import InvalidInput
+from kyso.signing.document_errors import InvalidDocument
+from kyso.signing.pdf import PdfInfo
+from tests.integration.documents.pdfs import sample_pdf
+from tests.security.hostile_pdfs import CORPUS, cyclic_page_tree
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[ProcessSandbox]:
+    box = ProcessSandbox(SandboxLimits(workers=1, cpu_seconds=1, wall_seconds=3,
+                                       memory_mib=512))
+    yield box
+    box.close()
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_every_hostile_file_ends_in_a_document_error_or_a_harmless_answer(
+        sandbox: ProcessSandbox, name: str) -> None:
+    data = CORPUS[name]()
+    for task in (sandbox.inspect, sandbox.survey):
+        try:
+            result = task(data)
+        except InvalidInput as exc:
+            assert exc.code in {"damaged_pdf", "invalid_document", "not_a_pdf"}
+        else:
+            assert isinstance(result, PdfInfo | int)
+
+
+def test_a_cyclic_page_tree_is_stopped_and_its_reader_replaced(
+        sandbox: ProcessSandbox, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="kyso.adapters.sandbox"), \
+            pytest.raises(InvalidDocument):
+        sandbox.inspect(cyclic_page_tree())
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "stopped by the sandbox" in record.getMessage()
+    assert record.exc_info is None and "\n" not in record.getMessage()
+    info = sandbox.inspect(sample_pdf(pages=2))  # a fresh child reads the next file
+    assert info.pages == 2
+
+
+def test_the_reader_forgets_kyso_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child is spawned after the server read its settings; it keeps no KYSO_* value."""
+    from kyso.adapters.sandbox import child
+
+    monkeypatch.setenv("KYSO_SMTP_PASSWORD", "hunter2")
+    child._forget_environment()
+    assert "KYSO_SMTP_PASSWORD" not in os.environ
+
+
+def test_limits_are_validated() -> None:
+    with pytest.raises(ValueError, match="worker"):
+        SandboxLimits(workers=0)
+    with pytest.raises(ValueError, match="256 MiB"):
+        SandboxLimits(memory_mib=64)
