@@ -139,6 +139,6 @@ export function resyncCodes(record, pin, at) {
 /** The OCRA answer to a transaction, once its question is the challenge of what is shown. */
 export async function transactionCode(record, pin, tx) {
   const question = await checkedQuestion(tx);
-  if (!question) throw new Error("mismatch");
+  if (!question) throw Object.assign(new Error("challenge mismatch"), { code: "challenge_mismatch" });
   return withSeed(record, pin, (seed) => ocra(tx.ocra_suite, seed, { question }));
 }

@@ -1,0 +1,280 @@
+"""The SmartOTP token in the browser, on a phone: Đăng ký SmartOTP, a code with the network off
+that the server accepts, transactions approved with the code computed and filled in, the
+methods, the PIN change and reset, time sync with a skewed clock, and nothing secret at rest."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from kyso.otp.oath import b32decode_seed, totp
+from kyso.otp.ocra import ocra
+from tests.integration.api.conftest import PASSWORD, PIN
+from tests.integration.api.smartotp_helpers import activation_code, sms_code
+from tests.integration.documents.conftest import Customer, World
+from tests.web.conftest import Watched, log_in, shot
+from tests.web.test_customer_web import pending, username
+
+TOKEN_PIN = "918273"
+DUMP = (Path(__file__).parent / "storage_dump.js").read_text(encoding="utf-8")
+
+
+def now(world: World) -> float:
+    return world.clock.now().timestamp()
+
+
+def open_smartotp(p: Page) -> None:
+    p.get_by_role("link", name="SmartOTP", exact=True).first.click()
+    expect(p.get_by_role("heading", name="SmartOTP", level=1)).to_be_visible()
+
+
+def register_in_browser(p: Page, world: World, customer: Customer, shots: bool = False) -> bytes:
+    """Đăng ký SmartOTP through the screens; returns the seed the server handed over."""
+    open_smartotp(p)
+    p.get_by_role("button", name="Đăng ký SmartOTP").click()
+    expect(p.get_by_role("heading", name="Điều khoản sử dụng SmartOTP")).to_be_visible()
+    if shots:
+        shot(p, "token-register-1-terms")
+    p.get_by_role("button", name="Tiếp tục").click()
+    expect(p.get_by_role("alert")).to_have_text("Vui lòng đồng ý với điều khoản để tiếp tục.")
+    p.get_by_label("Tôi đã đọc và đồng ý").check()
+    p.get_by_role("button", name="Tiếp tục").click()
+    if shots:  # a wrong account PIN is said before any SMS goes out
+        p.get_by_label("Mã PIN tài khoản").fill("975310")
+        p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+        expect(p.get_by_role("alert")).to_contain_text("Mã PIN tài khoản không đúng")
+        assert not sent(world, customer, "SMARTOTP_REGISTER")
+        shot(p, "token-register-2-account-pin")
+    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    p.get_by_label("Mã OTP (SMS)").fill(sms_code(world.container, customer.account_id,
+                                                 "SMARTOTP_REGISTER"))
+    if shots:
+        shot(p, "token-register-3-sms")
+    p.get_by_role("button", name="Tiếp tục").click()
+    p.get_by_label("Mã kích hoạt").fill(activation_code(world.container, customer.account_id))
+    if shots:  # a trivial SmartOTP PIN is refused in the browser, with the rule said
+        p.get_by_label("PIN SmartOTP mới", exact=True).fill("123456")
+        p.get_by_label("Nhập lại PIN SmartOTP mới").fill("123456")
+        p.get_by_role("button", name="Kích hoạt").click()
+        expect(p.get_by_role("alert")).to_contain_text("quá dễ đoán")
+        shot(p, "token-register-4-activation")
+    p.get_by_label("PIN SmartOTP mới", exact=True).fill(TOKEN_PIN)
+    p.get_by_label("Nhập lại PIN SmartOTP mới").fill(TOKEN_PIN)
+    with p.expect_response("**/api/v1/smartotp/activate") as activated:
+        p.get_by_role("button", name="Kích hoạt").click()
+    expect(p.get_by_role("heading", name="Đăng ký SmartOTP thành công")).to_be_visible()
+    if shots:
+        shot(p, "token-register-5-done")
+    p.get_by_role("button", name="Hoàn tất").click()
+    expect(p.locator("#token-device")).to_have_text("Thiết bị này")
+    return b32decode_seed(activated.value.json()["seed_b32"])
+
+
+def sent(world: World, customer: Customer, purpose: str) -> bool:
+    world.container.outbox_worker().run_once()
+    with world.container.uow() as uow:
+        return any(m.account_id == customer.account_id and m.purpose == purpose
+                   for m in uow.outbox.recent(200))
+
+
+def verify(customer: Customer, code: str) -> int:
+    return customer.world.client.post("/api/v1/smartotp/verify", json={"code": code},
+                                      headers=customer.headers).status_code
+
+
+def test_register_in_the_browser_and_nothing_secret_is_kept_in_clear(
+        page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Phạm Thị Dung", smartotp=False)
+    log_in(p, username(world, customer), PASSWORD)
+    shot(p, "token-home-before")
+    seed = register_in_browser(p, world, customer, shots=True)
+    shot(p, "token-page")
+    assert customer.get("/smartotp").json()["otp_method"] == "smartotp"
+    p.get_by_role("link", name="Trang chủ").click()
+    expect(p.locator("#token-device")).to_have_text("Thiết bị này")
+    shot(p, "token-home-after")
+    dump = p.evaluate(DUMP)
+    code = totp(seed, now(world), step=30, digits=6, algorithm="sha256")
+    secrets = [seed.hex(), seed.hex().upper(), base64.b32encode(seed).decode().rstrip("="),
+               base64.b64encode(seed).decode().rstrip("="),
+               base64.urlsafe_b64encode(seed).decode().rstrip("="), TOKEN_PIN, PIN, code]
+    assert "kyso-token/token" in dump and "sealed" in dump  # the sealed seed is there...
+    assert [s for s in secrets if s in dump] == []  # ...and nothing in clear
+    assert json.loads(dump)["local"].keys() <= {"kyso.lang"}
+
+
+def test_a_code_with_the_network_off_that_the_server_accepts(page: Watched,
+                                                              world: World) -> None:
+    p, customer = page.page, world.customer("Võ Minh Em", smartotp=False)
+    log_in(p, username(world, customer), PASSWORD)
+    seed = register_in_browser(p, world, customer)
+    p.get_by_role("button", name="Đăng xuất").click()
+    p.context.set_offline(True)
+    p.get_by_role("button", name="Lấy mã SmartOTP").click()
+    expect(p.get_by_role("heading", name="Mã SmartOTP")).to_be_visible()
+    p.get_by_label("PIN SmartOTP").fill(TOKEN_PIN)
+    p.get_by_role("button", name="Lấy mã", exact=True).click()
+    expect(p.locator("#otp-code")).to_have_text(re.compile(r"^\d{6}$"))
+    expect(p.locator("#otp-left")).to_contain_text("giây")
+    shot(p, "token-offline-code")
+    code = p.locator("#otp-code").text_content() or ""
+    p.context.set_offline(False)
+    assert code == totp(seed, now(world), step=30, digits=6, algorithm="sha256")
+    assert verify(customer, code) == 204
+
+
+def approve(p: Page, box_id: str, pin: str) -> str:
+    box = p.locator(f'article[data-id="{box_id}"]')
+    box.get_by_label("PIN SmartOTP").fill(pin)
+    box.get_by_role("button", name="Tạo mã OTP").click()
+    filled = box.get_by_label("Mã OTP")
+    expect(filled).to_have_value(re.compile(r"^\d{8}$"))
+    value = filled.input_value()
+    box.get_by_role("button", name="Sử dụng mã OTP").click()
+    return value
+
+
+def test_approve_a_contact_change_and_an_sp769_request_with_the_code_filled_in(
+        page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Đặng Văn Giang", smartotp=False)
+    log_in(p, username(world, customer), PASSWORD)
+    seed = register_in_browser(p, world, customer)
+    tx = customer.world.client.post("/api/v1/me/contact-change", headers=customer.headers,
+                                    json={"phone": "0912345678"}).json()
+    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    box = p.locator(f'article[data-id="{tx["id"]}"]')
+    expect(box).to_contain_text("Số điện thoại mới+84912345678")
+    expect(box).not_to_contain_text(tx["question"])  # nobody sees a hex challenge
+    shot(p, "token-tx-pin")
+    # a wrong PIN makes a well-formed, wrong code: the server refuses it, the PIN is asked again
+    wrong = approve(p, tx["id"], "135792")
+    expect(box.get_by_role("alert")).to_contain_text("Mã OTP không đúng")
+    assert wrong != ocra(tx["ocra_suite"], seed, question=tx["question"])
+    shot(p, "token-tx-wrong-pin")
+    right = approve(p, tx["id"], TOKEN_PIN)
+    expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
+    assert right == ocra(tx["ocra_suite"], seed, question=tx["question"])
+    assert customer.get("/me").json()["phone"] == "+84912345678"
+    # an SP769 request: relying party, description and every doc_id, then PIN → code
+    party = world.container.relying_parties.create("Cổng Dịch vụ công tỉnh", actor="test")
+    allowed = customer.world.client.put(f"/api/v1/consents/{party.party.sp_id}",
+                                        headers=customer.headers, json={"pin": PIN})
+    assert allowed.status_code == 200, allowed.text
+    id_number = world.container.accounts.get(customer.account_id).id_number
+    asked = httpx.post(f"{world.url}/sca/sp769/v1/signatures/sign", timeout=30, json={
+        "sp_id": party.party.sp_id, "sp_password": party.sp_password, "user_id": id_number,
+        "transaction_id": "SP_token_0001", "transaction_desc": "Nộp tờ khai thuế quý 4",
+        "sign_files": [{"data_to_be_signed": hashlib.sha256(b"tk").hexdigest(), "doc_id": "TK-01",
+                        "file_type": "pdf", "sign_type": "hash"}]})
+    assert asked.status_code == 200, asked.text
+    p.get_by_role("button", name="Làm mới").click()
+    [sp] = pending(customer)
+    box = p.locator(f'article[data-id="{sp["id"]}"]')
+    expect(box).to_contain_text("Nộp tờ khai thuế quý 4")
+    expect(box).to_contain_text("Cổng Dịch vụ công tỉnh")
+    expect(box.locator(".doc-ids li")).to_have_text(["TK-01"])
+    shot(p, "token-sp769")
+    approve(p, sp["id"], TOKEN_PIN)
+    expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
+    assert pending(customer) == []
+
+
+def test_a_changed_detail_is_refused_before_any_code_is_made(page: Watched,
+                                                             world: World) -> None:
+    p, customer = page.page, world.customer("Bùi Thị Hoa", smartotp=False)
+    log_in(p, username(world, customer), PASSWORD)
+    register_in_browser(p, world, customer)
+    tx = customer.world.client.post("/api/v1/me/contact-change", headers=customer.headers,
+                                    json={"phone": "0912345679"}).json()
+
+    def forge(route: Any) -> None:  # a tampered answer: what is shown is not what is bound
+        body = route.fetch().json()
+        for item in body:
+            item["details"]["phone"] = "+84999999999"
+        route.fulfill(json=body)
+
+    p.route("**/api/v1/transactions", forge)
+    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    box = p.locator(f'article[data-id="{tx["id"]}"]')
+    expect(box.get_by_role("alert")).to_contain_text("không khớp")
+    expect(box.get_by_label("PIN SmartOTP")).to_have_count(0)
+    shot(p, "token-tx-mismatch")
+
+
+def test_methods_pin_change_and_forgotten_pin(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Hồ Văn Khoa", smartotp=False)
+    log_in(p, username(world, customer), PASSWORD)
+    seed = register_in_browser(p, world, customer)
+    # SmartOTP → SMS with the account PIN, and back
+    p.get_by_role("button", name="Thay đổi phương thức nhận OTP").click()
+    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    shot(p, "token-method")
+    p.get_by_role("button", name="Chuyển sang SMS OTP").click()
+    expect(p.locator("#otp-method")).to_have_text("SMS OTP")
+    expect(p.locator("#token-notice")).to_contain_text("Đã chuyển phương thức")
+    assert customer.get("/smartotp").json()["otp_method"] == "sms"
+    p.get_by_role("button", name="Thay đổi phương thức nhận OTP").click()
+    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Chuyển sang SmartOTP").click()
+    expect(p.locator("#otp-method")).to_have_text("SmartOTP")
+    # PIN change: a wrong old PIN is refused by the server (online proof), the right one works
+    p.get_by_role("button", name="Thay đổi PIN SmartOTP").click()
+    p.get_by_label("PIN SmartOTP hiện tại").fill("135792")
+    p.get_by_label("PIN SmartOTP mới", exact=True).fill("246813")
+    p.get_by_label("Nhập lại PIN SmartOTP mới").fill("246813")
+    p.get_by_role("button", name="Thay đổi PIN SmartOTP").last.click()
+    expect(p.get_by_role("alert")).to_contain_text("PIN SmartOTP hiện tại không đúng")
+    shot(p, "token-pin-change")
+    p.get_by_label("PIN SmartOTP hiện tại").fill(TOKEN_PIN)
+    p.get_by_role("button", name="Thay đổi PIN SmartOTP").last.click()
+    expect(p.locator("#token-flow").get_by_role("status")).to_have_text("Đã đổi PIN SmartOTP.")
+    p.get_by_role("button", name="Hoàn tất").click()
+    p.get_by_role("button", name="Lấy mã OTP").click()
+    p.get_by_label("PIN SmartOTP").fill("246813")
+    p.get_by_role("button", name="Lấy mã", exact=True).click()
+    expect(p.locator("#otp-code")).to_have_text(re.compile(r"^\d{6}$"))
+    shot(p, "token-get-code")
+    code = p.locator("#otp-code").text_content() or ""
+    assert code == totp(seed, now(world), step=30, digits=6, algorithm="sha256")
+    assert verify(customer, code) == 204
+    # forgotten PIN: account PIN + SMS code, the token is revoked and wiped here
+    p.get_by_role("button", name="Quên PIN SmartOTP").click()
+    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    p.get_by_label("Mã OTP (SMS)").fill(sms_code(world.container, customer.account_id, "PIN_RESET"))
+    p.get_by_role("button", name="Tiếp tục").click()
+    expect(p.get_by_role("heading", name="Đã hủy SmartOTP")).to_be_visible()
+    shot(p, "token-forgot-pin")
+    assert customer.get("/smartotp").json()["status"] == "none"
+    p.get_by_role("button", name="Để sau").click()
+    expect(p.get_by_role("button", name="Đăng ký SmartOTP")).to_be_visible()
+    assert "sealed" not in p.evaluate(DUMP)
+
+
+def test_time_sync_with_a_clock_five_minutes_fast(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Lý Thị Lan", smartotp=False)
+    log_in(p, username(world, customer), PASSWORD)
+    seed = register_in_browser(p, world, customer)
+    world.clock.advance(60)  # a fresh step for this test's code
+    # the phone's clock runs five minutes fast
+    p.clock.set_fixed_time(world.clock.now() + timedelta(seconds=300))
+    p.get_by_role("button", name="Đồng bộ thời gian").click()
+    flow = p.locator("#token-flow")
+    expect(flow.get_by_role("status")).to_contain_text("Thiết bị nhanh 300 giây")
+    shot(p, "token-sync")
+    p.get_by_role("button", name="Lấy mã OTP").click()
+    p.get_by_label("PIN SmartOTP").fill(TOKEN_PIN)
+    p.get_by_role("button", name="Lấy mã", exact=True).click()
+    expect(p.locator("#otp-code")).to_have_text(re.compile(r"^\d{6}$"))
+    code = p.locator("#otp-code").text_content() or ""
+    assert code == totp(seed, now(world), step=30, digits=6, algorithm="sha256")
+    assert verify(customer, code) == 204
