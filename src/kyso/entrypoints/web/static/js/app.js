@@ -8,6 +8,7 @@ import { parties } from "./pages/parties.js";
 import { sign } from "./pages/sign.js";
 import { smartotp } from "./pages/smartotp.js";
 import { transactions } from "./pages/transactions.js";
+import { installable } from "./token/pwa.js";
 import { offlineToken } from "./token/ui.js";
 
 start({
@@ -25,3 +26,4 @@ start({
   // giải pháp 1: the token without logging in (and without network)
   loginExtra: { label: "tkLoginButton", open: offlineToken },
 });
+installable();

@@ -85,6 +85,7 @@ const vi = {
   obRecord: "Tải biên bản nghiệm thu", obResubmit: "Bổ sung hồ sơ",
   obRejected: "Hồ sơ đã bị từ chối.",
   // -- token
+  pwaUpdate: "Đã có phiên bản mới của ứng dụng.", pwaReload: "Tải lại",
   navSmartotp: "SmartOTP", loading: "Đang tải…", attemptsLeft: "Còn {n} lần thử.",
   d_amount: "Số tiền",
   tkLoginButton: "Lấy mã SmartOTP", tkOfflineTitle: "Mã SmartOTP",
@@ -213,6 +214,7 @@ const en = {
   obRecord: "Download the acceptance record", obResubmit: "Correct the application",
   obRejected: "Your application was rejected.",
   // -- token
+  pwaUpdate: "A new version of the app is ready.", pwaReload: "Reload",
   navSmartotp: "SmartOTP", loading: "Loading…", attemptsLeft: "{n} attempts left.",
   d_amount: "Amount",
   tkLoginButton: "Get a SmartOTP code", tkOfflineTitle: "SmartOTP code",
