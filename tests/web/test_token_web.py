@@ -107,7 +107,7 @@ def test_register_in_the_browser_and_nothing_secret_is_kept_in_clear(
     secrets = [seed.hex(), seed.hex().upper(), base64.b32encode(seed).decode().rstrip("="),
                base64.b64encode(seed).decode().rstrip("="),
                base64.urlsafe_b64encode(seed).decode().rstrip("="), TOKEN_PIN, PIN, code]
-    assert "kyso-token/token" in dump and "sealed" in dump  # the sealed seed is there...
+    assert "sealed" in json.dumps(json.loads(dump)["idb"]["kyso-token/token"])  # it is there...
     assert [s for s in secrets if s in dump] == []  # ...and nothing in clear
     assert json.loads(dump)["local"].keys() <= {"kyso.lang"}
 
@@ -257,7 +257,7 @@ def test_methods_pin_change_and_forgotten_pin(page: Watched, world: World) -> No
     assert customer.get("/smartotp").json()["status"] == "none"
     p.get_by_role("button", name="Để sau").click()
     expect(p.get_by_role("button", name="Đăng ký SmartOTP")).to_be_visible()
-    assert "sealed" not in p.evaluate(DUMP)
+    assert "sealed" not in json.dumps(json.loads(p.evaluate(DUMP))["idb"])
 
 
 def test_time_sync_with_a_clock_five_minutes_fast(page: Watched, world: World) -> None:
@@ -278,3 +278,70 @@ def test_time_sync_with_a_clock_five_minutes_fast(page: Watched, world: World) -
     code = p.locator("#otp-code").text_content() or ""
     assert code == totp(seed, now(world), step=30, digits=6, algorithm="sha256")
     assert verify(customer, code) == 204
+
+
+def sp769(world: World, customer: Customer, party: Any, n: int, desc: str) -> None:
+    id_number = world.container.accounts.get(customer.account_id).id_number
+    asked = httpx.post(f"{world.url}/sca/sp769/v1/signatures/sign", timeout=30, json={
+        "sp_id": party.party.sp_id, "sp_password": party.sp_password, "user_id": id_number,
+        "transaction_id": f"SP_live_{customer.account_id[:8]}_{n}", "transaction_desc": desc,
+        "sign_files": [{"data_to_be_signed": hashlib.sha256(desc.encode()).hexdigest(),
+                        "doc_id": f"HS-{n}", "file_type": "pdf", "sign_type": "hash"}]})
+    assert asked.status_code == 200, asked.text
+
+
+def test_a_live_request_arrives_in_the_open_app_and_is_approved_or_rejected(
+        page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Mai Thị Oanh", smartotp=False)
+    log_in(p, username(world, customer), PASSWORD)
+    seed = register_in_browser(p, world, customer)
+    party = world.container.relying_parties.create("Cổng thông tin Bảo hiểm xã hội", actor="test")
+    allowed = customer.world.client.put(f"/api/v1/consents/{party.party.sp_id}",
+                                        headers=customer.headers, json={"pin": PIN})
+    assert allowed.status_code == 200, allowed.text
+    p.get_by_role("link", name="Trang chủ").click()
+    expect(p.locator("#token-device")).to_have_text("Thiết bị này")
+    p.wait_for_function("document.documentElement.dataset.live === 'open'")  # stream is up
+    sp769(world, customer, party, 1, "Ký tờ khai BHXH tháng 11")
+    notice = p.locator("#live-notice")  # within 2 s, without a reload
+    expect(notice).to_contain_text("Ký tờ khai BHXH tháng 11", timeout=2_000)
+    expect(p.locator("#top .live-badge")).to_have_text("1")
+    shot(p, "live-notice")
+    notice.get_by_role("link", name="Xem và xác nhận").click()
+    [tx] = pending(customer)
+    approve(p, tx["id"], TOKEN_PIN)
+    box = p.locator(f'article[data-id="{tx["id"]}"]')
+    expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
+    assert seed and tx["kind"] == "sp769_sign"
+    expect(p.locator("#top .live-badge")).to_have_count(0)
+    # on the open transactions page a second request appears as a card; "không phải tôi"
+    sp769(world, customer, party, 2, "Ký hồ sơ hưởng trợ cấp")
+    [second] = pending(customer)
+    card = p.locator(f'article[data-id="{second["id"]}"]')
+    expect(card).to_contain_text("Ký hồ sơ hưởng trợ cấp", timeout=2_000)
+    shot(p, "live-card")
+    card.get_by_role("button", name="Từ chối – không phải tôi").click()
+    expect(card.get_by_role("status")).to_have_text("Giao dịch đã bị từ chối.")
+    with world.container.uow() as uow:
+        rejected = [r.event for r in uow.audit.records()
+                    if r.event.action == "transaction.rejected"
+                    and r.event.details.get("transaction") == second["id"]]
+    assert [e.actor for e in rejected] == [customer.account_id]
+
+
+def test_the_event_stream_needs_a_session_and_says_each_change(world: World) -> None:
+    customer = world.customer("Tạ Văn Phúc")
+    assert httpx.get(f"{world.url}/api/v1/events").status_code == 401
+    headers = {"Authorization": customer.headers["Authorization"]}
+    with httpx.stream("GET", f"{world.url}/api/v1/events", headers=headers, timeout=30) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        lines = r.iter_lines()
+        assert next(lines) == "event: pending"
+        assert json.loads(next(lines).removeprefix("data: ")) == {"count": 0, "items": []}
+        tx = customer.world.client.post("/api/v1/me/contact-change", headers=customer.headers,
+                                        json={"phone": "0912345670"}).json()
+        event = next(line for line in lines if line.startswith("data: "))
+        body = json.loads(event.removeprefix("data: "))
+        assert body["count"] == 1 and body["items"][0]["id"] == tx["id"]
+        assert body["items"][0]["details"]["phone"] == "+84912345670"

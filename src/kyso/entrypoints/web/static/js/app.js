@@ -8,6 +8,7 @@ import { parties } from "./pages/parties.js";
 import { sign } from "./pages/sign.js";
 import { smartotp } from "./pages/smartotp.js";
 import { transactions } from "./pages/transactions.js";
+import { live } from "./token/live.js";
 import { installable } from "./token/pwa.js";
 import { offlineToken } from "./token/ui.js";
 
@@ -27,3 +28,4 @@ start({
   loginExtra: { label: "tkLoginButton", open: offlineToken },
 });
 installable();
+live();

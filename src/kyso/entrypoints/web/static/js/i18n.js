@@ -85,6 +85,8 @@ const vi = {
   obRecord: "Tải biên bản nghiệm thu", obResubmit: "Bổ sung hồ sơ",
   obRejected: "Hồ sơ đã bị từ chối.",
   // -- token
+  liveNew: "Yêu cầu mới cần bạn xác nhận", liveOpen: "Xem và xác nhận", liveDismiss: "Đóng",
+  liveCount: "{n} giao dịch chờ xác nhận",
   pwaUpdate: "Đã có phiên bản mới của ứng dụng.", pwaReload: "Tải lại",
   navSmartotp: "SmartOTP", loading: "Đang tải…", attemptsLeft: "Còn {n} lần thử.",
   d_amount: "Số tiền",
@@ -214,6 +216,8 @@ const en = {
   obRecord: "Download the acceptance record", obResubmit: "Correct the application",
   obRejected: "Your application was rejected.",
   // -- token
+  liveNew: "A new request needs your confirmation", liveOpen: "View and confirm", liveDismiss: "Close",
+  liveCount: "{n} transactions waiting",
   pwaUpdate: "A new version of the app is ready.", pwaReload: "Reload",
   navSmartotp: "SmartOTP", loading: "Loading…", attemptsLeft: "{n} attempts left.",
   d_amount: "Amount",

@@ -10,9 +10,18 @@ import { deviceId, storedToken, transactionCode } from "../token/vault.js";
 
 export async function transactions(main) {
   const pending = await get("/transactions");
-  replace(main, h("h1", {}, t("txTitle")),
-    h("button", { type: "button", class: "secondary", onclick: () => transactions(main) }, t("refresh")),
+  const list = h("div", { class: "tx-list" },
     pending.length ? pending.map((tx) => txCard(tx)) : h("p", { class: "empty" }, t("noTx")));
+  replace(main, h("h1", {}, t("txTitle")),
+    h("button", { type: "button", class: "secondary", onclick: () => transactions(main) }, t("refresh")), list);
+  const arrived = (e) => {  // a live request: its card appears at once, no reload
+    if (!list.isConnected) { window.removeEventListener("kyso:pending", arrived); return; }
+    list.querySelector(".empty")?.remove();
+    for (const tx of e.detail) {
+      if (!list.querySelector(`article[data-id="${CSS.escape(tx.id)}"]`)) list.prepend(txCard(tx));
+    }
+  };
+  window.addEventListener("kyso:pending", arrived);
 }
 
 /** One transaction with its confirm/reject form; ``after(tx)`` runs once it is decided. */
