@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from kyso.otp.oath import b32decode_seed, totp
 from kyso.otp.ocra import ocra
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import activation_code, sms_code
 from tests.integration.documents.conftest import Customer, World
-from tests.web.conftest import Watched, log_in, shot
+from tests.integration.documents.pdfs import sample_pdf
+from tests.web.conftest import PHONE, Watched, log_in, shot
 from tests.web.test_customer_web import pending, username
 
 TOKEN_PIN = "918273"
@@ -36,10 +37,11 @@ def open_smartotp(p: Page) -> None:
     expect(p.get_by_role("heading", name="SmartOTP", level=1)).to_be_visible()
 
 
-def register_in_browser(p: Page, world: World, customer: Customer, shots: bool = False) -> bytes:
+def register_in_browser(p: Page, world: World, customer: Customer, shots: bool = False,
+                        start: str = "Đăng ký SmartOTP") -> bytes:
     """Đăng ký SmartOTP through the screens; returns the seed the server handed over."""
     open_smartotp(p)
-    p.get_by_role("button", name="Đăng ký SmartOTP").click()
+    p.get_by_role("button", name=start).click()
     expect(p.get_by_role("heading", name="Điều khoản sử dụng SmartOTP")).to_be_visible()
     if shots:
         shot(p, "token-register-1-terms")
@@ -258,6 +260,15 @@ def test_methods_pin_change_and_forgotten_pin(page: Watched, world: World) -> No
     p.get_by_role("button", name="Để sau").click()
     expect(p.get_by_role("button", name="Đăng ký SmartOTP")).to_be_visible()
     assert "sealed" not in json.dumps(json.loads(p.evaluate(DUMP))["idb"])
+    # a temporary self-lock of a method, with the account PIN
+    p.get_by_role("button", name="Tạm khóa phương thức").click()
+    p.get_by_label("Phương thức cần khóa").select_option("smartotp")
+    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    shot(p, "token-self-lock")
+    p.get_by_role("button", name="Tạm khóa", exact=True).click()
+    expect(p.locator("#token-notice")).to_have_text("Đã tạm khóa SmartOTP.")
+    expect(p.locator('li[data-method="smartotp"]')).to_contain_text("Đã khóa")
+    assert customer.get("/smartotp").json()["methods"]["smartotp"]["locked"] is True
 
 
 def test_time_sync_with_a_clock_five_minutes_fast(page: Watched, world: World) -> None:
@@ -345,3 +356,48 @@ def test_the_event_stream_needs_a_session_and_says_each_change(world: World) -> 
         body = json.loads(event.removeprefix("data: "))
         assert body["count"] == 1 and body["items"][0]["id"] == tx["id"]
         assert body["items"][0]["details"]["phone"] == "+84912345670"
+
+
+def test_a_document_signing_started_elsewhere_is_approved_with_the_code_filled_in(
+        page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Cao Thị Quỳnh", smartotp=False)
+    log_in(p, username(world, customer), PASSWORD)
+    seed = register_in_browser(p, world, customer)
+    uploaded = customer.upload(sample_pdf("Bien ban ban giao"), reason="Đồng ý bàn giao")
+    assert uploaded.status_code == 201, uploaded.text
+    tx = uploaded.json()["transaction"]
+    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    box = p.locator(f'article[data-id="{tx["id"]}"]')
+    expect(box.get_by_role("heading", level=2)).to_have_text("Ký tài liệu")
+    expect(box).not_to_contain_text(tx["question"])
+    shot(p, "token-sign-document")
+    code = approve(p, tx["id"], TOKEN_PIN)
+    expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
+    assert code == ocra(tx["ocra_suite"], seed, question=tx["question"])
+    signed = customer.get(f"/documents/{uploaded.json()['id']}/download")
+    assert signed.status_code == 200 and signed.content.startswith(b"%PDF")
+
+
+def test_registering_on_a_new_phone_revokes_the_old_one_and_both_are_told(
+        page: Watched, world: World, browser: Browser) -> None:
+    old, customer = page.page, world.customer("Kiều Văn Sơn", smartotp=False)
+    log_in(old, username(world, customer), PASSWORD)
+    register_in_browser(old, world, customer)
+    context = browser.new_context(base_url=world.url, locale="vi-VN", **PHONE)
+    try:
+        new = context.new_page()
+        log_in(new, username(world, customer), PASSWORD)
+        open_smartotp(new)
+        expect(new.locator("#token-device")).to_have_text("Thiết bị khác (Điện thoại của tôi "
+                                                          "(trình duyệt))")
+        world.clock.advance(61)  # the SMS cool-down of the first registration
+        register_in_browser(new, world, customer, start="Chuyển SmartOTP sang thiết bị này")
+        expect(new.locator("#token-device")).to_have_text("Thiết bị này")
+        shot(new, "token-new-device")
+    finally:
+        context.close()
+    old.get_by_role("link", name="Trang chủ").click()
+    expect(old.locator("#token-revoked")).to_contain_text("đã bị thu hồi")
+    expect(old.locator(".inbox")).to_contain_text("SmartOTP trên thiết bị cũ đã bị thu hồi")
+    shot(old, "token-old-device-told")
+    assert "sealed" not in json.dumps(json.loads(old.evaluate(DUMP))["idb"])

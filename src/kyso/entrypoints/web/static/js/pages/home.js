@@ -24,7 +24,7 @@ function smartotp(otp, place) {
     otp.status === "none" ? null : [t("tkHolder"), h("span", { id: "token-device" }, deviceText(otp, place))],
     otp.activated_at ? [t("activatedAt"), fmtDate(otp.activated_at)] : null,
     [t("methods"), h("ul", { class: "plain" }, methods)],
-  ]), h("a", { href: "#smartotp" }, t("navSmartotp")));
+  ]), h("p", {}, h("a", { href: "#smartotp", id: "manage-token" }, t("tkManage"))));
 }
 
 function certificates(certs) {
