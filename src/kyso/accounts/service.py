@@ -284,11 +284,16 @@ class AccountService:
             uow.commit()
 
     def send_code(self, account_id: str, purpose: Purpose,
-                  channel: Channel = Channel.SMS) -> SentCode:
-        """Send an out-of-band code for ``purpose`` to the account's phone or email."""
+                  channel: Channel = Channel.SMS, *, pin: str | None = None) -> SentCode:
+        """Send an out-of-band code for ``purpose`` to the account's phone or email.
+
+        With ``pin``, the account PIN is checked first (a failure counts and nothing is
+        sent): a flow that needs both says a wrong PIN before the SMS is spent."""
         with self._uow() as uow:
-            account = self._get(uow, account_id)
+            account = self._get(uow, account_id, for_update=pin is not None)
             self._usable(account)
+            if pin is not None:
+                self._check_secret(uow, account, "pin", pin, WrongPin())
             sent = self._oob.send(uow, recipient(account), purpose, channel)
             uow.commit()
             return sent

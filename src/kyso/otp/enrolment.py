@@ -95,7 +95,8 @@ class EnrolmentService:
                             outcome=Outcome.FAILURE, token=token.id)
                 uow.commit()
                 raise errors.InvalidActivationCode()
-            self._revoke_active(uow, account_id, now)
+            old = self._revoke_active(uow, account_id, now)
+            self._tell_old_device(uow, old, device_id, device_name)
             active = replace(token, status=TokenStatus.ACTIVE, device_id=device_id,
                              device_name=device_name, activated_at=now, activation_mac=None)
             uow.smartotp.save(active)
@@ -162,12 +163,24 @@ class EnrolmentService:
                 and now < token.activation_expires_at
                 and token.activation_attempts < self.policy.activation_max_attempts)
 
-    def _revoke_active(self, uow: UnitOfWork, account_id: str, now: datetime) -> None:
+    def _revoke_active(self, uow: UnitOfWork, account_id: str,
+                       now: datetime) -> SmartOtpToken | None:
         old = uow.smartotp.current(account_id, TokenStatus.ACTIVE, for_update=True)
         if old is not None:
             uow.smartotp.save(old.revoked(now))
             self._audit(uow, "smartotp.device_revoked", account_id, token=old.id,
                         device=old.device_id)
+        return old
+
+    def _tell_old_device(self, uow: UnitOfWork, old: SmartOtpToken | None, device_id: str,
+                         device_name: str | None) -> None:
+        """Registering on a new device revokes the old one: the inbox says so, by name."""
+        if old is None or old.device_id == device_id:
+            return
+        self._messenger.post(uow, old.account_id, "SmartOTP trên thiết bị cũ đã bị thu hồi",
+                             f"SmartOTP trên thiết bị {old.device_name or old.device_id} đã bị "
+                             f"thu hồi vì SmartOTP đã được đăng ký trên thiết bị "
+                             f"{device_name or device_id}.")
 
     def _drop_pending(self, uow: UnitOfWork, account_id: str, now: datetime) -> None:
         while (old := uow.smartotp.current(account_id, TokenStatus.PENDING)) is not None:

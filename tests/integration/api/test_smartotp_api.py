@@ -61,6 +61,21 @@ def test_registration_needs_terms_pin_and_sms_code(client: TestClient, container
     assert client.get("/api/v1/smartotp", headers=auth(token)).json()["status"] == "pending"
 
 
+def test_a_wrong_account_pin_is_said_before_the_sms_is_sent(
+        client: TestClient, container: Container, customer: tuple[str, str]) -> None:
+    account_id, token = customer
+    body = {"purpose": "SMARTOTP_REGISTER", "pin": "975310"}
+    wrong = client.post("/api/v1/otp/send", headers=auth(token), json=body)
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_pin"
+    with pytest.raises(AssertionError, match="no code sent"):
+        sms_code(container, account_id, "SMARTOTP_REGISTER")
+    with container.uow() as uow:
+        assert uow.accounts.get(account_id).pin_lock.failures == 1  # it counts
+    sent = client.post("/api/v1/otp/send", headers=auth(token), json=body | {"pin": PIN})
+    assert sent.status_code == 202, sent.text
+    assert len(sms_code(container, account_id, "SMARTOTP_REGISTER")) == 6
+
+
 def test_activation_hands_the_seed_over_once(client: TestClient, container: Container,
                                              customer: tuple[str, str]) -> None:
     account_id, token = customer

@@ -20,6 +20,7 @@ from kyso.entrypoints.api.routes import (
     billing,
     consents,
     documents,
+    events,
     notifications,
     onboarding,
     otp,
@@ -69,8 +70,8 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(csc_router)
     app.include_router(sp769_router)
     app.include_router(pki_router)
-    for module in (system, accounts, otp, smartotp, transactions, support, notifications,
-                   consents, quota):
+    for module in (system, accounts, otp, smartotp, transactions, events, support,
+                   notifications, consents, quota):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(onboarding.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.schemas import Strict
@@ -18,6 +18,8 @@ router = APIRouter(prefix="/api/v1", tags=["otp"])
 class SendIn(Strict):
     purpose: Purpose
     channel: Channel = Channel.SMS
+    pin: str | None = Field(default=None, min_length=1, max_length=64,
+                            description="the account PIN, checked before anything is sent")
 
 
 class SentCodeOut(BaseModel):
@@ -38,5 +40,6 @@ class SentCodeOut(BaseModel):
 
 @router.post("/otp/send", status_code=202, response_model=SentCodeOut)
 def send_code(body: SendIn, caller: CurrentCaller, container: ContainerDep) -> SentCodeOut:
-    sent = container.accounts.send_code(caller.account.id, body.purpose, body.channel)
+    sent = container.accounts.send_code(caller.account.id, body.purpose, body.channel,
+                                      pin=body.pin)
     return SentCodeOut.of(sent, container.clock.now())

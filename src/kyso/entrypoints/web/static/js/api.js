@@ -5,10 +5,11 @@ const KEY = "kyso.session";
 const listeners = new Set();
 
 export class ApiError extends Error {
-  constructor(status, code, description) {
+  constructor(status, code, description, attemptsRemaining = null) {
     super(description || code || String(status));
     this.status = status;
     this.code = code;
+    this.attemptsRemaining = attemptsRemaining;  // after a wrong secret, when the server says
   }
 }
 
@@ -50,7 +51,8 @@ export async function api(method, path, { json, body, type, blob } = {}) {
       clearSession();
       listeners.forEach((fn) => fn("expired"));
     }
-    throw new ApiError(response.status, problem.error, problem.error_description);
+    throw new ApiError(response.status, problem.error, problem.error_description,
+      Number.isInteger(problem.attempts_remaining) ? problem.attempts_remaining : null);
   }
   if (blob) return response;
   if (response.status === 204) return null;

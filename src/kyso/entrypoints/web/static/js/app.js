@@ -6,17 +6,26 @@ import { home } from "./pages/home.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
 import { sign } from "./pages/sign.js";
+import { smartotp } from "./pages/smartotp.js";
 import { transactions } from "./pages/transactions.js";
+import { live } from "./token/live.js";
+import { installable } from "./token/pwa.js";
+import { offlineToken } from "./token/ui.js";
 
 start({
   brand: "brand",
   routes: [
     { path: "home", label: "navHome", render: home },
     { path: "transactions", label: "navTx", render: transactions },
+    { path: "smartotp", label: "navSmartotp", render: smartotp },
     { path: "sign", label: "navSign", render: sign },
     { path: "buy", label: "navBuy", render: buy },
     { path: "parties", label: "navParties", render: parties },
     { path: "account", label: "navAccount", render: account },
     { path: "register", label: "navRegister", render: onboarding },
   ],
+  // giải pháp 1: the token without logging in (and without network)
+  loginExtra: { label: "tkLoginButton", open: offlineToken },
 });
+installable();
+live();

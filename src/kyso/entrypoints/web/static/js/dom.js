@@ -55,7 +55,8 @@ export function status() {
 
 export function describe(err) {
   if (err && err.code === "network") return t("networkError");
-  return (err && err.message) || t("unknownError");
+  const text = (err && err.message) || t("unknownError");
+  return Number.isInteger(err?.attemptsRemaining) ? `${text} ${t("attemptsLeft", { n: err.attemptsRemaining })}` : text;
 }
 
 /** Run ``work`` with the button disabled; errors go to ``out``. */

@@ -3,8 +3,9 @@ import { api, clearSession, onSessionLost, saveSession, session } from "./api.js
 import { busy, field, h, replace, status } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 
-/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login. */
-export function start({ brand, routes, allowed = () => true }) {
+/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login;
+ * loginExtra: {label, open(main, back)} adds a button under the login form. */
+export function start({ brand, routes, allowed = () => true, loginExtra = null }) {
   document.documentElement.lang = lang();
   const header = document.getElementById("top");
   const main = document.getElementById("main");
@@ -67,7 +68,9 @@ export function start({ brand, routes, allowed = () => true }) {
         render();
       });
     } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button);
-    replace(main, form);
+    const extra = loginExtra && h("button", { type: "button", class: "secondary token-button",
+      id: "login-extra", onclick: () => loginExtra.open(main, loginPage) }, t(loginExtra.label));
+    replace(main, form, extra);
     if (notice) out.show(notice, "info");
     login.focus();
   }

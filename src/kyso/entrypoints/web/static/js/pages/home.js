@@ -2,26 +2,29 @@
 import { get, post } from "../api.js";
 import { card, dl, fmtDate, h, replace, table } from "../dom.js";
 import { t } from "../i18n.js";
+import { deviceText, tokenPlace } from "./smartotp.js";
 
 export async function home(main, { account }) {
   const [otp, certs, notes, pending] = await Promise.all([get("/smartotp"),
     get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions")]);
+  const where = await tokenPlace(otp);
   replace(main, h("h1", {}, `${t("hello")}, ${account.full_name}`),
+    where.revoked ? h("p", { class: "status warn", role: "alert", id: "token-revoked" }, t("tkRevokedHere")) : null,
     pending.length ? h("p", { class: "status info", id: "pending-banner" },
       h("a", { href: "#transactions" }, t("pendingCount", { n: pending.length }))) : null,
-    h("div", { class: "grid" }, smartotp(otp), inbox(notes)), certificates(certs));
+    h("div", { class: "grid" }, smartotp(otp, where.place), inbox(notes)), certificates(certs));
 }
 
-function smartotp(otp) {
+function smartotp(otp, place) {
   const methods = Object.entries(otp.methods).map(([m, s]) =>
     h("li", { "data-method": m }, t(`m_${m}`), s.locked ? h("span", { class: "badge warn" }, t("lockedMethod")) : null));
   return card(t("smartotp"), dl([
     [t("tokenStatus"), h("span", { class: `badge st-${otp.status}`, id: "otp-status" }, t(`st_${otp.status}`))],
     [t("otpMethod"), h("span", { id: "otp-method" }, t(`m_${otp.otp_method}`))],
-    otp.device_name ? [t("device"), otp.device_name] : null,
+    otp.status === "none" ? null : [t("tkHolder"), h("span", { id: "token-device" }, deviceText(otp, place))],
     otp.activated_at ? [t("activatedAt"), fmtDate(otp.activated_at)] : null,
     [t("methods"), h("ul", { class: "plain" }, methods)],
-  ]));
+  ]), h("p", {}, h("a", { href: "#smartotp", id: "manage-token" }, t("tkManage"))));
 }
 
 function certificates(certs) {

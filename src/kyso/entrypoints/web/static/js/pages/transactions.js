@@ -1,48 +1,110 @@
-// Pending confirmations: every detail, a code the customer types, confirm or reject.
+// Pending confirmations (giải pháp 3): what is approved, in words, then the code. With the
+// token on this device: SmartOTP PIN → the OCRA code over these very details is computed and
+// filled in → "Sử dụng mã OTP". On the SMS method (or a token held elsewhere) the code is typed.
 import { get, post } from "../api.js";
 import { busy, dl, fmtDate, h, replace, status, field } from "../dom.js";
 import { label, t } from "../i18n.js";
+import { pinField } from "../token/ui.js";
+import { checkedQuestion } from "../token/oath.js";
+import { deviceId, storedToken, transactionCode } from "../token/vault.js";
 
 export async function transactions(main) {
   const pending = await get("/transactions");
-  replace(main, h("h1", {}, t("txTitle")),
-    h("button", { type: "button", class: "secondary", onclick: () => transactions(main) }, t("refresh")),
+  const list = h("div", { class: "tx-list" },
     pending.length ? pending.map((tx) => txCard(tx)) : h("p", { class: "empty" }, t("noTx")));
+  replace(main, h("h1", {}, t("txTitle")),
+    h("button", { type: "button", class: "secondary", onclick: () => transactions(main) }, t("refresh")), list);
+  const arrived = (e) => {  // a live request: its card appears at once, no reload
+    if (!list.isConnected) { window.removeEventListener("kyso:pending", arrived); return; }
+    list.querySelector(".empty")?.remove();
+    for (const tx of e.detail) {
+      if (!list.querySelector(`article[data-id="${CSS.escape(tx.id)}"]`)) list.prepend(txCard(tx));
+    }
+  };
+  window.addEventListener("kyso:pending", arrived);
 }
 
 /** One transaction with its confirm/reject form; ``after(tx)`` runs once it is decided. */
 export function txCard(tx, after = null) {
   const out = status();
-  const hint = tx.method === "sms" ? t("smsHint") : t("smartotpHint");
-  const [codeField, code] = field(t("otp"), { name: "otp", inputmode: "numeric",
-    autocomplete: "one-time-code", maxlength: 12, required: true }, hint);
-  const ok = h("button", { type: "submit" }, t("confirm"));
+  const slot = h("div", { class: "tx-code" }, h("p", { class: "muted" }, t("loading")));
   const no = h("button", { type: "button", class: "danger", onclick: () => busy(no, out, async () => {
     const done = await post(`/transactions/${encodeURIComponent(tx.id)}/reject`);
     decided(done, t("rejected"));
-  }) }, t("reject"));
-  const form = h("form", { novalidate: true, onsubmit: (e) => {
-    e.preventDefault();
-    if (!code.value.trim()) { out.show(t("required")); code.focus(); return; }
-    busy(ok, out, async () => {
-      const done = await post(`/transactions/${encodeURIComponent(tx.id)}/confirm`, { otp: code.value.trim() });
-      decided(done, t("confirmed"));
-    });
-  } }, codeField, h("div", { class: "actions" }, ok, no));
+  }) }, t("tkNotMe"));
   const box = h("article", { class: "card tx", "data-id": tx.id },
     h("h2", {}, label("k_", tx.kind)),
-    dl([[t("kind"), tx.kind], [t("method"), t(`m_${tx.method}`)], [t("createdAt"), fmtDate(tx.created_at)],
-      [t("expiresAt"), fmtDate(tx.expires_at)],
-      tx.question ? [t("question"), h("code", { class: "question" }, tx.question)] : null]),
-    h("h3", {}, t("details")), details(tx.details), out, form);
+    dl([[t("kind"), label("k_", tx.kind)], [t("method"), t(`m_${tx.method}`)],
+      [t("createdAt"), fmtDate(tx.created_at)], [t("expiresAt"), fmtDate(tx.expires_at)]]),
+    h("h3", {}, t("details")), details(tx.details), out, slot);
 
+  async function confirm(button, code) {
+    return busy(button, out, async () => {
+      const done = await post(`/transactions/${encodeURIComponent(tx.id)}/confirm`, { otp: code });
+      decided(done, t("confirmed"));
+      return true;
+    });
+  }
   function decided(done, text) {
-    form.remove();
+    slot.remove();
     out.show(text, "ok");
     box.dataset.status = done.status;
     if (after) after(done);
   }
+  codeForm(tx, out, confirm, no).then((form) => replace(slot, form));
   return box;
+}
+
+async function localToken() {
+  try {
+    const record = await storedToken();
+    return record ? { record, device: await deviceId() } : null;
+  } catch { return null; }
+}
+
+async function codeForm(tx, out, confirm, no) {
+  const local = tx.method === "smartotp" ? await localToken() : null;
+  if (!local) return typedCode(tx, out, confirm, no);
+  if (!(await checkedQuestion(tx))) {
+    out.show(t("tkMismatch"));
+    return h("div", { class: "actions" }, no);
+  }
+  return tokenCode(tx, local.record, out, confirm, no);
+}
+
+/** SMS (or a token on another device): the customer types the code. */
+function typedCode(tx, out, confirm, no) {
+  const hint = tx.method === "sms" ? t("smsHint") : t("tkElsewhereHint");
+  const [codeField, code] = field(t("otp"), { name: "otp", inputmode: "numeric",
+    autocomplete: "one-time-code", maxlength: 12, required: true }, hint);
+  const ok = h("button", { type: "submit" }, t("confirm"));
+  return h("form", { novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    if (!code.value.trim()) { out.show(t("required")); code.focus(); return; }
+    confirm(ok, code.value.trim());
+  } }, codeField, h("div", { class: "actions" }, ok, no));
+}
+
+/** The token here: PIN → the code is computed over these details and filled in. */
+function tokenCode(tx, record, out, confirm, no) {
+  const [pf, pin] = pinField(t("tkPin"), t("tkTxPinHint"));
+  const [cf, code] = field(t("otp"), { name: "otp", readonly: true, class: "otp-filled" });
+  cf.hidden = true;
+  const make = h("button", { type: "button", onclick: () => busy(make, out, async () => {
+    if (!pin.value) { out.show(t("required")); pin.focus(); return; }
+    code.value = await transactionCode(record, pin.value, tx);
+    pin.value = "";
+    pf.hidden = true; make.hidden = true; cf.hidden = false; use.hidden = false;
+    use.focus();
+  }) }, t("tkMakeCode"));
+  const use = h("button", { type: "submit", hidden: true }, t("tkUseCode"));
+  return h("form", { novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    if (!code.value) return;
+    confirm(use, code.value).then((ok) => {  // a wrong PIN made a wrong code: ask again
+      if (!ok) { code.value = ""; pf.hidden = false; make.hidden = false; cf.hidden = true; use.hidden = true; }
+    });
+  } }, pf, cf, h("div", { class: "actions" }, make, use, no));
 }
 
 function details(map) {

@@ -1,0 +1,111 @@
+// Đăng ký SmartOTP and Quên PIN SmartOTP in the browser, step by step as in the guide and as
+// `kyso app smartotp-register` / `forgot-pin` drive the same API (app/enrol.py).
+import { get, post } from "../api.js";
+import { busy, field, h, replace, status } from "../dom.js";
+import { lang, t } from "../i18n.js";
+import { base32Decode } from "./oath.js";
+import { newPinProblem, pinField } from "./ui.js";
+import { deviceId, forgetToken, saveClock, saveToken } from "./vault.js";
+
+function step(title, ...children) {
+  return h("section", { class: "card step" }, h("h2", {}, title), ...children);
+}
+
+function form(button, out, onsubmit, ...children) {
+  return h("form", { novalidate: true, onsubmit: (e) => { e.preventDefault(); onsubmit(); } },
+    out, ...children, h("div", { class: "actions" }, button));
+}
+
+/** Account PIN → SMS code: the PIN is checked by the server before the SMS is sent. Calls
+ * ``done(pin, otp)`` once both are given. */
+export function pinAndSms(flow, purpose, done) {
+  const out = status();
+  const [pf, pin] = field(t("tkAccountPin"), { type: "password", inputmode: "numeric",
+    autocomplete: "off", maxlength: 12 }, t("tkAccountPinHint"));
+  const send = h("button", { type: "submit" }, t("tkSendSms"));
+  const ask = form(send, out, () => {
+    if (!pin.value) { out.show(t("required")); pin.focus(); return; }
+    busy(send, out, async () => {
+      const sent = await post("/otp/send", { purpose, pin: pin.value });
+      smsCode(sent, pin.value);
+    });
+  }, pf);
+  function smsCode(sent, accountPin) {
+    const out2 = status();
+    const [cf, code] = field(t("tkSmsCode"), { inputmode: "numeric", autocomplete: "one-time-code",
+      maxlength: 8 }, t("tkSmsSent", { to: sent.destination }));
+    const next = h("button", { type: "submit" }, t("tkContinue"));
+    replace(flow, step(t("tkSmsTitle"), form(next, out2, () => {
+      if (!code.value.trim()) { out2.show(t("required")); code.focus(); return; }
+      busy(next, out2, () => done(accountPin, code.value.trim()));
+    }, cf)));
+    code.focus();
+  }
+  replace(flow, step(t("tkAccountPinTitle"), ask));
+  pin.focus();
+}
+
+/** Đăng ký SmartOTP: terms → account PIN + SMS → activation code + SmartOTP PIN → done. */
+export async function register(flow, finished) {
+  const terms = await get("/smartotp/terms");
+  const out = status();
+  const agree = h("input", { type: "checkbox", id: "tk-agree" });
+  const next = h("button", { type: "submit" }, t("tkContinue"));
+  replace(flow, step(t("tkTermsTitle"),
+    h("div", { class: "terms", tabindex: 0 }, lang() === "en" ? terms.text_en : terms.text_vi),
+    form(next, out, () => {
+      if (!agree.checked) { out.show(t("tkMustAgree")); agree.focus(); return; }
+      pinAndSms(flow, "SMARTOTP_REGISTER", async (pin, otp) => {
+        const reg = await post("/smartotp/registrations", { terms_version: terms.version, pin, otp });
+        activate(flow, reg, finished);
+      });
+    }, h("div", { class: "check" }, agree, h("label", { for: "tk-agree" }, t("tkAgree"))))));
+}
+
+function activate(flow, reg, finished) {
+  const out = status();
+  const [af, code] = field(t("tkActivation"), { inputmode: "numeric", autocomplete: "one-time-code",
+    maxlength: 8 }, t("tkActivationHint", { to: reg.destination }));
+  const [nf, name] = field(t("tkDeviceName"), { maxlength: 100, value: t("tkDefaultDevice") });
+  const [pf, pin] = pinField(t("tkNewPin"), t("tkPinRule"));
+  const [qf, again] = pinField(t("tkNewPinAgain"));
+  const done = h("button", { type: "submit" }, t("tkActivate"));
+  replace(flow, step(t("tkActivationTitle"), form(done, out, () => {
+    if (!code.value.trim()) { out.show(t("required")); code.focus(); return; }
+    const problem = newPinProblem(pin.value, again.value);
+    if (problem) { out.show(problem); pin.focus(); return; }
+    busy(done, out, async () => {
+      const before = Date.now();
+      const a = await post("/smartotp/activate", { activation_code: code.value.trim(),
+        device_id: await deviceId(), device_name: name.value.trim() || t("tkDefaultDevice") });
+      const after = Date.now();
+      const seed = base32Decode(a.seed_b32);
+      await saveToken(a, seed, pin.value, { device_name: name.value.trim() });
+      seed.fill(0);
+      await saveClock(Date.parse(a.server_time) / 1000 - (before + after) / 2000);
+      pin.value = ""; again.value = "";
+      registered(flow, finished);
+    });
+  }, af, nf, pf, qf)));
+  code.focus();
+}
+
+function registered(flow, finished) {
+  const ok = h("button", { type: "button", onclick: finished }, t("tkFinish"));
+  replace(flow, step(t("tkRegisteredTitle"),
+    h("p", { class: "status ok", role: "status" }, t("tkRegistered")), ok));
+  ok.focus();
+}
+
+/** Quên PIN SmartOTP: account PIN + SMS code; the token is revoked and wiped; register again. */
+export function forgotPin(flow, finished) {
+  pinAndSms(flow, "PIN_RESET", async (pin, otp) => {
+    await post("/smartotp/reset", { pin, otp });
+    await forgetToken();
+    const again = h("button", { type: "button", onclick: () => register(flow, finished) },
+      t("tkRegisterAgain"));
+    replace(flow, step(t("tkResetTitle"), h("p", { class: "status ok", role: "status" },
+      t("tkResetDone")), h("div", { class: "actions" }, again,
+      h("button", { type: "button", class: "secondary", onclick: finished }, t("tkLater")))));
+  });
+}
