@@ -25,7 +25,7 @@ class OfficerFaceMatch:
 
 
 class FreeOfferPackages:
-    def order(self, account_id: str, package: str) -> PackageOrder:
+    def order(self, account_id: str, package: str, id_number: str) -> PackageOrder:
         if package != FREE_PACKAGE:
             raise PackageUnavailable(reason=Text(
                 f"chưa kết nối thanh toán; hãy chọn {FREE_PACKAGE}",

@@ -25,7 +25,7 @@ class BillingPackages:
                  provisioner: Provisioner) -> None:
         self._catalog, self._orders, self._provisioner = catalog, orders, provisioner
 
-    def order(self, account_id: str, package: str) -> PackageOrder:
+    def order(self, account_id: str, package: str, id_number: str) -> PackageOrder:
         try:
             product = self._catalog.product(package)
         except UnknownProduct:
@@ -34,7 +34,7 @@ class BillingPackages:
         if product.kind is not ProductKind.CERTIFICATE:
             raise PackageUnavailable(reason=Text(f"{package[:40]!r} không phải gói chứng thư số",
                                                  f"{package[:40]!r} is not a certificate package"))
-        order = self._orders.create(account_id, package)
+        order = self._orders.create(account_id, package, id_number=id_number)
         return PackageOrder(order.id, order.name, order.amount, paid=order.status.paid)
 
     def is_paid(self, account_id: str, order_id: str) -> bool:

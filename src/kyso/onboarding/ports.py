@@ -62,7 +62,9 @@ class Packages(Protocol):
     """Billing, as onboarding sees it: choose a certificate package, then ask whether its
     order is paid. A free offer is paid when ordered."""
 
-    def order(self, account_id: str, package: str) -> PackageOrder: ...
+    def order(self, account_id: str, package: str, id_number: str) -> PackageOrder:
+        """Order ``package`` for the registration of ID number ``id_number``."""
+        ...
 
     def is_paid(self, account_id: str, order_id: str) -> bool: ...
 
