@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
+from kyso.accounts.signup import SignUpService
 from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.schema import upgrade
@@ -132,6 +133,10 @@ class Container:
             SessionPolicy(s.session_ttl_seconds, s.session_idle_seconds),
             self.oob,
         )
+
+    @cached_property
+    def signup(self) -> SignUpService:
+        return SignUpService(self.uow, self.clock, self.accounts, self.oob, self.notifier)
 
     @cached_property
     def smartotp(self) -> SmartOtpService:

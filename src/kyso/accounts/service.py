@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from kyso.accounts.errors import (
+    AccountPending,
     AccountUnavailable,
     IdentifierTaken,
     InvalidCredentials,
@@ -96,7 +97,7 @@ class AccountService:
 
     # -- sign-up and staff ------------------------------------------------------------
     def sign_up(self, new: NewAccount, *, actor: str | None = None) -> Account:
-        account = self._build(new)
+        account = self.build(new)
         with self._uow() as uow:
             taken = uow.accounts.taken(
                 account.username, account.phone, account.email, account.id_number
@@ -109,7 +110,8 @@ class AccountService:
             uow.commit()
         return account
 
-    def _build(self, new: NewAccount) -> Account:
+    def build(self, new: NewAccount) -> Account:
+        """A new account from what the person typed (rules checked, secrets hashed)."""
         username = normalize_login(new.username)
         phone, email = normalize_phone(new.phone), normalize_email(new.email)
         check_password(new.password, personal=(username, phone[-9:], email.split("@")[0]))
@@ -297,6 +299,8 @@ class AccountService:
 
     @staticmethod
     def _usable(account: Account) -> None:
+        if account.status is AccountStatus.PENDING:
+            raise AccountPending()
         if account.status is not AccountStatus.ACTIVE:
             raise AccountUnavailable()
 

@@ -6,6 +6,7 @@ import { home } from "./pages/home.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
 import { sign } from "./pages/sign.js";
+import { signup } from "./pages/signup.js";
 import { transactions } from "./pages/transactions.js";
 
 start({
@@ -18,5 +19,8 @@ start({
     { path: "parties", label: "navParties", render: parties },
     { path: "account", label: "navAccount", render: account },
     { path: "register", label: "navRegister", render: onboarding },
+  ],
+  publicRoutes: [
+    { path: "signup", label: "navSignup", render: signup },
   ],
 });

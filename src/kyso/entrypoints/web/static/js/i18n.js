@@ -84,6 +84,19 @@ const vi = {
   obSignRecord: "Ký biên bản nghiệm thu", obActive: "Chứng thư số đã được kích hoạt.",
   obRecord: "Tải biên bản nghiệm thu", obResubmit: "Bổ sung hồ sơ",
   obRejected: "Hồ sơ đã bị từ chối.",
+  // -- journeys
+  navSignup: "Đăng ký tài khoản", navForgot: "Quên mật khẩu", working: "Đang xử lý…",
+  suTitle: "Đăng ký tài khoản", suPin: "Mã PIN tài khoản (6 chữ số)",
+  suPasswordHint: "Từ 8 ký tự, có cả chữ và số; không chứa số điện thoại hay email.",
+  suPinHint: "Mã PIN gồm 6 chữ số, không gồm các số giống nhau hoặc liên tiếp (như 123456).",
+  suPinAgain: "Nhập lại mã PIN tài khoản", suPinMismatch: "Hai mã PIN không khớp nhau.",
+  suSubmit: "Đăng ký", suHaveAccount: "Đã có tài khoản? Đăng nhập",
+  suCodesTitle: "Xác minh số điện thoại và email",
+  suCodesSent: "Chúng tôi đã gửi mã xác minh qua SMS tới {phone} và qua email tới {email}. Mã có hiệu lực 5 phút.",
+  suPhoneCode: "Mã gửi qua SMS tới {to}", suEmailCode: "Mã gửi qua email tới {to}",
+  suCodeFormat: "Mỗi mã gồm 6 chữ số.", suVerify: "Xác minh và kích hoạt tài khoản",
+  suResendSms: "Gửi lại mã SMS", suResendEmail: "Gửi lại mã email", suResent: "Đã gửi lại mã.",
+  suNoCode: "Không nhận được mã? Hãy kiểm tra lại số điện thoại và email, hoặc gửi lại sau 60 giây. Nếu số điện thoại hoặc email đã được đăng ký, chủ tài khoản sẽ nhận được thông báo thay vì mã.",
 };
 
 const en = {
@@ -165,6 +178,19 @@ const en = {
   obSignRecord: "Sign the acceptance record", obActive: "Your certificate is active.",
   obRecord: "Download the acceptance record", obResubmit: "Correct the application",
   obRejected: "Your application was rejected.",
+  // -- journeys
+  navSignup: "Create an account", navForgot: "Forgot your password", working: "Working…",
+  suTitle: "Create an account", suPin: "Account PIN (6 digits)",
+  suPasswordHint: "At least 8 characters with letters and digits; not your phone or email.",
+  suPinHint: "The PIN is 6 digits, not all the same and not a run such as 123456.",
+  suPinAgain: "Account PIN again", suPinMismatch: "The two PINs differ.",
+  suSubmit: "Sign up", suHaveAccount: "Already have an account? Log in",
+  suCodesTitle: "Verify your phone and email",
+  suCodesSent: "We sent a code by SMS to {phone} and one by email to {email}. They are valid for 5 minutes.",
+  suPhoneCode: "Code sent by SMS to {to}", suEmailCode: "Code sent by email to {to}",
+  suCodeFormat: "Each code is 6 digits.", suVerify: "Verify and activate the account",
+  suResendSms: "Send the SMS code again", suResendEmail: "Send the email code again", suResent: "A new code was sent.",
+  suNoCode: "No code? Check the phone and email, or send again after 60 seconds. If the phone or email is registered already, its owner is told instead of receiving a code.",
 };
 
 const tables = { vi, en };

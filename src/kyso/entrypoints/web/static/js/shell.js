@@ -3,8 +3,10 @@ import { api, clearSession, onSessionLost, saveSession, session } from "./api.js
 import { busy, field, h, replace, status } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 
-/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login. */
-export function start({ brand, routes, allowed = () => true }) {
+/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login.
+ *  publicRoutes: pages before login (sign-up, forgotten password), linked from the login page;
+ *  their ctx.signedIn(login) opens the session, ctx.toLogin(text) shows the login page. */
+export function start({ brand, routes, allowed = () => true, publicRoutes = [] }) {
   document.documentElement.lang = lang();
   const header = document.getElementById("top");
   const main = document.getElementById("main");
@@ -66,10 +68,22 @@ export function start({ brand, routes, allowed = () => true }) {
         notice = null;
         render();
       });
-    } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button);
+    } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button,
+    publicRoutes.length ? h("p", { class: "links" }, publicRoutes.map((r) =>
+      h("a", { href: `#${r.path}`, class: "button-link" }, t(r.label)))) : null);
     replace(main, form);
     if (notice) out.show(notice, "info");
     login.focus();
+  }
+
+  async function publicPage(route) {
+    drawHeader(null);
+    const region = h("div", { class: "page" });
+    replace(main, region);
+    const toLogin = (text) => { notice = text || null; history.replaceState(null, "", "#"); render(); };
+    await route.render(region, { signedIn: (done) => { saveSession(done); notice = null;
+      history.replaceState(null, "", "#home"); render(); }, toLogin });
+    region.querySelector("h1")?.focus({ preventScroll: true });
   }
 
   async function render() {
@@ -78,7 +92,10 @@ export function start({ brand, routes, allowed = () => true }) {
       clearSession();
       notice = t("expired");
     }
-    if (!session()) return loginPage();
+    if (!session()) {
+      const open = publicRoutes.find((r) => r.path === location.hash.slice(1));
+      return open ? publicPage(open) : loginPage();
+    }
     drawHeader(s.account);
     const path = location.hash.slice(1);
     const route = visibleRoutes(s.account).find((r) => r.path === path) || visibleRoutes(s.account)[0];
