@@ -12,6 +12,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
+from kyso.accounts.recovery import RecoveryService
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.accounts.signup import SignUpService
@@ -137,6 +138,11 @@ class Container:
     @cached_property
     def signup(self) -> SignUpService:
         return SignUpService(self.uow, self.clock, self.accounts, self.oob, self.notifier)
+
+    @cached_property
+    def recovery(self) -> RecoveryService:
+        return RecoveryService(self.uow, self.clock, self.hasher, self.accounts, self.oob,
+                               self.notifier)
 
     @cached_property
     def smartotp(self) -> SmartOtpService:

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.integration.api.conftest import PASSWORD, PIN, last_code
 from tests.integration.documents.conftest import World
-from tests.web.conftest import Watched, shot
+from tests.web.conftest import Watched, log_in, shot
 
 
 def pending_id(world: World, phone: str) -> str:
@@ -50,3 +50,54 @@ def test_a_newcomer_signs_up_with_codes_and_lands_logged_in(page: Watched, world
     expect(p.locator(".who")).to_have_text("Lê Thị Hoa")
     expect(p.locator("main")).to_contain_text("Chào mừng bạn đến với kyso")
     shot(p, "signup-done-home")
+
+
+def test_a_forgotten_password_from_the_login_page(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer()
+    account = world.container.accounts.get(customer.account_id)
+    p.goto("/")
+    p.get_by_role("link", name="Quên mật khẩu").click()
+    expect(p.get_by_role("heading", name="Quên mật khẩu")).to_be_visible()
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(account.email)
+    p.get_by_label("Email đã đăng ký").check()
+    shot(p, "forgot-password-ask")
+    p.get_by_role("button", name="Gửi mã").click()
+    expect(p.get_by_label("Mã xác minh")).to_be_visible()
+    code = last_code(world.container, account.id, "PASSWORD_RESET")
+    p.get_by_label("Mã xác minh").fill(code)
+    p.get_by_label("Mã PIN tài khoản").fill("975310")
+    p.get_by_label("Mật khẩu mới", exact=True).fill("Doimatkhau2027")
+    p.get_by_label("Nhập lại mật khẩu mới").fill("Doimatkhau2027")
+    p.get_by_role("button", name="Đặt lại mật khẩu").click()
+    expect(p.get_by_role("alert")).to_contain_text("Mã PIN tài khoản không đúng")
+    shot(p, "forgot-password-wrong-pin")
+    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Đặt lại mật khẩu").click()
+    expect(p.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    expect(p.locator("main")).to_contain_text("Đã đặt lại mật khẩu")
+    shot(p, "forgot-password-done")
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(account.email)
+    p.get_by_label("Mật khẩu", exact=True).fill("Doimatkhau2027")
+    p.get_by_role("button", name="Đăng nhập").click()
+    expect(p.get_by_role("button", name="Đăng xuất")).to_be_visible()
+
+
+def test_the_account_pin_is_changed_in_the_account_page(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer()
+    account = world.container.accounts.get(customer.account_id)
+    log_in(p, account.username, PASSWORD)
+    p.goto("/#account")
+    form = p.locator("form", has=p.get_by_role("heading", name="Đổi mã PIN tài khoản"))
+    form.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    expect(form.get_by_role("status")).to_contain_text("Đã gửi mã OTP")
+    form.get_by_label("Mã PIN tài khoản hiện tại").fill(PIN)
+    form.get_by_label("Mã PIN tài khoản mới").fill("358024")
+    form.get_by_label("Mã OTP gửi qua SMS").fill(last_code(world.container, account.id,
+                                                          "PIN_CHANGE"))
+    form.get_by_role("button", name="Đổi mã PIN").click()
+    expect(form.get_by_role("status")).to_contain_text("Đã đổi mã PIN tài khoản")
+    form.scroll_into_view_if_needed()
+    shot(p, "account-pin-changed")
+    with world.container.uow() as uow:
+        changed = uow.accounts.get(account.id)
+    assert changed is not None and world.container.hasher.verify(changed.pin_hash, "358024")

@@ -267,9 +267,24 @@ class AccountService:
         self._check_secret(uow, account, "pin", pin, WrongPin())
         return self._get(uow, account_id)
 
+    def verify_password(self, uow: UnitOfWork, account_id: str, password: str) -> Account:
+        """As :meth:`verify_pin`, for the password (the same lockout)."""
+        account = self._get(uow, account_id, for_update=True)
+        self._usable(account)
+        self._check_secret(uow, account, "password", password, InvalidCredentials())
+        return self._get(uow, account_id)
+
+    def end_sessions(self, uow: UnitOfWork, account_id: str, keep: str | None = None) -> None:
+        """Revoke every session of the account but ``keep``, in the caller's transaction."""
+        self._revoke_others(uow, account_id, keep)
+
     def get(self, account_id: str) -> Account:
         with self._uow() as uow:
             return self._get(uow, account_id)
+
+    def get_in(self, uow: UnitOfWork, account_id: str) -> Account:
+        """The account, read in the caller's transaction (locked for update)."""
+        return self._get(uow, account_id, for_update=True)
 
     # -- helpers ----------------------------------------------------------------------
     def _check_secret(self, uow: UnitOfWork, account: Account, kind: str, given: str,

@@ -24,6 +24,7 @@ from kyso.entrypoints.api.routes import (
     otp,
     quota,
     ra,
+    recovery,
     signup,
     smartotp,
     support,
@@ -69,7 +70,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(sp769_router)
     app.include_router(pki_router)
     for module in (system, accounts, otp, smartotp, transactions, support, notifications,
-                   consents, quota, signup):
+                   consents, quota, signup, recovery):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(onboarding.router)

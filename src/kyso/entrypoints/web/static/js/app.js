@@ -5,6 +5,7 @@ import { buy } from "./pages/buy.js";
 import { home } from "./pages/home.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
+import { forgot } from "./pages/recovery.js";
 import { sign } from "./pages/sign.js";
 import { signup } from "./pages/signup.js";
 import { transactions } from "./pages/transactions.js";
@@ -22,5 +23,6 @@ start({
   ],
   publicRoutes: [
     { path: "signup", label: "navSignup", render: signup },
+    { path: "forgot", label: "navForgot", render: forgot },
   ],
 });

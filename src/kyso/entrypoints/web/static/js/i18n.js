@@ -97,6 +97,19 @@ const vi = {
   suCodeFormat: "Mỗi mã gồm 6 chữ số.", suVerify: "Xác minh và kích hoạt tài khoản",
   suResendSms: "Gửi lại mã SMS", suResendEmail: "Gửi lại mã email", suResent: "Đã gửi lại mã.",
   suNoCode: "Không nhận được mã? Hãy kiểm tra lại số điện thoại và email, hoặc gửi lại sau 60 giây. Nếu số điện thoại hoặc email đã được đăng ký, chủ tài khoản sẽ nhận được thông báo thay vì mã.",
+  fpTitle: "Quên mật khẩu", fpChannel: "Nhận mã qua", fpBySms: "SMS tới số điện thoại đã đăng ký",
+  fpByEmail: "Email đã đăng ký", fpSend: "Gửi mã",
+  fpIntro: "Nhập tên đăng nhập, số điện thoại hoặc email của tài khoản. Bạn sẽ cần mã được gửi tới và mã PIN tài khoản.",
+  fpSentSms: "Nếu thông tin khớp với một tài khoản, mã đã được gửi qua SMS tới số điện thoại đã đăng ký (hiệu lực 5 phút).",
+  fpSentEmail: "Nếu thông tin khớp với một tài khoản, mã đã được gửi tới email đã đăng ký (hiệu lực 5 phút).",
+  fpCode: "Mã xác minh", fpPin: "Mã PIN tài khoản", fpPasswordAgain: "Nhập lại mật khẩu mới",
+  fpPasswordMismatch: "Hai mật khẩu không khớp nhau.", fpReset: "Đặt lại mật khẩu",
+  fpDone: "Đã đặt lại mật khẩu và kết thúc mọi phiên đăng nhập cũ. Vui lòng đăng nhập bằng mật khẩu mới.",
+  fpBothLost: "Quên cả mật khẩu và mã PIN tài khoản? Hãy mang CCCD tới điểm giao dịch hoặc gọi tổng đài hỗ trợ để được xác minh lại danh tính.",
+  pcTitle: "Đổi mã PIN tài khoản", pcOld: "Mã PIN tài khoản hiện tại", pcNew: "Mã PIN tài khoản mới",
+  pcCode: "Mã OTP gửi qua SMS", pcSend: "Gửi mã OTP qua SMS", pcSent: "Đã gửi mã OTP tới {to}.",
+  pcDone: "Đã đổi mã PIN tài khoản.", prTitle: "Quên mã PIN tài khoản",
+  prDone: "Đã đặt lại mã PIN tài khoản.", pcSave: "Đổi mã PIN", prSave: "Đặt lại mã PIN",
 };
 
 const en = {
@@ -191,6 +204,19 @@ const en = {
   suCodeFormat: "Each code is 6 digits.", suVerify: "Verify and activate the account",
   suResendSms: "Send the SMS code again", suResendEmail: "Send the email code again", suResent: "A new code was sent.",
   suNoCode: "No code? Check the phone and email, or send again after 60 seconds. If the phone or email is registered already, its owner is told instead of receiving a code.",
+  fpTitle: "Forgot your password", fpChannel: "Receive the code by", fpBySms: "SMS to the registered phone",
+  fpByEmail: "The registered email", fpSend: "Send the code",
+  fpIntro: "Enter the account's login name, phone or email. You will need the code sent and your account PIN.",
+  fpSentSms: "If this matches an account, a code was sent by SMS to its phone (valid for 5 minutes).",
+  fpSentEmail: "If this matches an account, a code was sent to its email (valid for 5 minutes).",
+  fpCode: "Verification code", fpPin: "Account PIN", fpPasswordAgain: "New password again",
+  fpPasswordMismatch: "The two passwords differ.", fpReset: "Reset the password",
+  fpDone: "The password was reset and every old session ended. Log in with the new password.",
+  fpBothLost: "Lost both the password and the account PIN? Bring your ID card to a service point or call the support desk to have your identity checked again.",
+  pcTitle: "Change the account PIN", pcOld: "Current account PIN", pcNew: "New account PIN",
+  pcCode: "OTP sent by SMS", pcSend: "Send the OTP by SMS", pcSent: "An OTP was sent to {to}.",
+  pcDone: "The account PIN was changed.", prTitle: "Forgot the account PIN",
+  prDone: "The account PIN was reset.", pcSave: "Change the PIN", prSave: "Reset the PIN",
 };
 
 const tables = { vi, en };
