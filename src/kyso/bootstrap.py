@@ -314,7 +314,7 @@ class Container:
     # onboarding: registration, eKYC, contract, RA review, acceptance record
     @cached_property
     def packages(self) -> Packages:
-        return BillingPackages(self.catalog, self.orders, self.provisioner)
+        return BillingPackages(self.catalog, self.orders, self.provisioner, self.clock)
 
     @cached_property
     def face_match(self) -> FaceMatch:

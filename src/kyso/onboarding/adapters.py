@@ -36,5 +36,9 @@ class FreeOfferPackages:
     def is_paid(self, account_id: str, order_id: str) -> bool:
         return order_id.startswith("FREE-")
 
+    def payable(self, account_id: str, order_id: str, package: str,
+                id_number: str) -> PackageOrder:
+        return self.order(account_id, package, id_number)
+
     def issued(self, account_id: str, order_id: str, credential_id: str) -> None:
         return None

@@ -20,7 +20,7 @@ from kyso.onboarding.activation import Activator
 from kyso.onboarding.errors import AlreadyRegistered, InvalidField, NotEligible, WrongState
 from kyso.onboarding.form import RegistrationForm, checked, printable
 from kyso.onboarding.identity import IdDocument
-from kyso.onboarding.journal import move, owned, refused
+from kyso.onboarding.journal import move, owned, refused, renewed
 from kyso.onboarding.model import ActivationCode, Registration
 from kyso.onboarding.ports import Packages
 from kyso.onboarding.states import TRANSITIONS, Event, State
@@ -76,6 +76,25 @@ class RegistrationService:
             current = owned(uow, account_id)
             current.expect(State.AWAITING_PAYMENT, Event.PAID)
             current = self._paid(uow, current)
+            uow.commit()
+            return current
+
+    def payable(self, account_id: str) -> Registration:
+        """An order the customer can pay now: the registration's own while it can be paid,
+        else a new one for the same package (nothing to type again); moves on if paid."""
+        with self._uow() as uow:
+            current = owned(uow, account_id, lock=False)
+        current.expect(State.AWAITING_PAYMENT, Event.PAID)
+        assert current.order_id is not None
+        order = self._packages.payable(account_id, current.order_id, current.package,
+                                       current.owner.document.number)
+        with self._uow() as uow:
+            current = owned(uow, account_id)
+            current.expect(State.AWAITING_PAYMENT, Event.PAID)
+            if order.order_id != current.order_id:
+                current = renewed(uow, current, order.order_id, self._clock.now())
+            if order.paid:
+                current = self._paid(uow, current)
             uow.commit()
             return current
 

@@ -3,6 +3,8 @@ from then on SP769 portals, the support desk and billing find the customer by it
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi.testclient import TestClient
 
 from kyso.accounts.model import Role
@@ -25,7 +27,12 @@ def test_a_registered_customer_is_found_by_the_card_number(
                        headers=ra).status_code == 200
     assert client.get("/api/v1/me", headers=headers).json()["id_number"] == CCCD
     clock.advance(30)
+    draft = client.get(f"{BASE}/acceptance", headers=headers)  # read before it is signed
+    assert draft.status_code == 200 and draft.content.startswith(b"%PDF")
+    assert b"/ByteRange" not in draft.content
     tx = client.post(f"{BASE}/acceptance", headers=headers).json()["transaction"]
+    to_sign = client.get(f"{BASE}/acceptance", headers=headers).content
+    assert hashlib.sha256(to_sign).hexdigest() == tx["details"]["sha256"], tx
     r = client.post(f"/api/v1/transactions/{tx['id']}/confirm",
                     json={"otp": device.answer(tx)}, headers=headers)
     assert r.status_code == 200, r.text
