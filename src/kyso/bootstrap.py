@@ -12,8 +12,10 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
+from kyso.accounts.recovery import RecoveryService
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
+from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
 from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
@@ -160,6 +162,15 @@ class Container:
         return Throttle(ThrottlePolicy(
             free_failures=s.throttle_free_failures, base_seconds=s.throttle_base_seconds,
             max_seconds=s.throttle_max_seconds, warn_after=s.throttle_warn_after), self.clock)
+
+    @cached_property
+    def signup(self) -> SignUpService:
+        return SignUpService(self.uow, self.clock, self.accounts, self.oob, self.notifier)
+
+    @cached_property
+    def recovery(self) -> RecoveryService:
+        return RecoveryService(self.uow, self.clock, self.hasher, self.accounts, self.oob,
+                               self.notifier)
 
     @cached_property
     def smartotp(self) -> SmartOtpService:
@@ -339,7 +350,7 @@ class Container:
     # onboarding: registration, eKYC, contract, RA review, acceptance record
     @cached_property
     def packages(self) -> Packages:
-        return BillingPackages(self.catalog, self.orders, self.provisioner)
+        return BillingPackages(self.catalog, self.orders, self.provisioner, self.clock)
 
     @cached_property
     def face_match(self) -> FaceMatch:

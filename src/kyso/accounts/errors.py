@@ -10,6 +10,7 @@ from __future__ import annotations
 from kyso.errors import AuthenticationFailed, Conflict, InvalidInput, Locked
 
 __all__ = [
+    "AccountPending",
     "AccountUnavailable",
     "IdentifierTaken",
     "InvalidCredentials",
@@ -70,6 +71,14 @@ class SecretLocked(Locked):
     code = "locked"
     vi = "{what_vi} bị tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {retry_after} giây."
     en = "{what_en} is locked after too many wrong attempts. Try again in {retry_after} seconds."
+
+
+class AccountPending(Locked):
+    code = "account_pending"
+    vi = ("Tài khoản chưa được kích hoạt: số điện thoại và email chưa được xác minh. "
+          "Vui lòng đăng ký lại để nhận mã mới.")
+    en = ("The account is not active yet: its phone and email are not verified. "
+          "Sign up again to receive new codes.")
 
 
 class AccountUnavailable(Locked):

@@ -19,6 +19,7 @@ class Role(StrEnum):
 
 
 class AccountStatus(StrEnum):
+    PENDING = "pending"  # signed up, phone and email not proven yet
     ACTIVE = "active"
     LOCKED = "locked"
     CLOSED = "closed"

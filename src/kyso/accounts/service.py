@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from kyso.accounts.errors import (
+    AccountPending,
     AccountUnavailable,
     IdentifierTaken,
     InvalidCredentials,
@@ -108,7 +109,7 @@ class AccountService:
 
     # -- sign-up and staff ------------------------------------------------------------
     def sign_up(self, new: NewAccount, *, actor: str | None = None) -> Account:
-        account = self._build(new)
+        account = self.build(new)
         with self._uow() as uow:
             taken = uow.accounts.taken(
                 account.username, account.phone, account.email, account.id_number
@@ -121,7 +122,8 @@ class AccountService:
             uow.commit()
         return account
 
-    def _build(self, new: NewAccount) -> Account:
+    def build(self, new: NewAccount) -> Account:
+        """A new account from what the person typed (rules checked, secrets hashed)."""
         username = normalize_login(new.username)
         phone, email = normalize_phone(new.phone), normalize_email(new.email)
         check_password(new.password, personal=(username, phone[-9:], email.split("@")[0]))
@@ -320,9 +322,24 @@ class AccountService:
         self._check_secret(uow, account, "pin", pin, WrongPin())
         return self._get(uow, account_id)
 
+    def verify_password(self, uow: UnitOfWork, account_id: str, password: str) -> Account:
+        """As :meth:`verify_pin`, for the password (the same lockout)."""
+        account = self._get(uow, account_id, for_update=True)
+        self._usable(account)
+        self._check_secret(uow, account, "password", password, InvalidCredentials())
+        return self._get(uow, account_id)
+
+    def end_sessions(self, uow: UnitOfWork, account_id: str, keep: str | None = None) -> None:
+        """Revoke every session of the account but ``keep``, in the caller's transaction."""
+        self._revoke_others(uow, account_id, keep)
+
     def get(self, account_id: str) -> Account:
         with self._uow() as uow:
             return self._get(uow, account_id)
+
+    def get_in(self, uow: UnitOfWork, account_id: str) -> Account:
+        """The account, read in the caller's transaction (locked for update)."""
+        return self._get(uow, account_id, for_update=True)
 
     # -- helpers ----------------------------------------------------------------------
     def _check_secret(self, uow: UnitOfWork, account: Account, kind: str, given: str,
@@ -354,6 +371,8 @@ class AccountService:
 
     @staticmethod
     def _usable(account: Account) -> None:
+        if account.status is AccountStatus.PENDING:
+            raise AccountPending()
         if account.status is not AccountStatus.ACTIVE:
             raise AccountUnavailable()
 

@@ -20,6 +20,7 @@ from kyso.app.errors import ApiError, AppError, BadResponse, NotLoggedIn, Server
 from kyso.app.i18n import Lang
 from kyso.app.models import (
     Acceptance,
+    Account,
     Activation,
     Certificate,
     Consent,
@@ -27,6 +28,7 @@ from kyso.app.models import (
     Onboarding,
     Order,
     Party,
+    PendingSignUp,
     Product,
     Registration,
     SentCode,
@@ -110,6 +112,14 @@ class KysoClient:
     def login(self, login: str, password: str) -> Login:
         body = {"login": login, "password": password}
         return self._model(Login, self._send("POST", "/auth/login", auth=False, json=body))
+
+    def signup(self, form: dict[str, str]) -> PendingSignUp:
+        return self._model(PendingSignUp, self._send("POST", "/signup", auth=False, json=form))
+
+    def signup_verify(self, signup_id: str, phone_code: str, email_code: str) -> Account:
+        body = {"phone_code": phone_code, "email_code": email_code}
+        return self._model(Account, self._send("POST", f"/signup/{quote(signup_id, safe='')}"
+                                                "/verify", auth=False, json=body))
 
     def logout(self) -> None:
         self._send("POST", "/auth/logout")

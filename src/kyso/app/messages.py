@@ -47,8 +47,20 @@ ASK_ACTIVATION = Msg("Nhập mã kích hoạt đã gửi đến {destination}", 
 ASK_ACCEPT_TERMS = Msg("Tôi đã đọc và đồng ý với các điều khoản (c/k)", "I have read and accept the terms (y/n)")
 ASK_REGISTER_AGAIN = Msg("Đăng ký lại SmartOTP ngay bây giờ? (c/k)", "Register SmartOTP again now? (y/n)")
 
+ASK_FULL_NAME = Msg("Họ và tên", "Full name")
+ASK_PHONE = Msg("Số điện thoại", "Phone number")
+ASK_EMAIL = Msg("Email", "Email")
+ASK_NEW_PASSWORD = Msg("Mật khẩu (từ 8 ký tự, có cả chữ và số)", "Password (8+ characters, letters and digits)")
+ASK_NEW_ACCOUNT_PIN = Msg("Mã PIN tài khoản (6 chữ số, không gồm các số giống nhau hoặc liên tiếp)", "Account PIN (6 digits, not all the same nor a run)")
+ASK_NEW_ACCOUNT_PIN_AGAIN = Msg("Nhập lại mã PIN tài khoản", "Account PIN again")
+ASK_SIGNUP_SMS = Msg("Nhập mã xác minh đã gửi qua SMS tới {to}", "Enter the code sent by SMS to {to}")
+ASK_SIGNUP_EMAIL = Msg("Nhập mã xác minh đã gửi qua email tới {to}", "Enter the code sent by email to {to}")
+
 # notices and results
 LOGGED_IN = Msg("Đăng nhập thành công: {login} tại {server}", "Logged in as {login} at {server}")
+SIGNUP_CODES_SENT = Msg("Đã gửi mã xác minh qua SMS tới {phone} và qua email tới {email}; hiệu lực 5 phút. Nếu số điện thoại hoặc email đã được đăng ký, chủ tài khoản nhận được thông báo thay vì mã.", "Codes were sent by SMS to {phone} and by email to {email}; valid for 5 minutes. If the phone or email is registered already, its owner is told instead.")
+SIGNED_UP = Msg("Đã kích hoạt tài khoản và đăng nhập: {login} tại {server}. Bước tiếp theo: kyso app smartotp-register", "The account is active and logged in: {login} at {server}. Next: kyso app smartotp-register")
+ACCOUNT_PIN_MISMATCH = Msg("Hai lần nhập mã PIN tài khoản không khớp.", "The two account PINs do not match.")
 LOGGED_OUT = Msg("Đã đăng xuất.", "Logged out.")
 TERMS_TITLE = Msg("Điều khoản sử dụng SmartOTP (phiên bản {version})", "SmartOTP terms of use (version {version})")
 CODE_SENT = Msg("Đã gửi mã OTP đến {destination}; hiệu lực {expires_in} giây.", "An OTP was sent to {destination}; valid for {expires_in} seconds.")

@@ -40,6 +40,13 @@ class Account(_Answer):
     full_name: str
 
 
+class PendingSignUp(_Answer):
+    id: str
+    phone: str  # masked
+    email: str  # masked
+    expires_at: datetime
+
+
 class Login(_Answer):
     access_token: str
     expires_at: datetime

@@ -114,10 +114,10 @@ def _date(ctx: AppContext, msg: Msg, *, optional: bool = False) -> str | None:
 
 
 def _payment(ctx: AppContext, api: KysoClient, r: Onboarding, run: Run) -> Onboarding | None:
-    after = api.onboarding_step("payment")
+    after = api.onboarding_step("payment/order")  # a new order after a failed payment
     if after.state == r.state:
-        assert r.order_id is not None
-        ctx.ui.result(PAYMENT_WAIT, order=r.order_id, url=api.payment_url(r.order_id))
+        assert after.order_id is not None
+        ctx.ui.result(PAYMENT_WAIT, order=after.order_id, url=api.payment_url(after.order_id))
         return None
     return after
 

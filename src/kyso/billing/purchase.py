@@ -60,12 +60,14 @@ class OrderService:
         self._provisioner, self._policy, self._new_id = provisioner, policy, new_id
 
     def create(self, account_id: str, product_code: str,
-               credential_id: str | None = None) -> Order:
+               credential_id: str | None = None, *, id_number: str | None = None) -> Order:
+        """``id_number``: the ID number of the registration the order is for (a citizen
+        offer is checked against it when the account has none yet)."""
         now = self._clock.now()
         with self._uow() as uow:
             product = self._sellable(uow, product_code)
             self._check_target(uow, account_id, product, credential_id)
-            self._check_eligible(uow, account_id, product)
+            self._check_eligible(uow, account_id, product, id_number)
             expires = now + timedelta(seconds=self._policy.order_ttl_seconds)
             order = Order.of(self._new_id(), account_id, product, credential_id, now, expires)
             uow.billing.add_order(order)
@@ -138,13 +140,14 @@ class OrderService:
             raise CredentialUnusable(status=status.value)
 
     @staticmethod
-    def _check_eligible(uow: UnitOfWork, account_id: str, product: Product) -> None:
+    def _check_eligible(uow: UnitOfWork, account_id: str, product: Product,
+                        registered: str | None) -> None:
         # the account row is locked so that two concurrent orders cannot both take a
         # once-per-account offer (SQLite serializes writers anyway)
         account = uow.accounts.get(account_id, for_update=True)
         if account is None:
             raise NotFound()
-        id_number = account.id_number or ""
+        id_number = account.id_number or registered or ""
         if product.citizen_only and not (len(id_number) == 12 and id_number.isdigit()):
             raise CitizensOnly(product=product.code)
         if product.once_per_account and uow.billing.count_orders(account_id, product.code,

@@ -92,11 +92,18 @@ class AcceptanceService:
         return document, challenge
 
     def record(self, account_id: str) -> bytes:
-        """The signed acceptance record."""
+        """The signed acceptance record; before it is signed (approved), the record to be
+        signed, so that the customer reads it first."""
         with self._uow() as uow:
             current = owned(uow, account_id, lock=False)
             document = (uow.documents.get(current.acceptance_document)
                         if current.acceptance_document else None)
+        if current.state is State.APPROVED:
+            if document is not None:
+                return self._blobs.get(document.sha256)
+            assert current.credential_id is not None
+            serial = current.credential_id.rsplit("-", 1)[-1].upper()
+            return acceptance_pdf(current, serial, self._clock.now())
         if current.state is not State.ACTIVE or document is None or not document.signed_sha256:
             raise NotFound("the acceptance record is not signed yet")
         return self._blobs.get(document.signed_sha256)

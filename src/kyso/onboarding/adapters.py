@@ -25,7 +25,7 @@ class OfficerFaceMatch:
 
 
 class FreeOfferPackages:
-    def order(self, account_id: str, package: str) -> PackageOrder:
+    def order(self, account_id: str, package: str, id_number: str) -> PackageOrder:
         if package != FREE_PACKAGE:
             raise PackageUnavailable(reason=Text(
                 f"chưa kết nối thanh toán; hãy chọn {FREE_PACKAGE}",
@@ -35,6 +35,10 @@ class FreeOfferPackages:
 
     def is_paid(self, account_id: str, order_id: str) -> bool:
         return order_id.startswith("FREE-")
+
+    def payable(self, account_id: str, order_id: str, package: str,
+                id_number: str) -> PackageOrder:
+        return self.order(account_id, package, id_number)
 
     def issued(self, account_id: str, order_id: str, credential_id: str) -> None:
         return None

@@ -3,6 +3,7 @@ left and reached, the actor (customer or officer) and the registration."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from kyso.audit.model import AuditEvent, Outcome
@@ -12,7 +13,7 @@ from kyso.onboarding.model import Registration
 from kyso.onboarding.states import Event, State
 from kyso.uow import UnitOfWork
 
-__all__ = ["move", "owned", "refused"]
+__all__ = ["move", "owned", "refused", "renewed"]
 
 Detail = str | int | bool | None
 
@@ -31,6 +32,17 @@ def refused(uow: UnitOfWork, registration: Registration, at: datetime, *, actor:
             action: str, error: KysoError) -> None:
     _append(uow, f"onboarding.{action}_refused", registration, at, actor, registration.state,
             Outcome.FAILURE, error=error.code)
+
+
+def renewed(uow: UnitOfWork, registration: Registration, order_id: str,
+            at: datetime) -> Registration:
+    """A new order for the registration's package (the old one can no longer be paid)."""
+    changed = replace(registration, order_id=order_id, updated_at=at)
+    uow.onboarding.save(changed)
+    _append(uow, "onboarding.order_renewed", changed, at, registration.account_id,
+            registration.state, Outcome.SUCCESS, order=order_id,
+            previous=registration.order_id)
+    return changed
 
 
 def _append(uow: UnitOfWork, action: str, registration: Registration, at: datetime,

@@ -62,9 +62,17 @@ class Packages(Protocol):
     """Billing, as onboarding sees it: choose a certificate package, then ask whether its
     order is paid. A free offer is paid when ordered."""
 
-    def order(self, account_id: str, package: str) -> PackageOrder: ...
+    def order(self, account_id: str, package: str, id_number: str) -> PackageOrder:
+        """Order ``package`` for the registration of ID number ``id_number``."""
+        ...
 
     def is_paid(self, account_id: str, order_id: str) -> bool: ...
+
+    def payable(self, account_id: str, order_id: str, package: str,
+                id_number: str) -> PackageOrder:
+        """The order itself while it can be paid (or is paid); else a new order for the same
+        package (after a failed, cancelled or expired payment)."""
+        ...
 
     def issued(self, account_id: str, order_id: str, credential_id: str) -> None:
         """The order's certificate was issued (billing attaches the package to it)."""

@@ -19,7 +19,8 @@ from kyso.errors import KysoError, Text
 from kyso.onboarding.activation import Activator
 from kyso.onboarding.errors import AlreadyRegistered, InvalidField, NotEligible, WrongState
 from kyso.onboarding.form import RegistrationForm, checked, printable
-from kyso.onboarding.journal import move, owned, refused
+from kyso.onboarding.identity import IdDocument
+from kyso.onboarding.journal import move, owned, refused, renewed
 from kyso.onboarding.model import ActivationCode, Registration
 from kyso.onboarding.ports import Packages
 from kyso.onboarding.states import TRANSITIONS, Event, State
@@ -46,10 +47,10 @@ class RegistrationService:
                                                               "1..128 characters"))
         printable("device_id", device)
         with self._uow() as uow:  # refuse early, before any order is made
-            self._eligible(uow, account_id, owner.document.uid, device)
-        order = self._packages.order(account_id, form.package)
+            self._eligible(uow, account_id, owner.document, device)
+        order = self._packages.order(account_id, form.package, owner.document.number)
         with self._uow() as uow:
-            self._eligible(uow, account_id, owner.document.uid, device)
+            self._eligible(uow, account_id, owner.document, device)
             draft = Registration(str(uuid.uuid4()), account_id, owner, contact, form.package,
                                  device, now, now, mrz=mrz)
             uow.onboarding.add(draft)
@@ -75,6 +76,25 @@ class RegistrationService:
             current = owned(uow, account_id)
             current.expect(State.AWAITING_PAYMENT, Event.PAID)
             current = self._paid(uow, current)
+            uow.commit()
+            return current
+
+    def payable(self, account_id: str) -> Registration:
+        """An order the customer can pay now: the registration's own while it can be paid,
+        else a new one for the same package (nothing to type again); moves on if paid."""
+        with self._uow() as uow:
+            current = owned(uow, account_id, lock=False)
+        current.expect(State.AWAITING_PAYMENT, Event.PAID)
+        assert current.order_id is not None
+        order = self._packages.payable(account_id, current.order_id, current.package,
+                                       current.owner.document.number)
+        with self._uow() as uow:
+            current = owned(uow, account_id)
+            current.expect(State.AWAITING_PAYMENT, Event.PAID)
+            if order.order_id != current.order_id:
+                current = renewed(uow, current, order.order_id, self._clock.now())
+            if order.paid:
+                current = self._paid(uow, current)
             uow.commit()
             return current
 
@@ -152,10 +172,12 @@ class RegistrationService:
         return current
 
     @staticmethod
-    def _eligible(uow: UnitOfWork, account_id: str, uid: str, device: str) -> None:
+    def _eligible(uow: UnitOfWork, account_id: str, document: IdDocument, device: str) -> None:
         # the account row serializes an account's registrations: with no registration yet
         # there is no row of its own to lock, and two first ones would both pass
-        uow.accounts.get(account_id, for_update=True)
+        account = uow.accounts.get(account_id, for_update=True)
+        _number_free(uow, account_id, account.id_number if account else None, document.number)
+        uid = document.uid
         latest = uow.onboarding.latest(account_id, for_update=True)
         if latest is not None and latest.state.open:
             raise AlreadyRegistered()
@@ -168,6 +190,18 @@ class RegistrationService:
         if uow.onboarding.device_used(device, account_id):
             raise NotEligible(reason=Text("thiết bị này đã từng được kích hoạt",
                                           "this device was already activated"))
+
+
+def _number_free(uow: UnitOfWork, account_id: str, verified: str | None, number: str) -> None:
+    """The ID number is the account's verified one (or it has none yet) and no other
+    account holds it."""
+    if verified not in (None, number):
+        raise NotEligible(reason=Text("số giấy tờ khác với số đã xác minh của tài khoản",
+                                      "the ID number differs from the account's verified one"))
+    holder = uow.relying.account_by_id_number(number)
+    if holder is not None and holder != account_id:
+        raise NotEligible(reason=Text("số giấy tờ này thuộc một tài khoản khác",
+                                      "this ID number belongs to another account"))
 
 
 def _with_code(registration: Registration, code: ActivationCode) -> Registration:

@@ -11,6 +11,8 @@ does not undo the approval (``onboarding.package_not_attached`` is audited).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kyso.accounts.model import Role
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -76,6 +78,7 @@ class ReviewService:
                 review = Review(officer, self._clock.now(), approved=True)
                 current = move(uow, current, Event.APPROVE, review.decided_at, actor=officer,
                                review=review, credential_id=cred)
+                self._verified_id(uow, current, officer)
                 self._tell(uow, current, APPROVED_TITLE,
                            "Hãy đăng nhập ứng dụng kyso để ký Biên bản nghiệm thu và bắt đầu "
                            "sử dụng chứng thư số.")
@@ -121,6 +124,24 @@ class ReviewService:
                     details={"registration": current.id, "order": current.order_id,
                              "credential": cred, "error": exc.code}), self._clock.now())
                 uow.commit()
+
+    def _verified_id(self, uow: UnitOfWork, r: Registration, officer: str) -> None:
+        """The approved card's number becomes the account's ID number: from now on
+        public-service portals (SP769), the support desk and billing find the customer by it.
+        Never overwritten, never taken from another account (audited instead)."""
+        number = r.owner.document.number
+        account = uow.accounts.get(r.account_id, for_update=True)
+        holder = uow.relying.account_by_id_number(number)
+        if account is None or account.id_number == number:
+            return
+        ok = account.id_number is None and holder in (None, account.id)
+        if ok:
+            uow.accounts.save(replace(account, id_number=number))
+        uow.audit.append(AuditEvent(
+            "account.id_number_verified" if ok else "account.id_number_conflict",
+            Outcome.SUCCESS if ok else Outcome.FAILURE, actor=officer, subject=account.id,
+            details={"registration": r.id, "id_type": r.owner.document.kind.value}),
+            self._clock.now())
 
     def _decidable(self, uow: UnitOfWork, officer: str, registration_id: str) -> Registration:
         _officer(uow, officer)

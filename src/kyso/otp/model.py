@@ -21,6 +21,10 @@ class Purpose(StrEnum):
     METHOD_CHANGE = "METHOD_CHANGE"
     SIGN = "SIGN"
     ACTIVATION = "ACTIVATION"
+    SIGNUP_PHONE = "SIGNUP_PHONE"
+    SIGNUP_EMAIL = "SIGNUP_EMAIL"
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105  (a purpose name, not a secret)
+    ACCOUNT_PIN_RESET = "ACCOUNT_PIN_RESET"
 
     @property
     def vi(self) -> str:
@@ -39,6 +43,10 @@ _VI = {
     Purpose.METHOD_CHANGE: "thay đổi phương thức nhận OTP",
     Purpose.SIGN: "xác nhận ký số",
     Purpose.ACTIVATION: "kích hoạt tài khoản",
+    Purpose.SIGNUP_PHONE: "xác minh số điện thoại đăng ký tài khoản",
+    Purpose.SIGNUP_EMAIL: "xác minh email đăng ký tài khoản",
+    Purpose.PASSWORD_RESET: "đặt lại mật khẩu",
+    Purpose.ACCOUNT_PIN_RESET: "đặt lại mã PIN tài khoản",
 }
 _EN = {
     Purpose.SMARTOTP_REGISTER: "register SmartOTP",
@@ -48,6 +56,10 @@ _EN = {
     Purpose.METHOD_CHANGE: "change how you receive OTPs",
     Purpose.SIGN: "confirm a digital signature",
     Purpose.ACTIVATION: "activate your account",
+    Purpose.SIGNUP_PHONE: "verify the phone number of your new account",
+    Purpose.SIGNUP_EMAIL: "verify the email of your new account",
+    Purpose.PASSWORD_RESET: "reset your password",
+    Purpose.ACCOUNT_PIN_RESET: "reset your account PIN",
 }
 
 

@@ -49,9 +49,9 @@ def officer(container: Container, client: TestClient) -> dict[str, str]:
     return auth(login(client, "thamdinh"))
 
 
-def to_review(client: TestClient, container: Container, clock: ManualClock
+def to_review(client: TestClient, container: Container, clock: ManualClock, **account_fields: Any
               ) -> tuple[str, dict[str, str], Device]:
-    account = sign_up(client)
+    account = sign_up(client, **account_fields)
     headers = auth(login(client))
     device = enrol(client, container, login(client), account["id"], clock)
     r = client.post(BASE, json=form(clock), headers=headers)

@@ -26,6 +26,8 @@ from kyso.entrypoints.api.routes import (
     otp,
     quota,
     ra,
+    recovery,
+    signup,
     smartotp,
     support,
     system,
@@ -71,7 +73,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(sp769_router)
     app.include_router(pki_router)
     for module in (system, accounts, otp, smartotp, transactions, events, support,
-                   notifications, consents, quota):
+                   notifications, consents, quota, signup, recovery):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(onboarding.router)

@@ -22,6 +22,7 @@ from rich.table import Table
 from kyso.app import account, billing, codes, consents, enrol, onboard, transactions
 from kyso.app import messages as m
 from kyso.app import requests as sign_requests
+from kyso.app import signup as app_signup
 from kyso.app.console import ConsoleUi
 from kyso.app.context import AppContext
 from kyso.app.errors import ApiError, AppError
@@ -131,6 +132,18 @@ def login(
     """Đăng nhập / log in (login name + password); keeps the session on this device."""
     with _run(ctx, server=server) as c:
         account.login(c.app, name)
+
+
+@app.command()
+def signup(
+    ctx: typer.Context,
+    server: Annotated[str | None, typer.Option(help="Máy chủ kyso / kyso server URL.")] = None,
+    pin_stdin: PinStdin = False,
+) -> None:
+    """Đăng ký tài khoản / sign up: name, phone, email, password, account PIN; the codes sent
+    to the phone and the email activate the account; then logged in on this device."""
+    with _run(ctx, pin_stdin=pin_stdin, server=server) as c:
+        app_signup.signup(c.app)
 
 
 @app.command()

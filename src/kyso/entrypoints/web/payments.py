@@ -19,7 +19,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from kyso.adapters.payments.sandbox import PAY_PATH, Choice, SandboxMethod
-from kyso.billing.orders import OrderStatus
+from kyso.billing.catalog import ProductKind
+from kyso.billing.orders import Order, OrderStatus
 from kyso.billing.payment import BadCallback, BadSignature, PaymentOutcome
 from kyso.billing.receipt import vnd
 from kyso.entrypoints.api.deps import ContainerDep
@@ -56,7 +57,18 @@ def payment_return(request: Request, container: ContainerDep) -> Response:
     status = _STATUS_VI[order.status] if order else "không tìm thấy đơn hàng"
     return templates.TemplateResponse(request, "payment_return.html", {
         "paid": paid, "headline": headline, "order_id": result.order_id,
-        "amount": vnd(result.amount), "response_code": result.response_code, "status": status})
+        "amount": vnd(result.amount), "response_code": result.response_code, "status": status,
+        **_back(order, paid)})
+
+
+def _back(order: Order | None, paid: bool) -> dict[str, str]:
+    """Back to the step the customer was on: a certificate package ordered without a
+    certificate is a registration's (the registration moves on, or offers to pay again)."""
+    if order is None or order.kind is not ProductKind.CERTIFICATE or order.credential_id:
+        return {}
+    label = ("Tiếp tục đăng ký chứng thư số" if paid
+             else "Quay lại hồ sơ đăng ký để thanh toán lại")
+    return {"back_href": "/#register", "back_label": label}
 
 
 @sandbox_router.get(PAY_PATH, response_class=HTMLResponse)

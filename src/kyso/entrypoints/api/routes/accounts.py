@@ -122,6 +122,7 @@ def change_password(body: PasswordIn, caller: CurrentCaller, container: Containe
 @router.post("/me/pin", status_code=204)
 def change_pin(body: PinIn, caller: CurrentCaller, container: ContainerDep) -> Response:
     container.accounts.change_pin(caller.account.id, body.old_pin, body.new_pin, body.otp)
+    container.recovery.pin_changed(caller.account.id)
     return Response(status_code=204)
 
 

@@ -121,6 +121,13 @@ def payment(caller: CurrentCaller, container: ContainerDep) -> RegistrationOut:
     return RegistrationOut.of(container.registrations.check_payment(caller.account.id))
 
 
+@router.post("/registration/payment/order", response_model=RegistrationOut)
+def payable_order(caller: CurrentCaller, container: ContainerDep) -> RegistrationOut:
+    """An order to pay now: the registration's own, or a new one after a failed, cancelled
+    or expired payment (the form is not typed again)."""
+    return RegistrationOut.of(container.registrations.payable(caller.account.id))
+
+
 @router.post("/registration/activation/resend", response_model=RegistrationOut)
 def resend(caller: CurrentCaller, container: ContainerDep) -> RegistrationOut:
     return RegistrationOut.of(container.registrations.resend_code(caller.account.id))

@@ -5,7 +5,9 @@ import { buy } from "./pages/buy.js";
 import { home } from "./pages/home.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
+import { forgot } from "./pages/recovery.js";
 import { sign } from "./pages/sign.js";
+import { signup } from "./pages/signup.js";
 import { smartotp } from "./pages/smartotp.js";
 import { transactions } from "./pages/transactions.js";
 import { live } from "./token/live.js";
@@ -26,6 +28,10 @@ start({
   ],
   // giải pháp 1: the token without logging in (and without network)
   loginExtra: { label: "tkLoginButton", open: offlineToken },
+  publicRoutes: [
+    { path: "signup", label: "navSignup", render: signup },
+    { path: "forgot", label: "navForgot", render: forgot },
+  ],
 });
 installable();
 live();

@@ -3,9 +3,11 @@ import { api, clearSession, onSessionLost, saveSession, session } from "./api.js
 import { busy, field, h, replace, status } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 
-/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login;
- * loginExtra: {label, open(main, back)} adds a button under the login form. */
-export function start({ brand, routes, allowed = () => true, loginExtra = null }) {
+/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login.
+ *  loginExtra: {label, open(main, back)} adds a button under the login form.
+ *  publicRoutes: pages before login (sign-up, forgotten password), linked from the login page;
+ *  their ctx.signedIn(login) opens the session, ctx.toLogin(text) shows the login page. */
+export function start({ brand, routes, allowed = () => true, loginExtra = null, publicRoutes = [] }) {
   document.documentElement.lang = lang();
   const header = document.getElementById("top");
   const main = document.getElementById("main");
@@ -67,12 +69,24 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null }
         notice = null;
         render();
       });
-    } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button);
+    } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button,
+    publicRoutes.length ? h("p", { class: "links" }, publicRoutes.map((r) =>
+      h("a", { href: `#${r.path}`, class: "button-link" }, t(r.label)))) : null);
     const extra = loginExtra && h("button", { type: "button", class: "secondary token-button",
       id: "login-extra", onclick: () => loginExtra.open(main, loginPage) }, t(loginExtra.label));
     replace(main, form, extra);
     if (notice) out.show(notice, "info");
     login.focus();
+  }
+
+  async function publicPage(route) {
+    drawHeader(null);
+    const region = h("div", { class: "page" });
+    replace(main, region);
+    const toLogin = (text) => { notice = text || null; history.replaceState(null, "", "#"); render(); };
+    await route.render(region, { signedIn: (done) => { saveSession(done); notice = null;
+      history.replaceState(null, "", "#home"); render(); }, toLogin });
+    region.querySelector("h1")?.focus({ preventScroll: true });
   }
 
   async function render() {
@@ -81,7 +95,10 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null }
       clearSession();
       notice = t("expired");
     }
-    if (!session()) return loginPage();
+    if (!session()) {
+      const open = publicRoutes.find((r) => r.path === location.hash.slice(1));
+      return open ? publicPage(open) : loginPage();
+    }
     drawHeader(s.account);
     const path = location.hash.slice(1);
     const route = visibleRoutes(s.account).find((r) => r.path === path) || visibleRoutes(s.account)[0];

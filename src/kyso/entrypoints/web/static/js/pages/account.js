@@ -2,6 +2,7 @@
 import { api, clearSession, get, post } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, status, table } from "../dom.js";
 import { t } from "../i18n.js";
+import { pinCards } from "./recovery.js";
 import { txCard } from "./transactions.js";
 
 export async function account(main, { rerender }) {
@@ -9,7 +10,7 @@ export async function account(main, { rerender }) {
   replace(main, h("h1", {}, t("accountTitle")),
     card(t("accountTitle"), dl([[t("fullName"), me.full_name], [t("username"), me.username],
       [t("phone"), me.phone], [t("email"), me.email]])),
-    h("div", { class: "grid" }, passwordForm(), contactForm()),
+    h("div", { class: "grid" }, passwordForm(), contactForm(), ...pinCards()),
     card(t("sessions"), sessionsTable(main, sessions, rerender)));
 }
 

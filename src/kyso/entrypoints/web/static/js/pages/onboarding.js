@@ -3,6 +3,7 @@
 import { ApiError, api, get, post } from "../api.js";
 import { busy, card, dl, field, h, replace, saveBlob, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
+import { RULES, problem } from "./images.js";
 import { txCard } from "./transactions.js";
 
 const BASE = "/onboarding/registration";
@@ -15,10 +16,12 @@ export async function onboarding(main) {
     const [otp, products] = await Promise.all([get("/smartotp"), get("/billing/catalog")]);
     return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again));
   }
+  const catalog = await get("/billing/catalog").catch(() => []);
+  const packageName = (catalog.find((p) => p.code === reg.package) || {}).name || reg.package;
   return replace(main, h("h1", {}, t("obTitle")),
     card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : reg.state)],
       [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
-      [t("package"), reg.package], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
+      [t("package"), packageName], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
     step(reg, again));
 }
 
@@ -61,12 +64,9 @@ function step(reg, again) {
   const open = !["approved", "active", "cancelled", "expired"].includes(reg.state);
   const cancel = open ? act("obCancel", async () => { await post(`${BASE}/cancel`); await again(); }, "danger") : null;
   const body = {
-    awaiting_payment: () => [act("payNow", async () => {
-      const { payment_url: url } = await post(`/billing/orders/${encodeURIComponent(reg.order_id)}/payment`);
-      location.assign(url);
-    }), act("obCheckPayment", async () => { await post(`${BASE}/payment`); await again(); }, "secondary")],
+    awaiting_payment: () => payment(reg, out, again, act),
     awaiting_activation: () => activation(out, again, act),
-    awaiting_ekyc: () => ekyc(out, again),
+    awaiting_ekyc: () => ekyc(reg, out, again),
     awaiting_contract: () => contract(out, again, act),
     under_review: () => h("p", {}, t("obUnderReview")),
     approved: () => acceptance(out, again, act),
@@ -74,6 +74,27 @@ function step(reg, again) {
     rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : h("p", {}, t("obRejected"))),
   }[reg.state];
   return card(t("obNext"), out, body ? body() : null, h("div", { class: "actions" }, cancel));
+}
+
+// The registration's order: checked on arrival (back from the gateway, it moves on by
+// itself); after a failed, cancelled or expired payment "Thanh toán" makes a new order for
+// the same registration (nothing typed again).
+function payment(reg, out, again, act) {
+  const note = h("div", { id: "ob-payment", "aria-live": "polite" }, h("p", { class: "status info" }, t("obChecking")));
+  (async () => {
+    const now = await post(`${BASE}/payment`);
+    if (now.state !== reg.state) { await again(); return; }
+    const order = await get(`/billing/orders/${encodeURIComponent(reg.order_id)}`);
+    replace(note, ["failed", "cancelled", "expired"].includes(order.status)
+      ? h("p", { class: "status error" }, t("obPayAgain", { status: t(`obOrder_${order.status}`) }))
+      : h("p", { class: "hint" }, t("obPayHint")));
+  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, err.message)));
+  return [note, h("div", { class: "actions" }, act("payNow", async () => {
+    const payable = await post(`${BASE}/payment/order`);
+    if (payable.state !== "awaiting_payment") { await again(); return; }
+    const { payment_url: url } = await post(`/billing/orders/${encodeURIComponent(payable.order_id)}/payment`);
+    location.assign(url);
+  }), act("obCheckPayment", async () => { await post(`${BASE}/payment`); await again(); }, "secondary"))];
 }
 
 function activation(out, again, act) {
@@ -87,18 +108,39 @@ function activation(out, again, act) {
     act("obResend", async () => { await post(`${BASE}/activation/resend`); out.show(t("obResent"), "ok"); }, "secondary")))];
 }
 
-function ekyc(out, again) {
+function ekyc(reg, out, again) {
   const parts = ["front", "back", "portrait"].map((name) =>
     [name, ...field(t(name === "back" ? "back_" : name), { type: "file", name, accept: "image/jpeg,image/png" })]);
   const button = h("button", { type: "submit" }, t("obSend"));
+  const left = Math.max(0, RULES.attempts - (reg.ekyc_attempts || 0));
+  const rules = h("div", { class: "status info", id: "ekyc-rules" }, h("p", {}, t("imgRulesTitle")),
+    h("ul", {}, ["imgRuleType", "imgRuleSize", "imgRulePixels", "imgRuleDistinct"].map((k) =>
+      h("li", {}, t(k, { pixels: RULES.minPixels })))),
+    h("p", {}, t("imgAttemptsLeft", { n: left, max: RULES.attempts })));
   return h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
+    parts.forEach(([, , input]) => input.removeAttribute("aria-invalid"));
     const missing = parts.find(([, , input]) => !input.files[0]);
     if (missing) { out.show(t("required")); missing[2].focus(); return; }
-    const body = new FormData();
-    parts.forEach(([name, , input]) => body.append(name, input.files[0], input.files[0].name));
-    busy(button, out, async () => { await api("POST", `${BASE}/ekyc`, { body }); await again(); });
-  } }, h("p", { class: "hint" }, t("obEkycHint")), parts.map(([, wrap]) => wrap), button);
+    busy(button, out, async () => {
+      button.textContent = t("working");
+      try {
+        const found = await problem(parts.map(([, , input]) => input.files[0]));
+        if (found) {
+          const [index, key, params] = found;
+          const input = parts[index][2];
+          input.setAttribute("aria-invalid", "true");
+          out.show(`${t(parts[index][0] === "back" ? "back_" : parts[index][0])}: ${t(key, params)}. ${t("imgNoAttempt")}`);
+          input.focus();
+          return;
+        }
+        const body = new FormData();
+        parts.forEach(([name, , input]) => body.append(name, input.files[0], input.files[0].name));
+        await api("POST", `${BASE}/ekyc`, { body });
+        await again();
+      } finally { button.textContent = t("obSend"); }
+    });
+  } }, rules, parts.map(([, wrap]) => wrap), button);
 }
 
 function contract(out, again, act) {
@@ -113,7 +155,9 @@ function contract(out, again, act) {
 
 function acceptance(out, again, act) {
   const flow = h("div", { id: "ob-flow" });
-  return [h("p", {}, t("obApproved")), act("obSignRecord", async () => {
+  return [h("p", {}, t("obApproved")), h("div", { class: "actions" },
+    act("obReadRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")),
+  act("obSignRecord", async () => {
     const { transaction } = await post(`${BASE}/acceptance`);
     replace(flow, txCard(transaction, (done) => done.status === "confirmed" && again()));
   }), flow];

@@ -1,0 +1,126 @@
+"""Recovery: a forgotten password, a forgotten account PIN, and the account-PIN change.
+
+- Forgotten password (before login): a code to the registered phone (SMS) or email for
+  ``PASSWORD_RESET``, then the code **and the account PIN** set a new password; every
+  session ends. Asking for a code answers the same for an unknown login.
+- Forgotten account PIN (logged in): the password and a code by SMS for
+  ``ACCOUNT_PIN_RESET`` set a new PIN.
+- Both lost: the support desk's identity re-check (``docs/ACCOUNTS.md``), not self-service.
+
+A right code stays *proven* while it lives when the secret typed with it is wrong (the
+person types the secret again without a new code); success retires it. Wrong secrets count
+towards the usual lockout; wrong codes burn the code after five tries. Each outcome is
+audited and the customer is told in the app, by SMS and by email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from kyso.accounts.identifiers import InvalidIdentifier, normalize_login
+from kyso.accounts.model import Account, AccountStatus
+from kyso.accounts.rules import SecretHasher, check_password, check_pin
+from kyso.accounts.service import AccountService, recipient
+from kyso.audit.model import AuditEvent
+from kyso.clock import Clock
+from kyso.lockout import LockState
+from kyso.notify.model import Channel
+from kyso.notify.ports import EmailContent
+from kyso.notify.service import Notifier
+from kyso.otp.errors import InvalidOtp
+from kyso.otp.model import Purpose
+from kyso.otp.oob import OobService
+from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
+
+__all__ = ["RecoveryService"]
+
+
+class RecoveryService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: SecretHasher,
+                 accounts: AccountService, oob: OobService, notifier: Notifier) -> None:
+        self._uow, self._clock, self._hasher = uow_factory, clock, hasher
+        self._accounts, self._oob, self._notifier = accounts, oob, notifier
+
+    # -- forgotten password -------------------------------------------------------------
+    def send_password_code(self, login: str, channel: Channel) -> datetime:
+        """A code to the account's phone or email; the same answer for an unknown login."""
+        with self._uow() as uow:
+            account = _find(uow, login)
+            if account is not None:
+                self._oob.send(uow, recipient(account), Purpose.PASSWORD_RESET, channel)
+                uow.commit()
+        return self._clock.now() + timedelta(seconds=self._oob.policy.ttl_seconds)
+
+    def reset_password(self, login: str, code: str, pin: str, new_password: str) -> None:
+        with self._uow() as uow:
+            account = _find(uow, login)
+            if account is None:
+                raise InvalidOtp()
+            check_password(new_password, personal=(account.username, account.phone[-9:],
+                                                   account.email.split("@")[0]))
+            with failures_kept(uow):
+                self._prove(uow, account.id, Purpose.PASSWORD_RESET, code)
+                self._accounts.verify_pin(uow, account.id, pin)
+            account = self._accounts.get_in(uow, account.id)
+            uow.accounts.save(replace(account, password_hash=self._hasher.hash(new_password),
+                                      password_lock=LockState()))
+            self._accounts.end_sessions(uow, account.id)
+            self._done(uow, account, Purpose.PASSWORD_RESET, "account.password_reset",
+                       "Mật khẩu của bạn vừa được đặt lại",
+                       "Mọi phiên đăng nhập cũ đã kết thúc.")
+            uow.commit()
+
+    # -- account PIN --------------------------------------------------------------------
+    def reset_pin(self, account_id: str, password: str, code: str, new_pin: str) -> None:
+        """A forgotten account PIN: the password and an SMS code for ACCOUNT_PIN_RESET."""
+        check_pin(new_pin)
+        with self._uow() as uow:
+            with failures_kept(uow):
+                self._prove(uow, account_id, Purpose.ACCOUNT_PIN_RESET, code)
+                account = self._accounts.verify_password(uow, account_id, password)
+            uow.accounts.save(replace(account, pin_hash=self._hasher.hash(new_pin),
+                                      pin_lock=LockState()))
+            self._done(uow, account, Purpose.ACCOUNT_PIN_RESET, "account.pin_reset",
+                       "Mã PIN tài khoản của bạn vừa được đặt lại", "")
+            uow.commit()
+
+    def pin_changed(self, account_id: str) -> None:
+        """Tell the customer of a changed account PIN (after ``AccountService.change_pin``)."""
+        with self._uow() as uow:
+            account = self._accounts.get_in(uow, account_id)
+            self._tell(uow, account, "Mã PIN tài khoản của bạn vừa được thay đổi", "")
+            uow.commit()
+
+    # -- helpers ------------------------------------------------------------------------
+    def _prove(self, uow: UnitOfWork, account_id: str, purpose: Purpose, code: str) -> None:
+        latest = uow.otp_codes.latest(account_id, purpose)
+        proven = (latest is not None and latest.consumed_at is not None
+                  and not latest.superseded and self._clock.now() < latest.expires_at)
+        if not proven:
+            self._oob.verify(uow, account_id, purpose, code)
+
+    def _done(self, uow: UnitOfWork, account: Account, purpose: Purpose, action: str,
+              title: str, extra: str) -> None:
+        uow.otp_codes.supersede(account.id, purpose)  # the proven code serves once
+        uow.audit.append(AuditEvent(action, actor=account.id, subject=account.id),
+                         self._clock.now())
+        self._tell(uow, account, title, extra)
+
+    def _tell(self, uow: UnitOfWork, account: Account, title: str, extra: str) -> None:
+        body = " ".join(filter(None, (
+            f"{title} lúc {self._clock.now():%H:%M %d/%m/%Y} (UTC).", extra,
+            "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ để khóa tài khoản.")))
+        self._notifier.post(uow, account.id, title, body)
+        self._notifier.queue_sms(uow, account.phone, f"kyso: {body}", account_id=account.id,
+                                 purpose="ACCOUNT_SECURITY")
+        self._notifier.queue_email(uow, account.email, EmailContent(title, body),
+                                   account_id=account.id, purpose="ACCOUNT_SECURITY")
+
+
+def _find(uow: UnitOfWork, login: str) -> Account | None:
+    try:
+        found = uow.accounts.find_by_login(normalize_login(login), for_update=True)
+    except InvalidIdentifier:
+        return None
+    return found if found is not None and found.status is AccountStatus.ACTIVE else None

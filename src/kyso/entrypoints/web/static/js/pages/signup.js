@@ -1,0 +1,81 @@
+// Sign-up before login: name, phone, email, password, account PIN; then the two codes sent
+// to the phone and the email (docs/WEB.md). The server never says whether a phone or email
+// is registered already: a code that does not come is the only sign, and its owner is told.
+import { api } from "../api.js";
+import { busy, field, h, replace, status } from "../dom.js";
+import { t } from "../i18n.js";
+
+const PIN = /^\d{6}$/;
+
+export async function signup(main, ctx) {
+  replace(main, h("h1", {}, t("suTitle")), form(main, ctx));
+}
+
+function form(main, ctx) {
+  const out = status();
+  const f = (key, attrs, hint) => field(t(key), { name: key, required: true, ...attrs }, hint);
+  const fields = {
+    full_name: f("fullName", { autocomplete: "name", maxlength: 200 }),
+    phone: f("phone", { type: "tel", autocomplete: "tel", inputmode: "tel" }),
+    email: f("email", { type: "email", autocomplete: "email" }),
+    password: f("password", { type: "password", autocomplete: "new-password" }, t("suPasswordHint")),
+    pin: f("suPin", { type: "password", inputmode: "numeric", maxlength: 6, autocomplete: "off" }, t("suPinHint")),
+  };
+  const [againWrap, again] = field(t("suPinAgain"), { type: "password", inputmode: "numeric", maxlength: 6, autocomplete: "off" });
+  const button = h("button", { type: "submit" }, t("suSubmit"));
+  const inputs = Object.values(fields).map(([, i]) => i);
+  const fail = (input, text) => { out.show(text); input.setAttribute("aria-invalid", "true"); input.focus(); };
+  return h("form", { class: "card narrow", novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    inputs.concat(again).forEach((i) => i.removeAttribute("aria-invalid"));
+    const empty = inputs.concat(again).find((i) => !i.value.trim());
+    if (empty) return fail(empty, t("required"));
+    if (!PIN.test(fields.pin[1].value)) return fail(fields.pin[1], t("suPinHint"));
+    if (again.value !== fields.pin[1].value) return fail(again, t("suPinMismatch"));
+    const json = Object.fromEntries(Object.entries(fields).map(([k, [, i]]) =>
+      [k, k === "password" || k === "pin" ? i.value : i.value.trim()]));
+    return busy(button, out, async () => {
+      button.textContent = t("working");
+      try {
+        const pending = await api("POST", "/signup", { json });
+        codes(main, ctx, pending, json);
+      } finally { button.textContent = t("suSubmit"); }
+    });
+  } }, out, Object.values(fields).map(([wrap]) => wrap), againWrap, button,
+  h("p", { class: "links" }, h("a", { href: "#" }, t("suHaveAccount"))));
+}
+
+function codes(main, ctx, pending, typed) {
+  const out = status();
+  const [phoneWrap, phone] = field(t("suPhoneCode", { to: pending.phone }),
+    { inputmode: "numeric", maxlength: 6, autocomplete: "one-time-code" });
+  const [mailWrap, mail] = field(t("suEmailCode", { to: pending.email }),
+    { inputmode: "numeric", maxlength: 6, autocomplete: "off" });
+  const button = h("button", { type: "submit" }, t("suVerify"));
+  const resend = (channel, label) => {
+    const b = h("button", { type: "button", class: "secondary", onclick: () => busy(b, out, async () => {
+      await api("POST", `/signup/${encodeURIComponent(pending.id)}/resend`, { json: { channel } });
+      out.show(t("suResent"), "info");
+    }) }, t(label));
+    return b;
+  };
+  replace(main, h("h1", {}, t("suCodesTitle")), h("form", { class: "card narrow", novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    const empty = [phone, mail].find((i) => !/^\d{6}$/.test(i.value.trim()));
+    if (empty) { out.show(t("suCodeFormat")); empty.focus(); return; }
+    busy(button, out, async () => {
+      button.textContent = t("working");
+      try {
+        await api("POST", `/signup/${encodeURIComponent(pending.id)}/verify`,
+          { json: { phone_code: phone.value.trim(), email_code: mail.value.trim() } });
+        const done = await api("POST", "/auth/login", { json: { login: typed.phone, password: typed.password } });
+        ctx.signedIn(done);
+      } finally { button.textContent = t("suVerify"); }
+    });
+  } }, h("p", { class: "status info" }, t("suCodesSent", { phone: pending.phone, email: pending.email })),
+  out, phoneWrap, mailWrap, button,
+  h("div", { class: "actions" }, resend("sms", "suResendSms"), resend("email", "suResendEmail")),
+  h("p", { class: "hint" }, t("suNoCode"))));
+  phone.focus();
+}
+

@@ -1,0 +1,97 @@
+"""Recovery over HTTP: a forgotten password (a code and the account PIN), a forgotten account
+PIN (the password and a code), the account-PIN change; audited, notified, limited."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from kyso.bootstrap import Container
+from tests.integration.api.conftest import PASSWORD, PIN, auth, last_code, login, sign_up
+
+NEW_PASSWORD = "Doimatkhau2027"
+NEW_PIN = "358024"
+
+
+def actions(container: Container) -> list[str]:
+    with container.uow() as uow:
+        return [r.event.action for r in uow.audit.records()]
+
+
+def told(container: Container, account_id: str) -> list[str]:
+    container.outbox_worker().run_once()
+    with container.uow() as uow:
+        return [container.notifier.open_body(m).text for m in uow.outbox.recent(50)
+                if m.account_id == account_id and m.purpose == "ACCOUNT_SECURITY"]
+
+
+def test_a_forgotten_password_with_a_code_and_the_pin_ends_every_session(
+        client: TestClient, container: Container) -> None:
+    account = sign_up(client)
+    old_session = login(client)
+    r = client.post("/api/v1/recovery/password/code", json={"login": "0912345671"})
+    assert r.status_code == 202, r.text
+    unknown = client.post("/api/v1/recovery/password/code", json={"login": "0999999999"})
+    assert unknown.status_code == 202 and set(unknown.json()) == set(r.json())
+    code = last_code(container, account["id"], "PASSWORD_RESET")
+    body = {"login": "0912345671", "code": code, "pin": "975310", "new_password": NEW_PASSWORD}
+    wrong_pin = client.post("/api/v1/recovery/password", json=body)
+    assert wrong_pin.status_code == 401 and wrong_pin.json()["error"] == "invalid_pin"
+    weak = client.post("/api/v1/recovery/password", json=body | {"pin": PIN,
+                                                                 "new_password": "abc"})
+    assert weak.status_code == 400 and weak.json()["error"] == "weak_password"
+    ok = client.post("/api/v1/recovery/password", json=body | {"pin": PIN})  # the code stays proven
+    assert ok.status_code == 204, ok.text
+    assert client.get("/api/v1/me", headers=auth(old_session)).status_code == 401
+    assert client.post("/api/v1/auth/login", json={"login": "khach1",
+                                                   "password": PASSWORD}).status_code == 401
+    login(client, password=NEW_PASSWORD)
+    again = client.post("/api/v1/recovery/password", json=body | {"pin": PIN})
+    assert again.status_code in (400, 410)  # the code served once
+    assert "account.password_reset" in actions(container)
+    assert any("Mật khẩu của bạn vừa được đặt lại" in text for text in told(container,
+                                                                          account["id"]))
+    inbox = client.get("/api/v1/notifications", headers=auth(login(client, password=NEW_PASSWORD)))
+    assert "Mật khẩu của bạn vừa được đặt lại" in inbox.text
+
+
+def test_wrong_codes_burn_the_code_and_an_unknown_login_fails_like_a_wrong_code(
+        client: TestClient, container: Container) -> None:
+    sign_up(client)
+    client.post("/api/v1/recovery/password/code", json={"login": "khach1@example.vn",
+                                                        "channel": "email"})
+    body = {"login": "khach1@example.vn", "code": "000000", "pin": PIN,
+            "new_password": NEW_PASSWORD}
+    errors = [client.post("/api/v1/recovery/password", json=body).json()["error"]
+              for _ in range(6)]
+    assert errors[:5] == ["invalid_otp"] * 5
+    assert errors[-1] == "expired_otp"  # burnt after five wrong tries
+    nobody = client.post("/api/v1/recovery/password", json=body | {"login": "ai@dokhong.vn"})
+    assert nobody.status_code == 400 and nobody.json()["error"] == "invalid_otp"
+
+
+def test_a_forgotten_account_pin_then_a_pin_change(client: TestClient,
+                                                   container: Container) -> None:
+    account = sign_up(client)
+    headers = auth(login(client))
+    sent = client.post("/api/v1/otp/send", json={"purpose": "ACCOUNT_PIN_RESET"}, headers=headers)
+    assert sent.status_code == 202, sent.text
+    code = last_code(container, account["id"], "ACCOUNT_PIN_RESET")
+    weak = client.post("/api/v1/me/pin/reset", headers=headers,
+                       json={"password": PASSWORD, "otp": code, "new_pin": "111111"})
+    assert weak.status_code == 400 and weak.json()["error"] == "weak_pin"
+    wrong = client.post("/api/v1/me/pin/reset", headers=headers,
+                        json={"password": "Sai2026sai", "otp": code, "new_pin": NEW_PIN})
+    assert wrong.status_code == 401
+    r = client.post("/api/v1/me/pin/reset", headers=headers,
+                    json={"password": PASSWORD, "otp": code, "new_pin": NEW_PIN})
+    assert r.status_code == 204, r.text
+    # the PIN change in the account page: the old PIN, an SMS code, the new PIN
+    client.post("/api/v1/otp/send", json={"purpose": "PIN_CHANGE"}, headers=headers)
+    code = last_code(container, account["id"], "PIN_CHANGE")
+    r = client.post("/api/v1/me/pin", headers=headers,
+                    json={"old_pin": NEW_PIN, "new_pin": PIN, "otp": code})
+    assert r.status_code == 204, r.text
+    assert {"account.pin_reset", "account.pin_changed"} <= set(actions(container))
+    texts = told(container, account["id"])
+    assert any("Mã PIN tài khoản của bạn vừa được đặt lại" in x for x in texts)
+    assert any("Mã PIN tài khoản của bạn vừa được thay đổi" in x for x in texts)
