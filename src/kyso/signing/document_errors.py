@@ -1,7 +1,8 @@
 """What can go wrong with documents to sign or validate::
 
-    InvalidInput ── NotAPdf, EncryptedPdf, DamagedPdf, DocumentTooLarge, LevelNotSupported
-    Conflict ───── NoCredential, AlreadySigned, NotSignedYet, SigningFailed
+    InvalidInput ── NotAPdf, EncryptedPdf, DamagedPdf, DocumentTooLarge, LevelNotSupported,
+                    StampOutsidePage, BadSignatureImage
+    Conflict ───── NoCredential, AlreadySigned, NotSignedYet, SigningFailed, NotADraft
     Unavailable ── RevocationUnavailable (the OCSP/CRL/TSA step of B-T, B-LT, B-LTA)
 """
 
@@ -11,15 +12,18 @@ from kyso.errors import Conflict, InvalidInput, Unavailable
 
 __all__ = [
     "AlreadySigned",
+    "BadSignatureImage",
     "DamagedPdf",
     "DocumentTooLarge",
     "EncryptedPdf",
     "LevelNotSupported",
     "NoCredential",
+    "NotADraft",
     "NotAPdf",
     "NotSignedYet",
     "RevocationUnavailable",
     "SigningFailed",
+    "StampOutsidePage",
 ]
 
 
@@ -81,3 +85,22 @@ class RevocationUnavailable(Unavailable):
     code = "validation_data_unavailable"
     vi = "Không lấy được dấu thời gian hoặc thông tin thu hồi chứng thư; vui lòng thử lại."
     en = "The time stamp or the certificates' revocation data could not be obtained; retry."
+
+
+class StampOutsidePage(InvalidInput):
+    code = "stamp_outside_page"
+    vi = "Ô chữ ký phải nằm trọn trong trang {page} của tài liệu."
+    en = "The signature box must lie within page {page} of the document."
+
+
+class BadSignatureImage(InvalidInput):
+    code = "bad_signature_image"
+    vi = ("Ảnh chữ ký phải là tệp PNG hoặc JPEG, tối đa {max_kib} KiB và {max_px} điểm ảnh "
+          "mỗi chiều.")
+    en = "The signature image must be a PNG or JPEG of at most {max_kib} KiB and {max_px} px."
+
+
+class NotADraft(Conflict):
+    code = "not_a_draft"
+    vi = "Tài liệu này đã được gửi đi ký; hãy tải lên lại nếu muốn đổi vị trí chữ ký."
+    en = "This document was already sent for signing; upload it again to move the signature."

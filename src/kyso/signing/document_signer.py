@@ -129,7 +129,9 @@ class DocumentSigner:
         signer = CredentialSigner(credential, self._raw_sign(credential, take))
         if document.format is DocumentFormat.CADES:
             return self._cades.sign(data, signer, document.options.level, now)
-        job = PadesJob(data, inspect_pdf(data), field_name(document.id), document.options, now)
+        image = self._blobs.get(document.options.image) if document.options.image else None
+        job = PadesJob(data, inspect_pdf(data), field_name(document.id), document.options, now,
+                       image)
         return self._pades.sign(job, signer, credential.certificate.subject)
 
     def _finish(self, document: Document, output: bytes) -> Document:

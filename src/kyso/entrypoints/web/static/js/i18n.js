@@ -84,6 +84,26 @@ const vi = {
   obSignRecord: "Ký biên bản nghiệm thu", obActive: "Chứng thư số đã được kích hoạt.",
   obRecord: "Tải biên bản nghiệm thu", obResubmit: "Bổ sung hồ sơ",
   obRejected: "Hồ sơ đã bị từ chối.",
+  // -- signing
+  stampBox: "Ô chữ ký (kéo để di chuyển, hoặc dùng phím mũi tên)", stampHere: "Chữ ký ở đây",
+  loadingPage: "Đang tải trang xem trước…", stampPage: "Trang đặt chữ ký", pageN: "Trang {n}/{of}",
+  stampAt: "Trang {page}, cách lề trái {x} pt, cách lề dưới {y} pt",
+  coversText: "Không tìm được chỗ trống trên trang cuối: ô chữ ký đang đè lên chữ. Hãy kéo nó đến chỗ trống hoặc chọn trang khác.",
+  dragHint: "Kéo ô chữ ký (bằng ngón tay hoặc chuột) đến nơi cần ký trên trang.",
+  sigTitle: "Hình chữ ký (không bắt buộc)", sigHint: "Ký bằng ngón tay vào khung dưới đây, hoặc tải lên ảnh chữ ký.",
+  sigDraw: "Khung vẽ chữ ký", sigClear: "Xóa chữ ký", sigUpload: "Ảnh chữ ký",
+  sigUploadHint: "PNG hoặc JPEG, tối đa 512 KB.", sigBad: "Ảnh chữ ký phải là PNG hoặc JPEG, tối đa 512 KB.",
+  buyMore: "Mua thêm lượt ký", noActiveCert: "Bạn chưa có chứng thư số đang hoạt động để ký.",
+  noSignaturesLeft: "Bạn đã hết lượt ký. Hãy mua thêm lượt ký trước khi tải tài liệu lên.",
+  fileAny: "Tệp cần ký", fileAnyHint: "Tệp PDF được ký trong tệp (PAdES), có thể chọn trang và vị trí chữ ký; tệp khác được ký tách rời thành tệp .p7s (CAdES).",
+  levelHint: "B-T thêm dấu thời gian; B-LT và B-LTA (chỉ cho PDF) lưu thêm thông tin kiểm tra lâu dài.",
+  needFile: "Vui lòng chọn tệp cần ký.", cadesLevels: "Tệp không phải PDF được ký dạng CAdES (.p7s), chỉ ở mức B-B hoặc B-T.",
+  signStep1: "Bước 1: Chọn tệp", signStep2: "Bước 2: Vị trí chữ ký trên {name}", sendSign: "Gửi ký",
+  downloadP7s: "Tải chữ ký (.p7s)",
+  ds_draft: "Chưa gửi ký", ds_pending: "Chờ xác nhận", ds_signing: "Đang ký", ds_signed: "Đã ký", ds_failed: "Ký không thành công",
+  d_document_id: "Mã tài liệu", d_size: "Kích thước (byte)", d_format: "Định dạng chữ ký", d_level: "Mức chữ ký",
+  d_credential: "Chứng thư số", d_signer: "Người ký", d_reason: "Lý do ký", d_location: "Nơi ký",
+  d_stamp_page: "Trang đặt chữ ký", d_stamp_box: "Vị trí ô chữ ký (pt)", d_signature_image: "Hình chữ ký (SHA-256)",
 };
 
 const en = {
@@ -165,6 +185,26 @@ const en = {
   obSignRecord: "Sign the acceptance record", obActive: "Your certificate is active.",
   obRecord: "Download the acceptance record", obResubmit: "Correct the application",
   obRejected: "Your application was rejected.",
+  // -- signing
+  stampBox: "Signature box (drag it, or use the arrow keys)", stampHere: "Signature here",
+  loadingPage: "Loading the page preview…", stampPage: "Page of the signature", pageN: "Page {n}/{of}",
+  stampAt: "Page {page}, {x} pt from the left, {y} pt from the bottom",
+  coversText: "There is no free space on the last page, so the signature box covers text. Drag it to an empty place or pick another page.",
+  dragHint: "Drag the signature box (finger or mouse) to where it goes on the page.",
+  sigTitle: "Signature image (optional)", sigHint: "Sign with your finger in the box below, or upload an image of your signature.",
+  sigDraw: "Signature drawing area", sigClear: "Clear the signature", sigUpload: "Signature image",
+  sigUploadHint: "PNG or JPEG, up to 512 KB.", sigBad: "The signature image must be a PNG or JPEG of at most 512 KB.",
+  buyMore: "Buy more signatures", noActiveCert: "You have no active certificate to sign with.",
+  noSignaturesLeft: "You have no signatures left. Buy more before uploading a document.",
+  fileAny: "File to sign", fileAnyHint: "A PDF is signed inside itself (PAdES), on the page and place you choose; any other file gets a detached .p7s signature (CAdES).",
+  levelHint: "B-T adds a time stamp; B-LT and B-LTA (PDF only) also keep long-term validation data.",
+  needFile: "Please choose the file to sign.", cadesLevels: "A file that is not a PDF is signed as CAdES (.p7s), at B-B or B-T only.",
+  signStep1: "Step 1: Choose the file", signStep2: "Step 2: Where to sign {name}", sendSign: "Sign",
+  downloadP7s: "Download the signature (.p7s)",
+  ds_draft: "Not sent", ds_pending: "Awaiting confirmation", ds_signing: "Signing", ds_signed: "Signed", ds_failed: "Signing failed",
+  d_document_id: "Document ID", d_size: "Size (bytes)", d_format: "Signature format", d_level: "Signature level",
+  d_credential: "Certificate", d_signer: "Signer", d_reason: "Reason", d_location: "Location",
+  d_stamp_page: "Page of the signature", d_stamp_box: "Signature box (pt)", d_signature_image: "Signature image (SHA-256)",
 };
 
 const tables = { vi, en };
