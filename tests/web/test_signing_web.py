@@ -115,3 +115,24 @@ def test_sign_any_file_as_cades_in_the_web(page: Watched, world: World, tmp_path
     assert checked.returncode == 0 and "Verification successful" in checked.stderr, checked.stderr
     original.write_bytes(content + b"x")
     assert openssl_cms_verify(signature, original, world.root_pem()).returncode != 0
+
+    # the history tells it, newest first, and keeps it as a CSV
+    p.get_by_role("link", name="Lịch sử").click()
+    signed = p.locator("#history-list tbody tr", has_text="Chữ ký số")
+    expect(signed).to_contain_text("bienban.txt (CAdES B-T)")
+    expect(signed).to_contain_text("Đã ký")
+    expect(p.locator("#history-list")).to_contain_text("Ký tài liệu")
+    expect(p.locator("#history-list")).to_contain_text("Đã xác nhận")
+    expect(p.locator("#history-list")).to_contain_text("-1")  # the signature used
+    shot(p, "history")
+    p.get_by_label("Nhóm").select_option("quota")
+    p.get_by_role("button", name="Xem").click()
+    expect(p.locator("#history-list")).not_to_contain_text("Đã xác nhận")
+    expect(p.locator("#history-list")).to_contain_text("Dùng lượt ký")
+    with p.expect_download() as download:
+        p.get_by_role("button", name="Tải về (CSV)").click()
+    kept = tmp_path / "history.csv"
+    download.value.save_as(kept)
+    text = kept.read_text(encoding="utf-8-sig")
+    assert text.startswith("Thời gian (GMT+7),Nhóm,Loại,Kết quả")
+    assert "Dùng lượt ký" in text and "Đã xác nhận" not in text  # the filter holds

@@ -1,5 +1,5 @@
 // Building the page: elements from data with textContent only (never HTML from strings).
-import { lang, t } from "./i18n.js";
+import { t } from "./i18n.js";
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -66,10 +66,13 @@ export async function busy(button, out, work) {
   finally { button.disabled = false; }
 }
 
+/** dd/MM/yyyy HH:mm in the browser's time zone, in both languages. */
 export function fmtDate(value) {
   if (!value) return "—";
-  return new Date(value).toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB",
-    { dateStyle: "short", timeStyle: "short" });
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return "—";
+  const two = (n) => String(n).padStart(2, "0");
+  return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 export function vnd(amount) {

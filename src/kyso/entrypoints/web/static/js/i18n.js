@@ -104,6 +104,11 @@ const vi = {
   d_document_id: "Mã tài liệu", d_size: "Kích thước (byte)", d_format: "Định dạng chữ ký", d_level: "Mức chữ ký",
   d_credential: "Chứng thư số", d_signer: "Người ký", d_reason: "Lý do ký", d_location: "Nơi ký",
   d_stamp_page: "Trang đặt chữ ký", d_stamp_box: "Vị trí ô chữ ký (pt)", d_signature_image: "Hình chữ ký (SHA-256)",
+  otherWord: "Khác", loading: "Đang tải…", navHistory: "Lịch sử", hTitle: "Lịch sử giao dịch",
+  hCategory: "Nhóm", hAll: "Tất cả", hSince: "Từ ngày", hUntil: "Đến ngày", hShow: "Xem",
+  hCsv: "Tải về (CSV)", hEntries: "Các giao dịch", hNone: "Chưa có giao dịch nào trong khoảng này.",
+  hAt: "Thời gian", hWhat: "Loại", hOutcome: "Kết quả", hDescription: "Nội dung",
+  hCount: "Lượt ký", hAmount: "Số tiền",
 };
 
 const en = {
@@ -205,6 +210,11 @@ const en = {
   d_document_id: "Document ID", d_size: "Size (bytes)", d_format: "Signature format", d_level: "Signature level",
   d_credential: "Certificate", d_signer: "Signer", d_reason: "Reason", d_location: "Location",
   d_stamp_page: "Page of the signature", d_stamp_box: "Signature box (pt)", d_signature_image: "Signature image (SHA-256)",
+  otherWord: "Other", loading: "Loading…", navHistory: "History", hTitle: "Transaction history",
+  hCategory: "Category", hAll: "All", hSince: "From", hUntil: "To", hShow: "Show",
+  hCsv: "Download (CSV)", hEntries: "Entries", hNone: "Nothing in this period.",
+  hAt: "Time", hWhat: "Kind", hOutcome: "Outcome", hDescription: "Description",
+  hCount: "Signatures", hAmount: "Amount",
 };
 
 const tables = { vi, en };

@@ -1,0 +1,91 @@
+"""The words for kyso's codes: transaction kinds, statuses and the like, in Vietnamese and
+English, in one place. The API serves them (``GET /api/v1/vocabulary``) so that the web app
+and ``kyso app`` show the same labels and never a raw code; the history uses them too.
+
+A code with no entry here is shown by the clients as a neutral "other" word, never as code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kyso.errors import Text
+
+__all__ = ["VOCABULARY", "word"]
+
+_T = Text
+
+TRANSACTION_KINDS = {
+    "contact_change": _T("Thay đổi thông tin liên hệ", "Change of contact details"),
+    "smartotp_pin_change": _T("Đổi PIN SmartOTP", "SmartOTP PIN change"),
+    "sign_document": _T("Ký tài liệu", "Document signature"),
+    "sp769_sign": _T("Yêu cầu ký từ bên tin cậy", "Signing request from a relying party"),
+    "onboarding_contract": _T("Ký hợp đồng dịch vụ", "Service contract"),
+    "onboarding_acceptance": _T("Ký biên bản nghiệm thu", "Acceptance record"),
+}
+
+TRANSACTION_STATUSES = {
+    "pending": _T("Chờ xác nhận", "Awaiting confirmation"),
+    "confirmed": _T("Đã xác nhận", "Confirmed"),
+    "rejected": _T("Đã từ chối", "Rejected"),
+    "expired": _T("Đã hết hạn", "Expired"),
+    "failed": _T("Không thành công", "Failed"),
+}
+
+DOCUMENT_STATUSES = {
+    "draft": _T("Chưa gửi ký", "Not sent"),
+    "pending": _T("Chờ xác nhận", "Awaiting confirmation"),
+    "signing": _T("Đang ký", "Signing"),
+    "signed": _T("Đã ký", "Signed"),
+    "failed": _T("Ký không thành công", "Signing failed"),
+}
+
+ORDER_STATUSES = {
+    "pending": _T("Chờ thanh toán", "Awaiting payment"),
+    "awaiting_issuance": _T("Đã thanh toán, chờ cấp chứng thư số",
+                            "Paid, awaiting the certificate"),
+    "fulfilled": _T("Đã thanh toán", "Paid"),
+    "failed": _T("Thanh toán không thành công", "Payment failed"),
+    "cancelled": _T("Đã hủy", "Cancelled"),
+    "expired": _T("Đã hết hạn", "Expired"),
+}
+
+QUOTA_ENTRIES = {
+    "credit": _T("Cộng lượt ký", "Signatures added"),
+    "unlimited": _T("Ký không giới hạn", "Unlimited signing"),
+    "reserve": _T("Giữ lượt ký", "Signatures held"),
+    "consume": _T("Dùng lượt ký", "Signatures used"),
+    "release": _T("Hoàn lượt ký", "Signatures given back"),
+}
+
+CERTIFICATE_STATUSES = {
+    "active": _T("Đang hoạt động", "Active"),
+    "not_yet_valid": _T("Chưa đến hạn hiệu lực", "Not yet valid"),
+    "expired": _T("Đã hết hạn", "Expired"),
+    "revoked": _T("Đã thu hồi", "Revoked"),
+    "suspended": _T("Tạm dừng", "Suspended"),
+}
+
+HISTORY_CATEGORIES = {
+    "transaction": _T("Giao dịch", "Transaction"),
+    "signature": _T("Chữ ký", "Signature"),
+    "payment": _T("Thanh toán", "Payment"),
+    "quota": _T("Lượt ký", "Signatures"),
+}
+
+VOCABULARY: Mapping[str, Mapping[str, Text]] = {
+    "transaction_kinds": TRANSACTION_KINDS,
+    "transaction_statuses": TRANSACTION_STATUSES,
+    "document_statuses": DOCUMENT_STATUSES,
+    "order_statuses": ORDER_STATUSES,
+    "quota_entries": QUOTA_ENTRIES,
+    "certificate_statuses": CERTIFICATE_STATUSES,
+    "history_categories": HISTORY_CATEGORIES,
+}
+_OTHER = _T("Khác", "Other")
+
+
+def word(group: str, code: str, lang: str = "vi") -> str:
+    """The label of ``code`` in ``group`` (never the code itself)."""
+    text = VOCABULARY[group].get(code, _OTHER)
+    return text.vi if lang == "vi" else text.en
