@@ -48,6 +48,11 @@ export function status() {
     el.setAttribute("role", kind === "error" ? "alert" : "status");
     el.textContent = text;
     el.hidden = false;
+    if (kind === "error") {  // a long form's error must not stay off-screen
+      el.tabIndex = -1;
+      el.scrollIntoView({ block: "center" });
+      el.focus({ preventScroll: true });
+    }
   };
   el.clear = () => { el.hidden = true; el.textContent = ""; };
   return el;
@@ -100,4 +105,17 @@ export function saveBlob(blob, name) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Ask before a destructive or final action: a question under ``anchor`` with "yes" and
+ *  "no" buttons; ``action`` runs on "yes" only. */
+export function ask(anchor, question, yes, action) {
+  anchor.parentElement?.querySelector(".confirm")?.remove();
+  const box = h("div", { class: "confirm", role: "alertdialog", "aria-label": question, tabindex: -1 },
+    h("p", {}, question));
+  const no = h("button", { type: "button", class: "secondary", onclick: () => { box.remove(); anchor.focus(); } }, t("askNo"));
+  const ok = h("button", { type: "button", class: "danger", onclick: () => { box.remove(); action(); } }, yes);
+  box.append(h("div", { class: "actions" }, ok, no));
+  anchor.after(box);
+  box.focus();
 }

@@ -109,6 +109,12 @@ const vi = {
   hCsv: "Tải về (CSV)", hEntries: "Các giao dịch", hNone: "Chưa có giao dịch nào trong khoảng này.",
   hAt: "Thời gian", hWhat: "Loại", hOutcome: "Kết quả", hDescription: "Nội dung",
   hCount: "Lượt ký", hAmount: "Số tiền",
+  reasonHint: "Ghi lý do (ít nhất 3 ký tự); lý do được lưu vào nhật ký và gửi cho khách hàng.",
+  reasonTooShort: "Vui lòng nhập lý do, ít nhất 3 ký tự.",
+  lockedDone: "Đã khóa {method}.", unlockedDone: "Đã mở khóa {method}.",
+  as_active: "Đang hoạt động", as_locked: "Đã khóa", as_closed: "Đã đóng",
+  askNo: "Không", askApprove: "Phê duyệt hồ sơ của {name}? Chứng thư số sẽ được cấp.", approveYes: "Có, phê duyệt",
+  askReject: "Từ chối hồ sơ của {name}?", rejectYes: "Có, từ chối",
 };
 
 const en = {
@@ -215,6 +221,12 @@ const en = {
   hCsv: "Download (CSV)", hEntries: "Entries", hNone: "Nothing in this period.",
   hAt: "Time", hWhat: "Kind", hOutcome: "Outcome", hDescription: "Description",
   hCount: "Signatures", hAmount: "Amount",
+  reasonHint: "Write the reason (3 characters or more); it is kept in the audit trail and sent to the customer.",
+  reasonTooShort: "Please write a reason of at least 3 characters.",
+  lockedDone: "{method} is locked.", unlockedDone: "{method} is unlocked.",
+  as_active: "Active", as_locked: "Locked", as_closed: "Closed",
+  askNo: "No", askApprove: "Approve the application of {name}? The certificate will be issued.", approveYes: "Yes, approve",
+  askReject: "Reject the application of {name}?", rejectYes: "Yes, reject",
 };
 
 const tables = { vi, en };

@@ -1,7 +1,7 @@
 // RA officer: the review queue, a registration with its data, checks and eKYC images,
 // approve, or reject with a reason.
 import { api, get, post } from "../api.js";
-import { busy, card, dl, field, fmtDate, h, replace, status, table } from "../dom.js";
+import { ask, busy, card, dl, field, fmtDate, h, replace, status, table } from "../dom.js";
 import { lang, t } from "../i18n.js";
 
 export async function ra(main) {
@@ -48,20 +48,21 @@ async function loadImages(el, id) {
 
 function decide(main, c, out) {
   const path = `/ra/registrations/${encodeURIComponent(c.id)}`;
-  const approve = h("button", { type: "button", id: "approve", onclick: () => busy(approve, out, async () => {
-    await post(`${path}/approve`);
-    await showCase(main, c.id, t("approved"));
-  }) }, t("approve"));
+  const approve = h("button", { type: "button", id: "approve", onclick: () => ask(approve,
+    t("askApprove", { name: c.full_name }), t("approveYes"), () => busy(approve, out, async () => {
+      await post(`${path}/approve`);
+      await showCase(main, c.id, t("approved"));
+    })) }, t("approve"));
   const [reasonField, reason] = field(t("reasonReject"), { tag: "textarea", name: "reason", maxlength: 500 });
   const resub = h("input", { type: "checkbox", id: "resubmittable" });
   const reject = h("button", { type: "submit", class: "danger" }, t("reject"));
   const form = h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
-    if (reason.value.trim().length < 3) { out.show(t("required")); reason.focus(); return; }
-    busy(reject, out, async () => {
+    if (reason.value.trim().length < 3) { out.show(t("reasonTooShort")); reason.focus(); return; }
+    ask(reject, t("askReject", { name: c.full_name }), t("rejectYes"), () => busy(reject, out, async () => {
       await post(`${path}/reject`, { reason: reason.value.trim(), resubmittable: resub.checked });
       await showCase(main, c.id, t("rejectedCase"));
-    });
+    }));
   } }, reasonField, h("div", { class: "check" }, resub, h("label", { for: "resubmittable" }, t("resubmittable"))), reject);
   return card(t("decision"), h("div", { class: "actions" }, approve), h("hr"), form);
 }
