@@ -73,6 +73,29 @@ HISTORY_CATEGORIES = {
     "quota": _T("Lượt ký", "Signatures"),
 }
 
+DETAIL_LABELS = {
+    "description": _T("Nội dung", "Description"),
+    "document_id": _T("Mã tài liệu", "Document ID"),
+    "file_name": _T("Tên tệp", "File name"),
+    "sha256": _T("Mã băm (SHA-256)", "Digest (SHA-256)"),
+    "size": _T("Kích thước (byte)", "Size (bytes)"),
+    "format": _T("Định dạng chữ ký", "Signature format"),
+    "level": _T("Mức chữ ký", "Signature level"),
+    "credential": _T("Chứng thư số", "Certificate"),
+    "signer": _T("Người ký", "Signer"),
+    "reason": _T("Lý do ký", "Reason"),
+    "location": _T("Nơi ký", "Location"),
+    "stamp_page": _T("Trang đặt chữ ký", "Page of the signature"),
+    "stamp_box": _T("Vị trí ô chữ ký (pt)", "Signature box (pt)"),
+    "signature_image": _T("Hình chữ ký (SHA-256)", "Signature image (SHA-256)"),
+    "relying_party": _T("Bên tin cậy", "Relying party"),
+    "transaction_desc": _T("Nội dung giao dịch", "Description"),
+    "doc_ids": _T("Mã tài liệu", "Document IDs"),
+    "files_sha256": _T("Mã băm các tệp (SHA-256)", "Files digest (SHA-256)"),
+    "phone": _T("Số điện thoại mới", "New phone"),
+    "email": _T("Email mới", "New email"),
+}
+
 VOCABULARY: Mapping[str, Mapping[str, Text]] = {
     "transaction_kinds": TRANSACTION_KINDS,
     "transaction_statuses": TRANSACTION_STATUSES,
@@ -81,6 +104,7 @@ VOCABULARY: Mapping[str, Mapping[str, Text]] = {
     "quota_entries": QUOTA_ENTRIES,
     "certificate_statuses": CERTIFICATE_STATUSES,
     "history_categories": HISTORY_CATEGORIES,
+    "detail_labels": DETAIL_LABELS,
 }
 _OTHER = _T("Khác", "Other")
 

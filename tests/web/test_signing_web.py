@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.integration.api.conftest import PASSWORD
@@ -136,3 +137,12 @@ def test_sign_any_file_as_cades_in_the_web(page: Watched, world: World, tmp_path
     text = kept.read_text(encoding="utf-8-sig")
     assert text.startswith("Thời gian (GMT+7),Nhóm,Loại,Kết quả")
     assert "Dùng lượt ký" in text and "Đã xác nhận" not in text  # the filter holds
+
+
+def test_the_icon_and_the_viewport_of_the_pages_kyso_serves(world: World) -> None:
+    icon = httpx.get(f"{world.url}/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"
+    for path in ("/", "/console", "/dev/inbox"):
+        page = httpx.get(world.url + path).text
+        assert 'name="viewport" content="width=device-width, initial-scale=1"' in page, path
