@@ -146,3 +146,25 @@ def test_the_icon_and_the_viewport_of_the_pages_kyso_serves(world: World) -> Non
     for path in ("/", "/console", "/dev/inbox"):
         page = httpx.get(world.url + path).text
         assert 'name="viewport" content="width=device-width, initial-scale=1"' in page, path
+
+
+def test_rejecting_a_signature_asks_first(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Lý Thị Mai")
+    _login(p, world, customer)
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "ghichu.txt", "mimeType": "text/plain", "buffer": b"ghi chu " * 10})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    flow = p.locator("#sign-flow")
+    expect(flow.locator("dd").first).to_have_text("Ký tài liệu")  # the kind, in words
+    flow.get_by_role("button", name="Từ chối", exact=True).click()
+    question = flow.get_by_role("alertdialog")
+    expect(question).to_contain_text("Từ chối giao dịch này?")
+    shot(p, "sign-reject-ask")
+    question.get_by_role("button", name="Không").click()
+    [still] = customer.get("/transactions").json()
+    assert still["status"] == "pending"
+    flow.get_by_role("button", name="Từ chối", exact=True).click()
+    flow.get_by_role("button", name="Có, từ chối").click()
+    expect(flow).to_contain_text("Giao dịch đã bị từ chối.")
+    assert customer.get("/transactions").json() == []

@@ -100,7 +100,6 @@ const vi = {
   needFile: "Vui lòng chọn tệp cần ký.", cadesLevels: "Tệp không phải PDF được ký dạng CAdES (.p7s), chỉ ở mức B-B hoặc B-T.",
   signStep1: "Bước 1: Chọn tệp", signStep2: "Bước 2: Vị trí chữ ký trên {name}", sendSign: "Gửi ký",
   downloadP7s: "Tải chữ ký (.p7s)",
-  ds_draft: "Chưa gửi ký", ds_pending: "Chờ xác nhận", ds_signing: "Đang ký", ds_signed: "Đã ký", ds_failed: "Ký không thành công",
   d_document_id: "Mã tài liệu", d_size: "Kích thước (byte)", d_format: "Định dạng chữ ký", d_level: "Mức chữ ký",
   d_credential: "Chứng thư số", d_signer: "Người ký", d_reason: "Lý do ký", d_location: "Nơi ký",
   d_stamp_page: "Trang đặt chữ ký", d_stamp_box: "Vị trí ô chữ ký (pt)", d_signature_image: "Hình chữ ký (SHA-256)",
@@ -115,6 +114,8 @@ const vi = {
   as_active: "Đang hoạt động", as_locked: "Đã khóa", as_closed: "Đã đóng",
   askNo: "Không", askApprove: "Phê duyệt hồ sơ của {name}? Chứng thư số sẽ được cấp.", approveYes: "Có, phê duyệt",
   askReject: "Từ chối hồ sơ của {name}?", rejectYes: "Có, từ chối",
+  askCancelReg: "Hủy hồ sơ đăng ký này? Bạn sẽ phải đăng ký lại từ đầu.", cancelRegYes: "Có, hủy hồ sơ",
+  askRejectTx: "Từ chối giao dịch này? Giao dịch sẽ không được thực hiện.", rejectTxYes: "Có, từ chối",
 };
 
 const en = {
@@ -212,7 +213,6 @@ const en = {
   needFile: "Please choose the file to sign.", cadesLevels: "A file that is not a PDF is signed as CAdES (.p7s), at B-B or B-T only.",
   signStep1: "Step 1: Choose the file", signStep2: "Step 2: Where to sign {name}", sendSign: "Sign",
   downloadP7s: "Download the signature (.p7s)",
-  ds_draft: "Not sent", ds_pending: "Awaiting confirmation", ds_signing: "Signing", ds_signed: "Signed", ds_failed: "Signing failed",
   d_document_id: "Document ID", d_size: "Size (bytes)", d_format: "Signature format", d_level: "Signature level",
   d_credential: "Certificate", d_signer: "Signer", d_reason: "Reason", d_location: "Location",
   d_stamp_page: "Page of the signature", d_stamp_box: "Signature box (pt)", d_signature_image: "Signature image (SHA-256)",
@@ -227,6 +227,8 @@ const en = {
   as_active: "Active", as_locked: "Locked", as_closed: "Closed",
   askNo: "No", askApprove: "Approve the application of {name}? The certificate will be issued.", approveYes: "Yes, approve",
   askReject: "Reject the application of {name}?", rejectYes: "Yes, reject",
+  askCancelReg: "Cancel this application? You will have to apply again from the start.", cancelRegYes: "Yes, cancel it",
+  askRejectTx: "Reject this transaction? It will not be carried out.", rejectTxYes: "Yes, reject",
 };
 
 const tables = { vi, en };

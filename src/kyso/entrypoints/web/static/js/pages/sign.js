@@ -4,6 +4,7 @@
 import { api, get } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
 import { label, t } from "../i18n.js";
+import { vocabulary, word } from "../vocab.js";
 import { placement, signaturePad } from "./placement.js";
 import { txCard } from "./transactions.js";
 
@@ -11,7 +12,7 @@ const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
 const isPdf = (file) => /\.pdf$/i.test(file.name) || file.type === "application/pdf";
 
 export async function sign(main) {
-  const [docs, certs] = await Promise.all([get("/documents"), get("/billing/certificates")]);
+  const [docs, certs] = await Promise.all([get("/documents"), get("/billing/certificates"), vocabulary()]);
   const flow = h("div", { id: "sign-flow" });
   replace(main, h("h1", {}, t("signTitle")), balance(certs), signForm(flow), flow, validateForm(),
     card(t("recentDocs"), recent(docs)));
@@ -111,7 +112,7 @@ function downloadButton(doc) {
 function recent(docs) {
   if (!docs.length) return h("p", {}, "—");
   return table([t("d_file_name"), t("level"), t("status"), t("createdAt"), ""],
-    docs.map((d) => [d.file_name, d.level, label("ds_", d.status), fmtDate(d.created_at), d.download ? downloadButton(d) : ""]));
+    docs.map((d) => [d.file_name, d.level, word("document_statuses", d.status), fmtDate(d.created_at), d.download ? downloadButton(d) : ""]));
 }
 
 function validateForm() {

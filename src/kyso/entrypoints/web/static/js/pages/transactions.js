@@ -1,6 +1,6 @@
 // Pending confirmations: every detail, a code the customer types, confirm or reject.
 import { get, post } from "../api.js";
-import { busy, dl, fmtDate, h, replace, status, field } from "../dom.js";
+import { ask, busy, dl, field, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 
 export async function transactions(main) {
@@ -17,10 +17,11 @@ export function txCard(tx, after = null) {
   const [codeField, code] = field(t("otp"), { name: "otp", inputmode: "numeric",
     autocomplete: "one-time-code", maxlength: 12, required: true }, hint);
   const ok = h("button", { type: "submit" }, t("confirm"));
-  const no = h("button", { type: "button", class: "danger", onclick: () => busy(no, out, async () => {
-    const done = await post(`/transactions/${encodeURIComponent(tx.id)}/reject`);
-    decided(done, t("rejected"));
-  }) }, t("reject"));
+  const no = h("button", { type: "button", class: "danger", onclick: () => ask(no, t("askRejectTx"), t("rejectTxYes"),
+    () => busy(no, out, async () => {
+      const done = await post(`/transactions/${encodeURIComponent(tx.id)}/reject`);
+      decided(done, t("rejected"));
+    })) }, t("reject"));
   const form = h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     if (!code.value.trim()) { out.show(t("required")); code.focus(); return; }
@@ -31,7 +32,7 @@ export function txCard(tx, after = null) {
   } }, codeField, h("div", { class: "actions" }, ok, no));
   const box = h("article", { class: "card tx", "data-id": tx.id },
     h("h2", {}, label("k_", tx.kind)),
-    dl([[t("kind"), tx.kind], [t("method"), t(`m_${tx.method}`)], [t("createdAt"), fmtDate(tx.created_at)],
+    dl([[t("kind"), label("k_", tx.kind)], [t("method"), t(`m_${tx.method}`)], [t("createdAt"), fmtDate(tx.created_at)],
       [t("expiresAt"), fmtDate(tx.expires_at)],
       tx.question ? [t("question"), h("code", { class: "question" }, tx.question)] : null]),
     h("h3", {}, t("details")), details(tx.details), out, form);
