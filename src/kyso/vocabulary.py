@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kyso.errors import Text
+from kyso.onboarding.states import State
 
 __all__ = ["VOCABULARY", "word"]
 
@@ -96,6 +97,28 @@ DETAIL_LABELS = {
     "email": _T("Email mới", "New email"),
 }
 
+EKYC_CHECKS = {
+    "attempt": _T("Lần nộp ảnh", "Attempt"),
+    "images": _T("Ảnh giấy tờ và chân dung", "ID and portrait images"),
+    "mrz": _T("Mã MRZ", "MRZ"),
+    "face": _T("So khớp khuôn mặt", "Face match"),
+}
+
+EKYC_RESULTS = {
+    "ok": _T("Đạt", "Passed"),
+    "matched": _T("Khớp với giấy tờ", "Matches the document"),
+    "not given": _T("Không khai báo", "Not given"),
+    "not run": _T("Chưa kiểm tra", "Not run"),
+    "match": _T("Khớp", "Match"),
+    "no_match": _T("Không khớp", "No match"),
+    "referred": _T("Chờ cán bộ so sánh bằng mắt", "Left to the officer"),
+}
+
+SEXES = {"M": _T("Nam", "Male"), "F": _T("Nữ", "Female")}
+
+REGISTRATION_STATES = {s.value: _T(s.vi[:1].upper() + s.vi[1:],
+                                   s.value.replace("_", " ").capitalize()) for s in State}
+
 VOCABULARY: Mapping[str, Mapping[str, Text]] = {
     "transaction_kinds": TRANSACTION_KINDS,
     "transaction_statuses": TRANSACTION_STATUSES,
@@ -105,6 +128,10 @@ VOCABULARY: Mapping[str, Mapping[str, Text]] = {
     "certificate_statuses": CERTIFICATE_STATUSES,
     "history_categories": HISTORY_CATEGORIES,
     "detail_labels": DETAIL_LABELS,
+    "ekyc_checks": EKYC_CHECKS,
+    "ekyc_results": EKYC_RESULTS,
+    "sexes": SEXES,
+    "registration_states": REGISTRATION_STATES,
 }
 _OTHER = _T("Khác", "Other")
 

@@ -32,7 +32,15 @@ def test_an_officer_reviews_and_approves_a_registration(page: Watched, world: Wo
     expect(p.locator("#case-state")).to_have_text("chờ thẩm định")
     expect(p.get_by_text(account_id)).to_be_visible()
     expect(p.locator(".images img")).to_have_count(3)
-    expect(p.get_by_text("referred")).to_be_visible()  # the face check, left to the officer
+    case = p.locator("main")
+    expect(case).to_contain_text("Chờ cán bộ so sánh bằng mắt")  # the face check, in words
+    for shown in ("Giới tínhNam", "Ngày sinh04/03/1991", "Số giấy tờCCCD 001091000001",
+                  "Lần nộp ảnh1", "Mã MRZ"):
+        expect(case).to_contain_text(shown)
+    expect(case).not_to_contain_text("citizen-free-1y")  # the package by its name
+    expect(case).not_to_contain_text("referred")
+    p.get_by_role("button", name="Ảnh chân dung").click()  # zoom in
+    expect(p.locator("figure.zoomed")).to_have_count(1)
     p.get_by_role("button", name="Phê duyệt", exact=True).click()  # asks first
     question = p.get_by_role("alertdialog")
     expect(question).to_contain_text("Phê duyệt hồ sơ của Nguyễn Văn An?")
@@ -47,6 +55,14 @@ def test_an_officer_reviews_and_approves_a_registration(page: Watched, world: Wo
     assert world.client.get("/api/v1/onboarding/registration",
                             headers=headers).json()["state"] == "approved"
     p.get_by_role("link", name="Hồ sơ chờ thẩm định").click()
+    expect(p.get_by_text("Không có hồ sơ nào.")).to_be_visible()
+    # decided cases stay findable: by state, then by ID number
+    p.get_by_label("Trạng thái hồ sơ").select_option("approved")
+    p.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill("001091000001")
+    expect(p.locator("#cases tbody tr")).to_have_count(1)
+    expect(p.locator("#cases")).to_contain_text("Nguyễn Văn An")
+    shot(p, "console-decided")
+    p.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill("khong-ai")
     expect(p.get_by_text("Không có hồ sơ nào.")).to_be_visible()
 
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kyso.signing.document_errors import DamagedPdf
 
@@ -124,27 +125,25 @@ def _overlap(a: Box, b: Box, pad: float = 2.0) -> bool:
                 or b[3] + pad <= a[1])
 
 
-def _child_layout(doc: object) -> dict[str, object]:
-    pages = []
-    for index in range(len(doc)):  # type: ignore[arg-type]
-        page = doc[index]  # type: ignore[index]
-        x1, y1, x2, y2 = page.get_cropbox()
+def _child_layout(doc: Any) -> dict[str, Any]:
+    pages: list[dict[str, Any]] = []
+    for index in range(len(doc)):
+        x1, y1, x2, y2 = doc[index].get_cropbox()
         pages.append({"width": x2 - x1, "height": y2 - y1, "origin": [x1, y1],
-                      "rotation": page.get_rotation()})
-    last = doc[len(doc) - 1]  # type: ignore[index, arg-type]
-    text = last.get_textpage()
-    ox, oy = pages[-1]["origin"]  # type: ignore[misc]
+                      "rotation": doc[index].get_rotation()})
+    text = doc[len(doc) - 1].get_textpage()
+    ox, oy = pages[-1]["origin"]
     rects = [text.get_rect(i) for i in range(text.count_rects())]
     texts = [(r[0] - ox, r[1] - oy, r[2] - ox, r[3] - oy) for r in rects]
-    box, covers = free_spot(pages[-1]["width"], pages[-1]["height"], texts)  # type: ignore[arg-type]
+    box, covers = free_spot(pages[-1]["width"], pages[-1]["height"], texts)
     return {"pages": pages, "page": len(pages), "box": [round(v, 1) for v in box],
             "covers_text": covers}
 
 
-def _child_render(doc: object, number: int) -> bytes:
-    if not 1 <= number <= len(doc):  # type: ignore[arg-type]
+def _child_render(doc: Any, number: int) -> bytes:
+    if not 1 <= number <= len(doc):
         raise LookupError("no such page")
-    page = doc[number - 1]  # type: ignore[index]
+    page = doc[number - 1]
     width = page.get_width()
     for pixels in (MAX_WIDTH, MAX_WIDTH * 3 // 4, MAX_WIDTH // 2):
         image = page.render(scale=min((pixels - 1) / max(width, 1.0), 4.0)).to_pil()

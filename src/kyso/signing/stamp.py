@@ -76,7 +76,7 @@ def _with_image(style: TextStampStyle, image: bytes, width: float) -> TextStampS
     from PIL import Image
     from pyhanko.pdf_utils.images import PdfImage
 
-    half = width / 2
+    half = int(width / 2)
     return replace(
         style, background=PdfImage(Image.open(io.BytesIO(image)).convert("RGB")),
         background_opacity=1.0,

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.errors import language
-from kyso.errors import InvalidInput
+from kyso.errors import InvalidInput, Text
 from kyso.history.service import Category, Entry, HistoryFilter
 from kyso.vocabulary import HISTORY_CATEGORIES, VOCABULARY
 
@@ -45,7 +45,9 @@ class EntryOut(BaseModel):
 
     @classmethod
     def of(cls, e: Entry, lang: str) -> EntryOut:
-        pick = (lambda t: t.vi) if lang == "vi" else (lambda t: t.en)
+        def pick(text: Text) -> str:
+            return text.vi if lang == "vi" else text.en
+
         return cls(at=e.at, category=e.category.value,
                    category_label=pick(HISTORY_CATEGORIES[e.category.value]), event=e.event,
                    status=e.status, label=pick(e.label), outcome=pick(e.outcome),

@@ -116,6 +116,9 @@ const vi = {
   askReject: "Từ chối hồ sơ của {name}?", rejectYes: "Có, từ chối",
   askCancelReg: "Hủy hồ sơ đăng ký này? Bạn sẽ phải đăng ký lại từ đầu.", cancelRegYes: "Có, hủy hồ sơ",
   askRejectTx: "Từ chối giao dịch này? Giao dịch sẽ không được thực hiện.", rejectTxYes: "Có, từ chối",
+  raState: "Trạng thái hồ sơ", raFind: "Tìm theo họ tên hoặc số giấy tờ", raFindHint: "Ví dụ: Nguyễn Văn An hoặc 001091000001",
+  raSex: "Giới tính", raIssued: "Ngày cấp", raExpires: "Có giá trị đến", raNoExpiry: "Không thời hạn",
+  raZoom: "Bấm để phóng to hoặc thu nhỏ ảnh",
 };
 
 const en = {
@@ -229,6 +232,9 @@ const en = {
   askReject: "Reject the application of {name}?", rejectYes: "Yes, reject",
   askCancelReg: "Cancel this application? You will have to apply again from the start.", cancelRegYes: "Yes, cancel it",
   askRejectTx: "Reject this transaction? It will not be carried out.", rejectTxYes: "Yes, reject",
+  raState: "Application state", raFind: "Find by name or ID number", raFindHint: "Such as Nguyễn Văn An, or 001091000001",
+  raSex: "Sex", raIssued: "Issued on", raExpires: "Valid until", raNoExpiry: "No expiry",
+  raZoom: "Click to zoom the image in or out",
 };
 
 const tables = { vi, en };
