@@ -42,6 +42,7 @@ from kyso.billing.quotas import QuotaService
 from kyso.billing.report import ReportService
 from kyso.clock import Clock, SystemClock
 from kyso.config import Settings
+from kyso.history.service import HistoryService
 from kyso.keys import KeyAlgorithm, KeyStore
 from kyso.lockout import LockoutPolicy
 from kyso.notify.ports import EmailSender, SmsSender
@@ -318,6 +319,10 @@ class Container:
                                Validator(self.document_trust),
                                DocumentPolicy(self.settings.document_max_bytes),
                                sandbox=self.pdf_sandbox)
+
+    @cached_property
+    def history(self) -> HistoryService:
+        return HistoryService(self.uow, self.clock)
 
     # relying parties (SP769)
     @cached_property

@@ -11,7 +11,7 @@ from kyso.accounts.service import NewAccount
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.documents.conftest import World
 from tests.integration.onboarding.test_flow import to_review
-from tests.web.conftest import Watched, log_in, session_token
+from tests.web.conftest import Watched, log_in, session_token, shot
 
 
 def staff(world: World, username: str, role: Role) -> str:
@@ -32,12 +32,37 @@ def test_an_officer_reviews_and_approves_a_registration(page: Watched, world: Wo
     expect(p.locator("#case-state")).to_have_text("chờ thẩm định")
     expect(p.get_by_text(account_id)).to_be_visible()
     expect(p.locator(".images img")).to_have_count(3)
-    expect(p.get_by_text("referred")).to_be_visible()  # the face check, left to the officer
-    p.get_by_role("button", name="Phê duyệt").click()
+    case = p.locator("main")
+    expect(case).to_contain_text("Chờ cán bộ so sánh bằng mắt")  # the face check, in words
+    for shown in ("Giới tínhNam", "Ngày sinh04/03/1991", "Số giấy tờCCCD 001091000001",
+                  "Lần nộp ảnh1", "Mã MRZ"):
+        expect(case).to_contain_text(shown)
+    expect(case).not_to_contain_text("citizen-free-1y")  # the package by its name
+    expect(case).not_to_contain_text("referred")
+    p.get_by_role("button", name="Ảnh chân dung").click()  # zoom in
+    expect(p.locator("figure.zoomed")).to_have_count(1)
+    p.get_by_role("button", name="Phê duyệt", exact=True).click()  # asks first
+    question = p.get_by_role("alertdialog")
+    expect(question).to_contain_text("Phê duyệt hồ sơ của Nguyễn Văn An?")
+    shot(p, "console-approve-ask")
+    question.get_by_role("button", name="Không").click()
+    expect(question).to_have_count(0)
+    assert world.client.get("/api/v1/onboarding/registration",
+                            headers=headers).json()["state"] == "under_review"
+    p.get_by_role("button", name="Phê duyệt", exact=True).click()
+    p.get_by_role("button", name="Có, phê duyệt").click()
     expect(p.get_by_role("status")).to_have_text("Đã phê duyệt hồ sơ.")
     assert world.client.get("/api/v1/onboarding/registration",
                             headers=headers).json()["state"] == "approved"
     p.get_by_role("link", name="Hồ sơ chờ thẩm định").click()
+    expect(p.get_by_text("Không có hồ sơ nào.")).to_be_visible()
+    # decided cases stay findable: by state, then by ID number
+    p.get_by_label("Trạng thái hồ sơ").select_option("approved")
+    p.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill("001091000001")
+    expect(p.locator("#cases tbody tr")).to_have_count(1)
+    expect(p.locator("#cases")).to_contain_text("Nguyễn Văn An")
+    shot(p, "console-decided")
+    p.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill("khong-ai")
     expect(p.get_by_text("Không có hồ sơ nào.")).to_be_visible()
 
 
@@ -63,15 +88,23 @@ def test_the_support_desk_locks_a_method_and_customers_stay_out(
     p.get_by_role("button", name="Tìm", exact=True).click()
     found = p.locator("#customer")
     expect(found).to_contain_text(customer.account_id)
-    found.get_by_label("Phương thức").select_option("sms")
-    found.get_by_role("button", name="Khóa", exact=True).click()
-    expect(found.get_by_role("alert")).to_have_text("Vui lòng nhập thông tin này.")
+    expect(found).to_contain_text("Đang hoạt động")  # the account's status, not "active"
+    found.get_by_role("button", name="Khóa SMS OTP").click()
+    expect(found.get_by_role("alert")).to_have_text("Vui lòng nhập lý do, ít nhất 3 ký tự.")
     found.get_by_label("Lý do").fill("Khách báo mất điện thoại")
-    found.get_by_role("button", name="Khóa", exact=True).click()
+    found.get_by_role("button", name="Khóa SMS OTP").click()
     expect(found.locator('[data-method="sms"]')).to_contain_text("Khách báo mất điện thoại")
-    expect(found.get_by_role("status")).to_have_text("Đã thực hiện.")
+    expect(found.get_by_role("status")).to_have_text("Đã khóa SMS OTP.")
     methods = customer.get("/smartotp").json()["methods"]
     assert methods["sms"]["locked"] and methods["sms"]["reason"] == "Khách báo mất điện thoại"
+    # the unlock acts on the locked method, whatever was chosen before the refresh
+    found.get_by_label("Lý do").fill("Khách đã tìm lại điện thoại")
+    shot(p, "support-unlock")
+    found.get_by_role("button", name="Mở khóa SMS OTP").click()
+    expect(found.get_by_role("status")).to_have_text("Đã mở khóa SMS OTP.")
+    expect(found.get_by_role("button", name="Khóa SMS OTP")).to_be_visible()
+    methods = customer.get("/smartotp").json()["methods"]
+    assert not methods["sms"]["locked"] and not methods["smartotp"]["locked"]
     # the API is the gate: a customer's session cannot look anyone up
     r = world.client.get("/api/v1/support/accounts", params={"login": phone},
                          headers=customer.headers)

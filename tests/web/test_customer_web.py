@@ -120,24 +120,28 @@ def test_sign_a_pdf_download_it_and_check_it(page: Watched, world: World,
     log_in(p, username(world, customer), PASSWORD)
     p.get_by_role("link", name="Ký tài liệu").click()
     form = p.locator("#sign-form")
+    expect(p.locator("#balance .available")).to_have_text("1000")
     # wrong type and too large, said clearly before or by the server
-    form.get_by_label("Tệp PDF").set_input_files(
+    form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "ghichu.txt", "mimeType": "text/plain", "buffer": b"hello"})
+    form.get_by_label("Mức chữ ký").select_option("B-LT")
     form.get_by_role("button", name="Tải lên và ký").click()
-    expect(form.get_by_role("alert")).to_have_text("Tệp không phải PDF.")
-    form.get_by_label("Tệp PDF").set_input_files(
+    expect(form.get_by_role("alert")).to_contain_text("chỉ ở mức B-B hoặc B-T")
+    form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "lon.pdf", "mimeType": "application/pdf", "buffer": b"%PDF" + bytes(300_000)})
     form.get_by_role("button", name="Tải lên và ký").click()
     expect(form.get_by_role("alert")).to_contain_text("Tài liệu vượt quá")
-    # the real one, with a visible stamp
-    form.get_by_label("Tệp PDF").set_input_files(
+    # the real one, with a visible stamp where kyso proposes it
+    form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "hopdong.pdf", "mimeType": "application/pdf", "buffer": sample_pdf()})
     form.get_by_label("Mức chữ ký").select_option("B-T")
-    form.get_by_label("Hiển thị dấu chữ ký trên trang").check()
-    form.get_by_label("Lý do ký").fill("Đồng ý nội dung hợp đồng")
     form.get_by_role("button", name="Tải lên và ký").click()
     flow = p.locator("#sign-flow")
     expect(flow).to_contain_text("hopdong.pdf")
+    expect(flow.get_by_label("Hiển thị dấu chữ ký trên trang")).to_be_checked()
+    flow.get_by_label("Lý do ký").fill("Đồng ý nội dung hợp đồng")
+    flow.get_by_role("button", name="Gửi ký").click()
+    expect(flow.get_by_label("Mã OTP")).to_be_visible()
     [tx] = pending(customer)
     assert customer.device is not None
     flow.get_by_label("Mã OTP").fill(customer.device.answer(tx))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from rich.table import Table
 
 from kyso.app.i18n import Lang, Msg
-from kyso.app.models import Certificate, Order, Product
+from kyso.app.models import Certificate, Order, Product, Vocabulary
+from kyso.app.views import id_column
 
 __all__ = ["PAY_AT", "certificates_table", "orders_table", "products_table", "vnd"]
 
@@ -33,21 +34,25 @@ def products_table(products: list[Product], lang: Lang) -> Table:
     return table
 
 
-def orders_table(orders: list[Order], lang: Lang) -> Table:
-    table = Table(*_h(lang, ("Đơn hàng", "Order"), ("Gói", "Product"), ("Số tiền", "Amount"),
-                      ("Trạng thái", "Status"), ("Tạo lúc", "Created")))
+def orders_table(orders: list[Order], lang: Lang, words: Vocabulary) -> Table:
+    [order, *rest] = _h(lang, ("Đơn hàng", "Order"), ("Gói", "Product"), ("Số tiền", "Amount"),
+                        ("Trạng thái", "Status"), ("Tạo lúc", "Created"))
+    table = Table(id_column(order, [o.id for o in orders]), *rest)
     for o in orders:
-        table.add_row(o.id, o.name, vnd(o.amount), o.status, f"{o.created_at:%Y-%m-%d %H:%M}")
+        table.add_row(o.id, o.name, vnd(o.amount), words.word("order_statuses", o.status),
+                      f"{o.created_at.astimezone():%d/%m/%Y %H:%M}")
     return table
 
 
-def certificates_table(certs: list[Certificate], lang: Lang) -> Table:
-    table = Table(*_h(lang, ("Chứng thư số", "Certificate"), ("Gói", "Package"),
-                      ("Hạn gói", "Term ends"), ("Lượt ký khả dụng", "Available signatures"),
-                      ("Trạng thái", "Status")))
+def certificates_table(certs: list[Certificate], lang: Lang, words: Vocabulary) -> Table:
+    [cert, *rest] = _h(lang, ("Chứng thư số", "Certificate"), ("Gói", "Package"),
+                       ("Hạn gói", "Term ends"), ("Lượt ký khả dụng", "Available signatures"),
+                       ("Trạng thái", "Status"))
+    table = Table(id_column(cert, [c.credential_id for c in certs]), *rest)
     for c in certs:
-        available = (f"{UNLIMITED.render(lang)} ({c.unlimited_until:%Y-%m-%d})"
+        available = (f"{UNLIMITED.render(lang)} ({c.unlimited_until:%d/%m/%Y})"
                      if c.unlimited and c.unlimited_until else str(c.available_signatures))
         table.add_row(c.credential_id, c.package or "-",
-                      f"{c.term_end:%Y-%m-%d}" if c.term_end else "-", available, c.status)
+                      f"{c.term_end:%d/%m/%Y}" if c.term_end else "-", available,
+                      words.word("certificate_statuses", c.status))
     return table

@@ -36,6 +36,7 @@ from kyso.app.models import (
     Terms,
     TokenStatus,
     Transaction,
+    Vocabulary,
 )
 from kyso.secrets import Secret
 
@@ -76,7 +77,8 @@ class KysoClient:
     def _send(self, method: str, path: str, *, auth: bool = True,
               json: dict[str, Any] | None = None,
               params: dict[str, str] | None = None,
-              files: dict[str, tuple[str, bytes, str]] | None = None) -> httpx.Response:
+              files: dict[str, tuple[str, bytes, str]] | None = None,
+              timeout: float | None = None) -> httpx.Response:
         """The one place where httpx's errors become the app's: unreachable server, API
         error with its code and description."""
         headers = {}
@@ -85,8 +87,9 @@ class KysoClient:
                 raise NotLoggedIn()
             headers["Authorization"] = f"Bearer {self._session.reveal()}"
         try:
-            response = self._http.request(method, path, json=json, params=params,
-                                          files=files, headers=headers)
+            response = self._http.request(
+                method, path, json=json, params=params, files=files, headers=headers,
+                timeout=timeout if timeout is not None else self._http.timeout)
         except httpx.TimeoutException:
             raise ServerUnreachable(self.server, "timeout") from None
         except (httpx.TransportError, httpx.InvalidURL) as exc:
@@ -223,6 +226,33 @@ class KysoClient:
     def revoke_consent(self, sp_id: str) -> None:
         self._send("DELETE", f"/consents/{_seg(sp_id)}")
 
+    # -- documents and words -------------------------------------------------------------
+
+    def upload_document(self, name: str, data: bytes, params: dict[str, str]) -> dict[str, Any]:
+        """``POST /documents``: the document and its transaction (signing may take long)."""
+        files = {"file": (name, data, "application/octet-stream")}
+        response = self._send("POST", "/documents", files=files, params=params,
+                              timeout=_DOCUMENT_TIMEOUT)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or "transaction" not in body:
+            raise BadResponse("POST /documents")
+        return body
+
+    def download_document(self, document_id: str) -> bytes:
+        return self._send("GET", f"/documents/{_seg(document_id)}/download",
+                          timeout=_DOCUMENT_TIMEOUT).content
+
+    def vocabulary(self) -> Vocabulary:
+        """The server's words for its codes, in this client's language."""
+        response = self._send("GET", "/vocabulary", auth=False)
+        try:
+            return Vocabulary(_WORDS.validate_python(response.json()))
+        except (ValueError, ValidationError):
+            raise BadResponse("GET /vocabulary") from None
+
     def _list(self, adapter: TypeAdapter[list[M]], response: httpx.Response) -> list[M]:
         try:
             return adapter.validate_python(response.json())
@@ -266,6 +296,8 @@ class KysoClient:
 
 
 _ONBOARDING = "/onboarding/registration"
+_DOCUMENT_TIMEOUT = 120.0
+_WORDS: TypeAdapter[dict[str, dict[str, str]]] = TypeAdapter(dict[str, dict[str, str]])
 
 
 def _seg(value: str) -> str:

@@ -18,7 +18,7 @@ from rich.console import Console
 from kyso.app import messages as m
 from kyso.app.errors import Cancelled
 from kyso.app.i18n import Lang, Msg
-from kyso.app.models import Terms, Transaction
+from kyso.app.models import Terms, Transaction, Vocabulary
 from kyso.app.ui import is_yes
 from kyso.app.views import transaction_table
 
@@ -82,8 +82,8 @@ class ConsoleUi:
             self.out.print(text, markup=False)
             self.out.print()
 
-    def show_transaction(self, tx: Transaction) -> None:
-        self.out.print(transaction_table(tx, self.lang))
+    def show_transaction(self, tx: Transaction, words: Vocabulary) -> None:
+        self.out.print(transaction_table(tx, self.lang, words))
 
     def show_qr(self, data: str) -> None:
         """Half-block characters, two modules per line: scannable from a terminal."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +24,7 @@ __all__ = [
     "Terms",
     "TokenStatus",
     "Transaction",
+    "Vocabulary",
 ]
 
 
@@ -192,3 +195,14 @@ class Party(_Answer):
 
 class Consent(Party):
     granted_at: datetime
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The server's words for its codes (``GET /vocabulary``), in the app's language."""
+
+    groups: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def word(self, group: str, code: str) -> str:
+        """The label of ``code``; the code itself only if the server has no word for it."""
+        return self.groups.get(group, {}).get(code, code)

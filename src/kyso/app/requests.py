@@ -18,6 +18,7 @@ from kyso.app import transactions
 from kyso.app.context import AppContext
 from kyso.app.i18n import Lang, Msg
 from kyso.app.models import Transaction
+from kyso.app.views import id_column
 
 __all__ = ["HINT", "KIND", "NONE", "SignRequest", "pending", "requests_table"]
 
@@ -57,8 +58,9 @@ def pending(ctx: AppContext) -> list[SignRequest]:
 
 
 def requests_table(requests: list[SignRequest], lang: Lang) -> Table:
-    table = Table(*(h.render(lang) for h in _HEADERS))
+    [first, *rest] = (h.render(lang) for h in _HEADERS)
+    table = Table(id_column(first, [r.id for r in requests]), *rest)
     for r in requests:
         table.add_row(r.id, r.relying_party, r.description, "\n".join(r.doc_ids),
-                      r.expires_at.astimezone().isoformat(" ", "seconds"))
+                      f"{r.expires_at.astimezone():%d/%m/%Y %H:%M}")
     return table

@@ -16,15 +16,10 @@ import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
-import httpx
-
-from kyso import __version__
 from kyso.app import transactions
 from kyso.app.context import AppContext
-from kyso.app.errors import ApiError, AppError, BadResponse, NotLoggedIn, ServerUnreachable
+from kyso.app.errors import AppError
 from kyso.app.i18n import Msg
 
 __all__ = ["Level", "SignRequest", "sign_file"]
@@ -79,15 +74,15 @@ def sign_file(ctx: AppContext, request: SignRequest, otp: str | None = None) -> 
     if target.resolve() == request.path.resolve():
         raise AppError(SAME_FILE)
     data = _read(request.path)
-    with _Documents(ctx) as api:
-        document = api.upload(data, request)
+    with ctx.client() as api:
+        document = api.upload_document(request.path.name, data, request.params())
     if document.get("sha256") != hashlib.sha256(data).hexdigest():
         raise AppError(HASH_MISMATCH)
     ctx.ui.say(UPLOADED, name=document.get("file_name"), size=len(data),
                sha256=document.get("sha256"))
     transactions.confirm(ctx, str(document["transaction"]["id"]), otp)
-    with _Documents(ctx) as api:
-        signed = api.download(str(document["id"]))
+    with ctx.client() as api:
+        signed = api.download_document(str(document["id"]))
     _write(target, signed)
     ctx.ui.result(SIGNED, path=target)
     return target
@@ -109,59 +104,3 @@ def _write(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except OSError as exc:
         raise AppError(WRITE_FAILED, path=path, reason=exc.strerror or type(exc).__name__) from None
-
-
-class _Documents:
-    """The two document calls the JSON client does not make: a file upload and a download."""
-
-    def __init__(self, ctx: AppContext) -> None:
-        session = ctx.state.session_for(ctx.server)
-        if session is None:
-            raise NotLoggedIn()
-        headers = {"Authorization": f"Bearer {session.token.reveal()}",
-                   "Accept-Language": "en" if ctx.ui.lang == "en" else "vi",
-                   "User-Agent": f"kyso-app/{__version__}"}
-        self._server = ctx.server
-        self._http = httpx.Client(base_url=f"{ctx.server}/api/v1", headers=headers,
-                                  transport=ctx.transport, timeout=120.0)
-
-    def __enter__(self) -> _Documents:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._http.close()
-
-    def upload(self, data: bytes, request: SignRequest) -> dict[str, Any]:
-        files = {"file": (request.path.name, data, "application/octet-stream")}
-        response = self._send("POST", "/documents", files=files, params=request.params())
-        try:
-            body = response.json()
-            if not isinstance(body, dict) or "transaction" not in body:
-                raise ValueError("no transaction")
-            return body
-        except ValueError:
-            raise BadResponse("POST /documents") from None
-
-    def download(self, document_id: str) -> bytes:
-        return self._send("GET", f"/documents/{quote(document_id, safe='')}/download").content
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException:
-            raise ServerUnreachable(self._server, "timeout") from None
-        except (httpx.TransportError, httpx.InvalidURL) as exc:
-            raise ServerUnreachable(self._server, type(exc).__name__) from None
-        if response.is_error:
-            raise _api_error(response)
-        return response
-
-
-def _api_error(response: httpx.Response) -> ApiError:
-    try:
-        body = response.json()
-        return ApiError(response.status_code, str(body["error"]),
-                        str(body.get("error_description") or body["error"]))
-    except (ValueError, KeyError, TypeError):
-        return ApiError(response.status_code, f"http_{response.status_code}",
-                        f"HTTP {response.status_code} {response.reason_phrase or 'error'}")

@@ -11,10 +11,10 @@ from kyso.app import messages as m
 from kyso.app.client import KysoClient
 from kyso.app.codes import open_token
 from kyso.app.context import AppContext
-from kyso.app.errors import AppError
-from kyso.app.models import Transaction
+from kyso.app.errors import ApiError, AppError, BadResponse
+from kyso.app.models import Transaction, Vocabulary
 
-__all__ = ["confirm", "confirm_open", "contact_change", "pending", "reject"]
+__all__ = ["confirm", "confirm_open", "contact_change", "pending", "reject", "words_of"]
 
 
 def pending(ctx: AppContext) -> list[Transaction]:
@@ -32,10 +32,8 @@ def code_for(ctx: AppContext, transaction_id: str) -> str:
     transaction, checks its question against those details, asks the SmartOTP PIN and returns
     the OCRA response to type in; nothing is confirmed here."""
     with ctx.client() as api:
-        tx = api.transaction(transaction_id)
-    ctx.ui.show_transaction(tx)
-    if tx.status != "pending":
-        raise AppError(m.TX_NOT_PENDING, id=tx.id, status=tx.status)
+        tx, words = api.transaction(transaction_id), words_of(api)
+    _show(ctx, tx, words)
     if tx.method != "smartotp":
         raise AppError(m.UNKNOWN_METHOD, method=tx.method)
     return open_token(ctx).transaction_code(tx)
@@ -63,10 +61,24 @@ def confirm_open(ctx: AppContext, api: KysoClient, tx: Transaction) -> None:
     _confirm(ctx, api, tx, None)
 
 
-def _confirm(ctx: AppContext, api: KysoClient, tx: Transaction, otp: str | None) -> None:
-    ctx.ui.show_transaction(tx)
+def words_of(api: KysoClient) -> Vocabulary:
+    """The server's words, or none from a server that has no ``/vocabulary`` yet (the codes
+    are shown then)."""
+    try:
+        return api.vocabulary()
+    except (ApiError, BadResponse):
+        return Vocabulary()
+
+
+def _show(ctx: AppContext, tx: Transaction, words: Vocabulary) -> None:
+    ctx.ui.show_transaction(tx, words)
     if tx.status != "pending":
-        raise AppError(m.TX_NOT_PENDING, id=tx.id, status=tx.status)
+        raise AppError(m.TX_NOT_PENDING, id=tx.id,
+                       status=words.word("transaction_statuses", tx.status))
+
+
+def _confirm(ctx: AppContext, api: KysoClient, tx: Transaction, otp: str | None) -> None:
+    _show(ctx, tx, words_of(api))
     api.confirm(tx.id, _code_for(ctx, tx, otp))
     ctx.ui.result(m.TX_CONFIRMED, id=tx.id)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from kyso.app.i18n import Lang, Msg
-from kyso.app.models import Terms, Transaction
+from kyso.app.models import Terms, Transaction, Vocabulary
 
 __all__ = ["YES", "Ui", "is_yes"]
 
@@ -40,7 +40,7 @@ class Ui(Protocol):
 
     def show_terms(self, terms: Terms) -> None: ...
 
-    def show_transaction(self, tx: Transaction) -> None: ...
+    def show_transaction(self, tx: Transaction, words: Vocabulary) -> None: ...
 
     def show_qr(self, data: str) -> None:
         """A QR code of ``data`` (an otpauth:// URI) for a phone to scan."""

@@ -8,23 +8,16 @@ from collections.abc import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from kyso.app import messages as m
 from kyso.app.account import StatusReport
 from kyso.app.i18n import Lang, Msg
-from kyso.app.models import Transaction
+from kyso.app.models import Transaction, Vocabulary
 from kyso.app.token import Code, SoftToken
 
-__all__ = ["code_json", "code_line", "live_codes", "status_table", "transaction_table",
-           "transactions_table"]
-
-KINDS = {
-    "contact_change": Msg("Thay đổi thông tin liên hệ", "Change of contact details"),
-    "smartotp_pin_change": Msg("Đổi PIN SmartOTP", "SmartOTP PIN change"),
-    "sign_document": Msg("Ký tài liệu", "Document signature"),
-    "sp769_sign": Msg("Ký số theo yêu cầu của dịch vụ", "Signature requested by a service"),
-}
+__all__ = ["code_json", "code_line", "id_column", "live_codes", "status_table",
+           "transaction_table", "transactions_table"]
 
 
 def code_line(code: Code, lang: Lang) -> str:
@@ -73,22 +66,27 @@ def status_table(report: StatusReport, lang: Lang) -> Table:
     return table
 
 
-def transaction_table(tx: Transaction, lang: Lang) -> Table:
+def transaction_table(tx: Transaction, lang: Lang, words: Vocabulary) -> Table:
+    """One transaction; its kind in the server's words (``GET /vocabulary``)."""
     table = Table(show_header=False, title=f"{_label(m.L_TRANSACTION, lang)} {tx.id}")
-    kind = KINDS.get(tx.kind)
-    table.add_row(_label(m.L_KIND, lang), kind.render(lang) if kind else tx.kind)
+    table.add_row(_label(m.L_KIND, lang), words.word("transaction_kinds", tx.kind))
     for key, value in tx.details.items():
-        table.add_row(key, value)
+        table.add_row(words.word("detail_labels", key), value)
     table.add_row(_label(m.L_EXPIRES, lang), tx.expires_at.astimezone().isoformat(" ", "seconds"))
     return table
 
 
-def transactions_table(txs: list[Transaction], lang: Lang) -> Table:
-    table = Table(*(_label(x, lang) for x in (m.L_TRANSACTION, m.L_KIND, m.L_DETAILS,
-                                              m.L_EXPIRES)))
+def id_column(header: str, ids: list[str]) -> Column:
+    """A column of IDs shown whole (the next command takes them), never cut by the width."""
+    return Column(header, no_wrap=True, min_width=max((len(i) for i in ids), default=0))
+
+
+def transactions_table(txs: list[Transaction], lang: Lang, words: Vocabulary) -> Table:
+    table = Table(id_column(_label(m.L_TRANSACTION, lang), [tx.id for tx in txs]),
+                  *(_label(x, lang) for x in (m.L_KIND, m.L_DETAILS, m.L_EXPIRES)))
     for tx in txs:
-        kind = KINDS.get(tx.kind)
-        details = "\n".join(f"{k}: {v}" for k, v in tx.details.items())
-        table.add_row(tx.id, kind.render(lang) if kind else tx.kind, details,
+        details = "\n".join(f"{words.word('detail_labels', k)}: {v}"
+                            for k, v in tx.details.items())
+        table.add_row(tx.id, words.word("transaction_kinds", tx.kind), details,
                       tx.expires_at.astimezone().isoformat(" ", "seconds"))
     return table

@@ -1,8 +1,9 @@
 """A document a customer uploaded to sign, and how to sign it.
 
-A document moves one way only::
+A document moves one way only (a ``draft`` is uploaded to be previewed and placed first; it
+has no transaction until the customer asks to sign it)::
 
-    pending ──(transaction confirmed, signing starts)──▶ signing ──▶ signed
+    draft ──▶ pending ──(transaction confirmed, signing starts)──▶ signing ──▶ signed
        └──────────────────────────────────────────────────────┴──▶ failed
 
 ``signing`` is taken in the same unit of work that grants the signature activation data, so
@@ -54,26 +55,53 @@ class Level(StrEnum):
 
 
 class DocumentStatus(StrEnum):
+    DRAFT = "draft"
     PENDING = "pending"
     SIGNING = "signing"
     SIGNED = "signed"
     FAILED = "failed"
 
 
+Box = tuple[float, float, float, float]
+MIN_STAMP, MAX_STAMP = (60.0, 24.0), (420.0, 200.0)  # points, width × height
+
+
 @dataclass(frozen=True)
 class SignOptions:
-    """How to sign: the level, and a visible stamp with an optional reason and location."""
+    """How to sign: the level, and a visible stamp with an optional reason and location,
+    on ``page`` (1-based) in ``box`` (PDF user space: x1, y1, x2, y2), with an optional
+    signature image (the SHA-256 of its PNG in the blob store)."""
 
     level: Level = Level.B_B
     visible: bool = False
     reason: str | None = None
     location: str | None = None
+    page: int | None = None
+    box: Box | None = None
+    image: str | None = None
 
     def __post_init__(self) -> None:
         for text in (self.reason, self.location):
             if text is not None and (not text.strip() or len(text) > MAX_TEXT
                                      or _CONTROL.search(text)):
                 raise ValueError(f"reason and location are 1..{MAX_TEXT} printable characters")
+        if (self.page is None) != (self.box is None):
+            raise ValueError("a stamp's page and box are given together")
+        if self.box is not None:
+            self._check_box(self.box)
+        if self.image is not None and not _SHA256.fullmatch(self.image):
+            raise ValueError("the signature image is named by its SHA-256")
+        if not self.visible and (self.box is not None or self.image is not None):
+            raise ValueError("a place and an image are for a visible stamp")
+
+    def _check_box(self, box: Box) -> None:
+        x1, y1, x2, y2 = box
+        width, height = x2 - x1, y2 - y1
+        if self.page is None or self.page < 1:
+            raise ValueError("pages are numbered from 1")
+        if not (MIN_STAMP[0] <= width <= MAX_STAMP[0] and MIN_STAMP[1] <= height <= MAX_STAMP[1]):
+            raise ValueError(f"a stamp is {MIN_STAMP[0]:g}..{MAX_STAMP[0]:g} points wide and "
+                             f"{MIN_STAMP[1]:g}..{MAX_STAMP[1]:g} high")
 
 
 def clean_file_name(name: str | None, default: str) -> str:
@@ -104,6 +132,8 @@ class Document:
     def __post_init__(self) -> None:
         if not _SHA256.fullmatch(self.sha256) or self.size < 0:
             raise ValueError("a document has a SHA-256 (lower-case hex) and a size")
+        if (self.status is DocumentStatus.DRAFT) and self.transaction_id is not None:
+            raise ValueError("a draft has no transaction yet")
         signed = self.status is DocumentStatus.SIGNED
         if signed != (self.signed_sha256 is not None and self.signed_at is not None):
             raise ValueError("a signed document, and only one, has its output")

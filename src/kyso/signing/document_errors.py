@@ -1,8 +1,9 @@
 """What can go wrong with documents to sign or validate::
 
     InvalidInput ── NotAPdf, EncryptedPdf, DamagedPdf, DocumentTooLarge, LevelNotSupported,
-                    InvalidDocument (the sandbox stopped its reader: time, memory, crash)
-    Conflict ───── NoCredential, AlreadySigned, NotSignedYet, SigningFailed
+                    InvalidDocument (the sandbox stopped its reader: time, memory, crash),
+                    StampOutsidePage, BadSignatureImage
+    Conflict ───── NoCredential, AlreadySigned, NotSignedYet, SigningFailed, NotADraft
     Unavailable ── RevocationUnavailable (the OCSP/CRL/TSA step of B-T, B-LT, B-LTA),
                     SandboxBusy (every sandboxed reader stayed busy)
 """
@@ -13,17 +14,20 @@ from kyso.errors import Conflict, InvalidInput, Unavailable
 
 __all__ = [
     "AlreadySigned",
+    "BadSignatureImage",
     "DamagedPdf",
     "DocumentTooLarge",
     "EncryptedPdf",
     "InvalidDocument",
     "LevelNotSupported",
     "NoCredential",
+    "NotADraft",
     "NotAPdf",
     "NotSignedYet",
     "RevocationUnavailable",
     "SandboxBusy",
     "SigningFailed",
+    "StampOutsidePage",
 ]
 
 
@@ -99,3 +103,22 @@ class SandboxBusy(Unavailable):
     code = "document_reader_busy"
     vi = "Hệ thống đang bận đọc tài liệu khác; vui lòng thử lại sau ít giây."
     en = "The service is busy reading other documents; retry in a few seconds."
+
+
+class StampOutsidePage(InvalidInput):
+    code = "stamp_outside_page"
+    vi = "Ô chữ ký phải nằm trọn trong trang {page} của tài liệu."
+    en = "The signature box must lie within page {page} of the document."
+
+
+class BadSignatureImage(InvalidInput):
+    code = "bad_signature_image"
+    vi = ("Ảnh chữ ký phải là tệp PNG hoặc JPEG, tối đa {max_kib} KiB và {max_px} điểm ảnh "
+          "mỗi chiều.")
+    en = "The signature image must be a PNG or JPEG of at most {max_kib} KiB and {max_px} px."
+
+
+class NotADraft(Conflict):
+    code = "not_a_draft"
+    vi = "Tài liệu này đã được gửi đi ký; hãy tải lên lại nếu muốn đổi vị trí chữ ký."
+    en = "This document was already sent for signing; upload it again to move the signature."

@@ -132,7 +132,8 @@ class DocumentSigner:
         if document.format is DocumentFormat.CADES:
             return self._cades.sign(data, signer, document.options.level, now)
         info = inspect_pdf(data)  # came through the sandbox at upload
-        job = PadesJob(data, info, field_name(document.id), document.options, now)
+        image = self._blobs.get(document.options.image) if document.options.image else None
+        job = PadesJob(data, info, field_name(document.id), document.options, now, image)
         return self._pades.sign(job, signer, credential.certificate.subject)
 
     def _finish(self, document: Document, output: bytes) -> Document:

@@ -1,7 +1,8 @@
 """Documents a customer signs from the app or the API, and validation of signed PDFs.
 
     upload ─▶ checked in the sandbox (size, PDF, not encrypted, readable within limits)
-    ─▶ stored by SHA-256 ─▶ transaction ``sign_document`` (file name, SHA-256, size, level,
+    ─▶ stored by SHA-256 ─▶ [a draft: pages previewed, the stamp placed, a signature image
+    added ─▶ ``sign``] ─▶ transaction ``sign_document`` (file name, SHA-256, size, level,
     stamp, credential) ─▶ the customer confirms with the SmartOTP code bound to those details
     ─▶ the kind's ``after`` hook signs
     (:class:`~kyso.signing.document_signer.DocumentSigner`) ─▶ the owner downloads the output.
@@ -35,11 +36,15 @@ from kyso.signing.document_errors import (
     DocumentTooLarge,
     LevelNotSupported,
     NoCredential,
+    NotADraft,
     NotSignedYet,
+    StampOutsidePage,
 )
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.model import Credential
+from kyso.signing.pages import Layout, PageBox, PageRenderer
 from kyso.signing.sandbox import PdfSandbox
+from kyso.signing.signature_image import clean_signature_image
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import ValidationReport, Validator
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
@@ -69,32 +74,72 @@ class Upload:
 class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  transactions: TransactionService, blobs: BlobStore, validator: Validator,
-                 policy: DocumentPolicy, *, sandbox: PdfSandbox) -> None:
+                 policy: DocumentPolicy, *, sandbox: PdfSandbox,
+                 renderer: PageRenderer | None = None) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
         self._blobs, self._validator, self.policy = blobs, validator, policy
         self._sandbox = sandbox
+        self._renderer = renderer or PageRenderer()
 
     def upload(self, account_id: str, data: bytes, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
                credential: str | None = None) -> Upload:
-        """Check and store the file, and open the transaction that will sign it."""
+        """Check and store the file, and open the transaction that will sign it. A visible
+        stamp goes where ``options`` puts it (page, box from the page's lower-left corner)
+        or on the free spot :meth:`PageRenderer.layout` finds."""
         self._check(data, fmt, options)
-        found = self._credential(account_id, credential)
-        default = "document.pdf" if fmt is DocumentFormat.PADES else "document"
-        document = Document(
-            id=str(uuid.uuid4()), account_id=account_id, credential_id=found.id, format=fmt,
-            file_name=clean_file_name(file_name, default), size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(), options=options,
-            created_at=self._clock.now())
-        self._blobs.put(data)
+        options = self._placed(data, options)
+        document, found = self._new(account_id, data, file_name, fmt, options, credential)
         with self._uow() as uow:
-            challenge = self._transactions.create(uow, account_id, KIND,
-                                                  _details(document, found))
-            document = replace(document, transaction_id=challenge.id)
+            upload = self._open(uow, document, found)
+            uow.documents.add(upload.document)
+            self._audit(uow, "document.uploaded", upload.document)
+            uow.commit()
+        return upload
+
+    def draft(self, account_id: str, data: bytes, *, file_name: str | None,
+              credential: str | None = None) -> Document:
+        """Store a PDF to preview and place the stamp on before signing (no transaction)."""
+        self._check(data, DocumentFormat.PADES, SignOptions())
+        document, _ = self._new(account_id, data, file_name, DocumentFormat.PADES,
+                                SignOptions(), credential)
+        document = replace(document, status=DocumentStatus.DRAFT)
+        with self._uow() as uow:
             uow.documents.add(document)
             self._audit(uow, "document.uploaded", document)
             uow.commit()
-        return Upload(document, challenge)
+        return document
+
+    def sign(self, account_id: str, document_id: str, options: SignOptions,
+             image: bytes | None = None) -> Upload:
+        """A draft, placed and with its signature image, goes to the transaction."""
+        document = self.get(account_id, document_id)
+        if document.status is not DocumentStatus.DRAFT:
+            raise NotADraft()
+        self._check(b"", document.format, options)
+        if image is not None and options.visible:
+            options = replace(options, image=self._blobs.put(clean_signature_image(image)))
+        options = self._placed(self._blobs.get(document.sha256), options)
+        found = self._credential(account_id, document.credential_id)
+        with self._uow() as uow:
+            current = uow.documents.get(document_id, for_update=True)
+            if current is None or current.status is not DocumentStatus.DRAFT:
+                raise NotADraft()
+            upload = self._open(uow, replace(current, options=options), found)
+            uow.documents.save(upload.document)
+            uow.commit()
+        return upload
+
+    def layout(self, account_id: str, document_id: str) -> Layout:
+        """The pages of an owner's PDF and the free spot for the stamp."""
+        return self._renderer.layout(self._pdf(account_id, document_id))
+
+    def page_png(self, account_id: str, document_id: str, number: int) -> bytes:
+        """Page ``number`` (1-based) of an owner's PDF as a PNG."""
+        data = self._pdf(account_id, document_id)
+        if not 1 <= number <= inspect_pdf(data).pages:
+            raise NotFound("no such page")
+        return self._renderer.render(data, number)
 
     def get(self, account_id: str, document_id: str) -> Document:
         with self._uow() as uow:
@@ -126,10 +171,49 @@ class DocumentService:
         return report
 
     # -- helpers -------------------------------------------------------------------------
+    def _new(self, account_id: str, data: bytes, file_name: str | None, fmt: DocumentFormat,
+             options: SignOptions, credential: str | None) -> tuple[Document, Credential]:
+        found = self._credential(account_id, credential)
+        default = "document.pdf" if fmt is DocumentFormat.PADES else "document"
+        self._blobs.put(data)
+        return Document(
+            id=str(uuid.uuid4()), account_id=account_id, credential_id=found.id, format=fmt,
+            file_name=clean_file_name(file_name, default), size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(), options=options,
+            created_at=self._clock.now()), found
+
+    def _open(self, uow: UnitOfWork, document: Document, credential: Credential) -> Upload:
+        challenge = self._transactions.create(uow, document.account_id, KIND,
+                                              _details(document, credential))
+        document = replace(document, status=DocumentStatus.PENDING,
+                           transaction_id=challenge.id)
+        return Upload(document, challenge)
+
+    def _pdf(self, account_id: str, document_id: str) -> bytes:
+        document = self.get(account_id, document_id)
+        if document.format is not DocumentFormat.PADES:
+            raise NotFound("a detached signature's file has no pages to show")
+        return self._blobs.get(document.sha256)
+
+    def _placed(self, pdf: bytes, options: SignOptions) -> SignOptions:
+        """Options with the stamp's box in user space: the one given (checked to lie within
+        its page) or the free spot on the last page."""
+        if not options.visible:
+            return options
+        layout = self._renderer.layout(pdf)
+        page = options.page or layout.page
+        box = options.box or layout.box
+        if page > len(layout.pages) or not _inside(box, layout.pages[page - 1]):
+            raise StampOutsidePage(page=page)
+        ox, oy = layout.pages[page - 1].origin
+        return replace(options, page=page, box=(box[0] + ox, box[1] + oy, box[2] + ox,
+                                                box[3] + oy))
+
     def _check(self, data: bytes, fmt: DocumentFormat, options: SignOptions) -> None:
         self._check_size(data)
         if fmt is DocumentFormat.PADES:
-            self._sandbox.inspect(data)
+            if data:
+                self._sandbox.inspect(data)
             return
         if options.level.long_term:
             raise LevelNotSupported()
@@ -137,6 +221,8 @@ class DocumentService:
             raise InvalidInput("a detached CAdES signature has no visible stamp")
         if not data:
             raise InvalidInput("the file is empty")
+        if options.image is not None:
+            raise InvalidInput("a detached CAdES signature has no signature image")
 
     def _check_size(self, data: bytes) -> None:
         if len(data) > self.policy.max_bytes:
@@ -174,16 +260,15 @@ def _details(document: Document, credential: Credential) -> dict[str, str]:
     """What the app shows, and what the OCRA code is bound to."""
     options = document.options
     kind = "PAdES" if document.format is DocumentFormat.PADES else "CAdES"
-    stamp = ", có hình chữ ký" if options.visible else ""
+    stamp = f", có hình chữ ký ở trang {options.page}" if options.visible else ""
     details = {
         "document_id": document.id,
         "description": f"Ký số tài liệu {document.file_name} ({kind} {options.level}{stamp})",
         "file_name": document.file_name,
         "sha256": document.sha256,
         "size": str(document.size),
-        "format": document.format.value,
+        "format": kind,
         "level": options.level.value,
-        "visible": "true" if options.visible else "false",
         "credential": credential.id,
         "signer": credential.certificate.subject,
     }
@@ -191,4 +276,14 @@ def _details(document: Document, credential: Credential) -> dict[str, str]:
         details["reason"] = options.reason
     if options.location:
         details["location"] = options.location
+    if options.page is not None and options.box is not None:
+        details["stamp_page"] = str(options.page)
+        details["stamp_box"] = " ".join(f"{v:g}" for v in options.box)
+    if options.image is not None:
+        details["signature_image"] = options.image  # the SHA-256 of its PNG
     return details
+
+
+def _inside(box: tuple[float, float, float, float], page: PageBox) -> bool:
+    x1, y1, x2, y2 = box
+    return 0 <= x1 < x2 <= page.width + 0.01 and 0 <= y1 < y2 <= page.height + 0.01

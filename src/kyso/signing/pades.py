@@ -56,6 +56,7 @@ class PadesJob:
     field_name: str
     options: SignOptions
     at: datetime
+    image: bytes | None = None  # the signature image's PNG, for a visible stamp
 
 
 class _ClockedPdfSigner(PdfSigner):
@@ -99,8 +100,9 @@ class PadesEngine:
         return _ClockedPdfSigner(
             self._metadata(job), signer, at=job.at,
             timestamper=self._trust.timestamper if options.level.timestamped else None,
-            stamp_style=stamp_style(options) if stamped else None,
-            new_field_spec=field_spec(job.field_name, job.info.last_page_box) if stamped
+            stamp_style=stamp_style(options, job.image) if stamped else None,
+            new_field_spec=field_spec(job.field_name, options, job.info.last_page_box)
+            if stamped
             else None)
 
     def _metadata(self, job: PadesJob) -> PdfSignatureMetadata:

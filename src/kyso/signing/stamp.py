@@ -5,7 +5,10 @@
     Lý do: …            (when given)
     Nơi ký: …           (when given)
 
-The stamp sits in the bottom-right corner of the last page. The font is a subset of Noto
+The stamp goes on the page and in the box the customer chose (``SignOptions.page/box``; the
+API proposes a free spot, ``signing/pages.py``), or bottom-right of the last page for
+documents from before that choice existed. With a signature image, the image fills the left
+half of the box and the text lines the right half. The font is a subset of Noto
 Sans (Latin + Vietnamese, SIL OFL 1.1, see ``fonts/OFL.txt``; regenerate it with
 ``scripts/vendor_noto_subset.py``); pyHanko embeds only the glyphs used.
 """
@@ -17,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.stamp import TextStampStyle
@@ -46,19 +50,41 @@ def _font() -> GlyphAccumulatorFactory:
     return GlyphAccumulatorFactory(str(FONT), font_size=_FONT_SIZE)
 
 
-def stamp_style(options: SignOptions) -> TextStampStyle:
+def stamp_style(options: SignOptions, image: bytes | None = None) -> TextStampStyle:
+    """The stamp's look; ``image`` is the signature image's PNG (checked on upload)."""
     lines = ["Ký bởi: %(signer)s", "Thời gian: %(ts)s"]
     if options.reason:
         lines.append("Lý do: %(reason)s")
     if options.location:
         lines.append("Nơi ký: %(location)s")
-    return TextStampStyle(
+    style = TextStampStyle(
         stamp_text="\n".join(lines),
         text_box_style=TextBoxStyle(font=_font(), font_size=_FONT_SIZE),
         timestamp_format="%d/%m/%Y %H:%M:%S (GMT+7)",
         border_width=1,
         background=None,
     )
+    if image is None or options.box is None:
+        return style
+    return _with_image(style, image, options.box[2] - options.box[0])
+
+
+def _with_image(style: TextStampStyle, image: bytes, width: float) -> TextStampStyle:
+    import io
+    from dataclasses import replace
+
+    from PIL import Image
+    from pyhanko.pdf_utils.images import PdfImage
+
+    half = int(width / 2)
+    return replace(
+        style, background=PdfImage(Image.open(io.BytesIO(image)).convert("RGB")),
+        background_opacity=1.0,
+        background_layout=SimpleBoxLayoutRule(AxisAlignment.ALIGN_MID, AxisAlignment.ALIGN_MID,
+                                              margins=Margins(4, half + 2, 4, 4)),
+        inner_content_layout=SimpleBoxLayoutRule(AxisAlignment.ALIGN_MIN,
+                                                 AxisAlignment.ALIGN_MID,
+                                                 margins=Margins(half + 2, 4, 4, 4)))
 
 
 def stamp_params(signer_name: str, options: SignOptions) -> dict[str, str]:
@@ -71,8 +97,13 @@ def stamp_params(signer_name: str, options: SignOptions) -> dict[str, str]:
     return params
 
 
-def field_spec(name: str, last_page_box: tuple[float, float, float, float]) -> SigFieldSpec:
-    """A signature field in the bottom-right corner of the last page (shrunk on tiny pages)."""
+def field_spec(name: str, options: SignOptions,
+               last_page_box: tuple[float, float, float, float]) -> SigFieldSpec:
+    """The signature field where the customer put it, or (documents from before the choice)
+    in the bottom-right corner of the last page (shrunk on tiny pages)."""
+    if options.page is not None and options.box is not None:
+        return SigFieldSpec(name, on_page=options.page - 1,
+                            box=tuple(round(v) for v in options.box))  # type: ignore[arg-type]
     x1, y1, x2, y2 = last_page_box
     width = min(_WIDTH, max(x2 - x1 - 2 * _MARGIN, 20.0))
     height = min(_HEIGHT, max(y2 - y1 - 2 * _MARGIN, 10.0))

@@ -20,7 +20,7 @@ from kyso.app.console import ConsoleUi
 from kyso.app.context import AppContext
 from kyso.app.errors import Cancelled
 from kyso.app.i18n import Lang, Msg
-from kyso.app.models import Terms, Transaction
+from kyso.app.models import Terms, Transaction, Vocabulary
 from kyso.app.state import Session
 from kyso.bootstrap import Container
 from kyso.clock import ManualClock
@@ -135,7 +135,7 @@ class LiveUi:
     def show_terms(self, terms: Terms) -> None:
         raise AssertionError("no terms in this flow")
 
-    def show_transaction(self, tx: Transaction) -> None:
+    def show_transaction(self, tx: Transaction, words: Vocabulary) -> None:
         raise AssertionError("no transaction in this flow")
 
     def show_qr(self, data: str) -> None:

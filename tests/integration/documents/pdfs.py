@@ -44,3 +44,25 @@ def tampered(signed: bytes) -> bytes:
     at = data.index(b"Hop dong")
     data[at] ^= 0x01  # 'H' -> 'I'
     return bytes(data)
+
+
+def form_pdf(lines: tuple[tuple[int, int, str], ...] = (
+        (72, 720, "DON DE NGHI"), (380, 40, "Nguoi ky: NGUYEN VAN AN"))) -> bytes:
+    """One A4 page with text at given places: by default a title and, bottom-right where a
+    stamp would go, the signer's printed name (a Vietnamese form's layout)."""
+    font = generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Font"), pdf_name("/Subtype"): pdf_name("/Type1"),
+        pdf_name("/BaseFont"): pdf_name("/Helvetica")})
+    text = " ".join(f"BT /F1 14 Tf {x} {y} Td ({s}) Tj ET" for x, y, s in lines)
+    writer = PdfFileWriter()
+    writer.insert_page(generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Page"),
+        pdf_name("/MediaBox"): generic.ArrayObject(generic.NumberObject(v) for v in A4),
+        pdf_name("/Resources"): generic.DictionaryObject({
+            pdf_name("/Font"): generic.DictionaryObject({pdf_name("/F1"): font})}),
+        pdf_name("/Contents"): writer.add_object(
+            generic.StreamObject(stream_data=text.encode())),
+    }))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

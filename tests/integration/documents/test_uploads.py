@@ -87,7 +87,7 @@ def test_a_multipart_upload_keeps_the_file_name(world: World, customer: Customer
     assert body["file_name"] == "Hợp đồng số 12.pdf" and body["status"] == "pending"
     details = body["transaction"]["details"]
     assert details["file_name"] == "Hợp đồng số 12.pdf" and details["level"] == "B-T"
-    assert details["sha256"] == body["sha256"] and details["visible"] == "true"
+    assert details["sha256"] == body["sha256"] and details["stamp_page"] == "1"
     assert details["credential"] == customer.credential.id
     assert body["transaction"]["kind"] == "sign_document"
     assert customer.confirm(body["transaction"]).status_code == 200

@@ -14,7 +14,7 @@ from kyso.app import codes, enrol, transactions
 from kyso.app.context import AppContext
 from kyso.app.errors import ApiError, AppError, Cancelled
 from kyso.app.i18n import Lang, Msg
-from kyso.app.models import Terms, Transaction
+from kyso.app.models import Terms, Transaction, Vocabulary
 from kyso.app.state import Session
 from kyso.app.token import SoftToken
 from kyso.otp.oath import b32encode_seed, totp
@@ -61,7 +61,7 @@ class ScriptedUi:
     def show_terms(self, terms: Terms) -> None:
         self.said.append(terms.text_en)
 
-    def show_transaction(self, tx: Transaction) -> None:
+    def show_transaction(self, tx: Transaction, words: Vocabulary) -> None:
         self.said.append(json.dumps(tx.details))
 
 

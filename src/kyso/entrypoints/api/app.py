@@ -21,6 +21,7 @@ from kyso.entrypoints.api.routes import (
     consents,
     documents,
     events,
+    history,
     notifications,
     onboarding,
     otp,
@@ -73,7 +74,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(sp769_router)
     app.include_router(pki_router)
     for module in (system, accounts, otp, smartotp, transactions, events, support,
-                   notifications, consents, quota, signup, recovery):
+                   notifications, consents, quota, signup, recovery, history):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(onboarding.router)

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kyso import errors
+from kyso.entrypoints.api.validation_text import describe
 
 __all__ = ["error_response", "install_error_handlers", "language"]
 
@@ -67,12 +68,7 @@ async def _kyso_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    parts = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
-    prefix = "Dữ liệu không hợp lệ" if language(request) == "vi" else "Invalid input"
-    return error_response(400, "invalid_request", f"{prefix}: " + "; ".join(parts))
+    return error_response(400, "invalid_request", describe(exc.errors(), language(request)))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -229,8 +230,9 @@ def code(ctx: typer.Context, once: Once = False, as_json: AsJson = False,
 @app.command("transactions")
 def list_transactions(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Giao dịch chờ xác nhận / transactions waiting for confirmation."""
-    with _run(ctx) as c:
-        _listing(c, transactions.pending(c.app), transactions_table, as_json, m.TX_NONE)
+    with _run(ctx) as c, c.app.client() as client:
+        table = partial(transactions_table, words=transactions.words_of(client))
+        _listing(c, transactions.pending(c.app), table, as_json, m.TX_NONE)
 
 
 @app.command("requests")
@@ -410,18 +412,21 @@ def buy(
             c.ui.say(billing.PAY_AT, id=order.id, amount=billing.vnd(order.amount))
             c.ui.out.print(order.payment_url, markup=False, soft_wrap=True)
         else:
-            c.ui.out.print(billing.orders_table([order], c.ui.lang))
+            c.ui.out.print(billing.orders_table([order], c.ui.lang,
+                                                transactions.words_of(client)))
 
 
 @app.command("orders")
 def orders(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Đơn hàng của bạn / your orders."""
     with _run(ctx) as c, c.app.client() as client:
-        _listing(c, client.orders(), billing.orders_table, as_json)
+        table = partial(billing.orders_table, words=transactions.words_of(client))
+        _listing(c, client.orders(), table, as_json)
 
 
 @app.command("certs")
 def certs(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Chứng thư số: gói, hạn, lượt ký khả dụng / certificates, packages, signatures left."""
     with _run(ctx) as c, c.app.client() as client:
-        _listing(c, client.certificates(), billing.certificates_table, as_json)
+        table = partial(billing.certificates_table, words=transactions.words_of(client))
+        _listing(c, client.certificates(), table, as_json)

@@ -35,7 +35,7 @@ SECURITY_HEADERS = {
 }
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
-          ".webmanifest": "application/manifest+json"}
+          ".webmanifest": "application/manifest+json", ".ico": "image/x-icon"}
 _SHELL_KINDS = (".js", ".css", ".png", ".webmanifest")
 
 router = APIRouter(include_in_schema=False)
@@ -56,6 +56,12 @@ def web_app() -> FileResponse:
 @router.api_route("/console", methods=["GET", "HEAD"])
 def console() -> FileResponse:
     return _file("console.html")
+
+
+@router.api_route("/favicon.ico", methods=["GET", "HEAD"])
+def favicon() -> FileResponse:
+    """Browsers ask every page for it; a 404 there was noise in every log."""
+    return _file("favicon.ico")
 
 
 @router.api_route("/static/{relative:path}", methods=["GET", "HEAD"])

@@ -27,7 +27,12 @@ _SAVE = (update(documents).where(_t.id == bindparam("document_id"))
          .values(status=bindparam("status"), transaction_id=bindparam("transaction_id"),
                  signed_sha256=bindparam("signed_sha256"),
                  signed_size=bindparam("signed_size"), signed_at=bindparam("signed_at"),
-                 error=bindparam("error")))
+                 error=bindparam("error"), level=bindparam("level"),
+                 visible=bindparam("visible"), reason=bindparam("reason"),
+                 location=bindparam("location"), stamp_page=bindparam("stamp_page"),
+                 stamp_box=bindparam("stamp_box"), stamp_image=bindparam("stamp_image")))
+_SAVED = ("status", "transaction_id", "signed_sha256", "signed_size", "signed_at", "error",
+          "level", "visible", "reason", "location", "stamp_page", "stamp_box", "stamp_image")
 
 
 def _values(d: Document) -> dict[str, Any]:
@@ -38,13 +43,18 @@ def _values(d: Document) -> dict[str, Any]:
             "reason": o.reason, "location": o.location, "status": d.status.value,
             "transaction_id": d.transaction_id, "signed_sha256": d.signed_sha256,
             "signed_size": d.signed_size, "created_at": d.created_at,
-            "signed_at": d.signed_at, "error": d.error}
+            "signed_at": d.signed_at, "error": d.error, "stamp_page": o.page,
+            "stamp_box": " ".join(f"{v:g}" for v in o.box) if o.box else None,
+            "stamp_image": o.image}
 
 
 def _document(row: Row[Any]) -> Document:
     m = dict(row._mapping)
+    box = m.pop("stamp_box")
     options = SignOptions(Level(m.pop("level")), bool(m.pop("visible")), m.pop("reason"),
-                          m.pop("location"))
+                          m.pop("location"), m.pop("stamp_page"),
+                          tuple(float(v) for v in box.split()) if box else None,  # type: ignore[arg-type]
+                          m.pop("stamp_image"))
     return Document(**m | {"format": DocumentFormat(m["format"]),
                            "status": DocumentStatus(m["status"]), "options": options})
 
@@ -66,8 +76,6 @@ class SqlDocumentRepository:
         return [_document(row) for row in rows]
 
     def save(self, document: Document) -> None:
-        values = {k: v for k, v in _values(document).items()
-                  if k in ("status", "transaction_id", "signed_sha256", "signed_size",
-                           "signed_at", "error")}
+        values = {k: v for k, v in _values(document).items() if k in _SAVED}
         values["document_id"] = document.id
         self._conn.execute(_SAVE, values)

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     false,
@@ -38,5 +39,8 @@ documents = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("signed_at", UtcDateTime),
     Column("error", String(40)),
+    Column("stamp_page", Integer),  # the visible stamp's page (1-based) and box:
+    Column("stamp_box", String(80)),  # "x1 y1 x2 y2" in PDF user space
+    Column("stamp_image", String(64)),  # the SHA-256 of the signature image's PNG blob
     Index("ix_documents_account", "account_id", "created_at"),
 )

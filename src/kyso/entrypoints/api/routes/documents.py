@@ -5,18 +5,25 @@ it, download the signed output; validate a signed PDF.
 body (``application/pdf`` or ``application/octet-stream``, name in ``?name=``) and answers
 201 with the document and the transaction to confirm (``POST /transactions/{id}/confirm``
 with the SmartOTP code); confirming signs. Uploads may be up to ``KYSO_DOCUMENT_MAX_BYTES``
-(the body-size limit is raised for these two paths only, see :func:`body_limits`).
+(the body-size limit is raised for these paths only, see :func:`body_limits`).
+
+The web app's way: ``POST /documents/drafts`` stores a PDF without a transaction;
+``GET /documents/{id}/layout`` gives its pages and a free spot for the stamp,
+``GET /documents/{id}/pages/{n}.png`` a preview of each page; ``POST /documents/{id}/sign``
+(the place, the text lines, an optional signature image) opens the transaction.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import tempfile
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -25,12 +32,14 @@ from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.errors import InvalidInput
 from kyso.signing.document import Document, DocumentFormat, Level, SignOptions
+from kyso.signing.pages import Layout
+from kyso.signing.signature_image import MAX_BYTES as IMAGE_MAX_BYTES
 from kyso.signing.validation import SignatureReport, TimestampReport, ValidationReport
 
 __all__ = ["UPLOAD_PATHS", "body_limits", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
-UPLOAD_PATHS = ("/api/v1/documents", "/api/v1/validate")
+UPLOAD_PATHS = ("/api/v1/documents", "/api/v1/documents/drafts", "/api/v1/validate")
 _MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
 _RAW_TYPES = ("application/pdf", "application/octet-stream")
 _IN_MEMORY = 1024 * 1024  # an upload larger than this is spooled to disk while it arrives
@@ -52,6 +61,9 @@ class DocumentOut(BaseModel):
     reason: str | None
     location: str | None
     credential: str
+    page: int | None  # the visible stamp's page (1-based) and box, in PDF user space
+    box: list[float] | None
+    signature_image: bool
     status: str
     transaction_id: str | None
     created_at: datetime
@@ -66,7 +78,9 @@ class DocumentOut(BaseModel):
         o = d.options
         return cls(id=d.id, file_name=d.file_name, format=d.format.value, size=d.size,
                    sha256=d.sha256, level=o.level.value, visible=o.visible, reason=o.reason,
-                   location=o.location, credential=d.credential_id, status=d.status.value,
+                   location=o.location, credential=d.credential_id, page=o.page,
+                   box=list(o.box) if o.box else None, signature_image=o.image is not None,
+                   status=d.status.value,
                    transaction_id=d.transaction_id, created_at=d.created_at,
                    signed_at=d.signed_at, signed_sha256=d.signed_sha256,
                    signed_size=d.signed_size, error=d.error,
@@ -125,7 +139,41 @@ class ReportOut(BaseModel):
                    document_timestamps=[TimestampOut.of(t) for t in r.timestamps])
 
 
+class PageOut(BaseModel):
+    number: int
+    width: float  # points
+    height: float
+    rotation: int
+
+
+class LayoutOut(BaseModel):
+    pages: list[PageOut]
+    page: int  # where the stamp goes by default (the last page) …
+    box: list[float]  # … from that page's lower-left corner: x1, y1, x2, y2 (points)
+    covers_text: bool  # no free spot: the default box covers text
+
+    @classmethod
+    def of(cls, layout: Layout) -> LayoutOut:
+        return cls(pages=[PageOut(number=n, width=p.width, height=p.height,
+                                  rotation=p.rotation)
+                          for n, p in enumerate(layout.pages, 1)],
+                   page=layout.page, box=list(layout.box), covers_text=layout.covers_text)
+
+
+class SignIn(BaseModel):
+    level: Level = Level.B_B
+    visible: bool = True
+    reason: str | None = Field(None, min_length=1, max_length=100)
+    location: str | None = Field(None, min_length=1, max_length=100)
+    page: int | None = Field(None, ge=1)  # with box: where the stamp goes, from the
+    box: list[float] | None = Field(None, min_length=4, max_length=4)  # page's lower left
+    image: str | None = Field(None, max_length=IMAGE_MAX_BYTES * 4 // 3 + 4,
+                              description="the signature image, PNG or JPEG, base64")
+
+
 Text = Annotated[str | None, Query(min_length=1, max_length=100)]
+BoxQuery = Annotated[str | None, Query(pattern=r"^[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+$",
+                                       max_length=80)]
 
 
 @router.post("/documents", status_code=201, response_model=UploadOut)
@@ -133,18 +181,75 @@ async def upload(request: Request, caller: CurrentCaller, container: ContainerDe
                  format: DocumentFormat = DocumentFormat.PADES,
                  level: Level = Level.B_B, visible: bool = False, reason: Text = None,
                  location: Text = None, credential: Text = None,
+                 page: Annotated[int | None, Query(ge=1)] = None, box: BoxQuery = None,
                  name: Annotated[str | None, Query(max_length=255)] = None) -> UploadOut:
-    """Upload a file to sign; 201 with the document and its transaction to confirm."""
+    """Upload a file to sign; 201 with the document and its transaction to confirm. A
+    visible stamp goes on ``page`` in ``box`` (``x1,y1,x2,y2``, points from the page's
+    lower-left corner), or on a free spot of the last page."""
     data, file_name = await _file(request, container.settings.document_max_bytes)
-    try:
-        options = SignOptions(level, visible, reason, location)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    corners = [float(v) for v in box.split(",")] if box else None
+    options = _options(level, visible, reason, location, page, corners)
     done = await run_in_threadpool(
         container.documents.upload, caller.account.id, data, file_name=file_name or name,
         fmt=format, options=options, credential=credential)
     return UploadOut(**DocumentOut.of(done.document).model_dump(),
                      transaction=TransactionOut.of(done.transaction))
+
+
+@router.post("/documents/drafts", status_code=201, response_model=DocumentOut)
+async def draft(request: Request, caller: CurrentCaller, container: ContainerDep,
+                credential: Text = None,
+                name: Annotated[str | None, Query(max_length=255)] = None) -> DocumentOut:
+    """Store a PDF to preview and place the stamp on; no transaction yet."""
+    data, file_name = await _file(request, container.settings.document_max_bytes)
+    done = await run_in_threadpool(container.documents.draft, caller.account.id, data,
+                                   file_name=file_name or name, credential=credential)
+    return DocumentOut.of(done)
+
+
+@router.get("/documents/{document_id}/layout", response_model=LayoutOut)
+async def layout(document_id: str, caller: CurrentCaller,
+                 container: ContainerDep) -> LayoutOut:
+    """The pages (sizes in points) and the free spot the stamp goes by default."""
+    found = await run_in_threadpool(container.documents.layout, caller.account.id, document_id)
+    return LayoutOut.of(found)
+
+
+@router.get("/documents/{document_id}/pages/{number}.png", response_class=Response)
+async def page_png(document_id: str, number: int, caller: CurrentCaller,
+                   container: ContainerDep) -> Response:
+    """Page ``number`` (1-based) of the owner's PDF, as kyso's PDFium renders it."""
+    png = await run_in_threadpool(container.documents.page_png, caller.account.id,
+                                  document_id, number)
+    return Response(png, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=600"})
+
+
+@router.post("/documents/{document_id}/sign", response_model=UploadOut)
+async def sign(document_id: str, body: SignIn, caller: CurrentCaller,
+               container: ContainerDep) -> UploadOut:
+    """Send a draft to be signed: the stamp's place and lines, and its signature image."""
+    options = _options(body.level, body.visible, body.reason, body.location, body.page,
+                       body.box)
+    image = None
+    if body.image:
+        try:
+            image = base64.b64decode(body.image, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("the signature image is not base64") from None
+    done = await run_in_threadpool(container.documents.sign, caller.account.id, document_id,
+                                   options, image)
+    return UploadOut(**DocumentOut.of(done.document).model_dump(),
+                     transaction=TransactionOut.of(done.transaction))
+
+
+def _options(level: Level, visible: bool, reason: str | None, location: str | None,
+             page: int | None, box: list[float] | None) -> SignOptions:
+    try:
+        return SignOptions(level, visible, reason, location, page,
+                           (box[0], box[1], box[2], box[3]) if box else None)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 @router.get("/documents", response_model=list[DocumentOut])

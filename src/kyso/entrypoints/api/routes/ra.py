@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Response
@@ -24,6 +25,8 @@ class CaseOut(RegistrationOut):
     phone: str
     address: str
     mrz: str | None
+    issue_date: date  # the ID document's, with its expiry (none for an old CMND)
+    expiry_date: date | None
 
 
 class RejectIn(Strict):
@@ -66,4 +69,5 @@ def _case(r: Registration) -> CaseOut:
     c = r.contact
     return CaseOut(**RegistrationOut.of(r).model_dump(), account_id=r.account_id,
                    email=c.email, phone=c.phone,
-                   address=f"{c.address}, {c.locality}, {c.province}", mrz=r.mrz)
+                   address=f"{c.address}, {c.locality}, {c.province}", mrz=r.mrz,
+                   issue_date=r.owner.document.issued, expiry_date=r.owner.document.expires)

@@ -2,6 +2,7 @@
 import { start } from "./shell.js";
 import { account } from "./pages/account.js";
 import { buy } from "./pages/buy.js";
+import { history } from "./pages/history.js";
 import { home } from "./pages/home.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
@@ -21,6 +22,7 @@ start({
     { path: "transactions", label: "navTx", render: transactions },
     { path: "smartotp", label: "navSmartotp", render: smartotp },
     { path: "sign", label: "navSign", render: sign },
+    { path: "history", label: "navHistory", render: history },
     { path: "buy", label: "navBuy", render: buy },
     { path: "parties", label: "navParties", render: parties },
     { path: "account", label: "navAccount", render: account },

@@ -1,5 +1,5 @@
 // Building the page: elements from data with textContent only (never HTML from strings).
-import { lang, t } from "./i18n.js";
+import { t } from "./i18n.js";
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -48,6 +48,11 @@ export function status() {
     el.setAttribute("role", kind === "error" ? "alert" : "status");
     el.textContent = text;
     el.hidden = false;
+    if (kind === "error") {  // a long form's error must not stay off-screen
+      el.tabIndex = -1;
+      el.scrollIntoView({ block: "center" });
+      el.focus({ preventScroll: true });
+    }
   };
   el.clear = () => { el.hidden = true; el.textContent = ""; };
   return el;
@@ -67,10 +72,13 @@ export async function busy(button, out, work) {
   finally { button.disabled = false; }
 }
 
+/** dd/MM/yyyy HH:mm in the browser's time zone, in both languages. */
 export function fmtDate(value) {
   if (!value) return "—";
-  return new Date(value).toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB",
-    { dateStyle: "short", timeStyle: "short" });
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return "—";
+  const two = (n) => String(n).padStart(2, "0");
+  return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 export function vnd(amount) {
@@ -98,4 +106,17 @@ export function saveBlob(blob, name) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Ask before a destructive or final action: a question under ``anchor`` with "yes" and
+ *  "no" buttons; ``action`` runs on "yes" only. */
+export function ask(anchor, question, yes, action) {
+  anchor.parentElement?.querySelector(".confirm")?.remove();
+  const box = h("div", { class: "confirm", role: "alertdialog", "aria-label": question, tabindex: -1 },
+    h("p", {}, question));
+  const no = h("button", { type: "button", class: "secondary", onclick: () => { box.remove(); anchor.focus(); } }, t("askNo"));
+  const ok = h("button", { type: "button", class: "danger", onclick: () => { box.remove(); action(); } }, yes);
+  box.append(h("div", { class: "actions" }, ok, no));
+  anchor.after(box);
+  box.focus();
 }

@@ -102,7 +102,8 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
     drawHeader(s.account);
     const path = location.hash.slice(1);
     const route = visibleRoutes(s.account).find((r) => r.path === path) || visibleRoutes(s.account)[0];
-    const region = h("div", { class: "page" });
+    const region = h("div", { class: "page", "aria-busy": "true" },
+      h("p", { class: "status info", role: "status", id: "page-loading" }, t("loading")));
     replace(main, region);
     try {
       await route.render(region, { account: s.account, rerender: render });
@@ -110,6 +111,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
       if (!session()) return undefined;  // the session was lost: the login page is up
       replace(region, h("p", { class: "status error", role: "alert" }, err.message || t("unknownError")));
     }
+    region.removeAttribute("aria-busy");
     const heading = main.querySelector("h1");
     if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
     return undefined;

@@ -2,17 +2,18 @@
 import { get, post } from "../api.js";
 import { card, dl, fmtDate, h, replace, table } from "../dom.js";
 import { t } from "../i18n.js";
+import { vocabulary, word } from "../vocab.js";
 import { deviceText, tokenPlace } from "./smartotp.js";
 
 export async function home(main, { account }) {
   const [otp, certs, notes, pending] = await Promise.all([get("/smartotp"),
-    get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions")]);
+    get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions"), vocabulary()]);
   const where = await tokenPlace(otp);
   replace(main, h("h1", {}, `${t("hello")}, ${account.full_name}`),
     where.revoked ? h("p", { class: "status warn", role: "alert", id: "token-revoked" }, t("tkRevokedHere")) : null,
     pending.length ? h("p", { class: "status info", id: "pending-banner" },
       h("a", { href: "#transactions" }, t("pendingCount", { n: pending.length }))) : null,
-    h("div", { class: "grid" }, smartotp(otp, where.place), inbox(notes)), certificates(certs));
+    certificates(certs), h("div", { class: "grid" }, smartotp(otp, where.place), inbox(notes)));
 }
 
 function smartotp(otp, place) {
@@ -27,13 +28,16 @@ function smartotp(otp, place) {
   ]), h("p", {}, h("a", { href: "#smartotp", id: "manage-token" }, t("tkManage"))));
 }
 
+// The certificate card first, "lượt ký khả dụng" first in it, with the way to buy more.
 function certificates(certs) {
-  if (!certs.length) return card(t("certs"), h("p", {}, t("noCerts")));
+  if (!certs.length) return card(t("certs"), h("p", {}, t("noCerts")), h("a", { href: "#register" }, t("navRegister")));
   return card(t("certs"), table(
-    [t("subject"), t("serial"), t("package"), t("validTo"), t("available"), t("status")],
-    certs.map((c) => [c.subject, c.serial, c.package || "—", fmtDate(c.not_after),
+    [t("available"), t("subject"), t("package"), t("validTo"), t("status"), t("serial")],
+    certs.map((c) => [
       h("strong", { class: "available" }, c.unlimited ? t("unlimited") : String(c.available_signatures)),
-      c.status])));
+      c.subject, c.package || "—", fmtDate(c.not_after),
+      word("certificate_statuses", c.status), c.serial])),
+  h("a", { href: "#buy", class: "buy-link" }, t("buyMore")));
 }
 
 function inbox(notes) {

@@ -1,7 +1,7 @@
 // Registration for a certificate (docs/ONBOARDING.md): the form, then each step where the
 // registration stands — payment, activation code, eKYC images, contract, review, acceptance.
 import { ApiError, api, get, post } from "../api.js";
-import { busy, card, dl, field, h, replace, saveBlob, status } from "../dom.js";
+import { ask, busy, card, dl, field, h, replace, saveBlob, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { RULES, problem } from "./images.js";
 import { txCard } from "./transactions.js";
@@ -62,7 +62,8 @@ function step(reg, again) {
     return b;
   };
   const open = !["approved", "active", "cancelled", "expired"].includes(reg.state);
-  const cancel = open ? act("obCancel", async () => { await post(`${BASE}/cancel`); await again(); }, "danger") : null;
+  const cancel = open ? h("button", { type: "button", class: "danger", onclick: () => ask(cancel, t("askCancelReg"),
+    t("cancelRegYes"), () => busy(cancel, out, async () => { await post(`${BASE}/cancel`); await again(); })) }, t("obCancel")) : null;
   const body = {
     awaiting_payment: () => payment(reg, out, again, act),
     awaiting_activation: () => activation(out, again, act),

@@ -1,18 +1,50 @@
 // RA officer: the review queue, a registration with its data, checks and eKYC images,
 // approve, or reject with a reason.
 import { api, get, post } from "../api.js";
-import { busy, card, dl, field, fmtDate, h, replace, status, table } from "../dom.js";
+import { ask, busy, card, dl, field, fmtDate, h, replace, status, table } from "../dom.js";
 import { lang, t } from "../i18n.js";
+import { vocabulary, word } from "../vocab.js";
+
+const STATES = ["under_review", "approved", "active", "rejected"];
+let products = null;  // code → name, from the public catalogue
+
+async function load() {
+  await vocabulary();
+  if (!products) products = Object.fromEntries((await get("/billing/catalog")).map((p) => [p.code, p.name]));
+}
+
+const productName = (code) => (products && products[code]) || code;
+// a check's result in words; a free-text finding (an image problem) as it was written
+const result = (v) => {
+  const w = word("ekyc_results", String(v));
+  return typeof v === "number" || w === t("otherWord") ? String(v) : w;
+};
+const day = (value) => (value ? value.split("-").reverse().join("/") : "—");
 
 export async function ra(main) {
   const id = new URLSearchParams(location.hash.split("?")[1] || "").get("id");
+  await load();
   if (id) return showCase(main, id);
-  const cases = await get("/ra/registrations");
-  replace(main, h("h1", {}, t("ra")), cases.length ? table(
-    [t("fullName"), t("idNumber"), t("package"), t("createdAt"), ""],
-    cases.map((c) => [c.full_name, c.id_number, c.package, fmtDate(c.created_at),
-      h("button", { type: "button", class: "secondary", "data-case": c.id,
-        onclick: () => showCase(main, c.id) }, t("open"))])) : h("p", { class: "empty" }, t("noCases")));
+  const list = h("div", { id: "cases" });
+  const [stateField, state] = field(t("raState"), { tag: "select", name: "state",
+    options: STATES.map((s) => h("option", { value: s }, word("registration_states", s))) });
+  const [findField, find] = field(t("raFind"), { type: "search", name: "find" }, t("raFindHint"));
+  const draw = async () => {
+    replace(list, h("p", { class: "status info", role: "status" }, t("loading")));
+    const cases = await get(`/ra/registrations?state=${encodeURIComponent(state.value)}`);
+    const q = find.value.trim().toLowerCase();
+    const shown = cases.filter((c) => !q || c.full_name.toLowerCase().includes(q) || c.id_number.includes(q));
+    replace(list, shown.length ? table(
+      [t("fullName"), t("idNumber"), t("package"), t("createdAt"), ""],
+      shown.map((c) => [c.full_name, c.id_number, productName(c.package), fmtDate(c.created_at),
+        h("button", { type: "button", class: "secondary", "data-case": c.id,
+          onclick: () => showCase(main, c.id) }, t("open"))])) : h("p", { class: "empty" }, t("noCases")));
+  };
+  state.addEventListener("change", draw);
+  find.addEventListener("input", draw);
+  replace(main, h("h1", {}, t("ra")), h("form", { class: "card filters", role: "search", novalidate: true,
+    onsubmit: (e) => { e.preventDefault(); draw(); } }, stateField, findField), list);
+  await draw();
   return undefined;
 }
 
@@ -24,12 +56,14 @@ async function showCase(main, id, message = null) {
   replace(main, h("h1", {}, c.full_name),
     h("button", { type: "button", class: "link", onclick: () => ra(main) }, t("back")), out,
     card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, lang() === "vi" ? c.state_vi : c.state.replaceAll("_", " "))],
-      [t("fullName"), c.full_name], [t("birthDate"), c.birth_date], [t("idNumber"), `${c.id_type} ${c.id_number}`],
-      [t("phone"), c.phone], [t("email"), c.email], [t("address"), c.address], [t("package"), c.package],
+      [t("fullName"), c.full_name], [t("birthDate"), day(c.birth_date)], [t("raSex"), word("sexes", c.sex)],
+      [t("idNumber"), `${c.id_type} ${c.id_number}`], [t("raIssued"), day(c.issue_date)],
+      [t("raExpires"), c.expiry_date ? day(c.expiry_date) : t("raNoExpiry")],
+      [t("phone"), c.phone], [t("email"), c.email], [t("address"), c.address], [t("package"), productName(c.package)],
       [t("accountId"), h("code", {}, c.account_id)], c.mrz ? ["MRZ", h("code", { class: "mrz" }, c.mrz)] : null,
       c.review_reason ? [t("reasonField"), c.review_reason] : null])),
     card(t("checks"), dl(Object.entries(c.checks).map(([k, v]) =>
-      [k, typeof v === "object" ? JSON.stringify(v) : String(v)]))),
+      [word("ekyc_checks", k), result(v)]))),
     card(t("images"), images),
     c.state === "under_review" ? decide(main, c, out) : null);
   loadImages(images, c.id);
@@ -40,28 +74,35 @@ async function loadImages(el, id) {
     try {
       const response = await api("GET", `/ra/registrations/${encodeURIComponent(id)}/images/${which}`, { blob: true });
       const url = URL.createObjectURL(await response.blob());
-      el.append(h("figure", {}, h("img", { src: url, alt: t(which === "back" ? "back_" : which) }),
-        h("figcaption", {}, t(which === "back" ? "back_" : which))));
+      const name = t(which === "back" ? "back_" : which);
+      const zoom = h("button", { type: "button", class: "zoom", "aria-pressed": "false", title: t("raZoom"),
+        onclick: () => {
+          const on = zoom.getAttribute("aria-pressed") !== "true";
+          zoom.setAttribute("aria-pressed", String(on));
+          zoom.closest("figure").classList.toggle("zoomed", on);
+        } }, h("img", { src: url, alt: name }));
+      el.append(h("figure", {}, zoom, h("figcaption", {}, name)));
     } catch { /* an image not taken yet */ }
   }
 }
 
 function decide(main, c, out) {
   const path = `/ra/registrations/${encodeURIComponent(c.id)}`;
-  const approve = h("button", { type: "button", id: "approve", onclick: () => busy(approve, out, async () => {
-    await post(`${path}/approve`);
-    await showCase(main, c.id, t("approved"));
-  }) }, t("approve"));
+  const approve = h("button", { type: "button", id: "approve", onclick: () => ask(approve,
+    t("askApprove", { name: c.full_name }), t("approveYes"), () => busy(approve, out, async () => {
+      await post(`${path}/approve`);
+      await showCase(main, c.id, t("approved"));
+    })) }, t("approve"));
   const [reasonField, reason] = field(t("reasonReject"), { tag: "textarea", name: "reason", maxlength: 500 });
   const resub = h("input", { type: "checkbox", id: "resubmittable" });
   const reject = h("button", { type: "submit", class: "danger" }, t("reject"));
   const form = h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
-    if (reason.value.trim().length < 3) { out.show(t("required")); reason.focus(); return; }
-    busy(reject, out, async () => {
+    if (reason.value.trim().length < 3) { out.show(t("reasonTooShort")); reason.focus(); return; }
+    ask(reject, t("askReject", { name: c.full_name }), t("rejectYes"), () => busy(reject, out, async () => {
       await post(`${path}/reject`, { reason: reason.value.trim(), resubmittable: resub.checked });
       await showCase(main, c.id, t("rejectedCase"));
-    });
+    }));
   } }, reasonField, h("div", { class: "check" }, resub, h("label", { for: "resubmittable" }, t("resubmittable"))), reject);
   return card(t("decision"), h("div", { class: "actions" }, approve), h("hr"), form);
 }

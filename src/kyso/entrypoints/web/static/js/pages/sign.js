@@ -1,54 +1,95 @@
-// Sign a PDF: upload with options, confirm with the OTP, download; validate a signed PDF.
+// Sign a document: the balance first; a PDF previewed page by page, the stamp dragged where
+// it goes with an optional drawn or uploaded signature (PAdES), any other file as a detached
+// CAdES .p7s; confirm with the OTP, download. Validate a signed PDF.
 import { api, get } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
 import { label, t } from "../i18n.js";
+import { vocabulary, word } from "../vocab.js";
+import { placement, signaturePad } from "./placement.js";
 import { txCard } from "./transactions.js";
 
 const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
+const isPdf = (file) => /\.pdf$/i.test(file.name) || file.type === "application/pdf";
 
 export async function sign(main) {
-  const docs = await get("/documents");
+  const [docs, certs] = await Promise.all([get("/documents"), get("/billing/certificates"), vocabulary()]);
   const flow = h("div", { id: "sign-flow" });
-  replace(main, h("h1", {}, t("signTitle")), signForm(flow), flow, validateForm(),
+  replace(main, h("h1", {}, t("signTitle")), balance(certs), signForm(flow), flow, validateForm(),
     card(t("recentDocs"), recent(docs)));
+}
+
+function balance(certs) {
+  const active = certs.filter((c) => c.status === "active");
+  const unlimited = active.some((c) => c.unlimited);
+  const left = active.reduce((n, c) => n + (c.available_signatures || 0), 0);
+  const buy = h("a", { href: "#buy", class: "buy-link" }, t("buyMore"));
+  if (!active.length) return h("section", { class: "card", id: "balance" }, h("p", { class: "status error" }, t("noActiveCert")), buy);
+  return h("section", { class: "card balance", id: "balance" },
+    h("p", {}, `${t("available")}: `, h("strong", { class: "available" }, unlimited ? t("unlimited") : String(left))),
+    !unlimited && left === 0 ? h("p", { class: "status error", role: "alert" }, t("noSignaturesLeft")) : null, buy);
 }
 
 function pdfFrom(input, out) {
   const file = input.files[0];
   if (!file) { out.show(t("needPdf")); input.focus(); return null; }
-  if (!/\.pdf$/i.test(file.name) && file.type !== "application/pdf") {
-    out.show(t("notPdf")); input.focus(); return null;
-  }
+  if (!isPdf(file)) { out.show(t("notPdf")); input.focus(); return null; }
   return file;
 }
 
 function signForm(flow) {
   const out = status();
-  const [fileField, file] = field(t("file"), { type: "file", name: "file", accept: "application/pdf,.pdf", required: true });
+  const [fileField, file] = field(t("fileAny"), { type: "file", name: "file", required: true }, t("fileAnyHint"));
   const [levelField, level] = field(t("level"), { tag: "select", name: "level",
-    options: LEVELS.map((l) => h("option", { value: l }, l)) });
-  const visible = h("input", { type: "checkbox", id: "visible", name: "visible" });
-  const [reasonField, reason] = field(t("reason"), { name: "reason", maxlength: 100 });
-  const [placeField, place] = field(t("location"), { name: "location", maxlength: 100 });
+    options: LEVELS.map((l) => h("option", { value: l }, l)) }, t("levelHint"));
   const button = h("button", { type: "submit" }, t("upload"));
   return h("form", { class: "card", id: "sign-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
-    const pdf = pdfFrom(file, out);
-    if (!pdf) return;
+    const chosen = file.files[0];
+    if (!chosen) { out.show(t("needFile")); file.focus(); return; }
+    if (!isPdf(chosen) && ["B-LT", "B-LTA"].includes(level.value)) { out.show(t("cadesLevels")); level.focus(); return; }
     busy(button, out, async () => {
-      const q = new URLSearchParams({ level: level.value, visible: String(visible.checked) });
-      if (reason.value.trim()) q.set("reason", reason.value.trim());
-      if (place.value.trim()) q.set("location", place.value.trim());
       const body = new FormData();
-      body.append("file", pdf, pdf.name);
-      const doc = await api("POST", `/documents?${q}`, { body });
-      replace(flow, h("h2", {}, t("confirmSign")),
-        txCard(doc.transaction, (tx) => tx.status === "confirmed" && signedDoc(flow, doc.id)));
-      flow.querySelector("input")?.focus();
+      body.append("file", chosen, chosen.name);
+      if (isPdf(chosen)) return placeStep(flow, await api("POST", "/documents/drafts", { body }), level.value);
+      const q = new URLSearchParams({ format: "cades", level: level.value });
+      return confirmStep(flow, await api("POST", `/documents?${q}`, { body }));
     });
-  } }, h("h2", {}, t("signTitle")), out, fileField, levelField,
-    h("div", { class: "check" }, visible, h("label", { for: "visible" }, t("visible"))),
-    reasonField, placeField, button);
+  } }, h("h2", {}, t("signStep1")), out, fileField, levelField, button);
+}
+
+async function placeStep(flow, doc, level) {
+  replace(flow, h("p", { class: "status info", role: "status" }, t("loadingPage")));
+  const layout = await get(`/documents/${encodeURIComponent(doc.id)}/layout`);
+  const where = placement(doc, layout);
+  const pad = signaturePad();
+  const out = status();
+  const visible = h("input", { type: "checkbox", id: "visible", name: "visible", checked: true });
+  const [reasonField, reason] = field(t("reason"), { name: "reason", maxlength: 100 });
+  const [placeField, place] = field(t("location"), { name: "location", maxlength: 100 });
+  const button = h("button", { type: "submit" }, t("sendSign"));
+  const form = h("form", { class: "card", id: "place-form", novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    busy(button, out, async () => {
+      const body = { level, visible: visible.checked };
+      if (reason.value.trim()) body.reason = reason.value.trim();
+      if (place.value.trim()) body.location = place.value.trim();
+      if (visible.checked) Object.assign(body, where.value(), { image: await pad.value() });
+      const sent = await api("POST", `/documents/${encodeURIComponent(doc.id)}/sign`, { json: body });
+      where.dispose();
+      confirmStep(flow, sent);
+    });
+  } }, h("h2", {}, t("signStep2", { name: doc.file_name })), out,
+  h("div", { class: "check" }, visible, h("label", { for: "visible" }, t("visible"))),
+  where, pad, reasonField, placeField, button);
+  replace(flow, form);
+  await where.ready;
+  form.querySelector("select")?.focus();
+}
+
+function confirmStep(flow, doc) {
+  replace(flow, h("h2", {}, t("confirmSign")),
+    txCard(doc.transaction, (tx) => tx.status === "confirmed" && signedDoc(flow, doc.id)));
+  flow.querySelector("input")?.focus();
 }
 
 async function signedDoc(flow, id) {
@@ -56,19 +97,22 @@ async function signedDoc(flow, id) {
   flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc));
 }
 
+function outputName(doc) {
+  return doc.format === "cades" ? `${doc.file_name}.p7s` : `${doc.file_name.replace(/\.pdf$/i, "")}-signed.pdf`;
+}
+
 function downloadButton(doc) {
-  const name = doc.file_name.replace(/\.pdf$/i, "") + "-signed.pdf";
   const button = h("button", { type: "button", class: "download", onclick: () => busy(button, null, async () => {
     const response = await api("GET", `/documents/${encodeURIComponent(doc.id)}/download`, { blob: true });
-    saveBlob(await response.blob(), name);
-  }) }, t("download"));
+    saveBlob(await response.blob(), outputName(doc));
+  }) }, doc.format === "cades" ? t("downloadP7s") : t("download"));
   return button;
 }
 
 function recent(docs) {
   if (!docs.length) return h("p", {}, "—");
   return table([t("d_file_name"), t("level"), t("status"), t("createdAt"), ""],
-    docs.map((d) => [d.file_name, d.level, d.status, fmtDate(d.created_at), d.download ? downloadButton(d) : ""]));
+    docs.map((d) => [d.file_name, d.level, word("document_statuses", d.status), fmtDate(d.created_at), d.download ? downloadButton(d) : ""]));
 }
 
 function validateForm() {

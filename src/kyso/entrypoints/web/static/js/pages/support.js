@@ -22,30 +22,35 @@ export function support(main) {
     } }, out, loginField, button), found);
 }
 
+// One row per OTP method with the one action its state allows (lock a working method, unlock
+// a locked one): no selector to fall back to its first option after a refresh, so the method
+// acted on is always the one on the row, and the message names it.
 function customer(who, refresh) {
   const out = status();
+  const [reasonField, reason] = field(t("reasonField"), { tag: "textarea", name: "reason", maxlength: 500 },
+    t("reasonHint"));
+  const act = (m, s) => {
+    const verb = s.locked ? "unlock" : "lock";
+    const button = h("button", { type: "button", class: verb === "lock" ? "danger" : "secondary",
+      "data-action": `${verb}-${m}`, onclick: () => {
+        if (reason.value.trim().length < 3) { out.show(t("reasonTooShort")); reason.focus(); return; }
+        busy(button, out, async () => {
+          const path = `/support/accounts/${encodeURIComponent(who.id)}/otp-methods/${m}/${verb}`;
+          await api("POST", path, { json: { reason: reason.value.trim() } });
+          await refresh();
+          document.getElementById("customer")?.prepend(h("p", { class: "status ok", role: "status" },
+            t(verb === "lock" ? "lockedDone" : "unlockedDone", { method: t(`m_${m}`) })));
+        });
+      } }, `${t(verb)} ${t(`m_${m}`)}`);
+    return button;
+  };
   const methods = Object.entries(who.methods).map(([m, s]) => [t(`m_${m}`),
     h("span", { "data-method": m }, s.locked
       ? [h("span", { class: "badge warn" }, t("lockedMethod")), ` ${s.reason || ""} · ${fmtDate(s.locked_at)}`]
       : h("span", { class: "badge st-active" }, t("st_active")))]);
-  const [methodField, method] = field(t("method"), { tag: "select", name: "method",
-    options: Object.keys(who.methods).map((m) => h("option", { value: m }, t(`m_${m}`))) });
-  const [reasonField, reason] = field(t("reasonField"), { tag: "textarea", name: "reason", maxlength: 500 });
-  const act = (verb) => {
-    const button = h("button", { type: "button", class: verb === "lock" ? "danger" : "", onclick: () => {
-      if (reason.value.trim().length < 3) { out.show(t("required")); reason.focus(); return; }
-      busy(button, out, async () => {
-        const path = `/support/accounts/${encodeURIComponent(who.id)}/otp-methods/${method.value}/${verb}`;
-        await api("POST", path, { json: { reason: reason.value.trim() } });
-        await refresh();
-        document.getElementById("customer")?.prepend(h("p", { class: "status ok", role: "status" }, t("done")));
-      });
-    } }, t(verb));
-    return button;
-  };
   return card(who.full_name, dl([[t("username"), who.username], [t("phone"), who.phone],
-    [t("email"), who.email], [t("accountId"), h("code", {}, who.id)], [t("status"), who.status],
+    [t("email"), who.email], [t("accountId"), h("code", {}, who.id)], [t("status"), t(`as_${who.status}`)],
     [t("otpMethod"), t(`m_${who.otp_method}`)], ...methods]),
-  h("form", { novalidate: true, onsubmit: (e) => e.preventDefault() }, out, methodField, reasonField,
-    h("div", { class: "actions" }, act("lock"), act("unlock"))));
+  h("form", { novalidate: true, onsubmit: (e) => e.preventDefault() }, out, reasonField,
+    h("div", { class: "actions" }, Object.entries(who.methods).map(([m, s]) => act(m, s)))));
 }

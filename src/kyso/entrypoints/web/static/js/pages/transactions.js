@@ -2,7 +2,7 @@
 // token on this device: SmartOTP PIN → the OCRA code over these very details is computed and
 // filled in → "Sử dụng mã OTP". On the SMS method (or a token held elsewhere) the code is typed.
 import { get, post } from "../api.js";
-import { busy, dl, fmtDate, h, replace, status, field } from "../dom.js";
+import { ask, busy, dl, field, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { pinField } from "../token/ui.js";
 import { checkedQuestion } from "../token/oath.js";
@@ -28,10 +28,11 @@ export async function transactions(main) {
 export function txCard(tx, after = null) {
   const out = status();
   const slot = h("div", { class: "tx-code" }, h("p", { class: "muted" }, t("loading")));
-  const no = h("button", { type: "button", class: "danger", onclick: () => busy(no, out, async () => {
-    const done = await post(`/transactions/${encodeURIComponent(tx.id)}/reject`);
-    decided(done, t("rejected"));
-  }) }, t("tkNotMe"));
+  const no = h("button", { type: "button", class: "danger", onclick: () => ask(no, t("askRejectTx"), t("rejectTxYes"),
+    () => busy(no, out, async () => {
+      const done = await post(`/transactions/${encodeURIComponent(tx.id)}/reject`);
+      decided(done, t("rejected"));
+    })) }, t("tkNotMe"));
   const box = h("article", { class: "card tx", "data-id": tx.id },
     h("h2", {}, label("k_", tx.kind)),
     dl([[t("kind"), label("k_", tx.kind)], [t("method"), t(`m_${tx.method}`)],

@@ -1,0 +1,48 @@
+// History: every transaction, signature, payment and signature-count change, newest first,
+// filtered by category and period, and kept as a CSV.
+import { api, get } from "../api.js";
+import { busy, card, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
+import { t } from "../i18n.js";
+import { vocabulary, word } from "../vocab.js";
+
+const CATEGORIES = ["transaction", "signature", "payment", "quota"];
+
+export async function history(main) {
+  await vocabulary();
+  const out = status();
+  const list = h("div", { id: "history-list" });
+  const [categoryField, category] = field(t("hCategory"), { tag: "select", name: "category",
+    options: [h("option", { value: "" }, t("hAll")),
+      ...CATEGORIES.map((c) => h("option", { value: c }, word("history_categories", c)))] });
+  const [sinceField, since] = field(t("hSince"), { type: "date", name: "since" });
+  const [untilField, until] = field(t("hUntil"), { type: "date", name: "until" });
+  const query = (format) => {
+    const q = new URLSearchParams({ format });
+    if (category.value) q.set("category", category.value);
+    if (since.value) q.set("since", new Date(`${since.value}T00:00:00`).toISOString());
+    if (until.value) q.set("until", new Date(new Date(`${until.value}T00:00:00`).getTime() + 86400000).toISOString());
+    return `/history?${q}`;
+  };
+  const show = h("button", { type: "submit" }, t("hShow"));
+  const csv = h("button", { type: "button", class: "secondary", id: "history-csv", onclick: () => busy(csv, out, async () => {
+    const response = await api("GET", query("csv"), { blob: true });
+    saveBlob(await response.blob(), "kyso-lich-su.csv");
+  }) }, t("hCsv"));
+  const load = () => busy(show, out, async () => {
+    replace(list, h("p", { class: "status info", role: "status" }, t("loading")));
+    draw(list, await get(query("json")));
+  });
+  const form = h("form", { class: "card filters", novalidate: true, onsubmit: (e) => { e.preventDefault(); load(); } },
+    out, categoryField, sinceField, untilField, h("div", { class: "actions" }, show, csv));
+  replace(main, h("h1", {}, t("hTitle")), form, card(t("hEntries"), list));
+  await load();
+}
+
+function draw(el, entries) {
+  if (!entries.length) { replace(el, h("p", { class: "empty" }, t("hNone"))); return; }
+  const signed = (n) => (n === null ? "—" : n > 0 ? `+${n}` : String(n));
+  replace(el, table([t("hAt"), t("hWhat"), t("hOutcome"), t("hDescription"), t("hCount"), t("hAmount")],
+    entries.map((e) => [fmtDate(e.at), `${e.category_label}: ${e.label}`,
+      h("span", { class: `badge hs-${e.status}` }, e.outcome), e.description || "—", signed(e.count),
+      e.amount === null ? "—" : `${new Intl.NumberFormat("vi-VN").format(e.amount)} ₫`])));
+}

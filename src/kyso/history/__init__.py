@@ -1,0 +1,1 @@
+"""A customer's history: every transaction, signature, payment and signature-count change."""

@@ -1,0 +1,138 @@
+"""The customer's history, read from what kyso already keeps — no table of its own.
+
+    transactions (otp_challenges) ── every kind: signatures, SP769 requests, contact and PIN
+                                     changes, contracts; confirmed, rejected, expired, failed
+    documents ───────────────────── signed or failed, with the file name
+    billing orders ──────────────── paid, pending, cancelled, failed, expired (amount in VND)
+    quota ledger ────────────────── signatures credited, used, given back; unlimited terms
+
+Newest first, at most :data:`LIMIT` entries, filtered by category and by time. A pending
+transaction past its expiry is told as expired (the sweep may not have run yet). Labels come
+from :mod:`kyso.vocabulary`; the API renders them in the caller's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from kyso.clock import Clock
+from kyso.errors import Text
+from kyso.otp.token import Challenge, ChallengeStatus
+from kyso.signing.document import Document, DocumentStatus
+from kyso.signing.model import credential_id
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
+from kyso.vocabulary import (
+    DOCUMENT_STATUSES,
+    ORDER_STATUSES,
+    QUOTA_ENTRIES,
+    TRANSACTION_KINDS,
+    TRANSACTION_STATUSES,
+)
+
+__all__ = ["LIMIT", "Category", "Entry", "HistoryFilter", "HistoryService"]
+
+LIMIT = 500
+_SKIPPED_QUOTA = {"reserve"}  # a hold is settled by a use or a give-back, told instead
+
+
+class Category(StrEnum):
+    TRANSACTION = "transaction"
+    SIGNATURE = "signature"
+    PAYMENT = "payment"
+    QUOTA = "quota"
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    category: Category
+    event: str  # the code: a transaction's kind, an order's or a document's status …
+    status: str  # the outcome's code
+    label: Text  # what happened, in both languages
+    outcome: Text
+    description: str  # the customer's own words: a file name, a product, a request
+    reference: str  # the id the other pages and commands accept
+    count: int | None = None  # signatures: + credited, − used
+    amount: int | None = None  # VND, VAT included
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    category: Category | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since >= self.until:
+            raise ValueError("the period starts before it ends")
+
+    def keeps(self, entry: Entry) -> bool:
+        return ((self.category is None or entry.category is self.category)
+                and (self.since is None or entry.at >= self.since)
+                and (self.until is None or entry.at < self.until))
+
+
+class HistoryService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow, self._clock = uow_factory, clock
+
+    def history(self, account_id: str, wanted: HistoryFilter = HistoryFilter()) -> list[Entry]:
+        """The owner's entries, newest first."""
+        with self._uow() as uow:
+            entries = [e for e in self._all(uow, account_id) if wanted.keeps(e)]
+        entries.sort(key=lambda e: e.at, reverse=True)
+        return entries[:LIMIT]
+
+    def _all(self, uow: UnitOfWork, account_id: str) -> Iterator[Entry]:
+        now = self._clock.now()
+        for challenge in uow.challenges.for_account(account_id, None, LIMIT):
+            yield _transaction(challenge, now)
+        for document in uow.documents.for_account(account_id, LIMIT):
+            if document.status in (DocumentStatus.SIGNED, DocumentStatus.FAILED):
+                yield _signature(document)
+        for order in uow.billing.orders(account_id=account_id, limit=LIMIT):
+            status = order.status.value
+            yield Entry(order.ended_at or order.created_at, Category.PAYMENT, "order", status,
+                        _PAYMENT, ORDER_STATUSES.get(status, _OTHER), order.name, order.id,
+                        order.signatures, order.amount)
+        for cert in uow.pki.certificates(account_id=account_id):
+            credential = credential_id(cert.issuer, cert.serial)
+            for item in uow.quota.entries(credential):
+                kind = item.kind.value
+                if kind in _SKIPPED_QUOTA:
+                    continue
+                sign = -1 if kind == "consume" else 1
+                yield Entry(item.at, Category.QUOTA, kind, kind,
+                            QUOTA_ENTRIES.get(kind, _OTHER), QUOTA_ENTRIES.get(kind, _OTHER),
+                            cert.subject, item.source or item.reservation or item.id,
+                            sign * item.count if kind != "unlimited" else None)
+
+
+_OTHER = Text("Khác", "Other")
+_PAYMENT = Text("Đơn hàng", "Order")
+_SIGNED = Text("Chữ ký số", "Digital signature")
+_FORMATS = {"pades": "PAdES", "cades": "CAdES"}
+
+
+def _transaction(challenge: Challenge, now: datetime) -> Entry:
+    status = challenge.status
+    if status is ChallengeStatus.PENDING and challenge.expires_at <= now:
+        status = ChallengeStatus.EXPIRED
+    details = challenge.details
+    description = (details.get("description") or details.get("transaction_desc")
+                   or details.get("relying_party") or "")
+    return Entry(challenge.decided_at or challenge.created_at, Category.TRANSACTION,
+                 challenge.kind, status.value, TRANSACTION_KINDS.get(challenge.kind, _OTHER),
+                 TRANSACTION_STATUSES.get(status.value, _OTHER), description, challenge.id)
+
+
+def _signature(document: Document) -> Entry:
+    status = document.status.value
+    at = document.signed_at or document.created_at
+    return Entry(at, Category.SIGNATURE, document.format.value, status, _SIGNED,
+                 DOCUMENT_STATUSES.get(status, _OTHER),
+                 f"{document.file_name} ({_FORMATS[document.format.value]} "
+                 f"{document.options.level})", document.id)

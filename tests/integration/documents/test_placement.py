@@ -1,0 +1,109 @@
+"""Where the stamp goes: a draft previewed page by page, the stamp placed by the customer
+(with a signature image) or on a free spot that covers no text; checked by pdfsig, pyHanko
+and the pixels of the signed page."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from kyso.signing.pages import free_spot
+from tests.integration.documents.conftest import Customer, World
+from tests.integration.documents.oracles import dark_pixels, needs_tools, pdfsig
+from tests.integration.documents.pdfs import A4, form_pdf, sample_pdf
+
+NAME_BOX = (380, 36, 560, 56)  # "Nguoi ky: NGUYEN VAN AN" in form_pdf()
+
+
+def signature_png() -> bytes:
+    image = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(10, 80), (100, 10), (180, 90), (290, 20)], fill="black",
+                               width=8)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+def test_the_free_spot_leaves_text_alone() -> None:
+    box, covers = free_spot(595, 842, [(300, 20, 595, 120)])
+    assert not covers and not overlaps(box, (300, 20, 595, 120))
+    assert box[1] == 24  # still at the bottom, moved left
+    full, covers = free_spot(300, 100, [(0, 0, 300, 100)])
+    assert covers and full == (26.0, 24.0, 276.0, 76.0)  # nothing free: said, not silent
+
+
+def test_the_default_stamp_does_not_cover_the_signers_printed_name(world: World,
+                                                                   customer: Customer) -> None:
+    uploaded = customer.upload(form_pdf(), visible="true")
+    assert uploaded.status_code == 201, uploaded.text
+    doc = uploaded.json()
+    assert doc["page"] == 1 and not overlaps(tuple(doc["box"]), NAME_BOX)
+    assert doc["transaction"]["details"]["stamp_page"] == "1"
+
+
+@needs_tools
+def test_a_draft_is_previewed_placed_with_an_image_and_signed(world: World,
+                                                              customer: Customer,
+                                                              tmp_path: Path) -> None:
+    draft = world.client.post("/api/v1/documents/drafts", content=sample_pdf(pages=2),
+                              params={"name": "hopdong.pdf"},
+                              headers=customer.headers | {"Content-Type": "application/pdf"})
+    assert draft.status_code == 201, draft.text
+    doc = draft.json()
+    assert doc["status"] == "draft" and doc["transaction_id"] is None
+    layout = customer.get(f"/documents/{doc['id']}/layout").json()
+    assert [p["number"] for p in layout["pages"]] == [1, 2] and layout["page"] == 2
+    assert layout["covers_text"] is False and layout["pages"][0]["width"] == 595
+    png = customer.get(f"/documents/{doc['id']}/pages/1.png")
+    assert png.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(png.content)).size == (799, 1131)  # ≤ 800 px wide
+    assert customer.get(f"/documents/{doc['id']}/pages/3.png").status_code == 404
+    stranger = world.customer("Lê Văn Lạ")
+    assert stranger.get(f"/documents/{doc['id']}/pages/1.png").status_code == 404
+
+    box = [60, 500, 300, 590]
+    outside = world.client.post(f"/api/v1/documents/{doc['id']}/sign", headers=customer.headers,
+                                json={"page": 1, "box": [400, 800, 640, 880]})
+    assert outside.status_code == 400 and outside.json()["error"] == "stamp_outside_page"
+    bad = world.client.post(f"/api/v1/documents/{doc['id']}/sign", headers=customer.headers,
+                            json={"page": 1, "box": box,
+                                  "image": base64.b64encode(b"GIF89a" + bytes(50)).decode()})
+    assert bad.status_code == 400 and bad.json()["error"] == "bad_signature_image"
+    sent = world.client.post(f"/api/v1/documents/{doc['id']}/sign", headers=customer.headers,
+                             json={"level": "B-T", "page": 1, "box": box, "reason": "Đồng ý",
+                                   "image": base64.b64encode(signature_png()).decode()})
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["signature_image"] and sent.json()["page"] == 1
+    assert "có hình chữ ký ở trang 1" in sent.json()["transaction"]["details"]["description"]
+    again = world.client.post(f"/api/v1/documents/{doc['id']}/sign", headers=customer.headers,
+                              json={"page": 1, "box": box})
+    assert again.status_code == 409 and again.json()["error"] == "not_a_draft"
+
+    assert customer.confirm(sent.json()["transaction"]).status_code == 200
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(customer.get(f"/documents/{doc['id']}/download").content)
+    [verdict] = pdfsig(world.nss_db(), signed)
+    assert verdict["Signature Validation"] == "Signature is Valid.", verdict
+    assert customer.validate(signed.read_bytes())["valid"]  # pyHanko
+    left_half = (box[0] + 6, box[1] + 6, (box[0] + box[2]) // 2 - 4, box[3] - 6)
+    assert dark_pixels(signed, 1, left_half, A4[3]) > 200  # the drawn signature
+    assert dark_pixels(signed, 2, (321, 24, 571, 94), A4[3]) == 0  # not the default place
+
+
+@pytest.mark.parametrize("body", [{"page": 1, "box": [0, 0, 10, 10]},
+                                  {"page": 1}, {"box": [1, 2, 3, 4]}])
+def test_a_malformed_place_is_refused(world: World, customer: Customer,
+                                      body: dict[str, object]) -> None:
+    draft = world.client.post("/api/v1/documents/drafts", content=sample_pdf(),
+                              headers=customer.headers | {"Content-Type": "application/pdf"})
+    r = world.client.post(f"/api/v1/documents/{draft.json()['id']}/sign",
+                          headers=customer.headers, json=body)
+    assert r.status_code == 400, r.text

@@ -1,0 +1,170 @@
+"""Signing the way SmartCA's advanced signing does, in Chromium on a phone: the balance
+first, a PDF previewed page by page, the stamp dragged onto the chosen page with a signature
+drawn with the finger; a non-PDF signed as a detached CAdES .p7s. Every output is checked
+by pdfsig, pyHanko and OpenSSL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.integration.api.conftest import PASSWORD
+from tests.integration.documents.conftest import Customer, World
+from tests.integration.documents.oracles import dark_pixels, openssl_cms_verify, pdfsig
+from tests.integration.documents.pdfs import A4, sample_pdf
+from tests.web.conftest import Watched, log_in, shot
+
+
+def _login(p: Page, world: World, customer: Customer) -> None:
+    account = world.container.accounts.get(customer.account_id)
+    log_in(p, account.username, PASSWORD)
+    p.get_by_role("link", name="Ký tài liệu").click()
+
+
+def _confirm(p: Page, customer: Customer) -> None:
+    flow = p.locator("#sign-flow")
+    [tx] = customer.get("/transactions").json()
+    assert customer.device is not None
+    flow.get_by_label("Mã OTP").fill(customer.device.answer(tx))
+    flow.get_by_role("button", name="Xác nhận").click()
+    expect(flow).to_contain_text("Tài liệu đã được ký.")
+
+
+def _drag(p: Page, source: str, dx: float, dy: float) -> None:
+    p.locator(source).scroll_into_view_if_needed()
+    box = p.locator(source).bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    p.mouse.move(x, y)
+    p.mouse.down()
+    p.mouse.move(x + dx, y + dy, steps=8)
+    p.mouse.up()
+
+
+def test_sign_a_pdf_with_a_dragged_stamp_and_a_drawn_signature(page: Watched, world: World,
+                                                                tmp_path: Path) -> None:
+    p, customer = page.page, world.customer("Phạm Thu Hà")
+    _login(p, world, customer)
+    expect(p.locator("#balance")).to_contain_text("Lượt ký khả dụng: 1000")
+    expect(p.get_by_role("link", name="Mua thêm lượt ký")).to_have_attribute("href", "#buy")
+    shot(p, "sign-1-choose")
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "donxin.pdf", "mimeType": "application/pdf", "buffer": sample_pdf(pages=2)})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    flow = p.locator("#sign-flow")
+    expect(flow.get_by_label("Trang đặt chữ ký")).to_have_value("2")  # the last page first
+    flow.get_by_label("Trang đặt chữ ký").select_option("1")
+    expect(p.locator("#page-img")).to_have_attribute("alt", "Trang 1/2")
+    expect(p.locator("#page-img")).to_have_js_property("complete", True)
+    _drag(p, "#stamp-box", -120, -200)  # up and to the left, over the page's empty middle
+    p.locator("#sig-pad").scroll_into_view_if_needed()
+    pad = p.locator("#sig-pad").bounding_box()
+    assert pad is not None
+    p.mouse.move(pad["x"] + 20, pad["y"] + pad["height"] * 0.7)
+    p.mouse.down()
+    for i in range(1, 12):
+        p.mouse.move(pad["x"] + 20 + i * 25, pad["y"] + pad["height"] * (0.3 if i % 2 else 0.75))
+    p.mouse.up()
+    flow.get_by_label("Lý do ký").fill("Đồng ý")
+    shot(p, "sign-2-place")
+    flow.get_by_role("button", name="Gửi ký").click()
+    expect(flow).to_contain_text("có hình chữ ký ở trang 1")
+    shot(p, "sign-3-confirm")
+    _confirm(p, customer)
+    [doc] = customer.get("/documents").json()
+    assert doc["page"] == 1 and doc["signature_image"]
+    x1, y1, x2, y2 = doc["box"]
+    assert x1 < 321 - 100 and y2 > 94 + 150  # moved from the default spot
+
+    with p.expect_download() as download:
+        flow.get_by_role("button", name="Tải tài liệu đã ký").click()
+    assert download.value.suggested_filename == "donxin-signed.pdf"
+    signed = tmp_path / "signed.pdf"
+    download.value.save_as(signed)
+    shot(p, "sign-4-done")
+    [verdict] = pdfsig(world.nss_db(), signed)
+    assert verdict["Signature Validation"] == "Signature is Valid.", verdict
+    assert "Phạm Thu Hà" in verdict["Signer Certificate Common Name"]
+    assert customer.validate(signed.read_bytes())["valid"]  # pyHanko
+    drawn = (round(x1) + 6, round(y1) + 6, round((x1 + x2) / 2) - 4, round(y2) - 6)
+    assert dark_pixels(signed, 1, drawn, A4[3]) > 100  # the finger-drawn signature
+    assert dark_pixels(signed, 2, (321, 24, 571, 94), A4[3]) == 0
+
+
+def test_sign_any_file_as_cades_in_the_web(page: Watched, world: World, tmp_path: Path) -> None:
+    p, customer = page.page, world.customer("Đỗ Minh Tâm")
+    _login(p, world, customer)
+    content = "Biên bản họp ngày 02/12/2026\n".encode() * 20
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "bienban.txt", "mimeType": "text/plain", "buffer": content})
+    form.get_by_label("Mức chữ ký").select_option("B-T")
+    form.get_by_role("button", name="Tải lên và ký").click()
+    expect(p.locator("#sign-flow")).to_contain_text("CAdES B-T")
+    _confirm(p, customer)
+    with p.expect_download() as download:
+        p.get_by_role("button", name="Tải chữ ký (.p7s)").first.click()
+    assert download.value.suggested_filename == "bienban.txt.p7s"
+    signature, original = tmp_path / "bienban.txt.p7s", tmp_path / "bienban.txt"
+    download.value.save_as(signature)
+    original.write_bytes(content)
+    shot(p, "sign-cades-done")
+    checked = openssl_cms_verify(signature, original, world.root_pem())
+    assert checked.returncode == 0 and "Verification successful" in checked.stderr, checked.stderr
+    original.write_bytes(content + b"x")
+    assert openssl_cms_verify(signature, original, world.root_pem()).returncode != 0
+
+    # the history tells it, newest first, and keeps it as a CSV
+    p.get_by_role("link", name="Lịch sử").click()
+    signed = p.locator("#history-list tbody tr", has_text="Chữ ký số")
+    expect(signed).to_contain_text("bienban.txt (CAdES B-T)")
+    expect(signed).to_contain_text("Đã ký")
+    expect(p.locator("#history-list")).to_contain_text("Ký tài liệu")
+    expect(p.locator("#history-list")).to_contain_text("Đã xác nhận")
+    expect(p.locator("#history-list")).to_contain_text("-1")  # the signature used
+    shot(p, "history")
+    p.get_by_label("Nhóm").select_option("quota")
+    p.get_by_role("button", name="Xem").click()
+    expect(p.locator("#history-list")).not_to_contain_text("Đã xác nhận")
+    expect(p.locator("#history-list")).to_contain_text("Dùng lượt ký")
+    with p.expect_download() as download:
+        p.get_by_role("button", name="Tải về (CSV)").click()
+    kept = tmp_path / "history.csv"
+    download.value.save_as(kept)
+    text = kept.read_text(encoding="utf-8-sig")
+    assert text.startswith("Thời gian (GMT+7),Nhóm,Loại,Kết quả")
+    assert "Dùng lượt ký" in text and "Đã xác nhận" not in text  # the filter holds
+
+
+def test_the_icon_and_the_viewport_of_the_pages_kyso_serves(world: World) -> None:
+    icon = httpx.get(f"{world.url}/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"
+    for path in ("/", "/console", "/dev/inbox"):
+        page = httpx.get(world.url + path).text
+        assert 'name="viewport" content="width=device-width, initial-scale=1"' in page, path
+
+
+def test_rejecting_a_signature_asks_first(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Lý Thị Mai")
+    _login(p, world, customer)
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "ghichu.txt", "mimeType": "text/plain", "buffer": b"ghi chu " * 10})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    flow = p.locator("#sign-flow")
+    expect(flow.locator("dd").first).to_have_text("Ký tài liệu")  # the kind, in words
+    flow.get_by_role("button", name="Từ chối", exact=True).click()
+    question = flow.get_by_role("alertdialog")
+    expect(question).to_contain_text("Từ chối giao dịch này?")
+    shot(p, "sign-reject-ask")
+    question.get_by_role("button", name="Không").click()
+    [still] = customer.get("/transactions").json()
+    assert still["status"] == "pending"
+    flow.get_by_role("button", name="Từ chối", exact=True).click()
+    flow.get_by_role("button", name="Có, từ chối").click()
+    expect(flow).to_contain_text("Giao dịch đã bị từ chối.")
+    assert customer.get("/transactions").json() == []
