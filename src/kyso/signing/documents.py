@@ -137,7 +137,7 @@ class DocumentService:
     def page_png(self, account_id: str, document_id: str, number: int) -> bytes:
         """Page ``number`` (1-based) of an owner's PDF as a PNG."""
         data = self._pdf(account_id, document_id)
-        if not 1 <= number <= inspect_pdf(data).pages:
+        if not 1 <= number <= self._sandbox.inspect(data).pages:
             raise NotFound("no such page")
         return self._renderer.render(data, number)
 
