@@ -174,7 +174,7 @@ def test_sms_method_notice_and_audit(env: Env) -> None:
     assert status(env, party, body["transaction_id"]).json()["data"]["status"] == "signed"
     titles = [n["title"] for n in notices_of(env, signer.token)]
     assert "Đã ký số theo yêu cầu" in titles
-    verify(env.container.uow)  # the audit chain holds every record written here
+    verify(env.container.uow, key=env.container.audit_key)  # the chain holds every record
 
 
 def test_secrets_are_not_stored_in_plaintext(env: Env, receiver: Receiver) -> None:

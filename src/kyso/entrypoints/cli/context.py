@@ -43,9 +43,9 @@ def open_container(*, init: bool = True, repair_home: bool = False) -> Iterator[
     try:
         settings = load_settings()
         private_umask()
-        if repair_home:
-            for path in make_private(settings.home):
-                console.print(f"made private (owner only): {path}", highlight=False)
+        if repair_home and (changed := make_private(settings.home)):
+            console.print(f"made private (owner only): {len(changed)} path(s) in "
+                          f"{settings.home}", highlight=False)
         for path in check_home(settings):
             err_console.print(f"[yellow]cảnh báo / warning:[/] {path} is readable by others; "
                               "`kyso init` makes KYSO_HOME private", highlight=False)

@@ -19,6 +19,7 @@ _BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
 _INSERT = insert(signature_activations)
 _SAVE = update(signature_activations).where(_t.id == bindparam("activation_id"))
 _k = signatures_kept.c
+_KEEP = insert(signatures_kept)  # built once: the signing hot path only binds
 
 
 def _values(a: SignatureActivation) -> dict[str, Any]:
@@ -53,10 +54,10 @@ class SqlActivationRepository:
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
                         signatures: dict[str, bytes]) -> None:
-        self._conn.execute(insert(signatures_kept), [
-            {"activation_id": activation.id, "hash": digest, "scheme": scheme,
-             "signature": value, "expires_at": activation.expires_at}
-            for digest, value in signatures.items()])
+        rows = [{"activation_id": activation.id, "hash": digest, "scheme": scheme,
+                 "signature": value, "expires_at": activation.expires_at}
+                for digest, value in signatures.items()]
+        self._conn.execute(_KEEP, rows[0] if len(rows) == 1 else rows)
 
     def kept_signatures(self, activation_id: str, scheme: str,
                         hashes: list[str]) -> list[bytes] | None:
