@@ -54,6 +54,6 @@ def test_production_refuses_development_defaults() -> None:
                       email_backend="smtp", sms_backend="http",
                       sms_gateway_url="https://sms.example.vn")
     ok = load_settings({}, mode="production", public_base_url="https://ca.example.vn",
-                       email_backend="smtp", sms_backend="http",
+                       email_backend="smtp", smtp_starttls=True, sms_backend="http",
                        sms_gateway_url="https://sms.example.vn", **vnpay)
     assert ok.mode == "production"
