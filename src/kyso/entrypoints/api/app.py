@@ -17,6 +17,7 @@ from kyso.entrypoints.api.deps import bearer_gate
 from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.entrypoints.api.headers import SecurityHeaders
 from kyso.entrypoints.api.limits import BodySizeLimit
+from kyso.entrypoints.api.openapi import document_errors
 from kyso.entrypoints.api.routes import (
     accounts,
     billing,
@@ -66,6 +67,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                   docs_url=None, redoc_url=None)  # served by api/docs.py, no CDN
     app.state.container = container
     install_error_handlers(app)
+    document_errors(app)
     # the machine-facing APIs first: routes are matched in order, and a signHash should not
     # walk past every customer route (the prefixes are disjoint, so the order changes nothing)
     app.include_router(csc_router)
