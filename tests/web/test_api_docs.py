@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Route, expect
 
 from tests.integration.documents.conftest import World
-from tests.web.conftest import Watched, shot
+from tests.web.conftest import ARTIFACTS, Watched
 
 
 @pytest.mark.parametrize(("path", "ready"), [("/docs", ".swagger-ui .info .title"),
@@ -29,8 +29,11 @@ def test_the_api_docs_load_with_the_network_off(page: Watched, world: World, pat
     page.page.route("**/*", only_kyso)
     page.page.goto(path)
     expect(page.page.locator(ready).first).to_contain_text("kyso", timeout=30_000)
-    shot(page.page, f"api-docs-{path.strip('/')}")
+    screen = ARTIFACTS / "screens" / f"api-docs-{path.strip('/')}.png"
+    screen.parent.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(screen))  # the first screen: the whole page is metres long
     assert elsewhere == []
     # ReDoc's bundle asks for its maker's logo on a CDN: the page's CSP refuses it before
     # any request leaves (the browser logs that refusal, which is the point)
     page.errors = [e for e in page.errors if "cdn.redoc.ly" not in e]
+    page.page.close()  # no full-page "last screen" of a document this long
