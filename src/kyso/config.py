@@ -178,6 +178,7 @@ class Settings(BaseSettings):
         if self._key_beside_database():
             problems.append("the master key must not live beside the database: set "
                             "master_key_file outside KYSO_HOME, or KYSO_MASTER_KEY")
+        problems += _transport_problems(self)
         if problems:
             raise ValueError("production mode refuses development defaults: " + "; ".join(problems))
         return self
@@ -238,6 +239,26 @@ def _b64(text: str) -> bytes:
         return base64.b64decode(text.strip(), validate=True)
     except binascii.Error as exc:
         raise ValueError("not base64") from exc
+
+
+VNPAY_MIN_SECRET = 32  # characters of the HMAC-SHA512 key VNPay issues
+
+
+def _transport_problems(settings: Settings) -> list[str]:
+    """Production: no secret or code crosses a network in the clear, no guessable secret."""
+    problems = []
+    url = settings.sms_gateway_url or ""
+    if settings.sms_backend == "http" and url.lower().startswith("http://"):
+        problems.append("sms_gateway_url must use https (codes and the token would travel "
+                        "in the clear)")
+    if settings.email_backend == "smtp" and not settings.smtp_starttls:
+        problems.append("smtp_starttls must be true (mail with codes would travel in the "
+                        "clear)")
+    secret = settings.vnpay_hash_secret
+    if settings.payment_gateway == "vnpay" and secret is not None and \
+            len(secret.get_secret_value()) < VNPAY_MIN_SECRET:
+        problems.append(f"vnpay_hash_secret must have at least {VNPAY_MIN_SECRET} characters")
+    return problems
 
 
 def _home_from_env() -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,14 @@ def test_limits_are_validated() -> None:
         SandboxLimits(workers=0)
     with pytest.raises(ValueError, match="256 MiB"):
         SandboxLimits(memory_mib=64)
+
+
+def test_a_reader_runs_under_its_memory_and_cpu_limits(sandbox: ProcessSandbox) -> None:
+    """The kernel holds the child to RLIMIT_AS (512 MiB here) and a finite RLIMIT_CPU."""
+    sandbox.inspect(sample_pdf())
+    child = sandbox._idle.queue[0]  # the idle reader that just answered
+    limits = Path(f"/proc/{child.process.pid}/limits").read_text()
+    address = next(line for line in limits.splitlines() if line.startswith("Max address space"))
+    assert address.split()[3:5] == [str(512 * 1024 * 1024)] * 2
+    cpu = next(line for line in limits.splitlines() if line.startswith("Max cpu time"))
+    assert cpu.split()[3] != "unlimited"

@@ -54,7 +54,7 @@ def test_production_refuses_development_defaults() -> None:
                       email_backend="smtp", sms_backend="http",
                       sms_gateway_url="https://sms.example.vn")
     ok = load_settings({}, mode="production", public_base_url="https://ca.example.vn",
-                       email_backend="smtp", sms_backend="http",
+                       email_backend="smtp", smtp_starttls=True, sms_backend="http",
                        sms_gateway_url="https://sms.example.vn",
                        master_key_file="/run/secrets/kyso-master.key", **vnpay)
     assert ok.mode == "production"

@@ -12,9 +12,12 @@ from starlette.types import ASGIApp
 from kyso import __version__
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
+from kyso.entrypoints.api import docs
 from kyso.entrypoints.api.deps import bearer_gate
 from kyso.entrypoints.api.errors import install_error_handlers
+from kyso.entrypoints.api.headers import SecurityHeaders
 from kyso.entrypoints.api.limits import BodySizeLimit
+from kyso.entrypoints.api.openapi import document_errors
 from kyso.entrypoints.api.routes import (
     accounts,
     billing,
@@ -65,9 +68,11 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                 thread.join(timeout=10)
 
     app = FastAPI(title="kyso", version=__version__, lifespan=lifespan,
-                  description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.")
+                  description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.",
+                  docs_url=None, redoc_url=None)  # served by api/docs.py, no CDN
     app.state.container = container
     install_error_handlers(app)
+    document_errors(app)
     # the machine-facing APIs first: routes are matched in order, and a signHash should not
     # walk past every customer route (the prefixes are disjoint, so the order changes nothing)
     app.include_router(csc_router)
@@ -82,6 +87,8 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(billing.router)
     app.include_router(payments.return_router)
     app.include_router(site.router)
+    app.include_router(docs.router)
+    app.mount(docs.STATIC_PATH, docs.static_files(), name="docs-static")
     if container.settings.payment_gateway == "sandbox":
         app.include_router(payments.sandbox_router)
     if container.settings.mode != "production":
@@ -89,8 +96,10 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     limits = (documents.body_limits(container.settings)
               | csc_documents.body_limits(container.settings)
               | onboarding.body_limits(container.settings))
-    return BodySizeLimit(app, container.settings.max_body_bytes, limits,
-                         gate=bearer_gate(container))
+    settings = container.settings
+    hsts = settings.mode == "production" and settings.public_base_url.startswith("https://")
+    return SecurityHeaders(BodySizeLimit(app, settings.max_body_bytes, limits,
+                                         gate=bearer_gate(container)), hsts=hsts)
 
 
 def create_app_from_env() -> ASGIApp:
