@@ -59,6 +59,9 @@ from kyso.onboarding.registration import RegistrationService
 from kyso.onboarding.review import ReviewService
 from kyso.onboarding.seal import Sealer
 from kyso.otp.enrolment import EnrolmentService
+from kyso.otp.factor_smartotp import SmartOtpFactor
+from kyso.otp.factor_sms import SmsFactor
+from kyso.otp.factors import FactorRegistry
 from kyso.otp.methods import MethodService
 from kyso.otp.oob import OobPolicy, OobService
 from kyso.otp.pin_change import PinChangeService, pin_change_kind
@@ -188,12 +191,16 @@ class Container:
                                 self.smartotp.policy)
 
     @cached_property
+    def factors(self) -> FactorRegistry:
+        return FactorRegistry(self.clock, [SmsFactor(self.oob), SmartOtpFactor(self.smartotp)])
+
+    @cached_property
     def otp_methods(self) -> MethodService:
-        return MethodService(self.uow, self.clock, self.accounts, self.notifier)
+        return MethodService(self.uow, self.clock, self.accounts, self.notifier, self.factors)
 
     @cached_property
     def transactions(self) -> TransactionService:
-        service = TransactionService(self.uow, self.clock, self.smartotp, self.oob,
+        service = TransactionService(self.uow, self.clock, self.factors,
                                      self.settings.transaction_ttl_seconds)
         service.register_kind(contact_change_kind(self.clock))
         service.register_kind(pin_change_kind(self.clock, self.notifier))
@@ -289,7 +296,7 @@ class Container:
 
     @cached_property
     def signing(self) -> SigningService:
-        return SigningService(self.uow, self.clock, self.keystore, self.smartotp, self.oob,
+        return SigningService(self.uow, self.clock, self.keystore, self.factors,
                               AcceptanceGate(self.quota),
                               SigningPolicy(self.settings.sad_ttl_seconds))
 

@@ -8,6 +8,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
+import { webcrypto } from "node:crypto";
+
+globalThis.crypto ??= webcrypto;  // global from Node 19; Debian's Node 18 needs this line
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const js = join(root, "src", "kyso", "entrypoints", "web", "static", "js", "token");

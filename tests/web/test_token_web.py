@@ -57,12 +57,15 @@ def register_in_browser(p: Page, world: World, customer: Customer, shots: bool =
         shot(p, "token-register-2-account-pin")
     p.get_by_label("Mã PIN tài khoản").fill(PIN)
     p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
-    p.get_by_label("Mã OTP (SMS)").fill(sms_code(world.container, customer.account_id,
-                                                 "SMARTOTP_REGISTER"))
+    sms = p.get_by_label("Mã OTP (SMS)")
+    sms.wait_for()  # the code is sent: read it only now
+    sms.fill(sms_code(world.container, customer.account_id, "SMARTOTP_REGISTER"))
     if shots:
         shot(p, "token-register-3-sms")
     p.get_by_role("button", name="Tiếp tục").click()
-    p.get_by_label("Mã kích hoạt").fill(activation_code(world.container, customer.account_id))
+    activation = p.get_by_label("Mã kích hoạt")
+    activation.wait_for()  # registered: the activation code has gone out
+    activation.fill(activation_code(world.container, customer.account_id))
     if shots:  # a trivial SmartOTP PIN is refused in the browser, with the rule said
         p.get_by_label("PIN SmartOTP mới", exact=True).fill("123456")
         p.get_by_label("Nhập lại PIN SmartOTP mới").fill("123456")
@@ -120,6 +123,7 @@ def test_a_code_with_the_network_off_that_the_server_accepts(page: Watched,
     log_in(p, username(world, customer), PASSWORD)
     seed = register_in_browser(p, world, customer)
     p.get_by_role("button", name="Đăng xuất").click()
+    expect(p.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")
     p.context.set_offline(True)
     p.get_by_role("button", name="Lấy mã SmartOTP").click()
     expect(p.get_by_role("heading", name="Mã SmartOTP")).to_be_visible()
@@ -252,7 +256,9 @@ def test_methods_pin_change_and_forgotten_pin(page: Watched, world: World) -> No
     p.get_by_role("button", name="Quên PIN SmartOTP").click()
     p.get_by_label("Mã PIN tài khoản").fill(PIN)
     p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
-    p.get_by_label("Mã OTP (SMS)").fill(sms_code(world.container, customer.account_id, "PIN_RESET"))
+    sms = p.get_by_label("Mã OTP (SMS)")
+    sms.wait_for()
+    sms.fill(sms_code(world.container, customer.account_id, "PIN_RESET"))
     p.get_by_role("button", name="Tiếp tục").click()
     expect(p.get_by_role("heading", name="Đã hủy SmartOTP")).to_be_visible()
     shot(p, "token-forgot-pin")

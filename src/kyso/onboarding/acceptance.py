@@ -33,6 +33,7 @@ from kyso.onboarding.journal import move, owned
 from kyso.onboarding.model import Registration
 from kyso.onboarding.paper import acceptance_pdf
 from kyso.onboarding.states import Event, State
+from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge, Method
 from kyso.otp.transactions import Kind, TransactionService
@@ -117,9 +118,9 @@ def acceptance_kind(uow_factory: UnitOfWorkFactory, clock: Clock,
         signer.check_open(uow, challenge)
         _mine(uow, challenge).expect(State.APPROVED, Event.ACCEPT)
 
-    def after(challenge: Challenge) -> None:
+    def after(challenge: Challenge, proof: FactorProof) -> None:
         with _accepting(challenge.details.get("registration", "")):
-            signer.sign_confirmed(challenge)
+            signer.sign_confirmed(challenge, proof)
         with uow_factory() as uow:
             move(uow, _mine(uow, challenge), Event.ACCEPT, clock.now(),
                  actor=challenge.account_id)

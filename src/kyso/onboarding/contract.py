@@ -27,6 +27,7 @@ from kyso.onboarding.model import Registration
 from kyso.onboarding.paper import contract_pdf
 from kyso.onboarding.seal import Sealer
 from kyso.onboarding.states import Event, State
+from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind, TransactionService
@@ -86,8 +87,8 @@ def contract_kind(uow_factory: UnitOfWorkFactory, clock: Clock,
         move(uow, current, Event.SIGN_CONTRACT, now, actor=challenge.account_id,
              contract_sha256=challenge.details["sha256"], seal_due=now)
 
-    def after(challenge: Challenge) -> None:
-        seals.seal(challenge.details["registration"])
+    def after(challenge: Challenge, _proof: FactorProof) -> None:
+        seals.seal(challenge.details["registration"])  # kyso's seal: no customer key used
 
     return Kind(CONTRACT_KIND, Purpose.SIGN, apply, after)
 

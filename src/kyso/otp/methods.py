@@ -15,13 +15,12 @@ from kyso.audit.model import AuditEvent
 from kyso.clock import Clock
 from kyso.errors import InvalidInput, NotFound, PermissionDenied
 from kyso.otp import errors
+from kyso.otp.factors import FactorRegistry
 from kyso.otp.smartotp import Messenger, PinChecker
-from kyso.otp.token import Method, MethodLock, MethodState, TokenStatus
+from kyso.otp.token import Method, MethodLock, MethodState
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["MethodService", "Staff"]
-
-_NAMES = {Method.SMS: "SMS OTP", Method.SMARTOTP: "SmartOTP"}
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,9 @@ class Staff:
 
 class MethodService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, pins: PinChecker,
-                 messenger: Messenger) -> None:
+                 messenger: Messenger, factors: FactorRegistry) -> None:
         self._uow, self._clock, self._pins, self._messenger = uow_factory, clock, pins, messenger
+        self._factors = factors
 
     def state(self, account_id: str) -> MethodState:
         with self._uow() as uow:
@@ -47,15 +47,14 @@ class MethodService:
             self._pins.verify_pin(uow, account_id, pin)
             state = uow.otp_methods.get(account_id, for_update=True)
             if state.is_locked(method):
-                raise errors.MethodLocked(method=_NAMES[method])
-            if method is Method.SMARTOTP and uow.smartotp.current(
-                    account_id, TokenStatus.ACTIVE) is None:
-                raise errors.NoActiveToken()
+                raise errors.MethodLocked(method=self._factors.name(method))
+            self._factors.factor(method).ready(uow, account_id)
             state = replace(state, preferred=method)
             uow.otp_methods.save(state)
             self._audit(uow, "otp.method_changed", account_id, account_id, method=method.value)
+            name = self._factors.name(method)
             self._messenger.post(uow, account_id, "Thay đổi phương thức nhận OTP",
-                                 f"Phương thức nhận OTP của Quý khách là {_NAMES[method]}.")
+                                 f"Phương thức nhận OTP của Quý khách là {name}.")
             uow.commit()
             return state
 
@@ -111,22 +110,19 @@ class MethodService:
         uow.otp_methods.save(state.with_lock(method, lock))
         self._audit(uow, "otp.method_locked", lock.by, account_id, method=method.value,
                     reason=lock.reason)
-        self._messenger.post(uow, account_id, f"{_NAMES[method]} đã bị tạm khóa",
-                             f"Phương thức {_NAMES[method]} đã bị tạm khóa. Lý do: "
+        self._messenger.post(uow, account_id, f"{self._factors.name(method)} đã bị tạm khóa",
+                             f"Phương thức {self._factors.name(method)} đã bị tạm khóa. Lý do: "
                              f"{lock.reason}. Liên hệ tổng đài hỗ trợ để mở khóa.")
 
     def _unlock(self, uow: UnitOfWork, staff: Staff, account_id: str, method: Method,
                 reason: str) -> None:
         state = uow.otp_methods.get(account_id, for_update=True)
         uow.otp_methods.save(state.with_lock(method, None))
-        if method is Method.SMARTOTP:
-            token = uow.smartotp.current(account_id, TokenStatus.ACTIVE, for_update=True)
-            if token is not None and token.locked_at is not None:
-                uow.smartotp.save(replace(token, locked_at=None, failures=0))
+        self._factors.factor(method).unlocked(uow, account_id)
         self._audit(uow, "otp.method_unlocked", staff.id, account_id, method=method.value,
                     reason=reason)
-        self._messenger.post(uow, account_id, f"{_NAMES[method]} đã được mở khóa",
-                             f"Phương thức {_NAMES[method]} đã được mở khóa.")
+        self._messenger.post(uow, account_id, f"{self._factors.name(method)} đã được mở khóa",
+                             f"Phương thức {self._factors.name(method)} đã được mở khóa.")
 
     def _audit(self, uow: UnitOfWork, action: str, actor: str, subject: str,
                **details: str) -> None:

@@ -13,22 +13,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from kyso.accounts.service import recipient
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.errors import KysoError, NotFound
 from kyso.otp import errors
+from kyso.otp.factors import FactorProof, FactorRegistry
 from kyso.otp.model import Purpose
-from kyso.otp.ocra import OcraSuite, transaction_challenge
-from kyso.otp.oob import OobService
-from kyso.otp.smartotp import SmartOtpService
-from kyso.otp.token import SMARTOTP_OCRA_SUITE, Challenge, ChallengeStatus, Method, TokenStatus
+from kyso.otp.token import Challenge, ChallengeStatus, Method
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["Handler", "Kind", "TransactionService"]
 
 Handler = Callable[[UnitOfWork, Challenge], None]
-AfterCommit = Callable[[Challenge], None]
+AfterCommit = Callable[[Challenge, FactorProof], None]  # gets the confirmation's proof
 MAX_ATTEMPTS = 5
 
 
@@ -48,9 +45,9 @@ class Kind:
 
 
 class TransactionService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, tokens: SmartOtpService,
-                 oob: OobService, ttl_seconds: int = 300) -> None:
-        self._uow, self._clock, self._tokens, self._oob = uow_factory, clock, tokens, oob
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, factors: FactorRegistry,
+                 ttl_seconds: int = 300) -> None:
+        self._uow, self._clock, self._factors = uow_factory, clock, factors
         self._ttl = ttl_seconds
         self._kinds: dict[str, Kind] = {}
 
@@ -69,17 +66,7 @@ class TransactionService:
         challenge = Challenge(id=str(uuid.uuid4()), account_id=account_id, kind=kind,
                               details=details, method=method, created_at=now,
                               expires_at=now + timedelta(seconds=self._ttl))
-        if method is Method.SMARTOTP:
-            if uow.smartotp.current(account_id, TokenStatus.ACTIVE) is None:
-                raise errors.NoActiveToken()
-            suite = OcraSuite.parse(SMARTOTP_OCRA_SUITE)
-            question = transaction_challenge(challenge.bound_details(),
-                                             length=suite.question_length, fmt="H")
-            challenge = replace(challenge, question=question, ocra_suite=SMARTOTP_OCRA_SUITE)
-        else:
-            account = uow.accounts.get(account_id)
-            assert account is not None
-            self._oob.send(uow, recipient(account), spec.purpose)
+        challenge = self._factors.open(uow, challenge, spec.purpose)
         uow.challenges.add(challenge)
         self._audit(uow, "transaction.created", challenge, Outcome.INFO)
         return challenge
@@ -98,7 +85,7 @@ class TransactionService:
         with self._uow() as uow:
             challenge = self._open(uow, account_id, challenge_id)
             try:
-                self._check(uow, challenge, code)
+                proof = self._check(uow, challenge, code)
             except KysoError:
                 self._count_failure(uow, challenge)
                 uow.commit()
@@ -111,12 +98,12 @@ class TransactionService:
             self._audit(uow, "transaction.confirmed", done)
             uow.commit()
         if kind.after is not None:
-            self._run_after(kind.after, done)
+            self._run_after(kind.after, done, proof)
         return done
 
-    def _run_after(self, after: AfterCommit, challenge: Challenge) -> None:
+    def _run_after(self, after: AfterCommit, challenge: Challenge, proof: FactorProof) -> None:
         try:
-            after(challenge)
+            after(challenge, proof)
         except KysoError:
             with self._uow() as uow:
                 failed = replace(challenge, status=ChallengeStatus.FAILED)
@@ -135,16 +122,9 @@ class TransactionService:
             uow.commit()
             return done
 
-    def _check(self, uow: UnitOfWork, challenge: Challenge, code: str) -> None:
-        if challenge.method is Method.SMARTOTP:
-            assert challenge.question is not None and challenge.ocra_suite is not None
-            self._tokens.check_ocra(uow, challenge.account_id, challenge.question,
-                                    challenge.ocra_suite, code)
-        else:
-            if uow.otp_methods.get(challenge.account_id).is_locked(Method.SMS):
-                raise errors.MethodLocked(method=Method.SMS.value)
-            purpose = self._kinds[challenge.kind].purpose
-            self._oob.verify(uow, challenge.account_id, purpose, code)
+    def _check(self, uow: UnitOfWork, challenge: Challenge, code: str) -> FactorProof:
+        purpose = self._kinds[challenge.kind].purpose
+        return self._factors.check_transaction(uow, challenge, purpose, code)
 
     def _count_failure(self, uow: UnitOfWork, challenge: Challenge) -> None:
         attempts = challenge.attempts + 1

@@ -17,6 +17,7 @@ from dataclasses import replace
 from kyso.clock import Clock
 from kyso.errors import KysoError
 from kyso.keys.model import HashAlgorithm
+from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind
@@ -50,9 +51,11 @@ class SignCompletion:
             raise UnknownRequest()
         uow.relying.save_request(replace(request, status=RequestStatus.CONFIRMED))
 
-    def _after(self, challenge: Challenge) -> None:
+    def _after(self, challenge: Challenge, proof: FactorProof) -> None:
+        if not proof.confirms(challenge):
+            raise UnknownRequest()
         try:
-            self._sign(challenge.id)
+            self._sign(challenge.id, proof)
         except Exception as exc:
             self._fail(challenge.id, exc)
             if isinstance(exc, KysoError):
@@ -60,14 +63,14 @@ class SignCompletion:
             log.exception("signing request for transaction %s failed", challenge.id)
             raise SigningFailed() from exc
 
-    def _sign(self, challenge_id: str) -> None:
+    def _sign(self, challenge_id: str, proof: FactorProof) -> None:
         opened = self._open(challenge_id)
         if opened is None:
             return  # already signing or ended
         request, credential = opened
         cms = HashCms(credential, self._clock.now())  # CPU only: no transaction open
         tbs = cms.prepare([f.digest for f in request.files])
-        grant = self._authorize(challenge_id, credential, tbs)
+        grant = self._authorize(challenge_id, credential, tbs, proof)
         if grant is None:
             return
         signatures = self._signing.sign_digests(request.account_id, credential.id, grant.sad,
@@ -82,14 +85,14 @@ class SignCompletion:
             found = find_credential(uow, request.account_id, request.credential_id)
             return request, usable(found, self._clock.now())
 
-    def _authorize(self, challenge_id: str, credential: Credential,
-                   tbs: list[bytes]) -> Grant | None:
+    def _authorize(self, challenge_id: str, credential: Credential, tbs: list[bytes],
+                   proof: FactorProof) -> Grant | None:
         """A SAD over exactly ``tbs``, issued once: the request goes confirmed → signing."""
         with self._uow() as uow:
             request = self._locked(uow, challenge_id)
             if request.status is not RequestStatus.CONFIRMED:
                 return None
-            grant = self._signing.grant(uow, credential, tbs, HashAlgorithm.SHA256)
+            grant = self._signing.grant(uow, credential, tbs, HashAlgorithm.SHA256, proof)
             uow.relying.save_request(replace(request, status=RequestStatus.SIGNING))
             uow.commit()
             return grant

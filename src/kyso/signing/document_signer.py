@@ -27,6 +27,7 @@ from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.errors import KysoError, NotFound
 from kyso.keys.model import SignatureScheme
+from kyso.otp.factors import FactorProof
 from kyso.otp.token import Challenge
 from kyso.signing.cades import CadesEngine
 from kyso.signing.cms import CredentialSigner, RawSign
@@ -38,14 +39,14 @@ from kyso.signing.pades import PadesEngine, PadesJob
 from kyso.signing.pdf import inspect_pdf
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
-from kyso.signing.service import SigningService
+from kyso.signing.service import Authorization, SigningService
 from kyso.signing.storage import BlobStore
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["DocumentSigner", "field_name"]
 
 log = logging.getLogger(__name__)
-Authorize = Callable[[UnitOfWork], object]
+Authorize = Callable[[UnitOfWork], Authorization]  # in the grant's transaction
 
 
 def field_name(document_id: str) -> str:
@@ -78,8 +79,10 @@ class DocumentSigner:
             self._signing.redeem(uow, account_id, credential_id, sad, digest, consume=False)
         credential = self._credential(account_id, credential_id)
 
-        def authorize(uow: UnitOfWork) -> object:
-            return self._signing.redeem(uow, account_id, credential_id, sad, digest)
+        def authorize(uow: UnitOfWork) -> Authorization:
+            spent = self._signing.redeem(uow, account_id, credential_id, sad, digest)
+            assert spent is not None  # consumed: a Redeemed
+            return spent
 
         signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
         job = PadesJob(pdf, info, field_name(str(uuid.uuid4())), options, now)
@@ -90,11 +93,14 @@ class DocumentSigner:
         """In the confirming transaction: the document is still waiting for this one."""
         self._open(uow, challenge, lock=False)
 
-    def sign_confirmed(self, challenge: Challenge) -> Document:
+    def sign_confirmed(self, challenge: Challenge, proof: FactorProof) -> Document:
+        """Sign the document ``challenge`` was about; ``proof`` is its confirmation."""
+        if not proof.confirms(challenge):
+            raise NotFound()
         with self._uow() as uow:
             run = _Run(self._open(uow, challenge, lock=False))
         try:
-            output = self._produce(run)
+            output = self._produce(run, proof)
         except AlreadySigned:
             raise
         except KysoError as exc:
@@ -115,18 +121,18 @@ class DocumentSigner:
             raise AlreadySigned()
         return document
 
-    def _produce(self, run: _Run) -> bytes:
+    def _produce(self, run: _Run, proof: FactorProof) -> bytes:
         document, now = run.document, self._clock.now()
         data = self._blobs.get(document.sha256)
         credential = self._credential(document.account_id, document.credential_id)
 
-        def take(uow: UnitOfWork) -> object:
+        def take(uow: UnitOfWork) -> Authorization:
             current = uow.documents.get(document.id, for_update=True)
             if current is None or current.status is not DocumentStatus.PENDING:
                 raise AlreadySigned()
             uow.documents.save(replace(current, status=DocumentStatus.SIGNING))
             run.taken = True
-            return current
+            return proof
 
         signer = CredentialSigner(credential, self._raw_sign(credential, take))
         if document.format is DocumentFormat.CADES:
@@ -170,8 +176,8 @@ class DocumentSigner:
 
         def raw_sign(digest: bytes, scheme: SignatureScheme) -> bytes:
             with self._uow() as uow:
-                authorize(uow)
-                grant = self._signing.grant(uow, credential, [digest], scheme.hash_algorithm)
+                grant = self._signing.grant(uow, credential, [digest], scheme.hash_algorithm,
+                                            authorize(uow))
                 uow.commit()
             [signature] = self._signing.sign_digests(account_id, credential.id, grant.sad,
                                                      [digest], scheme)

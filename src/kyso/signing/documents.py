@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.errors import InvalidInput, NotFound
+from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind, TransactionService
@@ -250,8 +251,8 @@ class DocumentService:
 def document_kind(signer: DocumentSigner) -> Kind:
     """The ``sign_document`` transaction: confirming it signs the document, once."""
 
-    def after(challenge: Challenge) -> None:
-        signer.sign_confirmed(challenge)
+    def after(challenge: Challenge, proof: FactorProof) -> None:
+        signer.sign_confirmed(challenge, proof)
 
     return Kind(KIND, Purpose.SIGN, signer.check_open, after)
 

@@ -13,24 +13,24 @@ import base64
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.keys.model import HashAlgorithm, SignatureScheme
 from kyso.keys.ports import KeyStore
+from kyso.otp.factors import FactorProof, FactorRegistry
 from kyso.otp.model import Purpose
-from kyso.otp.oob import OobService
-from kyso.otp.smartotp import SmartOtpService
-from kyso.otp.token import Method
 from kyso.signing.credentials import ChainCache, find_credential, list_credentials, usable
 from kyso.signing.errors import InvalidHashes, InvalidSad, OutOfSignatures, SadExpired
 from kyso.signing.model import Credential, SignatureActivation
 from kyso.signing.ports import Quota
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
-__all__ = ["Grant", "SigningPolicy", "SigningService"]
+__all__ = ["Authorization", "Grant", "Redeemed", "SigningPolicy", "SigningService"]
+
+_SEAL = object()
 
 
 @dataclass(frozen=True)
@@ -53,16 +53,32 @@ def _b64(digests: list[bytes]) -> list[str]:
     return [base64.b64encode(d).decode() for d in digests]
 
 
+@dataclass(frozen=True)
+class Redeemed:
+    """A SAD spent on a document's digest (CSC ``signDoc``): the factor was proven when that
+    SAD was granted. Made only by :meth:`SigningService.redeem`."""
+
+    activation: SignatureActivation
+    _seal: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._seal is not _SEAL:
+            raise TypeError("a Redeemed comes only from SigningService.redeem")
+
+
+# What :meth:`SigningService.grant` requires: a factor just proven, or a SAD just spent.
+Authorization = FactorProof | Redeemed
+
+
 def _token_hash(sad: str) -> str:
     return hashlib.sha256(sad.encode()).hexdigest()
 
 
 class SigningService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, keystore: KeyStore,
-                 tokens: SmartOtpService, oob: OobService, quota: Quota,
-                 policy: SigningPolicy) -> None:
+                 factors: FactorRegistry, quota: Quota, policy: SigningPolicy) -> None:
         self._uow, self._clock, self._keystore = uow_factory, clock, keystore
-        self._tokens, self._oob, self._quota, self.policy = tokens, oob, quota, policy
+        self._factors, self._quota, self.policy = factors, quota, policy
         self.chains = ChainCache(clock)  # CA certificates above the customers' (read rarely)
 
     def credentials(self, account_id: str) -> list[Credential]:
@@ -82,16 +98,22 @@ class SigningService:
                            self._clock.now())
             self._check_digests(digests, hash_algo)
             with failures_kept(uow):
-                self._check_factor(uow, account_id, otp)
-            grant = self.grant(uow, found, digests, hash_algo)
+                proof = self._factors.check_code(uow, account_id, Purpose.SIGN, otp)
+            grant = self.grant(uow, found, digests, hash_algo, proof)
             uow.commit()
             return grant
 
     def grant(self, uow: UnitOfWork, credential: Credential, digests: list[bytes],
-              hash_algo: HashAlgorithm) -> Grant:
-        """A SAD for a signer who already authorized in this transaction (e.g. by a
-        transaction code over the same hashes). Callers must have checked the factor."""
+              hash_algo: HashAlgorithm, proof: Authorization) -> Grant:
+        """A SAD for a signer who has just proven a factor (``proof``: a code checked by the
+        factor registry, e.g. a transaction code over these details) or spent a SAD on the
+        same document. Nothing else can make a proof, so nothing else reaches the key."""
         assert credential.account_id is not None
+        if not isinstance(proof, FactorProof | Redeemed):
+            raise TypeError("grant needs a FactorProof or a Redeemed SAD")
+        owner = proof.account_id if isinstance(proof, FactorProof) else proof.activation.account_id
+        if owner != credential.account_id:
+            raise InvalidSad("the proof is another account's")
         now = self._clock.now()
         sad = secrets.token_urlsafe(32)
         activation = SignatureActivation(
@@ -224,7 +246,7 @@ class SigningService:
             return count
 
     def redeem(self, uow: UnitOfWork, account_id: str, credential: str, sad: str,
-               digest: bytes, *, consume: bool = True) -> SignatureActivation:
+               digest: bytes, *, consume: bool = True) -> Redeemed | None:
         """For a whole document (CSC ``signatures/signDoc``): check that ``sad`` authorizes
         ``digest``, the document's SHA-256, for this signer and credential, and with
         ``consume`` mark it used in the caller's transaction. The key then signs the digest
@@ -233,11 +255,11 @@ class SigningService:
         if activation.hash_algo != HashAlgorithm.SHA256.value or not activation.covers([digest]):
             raise InvalidSad("the SAD does not authorize this document's SHA-256")
         if not consume:
-            return activation
+            return None  # a look spends nothing, so it authorizes nothing
         used = replace(activation, signed=(*activation.signed, base64.b64encode(digest).decode()))
         uow.signing.save(used)
         self._audit(uow, "signing.document_authorized", used)
-        return used
+        return Redeemed(used, _SEAL)
 
     # -- helpers -------------------------------------------------------------------------
     def _open_sad(self, uow: UnitOfWork, account_id: str, credential: str,
@@ -252,14 +274,6 @@ class SigningService:
         if not (activation.live(now) if spent else activation.usable(now)):
             raise SadExpired()
         return activation
-
-    def _check_factor(self, uow: UnitOfWork, account_id: str, otp: str) -> None:
-        state = uow.otp_methods.get(account_id)
-        state.ensure_unlocked(state.preferred)
-        if state.preferred is Method.SMARTOTP:
-            self._tokens.check_totp(uow, account_id, otp)
-        else:
-            self._oob.verify(uow, account_id, Purpose.SIGN, otp)
 
     def _check_digests(self, digests: list[bytes], hash_algo: HashAlgorithm) -> None:
         if not 1 <= len(digests) <= self.policy.max_hashes:

@@ -21,6 +21,7 @@ from kyso.pki.service import IssueRequest
 from kyso.signing.errors import OutOfSignatures
 from kyso.signing.model import Credential
 from kyso.signing.service import SigningService
+from tests.proofs import sms_proof
 from tests.quota import give_signatures
 
 SCHEME = SignatureScheme.ECDSA_SHA256
@@ -41,10 +42,11 @@ def credential(container: Container) -> Credential:
 def sign(container: Container, credential: Credential, n: int = 1,
          service: SigningService | None = None, **kw: Any) -> list[bytes]:
     batch = [hashlib.sha256(os.urandom(8)).digest() for _ in range(n)]
-    with container.uow() as uow:  # a SAD as authorize issues it (the OTP is tested elsewhere)
-        grant = container.signing.grant(uow, credential, batch, HashAlgorithm.SHA256)
-        uow.commit()
     assert credential.account_id is not None
+    proof = sms_proof(container, credential.account_id)
+    with container.uow() as uow:  # a SAD as authorize issues it (the OTP is tested elsewhere)
+        grant = container.signing.grant(uow, credential, batch, HashAlgorithm.SHA256, proof)
+        uow.commit()
     return (service or container.signing).sign_digests(credential.account_id, credential.id,
                                                        grant.sad, batch, SCHEME, **kw)
 
@@ -68,7 +70,7 @@ def test_a_failed_signature_gives_its_quota_back(container: Container,
     give_signatures(container, credential.id, 2)
     broken = SigningService(container.uow, container.clock,
                             BrokenKeyStore(),  # type: ignore[arg-type]  # a stand-in
-                            container.smartotp, container.oob, container.quota,
+                            container.factors, container.quota,
                             container.signing.policy)
     with pytest.raises(OSError):
         sign(container, credential, 2, service=broken)

@@ -14,6 +14,7 @@ from kyso.keys.model import HashAlgorithm
 from kyso.signing.service import Grant
 from tests.integration.csc.conftest import EN, Signer, World
 from tests.integration.csc.helpers import RSA_SHA256, b64, digests, refused, sign, sign_hash
+from tests.proofs import sms_proof
 from tests.quota import give_signatures
 
 LEFT, CALLS = 5, 24
@@ -22,8 +23,11 @@ LEFT, CALLS = 5, 24
 def _grant(signer: Signer, batch: list[bytes]) -> Grant:
     """A SAD as credentials/authorize would issue it (the OTP is tested elsewhere)."""
     container = signer.world.container
+    assert signer.credential.account_id is not None
+    proof = sms_proof(container, signer.credential.account_id, signer.device)
     with container.uow() as uow:
-        grant = container.signing.grant(uow, signer.credential, batch, HashAlgorithm.SHA256)
+        grant = container.signing.grant(uow, signer.credential, batch, HashAlgorithm.SHA256,
+                                        proof)
         uow.commit()
     return grant
 

@@ -22,6 +22,7 @@ from kyso.signing.errors import InvalidSad, SadExpired
 from tests.integration.api.conftest import last_code
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.pdfs import sample_pdf
+from tests.proofs import confirmation
 
 SHA256 = HashAlgorithm.SHA256
 
@@ -47,7 +48,10 @@ def test_the_same_confirmation_cannot_sign_again(world: World, customer: Custome
     assert first["status"] == "signed"
     signed_before = _count(world, "signing.signed")
     with pytest.raises(AlreadySigned):  # the after hook run again with the same confirmation
-        world.container.document_signer.sign_confirmed(_challenge(world, uploaded["transaction"]))
+        challenge = _challenge(world, uploaded["transaction"])
+        assert customer.device is not None
+        world.container.document_signer.sign_confirmed(
+            challenge, confirmation(world.container, challenge, customer.device.seed))
     assert _count(world, "signing.signed") == signed_before
     again = customer.confirm(uploaded["transaction"])  # and the transaction is closed
     assert again.status_code == 409 and again.json()["error"] == "transaction_closed"
@@ -59,9 +63,12 @@ def test_concurrent_attempts_sign_exactly_once(world: World, customer: Customer)
     challenge = _challenge(world, uploaded["transaction"])
     signed_before = _count(world, "signing.signed")
 
+    assert customer.device is not None
+    proof = confirmation(world.container, challenge, customer.device.seed)
+
     def attempt(_: int) -> str:
         try:
-            world.container.document_signer.sign_confirmed(challenge)
+            world.container.document_signer.sign_confirmed(challenge, proof)
             return "signed"
         except AlreadySigned:
             return "refused"

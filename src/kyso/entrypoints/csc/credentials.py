@@ -23,7 +23,6 @@ from kyso.entrypoints.csc.schemas import (
     ExtendIn,
 )
 from kyso.otp.model import Purpose
-from kyso.otp.token import Method
 from kyso.pki.model import CertificateStatus
 from kyso.signing.service import Grant
 
@@ -107,7 +106,8 @@ def extend_transaction(body: ExtendIn, caller: CurrentCaller,
 def send_otp(body: CredentialRef, caller: CurrentCaller, container: ContainerDep) -> Response:
     """Customers on the SMS method: send the code for ``credentials/authorize``."""
     container.signing.credential(caller.account.id, body.credential_id)
-    if container.otp_methods.state(caller.account.id).preferred is not Method.SMS:
+    method = container.otp_methods.state(caller.account.id).preferred
+    if container.factors.factor(method).offline:
         raise InvalidParameter("credentialID", "its OTP comes from the SmartOTP app (offline)",
                                "mã OTP lấy từ ứng dụng SmartOTP")
     container.accounts.send_code(caller.account.id, Purpose.SIGN)

@@ -35,7 +35,9 @@ async function follow() {
         buffer = buffer.slice(cut + 2);
       }
     }
-  } catch { /* offline or logged out: the timer tries again */ } finally {
+  } catch {  // offline or logged out: the timer tries again, after a pause
+    await new Promise((ok) => setTimeout(ok, 5000));
+  } finally {
     clearInterval(watch);
     known = null;
     delete document.documentElement.dataset.live;
