@@ -19,6 +19,7 @@ from kyso.entrypoints.api.routes import (
     billing,
     consents,
     documents,
+    holder,
     notifications,
     onboarding,
     otp,
@@ -70,7 +71,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(sp769_router)
     app.include_router(pki_router)
     for module in (system, accounts, otp, smartotp, transactions, support, notifications,
-                   consents, quota, signup, recovery):
+                   consents, quota, signup, recovery, holder):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(onboarding.router)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
+from kyso.accounts.agents import browser_and_system
 from kyso.accounts.model import Account, Session
 from kyso.accounts.service import NewAccount
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
@@ -57,14 +58,17 @@ class SessionOut(BaseModel):
     expires_at: datetime
     last_seen_at: datetime
     user_agent: str | None
+    browser: str | None = None  # "Chrome", "Safari", "kyso app"… read from user_agent
+    system: str | None = None  # "Android", "iPhone", "Windows"…
     ip: str | None
     current: bool = False
 
     @classmethod
     def of(cls, s: Session, current_id: str | None = None) -> SessionOut:
+        browser, system = browser_and_system(s.user_agent)
         return cls(id=s.id, created_at=s.created_at, expires_at=s.expires_at,
-                   last_seen_at=s.last_seen_at, user_agent=s.user_agent, ip=s.ip,
-                   current=s.id == current_id)
+                   last_seen_at=s.last_seen_at, user_agent=s.user_agent, browser=browser,
+                   system=system, ip=s.ip, current=s.id == current_id)
 
 
 class LoginOut(BaseModel):
