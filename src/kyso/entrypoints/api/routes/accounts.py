@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from kyso.accounts.agents import browser_and_system
+from kyso.accounts.errors import DirectSignUpClosed
 from kyso.accounts.model import Account, Session
 from kyso.accounts.service import NewAccount
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
@@ -92,6 +93,12 @@ class PinIn(Strict):
 
 @router.post("/accounts", status_code=201, response_model=AccountOut)
 def sign_up(body: SignUpIn, container: ContainerDep) -> AccountOut:
+    """An active account at once (operators' scripts, tests); off in production unless
+    ``direct_signup`` says so — customers sign up with codes at ``/api/v1/signup``."""
+    settings = container.settings
+    if not (settings.direct_signup if settings.direct_signup is not None
+            else settings.mode == "development"):
+        raise DirectSignUpClosed()
     return AccountOut.of(container.accounts.sign_up(NewAccount(**body.model_dump())))
 
 
