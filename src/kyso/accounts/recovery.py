@@ -73,7 +73,9 @@ class RecoveryService:
     def reset_password(self, login: str, code: str, pin: str, new_password: str) -> None:
         with self._uow() as uow:
             account = _find(uow, login)
-            if account is None:
+            if account is None:  # refused like a wrong code, with the same work
+                self._oob.refuse(uow, Purpose.PASSWORD_RESET, code)
+                uow.commit()
                 raise InvalidOtp()
             check_password(new_password, personal=(account.username, account.phone[-9:],
                                                    account.email.split("@")[0]))

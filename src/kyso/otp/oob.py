@@ -109,6 +109,16 @@ class OobService:
         uow.otp_codes.save(replace(record, consumed_at=now))
         self._audit(uow, "otp.verified", Outcome.SUCCESS, account_id, purpose)
 
+    def refuse(self, uow: UnitOfWork, purpose: Purpose, code: str) -> None:
+        """The work of a refused :meth:`verify` for nobody (an unknown login): the same HMAC
+        and comparison and the same audited refusal; the caller commits and raises
+        :class:`InvalidOtp` as for a wrong code."""
+        expected = secrets.token_hex(32)
+        hmac.compare_digest(expected, self._mac(str(uuid.uuid4()), code.strip()))
+        uow.audit.append(AuditEvent("otp.rejected", Outcome.FAILURE,
+                                    details={"purpose": purpose.value, "reason": "unknown"}),
+                         self._clock.now())
+
     def _check_send_limits(self, uow: UnitOfWork, account_id: str, purpose: Purpose) -> None:
         now = self._clock.now()
         last = uow.otp_codes.latest(account_id, purpose)

@@ -133,3 +133,25 @@ def test_a_password_code_costs_and_answers_the_same_for_any_login(
     assert costs == [({"hmac": 1, "seal": 1}, True)] * 4
     assert actions(container).count("account.password_code_unknown") == 2
     assert actions(container).count("otp.sent") == 1  # the second ask came too soon
+
+
+def test_a_wrong_code_for_an_unknown_login_costs_what_a_wrong_code_costs(
+        client: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    account = sign_up(client)
+    client.post("/api/v1/recovery/password/code", json={"login": "0912345671"})
+    wrong = "111111" if last_code(container, account["id"], "PASSWORD_RESET") == "000000" \
+        else "000000"
+    hmacs: list[str] = []
+    mac = OobService._mac
+    monkeypatch.setattr(OobService, "_mac", lambda self, code_id, code: (
+        hmacs.append(code), mac(self, code_id, code))[1])
+    answers = []
+    for login_ in ("0912345671", "0999999999"):
+        body = {"login": login_, "code": wrong, "pin": PIN,
+                "new_password": NEW_PASSWORD}
+        rejected = actions(container).count("otp.rejected")
+        r = client.post("/api/v1/recovery/password", json=body)
+        answers.append((r.status_code, r.json()["error"]))
+        assert actions(container).count("otp.rejected") == rejected + 1
+    assert hmacs == [wrong, wrong]
+    assert answers == [(400, "invalid_otp")] * 2
