@@ -69,6 +69,7 @@ from kyso.otp.smartotp import SmartOtpPolicy, SmartOtpService
 from kyso.otp.transactions import TransactionService
 from kyso.pki.config import PkiConfig
 from kyso.pki.directory import Directory
+from kyso.pki.holder import HolderService
 from kyso.pki.publishing import CrlIssuer, PkiPublisher
 from kyso.pki.service import PkiService
 from kyso.relying.completion import SignCompletion
@@ -170,6 +171,10 @@ class Container:
     @cached_property
     def signup(self) -> SignUpService:
         return SignUpService(self.uow, self.clock, self.accounts, self.oob, self.notifier)
+
+    @cached_property
+    def holder(self) -> HolderService:
+        return HolderService(self.uow, self.clock, self.pki, self.accounts, self.notifier)
 
     @cached_property
     def recovery(self) -> RecoveryService:

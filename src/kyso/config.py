@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=1024)
     argon2_parallelism: int = Field(default=2, ge=1)
+    # POST /api/v1/accounts (an active account at once, no codes): operators' scripts and
+    # tests; None means on in development, off in production (customers use /api/v1/signup)
+    direct_signup: bool | None = None
 
     # out-of-band OTP
     otp_ttl_seconds: int = Field(default=300, ge=30, le=300)

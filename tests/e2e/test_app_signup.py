@@ -7,7 +7,15 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from tests.e2e.harness import ACCOUNT_PIN, KYSO, PASSWORD, AppProcess, Server, clean_env
+from tests.e2e.harness import (
+    ACCOUNT_PIN,
+    KYSO,
+    PASSWORD,
+    AppProcess,
+    Server,
+    clean_env,
+    new_customer,
+)
 
 
 def test_signup_with_the_codes_then_logged_in(server: Server, tmp_path: Path) -> None:
@@ -36,3 +44,38 @@ def test_signup_with_the_codes_then_logged_in(server: Server, tmp_path: Path) ->
     status = AppProcess([*KYSO, "app", "status", "--json"], env)
     assert status.finish() == 0
     assert '"login": "kh-' in status.output
+
+
+def test_forgot_password_and_account_pin_from_the_app(server: Server, tmp_path: Path) -> None:
+    customer = new_customer(server, tmp_path / "phone")
+    env = clean_env(KYSO_APP_HOME=str(customer.home), KYSO_APP_SERVER=server.url,
+                    KYSO_APP_KDF_MEMORY_KIB="1024")
+    p = AppProcess([*KYSO, "app", "forgot-password", "--login", customer.phone], env)
+    p.expect("mã đã được gửi tới số điện thoại")
+    p.expect("Nhập mã xác minh")
+    p.send(customer.code("PASSWORD_RESET"))
+    for prompt, answer in (("PIN tài khoản", ACCOUNT_PIN), ("Mật khẩu", "Doimatkhau2027"),
+                           ("Nhập lại mật khẩu mới", "Doimatkhau2027")):
+        p.expect(prompt)
+        p.send(answer)
+    p.expect("Đã đặt lại mật khẩu")
+    assert p.finish() == 0, p.output
+    assert customer.run("login", "--login", customer.phone,
+                        stdin="Doimatkhau2027\n").returncode == 0
+    p = AppProcess([*KYSO, "app", "account-pin", "--forgot"], env)
+    for prompt, answer in (("Mật khẩu", "Doimatkhau2027"), ("Mã PIN tài khoản (6", "358024"),
+                           ("Nhập lại mã PIN", "358024")):
+        p.expect(prompt)
+        p.send(answer)
+    p.expect("Nhập mã OTP đã gửi qua SMS")
+    p.send(customer.code("ACCOUNT_PIN_RESET"))
+    p.expect("Đã đổi mã PIN tài khoản")
+    assert p.finish() == 0, p.output
+    token = server.api("POST", "/auth/login", json={"login": customer.phone,
+                                                    "password": "Doimatkhau2027"})
+    session = token.json()["access_token"]
+    old_pin = server.api("PUT", "/me/otp-method", session, json={"method": "sms",
+                                                                 "pin": ACCOUNT_PIN})
+    assert old_pin.status_code == 401 and old_pin.json()["error"] == "invalid_pin"
+    new_pin = server.api("PUT", "/me/otp-method", session, json={"method": "sms", "pin": "358024"})
+    assert new_pin.status_code == 200, new_pin.text

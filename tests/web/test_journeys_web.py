@@ -190,3 +190,30 @@ def _ekyc_refused_in_the_browser(p: Page, world: World, account_id: str) -> None
     assert registration is not None and registration.ekyc_attempts == 0  # nothing counted
     _choose(p, {"Mặt trước": front, "Mặt sau": back, "Ảnh chân dung": face})
     expect(p.get_by_role("button", name="Đồng ý và ký hợp đồng")).to_be_visible()
+
+
+def test_a_lost_phone_suspends_the_certificate_then_resumes_it(page: Watched,
+                                                                world: World) -> None:
+    p, customer = page.page, world.customer()
+    account = world.container.accounts.get(customer.account_id)
+    log_in(p, account.username, PASSWORD)
+    p.goto("/#account")
+    expect(p.locator("table")).to_contain_text("Chrome · Linux")  # the sessions: which browser
+    box = p.locator(f'[data-credential="{customer.credential.id}"]')
+    expect(box).to_contain_text("Đang hoạt động")
+    box.get_by_label("Mã PIN tài khoản").fill("975310")
+    box.get_by_role("button", name="Tạm dừng chứng thư số").click()
+    expect(box.get_by_role("alert")).to_contain_text("Mã PIN tài khoản không đúng")
+    box.get_by_label("Mã PIN tài khoản").fill(PIN)
+    box.get_by_role("button", name="Tạm dừng chứng thư số").click()
+    expect(box).to_contain_text("Đã tạm dừng chứng thư số.")
+    expect(box).to_contain_text("Đang tạm dừng")
+    box.scroll_into_view_if_needed()
+    shot(p, "certificate-suspended")
+    with world.container.uow() as uow:
+        held = uow.pki.certificate(customer.credential.certificate.issuer,
+                                   customer.credential.certificate.serial)
+    assert held is not None and held.status.value == "suspended"
+    box.get_by_label("Mã PIN tài khoản").fill(PIN)
+    box.get_by_role("button", name="Tiếp tục sử dụng").click()
+    expect(box).to_contain_text("Chứng thư số đã hoạt động trở lại.")

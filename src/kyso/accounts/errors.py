@@ -2,16 +2,18 @@
 
     InvalidInput ── WeakPassword, WeakPin, IdentifierTaken
     AuthenticationFailed ── InvalidCredentials, InvalidSession ── SessionExpired
-    Locked ── SecretLocked, AccountUnavailable
+    Locked ── SecretLocked, AccountPending, AccountUnavailable
+    PermissionDenied ── DirectSignUpClosed
 """
 
 from __future__ import annotations
 
-from kyso.errors import AuthenticationFailed, Conflict, InvalidInput, Locked
+from kyso.errors import AuthenticationFailed, Conflict, InvalidInput, Locked, PermissionDenied
 
 __all__ = [
     "AccountPending",
     "AccountUnavailable",
+    "DirectSignUpClosed",
     "IdentifierTaken",
     "InvalidCredentials",
     "InvalidSession",
@@ -71,6 +73,12 @@ class SecretLocked(Locked):
     code = "locked"
     vi = "{what_vi} bị tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {retry_after} giây."
     en = "{what_en} is locked after too many wrong attempts. Try again in {retry_after} seconds."
+
+
+class DirectSignUpClosed(PermissionDenied):
+    code = "signup_with_codes"
+    vi = "Vui lòng đăng ký tài khoản với mã xác minh gửi tới số điện thoại và email."
+    en = "Sign up with the codes sent to your phone and email."
 
 
 class AccountPending(Locked):

@@ -10,7 +10,11 @@ __all__ = ["AccountRepository", "SessionRepository"]
 
 
 class AccountRepository(Protocol):
-    def add(self, account: Account) -> None: ...
+    def add(self, account: Account) -> None:
+        """Store a new account; :class:`~kyso.accounts.errors.IdentifierTaken` when another
+        transaction stored one with the same identifier first (the unit of work is then
+        spoiled: roll it back)."""
+        ...
 
     def get(self, account_id: str, *, for_update: bool = False) -> Account | None: ...
 

@@ -22,13 +22,13 @@ from kyso.accounts.identifiers import InvalidIdentifier, normalize_login
 from kyso.accounts.model import Account, AccountStatus
 from kyso.accounts.rules import SecretHasher, check_password, check_pin
 from kyso.accounts.service import AccountService, recipient
-from kyso.audit.model import AuditEvent
+from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.lockout import LockState
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
-from kyso.otp.errors import InvalidOtp
+from kyso.otp.errors import InvalidOtp, ResendTooSoon, SendLimitReached
 from kyso.otp.model import Purpose
 from kyso.otp.oob import OobService
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
@@ -44,18 +44,38 @@ class RecoveryService:
 
     # -- forgotten password -------------------------------------------------------------
     def send_password_code(self, login: str, channel: Channel) -> datetime:
-        """A code to the account's phone or email; the same answer for an unknown login."""
+        """A code to the account's phone or email. The answer is the same for an unknown
+        login, and so is the work: the code and its sealed message are made and thrown away,
+        and the request is audited (``account.password_code_unknown``). A code asked again
+        too soon or too often is not sent, with the same answer and work (the earlier code
+        stands; ``account.password_code_withheld``)."""
         with self._uow() as uow:
             account = _find(uow, login)
-            if account is not None:
-                self._oob.send(uow, recipient(account), Purpose.PASSWORD_RESET, channel)
-                uow.commit()
+            if account is None:
+                self._oob.rehearse(Purpose.PASSWORD_RESET, channel)
+                uow.audit.append(AuditEvent("account.password_code_unknown", Outcome.INFO,
+                                            details={"channel": channel.value}),
+                                 self._clock.now())
+            else:
+                self._send_or_rehearse(uow, account, channel)
+            uow.commit()
         return self._clock.now() + timedelta(seconds=self._oob.policy.ttl_seconds)
+
+    def _send_or_rehearse(self, uow: UnitOfWork, account: Account, channel: Channel) -> None:
+        try:
+            self._oob.send(uow, recipient(account), Purpose.PASSWORD_RESET, channel)
+        except (ResendTooSoon, SendLimitReached):  # answered alike; the earlier code stands
+            self._oob.rehearse(Purpose.PASSWORD_RESET, channel)
+            uow.audit.append(AuditEvent("account.password_code_withheld", Outcome.INFO,
+                                        subject=account.id, details={"channel": channel.value}),
+                             self._clock.now())
 
     def reset_password(self, login: str, code: str, pin: str, new_password: str) -> None:
         with self._uow() as uow:
             account = _find(uow, login)
-            if account is None:
+            if account is None:  # refused like a wrong code, with the same work
+                self._oob.refuse(uow, Purpose.PASSWORD_RESET, code)
+                uow.commit()
                 raise InvalidOtp()
             check_password(new_password, personal=(account.username, account.phone[-9:],
                                                    account.email.split("@")[0]))

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from kyso.accounts.errors import IdentifierTaken
 from kyso.accounts.model import Account, AccountStatus
 from kyso.accounts.service import AccountService, NewAccount, recipient
 from kyso.audit.model import AuditEvent, Outcome
@@ -34,6 +35,7 @@ from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
 __all__ = ["PendingSignUp", "SignUpService", "SignUpStart"]
 
+_ATTEMPTS = 3  # a lost race is retried: the second attempt sees the winner's row
 _CODES = ((Purpose.SIGNUP_PHONE, Channel.SMS), (Purpose.SIGNUP_EMAIL, Channel.EMAIL))
 _TOLD_VI = ("kyso: Có người vừa dùng {what} của bạn để đăng ký một tài khoản kyso mới. "
             "Tài khoản của bạn vẫn an toàn. Nếu bạn quên mật khẩu, hãy chọn "
@@ -71,6 +73,17 @@ class SignUpService:
             username=f"kh-{secrets.token_hex(6)}", password=form.password, pin=form.pin,
             full_name=form.full_name, phone=form.phone, email=form.email, locale=form.locale))
         account = replace(account, status=AccountStatus.PENDING)
+        for _ in range(_ATTEMPTS):
+            try:
+                return self._start(account, ip)
+            except IdentifierTaken:
+                continue  # a concurrent sign-up committed the phone/email: look again
+        return self._answer(str(uuid.uuid4()), account)  # the same answer, never a 500
+
+    def _start(self, account: Account, ip: str | None) -> PendingSignUp:
+        """One attempt; :class:`IdentifierTaken` when a concurrent sign-up stored the same
+        phone or email after this one looked (the next attempt sees it and answers as for
+        any taken or pending identifier)."""
         with self._uow() as uow:
             owners = self._holders(uow, account)
             if owners:

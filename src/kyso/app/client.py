@@ -124,6 +124,21 @@ class KysoClient:
         return self._model(Account, self._send("POST", f"/signup/{quote(signup_id, safe='')}"
                                                 "/verify", auth=False, json=body))
 
+    def password_code(self, login: str, channel: str) -> None:
+        self._send("POST", "/recovery/password/code", auth=False,
+                   json={"login": login, "channel": channel})
+
+    def reset_password(self, login: str, code: str, pin: str, new_password: str) -> None:
+        self._send("POST", "/recovery/password", auth=False, json={
+            "login": login, "code": code, "pin": pin, "new_password": new_password})
+
+    def change_account_pin(self, old_pin: str, new_pin: str, otp: str) -> None:
+        self._send("POST", "/me/pin", json={"old_pin": old_pin, "new_pin": new_pin, "otp": otp})
+
+    def reset_account_pin(self, password: str, otp: str, new_pin: str) -> None:
+        self._send("POST", "/me/pin/reset",
+                   json={"password": password, "otp": otp, "new_pin": new_pin})
+
     def logout(self) -> None:
         self._send("POST", "/auth/logout")
 

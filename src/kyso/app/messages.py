@@ -58,6 +58,13 @@ ASK_SIGNUP_EMAIL = Msg("Nhập mã xác minh đã gửi qua email tới {to}", "
 
 # notices and results
 LOGGED_IN = Msg("Đăng nhập thành công: {login} tại {server}", "Logged in as {login} at {server}")
+PASSWORD_CODE_SENT = Msg("Nếu thông tin khớp với một tài khoản, mã đã được gửi tới {where} đã đăng ký (hiệu lực 5 phút).", "If this matches an account, a code was sent to its registered {where_en} (valid for 5 minutes).")
+ASK_RECOVERY_CODE = Msg("Nhập mã xác minh", "Enter the verification code")
+ASK_NEW_PASSWORD_AGAIN = Msg("Nhập lại mật khẩu mới", "New password again")
+PASSWORD_MISMATCH = Msg("Hai mật khẩu không khớp nhau.", "The two passwords differ.")
+PASSWORD_RESET_DONE = Msg("Đã đặt lại mật khẩu; mọi phiên đăng nhập cũ đã kết thúc. Hãy chạy: kyso app login", "The password was reset and every old session ended. Run: kyso app login")
+ASK_OLD_ACCOUNT_PIN = Msg("Mã PIN tài khoản hiện tại", "Current account PIN")
+ACCOUNT_PIN_DONE = Msg("Đã đổi mã PIN tài khoản.", "The account PIN was changed.")
 SIGNUP_CODES_SENT = Msg("Đã gửi mã xác minh qua SMS tới {phone} và qua email tới {email}; hiệu lực 5 phút. Nếu số điện thoại hoặc email đã được đăng ký, chủ tài khoản nhận được thông báo thay vì mã.", "Codes were sent by SMS to {phone} and by email to {email}; valid for 5 minutes. If the phone or email is registered already, its owner is told instead.")
 SIGNED_UP = Msg("Đã kích hoạt tài khoản và đăng nhập: {login} tại {server}. Bước tiếp theo: kyso app smartotp-register", "The account is active and logged in: {login} at {server}. Next: kyso app smartotp-register")
 ACCOUNT_PIN_MISMATCH = Msg("Hai lần nhập mã PIN tài khoản không khớp.", "The two account PINs do not match.")

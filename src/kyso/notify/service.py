@@ -93,6 +93,11 @@ class Notifier:
             raise InvalidInput("the SMS recipient must be an E.164 number such as +84912345678")
         return self._queue(uow, Channel.SMS, to, EmailContent("", text), account_id, purpose)
 
+    def seal(self, content: EmailContent) -> bytes:
+        """The sealed body a queued message would carry, stored nowhere: the same work as
+        queueing, for a path that must cost what a real send costs (an unknown login)."""
+        return seal_content(self._envelope, content)
+
     def queue_webhook(
         self,
         uow: UnitOfWork,

@@ -86,6 +86,14 @@ class OobService:
             now + timedelta(seconds=self.policy.resend_seconds),
         )
 
+    def rehearse(self, purpose: Purpose, channel: Channel, locale: str = "vi") -> None:
+        """The work of :meth:`send` for nobody: a code, its HMAC and its sealed message, all
+        thrown away. An answer that must not tell whether an account exists (a password
+        code for an unknown login) does this instead of sending."""
+        code = f"{secrets.randbelow(10**6):06d}"
+        self._mac(str(uuid.uuid4()), code)
+        self._notifier.seal(self._content(purpose, channel, code, locale))
+
     def verify(self, uow: UnitOfWork, account_id: str, purpose: Purpose, code: str) -> None:
         """Consume the code or raise. A wrong try is counted in the caller's transaction:
         the caller must commit before re-raising so that the count survives."""
@@ -100,6 +108,16 @@ class OobService:
             raise InvalidOtp()
         uow.otp_codes.save(replace(record, consumed_at=now))
         self._audit(uow, "otp.verified", Outcome.SUCCESS, account_id, purpose)
+
+    def refuse(self, uow: UnitOfWork, purpose: Purpose, code: str) -> None:
+        """The work of a refused :meth:`verify` for nobody (an unknown login): the same HMAC
+        and comparison and the same audited refusal; the caller commits and raises
+        :class:`InvalidOtp` as for a wrong code."""
+        expected = secrets.token_hex(32)
+        hmac.compare_digest(expected, self._mac(str(uuid.uuid4()), code.strip()))
+        uow.audit.append(AuditEvent("otp.rejected", Outcome.FAILURE,
+                                    details={"purpose": purpose.value, "reason": "unknown"}),
+                         self._clock.now())
 
     def _check_send_limits(self, uow: UnitOfWork, account_id: str, purpose: Purpose) -> None:
         now = self._clock.now()
@@ -116,21 +134,28 @@ class OobService:
     def _queue(
         self, uow: UnitOfWork, to: Recipient, purpose: Purpose, channel: Channel, code: str
     ) -> str:
+        content = self._content(purpose, channel, code, to.locale)
+        if channel is Channel.SMS:
+            self._notifier.queue_sms(uow, to.phone, content.text, account_id=to.account_id,
+                                     purpose=purpose.value)
+            return to.phone
+        self._notifier.queue_email(uow, to.email, content, account_id=to.account_id,
+                                   purpose=purpose.value)
+        return to.email
+
+    def _content(self, purpose: Purpose, channel: Channel, code: str,
+                 locale: str) -> EmailContent:
         minutes = max(1, self.policy.ttl_seconds // 60)
-        if to.locale == "en":
+        if locale == "en":
             text = (f"kyso: your OTP to {purpose.en} is {code}; valid for {minutes} minutes; "
                     "do not share this code with anyone.")
         else:
             text = (f"kyso: Mã OTP để {purpose.vi} là {code}; có hiệu lực {minutes} phút; "
                     "không chia sẻ mã này với bất kỳ ai.")
         if channel is Channel.SMS:
-            self._notifier.queue_sms(uow, to.phone, text, account_id=to.account_id,
-                                     purpose=purpose.value)
-            return to.phone
-        subject = f"Mã OTP {purpose.vi}" if to.locale != "en" else f"OTP to {purpose.en}"
-        self._notifier.queue_email(uow, to.email, EmailContent(subject, text),
-                                   account_id=to.account_id, purpose=purpose.value)
-        return to.email
+            return EmailContent("", text)
+        return EmailContent(f"Mã OTP {purpose.vi}" if locale != "en" else f"OTP to {purpose.en}",
+                            text)
 
     def _mac(self, code_id: str, code: str) -> str:
         return hmac.new(self._pepper, f"{code_id}:{code}".encode(), sha256).hexdigest()

@@ -133,6 +133,7 @@ class IssuedCertificate:
     status: CertificateStatus = CertificateStatus.ACTIVE
     revoked_at: datetime | None = None
     reason: RevocationReason | None = None
+    suspended_by: str | None = None  # who put it on hold: the holder may resume only their own
 
     def __post_init__(self) -> None:
         if self.serial <= 0 or self.serial.bit_length() > 159:
@@ -153,14 +154,15 @@ class IssuedCertificate:
             return CertificateStatus.EXPIRED
         return self.status
 
-    def suspend(self, at: datetime) -> IssuedCertificate:
+    def suspend(self, at: datetime, by: str | None = None) -> IssuedCertificate:
         self._expect(CertificateStatus.ACTIVE, at)
         return replace(self, status=CertificateStatus.SUSPENDED, revoked_at=at,
-                       reason=RevocationReason.CERTIFICATE_HOLD)
+                       reason=RevocationReason.CERTIFICATE_HOLD, suspended_by=by)
 
     def resume(self, at: datetime) -> IssuedCertificate:
         self._expect(CertificateStatus.SUSPENDED, at)
-        return replace(self, status=CertificateStatus.ACTIVE, revoked_at=None, reason=None)
+        return replace(self, status=CertificateStatus.ACTIVE, revoked_at=None, reason=None,
+                       suspended_by=None)
 
     def revoke(self, reason: RevocationReason, at: datetime) -> IssuedCertificate:
         """Revoke for good. A suspended certificate keeps the time it was put on hold."""

@@ -174,8 +174,10 @@ class PkiService:
         return self._change(serial, issuer, actor, "pki.certificate.revoked", transition)
 
     def suspend(self, serial: int, *, actor: str, issuer: str | None = None) -> IssuedCertificate:
-        return self._change(serial, issuer, actor, "pki.certificate.suspended",
-                            IssuedCertificate.suspend)
+        def transition(c: IssuedCertificate, at: datetime) -> IssuedCertificate:
+            return c.suspend(at, by=actor)
+
+        return self._change(serial, issuer, actor, "pki.certificate.suspended", transition)
 
     def resume(self, serial: int, *, actor: str, issuer: str | None = None) -> IssuedCertificate:
         return self._change(serial, issuer, actor, "pki.certificate.resumed",

@@ -3,9 +3,15 @@ PIN (the password and a code), the account-PIN change; audited, notified, limite
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 from kyso.bootstrap import Container
+from kyso.notify import service as notify_service
+from kyso.otp.oob import OobService
 from tests.integration.api.conftest import PASSWORD, PIN, auth, last_code, login, sign_up
 
 NEW_PASSWORD = "Doimatkhau2027"
@@ -95,3 +101,57 @@ def test_a_forgotten_account_pin_then_a_pin_change(client: TestClient,
     texts = told(container, account["id"])
     assert any("Mã PIN tài khoản của bạn vừa được đặt lại" in x for x in texts)
     assert any("Mã PIN tài khoản của bạn vừa được thay đổi" in x for x in texts)
+
+
+def test_a_password_code_costs_and_answers_the_same_for_any_login(
+        client: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No timing: the code paths are counted. Each request makes one code HMAC and seals one
+    message, writes to the audit trail and answers byte for byte the same — a registered
+    login, an unknown one, and a registered one asked again too soon (not sent)."""
+    sign_up(client)
+    work: Counter[str] = Counter()
+    mac, seal = OobService._mac, notify_service.seal_content
+
+    def counted_mac(self: OobService, code_id: str, code: str) -> str:
+        work["hmac"] += 1
+        return mac(self, code_id, code)
+
+    def counted_seal(envelope: Any, content: Any) -> bytes:
+        work["seal"] += 1
+        return seal(envelope, content)
+
+    monkeypatch.setattr(OobService, "_mac", counted_mac)
+    monkeypatch.setattr(notify_service, "seal_content", counted_seal)
+    answers, costs = [], []
+    for login_ in ("0912345671", "0999999999", "0912345671", "ai@dokhong.vn"):
+        work.clear()
+        before = len(actions(container))
+        r = client.post("/api/v1/recovery/password/code", json={"login": login_})
+        answers.append((r.status_code, r.content))
+        costs.append((dict(work), len(actions(container)) - before > 0))
+    assert len(set(answers)) == 1 and answers[0][0] == 202
+    assert costs == [({"hmac": 1, "seal": 1}, True)] * 4
+    assert actions(container).count("account.password_code_unknown") == 2
+    assert actions(container).count("otp.sent") == 1  # the second ask came too soon
+
+
+def test_a_wrong_code_for_an_unknown_login_costs_what_a_wrong_code_costs(
+        client: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    account = sign_up(client)
+    client.post("/api/v1/recovery/password/code", json={"login": "0912345671"})
+    wrong = "111111" if last_code(container, account["id"], "PASSWORD_RESET") == "000000" \
+        else "000000"
+    hmacs: list[str] = []
+    mac = OobService._mac
+    monkeypatch.setattr(OobService, "_mac", lambda self, code_id, code: (
+        hmacs.append(code), mac(self, code_id, code))[1])
+    answers = []
+    for login_ in ("0912345671", "0999999999"):
+        body = {"login": login_, "code": wrong, "pin": PIN,
+                "new_password": NEW_PASSWORD}
+        rejected = actions(container).count("otp.rejected")
+        r = client.post("/api/v1/recovery/password", json=body)
+        answers.append((r.status_code, r.json()["error"]))
+        assert actions(container).count("otp.rejected") == rejected + 1
+    assert hmacs == [wrong, wrong]
+    assert answers == [(400, "invalid_otp")] * 2

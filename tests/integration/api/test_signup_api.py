@@ -3,11 +3,16 @@ answer that never says whether the phone or email is registered already."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from kyso.bootstrap import Container
+from kyso.bootstrap import Container, bootstrap, init_home
+from kyso.clock import ManualClock
+from kyso.config import Settings
+from kyso.entrypoints.api.app import create_app
+from tests.conftest import FAST_HASHER
 from tests.integration.api.conftest import PASSWORD, PIN, last_code, sign_up
 
 FORM = {"full_name": "Trần Thị Bình", "phone": "0987654321", "email": "binh@example.vn",
@@ -89,3 +94,19 @@ def last_told(container: Container, account_id: str) -> str:
             if message.account_id == account_id and message.purpose == "SIGNUP_EXISTING":
                 return container.notifier.open_body(message).text
     raise AssertionError("the owner was not told")
+
+
+def test_the_direct_account_creation_is_closed_when_the_settings_say_so(
+        tmp_path: Path, db_url: str, clock: ManualClock) -> None:
+    settings = Settings(home=tmp_path / "closed", database_url=db_url, direct_signup=False)
+    init_home(settings)
+    closed = bootstrap(settings, clock=clock, hasher=FAST_HASHER)
+    try:
+        with TestClient(create_app(closed), raise_server_exceptions=False) as client:
+            r = client.post("/api/v1/accounts", json={
+                "username": "tuxung", "password": PASSWORD, "pin": PIN, "full_name": "Tự Xưng",
+                "phone": "0911222333", "email": "tx@example.vn", "id_number": "001091000009"})
+            assert r.status_code == 403 and r.json()["error"] == "signup_with_codes", r.text
+            assert client.post("/api/v1/signup", json=FORM).status_code == 202
+    finally:
+        closed.close()

@@ -25,6 +25,7 @@ from kyso.entrypoints.api.routes import (
     documents,
     events,
     history,
+    holder,
     notifications,
     onboarding,
     otp,
@@ -79,7 +80,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(sp769_router)
     app.include_router(pki_router)
     for module in (system, accounts, otp, smartotp, transactions, events, support,
-                   notifications, consents, quota, signup, recovery, history):
+                   notifications, consents, quota, signup, recovery, history, holder):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(onboarding.router)

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from kyso.app import account, billing, codes, consents, enrol, onboard, transactions
 from kyso.app import messages as m
+from kyso.app import recovery as app_recovery
 from kyso.app import requests as sign_requests
 from kyso.app import signup as app_signup
 from kyso.app.console import ConsoleUi
@@ -145,6 +146,34 @@ def signup(
     to the phone and the email activate the account; then logged in on this device."""
     with _run(ctx, pin_stdin=pin_stdin, server=server) as c:
         app_signup.signup(c.app)
+
+
+@app.command("forgot-password")
+def forgot_password(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option("--login", help="Tên đăng nhập, số điện thoại "
+                                             "hoặc email / login name, phone or email.")] = None,
+    email: Annotated[bool, typer.Option("--email", help="Nhận mã qua email / the code by "
+                                        "email (else by SMS).")] = False,
+    pin_stdin: PinStdin = False,
+) -> None:
+    """Quên mật khẩu / forgot the password: a code to the registered phone or email and the
+    account PIN set a new password; every session ends."""
+    with _run(ctx, pin_stdin=pin_stdin) as c:
+        app_recovery.forgot_password(c.app, name, by_email=email)
+
+
+@app.command("account-pin")
+def account_pin(
+    ctx: typer.Context,
+    forgot: Annotated[bool, typer.Option("--forgot", help="Quên mã PIN tài khoản: dùng mật "
+                                         "khẩu / forgot it: use the password.")] = False,
+    pin_stdin: PinStdin = False,
+) -> None:
+    """Đổi mã PIN tài khoản / change the account PIN (the old PIN, or --forgot the password,
+    and an SMS code)."""
+    with _run(ctx, pin_stdin=pin_stdin) as c:
+        app_recovery.account_pin(c.app, forgot=forgot)
 
 
 @app.command()

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
+from kyso.accounts.errors import IdentifierTaken
 from kyso.accounts.model import Account, AccountStatus, Role, Session
 from kyso.adapters.db.tables.accounts import accounts, sessions
+from kyso.errors import Text
 from kyso.lockout import LockState
 
 __all__ = ["SqlAccountRepository", "SqlSessionRepository"]
 
+_ANY_IDENTIFIER = Text("số điện thoại, email hoặc số định danh",
+                       "the phone, the email or the ID number")
 # Built once: every authenticated request runs these and only binds parameters.
 _ACCOUNT = select(accounts).where(accounts.c.id == bindparam("account_id"))
 _ACCOUNT_LOCKED = _ACCOUNT.with_for_update()
@@ -51,7 +56,12 @@ class SqlAccountRepository:
         self._conn = conn
 
     def add(self, account: Account) -> None:
-        self._conn.execute(insert(accounts).values(**_account_values(account)))
+        """A concurrent transaction that stored the same username, phone, email or ID number
+        first (checked before, but not yet committed then) meets the unique index here."""
+        try:
+            self._conn.execute(insert(accounts).values(**_account_values(account)))
+        except IntegrityError as exc:
+            raise IdentifierTaken(fields=_ANY_IDENTIFIER) from exc
 
     def get(self, account_id: str, *, for_update: bool = False) -> Account | None:
         query = _ACCOUNT_LOCKED if for_update else _ACCOUNT

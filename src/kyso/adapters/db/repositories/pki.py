@@ -71,7 +71,8 @@ class SqlPkiRepository:
             update(pki_certificates)
             .where(c.issuer == certificate.issuer, c.serial == _hex(certificate.serial))
             .values(status=certificate.status.value, revoked_at=certificate.revoked_at,
-                    reason=certificate.reason.value if certificate.reason else None)
+                    reason=certificate.reason.value if certificate.reason else None,
+                    suspended_by=certificate.suspended_by)
         )
 
     def certificate(
@@ -153,6 +154,7 @@ def _certificate_values(c: IssuedCertificate) -> dict[str, Any]:
         "certificate": c.certificate, "not_before": c.not_before, "not_after": c.not_after,
         "status": c.status.value, "revoked_at": c.revoked_at,
         "reason": c.reason.value if c.reason else None, "created_at": c.created_at,
+        "suspended_by": c.suspended_by,
     }
 
 
@@ -164,6 +166,7 @@ def _certificate(row: Row[Any]) -> IssuedCertificate:
         created_at=m["created_at"], uid=m["uid"], account_id=m["account_id"],
         key_id=m["key_id"], status=CertificateStatus(m["status"]),
         revoked_at=m["revoked_at"], reason=RevocationReason(m["reason"]) if m["reason"] else None,
+        suspended_by=m["suspended_by"],
     )
 
 

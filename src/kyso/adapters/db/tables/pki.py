@@ -53,6 +53,7 @@ pki_certificates = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
     Column("reason", String(32), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("suspended_by", String(36), nullable=True),
     Index("ix_pki_certificates_serial", "serial"),
     Index("ix_pki_certificates_account", "account_id", "created_at"),
     Index("ix_pki_certificates_status", "issuer", "status"),  # the CRL's query

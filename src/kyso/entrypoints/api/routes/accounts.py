@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
+from kyso.accounts.agents import browser_and_system
+from kyso.accounts.errors import DirectSignUpClosed
 from kyso.accounts.model import Account, Session
 from kyso.accounts.service import NewAccount
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
@@ -57,14 +59,17 @@ class SessionOut(BaseModel):
     expires_at: datetime
     last_seen_at: datetime
     user_agent: str | None
+    browser: str | None = None  # "Chrome", "Safari", "kyso app"… read from user_agent
+    system: str | None = None  # "Android", "iPhone", "Windows"…
     ip: str | None
     current: bool = False
 
     @classmethod
     def of(cls, s: Session, current_id: str | None = None) -> SessionOut:
+        browser, system = browser_and_system(s.user_agent)
         return cls(id=s.id, created_at=s.created_at, expires_at=s.expires_at,
-                   last_seen_at=s.last_seen_at, user_agent=s.user_agent, ip=s.ip,
-                   current=s.id == current_id)
+                   last_seen_at=s.last_seen_at, user_agent=s.user_agent, browser=browser,
+                   system=system, ip=s.ip, current=s.id == current_id)
 
 
 class LoginOut(BaseModel):
@@ -88,6 +93,12 @@ class PinIn(Strict):
 
 @router.post("/accounts", status_code=201, response_model=AccountOut)
 def sign_up(body: SignUpIn, container: ContainerDep) -> AccountOut:
+    """An active account at once (operators' scripts, tests); off in production unless
+    ``direct_signup`` says so — customers sign up with codes at ``/api/v1/signup``."""
+    settings = container.settings
+    if not (settings.direct_signup if settings.direct_signup is not None
+            else settings.mode == "development"):
+        raise DirectSignUpClosed()
     return AccountOut.of(container.accounts.sign_up(NewAccount(**body.model_dump())))
 
 

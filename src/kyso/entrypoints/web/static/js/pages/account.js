@@ -2,16 +2,17 @@
 import { api, clearSession, get, post } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, status, table } from "../dom.js";
 import { t } from "../i18n.js";
+import { holderCard } from "./holder.js";
 import { pinCards } from "./recovery.js";
 import { txCard } from "./transactions.js";
 
 export async function account(main, { rerender }) {
-  const [me, sessions] = await Promise.all([get("/me"), get("/me/sessions")]);
+  const [me, sessions, holder] = await Promise.all([get("/me"), get("/me/sessions"), holderCard()]);
   replace(main, h("h1", {}, t("accountTitle")),
     card(t("accountTitle"), dl([[t("fullName"), me.full_name], [t("username"), me.username],
       [t("phone"), me.phone], [t("email"), me.email]])),
     h("div", { class: "grid" }, passwordForm(), contactForm(), ...pinCards()),
-    card(t("sessions"), sessionsTable(main, sessions, rerender)));
+    holder, card(t("sessions"), sessionsTable(main, sessions, rerender)));
 }
 
 function passwordForm() {
@@ -50,12 +51,13 @@ function contactForm() {
 }
 
 function sessionsTable(main, sessions, rerender) {
-  return table([t("createdAt"), t("lastSeen"), "IP", ""], sessions.map((s) => {
+  return table([t("device"), t("createdAt"), t("lastSeen"), "IP", ""], sessions.map((s) => {
     const button = h("button", { type: "button", class: "secondary", onclick: () => busy(button, null, async () => {
       await api("DELETE", `/me/sessions/${encodeURIComponent(s.id)}`);
       if (s.current) { clearSession(); rerender(); } else account(main, { rerender });
     }) }, s.current ? t("logout") : t("revoke"));
-    return [fmtDate(s.created_at), fmtDate(s.last_seen_at), s.ip || "—",
+    const where = [s.browser, s.system].filter(Boolean).join(" · ") || t("unknownDevice");
+    return [where, fmtDate(s.created_at), fmtDate(s.last_seen_at), s.ip || "—",
       h("span", {}, s.current ? h("span", { class: "badge" }, t("thisSession")) : null, button)];
   }));
 }
