@@ -270,7 +270,8 @@ class Container:
         return DocumentService(self.uow, self.clock, self.transactions,
                                FileBlobStore(self.settings.home / "documents"),
                                Validator(self.document_trust),
-                               DocumentPolicy(self.settings.document_max_bytes))
+                               DocumentPolicy(self.settings.document_max_bytes),
+                               quota=self.quota)
 
     @cached_property
     def history(self) -> HistoryService:

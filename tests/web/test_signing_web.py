@@ -168,3 +168,18 @@ def test_rejecting_a_signature_asks_first(page: Watched, world: World) -> None:
     flow.get_by_role("button", name="Có, từ chối").click()
     expect(flow).to_contain_text("Giao dịch đã bị từ chối.")
     assert customer.get("/transactions").json() == []
+
+
+def test_out_of_signatures_is_said_before_the_upload(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Trịnh Văn Hết", signatures=0)
+    _login(p, world, customer)
+    expect(p.locator("#balance")).to_contain_text("Lượt ký khả dụng: 0")
+    expect(p.locator("#balance").get_by_role("alert")).to_contain_text("Bạn đã hết lượt ký")
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "hopdong.pdf", "mimeType": "application/pdf", "buffer": sample_pdf()})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    expect(form.get_by_role("alert")).to_have_text(
+        "Chứng thư số đã hết lượt ký. Vui lòng mua thêm gói lượt ký.")
+    shot(p, "sign-out-of-signatures")
+    assert customer.get("/transactions").json() == []

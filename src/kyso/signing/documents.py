@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -39,6 +40,7 @@ from kyso.signing.document_errors import (
     StampOutsidePage,
 )
 from kyso.signing.document_signer import DocumentSigner
+from kyso.signing.errors import OutOfSignatures
 from kyso.signing.model import Credential
 from kyso.signing.pages import Layout, PageBox, PageRenderer
 from kyso.signing.pdf import inspect_pdf
@@ -62,6 +64,12 @@ class DocumentPolicy:
             raise ValueError("documents of at least 1 KiB must be accepted")
 
 
+class QuotaAdvice(Protocol):
+    """Whether a credential has signatures left now (advice: confirming decides)."""
+
+    def covers(self, uow: UnitOfWork, credential_id: str, count: int) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Upload:
     document: Document
@@ -71,10 +79,11 @@ class Upload:
 class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  transactions: TransactionService, blobs: BlobStore, validator: Validator,
-                 policy: DocumentPolicy, renderer: PageRenderer | None = None) -> None:
+                 policy: DocumentPolicy, renderer: PageRenderer | None = None,
+                 quota: QuotaAdvice | None = None) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
         self._blobs, self._validator, self.policy = blobs, validator, policy
-        self._renderer = renderer or PageRenderer()
+        self._renderer, self._quota = renderer or PageRenderer(), quota
 
     def upload(self, account_id: str, data: bytes, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
@@ -116,6 +125,7 @@ class DocumentService:
             options = replace(options, image=self._blobs.put(clean_signature_image(image)))
         options = self._placed(self._blobs.get(document.sha256), options)
         found = self._credential(account_id, document.credential_id)
+        self._has_signatures(found)
         with self._uow() as uow:
             current = uow.documents.get(document_id, for_update=True)
             if current is None or current.status is not DocumentStatus.DRAFT:
@@ -165,6 +175,7 @@ class DocumentService:
     def _new(self, account_id: str, data: bytes, file_name: str | None, fmt: DocumentFormat,
              options: SignOptions, credential: str | None) -> tuple[Document, Credential]:
         found = self._credential(account_id, credential)
+        self._has_signatures(found)
         default = "document.pdf" if fmt is DocumentFormat.PADES else "document"
         self._blobs.put(data)
         return Document(
@@ -179,6 +190,14 @@ class DocumentService:
         document = replace(document, status=DocumentStatus.PENDING,
                            transaction_id=challenge.id)
         return Upload(document, challenge)
+
+    def _has_signatures(self, credential: Credential) -> None:
+        """Out of signatures is said before the upload, not after the confirmation."""
+        if self._quota is None:
+            return
+        with self._uow() as uow:
+            if not self._quota.covers(uow, credential.id, 1):
+                raise OutOfSignatures()
 
     def _pdf(self, account_id: str, document_id: str) -> bytes:
         document = self.get(account_id, document_id)
