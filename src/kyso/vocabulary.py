@@ -20,6 +20,7 @@ TRANSACTION_KINDS = {
     "contact_change": _T("Thay đổi thông tin liên hệ", "Change of contact details"),
     "smartotp_pin_change": _T("Đổi PIN SmartOTP", "SmartOTP PIN change"),
     "sign_document": _T("Ký tài liệu", "Document signature"),
+    "sign_documents": _T("Ký nhiều tài liệu", "Several documents signed together"),
     "sp769_sign": _T("Yêu cầu ký từ bên tin cậy", "Signing request from a relying party"),
     "onboarding_contract": _T("Ký hợp đồng dịch vụ", "Service contract"),
     "onboarding_acceptance": _T("Ký biên bản nghiệm thu", "Acceptance record"),

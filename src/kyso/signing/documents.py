@@ -49,9 +49,12 @@ from kyso.signing.storage import BlobStore
 from kyso.signing.validation import ValidationReport, Validator
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["KIND", "DocumentPolicy", "DocumentService", "Upload", "document_kind"]
+__all__ = ["BATCH_KIND", "KIND", "DocumentPolicy", "DocumentService", "Upload", "batch_kind",
+           "document_kind"]
 
 KIND = "sign_document"
+BATCH_KIND = "sign_documents"
+MAX_BATCH = 10
 MIB = 1024 * 1024
 
 
@@ -134,6 +137,37 @@ class DocumentService:
             uow.documents.save(upload.document)
             uow.commit()
         return upload
+
+    def sign_together(self, account_id: str, document_ids: list[str],
+                      options: SignOptions) -> Upload:
+        """Several drafts, one transaction: one approval signs them all (each stamp, when
+        visible, on its own free spot). Returns the first document and the transaction."""
+        if not 2 <= len(document_ids) <= MAX_BATCH or len(set(document_ids)) != len(document_ids):
+            raise InvalidInput(f"2..{MAX_BATCH} different documents are signed together")
+        drafts = [self.get(account_id, i) for i in document_ids]
+        if any(d.status is not DocumentStatus.DRAFT for d in drafts):
+            raise NotADraft()
+        if len({d.credential_id for d in drafts}) != 1:
+            raise InvalidInput("documents signed together use one certificate")
+        found = self._credential(account_id, drafts[0].credential_id)
+        if self._quota is not None:
+            with self._uow() as uow:
+                if not self._quota.covers(uow, found.id, len(drafts)):
+                    raise OutOfSignatures()
+        placed = [replace(d, options=self._placed(self._blobs.get(d.sha256), options))
+                  for d in drafts]
+        with self._uow() as uow:
+            if any((uow.documents.get(d.id, for_update=True) or d).status
+                   is not DocumentStatus.DRAFT for d in placed):
+                raise NotADraft()
+            challenge = self._transactions.create(uow, account_id, BATCH_KIND,
+                                                  _batch_details(placed, found, options))
+            signed = [replace(d, status=DocumentStatus.PENDING, transaction_id=challenge.id)
+                      for d in placed]
+            for document in signed:
+                uow.documents.save(document)
+            uow.commit()
+        return Upload(signed[0], challenge)
 
     def layout(self, account_id: str, document_id: str) -> Layout:
         """The pages of an owner's PDF and the free spot for the stamp."""
@@ -255,6 +289,33 @@ class DocumentService:
         event = AuditEvent(action, Outcome.INFO, actor=document.account_id,
                            subject=document.credential_id, details=details)
         uow.audit.append(event, self._clock.now())
+
+
+def batch_kind(signer: DocumentSigner) -> Kind:
+    """The ``sign_documents`` transaction: one confirmation signs every listed document."""
+
+    def after(challenge: Challenge) -> None:
+        signer.sign_batch(challenge)
+
+    return Kind(BATCH_KIND, Purpose.SIGN, signer.check_open, after)
+
+
+def _batch_details(documents: list[Document], credential: Credential,
+                   options: SignOptions) -> dict[str, str]:
+    names = ", ".join(d.file_name for d in documents)
+    details = {
+        "document_ids": "\n".join(d.id for d in documents),
+        "description": f"Ký số {len(documents)} tài liệu (PAdES {options.level}): {names}",
+        "files_sha256": "\n".join(f"{d.file_name}: {d.sha256}" for d in documents),
+        "level": options.level.value,
+        "credential": credential.id,
+        "signer": credential.certificate.subject,
+    }
+    if options.reason:
+        details["reason"] = options.reason
+    if options.location:
+        details["location"] = options.location
+    return details
 
 
 def document_kind(signer: DocumentSigner) -> Kind:
