@@ -93,6 +93,7 @@ DETAIL_LABELS = {
     "relying_party": _T("Bên tin cậy", "Relying party"),
     "transaction_desc": _T("Nội dung giao dịch", "Description"),
     "doc_ids": _T("Mã tài liệu", "Document IDs"),
+    "document_ids": _T("Mã các tài liệu", "Document IDs"),
     "files_sha256": _T("Mã băm các tệp (SHA-256)", "Files digest (SHA-256)"),
     "phone": _T("Số điện thoại mới", "New phone"),
     "email": _T("Email mới", "New email"),

@@ -24,6 +24,7 @@ from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind, TransactionService
 from kyso.pki.model import CertificateStatus
 from kyso.signing.credentials import find_credential, list_credentials, usable
+from kyso.signing.details import batch_details, details, inside
 from kyso.signing.document import (
     Document,
     DocumentFormat,
@@ -42,7 +43,7 @@ from kyso.signing.document_errors import (
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.errors import OutOfSignatures
 from kyso.signing.model import Credential
-from kyso.signing.pages import Layout, PageBox, PageRenderer
+from kyso.signing.pages import Layout, PageRenderer
 from kyso.signing.pdf import inspect_pdf
 from kyso.signing.signature_image import clean_signature_image
 from kyso.signing.storage import BlobStore
@@ -161,7 +162,7 @@ class DocumentService:
                    is not DocumentStatus.DRAFT for d in placed):
                 raise NotADraft()
             challenge = self._transactions.create(uow, account_id, BATCH_KIND,
-                                                  _batch_details(placed, found, options))
+                                                  batch_details(placed, found, options))
             signed = [replace(d, status=DocumentStatus.PENDING, transaction_id=challenge.id)
                       for d in placed]
             for document in signed:
@@ -220,7 +221,7 @@ class DocumentService:
 
     def _open(self, uow: UnitOfWork, document: Document, credential: Credential) -> Upload:
         challenge = self._transactions.create(uow, document.account_id, KIND,
-                                              _details(document, credential))
+                                              details(document, credential))
         document = replace(document, status=DocumentStatus.PENDING,
                            transaction_id=challenge.id)
         return Upload(document, challenge)
@@ -247,7 +248,7 @@ class DocumentService:
         layout = self._renderer.layout(pdf)
         page = options.page or layout.page
         box = options.box or layout.box
-        if page > len(layout.pages) or not _inside(box, layout.pages[page - 1]):
+        if page > len(layout.pages) or not inside(box, layout.pages[page - 1]):
             raise StampOutsidePage(page=page)
         ox, oy = layout.pages[page - 1].origin
         return replace(options, page=page, box=(box[0] + ox, box[1] + oy, box[2] + ox,
@@ -300,24 +301,6 @@ def batch_kind(signer: DocumentSigner) -> Kind:
     return Kind(BATCH_KIND, Purpose.SIGN, signer.check_open, after)
 
 
-def _batch_details(documents: list[Document], credential: Credential,
-                   options: SignOptions) -> dict[str, str]:
-    names = ", ".join(d.file_name for d in documents)
-    details = {
-        "document_ids": "\n".join(d.id for d in documents),
-        "description": f"Ký số {len(documents)} tài liệu (PAdES {options.level}): {names}",
-        "files_sha256": "\n".join(f"{d.file_name}: {d.sha256}" for d in documents),
-        "level": options.level.value,
-        "credential": credential.id,
-        "signer": credential.certificate.subject,
-    }
-    if options.reason:
-        details["reason"] = options.reason
-    if options.location:
-        details["location"] = options.location
-    return details
-
-
 def document_kind(signer: DocumentSigner) -> Kind:
     """The ``sign_document`` transaction: confirming it signs the document, once."""
 
@@ -325,36 +308,3 @@ def document_kind(signer: DocumentSigner) -> Kind:
         signer.sign_confirmed(challenge)
 
     return Kind(KIND, Purpose.SIGN, signer.check_open, after)
-
-
-def _details(document: Document, credential: Credential) -> dict[str, str]:
-    """What the app shows, and what the OCRA code is bound to."""
-    options = document.options
-    kind = "PAdES" if document.format is DocumentFormat.PADES else "CAdES"
-    stamp = f", có hình chữ ký ở trang {options.page}" if options.visible else ""
-    details = {
-        "document_id": document.id,
-        "description": f"Ký số tài liệu {document.file_name} ({kind} {options.level}{stamp})",
-        "file_name": document.file_name,
-        "sha256": document.sha256,
-        "size": str(document.size),
-        "format": kind,
-        "level": options.level.value,
-        "credential": credential.id,
-        "signer": credential.certificate.subject,
-    }
-    if options.reason:
-        details["reason"] = options.reason
-    if options.location:
-        details["location"] = options.location
-    if options.page is not None and options.box is not None:
-        details["stamp_page"] = str(options.page)
-        details["stamp_box"] = " ".join(f"{v:g}" for v in options.box)
-    if options.image is not None:
-        details["signature_image"] = options.image  # the SHA-256 of its PNG
-    return details
-
-
-def _inside(box: tuple[float, float, float, float], page: PageBox) -> bool:
-    x1, y1, x2, y2 = box
-    return 0 <= x1 < x2 <= page.width + 0.01 and 0 <= y1 < y2 <= page.height + 0.01
