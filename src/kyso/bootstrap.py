@@ -80,7 +80,12 @@ from kyso.relying.settlement import Settler
 from kyso.relying.webhooks import PartyWebhooks
 from kyso.secrets import Envelope, MasterKey, Secret
 from kyso.signing.document_signer import DocumentSigner
-from kyso.signing.documents import DocumentPolicy, DocumentService, document_kind
+from kyso.signing.documents import (
+    DocumentPolicy,
+    DocumentService,
+    batch_kind,
+    document_kind,
+)
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.validation import Validator, quiet_library_logs
@@ -211,6 +216,7 @@ class Container:
         service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
+        service.register_kind(batch_kind(self.document_signer))
         service.register_kind(contract_kind(self.uow, self.clock, self.contract_seals))
         service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         return service
@@ -330,7 +336,7 @@ class Container:
                                FileBlobStore(self.settings.home / "documents"),
                                Validator(self.document_trust),
                                DocumentPolicy(self.settings.document_max_bytes),
-                               sandbox=self.pdf_sandbox)
+                               sandbox=self.pdf_sandbox, quota=self.quota)
 
     @cached_property
     def history(self) -> HistoryService:

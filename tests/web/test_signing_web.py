@@ -168,3 +168,46 @@ def test_rejecting_a_signature_asks_first(page: Watched, world: World) -> None:
     flow.get_by_role("button", name="Có, từ chối").click()
     expect(flow).to_contain_text("Giao dịch đã bị từ chối.")
     assert customer.get("/transactions").json() == []
+
+
+def test_out_of_signatures_is_said_before_the_upload(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Trịnh Văn Hết", signatures=0)
+    _login(p, world, customer)
+    expect(p.locator("#balance")).to_contain_text("Lượt ký khả dụng: 0")
+    expect(p.locator("#balance").get_by_role("alert")).to_contain_text("Bạn đã hết lượt ký")
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "hopdong.pdf", "mimeType": "application/pdf", "buffer": sample_pdf()})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    expect(form.get_by_role("alert")).to_have_text(
+        "Chứng thư số đã hết lượt ký. Vui lòng mua thêm gói lượt ký.")
+    shot(p, "sign-out-of-signatures")
+    assert customer.get("/transactions").json() == []
+
+
+def test_several_pdfs_signed_with_one_approval(page: Watched, world: World,
+                                               tmp_path: Path) -> None:
+    p, customer = page.page, world.customer("Cao Thị Nhiều", signatures=5)
+    _login(p, world, customer)
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files([
+        {"name": f"phuluc-{n}.pdf", "mimeType": "application/pdf",
+         "buffer": sample_pdf(f"Phu luc {n}")} for n in (1, 2)])
+    form.get_by_role("button", name="Tải lên và ký").click()
+    flow = p.locator("#sign-flow")
+    expect(flow).to_contain_text("Xác nhận ký 2 tài liệu bằng một mã OTP")
+    expect(flow.locator("dd").first).to_have_text("Ký nhiều tài liệu")
+    shot(p, "sign-batch-confirm")
+    [tx] = customer.get("/transactions").json()
+    assert customer.device is not None
+    flow.get_by_label("Mã OTP").fill(customer.device.answer(tx))
+    flow.get_by_role("button", name="Xác nhận").click()
+    expect(flow).to_contain_text("Đã ký 2 tài liệu.")
+    for n in (1, 2):
+        with p.expect_download() as download:
+            flow.get_by_role("button", name=f"Tải phuluc-{n}-signed.pdf").click()
+        signed = tmp_path / f"{n}.pdf"
+        download.value.save_as(signed)
+        [verdict] = pdfsig(world.nss_db(), signed)
+        assert verdict["Signature Validation"] == "Signature is Valid.", verdict
+    shot(p, "sign-batch-done")

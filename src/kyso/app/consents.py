@@ -56,6 +56,6 @@ def table(rows: list[Party] | list[Consent], lang: Lang) -> Table:
     for row in rows:
         cells = [row.sp_id, row.name, yes if row.public_service else no]
         if isinstance(row, Consent):
-            cells.append(row.granted_at.astimezone().isoformat(" ", "seconds"))
+            cells.append(row.granted_at.astimezone().strftime("%d/%m/%Y %H:%M"))
         out.add_row(*cells)
     return out

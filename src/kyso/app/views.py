@@ -72,7 +72,7 @@ def transaction_table(tx: Transaction, lang: Lang, words: Vocabulary) -> Table:
     table.add_row(_label(m.L_KIND, lang), words.word("transaction_kinds", tx.kind))
     for key, value in tx.details.items():
         table.add_row(words.word("detail_labels", key), value)
-    table.add_row(_label(m.L_EXPIRES, lang), tx.expires_at.astimezone().isoformat(" ", "seconds"))
+    table.add_row(_label(m.L_EXPIRES, lang), tx.expires_at.astimezone().strftime("%d/%m/%Y %H:%M"))
     return table
 
 
@@ -88,5 +88,5 @@ def transactions_table(txs: list[Transaction], lang: Lang, words: Vocabulary) ->
         details = "\n".join(f"{words.word('detail_labels', k)}: {v}"
                             for k, v in tx.details.items())
         table.add_row(tx.id, words.word("transaction_kinds", tx.kind), details,
-                      tx.expires_at.astimezone().isoformat(" ", "seconds"))
+                      tx.expires_at.astimezone().strftime("%d/%m/%Y %H:%M"))
     return table

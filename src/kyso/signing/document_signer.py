@@ -43,10 +43,17 @@ from kyso.signing.service import Authorization, SigningService
 from kyso.signing.storage import BlobStore
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["DocumentSigner", "field_name"]
+__all__ = ["DocumentSigner", "batch_ids", "field_name"]
 
 log = logging.getLogger(__name__)
 Authorize = Callable[[UnitOfWork], Authorization]  # in the grant's transaction
+
+
+def batch_ids(challenge: Challenge) -> list[str]:
+    """The documents a transaction signs: one (``document_id``) or several
+    (``document_ids``, one a line)."""
+    many = challenge.details.get("document_ids")
+    return many.split("\n") if many else [challenge.details.get("document_id", "")]
 
 
 def field_name(document_id: str) -> str:
@@ -90,15 +97,34 @@ class DocumentSigner:
 
     # -- the customer's confirmed documents ----------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
-        """In the confirming transaction: the document is still waiting for this one."""
-        self._open(uow, challenge, lock=False)
+        """In the confirming transaction: every document is still waiting for this one."""
+        for document_id in batch_ids(challenge):
+            self._open(uow, challenge, lock=False, document_id=document_id)
 
-    def sign_confirmed(self, challenge: Challenge, proof: FactorProof) -> Document:
-        """Sign the document ``challenge`` was about; ``proof`` is its confirmation."""
+    def sign_batch(self, challenge: Challenge, proof: FactorProof) -> list[Document]:
+        """A ``sign_documents`` transaction: each document in turn; when one fails, it and
+        the ones not tried yet are marked failed and the error propagates."""
+        ids, done = batch_ids(challenge), []
+        for n, document_id in enumerate(ids):
+            try:
+                done.append(self.sign_confirmed(challenge, proof, document_id))
+            except KysoError as exc:
+                for rest in ids[n + 1:]:
+                    with self._uow() as uow:
+                        pending = uow.documents.get(rest)
+                    if pending is not None:
+                        self._fail(_Run(pending), exc.code)
+                raise
+        return done
+
+    def sign_confirmed(self, challenge: Challenge, proof: FactorProof,
+                       document_id: str | None = None) -> Document:
+        """Sign the document ``challenge`` was about (in a batch: ``document_id``);
+        ``proof`` is its confirmation."""
         if not proof.confirms(challenge):
             raise NotFound()
         with self._uow() as uow:
-            run = _Run(self._open(uow, challenge, lock=False))
+            run = _Run(self._open(uow, challenge, lock=False, document_id=document_id))
         try:
             output = self._produce(run, proof)
         except AlreadySigned:
@@ -112,8 +138,10 @@ class DocumentSigner:
             raise SigningFailed() from exc
         return self._finish(run.document, output)
 
-    def _open(self, uow: UnitOfWork, challenge: Challenge, *, lock: bool) -> Document:
-        document = uow.documents.get(challenge.details.get("document_id", ""), for_update=lock)
+    def _open(self, uow: UnitOfWork, challenge: Challenge, *, lock: bool,
+              document_id: str | None = None) -> Document:
+        wanted = document_id or challenge.details.get("document_id", "")
+        document = uow.documents.get(wanted, for_update=lock)
         if (document is None or document.account_id != challenge.account_id
                 or document.transaction_id != challenge.id):
             raise NotFound()

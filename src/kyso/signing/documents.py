@@ -16,6 +16,7 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -26,6 +27,7 @@ from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind, TransactionService
 from kyso.pki.model import CertificateStatus
 from kyso.signing.credentials import find_credential, list_credentials, usable
+from kyso.signing.details import batch_details, details, inside
 from kyso.signing.document import (
     Document,
     DocumentFormat,
@@ -42,18 +44,22 @@ from kyso.signing.document_errors import (
     StampOutsidePage,
 )
 from kyso.signing.document_signer import DocumentSigner
+from kyso.signing.errors import OutOfSignatures
 from kyso.signing.model import Credential
-from kyso.signing.pages import Layout, PageBox, PageRenderer
+from kyso.signing.pages import Layout, PageRenderer
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.signature_image import clean_signature_image
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import ValidationReport, Validator
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["KIND", "DocumentPolicy", "DocumentService", "Upload", "document_kind"]
+__all__ = ["BATCH_KIND", "KIND", "DocumentPolicy", "DocumentService", "Upload", "batch_kind",
+           "document_kind"]
 
 log = logging.getLogger(__name__)
 KIND = "sign_document"
+BATCH_KIND = "sign_documents"
+MAX_BATCH = 10
 MIB = 1024 * 1024
 
 
@@ -66,6 +72,12 @@ class DocumentPolicy:
             raise ValueError("documents of at least 1 KiB must be accepted")
 
 
+class QuotaAdvice(Protocol):
+    """Whether a credential has signatures left now (advice: confirming decides)."""
+
+    def covers(self, uow: UnitOfWork, credential_id: str, count: int) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Upload:
     document: Document
@@ -76,11 +88,11 @@ class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  transactions: TransactionService, blobs: BlobStore, validator: Validator,
                  policy: DocumentPolicy, *, sandbox: PdfSandbox,
-                 renderer: PageRenderer | None = None) -> None:
+                 renderer: PageRenderer | None = None, quota: QuotaAdvice | None = None) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
         self._blobs, self._validator, self.policy = blobs, validator, policy
         self._sandbox = sandbox
-        self._renderer = renderer or PageRenderer()
+        self._renderer, self._quota = renderer or PageRenderer(), quota
 
     def upload(self, account_id: str, data: bytes, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
@@ -122,6 +134,7 @@ class DocumentService:
             options = replace(options, image=self._blobs.put(clean_signature_image(image)))
         options = self._placed(self._blobs.get(document.sha256), options)
         found = self._credential(account_id, document.credential_id)
+        self._has_signatures(found)
         with self._uow() as uow:
             current = uow.documents.get(document_id, for_update=True)
             if current is None or current.status is not DocumentStatus.DRAFT:
@@ -130,6 +143,37 @@ class DocumentService:
             uow.documents.save(upload.document)
             uow.commit()
         return upload
+
+    def sign_together(self, account_id: str, document_ids: list[str],
+                      options: SignOptions) -> Upload:
+        """Several drafts, one transaction: one approval signs them all (each stamp, when
+        visible, on its own free spot). Returns the first document and the transaction."""
+        if not 2 <= len(document_ids) <= MAX_BATCH or len(set(document_ids)) != len(document_ids):
+            raise InvalidInput(f"2..{MAX_BATCH} different documents are signed together")
+        drafts = [self.get(account_id, i) for i in document_ids]
+        if any(d.status is not DocumentStatus.DRAFT for d in drafts):
+            raise NotADraft()
+        if len({d.credential_id for d in drafts}) != 1:
+            raise InvalidInput("documents signed together use one certificate")
+        found = self._credential(account_id, drafts[0].credential_id)
+        if self._quota is not None:
+            with self._uow() as uow:
+                if not self._quota.covers(uow, found.id, len(drafts)):
+                    raise OutOfSignatures()
+        placed = [replace(d, options=self._placed(self._blobs.get(d.sha256), options))
+                  for d in drafts]
+        with self._uow() as uow:
+            if any((uow.documents.get(d.id, for_update=True) or d).status
+                   is not DocumentStatus.DRAFT for d in placed):
+                raise NotADraft()
+            challenge = self._transactions.create(uow, account_id, BATCH_KIND,
+                                                  batch_details(placed, found, options))
+            signed = [replace(d, status=DocumentStatus.PENDING, transaction_id=challenge.id)
+                      for d in placed]
+            for document in signed:
+                uow.documents.save(document)
+            uow.commit()
+        return Upload(signed[0], challenge)
 
     def layout(self, account_id: str, document_id: str) -> Layout:
         """The pages of an owner's PDF and the free spot for the stamp."""
@@ -175,6 +219,7 @@ class DocumentService:
     def _new(self, account_id: str, data: bytes, file_name: str | None, fmt: DocumentFormat,
              options: SignOptions, credential: str | None) -> tuple[Document, Credential]:
         found = self._credential(account_id, credential)
+        self._has_signatures(found)
         default = "document.pdf" if fmt is DocumentFormat.PADES else "document"
         self._blobs.put(data)
         return Document(
@@ -185,10 +230,18 @@ class DocumentService:
 
     def _open(self, uow: UnitOfWork, document: Document, credential: Credential) -> Upload:
         challenge = self._transactions.create(uow, document.account_id, KIND,
-                                              _details(document, credential))
+                                              details(document, credential))
         document = replace(document, status=DocumentStatus.PENDING,
                            transaction_id=challenge.id)
         return Upload(document, challenge)
+
+    def _has_signatures(self, credential: Credential) -> None:
+        """Out of signatures is said before the upload, not after the confirmation."""
+        if self._quota is None:
+            return
+        with self._uow() as uow:
+            if not self._quota.covers(uow, credential.id, 1):
+                raise OutOfSignatures()
 
     def _pdf(self, account_id: str, document_id: str) -> bytes:
         document = self.get(account_id, document_id)
@@ -204,7 +257,7 @@ class DocumentService:
         layout = self._renderer.layout(pdf)
         page = options.page or layout.page
         box = options.box or layout.box
-        if page > len(layout.pages) or not _inside(box, layout.pages[page - 1]):
+        if page > len(layout.pages) or not inside(box, layout.pages[page - 1]):
             raise StampOutsidePage(page=page)
         ox, oy = layout.pages[page - 1].origin
         return replace(options, page=page, box=(box[0] + ox, box[1] + oy, box[2] + ox,
@@ -248,6 +301,15 @@ class DocumentService:
         uow.audit.append(event, self._clock.now())
 
 
+def batch_kind(signer: DocumentSigner) -> Kind:
+    """The ``sign_documents`` transaction: one confirmation signs every listed document."""
+
+    def after(challenge: Challenge, proof: FactorProof) -> None:
+        signer.sign_batch(challenge, proof)
+
+    return Kind(BATCH_KIND, Purpose.SIGN, signer.check_open, after)
+
+
 def document_kind(signer: DocumentSigner) -> Kind:
     """The ``sign_document`` transaction: confirming it signs the document, once."""
 
@@ -255,36 +317,3 @@ def document_kind(signer: DocumentSigner) -> Kind:
         signer.sign_confirmed(challenge, proof)
 
     return Kind(KIND, Purpose.SIGN, signer.check_open, after)
-
-
-def _details(document: Document, credential: Credential) -> dict[str, str]:
-    """What the app shows, and what the OCRA code is bound to."""
-    options = document.options
-    kind = "PAdES" if document.format is DocumentFormat.PADES else "CAdES"
-    stamp = f", có hình chữ ký ở trang {options.page}" if options.visible else ""
-    details = {
-        "document_id": document.id,
-        "description": f"Ký số tài liệu {document.file_name} ({kind} {options.level}{stamp})",
-        "file_name": document.file_name,
-        "sha256": document.sha256,
-        "size": str(document.size),
-        "format": kind,
-        "level": options.level.value,
-        "credential": credential.id,
-        "signer": credential.certificate.subject,
-    }
-    if options.reason:
-        details["reason"] = options.reason
-    if options.location:
-        details["location"] = options.location
-    if options.page is not None and options.box is not None:
-        details["stamp_page"] = str(options.page)
-        details["stamp_box"] = " ".join(f"{v:g}" for v in options.box)
-    if options.image is not None:
-        details["signature_image"] = options.image  # the SHA-256 of its PNG
-    return details
-
-
-def _inside(box: tuple[float, float, float, float], page: PageBox) -> bool:
-    x1, y1, x2, y2 = box
-    return 0 <= x1 < x2 <= page.width + 0.01 and 0 <= y1 < y2 <= page.height + 0.01

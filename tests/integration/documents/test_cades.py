@@ -17,7 +17,7 @@ def _sign(world: World, customer: Customer, content: bytes, level: str) -> bytes
                           files={"file": ("bảng lương.xlsx", content, "application/octet-stream")},
                           headers=customer.headers)
     assert r.status_code == 201, r.text
-    assert r.json()["transaction"]["details"]["format"] == "cades"
+    assert r.json()["transaction"]["details"]["format"] == "CAdES"  # as the customer reads it
     assert customer.confirm(r.json()["transaction"]).status_code == 200
     got = customer.get(f"/documents/{r.json()['id']}/download")
     assert got.status_code == 200

@@ -8,26 +8,32 @@ from tests.integration.documents.pdfs import sample_pdf
 from tests.quota import give_signatures
 
 
-def test_a_document_needs_a_signature_left(world: World) -> None:
+def test_no_signature_left_is_said_at_the_upload(world: World) -> None:
     customer = world.customer(signatures=0)
-    uploaded = customer.upload(sample_pdf()).json()
-    r = customer.confirm(uploaded["transaction"])
+    r = customer.upload(sample_pdf())
     assert r.status_code == 409, r.text
     assert r.json() == {"error": "out_of_signatures", "error_description":
                         "No signatures left on this certificate. Please buy a signature pack."}
-    document = customer.get(f"/documents/{uploaded['id']}").json()
-    assert document["status"] == "failed"
-
-    second = customer.upload(sample_pdf()).json()
-    vi = world.client.post(f"/api/v1/transactions/{second['transaction']['id']}/confirm",
-                           json={"otp": customer.device.answer(second["transaction"])}
-                           if customer.device else {},
-                           headers={"Authorization": f"Bearer {customer.token}"})
+    vi = world.client.post("/api/v1/documents/drafts", content=sample_pdf(),
+                           headers={"Authorization": f"Bearer {customer.token}",
+                                    "Content-Type": "application/pdf"})
     assert vi.status_code == 409
     assert vi.json()["error_description"] == ("Chứng thư số đã hết lượt ký. "
                                               "Vui lòng mua thêm gói lượt ký.")
+    assert customer.get("/documents").json() == [] and customer.get("/transactions").json() == []
 
-    give_signatures(world.container, customer.credential.id, 1)
+
+def test_a_document_confirmed_after_the_last_signature_went_fails_cleanly(world: World) -> None:
+    customer = world.customer(signatures=1)
+    first, second = (customer.upload(sample_pdf(f"Van ban {n}")).json() for n in (1, 2))
+    assert customer.confirm(first["transaction"]).status_code == 200
+    r = customer.confirm(second["transaction"])
+    assert r.status_code == 409, r.text
+    assert r.json()["error"] == "out_of_signatures"
+    document = customer.get(f"/documents/{second['id']}").json()
+    assert document["status"] == "failed"
+
+    give_signatures(world.container, customer.credential.id, 1, source="pack-1")
     customer.sign(sample_pdf())
     balance = world.container.quotas.balance(customer.credential.id)
-    assert (balance.available, balance.reserved, balance.consumed) == (0, 0, 1)
+    assert (balance.available, balance.reserved, balance.consumed) == (0, 0, 2)

@@ -96,13 +96,10 @@ def test_the_whole_registration_to_an_active_certificate(
     inbox = client.get("/api/v1/notifications", headers=headers).json()
     assert "Yêu cầu cấp chứng thư số đã được duyệt" in str(inbox)
     # awaiting acceptance: the new certificate signs nothing else
+    # (the free package has no signatures: the upload says so before any confirmation)
     up = client.post("/api/v1/documents", content=sample_pdf(), headers=headers
                      | {"Content-Type": "application/pdf"})
-    assert up.status_code == 201, up.text
-    tx = up.json()["transaction"]
-    refused = client.post(f"/api/v1/transactions/{tx['id']}/confirm",
-                          json={"otp": device.answer(tx)}, headers=headers)
-    assert refused.status_code == 409 and "credential_unusable" in refused.text
+    assert up.status_code == 409 and up.json()["error"] == "out_of_signatures", up.text
     assert _csc_sign(client, device).status_code == 400  # nor through the CSC API
     clock.advance(30)
     # the acceptance record, signed with the new key under SmartOTP

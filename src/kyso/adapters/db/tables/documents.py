@@ -33,7 +33,7 @@ documents = Table(
     Column("reason", String(200)),
     Column("location", String(200)),
     Column("status", String(16), nullable=False),
-    Column("transaction_id", String(36), ForeignKey("otp_challenges.id"), unique=True),
+    Column("transaction_id", String(36), ForeignKey("otp_challenges.id")),  # shared by a batch
     Column("signed_sha256", String(64)),
     Column("signed_size", BigInteger),
     Column("created_at", UtcDateTime, nullable=False),
@@ -43,4 +43,5 @@ documents = Table(
     Column("stamp_box", String(80)),  # "x1 y1 x2 y2" in PDF user space
     Column("stamp_image", String(64)),  # the SHA-256 of the signature image's PNG blob
     Index("ix_documents_account", "account_id", "created_at"),
+    Index("ix_documents_transaction", "transaction_id"),
 )

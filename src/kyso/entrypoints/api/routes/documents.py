@@ -243,6 +243,32 @@ async def sign(document_id: str, body: SignIn, caller: CurrentCaller,
                      transaction=TransactionOut.of(done.transaction))
 
 
+class BatchIn(BaseModel):
+    documents: list[str] = Field(min_length=2, max_length=10)  # drafts' ids
+    level: Level = Level.B_B
+    visible: bool = True
+    reason: str | None = Field(None, min_length=1, max_length=100)
+    location: str | None = Field(None, min_length=1, max_length=100)
+
+
+class BatchOut(BaseModel):
+    documents: list[DocumentOut]
+    transaction: TransactionOut
+
+
+@router.post("/documents/batch", status_code=201, response_model=BatchOut)
+async def sign_together(body: BatchIn, caller: CurrentCaller,
+                        container: ContainerDep) -> BatchOut:
+    """Several drafts in one transaction: one approval signs them all (each visible stamp
+    on its own free spot)."""
+    options = _options(body.level, body.visible, body.reason, body.location, None, None)
+    done = await run_in_threadpool(container.documents.sign_together, caller.account.id,
+                                   body.documents, options)
+    documents = [DocumentOut.of(container.documents.get(caller.account.id, i))
+                 for i in body.documents]
+    return BatchOut(documents=documents, transaction=TransactionOut.of(done.transaction))
+
+
 def _options(level: Level, visible: bool, reason: str | None, location: str | None,
              page: int | None, box: list[float] | None) -> SignOptions:
     try:

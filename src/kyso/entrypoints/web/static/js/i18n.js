@@ -31,7 +31,7 @@ const vi = {
   d_relying_party: "Bên tin cậy", d_transaction_desc: "Nội dung giao dịch", d_doc_ids: "Mã tài liệu",
   d_files_sha256: "Mã băm các tệp (SHA-256)", d_file_name: "Tên tệp", d_sha256: "Mã băm (SHA-256)",
   d_description: "Nội dung", d_phone: "Số điện thoại mới", d_email: "Email mới",
-  signTitle: "Ký tài liệu PDF", file: "Tệp PDF", level: "Mức chữ ký",
+  signTitle: "Ký tài liệu", file: "Tệp PDF", level: "Mức chữ ký",
   visible: "Hiển thị dấu chữ ký trên trang", reason: "Lý do ký", location: "Nơi ký",
   upload: "Tải lên và ký", needPdf: "Vui lòng chọn một tệp PDF.", notPdf: "Tệp không phải PDF.",
   tooBig: "Tệp vượt quá dung lượng cho phép.", confirmSign: "Xác nhận ký bằng mã OTP",
@@ -187,7 +187,7 @@ const vi = {
   sigUploadHint: "PNG hoặc JPEG, tối đa 512 KB.", sigBad: "Ảnh chữ ký phải là PNG hoặc JPEG, tối đa 512 KB.",
   buyMore: "Mua thêm lượt ký", noActiveCert: "Bạn chưa có chứng thư số đang hoạt động để ký.",
   noSignaturesLeft: "Bạn đã hết lượt ký. Hãy mua thêm lượt ký trước khi tải tài liệu lên.",
-  fileAny: "Tệp cần ký", fileAnyHint: "Tệp PDF được ký trong tệp (PAdES), có thể chọn trang và vị trí chữ ký; tệp khác được ký tách rời thành tệp .p7s (CAdES).",
+  fileAny: "Tệp cần ký", fileAnyHint: "Tệp PDF được ký trong tệp (PAdES), có thể chọn trang và vị trí chữ ký; tệp khác được ký tách rời thành tệp .p7s (CAdES). Chọn nhiều tệp PDF để ký tất cả bằng một lần xác nhận.",
   levelHint: "B-T thêm dấu thời gian; B-LT và B-LTA (chỉ cho PDF) lưu thêm thông tin kiểm tra lâu dài.",
   needFile: "Vui lòng chọn tệp cần ký.", cadesLevels: "Tệp không phải PDF được ký dạng CAdES (.p7s), chỉ ở mức B-B hoặc B-T.",
   signStep1: "Bước 1: Chọn tệp", signStep2: "Bước 2: Vị trí chữ ký trên {name}", sendSign: "Gửi ký",
@@ -211,6 +211,8 @@ const vi = {
   raState: "Trạng thái hồ sơ", raFind: "Tìm theo họ tên hoặc số giấy tờ", raFindHint: "Ví dụ: Nguyễn Văn An hoặc 001091000001",
   raSex: "Giới tính", raIssued: "Ngày cấp", raExpires: "Có giá trị đến", raNoExpiry: "Không thời hạn",
   raZoom: "Bấm để phóng to hoặc thu nhỏ ảnh",
+  batchRule: "Ký nhiều tệp cùng lúc: chọn từ 2 đến 10 tệp PDF.", confirmBatch: "Xác nhận ký {n} tài liệu bằng một mã OTP",
+  signedBatch: "Đã ký {n} tài liệu.", downloadOne: "Tải", k_sign_documents: "Ký nhiều tài liệu", d_document_ids: "Mã các tài liệu",
 };
 
 const en = {
@@ -241,7 +243,7 @@ const en = {
   d_transaction_desc: "Description", d_doc_ids: "Document IDs", d_files_sha256: "Files digest (SHA-256)",
   d_file_name: "File name", d_sha256: "Digest (SHA-256)", d_description: "Description",
   d_phone: "New phone", d_email: "New email",
-  signTitle: "Sign a PDF", file: "PDF file", level: "Signature level",
+  signTitle: "Sign documents", file: "PDF file", level: "Signature level",
   visible: "Show a visible stamp on the page", reason: "Reason", location: "Location",
   upload: "Upload and sign", needPdf: "Please choose a PDF file.", notPdf: "This file is not a PDF.",
   tooBig: "The file is larger than allowed.", confirmSign: "Confirm the signature with an OTP",
@@ -395,7 +397,7 @@ const en = {
   sigUploadHint: "PNG or JPEG, up to 512 KB.", sigBad: "The signature image must be a PNG or JPEG of at most 512 KB.",
   buyMore: "Buy more signatures", noActiveCert: "You have no active certificate to sign with.",
   noSignaturesLeft: "You have no signatures left. Buy more before uploading a document.",
-  fileAny: "File to sign", fileAnyHint: "A PDF is signed inside itself (PAdES), on the page and place you choose; any other file gets a detached .p7s signature (CAdES).",
+  fileAny: "File to sign", fileAnyHint: "A PDF is signed inside itself (PAdES), on the page and place you choose; any other file gets a detached .p7s signature (CAdES). Choose several PDFs to sign them all with one confirmation.",
   levelHint: "B-T adds a time stamp; B-LT and B-LTA (PDF only) also keep long-term validation data.",
   needFile: "Please choose the file to sign.", cadesLevels: "A file that is not a PDF is signed as CAdES (.p7s), at B-B or B-T only.",
   signStep1: "Step 1: Choose the file", signStep2: "Step 2: Where to sign {name}", sendSign: "Sign",
@@ -419,6 +421,8 @@ const en = {
   raState: "Application state", raFind: "Find by name or ID number", raFindHint: "Such as Nguyễn Văn An, or 001091000001",
   raSex: "Sex", raIssued: "Issued on", raExpires: "Valid until", raNoExpiry: "No expiry",
   raZoom: "Click to zoom the image in or out",
+  batchRule: "To sign several files together, choose 2 to 10 PDF files.", confirmBatch: "Confirm the signing of {n} documents with one OTP",
+  signedBatch: "{n} documents are signed.", downloadOne: "Download", k_sign_documents: "Several documents signed together", d_document_ids: "Document IDs",
 };
 
 const tables = { vi, en };

@@ -38,7 +38,8 @@ function pdfFrom(input, out) {
 
 function signForm(flow) {
   const out = status();
-  const [fileField, file] = field(t("fileAny"), { type: "file", name: "file", required: true }, t("fileAnyHint"));
+  const [fileField, file] = field(t("fileAny"), { type: "file", name: "file", required: true, multiple: true },
+    t("fileAnyHint"));
   const [levelField, level] = field(t("level"), { tag: "select", name: "level",
     options: LEVELS.map((l) => h("option", { value: l }, l)) }, t("levelHint"));
   const button = h("button", { type: "submit" }, t("upload"));
@@ -46,6 +47,12 @@ function signForm(flow) {
     e.preventDefault();
     const chosen = file.files[0];
     if (!chosen) { out.show(t("needFile")); file.focus(); return; }
+    if (file.files.length > 1) {
+      const all = [...file.files];
+      if (all.length > 10 || !all.every(isPdf)) { out.show(t("batchRule")); file.focus(); return; }
+      busy(button, out, async () => batchStep(flow, all, level.value));
+      return;
+    }
     if (!isPdf(chosen) && ["B-LT", "B-LTA"].includes(level.value)) { out.show(t("cadesLevels")); level.focus(); return; }
     busy(button, out, async () => {
       const body = new FormData();
@@ -92,6 +99,24 @@ function confirmStep(flow, doc) {
   flow.querySelector("input")?.focus();
 }
 
+// Several PDFs in one approval: each uploaded as a draft, its stamp on its own free spot.
+async function batchStep(flow, files, level) {
+  const ids = [];
+  for (const f of files) {
+    const body = new FormData();
+    body.append("file", f, f.name);
+    ids.push((await api("POST", "/documents/drafts", { body })).id);
+  }
+  const sent = await api("POST", "/documents/batch", { json: { documents: ids, level, visible: true } });
+  replace(flow, h("h2", {}, t("confirmBatch", { n: ids.length })),
+    txCard(sent.transaction, async (tx) => {
+      if (tx.status !== "confirmed") return;
+      flow.append(h("p", { class: "status ok", role: "status" }, t("signedBatch", { n: ids.length })));
+      for (const id of ids) flow.append(downloadButton(await get(`/documents/${encodeURIComponent(id)}`), true));
+    }));
+  flow.querySelector("input")?.focus();
+}
+
 async function signedDoc(flow, id) {
   const doc = await get(`/documents/${encodeURIComponent(id)}`);
   flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc));
@@ -101,11 +126,11 @@ function outputName(doc) {
   return doc.format === "cades" ? `${doc.file_name}.p7s` : `${doc.file_name.replace(/\.pdf$/i, "")}-signed.pdf`;
 }
 
-function downloadButton(doc) {
+function downloadButton(doc, named = false) {
   const button = h("button", { type: "button", class: "download", onclick: () => busy(button, null, async () => {
     const response = await api("GET", `/documents/${encodeURIComponent(doc.id)}/download`, { blob: true });
     saveBlob(await response.blob(), outputName(doc));
-  }) }, doc.format === "cades" ? t("downloadP7s") : t("download"));
+  }) }, named ? `${t("downloadOne")} ${outputName(doc)}` : doc.format === "cades" ? t("downloadP7s") : t("download"));
   return button;
 }
 
