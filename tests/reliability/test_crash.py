@@ -30,6 +30,7 @@ from kyso.keys.model import HashAlgorithm, KeyAlgorithm, SignatureScheme
 from kyso.pki.service import IssueRequest
 from tests.conftest import FAST_HASHER
 from tests.e2e.harness import _free_port
+from tests.proofs import sms_proof
 from tests.quota import give_signatures
 from tests.reliability.serving import DEADLINE, children, gone, healthy, serve, until
 
@@ -73,12 +74,12 @@ def _customer(container: Container) -> Customer:
 def _sads(container: Container, who: Customer, count: int,
           per_sad: int = 2) -> list[tuple[str, list[bytes]]]:
     credential = container.signing.credential(who.account_id, who.credential_id)
-    out = []
+    out, proof = [], sms_proof(container, who.account_id)
     for _ in range(count):
         digests = [hashlib.sha256(os.urandom(16)).digest() for _ in range(per_sad)]
-        with container.uow() as uow:  # a SAD as authorize issues it (the OTP is tested elsewhere)
+        with container.uow() as uow:  # a SAD as authorize issues it, after an SMS code
             out.append((container.signing.grant(uow, credential, digests,
-                                                HashAlgorithm.SHA256).sad, digests))
+                                                HashAlgorithm.SHA256, proof).sad, digests))
             uow.commit()
     return out
 

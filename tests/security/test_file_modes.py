@@ -10,7 +10,8 @@ from pathlib import Path
 from tests.security.homes import home_database, kyso, modes
 
 PRODUCTION = {"KYSO_MODE": "production", "KYSO_PUBLIC_BASE_URL": "https://ca.example.vn",
-              "KYSO_EMAIL_BACKEND": "smtp", "KYSO_SMS_BACKEND": "http",
+              "KYSO_EMAIL_BACKEND": "smtp", "KYSO_SMTP_STARTTLS": "true",
+              "KYSO_SMS_BACKEND": "http",
               "KYSO_SMS_GATEWAY_URL": "https://sms.example.vn/send",
               "KYSO_PAYMENT_GATEWAY": "vnpay", "KYSO_VNPAY_TMN_CODE": "KYSO0001",
               "KYSO_VNPAY_HASH_SECRET": "x" * 32}

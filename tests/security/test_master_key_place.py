@@ -14,7 +14,7 @@ from kyso.config import ConfigError, load_settings
 from tests.security.homes import kyso
 
 PRODUCTION = {"mode": "production", "public_base_url": "https://ca.example.vn",
-              "email_backend": "smtp", "sms_backend": "http",
+              "email_backend": "smtp", "smtp_starttls": True, "sms_backend": "http",
               "sms_gateway_url": "https://sms.example.vn", "payment_gateway": "vnpay",
               "vnpay_tmn_code": "KYSO0001", "vnpay_hash_secret": "x" * 32}
 

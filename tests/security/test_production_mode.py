@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ SAFE: dict[str, Any] = {
     "sms_backend": "http", "sms_gateway_url": "https://sms.example.vn/send",
     "payment_gateway": "vnpay", "vnpay_tmn_code": "KYSO0001",
     "vnpay_hash_secret": "V" * 32,
+    "master_key": base64.b64encode(bytes(range(32))).decode(),  # from a secret manager
 }
 
 

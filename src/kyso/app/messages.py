@@ -58,7 +58,7 @@ ASK_SIGNUP_EMAIL = Msg("Nhập mã xác minh đã gửi qua email tới {to}", "
 
 # notices and results
 LOGGED_IN = Msg("Đăng nhập thành công: {login} tại {server}", "Logged in as {login} at {server}")
-PASSWORD_CODE_SENT = Msg("Nếu thông tin khớp với một tài khoản, mã đã được gửi tới {where} đã đăng ký (hiệu lực 5 phút).", "If this matches an account, a code was sent to its registered {where_en} (valid for 5 minutes).")
+PASSWORD_CODE_SENT = Msg("Nếu thông tin khớp với một tài khoản, mã đã được gửi tới {where} đã đăng ký (hiệu lực 5 phút).", "If this matches an account, a code was sent to its registered {where} (valid for 5 minutes).")
 ASK_RECOVERY_CODE = Msg("Nhập mã xác minh", "Enter the verification code")
 ASK_NEW_PASSWORD_AGAIN = Msg("Nhập lại mật khẩu mới", "New password again")
 PASSWORD_MISMATCH = Msg("Hai mật khẩu không khớp nhau.", "The two passwords differ.")

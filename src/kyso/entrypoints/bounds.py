@@ -12,10 +12,11 @@ from typing import Annotated
 
 from annotated_types import Interval
 
-__all__ = ["INT32_MAX", "Limit", "NumSignatures", "Offset"]
+__all__ = ["INT32_MAX", "Limit", "NumSignatures", "Offset", "PageNumber"]
 
 INT32_MAX = 2**31 - 1  # fits every integer column and every page of every list
 
 Offset = Annotated[int, Interval(ge=0, le=INT32_MAX)]  # rows to skip in a list
 Limit = Annotated[int, Interval(ge=1, le=200)]  # rows of a list page
 NumSignatures = Annotated[int, Interval(ge=1, le=INT32_MAX)]  # CSC credentials/authorize
+PageNumber = Annotated[int, Interval(ge=1, le=INT32_MAX)]  # a page of a document (1-based)

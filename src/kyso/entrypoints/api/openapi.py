@@ -41,10 +41,12 @@ _AREAS = (("/api/v1/ra/", "403 409"), ("/api/v1/support/", "403 409"),
           ("/api/v1/onboarding/", "404 409"), ("/api/v1/billing/", "404 409"),
           ("/api/v1/smartotp/", "403 409 410 423"), ("/api/v1/transactions/", "409 410 423"),
           ("/api/v1/me/otp-method", "409 423"), ("/api/v1/consents/", "423"),
+          ("/api/v1/documents/batch", "404"),  # a draft named in the body
           ("/api/v1/documents", "409"), ("/api/v1/otp/send", "429"),
           ("/csc/v2/auth/login", "401"), ("/api/v1/auth/login", "401"),
           ("/pki/ocsp", "415"), ("/pki/tsa", "415"))
-_DOCUMENTS = ("/api/v1/documents", "/api/v1/validate", "/csc/v2/signatures/signDoc",
+_DOCUMENTS = ("/api/v1/documents", "/api/v1/documents/drafts", "/api/v1/validate",
+              "/csc/v2/signatures/signDoc",
               "/api/v1/onboarding/registration/ekyc")
 
 

@@ -30,6 +30,7 @@ from starlette.datastructures import UploadFile
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.routes.transactions import TransactionOut
+from kyso.entrypoints.bounds import PageNumber
 from kyso.errors import InvalidInput
 from kyso.signing.document import Document, DocumentFormat, Level, SignOptions
 from kyso.signing.pages import Layout
@@ -165,7 +166,7 @@ class SignIn(BaseModel):
     visible: bool = True
     reason: str | None = Field(None, min_length=1, max_length=100)
     location: str | None = Field(None, min_length=1, max_length=100)
-    page: int | None = Field(None, ge=1)  # with box: where the stamp goes, from the
+    page: PageNumber | None = None  # with box: where the stamp goes, from the
     box: list[float] | None = Field(None, min_length=4, max_length=4)  # page's lower left
     image: str | None = Field(None, max_length=IMAGE_MAX_BYTES * 4 // 3 + 4,
                               description="the signature image, PNG or JPEG, base64")
@@ -181,7 +182,7 @@ async def upload(request: Request, caller: CurrentCaller, container: ContainerDe
                  format: DocumentFormat = DocumentFormat.PADES,
                  level: Level = Level.B_B, visible: bool = False, reason: Text = None,
                  location: Text = None, credential: Text = None,
-                 page: Annotated[int | None, Query(ge=1)] = None, box: BoxQuery = None,
+                 page: Annotated[PageNumber | None, Query()] = None, box: BoxQuery = None,
                  name: Annotated[str | None, Query(max_length=255)] = None) -> UploadOut:
     """Upload a file to sign; 201 with the document and its transaction to confirm. A
     visible stamp goes on ``page`` in ``box`` (``x1,y1,x2,y2``, points from the page's
@@ -216,7 +217,7 @@ async def layout(document_id: str, caller: CurrentCaller,
 
 
 @router.get("/documents/{document_id}/pages/{number}.png", response_class=Response)
-async def page_png(document_id: str, number: int, caller: CurrentCaller,
+async def page_png(document_id: str, number: PageNumber, caller: CurrentCaller,
                    container: ContainerDep) -> Response:
     """Page ``number`` (1-based) of the owner's PDF, as kyso's PDFium renders it."""
     png = await run_in_threadpool(container.documents.page_png, caller.account.id,
