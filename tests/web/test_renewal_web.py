@@ -29,7 +29,7 @@ def test_renew_a_certificate_from_the_home_page(page: Watched, world: World) -> 
     p.locator("#back-to-orders").click()
     p.get_by_role("link", name="Trang chủ").click()
     p.get_by_role("button", name="Gia hạn").click()
-    expect(renewal.locator("#renew-order")).to_contain_text("đang chờ chứng thư số")
+    expect(renewal.locator("#renew-order")).to_contain_text("đang chờ cấp chứng thư số")
     renewal.get_by_role("button", name="Gia hạn bằng gói này").click()
     card = renewal.locator("article.tx")
     expect(card).to_contain_text("Gia hạn chứng thư số")
