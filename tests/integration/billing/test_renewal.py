@@ -92,6 +92,10 @@ def test_the_refusals(client: TestClient, shop: Container, customer: Customer,
     unpaid = order(client, customer, "unlimited-1y")["id"]
     refused = renew(client, customer, old, unpaid, 409)
     assert "chưa được thanh toán" in refused["error_description"]
+    english = client.post(f"/api/v1/billing/certificates/{old}/renew", json={"order_id": unpaid},
+                          headers=customer.headers | {"Accept-Language": "en"}).json()
+    assert english["error"] == "order_state" and "not paid" in english["error_description"]
+    renew(client, customer, "kyso-ca-../../etc", unpaid, 404)  # a made-up certificate
     pack = order(client, customer, "pack-10", old)
     pay(client, pack["payment_url"], "atm", "succeed")
     renew(client, customer, old, pack["id"], 409)  # a signature pack is no certificate
