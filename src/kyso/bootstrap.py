@@ -56,6 +56,7 @@ from kyso.onboarding.contract import ContractSeals, ContractService, contract_ki
 from kyso.onboarding.ekyc import EkycPolicy, EkycService
 from kyso.onboarding.ports import FaceMatch, Packages
 from kyso.onboarding.registration import RegistrationService
+from kyso.onboarding.renewal import RenewalService, renewal_kind
 from kyso.onboarding.review import ReviewService
 from kyso.onboarding.seal import Sealer
 from kyso.otp.enrolment import EnrolmentService
@@ -219,6 +220,8 @@ class Container:
         service.register_kind(batch_kind(self.document_signer))
         service.register_kind(contract_kind(self.uow, self.clock, self.contract_seals))
         service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
+        service.register_kind(renewal_kind(self.uow, self.clock, self.pki, self.provisioner,
+                                           self.notifier))
         return service
 
     @cached_property
@@ -417,6 +420,10 @@ class Container:
     def acceptance(self) -> AcceptanceService:
         return AcceptanceService(self.uow, self.clock, self.transactions,
                                  FileBlobStore(self.settings.home / "documents"))
+
+    @cached_property
+    def renewal(self) -> RenewalService:
+        return RenewalService(self.uow, self.clock, self.transactions)
 
     # billing: catalogue, orders, payments, provisioning (docs/BILLING.md)
     @cached_property

@@ -9,11 +9,15 @@ from kyso.app.i18n import Lang, Msg
 from kyso.app.models import Certificate, Order, Product, Vocabulary
 from kyso.app.views import id_column
 
-__all__ = ["PAY_AT", "certificates_table", "orders_table", "products_table", "vnd"]
+__all__ = ["PAY_AT", "RENEWED", "certificates_table", "orders_table", "products_table", "vnd"]
 
 PAY_AT = Msg("Mở liên kết sau để thanh toán đơn hàng {id} ({amount}):",
              "Open this link to pay order {id} ({amount}):")
 UNLIMITED = Msg("không giới hạn", "unlimited")
+RENEWED = Msg("Đã gia hạn: chứng thư số mới đã được cấp với gói đã thanh toán; chứng thư số cũ vẫn "
+              "dùng được đến hết hạn (kyso app certs).",
+              "Renewed: the new certificate is issued with the paid package; the old one stays "
+              "usable until it expires (kyso app certs).")
 
 
 def vnd(amount: int) -> str:

@@ -226,6 +226,10 @@ class KysoClient:
     def certificates(self) -> list[Certificate]:
         return self._list(_CERTIFICATES, self._send("GET", "/billing/certificates"))
 
+    def renew(self, credential_id: str, order_id: str) -> Transaction:
+        path = f"/billing/certificates/{_seg(credential_id)}/renew"
+        return self._model(Transaction, self._send("POST", path, json={"order_id": order_id}))
+
     # -- consents to relying parties -------------------------------------------------------
 
     def parties(self) -> list[Party]:

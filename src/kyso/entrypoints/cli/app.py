@@ -445,6 +445,22 @@ def buy(
                                                 transactions.words_of(client)))
 
 
+@app.command("renew")
+def renew(
+    ctx: typer.Context,
+    cert: Annotated[str, typer.Argument(metavar="CREDENTIAL",
+                                        help="Chứng thư số cần gia hạn / the certificate.")],
+    order: Annotated[str, typer.Argument(metavar="ORDER", help=(
+        "Gói chứng thư số đã thanh toán / a paid certificate package (kyso app buy, orders)."))],
+    pin_stdin: PinStdin = False,
+) -> None:
+    """Gia hạn chứng thư số: khóa và chứng thư số mới, xác nhận bằng SmartOTP / renew a
+    certificate with a paid package (a new key; confirmed with SmartOTP)."""
+    with _run(ctx, pin_stdin=pin_stdin) as c, c.app.client() as client:
+        transactions.confirm_open(c.app, client, client.renew(cert, order))
+        c.ui.result(billing.RENEWED)
+
+
 @app.command("orders")
 def orders(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Đơn hàng của bạn / your orders."""

@@ -15,6 +15,7 @@ from kyso.billing.catalog import Product, vat_split
 from kyso.billing.certificates import CertificateView
 from kyso.billing.orders import Order, OrderStatus
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
+from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.api.schemas import Strict
 from kyso.entrypoints.bounds import Limit
 
@@ -156,6 +157,21 @@ def payment_url(order_id: str, request: Request, caller: CurrentCaller,
 def certificates(caller: CurrentCaller, container: ContainerDep) -> list[CertificateOut]:
     return [CertificateOut.of(v) for v in container.certificates_view.for_account(
         caller.account.id)]
+
+
+class RenewIn(Strict):
+    order_id: str = Field(min_length=1, max_length=64,
+                          description="a paid certificate package awaiting its certificate")
+
+
+@router.post("/certificates/{credential_id}/renew", status_code=201,
+             response_model=TransactionOut)
+def renew(credential_id: str, body: RenewIn, caller: CurrentCaller,
+          container: ContainerDep) -> TransactionOut:
+    """Gia hạn: the SmartOTP transaction that, confirmed, issues a new certificate with the
+    same name, ID and place and applies the paid order to it."""
+    return TransactionOut.of(container.renewal.request(caller.account.id, credential_id,
+                                                       body.order_id))
 
 
 @router.get("/vnpay/ipn", include_in_schema=False)

@@ -213,6 +213,15 @@ const vi = {
   raZoom: "Bấm để phóng to hoặc thu nhỏ ảnh",
   batchRule: "Ký nhiều tệp cùng lúc: chọn từ 2 đến 10 tệp PDF.", confirmBatch: "Xác nhận ký {n} tài liệu bằng một mã OTP",
   signedBatch: "Đã ký {n} tài liệu.", downloadOne: "Tải", k_sign_documents: "Ký nhiều tài liệu", d_document_ids: "Mã các tài liệu",
+  // -- renew2
+  rnRenew: "Gia hạn", rnTitle: "Gia hạn chứng thư số", k_certificate_renewal: "Gia hạn chứng thư số",
+  rnOldStays: "Chứng thư số hiện tại vẫn dùng được đến {date}; gia hạn cấp thêm một chứng thư số mới (khóa mới) cùng họ tên, số giấy tờ và SmartOTP.",
+  rnHowTo: "Bước 1: chọn gói chứng thư số và thanh toán. Bước 2: quay lại đây, bấm “Gia hạn” rồi xác nhận bằng SmartOTP.",
+  rnPackage: "Gói chứng thư số", rnPay: "Thanh toán",
+  rnPaid: "Đã thanh toán gói {name}, đang chờ cấp chứng thư số.", rnUse: "Gia hạn bằng gói này",
+  rnConfirm: "Vui lòng xác nhận bằng SmartOTP để cấp chứng thư số mới.",
+  rnDone: "Đã gia hạn: chứng thư số mới đã được cấp và áp dụng gói. Chứng thư số cũ vẫn dùng được đến hết hạn.",
+  rnSee: "Xem chứng thư số mới", d_serial: "Số hiệu chứng thư số", d_order_id: "Mã đơn hàng", d_product: "Gói",
 };
 
 const en = {
@@ -423,6 +432,15 @@ const en = {
   raZoom: "Click to zoom the image in or out",
   batchRule: "To sign several files together, choose 2 to 10 PDF files.", confirmBatch: "Confirm the signing of {n} documents with one OTP",
   signedBatch: "{n} documents are signed.", downloadOne: "Download", k_sign_documents: "Several documents signed together", d_document_ids: "Document IDs",
+  // -- renew2
+  rnRenew: "Renew", rnTitle: "Renew the certificate", k_certificate_renewal: "Certificate renewal",
+  rnOldStays: "The current certificate stays usable until {date}; renewing issues a new certificate (a new key) with the same name, ID number and SmartOTP.",
+  rnHowTo: "Step 1: choose a certificate package and pay. Step 2: come back here, tap “Renew” and confirm with SmartOTP.",
+  rnPackage: "Certificate package", rnPay: "Pay",
+  rnPaid: "{name} is paid and waits for its certificate.", rnUse: "Renew with this package",
+  rnConfirm: "Please confirm with SmartOTP to issue the new certificate.",
+  rnDone: "Renewed: the new certificate is issued with the package. The old one stays usable until it expires.",
+  rnSee: "See the new certificate", d_serial: "Certificate serial", d_order_id: "Order ID", d_product: "Package",
 };
 
 const tables = { vi, en };

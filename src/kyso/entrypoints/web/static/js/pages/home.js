@@ -3,9 +3,10 @@ import { get, post } from "../api.js";
 import { card, dl, fmtDate, h, replace, table } from "../dom.js";
 import { t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
+import { renewButton } from "./renew.js";
 import { deviceText, tokenPlace } from "./smartotp.js";
 
-export async function home(main, { account }) {
+export async function home(main, { account, rerender }) {
   const [otp, certs, notes, pending] = await Promise.all([get("/smartotp"),
     get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions"), vocabulary()]);
   const where = await tokenPlace(otp);
@@ -13,7 +14,7 @@ export async function home(main, { account }) {
     where.revoked ? h("p", { class: "status warn", role: "alert", id: "token-revoked" }, t("tkRevokedHere")) : null,
     pending.length ? h("p", { class: "status info", id: "pending-banner" },
       h("a", { href: "#transactions" }, t("pendingCount", { n: pending.length }))) : null,
-    certificates(certs), h("div", { class: "grid" }, smartotp(otp, where.place), inbox(notes)));
+    certificates(certs, rerender), h("div", { class: "grid" }, smartotp(otp, where.place), inbox(notes)));
 }
 
 function smartotp(otp, place) {
@@ -29,15 +30,18 @@ function smartotp(otp, place) {
 }
 
 // The certificate card first, "lượt ký khả dụng" first in it, with the way to buy more.
-function certificates(certs) {
+// "Gia hạn" on each active certificate opens the renewal below the table.
+function certificates(certs, rerender) {
   if (!certs.length) return card(t("certs"), h("p", {}, t("noCerts")), h("a", { href: "#register" }, t("navRegister")));
+  const renewal = h("div", { id: "renewal" });
   return card(t("certs"), table(
-    [t("available"), t("subject"), t("package"), t("validTo"), t("status"), t("serial")],
+    [t("available"), t("subject"), t("package"), t("validTo"), t("status"), t("serial"), ""],
     certs.map((c) => [
       h("strong", { class: "available" }, c.unlimited ? t("unlimited") : String(c.available_signatures)),
       c.subject, c.package || "—", fmtDate(c.not_after),
-      word("certificate_statuses", c.status), c.serial])),
-  h("a", { href: "#buy", class: "buy-link" }, t("buyMore")));
+      word("certificate_statuses", c.status), c.serial,
+      c.status === "active" ? renewButton(c, renewal, rerender) : ""])),
+  h("a", { href: "#buy", class: "buy-link" }, t("buyMore")), renewal);
 }
 
 function inbox(notes) {
