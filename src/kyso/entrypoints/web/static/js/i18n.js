@@ -213,6 +213,9 @@ const vi = {
   raZoom: "Bấm để phóng to hoặc thu nhỏ ảnh",
   batchRule: "Ký nhiều tệp cùng lúc: chọn từ 2 đến 10 tệp PDF.", confirmBatch: "Xác nhận ký {n} tài liệu bằng một mã OTP",
   signedBatch: "Đã ký {n} tài liệu.", downloadOne: "Tải", k_sign_documents: "Ký nhiều tài liệu", d_document_ids: "Mã các tài liệu",
+  // -- web2
+  offlineTitle: "Không có kết nối mạng", retry: "Thử lại",
+  offlineHint: "Bạn vẫn lấy được mã SmartOTP trên thiết bị này mà không cần mạng.",
 };
 
 const en = {
@@ -423,6 +426,9 @@ const en = {
   raZoom: "Click to zoom the image in or out",
   batchRule: "To sign several files together, choose 2 to 10 PDF files.", confirmBatch: "Confirm the signing of {n} documents with one OTP",
   signedBatch: "{n} documents are signed.", downloadOne: "Download", k_sign_documents: "Several documents signed together", d_document_ids: "Document IDs",
+  // -- web2
+  offlineTitle: "No network connection", retry: "Try again",
+  offlineHint: "You can still get a SmartOTP code on this device without a network.",
 };
 
 const tables = { vi, en };
