@@ -36,6 +36,16 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
           account ? h("button", { type: "button", class: "secondary", id: "logout",
             onclick: logout }, t("logout")) : null)),
       nav);
+    showCurrent(nav);
+  }
+
+  /** On a phone the navigation scrolls sideways: bring the current page's link into view. */
+  function showCurrent(nav) {
+    const ul = nav?.querySelector("ul");
+    const link = ul?.querySelector('[aria-current="page"]');
+    if (!link) return;
+    const left = link.getBoundingClientRect().left - ul.getBoundingClientRect().left;
+    ul.scrollLeft += left - (ul.clientWidth - link.offsetWidth) / 2;
   }
 
   async function logout() {
