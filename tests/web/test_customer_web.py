@@ -69,7 +69,7 @@ def test_login_home_confirm_a_transaction_and_log_out(page: Watched, world: Worl
     expect(card).not_to_contain_text(tx["question"])  # nobody sees a hex challenge
     card.get_by_label("Mã OTP").fill("000000")
     card.get_by_role("button", name="Xác nhận").click()
-    expect(card.get_by_role("alert")).to_have_text("Mã OTP không đúng.")
+    expect(card.get_by_role("alert")).to_have_text("Mã OTP không đúng. Còn 4 lần thử.")
     assert customer.device is not None
     card.get_by_label("Mã OTP").fill(customer.device.answer(tx))
     card.get_by_role("button", name="Xác nhận").click()

@@ -157,14 +157,14 @@ def test_rejecting_a_signature_asks_first(page: Watched, world: World) -> None:
     form.get_by_role("button", name="Tải lên và ký").click()
     flow = p.locator("#sign-flow")
     expect(flow.locator("dd").first).to_have_text("Ký tài liệu")  # the kind, in words
-    flow.get_by_role("button", name="Từ chối", exact=True).click()
+    flow.get_by_role("button", name="Từ chối – không phải tôi").click()
     question = flow.get_by_role("alertdialog")
     expect(question).to_contain_text("Từ chối giao dịch này?")
     shot(p, "sign-reject-ask")
     question.get_by_role("button", name="Không").click()
     [still] = customer.get("/transactions").json()
     assert still["status"] == "pending"
-    flow.get_by_role("button", name="Từ chối", exact=True).click()
+    flow.get_by_role("button", name="Từ chối – không phải tôi").click()
     flow.get_by_role("button", name="Có, từ chối").click()
     expect(flow).to_contain_text("Giao dịch đã bị từ chối.")
     assert customer.get("/transactions").json() == []

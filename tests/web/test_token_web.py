@@ -338,6 +338,7 @@ def test_a_live_request_arrives_in_the_open_app_and_is_approved_or_rejected(
     expect(card).to_contain_text("Ký hồ sơ hưởng trợ cấp", timeout=2_000)
     shot(p, "live-card")
     card.get_by_role("button", name="Từ chối – không phải tôi").click()
+    card.get_by_role("button", name="Có, từ chối").click()  # asked first
     expect(card.get_by_role("status")).to_have_text("Giao dịch đã bị từ chối.")
     with world.container.uow() as uow:
         rejected = [r.event for r in uow.audit.records()
