@@ -3,6 +3,8 @@ and clickable, the current page's link in view; on a desktop it wraps as before.
 
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.sync_api import Page, expect
 
 from tests.integration.api.conftest import PASSWORD
@@ -21,7 +23,7 @@ ROW = """() => {
 }"""
 
 
-def row(p: Page) -> dict[str, object]:
+def row(p: Page) -> dict[str, Any]:
     return dict(p.evaluate(ROW))
 
 
@@ -32,8 +34,8 @@ def test_the_navigation_is_one_scrolling_row_on_a_phone(page: Watched, world: Wo
     names = nav.get_by_role("link").all_text_contents()
     assert len(names) >= 8
     first = row(p)
-    assert len(first["tops"]) == 1 and first["scrolls"] is True  # type: ignore[arg-type]
-    assert first["height"] < 60  # one row of links, not four  # type: ignore[operator]
+    assert len(first["tops"]) == 1 and first["scrolls"] is True
+    assert first["height"] < 60  # one row of links, not four
     expect(p.locator("#page-loading")).to_have_count(0)
     shot(p, "nav-phone")
     for name in reversed(names):  # every link reachable and working, the last first
