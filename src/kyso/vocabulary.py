@@ -97,6 +97,9 @@ DETAIL_LABELS = {
     "files_sha256": _T("Mã băm các tệp (SHA-256)", "Files digest (SHA-256)"),
     "phone": _T("Số điện thoại mới", "New phone"),
     "email": _T("Email mới", "New email"),
+    "serial": _T("Số hiệu chứng thư số", "Certificate serial"),
+    "order_id": _T("Mã đơn hàng", "Order ID"),
+    "product": _T("Gói dịch vụ", "Package"),
 }
 
 EKYC_CHECKS = {

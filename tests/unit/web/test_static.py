@@ -51,3 +51,10 @@ def test_every_key_the_pages_use_has_vietnamese_and_english_adds_none() -> None:
         used |= set(re.findall(r"\bt\(\"(\w+)\"", script.read_text(encoding="utf-8")))
     assert used - vi == set()
     assert len(vi - en) < 10  # a few are the same in both languages (SmartOTP, Email)
+
+
+def test_transaction_details_are_labelled_by_the_server_not_by_i18n() -> None:
+    i18n = (STATIC / "js" / "i18n.js").read_text(encoding="utf-8")
+    assert not {k for k in _keys(i18n, "vi") | _keys(i18n, "en") if k.startswith("d_")}
+    card = (STATIC / "js" / "pages" / "transactions.js").read_text(encoding="utf-8")
+    assert 'word("detail_labels", k)' in card

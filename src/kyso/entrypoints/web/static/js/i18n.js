@@ -28,9 +28,6 @@ const vi = {
   k_contact_change: "Thay đổi thông tin liên hệ", k_smartotp_pin_change: "Đổi PIN SmartOTP",
   k_sign_document: "Ký tài liệu", k_sp769_sign: "Yêu cầu ký từ bên tin cậy",
   k_onboarding_contract: "Ký hợp đồng dịch vụ", k_onboarding_acceptance: "Biên bản nghiệm thu",
-  d_relying_party: "Bên tin cậy", d_transaction_desc: "Nội dung giao dịch", d_doc_ids: "Mã tài liệu",
-  d_files_sha256: "Mã băm các tệp (SHA-256)", d_file_name: "Tên tệp", d_sha256: "Mã băm (SHA-256)",
-  d_description: "Nội dung", d_phone: "Số điện thoại mới", d_email: "Email mới",
   signTitle: "Ký tài liệu", file: "Tệp PDF", level: "Mức chữ ký",
   visible: "Hiển thị dấu chữ ký trên trang", reason: "Lý do ký", location: "Nơi ký",
   upload: "Tải lên và ký", needPdf: "Vui lòng chọn một tệp PDF.", notPdf: "Tệp không phải PDF.",
@@ -89,7 +86,6 @@ const vi = {
   liveCount: "{n} giao dịch chờ xác nhận",
   pwaUpdate: "Đã có phiên bản mới của ứng dụng.", pwaReload: "Tải lại",
   navSmartotp: "SmartOTP", tkManage: "Quản lý SmartOTP →", loading: "Đang tải…", attemptsLeft: "Còn {n} lần thử.",
-  d_amount: "Số tiền",
   tkLoginButton: "Lấy mã SmartOTP", tkOfflineTitle: "Mã SmartOTP",
   tkOfflineHint: "Nhập PIN SmartOTP để lấy mã OTP dùng cho kênh giao dịch khác. Không cần mạng.",
   tkNoToken: "Thiết bị này chưa có SmartOTP. Hãy đăng nhập và đăng ký SmartOTP trong mục SmartOTP.",
@@ -192,9 +188,6 @@ const vi = {
   needFile: "Vui lòng chọn tệp cần ký.", cadesLevels: "Tệp không phải PDF được ký dạng CAdES (.p7s), chỉ ở mức B-B hoặc B-T.",
   signStep1: "Bước 1: Chọn tệp", signStep2: "Bước 2: Vị trí chữ ký trên {name}", sendSign: "Gửi ký",
   downloadP7s: "Tải chữ ký (.p7s)",
-  d_document_id: "Mã tài liệu", d_size: "Kích thước (byte)", d_format: "Định dạng chữ ký", d_level: "Mức chữ ký",
-  d_credential: "Chứng thư số", d_signer: "Người ký", d_reason: "Lý do ký", d_location: "Nơi ký",
-  d_stamp_page: "Trang đặt chữ ký", d_stamp_box: "Vị trí ô chữ ký (pt)", d_signature_image: "Hình chữ ký (SHA-256)",
   otherWord: "Khác", navHistory: "Lịch sử", hTitle: "Lịch sử giao dịch",
   hCategory: "Nhóm", hAll: "Tất cả", hSince: "Từ ngày", hUntil: "Đến ngày", hShow: "Xem",
   hCsv: "Tải về (CSV)", hEntries: "Các giao dịch", hNone: "Chưa có giao dịch nào trong khoảng này.",
@@ -212,7 +205,7 @@ const vi = {
   raSex: "Giới tính", raIssued: "Ngày cấp", raExpires: "Có giá trị đến", raNoExpiry: "Không thời hạn",
   raZoom: "Bấm để phóng to hoặc thu nhỏ ảnh",
   batchRule: "Ký nhiều tệp cùng lúc: chọn từ 2 đến 10 tệp PDF.", confirmBatch: "Xác nhận ký {n} tài liệu bằng một mã OTP",
-  signedBatch: "Đã ký {n} tài liệu.", downloadOne: "Tải", k_sign_documents: "Ký nhiều tài liệu", d_document_ids: "Mã các tài liệu",
+  signedBatch: "Đã ký {n} tài liệu.", downloadOne: "Tải", k_sign_documents: "Ký nhiều tài liệu",
   // -- renew2
   rnRenew: "Gia hạn", rnTitle: "Gia hạn chứng thư số", k_certificate_renewal: "Gia hạn chứng thư số",
   rnOldStays: "Chứng thư số hiện tại vẫn dùng được đến {date}; gia hạn cấp thêm một chứng thư số mới (khóa mới) cùng họ tên, số giấy tờ và SmartOTP.",
@@ -221,7 +214,10 @@ const vi = {
   rnPaid: "Đã thanh toán gói {name}, đang chờ cấp chứng thư số.", rnUse: "Gia hạn bằng gói này",
   rnConfirm: "Vui lòng xác nhận bằng SmartOTP để cấp chứng thư số mới.",
   rnDone: "Đã gia hạn: chứng thư số mới đã được cấp và áp dụng gói. Chứng thư số cũ vẫn dùng được đến hết hạn.",
-  rnSee: "Xem chứng thư số mới", d_serial: "Số hiệu chứng thư số", d_order_id: "Mã đơn hàng", d_product: "Gói",
+  rnSee: "Xem chứng thư số mới",
+  // -- web2
+  offlineTitle: "Không có kết nối mạng", retry: "Thử lại",
+  offlineHint: "Bạn vẫn lấy được mã SmartOTP trên thiết bị này mà không cần mạng.",
 };
 
 const en = {
@@ -248,10 +244,7 @@ const en = {
   smsHint: "Type the OTP code sent to your phone by SMS.",
   k_contact_change: "Contact change", k_smartotp_pin_change: "SmartOTP PIN change", k_sign_document: "Document signing",
   k_sp769_sign: "Signing request from a relying party", k_onboarding_contract: "Service contract",
-  k_onboarding_acceptance: "Acceptance record", d_relying_party: "Relying party",
-  d_transaction_desc: "Description", d_doc_ids: "Document IDs", d_files_sha256: "Files digest (SHA-256)",
-  d_file_name: "File name", d_sha256: "Digest (SHA-256)", d_description: "Description",
-  d_phone: "New phone", d_email: "New email",
+  k_onboarding_acceptance: "Acceptance record",
   signTitle: "Sign documents", file: "PDF file", level: "Signature level",
   visible: "Show a visible stamp on the page", reason: "Reason", location: "Location",
   upload: "Upload and sign", needPdf: "Please choose a PDF file.", notPdf: "This file is not a PDF.",
@@ -308,7 +301,6 @@ const en = {
   liveCount: "{n} transactions waiting",
   pwaUpdate: "A new version of the app is ready.", pwaReload: "Reload",
   navSmartotp: "SmartOTP", tkManage: "Manage SmartOTP →", loading: "Loading…", attemptsLeft: "{n} attempts left.",
-  d_amount: "Amount",
   tkLoginButton: "Get a SmartOTP code", tkOfflineTitle: "SmartOTP code",
   tkOfflineHint: "Type your SmartOTP PIN to get an OTP code for another channel. No network needed.",
   tkNoToken: "This device has no SmartOTP yet. Log in and register SmartOTP on the SmartOTP page.",
@@ -411,9 +403,6 @@ const en = {
   needFile: "Please choose the file to sign.", cadesLevels: "A file that is not a PDF is signed as CAdES (.p7s), at B-B or B-T only.",
   signStep1: "Step 1: Choose the file", signStep2: "Step 2: Where to sign {name}", sendSign: "Sign",
   downloadP7s: "Download the signature (.p7s)",
-  d_document_id: "Document ID", d_size: "Size (bytes)", d_format: "Signature format", d_level: "Signature level",
-  d_credential: "Certificate", d_signer: "Signer", d_reason: "Reason", d_location: "Location",
-  d_stamp_page: "Page of the signature", d_stamp_box: "Signature box (pt)", d_signature_image: "Signature image (SHA-256)",
   otherWord: "Other", navHistory: "History", hTitle: "Transaction history",
   hCategory: "Category", hAll: "All", hSince: "From", hUntil: "To", hShow: "Show",
   hCsv: "Download (CSV)", hEntries: "Entries", hNone: "Nothing in this period.",
@@ -431,7 +420,7 @@ const en = {
   raSex: "Sex", raIssued: "Issued on", raExpires: "Valid until", raNoExpiry: "No expiry",
   raZoom: "Click to zoom the image in or out",
   batchRule: "To sign several files together, choose 2 to 10 PDF files.", confirmBatch: "Confirm the signing of {n} documents with one OTP",
-  signedBatch: "{n} documents are signed.", downloadOne: "Download", k_sign_documents: "Several documents signed together", d_document_ids: "Document IDs",
+  signedBatch: "{n} documents are signed.", downloadOne: "Download", k_sign_documents: "Several documents signed together",
   // -- renew2
   rnRenew: "Renew", rnTitle: "Renew the certificate", k_certificate_renewal: "Certificate renewal",
   rnOldStays: "The current certificate stays usable until {date}; renewing issues a new certificate (a new key) with the same name, ID number and SmartOTP.",
@@ -440,7 +429,10 @@ const en = {
   rnPaid: "{name} is paid and waits for its certificate.", rnUse: "Renew with this package",
   rnConfirm: "Please confirm with SmartOTP to issue the new certificate.",
   rnDone: "Renewed: the new certificate is issued with the package. The old one stays usable until it expires.",
-  rnSee: "See the new certificate", d_serial: "Certificate serial", d_order_id: "Order ID", d_product: "Package",
+  rnSee: "See the new certificate",
+  // -- web2
+  offlineTitle: "No network connection", retry: "Try again",
+  offlineHint: "You can still get a SmartOTP code on this device without a network.",
 };
 
 const tables = { vi, en };

@@ -1,6 +1,6 @@
 // The frame both apps share: header, navigation, language, login, logout, session expiry.
 import { api, clearSession, onSessionLost, saveSession, session } from "./api.js";
-import { busy, field, h, replace, status } from "./dom.js";
+import { busy, describe, field, h, replace, status } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 
 /** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login.
@@ -36,6 +36,16 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
           account ? h("button", { type: "button", class: "secondary", id: "logout",
             onclick: logout }, t("logout")) : null)),
       nav);
+    showCurrent(nav);
+  }
+
+  /** On a phone the navigation scrolls sideways: bring the current page's link into view. */
+  function showCurrent(nav) {
+    const ul = nav?.querySelector("ul");
+    const link = ul?.querySelector('[aria-current="page"]');
+    if (!link) return;
+    const left = link.getBoundingClientRect().left - ul.getBoundingClientRect().left;
+    ul.scrollLeft += left - (ul.clientWidth - link.offsetWidth) / 2;
   }
 
   async function logout() {
@@ -89,6 +99,18 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
     region.querySelector("h1")?.focus({ preventScroll: true });
   }
 
+  /** The server cannot be reached: never a dead end — try again, or the token (giải pháp 1). */
+  function unreachable(region) {
+    const token = loginExtra && h("button", { type: "button", class: "secondary token-button",
+      id: "offline-extra", onclick: () => loginExtra.open(main, render) }, t(loginExtra.label));
+    replace(region, h("section", { class: "card narrow", id: "unreachable" },
+      h("h1", {}, t("offlineTitle")),
+      h("p", { class: "status error", role: "alert" }, t("networkError")),
+      token ? h("p", { class: "muted" }, t("offlineHint")) : null,
+      h("div", { class: "actions" }, h("button", { type: "button", id: "retry",
+        onclick: () => render() }, t("retry")), token)));
+  }
+
   async function render() {
     const s = session();
     if (s && Date.parse(s.expires_at) <= Date.now()) {  // the server would say 401 anyway
@@ -109,7 +131,8 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
       await route.render(region, { account: s.account, rerender: render });
     } catch (err) {
       if (!session()) return undefined;  // the session was lost: the login page is up
-      replace(region, h("p", { class: "status error", role: "alert" }, err.message || t("unknownError")));
+      if (err?.status === 0) unreachable(region);
+      else replace(region, h("p", { class: "status error", role: "alert" }, describe(err)));
     }
     region.removeAttribute("aria-busy");
     const heading = main.querySelector("h1");

@@ -136,7 +136,7 @@ function downloadButton(doc, named = false) {
 
 function recent(docs) {
   if (!docs.length) return h("p", {}, "—");
-  return table([t("d_file_name"), t("level"), t("status"), t("createdAt"), ""],
+  return table([word("detail_labels", "file_name"), t("level"), t("status"), t("createdAt"), ""],
     docs.map((d) => [d.file_name, d.level, word("document_statuses", d.status), fmtDate(d.created_at), d.download ? downloadButton(d) : ""]));
 }
 

@@ -4,12 +4,13 @@
 import { get, post } from "../api.js";
 import { ask, busy, dl, field, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
+import { vocabulary, word } from "../vocab.js";
 import { pinField } from "../token/ui.js";
 import { checkedQuestion } from "../token/oath.js";
 import { deviceId, storedToken, transactionCode } from "../token/vault.js";
 
 export async function transactions(main) {
-  const pending = await get("/transactions");
+  const [pending] = await Promise.all([get("/transactions"), vocabulary()]);
   const list = h("div", { class: "tx-list" },
     pending.length ? pending.map((tx) => txCard(tx)) : h("p", { class: "empty" }, t("noTx")));
   replace(main, h("h1", {}, t("txTitle")),
@@ -33,11 +34,13 @@ export function txCard(tx, after = null) {
       const done = await post(`/transactions/${encodeURIComponent(tx.id)}/reject`);
       decided(done, t("rejected"));
     })) }, t("tkNotMe"));
+  const shown = h("div", { class: "tx-details" });  // the server's words, once loaded
+  vocabulary().catch(() => null).then(() => replace(shown, details(tx.details)));
   const box = h("article", { class: "card tx", "data-id": tx.id },
     h("h2", {}, label("k_", tx.kind)),
     dl([[t("kind"), label("k_", tx.kind)], [t("method"), t(`m_${tx.method}`)],
       [t("createdAt"), fmtDate(tx.created_at)], [t("expiresAt"), fmtDate(tx.expires_at)]]),
-    h("h3", {}, t("details")), details(tx.details), out, slot);
+    h("h3", {}, t("details")), shown, out, slot);
 
   async function confirm(button, code) {
     return busy(button, out, async () => {
@@ -109,7 +112,7 @@ function tokenCode(tx, record, out, confirm, no) {
 }
 
 function details(map) {
-  return dl(Object.entries(map).map(([k, v]) => [label("d_", k), k === "doc_ids"
+  return dl(Object.entries(map).map(([k, v]) => [word("detail_labels", k), k === "doc_ids"
     ? h("ul", { class: "plain doc-ids" }, v.split("\n").map((id) => h("li", {}, h("code", {}, id))))
     : v]));
 }
