@@ -24,6 +24,7 @@ TRANSACTION_KINDS = {
     "sp769_sign": _T("Yêu cầu ký từ bên tin cậy", "Signing request from a relying party"),
     "onboarding_contract": _T("Ký hợp đồng dịch vụ", "Service contract"),
     "onboarding_acceptance": _T("Ký biên bản nghiệm thu", "Acceptance record"),
+    "certificate_renewal": _T("Gia hạn chứng thư số", "Certificate renewal"),
 }
 
 TRANSACTION_STATUSES = {
