@@ -3,14 +3,15 @@
 Each is small on the wire and aims at one weakness of a PDF reader: a page tree that is its
 own parent (pyHanko 0.38 walks ``/Parent`` forever), nesting deep enough to exhaust a
 recursive parser, an object stream that claims millions of objects, a Flate stream that
-inflates to gigabytes, a cross-reference table that points nowhere, a file cut short.
+inflates to gigabytes, a cross-reference table that points nowhere, a file cut short, forms
+drawn within forms until a renderer (PDFium, for the page previews) never ends.
 """
 
 from __future__ import annotations
 
 import zlib
 
-__all__ = ["CORPUS", "build", "cyclic_page_tree"]
+__all__ = ["CORPUS", "build", "cyclic_page_tree", "form_bomb"]
 
 
 def build(objects: list[bytes], *, root: int = 1, xref: bool = True) -> bytes:
@@ -99,6 +100,24 @@ def flate_bomb(megabytes: int = 2048) -> bytes:
                   _stream(twice, data), image])
 
 
+def form_bomb(depth: int = 9, fan: int = 10) -> bytes:
+    """A page that draws a form ``fan`` times, which draws the next form ``fan`` times, …
+    ``depth`` levels down: a few hundred bytes, ``fan ** depth`` drawings for a renderer.
+    pyHanko never runs content streams, so this file passes the upload's check and only
+    the page previews (PDFium) meet it."""
+    def resources(number: int) -> bytes:
+        return b"/Resources << /XObject << /F %d 0 R >> >>" % number
+
+    forms = []
+    for level in range(depth):
+        last = level == depth - 1
+        forms.append(_stream(b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] "
+                             + (b"" if last else resources(6 + level)),
+                             b"0 0 m 595 842 l S" if last else b"/F Do " * fan))
+    return build([*_page(b"/Contents 4 0 R " + resources(5)), _stream(b"", b"/F Do " * fan),
+                  *forms])
+
+
 def broken_xref() -> bytes:
     """Every cross-reference offset points into the middle of nowhere."""
     data = bytearray(build(_page()))
@@ -117,6 +136,7 @@ CORPUS = {
     "deep_nesting": deep_nesting,
     "object_stream_bomb": object_stream_bomb,
     "flate_bomb": flate_bomb,
+    "form_bomb": form_bomb,
     "broken_xref": broken_xref,
     "truncated": truncated,
 }

@@ -14,7 +14,7 @@ import pytest
 
 from tests.integration.documents.conftest import Customer, World, open_world
 from tests.integration.documents.pdfs import sample_pdf
-from tests.security.hostile_pdfs import CORPUS, cyclic_page_tree
+from tests.security.hostile_pdfs import CORPUS, cyclic_page_tree, form_bomb
 
 REFUSALS = {"damaged_pdf", "invalid_document", "not_a_pdf"}
 
@@ -76,6 +76,26 @@ def test_a_cyclic_page_tree_is_an_invalid_document_on_every_path(
         "Authorization": f"Bearer {customer.token}", "Content-Type": "application/pdf"})
     assert vi.json()["error_description"].startswith("Không đọc được tài liệu")
     assert customer.upload(sample_pdf()).status_code == 201  # the readers were replaced
+
+
+def test_a_form_bomb_draft_gets_a_400_from_its_previews(world: World,
+                                                         customer: Customer) -> None:
+    """pyHanko lets the file in as a draft; PDFium, drawing its page for the layout or the
+    preview, runs out of the sandbox's limits (1 s of CPU, 3 s of wall clock here): 400."""
+    draft = world.client.post("/api/v1/documents/drafts", content=form_bomb(),
+                              headers=customer.headers | {"Content-Type": "application/pdf"})
+    assert draft.status_code == 201, draft.text
+    doc = draft.json()["id"]
+    for path in (f"/documents/{doc}/layout", f"/documents/{doc}/pages/1.png"):
+        response = customer.get(path)
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "invalid_document"
+    vi = world.client.get(f"/api/v1/documents/{doc}/layout",
+                          headers={"Authorization": f"Bearer {customer.token}"})
+    assert vi.json()["error_description"].startswith("Không đọc được tài liệu")
+    fine = world.client.post("/api/v1/documents/drafts", content=sample_pdf(),
+                             headers=customer.headers | {"Content-Type": "application/pdf"})
+    assert customer.get(f"/documents/{fine.json()['id']}/layout").status_code == 200
 
 
 def test_health_answers_while_twenty_hostile_uploads_run(world: World,

@@ -1,5 +1,5 @@
-"""The PDF sandbox itself: hostile files end in a documents error, a stuck reader is killed
-and replaced, and the refusal is one log line."""
+"""The PDF sandbox itself: hostile files end in a documents error (reading, layout and page
+previews alike), a stuck reader is killed and replaced, and the refusal is one log line."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pytest
 
 from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
 from kyso.errors import InvalidInput
-from kyso.signing.document_errors import InvalidDocument
+from kyso.signing.document_errors import DamagedPdf, InvalidDocument
+from kyso.signing.pages import MAX_PNG_BYTES, Layout
 from kyso.signing.pdf import PdfInfo
 from tests.integration.documents.pdfs import sample_pdf
-from tests.security.hostile_pdfs import CORPUS, cyclic_page_tree
+from tests.security.hostile_pdfs import CORPUS, cyclic_page_tree, form_bomb
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +31,14 @@ def sandbox() -> Iterator[ProcessSandbox]:
 def test_every_hostile_file_ends_in_a_document_error_or_a_harmless_answer(
         sandbox: ProcessSandbox, name: str) -> None:
     data = CORPUS[name]()
-    for task in (sandbox.inspect, sandbox.survey):
+    for task in (sandbox.inspect, sandbox.survey, sandbox.layout,
+                 lambda pdf: sandbox.render(pdf, 1)):
         try:
             result = task(data)
         except InvalidInput as exc:
             assert exc.code in {"damaged_pdf", "invalid_document", "not_a_pdf"}
         else:
-            assert isinstance(result, PdfInfo | int)
+            assert isinstance(result, PdfInfo | int | Layout | bytes)
 
 
 def test_a_cyclic_page_tree_is_stopped_and_its_reader_replaced(
@@ -49,6 +51,22 @@ def test_a_cyclic_page_tree_is_stopped_and_its_reader_replaced(
     assert record.exc_info is None and "\n" not in record.getMessage()
     info = sandbox.inspect(sample_pdf(pages=2))  # a fresh child reads the next file
     assert info.pages == 2
+
+
+def test_page_previews_run_in_the_sandbox_and_a_form_bomb_is_stopped(
+        sandbox: ProcessSandbox) -> None:
+    """PDFium (layout, render) runs in the same children under the same limits: a file
+    pyHanko reads happily but whose page never finishes drawing is an invalid document."""
+    assert sandbox.inspect(form_bomb()).pages == 1  # the upload's check lets it in
+    for task in (sandbox.layout, lambda pdf: sandbox.render(pdf, 1)):
+        with pytest.raises(InvalidDocument):
+            task(form_bomb())
+    layout = sandbox.layout(sample_pdf(pages=2))  # a fresh child previews the next file
+    assert len(layout.pages) == 2 and layout.page == 2 and not layout.covers_text
+    png = sandbox.render(sample_pdf(pages=2), 2)
+    assert png.startswith(b"\x89PNG") and len(png) <= MAX_PNG_BYTES
+    with pytest.raises(DamagedPdf):
+        sandbox.render(sample_pdf(pages=2), 3)
 
 
 def test_the_reader_forgets_kyso_settings(monkeypatch: pytest.MonkeyPatch) -> None:

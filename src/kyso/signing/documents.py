@@ -46,7 +46,7 @@ from kyso.signing.document_errors import (
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.errors import OutOfSignatures
 from kyso.signing.model import Credential
-from kyso.signing.pages import Layout, PageRenderer
+from kyso.signing.pages import Layout
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.signature_image import clean_signature_image
 from kyso.signing.storage import BlobStore
@@ -88,18 +88,17 @@ class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  transactions: TransactionService, blobs: BlobStore, validator: Validator,
                  policy: DocumentPolicy, *, sandbox: PdfSandbox,
-                 renderer: PageRenderer | None = None, quota: QuotaAdvice | None = None) -> None:
+                 quota: QuotaAdvice | None = None) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
         self._blobs, self._validator, self.policy = blobs, validator, policy
-        self._sandbox = sandbox
-        self._renderer, self._quota = renderer or PageRenderer(), quota
+        self._sandbox, self._quota = sandbox, quota
 
     def upload(self, account_id: str, data: bytes, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
                credential: str | None = None) -> Upload:
         """Check and store the file, and open the transaction that will sign it. A visible
         stamp goes where ``options`` puts it (page, box from the page's lower-left corner)
-        or on the free spot :meth:`PageRenderer.layout` finds."""
+        or on the free spot :meth:`PdfSandbox.layout` finds."""
         self._check(data, fmt, options)
         options = self._placed(data, options)
         document, found = self._new(account_id, data, file_name, fmt, options, credential)
@@ -177,14 +176,14 @@ class DocumentService:
 
     def layout(self, account_id: str, document_id: str) -> Layout:
         """The pages of an owner's PDF and the free spot for the stamp."""
-        return self._renderer.layout(self._pdf(account_id, document_id))
+        return self._sandbox.layout(self._pdf(account_id, document_id))
 
     def page_png(self, account_id: str, document_id: str, number: int) -> bytes:
         """Page ``number`` (1-based) of an owner's PDF as a PNG."""
         data = self._pdf(account_id, document_id)
         if not 1 <= number <= self._sandbox.inspect(data).pages:
             raise NotFound("no such page")
-        return self._renderer.render(data, number)
+        return self._sandbox.render(data, number)
 
     def get(self, account_id: str, document_id: str) -> Document:
         with self._uow() as uow:
@@ -254,7 +253,7 @@ class DocumentService:
         its page) or the free spot on the last page."""
         if not options.visible:
             return options
-        layout = self._renderer.layout(pdf)
+        layout = self._sandbox.layout(pdf)
         page = options.page or layout.page
         box = options.box or layout.box
         if page > len(layout.pages) or not inside(box, layout.pages[page - 1]):

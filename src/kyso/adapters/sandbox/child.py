@@ -1,6 +1,8 @@
 """The sandboxed side: a child process that reads PDFs and nothing else.
 
-Started with the ``spawn`` method, so it shares no memory with the server (no master key, no
+It runs the pure readers of :mod:`kyso.signing.pdf` (pyHanko: ``inspect``, ``survey``) and
+of :mod:`kyso.signing.pages` (PDFium: ``layout``, ``render``). Started with the ``spawn``
+method, so it shares no memory with the server (no master key, no
 database connection, no open file but its pipe). It forgets every ``KYSO_*`` variable,
 limits its address space (``RLIMIT_AS``) once, and before each file its CPU time
 (``RLIMIT_CPU``: the kernel kills it with SIGXCPU past the limit). Bytes come in through the
@@ -11,37 +13,47 @@ from __future__ import annotations
 
 import os
 import resource
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 __all__ = ["serve"]
 
-_TASKS = ("inspect", "survey")
 
 
 def serve(conn: Connection, memory_bytes: int, cpu_seconds: int) -> None:
     """The child's main loop, until the pipe closes."""
     _forget_environment()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    from kyso.signing import pdf  # after the limits: the import itself counts
+    tasks = _tasks()  # after the limits: the imports themselves count
 
     conn.send(("ready",))
     while True:
         try:
-            task, data = conn.recv()
+            task, data, args = conn.recv()
         except EOFError:
             return
         _limit_cpu(cpu_seconds)
-        conn.send(_run(pdf, task, data))
+        conn.send(_run(tasks, task, data, args))
 
 
-def _run(pdf: Any, task: str, data: bytes) -> tuple[Any, ...]:
+def _tasks() -> dict[str, Callable[..., Any]]:
+    import pypdfium2  # noqa: F401 - loaded once here, not on the first file's CPU budget
+
+    from kyso.signing import pages, pdf
+
+    return {"inspect": pdf.inspect_pdf, "survey": pdf.survey_pdf,
+            "layout": pages.layout_pdf, "render": pages.render_page}
+
+
+def _run(tasks: dict[str, Callable[..., Any]], task: str, data: bytes,
+         args: tuple[Any, ...]) -> tuple[Any, ...]:
     from kyso.errors import KysoError
 
-    if task not in _TASKS:
+    if task not in tasks:
         return ("refused", "invalid_document", f"unknown task {task!r}")
     try:
-        result = pdf.inspect_pdf(data) if task == "inspect" else pdf.survey_pdf(data)
+        result = tasks[task](data, *args)
     except KysoError as exc:
         return ("refused", exc.code, exc.detail or "")
     except MemoryError:

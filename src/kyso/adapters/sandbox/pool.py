@@ -28,6 +28,7 @@ from kyso.signing.document_errors import (
     NotAPdf,
     SandboxBusy,
 )
+from kyso.signing.pages import Layout
 from kyso.signing.pdf import PdfInfo
 
 __all__ = ["ProcessSandbox", "SandboxLimits"]
@@ -65,12 +66,14 @@ class _Child:
         theirs.close()
         self.ready = False
 
-    def call(self, task: str, data: bytes, wall_seconds: float) -> tuple[Any, ...] | None:
-        """The child's answer, or None if it died or ran out of time."""
+    def call(self, request: tuple[str, bytes, tuple[Any, ...]],
+             wall_seconds: float) -> tuple[Any, ...] | None:
+        """The child's answer to ``(task, data, args)``, or None if it died or ran out of
+        time."""
         try:
             if not self.ready:
                 self._await_ready()
-            self.conn.send((task, data))
+            self.conn.send(request)
             if not self.conn.poll(wall_seconds):
                 return None
             answer: tuple[Any, ...] = self.conn.recv()
@@ -105,6 +108,14 @@ class ProcessSandbox:
         result: int = self._run("survey", data)
         return result
 
+    def layout(self, data: bytes) -> Layout:
+        result: Layout = self._run("layout", data)
+        return result
+
+    def render(self, data: bytes, page: int) -> bytes:
+        result: bytes = self._run("render", data, page)
+        return result
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -115,9 +126,9 @@ class ProcessSandbox:
                 return
 
     # -- helpers ---------------------------------------------------------------------------
-    def _run(self, task: str, data: bytes) -> Any:
+    def _run(self, task: str, data: bytes, *args: Any) -> Any:
         child = self._take()
-        answer = child.call(task, data, self.limits.wall_seconds)
+        answer = child.call((task, data, args), self.limits.wall_seconds)
         if answer is None:
             self._drop(child)
             return self._refuse(data)
