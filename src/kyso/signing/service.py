@@ -119,7 +119,7 @@ class SigningService:
         activation = SignatureActivation(
             id=str(uuid.uuid4()), token_hash=_token_hash(sad), account_id=credential.account_id,
             credential_id=credential.id, hash_algo=hash_algo.value,
-            hashes=tuple(base64.b64encode(d).decode() for d in digests), created_at=now,
+            hashes=tuple(_b64(digests)), created_at=now,
             expires_at=now + timedelta(seconds=self.policy.sad_ttl_seconds))
         uow.signing.add(activation)
         self._audit(uow, "signing.authorized", activation, count=len(digests))
@@ -140,7 +140,7 @@ class SigningService:
             uow.signing.save(replace(old, revoked_at=now))
             new_sad = secrets.token_urlsafe(32)
             new = replace(old, id=str(uuid.uuid4()), token_hash=_token_hash(new_sad),
-                          hashes=tuple(base64.b64encode(d).decode() for d in digests),
+                          hashes=tuple(_b64(digests)),
                           signed=(), created_at=now, revoked_at=None,
                           expires_at=now + timedelta(seconds=self.policy.sad_ttl_seconds))
             uow.signing.add(new)
@@ -256,7 +256,7 @@ class SigningService:
             raise InvalidSad("the SAD does not authorize this document's SHA-256")
         if not consume:
             return None  # a look spends nothing, so it authorizes nothing
-        used = replace(activation, signed=(*activation.signed, base64.b64encode(digest).decode()))
+        used = replace(activation, signed=(*activation.signed, *_b64([digest])))
         uow.signing.save(used)
         self._audit(uow, "signing.document_authorized", used)
         return Redeemed(used, _SEAL)
