@@ -4,6 +4,8 @@ out; the API's role checks stay the gate."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from kyso.accounts.model import Role
@@ -41,6 +43,15 @@ def test_an_officer_reviews_and_approves_a_registration(page: Watched, world: Wo
     expect(case).not_to_contain_text("referred")
     p.get_by_role("button", name="Ảnh chân dung").click()  # zoom in
     expect(p.locator("figure.zoomed")).to_have_count(1)
+    # the contract the customer accepted, read before deciding: kyso's sealed copy
+    expect(case).to_contain_text("đã được đóng dấu số của tổ chức")
+    with p.expect_download() as got:
+        p.get_by_role("button", name="Tải hợp đồng (PDF)").click()
+    contract = Path(got.value.path()).read_bytes()
+    assert contract == world.client.get("/api/v1/onboarding/registration/contract",
+                                        headers=headers).content
+    assert contract.startswith(b"%PDF")
+    shot(p, "console-case-contract")
     p.get_by_role("button", name="Phê duyệt", exact=True).click()  # asks first
     question = p.get_by_role("alertdialog")
     expect(question).to_contain_text("Phê duyệt hồ sơ của Nguyễn Văn An?")

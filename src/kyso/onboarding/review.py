@@ -64,6 +64,14 @@ class ReviewService:
             raise RegistrationNotFound()
         return self._blobs.get(getattr(found.images, which))
 
+    def contract(self, officer: str, registration_id: str) -> bytes:
+        """The contract the customer accepted (kyso's sealed copy once made)."""
+        found = self.show(officer, registration_id)
+        accepted = found.sealed_contract_sha256 or found.contract_sha256
+        if accepted is None:
+            raise RegistrationNotFound()
+        return self._blobs.get(accepted)
+
     def approve(self, officer: str, registration_id: str) -> Registration:
         with self._uow() as uow:
             current = self._decidable(uow, officer, registration_id)

@@ -90,6 +90,12 @@ def test_the_whole_registration_to_an_active_certificate(
     case = queue[0]
     assert client.get(f"/api/v1/ra/registrations/{case['id']}/images/front",
                       headers=ra).status_code == 200
+    # the officer reads the very contract the customer accepted (kyso's sealed copy)
+    read = client.get(f"/api/v1/ra/registrations/{case['id']}/contract", headers=ra)
+    assert read.status_code == 200 and read.headers["content-type"] == "application/pdf"
+    assert read.content == sealed and case["contract_seal"] == "sealed"
+    assert client.get(f"/api/v1/ra/registrations/{case['id']}/contract",
+                      headers=headers).status_code == 403  # not the customer's way in
     r = client.post(f"/api/v1/ra/registrations/{case['id']}/approve", headers=ra)
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "approved"

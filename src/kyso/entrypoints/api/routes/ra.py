@@ -53,6 +53,14 @@ def image(registration_id: str, which: Literal["front", "back", "portrait"],
     return Response(data, media_type=kind)
 
 
+@router.get("/registrations/{registration_id}/contract", response_class=Response)
+def contract(registration_id: str, caller: CurrentCaller, container: ContainerDep) -> Response:
+    """The contract the customer accepted, as a PDF (404 before the acceptance)."""
+    data = container.review.contract(caller.account.id, registration_id)
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="hop-dong-{registration_id[:8]}.pdf"'})
+
+
 @router.post("/registrations/{registration_id}/approve", response_model=CaseOut)
 def approve(registration_id: str, caller: CurrentCaller, container: ContainerDep) -> CaseOut:
     return _case(container.review.approve(caller.account.id, registration_id))

@@ -204,6 +204,9 @@ const vi = {
   raState: "Trạng thái hồ sơ", raFind: "Tìm theo họ tên hoặc số giấy tờ", raFindHint: "Ví dụ: Nguyễn Văn An hoặc 001091000001",
   raSex: "Giới tính", raIssued: "Ngày cấp", raExpires: "Có giá trị đến", raNoExpiry: "Không thời hạn",
   raZoom: "Bấm để phóng to hoặc thu nhỏ ảnh",
+  raContract: "Hợp đồng đã chấp thuận", raContractGet: "Tải hợp đồng (PDF)",
+  raContractSealed: "Khách hàng đã chấp thuận hợp đồng bằng OTP; bản dưới đây đã được đóng dấu số của tổ chức.",
+  raContractPending: "Khách hàng đã chấp thuận hợp đồng bằng OTP; dấu số của tổ chức đang chờ được đóng.",
   batchRule: "Ký nhiều tệp cùng lúc: chọn từ 2 đến 10 tệp PDF.", confirmBatch: "Xác nhận ký {n} tài liệu bằng một mã OTP",
   signedBatch: "Đã ký {n} tài liệu.", downloadOne: "Tải", k_sign_documents: "Ký nhiều tài liệu",
   // -- renew2
@@ -419,6 +422,9 @@ const en = {
   raState: "Application state", raFind: "Find by name or ID number", raFindHint: "Such as Nguyễn Văn An, or 001091000001",
   raSex: "Sex", raIssued: "Issued on", raExpires: "Valid until", raNoExpiry: "No expiry",
   raZoom: "Click to zoom the image in or out",
+  raContract: "Accepted contract", raContractGet: "Download the contract (PDF)",
+  raContractSealed: "The customer accepted the contract with an OTP; this copy carries the organisation's seal.",
+  raContractPending: "The customer accepted the contract with an OTP; the organisation's seal is still to be made.",
   batchRule: "To sign several files together, choose 2 to 10 PDF files.", confirmBatch: "Confirm the signing of {n} documents with one OTP",
   signedBatch: "{n} documents are signed.", downloadOne: "Download", k_sign_documents: "Several documents signed together",
   // -- renew2

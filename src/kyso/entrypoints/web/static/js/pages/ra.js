@@ -1,7 +1,7 @@
 // RA officer: the review queue, a registration with its data, checks and eKYC images,
 // approve, or reject with a reason.
 import { api, get, post } from "../api.js";
-import { ask, busy, card, dl, field, fmtDate, h, replace, status, table } from "../dom.js";
+import { ask, busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 
@@ -65,8 +65,19 @@ async function showCase(main, id, message = null) {
     card(t("checks"), dl(Object.entries(c.checks).map(([k, v]) =>
       [word("ekyc_checks", k), result(v)]))),
     card(t("images"), images),
+    c.contract_seal ? card(t("raContract"), contractButton(c, out)) : null,
     c.state === "under_review" ? decide(main, c, out) : null);
   loadImages(images, c.id);
+}
+
+// The contract the customer accepted (kyso's sealed copy once made), to read before deciding.
+function contractButton(c, out) {
+  const button = h("button", { type: "button", class: "secondary", id: "case-contract",
+    onclick: () => busy(button, out, async () => {
+      const response = await api("GET", `/ra/registrations/${encodeURIComponent(c.id)}/contract`, { blob: true });
+      saveBlob(await response.blob(), `hop-dong-${c.id.slice(0, 8)}.pdf`);
+    }) }, t("raContractGet"));
+  return [h("p", {}, t(c.contract_seal === "sealed" ? "raContractSealed" : "raContractPending")), button];
 }
 
 async function loadImages(el, id) {
