@@ -11,21 +11,14 @@ __all__ = ["batch_details", "details", "inside"]
 
 
 def batch_details(documents: list[Document], credential: Credential,
-                   options: SignOptions) -> dict[str, str]:
+                  options: SignOptions) -> dict[str, str]:
     names = ", ".join(d.file_name for d in documents)
-    details = {
+    return {
         "document_ids": "\n".join(d.id for d in documents),
         "description": f"Ký số {len(documents)} tài liệu (PAdES {options.level}): {names}",
         "files_sha256": "\n".join(f"{d.file_name}: {d.sha256}" for d in documents),
-        "level": options.level.value,
-        "credential": credential.id,
-        "signer": credential.certificate.subject,
+        **_how(options, credential),
     }
-    if options.reason:
-        details["reason"] = options.reason
-    if options.location:
-        details["location"] = options.location
-    return details
 
 
 def details(document: Document, credential: Credential) -> dict[str, str]:
@@ -40,20 +33,25 @@ def details(document: Document, credential: Credential) -> dict[str, str]:
         "sha256": document.sha256,
         "size": str(document.size),
         "format": kind,
-        "level": options.level.value,
-        "credential": credential.id,
-        "signer": credential.certificate.subject,
+        **_how(options, credential),
     }
-    if options.reason:
-        details["reason"] = options.reason
-    if options.location:
-        details["location"] = options.location
     if options.page is not None and options.box is not None:
         details["stamp_page"] = str(options.page)
         details["stamp_box"] = " ".join(f"{v:g}" for v in options.box)
     if options.image is not None:
         details["signature_image"] = options.image  # the SHA-256 of its PNG
     return details
+
+
+def _how(options: SignOptions, credential: Credential) -> dict[str, str]:
+    """The level, the signer and the customer's reason and place: the same in both kinds."""
+    how = {"level": options.level.value, "credential": credential.id,
+           "signer": credential.certificate.subject}
+    if options.reason:
+        how["reason"] = options.reason
+    if options.location:
+        how["location"] = options.location
+    return how
 
 
 def inside(box: tuple[float, float, float, float], page: PageBox) -> bool:
