@@ -112,10 +112,11 @@ def test_sign_any_file_as_cades_in_the_web(page: Watched, world: World, tmp_path
     download.value.save_as(signature)
     original.write_bytes(content)
     shot(p, "sign-cades-done")
-    checked = openssl_cms_verify(signature, original, world.root_pem())
+    checked = openssl_cms_verify(signature, original, world.root_pem(), world.clock.now())
     assert checked.returncode == 0 and "Verification successful" in checked.stderr, checked.stderr
     original.write_bytes(content + b"x")
-    assert openssl_cms_verify(signature, original, world.root_pem()).returncode != 0
+    changed = openssl_cms_verify(signature, original, world.root_pem(), world.clock.now())
+    assert changed.returncode != 0
 
     # the history tells it, newest first, and keeps it as a CSV
     p.get_by_role("link", name="Lịch sử").click()

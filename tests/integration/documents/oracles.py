@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,12 @@ def _pgm(raw: bytes) -> tuple[bytes, bytes, bytes]:
     return parts[0], b" ".join(parts[1:3]), parts[4]
 
 
-def openssl_cms_verify(signature: Path, content: Path,
-                       root: Path) -> subprocess.CompletedProcess[str]:
+def openssl_cms_verify(signature: Path, content: Path, root: Path,
+                       at: datetime | None = None) -> subprocess.CompletedProcess[str]:
+    """``openssl cms -verify``; ``at``: the time to verify at — the test world's clock, whose
+    certificates may start a little after the wall clock's now."""
+    when = ["-attime", str(int(at.timestamp()))] if at else []
     return subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER",
                            "-in", str(signature), "-content", str(content),
-                           "-CAfile", str(root), "-purpose", "any", "-out", "/dev/null"],
+                           "-CAfile", str(root), "-purpose", "any", *when, "-out", "/dev/null"],
                           capture_output=True, text=True, timeout=60, check=False)

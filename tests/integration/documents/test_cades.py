@@ -35,7 +35,7 @@ def test_openssl_verifies_the_detached_signature(world: World, customer: Custome
     (world.files / "payroll.xlsx").write_bytes(content)
     (world.files / "payroll.p7s").write_bytes(signature)
     done = openssl_cms_verify(world.files / "payroll.p7s", world.files / "payroll.xlsx",
-                              world.root_pem())
+                              world.root_pem(), world.clock.now())
     assert done.returncode == 0 and "Verification successful" in done.stderr, done.stderr
     signer = cms.ContentInfo.load(signature)["content"]["signer_infos"][0]
     unsigned = signer["unsigned_attrs"].native or []
@@ -52,5 +52,5 @@ def test_openssl_refuses_other_content(world: World, customer: Customer) -> None
     (world.files / "changed.txt").write_bytes(b"Hop dong da sua")
     (world.files / "changed.p7s").write_bytes(signature)
     done = openssl_cms_verify(world.files / "changed.p7s", world.files / "changed.txt",
-                              world.root_pem())
+                              world.root_pem(), world.clock.now())
     assert done.returncode != 0 and "Verification successful" not in done.stderr

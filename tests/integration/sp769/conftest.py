@@ -150,14 +150,16 @@ def status(env: Env, party: Issued, ref: str) -> Any:
 
 
 def openssl_verify(env: Env, signature_b64: str, content: bytes, tmp: Path) -> str:
-    """``openssl cms -verify`` of the detached CMS over ``content``; returns stderr."""
+    """``openssl cms -verify`` of the detached CMS over ``content``, at the module clock's time
+    (its tests move it on, so a certificate may start after the wall clock's now)."""
     sig = tmp / f"{uuid.uuid4().hex}.der"
     data = tmp / f"{uuid.uuid4().hex}.bin"
     sig.write_bytes(base64.b64decode(signature_b64))
     data.write_bytes(content)
     done = subprocess.run(
         ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(sig),
-         "-content", str(data), "-CAfile", str(env.root_pem), "-out", os.devnull],
+         "-content", str(data), "-CAfile", str(env.root_pem),
+         "-attime", str(int(env.clock.now().timestamp())), "-out", os.devnull],
         capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return done.stderr
