@@ -45,7 +45,7 @@ const vi = {
   os_cancelled: "Đã hủy", os_expired: "Đã hết hạn", redirecting: "Đang chuyển đến trang thanh toán…",
   partiesTitle: "Bên tin cậy", partiesHint: "Cho phép bên tin cậy xem chứng thư số và gửi yêu cầu ký cho bạn.",
   allowed: "Đã cho phép từ {at}", notAllowed: "Chưa cho phép", allow: "Cho phép", disallow: "Thu hồi",
-  accountPin: "PIN tài khoản",
+  accountPin: "Mã PIN tài khoản",
   publicService: "Dịch vụ công",
   accountTitle: "Tài khoản", fullName: "Họ và tên", phone: "Số điện thoại", email: "Email",
   changePassword: "Đổi mật khẩu", oldPassword: "Mật khẩu hiện tại", newPassword: "Mật khẩu mới",

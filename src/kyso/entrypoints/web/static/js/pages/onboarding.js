@@ -7,6 +7,7 @@ import { RULES, problem } from "./images.js";
 import { txCard } from "./transactions.js";
 
 const BASE = "/onboarding/registration";
+const REVIEW_POLL_MS = 2000;
 
 export async function onboarding(main) {
   let reg = null;
@@ -18,11 +19,22 @@ export async function onboarding(main) {
   }
   const catalog = await get("/billing/catalog").catch(() => []);
   const packageName = (catalog.find((p) => p.code === reg.package) || {}).name || reg.package;
+  if (reg.state === "under_review") watchReview(main, again);
   return replace(main, h("h1", {}, t("obTitle")),
     card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : reg.state)],
       [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
       [t("package"), packageName], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
     step(reg, again));
+}
+
+/** Under review the decision is the officer's: the open page follows it (no reload). */
+function watchReview(main, again) {
+  const timer = setInterval(async () => {
+    const shown = main.querySelector("#ob-state");
+    if (!main.isConnected || !shown || location.hash !== "#register") { clearInterval(timer); return; }
+    const now = await get(BASE).catch(() => null);
+    if (now && now.state !== "under_review") { clearInterval(timer); await again(); }
+  }, REVIEW_POLL_MS);
 }
 
 function form(otp, products, again) {

@@ -80,21 +80,26 @@ function contractButton(c, out) {
   return [h("p", {}, t(c.contract_seal === "sealed" ? "raContractSealed" : "raContractPending")), button];
 }
 
+/** The three images at once, each in its place with a loading line until it arrives. */
 async function loadImages(el, id) {
-  for (const which of ["front", "back", "portrait"]) {
+  await Promise.all(["front", "back", "portrait"].map(async (which) => {
+    const name = t(which === "back" ? "back_" : which);
+    const figure = h("figure", { "aria-busy": "true" }, h("p", { class: "muted" }, t("loading")),
+      h("figcaption", {}, name));
+    el.append(figure);
     try {
       const response = await api("GET", `/ra/registrations/${encodeURIComponent(id)}/images/${which}`, { blob: true });
       const url = URL.createObjectURL(await response.blob());
-      const name = t(which === "back" ? "back_" : which);
       const zoom = h("button", { type: "button", class: "zoom", "aria-pressed": "false", title: t("raZoom"),
         onclick: () => {
           const on = zoom.getAttribute("aria-pressed") !== "true";
           zoom.setAttribute("aria-pressed", String(on));
-          zoom.closest("figure").classList.toggle("zoomed", on);
+          figure.classList.toggle("zoomed", on);
         } }, h("img", { src: url, alt: name }));
-      el.append(h("figure", {}, zoom, h("figcaption", {}, name)));
-    } catch { /* an image not taken yet */ }
-  }
+      figure.firstChild.replaceWith(zoom);
+      figure.removeAttribute("aria-busy");
+    } catch { figure.remove(); /* an image not taken yet */ }
+  }));
 }
 
 function decide(main, c, out) {
