@@ -101,6 +101,7 @@ DETAIL_LABELS = {
     "serial": _T("Số hiệu chứng thư số", "Certificate serial"),
     "order_id": _T("Mã đơn hàng", "Order ID"),
     "product": _T("Gói dịch vụ", "Package"),
+    "registration": _T("Mã hồ sơ đăng ký", "Registration ID"),
 }
 
 EKYC_CHECKS = {

@@ -151,6 +151,7 @@ def sign_up(p: Page, phone: Page, world: World, who: Person) -> None:
     shot(p, "journey-03-signup-codes")
     p.get_by_role("button", name="Xác minh và kích hoạt tài khoản").click()
     expect(p.locator(".who")).to_have_text(who.full_name)
+    expect(p.get_by_role("heading", level=1)).to_contain_text(who.full_name)
     shot(p, "journey-04-home-new")
 
 
@@ -262,9 +263,11 @@ def accept_certificate(p: Page) -> None:
 
 
 def pdf_is_valid(world: World, signed: Path, who: Person) -> None:
-    [verdict] = pdfsig(world.nss_db(), signed)  # pdfsig exits 0 even for a bad signature
+    # pdfsig exits 0 even for a bad signature: its words are what count. It checks the
+    # certificate at the wall clock, which the world's clock runs ahead of, so its trust
+    # verdict is pyHanko's job below (at the world's time).
+    [verdict] = pdfsig(world.nss_db(), signed)
     assert verdict["Signature Validation"] == "Signature is Valid.", verdict
-    assert verdict["Certificate Validation"] == "Certificate is Trusted.", verdict
     assert who.full_name in verdict["Signer Certificate Common Name"]
     root = x509.Certificate.load(world.container.pki_publisher.ca_certificate("root"))
     [embedded] = PdfFileReader(io.BytesIO(signed.read_bytes())).embedded_regular_signatures
@@ -367,6 +370,8 @@ def history(p: Page) -> None:
     for seen in ("tokhai.pdf", "Ký tài liệu", "Đã xác nhận", "Nộp hồ sơ đăng ký hộ kinh doanh",
                  "Biên bản nghiệm thu", "Hợp đồng", "Thanh toán", "Đã hủy", "Dùng lượt ký"):
         expect(table).to_contain_text(seen)
+    newest = table.locator("tbody tr").first
+    expect(newest).to_contain_text("Nộp hồ sơ đăng ký hộ kinh doanh")  # newest first
     shot(p, "journey-29-history")
 
 
@@ -374,12 +379,15 @@ def test_a_newcomer_from_sign_up_to_a_portal_request(page: Watched, phone: Page,
                                                      officer: Watched, world: World,
                                                      tmp_path: Path) -> None:
     p, who = page.page, Person(uuid.uuid4().int % 10**6)
-    sign_up(p, phone, world, who)
-    register_token(p, phone, world, who)
-    register_certificate(p, phone, world, who, cancel_first=True)
-    approve(officer.page, who)
-    accept_certificate(p)
-    buy_pack(p)
-    sign_pdf(p, world, who, tmp_path)
-    portal_request(p, world, who)
+    steps = (lambda: sign_up(p, phone, world, who),
+             lambda: register_token(p, phone, world, who),
+             lambda: register_certificate(p, phone, world, who, cancel_first=True),
+             lambda: approve(officer.page, who),
+             lambda: accept_certificate(p),
+             lambda: buy_pack(p),
+             lambda: sign_pdf(p, world, who, tmp_path),
+             lambda: portal_request(p, world, who))
+    for step in steps:
+        step()
+        world.clock.advance(60)  # a minute between steps: the history's order shows
     history(p)

@@ -14,8 +14,8 @@ export async function onboarding(main) {
   try { reg = await get(BASE); } catch (err) { if (!(err instanceof ApiError) || err.status !== 404) throw err; }
   const again = () => onboarding(main);
   if (!reg || ["cancelled", "expired"].includes(reg.state)) {
-    const [otp, products] = await Promise.all([get("/smartotp"), get("/billing/catalog")]);
-    return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again));
+    const [otp, products, me] = await Promise.all([get("/smartotp"), get("/billing/catalog"), get("/me")]);
+    return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again, me));
   }
   const catalog = await get("/billing/catalog").catch(() => []);
   const packageName = (catalog.find((p) => p.code === reg.package) || {}).name || reg.package;
@@ -37,7 +37,7 @@ function watchReview(main, again) {
   }, REVIEW_POLL_MS);
 }
 
-function form(otp, products, again) {
+function form(otp, products, again, me) {
   const out = status();
   if (otp.status !== "active") return card(t("obTitle"), h("p", { class: "status info" }, t("obNeedToken")));
   const f = (key, attrs = {}) => field(t(key), { name: key, ...attrs });
@@ -57,6 +57,8 @@ function form(otp, products, again) {
     province: f("province", { maxlength: 128 }),
     package: select("package", products.filter((p) => p.kind === "certificate").map((p) => [p.code, p.name])),
   };
+  // what the account already proved is not typed again (it can still be corrected)
+  for (const key of ["full_name", "phone", "email"]) fields[key][1].value = me[key] || "";
   const button = h("button", { type: "submit" }, t("obSubmit"));
   return h("form", { class: "card", id: "ob-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
@@ -83,7 +85,9 @@ function step(reg, again) {
     awaiting_contract: () => contract(out, again, act),
     under_review: () => h("p", {}, t("obUnderReview")),
     approved: () => acceptance(out, again, act),
-    active: () => [h("p", {}, t("obActive")), act("obRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")],
+    active: () => [h("p", {}, t("obActive")), h("p", { class: "links" },
+      h("a", { href: "#sign", class: "button-link" }, t("navSign")), h("a", { href: "#home", class: "button-link" }, t("navHome"))),
+    act("obRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")],
     rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : h("p", {}, t("obRejected"))),
   }[reg.state];
   return card(t("obNext"), out, body ? body() : null, h("div", { class: "actions" }, cancel));

@@ -113,6 +113,7 @@ async function batchStep(flow, files, level) {
       if (tx.status !== "confirmed") return;
       flow.append(h("p", { class: "status ok", role: "status" }, t("signedBatch", { n: ids.length })));
       for (const id of ids) flow.append(downloadButton(await get(`/documents/${encodeURIComponent(id)}`), true));
+      await freshBalance();
     }));
   flow.querySelector("input")?.focus();
 }
@@ -120,6 +121,13 @@ async function batchStep(flow, files, level) {
 async function signedDoc(flow, id) {
   const doc = await get(`/documents/${encodeURIComponent(id)}`);
   flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc));
+  await freshBalance();
+}
+
+/** A signature used: the balance at the top says what is left now. */
+async function freshBalance() {
+  const shown = document.getElementById("balance");
+  if (shown) shown.replaceWith(balance(await get("/billing/certificates")));
 }
 
 function outputName(doc) {
