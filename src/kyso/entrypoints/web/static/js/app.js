@@ -6,6 +6,7 @@ import { history } from "./pages/history.js";
 import { home } from "./pages/home.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
+import { renewPage } from "./pages/renew.js";
 import { forgot } from "./pages/recovery.js";
 import { sign } from "./pages/sign.js";
 import { signup } from "./pages/signup.js";
@@ -27,6 +28,7 @@ start({
     { path: "parties", label: "navParties", render: parties },
     { path: "account", label: "navAccount", render: account },
     { path: "register", label: "navRegister", render: onboarding },
+    { path: "renew", label: "rnTitle", render: renewPage, hidden: true },  // the payment's return
   ],
   // giải pháp 1: the token without logging in (and without network)
   loginExtra: { label: "tkLoginButton", open: offlineToken },

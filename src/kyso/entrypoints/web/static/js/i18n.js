@@ -221,6 +221,10 @@ const vi = {
   // -- web2
   offlineTitle: "Không có kết nối mạng", retry: "Thử lại",
   offlineHint: "Bạn vẫn lấy được mã SmartOTP trên thiết bị này mà không cần mạng.",
+  // -- journey
+  rnOneFlow: "Chọn gói chứng thư số và thanh toán; sau khi thanh toán bạn được đưa thẳng tới bước xác nhận bằng SmartOTP.",
+  rnPaidNow: "Đã thanh toán gói {name}.",
+  rnPayAgain: "Lần thanh toán trước {status}. Chọn gói và bấm «Thanh toán» để thanh toán lại.",
 };
 
 const en = {
@@ -439,6 +443,10 @@ const en = {
   // -- web2
   offlineTitle: "No network connection", retry: "Try again",
   offlineHint: "You can still get a SmartOTP code on this device without a network.",
+  // -- journey
+  rnOneFlow: "Choose a certificate package and pay; after the payment you come straight to the SmartOTP confirmation.",
+  rnPaidNow: "{name} is paid.",
+  rnPayAgain: "The last payment {status}. Choose a package and tap “Pay” to pay again.",
 };
 
 const tables = { vi, en };

@@ -3,7 +3,8 @@ import { api, clearSession, onSessionLost, saveSession, session } from "./api.js
 import { busy, describe, field, h, replace, status } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 
-/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login.
+/** routes: [{path, label, render(main, ctx), visible(account), hidden}]; allowed(account) gates
+ *  login; a hidden route is reached by its link only (not in the navigation).
  *  loginExtra: {label, open(main, back)} adds a button under the login form.
  *  publicRoutes: pages before login (sign-up, forgotten password), linked from the login page;
  *  their ctx.signedIn(login) opens the session, ctx.toLogin(text) shows the login page. */
@@ -24,7 +25,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
   function drawHeader(account) {
     const current = location.hash.slice(1) || "";
     const nav = account ? h("nav", { "aria-label": "main" }, h("ul", {},
-      visibleRoutes(account).map((r) => h("li", {}, h("a", { href: `#${r.path}`,
+      visibleRoutes(account).filter((r) => !r.hidden).map((r) => h("li", {}, h("a", { href: `#${r.path}`,
         "aria-current": current === r.path ? "page" : null }, t(r.label)))))) : null;
     replace(header,
       h("div", { class: "bar" },
