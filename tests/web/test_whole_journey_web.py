@@ -52,7 +52,11 @@ class Person:
     """Who the newcomer is: what they type, and where their codes arrive."""
 
     n: int
+    tag: str  # the screenshots' prefix
     full_name: str = "Trần Thị Bình"
+    password: str = PASSWORD  # the secrets they hold now
+    pin: str = PIN
+    token_pin: str = TOKEN_PIN
 
     @property
     def phone(self) -> str:
@@ -121,7 +125,7 @@ def card_image(lines: list[str], size: tuple[int, int] = (856, 540), face: bool 
     return out.getvalue()
 
 
-def tap_token(box: Locator, pin: str = TOKEN_PIN) -> None:
+def tap_token(box: Locator, pin: str) -> None:
     """Confirm a transaction with the SmartOTP token of this browser: PIN → code → use it."""
     box.get_by_label("PIN SmartOTP").fill(pin)
     box.get_by_role("button", name="Tạo mã OTP").click()
@@ -129,39 +133,47 @@ def tap_token(box: Locator, pin: str = TOKEN_PIN) -> None:
     box.get_by_role("button", name="Sử dụng mã OTP").click()
 
 
+def snap(p: Page, who: Person, name: str) -> None:
+    shot(p, f"{who.tag}-{name}")
+
+
 # -- the steps ------------------------------------------------------------------------------
 
 def sign_up(p: Page, phone: Page, world: World, who: Person) -> None:
     p.goto("/")
-    shot(p, "journey-01-login")
+    snap(p, who, "01-login")
     p.get_by_role("link", name="Đăng ký tài khoản").click()
     p.get_by_label("Họ và tên").fill(who.full_name)
     p.get_by_label("Số điện thoại").fill(who.phone)
     p.get_by_label("Email").fill(who.email)
-    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    p.get_by_label("Mã PIN tài khoản (6 chữ số)").fill(PIN)
-    p.get_by_label("Nhập lại mã PIN tài khoản").fill(PIN)
-    shot(p, "journey-02-signup")
+    p.get_by_label("Mật khẩu", exact=True).fill(who.password)
+    p.get_by_label("Mã PIN tài khoản (6 chữ số)").fill(who.pin)
+    p.get_by_label("Nhập lại mã PIN tài khoản").fill(who.pin)
+    snap(p, who, "02-signup")
     p.get_by_role("button", name="Đăng ký", exact=True).click()
     expect(p.get_by_role("heading", name="Xác minh số điện thoại và email")).to_be_visible()
     sms = received(phone, world, who.phone[1:], "SIGNUP_PHONE")
     mail = received(phone, world, who.email, "SIGNUP_EMAIL")
     p.get_by_label(re.compile("Mã gửi qua SMS")).fill(sms)
     p.get_by_label(re.compile("Mã gửi qua email")).fill(mail)
-    shot(p, "journey-03-signup-codes")
+    snap(p, who, "03-signup-codes")
     p.get_by_role("button", name="Xác minh và kích hoạt tài khoản").click()
     expect(p.locator(".who")).to_have_text(who.full_name)
     expect(p.get_by_role("heading", level=1)).to_contain_text(who.full_name)
-    shot(p, "journey-04-home-new")
+    snap(p, who, "04-home-new")
 
 
-def register_token(p: Page, phone: Page, world: World, who: Person) -> None:
-    p.get_by_role("link", name="SmartOTP", exact=True).first.click()
-    p.get_by_role("button", name="Đăng ký SmartOTP").click()
+def register_token(p: Page, phone: Page, world: World, who: Person, again: bool = False) -> None:
+    if again:  # right after the old token was cancelled
+        p.get_by_role("button", name="Đăng ký lại ngay").click()
+    else:
+        p.get_by_role("link", name="SmartOTP", exact=True).first.click()
+        p.get_by_role("button", name="Đăng ký SmartOTP").click()
+    world.clock.advance(61)  # past the SMS cool-down of any code sent before
     p.get_by_label("Tôi đã đọc và đồng ý").check()
-    shot(p, "journey-05-token-terms")
+    snap(p, who, "05-token-terms" if not again else "36-token-again")
     p.get_by_role("button", name="Tiếp tục").click()
-    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    p.get_by_label("Mã PIN tài khoản").fill(who.pin)
     p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
     p.get_by_label("Mã OTP (SMS)").fill(received(phone, world, who.phone[1:],
                                                  "SMARTOTP_REGISTER"))
@@ -169,22 +181,22 @@ def register_token(p: Page, phone: Page, world: World, who: Person) -> None:
     p.get_by_label("Mã kích hoạt").wait_for()
     p.get_by_label("Mã kích hoạt").fill(received(phone, world, who.phone[1:],
                                                  "SMARTOTP_ACTIVATION", 8))
-    p.get_by_label("PIN SmartOTP mới", exact=True).fill(TOKEN_PIN)
-    p.get_by_label("Nhập lại PIN SmartOTP mới").fill(TOKEN_PIN)
-    shot(p, "journey-06-token-activate")
+    p.get_by_label("PIN SmartOTP mới", exact=True).fill(who.token_pin)
+    p.get_by_label("Nhập lại PIN SmartOTP mới").fill(who.token_pin)
+    snap(p, who, "06-token-activate")
     p.get_by_role("button", name="Kích hoạt").click()
     expect(p.get_by_role("heading", name="Đăng ký SmartOTP thành công")).to_be_visible()
     p.get_by_role("button", name="Hoàn tất").click()
     expect(p.locator("#token-device")).to_have_text("Thiết bị này")
-    shot(p, "journey-07-token-done")
+    snap(p, who, "07-token-done")
 
 
-def pay(p: Page, outcome: str, name: str) -> None:
+def pay(p: Page, who: Person, outcome: str, name: str) -> None:
     p.wait_for_url(re.compile(r".*/sandbox/.*"))
-    shot(p, f"{name}-sandbox")
+    snap(p, who, f"{name}-sandbox")
     p.get_by_role("button", name=outcome).click()
     p.wait_for_url(re.compile(r".*/billing/vnpay/return.*"))
-    shot(p, f"{name}-return")
+    snap(p, who, f"{name}-return")
 
 
 def register_certificate(p: Page, phone: Page, world: World, who: Person,
@@ -202,22 +214,22 @@ def register_certificate(p: Page, phone: Page, world: World, who: Person,
         form.get_by_label(label, exact=True).fill(value)
     form.get_by_label("Giới tính").select_option("F")
     form.get_by_label("Gói dịch vụ").select_option("per-signature-1y")
-    shot(p, "journey-08-registration-form")
+    snap(p, who, "08-registration-form")
     form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
     if cancel_first:
         p.get_by_role("button", name="Thanh toán", exact=True).click()
-        pay(p, "Hủy giao dịch (cancel)", "journey-09-cancelled")
+        pay(p, who, "Hủy giao dịch (cancel)", "09-cancelled")
         expect(p.get_by_text("Bạn đã hủy giao dịch.")).to_be_visible()
         p.get_by_role("link", name="Quay lại hồ sơ đăng ký để thanh toán lại").click()
         expect(p.locator("#ob-payment")).to_contain_text("Lần thanh toán trước đã bị hủy")
-        shot(p, "journey-10-pay-again")
+        snap(p, who, "10-pay-again")
     p.get_by_role("button", name="Thanh toán", exact=True).click()
-    pay(p, "Thanh toán thành công (succeed)", "journey-11-paid")
+    pay(p, who, "Thanh toán thành công (succeed)", "11-paid")
     p.get_by_role("link", name="Tiếp tục đăng ký chứng thư số").click()
     code = p.get_by_label("Mã kích hoạt")
     expect(code).to_be_visible()
     code.fill(received(phone, world, who.phone[1:], "ONBOARDING_ACTIVATION"))
-    shot(p, "journey-12-activation")
+    snap(p, who, "12-activation")
     p.get_by_role("button", name="Xác nhận").click()
     expect(p.locator("#ekyc-rules")).to_contain_text("Bạn còn 3/3 lần xác thực")
     images = {"Mặt trước": card_image(["CAN CUOC CONG DAN", who.id_number, "TRAN THI BINH",
@@ -227,39 +239,39 @@ def register_certificate(p: Page, phone: Page, world: World, who: Person,
     for label, data in images.items():
         p.get_by_label(label).set_input_files({"name": "anh.png", "mimeType": "image/png",
                                                "buffer": data})
-    shot(p, "journey-13-ekyc")
+    snap(p, who, "13-ekyc")
     p.get_by_role("button", name="Gửi ảnh").click()
     p.get_by_role("button", name="Đồng ý và ký hợp đồng").click()
     box = p.locator("#ob-flow article.tx")
     expect(box).to_contain_text("Ký hợp đồng dịch vụ")
-    shot(p, "journey-14-contract")
-    tap_token(box)
+    snap(p, who, "14-contract")
+    tap_token(box, who.token_pin)
     expect(p.get_by_text("Hồ sơ đang được thẩm định.")).to_be_visible()
-    shot(p, "journey-15-under-review")
+    snap(p, who, "15-under-review")
 
 
 def approve(officer: Page, who: Person) -> None:
     officer.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill(who.id_number)
     expect(officer.locator("#cases tbody tr")).to_have_count(1)
-    shot(officer, "journey-16-console-cases")
+    snap(officer, who, "16-console-cases")
     officer.get_by_role("button", name="Xem").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text(who.full_name)
     expect(officer.locator(".images img")).to_have_count(3)
-    shot(officer, "journey-17-console-case")
+    snap(officer, who, "17-console-case")
     officer.get_by_role("button", name="Phê duyệt", exact=True).click()
     officer.get_by_role("button", name="Có, phê duyệt").click()
     expect(officer.get_by_role("status")).to_have_text("Đã phê duyệt hồ sơ.")
 
 
-def accept_certificate(p: Page) -> None:
+def accept_certificate(p: Page, who: Person) -> None:
     """The approval reaches the customer's open screen: no reload."""
     p.get_by_role("button", name="Ký biên bản nghiệm thu").click()
     box = p.locator("#ob-flow article.tx")
     expect(box).to_contain_text("Biên bản nghiệm thu")
-    shot(p, "journey-18-acceptance")
-    tap_token(box)
+    snap(p, who, "18-acceptance")
+    tap_token(box, who.token_pin)
     expect(p.get_by_text("Chứng thư số đã được kích hoạt.")).to_be_visible()
-    shot(p, "journey-19-active")
+    snap(p, who, "19-active")
 
 
 def pdf_is_valid(world: World, signed: Path, who: Person) -> None:
@@ -278,13 +290,13 @@ def pdf_is_valid(world: World, signed: Path, who: Person) -> None:
     assert status.intact and status.valid and status.trusted, status.pretty_print_details()
 
 
-def buy_pack(p: Page) -> None:
+def buy_pack(p: Page, who: Person) -> None:
     p.get_by_role("link", name="Mua gói dịch vụ").click()
     pack = p.locator("form.product").filter(has=p.get_by_label("Cho chứng thư số")).first
     name = pack.get_by_role("heading").inner_text()
-    shot(p, "journey-20-buy")
+    snap(p, who, "20-buy")
     pack.get_by_role("button", name="Mua").click()
-    pay(p, "Thanh toán thành công (succeed)", "journey-21-pack")
+    pay(p, who, "Thanh toán thành công (succeed)", "21-pack")
     p.locator("#back-to-orders").click()
     expect(p.locator("table").filter(has_text=name).first).to_contain_text("Đã hoàn tất")
 
@@ -294,7 +306,7 @@ def sign_pdf(p: Page, world: World, who: Person, tmp_path: Path) -> None:
     form = p.locator("#sign-form")
     form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "tokhai.pdf", "mimeType": "application/pdf", "buffer": sample_pdf(pages=2)})
-    shot(p, "journey-22-sign-choose")
+    snap(p, who, "22-sign-choose")
     form.get_by_role("button", name="Tải lên và ký").click()
     flow = p.locator("#sign-flow")
     flow.get_by_label("Trang đặt chữ ký").select_option("1")
@@ -317,18 +329,18 @@ def sign_pdf(p: Page, world: World, who: Person, tmp_path: Path) -> None:
         p.mouse.move(pad["x"] + 20 + i * 25, pad["y"] + pad["height"] * (0.3 if i % 2 else 0.75))
     p.mouse.up()
     flow.get_by_label("Lý do ký").fill("Nộp tờ khai")
-    shot(p, "journey-23-sign-place")
+    snap(p, who, "23-sign-place")
     flow.get_by_role("button", name="Gửi ký").click()
     expect(flow).to_contain_text("có hình chữ ký ở trang 1")
-    shot(p, "journey-24-sign-confirm")
-    tap_token(flow.locator("article.tx"))
+    snap(p, who, "24-sign-confirm")
+    tap_token(flow.locator("article.tx"), who.token_pin)
     expect(flow).to_contain_text("Tài liệu đã được ký.")
     with p.expect_download() as download:
         flow.get_by_role("button", name="Tải tài liệu đã ký").click()
     assert download.value.suggested_filename == "tokhai-signed.pdf"
     signed = tmp_path / "tokhai-signed.pdf"
     download.value.save_as(signed)
-    shot(p, "journey-25-signed")
+    snap(p, who, "25-signed")
     pdf_is_valid(world, signed, who)
 
 
@@ -339,10 +351,10 @@ def portal_request(p: Page, world: World, who: Person) -> None:
                                                    public_service=True, actor="operator")
     p.get_by_role("link", name="Bên tin cậy").click()
     box = p.locator(f'[data-sp="{party.party.sp_id}"]')
-    box.get_by_label("Mã PIN tài khoản").fill(PIN)
+    box.get_by_label("Mã PIN tài khoản").fill(who.pin)
     box.get_by_role("button", name="Cho phép").click()
     expect(p.locator(f'[data-sp="{party.party.sp_id}"]')).to_contain_text("Đã cho phép")
-    shot(p, "journey-26-parties")
+    snap(p, who, "26-parties")
     p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
     expect(p.get_by_role("heading", name="Giao dịch chờ xác nhận")).to_be_visible()
     creds = {"sp_id": party.party.sp_id, "sp_password": party.sp_password, "user_id": who.id_number}
@@ -358,13 +370,13 @@ def portal_request(p: Page, world: World, who: Person) -> None:
     assert asked.status_code == 200, asked.text
     box = p.locator("article.tx").filter(has_text="Nộp hồ sơ đăng ký hộ kinh doanh")
     expect(box).to_contain_text(party.party.name)  # arrived live, no reload
-    shot(p, "journey-27-portal-request")
-    tap_token(box)
+    snap(p, who, "27-portal-request")
+    tap_token(box, who.token_pin)
     expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
-    shot(p, "journey-28-portal-confirmed")
+    snap(p, who, "28-portal-confirmed")
 
 
-def history(p: Page) -> None:
+def history(p: Page, who: Person) -> None:
     p.get_by_role("link", name="Lịch sử").click()
     table = p.locator("#history-list")
     for seen in ("tokhai.pdf", "Ký tài liệu", "Đã xác nhận", "Nộp hồ sơ đăng ký hộ kinh doanh",
@@ -372,22 +384,146 @@ def history(p: Page) -> None:
         expect(table).to_contain_text(seen)
     newest = table.locator("tbody tr").first
     expect(newest).to_contain_text("Nộp hồ sơ đăng ký hộ kinh doanh")  # newest first
-    shot(p, "journey-29-history")
+    snap(p, who, "29-history")
 
 
 def test_a_newcomer_from_sign_up_to_a_portal_request(page: Watched, phone: Page,
                                                      officer: Watched, world: World,
                                                      tmp_path: Path) -> None:
-    p, who = page.page, Person(uuid.uuid4().int % 10**6)
+    p, who = page.page, Person(uuid.uuid4().int % 10**6, "journey")
     steps = (lambda: sign_up(p, phone, world, who),
              lambda: register_token(p, phone, world, who),
              lambda: register_certificate(p, phone, world, who, cancel_first=True),
              lambda: approve(officer.page, who),
-             lambda: accept_certificate(p),
-             lambda: buy_pack(p),
+             lambda: accept_certificate(p, who),
+             lambda: buy_pack(p, who),
              lambda: sign_pdf(p, world, who, tmp_path),
              lambda: portal_request(p, world, who))
     for step in steps:
         step()
         world.clock.advance(60)  # a minute between steps: the history's order shows
-    history(p)
+    history(p, who)
+
+
+# -- the second journey: what goes wrong later ----------------------------------------------
+
+def forgot_password(p: Page, phone: Page, world: World, who: Person) -> None:
+    p.get_by_role("button", name="Đăng xuất").click()
+    p.get_by_role("link", name="Quên mật khẩu").click()
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(who.phone)
+    snap(p, who, "31-forgot-password")
+    p.get_by_role("button", name="Gửi mã").click()
+    p.get_by_label("Mã xác minh").fill(received(phone, world, who.phone[1:], "PASSWORD_RESET"))
+    p.get_by_label("Mã PIN tài khoản").fill(who.pin)
+    who.password = "Quenmatkhau-2027"
+    p.get_by_label("Mật khẩu mới", exact=True).fill(who.password)
+    p.get_by_label("Nhập lại mật khẩu mới").fill(who.password)
+    snap(p, who, "32-forgot-password-code")
+    p.get_by_role("button", name="Đặt lại mật khẩu").click()
+    expect(p.locator("main")).to_contain_text("Đã đặt lại mật khẩu")
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(who.email)
+    p.get_by_label("Mật khẩu", exact=True).fill(who.password)
+    snap(p, who, "33-login-again")
+    p.get_by_role("button", name="Đăng nhập").click()
+    expect(p.get_by_role("heading", level=1)).to_contain_text(who.full_name)
+
+
+def forgot_account_pin(p: Page, phone: Page, world: World, who: Person) -> None:
+    p.get_by_role("link", name="Tài khoản").click()
+    form = p.locator("form", has=p.get_by_role("heading", name="Quên mã PIN tài khoản"))
+    form.get_by_label("Mật khẩu").fill(who.password)
+    who.pin = "602817"
+    form.get_by_label("Mã PIN tài khoản mới").fill(who.pin)
+    form.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    expect(form.get_by_role("status")).to_contain_text("Đã gửi mã OTP")
+    form.get_by_label("Mã OTP gửi qua SMS").fill(
+        received(phone, world, who.phone[1:], "ACCOUNT_PIN_RESET"))
+    form.scroll_into_view_if_needed()
+    snap(p, who, "34-forgot-account-pin")
+    form.get_by_role("button", name="Đặt lại mã PIN").click()
+    expect(form.get_by_role("status")).to_contain_text("Đã đặt lại mã PIN tài khoản")
+
+
+def forgot_token_pin(p: Page, phone: Page, world: World, who: Person) -> None:
+    """A forgotten SmartOTP PIN: the token is cancelled with the account PIN and an SMS
+    code, then registered again on this phone."""
+    p.get_by_role("link", name="SmartOTP", exact=True).first.click()
+    p.get_by_role("button", name="Quên PIN SmartOTP").click()
+    world.clock.advance(61)  # past the SMS cool-down
+    p.get_by_label("Mã PIN tài khoản").fill(who.pin)
+    p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    p.get_by_label("Mã OTP (SMS)").fill(received(phone, world, who.phone[1:], "PIN_RESET"))
+    snap(p, who, "35-forgot-token-pin")
+    p.get_by_role("button", name="Tiếp tục").click()
+    expect(p.get_by_role("heading", name="Đã hủy SmartOTP")).to_be_visible()
+    snap(p, who, "36-token-cancelled")
+    who.token_pin = "739104"
+    register_token(p, phone, world, who, again=True)
+
+
+def renew(p: Page, world: World, who: Person) -> None:
+    """Gia hạn in one flow: pay, and the return page leads to the confirmation."""
+    p.get_by_role("link", name="Trang chủ").click()
+    p.get_by_role("button", name="Gia hạn").click()
+    renewal = p.locator("#renewal")
+    renewal.get_by_label("Gói chứng thư số").select_option("unlimited-1y")
+    snap(p, who, "37-renew-choose")
+    renewal.get_by_role("button", name="Thanh toán").click()
+    pay(p, who, "Hủy giao dịch (cancel)", "38-renew-cancelled")
+    p.get_by_role("link", name="Quay lại gia hạn để thanh toán lại").click()
+    expect(p.locator("#renew-again")).to_contain_text("Lần thanh toán trước đã bị hủy")
+    snap(p, who, "39-renew-pay-again")
+    p.get_by_label("Gói chứng thư số").select_option("unlimited-1y")
+    p.get_by_role("button", name="Thanh toán", exact=True).click()
+    pay(p, who, "Thanh toán thành công (succeed)", "40-renew-paid")
+    p.get_by_role("link", name="Tiếp tục gia hạn chứng thư số").click()
+    box = p.locator("#renew-flow article.tx")
+    expect(box).to_contain_text("Gia hạn chứng thư số")  # straight to the confirmation
+    snap(p, who, "41-renew-confirm")
+    tap_token(box, who.token_pin)
+    expect(p.locator("main")).to_contain_text("Đã gia hạn")
+    p.get_by_role("button", name="Xem chứng thư số mới").click()
+    expect(p.locator(".available")).to_have_count(2)
+    expect(p.locator(".available").filter(has_text="Không giới hạn")).to_have_count(1)
+    snap(p, who, "42-renewed-home")
+
+
+def suspend_and_resume(p: Page, who: Person) -> None:
+    """A lost phone: the holder suspends the certificate with the account PIN, then
+    resumes it."""
+    p.get_by_role("link", name="Tài khoản").click()
+    box = p.locator("[data-credential]").first
+    expect(box).to_contain_text("Đang hoạt động")
+    box.get_by_label("Mã PIN tài khoản").fill(who.pin)
+    box.get_by_role("button", name="Tạm dừng chứng thư số").click()
+    expect(box).to_contain_text("Đã tạm dừng chứng thư số.")
+    expect(box).to_contain_text("Đang tạm dừng")
+    box.scroll_into_view_if_needed()
+    snap(p, who, "43-suspended")
+    box.get_by_label("Mã PIN tài khoản").fill(who.pin)
+    box.get_by_role("button", name="Tiếp tục sử dụng").click()
+    expect(box).to_contain_text("Chứng thư số đã hoạt động trở lại.")
+    snap(p, who, "44-resumed")
+
+
+def test_forgotten_secrets_renewal_and_a_suspension(page: Watched, phone: Page,
+                                                    officer: Watched, world: World) -> None:
+    p, who = page.page, Person(uuid.uuid4().int % 10**6, "journey2", "Lê Thị Cúc")
+    steps = (lambda: sign_up(p, phone, world, who),
+             lambda: register_token(p, phone, world, who),
+             lambda: register_certificate(p, phone, world, who, cancel_first=False),
+             lambda: approve(officer.page, who),
+             lambda: accept_certificate(p, who),
+             lambda: forgot_password(p, phone, world, who),
+             lambda: forgot_account_pin(p, phone, world, who),
+             lambda: forgot_token_pin(p, phone, world, who),
+             lambda: renew(p, world, who),
+             lambda: suspend_and_resume(p, who))
+    for step in steps:
+        step()
+        world.clock.advance(60)
+    p.get_by_role("link", name="Lịch sử").click()
+    table = p.locator("#history-list")
+    for seen in ("Gia hạn chứng thư số", "Biên bản nghiệm thu"):
+        expect(table).to_contain_text(seen)
+    snap(p, who, "45-history")
