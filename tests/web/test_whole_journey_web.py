@@ -373,6 +373,7 @@ def portal_request(p: Page, world: World, who: Person) -> None:
     snap(p, who, "27-portal-request")
     tap_token(box, who.token_pin)
     expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
+    expect(p.locator("#live-notice")).to_have_count(0)  # no stale "new request" banner
     snap(p, who, "28-portal-confirmed")
 
 
