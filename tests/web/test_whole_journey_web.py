@@ -100,8 +100,9 @@ def officer(browser: Browser, world: World) -> Iterator[Watched]:
 
 
 def received(phone: Page, world: World, to: str, purpose: str, digits: int = 6) -> str:
-    """The newest code sent to ``to`` for ``purpose``, read on the phone. The outbox worker
-    (a background job of the server) delivers first."""
+    """The newest code sent to ``to`` for ``purpose``, read on the phone; call it once the
+    screen says the code is sent. The outbox worker (a background job of the server)
+    delivers first."""
     world.container.outbox_worker().run_once()
     phone.goto("/dev/inbox")
     row = phone.locator("tbody tr").filter(has_text=to).filter(has_text=purpose).first
@@ -175,6 +176,7 @@ def register_token(p: Page, phone: Page, world: World, who: Person, again: bool 
     p.get_by_role("button", name="Tiếp tục").click()
     p.get_by_label("Mã PIN tài khoản").fill(who.pin)
     p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    p.get_by_label("Mã OTP (SMS)").wait_for()  # sent: only now is there a code to read
     p.get_by_label("Mã OTP (SMS)").fill(received(phone, world, who.phone[1:],
                                                  "SMARTOTP_REGISTER"))
     p.get_by_role("button", name="Tiếp tục").click()
@@ -414,6 +416,7 @@ def forgot_password(p: Page, phone: Page, world: World, who: Person) -> None:
     p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(who.phone)
     snap(p, who, "31-forgot-password")
     p.get_by_role("button", name="Gửi mã").click()
+    p.get_by_label("Mã xác minh").wait_for()
     p.get_by_label("Mã xác minh").fill(received(phone, world, who.phone[1:], "PASSWORD_RESET"))
     p.get_by_label("Mã PIN tài khoản").fill(who.pin)
     who.password = "Quenmatkhau-2027"
@@ -453,6 +456,7 @@ def forgot_token_pin(p: Page, phone: Page, world: World, who: Person) -> None:
     world.clock.advance(61)  # past the SMS cool-down
     p.get_by_label("Mã PIN tài khoản").fill(who.pin)
     p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    p.get_by_label("Mã OTP (SMS)").wait_for()
     p.get_by_label("Mã OTP (SMS)").fill(received(phone, world, who.phone[1:], "PIN_RESET"))
     snap(p, who, "35-forgot-token-pin")
     p.get_by_role("button", name="Tiếp tục").click()
