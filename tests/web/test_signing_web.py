@@ -32,7 +32,7 @@ def _confirm(p: Page, customer: Customer) -> None:
     expect(flow).to_contain_text("Tài liệu đã được ký.")
 
 
-def _drag(p: Page, source: str, dx: float, dy: float) -> None:
+def drag(p: Page, source: str, dx: float, dy: float) -> None:
     p.locator(source).scroll_into_view_if_needed()
     box = p.locator(source).bounding_box()
     assert box is not None
@@ -40,6 +40,18 @@ def _drag(p: Page, source: str, dx: float, dy: float) -> None:
     p.mouse.move(x, y)
     p.mouse.down()
     p.mouse.move(x + dx, y + dy, steps=8)
+    p.mouse.up()
+
+
+def draw_signature(p: Page) -> None:
+    """A zigzag with the finger on the signature pad."""
+    p.locator("#sig-pad").scroll_into_view_if_needed()
+    pad = p.locator("#sig-pad").bounding_box()
+    assert pad is not None
+    p.mouse.move(pad["x"] + 20, pad["y"] + pad["height"] * 0.7)
+    p.mouse.down()
+    for i in range(1, 12):
+        p.mouse.move(pad["x"] + 20 + i * 25, pad["y"] + pad["height"] * (0.3 if i % 2 else 0.75))
     p.mouse.up()
 
 
@@ -59,15 +71,8 @@ def test_sign_a_pdf_with_a_dragged_stamp_and_a_drawn_signature(page: Watched, wo
     flow.get_by_label("Trang đặt chữ ký").select_option("1")
     expect(p.locator("#page-img")).to_have_attribute("alt", "Trang 1/2")
     expect(p.locator("#page-img")).to_have_js_property("complete", True)
-    _drag(p, "#stamp-box", -120, -200)  # up and to the left, over the page's empty middle
-    p.locator("#sig-pad").scroll_into_view_if_needed()
-    pad = p.locator("#sig-pad").bounding_box()
-    assert pad is not None
-    p.mouse.move(pad["x"] + 20, pad["y"] + pad["height"] * 0.7)
-    p.mouse.down()
-    for i in range(1, 12):
-        p.mouse.move(pad["x"] + 20 + i * 25, pad["y"] + pad["height"] * (0.3 if i % 2 else 0.75))
-    p.mouse.up()
+    drag(p, "#stamp-box", -120, -200)  # up and to the left, over the page's empty middle
+    draw_signature(p)
     flow.get_by_label("Lý do ký").fill("Đồng ý")
     shot(p, "sign-2-place")
     flow.get_by_role("button", name="Gửi ký").click()

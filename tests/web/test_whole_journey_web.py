@@ -41,6 +41,7 @@ from tests.integration.documents.conftest import World
 from tests.integration.documents.oracles import pdfsig
 from tests.integration.documents.pdfs import sample_pdf
 from tests.web.conftest import PHONE, Watched, shot
+from tests.web.test_signing_web import drag, draw_signature
 
 PASSWORD = "Matkhau-Rat-Dai-2026"
 PIN = "470159"
@@ -243,13 +244,18 @@ def register_certificate(p: Page, phone: Page, world: World, who: Person,
                                                "buffer": data})
     snap(p, who, "13-ekyc")
     p.get_by_role("button", name="Gửi ảnh").click()
-    p.get_by_role("button", name="Đồng ý và ký hợp đồng").click()
-    box = p.locator("#ob-flow article.tx")
-    expect(box).to_contain_text("Ký hợp đồng dịch vụ")
-    snap(p, who, "14-contract")
-    tap_token(box, who.token_pin)
+    confirm_step(p, who, "Đồng ý và ký hợp đồng", "Ký hợp đồng dịch vụ", "14-contract")
     expect(p.get_by_text("Hồ sơ đang được thẩm định.")).to_be_visible()
     snap(p, who, "15-under-review")
+
+
+def confirm_step(p: Page, who: Person, button: str, what: str, name: str) -> None:
+    """A registration step that opens a transaction: read it, confirm it with the token."""
+    p.get_by_role("button", name=button).click()
+    box = p.locator("#ob-flow article.tx")
+    expect(box).to_contain_text(what)
+    snap(p, who, name)
+    tap_token(box, who.token_pin)
 
 
 def approve(officer: Page, who: Person) -> None:
@@ -267,11 +273,7 @@ def approve(officer: Page, who: Person) -> None:
 
 def accept_certificate(p: Page, who: Person) -> None:
     """The approval reaches the customer's open screen: no reload."""
-    p.get_by_role("button", name="Ký biên bản nghiệm thu").click()
-    box = p.locator("#ob-flow article.tx")
-    expect(box).to_contain_text("Biên bản nghiệm thu")
-    snap(p, who, "18-acceptance")
-    tap_token(box, who.token_pin)
+    confirm_step(p, who, "Ký biên bản nghiệm thu", "Biên bản nghiệm thu", "18-acceptance")
     expect(p.get_by_text("Chứng thư số đã được kích hoạt.")).to_be_visible()
     snap(p, who, "19-active")
 
@@ -313,23 +315,8 @@ def sign_pdf(p: Page, world: World, who: Person, tmp_path: Path) -> None:
     flow = p.locator("#sign-flow")
     flow.get_by_label("Trang đặt chữ ký").select_option("1")
     expect(p.locator("#page-img")).to_have_js_property("complete", True)
-    stamp = p.locator("#stamp-box")
-    stamp.scroll_into_view_if_needed()
-    box = stamp.bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    p.mouse.move(x, y)
-    p.mouse.down()
-    p.mouse.move(x - 120, y - 200, steps=8)
-    p.mouse.up()
-    p.locator("#sig-pad").scroll_into_view_if_needed()
-    pad = p.locator("#sig-pad").bounding_box()
-    assert pad is not None
-    p.mouse.move(pad["x"] + 20, pad["y"] + pad["height"] * 0.7)
-    p.mouse.down()
-    for i in range(1, 12):
-        p.mouse.move(pad["x"] + 20 + i * 25, pad["y"] + pad["height"] * (0.3 if i % 2 else 0.75))
-    p.mouse.up()
+    drag(p, "#stamp-box", -120, -200)  # over the page's empty middle
+    draw_signature(p)
     flow.get_by_label("Lý do ký").fill("Nộp tờ khai")
     snap(p, who, "23-sign-place")
     flow.get_by_role("button", name="Gửi ký").click()
