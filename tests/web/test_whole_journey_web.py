@@ -370,7 +370,8 @@ def history(p: Page, who: Person) -> None:
     p.get_by_role("link", name="Lịch sử").click()
     table = p.locator("#history-list")
     for seen in ("tokhai.pdf", "Ký tài liệu", "Đã xác nhận", "Nộp hồ sơ đăng ký hộ kinh doanh",
-                 "Biên bản nghiệm thu", "Hợp đồng", "Thanh toán", "Đã hủy", "Dùng lượt ký"):
+                 "Biên bản nghiệm thu", "Hợp đồng", "Đã thanh toán", "Đã hủy", "Cộng lượt ký",
+                 "Dùng lượt ký"):
         expect(table).to_contain_text(seen)
     newest = table.locator("tbody tr").first
     expect(newest).to_contain_text("Nộp hồ sơ đăng ký hộ kinh doanh")  # newest first

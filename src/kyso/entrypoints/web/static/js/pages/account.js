@@ -11,8 +11,9 @@ export async function account(main, { rerender }) {
   replace(main, h("h1", {}, t("accountTitle")),
     card(t("accountTitle"), dl([[t("fullName"), me.full_name], [t("username"), me.username],
       [t("phone"), me.phone], [t("email"), me.email]])),
+    holder,  // a lost phone: suspending the certificate comes first, not below four forms
     h("div", { class: "grid" }, passwordForm(), contactForm(), ...pinCards()),
-    holder, card(t("sessions"), sessionsTable(main, sessions, rerender)));
+    card(t("sessions"), sessionsTable(main, sessions, rerender)));
 }
 
 function passwordForm() {
