@@ -8,6 +8,7 @@ import { txCard } from "./transactions.js";
 
 const BASE = "/onboarding/registration";
 const REVIEW_POLL_MS = 2000;
+const REVIEW_POLL_MAX_MS = 30000;
 
 export async function onboarding(main) {
   let reg = null;
@@ -27,14 +28,15 @@ export async function onboarding(main) {
     step(reg, again));
 }
 
-/** Under review the decision is the officer's: the open page follows it (no reload). */
-function watchReview(main, again) {
-  const timer = setInterval(async () => {
-    const shown = main.querySelector("#ob-state");
-    if (!main.isConnected || !shown || location.hash !== "#register") { clearInterval(timer); return; }
+/** Under review the decision is the officer's: the open page follows it (no reload), asking
+ *  often at first, then less (a review may take hours). */
+function watchReview(main, again, delay = REVIEW_POLL_MS) {
+  setTimeout(async () => {
+    if (!main.isConnected || !main.querySelector("#ob-state") || location.hash !== "#register") return;
     const now = await get(BASE).catch(() => null);
-    if (now && now.state !== "under_review") { clearInterval(timer); await again(); }
-  }, REVIEW_POLL_MS);
+    if (now && now.state !== "under_review") await again();
+    else watchReview(main, again, Math.min(delay * 1.25, REVIEW_POLL_MAX_MS));
+  }, delay);
 }
 
 function form(otp, products, again, me) {
