@@ -110,3 +110,16 @@ def test_the_refusals(client: TestClient, shop: Container, customer: Customer,
     assert renew(client, customer, old, placed, 409)["error"] == "not_renewable"
     got = client.get(f"/api/v1/billing/orders/{placed}", headers=customer.headers).json()
     assert got["status"] == "awaiting_issuance"
+
+
+def test_the_return_page_of_a_renewal_leads_to_its_confirmation(
+        client: TestClient, customer: Customer) -> None:
+    """A certificate package paid by someone who holds an active certificate is a renewal's:
+    the return page leads to the renewal (#renew), paid or not, never to a registration."""
+    cancelled = pay(client, order(client, customer, "unlimited-1y")["payment_url"], "atm",
+                    "cancel")
+    assert 'href="/#renew"' in cancelled.text
+    assert "Quay lại gia hạn để thanh toán lại" in cancelled.text
+    paid = pay(client, order(client, customer, "unlimited-1y")["payment_url"], "atm", "succeed")
+    assert 'href="/#renew"' in paid.text and "Tiếp tục gia hạn chứng thư số" in paid.text
+    assert "#register" not in paid.text and "IPN" not in paid.text
