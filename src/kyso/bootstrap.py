@@ -19,6 +19,7 @@ from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
 from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
+from kyso.adapters.db.health import readiness
 from kyso.adapters.db.key_check import open_master_key
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
@@ -120,7 +121,13 @@ class Container:
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.sqlalchemy_url)
+        return make_engine(self.settings.sqlalchemy_url,
+                           busy_timeout=self.settings.database_busy_timeout_seconds)
+
+    def readiness(self) -> dict[str, str]:
+        """``/readyz``: the database, its schema, the master key, the key store (each "ok"
+        or what is wrong; ``adapters/db/health.py``)."""
+        return readiness(self.engine, lambda: self.master_key, lambda: self.keystore)
 
     @cached_property
     def master_key(self) -> MasterKey:

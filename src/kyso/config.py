@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     mode: Literal["development", "production"] = "development"
     home: Path = Path("var")
     database_url: str | None = None
+    # SQLite: how long a writer waits for another process's lock before answering 503
+    database_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     public_base_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"
     log_level: str = "INFO"

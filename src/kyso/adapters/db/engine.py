@@ -32,15 +32,18 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
     """Create an engine; on SQLite every transaction is ``BEGIN IMMEDIATE``.
 
     Taking the write lock at the start makes SQLite transactions serializable: two writers
     never both read the same state and then race (the audit chain head, counters, grants).
+    ``busy_timeout``: how long a SQLite writer waits for another process's lock before the
+    database counts as unavailable (503). PostgreSQL connections are pinged before use, so a
+    node reconnects by itself after the database comes back.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
+        _configure_sqlite(engine, int(busy_timeout * 1000))
         _WRITER_LOCKS[engine] = threading.RLock()
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -59,7 +62,7 @@ def _configure_postgresql(engine: Engine) -> None:
                 from context.original_exception
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -68,7 +71,7 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
