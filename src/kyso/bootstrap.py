@@ -26,6 +26,7 @@ from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
 from kyso.adapters.local_delivery import LocalDelivery
+from kyso.adapters.metrics import observe_pool
 from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
 from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
 from kyso.adapters.sms.http import HttpSmsSender
@@ -121,8 +122,10 @@ class Container:
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.sqlalchemy_url,
-                           busy_timeout=self.settings.database_busy_timeout_seconds)
+        engine = make_engine(self.settings.sqlalchemy_url,
+                             busy_timeout=self.settings.database_busy_timeout_seconds)
+        observe_pool(engine)  # /metrics: connections in use (pool events)
+        return engine
 
     def readiness(self) -> dict[str, str]:
         """``/readyz``: the database, its schema, the master key, the key store (each "ok"

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"  # serve and worker (entrypoints/logs.py)
+    # reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks ("10.0.0.0/8, 127.0.0.1"); empty: none, the peer is the client
+    trusted_proxies: str = ""
+    # who may read /metrics (client addresses or networks, or "*"); others get 404
+    metrics_allow: str = "127.0.0.1, ::1"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # the master key: a file (default KYSO_HOME/master.key) or the key itself, base64 of 32
     # bytes (KYSO_MASTER_KEY, e.g. from a secret manager); production wants it away from the

@@ -30,6 +30,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
+from kyso.adapters.metrics import CountedAudit
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
@@ -93,7 +94,8 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(conn)
         self.sessions = SqlSessionRepository(conn)
         self.otp_codes = SqlOtpCodeRepository(conn)
-        self.audit = SqlAuditRepository(conn, key=self._audit_key)
+        self._counted = CountedAudit(SqlAuditRepository(conn, key=self._audit_key))
+        self.audit = self._counted
         self.outbox = SqlOutboxRepository(conn)
         self.notifications = SqlNotificationRepository(conn)
         self.smartotp = SqlSmartOtpRepository(conn)
@@ -143,6 +145,8 @@ class SqlUnitOfWork:
         # which also fires the SQLite "BEGIN IMMEDIATE" hook): most units of work end with
         # their commit, and an eager BEGIN would cost a write lock only to be rolled back.
         self.connection.commit()
+        self._counted.committed()  # metrics: counter increments, no query
 
     def rollback(self) -> None:
         self.connection.rollback()
+        self._counted.appended.clear()
