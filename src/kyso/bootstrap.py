@@ -17,7 +17,7 @@ from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
-from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
+from kyso.adapters.blobs import DatabaseBlobStore, FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.health import readiness
 from kyso.adapters.db.key_check import open_master_key
@@ -91,6 +91,7 @@ from kyso.signing.documents import (
 )
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
+from kyso.signing.storage import BlobStore
 from kyso.signing.validation import Validator, quiet_library_logs
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
@@ -338,15 +339,35 @@ class Container:
             queue_seconds=s.sandbox_queue_seconds))
 
     @cached_property
+    def blobs(self) -> BlobStore:
+        """Documents and signed outputs: the database store every node reaches (which still
+        reads what the folders held before), or KYSO_HOME/documents."""
+        if self.settings.blob_store == "files":
+            return FileBlobStore(self.settings.home / "documents")
+        return self.shared_blobs
+
+    @cached_property
+    def shared_blobs(self) -> DatabaseBlobStore:
+        s = self.settings
+        legacy = (FileBlobStore(s.home / "documents"),
+                  SealedBlobStore(s.home / "onboarding", self.envelope))
+        return DatabaseBlobStore(self.engine, self.envelope, self.clock,
+                                 max_bytes=s.blob_max_bytes, legacy=legacy)
+
+    def sweep_blobs(self) -> int:
+        """``kyso worker``: blobs no longer referenced, past the retention period."""
+        if self.settings.blob_store == "files":
+            return 0
+        return self.shared_blobs.sweep(timedelta(days=self.settings.blob_retention_days))
+
+    @cached_property
     def document_signer(self) -> DocumentSigner:
-        return DocumentSigner(self.uow, self.clock, self.signing,
-                              FileBlobStore(self.settings.home / "documents"),
+        return DocumentSigner(self.uow, self.clock, self.signing, self.blobs,
                               self.document_trust, self.pdf_sandbox)
 
     @cached_property
     def documents(self) -> DocumentService:
-        return DocumentService(self.uow, self.clock, self.transactions,
-                               FileBlobStore(self.settings.home / "documents"),
+        return DocumentService(self.uow, self.clock, self.transactions, self.blobs,
                                Validator(self.document_trust),
                                DocumentPolicy(self.settings.document_max_bytes),
                                sandbox=self.pdf_sandbox, quota=self.quota)
@@ -393,8 +414,11 @@ class Container:
         return OfficerFaceMatch()
 
     @cached_property
-    def onboarding_blobs(self) -> SealedBlobStore:
-        return SealedBlobStore(self.settings.home / "onboarding", self.envelope)
+    def onboarding_blobs(self) -> BlobStore:
+        """ID images and contracts: personal data, sealed in either store."""
+        if self.settings.blob_store == "files":
+            return SealedBlobStore(self.settings.home / "onboarding", self.envelope)
+        return self.shared_blobs
 
     @cached_property
     def sealer(self) -> Sealer:
@@ -428,8 +452,7 @@ class Container:
 
     @cached_property
     def acceptance(self) -> AcceptanceService:
-        return AcceptanceService(self.uow, self.clock, self.transactions,
-                                 FileBlobStore(self.settings.home / "documents"))
+        return AcceptanceService(self.uow, self.clock, self.transactions, self.blobs)
 
     @cached_property
     def renewal(self) -> RenewalService:

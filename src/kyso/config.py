@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     quota_reservation_ttl_seconds: int = Field(default=600, ge=60, le=86400)
 
     # documents (PAdES and CAdES signing, validation): uploads up to this size
+    # where documents, signed outputs and eKYC images live: "database" (every node reaches
+    # them; sealed, in chunks) or "files" (KYSO_HOME/documents and /onboarding: one node)
+    blob_store: Literal["database", "files"] = "database"
+    blob_max_bytes: int = Field(default=128 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
+    blob_retention_days: int = Field(default=30, ge=1, le=3650)  # unreferenced, then removed
     document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
     # untrusted PDFs are read in sandboxed child processes with these limits (per file)
     sandbox_workers: int = Field(default=2, ge=1, le=64)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from kyso.errors import InvalidInput
 
-__all__ = ["is_sqlite", "make_engine", "writer_lock"]
+__all__ = ["is_sqlite", "make_engine", "open_writer", "reading", "transaction", "writer_lock"]
 
 _WRITER_LOCKS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 
@@ -26,6 +29,55 @@ def writer_lock(engine: Engine) -> threading.RLock | None:
     lock and its busy timeout.
     """
     return _WRITER_LOCKS.get(engine)
+
+
+# the connection of the unit of work this thread has open for writing, per engine
+_OPEN_WRITER: ContextVar[tuple[Engine, Connection] | None] = ContextVar("kyso_open_writer",
+                                                                         default=None)
+
+
+@contextmanager
+def open_writer(engine: Engine, conn: Connection) -> Iterator[None]:
+    """While a writing unit of work is open, :func:`transaction` joins it (SqlUnitOfWork)."""
+    token = _OPEN_WRITER.set((engine, conn))
+    try:
+        yield
+    finally:
+        _OPEN_WRITER.reset(token)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """The open writing unit of work's connection on this thread, else a transaction of its
+    own (committed at the end). Joining matters on SQLite, where a second connection would
+    wait for the first one's write lock; on both, what is written with a unit of work's
+    change commits or rolls back with it."""
+    joined = _OPEN_WRITER.get()
+    if joined is not None and joined[0] is engine and joined[1].in_transaction():
+        yield joined[1]
+        return
+    lock = writer_lock(engine)
+    if lock is not None:
+        lock.acquire()
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """Like :func:`transaction`, to read only: a transaction of its own takes no write lock."""
+    joined = _OPEN_WRITER.get()
+    if joined is not None and joined[0] is engine and joined[1].in_transaction():
+        yield joined[1]
+        return
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{READ_ONLY: True})
+        with conn.begin():
+            yield conn
 
 
 def is_sqlite(engine: Engine) -> bool:

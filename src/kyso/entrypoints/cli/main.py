@@ -175,6 +175,8 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         ("kept signature expiry", 300.0, container.signing.forget_delivered),
         # accepted contracts whose seal failed: sealed again (docs/ONBOARDING.md)
         ("contract seal retry", 300.0, container.contract_seals.retry_due),
+        # blobs no document or registration names, past KYSO_BLOB_RETENTION_DAYS
+        ("blob clean-up", 3600.0, container.sweep_blobs),
     ]
 
 
