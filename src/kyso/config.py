@@ -179,6 +179,13 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @model_validator(mode="after")
+    def _blob_limit(self) -> Settings:
+        if self.blob_store == "database" and self.document_max_bytes > self.blob_max_bytes:
+            raise ValueError("document_max_bytes must not exceed blob_max_bytes: a document "
+                             "accepted at upload could not be stored")
+        return self
+
+    @model_validator(mode="after")
     def _production_rules(self) -> Settings:
         if self.mode != "production":
             return self

@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -115,3 +116,10 @@ def test_the_worker_removes_only_what_nothing_names(world: World, node_b: Contai
     signed = customer.get(f"/documents/{document['id']}/download")
     assert signed.status_code == 200 and customer.validate(signed.content)["valid"]
     assert world.container.blobs.get(draft["sha256"]) == unsigned
+
+
+def test_a_document_limit_the_store_cannot_hold_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="blob_max_bytes"):
+        Settings(home=tmp_path, document_max_bytes=64 << 20, blob_max_bytes=32 << 20)
+    assert Settings(home=tmp_path, document_max_bytes=64 << 20, blob_max_bytes=32 << 20,
+                    blob_store="files").blob_store == "files"

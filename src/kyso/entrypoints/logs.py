@@ -52,6 +52,7 @@ def configure_logging(level: str = "INFO", fmt: Literal["json", "console"] = "js
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    foreign = [*shared, structlog.stdlib.ExtraAdder()]  # logging's extra={...} as fields
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -61,7 +62,7 @@ def configure_logging(level: str = "INFO", fmt: Literal["json", "console"] = "js
     renderer: Any = (structlog.processors.JSONRenderer(ensure_ascii=False) if fmt == "json"
                      else structlog.dev.ConsoleRenderer(colors=False))
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=foreign,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                     structlog.processors.format_exc_info, _scrub, renderer],
     )

@@ -9,6 +9,7 @@ paths and queries may hold personal data, and templates keep the metrics' labels
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -25,7 +26,9 @@ HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(rb"[A-Za-z0-9._-]{8,64}")
 _UNMATCHED = "<unmatched>"
 
-access = structlog.get_logger("kyso.access")
+# the standard library's logger: silent until entrypoints/logs.py configures logging (tests,
+# benchmarks), and then one JSON line whose fields are the record's extras
+access = logging.getLogger("kyso.access")
 
 
 class Observe:
@@ -54,8 +57,10 @@ class Observe:
                 elapsed = time.perf_counter() - started
                 route = getattr(scope.get("route"), "path", None) or _UNMATCHED
                 observe_request(scope["method"], route, status, elapsed)
-                access.info("request", method=scope["method"], route=route, status=status,
-                            duration_ms=round(elapsed * 1000, 1))
+                if access.isEnabledFor(logging.INFO):
+                    access.info("request", extra={
+                        "method": scope["method"], "route": route, "status": status,
+                        "duration_ms": round(elapsed * 1000, 1)})
 
 
 def _request_id(scope: Scope) -> str:
