@@ -181,3 +181,24 @@ def test_not_ready_when_the_database_holds_another_master_key(node, db_url):
         with engine.begin() as conn:
             conn.execute(update(key_checks).values(sealed=original))
         engine.dispose()
+
+
+def test_not_ready_when_the_key_store_cannot_use_the_ca_key(node, db_url):
+    _, client = node
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        first, other = conn.execute(text(
+            "SELECT k.key_id, k.ref FROM pki_keys k JOIN pki_authorities a "
+            "ON a.key_id = k.key_id ORDER BY a.created_at, a.name")).all()[:2]
+        # the first authority's sealed key swapped for another's: it opens under no purpose
+        conn.execute(text("UPDATE pki_keys SET ref = :ref WHERE key_id = :k"),
+                     {"ref": other.ref, "k": first.key_id})
+    try:
+        r = client.get("/readyz")
+        assert r.status_code == 503 and r.json()["checks"]["keystore"] == "unusable"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE pki_keys SET ref = :ref WHERE key_id = :k"),
+                         {"ref": first.ref, "k": first.key_id})
+        engine.dispose()
+    assert client.get("/readyz").status_code == 200

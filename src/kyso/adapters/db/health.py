@@ -71,7 +71,7 @@ def readiness(engine: Engine, master_key: Callable[[], MasterKey],
             key = conn.execute(
                 select(pki_keys).join(pki_authorities,
                                       pki_authorities.c.key_id == pki_keys.c.key_id)
-                .order_by(pki_authorities.c.created_at).limit(1)).first()
+                .order_by(pki_authorities.c.created_at, pki_authorities.c.name).limit(1)).first()
     except DBAPIError as exc:
         if not is_outage(exc):
             raise
