@@ -17,14 +17,16 @@ from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
-from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
+from kyso.adapters.blobs import DatabaseBlobStore, FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
+from kyso.adapters.db.health import readiness
 from kyso.adapters.db.key_check import open_master_key
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
 from kyso.adapters.local_delivery import LocalDelivery
+from kyso.adapters.metrics import observe_pool
 from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
 from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
 from kyso.adapters.sms.http import HttpSmsSender
@@ -89,6 +91,7 @@ from kyso.signing.documents import (
 )
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
+from kyso.signing.storage import BlobStore
 from kyso.signing.validation import Validator, quiet_library_logs
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
@@ -120,7 +123,15 @@ class Container:
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.sqlalchemy_url)
+        engine = make_engine(self.settings.sqlalchemy_url,
+                             busy_timeout=self.settings.database_busy_timeout_seconds)
+        observe_pool(engine)  # /metrics: connections in use (pool events)
+        return engine
+
+    def readiness(self) -> dict[str, str]:
+        """``/readyz``: the database, its schema, the master key, the key store (each "ok"
+        or what is wrong; ``adapters/db/health.py``)."""
+        return readiness(self.engine, lambda: self.master_key, lambda: self.keystore)
 
     @cached_property
     def master_key(self) -> MasterKey:
@@ -328,15 +339,35 @@ class Container:
             queue_seconds=s.sandbox_queue_seconds))
 
     @cached_property
+    def blobs(self) -> BlobStore:
+        """Documents and signed outputs: the database store every node reaches (which still
+        reads what the folders held before), or KYSO_HOME/documents."""
+        if self.settings.blob_store == "files":
+            return FileBlobStore(self.settings.home / "documents")
+        return self.shared_blobs
+
+    @cached_property
+    def shared_blobs(self) -> DatabaseBlobStore:
+        s = self.settings
+        legacy = (FileBlobStore(s.home / "documents"),
+                  SealedBlobStore(s.home / "onboarding", self.envelope))
+        return DatabaseBlobStore(self.engine, self.envelope, self.clock,
+                                 max_bytes=s.blob_max_bytes, legacy=legacy)
+
+    def sweep_blobs(self) -> int:
+        """``kyso worker``: blobs no longer referenced, past the retention period."""
+        if self.settings.blob_store == "files":
+            return 0
+        return self.shared_blobs.sweep(timedelta(days=self.settings.blob_retention_days))
+
+    @cached_property
     def document_signer(self) -> DocumentSigner:
-        return DocumentSigner(self.uow, self.clock, self.signing,
-                              FileBlobStore(self.settings.home / "documents"),
+        return DocumentSigner(self.uow, self.clock, self.signing, self.blobs,
                               self.document_trust, self.pdf_sandbox)
 
     @cached_property
     def documents(self) -> DocumentService:
-        return DocumentService(self.uow, self.clock, self.transactions,
-                               FileBlobStore(self.settings.home / "documents"),
+        return DocumentService(self.uow, self.clock, self.transactions, self.blobs,
                                Validator(self.document_trust),
                                DocumentPolicy(self.settings.document_max_bytes),
                                sandbox=self.pdf_sandbox, quota=self.quota)
@@ -383,8 +414,11 @@ class Container:
         return OfficerFaceMatch()
 
     @cached_property
-    def onboarding_blobs(self) -> SealedBlobStore:
-        return SealedBlobStore(self.settings.home / "onboarding", self.envelope)
+    def onboarding_blobs(self) -> BlobStore:
+        """ID images and contracts: personal data, sealed in either store."""
+        if self.settings.blob_store == "files":
+            return SealedBlobStore(self.settings.home / "onboarding", self.envelope)
+        return self.shared_blobs
 
     @cached_property
     def sealer(self) -> Sealer:
@@ -418,8 +452,7 @@ class Container:
 
     @cached_property
     def acceptance(self) -> AcceptanceService:
-        return AcceptanceService(self.uow, self.clock, self.transactions,
-                                 FileBlobStore(self.settings.home / "documents"))
+        return AcceptanceService(self.uow, self.clock, self.transactions, self.blobs)
 
     @cached_property
     def renewal(self) -> RenewalService:

@@ -41,9 +41,17 @@ class Settings(BaseSettings):
     mode: Literal["development", "production"] = "development"
     home: Path = Path("var")
     database_url: str | None = None
+    # SQLite: how long a writer waits for another process's lock before answering 503
+    database_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     public_base_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"  # serve and worker (entrypoints/logs.py)
+    # reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks ("10.0.0.0/8, 127.0.0.1"); empty: none, the peer is the client
+    trusted_proxies: str = ""
+    # who may read /metrics (client addresses or networks, or "*"); others get 404
+    metrics_allow: str = "127.0.0.1, ::1"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # the master key: a file (default KYSO_HOME/master.key) or the key itself, base64 of 32
     # bytes (KYSO_MASTER_KEY, e.g. from a secret manager); production wants it away from the
@@ -90,6 +98,11 @@ class Settings(BaseSettings):
     quota_reservation_ttl_seconds: int = Field(default=600, ge=60, le=86400)
 
     # documents (PAdES and CAdES signing, validation): uploads up to this size
+    # where documents, signed outputs and eKYC images live: "database" (every node reaches
+    # them; sealed, in chunks) or "files" (KYSO_HOME/documents and /onboarding: one node)
+    blob_store: Literal["database", "files"] = "database"
+    blob_max_bytes: int = Field(default=128 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
+    blob_retention_days: int = Field(default=30, ge=1, le=3650)  # unreferenced, then removed
     document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
     # untrusted PDFs are read in sandboxed child processes with these limits (per file)
     sandbox_workers: int = Field(default=2, ge=1, le=64)
@@ -164,6 +177,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _blob_limit(self) -> Settings:
+        if self.blob_store == "database" and self.document_max_bytes > self.blob_max_bytes:
+            raise ValueError("document_max_bytes must not exceed blob_max_bytes: a document "
+                             "accepted at upload could not be stored")
+        return self
 
     @model_validator(mode="after")
     def _production_rules(self) -> Settings:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
-from kyso.adapters.db.engine import READ_ONLY, writer_lock
+from kyso.adapters.db.engine import READ_ONLY, open_writer, writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
@@ -30,6 +31,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
+from kyso.adapters.metrics import CountedAudit
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._conn: Connection | None = None
         self._lock: threading.RLock | None = None
+        self._joinable: ExitStack | None = None  # blobs written join this transaction
 
     def __enter__(self) -> Self:
         self._lock = None if self._read_only else writer_lock(self._engine)
@@ -90,10 +93,14 @@ class SqlUnitOfWork:
             self._release()
             raise
         self._conn = conn
+        if not self._read_only:
+            self._joinable = ExitStack()
+            self._joinable.enter_context(open_writer(self._engine, conn))
         self.accounts = SqlAccountRepository(conn)
         self.sessions = SqlSessionRepository(conn)
         self.otp_codes = SqlOtpCodeRepository(conn)
-        self.audit = SqlAuditRepository(conn, key=self._audit_key)
+        self._counted = CountedAudit(SqlAuditRepository(conn, key=self._audit_key))
+        self.audit = self._counted
         self.outbox = SqlOutboxRepository(conn)
         self.notifications = SqlNotificationRepository(conn)
         self.smartotp = SqlSmartOtpRepository(conn)
@@ -118,6 +125,9 @@ class SqlUnitOfWork:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        joinable, self._joinable = self._joinable, None
+        if joinable is not None:
+            joinable.close()
         try:
             if conn.in_transaction():
                 conn.rollback()
@@ -143,6 +153,8 @@ class SqlUnitOfWork:
         # which also fires the SQLite "BEGIN IMMEDIATE" hook): most units of work end with
         # their commit, and an eager BEGIN would cost a write lock only to be rolled back.
         self.connection.commit()
+        self._counted.committed()  # metrics: counter increments, no query
 
     def rollback(self) -> None:
         self.connection.rollback()
+        self._counted.appended.clear()

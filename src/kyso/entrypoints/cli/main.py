@@ -18,6 +18,7 @@ from kyso.entrypoints.cli.audit import checkpoint_command, verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
 from kyso.entrypoints.lifeline import mark_parent
+from kyso.entrypoints.logs import configure_logging
 from kyso.errors import KysoError
 
 if TYPE_CHECKING:
@@ -94,9 +95,25 @@ def serve(
         console.print("  payments:  the built-in VNPay sandbox (no real money)")
     if workers > 1:
         mark_parent()  # the workers end when this process does, even on kill -9
+        _metrics_dir(container.settings.home / "metrics")
+    configure_logging(container.settings.log_level, container.settings.log_format)
+    # JSON logs (the app's access line names route templates, uvicorn's would name paths);
+    # X-Forwarded-* are read by the app itself, from KYSO_TRUSTED_PROXIES only
     uvicorn.run("kyso.entrypoints.api.app:create_app_from_env", factory=True, host=host,
-                port=port, workers=workers, log_level="info", proxy_headers=False,
+                port=port, workers=workers, log_level=container.settings.log_level.lower(),
+                log_config=None, access_log=False, proxy_headers=False,
                 timeout_graceful_shutdown=10)
+
+
+def _metrics_dir(path: Path) -> None:
+    """prometheus-client's multi-process files, emptied at start (``adapters/metrics.py``);
+    the workers inherit the variable, and import the metrics after it is set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        path = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
 
 
 @app.command()
@@ -107,6 +124,7 @@ def worker(
     expired quota reservations, expire unpaid orders and stale registrations; runs until
     interrupted."""
     with open_container(init=True) as container:
+        configure_logging(container.settings.log_level, container.settings.log_format)
         outbox = container.outbox_worker()
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
@@ -157,6 +175,8 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         ("kept signature expiry", 300.0, container.signing.forget_delivered),
         # accepted contracts whose seal failed: sealed again (docs/ONBOARDING.md)
         ("contract seal retry", 300.0, container.contract_seals.retry_due),
+        # blobs no document or registration names, past KYSO_BLOB_RETENTION_DAYS
+        ("blob clean-up", 3600.0, container.sweep_blobs),
     ]
 
 

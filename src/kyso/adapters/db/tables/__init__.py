@@ -7,6 +7,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     accounts,
     audit,
     billing,
+    blobs,
     documents,
     keys,
     notify,
