@@ -89,7 +89,7 @@ from kyso.signing.documents import (
 )
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
-from kyso.signing.validation import Validator, quiet_library_logs
+from kyso.signing.validation import quiet_library_logs
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
@@ -325,7 +325,8 @@ class Container:
         return ProcessSandbox(SandboxLimits(
             workers=s.sandbox_workers, cpu_seconds=s.sandbox_cpu_seconds,
             wall_seconds=s.sandbox_wall_seconds, memory_mib=s.sandbox_memory_mib,
-            queue_seconds=s.sandbox_queue_seconds))
+            queue_seconds=s.sandbox_queue_seconds),
+            self.pki_publisher, self.pki_config.base_url)
 
     @cached_property
     def document_signer(self) -> DocumentSigner:
@@ -337,7 +338,6 @@ class Container:
     def documents(self) -> DocumentService:
         return DocumentService(self.uow, self.clock, self.transactions,
                                FileBlobStore(self.settings.home / "documents"),
-                               Validator(self.document_trust),
                                DocumentPolicy(self.settings.document_max_bytes),
                                sandbox=self.pdf_sandbox, quota=self.quota)
 
