@@ -53,7 +53,7 @@ from kyso.signing.document_errors import (
     RevocationUnavailable,
     SigningFailed,
 )
-from kyso.signing.pdf import PARSE_ERRORS, PdfInfo, inspect_pdf
+from kyso.signing.pdf import PARSE_ERRORS, PdfInfo, describe_pdf, read_pdf
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.stamp import field_spec, local_time, stamp_params, stamp_style
 
@@ -236,9 +236,10 @@ def prepare_pades(request: PadesRequest, trust: KysoTrust, exchange: Exchange) -
 
 async def _prepare(request: PadesRequest, trust: KysoTrust, exchange: Exchange) -> bytes:
     pdf, options = request.pdf, request.options
-    job = PadesJob(pdf, inspect_pdf(pdf), request.field_name, options, request.at,
+    reader = read_pdf(pdf)  # parsed once: checked, described, then extended
+    job = PadesJob(pdf, describe_pdf(reader), request.field_name, options, request.at,
                    request.image)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = IncrementalPdfFileWriter.from_reader(reader)
     session = PadesEngine(trust)._pdf_signer(job, _CertificateOnly(request.chain)) \
         .init_signing_session(writer)
     presign = await session.perform_presign_validation(writer)

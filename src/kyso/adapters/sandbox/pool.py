@@ -4,9 +4,13 @@
 The children are started on demand up to ``workers`` (``spawn``: fresh interpreters that
 share nothing with the server) and live on, serving one file at a time. A caller waits for an
 idle child (at most ``queue_seconds``, then :class:`SandboxBusy`, 503), sends the bytes and
-waits at most ``wall_seconds`` for the answer. A child that does not answer in time or dies
-(SIGXCPU past its CPU limit, a crash in a C extension) is killed and replaced, and the file
-is refused with :class:`InvalidDocument` (400) and one log line, no traceback.
+waits at most ``wall_seconds`` for each message. On the way the child may ask questions
+(kyso's ``/pki`` data, from the :class:`~kyso.signing.revinfo.PkiEndpoints` given here; the
+CMS for a prepared signature, from the caller), at most ``_MAX_ASKS`` per file. Every message
+is a :mod:`~kyso.adapters.sandbox.wire` frame decoded by :mod:`~kyso.adapters.sandbox.codec`:
+nothing a child says is unpickled. A child that does not answer in time, dies (SIGXCPU past
+its CPU limit, a crash in a C extension) or says something malformed is killed and replaced,
+and the file is refused with :class:`InvalidDocument` (400) and one log line, no traceback.
 """
 
 from __future__ import annotations
