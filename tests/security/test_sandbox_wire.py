@@ -128,3 +128,33 @@ def test_the_wire_format_round_trips_and_refuses_bad_frames() -> None:
             unpack(bad)
     with pytest.raises(TypeError):
         pack({"x": object()})
+
+
+def test_the_codec_round_trips_and_checks_every_field() -> None:
+    from kyso.adapters.sandbox import codec
+    from kyso.signing.pages import Layout, PageBox
+    from kyso.signing.validation import SignatureReport, TimestampReport, ValidationReport
+
+    now = datetime.now(UTC)
+    report = ValidationReport("ab" * 32, (
+        SignatureReport("Sig", "intact", True, "good", True, signer="AN", signing_time=now,
+                        timestamp=now, timestamp_trusted=True, level="B-T",
+                        entire_document=True),), (TimestampReport("TS", now, "intact", True),))
+    wired = unpack(pack(codec.encode_report(report)))
+    assert codec.decode_report(wired) == report
+    layout = Layout([PageBox(595.0, 842.0, (0.0, 0.0), 90)], 1, (1.0, 2.0, 3.0, 4.0), False)
+    assert codec.decode_layout(unpack(pack(codec.encode_layout(layout)))) == layout
+    bad = [(codec.decode_report, wired | {"extra": 1}),
+           (codec.decode_report, wired | {"signatures": [wired["signatures"][0]
+                                                         | {"trusted": "yes"}]}),
+           (codec.decode_report, wired | {"signatures": [wired["signatures"][0]
+                                                         | {"signing_time": "yesterday"}]}),
+           (codec.decode_layout, {"pages": [], "page": 3, "box": [0, 0, 1, 1],
+                                  "covers_text": False}),
+           (codec.decode_info, {"pages": 1, "box": [0, 0, 1, float("inf")], "signatures": 0}),
+           (codec.decode_info, {"pages": 2**80, "box": [0, 0, 1, 1], "signatures": 0}),
+           (codec.decode_prepared, {"tail": "text", "start": 1, "end": 2}),
+           (codec.decode_png, b"GIF89a")]
+    for decode, value in bad:
+        with pytest.raises(WireError):
+            decode(value)
