@@ -158,3 +158,39 @@ def test_the_codec_round_trips_and_checks_every_field() -> None:
     for decode, value in bad:
         with pytest.raises(WireError):
             decode(value)
+
+
+def test_the_server_finishes_only_what_it_signed() -> None:
+    """The sandbox's outcome must match the level and the server's own splice; one file
+    gets one signature, however often a child asks."""
+    from kyso.signing.pades import Finisher
+
+    pdf = sample_pdf()
+    n = len(pdf)
+    prepared = Prepared(b"\n<" + b"0" * 64 + b">\n", n + 1, n + 67)
+    calls: list[bytes] = []
+
+    def cms(digest: bytes) -> bytes:
+        calls.append(digest)
+        return b"\x30\x03\x02\x01\x01"
+
+    def request(level: Level) -> PadesRequest:
+        return PadesRequest(pdf, "Sig", SignOptions(level=level), datetime.now(UTC), "A",
+                            (b"cert",), 64)
+
+    signed = Finisher(request(Level.B_T), cms).finish(prepared)
+    assert signed == pdf + b"\n<3003020101" + b"0" * 54 + b">\n" and len(calls) == 1
+    assert calls[0] == byte_range_digest(pdf, prepared)
+    with pytest.raises(InvalidDocument):  # B-LT needs the sandbox's DSS after the splice
+        Finisher(request(Level.B_LT), cms).finish(prepared)
+    with pytest.raises(InvalidDocument):  # B-B has nothing after the splice
+        Finisher(request(Level.B_B), cms).finish(b"more")
+    long_term = Finisher(request(Level.B_LTA), cms)
+    long_term.exchange(prepared)
+    with pytest.raises(InvalidDocument):
+        long_term.exchange(prepared)
+    with pytest.raises(InvalidDocument):  # not the server's splice
+        long_term.finish(prepared.tail + b"dss")
+    tail = signed[n:]
+    assert long_term.finish(tail + b"dss") == signed + b"dss"
+    assert len(calls) == 2  # B-T once, B-LTA once: the refusals signed nothing

@@ -38,15 +38,7 @@ from kyso.signing.credentials import usable
 from kyso.signing.document import Document, DocumentFormat, DocumentStatus, SignOptions
 from kyso.signing.document_errors import AlreadySigned, SigningFailed
 from kyso.signing.model import Credential
-from kyso.signing.pades import (
-    PadesEngine,
-    PadesRequest,
-    Prepared,
-    assemble,
-    byte_range_digest,
-    reserve,
-    splice,
-)
+from kyso.signing.pades import Finisher, PadesEngine, PadesRequest, reserve
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import Authorization, SigningService
@@ -185,15 +177,9 @@ class DocumentSigner:
         signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
         request = PadesRequest(pdf, name, options, at, credential.certificate.subject,
                                tuple(credential.chain), reserve(signer, options.level), image)
-        signed: list[bytes] = []
-
-        def exchange(prepared: Prepared) -> bytes:
-            der = self._pades.cms(signer, byte_range_digest(pdf, prepared), options.level, at)
-            signed.append(splice(pdf, prepared, der))
-            return der
-
-        extra = self._sandbox.sign(request, exchange)
-        return assemble(request, signed[0] if len(signed) == 1 else None, extra)
+        finisher = Finisher(request, lambda digest: self._pades.cms(signer, digest,
+                                                                    options.level, at))
+        return finisher.finish(self._sandbox.sign(request, finisher.exchange))
 
     def _finish(self, document: Document, output: bytes) -> Document:
         digest = self._blobs.put(output)

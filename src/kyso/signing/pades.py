@@ -57,8 +57,8 @@ from kyso.signing.pdf import PARSE_ERRORS, PdfInfo, describe_pdf, read_pdf
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.stamp import field_spec, local_time, stamp_params, stamp_style
 
-__all__ = ["Exchange", "PadesEngine", "PadesJob", "PadesRequest", "Prepared", "prepare_pades",
-           "run", "splice", "translated"]
+__all__ = ["Exchange", "Finisher", "PadesEngine", "PadesJob", "PadesRequest", "Prepared",
+           "byte_range_digest", "prepare_pades", "run", "splice", "translated"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -226,15 +226,18 @@ class _CertificateOnly(Signer):
         raise SigningFailed("the sandbox holds no key")
 
 
-def prepare_pades(request: PadesRequest, trust: KysoTrust, exchange: Exchange) -> bytes:
-    """In the sandbox: prepare ``request.pdf``, get its CMS through ``exchange`` and, for
-    B-LT/B-LTA, add the DSS and the document time stamp; what follows the original bytes
-    in the final file, or ``b""`` when the parent's splice is the final file (B-B, B-T)."""
+def prepare_pades(request: PadesRequest, trust: KysoTrust,
+                  exchange: Exchange) -> Prepared | bytes:
+    """In the sandbox: prepare ``request.pdf``. At B-B/B-T nothing follows the signature:
+    the :class:`Prepared` file, for the server to finish alone (one round trip). At
+    B-LT/B-LTA: get the CMS through ``exchange``, add the DSS and the document time stamp,
+    and return what follows the original bytes in the final file."""
     with translated():
         return run(_prepare(request, trust, exchange))
 
 
-async def _prepare(request: PadesRequest, trust: KysoTrust, exchange: Exchange) -> bytes:
+async def _prepare(request: PadesRequest, trust: KysoTrust,
+                   exchange: Exchange) -> Prepared | bytes:
     pdf, options = request.pdf, request.options
     reader = read_pdf(pdf)  # parsed once: checked, described, then extended
     job = PadesJob(pdf, describe_pdf(reader), request.field_name, options, request.at,
@@ -248,15 +251,16 @@ async def _prepare(request: PadesRequest, trust: KysoTrust, exchange: Exchange) 
         appearance_text_params=stamp_params(request.signer_name, options) if options.visible
         else None)
     output = io.BytesIO()
-    prepared, _ = tbs.digest_tbs_document(output=output)
+    digested, _ = tbs.digest_tbs_document(output=output)
     whole = output.getvalue()
     if whole[:len(pdf)] != pdf:
         raise SigningFailed("the update does not extend the original")
-    der = exchange(Prepared(whole[len(pdf):], prepared.reserved_region_start,
-                            prepared.reserved_region_end))
+    prepared = Prepared(whole[len(pdf):], digested.reserved_region_start,
+                        digested.reserved_region_end)
     if tbs.post_sign_instructions is None:
-        return b""
-    finishing = PdfTBSDocument.resume_signing(output, prepared, der,
+        return prepared
+    der = exchange(prepared)
+    finishing = PdfTBSDocument.resume_signing(output, digested, der,
                                               tbs.post_sign_instructions, tbs.validation_context)
     await finishing.post_signature_processing(output)
     return output.getvalue()[len(pdf):]
@@ -288,16 +292,39 @@ def splice(pdf: bytes, prepared: Prepared, der: bytes) -> bytes:
     return b"".join([pdf, tail[:start], content, tail[start + len(content):]])
 
 
-def assemble(request: PadesRequest, signed: bytes | None, extra: bytes) -> bytes:
-    """The final file from the server's ``signed`` splice and the sandbox's ``extra``
-    (B-LT/B-LTA: the whole tail again, then the DSS and the document time stamp)."""
-    if signed is None:
-        raise InvalidDocument()
-    if not request.options.level.long_term:
-        if extra:
+class Finisher:
+    """The server's side of signing an uploaded PDF: it signs a prepared file once (``cms``
+    over the byte-range digest it computes), splices the CMS in and makes the final file."""
+
+    def __init__(self, request: PadesRequest, cms: Callable[[bytes], bytes]) -> None:
+        self._request, self._cms = request, cms
+        self._signed: bytes | None = None
+
+    def exchange(self, prepared: Prepared) -> bytes:
+        """The CMS for ``prepared`` (the :data:`Exchange` the sandbox may ask once)."""
+        if self._signed is not None:
+            raise InvalidDocument()  # one file, one signature
+        pdf = self._request.pdf
+        der = self._cms(byte_range_digest(pdf, prepared))
+        self._signed = splice(pdf, prepared, der)
+        return der
+
+    def finish(self, outcome: Prepared | bytes) -> bytes:
+        """The final file from the sandbox's ``outcome``: a :class:`Prepared` file (B-B,
+        B-T), signed and spliced here; or (B-LT/B-LTA, after the sandbox asked
+        :meth:`exchange`) the whole tail again, which must begin with this splice, then the
+        DSS and the document time stamp."""
+        pdf, long_term = self._request.pdf, self._request.options.level.long_term
+        if isinstance(outcome, Prepared):
+            if long_term or self._signed is not None:
+                raise InvalidDocument()
+            self.exchange(outcome)
+            assert self._signed is not None
+            return self._signed
+        signed = self._signed
+        if not long_term or signed is None:
             raise InvalidDocument()
-        return signed
-    mine = len(signed) - len(request.pdf)
-    if len(extra) <= mine or extra[:mine] != signed[len(request.pdf):]:
-        raise InvalidDocument()
-    return request.pdf + extra
+        mine = len(signed) - len(pdf)
+        if len(outcome) <= mine or outcome[:mine] != signed[len(pdf):]:
+            raise InvalidDocument()
+        return pdf + outcome

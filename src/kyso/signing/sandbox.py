@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from kyso.signing.pades import Exchange, PadesRequest
+from kyso.signing.pades import Exchange, PadesRequest, Prepared
 from kyso.signing.pages import Layout
 from kyso.signing.pdf import PdfInfo
 from kyso.signing.validation import ValidationReport
@@ -37,10 +37,11 @@ class PdfSandbox(Protocol):
         (:class:`~kyso.signing.validation.Validator`)."""
         ...
 
-    def sign(self, request: PadesRequest, exchange: Exchange) -> bytes:
-        """Prepare ``request.pdf`` for signing, get the CMS from ``exchange`` and finish
-        (:func:`~kyso.signing.pades.prepare_pades`): the sandbox's ``extra`` bytes for
-        :func:`~kyso.signing.pades.assemble`."""
+    def sign(self, request: PadesRequest, exchange: Exchange) -> Prepared | bytes:
+        """Prepare ``request.pdf`` for signing and, from B-LT on, get the CMS from
+        ``exchange`` and add the DSS and document time stamp
+        (:func:`~kyso.signing.pades.prepare_pades`), for
+        :meth:`~kyso.signing.pades.Finisher.finish`."""
         ...
 
     def layout(self, data: bytes) -> Layout:

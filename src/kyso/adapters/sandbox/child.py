@@ -74,7 +74,8 @@ def _tasks(conn: Connection, base_url: str) -> dict[str, Task]:
         def exchange(prepared: pades.Prepared) -> bytes:
             return pki.ask("cms", codec.encode_prepared(prepared))
 
-        return pades.prepare_pades(request, KysoTrust(pki, base_url), exchange)
+        return codec.encode_signed(pades.prepare_pades(request, KysoTrust(pki, base_url),
+                                                       exchange))
 
     return {"inspect": lambda data, _: codec.encode_info(pdf.inspect_pdf(data)),
             "layout": lambda data, _: codec.encode_layout(pages.layout_pdf(data)),

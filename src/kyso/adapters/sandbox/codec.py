@@ -19,9 +19,9 @@ from kyso.signing.pages import Layout, PageBox
 from kyso.signing.pdf import PdfInfo
 from kyso.signing.validation import SignatureReport, TimestampReport, ValidationReport
 
-__all__ = ["decode_bytes", "decode_info", "decode_int", "decode_layout", "decode_png",
-           "decode_prepared", "decode_report", "decode_request", "encode_info", "encode_layout",
-           "encode_prepared", "encode_report", "encode_request"]
+__all__ = ["decode_info", "decode_int", "decode_layout", "decode_png", "decode_prepared",
+           "decode_report", "decode_request", "decode_signed", "encode_info", "encode_layout",
+           "encode_prepared", "encode_report", "encode_request", "encode_signed"]
 
 T = TypeVar("T")
 _MAX_ITEMS = 100_000  # pages, signatures: far beyond any real file
@@ -105,10 +105,6 @@ def decode_info(value: Any) -> PdfInfo:
 
 def decode_int(value: Any) -> int:
     return _int(value)
-
-
-def decode_bytes(value: Any) -> bytes:
-    return _bytes(value)
 
 
 def decode_png(value: Any) -> bytes:
@@ -217,3 +213,15 @@ def encode_prepared(prepared: Prepared) -> dict[str, Any]:
 def decode_prepared(value: Any) -> Prepared:
     v = _record(value, {"tail", "start", "end"})
     return Prepared(_bytes(v["tail"]), _int(v["start"]), _int(v["end"]))
+
+
+def encode_signed(outcome: Prepared | bytes) -> dict[str, Any]:
+    if isinstance(outcome, Prepared):
+        return {"prepared": encode_prepared(outcome)}
+    return {"extra": outcome}
+
+
+def decode_signed(value: Any) -> Prepared | bytes:
+    if type(value) is dict and set(value) == {"prepared"}:
+        return decode_prepared(value["prepared"])
+    return _bytes(_record(value, {"extra"})["extra"])

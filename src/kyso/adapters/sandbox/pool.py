@@ -40,7 +40,7 @@ from kyso.signing.document_errors import (
     SandboxBusy,
     SigningFailed,
 )
-from kyso.signing.pades import Exchange, PadesRequest
+from kyso.signing.pades import Exchange, PadesRequest, Prepared
 from kyso.signing.pages import Layout
 from kyso.signing.pdf import PdfInfo
 from kyso.signing.revinfo import PkiEndpoints
@@ -145,11 +145,11 @@ class ProcessSandbox:
     def validate(self, data: bytes, at: datetime) -> ValidationReport:
         return self._run(codec.decode_report, "validate", data, at.isoformat())
 
-    def sign(self, request: PadesRequest, exchange: Exchange) -> bytes:
+    def sign(self, request: PadesRequest, exchange: Exchange) -> Prepared | bytes:
         def cms(value: Any) -> bytes:
             return exchange(codec.decode_prepared(value))
 
-        return self._run(codec.decode_bytes, "sign", request.pdf,
+        return self._run(codec.decode_signed, "sign", request.pdf,
                          codec.encode_request(request), cms=cms)
 
     def close(self) -> None:
