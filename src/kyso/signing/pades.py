@@ -26,7 +26,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -274,7 +274,7 @@ def byte_range_digest(pdf: bytes, prepared: Prepared) -> bytes:
     start, end = prepared.start - n, prepared.end - n
     if not (start >= 0 and start + 4 <= end <= len(tail)) or \
             tail[start:end] != b"<" + b"0" * (end - start - 2) + b">":
-        raise InvalidDocument()
+        _refuse("the placeholder is not a zeroed hex string in the appended bytes")
     digest = hashlib.sha256(pdf)
     digest.update(memoryview(tail)[:start])
     digest.update(memoryview(tail)[end:])
@@ -303,7 +303,7 @@ class Finisher:
     def exchange(self, prepared: Prepared) -> bytes:
         """The CMS for ``prepared`` (the :data:`Exchange` the sandbox may ask once)."""
         if self._signed is not None:
-            raise InvalidDocument()  # one file, one signature
+            _refuse("a second signature asked for one file")
         pdf = self._request.pdf
         der = self._cms(byte_range_digest(pdf, prepared))
         self._signed = splice(pdf, prepared, der)
@@ -317,14 +317,19 @@ class Finisher:
         pdf, long_term = self._request.pdf, self._request.options.level.long_term
         if isinstance(outcome, Prepared):
             if long_term or self._signed is not None:
-                raise InvalidDocument()
+                _refuse("a prepared file where the level needs the sandbox's finish")
             self.exchange(outcome)
             assert self._signed is not None
             return self._signed
         signed = self._signed
         if not long_term or signed is None:
-            raise InvalidDocument()
+            _refuse("bytes after the signature where the level has none")
         mine = len(signed) - len(pdf)
         if len(outcome) <= mine or outcome[:mine] != signed[len(pdf):]:
-            raise InvalidDocument()
+            _refuse("the finished file does not begin with the server's splice")
         return pdf + outcome
+
+
+def _refuse(why: str) -> NoReturn:
+    log.warning("the sandbox's signing answer refused: %s", why)
+    raise InvalidDocument()
