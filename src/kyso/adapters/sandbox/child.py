@@ -32,7 +32,6 @@ from kyso.adapters.sandbox.wire import pack, unpack
 __all__ = ["serve"]
 
 Task = Callable[[bytes, Any], Any]
-_MAX_FRAME = 64 * 1024 * 1024
 
 
 def serve(conn: Connection, memory_bytes: int, cpu_seconds: int, base_url: str) -> None:
@@ -44,7 +43,7 @@ def serve(conn: Connection, memory_bytes: int, cpu_seconds: int, base_url: str) 
     conn.send_bytes(pack({"t": "ready"}))
     while True:
         try:
-            request = unpack(conn.recv_bytes(_MAX_FRAME))
+            request = unpack(conn.recv_bytes())  # the server's: a document of any allowed size
         except EOFError:
             return
         _limit_cpu(cpu_seconds)
@@ -93,7 +92,7 @@ class _AskedPki:
         from kyso.signing.document_errors import RevocationUnavailable, SigningFailed
 
         self._conn.send_bytes(pack({"t": "ask", "what": what, "arg": arg}))
-        reply = unpack(self._conn.recv_bytes(_MAX_FRAME))
+        reply = unpack(self._conn.recv_bytes())
         if reply.get("t") == "answer" and isinstance(reply.get("r"), bytes):
             answer: bytes = reply["r"]
             return answer

@@ -53,7 +53,7 @@ _REFUSALS: dict[str, type[KysoError]] = {
     error.code: error for error in (NotAPdf, EncryptedPdf, DamagedPdf, InvalidDocument,
                                     RevocationUnavailable, SigningFailed)}
 _START_SECONDS = 60.0  # a child's own start (imports) on a loaded machine
-_MAX_FRAME = 64 * 1024 * 1024  # a reply: a prepared tail, a report, a PNG
+_MAX_FRAME = 64 * 1024 * 1024  # a reply (a prepared tail, a report, a PNG), never the document
 _MAX_ASKS = 64  # questions a child may ask about one file (CA certificates, CRLs, OCSP, TSA)
 Handler = Callable[[Any], bytes]
 T = TypeVar("T")
