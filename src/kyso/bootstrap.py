@@ -92,7 +92,7 @@ from kyso.signing.documents import (
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.storage import BlobStore
-from kyso.signing.validation import Validator, quiet_library_logs
+from kyso.signing.validation import quiet_library_logs
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
@@ -336,7 +336,8 @@ class Container:
         return ProcessSandbox(SandboxLimits(
             workers=s.sandbox_workers, cpu_seconds=s.sandbox_cpu_seconds,
             wall_seconds=s.sandbox_wall_seconds, memory_mib=s.sandbox_memory_mib,
-            queue_seconds=s.sandbox_queue_seconds))
+            queue_seconds=s.sandbox_queue_seconds),
+            self.pki_publisher, self.pki_config.base_url)
 
     @cached_property
     def blobs(self) -> BlobStore:
@@ -368,7 +369,6 @@ class Container:
     @cached_property
     def documents(self) -> DocumentService:
         return DocumentService(self.uow, self.clock, self.transactions, self.blobs,
-                               Validator(self.document_trust),
                                DocumentPolicy(self.settings.document_max_bytes),
                                sandbox=self.pdf_sandbox, quota=self.quota)
 
