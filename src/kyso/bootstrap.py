@@ -19,7 +19,7 @@ from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
 from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
-from kyso.adapters.db.key_check import open_master_key
+from kyso.adapters.db.key_check import NodeKeys, open_master_key
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
@@ -123,17 +123,26 @@ class Container:
         return make_engine(self.settings.sqlalchemy_url)
 
     @cached_property
-    def master_key(self) -> MasterKey:
+    def keys(self) -> NodeKeys:
+        """The master key(s), checked against the database, following a rotation."""
         return open_master_key(self.settings.master_key_path, self.engine,
-                               self.settings.given_master_key)
+                               self.settings.given_master_key,
+                               refresh_seconds=self.settings.keyring_refresh_seconds)
+
+    @cached_property
+    def master_key(self) -> MasterKey:
+        """The root every subkey is derived from (sealed under the master key; stays the
+        same across master-key rotations)."""
+        return self.keys.root
 
     @cached_property
     def envelope(self) -> Envelope:
-        return Envelope(self.master_key)
+        return Envelope(self.keys.keyring)
 
     @cached_property
     def audit_key(self) -> ChainKey:
-        """The audit chain's HMAC key: derived from the master key, never in the database."""
+        """The audit chain's HMAC key: derived from the root sealed under the master key, so
+        the database alone does not give it."""
         return ChainKey.derived(self.master_key)
 
     @cached_property
@@ -263,7 +272,7 @@ class Container:
     def keystore(self) -> KeyStore:
         s = self.settings
         if s.keystore_backend == "software":
-            return SoftwareKeyStore(self.master_key)
+            return SoftwareKeyStore(self.envelope)
         assert s.pkcs11_module and s.pkcs11_token_label and s.pkcs11_user_pin  # Settings checks
         pin = Secret(s.pkcs11_user_pin.get_secret_value())
         return Pkcs11KeyStore(s.pkcs11_module, s.pkcs11_token_label, pin)

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # database
     master_key_file: Path | None = None
     master_key: SecretStr | None = None
+    # how often a running node looks for a master-key rotation (docs/KEYS.md)
+    keyring_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
     # audit checkpoints: a file outside the database (default KYSO_HOME/audit-checkpoints.jsonl)
     audit_checkpoint_file: Path | None = None
 

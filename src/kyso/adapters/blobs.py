@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kyso.secrets import Envelope, SealedValueError
 
-__all__ = ["FileBlobStore", "SealedBlobStore"]
+__all__ = ["FileBlobStore", "SealedBlobStore", "write_whole"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -106,3 +106,6 @@ def _write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+write_whole = _write  # for rewriting a blob in place (adapters/db/rotation.py)
