@@ -24,6 +24,7 @@ from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
+from kyso.adapters.keystore.pkcs11_master import hsm_opener
 from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
 from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
@@ -105,11 +106,22 @@ def init_home(settings: Settings) -> bool:
     engine = make_engine(settings.sqlalchemy_url)
     try:
         upgrade(engine)
-        open_master_key(settings.master_key_path, engine,  # refuses another node's key
-                        settings.given_master_key)
+        _open_keys(settings, engine, None)  # refuses another node's key
     finally:
         engine.dispose()
     return created
+
+
+def _open_keys(settings: Settings, engine: Engine, refresh_seconds: float | None) -> NodeKeys:
+    """The node's master key(s): a file, KYSO_MASTER_KEY or a PKCS#11 token (docs/KEYS.md)."""
+    s = settings
+    pin = s.master_key_pkcs11_user_pin
+    hsm = (hsm_opener(s.pkcs11_module, Secret(pin))
+           if s.pkcs11_module and pin is not None else None)
+    hsm_key = ((s.master_key_pkcs11_token or "", s.master_key_pkcs11_label or "")
+               if s.master_key_backend == "pkcs11" else None)
+    return open_master_key(s.master_key_path, engine, s.given_master_key,
+                           refresh_seconds=refresh_seconds, hsm=hsm, hsm_key=hsm_key)
 
 
 @dataclass
@@ -125,9 +137,7 @@ class Container:
     @cached_property
     def keys(self) -> NodeKeys:
         """The master key(s), checked against the database, following a rotation."""
-        return open_master_key(self.settings.master_key_path, self.engine,
-                               self.settings.given_master_key,
-                               refresh_seconds=self.settings.keyring_refresh_seconds)
+        return _open_keys(self.settings, self.engine, self.settings.keyring_refresh_seconds)
 
     @cached_property
     def master_key(self) -> MasterKey:
@@ -490,6 +500,8 @@ class Container:
             self.pdf_sandbox.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if "keys" in self.__dict__:
+            self.keys.close()
         keystore = self.__dict__.get("keystore")
         if isinstance(keystore, Pkcs11KeyStore):
             keystore.close()

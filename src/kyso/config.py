@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     # how often a running node looks for a master-key rotation (docs/KEYS.md)
     keyring_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
+    # or a non-extractable AES key in a PKCS#11 token (module: pkcs11_module); the PIN from
+    # KYSO_MASTER_KEY_PKCS11_PIN or a file. Nodes keep these set while a rotation to the
+    # token runs (docs/KEYS.md)
+    master_key_backend: Literal["file", "pkcs11"] = "file"
+    master_key_pkcs11_token: str | None = None
+    master_key_pkcs11_label: str | None = None
+    master_key_pkcs11_pin: SecretStr | None = None
+    master_key_pkcs11_pin_file: Path | None = None
     # audit checkpoints: a file outside the database (default KYSO_HOME/audit-checkpoints.jsonl)
     audit_checkpoint_file: Path | None = None
 
@@ -194,6 +202,13 @@ class Settings(BaseSettings):
         missing = [name for name in needed if getattr(self, name) is None]
         if self.keystore_backend == "pkcs11" and missing:
             raise ValueError(f"keystore_backend 'pkcs11' needs {', '.join(missing)}")
+        if self.master_key_backend == "pkcs11" and not (
+                self.pkcs11_module and self.master_key_pkcs11_token
+                and self.master_key_pkcs11_label
+                and (self.master_key_pkcs11_pin or self.master_key_pkcs11_pin_file)):
+            raise ValueError("master_key_backend 'pkcs11' needs pkcs11_module, "
+                             "master_key_pkcs11_token, master_key_pkcs11_label and "
+                             "master_key_pkcs11_pin or master_key_pkcs11_pin_file")
         if self.payment_gateway == "vnpay" and not (self.vnpay_tmn_code
                                                      and self.vnpay_hash_secret):
             raise ValueError("payment_gateway 'vnpay' needs vnpay_tmn_code and vnpay_hash_secret")
@@ -223,8 +238,18 @@ class Settings(BaseSettings):
         """The master key given as a secret (KYSO_MASTER_KEY), if any."""
         return _b64(self.master_key.get_secret_value()) if self.master_key else None
 
+    @property
+    def master_key_pkcs11_user_pin(self) -> str | None:
+        """The token PIN for the master key (the setting, else the file's first line)."""
+        if self.master_key_pkcs11_pin is not None:
+            return self.master_key_pkcs11_pin.get_secret_value()
+        if self.master_key_pkcs11_pin_file is not None:
+            lines = self.master_key_pkcs11_pin_file.read_text().splitlines()
+            return lines[0].strip() if lines else ""
+        return None
+
     def _key_beside_database(self) -> bool:
-        if self.master_key is not None:
+        if self.master_key is not None or self.master_key_backend == "pkcs11":
             return False
         folder = self.master_key_path.resolve().parent
         database = None if self.database_url else self.home.resolve()

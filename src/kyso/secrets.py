@@ -26,7 +26,8 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["Envelope", "KeyWrapper", "Keyring", "MasterKey", "SealedValueError", "Secret",
+__all__ = ["Envelope", "KeyWrapper", "Keyring", "MasterKey", "MasterKeyRetired",
+           "SealedValueError", "Secret",
            "key_id_of", "load_or_create_master_key"]
 
 _V1, _V2 = 1, 2
@@ -63,6 +64,10 @@ class SealedValueError(Exception):
     """A sealed value was altered, or belongs to another purpose or master key."""
 
 
+class MasterKeyRetired(Exception):
+    """Every master key this node holds was retired by a rotation it did not follow."""
+
+
 @dataclass(frozen=True, repr=False)
 class MasterKey:
     material: bytes
@@ -83,6 +88,10 @@ class MasterKey:
         """8 bytes naming this key in envelopes (a PRF output: tells nothing of the key)."""
         return self.derive("key-id")[:8]
 
+    def describe(self) -> bytes:
+        """What a rotation stores (sealed) to hand this key to the other nodes: itself."""
+        return self.material
+
     def wrap(self, dek: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(12)
         return nonce + AESGCM(self.derive("envelope-kek")).encrypt(nonce, dek, aad)
@@ -97,6 +106,8 @@ class KeyWrapper(Protocol):
     @property
     def key_id(self) -> bytes: ...
 
+    def describe(self) -> bytes: ...
+
     def wrap(self, dek: bytes, aad: bytes) -> bytes: ...
 
     def unwrap(self, wrapped: bytes, aad: bytes) -> bytes: ...
@@ -105,15 +116,18 @@ class KeyWrapper(Protocol):
 class Keyring:
     """The master keys a node holds: the current one seals, any of them opens.
 
-    ``refresh`` (set by ``adapters/db/key_check.py``) is called at most every
-    ``refresh_seconds`` before a seal, and at once for a value under an unknown key: it lets
-    a running node learn the new key of a rotation from the database."""
+    ``refresh`` (set by ``adapters/db/key_check.py``) is called before a seal (it limits
+    itself to one look every few seconds), and at once for a value under an unknown key: it
+    lets a running node learn the new key of a rotation from the database. A node that finds
+    all its keys retired (a rotation ended without it) refuses to seal rather than seal under
+    a key that opens nothing any more: :class:`MasterKeyRetired`."""
 
     def __init__(self, current: KeyWrapper) -> None:
         self._keys: dict[bytes, KeyWrapper] = {current.key_id: current}
         self._current = current
         self._lock = threading.Lock()
         self.refresh: Callable[[Keyring, bool], None] | None = None
+        self.retired = False
 
     def __repr__(self) -> str:
         return f"Keyring(keys={len(self._keys)})"
@@ -122,6 +136,9 @@ class Keyring:
     def current(self) -> KeyWrapper:
         if self.refresh is not None:
             self.refresh(self, False)
+        if self.retired:
+            raise MasterKeyRetired("this node's master key was retired by a rotation: restart "
+                                   "it with the new master key")
         return self._current
 
     def add(self, key: KeyWrapper, *, current: bool = False) -> None:
@@ -134,6 +151,7 @@ class Keyring:
         """Seal under the held key ``key_id`` from now on."""
         with self._lock:
             self._current = self._keys[key_id]
+            self.retired = False
 
     def get(self, key_id: bytes) -> KeyWrapper | None:
         found = self._keys.get(key_id)
@@ -151,7 +169,7 @@ class Keyring:
 class Envelope:
     """Seal and open values with per-value data keys wrapped by a master key."""
 
-    def __init__(self, keys: MasterKey | Keyring) -> None:
+    def __init__(self, keys: KeyWrapper | Keyring) -> None:
         self.keyring = keys if isinstance(keys, Keyring) else Keyring(keys)
 
     def __repr__(self) -> str:

@@ -38,7 +38,7 @@ from kyso.config import Settings
 from kyso.keys.model import HashAlgorithm, SignatureScheme
 from kyso.otp.model import Purpose
 from kyso.pki.service import IssueRequest
-from kyso.secrets import Envelope, MasterKey, SealedValueError
+from kyso.secrets import Envelope, MasterKey, MasterKeyRetired, SealedValueError
 from tests.conftest import FAST_HASHER
 from tests.integration.api.conftest import last_code
 from tests.security.homes import kyso
@@ -276,3 +276,34 @@ def test_the_cli_rotates_and_the_old_key_is_refused(tmp_path: Path, db_url: str)
     assert verified.returncode == 0 and "intact" in verified.stdout, verified.stderr
     status = kyso(home, database, "keys", "status", KYSO_MASTER_KEY_FILE=str(new))
     assert status.returncode == 0 and ": 0 value(s) to rewrap" in status.stdout
+
+
+def test_an_idle_node_follows_and_a_stale_one_refuses(tmp_path: Path, db_url: str) -> None:
+    """A node that seals nothing during the rotation still learns the new key (its watcher
+    looks every refresh period); one that could not follow refuses to seal afterwards rather
+    than seal under the retired key."""
+    _key_file(tmp_path / "old.key")
+    new = _key_file(tmp_path / "new.key")
+    settings = _settings(tmp_path, db_url, tmp_path / "old.key")
+    node, account_id, credential_id = _world(settings)
+    idle = bootstrap(settings.model_copy(update={"keyring_refresh_seconds": 0.05}),
+                     hasher=FAST_HASHER)
+    stale = bootstrap(settings, hasher=FAST_HASHER)
+    try:
+        assert idle.keys.keyring.current.key_id == stale.keys.keyring.current.key_id
+        rotation = _rotation(node)
+        rotation.begin(new)
+        for _ in range(100):  # bounded: the watcher looks every 0.05 s
+            if new.key_id in {k.key_id for k in idle.keys.keyring.held()}:
+                break
+            threading.Event().wait(0.05)
+        rotation.rewrap(new)
+        rotation.finish(new)
+        _sign_once(idle, account_id, credential_id)
+        assert idle.keys.keyring.current.key_id == new.key_id
+        with pytest.raises(MasterKeyRetired, match="restart it with the new master key"):
+            stale.accounts.send_code(account_id, Purpose.SIGN)
+    finally:
+        idle.close()
+        stale.close()
+        node.close()

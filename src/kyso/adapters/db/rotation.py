@@ -55,7 +55,7 @@ from kyso.adapters.db.tables.relying import relying_parties
 from kyso.audit.chain import ChainKey
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.errors import KysoError
-from kyso.secrets import Envelope, Keyring, MasterKey, SealedValueError, key_id_of
+from kyso.secrets import Envelope, Keyring, KeyWrapper, SealedValueError, key_id_of
 
 __all__ = ["SEALED_COLUMNS", "SEALED_FILE_STORES", "MasterKeyRotation", "RotationRefused",
            "RotationStatus", "SealedColumn"]
@@ -130,16 +130,15 @@ class MasterKeyRotation:
         return "MasterKeyRotation()"
 
     # the steps
-    def begin(self, new: MasterKey) -> bool:
+    def begin(self, new: KeyWrapper) -> bool:
         """Store ``new`` as the next key; False when this very rotation is already under way."""
         with self._transaction() as conn:
             row = conn.execute(select(key_checks).where(key_checks.c.name == NEXT)).first()
             if row is not None:
-                staged = MasterKey(self._envelope.open(row.sealed, NEXT_PURPOSE))
-                if staged.key_id != new.key_id:
+                if self._envelope.open(row.sealed, NEXT_PURPOSE) != new.describe():
                     raise RotationRefused(
-                        f"another new key ({staged.key_id.hex()}) is being installed; finish "
-                        "that rotation with its key first")
+                        "another new key is being installed; finish that rotation with its "
+                        "key first (`kyso keys status`)")
                 self._audit(conn, "keys.rotation.resumed", new)
                 self._keys.keyring.add(new, current=True)
                 return False
@@ -147,13 +146,13 @@ class MasterKeyRotation:
             if current.key_id == new.key_id:
                 raise RotationRefused("the new key is the current key")
             conn.execute(insert(key_checks).values(
-                name=NEXT, sealed=Envelope(Keyring(current)).seal(new.material, NEXT_PURPOSE),
+                name=NEXT, sealed=Envelope(Keyring(current)).seal(new.describe(), NEXT_PURPOSE),
                 created_at=datetime.now(UTC)))
             self._audit(conn, "keys.rotation.started", new, old=current.key_id.hex())
         self._keys.keyring.add(new, current=True)
         return True
 
-    def rewrap(self, new: MasterKey, *, batch_size: int = 200,
+    def rewrap(self, new: KeyWrapper, *, batch_size: int = 200,
                progress: Progress | None = None) -> _Walk:
         """Move every value of every location under ``new`` (bounded batches)."""
         walk = _Walk()
@@ -167,7 +166,7 @@ class MasterKeyRotation:
             self._audit_location(f"files:{folder}", new, walk.rewrapped - before)
         return walk
 
-    def finish(self, new: MasterKey, *, batch_size: int = 200,
+    def finish(self, new: KeyWrapper, *, batch_size: int = 200,
                progress: Progress | None = None) -> _Walk:
         """After the grace time, a last walk, then retire the old key."""
         with read_only(self._engine) as conn:
@@ -181,8 +180,7 @@ class MasterKeyRotation:
         walk = self.rewrap(new, batch_size=batch_size, progress=progress)
         with self._transaction() as conn:
             rows = {r.name: r.sealed for r in conn.execute(select(key_checks))}
-            staged = MasterKey(self._envelope.open(rows[NEXT], NEXT_PURPOSE))
-            if staged.key_id != new.key_id:
+            if self._envelope.open(rows[NEXT], NEXT_PURPOSE) != new.describe():
                 raise RotationRefused("the key given is not the one this rotation installs")
             for name, purpose in ((CHECK, PURPOSE), (ROOT, ROOT_PURPOSE)):
                 resealed = self._envelope.rewrap(rows[name], purpose, new)
@@ -193,7 +191,7 @@ class MasterKeyRotation:
         self._keys.keyring.use(new.key_id)
         return walk
 
-    def run(self, new: MasterKey, *, batch_size: int = 200,
+    def run(self, new: KeyWrapper, *, batch_size: int = 200,
             progress: Progress | None = None) -> _Walk:
         """begin (or resume), rewrap, finish."""
         self.begin(new)
@@ -209,7 +207,7 @@ class MasterKeyRotation:
             current = (key_id_of(check) or b"").hex() or "format 1"
             status = RotationStatus(current, None, None)
             if row is not None:
-                staged = MasterKey(self._envelope.open(row.sealed, NEXT_PURPOSE))
+                staged = self._keys.keyring.current  # learnt from the row at start
                 status.next, status.started_at = staged.key_id.hex(), _aware(row.created_at)
         target = self._keys.keyring.current.key_id  # the new key while one is staged
         with read_only(self._engine) as conn:
@@ -223,7 +221,7 @@ class MasterKeyRotation:
         return status
 
     # the walks
-    def _rewrap_column(self, location: SealedColumn, new: MasterKey, batch_size: int,
+    def _rewrap_column(self, location: SealedColumn, new: KeyWrapper, batch_size: int,
                        walk: _Walk, progress: Progress | None) -> None:
         after: str | None = None
         while True:
@@ -252,7 +250,7 @@ class MasterKeyRotation:
             if progress is not None:
                 progress(location.name, moved)
 
-    def _rewrap_files(self, root: Path, new: MasterKey, walk: _Walk,
+    def _rewrap_files(self, root: Path, new: KeyWrapper, walk: _Walk,
                       progress: Progress | None) -> None:
         for path in _blob_files(root):
             if _blob_key_id(path) in (new.key_id, _PLAIN):
@@ -281,12 +279,12 @@ class MasterKeyRotation:
             if lock is not None:
                 lock.release()
 
-    def _audit(self, conn: Connection, action: str, new: MasterKey, **details: str | int) -> None:
+    def _audit(self, conn: Connection, action: str, new: KeyWrapper, **details: str | int) -> None:
         event = AuditEvent(action, Outcome.SUCCESS, actor=self._actor,
                            details={"new_key": new.key_id.hex(), **details})
         SqlAuditRepository(conn, key=self._audit_key).append(event, datetime.now(UTC))
 
-    def _audit_location(self, name: str, new: MasterKey, count: int) -> None:
+    def _audit_location(self, name: str, new: KeyWrapper, count: int) -> None:
         with self._transaction() as conn:
             self._audit(conn, "keys.rotation.rewrapped", new, location=name, values=count)
 
