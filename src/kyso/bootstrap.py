@@ -17,6 +17,7 @@ from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
+from kyso.adapters.audit_sinks import AuditorEmailSink, CheckpointSink, CheckpointTee, SyslogSink
 from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.key_check import NodeKeys, open_master_key
@@ -31,7 +32,7 @@ from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
 from kyso.audit.chain import ChainKey
-from kyso.audit.checkpoint import AuditAnchor
+from kyso.audit.checkpoint import AuditAnchor, CheckpointLog
 from kyso.billing.callbacks import PaymentCallbacks
 from kyso.billing.certificates import CertificatesView
 from kyso.billing.ledger import QuotaLedger
@@ -159,8 +160,18 @@ class Container:
     def audit_anchor(self) -> AuditAnchor:
         """Checkpoints of the audit head in a file outside the database, signed by the seal."""
         signer = SealSigner(self.pki, self.keystore, self.pki_publisher.timestamp)
-        return AuditAnchor(self.uow, self.clock, self.audit_key, signer,
-                           CheckpointFile(self.settings.audit_checkpoint_path))
+        return AuditAnchor(self.uow, self.clock, self.audit_key, signer, self._checkpoint_log())
+
+    def _checkpoint_log(self) -> CheckpointLog:
+        """The checkpoint file, and the external sinks configured (adapters/audit_sinks.py)."""
+        s = self.settings
+        sinks: list[CheckpointSink] = []
+        if (syslog := s.audit_syslog) is not None:
+            sinks.append(SyslogSink(*syslog, s.audit_syslog_protocol, self.clock))
+        if s.audit_auditor_emails:
+            sinks.append(AuditorEmailSink(self.uow, self.notifier, s.audit_auditor_emails))
+        file = CheckpointFile(s.audit_checkpoint_path)
+        return CheckpointTee(file, sinks) if sinks else file
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key)

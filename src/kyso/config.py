@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -62,6 +63,11 @@ class Settings(BaseSettings):
     master_key_pkcs11_pin_file: Path | None = None
     # audit checkpoints: a file outside the database (default KYSO_HOME/audit-checkpoints.jsonl)
     audit_checkpoint_file: Path | None = None
+    # ...also sent to a syslog collector ("host:port", RFC 5424 over TCP or UDP) and by email
+    # to auditors through the outbox (docs/KEYS.md)
+    audit_syslog_address: str | None = Field(default=None, pattern=r"^\[?[^\s\]]+\]?:\d{1,5}$")
+    audit_syslog_protocol: Literal["udp", "tcp"] = "tcp"
+    audit_auditor_emails: list[str] = Field(default_factory=list)
 
     # accounts
     session_ttl_seconds: int = Field(default=12 * 3600, ge=60)
@@ -220,6 +226,14 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home.resolve() / 'kyso.db'}"
 
+    @field_validator("audit_auditor_emails")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if len(address) > 320 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
+
     @field_validator("master_key")
     @classmethod
     def _32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
@@ -254,6 +268,14 @@ class Settings(BaseSettings):
         folder = self.master_key_path.resolve().parent
         database = None if self.database_url else self.home.resolve()
         return folder.is_relative_to(self.home.resolve()) or folder == database
+
+    @property
+    def audit_syslog(self) -> tuple[str, int] | None:
+        """The syslog collector as (host, port), if any."""
+        if self.audit_syslog_address is None:
+            return None
+        host, _, port = self.audit_syslog_address.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def audit_checkpoint_path(self) -> Path:
