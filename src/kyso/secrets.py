@@ -19,6 +19,7 @@ import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from hashlib import sha256
 from pathlib import Path
 from typing import Protocol
@@ -92,12 +93,16 @@ class MasterKey:
         """What a rotation stores (sealed) to hand this key to the other nodes: itself."""
         return self.material
 
+    @cached_property
+    def _kek(self) -> AESGCM:
+        return AESGCM(self.derive("envelope-kek"))
+
     def wrap(self, dek: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(12)
-        return nonce + AESGCM(self.derive("envelope-kek")).encrypt(nonce, dek, aad)
+        return nonce + self._kek.encrypt(nonce, dek, aad)
 
     def unwrap(self, wrapped: bytes, aad: bytes) -> bytes:
-        return AESGCM(self.derive("envelope-kek")).decrypt(wrapped[:12], wrapped[12:], aad)
+        return self._kek.decrypt(wrapped[:12], wrapped[12:], aad)
 
 
 class KeyWrapper(Protocol):
