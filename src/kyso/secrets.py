@@ -27,6 +27,8 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from kyso.errors import Unavailable
+
 __all__ = ["Envelope", "KeyWrapper", "Keyring", "MasterKey", "MasterKeyRetired",
            "SealedValueError", "Secret",
            "key_id_of", "load_or_create_master_key"]
@@ -65,8 +67,12 @@ class SealedValueError(Exception):
     """A sealed value was altered, or belongs to another purpose or master key."""
 
 
-class MasterKeyRetired(Exception):
+class MasterKeyRetired(Unavailable):
     """Every master key this node holds was retired by a rotation it did not follow."""
+
+    code = "temporarily_unavailable"
+    vi = "Khóa chủ của máy chủ này đã được thay; cần khởi động lại máy chủ với khóa chủ mới."
+    en = "This node's master key was retired by a rotation: restart it with the new master key."
 
 
 @dataclass(frozen=True, repr=False)
@@ -142,8 +148,7 @@ class Keyring:
         if self.refresh is not None:
             self.refresh(self, False)
         if self.retired:
-            raise MasterKeyRetired("this node's master key was retired by a rotation: restart "
-                                   "it with the new master key")
+            raise MasterKeyRetired()
         return self._current
 
     def add(self, key: KeyWrapper, *, current: bool = False) -> None:

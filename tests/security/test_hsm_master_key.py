@@ -20,7 +20,13 @@ from kyso.keys.errors import KeyStoreError
 from kyso.secrets import Envelope, MasterKey, SealedValueError, Secret
 from tests.conftest import FAST_HASHER
 from tests.security.homes import kyso
-from tests.security.test_key_rotation import _opens_nothing, _rotation, _sign_once, _world
+from tests.security.test_key_rotation import (
+    _opens_nothing,
+    _rotation,
+    _sign_once,
+    _world,
+    restart_and_sign,
+)
 from tests.softhsm import SoftHsm
 
 
@@ -77,12 +83,7 @@ def test_a_node_starts_with_the_token_key(tmp_path: Path, db_url: str,
     _sign_once(node, account_id, credential_id)
     node.close()
     assert not settings.master_key_path.exists()  # no key file was made
-    again = bootstrap(settings, hasher=FAST_HASHER)
-    try:
-        _sign_once(again, account_id, credential_id)
-        again.audit_anchor.verify()
-    finally:
-        again.close()
+    restart_and_sign(settings, account_id, credential_id)
     with pytest.raises(MasterKeyMissing, match="has no key"):
         init_home(_hsm_settings(tmp_path, db_url, softhsm, "no-such-key"))
     stranger = _label()
@@ -117,14 +118,7 @@ def test_a_rotation_moves_a_file_key_onto_the_token(tmp_path: Path, db_url: str,
         node.close()
         new.close()
     (tmp_path / "old.key").unlink()  # retired: the token key alone starts the node
-    on_token = _hsm_settings(tmp_path, db_url, softhsm, label)
-    init_home(on_token)
-    again = bootstrap(on_token, hasher=FAST_HASHER)
-    try:
-        _sign_once(again, account_id, credential_id)
-        again.audit_anchor.verify()
-    finally:
-        again.close()
+    restart_and_sign(_hsm_settings(tmp_path, db_url, softhsm, label), account_id, credential_id)
 
 
 def test_the_cli_makes_a_token_key_and_rotates_onto_it(tmp_path: Path, db_url: str,

@@ -103,6 +103,17 @@ def _sign_once(node: Container, account_id: str, credential_id: str) -> None:
     public.verify(signature, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
 
 
+def restart_and_sign(settings: Settings, account_id: str, credential_id: str) -> None:
+    """A node (re)started with ``settings`` signs, and the audit trail verifies."""
+    init_home(settings)
+    node = bootstrap(settings, hasher=FAST_HASHER)
+    try:
+        _sign_once(node, account_id, credential_id)
+        node.audit_anchor.verify()
+    finally:
+        node.close()
+
+
 def _rotation(node: Container) -> MasterKeyRotation:
     return MasterKeyRotation(node.engine, node.keys, node.settings.home, node.audit_key,
                              grace_seconds=0)
@@ -232,13 +243,7 @@ def test_an_interrupted_rotation_resumes(tmp_path: Path, db_url: str) -> None:
         _opens_nothing(old, second)
     finally:
         second.close()
-    init_home(during)
-    final = bootstrap(during, hasher=FAST_HASHER)
-    try:
-        _sign_once(final, account_id, credential_id)
-        final.audit_anchor.verify()
-    finally:
-        final.close()
+    restart_and_sign(during, account_id, credential_id)
 
 
 def test_every_sealed_column_and_store_is_rewrapped() -> None:

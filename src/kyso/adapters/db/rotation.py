@@ -54,7 +54,7 @@ from kyso.adapters.db.tables.pki import pki_keys
 from kyso.adapters.db.tables.relying import relying_parties
 from kyso.audit.chain import ChainKey
 from kyso.audit.model import AuditEvent, Outcome
-from kyso.errors import KysoError
+from kyso.errors import Conflict
 from kyso.secrets import Envelope, Keyring, KeyWrapper, SealedValueError, key_id_of
 
 __all__ = ["SEALED_COLUMNS", "SEALED_FILE_STORES", "MasterKeyRotation", "RotationRefused",
@@ -92,13 +92,11 @@ _BLOB_NAME = re.compile(r"[0-9a-f]{64}")
 _PLAIN = b"plain"
 
 
-class RotationRefused(KysoError):
+class RotationRefused(Conflict):
     """The rotation cannot go on as asked (another new key is already being installed)."""
 
-    def describe(self, locale: str = "vi") -> str:
-        if locale == "vi":
-            return f"Không thể thay khóa chủ: {self.args[0]}"
-        return f"master-key rotation refused: {self.args[0]}"
+    vi = "Không thể thay khóa chủ."
+    en = "The master-key rotation was refused."
 
 
 @dataclass
