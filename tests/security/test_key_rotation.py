@@ -298,10 +298,12 @@ def test_an_idle_node_follows_and_a_stale_one_refuses(tmp_path: Path, db_url: st
         assert idle.keys.keyring.current.key_id == stale.keys.keyring.current.key_id
         rotation = _rotation(node)
         rotation.begin(new)
-        for _ in range(100):  # bounded: the watcher looks every 0.05 s
+        for _ in range(400):  # bounded: the watcher looks every 0.05 s
             if new.key_id in {k.key_id for k in idle.keys.keyring.held()}:
                 break
             threading.Event().wait(0.05)
+        else:
+            pytest.fail("the idle node's watcher did not learn the new key")
         rotation.rewrap(new)
         rotation.finish(new)
         _sign_once(idle, account_id, credential_id)
