@@ -4,6 +4,7 @@ SQLite, or PostgreSQL with KYSO_TEST_DATABASE_URL."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -138,3 +139,9 @@ def test_the_cli_makes_a_token_key_and_rotates_onto_it(tmp_path: Path, db_url: s
     assert verified.returncode == 0 and "intact" in verified.stdout, verified.stderr
     refused = kyso(home, database, "audit", "verify", **token)  # the old file key
     assert refused.returncode == 2 and "does not open" in " ".join(refused.stderr.split())
+    fresh = tmp_path / "fresh"  # a new installation on the token key from the start
+    assert kyso(fresh, None, "init", **on_token).returncode == 0
+    assert not (fresh / "master.key").exists()
+    status = kyso(fresh, None, "keys", "status", **on_token)
+    key_id = hashlib.sha256(f"kyso/pkcs11-master/{softhsm.token}/{label}".encode()).hexdigest()
+    assert status.returncode == 0 and f"master key: {key_id[:16]}" in status.stdout
