@@ -114,9 +114,9 @@ def restart_and_sign(settings: Settings, account_id: str, credential_id: str) ->
         node.close()
 
 
-def _rotation(node: Container) -> MasterKeyRotation:
+def _rotation(node: Container, grace_seconds: float = 0) -> MasterKeyRotation:
     return MasterKeyRotation(node.engine, node.keys, node.settings.home, node.audit_key,
-                             grace_seconds=0)
+                             grace_seconds=grace_seconds)
 
 
 def _sealed_everywhere(node: Container) -> list[tuple[bytes, str]]:
@@ -152,14 +152,17 @@ def test_a_rotation_under_signing_load_fails_nothing(tmp_path: Path, db_url: str
     old = _key_file(tmp_path / "old.key")
     new = _key_file(tmp_path / "new.key")
     settings = _settings(tmp_path, db_url, tmp_path / "old.key")
-    node, account_id, credential_id = _world(settings)
+    # the serving node looks for a rotation every 0.05 s; the rotation waits 1 s (twenty
+    # periods: KYSO_KEYRING_REFRESH_SECONDS and its grace, scaled down) before retiring
+    serving_settings = settings.model_copy(update={"keyring_refresh_seconds": 0.05})
+    node, account_id, credential_id = _world(serving_settings)
     chain_key = node.audit_key
     errors: list[BaseException] = []
     rounds = [0]
     stop = threading.Event()
 
     def serve() -> None:
-        while not stop.is_set() and rounds[0] < 200:
+        while not stop.is_set() and rounds[0] < 5000:
             try:
                 _sign_once(node, account_id, credential_id)
             except BaseException as exc:  # reported below, with the others
@@ -173,7 +176,7 @@ def test_a_rotation_under_signing_load_fails_nothing(tmp_path: Path, db_url: str
     try:
         while rounds[0] < 1 and serving.is_alive():
             serving.join(0.05)
-        walk = _rotation(admin).run(new, batch_size=2)
+        walk = _rotation(admin, grace_seconds=1.0).run(new, batch_size=2)
         done = rounds[0]
         while rounds[0] < done + 3 and serving.is_alive():
             serving.join(0.05)
