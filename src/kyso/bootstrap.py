@@ -509,10 +509,10 @@ class Container:
     def close(self) -> None:
         if "pdf_sandbox" in self.__dict__:
             self.pdf_sandbox.close()
+        if "keys" in self.__dict__:  # its watcher first: it reads through the engine
+            self.keys.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
-        if "keys" in self.__dict__:
-            self.keys.close()
         keystore = self.__dict__.get("keystore")
         if isinstance(keystore, Pkcs11KeyStore):
             keystore.close()
