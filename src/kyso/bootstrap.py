@@ -33,6 +33,7 @@ from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
 from kyso.audit.chain import ChainKey
 from kyso.audit.checkpoint import AuditAnchor, CheckpointLog
+from kyso.audit.model import AuditEvent, Outcome
 from kyso.billing.callbacks import PaymentCallbacks
 from kyso.billing.certificates import CertificatesView
 from kyso.billing.ledger import QuotaLedger
@@ -171,7 +172,15 @@ class Container:
         if s.audit_auditor_emails:
             sinks.append(AuditorEmailSink(self.uow, self.notifier, s.audit_auditor_emails))
         file = CheckpointFile(s.audit_checkpoint_path)
-        return CheckpointTee(file, sinks) if sinks else file
+        return CheckpointTee(file, sinks, self._sink_failed) if sinks else file
+
+    def _sink_failed(self, sink: str, reason: str) -> None:
+        with self.uow() as uow:
+            uow.audit.append(AuditEvent("audit.checkpoint_not_sent", Outcome.FAILURE,
+                                        actor="audit", details={"sink": sink,
+                                                                "reason": reason}),
+                             self.clock.now())
+            uow.commit()
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key)

@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
@@ -43,8 +43,11 @@ class CheckpointSink(Protocol):
 
 
 class CheckpointTee:
-    def __init__(self, file: CheckpointLog, sinks: Sequence[CheckpointSink]) -> None:
-        self._file, self._sinks = file, tuple(sinks)
+    """``failed(sink, reason)`` is told of a sink that failed (the container audits it)."""
+
+    def __init__(self, file: CheckpointLog, sinks: Sequence[CheckpointSink],
+                 failed: Callable[[str, str], None] | None = None) -> None:
+        self._file, self._sinks, self._failed = file, tuple(sinks), failed
 
     def __repr__(self) -> str:
         return f"CheckpointTee(sinks={len(self._sinks)})"
@@ -56,6 +59,8 @@ class CheckpointTee:
                 sink.send(line)
             except Exception as exc:  # the file holds the line; the next checkpoint retries
                 log.warning("audit checkpoint not sent to %r: %s", sink, type(exc).__name__)
+                if self._failed is not None:
+                    self._failed(repr(sink), type(exc).__name__)
 
     def lines(self) -> list[str]:
         return self._file.lines()

@@ -99,12 +99,17 @@ def test_checkpoints_reach_a_syslog_collector(tmp_path: Path, db_url: str, clock
         node.close()
 
 
-def test_a_collector_away_does_not_stop_the_checkpoint(tmp_path: Path, db_url: str,
+def test_a_collector_away_does_not_stop_the_checkpoint_and_is_audited(tmp_path: Path, db_url: str,
                                                        clock: ManualClock) -> None:
     node = _node(tmp_path, db_url, clock, audit_syslog_address=f"127.0.0.1:{free_port()}")
     try:
-        node.audit_anchor.checkpoint()  # nobody listens: logged, the file still written
+        point = node.audit_anchor.checkpoint()  # nobody listens: the file still written
         assert node.audit_anchor.verify()[1] == 1
+        with node.uow(read_only=True) as uow:
+            [failed] = [r for r in uow.audit.records(after_seq=point.seq)
+                        if r.event.action == "audit.checkpoint_not_sent"]
+        assert failed.event.details["reason"] == "ConnectionRefusedError"
+        assert "SyslogSink(tcp://127.0.0.1:" in str(failed.event.details["sink"])
     finally:
         node.close()
 
