@@ -17,14 +17,16 @@ from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
+from kyso.adapters.audit_sinks import AuditorEmailSink, CheckpointSink, CheckpointTee, SyslogSink
 from kyso.adapters.blobs import DatabaseBlobStore, FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.health import readiness
-from kyso.adapters.db.key_check import open_master_key
+from kyso.adapters.db.key_check import NodeKeys, open_master_key
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
+from kyso.adapters.keystore.pkcs11_master import hsm_opener
 from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.metrics import observe_pool
 from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
@@ -32,7 +34,8 @@ from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
 from kyso.audit.chain import ChainKey
-from kyso.audit.checkpoint import AuditAnchor
+from kyso.audit.checkpoint import AuditAnchor, CheckpointLog
+from kyso.audit.model import AuditEvent, Outcome
 from kyso.billing.callbacks import PaymentCallbacks
 from kyso.billing.certificates import CertificatesView
 from kyso.billing.ledger import QuotaLedger
@@ -108,11 +111,22 @@ def init_home(settings: Settings) -> bool:
     engine = make_engine(settings.sqlalchemy_url)
     try:
         upgrade(engine)
-        open_master_key(settings.master_key_path, engine,  # refuses another node's key
-                        settings.given_master_key)
+        _open_keys(settings, engine, None)  # refuses another node's key
     finally:
         engine.dispose()
     return created
+
+
+def _open_keys(settings: Settings, engine: Engine, refresh_seconds: float | None) -> NodeKeys:
+    """The node's master key(s): a file, KYSO_MASTER_KEY or a PKCS#11 token (docs/KEYS.md)."""
+    s = settings
+    pin = s.master_key_pkcs11_user_pin
+    hsm = (hsm_opener(s.pkcs11_module, Secret(pin))
+           if s.pkcs11_module and pin is not None else None)
+    hsm_key = ((s.master_key_pkcs11_token or "", s.master_key_pkcs11_label or "")
+               if s.master_key_backend == "pkcs11" else None)
+    return open_master_key(s.master_key_path, engine, s.given_master_key,
+                           refresh_seconds=refresh_seconds, hsm=hsm, hsm_key=hsm_key)
 
 
 @dataclass
@@ -134,25 +148,50 @@ class Container:
         return readiness(self.engine, lambda: self.master_key, lambda: self.keystore)
 
     @cached_property
+    def keys(self) -> NodeKeys:
+        """The master key(s), checked against the database, following a rotation."""
+        return _open_keys(self.settings, self.engine, self.settings.keyring_refresh_seconds)
+
+    @cached_property
     def master_key(self) -> MasterKey:
-        return open_master_key(self.settings.master_key_path, self.engine,
-                               self.settings.given_master_key)
+        """The root every subkey is derived from (sealed under the master key; stays the
+        same across master-key rotations)."""
+        return self.keys.root
 
     @cached_property
     def envelope(self) -> Envelope:
-        return Envelope(self.master_key)
+        return Envelope(self.keys.keyring)
 
     @cached_property
     def audit_key(self) -> ChainKey:
-        """The audit chain's HMAC key: derived from the master key, never in the database."""
+        """The audit chain's HMAC key: derived from the root sealed under the master key, so
+        the database alone does not give it."""
         return ChainKey.derived(self.master_key)
 
     @cached_property
     def audit_anchor(self) -> AuditAnchor:
         """Checkpoints of the audit head in a file outside the database, signed by the seal."""
         signer = SealSigner(self.pki, self.keystore, self.pki_publisher.timestamp)
-        return AuditAnchor(self.uow, self.clock, self.audit_key, signer,
-                           CheckpointFile(self.settings.audit_checkpoint_path))
+        return AuditAnchor(self.uow, self.clock, self.audit_key, signer, self._checkpoint_log())
+
+    def _checkpoint_log(self) -> CheckpointLog:
+        """The checkpoint file, and the external sinks configured (adapters/audit_sinks.py)."""
+        s = self.settings
+        sinks: list[CheckpointSink] = []
+        if (syslog := s.audit_syslog) is not None:
+            sinks.append(SyslogSink(*syslog, s.audit_syslog_protocol, self.clock))
+        if s.audit_auditor_emails:
+            sinks.append(AuditorEmailSink(self.uow, self.notifier, s.audit_auditor_emails))
+        file = CheckpointFile(s.audit_checkpoint_path)
+        return CheckpointTee(file, sinks, self._sink_failed) if sinks else file
+
+    def _sink_failed(self, sink: str, reason: str) -> None:
+        with self.uow() as uow:
+            uow.audit.append(AuditEvent("audit.checkpoint_not_sent", Outcome.FAILURE,
+                                        actor="audit", details={"sink": sink,
+                                                                "reason": reason}),
+                             self.clock.now())
+            uow.commit()
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key)
@@ -274,7 +313,7 @@ class Container:
     def keystore(self) -> KeyStore:
         s = self.settings
         if s.keystore_backend == "software":
-            return SoftwareKeyStore(self.master_key)
+            return SoftwareKeyStore(self.envelope)
         assert s.pkcs11_module and s.pkcs11_token_label and s.pkcs11_user_pin  # Settings checks
         pin = Secret(s.pkcs11_user_pin.get_secret_value())
         return Pkcs11KeyStore(s.pkcs11_module, s.pkcs11_token_label, pin)
@@ -512,6 +551,8 @@ class Container:
     def close(self) -> None:
         if "pdf_sandbox" in self.__dict__:
             self.pdf_sandbox.close()
+        if "keys" in self.__dict__:  # its watcher first: it reads through the engine
+            self.keys.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
         keystore = self.__dict__.get("keystore")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -58,8 +59,23 @@ class Settings(BaseSettings):
     # database
     master_key_file: Path | None = None
     master_key: SecretStr | None = None
+    # how often a running node looks for a master-key rotation (docs/KEYS.md)
+    keyring_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
+    # or a non-extractable AES key in a PKCS#11 token (module: pkcs11_module); the PIN from
+    # KYSO_MASTER_KEY_PKCS11_PIN or a file. Nodes keep these set while a rotation to the
+    # token runs (docs/KEYS.md)
+    master_key_backend: Literal["file", "pkcs11"] = "file"
+    master_key_pkcs11_token: str | None = None
+    master_key_pkcs11_label: str | None = None
+    master_key_pkcs11_pin: SecretStr | None = None
+    master_key_pkcs11_pin_file: Path | None = None
     # audit checkpoints: a file outside the database (default KYSO_HOME/audit-checkpoints.jsonl)
     audit_checkpoint_file: Path | None = None
+    # ...also sent to a syslog collector ("host:port", RFC 5424 over TCP or UDP) and by email
+    # to auditors through the outbox (docs/KEYS.md)
+    audit_syslog_address: str | None = Field(default=None, pattern=r"^\[?[^\s\]]+\]?:\d{1,5}$")
+    audit_syslog_protocol: Literal["udp", "tcp"] = "tcp"
+    audit_auditor_emails: list[str] = Field(default_factory=list)
 
     # accounts
     session_ttl_seconds: int = Field(default=12 * 3600, ge=60)
@@ -212,6 +228,13 @@ class Settings(BaseSettings):
         missing = [name for name in needed if getattr(self, name) is None]
         if self.keystore_backend == "pkcs11" and missing:
             raise ValueError(f"keystore_backend 'pkcs11' needs {', '.join(missing)}")
+        if self.master_key_backend == "pkcs11" and not (
+                self.pkcs11_module and self.master_key_pkcs11_token
+                and self.master_key_pkcs11_label
+                and (self.master_key_pkcs11_pin or self.master_key_pkcs11_pin_file)):
+            raise ValueError("master_key_backend 'pkcs11' needs pkcs11_module, "
+                             "master_key_pkcs11_token, master_key_pkcs11_label and "
+                             "master_key_pkcs11_pin or master_key_pkcs11_pin_file")
         if self.payment_gateway == "vnpay" and not (self.vnpay_tmn_code
                                                      and self.vnpay_hash_secret):
             raise ValueError("payment_gateway 'vnpay' needs vnpay_tmn_code and vnpay_hash_secret")
@@ -222,6 +245,14 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home.resolve() / 'kyso.db'}"
+
+    @field_validator("audit_auditor_emails")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if len(address) > 320 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
 
     @field_validator("master_key")
     @classmethod
@@ -241,12 +272,30 @@ class Settings(BaseSettings):
         """The master key given as a secret (KYSO_MASTER_KEY), if any."""
         return _b64(self.master_key.get_secret_value()) if self.master_key else None
 
+    @property
+    def master_key_pkcs11_user_pin(self) -> str | None:
+        """The token PIN for the master key (the setting, else the file's first line)."""
+        if self.master_key_pkcs11_pin is not None:
+            return self.master_key_pkcs11_pin.get_secret_value()
+        if self.master_key_pkcs11_pin_file is not None:
+            lines = self.master_key_pkcs11_pin_file.read_text().splitlines()
+            return lines[0].strip() if lines else ""
+        return None
+
     def _key_beside_database(self) -> bool:
-        if self.master_key is not None:
+        if self.master_key is not None or self.master_key_backend == "pkcs11":
             return False
         folder = self.master_key_path.resolve().parent
         database = None if self.database_url else self.home.resolve()
         return folder.is_relative_to(self.home.resolve()) or folder == database
+
+    @property
+    def audit_syslog(self) -> tuple[str, int] | None:
+        """The syslog collector as (host, port), if any."""
+        if self.audit_syslog_address is None:
+            return None
+        host, _, port = self.audit_syslog_address.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def audit_checkpoint_path(self) -> Path:

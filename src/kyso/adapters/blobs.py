@@ -45,7 +45,7 @@ from kyso.clock import Clock
 from kyso.errors import InvalidInput
 from kyso.secrets import Envelope, SealedValueError
 
-__all__ = ["BlobTooLarge", "DatabaseBlobStore", "FileBlobStore", "SealedBlobStore"]
+__all__ = ["BlobTooLarge", "DatabaseBlobStore", "FileBlobStore", "SealedBlobStore", "write_whole"]
 
 log = logging.getLogger(__name__)
 
@@ -251,3 +251,6 @@ def _write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+write_whole = _write  # for rewriting a blob in place (adapters/db/rotation.py)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin, billing, ca, quota, ra, rp, support
+from kyso.entrypoints.cli import admin, billing, ca, keys, quota, ra, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import checkpoint_command, verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
@@ -36,6 +36,7 @@ app.add_typer(ra.app, name="ra")
 app.add_typer(billing.catalog_app, name="catalog")
 app.add_typer(billing.billing_app, name="billing")
 app.add_typer(quota.app, name="quota")
+app.add_typer(keys.app, name="keys")
 app.command("demo")(demo_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
