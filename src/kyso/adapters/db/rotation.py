@@ -330,7 +330,8 @@ def _rows(conn: Connection, location: SealedColumn, *, after: tuple[object, ...]
     if limit is not None:
         query = query.limit(limit)
     for row in conn.execute(query):
-        yield tuple(row[:-1]), bytes(row[-1])
+        *parts, value = row
+        yield tuple(parts), value
 
 
 def sealed_values(conn: Connection, location: SealedColumn) -> Iterator[tuple[str, bytes]]:
