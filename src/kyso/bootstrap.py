@@ -145,7 +145,7 @@ class Container:
     def readiness(self) -> dict[str, str]:
         """``/readyz``: the database, its schema, the master key, the key store (each "ok"
         or what is wrong; ``adapters/db/health.py``)."""
-        return readiness(self.engine, lambda: self.master_key, lambda: self.keystore)
+        return readiness(self.engine, lambda: self.keys.keyring, lambda: self.keystore)
 
     @cached_property
     def keys(self) -> NodeKeys:

@@ -22,13 +22,13 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from kyso.adapters.db.engine import is_sqlite
-from kyso.adapters.db.key_check import PURPOSE
+from kyso.adapters.db.key_check import CHECK, PURPOSE
 from kyso.adapters.db.schema import alembic_config
 from kyso.adapters.db.tables.keys import key_checks
 from kyso.adapters.db.tables.pki import pki_authorities, pki_keys
 from kyso.keys import KeyAlgorithm, KeyStore
 from kyso.keys.model import KeyHandle
-from kyso.secrets import Envelope, MasterKey, SealedValueError
+from kyso.secrets import Envelope, Keyring, SealedValueError
 
 __all__ = ["OK", "is_outage", "readiness"]
 
@@ -54,7 +54,7 @@ def _schema_heads() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def readiness(engine: Engine, master_key: Callable[[], MasterKey],
+def readiness(engine: Engine, master_key: Callable[[], Keyring],
               keystore: Callable[[], KeyStore]) -> dict[str, str]:
     """``{"database", "schema", "master_key", "keystore"}`` → ``"ok"`` or what is wrong."""
     checks = {"database": OK, "schema": "unknown", "master_key": "unknown",
@@ -67,7 +67,7 @@ def readiness(engine: Engine, master_key: Callable[[], MasterKey],
             current = set(MigrationContext.configure(conn).get_current_heads())
             checks["schema"] = OK if current == set(_schema_heads()) else "not_at_head"
             sealed = conn.execute(select(key_checks.c.sealed)
-                                  .where(key_checks.c.name == "master")).scalar()
+                                  .where(key_checks.c.name == CHECK)).scalar()
             key = conn.execute(
                 select(pki_keys).join(pki_authorities,
                                       pki_authorities.c.key_id == pki_keys.c.key_id)
@@ -82,7 +82,7 @@ def readiness(engine: Engine, master_key: Callable[[], MasterKey],
     return checks
 
 
-def _master_key_state(master_key: Callable[[], MasterKey], sealed: bytes | None) -> str:
+def _master_key_state(master_key: Callable[[], Keyring], sealed: bytes | None) -> str:
     if sealed is None:
         return "no_check_value"
     try:
