@@ -31,7 +31,7 @@ from kyso.accounts.model import Account, AccountStatus, Role, Session
 from kyso.accounts.rules import SecretHasher, check_password, check_pin
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import KysoError, NotFound, PermissionDenied, TooManyRequests
+from kyso.errors import KysoError, NotFound, PermissionDenied, Text, TooManyRequests
 from kyso.lockout import LockoutPolicy, LockState
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
@@ -200,12 +200,17 @@ class AccountService:
         raise InvalidCredentials()
 
     def _warn_owner(self, uow: UnitOfWork, account: Account, failures: int) -> None:
-        title = "Cảnh báo đăng nhập sai nhiều lần"
-        body = (f"Có {failures} lần đăng nhập sai mật khẩu vào tài khoản của Quý khách trong "
-                "thời gian ngắn. Nếu không phải Quý khách, hãy đổi mật khẩu; tài khoản của Quý "
-                "khách không bị khóa.")
+        title = Text("Cảnh báo đăng nhập sai nhiều lần", "Several failed logins")
+        body = Text(f"Có {failures} lần đăng nhập sai mật khẩu vào tài khoản của Quý khách "
+                    "trong thời gian ngắn. Nếu không phải Quý khách, hãy đổi mật khẩu; tài "
+                    "khoản của Quý khách không bị khóa.",
+                    f"There were {failures} logins with a wrong password to your account in a "
+                    "short time. If this was not you, change your password; your account is "
+                    "not locked.")
+        lang = account.locale
         self._notifier.post(uow, account.id, title, body)
-        self._notifier.queue_email(uow, account.email, EmailContent(f"kyso: {title}", body),
+        self._notifier.queue_email(uow, account.email,
+                                   EmailContent(f"kyso: {title.pick(lang)}", body.pick(lang)),
                                    account_id=account.id, purpose="security_warning")
         self._audit(uow, "auth.owner_warned", account.id, failures=failures)
 

@@ -53,7 +53,7 @@ class Entry:
     status: str  # the outcome's code
     label: Text  # what happened, in both languages
     outcome: Text
-    description: str  # the customer's own words: a file name, a product, a request
+    description: str | Text  # a file name, a request's words; a product's name in both
     reference: str  # the id the other pages and commands accept
     count: int | None = None  # signatures: + credited, − used
     amount: int | None = None  # VND, VAT included
@@ -96,7 +96,8 @@ class HistoryService:
         for order in uow.billing.orders(account_id=account_id, limit=LIMIT):
             status = order.status.value
             yield Entry(order.ended_at or order.created_at, Category.PAYMENT, "order", status,
-                        _PAYMENT, ORDER_STATUSES.get(status, _OTHER), order.name, order.id,
+                        _PAYMENT, ORDER_STATUSES.get(status, _OTHER),
+                        Text(order.name_in("vi"), order.name_in("en")), order.id,
                         order.signatures, order.amount)
         for cert in uow.pki.certificates(account_id=account_id):
             credential = credential_id(cert.issuer, cert.serial)

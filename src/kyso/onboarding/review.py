@@ -37,7 +37,8 @@ from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["APPROVED_TITLE", "ReviewService"]
 
-APPROVED_TITLE = "Yêu cầu cấp chứng thư số đã được duyệt"
+APPROVED_TITLE = Text("Yêu cầu cấp chứng thư số đã được duyệt",
+                      "Your certificate request is approved")
 _OFFICERS = (Role.RA_OFFICER, Role.ADMIN)
 
 
@@ -87,9 +88,10 @@ class ReviewService:
                 current = move(uow, current, Event.APPROVE, review.decided_at, actor=officer,
                                review=review, credential_id=cred)
                 self._verified_id(uow, current, officer)
-                self._tell(uow, current, APPROVED_TITLE,
-                           "Hãy đăng nhập ứng dụng kyso để ký Biên bản nghiệm thu và bắt đầu "
-                           "sử dụng chứng thư số.")
+                self._tell(uow, current, APPROVED_TITLE, Text(
+                    "Hãy đăng nhập ứng dụng kyso để ký Biên bản nghiệm thu và bắt đầu sử dụng "
+                    "chứng thư số.", "Log in to the kyso app to sign the acceptance record and "
+                    "start using your certificate."))
                 uow.commit()
         if current.credential_id != cred:  # decided meanwhile: withdraw this certificate
             self._pki.revoke(issued.serial, RevocationReason.CESSATION_OF_OPERATION,
@@ -110,10 +112,12 @@ class ReviewService:
             review = Review(officer, self._clock.now(), False, reason, resubmittable)
             current = move(uow, current, Event.REJECT, review.decided_at, actor=officer,
                            review=review)
-            more = (" Bạn có thể bổ sung, chỉnh sửa và gửi lại hồ sơ." if resubmittable
-                    else "")
-            self._tell(uow, current, "Yêu cầu cấp chứng thư số bị từ chối",
-                       f"Lý do: {reason}.{more}")
+            more = (Text(" Bạn có thể bổ sung, chỉnh sửa và gửi lại hồ sơ.",
+                         " You may complete, correct and send the application again.")
+                    if resubmittable else Text("", ""))
+            self._tell(uow, current, Text("Yêu cầu cấp chứng thư số bị từ chối",
+                                          "Your certificate request was refused"),
+                       Text(f"Lý do: {reason}.{more.vi}", f"Reason: {reason}.{more.en}"))
             uow.commit()
             return current
 
@@ -159,9 +163,12 @@ class ReviewService:
         current.expect(State.UNDER_REVIEW, Event.APPROVE)
         return current
 
-    def _tell(self, uow: UnitOfWork, r: Registration, title: str, body: str) -> None:
+    def _tell(self, uow: UnitOfWork, r: Registration, title: Text, body: Text) -> None:
+        account = uow.accounts.get(r.account_id)
+        lang = account.locale if account is not None else "vi"
         self._notifier.post(uow, r.account_id, title, body)
-        self._notifier.queue_email(uow, r.contact.email, EmailContent(title, body),
+        self._notifier.queue_email(uow, r.contact.email,
+                                   EmailContent(title.pick(lang), body.pick(lang)),
                                    account_id=r.account_id, purpose="ONBOARDING")
 
 
