@@ -31,7 +31,7 @@ from kyso.accounts.model import Account, AccountStatus, Role, Session
 from kyso.accounts.rules import SecretHasher, check_password, check_pin
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import KysoError, NotFound, PermissionDenied, Text, TooManyRequests
+from kyso.errors import InvalidInput, KysoError, NotFound, PermissionDenied, Text, TooManyRequests
 from kyso.lockout import LockoutPolicy, LockState
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
@@ -341,6 +341,20 @@ class AccountService:
     def get(self, account_id: str) -> Account:
         with self._uow() as uow:
             return self._get(uow, account_id)
+
+    def set_locale(self, account_id: str, locale: str) -> Account:
+        """The language of the account's emails and SMS (``vi`` or ``en``), as chosen in the
+        app; a change is audited."""
+        if locale not in ("vi", "en"):
+            raise InvalidInput("the language is vi or en")
+        with self._uow() as uow:
+            account = self._get(uow, account_id, for_update=True)
+            if account.locale != locale:
+                account = replace(account, locale=locale)
+                uow.accounts.save(account)
+                self._audit(uow, "account.locale_changed", account_id, locale=locale)
+                uow.commit()
+            return account
 
     def get_in(self, uow: UnitOfWork, account_id: str) -> Account:
         """The account, read in the caller's transaction (locked for update)."""

@@ -32,11 +32,21 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
         h("div", { class: "tools" },
           account ? h("span", { class: "who" }, account.full_name) : null,
           h("button", { type: "button", class: "link", lang: lang() === "vi" ? "en" : "vi",
-            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); render(); } }, t("switchLang")),
+            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); rememberLang(); render(); } },
+            t("switchLang")),
           account ? h("button", { type: "button", class: "secondary", id: "logout",
             onclick: logout }, t("logout")) : null)),
       nav);
     showCurrent(nav);
+  }
+
+  /** The account's emails and SMS follow the language chosen here (kept by the server). */
+  function rememberLang() {
+    const s = session();
+    if (!s) return;
+    api("PUT", "/me/locale", { json: { locale: lang() } })
+      .then((account) => saveSession({ access_token: s.token, expires_at: s.expires_at, account }))
+      .catch(() => null);  // the screen changes anyway; the next switch tries again
   }
 
   /** On a phone the navigation scrolls sideways: bring the current page's link into view. */
