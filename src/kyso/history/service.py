@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from kyso.clock import Clock
+from kyso.descriptions import describe
 from kyso.errors import Text
 from kyso.otp.token import Challenge, ChallengeStatus
 from kyso.signing.document import Document, DocumentStatus
@@ -123,8 +124,9 @@ def _transaction(challenge: Challenge, now: datetime) -> Entry:
     if status is ChallengeStatus.PENDING and challenge.expires_at <= now:
         status = ChallengeStatus.EXPIRED
     details = challenge.details
-    description = (details.get("description") or details.get("transaction_desc")
-                   or details.get("relying_party") or "")
+    vi = describe(challenge.kind, details, "vi")
+    description = (Text(vi, describe(challenge.kind, details, "en")) if vi
+                   else details.get("relying_party") or "")
     return Entry(challenge.decided_at or challenge.created_at, Category.TRANSACTION,
                  challenge.kind, status.value, TRANSACTION_KINDS.get(challenge.kind, _OTHER),
                  TRANSACTION_STATUSES.get(status.value, _OTHER), description, challenge.id)
