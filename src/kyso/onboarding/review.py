@@ -28,6 +28,7 @@ from kyso.onboarding.errors import (
 from kyso.onboarding.journal import move
 from kyso.onboarding.model import Registration, Review
 from kyso.onboarding.ports import Packages
+from kyso.onboarding.search import CaseQuery
 from kyso.onboarding.states import Event, State
 from kyso.pki.model import RevocationReason
 from kyso.pki.service import IssueRequest, PkiService
@@ -48,11 +49,18 @@ class ReviewService:
         self._uow, self._clock, self._pki, self._notifier = uow_factory, clock, pki, notifier
         self._packages, self._blobs = packages, blobs
 
-    def queue(self, officer: str, state: State = State.UNDER_REVIEW,
-              limit: int = 100) -> list[Registration]:
+    def queue(self, officer: str, state: State = State.UNDER_REVIEW, limit: int = 100,
+              offset: int = 0, query: str = "") -> list[Registration]:
+        """A page of the cases in ``state``, found by a part of the holder's name or ID number
+        when ``query`` says one (at most 64 characters: InvalidField beyond)."""
+        try:
+            wanted = CaseQuery.parse(query)
+        except ValueError:
+            raise InvalidField(field="q", reason=Text("tối đa 64 ký tự",
+                                                      "at most 64 characters")) from None
         with self._uow() as uow:
             _officer(uow, officer)
-            return uow.onboarding.in_state(state, limit)
+            return uow.onboarding.in_state(state, limit, offset, wanted)
 
     def show(self, officer: str, registration_id: str) -> Registration:
         with self._uow() as uow:

@@ -221,6 +221,8 @@ const vi = {
   // -- web2
   offlineTitle: "Không có kết nối mạng", retry: "Thử lại",
   offlineHint: "Bạn vẫn lấy được mã SmartOTP trên thiết bị này mà không cần mạng.",
+  // -- words
+  raPrev: "Trang trước", raNext: "Trang sau", raPage: "Trang {n}",
 };
 
 const en = {
@@ -439,6 +441,8 @@ const en = {
   // -- web2
   offlineTitle: "No network connection", retry: "Try again",
   offlineHint: "You can still get a SmartOTP code on this device without a network.",
+  // -- words
+  raPrev: "Previous page", raNext: "Next page", raPage: "Page {n}",
 };
 
 const tables = { vi, en };
