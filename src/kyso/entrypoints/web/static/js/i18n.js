@@ -223,6 +223,8 @@ const vi = {
   offlineHint: "Bạn vẫn lấy được mã SmartOTP trên thiết bị này mà không cần mạng.",
   // -- words
   raPrev: "Trang trước", raNext: "Trang sau", raPage: "Trang {n}",
+  datePlaceholder: "ngày/tháng/năm", dateWrong: "Ngày không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 04/03/1991.",
+  fileChoose: "Chọn tệp", fileNone: "Chưa chọn tệp nào",
 };
 
 const en = {
@@ -443,6 +445,8 @@ const en = {
   offlineHint: "You can still get a SmartOTP code on this device without a network.",
   // -- words
   raPrev: "Previous page", raNext: "Next page", raPage: "Page {n}",
+  datePlaceholder: "dd/mm/yyyy", dateWrong: "This is not a date. Type it as day/month/year, such as 04/03/1991.",
+  fileChoose: "Choose a file", fileNone: "No file chosen",
 };
 
 const tables = { vi, en };

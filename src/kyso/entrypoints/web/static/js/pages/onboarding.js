@@ -48,6 +48,8 @@ function form(otp, products, again) {
   const button = h("button", { type: "submit" }, t("obSubmit"));
   return h("form", { class: "card", id: "ob-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
+    const wrong = Object.values(fields).map(([, i]) => i).find((i) => i.wrongDate && i.wrongDate());
+    if (wrong) { out.show(t("dateWrong")); wrong.focus(); return; }
     const empty = Object.entries(fields).find(([k, [, i]]) => k !== "expiry_date" && !i.value.trim());
     if (empty) { out.show(t("required")); empty[1][1].focus(); return; }
     const json = Object.fromEntries(Object.entries(fields).map(([k, [, i]]) => [k, i.value.trim() || null]));
