@@ -5,12 +5,18 @@ own English date or file picker."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
+from kyso.accounts.model import Role
+from kyso.onboarding.identity import IdDocument, IdType, Sex
+from kyso.onboarding.model import Contact, Owner, Registration
+from kyso.onboarding.states import State
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
 from tests.web.conftest import Watched, log_in, shot
+from tests.web.test_console_web import staff
 
 CUSTOMER_SCREENS = ("home", "transactions", "smartotp", "sign", "history", "buy", "parties",
                     "account", "register")
@@ -92,3 +98,47 @@ def test_no_vietnamese_screen_shows_the_browsers_english_pickers(page: Watched,
     expect(p.locator(".file-picker").first).to_contain_text("Chọn tệphop-dong.pdf")
     expect(chooser).to_have_accessible_description(re.compile(r"^hop-dong\.pdf "))
     _vietnamese_throughout(p, "sign-chosen")
+
+
+def _rejected(world: World, account_id: str, count: int) -> None:
+    """``count`` rejected registrations of one customer, the last one Trần Thị Bích's."""
+    with world.container.uow() as uow:
+        for n in range(count):
+            name = "Trần Thị Bích" if n == count - 1 else f"Phan Văn Lộc {n}"
+            owner = Owner(name, date(1990, 1, 1), Sex("M" if n < count - 1 else "F"),
+                          IdDocument(IdType.CCCD, f"0793000{n:05d}", date(2021, 1, 1), None))
+            contact = Contact(f"loc{n}@example.vn", "+84912345671", "1 Tràng Tiền", "Hà Nội",
+                              "Hoàn Kiếm")
+            at = world.clock.now() - timedelta(days=1, seconds=count - n)
+            uow.onboarding.add(Registration(f"w0000000-0000-0000-0000-{n:012d}", account_id,
+                                            owner, contact, "per-signature-1y", f"w-{n}", at,
+                                            at, state=State.REJECTED))
+        uow.commit()
+
+
+def test_the_console_pages_and_finds_cases_in_vietnamese(page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Phan Văn Lộc")
+    _rejected(world, customer.account_id, 25)
+    log_in(p, staff(world, "ngonngu", Role.ADMIN), PASSWORD, "/console")
+    p.goto("/console#ra")
+    p.get_by_label("Trạng thái hồ sơ").select_option("rejected")
+    rows = p.locator("#cases tbody tr")
+    expect(rows).to_have_count(20)  # a page; the newest decided first
+    expect(rows.first).to_contain_text("Trần Thị Bích")
+    expect(p.get_by_text("Trang 1", exact=True)).to_be_visible()
+    _vietnamese_throughout(p, "console-ra-page1")
+    p.get_by_role("button", name="Trang sau").click()
+    expect(rows).to_have_count(5)
+    expect(p.get_by_role("button", name="Trang sau")).to_have_count(0)
+    p.get_by_role("button", name="Trang trước").click()
+    expect(rows).to_have_count(20)
+    p.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill("phan van loc 3")  # no diacritics
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Phan Văn Lộc 3")
+    p.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill("079300000002")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Phan Văn Lộc 2")
+    _vietnamese_throughout(p, "console-ra-found")
+    p.goto("/console#support")
+    expect(p.locator("main h1").first).to_be_visible()
+    _vietnamese_throughout(p, "console-support")

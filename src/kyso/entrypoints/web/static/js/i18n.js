@@ -225,6 +225,7 @@ const vi = {
   raPrev: "Trang trước", raNext: "Trang sau", raPage: "Trang {n}",
   datePlaceholder: "ngày/tháng/năm", dateWrong: "Ngày không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 04/03/1991.",
   fileChoose: "Chọn tệp", fileNone: "Chưa chọn tệp nào",
+  partiesNone: "Chưa có bên tin cậy nào kết nối với kyso.",
 };
 
 const en = {
@@ -447,6 +448,7 @@ const en = {
   raPrev: "Previous page", raNext: "Next page", raPage: "Page {n}",
   datePlaceholder: "dd/mm/yyyy", dateWrong: "This is not a date. Type it as day/month/year, such as 04/03/1991.",
   fileChoose: "Choose a file", fileNone: "No file chosen",
+  partiesNone: "No relying party is connected to kyso yet.",
 };
 
 const tables = { vi, en };
