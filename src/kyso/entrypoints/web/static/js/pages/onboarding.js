@@ -5,6 +5,7 @@ import { ask, busy, card, dl, field, h, replace, saveBlob, status } from "../dom
 import { lang, t } from "../i18n.js";
 import { RULES, problem } from "./images.js";
 import { txCard } from "./transactions.js";
+import { vocabulary, word } from "../vocab.js";
 
 const BASE = "/onboarding/registration";
 
@@ -16,10 +17,10 @@ export async function onboarding(main) {
     const [otp, products] = await Promise.all([get("/smartotp"), get("/billing/catalog")]);
     return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again));
   }
-  const catalog = await get("/billing/catalog").catch(() => []);
+  const [catalog] = await Promise.all([get("/billing/catalog").catch(() => []), vocabulary().catch(() => null)]);
   const packageName = (catalog.find((p) => p.code === reg.package) || {}).name || reg.package;
   return replace(main, h("h1", {}, t("obTitle")),
-    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : reg.state)],
+    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : word("registration_states", reg.state))],
       [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
       [t("package"), packageName], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
     step(reg, again));

@@ -68,7 +68,7 @@ async function showCase(main, id, message = null) {
   const images = h("div", { class: "images" });
   replace(main, h("h1", {}, c.full_name),
     h("button", { type: "button", class: "link", onclick: () => ra(main) }, t("back")), out,
-    card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, lang() === "vi" ? c.state_vi : c.state.replaceAll("_", " "))],
+    card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, lang() === "vi" ? c.state_vi : word("registration_states", c.state))],
       [t("fullName"), c.full_name], [t("birthDate"), day(c.birth_date)], [t("raSex"), word("sexes", c.sex)],
       [t("idNumber"), `${c.id_type} ${c.id_number}`], [t("raIssued"), day(c.issue_date)],
       [t("raExpires"), c.expiry_date ? day(c.expiry_date) : t("raNoExpiry")],
