@@ -142,3 +142,27 @@ def test_the_console_pages_and_finds_cases_in_vietnamese(page: Watched, world: W
     p.goto("/console#support")
     expect(p.locator("main h1").first).to_be_visible()
     _vietnamese_throughout(p, "console-support")
+
+
+def test_a_newcomer_who_chose_english_gets_the_codes_in_english(page: Watched,
+                                                                world: World) -> None:
+    p = page.page
+    p.goto("/")
+    p.get_by_role("button", name="English").click()
+    p.get_by_role("link", name="Create an account").click()
+    p.get_by_label("Full name").fill("Ngô Bảo Anh")
+    p.get_by_label("Phone").fill("0977000222")
+    p.get_by_label("Email").fill("baoanh@example.vn")
+    p.get_by_label("Password", exact=True).fill(PASSWORD)
+    p.get_by_label("Account PIN (6 digits)").fill("246813")
+    p.get_by_label("Account PIN again").fill("246813")
+    p.get_by_role("button", name="Sign up", exact=True).click()
+    expect(p.get_by_text("+849******22").first).to_be_visible()
+    with world.container.uow() as uow:
+        account = uow.accounts.find_by_login("+84977000222")
+    assert account is not None and account.locale == "en"
+    world.container.outbox_worker().run_once()
+    with world.container.uow() as uow:
+        sent = [world.container.notifier.open_body(m).text for m in uow.outbox.recent(50)
+                if m.account_id == account.id]
+    assert len(sent) == 2 and all(text.startswith("kyso: your OTP") for text in sent), sent
