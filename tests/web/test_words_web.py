@@ -63,6 +63,15 @@ def test_notices_and_product_names_follow_the_language_both_ways(page: Watched,
         p.get_by_role("button", name="Tiếng Việt").click()
     expect(p.get_by_text("Mã PIN tài khoản của bạn vừa được thay đổi").first).to_be_visible()
     assert world.container.accounts.get(customer.account_id).locale == "vi"
+    # English chosen on the login page is recorded when the customer logs in
+    p.get_by_role("button", name="Đăng xuất").click()
+    p.get_by_role("button", name="English").click()
+    with p.expect_response("**/api/v1/me/locale"):
+        p.get_by_label("Login name, phone or email").fill(
+            _username(world, customer.account_id))
+        p.get_by_label("Password", exact=True).fill(PASSWORD)
+        p.get_by_role("button", name="Log in").click()
+    assert world.container.accounts.get(customer.account_id).locale == "en"
 
 
 def test_no_vietnamese_screen_shows_the_browsers_english_pickers(page: Watched,

@@ -86,6 +86,8 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
           throw new Error(t("forbiddenRole"));
         }
         saveSession(done);
+        // a language switched to in this browser before logging in is the account's too
+        if (localStorage.getItem("kyso.lang") && done.account.locale !== lang()) rememberLang();
         notice = null;
         render();
       });
