@@ -226,6 +226,7 @@ const vi = {
   datePlaceholder: "ngày/tháng/năm", dateWrong: "Ngày không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 04/03/1991.",
   fileChoose: "Chọn tệp", fileNone: "Chưa chọn tệp nào",
   partiesNone: "Chưa có bên tin cậy nào kết nối với kyso.",
+  footLine: "kyso — ký số từ xa với SmartOTP",
 };
 
 const en = {
@@ -449,6 +450,7 @@ const en = {
   datePlaceholder: "dd/mm/yyyy", dateWrong: "This is not a date. Type it as day/month/year, such as 04/03/1991.",
   fileChoose: "Choose a file", fileNone: "No file chosen",
   partiesNone: "No relying party is connected to kyso yet.",
+  footLine: "kyso — remote signing with SmartOTP",
 };
 
 const tables = { vi, en };

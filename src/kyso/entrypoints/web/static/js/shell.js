@@ -38,6 +38,8 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
             onclick: logout }, t("logout")) : null)),
       nav);
     showCurrent(nav);
+    const foot = document.querySelector(".foot p")?.firstChild;  // the page's own line
+    if (foot?.nodeType === Node.TEXT_NODE) foot.textContent = `${t("footLine")} · `;
   }
 
   /** The account's emails and SMS follow the language chosen here (kept by the server). */
