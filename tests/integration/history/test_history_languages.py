@@ -14,6 +14,7 @@ def test_a_document_transaction_is_described_in_the_readers_language(world: Worl
     vi_headers = customer.headers | {"Accept-Language": "vi"}
     kept = tx["details"]["description"]
     assert kept.startswith("Ký số tài liệu hopdong.pdf (PAdES")
+    assert tx["description"].startswith("Sign the document hopdong.pdf")  # the upload's answer
     vi = world.client.get(f"/api/v1/transactions/{tx['id']}", headers=vi_headers).json()
     en = world.client.get(f"/api/v1/transactions/{tx['id']}", headers=customer.headers).json()
     assert vi["description"] == kept and vi["details"] == en["details"] == tx["details"]

@@ -173,12 +173,12 @@ class RenewIn(Strict):
 
 @router.post("/certificates/{credential_id}/renew", status_code=201,
              response_model=TransactionOut)
-def renew(credential_id: str, body: RenewIn, caller: CurrentCaller,
+def renew(credential_id: str, body: RenewIn, request: Request, caller: CurrentCaller,
           container: ContainerDep) -> TransactionOut:
     """Gia hạn: the SmartOTP transaction that, confirmed, issues a new certificate with the
     same name, ID and place and applies the paid order to it."""
     return TransactionOut.of(container.renewal.request(caller.account.id, credential_id,
-                                                       body.order_id))
+                                                       body.order_id), language(request))
 
 
 @router.get("/vnpay/ipn", include_in_schema=False)
