@@ -121,9 +121,9 @@ def _registered_customer(world: World) -> tuple[str, str, dict[str, str]]:
     enrol(world.client, world.container, token, account["id"], world.clock,
           device_id=f"pay-device-{n}")
     today = world.clock.now().date()
-    values = {"Họ và tên": "Vũ Văn Nam", "Ngày sinh": "1990-05-06",
-              "Số giấy tờ": f"001090{n:06d}", "Ngày cấp": str(today - timedelta(days=400)),
-              "Ngày hết hạn (nếu có)": str(today + timedelta(days=3000)),
+    values = {"Họ và tên": "Vũ Văn Nam", "Ngày sinh": "06/05/1990",
+              "Số giấy tờ": f"001090{n:06d}", "Ngày cấp": f"{today - timedelta(days=400):%d/%m/%Y}",
+              "Ngày hết hạn (nếu có)": f"{today + timedelta(days=3000):%d/%m/%Y}",
               "Số điện thoại": body["phone"], "Email": body["email"],
               "Địa chỉ": "5 Lý Thường Kiệt", "Phường/Xã": "Hoàn Kiếm", "Tỉnh/Thành phố": "Hà Nội"}
     return account["id"], name, values

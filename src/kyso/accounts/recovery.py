@@ -24,6 +24,7 @@ from kyso.accounts.rules import SecretHasher, check_password, check_pin
 from kyso.accounts.service import AccountService, recipient
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.lockout import LockState
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
@@ -87,8 +88,10 @@ class RecoveryService:
                                       password_lock=LockState()))
             self._accounts.end_sessions(uow, account.id)
             self._done(uow, account, Purpose.PASSWORD_RESET, "account.password_reset",
-                       "Mật khẩu của bạn vừa được đặt lại",
-                       "Mọi phiên đăng nhập cũ đã kết thúc.")
+                       Text("Mật khẩu của bạn vừa được đặt lại",
+                            "Your password has just been reset"),
+                       Text("Mọi phiên đăng nhập cũ đã kết thúc.",
+                            "Every earlier login session has ended."))
             uow.commit()
 
     # -- account PIN --------------------------------------------------------------------
@@ -102,14 +105,16 @@ class RecoveryService:
             uow.accounts.save(replace(account, pin_hash=self._hasher.hash(new_pin),
                                       pin_lock=LockState()))
             self._done(uow, account, Purpose.ACCOUNT_PIN_RESET, "account.pin_reset",
-                       "Mã PIN tài khoản của bạn vừa được đặt lại", "")
+                       Text("Mã PIN tài khoản của bạn vừa được đặt lại",
+                            "Your account PIN has just been reset"), None)
             uow.commit()
 
     def pin_changed(self, account_id: str) -> None:
         """Tell the customer of a changed account PIN (after ``AccountService.change_pin``)."""
         with self._uow() as uow:
             account = self._accounts.get_in(uow, account_id)
-            self._tell(uow, account, "Mã PIN tài khoản của bạn vừa được thay đổi", "")
+            self._tell(uow, account, Text("Mã PIN tài khoản của bạn vừa được thay đổi",
+                                          "Your account PIN has just been changed"), None)
             uow.commit()
 
     # -- helpers ------------------------------------------------------------------------
@@ -121,20 +126,26 @@ class RecoveryService:
             self._oob.verify(uow, account_id, purpose, code)
 
     def _done(self, uow: UnitOfWork, account: Account, purpose: Purpose, action: str,
-              title: str, extra: str) -> None:
+              title: Text, extra: Text | None) -> None:
         uow.otp_codes.supersede(account.id, purpose)  # the proven code serves once
         uow.audit.append(AuditEvent(action, actor=account.id, subject=account.id),
                          self._clock.now())
         self._tell(uow, account, title, extra)
 
-    def _tell(self, uow: UnitOfWork, account: Account, title: str, extra: str) -> None:
-        body = " ".join(filter(None, (
-            f"{title} lúc {self._clock.now():%H:%M %d/%m/%Y} (UTC).", extra,
-            "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ để khóa tài khoản.")))
+    def _tell(self, uow: UnitOfWork, account: Account, title: Text, extra: Text | None) -> None:
+        at = f"{self._clock.now():%d/%m/%Y %H:%M} (UTC)"
+        body = Text(" ".join(filter(None, (
+            f"{title.vi} lúc {at}.", extra and extra.vi,
+            "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ để khóa tài khoản."))),
+            " ".join(filter(None, (
+                f"{title.en} at {at}.", extra and extra.en,
+                "If this was not you, call the support desk at once to lock the account."))))
+        lang = account.locale
         self._notifier.post(uow, account.id, title, body)
-        self._notifier.queue_sms(uow, account.phone, f"kyso: {body}", account_id=account.id,
-                                 purpose="ACCOUNT_SECURITY")
-        self._notifier.queue_email(uow, account.email, EmailContent(title, body),
+        self._notifier.queue_sms(uow, account.phone, f"kyso: {body.pick(lang)}",
+                                 account_id=account.id, purpose="ACCOUNT_SECURITY")
+        self._notifier.queue_email(uow, account.email,
+                                   EmailContent(title.pick(lang), body.pick(lang)),
                                    account_id=account.id, purpose="ACCOUNT_SECURITY")
 
 

@@ -75,6 +75,10 @@ class Order:
     status: OrderStatus = OrderStatus.PENDING
     payment: Payment | None = None
     ended_at: datetime | None = None  # paid, failed, cancelled or expired at
+    name_en: str | None = None  # the product's English name when ordered
+
+    def name_in(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
     def __post_init__(self) -> None:
         if self.kind is ProductKind.PACK and self.credential_id is None:
@@ -86,7 +90,8 @@ class Order:
     def of(cls, order_id: str, account_id: str, product: Product, credential_id: str | None,
            now: datetime, expires_at: datetime) -> Order:
         return cls(id=order_id, account_id=account_id, product_code=product.code,
-                   kind=product.kind, name=product.name, amount=product.price, created_at=now,
+                   kind=product.kind, name=product.name, name_en=product.name_en,
+                   amount=product.price, created_at=now,
                    expires_at=expires_at, plan=product.plan, term_months=product.term_months,
                    signatures=product.signatures, credential_id=credential_id)
 
@@ -140,6 +145,10 @@ class CertificatePlan:
     plan: Plan
     starts_at: datetime
     ends_at: datetime
+    name_en: str | None = None
+
+    def name_in(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 __all__ += ["CertificatePlan"]

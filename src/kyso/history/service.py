@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from kyso.clock import Clock
+from kyso.descriptions import describe
 from kyso.errors import Text
 from kyso.otp.token import Challenge, ChallengeStatus
 from kyso.signing.document import Document, DocumentStatus
@@ -53,7 +54,7 @@ class Entry:
     status: str  # the outcome's code
     label: Text  # what happened, in both languages
     outcome: Text
-    description: str  # the customer's own words: a file name, a product, a request
+    description: str | Text  # a file name, a request's words; a product's name in both
     reference: str  # the id the other pages and commands accept
     count: int | None = None  # signatures: + credited, − used
     amount: int | None = None  # VND, VAT included
@@ -96,7 +97,8 @@ class HistoryService:
         for order in uow.billing.orders(account_id=account_id, limit=LIMIT):
             status = order.status.value
             yield Entry(order.ended_at or order.created_at, Category.PAYMENT, "order", status,
-                        _PAYMENT, ORDER_STATUSES.get(status, _OTHER), order.name, order.id,
+                        _PAYMENT, ORDER_STATUSES.get(status, _OTHER),
+                        Text(order.name_in("vi"), order.name_in("en")), order.id,
                         order.signatures, order.amount)
         for cert in uow.pki.certificates(account_id=account_id):
             credential = credential_id(cert.issuer, cert.serial)
@@ -122,8 +124,9 @@ def _transaction(challenge: Challenge, now: datetime) -> Entry:
     if status is ChallengeStatus.PENDING and challenge.expires_at <= now:
         status = ChallengeStatus.EXPIRED
     details = challenge.details
-    description = (details.get("description") or details.get("transaction_desc")
-                   or details.get("relying_party") or "")
+    vi = describe(challenge.kind, details, "vi")
+    description = (Text(vi, describe(challenge.kind, details, "en")) if vi
+                   else details.get("relying_party") or "")
     return Entry(challenge.decided_at or challenge.created_at, Category.TRANSACTION,
                  challenge.kind, status.value, TRANSACTION_KINDS.get(challenge.kind, _OTHER),
                  TRANSACTION_STATUSES.get(status.value, _OTHER), description, challenge.id)

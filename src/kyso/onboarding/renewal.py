@@ -24,7 +24,7 @@ from kyso.billing.catalog import ProductKind
 from kyso.billing.orders import Order, OrderStatus
 from kyso.billing.provisioning import Provisioner
 from kyso.clock import Clock
-from kyso.errors import Conflict, NotFound
+from kyso.errors import Conflict, NotFound, Text
 from kyso.notify.service import Notifier
 from kyso.onboarding.states import State
 from kyso.otp.factors import FactorProof
@@ -151,6 +151,9 @@ def _record(uow: UnitOfWork, challenge: Challenge, new: str, issued: IssuedCerti
                                     "order": challenge.details["order_id"],
                                     "transaction": challenge.id}), clock.now())
     until = issued.not_after.strftime("%d/%m/%Y")
-    notifier.post(uow, challenge.account_id, "Đã gia hạn chứng thư số",
-                  f"Chứng thư số mới (số hiệu {issued.serial:X}) có hiệu lực đến {until}. "
-                  "Chứng thư số cũ vẫn dùng được đến hết thời hạn của nó.")
+    notifier.post(uow, challenge.account_id,
+                  Text("Đã gia hạn chứng thư số", "Certificate renewed"),
+                  Text(f"Chứng thư số mới (số hiệu {issued.serial:X}) có hiệu lực đến {until}. "
+                       "Chứng thư số cũ vẫn dùng được đến hết thời hạn của nó.",
+                       f"The new certificate (serial number {issued.serial:X}) is valid until "
+                       f"{until}. The old certificate stays usable until it expires."))

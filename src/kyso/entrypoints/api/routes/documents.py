@@ -29,6 +29,7 @@ from starlette.datastructures import UploadFile
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.bounds import PageNumber
 from kyso.errors import InvalidInput
@@ -194,7 +195,7 @@ async def upload(request: Request, caller: CurrentCaller, container: ContainerDe
         container.documents.upload, caller.account.id, data, file_name=file_name or name,
         fmt=format, options=options, credential=credential)
     return UploadOut(**DocumentOut.of(done.document).model_dump(),
-                     transaction=TransactionOut.of(done.transaction))
+                     transaction=TransactionOut.of(done.transaction, language(request)))
 
 
 @router.post("/documents/drafts", status_code=201, response_model=DocumentOut)
@@ -227,7 +228,7 @@ async def page_png(document_id: str, number: PageNumber, caller: CurrentCaller,
 
 
 @router.post("/documents/{document_id}/sign", response_model=UploadOut)
-async def sign(document_id: str, body: SignIn, caller: CurrentCaller,
+async def sign(document_id: str, body: SignIn, request: Request, caller: CurrentCaller,
                container: ContainerDep) -> UploadOut:
     """Send a draft to be signed: the stamp's place and lines, and its signature image."""
     options = _options(body.level, body.visible, body.reason, body.location, body.page,
@@ -241,7 +242,7 @@ async def sign(document_id: str, body: SignIn, caller: CurrentCaller,
     done = await run_in_threadpool(container.documents.sign, caller.account.id, document_id,
                                    options, image)
     return UploadOut(**DocumentOut.of(done.document).model_dump(),
-                     transaction=TransactionOut.of(done.transaction))
+                     transaction=TransactionOut.of(done.transaction, language(request)))
 
 
 class BatchIn(BaseModel):
@@ -258,7 +259,7 @@ class BatchOut(BaseModel):
 
 
 @router.post("/documents/batch", status_code=201, response_model=BatchOut)
-async def sign_together(body: BatchIn, caller: CurrentCaller,
+async def sign_together(body: BatchIn, request: Request, caller: CurrentCaller,
                         container: ContainerDep) -> BatchOut:
     """Several drafts in one transaction: one approval signs them all (each visible stamp
     on its own free spot)."""
@@ -267,7 +268,8 @@ async def sign_together(body: BatchIn, caller: CurrentCaller,
                                    body.documents, options)
     documents = [DocumentOut.of(container.documents.get(caller.account.id, i))
                  for i in body.documents]
-    return BatchOut(documents=documents, transaction=TransactionOut.of(done.transaction))
+    return BatchOut(documents=documents,
+                    transaction=TransactionOut.of(done.transaction, language(request)))
 
 
 def _options(level: Level, visible: bool, reason: str | None, location: str | None,

@@ -24,6 +24,7 @@ from starlette.datastructures import UploadFile
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.api.schemas import Strict
 from kyso.onboarding.form import RegistrationForm
@@ -163,14 +164,16 @@ def contract(caller: CurrentCaller, container: ContainerDep) -> Response:
 
 
 @router.post("/registration/contract/accept", status_code=201, response_model=TransactionOut)
-def accept_contract(caller: CurrentCaller, container: ContainerDep) -> TransactionOut:
-    return TransactionOut.of(container.contract.accept(caller.account.id))
+def accept_contract(request: Request, caller: CurrentCaller,
+                    container: ContainerDep) -> TransactionOut:
+    return TransactionOut.of(container.contract.accept(caller.account.id), language(request))
 
 
 @router.post("/registration/acceptance", status_code=201, response_model=AcceptanceOut)
-def acceptance(caller: CurrentCaller, container: ContainerDep) -> AcceptanceOut:
+def acceptance(request: Request, caller: CurrentCaller, container: ContainerDep) -> AcceptanceOut:
     document, challenge = container.acceptance.prepare(caller.account.id)
-    return AcceptanceOut(document_id=document.id, transaction=TransactionOut.of(challenge))
+    return AcceptanceOut(document_id=document.id,
+                         transaction=TransactionOut.of(challenge, language(request)))
 
 
 @router.get("/registration/acceptance", response_class=Response)

@@ -225,6 +225,12 @@ const vi = {
   rnOneFlow: "Chọn gói chứng thư số và thanh toán; sau khi thanh toán bạn được đưa thẳng tới bước xác nhận bằng SmartOTP.",
   rnPaidNow: "Đã thanh toán gói {name}.",
   rnPayAgain: "Lần thanh toán trước {status}. Chọn gói và bấm «Thanh toán» để thanh toán lại.",
+  // -- words
+  raPrev: "Trang trước", raNext: "Trang sau", raPage: "Trang {n}",
+  datePlaceholder: "ngày/tháng/năm", dateWrong: "Ngày không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 04/03/1991.",
+  fileChoose: "Chọn tệp", fileNone: "Chưa chọn tệp nào",
+  partiesNone: "Chưa có bên tin cậy nào kết nối với kyso.",
+  footLine: "kyso — ký số từ xa với SmartOTP",
 };
 
 const en = {
@@ -447,6 +453,12 @@ const en = {
   rnOneFlow: "Choose a certificate package and pay; after the payment you come straight to the SmartOTP confirmation.",
   rnPaidNow: "{name} is paid.",
   rnPayAgain: "The last payment {status}. Choose a package and tap “Pay” to pay again.",
+  // -- words
+  raPrev: "Previous page", raNext: "Next page", raPage: "Page {n}",
+  datePlaceholder: "dd/mm/yyyy", dateWrong: "This is not a date. Type it as day/month/year, such as 04/03/1991.",
+  fileChoose: "Choose a file", fileNone: "No file chosen",
+  partiesNone: "No relying party is connected to kyso yet.",
+  footLine: "kyso — remote signing with SmartOTP",
 };
 
 const tables = { vi, en };

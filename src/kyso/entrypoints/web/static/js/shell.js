@@ -33,11 +33,23 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
         h("div", { class: "tools" },
           account ? h("span", { class: "who" }, account.full_name) : null,
           h("button", { type: "button", class: "link", lang: lang() === "vi" ? "en" : "vi",
-            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); render(); } }, t("switchLang")),
+            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); rememberLang(); render(); } },
+            t("switchLang")),
           account ? h("button", { type: "button", class: "secondary", id: "logout",
             onclick: logout }, t("logout")) : null)),
       nav);
     showCurrent(nav);
+    const foot = document.querySelector(".foot p")?.firstChild;  // the page's own line
+    if (foot?.nodeType === Node.TEXT_NODE) foot.textContent = `${t("footLine")} · `;
+  }
+
+  /** The account's emails and SMS follow the language chosen here (kept by the server). */
+  function rememberLang() {
+    const s = session();
+    if (!s) return;
+    api("PUT", "/me/locale", { json: { locale: lang() } })
+      .then((account) => saveSession({ access_token: s.token, expires_at: s.expires_at, account }))
+      .catch(() => null);  // the screen changes anyway; the next switch tries again
   }
 
   /** On a phone the navigation scrolls sideways: bring the current page's link into view. */
@@ -77,6 +89,8 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
           throw new Error(t("forbiddenRole"));
         }
         saveSession(done);
+        // a language switched to in this browser before logging in is the account's too
+        if (localStorage.getItem("kyso.lang") && done.account.locale !== lang()) rememberLang();
         notice = null;
         render();
       });

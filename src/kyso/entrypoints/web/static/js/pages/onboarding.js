@@ -5,6 +5,7 @@ import { ask, busy, card, dl, field, h, replace, saveBlob, status } from "../dom
 import { lang, t } from "../i18n.js";
 import { RULES, problem } from "./images.js";
 import { txCard } from "./transactions.js";
+import { vocabulary, word } from "../vocab.js";
 
 const BASE = "/onboarding/registration";
 const REVIEW_POLL_MS = 2000;
@@ -18,11 +19,11 @@ export async function onboarding(main) {
     const [otp, products, me] = await Promise.all([get("/smartotp"), get("/billing/catalog"), get("/me")]);
     return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again, me));
   }
-  const catalog = await get("/billing/catalog").catch(() => []);
+  const [catalog] = await Promise.all([get("/billing/catalog").catch(() => []), vocabulary().catch(() => null)]);
   const packageName = (catalog.find((p) => p.code === reg.package) || {}).name || reg.package;
   if (reg.state === "under_review") watchReview(main, again);
   return replace(main, h("h1", {}, t("obTitle")),
-    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : reg.state)],
+    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : word("registration_states", reg.state))],
       [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
       [t("package"), packageName], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
     step(reg, again));
@@ -64,6 +65,8 @@ function form(otp, products, again, me) {
   const button = h("button", { type: "submit" }, t("obSubmit"));
   return h("form", { class: "card", id: "ob-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
+    const wrong = Object.values(fields).map(([, i]) => i).find((i) => i.wrongDate && i.wrongDate());
+    if (wrong) { out.show(t("dateWrong")); wrong.focus(); return; }
     const empty = Object.entries(fields).find(([k, [, i]]) => k !== "expiry_date" && !i.value.trim());
     if (empty) { out.show(t("required")); empty[1][1].focus(); return; }
     const json = Object.fromEntries(Object.entries(fields).map(([k, [, i]]) => [k, i.value.trim() || null]));

@@ -6,6 +6,7 @@ import { lang, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 
 const STATES = ["under_review", "approved", "active", "rejected"];
+const PAGE = 20;  // cases a page
 let products = null;  // code → name, from the public catalogue
 
 async function load() {
@@ -29,21 +30,33 @@ export async function ra(main) {
   const [stateField, state] = field(t("raState"), { tag: "select", name: "state",
     options: STATES.map((s) => h("option", { value: s }, word("registration_states", s))) });
   const [findField, find] = field(t("raFind"), { type: "search", name: "find" }, t("raFindHint"));
+  let page = 0;
+  let asked = 0;  // only the newest answer is drawn
   const draw = async () => {
+    const mine = ++asked;
     replace(list, h("p", { class: "status info", role: "status" }, t("loading")));
-    const cases = await get(`/ra/registrations?state=${encodeURIComponent(state.value)}`);
-    const q = find.value.trim().toLowerCase();
-    const shown = cases.filter((c) => !q || c.full_name.toLowerCase().includes(q) || c.id_number.includes(q));
+    // the server searches every case of the state (name without diacritics, or ID number)
+    const query = new URLSearchParams({ state: state.value, q: find.value.trim().slice(0, 64),
+      limit: String(PAGE + 1), offset: String(page * PAGE) });
+    const found = await get(`/ra/registrations?${query}`);
+    if (mine !== asked) return;
+    const shown = found.slice(0, PAGE);
+    const pager = page > 0 || found.length > PAGE ? h("nav", { class: "actions pager", "aria-label": t("raPage", { n: page + 1 }) },
+      page > 0 ? h("button", { type: "button", class: "secondary", onclick: () => { page -= 1; draw(); } }, t("raPrev")) : null,
+      h("span", { class: "muted" }, t("raPage", { n: page + 1 })),
+      found.length > PAGE ? h("button", { type: "button", class: "secondary", onclick: () => { page += 1; draw(); } }, t("raNext")) : null) : null;
     replace(list, shown.length ? table(
       [t("fullName"), t("idNumber"), t("package"), t("createdAt"), ""],
       shown.map((c) => [c.full_name, c.id_number, productName(c.package), fmtDate(c.created_at),
         h("button", { type: "button", class: "secondary", "data-case": c.id,
-          onclick: () => showCase(main, c.id) }, t("open"))])) : h("p", { class: "empty" }, t("noCases")));
+          onclick: () => showCase(main, c.id) }, t("open"))])) : h("p", { class: "empty" }, t("noCases")), pager);
   };
-  state.addEventListener("change", draw);
-  find.addEventListener("input", draw);
+  let typing = null;
+  const again = () => { page = 0; draw(); };
+  state.addEventListener("change", again);
+  find.addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(again, 250); });
   replace(main, h("h1", {}, t("ra")), h("form", { class: "card filters", role: "search", novalidate: true,
-    onsubmit: (e) => { e.preventDefault(); draw(); } }, stateField, findField), list);
+    onsubmit: (e) => { e.preventDefault(); clearTimeout(typing); again(); } }, stateField, findField), list);
   await draw();
   return undefined;
 }
@@ -55,7 +68,7 @@ async function showCase(main, id, message = null) {
   const images = h("div", { class: "images" });
   replace(main, h("h1", {}, c.full_name),
     h("button", { type: "button", class: "link", onclick: () => ra(main) }, t("back")), out,
-    card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, lang() === "vi" ? c.state_vi : c.state.replaceAll("_", " "))],
+    card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, lang() === "vi" ? c.state_vi : word("registration_states", c.state))],
       [t("fullName"), c.full_name], [t("birthDate"), day(c.birth_date)], [t("raSex"), word("sexes", c.sex)],
       [t("idNumber"), `${c.id_type} ${c.id_number}`], [t("raIssued"), day(c.issue_date)],
       [t("raExpires"), c.expiry_date ? day(c.expiry_date) : t("raNoExpiry")],
