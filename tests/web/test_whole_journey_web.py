@@ -207,10 +207,10 @@ def register_certificate(p: Page, phone: Page, world: World, who: Person,
     p.get_by_role("link", name="Đăng ký chứng thư số").first.click()
     form = p.locator("#ob-form")
     today = world.clock.now().date()
-    for label, value in (("Họ và tên", who.full_name), ("Ngày sinh", "1992-08-15"),
+    for label, value in (("Họ và tên", who.full_name), ("Ngày sinh", "15/08/1992"),
                          ("Số giấy tờ", who.id_number),
-                         ("Ngày cấp", str(today - timedelta(days=500))),
-                         ("Ngày hết hạn (nếu có)", str(today + timedelta(days=4000))),
+                         ("Ngày cấp", f"{today - timedelta(days=500):%d/%m/%Y}"),
+                         ("Ngày hết hạn (nếu có)", f"{today + timedelta(days=4000):%d/%m/%Y}"),
                          ("Số điện thoại", who.phone), ("Email", who.email),
                          ("Địa chỉ", "18 Nguyễn Chí Thanh"), ("Phường/Xã", "Láng Thượng"),
                          ("Tỉnh/Thành phố", "Hà Nội")):
