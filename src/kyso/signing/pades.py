@@ -37,7 +37,13 @@ from kyso.signing.document import Level, SignOptions
 from kyso.signing.document_errors import DamagedPdf, RevocationUnavailable, SigningFailed
 from kyso.signing.pdf import PARSE_ERRORS, PdfInfo
 from kyso.signing.revinfo import KysoTrust
-from kyso.signing.stamp import field_spec, local_time, stamp_params, stamp_style
+from kyso.signing.stamp import (
+    field_spec,
+    local_time,
+    page_rotation,
+    stamp_params,
+    stamp_style,
+)
 
 __all__ = ["PadesEngine", "PadesJob", "run", "translated"]
 
@@ -87,20 +93,25 @@ class PadesEngine:
                          signer_name: str) -> bytes:
         options = job.options
         writer = IncrementalPdfFileWriter(io.BytesIO(job.pdf), strict=False)
-        output = await self._pdf_signer(job, signer).async_sign_pdf(
+        rotation = 0
+        if options.visible:
+            page = options.page - 1 if options.page is not None else -1
+            page_ref, _ = writer.find_page_for_modification(page)  # type: ignore[no-untyped-call]
+            rotation = page_rotation(page_ref.get_object())
+        output = await self._pdf_signer(job, signer, rotation).async_sign_pdf(
             writer, bytes_reserved=reserve(signer, options.level),
             appearance_text_params=stamp_params(signer_name, options) if options.visible
             else None)
         signed: bytes = output.getvalue()
         return signed
 
-    def _pdf_signer(self, job: PadesJob, signer: CredentialSigner) -> PdfSigner:
+    def _pdf_signer(self, job: PadesJob, signer: CredentialSigner, rotation: int) -> PdfSigner:
         options = job.options
         stamped = options.visible
         return _ClockedPdfSigner(
             self._metadata(job), signer, at=job.at,
             timestamper=self._trust.timestamper if options.level.timestamped else None,
-            stamp_style=stamp_style(options, job.image) if stamped else None,
+            stamp_style=stamp_style(options, job.image, rotation) if stamped else None,
             new_field_spec=field_spec(job.field_name, options, job.info.last_page_box)
             if stamped
             else None)
