@@ -26,6 +26,7 @@ from kyso.entrypoints.api.routes import (
     events,
     history,
     holder,
+    identity_recovery,
     notifications,
     onboarding,
     otp,
@@ -85,6 +86,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(documents.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
+    app.include_router(identity_recovery.router)
     app.include_router(billing.router)
     app.include_router(payments.return_router)
     app.include_router(site.router)
@@ -96,11 +98,13 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
         app.include_router(dev_inbox.router)
     limits = (documents.body_limits(container.settings)
               | csc_documents.body_limits(container.settings)
-              | onboarding.body_limits(container.settings))
+              | onboarding.body_limits(container.settings)
+              | identity_recovery.body_limits())
     settings = container.settings
     hsts = settings.mode == "production" and settings.public_base_url.startswith("https://")
     return SecurityHeaders(BodySizeLimit(app, settings.max_body_bytes, limits,
-                                         gate=bearer_gate(container)), hsts=hsts)
+                                         gate=identity_recovery.upload_gate(
+                                             container, bearer_gate(container))), hsts=hsts)
 
 
 def create_app_from_env() -> ASGIApp:

@@ -14,6 +14,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     otp,
     pki,
     quota,
+    recovery,
     relying,
     signing,
     throttle,
