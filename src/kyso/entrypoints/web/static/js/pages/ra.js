@@ -84,17 +84,20 @@ async function loadImages(el, id) {
   for (const which of ["front", "back", "portrait"]) {
     try {
       const response = await api("GET", `/ra/registrations/${encodeURIComponent(id)}/images/${which}`, { blob: true });
-      const url = URL.createObjectURL(await response.blob());
-      const name = t(which === "back" ? "back_" : which);
-      const zoom = h("button", { type: "button", class: "zoom", "aria-pressed": "false", title: t("raZoom"),
-        onclick: () => {
-          const on = zoom.getAttribute("aria-pressed") !== "true";
-          zoom.setAttribute("aria-pressed", String(on));
-          zoom.closest("figure").classList.toggle("zoomed", on);
-        } }, h("img", { src: url, alt: name }));
-      el.append(h("figure", {}, zoom, h("figcaption", {}, name)));
+      el.append(zoomFigure(URL.createObjectURL(await response.blob()), t(which === "back" ? "back_" : which)));
     } catch { /* an image not taken yet */ }
   }
+}
+
+/** An image that zooms to the page's width on a tap (and back), with its caption. */
+export function zoomFigure(url, name) {
+  const zoom = h("button", { type: "button", class: "zoom", "aria-pressed": "false", title: t("raZoom"),
+    onclick: () => {
+      const on = zoom.getAttribute("aria-pressed") !== "true";
+      zoom.setAttribute("aria-pressed", String(on));
+      zoom.closest("figure").classList.toggle("zoomed", on);
+    } }, h("img", { src: url, alt: name }));
+  return h("figure", {}, zoom, h("figcaption", {}, name));
 }
 
 function decide(main, c, out) {
