@@ -5,7 +5,7 @@
   session ends. Asking for a code answers the same for an unknown login.
 - Forgotten account PIN (logged in): the password and a code by SMS for
   ``ACCOUNT_PIN_RESET`` set a new PIN.
-- Both lost: the support desk's identity re-check (``docs/ACCOUNTS.md``), not self-service.
+- Both lost: the officer-checked identity re-check (``identity_recovery.py``).
 
 A right code stays *proven* while it lives when the secret typed with it is wrong (the
 person types the secret again without a new code); success retires it. Wrong secrets count

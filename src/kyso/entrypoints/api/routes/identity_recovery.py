@@ -19,10 +19,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.types import Scope
 
 from kyso.accounts.identity_recovery import CaseView
@@ -30,6 +29,7 @@ from kyso.accounts.recovery_cases import Case, CaseState
 from kyso.bootstrap import Container
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
 from kyso.entrypoints.api.limits import Gate
+from kyso.entrypoints.api.routes.onboarding import image_parts
 from kyso.entrypoints.api.routes.ra import CaseOut, case_out
 from kyso.entrypoints.api.schemas import Strict
 from kyso.errors import KysoError
@@ -38,7 +38,6 @@ __all__ = ["IMAGES_PATH", "body_limits", "router", "upload_gate"]
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 IMAGES_PATH = "/api/v1/recovery/identity/images"
-_PARTS = ("front", "back", "portrait")
 Token = Annotated[str, Header(alias="X-Recovery-Token", min_length=1, max_length=128)]
 CaseId = Annotated[str, Header(alias="X-Recovery-Case", min_length=1, max_length=64)]
 
@@ -129,16 +128,7 @@ async def images(request: Request, case_id: CaseId, token: Token,
     """The ID card's front and back and a portrait, as multipart parts of those names."""
     service = container.identity_recovery
     await run_in_threadpool(service.status, case_id, token)  # 404 before the body is read
-    if request.headers.get("content-type", "").split(";")[0].strip() != "multipart/form-data":
-        raise HTTPException(415, "Content-Type must be multipart/form-data")
-    form = await request.form(max_files=3, max_fields=3)
-    files = {}
-    for name in _PARTS:
-        part = form.get(name)
-        if not isinstance(part, UploadFile):
-            raise HTTPException(400, f"multipart/form-data needs a {name!r} part")
-        files[name] = await part.read()
-    await form.close()
+    files = await image_parts(request)
     case = await run_in_threadpool(service.submit_images, case_id, token, files["front"],
                                    files["back"], files["portrait"])
     return StatusOut.of(case, service.policy.image_attempts)

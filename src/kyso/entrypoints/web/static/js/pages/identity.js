@@ -5,7 +5,7 @@
 import { api, post } from "../api.js";
 import { busy, field, fmtDate, h, replace, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
-import { RULES, problem } from "./images.js";
+import { RULES, chooser } from "./images.js";
 import { check } from "./recovery.js";
 
 const BASE = "/recovery/identity";
@@ -70,35 +70,19 @@ function phone(main, ctx, id) {
 
 function images(main, ctx, c, state) {
   const out = status();
-  const parts = ["front", "back", "portrait"].map((name) =>
-    [name, ...field(t(name === "back" ? "back_" : name), { type: "file", name, accept: "image/jpeg,image/png" })]);
+  const chosen = chooser(state.image_attempts_left, "identity-rules");
   const button = h("button", { type: "submit" }, t("idSendImages"));
-  const rules = h("div", { class: "status info", id: "identity-rules" }, h("p", {}, t("imgRulesTitle")),
-    h("ul", {}, ["imgRuleType", "imgRuleSize", "imgRulePixels", "imgRuleDistinct"].map((k) =>
-      h("li", {}, t(k, { pixels: RULES.minPixels })))),
-    h("p", {}, t("imgAttemptsLeft", { n: state.image_attempts_left, max: RULES.attempts })));
   page(main, h("form", { class: "card narrow", id: "identity-images", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
-    parts.forEach(([, , input]) => input.removeAttribute("aria-invalid"));
-    const missing = parts.find(([, , input]) => !input.files[0]);
-    if (missing) { out.show(t("required")); missing[2].focus(); return; }
+    if (chosen.missing(out)) return;
     busy(button, out, async () => {
       button.textContent = t("working");
       try {
-        const found = await problem(parts.map(([, , input]) => input.files[0]));
-        if (found) {  // caught here: no attempt is spent
-          const [index, key, params] = found;
-          const input = parts[index][2];
-          input.setAttribute("aria-invalid", "true");
-          out.show(`${t(parts[index][0] === "back" ? "back_" : parts[index][0])}: ${t(key, params)}. ${t("imgNoAttempt")}`);
-          input.focus();
-          return;
-        }
-        const body = new FormData();
-        parts.forEach(([name, , input]) => body.append(name, input.files[0], input.files[0].name));
+        const body = await chosen.checked(out);  // a mistake caught here spends no attempt
+        if (!body) return;
         const headers = { "X-Recovery-Case": c.id, "X-Recovery-Token": c.token };
         const sent = await api("POST", `${BASE}/images`, { body, headers }).catch(async (err) => {
-          if (err.code === "recovery_images_refused") {  // the count changed: show it
+          if (err.code === "recovery_images_refused") {  // the last attempt ends the request
             const now = await api("GET", `${BASE}/${encodeURIComponent(c.id)}`, withToken(c)).catch(() => null);
             if (now && now.state !== "awaiting_images") { await progress(main, ctx, c, now, err.message); return null; }
           }
@@ -107,8 +91,8 @@ function images(main, ctx, c, state) {
         if (sent) await progress(main, ctx, c, sent);
       } finally { button.textContent = t("idSendImages"); }
     });
-  } }, h("h2", {}, t("idImagesTitle")), h("p", { class: "hint" }, t("idImagesHint")), rules, out,
-  parts.map(([, wrap]) => wrap), button));
+  } }, h("h2", {}, t("idImagesTitle")), h("p", { class: "hint" }, t("idImagesHint")), chosen.rules, out,
+  chosen.fields, button));
 }
 
 async function progress(main, ctx, c, state, message = null) {
