@@ -39,15 +39,23 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from kyso.accounts.identifiers import InvalidIdentifier, normalize_login
-from kyso.accounts.model import Account, AccountStatus, Role
+from kyso.accounts.model import Account, Role
+from kyso.accounts.recovery import find_active
 from kyso.accounts.recovery_cases import Case, CaseState, RecoveryPolicy
 from kyso.accounts.rules import SecretHasher, check_password, check_pin
 from kyso.accounts.service import AccountService, recipient
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import Conflict, Gone, InvalidInput, KysoError, NotFound, PermissionDenied, Text
-from kyso.errors import TooManyRequests as _TooMany
+from kyso.errors import (
+    Conflict,
+    Gone,
+    InvalidInput,
+    KysoError,
+    NotFound,
+    PermissionDenied,
+    Text,
+    TooManyRequests,
+)
 from kyso.lockout import LockState
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
@@ -90,7 +98,7 @@ class CaseWrongState(Conflict):
     en = "The account-recovery request is in the state \u201c{state}\u201d."
 
 
-class CasesLimit(_TooMany):
+class CasesLimit(TooManyRequests):
     code = "recovery_limit"
     vi = ("Tài khoản đã gửi {limit} yêu cầu khôi phục trong 30 ngày. "
           "Vui lòng liên hệ tổng đài hỗ trợ.")
@@ -146,7 +154,7 @@ class IdentityRecoveryService:
         """A case and an SMS code to the registered phone; alike for an unknown login."""
         now = self._clock.now()
         with self._uow() as uow:
-            account = _find(uow, login)
+            account = find_active(uow, login)
             subject = account.id if account else subject_of_name(login.strip().lower())
             self._throttle.check(uow, SCOPE, subject, address)
             verdict = self._throttle.failed(uow, SCOPE, subject, address)  # counts openings
@@ -285,7 +293,7 @@ class IdentityRecoveryService:
         check_pin(new_pin)
         now = self._clock.now()
         with self._uow() as uow:
-            account = _find(uow, login)
+            account = find_active(uow, login)
             subject = account.id if account else subject_of_name(login.strip().lower())
             self._throttle.check(uow, SCOPE, subject, address)
             case = self._approved(uow, account.id) if account else None
@@ -519,14 +527,6 @@ def _staff(uow: UnitOfWork, account_id: str) -> Account:
     if account is None or account.role not in _STAFF:
         raise NotStaff()
     return account
-
-
-def _find(uow: UnitOfWork, login: str) -> Account | None:
-    try:
-        found = uow.accounts.find_by_login(normalize_login(login), for_update=True)
-    except InvalidIdentifier:
-        return None
-    return found if found is not None and found.status is AccountStatus.ACTIVE else None
 
 
 def _digest(token: str) -> str:
