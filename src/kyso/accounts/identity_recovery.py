@@ -345,14 +345,22 @@ class IdentityRecoveryService:
     # -- the officers -------------------------------------------------------------------
     def queue(self, officer: str, state: CaseState = CaseState.UNDER_REVIEW,
               limit: int = 100) -> list[CaseView]:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             _staff(uow, officer)
-            for lapsed in uow.recoveries.lapsed(self._clock.now(), 100):
-                self._expire_if_lapsed(uow, lapsed)
-            uow.commit()
+        self.expire_lapsed()
         with self._uow(read_only=True) as uow:
             return [self._view(uow, c) for c in uow.recoveries.in_states((state,), limit)
                     if c.account_id]
+
+    def expire_lapsed(self, limit: int = 100) -> int:
+        """Close the open cases whose time is up (the worker's chore, and before a
+        listing); an approval's code is wiped. Returns how many."""
+        with self._uow() as uow:
+            lapsed = uow.recoveries.lapsed(self._clock.now(), limit)
+            for case in lapsed:
+                self._expire_if_lapsed(uow, case)
+            uow.commit()
+        return len(lapsed)
 
     def show(self, officer: str, case_id: str) -> CaseView:
         with self._uow() as uow:

@@ -235,6 +235,11 @@ def test_rejection_refused_images_expiry_and_no_self_handling(
     assert own.status_code == 403 and own.json()["error"] == "own_account"
     assert "accounts.recovery_own_refused" in actions(container)
     clock.advance(8 * 86400)
+    assert container.identity_recovery.expire_lapsed() >= 1  # the worker's chore
+    with container.uow() as uow:
+        swept = uow.recoveries.get(own_id)
+    assert swept is not None and swept.state.value == "expired"
+    assert any("đã hết hạn" in t for t in security_texts(container, officer_id))
     officer = auth(login(client, "thamdinh"))  # a new day's session
     assert client.get("/api/v1/ra/recoveries", headers=officer).json() == []  # expired
     expired = client.get(f"/api/v1/ra/recoveries/{own_id}", headers=officer).json()

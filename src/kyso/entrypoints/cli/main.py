@@ -157,6 +157,8 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         ("kept signature expiry", 300.0, container.signing.forget_delivered),
         # accepted contracts whose seal failed: sealed again (docs/ONBOARDING.md)
         ("contract seal retry", 300.0, container.contract_seals.retry_due),
+        # identity-recovery requests and approval codes past their time (docs/ACCOUNTS.md)
+        ("identity recovery expiry", 300.0, container.identity_recovery.expire_lapsed),
     ]
 
 
