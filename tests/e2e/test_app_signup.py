@@ -102,7 +102,7 @@ def test_both_secrets_lost_recovered_from_the_app(server: Server, tmp_path: Path
     for prompt, answer in zip(("mặt trước", "mặt sau", "chân dung"), images, strict=True):
         p.expect(prompt)
         p.send(answer)
-    p.expect("Đã gửi yêu cầu khôi phục tài khoản (Chờ cán bộ kiểm tra)")
+    p.expect("Đã gửi yêu cầu khôi phục tài khoản; cán bộ sẽ đối chiếu")
     assert p.finish() == 0, p.output
 
     made = server.kyso("admin", "create-user", "--username", "hotro9", "--full-name",

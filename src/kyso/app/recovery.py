@@ -67,6 +67,5 @@ def recover_identity(ctx: AppContext, login: str | None, *, complete: bool) -> N
         ctx.ui.say(m.IDENTITY_CODE_SENT)
         token = api.identity_phone(case_id, ctx.ui.ask(m.ASK_RECOVERY_CODE).strip())
         ctx.ui.say(m.IDENTITY_IMAGES)
-        sent = api.identity_images(case_id, token, ask_images(ctx))
-    ctx.ui.result(m.IDENTITY_SENT, state=sent.get("state_vi", ""),
-                  state_en=sent.get("state_en", ""))
+        api.identity_images(case_id, token, ask_images(ctx))
+    ctx.ui.result(m.IDENTITY_SENT)
