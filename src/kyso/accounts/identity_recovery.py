@@ -186,7 +186,7 @@ class IdentityRecoveryService:
         code, five times, then like a burnt one."""
         now = self._clock.now()
         with self._uow() as uow:
-            case = self._case(uow, case_id)
+            case = self._case(uow, case_id, lock=True)
             if case is None:  # an id nobody was given: refused like a wrong code
                 self._oob.refuse(uow, Purpose.IDENTITY_RECOVERY, code)
                 uow.commit()
@@ -305,13 +305,14 @@ class IdentityRecoveryService:
                                             details={"reason": "no_case"}), now)
                 uow.commit()
                 raise InvalidOtp()
-            check_password(new_password, personal=(account.username, account.phone[-9:],
-                                                   account.email.split("@")[0]))
             if not self._hasher.verify(case.code_hash, code.strip()):
                 self._wrong_code(uow, account, case)
                 self._throttle.failed(uow, SCOPE, subject, address)
                 uow.commit()
                 raise InvalidOtp()
+            # only after the code: a weak password must not tell a stranger that a case exists
+            check_password(new_password, personal=(account.username, account.phone[-9:],
+                                                   account.email.split("@")[0]))
             account = self._accounts.get_in(uow, account.id)
             uow.accounts.save(replace(account, password_hash=self._hasher.hash(new_password),
                                       pin_hash=self._hasher.hash(new_pin),
@@ -461,9 +462,10 @@ class IdentityRecoveryService:
     def _approved(self, uow: UnitOfWork, account_id: str) -> Case | None:
         for case in uow.recoveries.for_account(account_id):
             if case.state is CaseState.APPROVED:
-                if self._expire_if_lapsed(uow, case):
+                locked = self._get(uow, case.id, lock=True)  # a racing completion waits here
+                if locked.state is not CaseState.APPROVED or self._expire_if_lapsed(uow, locked):
                     return None
-                return self._get(uow, case.id, lock=True)
+                return locked
         return None
 
     def _open_case(self, uow: UnitOfWork, case_id: str, token: str, state: CaseState) -> Case:

@@ -136,6 +136,11 @@ def test_the_officer_checks_the_identity_and_the_customer_sets_a_new_password_an
     assert weak.status_code == 400 and weak.json()["error"] == "weak_pin"
     wrong = client.post(f"{BASE}/complete", json=body | {"code": "00000000"})
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_otp"
+    too_weak = client.post(f"{BASE}/complete", json=body | {"code": "00000000",
+                                                            "new_password": "abc"})
+    assert too_weak.json()["error"] == "invalid_otp"  # the code first: nothing else is told
+    weak_pw = client.post(f"{BASE}/complete", json=body | {"new_password": "abc"})
+    assert weak_pw.status_code == 400 and weak_pw.json()["error"] == "weak_password"
     done = client.post(f"{BASE}/complete", json=body)
     assert done.status_code == 204, done.text
     assert client.get("/api/v1/me", headers=customer).status_code == 401  # sessions ended
@@ -147,8 +152,8 @@ def test_the_officer_checks_the_identity_and_the_customer_sets_a_new_password_an
     assert [a for a in actions(container) if a.startswith("accounts.recovery_")] == [
         "accounts.recovery_opened", "accounts.recovery_phone_proven",
         "accounts.recovery_submitted", "accounts.recovery_approved",
-        "accounts.recovery_code_refused", "accounts.recovery_completed",
-        "accounts.recovery_code_refused"]
+        "accounts.recovery_code_refused", "accounts.recovery_code_refused",
+        "accounts.recovery_completed", "accounts.recovery_code_refused"]
     told = " ".join(security_texts(container, account["id"]))
     for step in ("Có yêu cầu khôi phục tài khoản", "Số điện thoại đã được xác minh",
                  "đã được gửi tới cán bộ", "đã được duyệt",
