@@ -231,16 +231,16 @@ def test_a_stamp_dragged_on_a_turned_page_lands_where_it_was_dropped(
         {"name": "ngang.pdf", "mimeType": "application/pdf", "buffer": pdf})
     form.get_by_role("button", name="Tải lên và ký").click()
     expect(p.locator("#page-img")).to_have_js_property("complete", True)
-    frame = p.locator("#page-frame").bounding_box()
-    assert frame is not None and frame["width"] > frame["height"]  # landscape, as shown
     _drag(p, "#stamp-box", -60, -90)
-    stamp = p.locator("#stamp-box").bounding_box()
-    assert stamp is not None
+    frame, stamp = p.locator("#page-frame").bounding_box(), p.locator("#stamp-box").bounding_box()
+    assert frame is not None and stamp is not None
+    assert frame["width"] > frame["height"]  # landscape, as the page is shown
     x, y, w, h = frame["x"], frame["y"], frame["width"], frame["height"]
     dropped = ((stamp["x"] - x) / w, (stamp["y"] - y) / h,
                (stamp["x"] + stamp["width"] - x) / w, (stamp["y"] + stamp["height"] - y) / h)
     shot(p, "sign-turned-page-place")
     p.locator("#sign-flow").get_by_role("button", name="Gửi ký").click()
+    expect(p.locator("#sign-flow")).to_contain_text("ở trang 1")  # the transaction is made
     _confirm(p, customer)
     with p.expect_download() as download:
         p.locator("#sign-flow").get_by_role("button", name="Tải tài liệu đã ký").click()
