@@ -71,7 +71,7 @@ from kyso.signing.storage import BlobStore
 from kyso.throttle import Throttle, subject_of_name
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["CaseView", "IdentityRecoveryService", "Opened"]
+__all__ = ["CaseView", "CaseWrongState", "IdentityRecoveryService", "Opened"]
 
 SCOPE = "identity_recovery"
 _STAFF = (Role.RA_OFFICER, Role.SUPPORT, Role.ADMIN)

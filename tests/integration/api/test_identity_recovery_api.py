@@ -111,6 +111,10 @@ def test_the_officer_checks_the_identity_and_the_customer_sets_a_new_password_an
     case_id, token = to_review(client, container, "0912345671", account["id"])
     status = client.get(f"{BASE}/{case_id}", headers={"X-Recovery-Token": token}).json()
     assert status["state_vi"] == "Chờ cán bộ kiểm tra" and status["reason"] is None
+    stranger = upload(client, case_id, "x" * 43, png(), png(), png())  # body left unread
+    assert stranger.status_code == 404 and stranger.json()["error"] == "recovery_not_found"
+    late = upload(client, case_id, token, png(), png(), png())  # under review already
+    assert late.status_code == 409 and late.json()["error"] == "recovery_wrong_state"
     assert client.get(f"{BASE}/{case_id}",
                       headers={"X-Recovery-Token": "x" * 43}).status_code == 404
 

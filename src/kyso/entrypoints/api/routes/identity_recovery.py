@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
-from kyso.accounts.identity_recovery import CaseView
+from kyso.accounts.identity_recovery import CaseView, CaseWrongState
 from kyso.accounts.recovery_cases import Case, CaseState
 from kyso.bootstrap import Container
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
@@ -32,7 +32,7 @@ from kyso.entrypoints.api.limits import Gate
 from kyso.entrypoints.api.routes.onboarding import image_parts
 from kyso.entrypoints.api.routes.ra import CaseOut, case_out
 from kyso.entrypoints.api.schemas import Strict
-from kyso.errors import KysoError
+from kyso.errors import KysoError, Text
 
 __all__ = ["IMAGES_PATH", "body_limits", "router", "upload_gate"]
 
@@ -127,7 +127,9 @@ async def images(request: Request, case_id: CaseId, token: Token,
                  container: ContainerDep) -> StatusOut:
     """The ID card's front and back and a portrait, as multipart parts of those names."""
     service = container.identity_recovery
-    await run_in_threadpool(service.status, case_id, token)  # 404 before the body is read
+    case = await run_in_threadpool(service.status, case_id, token)  # before the body is read
+    if case.state is not CaseState.AWAITING_IMAGES:
+        raise CaseWrongState(state=Text(case.state.vi, case.state.en))
     files = await image_parts(request)
     case = await run_in_threadpool(service.submit_images, case_id, token, files["front"],
                                    files["back"], files["portrait"])
