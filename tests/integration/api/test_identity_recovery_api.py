@@ -34,17 +34,19 @@ def png(width: int = 640, height: int = 480) -> bytes:
 
 def approved_registration(container: Container, account_id: str,
                           full_name: str = "Nguyễn Văn An",
-                          images: tuple[bytes, bytes, bytes] | None = None) -> Registration:
+                          images: tuple[bytes, bytes, bytes] | None = None,
+                          id_number: str = "001091000001") -> Registration:
     """What an approved registration leaves: the card's data and its sealed images."""
     now = container.clock.now()
     owner = Owner(full_name, date(1991, 3, 4), Sex("M"),
-                  IdDocument(IdType("CCCD"), "001091000001", date(2025, 1, 2), date(2031, 3, 4)))
+                  IdDocument(IdType("CCCD"), id_number, date(2025, 1, 2), date(2031, 3, 4)))
     contact = Contact("khach1@example.vn", "+84912345671", "12 Trần Duy Hưng", "Hà Nội",
                       "Cầu Giấy")
     files = images or (png(), png(), png())
     stored = EkycImages(*(container.onboarding_blobs.put(d) for d in files))
     registration = Registration(str(uuid.uuid4()), account_id, owner, contact, "citizen-free-1y",
-                                "device-0001", now, now, state=State.APPROVED, images=stored)
+                                f"device-{uuid.uuid4().hex[:12]}", now, now, state=State.APPROVED,
+                                images=stored)
     with container.uow() as uow:
         uow.onboarding.add(registration)
         uow.commit()
