@@ -20,10 +20,7 @@ def forgot_password(ctx: AppContext, login: str | None, *, by_email: bool) -> No
                    where_en="email" if by_email else "phone")
         code = ctx.ui.ask(m.ASK_RECOVERY_CODE).strip()
         pin = ctx.ui.ask(m.ASK_ACCOUNT_PIN, secret=True)
-        new = ctx.ui.ask(m.ASK_NEW_PASSWORD, secret=True)
-        if ctx.ui.ask(m.ASK_NEW_PASSWORD_AGAIN, secret=True) != new:
-            raise AppError(m.PASSWORD_MISMATCH)
-        api.reset_password(name, code, pin, new)
+        api.reset_password(name, code, pin, _new_password(ctx))
     ctx.save(session=None)
     ctx.ui.result(m.PASSWORD_RESET_DONE)
 
@@ -53,9 +50,7 @@ def recover_identity(ctx: AppContext, login: str | None, *, complete: bool) -> N
     with ctx.client() as api:
         if complete:
             code = ctx.ui.ask(m.ASK_IDENTITY_CODE).strip()
-            new = ctx.ui.ask(m.ASK_NEW_PASSWORD, secret=True)
-            if ctx.ui.ask(m.ASK_NEW_PASSWORD_AGAIN, secret=True) != new:
-                raise AppError(m.PASSWORD_MISMATCH)
+            new = _new_password(ctx)
             pin = ctx.ui.ask(m.ASK_NEW_ACCOUNT_PIN, secret=True)
             if ctx.ui.ask(m.ASK_NEW_ACCOUNT_PIN_AGAIN, secret=True) != pin:
                 raise AppError(m.ACCOUNT_PIN_MISMATCH)
@@ -69,3 +64,10 @@ def recover_identity(ctx: AppContext, login: str | None, *, complete: bool) -> N
         ctx.ui.say(m.IDENTITY_IMAGES)
         api.identity_images(case_id, token, ask_images(ctx))
     ctx.ui.result(m.IDENTITY_SENT)
+
+
+def _new_password(ctx: AppContext) -> str:
+    new = ctx.ui.ask(m.ASK_NEW_PASSWORD, secret=True)
+    if ctx.ui.ask(m.ASK_NEW_PASSWORD_AGAIN, secret=True) != new:
+        raise AppError(m.PASSWORD_MISMATCH)
+    return new
