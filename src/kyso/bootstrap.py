@@ -12,7 +12,9 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
+from kyso.accounts.identity_recovery import IdentityRecoveryService
 from kyso.accounts.recovery import RecoveryService
+from kyso.accounts.recovery_cases import RecoveryPolicy
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.accounts.signup import SignUpService
@@ -236,6 +238,13 @@ class Container:
     def recovery(self) -> RecoveryService:
         return RecoveryService(self.uow, self.clock, self.hasher, self.accounts, self.oob,
                                self.notifier)
+
+    @cached_property
+    def identity_recovery(self) -> IdentityRecoveryService:
+        """Both secrets lost: an officer-checked identity re-check (docs/ACCOUNTS.md)."""
+        return IdentityRecoveryService(self.uow, self.clock, self.hasher, self.accounts,
+                                       self.oob, self.notifier, self.onboarding_blobs,
+                                       self.throttle, RecoveryPolicy(), EkycPolicy())
 
     @cached_property
     def smartotp(self) -> SmartOtpService:

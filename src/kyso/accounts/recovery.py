@@ -5,7 +5,7 @@
   session ends. Asking for a code answers the same for an unknown login.
 - Forgotten account PIN (logged in): the password and a code by SMS for
   ``ACCOUNT_PIN_RESET`` set a new PIN.
-- Both lost: the support desk's identity re-check (``docs/ACCOUNTS.md``), not self-service.
+- Both lost: the officer-checked identity re-check (``identity_recovery.py``).
 
 A right code stays *proven* while it lives when the secret typed with it is wrong (the
 person types the secret again without a new code); success retires it. Wrong secrets count
@@ -34,7 +34,7 @@ from kyso.otp.model import Purpose
 from kyso.otp.oob import OobService
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
-__all__ = ["RecoveryService"]
+__all__ = ["RecoveryService", "find_active"]
 
 
 class RecoveryService:
@@ -51,7 +51,7 @@ class RecoveryService:
         too soon or too often is not sent, with the same answer and work (the earlier code
         stands; ``account.password_code_withheld``)."""
         with self._uow() as uow:
-            account = _find(uow, login)
+            account = find_active(uow, login)
             if account is None:
                 self._oob.rehearse(Purpose.PASSWORD_RESET, channel)
                 uow.audit.append(AuditEvent("account.password_code_unknown", Outcome.INFO,
@@ -73,7 +73,7 @@ class RecoveryService:
 
     def reset_password(self, login: str, code: str, pin: str, new_password: str) -> None:
         with self._uow() as uow:
-            account = _find(uow, login)
+            account = find_active(uow, login)
             if account is None:  # refused like a wrong code, with the same work
                 self._oob.refuse(uow, Purpose.PASSWORD_RESET, code)
                 uow.commit()
@@ -149,7 +149,8 @@ class RecoveryService:
                                    account_id=account.id, purpose="ACCOUNT_SECURITY")
 
 
-def _find(uow: UnitOfWork, login: str) -> Account | None:
+def find_active(uow: UnitOfWork, login: str) -> Account | None:
+    """The active account a login names (locked for update), or None."""
     try:
         found = uow.accounts.find_by_login(normalize_login(login), for_update=True)
     except InvalidIdentifier:

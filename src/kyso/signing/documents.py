@@ -248,8 +248,8 @@ class DocumentService:
         return self._blobs.get(document.sha256)
 
     def _placed(self, pdf: bytes, options: SignOptions) -> SignOptions:
-        """Options with the stamp's box in user space: the one given (checked to lie within
-        its page) or the free spot on the last page."""
+        """Options with the stamp's box in user space: the one given on the page as shown
+        (checked to lie within it) or the free spot on the last page."""
         if not options.visible:
             return options
         layout = self._sandbox.layout(pdf)
@@ -257,9 +257,7 @@ class DocumentService:
         box = options.box or layout.box
         if page > len(layout.pages) or not inside(box, layout.pages[page - 1]):
             raise StampOutsidePage(page=page)
-        ox, oy = layout.pages[page - 1].origin
-        return replace(options, page=page, box=(box[0] + ox, box[1] + oy, box[2] + ox,
-                                                box[3] + oy))
+        return replace(options, page=page, box=layout.pages[page - 1].to_user(box))
 
     def _check(self, data: bytes, fmt: DocumentFormat, options: SignOptions) -> None:
         self._check_size(data)

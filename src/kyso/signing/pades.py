@@ -55,7 +55,13 @@ from kyso.signing.document_errors import (
 )
 from kyso.signing.pdf import PARSE_ERRORS, PdfInfo, describe_pdf, read_pdf
 from kyso.signing.revinfo import KysoTrust
-from kyso.signing.stamp import field_spec, local_time, stamp_params, stamp_style
+from kyso.signing.stamp import (
+    field_spec,
+    local_time,
+    page_rotation,
+    stamp_params,
+    stamp_style,
+)
 
 __all__ = ["Exchange", "Finisher", "PadesEngine", "PadesJob", "PadesRequest", "Prepared",
            "byte_range_digest", "prepare_pades", "run", "splice", "translated"]
@@ -106,20 +112,20 @@ class PadesEngine:
                          signer_name: str) -> bytes:
         options = job.options
         writer = IncrementalPdfFileWriter(io.BytesIO(job.pdf), strict=False)
-        output = await self._pdf_signer(job, signer).async_sign_pdf(
+        output = await self._pdf_signer(job, signer, _rotation(writer, options)).async_sign_pdf(
             writer, bytes_reserved=reserve(signer, options.level),
             appearance_text_params=stamp_params(signer_name, options) if options.visible
             else None)
         signed: bytes = output.getvalue()
         return signed
 
-    def _pdf_signer(self, job: PadesJob, signer: Signer) -> PdfSigner:
+    def _pdf_signer(self, job: PadesJob, signer: Signer, rotation: int = 0) -> PdfSigner:
         options = job.options
         stamped = options.visible
         return _ClockedPdfSigner(
             self._metadata(job), signer, at=job.at,
             timestamper=self._trust.timestamper if options.level.timestamped else None,
-            stamp_style=stamp_style(options, job.image) if stamped else None,
+            stamp_style=stamp_style(options, job.image, rotation) if stamped else None,
             new_field_spec=field_spec(job.field_name, options, job.info.last_page_box)
             if stamped
             else None)
@@ -226,6 +232,15 @@ class _CertificateOnly(Signer):
         raise SigningFailed("the sandbox holds no key")
 
 
+def _rotation(writer: IncrementalPdfFileWriter, options: SignOptions) -> int:
+    """The /Rotate of the page a visible stamp goes on (0 without a stamp)."""
+    if not options.visible:
+        return 0
+    page = options.page - 1 if options.page is not None else -1
+    page_ref, _ = writer.find_page_for_modification(page)  # type: ignore[no-untyped-call]
+    return page_rotation(page_ref.get_object())
+
+
 def prepare_pades(request: PadesRequest, trust: KysoTrust,
                   exchange: Exchange) -> Prepared | bytes:
     """In the sandbox: prepare ``request.pdf``. At B-B/B-T nothing follows the signature:
@@ -243,7 +258,8 @@ async def _prepare(request: PadesRequest, trust: KysoTrust,
     job = PadesJob(pdf, describe_pdf(reader), request.field_name, options, request.at,
                    request.image)
     writer = IncrementalPdfFileWriter.from_reader(reader)
-    session = PadesEngine(trust)._pdf_signer(job, _CertificateOnly(request.chain)) \
+    session = PadesEngine(trust)._pdf_signer(job, _CertificateOnly(request.chain),
+                                             _rotation(writer, options)) \
         .init_signing_session(writer)
     presign = await session.perform_presign_validation(writer)
     tbs = session.prepare_tbs_document(

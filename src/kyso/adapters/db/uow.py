@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
+from kyso.accounts.recovery_cases import RecoveryCaseRepository
 from kyso.adapters.db.engine import READ_ONLY, open_writer, writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
@@ -23,6 +24,7 @@ from kyso.adapters.db.repositories.onboarding import SqlRegistrationRepository
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
 from kyso.adapters.db.repositories.pki import SqlPkiRepository
 from kyso.adapters.db.repositories.quota import SqlQuotaRepository
+from kyso.adapters.db.repositories.recovery import SqlRecoveryCaseRepository
 from kyso.adapters.db.repositories.relying import SqlRelyingRepository
 from kyso.adapters.db.repositories.signing import SqlActivationRepository
 from kyso.adapters.db.repositories.smartotp import (
@@ -71,6 +73,7 @@ class SqlUnitOfWork:
     billing: BillingRepository
     quota: QuotaRepository
     throttles: ThrottleRepository
+    recoveries: RecoveryCaseRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
                  audit_key: ChainKey = UNKEYED) -> None:
@@ -114,6 +117,7 @@ class SqlUnitOfWork:
         self.billing = SqlBillingRepository(conn)
         self.quota = SqlQuotaRepository(conn)
         self.throttles = SqlThrottleRepository(conn)
+        self.recoveries = SqlRecoveryCaseRepository(conn)
         return self
 
     def __exit__(

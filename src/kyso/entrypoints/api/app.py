@@ -30,6 +30,7 @@ from kyso.entrypoints.api.routes import (
     events,
     history,
     holder,
+    identity_recovery,
     notifications,
     onboarding,
     otp,
@@ -91,6 +92,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(documents.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
+    app.include_router(identity_recovery.router)
     app.include_router(billing.router)
     app.include_router(payments.return_router)
     app.include_router(site.router)
@@ -102,11 +104,13 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
         app.include_router(dev_inbox.router)
     limits = (documents.body_limits(container.settings)
               | csc_documents.body_limits(container.settings)
-              | onboarding.body_limits(container.settings))
+              | onboarding.body_limits(container.settings)
+              | identity_recovery.body_limits())
     settings = container.settings
     hsts = settings.mode == "production" and settings.public_base_url.startswith("https://")
+    gate = identity_recovery.upload_gate(container, bearer_gate(container))
     served: ASGIApp = Observe(SecurityHeaders(BodySizeLimit(
-        app, settings.max_body_bytes, limits, gate=bearer_gate(container)), hsts=hsts))
+        app, settings.max_body_bytes, limits, gate=gate), hsts=hsts))
     if settings.trusted_proxies.strip():
         # the client's address (throttle, audit) and scheme from X-Forwarded-For/-Proto, only
         # when the peer is a trusted proxy; anyone else's headers are ignored

@@ -178,6 +178,8 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         ("contract seal retry", 300.0, container.contract_seals.retry_due),
         # blobs no document or registration names, past KYSO_BLOB_RETENTION_DAYS
         ("blob clean-up", 3600.0, container.sweep_blobs),
+        # identity-recovery requests and approval codes past their time (docs/ACCOUNTS.md)
+        ("identity recovery expiry", 300.0, container.identity_recovery.expire_lapsed),
     ]
 
 

@@ -15,6 +15,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     otp,
     pki,
     quota,
+    recovery,
     relying,
     signing,
     throttle,

@@ -33,7 +33,14 @@ from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.bounds import PageNumber
 from kyso.errors import InvalidInput
-from kyso.signing.document import Document, DocumentFormat, Level, SignOptions
+from kyso.signing.document import (
+    STAMP_SIZE_RULE,
+    Document,
+    DocumentFormat,
+    Level,
+    SignOptions,
+    stamp_size_ok,
+)
 from kyso.signing.pages import Layout
 from kyso.signing.signature_image import MAX_BYTES as IMAGE_MAX_BYTES
 from kyso.signing.validation import SignatureReport, TimestampReport, ValidationReport
@@ -143,7 +150,7 @@ class ReportOut(BaseModel):
 
 class PageOut(BaseModel):
     number: int
-    width: float  # points
+    width: float  # points, the page as shown (/Rotate applied)
     height: float
     rotation: int
 
@@ -275,6 +282,8 @@ async def sign_together(body: BatchIn, request: Request, caller: CurrentCaller,
 def _options(level: Level, visible: bool, reason: str | None, location: str | None,
              page: int | None, box: list[float] | None) -> SignOptions:
     try:
+        if box and not stamp_size_ok((box[0], box[1], box[2], box[3])):
+            raise ValueError(STAMP_SIZE_RULE)  # the box as the page is shown
         return SignOptions(level, visible, reason, location, page,
                            (box[0], box[1], box[2], box[3]) if box else None)
     except ValueError as exc:

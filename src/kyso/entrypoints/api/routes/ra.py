@@ -16,7 +16,7 @@ from kyso.onboarding.model import Registration
 from kyso.onboarding.search import MAX_QUERY
 from kyso.onboarding.states import State
 
-__all__ = ["router"]
+__all__ = ["CaseOut", "case_out", "router"]
 
 router = APIRouter(prefix="/api/v1/ra", tags=["ra"])
 
@@ -79,6 +79,11 @@ def reject(registration_id: str, body: RejectIn, caller: CurrentCaller,
            container: ContainerDep) -> CaseOut:
     return _case(container.review.reject(caller.account.id, registration_id, body.reason,
                                          resubmittable=body.resubmittable))
+
+
+def case_out(r: Registration) -> CaseOut:
+    """A registration as an officer reads it (identity recovery shows the approved one)."""
+    return _case(r)
 
 
 def _case(r: Registration) -> CaseOut:

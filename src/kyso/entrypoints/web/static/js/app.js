@@ -4,6 +4,7 @@ import { account } from "./pages/account.js";
 import { buy } from "./pages/buy.js";
 import { history } from "./pages/history.js";
 import { home } from "./pages/home.js";
+import { identity } from "./pages/identity.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
 import { renewPage } from "./pages/renew.js";
@@ -35,6 +36,7 @@ start({
   publicRoutes: [
     { path: "signup", label: "navSignup", render: signup },
     { path: "forgot", label: "navForgot", render: forgot },
+    { path: "identity", label: "navIdentity", render: identity, hidden: true },  // from #forgot
   ],
 });
 installable();

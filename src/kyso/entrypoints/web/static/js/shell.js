@@ -6,7 +6,8 @@ import { lang, setLang, t } from "./i18n.js";
 /** routes: [{path, label, render(main, ctx), visible(account), hidden}]; allowed(account) gates
  *  login; a hidden route is reached by its link only (not in the navigation).
  *  loginExtra: {label, open(main, back)} adds a button under the login form.
- *  publicRoutes: pages before login (sign-up, forgotten password), linked from the login page;
+ *  publicRoutes: pages before login (sign-up, forgotten password), linked from the login page
+ *    (unless ``hidden``: reached from another public page);
  *  their ctx.signedIn(login) opens the session, ctx.toLogin(text) shows the login page. */
 export function start({ brand, routes, allowed = () => true, loginExtra = null, publicRoutes = [] }) {
   document.documentElement.lang = lang();
@@ -95,7 +96,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
         render();
       });
     } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button,
-    publicRoutes.length ? h("p", { class: "links" }, publicRoutes.map((r) =>
+    publicRoutes.length ? h("p", { class: "links" }, publicRoutes.filter((r) => !r.hidden).map((r) =>
       h("a", { href: `#${r.path}`, class: "button-link" }, t(r.label)))) : null);
     const extra = loginExtra && h("button", { type: "button", class: "secondary token-button",
       id: "login-extra", onclick: () => loginExtra.open(main, loginPage) }, t(loginExtra.label));

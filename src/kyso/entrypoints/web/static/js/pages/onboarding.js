@@ -3,7 +3,7 @@
 import { ApiError, api, get, post } from "../api.js";
 import { ask, busy, card, dl, field, h, replace, saveBlob, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
-import { RULES, problem } from "./images.js";
+import { RULES, chooser } from "./images.js";
 import { txCard } from "./transactions.js";
 import { vocabulary, word } from "../vocab.js";
 
@@ -131,38 +131,21 @@ function activation(out, again, act) {
 }
 
 function ekyc(reg, out, again) {
-  const parts = ["front", "back", "portrait"].map((name) =>
-    [name, ...field(t(name === "back" ? "back_" : name), { type: "file", name, accept: "image/jpeg,image/png" })]);
+  const images = chooser(Math.max(0, RULES.attempts - (reg.ekyc_attempts || 0)), "ekyc-rules");
   const button = h("button", { type: "submit" }, t("obSend"));
-  const left = Math.max(0, RULES.attempts - (reg.ekyc_attempts || 0));
-  const rules = h("div", { class: "status info", id: "ekyc-rules" }, h("p", {}, t("imgRulesTitle")),
-    h("ul", {}, ["imgRuleType", "imgRuleSize", "imgRulePixels", "imgRuleDistinct"].map((k) =>
-      h("li", {}, t(k, { pixels: RULES.minPixels })))),
-    h("p", {}, t("imgAttemptsLeft", { n: left, max: RULES.attempts })));
   return h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
-    parts.forEach(([, , input]) => input.removeAttribute("aria-invalid"));
-    const missing = parts.find(([, , input]) => !input.files[0]);
-    if (missing) { out.show(t("required")); missing[2].focus(); return; }
+    if (images.missing(out)) return;
     busy(button, out, async () => {
       button.textContent = t("working");
       try {
-        const found = await problem(parts.map(([, , input]) => input.files[0]));
-        if (found) {
-          const [index, key, params] = found;
-          const input = parts[index][2];
-          input.setAttribute("aria-invalid", "true");
-          out.show(`${t(parts[index][0] === "back" ? "back_" : parts[index][0])}: ${t(key, params)}. ${t("imgNoAttempt")}`);
-          input.focus();
-          return;
-        }
-        const body = new FormData();
-        parts.forEach(([name, , input]) => body.append(name, input.files[0], input.files[0].name));
+        const body = await images.checked(out);
+        if (!body) return;
         await api("POST", `${BASE}/ekyc`, { body });
         await again();
       } finally { button.textContent = t("obSend"); }
     });
-  } }, rules, parts.map(([, wrap]) => wrap), button);
+  } }, images.rules, images.fields, button);
 }
 
 function contract(out, again, act) {

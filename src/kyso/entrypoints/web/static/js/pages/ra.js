@@ -103,16 +103,20 @@ async function loadImages(el, id) {
     try {
       const response = await api("GET", `/ra/registrations/${encodeURIComponent(id)}/images/${which}`, { blob: true });
       const url = URL.createObjectURL(await response.blob());
-      const zoom = h("button", { type: "button", class: "zoom", "aria-pressed": "false", title: t("raZoom"),
-        onclick: () => {
-          const on = zoom.getAttribute("aria-pressed") !== "true";
-          zoom.setAttribute("aria-pressed", String(on));
-          figure.classList.toggle("zoomed", on);
-        } }, h("img", { src: url, alt: name }));
-      figure.firstChild.replaceWith(zoom);
-      figure.removeAttribute("aria-busy");
+      figure.replaceWith(zoomFigure(url, name));
     } catch { figure.remove(); /* an image not taken yet */ }
   }));
+}
+
+/** An image that zooms to the page's width on a tap (and back), with its caption. */
+export function zoomFigure(url, name) {
+  const zoom = h("button", { type: "button", class: "zoom", "aria-pressed": "false", title: t("raZoom"),
+    onclick: () => {
+      const on = zoom.getAttribute("aria-pressed") !== "true";
+      zoom.setAttribute("aria-pressed", String(on));
+      zoom.closest("figure").classList.toggle("zoomed", on);
+    } }, h("img", { src: url, alt: name }));
+  return h("figure", {}, zoom, h("figcaption", {}, name));
 }
 
 function decide(main, c, out) {
