@@ -236,7 +236,7 @@ def test_a_stamp_dragged_on_a_turned_page_lands_where_it_was_dropped(
         {"name": "ngang.pdf", "mimeType": "application/pdf", "buffer": pdf})
     form.get_by_role("button", name="Tải lên và ký").click()
     expect(p.locator("#page-img")).to_have_js_property("complete", True)
-    _drag(p, "#stamp-box", -60, -90)
+    drag(p, "#stamp-box", -60, -90)
     frame, stamp = p.locator("#page-frame").bounding_box(), p.locator("#stamp-box").bounding_box()
     assert frame is not None and stamp is not None
     assert frame["width"] > frame["height"]  # landscape, as the page is shown

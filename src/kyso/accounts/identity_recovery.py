@@ -77,7 +77,8 @@ SCOPE = "identity_recovery"
 _STAFF = (Role.RA_OFFICER, Role.SUPPORT, Role.ADMIN)
 _IMAGES = ("front", "back", "portrait")
 _CODE_DIGITS = 8
-_HOTLINE = "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ."
+_HOTLINE = Text("Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ.",
+                "If this was not you, call the support desk at once.")
 
 
 class CaseNotFound(NotFound):
@@ -167,9 +168,12 @@ class IdentityRecoveryService:
             else:
                 self._send(uow, account, case)
                 self._audit(uow, "accounts.recovery_opened", case, Outcome.INFO)
-                self._tell(uow, account, "Có yêu cầu khôi phục tài khoản của bạn",
-                           "Ai đó vừa yêu cầu khôi phục tài khoản (quên cả mật khẩu và mã PIN) "
-                           "và một mã đã được gửi tới số điện thoại của bạn. " + _HOTLINE,
+                self._tell(uow, account, Text("Có yêu cầu khôi phục tài khoản của bạn",
+                                              "A request to recover your account"),
+                           Text("Ai đó vừa yêu cầu khôi phục tài khoản (quên cả mật khẩu và mã "
+                                "PIN) và một mã đã được gửi tới số điện thoại của bạn.",
+                                "Someone asked to recover your account (both the password and "
+                                "the PIN forgotten) and a code was sent to your phone."),
                            sms=verdict.warn_owner)
             uow.commit()
         return Opened(case.id, case.expires_at)
@@ -210,8 +214,10 @@ class IdentityRecoveryService:
             self._throttle.succeeded(uow, SCOPE, subject, address)
             self._audit(uow, "accounts.recovery_phone_proven", case)
             self._tell(uow, self._accounts.get_in(uow, case.account_id),
-                       "Số điện thoại đã được xác minh cho yêu cầu khôi phục tài khoản",
-                       "Bước tiếp theo: gửi ảnh giấy tờ tùy thân và ảnh chân dung. " + _HOTLINE)
+                       Text("Số điện thoại đã được xác minh cho yêu cầu khôi phục tài khoản",
+                            "Phone verified for the account-recovery request"),
+                       Text("Bước tiếp theo: gửi ảnh giấy tờ tùy thân và ảnh chân dung.",
+                            "Next: send the ID-card images and a portrait."))
             uow.commit()
         return token
 
@@ -265,9 +271,12 @@ class IdentityRecoveryService:
                               image_attempts=case.image_attempts + 1)
             uow.recoveries.save(case)
             self._audit(uow, "accounts.recovery_submitted", case)
-            self._tell(uow, account, "Yêu cầu khôi phục tài khoản đã được gửi tới cán bộ",
-                       "Cán bộ sẽ đối chiếu ảnh giấy tờ với hồ sơ đăng ký của bạn; kết quả "
-                       "được gửi qua SMS và email. " + _HOTLINE)
+            self._tell(uow, account, Text("Yêu cầu khôi phục tài khoản đã được gửi tới cán bộ",
+                                          "Account-recovery request sent to an officer"),
+                       Text("Cán bộ sẽ đối chiếu ảnh giấy tờ với hồ sơ đăng ký của bạn; kết quả "
+                            "được gửi qua SMS và email.",
+                            "An officer will compare the ID images with your registration; "
+                            "the result comes by SMS and email."))
             uow.commit()
         return case
 
@@ -277,8 +286,10 @@ class IdentityRecoveryService:
         if attempts >= self.policy.image_attempts:
             case = case.moved(CaseState.FAILED, self._clock.now(), self.policy,
                               image_attempts=attempts)
-            self._tell(uow, account, "Yêu cầu khôi phục tài khoản không đạt",
-                       "Ảnh giấy tờ bị từ chối quá số lần cho phép. " + _HOTLINE)
+            self._tell(uow, account, Text("Yêu cầu khôi phục tài khoản không đạt",
+                                          "Account-recovery request failed"),
+                       Text("Ảnh giấy tờ bị từ chối quá số lần cho phép.",
+                            "The ID images were refused too many times."))
         else:
             case = replace(case, image_attempts=attempts, updated_at=self._clock.now())
         uow.recoveries.save(case)
@@ -323,10 +334,14 @@ class IdentityRecoveryService:
             uow.recoveries.save(case)
             self._throttle.succeeded(uow, SCOPE, subject, address)
             self._audit(uow, "accounts.recovery_completed", case)
-            self._tell(uow, account, "Mật khẩu và mã PIN tài khoản của bạn vừa được đặt lại",
-                       "Mọi phiên đăng nhập cũ đã kết thúc. SmartOTP và chứng thư số không "
-                       "thay đổi; nếu bạn mất cả điện thoại, hãy tạm dừng chứng thư số và đăng "
-                       "ký lại SmartOTP. " + _HOTLINE, sms=True)
+            self._tell(uow, account, Text("Mật khẩu và mã PIN tài khoản của bạn vừa được đặt lại",
+                                          "Your password and account PIN were reset"),
+                       Text("Mọi phiên đăng nhập cũ đã kết thúc. SmartOTP và chứng thư số không "
+                            "thay đổi; nếu bạn mất cả điện thoại, hãy tạm dừng chứng thư số và "
+                            "đăng ký lại SmartOTP.",
+                            "Every earlier session has ended. SmartOTP and the certificates are "
+                            "unchanged; if the phone is lost too, suspend the certificate and "
+                            "register SmartOTP again."), sms=True)
             uow.commit()
 
     def _wrong_code(self, uow: UnitOfWork, account: Account, case: Case) -> None:
@@ -334,8 +349,10 @@ class IdentityRecoveryService:
         if attempts >= self.policy.code_attempts:
             case = case.moved(CaseState.FAILED, self._clock.now(), self.policy,
                               code_attempts=attempts, code_hash=None)
-            self._tell(uow, account, "Mã khôi phục tài khoản đã bị hủy",
-                       "Mã bị nhập sai quá số lần cho phép; hãy tạo yêu cầu mới. " + _HOTLINE,
+            self._tell(uow, account, Text("Mã khôi phục tài khoản đã bị hủy",
+                                          "The account-recovery code was cancelled"),
+                       Text("Mã bị nhập sai quá số lần cho phép; hãy tạo yêu cầu mới.",
+                            "The code was entered wrongly too many times; make a new request."),
                        sms=True)
         else:
             case = replace(case, code_attempts=attempts, updated_at=self._clock.now())
@@ -403,13 +420,20 @@ class IdentityRecoveryService:
             self._audit(uow, "accounts.recovery_approved", case, actor=officer)
             account = self._accounts.get_in(uow, case.account_id)
             hours = self.policy.code_hours
-            self._tell(uow, account, "Yêu cầu khôi phục tài khoản đã được duyệt",
-                       f"Mã khôi phục của bạn là {code} (hiệu lực {hours} giờ, dùng một lần; "
-                       "không chia sẻ với bất kỳ ai). Mở kyso → Quên mật khẩu → Tôi cũng quên "
-                       "mã PIN → Tôi đã có mã khôi phục, rồi đặt mật khẩu và mã PIN mới.",
-                       sms=True, inbox=False)  # the code goes to the phone and email only
-            self._notifier.post(uow, account.id, "Yêu cầu khôi phục tài khoản đã được duyệt",
-                                "Mã khôi phục đã được gửi qua SMS và email.")
+            approved = Text("Yêu cầu khôi phục tài khoản đã được duyệt",
+                            "Account-recovery request approved")
+            self._tell(uow, account, approved,
+                       Text(f"Mã khôi phục của bạn là {code} (hiệu lực {hours} giờ, dùng một "
+                            "lần; không chia sẻ với bất kỳ ai). Mở kyso → Quên mật khẩu → Tôi "
+                            "cũng quên mã PIN → Tôi đã có mã khôi phục, rồi đặt mật khẩu và mã "
+                            "PIN mới.",
+                            f"Your recovery code is {code} (valid {hours} hours, once; share it "
+                            "with no one). Open kyso → Forgot password → I forgot the PIN too "
+                            "→ I have a recovery code, then set a new password and PIN."),
+                       sms=True, inbox=False, hotline=False)  # the code: phone and email only
+            self._notifier.post(uow, account.id, approved,
+                                Text("Mã khôi phục đã được gửi qua SMS và email.",
+                                     "The recovery code was sent by SMS and email."))
             uow.commit()
             return self._view(uow, case)
 
@@ -425,8 +449,9 @@ class IdentityRecoveryService:
             uow.recoveries.save(case)
             self._audit(uow, "accounts.recovery_rejected", case, actor=officer)
             self._tell(uow, self._accounts.get_in(uow, case.account_id),
-                       "Yêu cầu khôi phục tài khoản bị từ chối", f"Lý do: {reason}. " + _HOTLINE,
-                       sms=True)
+                       Text("Yêu cầu khôi phục tài khoản bị từ chối",
+                            "Account-recovery request rejected"),
+                       Text(f"Lý do: {reason}.", f"Reason: {reason}."), sms=True)
             uow.commit()
             return self._view(uow, case)
 
@@ -507,8 +532,10 @@ class IdentityRecoveryService:
                         was=case.state.value)
             if case.state in (CaseState.UNDER_REVIEW, CaseState.APPROVED):
                 self._tell(uow, self._accounts.get_in(uow, case.account_id),
-                           "Yêu cầu khôi phục tài khoản đã hết hạn",
-                           "Nếu vẫn cần, hãy tạo yêu cầu mới.")
+                           Text("Yêu cầu khôi phục tài khoản đã hết hạn",
+                                "Account-recovery request expired"),
+                           Text("Nếu vẫn cần, hãy tạo yêu cầu mới.",
+                                "If you still need it, make a new request."), hotline=False)
         return True
 
     def _audit(self, uow: UnitOfWork, action: str, case: Case,
@@ -520,15 +547,21 @@ class IdentityRecoveryService:
                                              **details}),
                          self._clock.now())
 
-    def _tell(self, uow: UnitOfWork, account: Account, title: str, text: str, *,
-              sms: bool = False, inbox: bool = True) -> None:
-        body = f"{title} lúc {self._clock.now():%H:%M %d/%m/%Y} (UTC). {text}"
+    def _tell(self, uow: UnitOfWork, account: Account, title: Text, text: Text, *,
+              sms: bool = False, inbox: bool = True, hotline: bool = True) -> None:
+        """The owner told in both languages (inbox), by SMS and email in the account's."""
+        at = f"{self._clock.now():%H:%M %d/%m/%Y} (UTC)"
+        tail = _HOTLINE if hotline else Text("", "")
+        body = Text(f"{title.vi} lúc {at}. {text.vi} {tail.vi}".strip(),
+                    f"{title.en} at {at}. {text.en} {tail.en}".strip())
+        lang = account.locale
         if inbox:
             self._notifier.post(uow, account.id, title, body)
         if sms:
-            self._notifier.queue_sms(uow, account.phone, f"kyso: {body}",
+            self._notifier.queue_sms(uow, account.phone, f"kyso: {body.pick(lang)}",
                                      account_id=account.id, purpose="ACCOUNT_SECURITY")
-        self._notifier.queue_email(uow, account.email, EmailContent(title, body),
+        self._notifier.queue_email(uow, account.email,
+                                   EmailContent(title.pick(lang), body.pick(lang)),
                                    account_id=account.id, purpose="ACCOUNT_SECURITY")
 
 
