@@ -29,7 +29,7 @@ from kyso.lockout import LockState
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
-from kyso.otp.errors import InvalidOtp, ResendTooSoon, SendLimitReached
+from kyso.otp.errors import InvalidOtp, OtpExpired, ResendTooSoon, SendLimitReached
 from kyso.otp.model import Purpose
 from kyso.otp.oob import OobService
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
@@ -72,17 +72,23 @@ class RecoveryService:
                              self._clock.now())
 
     def reset_password(self, login: str, code: str, pin: str, new_password: str) -> None:
+        check_password(new_password)  # the rules no account changes: alike for every login
         with self._uow() as uow:
             account = find_active(uow, login)
             if account is None:  # refused like a wrong code, with the same work
                 self._oob.refuse(uow, Purpose.PASSWORD_RESET, code)
                 uow.commit()
-                raise InvalidOtp()
+                raise ResetCodeRefused()
+            with failures_kept(uow):
+                try:
+                    self._prove(uow, account.id, Purpose.PASSWORD_RESET, code)
+                except (InvalidOtp, OtpExpired):  # wrong, stale or burnt: one answer, the
+                    raise ResetCodeRefused() from None  # same as for an unknown login
+                self._accounts.verify_pin(uow, account.id, pin)
+            # the account's own words in the password: only once the code and PIN are proven
+            # (nothing is written before; the transaction is rolled back with the refusal)
             check_password(new_password, personal=(account.username, account.phone[-9:],
                                                    account.email.split("@")[0]))
-            with failures_kept(uow):
-                self._prove(uow, account.id, Purpose.PASSWORD_RESET, code)
-                self._accounts.verify_pin(uow, account.id, pin)
             account = self._accounts.get_in(uow, account.id)
             uow.accounts.save(replace(account, password_hash=self._hasher.hash(new_password),
                                       password_lock=LockState()))
@@ -147,6 +153,16 @@ class RecoveryService:
         self._notifier.queue_email(uow, account.email,
                                    EmailContent(title.pick(lang), body.pick(lang)),
                                    account_id=account.id, purpose="ACCOUNT_SECURITY")
+
+
+class ResetCodeRefused(InvalidOtp):
+    """A password-reset code refused: wrong, expired, burnt, or for a login that does not
+    exist — one answer for all, so that it tells nobody whether the login is known."""
+
+    vi = ("Mã OTP không đúng, đã hết hạn hoặc đã nhập sai quá số lần cho phép. Vui lòng kiểm "
+          "tra lại hoặc lấy mã mới.")
+    en = ("The code is wrong, has expired or was entered wrong too often. Check it or request "
+          "a new one.")
 
 
 def find_active(uow: UnitOfWork, login: str) -> Account | None:
