@@ -25,7 +25,6 @@ from datetime import datetime
 
 from asn1crypto import crl
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     PdfSignatureStatus,
@@ -72,8 +71,9 @@ class SignatureReport:
     # how the level was reached: no_timestamp | signature_timestamp | dss | document_timestamp
     level_reason: str | None = None
     revocation_reason: str | None = None  # key_compromise | certificate_hold | … (if revoked)
-    # validation in the past: "passed" (valid at the proven time, before the revocation),
-    # else the AdES subindication (e.g. REVOKED_NO_POE); None: not needed (not revoked)
+    # validation in the past, if revoked or suspended now: passed (valid at the proven time,
+    # before the revocation) | no_proof_of_existence (no time stamp) | revoked_before_signing
+    # | unreadable | another AdES subindication; None: not needed (not revoked)
     past_validation: str | None = None
     proven_at: datetime | None = None  # the time the signature is proven to exist (POE)
 
@@ -152,7 +152,7 @@ class Validator:
         stamp proves (kyso's TSA, trusted now): valid if the certificate was good then."""
         proven = report.timestamp if report.timestamp_trusted else None
         if proven is None:  # B-B: nothing proves the signature existed before the revocation
-            return replace(report, past_validation=_NO_POE)
+            return replace(report, past_validation="no_proof_of_existence")
         context = self._trust.context(proven, retroactive=True,
                                       dss=_dss(sig.reader) if revinfo else None)
         try:
@@ -160,8 +160,9 @@ class Validator:
         except _ERRORS:
             return replace(report, past_validation="unreadable")
         passed = bool(status.bottom_line)
-        return replace(report, valid=passed, proven_at=proven,
-                       past_validation="passed" if passed else (_indication(status) or "failed"))
+        past = ("passed" if passed else "revoked_before_signing" if status.revocation_details
+                else _indication(status) or "failed")
+        return replace(report, valid=passed, proven_at=proven, past_validation=past)
 
     async def _timestamp(self, sig: EmbeddedPdfSignature, at: datetime) -> TimestampReport:
         try:
@@ -224,7 +225,6 @@ def _level(status: PdfSignatureStatus, revinfo: bool, stamped_after: bool) -> st
     return "B-LTA" if stamped_after else "B-LT"
 
 
-_NO_POE = str(AdESIndeterminate.REVOKED_NO_POE.standard_name)
 _LEVEL_REASONS = {"B-B": "no_timestamp", "B-T": "signature_timestamp", "B-LT": "dss",
                   "B-LTA": "document_timestamp"}
 

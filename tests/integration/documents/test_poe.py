@@ -164,8 +164,9 @@ def test_validity_at_the_proven_time(signed: Signed, case: str, level: str) -> N
         assert _at(customer_sig["proven_at"]) < signed.revoked_at[case]
         assert _at(customer_sig["timestamp"]) == signed.signed_at
     else:
-        assert customer_sig["past_validation"] not in (None, "passed")
-        assert customer_sig["trust_problem"]
+        assert customer_sig["past_validation"] == (
+            "no_proof_of_existence" if level == "B-B" else "revoked_before_signing")
+        assert customer_sig["trust_problem"] == "REVOKED_NO_POE"
 
 
 def _validate(world: World, data: bytes) -> dict[str, object]:

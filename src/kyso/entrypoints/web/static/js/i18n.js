@@ -225,6 +225,23 @@ const vi = {
   rnOneFlow: "Chọn gói chứng thư số và thanh toán; sau khi thanh toán bạn được đưa thẳng tới bước xác nhận bằng SmartOTP.",
   rnPaidNow: "Đã thanh toán gói {name}.",
   rnPayAgain: "Lần thanh toán trước {status}. Chọn gói và bấm «Thanh toán» để thanh toán lại.",
+  // -- poe
+  poeLevelWhy: "Vì sao đạt mức này",
+  poeLevel_no_timestamp: "B-B: chữ ký không có dấu thời gian, không chứng minh được thời điểm ký",
+  poeLevel_signature_timestamp: "B-T: chữ ký có dấu thời gian chứng minh thời điểm ký",
+  poeLevel_dss: "B-LT: có dấu thời gian và kèm dữ liệu thu hồi để kiểm tra lâu dài",
+  poeLevel_document_timestamp: "B-LTA: như B-LT, thêm dấu thời gian tài liệu bảo vệ toàn bộ dữ liệu kiểm tra",
+  poeHeld: "Đang tạm dừng", poeRevokedAt: "Chứng thư bị thu hồi lúc", poeSuspendedAt: "Chứng thư bị tạm dừng lúc",
+  poeAtSigning: "Hiệu lực tại thời điểm ký",
+  poePassed: "Hợp lệ — dấu thời gian chứng minh chữ ký đã có lúc {time}, trước khi chứng thư bị thu hồi hoặc tạm dừng",
+  poePast_no_proof_of_existence: "Không hợp lệ — không có dấu thời gian chứng minh chữ ký có trước khi chứng thư bị thu hồi hoặc tạm dừng",
+  poePast_revoked_before_signing: "Không hợp lệ — chữ ký được tạo sau khi chứng thư bị thu hồi hoặc tạm dừng",
+  poeProblem: "Vấn đề",
+  poeTp_REVOKED_NO_POE: "Chứng thư đã bị thu hồi và không có bằng chứng chữ ký có trước đó",
+  poeTp_NO_CERTIFICATE_CHAIN_FOUND: "Chứng thư không do kyso cấp",
+  poeTp_TRY_LATER: "Chưa lấy được thông tin thu hồi; vui lòng thử lại sau",
+  poeTp_OUT_OF_BOUNDS_NO_POE: "Chứng thư đã hết hạn hoặc chưa có hiệu lực",
+  poeTpOther: "Chứng thư không được tin cậy",
 };
 
 const en = {
@@ -447,6 +464,23 @@ const en = {
   rnOneFlow: "Choose a certificate package and pay; after the payment you come straight to the SmartOTP confirmation.",
   rnPaidNow: "{name} is paid.",
   rnPayAgain: "The last payment {status}. Choose a package and tap “Pay” to pay again.",
+  // -- poe
+  poeLevelWhy: "Why this level",
+  poeLevel_no_timestamp: "B-B: no time stamp, so the signing time is not proven",
+  poeLevel_signature_timestamp: "B-T: a time stamp proves when it was signed",
+  poeLevel_dss: "B-LT: time-stamped, with the revocation data for long-term validation",
+  poeLevel_document_timestamp: "B-LTA: as B-LT, plus a document time stamp protecting all validation data",
+  poeHeld: "Suspended", poeRevokedAt: "Certificate revoked at", poeSuspendedAt: "Certificate suspended at",
+  poeAtSigning: "Valid at the signing time",
+  poePassed: "Valid — a time stamp proves the signature existed at {time}, before the certificate was revoked or suspended",
+  poePast_no_proof_of_existence: "Not valid — no time stamp proves the signature existed before the certificate was revoked or suspended",
+  poePast_revoked_before_signing: "Not valid — the signature was made after the certificate was revoked or suspended",
+  poeProblem: "Problem",
+  poeTp_REVOKED_NO_POE: "The certificate is revoked and nothing proves the signature existed before",
+  poeTp_NO_CERTIFICATE_CHAIN_FOUND: "The certificate was not issued by kyso",
+  poeTp_TRY_LATER: "The revocation status is not available yet; please try again later",
+  poeTp_OUT_OF_BOUNDS_NO_POE: "The certificate has expired or is not valid yet",
+  poeTpOther: "The certificate is not trusted",
 };
 
 const tables = { vi, en };
