@@ -30,7 +30,8 @@ def test_a_suspended_certificate_keeps_time_stamped_contracts_valid(
     check.get_by_label("Tệp PDF").set_input_files(str(stamped))
     check.get_by_role("button", name="Kiểm tra").click()
     expect(check.locator("#report-verdict")).to_have_text("Tất cả chữ ký hợp lệ.")
-    for shown in ("Thu hồiĐang tạm dừng", "Chứng thư bị tạm dừng lúc",
+    for shown in ("Tin cậyCó, tại thời điểm ký", "Thu hồiĐang tạm dừng",
+                  "Chứng thư bị tạm dừng lúc",
                   "Hiệu lực tại thời điểm kýHợp lệ — dấu thời gian chứng minh chữ ký đã có lúc",
                   "Vì sao đạt mức nàyB-T: chữ ký có dấu thời gian chứng minh thời điểm ký"):
         expect(check).to_contain_text(shown)

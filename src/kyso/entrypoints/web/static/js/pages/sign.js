@@ -171,7 +171,7 @@ function showReport(el, r) {
   replace(el, h("p", { class: `status ${r.valid && r.signatures.length ? "ok" : "error"}`, role: "status",
     id: "report-verdict" }, headline),
   r.signatures.map((s) => dl([[t("signer"), s.signer], [t("signingTime"), fmtDate(s.signing_time)],
-    [t("integrity"), label("v_", s.integrity)], [t("trusted"), yes(s.trusted)],
+    [t("integrity"), label("v_", s.integrity)], [t("trusted"), s.past_validation === "passed" ? t("poeTrustedThen") : yes(s.trusted)],
     [t("revocation"), s.revocation_reason === "certificate_hold" ? t("poeHeld") : label("v_", s.revocation)], [t("level"), s.level],
     [t("timestamp"), s.timestamp ? fmtDate(s.timestamp) : "—"],
     [t("coverage"), s.coverage ? label("v_", s.coverage) : "—"], ...pastRows(s)])));
