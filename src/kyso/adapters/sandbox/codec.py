@@ -136,8 +136,9 @@ def decode_layout(value: Any) -> Layout:
 # -- validation reports ------------------------------------------------------------------------
 _SIGNATURE = {"field", "integrity", "trusted", "revocation", "valid", "signer", "subject",
               "serial", "signing_time", "timestamp", "timestamp_trusted", "revoked_at",
-              "level", "coverage", "modifications", "entire_document", "trust_problem"}
-_TIMES = {"signing_time", "timestamp", "revoked_at"}
+              "level", "coverage", "modifications", "entire_document", "trust_problem",
+              "level_reason", "revocation_reason", "past_validation", "proven_at"}
+_TIMES = {"signing_time", "timestamp", "revoked_at", "proven_at"}
 _BOOLS = {"trusted", "valid", "entire_document"}
 _STAMP = {"field", "time", "integrity", "trusted"}
 

@@ -118,6 +118,10 @@ class SignatureOut(BaseModel):
     entire_document: bool
     modifications: str | None
     trust_problem: str | None
+    level_reason: str | None = None
+    revocation_reason: str | None = None
+    past_validation: str | None = None
+    proven_at: datetime | None = None
 
     @classmethod
     def of(cls, s: SignatureReport) -> SignatureOut:

@@ -261,6 +261,23 @@ const vi = {
   rcDecided: "Người xử lý", rcReason: "Lý do",
   rcS_under_review: "Chờ cán bộ kiểm tra", rcS_approved: "Đã duyệt", rcS_completed: "Đã hoàn tất",
   rcS_rejected: "Bị từ chối", rcS_failed: "Không đạt", rcS_expired: "Đã hết hạn",
+  // -- poe
+  poeLevelWhy: "Vì sao đạt mức này",
+  poeLevel_no_timestamp: "B-B: chữ ký không có dấu thời gian, không chứng minh được thời điểm ký",
+  poeLevel_signature_timestamp: "B-T: chữ ký có dấu thời gian chứng minh thời điểm ký",
+  poeLevel_dss: "B-LT: có dấu thời gian và kèm dữ liệu thu hồi để kiểm tra lâu dài",
+  poeLevel_document_timestamp: "B-LTA: như B-LT, thêm dấu thời gian tài liệu bảo vệ toàn bộ dữ liệu kiểm tra",
+  poeTrustedThen: "Có, tại thời điểm ký", poeHeld: "Đang tạm dừng", poeRevokedAt: "Chứng thư bị thu hồi lúc", poeSuspendedAt: "Chứng thư bị tạm dừng lúc",
+  poeAtSigning: "Hiệu lực tại thời điểm ký",
+  poePassed: "Hợp lệ — dấu thời gian chứng minh chữ ký đã có lúc {time}, trước khi chứng thư bị thu hồi hoặc tạm dừng",
+  poePast_no_proof_of_existence: "Không hợp lệ — không có dấu thời gian chứng minh chữ ký có trước khi chứng thư bị thu hồi hoặc tạm dừng",
+  poePast_revoked_before_signing: "Không hợp lệ — chữ ký được tạo sau khi chứng thư bị thu hồi hoặc tạm dừng",
+  poeProblem: "Vấn đề",
+  poeTp_REVOKED_NO_POE: "Chứng thư đã bị thu hồi và không có bằng chứng chữ ký có trước đó",
+  poeTp_NO_CERTIFICATE_CHAIN_FOUND: "Chứng thư không do kyso cấp",
+  poeTp_TRY_LATER: "Chưa lấy được thông tin thu hồi; vui lòng thử lại sau",
+  poeTp_OUT_OF_BOUNDS_NO_POE: "Chứng thư đã hết hạn hoặc chưa có hiệu lực",
+  poeTpOther: "Chứng thư không được tin cậy",
 };
 
 const en = {
@@ -519,6 +536,23 @@ const en = {
   rcDecided: "Decided by", rcReason: "Reason",
   rcS_under_review: "Waiting for an officer", rcS_approved: "Approved", rcS_completed: "Completed",
   rcS_rejected: "Rejected", rcS_failed: "Failed", rcS_expired: "Expired",
+  // -- poe
+  poeLevelWhy: "Why this level",
+  poeLevel_no_timestamp: "B-B: no time stamp, so the signing time is not proven",
+  poeLevel_signature_timestamp: "B-T: a time stamp proves when it was signed",
+  poeLevel_dss: "B-LT: time-stamped, with the revocation data for long-term validation",
+  poeLevel_document_timestamp: "B-LTA: as B-LT, plus a document time stamp protecting all validation data",
+  poeTrustedThen: "Yes, at the signing time", poeHeld: "Suspended", poeRevokedAt: "Certificate revoked at", poeSuspendedAt: "Certificate suspended at",
+  poeAtSigning: "Valid at the signing time",
+  poePassed: "Valid — a time stamp proves the signature existed at {time}, before the certificate was revoked or suspended",
+  poePast_no_proof_of_existence: "Not valid — no time stamp proves the signature existed before the certificate was revoked or suspended",
+  poePast_revoked_before_signing: "Not valid — the signature was made after the certificate was revoked or suspended",
+  poeProblem: "Problem",
+  poeTp_REVOKED_NO_POE: "The certificate is revoked and nothing proves the signature existed before",
+  poeTp_NO_CERTIFICATE_CHAIN_FOUND: "The certificate was not issued by kyso",
+  poeTp_TRY_LATER: "The revocation status is not available yet; please try again later",
+  poeTp_OUT_OF_BOUNDS_NO_POE: "The certificate has expired or is not valid yet",
+  poeTpOther: "The certificate is not trusted",
 };
 
 const tables = { vi, en };
