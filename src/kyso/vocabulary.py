@@ -102,6 +102,8 @@ DETAIL_LABELS = {
     "order_id": _T("Mã đơn hàng", "Order ID"),
     "product": _T("Gói dịch vụ", "Package"),
     "registration": _T("Mã hồ sơ đăng ký", "Registration ID"),
+    "holder": _T("Chủ chứng thư số", "Holder"),
+    "validity": _T("Hiệu lực", "Valid"),
 }
 
 EKYC_CHECKS = {
