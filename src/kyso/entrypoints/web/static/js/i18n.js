@@ -225,6 +225,10 @@ const vi = {
   rnOneFlow: "Chọn gói chứng thư số và thanh toán; sau khi thanh toán bạn được đưa thẳng tới bước xác nhận bằng SmartOTP.",
   rnPaidNow: "Đã thanh toán gói {name}.",
   rnPayAgain: "Lần thanh toán trước {status}. Chọn gói và bấm «Thanh toán» để thanh toán lại.",
+  // -- polish
+  plLoginWith: "Đăng nhập bằng", plLoginWithValue: "Số điện thoại hoặc email ở trên, cùng mật khẩu của bạn",
+  plLoginCode: "Mã đăng nhập do kyso cấp", plLoginCodeHint: "Dùng được thay cho số điện thoại hoặc email; bạn không cần nhớ mã này.",
+  plOpenCase: "Xem hồ sơ", plIdNumber: "Số giấy tờ", plNoName: "(chưa có họ tên)", plHolder: "Chủ chứng thư số",
 };
 
 const en = {
@@ -447,6 +451,10 @@ const en = {
   rnOneFlow: "Choose a certificate package and pay; after the payment you come straight to the SmartOTP confirmation.",
   rnPaidNow: "{name} is paid.",
   rnPayAgain: "The last payment {status}. Choose a package and tap “Pay” to pay again.",
+  // -- polish
+  plLoginWith: "Log in with", plLoginWithValue: "The phone number or email above, with your password",
+  plLoginCode: "Login code issued by kyso", plLoginCodeHint: "Works instead of the phone number or email; you need not remember it.",
+  plOpenCase: "Open the case", plIdNumber: "ID number", plNoName: "(no name yet)", plHolder: "Holder",
 };
 
 const tables = { vi, en };
