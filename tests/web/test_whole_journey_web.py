@@ -371,7 +371,7 @@ def history(p: Page, who: Person) -> None:
     table = p.locator("#history-list")
     for seen in ("tokhai.pdf", "Ký tài liệu", "Đã xác nhận", "Nộp hồ sơ đăng ký hộ kinh doanh",
                  "Biên bản nghiệm thu", "Hợp đồng", "Đã thanh toán", "Đã hủy", "Cộng lượt ký",
-                 "Dùng lượt ký", "Ký 1 tài liệu: tokhai.pdf", "lượt ký từ gói",
+                 "Dùng lượt ký", "Ký 1 tài liệu: tokhai.pdf", "Cộng 10 lượt ký — Gói 10 lượt ký",
                  "chữ ký cho Cổng Dịch vụ công"):  # signature use in words, not a certificate
         expect(table).to_contain_text(seen)
     newest = table.locator("tbody tr").first
