@@ -10,16 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, select
 
-from kyso.adapters.db.engine import make_engine
-from kyso.adapters.db.schema import alembic_config, upgrade
+from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.tables.billing import billing_products
 from kyso.adapters.db.tables.onboarding import registrations
 from kyso.adapters.db.tables.otp import otp_challenges
-from tests.integration.db.test_id_number_migration import account
+from tests.integration.db.test_id_number_migration import account, before_revision
 
 REVISION = "0009_polish_order_purpose"
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -31,15 +28,7 @@ _orders = sa.table("billing_orders", *(sa.column(c) for c in (
 
 @pytest.fixture
 def before(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    with engine.connect() as conn:
-        config = alembic_config(conn)
-        script = ScriptDirectory.from_config(config)
-        mine = script.get_revision(REVISION)
-        assert mine is not None and isinstance(mine.down_revision, tuple)
-        for target in [*(h for h in script.get_heads() if h != REVISION), *mine.down_revision]:
-            command.upgrade(config, target)
-        conn.commit()
+    engine = before_revision(db_url, REVISION)
     yield engine
     engine.dispose()
 
