@@ -56,6 +56,13 @@ def test_a_newcomer_signs_up_with_codes_and_lands_logged_in(page: Watched, world
     expect(p.locator(".who")).to_have_text("Lê Thị Hoa")
     expect(p.locator("main")).to_contain_text("Chào mừng bạn đến với kyso")
     shot(p, "signup-done-home")
+    p.goto("/#account")  # the generated login code is told as what it is, phone and email first
+    details = p.locator("main .card").first
+    expect(details).to_contain_text("Đăng nhập bằngSố điện thoại hoặc email ở trên")
+    expect(details.locator("#login-code code")).to_have_text(re.compile(r"^kh-[0-9a-f]{12}$"))
+    expect(details).to_contain_text("Mã đăng nhập do kyso cấp")
+    expect(details).not_to_contain_text("Tên đăng nhập")
+    shot(p, "signup-account")
 
 
 def test_a_forgotten_password_from_the_login_page(page: Watched, world: World) -> None:

@@ -32,6 +32,10 @@ def test_renew_a_certificate_from_the_home_page(page: Watched, world: World) -> 
     expect(renewal.locator("#renew-order")).to_contain_text("Đã thanh toán gói")
     card = renewal.locator("article.tx")
     expect(card).to_contain_text("Gia hạn chứng thư số")
+    for shown in ("Chủ chứng thư số", "Hiệu lực", "Gói dịch vụ", "…"):  # what a customer knows
+        expect(card).to_contain_text(shown)
+    expect(card.locator(".tx-details")).to_contain_text(re.compile(r"\d\d/\d\d/\d{4} – "))
+    expect(renewal).not_to_contain_text("kyso-ca")  # never an internal ID
     shot(p, "renew-confirm")
     [tx] = pending(customer)
     assert customer.device is not None

@@ -260,7 +260,7 @@ def confirm_step(p: Page, who: Person, button: str, what: str, name: str) -> Non
 
 def approve(officer: Page, who: Person) -> None:
     officer.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill(who.id_number)
-    expect(officer.locator("#cases tbody tr")).to_have_count(1)
+    expect(officer.locator("#cases .case-row")).to_have_count(1)
     snap(officer, who, "16-console-cases")
     officer.get_by_role("button", name="Xem").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text(who.full_name)
@@ -371,7 +371,8 @@ def history(p: Page, who: Person) -> None:
     table = p.locator("#history-list")
     for seen in ("tokhai.pdf", "Ký tài liệu", "Đã xác nhận", "Nộp hồ sơ đăng ký hộ kinh doanh",
                  "Biên bản nghiệm thu", "Hợp đồng", "Đã thanh toán", "Đã hủy", "Cộng lượt ký",
-                 "Dùng lượt ký"):
+                 "Dùng lượt ký", "Ký 1 tài liệu: tokhai.pdf", "Cộng 10 lượt ký — Gói 10 lượt ký",
+                 "chữ ký cho Cổng Dịch vụ công"):  # signature use in words, not a certificate
         expect(table).to_contain_text(seen)
     newest = table.locator("tbody tr").first
     expect(newest).to_contain_text("Nộp hồ sơ đăng ký hộ kinh doanh")  # newest first

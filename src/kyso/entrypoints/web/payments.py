@@ -20,10 +20,9 @@ from starlette.concurrency import run_in_threadpool
 
 from kyso.adapters.payments.sandbox import PAY_PATH, Choice, SandboxMethod
 from kyso.billing.catalog import ProductKind
-from kyso.billing.orders import Order, OrderStatus
+from kyso.billing.orders import Order, OrderPurpose, OrderStatus
 from kyso.billing.payment import BadCallback, BadSignature, PaymentOutcome
 from kyso.billing.receipt import vnd
-from kyso.bootstrap import Container
 from kyso.entrypoints.api.deps import ContainerDep
 
 __all__ = ["return_router", "sandbox_router"]
@@ -59,32 +58,25 @@ def payment_return(request: Request, container: ContainerDep) -> Response:
     return templates.TemplateResponse(request, "payment_return.html", {
         "paid": paid, "headline": headline, "order_id": result.order_id,
         "amount": vnd(result.amount), "response_code": result.response_code, "status": status,
-        **_back(container, order, paid)})
+        **_back(order, paid)})
 
 
-def _back(container: Container, order: Order | None, paid: bool) -> dict[str, str]:
-    """Back to the step the customer was on: a certificate package ordered without a
-    certificate is a renewal's when its holder already has an active certificate (the
-    renewal's confirmation comes next), else a registration's (the registration moves on,
-    or offers to pay again)."""
+def _back(order: Order | None, paid: bool) -> dict[str, str]:
+    """Back to the step the customer was on, as the order recorded when it was created: a
+    renewal's package to the renewal (its confirmation comes next), a registration's to the
+    registration (it moves on, or offers to pay again), a package bought on its own to the
+    orders (the template's default)."""
     if order is None or order.kind is not ProductKind.CERTIFICATE or order.credential_id:
         return {}
-    if _renewing(container, order):
+    if order.purpose is OrderPurpose.RENEWAL:
         label = ("Tiếp tục gia hạn chứng thư số" if paid
                  else "Quay lại gia hạn để thanh toán lại")
         return {"back_href": "/#renew", "back_label": label}
-    label = ("Tiếp tục đăng ký chứng thư số" if paid
-             else "Quay lại hồ sơ đăng ký để thanh toán lại")
-    return {"back_href": "/#register", "back_label": label}
-
-
-def _renewing(container: Container, order: Order) -> bool:
-    with container.uow() as uow:
-        registration = uow.onboarding.latest(order.account_id)
-    if registration is not None and registration.order_id == order.id:
-        return False
-    return any(c.status == "active"
-               for c in container.certificates_view.for_account(order.account_id))
+    if order.purpose is OrderPurpose.REGISTRATION:
+        label = ("Tiếp tục đăng ký chứng thư số" if paid
+                 else "Quay lại hồ sơ đăng ký để thanh toán lại")
+        return {"back_href": "/#register", "back_label": label}
+    return {}
 
 
 @sandbox_router.get(PAY_PATH, response_class=HTMLResponse)

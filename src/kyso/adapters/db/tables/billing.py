@@ -60,6 +60,9 @@ billing_orders = Table(
     Column("bank_code", String(20), nullable=True),
     Column("response_code", String(8), nullable=True),
     Column("paid_at", UtcDateTime, nullable=True),  # the gateway's vnp_PayDate
+    # what the order is for (registration, renewal, pack, standalone), since 0009
+    Column("purpose", String(16), nullable=False, server_default="standalone"),
+    Column("renews", String(80), nullable=True),  # renewal: the credential renewed
     Index("ix_billing_orders_account", "account_id", "created_at"),
     Index("ix_billing_orders_due", "status", "expires_at"),
 )

@@ -50,6 +50,8 @@ class ProductOut(BaseModel):
 class OrderIn(Strict):
     product: str = Field(min_length=1, max_length=40)
     credential_id: str | None = Field(default=None, min_length=1, max_length=80)
+    renews: str | None = Field(default=None, min_length=1, max_length=80,
+                               description="a certificate package renewing this certificate")
 
 
 class OrderOut(BaseModel):
@@ -60,6 +62,8 @@ class OrderOut(BaseModel):
     amount: int
     vat: int
     credential_id: str | None
+    purpose: str  # registration, renewal, pack or standalone
+    renews: str | None  # renewal: the certificate it renews
     status: str
     created_at: datetime
     expires_at: datetime
@@ -74,7 +78,8 @@ class OrderOut(BaseModel):
         p = o.payment
         return cls(id=o.id, product=o.product_code, name=o.name_in(lang), kind=o.kind.value,
                    amount=o.amount, vat=o.vat, credential_id=o.credential_id,
-                   status=o.status.value, created_at=o.created_at, expires_at=o.expires_at,
+                   purpose=o.purpose.value, renews=o.renews, status=o.status.value,
+                   created_at=o.created_at, expires_at=o.expires_at,
                    ended_at=o.ended_at, gateway=p.gateway if p else None,
                    method=p.method.value if p else None,
                    transaction_no=p.transaction_no if p else None, payment_url=payment_url)
@@ -127,7 +132,8 @@ def catalog(request: Request, container: ContainerDep) -> list[ProductOut]:
 @router.post("/orders", response_model=OrderOut, status_code=201)
 def create_order(body: OrderIn, request: Request, caller: CurrentCaller,
                  container: ContainerDep) -> OrderOut:
-    order = container.orders.create(caller.account.id, body.product, body.credential_id)
+    order = container.orders.create(caller.account.id, body.product, body.credential_id,
+                                    renews=body.renews)
     url = None
     if order.status is OrderStatus.PENDING:
         url = container.orders.payment_url(caller.account.id, order.id,

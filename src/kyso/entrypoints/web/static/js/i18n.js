@@ -278,6 +278,10 @@ const vi = {
   poeTp_TRY_LATER: "Chưa lấy được thông tin thu hồi; vui lòng thử lại sau",
   poeTp_OUT_OF_BOUNDS_NO_POE: "Chứng thư đã hết hạn hoặc chưa có hiệu lực",
   poeTpOther: "Chứng thư không được tin cậy",
+  // -- polish
+  plLoginWith: "Đăng nhập bằng", plLoginWithValue: "Số điện thoại hoặc email ở trên, cùng mật khẩu của bạn",
+  plLoginCode: "Mã đăng nhập do kyso cấp", plLoginCodeHint: "Dùng được thay cho số điện thoại hoặc email; bạn không cần nhớ mã này.",
+  plOpenCase: "Xem hồ sơ", plIdNumber: "Số giấy tờ", plNoName: "(chưa có họ tên)", plHolder: "Chủ chứng thư số",
 };
 
 const en = {
@@ -553,6 +557,10 @@ const en = {
   poeTp_TRY_LATER: "The revocation status is not available yet; please try again later",
   poeTp_OUT_OF_BOUNDS_NO_POE: "The certificate has expired or is not valid yet",
   poeTpOther: "The certificate is not trusted",
+  // -- polish
+  plLoginWith: "Log in with", plLoginWithValue: "The phone number or email above, with your password",
+  plLoginCode: "Login code issued by kyso", plLoginCodeHint: "Works instead of the phone number or email; you need not remember it.",
+  plOpenCase: "Open the case", plIdNumber: "ID number", plNoName: "(no name yet)", plHolder: "Holder",
 };
 
 const tables = { vi, en };

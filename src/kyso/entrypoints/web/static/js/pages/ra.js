@@ -1,7 +1,7 @@
 // RA officer: the review queue, a registration with its data, checks and eKYC images,
 // approve, or reject with a reason.
 import { api, get, post } from "../api.js";
-import { ask, busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
+import { ask, busy, card, dl, field, fmtDate, h, replace, saveBlob, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 
@@ -45,11 +45,8 @@ export async function ra(main) {
       page > 0 ? h("button", { type: "button", class: "secondary", onclick: () => { page -= 1; draw(); } }, t("raPrev")) : null,
       h("span", { class: "muted" }, t("raPage", { n: page + 1 })),
       found.length > PAGE ? h("button", { type: "button", class: "secondary", onclick: () => { page += 1; draw(); } }, t("raNext")) : null) : null;
-    replace(list, shown.length ? table(
-      [t("fullName"), t("idNumber"), t("package"), t("createdAt"), ""],
-      shown.map((c) => [c.full_name, c.id_number, productName(c.package), fmtDate(c.created_at),
-        h("button", { type: "button", class: "secondary", "data-case": c.id,
-          onclick: () => showCase(main, c.id) }, t("open"))])) : h("p", { class: "empty" }, t("noCases")), pager);
+    replace(list, shown.length ? h("ul", { class: "plain case-list" }, shown.map((c) => caseRow(main, c)))
+      : h("p", { class: "empty" }, t("noCases")), pager);
   };
   let typing = null;
   const again = () => { page = 0; draw(); };
@@ -59,6 +56,19 @@ export async function ra(main) {
     onsubmit: (e) => { e.preventDefault(); clearTimeout(typing); again(); } }, stateField, findField), list);
   await draw();
   return undefined;
+}
+
+/** One case as a phone shows it: one tap target with the name, the ID number, the state in
+ * words, the package and the date (dd/MM/yyyy HH:mm). */
+function caseRow(main, c) {
+  return h("li", {}, h("button", { type: "button", class: "case-row", "data-case": c.id,
+    onclick: () => showCase(main, c.id) },
+  h("span", { class: "case-name" }, c.full_name || t("plNoName")),
+  h("span", { class: `case-state state-${c.state}` }, word("registration_states", c.state)),
+  h("span", { class: "case-id" }, `${t("plIdNumber")}: ${c.id_number}`),
+  h("span", { class: "case-date" }, `${t("createdAt")}: ${fmtDate(c.created_at)}`),
+  h("span", { class: "case-meta" }, productName(c.package)),
+  h("span", { class: "case-open" }, `${t("plOpenCase")} ›`)));
 }
 
 async function showCase(main, id, message = null) {

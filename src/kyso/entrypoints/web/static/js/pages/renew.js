@@ -2,13 +2,14 @@
 // the payment's return page ("#renew") brings the customer straight to the SmartOTP
 // confirmation; confirmed, the new certificate is issued with the package (no operator).
 // A package already paid and waiting is used at once; a cancelled payment can be made again.
+// The order records the certificate it renews ("renews"): the return page and this page
+// follow it, and a registration's package is never taken for a renewal.
 import { api, get } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, status } from "../dom.js";
 import { t } from "../i18n.js";
 import { vocabulary } from "../vocab.js";
 import { txCard } from "./transactions.js";
 
-const KEY = "kyso.renew";  // the certificate being renewed, across the gateway's round trip
 const AGAIN = ["failed", "cancelled", "expired"];
 
 export function renewButton(c, slot, rerender) {
@@ -22,7 +23,7 @@ export async function renewPage(main) {
   const [certs, orders, pending, products] = await Promise.all([get("/billing/certificates"),
     get("/billing/orders?limit=50"), get("/transactions"), get("/billing/catalog"), vocabulary()]);
   const active = certs.filter((c) => c.status === "active");
-  const wanted = sessionStorage.getItem(KEY);
+  const wanted = orders.find((o) => o.purpose === "renewal")?.renews;  // newest first
   const c = active.find((x) => x.credential_id === wanted)
     || [...active].sort((a, b) => Date.parse(a.not_after) - Date.parse(b.not_after))[0];
   if (!c) {
@@ -40,15 +41,23 @@ async function renewCard(c, rerender) {
 }
 
 function renewing(c, { orders, pending, products }, after, start) {
-  const paid = orders.find((o) => o.status === "awaiting_issuance");
-  const last = orders.find((o) => o.kind === "certificate" && !o.credential_id);
+  const mine = (o) => o.purpose === "renewal" && o.renews === c.credential_id;
+  const paid = orders.find((o) => o.status === "awaiting_issuance" && mine(o))
+    || orders.find((o) => o.status === "awaiting_issuance" && o.purpose === "standalone");
+  const last = orders.find(mine);
   const out = status();
   const flow = h("div", { id: "renew-flow" });
   const body = paid ? usePaid(c, paid, pending, out, flow, after, start)
     : buyPackage(c, products, out, start && last && AGAIN.includes(last.status) ? last.status : null);
-  return card(t("rnTitle"), dl([[t("serial"), c.serial]]),
+  return card(t("rnTitle"), dl([[t("plHolder"), c.subject], [t("serial"), shortSerial(c.serial)]]),
     h("p", { class: "muted", id: "renew-old" }, t("rnOldStays", { date: fmtDate(c.not_after) })),
     out, body, flow);
+}
+
+/** The serial as the confirmation shows it (first and last hex digits, upper case). */
+function shortSerial(serial) {
+  const s = String(serial).toUpperCase();
+  return s.length <= 12 ? s : `${s.slice(0, 6)}…${s.slice(-4)}`;
 }
 
 function usePaid(c, order, pending, out, flow, after, start) {
@@ -56,7 +65,6 @@ function usePaid(c, order, pending, out, flow, after, start) {
     out.show(t("rnConfirm"), "ok");
     replace(flow, txCard(tx, (done) => {
       if (done.status !== "confirmed") return;
-      sessionStorage.removeItem(KEY);
       out.show(t("rnDone"), "ok");
       replace(flow, h("p", {}, h("button", { type: "button", id: "renew-see", onclick: after }, t("rnSee"))));
     }));
@@ -78,8 +86,7 @@ function buyPackage(c, products, out, failed) {
   const [choiceField, choice] = field(t("rnPackage"), { tag: "select", name: "package",
     options: packages.map((p) => h("option", { value: p.code }, p.name)) });
   const button = h("button", { type: "button", id: "renew-pay", onclick: () => busy(button, out, async () => {
-    const order = await api("POST", "/billing/orders", { json: { product: choice.value } });
-    sessionStorage.setItem(KEY, c.credential_id);
+    const order = await api("POST", "/billing/orders", { json: { product: choice.value, renews: c.credential_id } });
     out.show(t("redirecting"), "ok");
     location.assign(order.payment_url);
   }) }, t("rnPay"));

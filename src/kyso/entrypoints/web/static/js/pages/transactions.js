@@ -114,8 +114,10 @@ function tokenCode(tx, record, out, confirm, no) {
   } }, pf, cf, h("div", { class: "actions" }, make, use, no));
 }
 
+const INTERNAL = new Set(["credential"]);  // an internal ID: the holder, serial and signer say it
+
 function details(map) {
-  return dl(Object.entries(map).map(([k, v]) => [word("detail_labels", k), k === "doc_ids"
+  return dl(Object.entries(map).filter(([k]) => !INTERNAL.has(k)).map(([k, v]) => [word("detail_labels", k), k === "doc_ids"
     ? h("ul", { class: "plain doc-ids" }, v.split("\n").map((id) => h("li", {}, h("code", {}, id))))
     : v]));
 }
