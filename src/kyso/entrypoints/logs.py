@@ -43,6 +43,22 @@ def _scrub(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[s
     return event
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a line is written (not when configured): a
+    command run in process by a test harness swaps stderr and closes its stand-in after."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: TextIO) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO", fmt: Literal["json", "console"] = "json",
                       stream: TextIO | None = None) -> None:
     """Route every logger (kyso's, uvicorn's, libraries') through one structlog renderer."""
@@ -66,7 +82,7 @@ def configure_logging(level: str = "INFO", fmt: Literal["json", "console"] = "js
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                     structlog.processors.format_exc_info, _scrub, renderer],
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]
