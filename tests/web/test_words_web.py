@@ -132,7 +132,7 @@ def test_the_console_pages_and_finds_cases_in_vietnamese(page: Watched, world: W
     log_in(p, staff(world, "ngonngu", Role.ADMIN), PASSWORD, "/console")
     p.goto("/console#ra")
     p.get_by_label("Trạng thái hồ sơ").select_option("rejected")
-    rows = p.locator("#cases tbody tr")
+    rows = p.locator("#cases .case-row")
     expect(rows).to_have_count(20)  # a page; the newest decided first
     expect(rows.first).to_contain_text("Trần Thị Bích")
     expect(p.get_by_text("Trang 1", exact=True)).to_be_visible()
