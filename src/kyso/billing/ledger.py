@@ -111,6 +111,34 @@ class QuotaLedger:
                                 relying_party))
         return entry.id
 
+    def debit(self, uow: UnitOfWork, credential_id: str, count: int, *,
+              relying_party: str | None = None) -> None:
+        """Count ``count`` signatures already made, in one step (the transaction that
+        records them): a ``reserve`` and the ``consume`` that settles it, written together,
+        so no hold is left to settle or expire. Raises OutOfSignatures, and the caller's
+        transaction (with the signatures) rolls back."""
+        if count < 1:
+            raise ValueError("debit at least one signature")
+        now = self._clock.now()
+        basis = self._free_basis(uow, relying_party)
+        account = None
+        if basis is None:
+            account = uow.quota.open_account(credential_id, now)
+            if account.reserved:
+                account = self._expire(uow, account, now)
+            basis = Basis.UNLIMITED if account.unlimited_at(now) else Basis.QUOTA
+            if basis is Basis.QUOTA and account.available < count:
+                raise OutOfSignatures(available=max(0, account.available), wanted=count)
+        held = LedgerEntry(_new_id(), credential_id, EntryKind.RESERVE, count, now,
+                           basis=basis, until=now, relying_party=relying_party)
+        uow.quota.add_entry(held)
+        uow.quota.add_entry(LedgerEntry(_new_id(), credential_id, EntryKind.CONSUME, count, now,
+                                        basis=basis, reservation=held.id,
+                                        relying_party=relying_party))
+        if account is not None and basis is Basis.QUOTA:
+            uow.quota.save_account(replace(account, consumed=account.consumed + count,
+                                           updated_at=now))
+
     def commit(self, uow: UnitOfWork, reservation: str) -> None:
         """Count what was signed, once; a repeated commit changes nothing."""
         self._settle(uow, reservation, EntryKind.CONSUME)

@@ -17,6 +17,12 @@ _WRITER_LOCKS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 
 READ_ONLY = "kyso_read_only"  # a connection execution option: its transactions only read
 
+# Connections kept open per engine, and how many more a burst may open. A request runs in
+# one of the ASGI server's 40 worker threads and holds a connection per unit of work; with
+# SQLAlchemy's default (5 kept) a burst of 8 signing clients opened and closed connections
+# all the time (a PostgreSQL backend started per request, the SQLite pragmas run again).
+POOL_SIZE, POOL_OVERFLOW = 16, 24
+
 
 def writer_lock(engine: Engine) -> threading.RLock | None:
     """For SQLite, the in-process lock that serializes this engine's transactions.
@@ -38,6 +44,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     Taking the write lock at the start makes SQLite transactions serializable: two writers
     never both read the same state and then race (the audit chain head, counters, grants).
     """
+    if "poolclass" not in kwargs and ":memory:" not in url:
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
