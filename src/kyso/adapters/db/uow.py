@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
-from kyso.adapters.db.engine import READ_ONLY, writer_lock
+from kyso.adapters.db.engine import READ_ONLY, WriterLock, writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
@@ -75,7 +74,7 @@ class SqlUnitOfWork:
         self._engine, self._audit_key = engine, audit_key
         self._read_only = read_only
         self._conn: Connection | None = None
-        self._lock: threading.RLock | None = None
+        self._lock: WriterLock | None = None
 
     def __enter__(self) -> Self:
         self._lock = None if self._read_only else writer_lock(self._engine)
