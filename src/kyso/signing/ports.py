@@ -19,7 +19,9 @@ class ActivationRepository(Protocol):
     def by_token_hash(self, token_hash: str, *,
                       for_update: bool = False) -> SignatureActivation | None: ...
 
-    def save(self, activation: SignatureActivation) -> None: ...
+    def save(self, activation: SignatureActivation) -> None:
+        """Store what changes after the grant: the hashes signed and the revocation."""
+        ...
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
                         signatures: dict[str, bytes]) -> None:
