@@ -99,6 +99,7 @@ class Results:
     otp: tuple[float, float] | None = None
     rss_workers: list[float] = field(default_factory=list)
     big_pdf: tuple[int, float] | None = None
+    big_pdf_children: float = 0.0
 
 
 # -- kyso: a home, a customer, SADs --------------------------------------------------------
@@ -288,8 +289,13 @@ def sweep(k: Kyso, label: str, workers: int, plan: Plan, tmp: Path, res: Results
 def worker_rss(pid: int) -> list[float]:
     """The resident memory (MB) of each worker of ``kyso serve`` (the process itself when
     it serves alone)."""
-    kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [_status(int(p), "VmRSS") for p in kids or [pid]]
+    kids = [k for k in _children(pid)
+            if b"resource_tracker" not in Path(f"/proc/{k}/cmdline").read_bytes()]
+    return [_status(k, "VmRSS") for k in kids or [pid]]
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def _status(pid: int, field_name: str) -> float:
@@ -374,10 +380,11 @@ def pdf_and_fifty(k: Kyso, plan: Plan, tmp: Path, res: Results) -> None:
     with kyso_serve(k, 1, port, cpu=server_cpu) as proc:
         sads = k.mint(int(60 * (plan.seconds + 1) * 1.5) + 20, 50, tmp / "fifty.txt")
         wrk(port, k.mint(10, 50, tmp / "warm50.txt"), k, 2, 0.5, cpu=client_cpu)
+        os.sched_setaffinity(0, {server_cpu})
+        before = raw_rate(min(plan.seconds, 2))  # the CPU is shared: before and after
         point = wrk(port, sads, k, 4, plan.seconds, cpu=client_cpu)
         res.fifty = point.rps * 50
-        os.sched_setaffinity(0, {server_cpu})
-        res.fifty_raw_one = raw_rate(min(plan.seconds, 3))
+        res.fifty_raw_one = (before + raw_rate(min(plan.seconds, 2))) / 2
         pdf = pdf_of(1024 * 1024)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as http:
             spent = [sign_doc(http, k, pdf) for _ in range(plan.pdfs + 1)][1:]
@@ -388,8 +395,12 @@ def pdf_and_fifty(k: Kyso, plan: Plan, tmp: Path, res: Results) -> None:
             before = _status(proc.pid, "VmHWM")
             sign_doc(http, k, big)
             res.big_pdf = (len(big), _status(proc.pid, "VmHWM"))
+            res.big_pdf_children = max((_status(c, "VmHWM") for c in _children(proc.pid)),
+                                       default=0.0)
             print(f"  big PDF: worker peak RSS {before:.0f} MB before, "
-                  f"{res.big_pdf[1]:.0f} MB after signing {len(big) / 2**20:.0f} MB", flush=True)
+                  f"{res.big_pdf[1]:.0f} MB after signing {len(big) / 2**20:.0f} MB; "
+                  f"its largest child (the PDF sandbox) peaked at "
+                  f"{res.big_pdf_children:.0f} MB", flush=True)
     os.sched_setaffinity(0, set(cpus))
 
 
@@ -460,8 +471,9 @@ def table(res: Results, main: int) -> list[str]:
     if res.big_pdf is not None:
         size, peak = res.big_pdf
         mb = size / 2**20
-        rows.append((f"peak RSS of the worker signing a {mb:.0f} MB PDF",
-                     f"{peak:.0f} MB = {peak / mb:.1f} × its size", "≤ 3 ×", peak / mb <= 3))
+        rows.append((f"peak RSS of the worker signing a {mb:.0f} MB PDF (signDoc)",
+                     f"{peak:.0f} MB = {peak / mb:.1f} × its size (sandbox child "
+                     f"{res.big_pdf_children:.0f} MB)", "≤ 3 ×", peak / mb <= 3))
     rows.append(("growth 1 k → 1 M accounts, 10 M audit records", "not measured by this run",
                  "flat ± 10 %", None))
     width = max(len(r[0]) for r in rows)
