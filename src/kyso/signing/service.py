@@ -204,11 +204,12 @@ class SigningService:
             activation = self._open_sad(uow, account_id, credential, sad, spent=True)
             if not activation.covers(digests):
                 return self._redeliver_in(uow, activation, digests, scheme)
-            self._quota.debit(uow, found.id, len(digests), relying_party=relying_party)
             activation = replace(activation, signed=activation.signed + tuple(hashes))
             uow.signing.save(activation)
             uow.signing.keep_signatures(activation, scheme.value,
                                         dict(zip(hashes, signatures, strict=True)))
+            # the rows every signer of this credential, then every writer, waits for: last
+            self._quota.debit(uow, found.id, len(digests), relying_party=relying_party)
             self._audit(uow, "signing.signed", activation, count=len(signatures))
             uow.commit()
             return signatures

@@ -96,6 +96,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if "poolclass" not in kwargs and ":memory:" not in url:
         kwargs.setdefault("pool_size", POOL_SIZE)
         kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+        kwargs.setdefault("pool_use_lifo", True)  # the connection used last: a warm cache
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
