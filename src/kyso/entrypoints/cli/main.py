@@ -92,11 +92,17 @@ def serve(
         console.print(f"  dev inbox: {base}/dev/inbox  (SMS and email codes appear here)")
     if container.settings.payment_gateway == "sandbox":
         console.print("  payments:  the built-in VNPay sandbox (no real money)")
+    factory = "kyso.entrypoints.api.app:create_app_from_env"
     if workers > 1:
+        from kyso.entrypoints.cli.listen import serve_workers
+
         mark_parent()  # the workers end when this process does, even on kill -9
-    uvicorn.run("kyso.entrypoints.api.app:create_app_from_env", factory=True, host=host,
-                port=port, workers=workers, log_level="info", proxy_headers=False,
-                timeout_graceful_shutdown=10)
+        serve_workers(uvicorn.Config(factory, factory=True, host=host, port=port,
+                                     workers=workers, log_level="info", proxy_headers=False,
+                                     timeout_graceful_shutdown=10))
+        return
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers,
+                log_level="info", proxy_headers=False, timeout_graceful_shutdown=10)
 
 
 @app.command()
