@@ -1,9 +1,10 @@
 """The floor for `make bench`: a bare ASGI app that does what a signature request must do at
 the least — parse the JSON, sign one digest with an RSA-2048 key parsed at start, write one
 row to SQLite (WAL, synchronous=NORMAL, one connection per thread) and answer the signature.
-No session, no SAD, no quota, no audit. Served by uvicorn like kyso:
+No session, no SAD, no quota, no audit. Served as ``kyso serve --workers N`` serves kyso
+(uvicorn's workers on one socket with TCP_NODELAY: ``kyso.entrypoints.cli.listen``):
 
-    BENCH_FLOOR_DB=/tmp/floor.db .venv/bin/python -m uvicorn floor_app:app --app-dir bench
+    BENCH_FLOOR_DB=/tmp/floor.db .venv/bin/python bench/floor_app.py PORT WORKERS
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from starlette.concurrency import run_in_threadpool
+
+from kyso.entrypoints.cli.listen import serve_workers
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 DB = os.environ.get("BENCH_FLOOR_DB", "/tmp/kyso-bench-floor.db")
@@ -63,3 +66,14 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": answer})
+
+
+if __name__ == "__main__":
+    import sys
+
+    import uvicorn
+
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    config = uvicorn.Config("floor_app:app", port=port,
+                            workers=workers, log_level="warning", access_log=False)
+    serve_workers(config)
