@@ -12,25 +12,32 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from kyso.accounts.contact import ContactChangeService, contact_change_kind
+from kyso.accounts.identity_recovery import IdentityRecoveryService
 from kyso.accounts.recovery import RecoveryService
+from kyso.accounts.recovery_cases import RecoveryPolicy
 from kyso.accounts.rules import SecretHasher
 from kyso.accounts.service import AccountService, SessionPolicy
 from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
-from kyso.adapters.blobs import FileBlobStore, SealedBlobStore
+from kyso.adapters.audit_sinks import AuditorEmailSink, CheckpointSink, CheckpointTee, SyslogSink
+from kyso.adapters.blobs import DatabaseBlobStore, FileBlobStore, SealedBlobStore
 from kyso.adapters.db.engine import make_engine
-from kyso.adapters.db.key_check import open_master_key
+from kyso.adapters.db.health import readiness
+from kyso.adapters.db.key_check import NodeKeys, open_master_key
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
+from kyso.adapters.keystore.pkcs11_master import hsm_opener
 from kyso.adapters.local_delivery import LocalDelivery
+from kyso.adapters.metrics import observe_pool
 from kyso.adapters.payments import SandboxBank, VnpayGateway, sandbox
 from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
 from kyso.adapters.sms.http import HttpSmsSender
 from kyso.adapters.webhook import HttpWebhookSender
 from kyso.audit.chain import ChainKey
-from kyso.audit.checkpoint import AuditAnchor
+from kyso.audit.checkpoint import AuditAnchor, CheckpointLog
+from kyso.audit.model import AuditEvent, Outcome
 from kyso.billing.callbacks import PaymentCallbacks
 from kyso.billing.certificates import CertificatesView
 from kyso.billing.ledger import QuotaLedger
@@ -89,7 +96,8 @@ from kyso.signing.documents import (
 )
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
-from kyso.signing.validation import Validator, quiet_library_logs
+from kyso.signing.storage import BlobStore
+from kyso.signing.validation import quiet_library_logs
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
@@ -105,11 +113,22 @@ def init_home(settings: Settings) -> bool:
     engine = make_engine(settings.sqlalchemy_url)
     try:
         upgrade(engine)
-        open_master_key(settings.master_key_path, engine,  # refuses another node's key
-                        settings.given_master_key)
+        _open_keys(settings, engine, None)  # refuses another node's key
     finally:
         engine.dispose()
     return created
+
+
+def _open_keys(settings: Settings, engine: Engine, refresh_seconds: float | None) -> NodeKeys:
+    """The node's master key(s): a file, KYSO_MASTER_KEY or a PKCS#11 token (docs/KEYS.md)."""
+    s = settings
+    pin = s.master_key_pkcs11_user_pin
+    hsm = (hsm_opener(s.pkcs11_module, Secret(pin))
+           if s.pkcs11_module and pin is not None else None)
+    hsm_key = ((s.master_key_pkcs11_token or "", s.master_key_pkcs11_label or "")
+               if s.master_key_backend == "pkcs11" else None)
+    return open_master_key(s.master_key_path, engine, s.given_master_key,
+                           refresh_seconds=refresh_seconds, hsm=hsm, hsm_key=hsm_key)
 
 
 @dataclass
@@ -120,28 +139,61 @@ class Container:
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.sqlalchemy_url)
+        engine = make_engine(self.settings.sqlalchemy_url,
+                             busy_timeout=self.settings.database_busy_timeout_seconds)
+        observe_pool(engine)  # /metrics: connections in use (pool events)
+        return engine
+
+    def readiness(self) -> dict[str, str]:
+        """``/readyz``: the database, its schema, the master key, the key store (each "ok"
+        or what is wrong; ``adapters/db/health.py``)."""
+        return readiness(self.engine, lambda: self.keys.keyring, lambda: self.keystore)
+
+    @cached_property
+    def keys(self) -> NodeKeys:
+        """The master key(s), checked against the database, following a rotation."""
+        return _open_keys(self.settings, self.engine, self.settings.keyring_refresh_seconds)
 
     @cached_property
     def master_key(self) -> MasterKey:
-        return open_master_key(self.settings.master_key_path, self.engine,
-                               self.settings.given_master_key)
+        """The root every subkey is derived from (sealed under the master key; stays the
+        same across master-key rotations)."""
+        return self.keys.root
 
     @cached_property
     def envelope(self) -> Envelope:
-        return Envelope(self.master_key)
+        return Envelope(self.keys.keyring)
 
     @cached_property
     def audit_key(self) -> ChainKey:
-        """The audit chain's HMAC key: derived from the master key, never in the database."""
+        """The audit chain's HMAC key: derived from the root sealed under the master key, so
+        the database alone does not give it."""
         return ChainKey.derived(self.master_key)
 
     @cached_property
     def audit_anchor(self) -> AuditAnchor:
         """Checkpoints of the audit head in a file outside the database, signed by the seal."""
         signer = SealSigner(self.pki, self.keystore, self.pki_publisher.timestamp)
-        return AuditAnchor(self.uow, self.clock, self.audit_key, signer,
-                           CheckpointFile(self.settings.audit_checkpoint_path))
+        return AuditAnchor(self.uow, self.clock, self.audit_key, signer, self._checkpoint_log())
+
+    def _checkpoint_log(self) -> CheckpointLog:
+        """The checkpoint file, and the external sinks configured (adapters/audit_sinks.py)."""
+        s = self.settings
+        sinks: list[CheckpointSink] = []
+        if (syslog := s.audit_syslog) is not None:
+            sinks.append(SyslogSink(*syslog, s.audit_syslog_protocol, self.clock))
+        if s.audit_auditor_emails:
+            sinks.append(AuditorEmailSink(self.uow, self.notifier, s.audit_auditor_emails))
+        file = CheckpointFile(s.audit_checkpoint_path)
+        return CheckpointTee(file, sinks, self._sink_failed) if sinks else file
+
+    def _sink_failed(self, sink: str, reason: str) -> None:
+        with self.uow() as uow:
+            uow.audit.append(AuditEvent("audit.checkpoint_not_sent", Outcome.FAILURE,
+                                        actor="audit", details={"sink": sink,
+                                                                "reason": reason}),
+                             self.clock.now())
+            uow.commit()
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key)
@@ -186,6 +238,13 @@ class Container:
     def recovery(self) -> RecoveryService:
         return RecoveryService(self.uow, self.clock, self.hasher, self.accounts, self.oob,
                                self.notifier)
+
+    @cached_property
+    def identity_recovery(self) -> IdentityRecoveryService:
+        """Both secrets lost: an officer-checked identity re-check (docs/ACCOUNTS.md)."""
+        return IdentityRecoveryService(self.uow, self.clock, self.hasher, self.accounts,
+                                       self.oob, self.notifier, self.onboarding_blobs,
+                                       self.throttle, RecoveryPolicy(), EkycPolicy())
 
     @cached_property
     def smartotp(self) -> SmartOtpService:
@@ -263,7 +322,7 @@ class Container:
     def keystore(self) -> KeyStore:
         s = self.settings
         if s.keystore_backend == "software":
-            return SoftwareKeyStore(self.master_key)
+            return SoftwareKeyStore(self.envelope)
         assert s.pkcs11_module and s.pkcs11_token_label and s.pkcs11_user_pin  # Settings checks
         pin = Secret(s.pkcs11_user_pin.get_secret_value())
         return Pkcs11KeyStore(s.pkcs11_module, s.pkcs11_token_label, pin)
@@ -325,19 +384,39 @@ class Container:
         return ProcessSandbox(SandboxLimits(
             workers=s.sandbox_workers, cpu_seconds=s.sandbox_cpu_seconds,
             wall_seconds=s.sandbox_wall_seconds, memory_mib=s.sandbox_memory_mib,
-            queue_seconds=s.sandbox_queue_seconds))
+            queue_seconds=s.sandbox_queue_seconds),
+            self.pki_publisher, self.pki_config.base_url)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        """Documents and signed outputs: the database store every node reaches (which still
+        reads what the folders held before), or KYSO_HOME/documents."""
+        if self.settings.blob_store == "files":
+            return FileBlobStore(self.settings.home / "documents")
+        return self.shared_blobs
+
+    @cached_property
+    def shared_blobs(self) -> DatabaseBlobStore:
+        s = self.settings
+        legacy = (FileBlobStore(s.home / "documents"),
+                  SealedBlobStore(s.home / "onboarding", self.envelope))
+        return DatabaseBlobStore(self.engine, self.envelope, self.clock,
+                                 max_bytes=s.blob_max_bytes, legacy=legacy)
+
+    def sweep_blobs(self) -> int:
+        """``kyso worker``: blobs no longer referenced, past the retention period."""
+        if self.settings.blob_store == "files":
+            return 0
+        return self.shared_blobs.sweep(timedelta(days=self.settings.blob_retention_days))
 
     @cached_property
     def document_signer(self) -> DocumentSigner:
-        return DocumentSigner(self.uow, self.clock, self.signing,
-                              FileBlobStore(self.settings.home / "documents"),
+        return DocumentSigner(self.uow, self.clock, self.signing, self.blobs,
                               self.document_trust, self.pdf_sandbox)
 
     @cached_property
     def documents(self) -> DocumentService:
-        return DocumentService(self.uow, self.clock, self.transactions,
-                               FileBlobStore(self.settings.home / "documents"),
-                               Validator(self.document_trust),
+        return DocumentService(self.uow, self.clock, self.transactions, self.blobs,
                                DocumentPolicy(self.settings.document_max_bytes),
                                sandbox=self.pdf_sandbox, quota=self.quota)
 
@@ -383,8 +462,11 @@ class Container:
         return OfficerFaceMatch()
 
     @cached_property
-    def onboarding_blobs(self) -> SealedBlobStore:
-        return SealedBlobStore(self.settings.home / "onboarding", self.envelope)
+    def onboarding_blobs(self) -> BlobStore:
+        """ID images and contracts: personal data, sealed in either store."""
+        if self.settings.blob_store == "files":
+            return SealedBlobStore(self.settings.home / "onboarding", self.envelope)
+        return self.shared_blobs
 
     @cached_property
     def sealer(self) -> Sealer:
@@ -418,8 +500,7 @@ class Container:
 
     @cached_property
     def acceptance(self) -> AcceptanceService:
-        return AcceptanceService(self.uow, self.clock, self.transactions,
-                                 FileBlobStore(self.settings.home / "documents"))
+        return AcceptanceService(self.uow, self.clock, self.transactions, self.blobs)
 
     @cached_property
     def renewal(self) -> RenewalService:
@@ -479,6 +560,8 @@ class Container:
     def close(self) -> None:
         if "pdf_sandbox" in self.__dict__:
             self.pdf_sandbox.close()
+        if "keys" in self.__dict__:  # its watcher first: it reads through the engine
+            self.keys.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
         keystore = self.__dict__.get("keystore")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -41,17 +42,40 @@ class Settings(BaseSettings):
     mode: Literal["development", "production"] = "development"
     home: Path = Path("var")
     database_url: str | None = None
+    # SQLite: how long a writer waits for another process's lock before answering 503
+    database_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     public_base_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"  # serve and worker (entrypoints/logs.py)
+    # reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks ("10.0.0.0/8, 127.0.0.1"); empty: none, the peer is the client
+    trusted_proxies: str = ""
+    # who may read /metrics (client addresses or networks, or "*"); others get 404
+    metrics_allow: str = "127.0.0.1, ::1"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # the master key: a file (default KYSO_HOME/master.key) or the key itself, base64 of 32
     # bytes (KYSO_MASTER_KEY, e.g. from a secret manager); production wants it away from the
     # database
     master_key_file: Path | None = None
     master_key: SecretStr | None = None
+    # how often a running node looks for a master-key rotation (docs/KEYS.md)
+    keyring_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
+    # or a non-extractable AES key in a PKCS#11 token (module: pkcs11_module); the PIN from
+    # KYSO_MASTER_KEY_PKCS11_PIN or a file. Nodes keep these set while a rotation to the
+    # token runs (docs/KEYS.md)
+    master_key_backend: Literal["file", "pkcs11"] = "file"
+    master_key_pkcs11_token: str | None = None
+    master_key_pkcs11_label: str | None = None
+    master_key_pkcs11_pin: SecretStr | None = None
+    master_key_pkcs11_pin_file: Path | None = None
     # audit checkpoints: a file outside the database (default KYSO_HOME/audit-checkpoints.jsonl)
     audit_checkpoint_file: Path | None = None
+    # ...also sent to a syslog collector ("host:port", RFC 5424 over TCP or UDP) and by email
+    # to auditors through the outbox (docs/KEYS.md)
+    audit_syslog_address: str | None = Field(default=None, pattern=r"^\[?[^\s\]]+\]?:\d{1,5}$")
+    audit_syslog_protocol: Literal["udp", "tcp"] = "tcp"
+    audit_auditor_emails: list[str] = Field(default_factory=list)
 
     # accounts
     session_ttl_seconds: int = Field(default=12 * 3600, ge=60)
@@ -90,6 +114,11 @@ class Settings(BaseSettings):
     quota_reservation_ttl_seconds: int = Field(default=600, ge=60, le=86400)
 
     # documents (PAdES and CAdES signing, validation): uploads up to this size
+    # where documents, signed outputs and eKYC images live: "database" (every node reaches
+    # them; sealed, in chunks) or "files" (KYSO_HOME/documents and /onboarding: one node)
+    blob_store: Literal["database", "files"] = "database"
+    blob_max_bytes: int = Field(default=128 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
+    blob_retention_days: int = Field(default=30, ge=1, le=3650)  # unreferenced, then removed
     document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
     # untrusted PDFs are read in sandboxed child processes with these limits (per file)
     sandbox_workers: int = Field(default=2, ge=1, le=64)
@@ -166,6 +195,13 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @model_validator(mode="after")
+    def _blob_limit(self) -> Settings:
+        if self.blob_store == "database" and self.document_max_bytes > self.blob_max_bytes:
+            raise ValueError("document_max_bytes must not exceed blob_max_bytes: a document "
+                             "accepted at upload could not be stored")
+        return self
+
+    @model_validator(mode="after")
     def _production_rules(self) -> Settings:
         if self.mode != "production":
             return self
@@ -192,6 +228,13 @@ class Settings(BaseSettings):
         missing = [name for name in needed if getattr(self, name) is None]
         if self.keystore_backend == "pkcs11" and missing:
             raise ValueError(f"keystore_backend 'pkcs11' needs {', '.join(missing)}")
+        if self.master_key_backend == "pkcs11" and not (
+                self.pkcs11_module and self.master_key_pkcs11_token
+                and self.master_key_pkcs11_label
+                and (self.master_key_pkcs11_pin or self.master_key_pkcs11_pin_file)):
+            raise ValueError("master_key_backend 'pkcs11' needs pkcs11_module, "
+                             "master_key_pkcs11_token, master_key_pkcs11_label and "
+                             "master_key_pkcs11_pin or master_key_pkcs11_pin_file")
         if self.payment_gateway == "vnpay" and not (self.vnpay_tmn_code
                                                      and self.vnpay_hash_secret):
             raise ValueError("payment_gateway 'vnpay' needs vnpay_tmn_code and vnpay_hash_secret")
@@ -202,6 +245,14 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home.resolve() / 'kyso.db'}"
+
+    @field_validator("audit_auditor_emails")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if len(address) > 320 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
 
     @field_validator("master_key")
     @classmethod
@@ -221,12 +272,30 @@ class Settings(BaseSettings):
         """The master key given as a secret (KYSO_MASTER_KEY), if any."""
         return _b64(self.master_key.get_secret_value()) if self.master_key else None
 
+    @property
+    def master_key_pkcs11_user_pin(self) -> str | None:
+        """The token PIN for the master key (the setting, else the file's first line)."""
+        if self.master_key_pkcs11_pin is not None:
+            return self.master_key_pkcs11_pin.get_secret_value()
+        if self.master_key_pkcs11_pin_file is not None:
+            lines = self.master_key_pkcs11_pin_file.read_text().splitlines()
+            return lines[0].strip() if lines else ""
+        return None
+
     def _key_beside_database(self) -> bool:
-        if self.master_key is not None:
+        if self.master_key is not None or self.master_key_backend == "pkcs11":
             return False
         folder = self.master_key_path.resolve().parent
         database = None if self.database_url else self.home.resolve()
         return folder.is_relative_to(self.home.resolve()) or folder == database
+
+    @property
+    def audit_syslog(self) -> tuple[str, int] | None:
+        """The syslog collector as (host, port), if any."""
+        if self.audit_syslog_address is None:
+            return None
+        host, _, port = self.audit_syslog_address.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def audit_checkpoint_path(self) -> Path:

@@ -47,6 +47,10 @@ class Text(NamedTuple):
     def __str__(self) -> str:
         return self.en
 
+    def pick(self, lang: str | None) -> str:
+        """The phrase in ``lang``: English for ``"en"``, else Vietnamese (the default)."""
+        return self.en if lang == "en" else self.vi
+
 
 class KysoError(Exception):
     """Base class. ``vi`` and ``en`` are templates formatted with the keyword arguments."""

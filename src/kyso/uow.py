@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
+from kyso.accounts.recovery_cases import RecoveryCaseRepository
 from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
 from kyso.billing.quota_ports import QuotaRepository
@@ -55,6 +56,7 @@ class UnitOfWork(Protocol):
     billing: BillingRepository
     quota: QuotaRepository
     throttles: ThrottleRepository
+    recoveries: RecoveryCaseRepository
 
     def __enter__(self) -> Self: ...
 

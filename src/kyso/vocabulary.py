@@ -101,6 +101,25 @@ DETAIL_LABELS = {
     "serial": _T("Số hiệu chứng thư số", "Certificate serial"),
     "order_id": _T("Mã đơn hàng", "Order ID"),
     "product": _T("Gói dịch vụ", "Package"),
+    "registration": _T("Mã hồ sơ đăng ký", "Registration ID"),
+    "holder": _T("Chủ chứng thư số", "Holder"),
+    "validity": _T("Hiệu lực", "Valid"),
+}
+
+# What a quota entry of the history says, in plain words ({n}: signatures; {files}: file
+# names; {party}: a relying party's name; {package}: a package; {until}: dd/MM/yyyy). Not
+# served with VOCABULARY: the server fills them in and the history carries the sentence.
+QUOTA_PHRASES = {
+    "documents": _T("Ký {n} tài liệu: {files}", "Signed {n} document(s): {files}"),
+    "party": _T("Ký {n} chữ ký cho {party}", "{n} signature(s) for {party}"),
+    "consume": _T("Dùng {n} lượt ký", "{n} signature(s) used"),
+    "release": _T("Hoàn {n} lượt ký chưa dùng", "{n} unused signature(s) given back"),
+    "credit_package": _T("Cộng {n} lượt ký — {package}", "{n} signature(s) added — {package}"),
+    "credit": _T("Cộng {n} lượt ký", "{n} signature(s) added"),
+    "unlimited_package": _T("Ký không giới hạn đến {until} — {package}",
+                            "Unlimited signing until {until} — {package}"),
+    "unlimited": _T("Ký không giới hạn đến {until}", "Unlimited signing until {until}"),
+    "certificate": _T("chứng thư số {serial}", "certificate {serial}"),
 }
 
 EKYC_CHECKS = {

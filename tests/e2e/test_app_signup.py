@@ -4,6 +4,8 @@ a session of the new, active account."""
 
 from __future__ import annotations
 
+import os
+import struct
 import uuid
 from pathlib import Path
 
@@ -79,3 +81,53 @@ def test_forgot_password_and_account_pin_from_the_app(server: Server, tmp_path: 
     assert old_pin.status_code == 401 and old_pin.json()["error"] == "invalid_pin"
     new_pin = server.api("PUT", "/me/otp-method", session, json={"method": "sms", "pin": "358024"})
     assert new_pin.status_code == 200, new_pin.text
+
+
+def test_both_secrets_lost_recovered_from_the_app(server: Server, tmp_path: Path) -> None:
+    """``kyso app recover-identity``: the phone's code and the ID images go to an officer
+    (here through the API), then ``--complete`` sets a new password and account PIN."""
+    customer = new_customer(server, tmp_path / "phone")
+    env = clean_env(KYSO_APP_HOME=str(customer.home), KYSO_APP_SERVER=server.url,
+                    KYSO_APP_KDF_MEMORY_KIB="1024")
+    images = []
+    for n in range(3):
+        path = tmp_path / f"anh{n}.png"
+        path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + struct.pack(">II", 640, 480)
+                         + os.urandom(64))
+        images.append(str(path))
+    p = AppProcess([*KYSO, "app", "recover-identity", "--login", customer.phone], env)
+    p.expect("mã xác minh đã được gửi tới số điện thoại")
+    p.expect("Nhập mã xác minh")
+    p.send(customer.code("IDENTITY_RECOVERY"))
+    for prompt, answer in zip(("mặt trước", "mặt sau", "chân dung"), images, strict=True):
+        p.expect(prompt)
+        p.send(answer)
+    p.expect("Đã gửi yêu cầu khôi phục tài khoản; cán bộ sẽ đối chiếu")
+    assert p.finish() == 0, p.output
+
+    made = server.kyso("admin", "create-user", "--username", "hotro9", "--full-name",
+                       "Cán bộ hỗ trợ", "--phone", "0900000019", "--email", "ht9@ca.vn",
+                       "--role", "support",
+                       stdin=f"{PASSWORD}\n{PASSWORD}\n{ACCOUNT_PIN}\n{ACCOUNT_PIN}\n")
+    assert made.returncode == 0, made.stderr
+    staff = server.api("POST", "/auth/login", json={"login": "hotro9", "password": PASSWORD})
+    token = staff.json()["access_token"]
+    [case] = server.api("GET", "/ra/recoveries", token).json()
+    assert server.api("POST", f"/ra/recoveries/{case['id']}/approve", token).status_code == 200
+
+    p = AppProcess([*KYSO, "app", "recover-identity", "--complete", "--login", customer.phone],
+                   env)
+    p.expect("Nhập mã khôi phục (8 chữ số)")
+    p.send(customer.code("ACCOUNT_SECURITY"))
+    for prompt, answer in (("Mật khẩu", "Khoiphuc2027"), ("Nhập lại mật khẩu mới", "Khoiphuc2027"),
+                           ("Mã PIN tài khoản (6", "580314"), ("Nhập lại mã PIN", "580314")):
+        p.expect(prompt)
+        p.send(answer)
+    p.expect("Đã đặt lại mật khẩu và mã PIN tài khoản")
+    assert p.finish() == 0, p.output
+    session = server.api("POST", "/auth/login", json={"login": customer.phone,
+                                                      "password": "Khoiphuc2027"})
+    assert session.status_code == 200, session.text
+    new_pin = server.api("PUT", "/me/otp-method", session.json()["access_token"],
+                         json={"method": "sms", "pin": "580314"})
+    assert new_pin.status_code != 401, new_pin.text  # the new account PIN is taken

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from pathlib import Path
 
 import httpx
 import pytest
@@ -120,3 +121,31 @@ def test_health_answers_while_twenty_hostile_uploads_run(world: World,
     assert (400, "invalid_document") in codes
     busy = [r for r in results if r.status_code == 503]
     assert all(int(r.headers["Retry-After"]) > 0 for r in busy)
+
+
+def test_a_child_answering_garbage_is_a_clean_400(world: World, customer: Customer,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    """A reader taken over by its file answers with a pickle that would run code: the API
+    says 400 invalid_document, nothing runs, and the next request is served normally."""
+    from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits, pool
+    from tests.security.test_sandbox_wire import hostile_serve
+
+    monkeypatch.setattr(pool, "serve", hostile_serve)
+    marker = tmp_path / "pwned"
+    box = ProcessSandbox(SandboxLimits(workers=1, cpu_seconds=1, wall_seconds=3,
+                                       memory_mib=512), base_url=f"pickle:{marker}")
+    documents = world.container.documents
+    monkeypatch.setattr(documents, "_sandbox", box)
+    try:
+        response = world.client.post("/api/v1/validate", content=sample_pdf(),
+                                     headers=customer.headers
+                                     | {"Content-Type": "application/pdf"})
+    finally:
+        box.close()
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_document"
+    assert not marker.exists()
+    monkeypatch.undo()
+    assert world.client.post("/api/v1/validate", content=sample_pdf(), headers=customer.headers
+                             | {"Content-Type": "application/pdf"}).status_code == 200

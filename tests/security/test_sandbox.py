@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from kyso.errors import InvalidInput
 from kyso.signing.document_errors import DamagedPdf, InvalidDocument
 from kyso.signing.pages import MAX_PNG_BYTES, Layout
 from kyso.signing.pdf import PdfInfo
+from kyso.signing.validation import ValidationReport
 from tests.integration.documents.pdfs import sample_pdf
 from tests.security.hostile_pdfs import CORPUS, cyclic_page_tree, form_bomb
 
@@ -31,14 +33,14 @@ def sandbox() -> Iterator[ProcessSandbox]:
 def test_every_hostile_file_ends_in_a_document_error_or_a_harmless_answer(
         sandbox: ProcessSandbox, name: str) -> None:
     data = CORPUS[name]()
-    for task in (sandbox.inspect, sandbox.survey, sandbox.layout,
-                 lambda pdf: sandbox.render(pdf, 1)):
+    for task in (sandbox.inspect, sandbox.layout, lambda pdf: sandbox.render(pdf, 1),
+                 lambda pdf: sandbox.validate(pdf, datetime.now(UTC))):
         try:
             result = task(data)
         except InvalidInput as exc:
             assert exc.code in {"damaged_pdf", "invalid_document", "not_a_pdf"}
         else:
-            assert isinstance(result, PdfInfo | int | Layout | bytes)
+            assert isinstance(result, PdfInfo | Layout | bytes | ValidationReport)
 
 
 def test_a_cyclic_page_tree_is_stopped_and_its_reader_replaced(

@@ -4,6 +4,7 @@ out; the API's role checks stay the gate."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -29,6 +30,15 @@ def test_an_officer_reviews_and_approves_a_registration(page: Watched, world: Wo
     p = page.page
     log_in(p, staff(world, "thamdinh", Role.RA_OFFICER), PASSWORD, "/console")
     expect(p.get_by_role("link", name="Hỗ trợ khách hàng")).to_have_count(0)
+    row = p.locator("#cases .case-row")  # one tap target: name, ID number, state, date
+    expect(row).to_have_count(1)
+    expect(row.locator(".case-name")).to_have_text("Nguyễn Văn An")
+    expect(row.locator(".case-id")).to_have_text("Số giấy tờ: 001091000001")
+    expect(row.locator(".case-state")).to_have_text("Chờ thẩm định")
+    expect(row.locator(".case-date")).to_have_text(
+        re.compile(r"^Tạo lúc: \d\d/\d\d/\d{4} \d\d:\d\d$"))
+    assert row.bounding_box()["height"] >= 44  # type: ignore[index]
+    shot(p, "console-cases")
     p.get_by_role("button", name="Xem").click()
     expect(p.get_by_role("heading", level=1)).to_have_text("Nguyễn Văn An")
     expect(p.locator("#case-state")).to_have_text("chờ thẩm định")
@@ -70,7 +80,7 @@ def test_an_officer_reviews_and_approves_a_registration(page: Watched, world: Wo
     # decided cases stay findable: by state, then by ID number
     p.get_by_label("Trạng thái hồ sơ").select_option("approved")
     p.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill("001091000001")
-    expect(p.locator("#cases tbody tr")).to_have_count(1)
+    expect(p.locator("#cases .case-row")).to_have_count(1)
     expect(p.locator("#cases")).to_contain_text("Nguyễn Văn An")
     shot(p, "console-decided")
     p.get_by_label("Tìm theo họ tên hoặc số giấy tờ").fill("khong-ai")

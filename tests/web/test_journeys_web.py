@@ -56,6 +56,13 @@ def test_a_newcomer_signs_up_with_codes_and_lands_logged_in(page: Watched, world
     expect(p.locator(".who")).to_have_text("Lê Thị Hoa")
     expect(p.locator("main")).to_contain_text("Chào mừng bạn đến với kyso")
     shot(p, "signup-done-home")
+    p.goto("/#account")  # the generated login code is told as what it is, phone and email first
+    details = p.locator("main .card").first
+    expect(details).to_contain_text("Đăng nhập bằngSố điện thoại hoặc email ở trên")
+    expect(details.locator("#login-code code")).to_have_text(re.compile(r"^kh-[0-9a-f]{12}$"))
+    expect(details).to_contain_text("Mã đăng nhập do kyso cấp")
+    expect(details).not_to_contain_text("Tên đăng nhập")
+    shot(p, "signup-account")
 
 
 def test_a_forgotten_password_from_the_login_page(page: Watched, world: World) -> None:
@@ -121,9 +128,9 @@ def _registered_customer(world: World) -> tuple[str, str, dict[str, str]]:
     enrol(world.client, world.container, token, account["id"], world.clock,
           device_id=f"pay-device-{n}")
     today = world.clock.now().date()
-    values = {"Họ và tên": "Vũ Văn Nam", "Ngày sinh": "1990-05-06",
-              "Số giấy tờ": f"001090{n:06d}", "Ngày cấp": str(today - timedelta(days=400)),
-              "Ngày hết hạn (nếu có)": str(today + timedelta(days=3000)),
+    values = {"Họ và tên": "Vũ Văn Nam", "Ngày sinh": "06/05/1990",
+              "Số giấy tờ": f"001090{n:06d}", "Ngày cấp": f"{today - timedelta(days=400):%d/%m/%Y}",
+              "Ngày hết hạn (nếu có)": f"{today + timedelta(days=3000):%d/%m/%Y}",
               "Số điện thoại": body["phone"], "Email": body["email"],
               "Địa chỉ": "5 Lý Thường Kiệt", "Phường/Xã": "Hoàn Kiếm", "Tỉnh/Thành phố": "Hà Nội"}
     return account["id"], name, values

@@ -35,16 +35,26 @@ def test_register_for_a_certificate_up_to_active(page: Watched, world: World) ->
     today = world.clock.now().date()
     form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
     expect(form.get_by_role("alert")).to_have_text("Vui lòng nhập thông tin này.")
-    for label, value in (("Họ và tên", "Phạm Thị Dung"), ("Ngày sinh", "1991-03-04"),
+    for label, value in (("Họ và tên", "Phạm Thị Dung"), ("Ngày sinh", "31/02/1991"),
                          ("Số giấy tờ", id_number),
-                         ("Ngày cấp", str(today - timedelta(days=400))),
-                         ("Ngày hết hạn (nếu có)", str(today + timedelta(days=3000))),
+                         ("Ngày cấp", f"{today - timedelta(days=400):%d/%m/%Y}"),
+                         ("Ngày hết hạn (nếu có)", f"{today + timedelta(days=3000):%d/%m/%Y}"),
                          ("Số điện thoại", body["phone"]), ("Email", body["email"]),
                          ("Địa chỉ", "12 Trần Duy Hưng"), ("Phường/Xã", "Cầu Giấy"),
                          ("Tỉnh/Thành phố", "Hà Nội")):
         form.get_by_label(label, exact=True).fill(value)
     form.get_by_label("Giới tính").select_option("F")
     form.get_by_label("Gói dịch vụ").select_option("citizen-free-1y")
+    form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
+    # a date typed as day/month/year, checked here: 31/02 is no date, said in words
+    wrong = "Ngày không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 04/03/1991."
+    expect(form.get_by_role("alert")).to_have_text(wrong)
+    birth = form.get_by_label("Ngày sinh", exact=True)
+    expect(birth).to_be_focused()
+    expect(birth).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".field-error").first).to_have_text(wrong)
+    birth.fill("4/3/1991")
+    expect(birth).not_to_have_attribute("aria-invalid", "true")
     form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
     # a CCCD whose sex digit says male: the API's own words, then the right sex
     expect(form.get_by_role("alert")).not_to_have_text("Vui lòng nhập thông tin này.")
@@ -56,10 +66,12 @@ def test_register_for_a_certificate_up_to_active(page: Watched, world: World) ->
     expect(code).to_be_visible()  # the registration is in: the code is on its way
     code.fill(last_code(world.container, account["id"], "ONBOARDING_ACTIVATION"))
     p.get_by_role("button", name="Xác nhận").click()
+    expect(p.locator(".file-picker").first).to_contain_text("Chọn tệpChưa chọn tệp nào")
     for label, which in (("Mặt trước", "front"), ("Mặt sau", "back"),
                          ("Ảnh chân dung", "portrait")):
         p.get_by_label(label).set_input_files(
             {"name": f"{which}.png", "mimeType": "image/png", "buffer": png()})
+        expect(p.get_by_label(label)).to_have_accessible_description(f"{which}.png")
     p.get_by_role("button", name="Gửi ảnh").click()
     p.get_by_role("button", name="Đồng ý và ký hợp đồng").click()
     expect(p.locator("article.tx")).to_contain_text("Ký hợp đồng dịch vụ")

@@ -1,6 +1,6 @@
-"""Gia hạn in Chromium: from the certificate card, pay a certificate package in the sandbox,
-come back, confirm with the token's code; the new certificate is listed next to the old one,
-which stays valid."""
+"""Gia hạn in Chromium, in one flow: from the certificate card, pay a certificate package in
+the sandbox, the return page leads straight to the confirmation with the token's code; the new
+certificate is listed next to the old one, which stays valid."""
 
 from __future__ import annotations
 
@@ -26,13 +26,16 @@ def test_renew_a_certificate_from_the_home_page(page: Watched, world: World) -> 
     p.wait_for_url(re.compile(r".*/sandbox/.*"))
     p.get_by_role("button", name="Thanh toán thành công (succeed)").click()
     expect(p.get_by_text("Thanh toán thành công.")).to_be_visible()
-    p.locator("#back-to-orders").click()
-    p.get_by_role("link", name="Trang chủ").click()
-    p.get_by_role("button", name="Gia hạn").click()
-    expect(renewal.locator("#renew-order")).to_contain_text("đang chờ cấp chứng thư số")
-    renewal.get_by_role("button", name="Gia hạn bằng gói này").click()
+    shot(p, "renew-paid-return")
+    p.get_by_role("link", name="Tiếp tục gia hạn chứng thư số").click()  # one flow:
+    renewal = p.locator("main")  # straight to the confirmation, nothing to tap again
+    expect(renewal.locator("#renew-order")).to_contain_text("Đã thanh toán gói")
     card = renewal.locator("article.tx")
     expect(card).to_contain_text("Gia hạn chứng thư số")
+    for shown in ("Chủ chứng thư số", "Hiệu lực", "Gói dịch vụ", "…"):  # what a customer knows
+        expect(card).to_contain_text(shown)
+    expect(card.locator(".tx-details")).to_contain_text(re.compile(r"\d\d/\d\d/\d{4} – "))
+    expect(renewal).not_to_contain_text("kyso-ca")  # never an internal ID
     shot(p, "renew-confirm")
     [tx] = pending(customer)
     assert customer.device is not None
@@ -41,6 +44,7 @@ def test_renew_a_certificate_from_the_home_page(page: Watched, world: World) -> 
     expect(renewal.get_by_text("Đã gia hạn", exact=False).first).to_be_visible()
     shot(p, "renew-done")
     renewal.get_by_role("button", name="Xem chứng thư số mới").click()
+    expect(p.get_by_role("heading", level=1)).to_contain_text("Xin chào")
     expect(p.locator(".available")).to_have_count(2)
     expect(p.locator(".available").filter(has_text="Không giới hạn")).to_have_count(1)
     shot(p, "renew-two-certificates")

@@ -32,7 +32,7 @@ def _confirm(p: Page, customer: Customer) -> None:
     expect(flow).to_contain_text("Tài liệu đã được ký.")
 
 
-def _drag(p: Page, source: str, dx: float, dy: float) -> None:
+def drag(p: Page, source: str, dx: float, dy: float) -> None:
     p.locator(source).scroll_into_view_if_needed()
     box = p.locator(source).bounding_box()
     assert box is not None
@@ -40,6 +40,18 @@ def _drag(p: Page, source: str, dx: float, dy: float) -> None:
     p.mouse.move(x, y)
     p.mouse.down()
     p.mouse.move(x + dx, y + dy, steps=8)
+    p.mouse.up()
+
+
+def draw_signature(p: Page) -> None:
+    """A zigzag with the finger on the signature pad."""
+    p.locator("#sig-pad").scroll_into_view_if_needed()
+    pad = p.locator("#sig-pad").bounding_box()
+    assert pad is not None
+    p.mouse.move(pad["x"] + 20, pad["y"] + pad["height"] * 0.7)
+    p.mouse.down()
+    for i in range(1, 12):
+        p.mouse.move(pad["x"] + 20 + i * 25, pad["y"] + pad["height"] * (0.3 if i % 2 else 0.75))
     p.mouse.up()
 
 
@@ -59,15 +71,8 @@ def test_sign_a_pdf_with_a_dragged_stamp_and_a_drawn_signature(page: Watched, wo
     flow.get_by_label("Trang đặt chữ ký").select_option("1")
     expect(p.locator("#page-img")).to_have_attribute("alt", "Trang 1/2")
     expect(p.locator("#page-img")).to_have_js_property("complete", True)
-    _drag(p, "#stamp-box", -120, -200)  # up and to the left, over the page's empty middle
-    p.locator("#sig-pad").scroll_into_view_if_needed()
-    pad = p.locator("#sig-pad").bounding_box()
-    assert pad is not None
-    p.mouse.move(pad["x"] + 20, pad["y"] + pad["height"] * 0.7)
-    p.mouse.down()
-    for i in range(1, 12):
-        p.mouse.move(pad["x"] + 20 + i * 25, pad["y"] + pad["height"] * (0.3 if i % 2 else 0.75))
-    p.mouse.up()
+    drag(p, "#stamp-box", -120, -200)  # up and to the left, over the page's empty middle
+    draw_signature(p)
     flow.get_by_label("Lý do ký").fill("Đồng ý")
     shot(p, "sign-2-place")
     flow.get_by_role("button", name="Gửi ký").click()
@@ -212,3 +217,45 @@ def test_several_pdfs_signed_with_one_approval(page: Watched, world: World,
         [verdict] = pdfsig(world.nss_db(), signed)
         assert verdict["Signature Validation"] == "Signature is Valid.", verdict
     shot(p, "sign-batch-done")
+
+
+def test_a_stamp_dragged_on_a_turned_page_lands_where_it_was_dropped(
+        page: Watched, world: World, tmp_path: Path) -> None:
+    """A page with /Rotate 90 is previewed as shown (landscape); the box dragged there is
+    where PDFium draws the signed stamp on that page, upright."""
+    from PIL import ImageChops
+
+    from tests.integration.documents.pdfs import rotated_pdf
+    from tests.integration.documents.test_placement import shown_ink
+
+    p, customer = page.page, world.customer("Võ Thị Xoay")
+    _login(p, world, customer)
+    pdf = rotated_pdf(90)
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "ngang.pdf", "mimeType": "application/pdf", "buffer": pdf})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    expect(p.locator("#page-img")).to_have_js_property("complete", True)
+    drag(p, "#stamp-box", -60, -90)
+    frame, stamp = p.locator("#page-frame").bounding_box(), p.locator("#stamp-box").bounding_box()
+    assert frame is not None and stamp is not None
+    assert frame["width"] > frame["height"]  # landscape, as the page is shown
+    x, y, w, h = frame["x"], frame["y"], frame["width"], frame["height"]
+    dropped = ((stamp["x"] - x) / w, (stamp["y"] - y) / h,
+               (stamp["x"] + stamp["width"] - x) / w, (stamp["y"] + stamp["height"] - y) / h)
+    shot(p, "sign-turned-page-place")
+    p.locator("#sign-flow").get_by_role("button", name="Gửi ký").click()
+    expect(p.locator("#sign-flow")).to_contain_text("ở trang 1")  # the transaction is made
+    _confirm(p, customer)
+    with p.expect_download() as download:
+        p.locator("#sign-flow").get_by_role("button", name="Tải tài liệu đã ký").click()
+    signed = tmp_path / "ngang-signed.pdf"
+    download.value.save_as(signed)
+    [verdict] = pdfsig(world.nss_db(), signed)
+    assert verdict["Signature Validation"] == "Signature is Valid.", verdict
+    added = ImageChops.logical_xor(shown_ink(pdf), shown_ink(signed.read_bytes()))
+    ink = added.getbbox()
+    assert ink is not None
+    drawn = (ink[0] / added.width, ink[1] / added.height, ink[2] / added.width,
+             ink[3] / added.height)
+    assert all(abs(a - b) < 0.01 for a, b in zip(drawn, dropped, strict=True)), (drawn, dropped)

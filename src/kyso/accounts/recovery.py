@@ -5,7 +5,7 @@
   session ends. Asking for a code answers the same for an unknown login.
 - Forgotten account PIN (logged in): the password and a code by SMS for
   ``ACCOUNT_PIN_RESET`` set a new PIN.
-- Both lost: the support desk's identity re-check (``docs/ACCOUNTS.md``), not self-service.
+- Both lost: the officer-checked identity re-check (``identity_recovery.py``).
 
 A right code stays *proven* while it lives when the secret typed with it is wrong (the
 person types the secret again without a new code); success retires it. Wrong secrets count
@@ -24,16 +24,17 @@ from kyso.accounts.rules import SecretHasher, check_password, check_pin
 from kyso.accounts.service import AccountService, recipient
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.lockout import LockState
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
-from kyso.otp.errors import InvalidOtp, ResendTooSoon, SendLimitReached
+from kyso.otp.errors import InvalidOtp, OtpExpired, ResendTooSoon, SendLimitReached
 from kyso.otp.model import Purpose
 from kyso.otp.oob import OobService
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
-__all__ = ["RecoveryService"]
+__all__ = ["RecoveryService", "find_active"]
 
 
 class RecoveryService:
@@ -50,7 +51,7 @@ class RecoveryService:
         too soon or too often is not sent, with the same answer and work (the earlier code
         stands; ``account.password_code_withheld``)."""
         with self._uow() as uow:
-            account = _find(uow, login)
+            account = find_active(uow, login)
             if account is None:
                 self._oob.rehearse(Purpose.PASSWORD_RESET, channel)
                 uow.audit.append(AuditEvent("account.password_code_unknown", Outcome.INFO,
@@ -71,24 +72,32 @@ class RecoveryService:
                              self._clock.now())
 
     def reset_password(self, login: str, code: str, pin: str, new_password: str) -> None:
+        check_password(new_password)  # the rules no account changes: alike for every login
         with self._uow() as uow:
-            account = _find(uow, login)
+            account = find_active(uow, login)
             if account is None:  # refused like a wrong code, with the same work
                 self._oob.refuse(uow, Purpose.PASSWORD_RESET, code)
                 uow.commit()
-                raise InvalidOtp()
+                raise ResetCodeRefused()
+            with failures_kept(uow):
+                try:
+                    self._prove(uow, account.id, Purpose.PASSWORD_RESET, code)
+                except (InvalidOtp, OtpExpired):  # wrong, stale or burnt: one answer, the
+                    raise ResetCodeRefused() from None  # same as for an unknown login
+                self._accounts.verify_pin(uow, account.id, pin)
+            # the account's own words in the password: only once the code and PIN are proven
+            # (nothing is written before; the transaction is rolled back with the refusal)
             check_password(new_password, personal=(account.username, account.phone[-9:],
                                                    account.email.split("@")[0]))
-            with failures_kept(uow):
-                self._prove(uow, account.id, Purpose.PASSWORD_RESET, code)
-                self._accounts.verify_pin(uow, account.id, pin)
             account = self._accounts.get_in(uow, account.id)
             uow.accounts.save(replace(account, password_hash=self._hasher.hash(new_password),
                                       password_lock=LockState()))
             self._accounts.end_sessions(uow, account.id)
             self._done(uow, account, Purpose.PASSWORD_RESET, "account.password_reset",
-                       "Mật khẩu của bạn vừa được đặt lại",
-                       "Mọi phiên đăng nhập cũ đã kết thúc.")
+                       Text("Mật khẩu của bạn vừa được đặt lại",
+                            "Your password has just been reset"),
+                       Text("Mọi phiên đăng nhập cũ đã kết thúc.",
+                            "Every earlier login session has ended."))
             uow.commit()
 
     # -- account PIN --------------------------------------------------------------------
@@ -102,14 +111,16 @@ class RecoveryService:
             uow.accounts.save(replace(account, pin_hash=self._hasher.hash(new_pin),
                                       pin_lock=LockState()))
             self._done(uow, account, Purpose.ACCOUNT_PIN_RESET, "account.pin_reset",
-                       "Mã PIN tài khoản của bạn vừa được đặt lại", "")
+                       Text("Mã PIN tài khoản của bạn vừa được đặt lại",
+                            "Your account PIN has just been reset"), None)
             uow.commit()
 
     def pin_changed(self, account_id: str) -> None:
         """Tell the customer of a changed account PIN (after ``AccountService.change_pin``)."""
         with self._uow() as uow:
             account = self._accounts.get_in(uow, account_id)
-            self._tell(uow, account, "Mã PIN tài khoản của bạn vừa được thay đổi", "")
+            self._tell(uow, account, Text("Mã PIN tài khoản của bạn vừa được thay đổi",
+                                          "Your account PIN has just been changed"), None)
             uow.commit()
 
     # -- helpers ------------------------------------------------------------------------
@@ -121,24 +132,41 @@ class RecoveryService:
             self._oob.verify(uow, account_id, purpose, code)
 
     def _done(self, uow: UnitOfWork, account: Account, purpose: Purpose, action: str,
-              title: str, extra: str) -> None:
+              title: Text, extra: Text | None) -> None:
         uow.otp_codes.supersede(account.id, purpose)  # the proven code serves once
         uow.audit.append(AuditEvent(action, actor=account.id, subject=account.id),
                          self._clock.now())
         self._tell(uow, account, title, extra)
 
-    def _tell(self, uow: UnitOfWork, account: Account, title: str, extra: str) -> None:
-        body = " ".join(filter(None, (
-            f"{title} lúc {self._clock.now():%H:%M %d/%m/%Y} (UTC).", extra,
-            "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ để khóa tài khoản.")))
+    def _tell(self, uow: UnitOfWork, account: Account, title: Text, extra: Text | None) -> None:
+        at = f"{self._clock.now():%d/%m/%Y %H:%M} (UTC)"
+        body = Text(" ".join(filter(None, (
+            f"{title.vi} lúc {at}.", extra and extra.vi,
+            "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ để khóa tài khoản."))),
+            " ".join(filter(None, (
+                f"{title.en} at {at}.", extra and extra.en,
+                "If this was not you, call the support desk at once to lock the account."))))
+        lang = account.locale
         self._notifier.post(uow, account.id, title, body)
-        self._notifier.queue_sms(uow, account.phone, f"kyso: {body}", account_id=account.id,
-                                 purpose="ACCOUNT_SECURITY")
-        self._notifier.queue_email(uow, account.email, EmailContent(title, body),
+        self._notifier.queue_sms(uow, account.phone, f"kyso: {body.pick(lang)}",
+                                 account_id=account.id, purpose="ACCOUNT_SECURITY")
+        self._notifier.queue_email(uow, account.email,
+                                   EmailContent(title.pick(lang), body.pick(lang)),
                                    account_id=account.id, purpose="ACCOUNT_SECURITY")
 
 
-def _find(uow: UnitOfWork, login: str) -> Account | None:
+class ResetCodeRefused(InvalidOtp):
+    """A password-reset code refused: wrong, expired, burnt, or for a login that does not
+    exist — one answer for all, so that it tells nobody whether the login is known."""
+
+    vi = ("Mã OTP không đúng, đã hết hạn hoặc đã nhập sai quá số lần cho phép. Vui lòng kiểm "
+          "tra lại hoặc lấy mã mới.")
+    en = ("The code is wrong, has expired or was entered wrong too often. Check it or request "
+          "a new one.")
+
+
+def find_active(uow: UnitOfWork, login: str) -> Account | None:
+    """The active account a login names (locked for update), or None."""
     try:
         found = uow.accounts.find_by_login(normalize_login(login), for_update=True)
     except InvalidIdentifier:

@@ -31,7 +31,7 @@ from kyso.accounts.model import Account, AccountStatus, Role, Session
 from kyso.accounts.rules import SecretHasher, check_password, check_pin
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import KysoError, NotFound, PermissionDenied, TooManyRequests
+from kyso.errors import InvalidInput, KysoError, NotFound, PermissionDenied, Text, TooManyRequests
 from kyso.lockout import LockoutPolicy, LockState
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
@@ -200,12 +200,17 @@ class AccountService:
         raise InvalidCredentials()
 
     def _warn_owner(self, uow: UnitOfWork, account: Account, failures: int) -> None:
-        title = "Cảnh báo đăng nhập sai nhiều lần"
-        body = (f"Có {failures} lần đăng nhập sai mật khẩu vào tài khoản của Quý khách trong "
-                "thời gian ngắn. Nếu không phải Quý khách, hãy đổi mật khẩu; tài khoản của Quý "
-                "khách không bị khóa.")
+        title = Text("Cảnh báo đăng nhập sai nhiều lần", "Several failed logins")
+        body = Text(f"Có {failures} lần đăng nhập sai mật khẩu vào tài khoản của Quý khách "
+                    "trong thời gian ngắn. Nếu không phải Quý khách, hãy đổi mật khẩu; tài "
+                    "khoản của Quý khách không bị khóa.",
+                    f"There were {failures} logins with a wrong password to your account in a "
+                    "short time. If this was not you, change your password; your account is "
+                    "not locked.")
+        lang = account.locale
         self._notifier.post(uow, account.id, title, body)
-        self._notifier.queue_email(uow, account.email, EmailContent(f"kyso: {title}", body),
+        self._notifier.queue_email(uow, account.email,
+                                   EmailContent(f"kyso: {title.pick(lang)}", body.pick(lang)),
                                    account_id=account.id, purpose="security_warning")
         self._audit(uow, "auth.owner_warned", account.id, failures=failures)
 
@@ -336,6 +341,20 @@ class AccountService:
     def get(self, account_id: str) -> Account:
         with self._uow() as uow:
             return self._get(uow, account_id)
+
+    def set_locale(self, account_id: str, locale: str) -> Account:
+        """The language of the account's emails and SMS (``vi`` or ``en``), as chosen in the
+        app; a change is audited."""
+        if locale not in ("vi", "en"):
+            raise InvalidInput("the language is vi or en")
+        with self._uow() as uow:
+            account = self._get(uow, account_id, for_update=True)
+            if account.locale != locale:
+                account = replace(account, locale=locale)
+                uow.accounts.save(account)
+                self._audit(uow, "account.locale_changed", account_id, locale=locale)
+                uow.commit()
+            return account
 
     def get_in(self, uow: UnitOfWork, account_id: str) -> Account:
         """The account, read in the caller's transaction (locked for update)."""

@@ -25,6 +25,7 @@ from kyso.accounts.model import Account, AccountStatus
 from kyso.accounts.service import AccountService, NewAccount, recipient
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.notify.model import Channel
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
@@ -37,9 +38,14 @@ __all__ = ["PendingSignUp", "SignUpService", "SignUpStart"]
 
 _ATTEMPTS = 3  # a lost race is retried: the second attempt sees the winner's row
 _CODES = ((Purpose.SIGNUP_PHONE, Channel.SMS), (Purpose.SIGNUP_EMAIL, Channel.EMAIL))
-_TOLD_VI = ("kyso: Có người vừa dùng {what} của bạn để đăng ký một tài khoản kyso mới. "
-            "Tài khoản của bạn vẫn an toàn. Nếu bạn quên mật khẩu, hãy chọn "
-            "\"Quên mật khẩu\" trên màn hình đăng nhập.")
+_TOLD = Text("kyso: Có người vừa dùng {what} của bạn để đăng ký một tài khoản kyso mới. "
+             "Tài khoản của bạn vẫn an toàn. Nếu bạn quên mật khẩu, hãy chọn "
+             "\"Quên mật khẩu\" trên màn hình đăng nhập.",
+             "kyso: someone has just used your {what} to sign up for a new kyso account. "
+             "Your account is safe. If you forgot your password, choose \"Forgot password\" "
+             "on the login screen.")
+_TOLD_SUBJECT = Text("Có người đăng ký bằng thông tin của bạn",
+                     "Someone signed up with your details")
 
 
 @dataclass(frozen=True)
@@ -109,9 +115,12 @@ class SignUpService:
             account = replace(account, status=AccountStatus.ACTIVE, created_at=self._clock.now())
             uow.accounts.save(account)
             self._audit(uow, "account.created", account.id, role=account.role.value)
-            self._notifier.post(uow, account.id, "Chào mừng bạn đến với kyso",
-                                "Số điện thoại và email của bạn đã được xác minh. Bước tiếp "
-                                "theo: đăng ký SmartOTP và đăng ký chứng thư số.")
+            self._notifier.post(uow, account.id,
+                                Text("Chào mừng bạn đến với kyso", "Welcome to kyso"),
+                                Text("Số điện thoại và email của bạn đã được xác minh. Bước "
+                                     "tiếp theo: đăng ký SmartOTP và đăng ký chứng thư số.",
+                                     "Your phone number and email are verified. Next: register "
+                                     "SmartOTP and apply for a certificate."))
             uow.commit()
             return account
 
@@ -134,10 +143,11 @@ class SignUpService:
         if latest is None or latest.consumed_at is None:
             self._oob.verify(uow, account_id, purpose, code)
 
-    def _holders(self, uow: UnitOfWork, account: Account) -> list[tuple[str, Account]]:
+    def _holders(self, uow: UnitOfWork, account: Account) -> list[tuple[Text, Account]]:
         """The accounts holding the phone or the email; older pending ones are released."""
-        owners: list[tuple[str, Account]] = []
-        for what, value in (("số điện thoại", account.phone), ("địa chỉ email", account.email)):
+        owners: list[tuple[Text, Account]] = []
+        for what, value in ((Text("số điện thoại", "phone number"), account.phone),
+                            (Text("địa chỉ email", "email address"), account.email)):
             holder = uow.accounts.find_by_login(value, for_update=True)
             if holder is None:
                 continue
@@ -155,14 +165,14 @@ class SignUpService:
         self._audit(uow, "account.signup_released", pending.id)
 
     def _tell_owners(self, uow: UnitOfWork, account: Account,
-                     owners: list[tuple[str, Account]], ip: str | None) -> None:
+                     owners: list[tuple[Text, Account]], ip: str | None) -> None:
         for what, owner in owners:
-            text = _TOLD_VI.format(what=what)
+            lang = owner.locale
+            text = _TOLD.pick(lang).format(what=what.pick(lang))
             self._notifier.queue_sms(uow, owner.phone, text, account_id=owner.id,
                                      purpose="SIGNUP_EXISTING")
             self._notifier.queue_email(uow, owner.email,
-                                       EmailContent("Có người đăng ký bằng thông tin của bạn",
-                                                    text),
+                                       EmailContent(_TOLD_SUBJECT.pick(lang), text),
                                        account_id=owner.id, purpose="SIGNUP_EXISTING")
             self._audit(uow, "account.signup_existing", owner.id, outcome=Outcome.INFO, ip=ip)
 

@@ -1,4 +1,15 @@
-"""A content-addressed blob store on the file system (``KYSO_HOME/documents`` by default).
+"""Content-addressed blob stores: in the database (every node reaches it), or on the file
+system of one node (``KYSO_HOME/documents``), chosen by ``KYSO_BLOB_STORE``.
+
+:class:`DatabaseBlobStore` keeps each blob in ``blob_chunks`` rows of 1 MiB, each chunk
+envelope-sealed under the master key (purpose ``blob:<sha256>:<seq>``), so that a large
+document is never copied whole into one statement and every node, whatever its
+``KYSO_HOME``, reads what another stored. A put inside an open unit of work joins its
+transaction. Blobs no name refers to any more are removed by :meth:`DatabaseBlobStore.sweep`
+(``kyso worker``) once older than the retention period. Blobs written to the folders before
+the store moved are still read from there.
+
+The file system stores:
 
 ``ab/abcdef…`` holds the bytes whose SHA-256 is ``abcdef…``. A blob is written to a
 temporary file in the same directory, flushed to disk, then renamed: it is complete or
@@ -15,14 +26,148 @@ sealed, if the hash matches.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
+
+from kyso.adapters.db.engine import reading, transaction
+from kyso.adapters.db.tables.blobs import blob_chunks, blobs
+from kyso.adapters.db.tables.documents import documents
+from kyso.adapters.db.tables.onboarding import registrations
+from kyso.clock import Clock
+from kyso.errors import InvalidInput
 from kyso.secrets import Envelope, SealedValueError
 
-__all__ = ["FileBlobStore", "SealedBlobStore"]
+__all__ = ["BlobTooLarge", "DatabaseBlobStore", "FileBlobStore", "SealedBlobStore", "write_whole"]
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 1024 * 1024
+
+
+class BlobTooLarge(InvalidInput):
+    code = "request_too_large"
+    vi = "Tệp quá lớn để lưu trữ."
+    en = "The file is too large to store."
+
+
+class _Readable(Protocol):
+    def get(self, sha256: str) -> bytes: ...
+
+
+class DatabaseBlobStore:
+    def __init__(self, engine: Engine, envelope: Envelope, clock: Clock, *,
+                 max_bytes: int, legacy: Sequence[_Readable] = (),
+                 chunk_bytes: int = CHUNK_BYTES) -> None:
+        self._engine, self._envelope, self._clock = engine, envelope, clock
+        self._max, self._chunk = max_bytes, chunk_bytes
+        self._legacy = tuple(legacy)
+
+    def __repr__(self) -> str:
+        return f"DatabaseBlobStore({self._engine.url.render_as_string()!r})"
+
+    def put(self, data: bytes) -> str:
+        if len(data) > self._max:
+            raise BlobTooLarge()
+        digest = hashlib.sha256(data).hexdigest()
+        now = self._clock.now()
+        view = memoryview(data)
+        with transaction(self._engine) as conn:
+            known = conn.execute(update(blobs).where(blobs.c.sha256 == digest)
+                                 .values(stored_at=now)).rowcount
+            if known:
+                return digest  # the same bytes, stored before: younger for the clean-up
+            count = 0
+            for count, start in enumerate(range(0, len(data), self._chunk), 1):
+                part = bytes(view[start:start + self._chunk])
+                conn.execute(insert(blob_chunks).values(
+                    sha256=digest, seq=count - 1,
+                    sealed=self._envelope.seal(part, _chunk_purpose(digest, count - 1))))
+            conn.execute(insert(blobs).values(sha256=digest, size=len(data), chunks=count,
+                                              stored_at=now))
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        if not _SHA256.fullmatch(sha256):
+            raise KeyError(sha256)
+        with reading(self._engine) as conn:
+            row = conn.execute(select(blobs.c.size, blobs.c.chunks)
+                               .where(blobs.c.sha256 == sha256)).first()
+            if row is None:
+                return self._legacy_get(sha256)
+            parts = [self._open(sha256, seq, sealed) for seq, sealed in conn.execute(
+                select(blob_chunks.c.seq, blob_chunks.c.sealed)
+                .where(blob_chunks.c.sha256 == sha256).order_by(blob_chunks.c.seq))]
+        data = b"".join(parts)
+        del parts
+        if len(data) != row.size or hashlib.sha256(data).hexdigest() != sha256:
+            raise KeyError(sha256)
+        return data
+
+    def sweep(self, retention: timedelta, limit: int = 500) -> int:
+        """Remove blobs that no document or registration names, stored before the retention
+        period; return how many."""
+        before = self._clock.now() - retention
+        with self._engine.connect() as conn:
+            old = [d for (d,) in conn.execute(select(blobs.c.sha256)
+                                              .where(blobs.c.stored_at < before)
+                                              .order_by(blobs.c.stored_at).limit(limit))]
+            if not old:
+                return 0
+            orphans = set(old) - _referenced(conn, old)
+        removed = 0
+        for digest in sorted(orphans):
+            with transaction(self._engine) as conn:
+                # again, in the deleting transaction: a put meanwhile made it young again
+                if conn.execute(delete(blobs).where(blobs.c.sha256 == digest)
+                                .where(blobs.c.stored_at < before)).rowcount:
+                    conn.execute(delete(blob_chunks).where(blob_chunks.c.sha256 == digest))
+                    removed += 1
+        if removed:
+            log.info("blob clean-up removed %d blobs no longer referenced", removed)
+        return removed
+
+    def _open(self, sha256: str, seq: int, sealed: bytes) -> bytes:
+        try:
+            return self._envelope.open(sealed, _chunk_purpose(sha256, seq))
+        except SealedValueError:
+            raise KeyError(sha256) from None
+
+    def _legacy_get(self, sha256: str) -> bytes:
+        for store in self._legacy:
+            try:
+                return store.get(sha256)
+            except KeyError:
+                continue
+        raise KeyError(sha256)
+
+
+def _chunk_purpose(sha256: str, seq: int) -> str:
+    return f"blob:{sha256}:{seq}"
+
+
+def _referenced(conn: Connection, digests: Iterable[str]) -> set[str]:
+    """Which of ``digests`` a document (upload, output, stamp image) or a registration (ID
+    images, contract, sealed contract: in its JSON body) names."""
+    wanted = set(digests)
+    c = documents.c
+    named: set[str] = set()
+    for column in (c.sha256, c.signed_sha256, c.stamp_image):
+        named |= {d for (d,) in conn.execute(select(column).where(column.in_(wanted)))}
+    clauses = [registrations.c.body.contains(d) for d in wanted - named]
+    for start in range(0, len(clauses), 50):
+        for (body,) in conn.execute(select(registrations.c.body)
+                                    .where(or_(*clauses[start:start + 50]))):
+            named |= {d for d in wanted if d in body}
+    return named & wanted
+
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -106,3 +251,6 @@ def _write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+write_whole = _write  # for rewriting a blob in place (adapters/db/rotation.py)

@@ -138,7 +138,9 @@ def _activation(ctx: AppContext, api: KysoClient, r: Onboarding, run: Run) -> On
         return api.onboarding()
 
 
-def _ekyc(ctx: AppContext, api: KysoClient, r: Onboarding, run: Run) -> Onboarding | None:
+def ask_images(ctx: AppContext) -> dict[str, tuple[str, bytes, str]]:
+    """The card's front and back and a portrait, asked as paths and read (eKYC, and the
+    identity re-check of ``kyso app recover-identity``)."""
     files = {}
     for name, msg in (("front", ASK_FRONT), ("back", ASK_BACK), ("portrait", ASK_PORTRAIT)):
         path = Path(ctx.ui.ask(msg).strip()).expanduser()
@@ -148,6 +150,11 @@ def _ekyc(ctx: AppContext, api: KysoClient, r: Onboarding, run: Run) -> Onboardi
             raise AppError(NO_FILE, path=str(path)) from None
         kind = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
         files[name] = (path.name, data, kind)
+    return files
+
+
+def _ekyc(ctx: AppContext, api: KysoClient, r: Onboarding, run: Run) -> Onboarding | None:
+    files = ask_images(ctx)
     try:
         return api.onboarding_ekyc(files)
     except ApiError as exc:

@@ -50,12 +50,14 @@ class Product:
     once_per_account: bool = False
     active: bool = True
     position: int = 0
+    name_en: str | None = None  # the English name; without one English readers see ``name``
 
     def __post_init__(self) -> None:
         if not _CODE.fullmatch(self.code):
             raise ValueError("a product code is 2 to 40 lower-case letters, digits or '-'")
-        if not self.name.strip() or len(self.name) > 200 or _CONTROL.search(self.name):
-            raise ValueError("a product name has 1 to 200 printable characters")
+        for name in (self.name, self.name if self.name_en is None else self.name_en):
+            if not name.strip() or len(name) > 200 or _CONTROL.search(name):
+                raise ValueError("a product name has 1 to 200 printable characters")
         if self.price != 0 and not MIN_PRICE <= self.price <= MAX_PRICE:
             raise ValueError(f"a price is 0 (free) or {MIN_PRICE:,} to {MAX_PRICE:,} VND")
         if self.kind is ProductKind.CERTIFICATE:
@@ -71,6 +73,10 @@ class Product:
     @property
     def free(self) -> bool:
         return self.price == 0
+
+    def name_in(self, lang: str) -> str:
+        """The name in ``lang`` (``"en"`` or Vietnamese)."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
     @property
     def vat(self) -> int:
@@ -106,8 +112,8 @@ def default_products() -> list[Product]:
 
 __all__ += ["default_products"]
 
-_FIELDS = {"code", "kind", "name", "price", "plan", "term_months", "signatures", "citizen_only",
-           "once_per_account", "active"}
+_FIELDS = {"code", "kind", "name", "name_en", "price", "plan", "term_months", "signatures",
+           "citizen_only", "once_per_account", "active"}
 
 
 def _product(item: Any, position: int) -> Product:
@@ -120,8 +126,10 @@ def _product(item: Any, position: int) -> Product:
         if item.get(key) is not None and type(item[key]) is not int:
             raise TypeError(f"{key} is a whole number")
     plan = item.get("plan")
+    name_en = item.get("name_en")
     return Product(code=str(item["code"]), kind=ProductKind(item["kind"]), name=str(item["name"]),
-                   price=item["price"], plan=Plan(plan) if plan is not None else None,
+                   name_en=str(name_en) if name_en is not None else None, price=item["price"],
+                   plan=Plan(plan) if plan is not None else None,
                    term_months=item.get("term_months"), signatures=item.get("signatures"),
                    citizen_only=bool(item.get("citizen_only", False)),
                    once_per_account=bool(item.get("once_per_account", False)),

@@ -32,6 +32,7 @@ class CertificateView:
     reserved: int
     consumed: int
     unlimited_until: datetime | None  # set while an unlimited term runs
+    package_en: str | None = None  # the package's English name (else ``package``)
 
     @property
     def unlimited(self) -> bool:
@@ -55,6 +56,7 @@ class CertificatesView:
                     credential_id=credential.id, subject=cert.subject, serial=f"{cert.serial:x}",
                     status=credential.status_at(now).value, not_before=cert.not_before,
                     not_after=cert.not_after, package=plan.name if plan else None,
+                    package_en=plan.name_in("en") if plan else None,
                     plan=plan.plan if plan else None, term_start=plan.starts_at if plan else None,
                     term_end=plan.ends_at if plan else None, available=balance.available,
                     reserved=balance.reserved, consumed=balance.consumed,

@@ -94,3 +94,12 @@ class OrderStateConflict(Conflict):
     code = "order_state"
     vi = "Đơn hàng đang ở trạng thái {status}, không thể thực hiện thao tác này."
     en = "The order is {status}; this is not possible."
+
+
+class RenewalNeedsPackage(InvalidInput):
+    code = "invalid_request"
+    vi = "Gia hạn chứng thư số cần một gói chứng thư số, không kèm chứng thư số khác."
+    en = "A renewal takes a certificate package, with no other certificate named."
+
+
+__all__ += ["RenewalNeedsPackage"]

@@ -23,7 +23,17 @@ from enum import StrEnum
 from kyso.billing.catalog import Plan, Product, ProductKind, vat_split
 from kyso.billing.errors import OrderStateConflict
 
-__all__ = ["Order", "OrderStatus", "Payment", "PaymentMethod"]
+__all__ = ["Order", "OrderPurpose", "OrderStatus", "Payment", "PaymentMethod"]
+
+
+class OrderPurpose(StrEnum):
+    """What an order is for, recorded when it is created (the return page and the renewal
+    use it; nothing guesses it afterwards)."""
+
+    REGISTRATION = "registration"  # the package of a registration for a first certificate
+    RENEWAL = "renewal"            # a certificate package renewing ``renews``
+    PACK = "pack"                  # signatures for ``credential_id``
+    STANDALONE = "standalone"      # bought on "Mua gói dịch vụ" for no step in particular
 
 
 class OrderStatus(StrEnum):
@@ -75,20 +85,36 @@ class Order:
     status: OrderStatus = OrderStatus.PENDING
     payment: Payment | None = None
     ended_at: datetime | None = None  # paid, failed, cancelled or expired at
+    name_en: str | None = None  # the product's English name when ordered
+    purpose: OrderPurpose = OrderPurpose.STANDALONE
+    renews: str | None = None  # RENEWAL: the credential the package renews
+
+    def name_in(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
     def __post_init__(self) -> None:
         if self.kind is ProductKind.PACK and self.credential_id is None:
             raise ValueError("a signature pack is bought for one certificate")
+        if (self.purpose is OrderPurpose.PACK) != (self.kind is ProductKind.PACK):
+            raise ValueError("a pack order, and only one, is for signatures")
+        if (self.purpose is OrderPurpose.RENEWAL) != (self.renews is not None):
+            raise ValueError("a renewal, and only one, names the certificate it renews")
         if self.expires_at <= self.created_at:
             raise ValueError("an order expires after it is created")
 
     @classmethod
     def of(cls, order_id: str, account_id: str, product: Product, credential_id: str | None,
-           now: datetime, expires_at: datetime) -> Order:
+           now: datetime, expires_at: datetime,
+           purpose: OrderPurpose = OrderPurpose.STANDALONE,
+           renews: str | None = None) -> Order:
+        if product.kind is ProductKind.PACK:
+            purpose = OrderPurpose.PACK
         return cls(id=order_id, account_id=account_id, product_code=product.code,
-                   kind=product.kind, name=product.name, amount=product.price, created_at=now,
+                   kind=product.kind, name=product.name, name_en=product.name_en,
+                   amount=product.price, created_at=now,
                    expires_at=expires_at, plan=product.plan, term_months=product.term_months,
-                   signatures=product.signatures, credential_id=credential_id)
+                   signatures=product.signatures, credential_id=credential_id,
+                   purpose=purpose, renews=renews)
 
     @property
     def vat(self) -> int:
@@ -140,6 +166,10 @@ class CertificatePlan:
     plan: Plan
     starts_at: datetime
     ends_at: datetime
+    name_en: str | None = None
+
+    def name_in(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 __all__ += ["CertificatePlan"]

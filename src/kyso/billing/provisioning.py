@@ -94,7 +94,7 @@ class Provisioner:
         start = current.ends_at if current is not None and renews else now
         return CertificatePlan(order.credential_id, order.account_id, order.id,
                                order.product_code, order.name, order.plan, start,
-                               add_months(start, order.term_months))
+                               add_months(start, order.term_months), name_en=order.name_en)
 
     def _tell(self, uow: UnitOfWork, order: Order) -> None:
         account = uow.accounts.get(order.account_id)
@@ -102,7 +102,8 @@ class Provisioner:
             return
         title, line = notice(order)
         self._notifier.post(uow, account.id, title, line)
-        self._notifier.queue_email(uow, account.email, receipt(order, account.full_name),
+        self._notifier.queue_email(uow, account.email,
+                                   receipt(order, account.full_name, account.locale),
                                    account_id=account.id, purpose="billing.receipt")
 
     def _audit(self, uow: UnitOfWork, action: str, order: Order, *, actor: str = "system",

@@ -22,11 +22,12 @@ from kyso.billing.errors import (
     OfferUsed,
     OrderStateConflict,
     ProductUnavailable,
+    RenewalNeedsPackage,
     UnknownCredential,
     UnknownOrder,
     UnknownProduct,
 )
-from kyso.billing.orders import Order, OrderStatus, Payment, PaymentMethod
+from kyso.billing.orders import Order, OrderPurpose, OrderStatus, Payment, PaymentMethod
 from kyso.billing.payment import PaymentGateway
 from kyso.billing.provisioning import Provisioner
 from kyso.clock import Clock
@@ -60,19 +61,29 @@ class OrderService:
         self._provisioner, self._policy, self._new_id = provisioner, policy, new_id
 
     def create(self, account_id: str, product_code: str,
-               credential_id: str | None = None, *, id_number: str | None = None) -> Order:
+               credential_id: str | None = None, *, id_number: str | None = None,
+               registration: bool = False, renews: str | None = None) -> Order:
         """``id_number``: the ID number of the registration the order is for (a citizen
-        offer is checked against it when the account has none yet)."""
+        offer is checked against it when the account has none yet). The order records what
+        it is for: a registration's package (``registration``), a package renewing the
+        certificate ``renews``, a pack, or none of these (:class:`OrderPurpose`)."""
         now = self._clock.now()
+        purpose = (OrderPurpose.REGISTRATION if registration
+                   else OrderPurpose.RENEWAL if renews is not None else OrderPurpose.STANDALONE)
         with self._uow() as uow:
             product = self._sellable(uow, product_code)
+            if renews is not None:
+                if product.kind is not ProductKind.CERTIFICATE or credential_id is not None:
+                    raise RenewalNeedsPackage()
+                self._check_target(uow, account_id, product, renews)
             self._check_target(uow, account_id, product, credential_id)
             self._check_eligible(uow, account_id, product, id_number)
             expires = now + timedelta(seconds=self._policy.order_ttl_seconds)
-            order = Order.of(self._new_id(), account_id, product, credential_id, now, expires)
+            order = Order.of(self._new_id(), account_id, product, credential_id, now, expires,
+                             purpose, renews)
             uow.billing.add_order(order)
             self._audit(uow, "billing.order_created", order, account_id,
-                        product=product.code, amount=order.amount)
+                        product=product.code, amount=order.amount, purpose=order.purpose.value)
             if order.free:
                 order = self._provisioner.fulfil(uow, order, Payment(PaymentMethod.FREE))
             uow.commit()

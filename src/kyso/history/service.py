@@ -15,19 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from kyso.billing.orders import Order
+from kyso.billing.quota import LedgerEntry
 from kyso.clock import Clock
+from kyso.descriptions import describe
 from kyso.errors import Text
 from kyso.otp.token import Challenge, ChallengeStatus
+from kyso.pki.model import short_serial
 from kyso.signing.document import Document, DocumentStatus
 from kyso.signing.model import credential_id
+from kyso.signing.stamp import VIETNAM
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 from kyso.vocabulary import (
     DOCUMENT_STATUSES,
     ORDER_STATUSES,
     QUOTA_ENTRIES,
+    QUOTA_PHRASES,
     TRANSACTION_KINDS,
     TRANSACTION_STATUSES,
 )
@@ -53,7 +59,7 @@ class Entry:
     status: str  # the outcome's code
     label: Text  # what happened, in both languages
     outcome: Text
-    description: str  # the customer's own words: a file name, a product, a request
+    description: str | Text  # a file name, a request's words; a product or quota entry in words
     reference: str  # the id the other pages and commands accept
     count: int | None = None  # signatures: + credited, − used
     amount: int | None = None  # VND, VAT included
@@ -90,15 +96,20 @@ class HistoryService:
         now = self._clock.now()
         for challenge in uow.challenges.for_account(account_id, None, LIMIT):
             yield _transaction(challenge, now)
-        for document in uow.documents.for_account(account_id, LIMIT):
+        documents = uow.documents.for_account(account_id, LIMIT)
+        for document in documents:
             if document.status in (DocumentStatus.SIGNED, DocumentStatus.FAILED):
                 yield _signature(document)
-        for order in uow.billing.orders(account_id=account_id, limit=LIMIT):
+        orders = {o.id: o for o in uow.billing.orders(account_id=account_id, limit=LIMIT)}
+        for order in orders.values():
             status = order.status.value
             yield Entry(order.ended_at or order.created_at, Category.PAYMENT, "order", status,
-                        _PAYMENT, ORDER_STATUSES.get(status, _OTHER), order.name, order.id,
+                        _PAYMENT, ORDER_STATUSES.get(status, _OTHER),
+                        Text(order.name_in("vi"), order.name_in("en")), order.id,
                         order.signatures, order.amount)
-        for cert in uow.pki.certificates(account_id=account_id):
+        certificates = uow.pki.certificates(account_id=account_id)
+        words = _QuotaWords(uow, documents, orders, several=len(certificates) > 1)
+        for cert in certificates:
             credential = credential_id(cert.issuer, cert.serial)
             for item in uow.quota.entries(credential):
                 kind = item.kind.value
@@ -107,8 +118,79 @@ class HistoryService:
                 sign = -1 if kind == "consume" else 1
                 yield Entry(item.at, Category.QUOTA, kind, kind,
                             QUOTA_ENTRIES.get(kind, _OTHER), QUOTA_ENTRIES.get(kind, _OTHER),
-                            cert.subject, item.source or item.reservation or item.id,
+                            words.say(item, cert.serial),
+                            item.source or item.reservation or item.id,
                             sign * item.count if kind != "unlimited" else None)
+
+
+class _QuotaWords:
+    """A quota entry in plain words (:data:`QUOTA_PHRASES`): the documents a use signed (the
+    signed documents of the same certificate closest after it), the relying party it signed
+    for, the package a credit came from — never the certificate's name or an internal ID."""
+
+    _WINDOW = timedelta(minutes=2)
+
+    def __init__(self, uow: UnitOfWork, documents: list[Document], orders: dict[str, Order],
+                 *, several: bool) -> None:
+        self._uow, self._orders, self._several = uow, orders, several
+        self._signed = sorted((d for d in documents if d.status is DocumentStatus.SIGNED
+                               and d.signed_at is not None), key=lambda d: d.signed_at or 0)
+        self._used: set[str] = set()
+        self._parties: dict[str, str | None] = {}
+
+    def say(self, item: LedgerEntry, serial: int) -> Text:
+        text = self._phrase(item)
+        if not self._several:
+            return text
+        which = _fill(QUOTA_PHRASES["certificate"], serial=short_serial(serial))
+        return Text(f"{text.vi} · {which.vi}", f"{text.en} · {which.en}")
+
+    def _phrase(self, item: LedgerEntry) -> Text:
+        n = item.count
+        kind = item.kind.value
+        if kind == "consume":
+            party = self._party(item.relying_party)
+            if party:
+                return _fill(QUOTA_PHRASES["party"], n=n, party=party)
+            files = self._documents(item)
+            if files:
+                return _fill(QUOTA_PHRASES["documents"], n=n, files=", ".join(files))
+            return _fill(QUOTA_PHRASES["consume"], n=n)
+        if kind == "release":
+            return _fill(QUOTA_PHRASES["release"], n=n)
+        order = self._orders.get((item.source or "").removeprefix("order:"))
+        if kind == "unlimited":
+            until = (f"{item.until.astimezone(VIETNAM):%d/%m/%Y}" if item.until else "—")
+            if order is not None:
+                return _fill(QUOTA_PHRASES["unlimited_package"], until=until, package=order.name)
+            return _fill(QUOTA_PHRASES["unlimited"], until=until)
+        if order is not None:
+            return _fill(QUOTA_PHRASES["credit_package"], n=n, package=order.name)
+        return _fill(QUOTA_PHRASES["credit"], n=n)
+
+    def _party(self, party_id: str | None) -> str | None:
+        if party_id is None:
+            return None
+        if party_id not in self._parties:
+            party = self._uow.relying.party(party_id)
+            self._parties[party_id] = party.name if party else None
+        return self._parties[party_id]
+
+    def _documents(self, item: LedgerEntry) -> list[str]:
+        """The ``count`` documents of the certificate signed nearest after the use."""
+        near = [d for d in self._signed if d.id not in self._used
+                and d.credential_id == item.credential_id and d.signed_at is not None
+                and item.at - self._WINDOW / 4 <= d.signed_at <= item.at + self._WINDOW]
+        near.sort(key=lambda d: abs((d.signed_at or item.at) - item.at))
+        if len(near) < item.count:
+            return []
+        taken = near[:item.count]
+        self._used.update(d.id for d in taken)
+        return [d.file_name for d in taken]
+
+
+def _fill(text: Text, **values: object) -> Text:
+    return Text(text.vi.format(**values), text.en.format(**values))
 
 
 _OTHER = Text("Khác", "Other")
@@ -122,8 +204,9 @@ def _transaction(challenge: Challenge, now: datetime) -> Entry:
     if status is ChallengeStatus.PENDING and challenge.expires_at <= now:
         status = ChallengeStatus.EXPIRED
     details = challenge.details
-    description = (details.get("description") or details.get("transaction_desc")
-                   or details.get("relying_party") or "")
+    vi = describe(challenge.kind, details, "vi")
+    description = (Text(vi, describe(challenge.kind, details, "en")) if vi
+                   else details.get("relying_party") or "")
     return Entry(challenge.decided_at or challenge.created_at, Category.TRANSACTION,
                  challenge.kind, status.value, TRANSACTION_KINDS.get(challenge.kind, _OTHER),
                  TRANSACTION_STATUSES.get(status.value, _OTHER), description, challenge.id)

@@ -48,9 +48,23 @@ class OutboundMessage:
 
 @dataclass(frozen=True)
 class Notification:
+    """An in-app notice, kept in both languages and read in the reader's.
+
+    ``title``/``body`` are the Vietnamese; ``title_en``/``body_en`` the English, absent on
+    notices written before kyso kept both (those read in Vietnamese in either language).
+    """
+
     id: str
     account_id: str
     title: str
     body: str
     created_at: datetime
     read_at: datetime | None = None
+    title_en: str | None = None
+    body_en: str | None = None
+
+    def title_in(self, lang: str) -> str:
+        return self.title_en if lang == "en" and self.title_en is not None else self.title
+
+    def body_in(self, lang: str) -> str:
+        return self.body_en if lang == "en" and self.body_en is not None else self.body

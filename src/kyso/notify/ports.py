@@ -34,6 +34,9 @@ class EmailContent:
     subject: str
     text: str
     html: str | None = None
+    # the outbox row's id: every attempt at one message carries the same Message-ID, so a
+    # receiver can drop the copy a worker's crash between sending and recording resends
+    message_id: str | None = None
 
 
 class EmailSender(Protocol):

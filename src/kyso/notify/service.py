@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from kyso.clock import Clock
-from kyso.errors import InvalidInput, NotFound
+from kyso.errors import InvalidInput, NotFound, Text
 from kyso.notify.model import Channel, Notification, OutboundMessage
 from kyso.notify.ports import EmailContent
 from kyso.secrets import Envelope
@@ -155,15 +155,18 @@ class Notifier:
 
     # -- the in-app inbox --------------------------------------------------------------------
 
-    def post(self, uow: UnitOfWork, account_id: str, title: str, body: str) -> Notification:
-        if not title.strip() or len(title) > 200:
+    def post(self, uow: UnitOfWork, account_id: str, title: Text, body: Text) -> Notification:
+        """A notice in the account's inbox, kept in both languages (read in the reader's)."""
+        if any(not t.strip() or len(t) > 200 for t in title):
             raise InvalidInput("a notification title has 1 to 200 characters")
         notification = Notification(
             id=self._new_id(),
             account_id=account_id,
-            title=title,
-            body=body,
+            title=title.vi,
+            body=body.vi,
             created_at=self._clock.now(),
+            title_en=title.en,
+            body_en=body.en,
         )
         uow.notifications.add(notification)
         return notification

@@ -142,7 +142,7 @@ class OutboxWorker:
             raise SealedValueError("the body was wiped")
         content = unseal_content(self._envelope, message.sealed_body)
         if message.channel is Channel.EMAIL:
-            self._email.send_email(message.recipient, content)
+            self._email.send_email(message.recipient, replace(content, message_id=message.id))
             return _delivers_locally(self._email)
         if message.channel is Channel.WEBHOOK:
             if self._webhook is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from hashlib import sha256
 
-from kyso.errors import TooManyRequests
+from kyso.errors import Text, TooManyRequests
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
 from kyso.onboarding.errors import ActivationExpired, ActivationLocked, InvalidActivationCode
@@ -51,13 +51,18 @@ class Activator:
                                       retry_after=3600)
         code = f"{secrets.randbelow(10**6):06d}"
         minutes = self.policy.ttl_seconds // 60
-        text = (f"kyso: Mã kích hoạt đăng ký chứng thư số của bạn là {code}; có hiệu lực "
-                f"{minutes} phút; không chia sẻ mã này với bất kỳ ai.")
+        account = uow.accounts.get(registration.account_id)
+        lang = account.locale if account is not None else "vi"
+        text = Text(f"kyso: Mã kích hoạt đăng ký chứng thư số của bạn là {code}; có hiệu lực "
+                    f"{minutes} phút; không chia sẻ mã này với bất kỳ ai.",
+                    f"kyso: the activation code of your certificate registration is {code}; "
+                    f"valid for {minutes} minutes; do not share it with anyone.").pick(lang)
+        subject = Text("Mã kích hoạt chứng thư số kyso",
+                       "kyso certificate activation code").pick(lang)
         contact = registration.contact
         self._notifier.queue_sms(uow, contact.phone, text, account_id=registration.account_id,
                                  purpose=PURPOSE)
-        self._notifier.queue_email(uow, contact.email,
-                                   EmailContent("Mã kích hoạt chứng thư số kyso", text),
+        self._notifier.queue_email(uow, contact.email, EmailContent(subject, text),
                                    account_id=registration.account_id, purpose=PURPOSE)
         return ActivationCode(self._mac(registration.id, code), now,
                               now + timedelta(seconds=self.policy.ttl_seconds),

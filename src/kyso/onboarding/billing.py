@@ -7,7 +7,8 @@ issued certificate takes the package (:meth:`Provisioner.attach`).
 
 A package already paid and waiting for its certificate (bought on "Mua gói dịch vụ", or kept
 by a registration that was cancelled or expired) is used instead of a new order: nobody pays
-twice. An order that can no longer be paid (failed, cancelled, expired) gives way to a new
+twice — but not a package paid to renew a certificate (its purpose says so). An order that
+can no longer be paid (failed, cancelled, expired) gives way to a new
 one for the same package (:meth:`BillingPackages.payable`).
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from kyso.billing.catalog import ProductKind
 from kyso.billing.errors import UnknownProduct
-from kyso.billing.orders import Order, OrderStatus
+from kyso.billing.orders import Order, OrderPurpose, OrderStatus
 from kyso.billing.products import CatalogService
 from kyso.billing.provisioning import Provisioner
 from kyso.billing.purchase import OrderService
@@ -45,7 +46,8 @@ class BillingPackages:
         if product.kind is not ProductKind.CERTIFICATE:
             raise PackageUnavailable(reason=Text(f"{package[:40]!r} không phải gói chứng thư số",
                                                  f"{package[:40]!r} is not a certificate package"))
-        return _package(self._orders.create(account_id, package, id_number=id_number))
+        return _package(self._orders.create(account_id, package, id_number=id_number,
+                                            registration=True))
 
     def payable(self, account_id: str, order_id: str, package: str,
                 id_number: str) -> PackageOrder:
@@ -58,6 +60,7 @@ class BillingPackages:
     def _paid_unused(self, account_id: str, package: str) -> Order | None:
         return next((o for o in self._orders.orders(account_id, 200)
                      if o.kind is ProductKind.CERTIFICATE and o.product_code == package
+                     and o.purpose is not OrderPurpose.RENEWAL
                      and o.status is OrderStatus.AWAITING_ISSUANCE and o.credential_id is None),
                     None)
 

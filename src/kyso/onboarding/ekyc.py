@@ -23,7 +23,7 @@ from kyso.onboarding.states import Event, State
 from kyso.signing.storage import BlobStore
 from kyso.uow import UnitOfWorkFactory
 
-__all__ = ["EkycFailed", "EkycPolicy", "EkycService"]
+__all__ = ["EkycFailed", "EkycPolicy", "EkycService", "image_problem"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,22 @@ class EkycPolicy:
     max_attempts: int = 3
     max_bytes: int = 1024 * 1024
     min_pixels: int = 300
+
+
+def image_problem(policy: EkycPolicy, images: list[Image],
+                  files: tuple[bytes, ...]) -> Text | None:
+    """What is wrong with three sniffed images (the card's front and back, a portrait) under
+    eKYC's rules — three different images, each at least ``min_pixels`` a side — or None.
+    Identity recovery (``accounts/identity_recovery.py``) checks its images the same way."""
+    if len(set(files)) != 3:
+        return Text("mặt trước, mặt sau và ảnh chân dung phải là ba ảnh khác nhau",
+                    "the front, the back and the portrait must be three different images")
+    small = [i for i in images if min(i.width, i.height) < policy.min_pixels]
+    if small:
+        pixels = policy.min_pixels
+        return Text(f"mỗi cạnh của ảnh cần ít nhất {pixels} điểm ảnh",
+                    f"images need at least {pixels} pixels on each side")
+    return None
 
 
 class EkycFailed(InvalidField):
@@ -61,15 +77,7 @@ class EkycService:
         return self._record(account_id, stored, problem, verdict)
 
     def _problem(self, images: list[Image], *files: bytes) -> Text | None:
-        if len(set(files)) != 3:
-            return Text("mặt trước, mặt sau và ảnh chân dung phải là ba ảnh khác nhau",
-                        "the front, the back and the portrait must be three different images")
-        small = [i for i in images if min(i.width, i.height) < self.policy.min_pixels]
-        if small:
-            pixels = self.policy.min_pixels
-            return Text(f"mỗi cạnh của ảnh cần ít nhất {pixels} điểm ảnh",
-                        f"images need at least {pixels} pixels on each side")
-        return None
+        return image_problem(self.policy, images, files)
 
     def _record(self, account_id: str, images: EkycImages | None, problem: Text | None,
                 verdict: FaceVerdict | None) -> Registration:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from kyso.onboarding.model import Registration
+from kyso.onboarding.search import CaseQuery
 from kyso.onboarding.states import State
 
 __all__ = ["FaceMatch", "FaceVerdict", "PackageOrder", "Packages", "RegistrationRepository"]
@@ -25,8 +26,10 @@ class RegistrationRepository(Protocol):
     def by_credential(self, credential_id: str, *,
                       for_update: bool = False) -> Registration | None: ...
 
-    def in_state(self, state: State, limit: int) -> list[Registration]:
-        """Oldest first (a review queue)."""
+    def in_state(self, state: State, limit: int, offset: int = 0,
+                 query: CaseQuery | None = None) -> list[Registration]:
+        """The registrations in ``state`` matching ``query``: oldest first under review (a
+        queue), newest first in the other states (decided cases)."""
         ...
 
     def save(self, registration: Registration) -> None: ...

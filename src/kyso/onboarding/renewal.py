@@ -21,19 +21,20 @@ from cryptography.x509.oid import NameOID
 
 from kyso.audit.model import AuditEvent
 from kyso.billing.catalog import ProductKind
-from kyso.billing.orders import Order, OrderStatus
+from kyso.billing.orders import Order, OrderPurpose, OrderStatus
 from kyso.billing.provisioning import Provisioner
 from kyso.clock import Clock
-from kyso.errors import Conflict, NotFound
+from kyso.errors import Conflict, NotFound, Text
 from kyso.notify.service import Notifier
 from kyso.onboarding.states import State
 from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge, Method
 from kyso.otp.transactions import Kind, TransactionService
-from kyso.pki.model import CertificateStatus, IssuedCertificate, RevocationReason
+from kyso.pki.model import CertificateStatus, IssuedCertificate, RevocationReason, short_serial
 from kyso.pki.service import IssueRequest, PkiService
 from kyso.signing.credentials import credential_id, find_credential
+from kyso.signing.stamp import VIETNAM
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["RENEWAL_KIND", "NotRenewable", "OrderNotReady", "RenewalService", "renewal_kind"]
@@ -72,12 +73,19 @@ class RenewalService:
         """The transaction to confirm (SmartOTP) once the order is paid."""
         with self._uow() as uow:
             old = renewable(uow, account_id, old_credential, self._clock)
-            order = waiting(uow, account_id, order_id)
+            order = waiting(uow, account_id, order_id, old_credential)
             challenge = self._transactions.create(uow, account_id, RENEWAL_KIND, {
                 "description": "Gia hạn chứng thư số", "credential": old_credential,
-                "serial": f"{old.serial:X}", "order_id": order.id, "product": order.name})
+                "holder": old.subject, "serial": short_serial(old.serial),
+                "validity": validity(old), "order_id": order.id, "product": order.name})
             uow.commit()
             return challenge
+
+
+def validity(cert: IssuedCertificate) -> str:
+    """``dd/MM/yyyy – dd/MM/yyyy`` in Vietnam's time."""
+    return " – ".join(f"{at.astimezone(VIETNAM):%d/%m/%Y}"
+                      for at in (cert.not_before, cert.not_after))
 
 
 def renewable(uow: UnitOfWork, account_id: str, wanted: str, clock: Clock) -> IssuedCertificate:
@@ -94,13 +102,17 @@ def renewable(uow: UnitOfWork, account_id: str, wanted: str, clock: Clock) -> Is
     return found.certificate
 
 
-def waiting(uow: UnitOfWork, account_id: str, order_id: str) -> Order:
-    """The caller's paid certificate package that waits for its certificate."""
+def waiting(uow: UnitOfWork, account_id: str, order_id: str, renewed: str) -> Order:
+    """The caller's paid certificate package that waits for its certificate: bought to
+    renew ``renewed``, or for no step in particular — not a registration's package, nor one
+    that renews another certificate."""
     order = uow.billing.order(order_id[:32])
     if order is None or order.account_id != account_id:
         raise UnknownRenewal()
     if (order.kind is not ProductKind.CERTIFICATE
-            or order.status is not OrderStatus.AWAITING_ISSUANCE):
+            or order.status is not OrderStatus.AWAITING_ISSUANCE
+            or order.purpose is OrderPurpose.REGISTRATION
+            or (order.purpose is OrderPurpose.RENEWAL and order.renews != renewed)):
         raise OrderNotReady()
     return order
 
@@ -111,7 +123,8 @@ def renewal_kind(uow_factory: UnitOfWorkFactory, clock: Clock, pki: PkiService,
 
     def apply(uow: UnitOfWork, challenge: Challenge) -> None:
         renewable(uow, challenge.account_id, challenge.details["credential"], clock)
-        waiting(uow, challenge.account_id, challenge.details["order_id"])
+        waiting(uow, challenge.account_id, challenge.details["order_id"],
+                challenge.details["credential"])
 
     def after(challenge: Challenge, proof: FactorProof) -> None:
         with uow_factory() as uow:
@@ -151,6 +164,9 @@ def _record(uow: UnitOfWork, challenge: Challenge, new: str, issued: IssuedCerti
                                     "order": challenge.details["order_id"],
                                     "transaction": challenge.id}), clock.now())
     until = issued.not_after.strftime("%d/%m/%Y")
-    notifier.post(uow, challenge.account_id, "Đã gia hạn chứng thư số",
-                  f"Chứng thư số mới (số hiệu {issued.serial:X}) có hiệu lực đến {until}. "
-                  "Chứng thư số cũ vẫn dùng được đến hết thời hạn của nó.")
+    notifier.post(uow, challenge.account_id,
+                  Text("Đã gia hạn chứng thư số", "Certificate renewed"),
+                  Text(f"Chứng thư số mới (số hiệu {issued.serial:X}) có hiệu lực đến {until}. "
+                       "Chứng thư số cũ vẫn dùng được đến hết thời hạn của nó.",
+                       f"The new certificate (serial number {issued.serial:X}) is valid until "
+                       f"{until}. The old certificate stays usable until it expires."))

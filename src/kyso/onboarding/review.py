@@ -28,6 +28,7 @@ from kyso.onboarding.errors import (
 from kyso.onboarding.journal import move
 from kyso.onboarding.model import Registration, Review
 from kyso.onboarding.ports import Packages
+from kyso.onboarding.search import CaseQuery
 from kyso.onboarding.states import Event, State
 from kyso.pki.model import RevocationReason
 from kyso.pki.service import IssueRequest, PkiService
@@ -37,7 +38,8 @@ from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["APPROVED_TITLE", "ReviewService"]
 
-APPROVED_TITLE = "Yêu cầu cấp chứng thư số đã được duyệt"
+APPROVED_TITLE = Text("Yêu cầu cấp chứng thư số đã được duyệt",
+                      "Your certificate request is approved")
 _OFFICERS = (Role.RA_OFFICER, Role.ADMIN)
 
 
@@ -47,11 +49,18 @@ class ReviewService:
         self._uow, self._clock, self._pki, self._notifier = uow_factory, clock, pki, notifier
         self._packages, self._blobs = packages, blobs
 
-    def queue(self, officer: str, state: State = State.UNDER_REVIEW,
-              limit: int = 100) -> list[Registration]:
+    def queue(self, officer: str, state: State = State.UNDER_REVIEW, limit: int = 100,
+              offset: int = 0, query: str = "") -> list[Registration]:
+        """A page of the cases in ``state``, found by a part of the holder's name or ID number
+        when ``query`` says one (at most 64 characters: InvalidField beyond)."""
+        try:
+            wanted = CaseQuery.parse(query)
+        except ValueError:
+            raise InvalidField(field="q", reason=Text("tối đa 64 ký tự",
+                                                      "at most 64 characters")) from None
         with self._uow() as uow:
             _officer(uow, officer)
-            return uow.onboarding.in_state(state, limit)
+            return uow.onboarding.in_state(state, limit, offset, wanted)
 
     def show(self, officer: str, registration_id: str) -> Registration:
         with self._uow() as uow:
@@ -87,9 +96,10 @@ class ReviewService:
                 current = move(uow, current, Event.APPROVE, review.decided_at, actor=officer,
                                review=review, credential_id=cred)
                 self._verified_id(uow, current, officer)
-                self._tell(uow, current, APPROVED_TITLE,
-                           "Hãy đăng nhập ứng dụng kyso để ký Biên bản nghiệm thu và bắt đầu "
-                           "sử dụng chứng thư số.")
+                self._tell(uow, current, APPROVED_TITLE, Text(
+                    "Hãy đăng nhập ứng dụng kyso để ký Biên bản nghiệm thu và bắt đầu sử dụng "
+                    "chứng thư số.", "Log in to the kyso app to sign the acceptance record and "
+                    "start using your certificate."))
                 uow.commit()
         if current.credential_id != cred:  # decided meanwhile: withdraw this certificate
             self._pki.revoke(issued.serial, RevocationReason.CESSATION_OF_OPERATION,
@@ -110,10 +120,12 @@ class ReviewService:
             review = Review(officer, self._clock.now(), False, reason, resubmittable)
             current = move(uow, current, Event.REJECT, review.decided_at, actor=officer,
                            review=review)
-            more = (" Bạn có thể bổ sung, chỉnh sửa và gửi lại hồ sơ." if resubmittable
-                    else "")
-            self._tell(uow, current, "Yêu cầu cấp chứng thư số bị từ chối",
-                       f"Lý do: {reason}.{more}")
+            more = (Text(" Bạn có thể bổ sung, chỉnh sửa và gửi lại hồ sơ.",
+                         " You may complete, correct and send the application again.")
+                    if resubmittable else Text("", ""))
+            self._tell(uow, current, Text("Yêu cầu cấp chứng thư số bị từ chối",
+                                          "Your certificate request was refused"),
+                       Text(f"Lý do: {reason}.{more.vi}", f"Reason: {reason}.{more.en}"))
             uow.commit()
             return current
 
@@ -159,9 +171,12 @@ class ReviewService:
         current.expect(State.UNDER_REVIEW, Event.APPROVE)
         return current
 
-    def _tell(self, uow: UnitOfWork, r: Registration, title: str, body: str) -> None:
+    def _tell(self, uow: UnitOfWork, r: Registration, title: Text, body: Text) -> None:
+        account = uow.accounts.get(r.account_id)
+        lang = account.locale if account is not None else "vi"
         self._notifier.post(uow, r.account_id, title, body)
-        self._notifier.queue_email(uow, r.contact.email, EmailContent(title, body),
+        self._notifier.queue_email(uow, r.contact.email,
+                                   EmailContent(title.pick(lang), body.pick(lang)),
                                    account_id=r.account_id, purpose="ONBOARDING")
 
 

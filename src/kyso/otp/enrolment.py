@@ -19,6 +19,7 @@ from hashlib import sha256
 from kyso.accounts.model import Account
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.otp import errors
 from kyso.otp.model import Purpose
 from kyso.otp.oath import b32encode_seed, new_seed
@@ -101,10 +102,13 @@ class EnrolmentService:
                              device_name=device_name, activated_at=now, activation_mac=None)
             uow.smartotp.save(active)
             self._prefer_smartotp(uow, account_id)
-            self._messenger.post(uow, account_id, "SmartOTP đã được kích hoạt",
-                                 f"SmartOTP đã được kích hoạt trên thiết bị "
-                                 f"{device_name or device_id}. Nếu không phải Quý khách thực "
-                                 "hiện, vui lòng tạm khóa SmartOTP và gọi tổng đài.")
+            device = device_name or device_id
+            self._messenger.post(
+                uow, account_id, Text("SmartOTP đã được kích hoạt", "SmartOTP is activated"),
+                Text(f"SmartOTP đã được kích hoạt trên thiết bị {device}. Nếu không phải Quý "
+                     "khách thực hiện, vui lòng tạm khóa SmartOTP và gọi tổng đài.",
+                     f"SmartOTP was activated on the device {device}. If this was not you, "
+                     "please suspend SmartOTP and call the support desk."))
             self._audit(uow, "smartotp.activated", account_id, token=token.id, device=device_id)
             seed = open_seed(self._envelope, active)
             uow.commit()
@@ -177,10 +181,15 @@ class EnrolmentService:
         """Registering on a new device revokes the old one: the inbox says so, by name."""
         if old is None or old.device_id == device_id:
             return
-        self._messenger.post(uow, old.account_id, "SmartOTP trên thiết bị cũ đã bị thu hồi",
-                             f"SmartOTP trên thiết bị {old.device_name or old.device_id} đã bị "
-                             f"thu hồi vì SmartOTP đã được đăng ký trên thiết bị "
-                             f"{device_name or device_id}.")
+        was, now = old.device_name or old.device_id, device_name or device_id
+        self._messenger.post(
+            uow, old.account_id,
+            Text("SmartOTP trên thiết bị cũ đã bị thu hồi",
+                 "SmartOTP on the old device was revoked"),
+            Text(f"SmartOTP trên thiết bị {was} đã bị thu hồi vì SmartOTP đã được đăng ký trên "
+                 f"thiết bị {now}.",
+                 f"SmartOTP on the device {was} was revoked because SmartOTP was registered on "
+                 f"the device {now}."))
 
     def _drop_pending(self, uow: UnitOfWork, account_id: str, now: datetime) -> None:
         while (old := uow.smartotp.current(account_id, TokenStatus.PENDING)) is not None:

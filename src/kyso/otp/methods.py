@@ -13,7 +13,7 @@ from kyso.accounts.identifiers import normalize_login
 from kyso.accounts.model import Account, Role
 from kyso.audit.model import AuditEvent
 from kyso.clock import Clock
-from kyso.errors import InvalidInput, NotFound, PermissionDenied
+from kyso.errors import InvalidInput, NotFound, PermissionDenied, Text
 from kyso.otp import errors
 from kyso.otp.factors import FactorRegistry
 from kyso.otp.smartotp import Messenger, PinChecker
@@ -53,8 +53,10 @@ class MethodService:
             uow.otp_methods.save(state)
             self._audit(uow, "otp.method_changed", account_id, account_id, method=method.value)
             name = self._factors.name(method)
-            self._messenger.post(uow, account_id, "Thay đổi phương thức nhận OTP",
-                                 f"Phương thức nhận OTP của Quý khách là {name}.")
+            self._messenger.post(uow, account_id,
+                                 Text("Thay đổi phương thức nhận OTP", "OTP method changed"),
+                                 Text(f"Phương thức nhận OTP của Quý khách là {name}.",
+                                      f"Your OTP method is now {name}."))
             uow.commit()
             return state
 
@@ -110,9 +112,13 @@ class MethodService:
         uow.otp_methods.save(state.with_lock(method, lock))
         self._audit(uow, "otp.method_locked", lock.by, account_id, method=method.value,
                     reason=lock.reason)
-        self._messenger.post(uow, account_id, f"{self._factors.name(method)} đã bị tạm khóa",
-                             f"Phương thức {self._factors.name(method)} đã bị tạm khóa. Lý do: "
-                             f"{lock.reason}. Liên hệ tổng đài hỗ trợ để mở khóa.")
+        name = self._factors.name(method)
+        self._messenger.post(uow, account_id,
+                             Text(f"{name} đã bị tạm khóa", f"{name} is suspended"),
+                             Text(f"Phương thức {name} đã bị tạm khóa. Lý do: {lock.reason}. "
+                                  "Liên hệ tổng đài hỗ trợ để mở khóa.",
+                                  f"The method {name} is suspended. Reason: {lock.reason}. "
+                                  "Call the support desk to have it unlocked."))
 
     def _unlock(self, uow: UnitOfWork, staff: Staff, account_id: str, method: Method,
                 reason: str) -> None:
@@ -121,8 +127,11 @@ class MethodService:
         self._factors.factor(method).unlocked(uow, account_id)
         self._audit(uow, "otp.method_unlocked", staff.id, account_id, method=method.value,
                     reason=reason)
-        self._messenger.post(uow, account_id, f"{self._factors.name(method)} đã được mở khóa",
-                             f"Phương thức {self._factors.name(method)} đã được mở khóa.")
+        name = self._factors.name(method)
+        self._messenger.post(uow, account_id,
+                             Text(f"{name} đã được mở khóa", f"{name} is unlocked"),
+                             Text(f"Phương thức {name} đã được mở khóa.",
+                                  f"The method {name} is unlocked."))
 
     def _audit(self, uow: UnitOfWork, action: str, actor: str, subject: str,
                **details: str) -> None:

@@ -25,6 +25,7 @@ class Purpose(StrEnum):
     SIGNUP_EMAIL = "SIGNUP_EMAIL"
     PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105  (a purpose name, not a secret)
     ACCOUNT_PIN_RESET = "ACCOUNT_PIN_RESET"
+    IDENTITY_RECOVERY = "IDENTITY_RECOVERY"  # both secrets lost: the phone proven first
 
     @property
     def vi(self) -> str:
@@ -47,6 +48,7 @@ _VI = {
     Purpose.SIGNUP_EMAIL: "xác minh email đăng ký tài khoản",
     Purpose.PASSWORD_RESET: "đặt lại mật khẩu",
     Purpose.ACCOUNT_PIN_RESET: "đặt lại mã PIN tài khoản",
+    Purpose.IDENTITY_RECOVERY: "khôi phục tài khoản bằng giấy tờ tùy thân",
 }
 _EN = {
     Purpose.SMARTOTP_REGISTER: "register SmartOTP",
@@ -60,6 +62,7 @@ _EN = {
     Purpose.SIGNUP_EMAIL: "verify the email of your new account",
     Purpose.PASSWORD_RESET: "reset your password",
     Purpose.ACCOUNT_PIN_RESET: "reset your account PIN",
+    Purpose.IDENTITY_RECOVERY: "recover your account with your ID card",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kyso.audit.model import AuditEvent
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.otp.model import Purpose
 from kyso.otp.smartotp import Messenger
 from kyso.otp.token import Challenge, Method
@@ -44,9 +45,13 @@ def pin_change_kind(clock: Clock, messenger: Messenger) -> Kind:
         uow.audit.append(AuditEvent("smartotp.pin_change_confirmed",
                                     actor=challenge.account_id, subject=challenge.account_id,
                                     details={"transaction": challenge.id}), clock.now())
-        messenger.post(uow, challenge.account_id, "Yêu cầu đổi PIN SmartOTP",
-                       "Quý khách vừa xác nhận PIN SmartOTP hiện tại để đổi PIN trên thiết bị. "
-                       "Nếu không phải Quý khách thực hiện, vui lòng tạm khóa SmartOTP và gọi "
-                       "tổng đài.")
+        messenger.post(uow, challenge.account_id,
+                       Text("Yêu cầu đổi PIN SmartOTP", "SmartOTP PIN change"),
+                       Text("Quý khách vừa xác nhận PIN SmartOTP hiện tại để đổi PIN trên thiết "
+                            "bị. Nếu không phải Quý khách thực hiện, vui lòng tạm khóa SmartOTP "
+                            "và gọi tổng đài.",
+                            "You have just confirmed your current SmartOTP PIN to change it on "
+                            "your device. If this was not you, please suspend SmartOTP and call "
+                            "the support desk."))
 
     return Kind(KIND, Purpose.PIN_CHANGE, apply, method=Method.SMARTOTP)

@@ -20,6 +20,7 @@ from typing import Protocol
 from kyso.accounts.model import Account
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.otp import errors
 from kyso.otp.oath import hotp, match_totp, totp_counter
 from kyso.otp.ocra import ocra
@@ -56,7 +57,7 @@ class Messenger(Protocol):
     def queue_sms(self, uow: UnitOfWork, to: str, text: str, *, account_id: str | None = None,
                   purpose: str | None = None) -> object: ...
 
-    def post(self, uow: UnitOfWork, account_id: str, title: str, body: str) -> object: ...
+    def post(self, uow: UnitOfWork, account_id: str, title: Text, body: Text) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,12 @@ class SmartOtpService:
         if locked:
             self._audit(uow, "smartotp.token_locked", token.account_id, outcome=Outcome.FAILURE,
                         token=token.id)
-            self._messenger.post(uow, token.account_id, "SmartOTP đã bị khóa",
-                                 "SmartOTP bị khóa do nhập sai mã OTP nhiều lần liên tiếp. "
-                                 "Vui lòng liên hệ tổng đài hoặc đặt lại PIN SmartOTP.")
+            self._messenger.post(
+                uow, token.account_id, Text("SmartOTP đã bị khóa", "SmartOTP is locked"),
+                Text("SmartOTP bị khóa do nhập sai mã OTP nhiều lần liên tiếp. "
+                     "Vui lòng liên hệ tổng đài hoặc đặt lại PIN SmartOTP.",
+                     "SmartOTP was locked after too many wrong OTPs in a row. "
+                     "Please call the support desk or reset your SmartOTP PIN."))
             raise errors.TokenLocked()
         raise errors.InvalidOtp(attempts_remaining=self.policy.max_failures - failures)
 

@@ -7,7 +7,7 @@ CRL reissued) and told to the customer in the app, by SMS and by email."""
 from __future__ import annotations
 
 from kyso.clock import Clock
-from kyso.errors import PermissionDenied
+from kyso.errors import PermissionDenied, Text
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
 from kyso.otp.smartotp import PinChecker
@@ -35,9 +35,11 @@ class HolderService:
     def suspend(self, account_id: str, credential_id: str, pin: str) -> IssuedCertificate:
         found = self._checked(account_id, credential_id, pin)
         changed = self._pki.suspend(found.serial, actor=account_id, issuer=found.issuer)
-        self._tell(changed, "Chứng thư số của bạn đã được tạm dừng",
-                   "Mọi chữ ký bằng chứng thư số này bị từ chối cho tới khi bạn tiếp tục sử "
-                   "dụng.")
+        self._tell(changed, Text("Chứng thư số của bạn đã được tạm dừng",
+                                 "Your certificate is suspended"),
+                   Text("Mọi chữ ký bằng chứng thư số này bị từ chối cho tới khi bạn tiếp tục "
+                        "sử dụng.", "Every signature with this certificate is refused until "
+                        "you resume it."))
         return changed
 
     def resume(self, account_id: str, credential_id: str, pin: str) -> IssuedCertificate:
@@ -45,7 +47,8 @@ class HolderService:
         if found.suspended_by not in (None, account_id):
             raise NotYourHold()
         changed = self._pki.resume(found.serial, actor=account_id, issuer=found.issuer)
-        self._tell(changed, "Chứng thư số của bạn đã được tiếp tục sử dụng", "")
+        self._tell(changed, Text("Chứng thư số của bạn đã được tiếp tục sử dụng",
+                                 "Your certificate is in use again"), None)
         return changed
 
     def _checked(self, account_id: str, credential_id: str, pin: str) -> IssuedCertificate:
@@ -56,18 +59,23 @@ class HolderService:
             uow.commit()
             return found
 
-    def _tell(self, cert: IssuedCertificate, title: str, extra: str) -> None:
+    def _tell(self, cert: IssuedCertificate, title: Text, extra: Text | None) -> None:
         assert cert.account_id is not None
-        body = " ".join(filter(None, (
-            f"{title} lúc {self._clock.now():%H:%M %d/%m/%Y} (UTC) — số hiệu {cert.serial:X}.",
-            extra, "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ.")))
+        at = f"{self._clock.now():%d/%m/%Y %H:%M} (UTC)"
+        body = Text(" ".join(filter(None, (
+            f"{title.vi} lúc {at} — số hiệu {cert.serial:X}.", extra and extra.vi,
+            "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ."))), " ".join(filter(None, (
+            f"{title.en} at {at} — serial number {cert.serial:X}.", extra and extra.en,
+            "If this was not you, call the support desk at once."))))
         with self._uow() as uow:
             account = uow.accounts.get(cert.account_id)
             assert account is not None
+            lang = account.locale
             self._notifier.post(uow, account.id, title, body)
-            self._notifier.queue_sms(uow, account.phone, f"kyso: {body}", account_id=account.id,
-                                     purpose="CERTIFICATE_HOLD")
-            self._notifier.queue_email(uow, account.email, EmailContent(title, body),
+            self._notifier.queue_sms(uow, account.phone, f"kyso: {body.pick(lang)}",
+                                     account_id=account.id, purpose="CERTIFICATE_HOLD")
+            self._notifier.queue_email(uow, account.email,
+                                       EmailContent(title.pick(lang), body.pick(lang)),
                                        account_id=account.id, purpose="CERTIFICATE_HOLD")
             uow.commit()
 

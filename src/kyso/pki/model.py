@@ -199,3 +199,11 @@ class CrlRecord:
     def is_fresh(self, at: datetime) -> bool:
         """Fresh until half of its validity has passed; then it is issued again."""
         return at < self.this_update + (self.next_update - self.this_update) / 2
+
+
+def short_serial(serial: int) -> str:
+    """A serial as a customer compares it: its first and last hex digits (``1A2B3C…9F3C``)."""
+    text = f"{serial:X}"
+    return text if len(text) <= 12 else f"{text[:6]}…{text[-4:]}"
+
+__all__ += ["short_serial"]

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.notify.service import Notifier
 from kyso.otp.transactions import TransactionService
 from kyso.relying.completion import KIND
@@ -119,10 +120,14 @@ class SignRequestService:
 
     def _notify(self, uow: UnitOfWork, party: RelyingParty, request: SignRequest) -> None:
         docs = ", ".join(f.doc_id for f in request.files)
-        body = (f"{party.name} yêu cầu ký số: {request.description or '(không có mô tả)'}. "
-                f"Tài liệu: {docs}. Xác nhận trong ứng dụng trước "
-                f"{request.expires_at:%H:%M:%S} (UTC).")
-        self._notifier.post(uow, request.account_id, "Yêu cầu ký số mới", body)
+        until = f"{request.expires_at:%d/%m/%Y %H:%M} (UTC)"
+        body = Text(f"{party.name} yêu cầu ký số: {request.description or '(không có mô tả)'}. "
+                    f"Tài liệu: {docs}. Xác nhận trong ứng dụng trước {until}.",
+                    f"{party.name} asks for a signature: "
+                    f"{request.description or '(no description)'}. Documents: {docs}. "
+                    f"Confirm in the app before {until}.")
+        self._notifier.post(uow, request.account_id,
+                            Text("Yêu cầu ký số mới", "New signing request"), body)
 
     def _audit(self, uow: UnitOfWork, action: str, party: RelyingParty, account_id: str,
                outcome: Outcome = Outcome.INFO, **details: str | int) -> None:

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.notify.service import Notifier
 from kyso.otp.token import ChallengeStatus
 from kyso.relying.model import RequestStatus, SignRequest
@@ -91,5 +92,9 @@ class Settler:
         party = uow.relying.party(request.party_id)
         name = party.name if party else request.party_id
         docs = ", ".join(f.doc_id for f in request.files)
-        self._notifier.post(uow, request.account_id, "Đã ký số theo yêu cầu",
-                            f"Đã ký {len(request.files)} tài liệu cho {name}: {docs}.")
+        n = len(request.files)
+        self._notifier.post(uow, request.account_id,
+                            Text("Đã ký số theo yêu cầu", "Signed as requested"),
+                            Text(f"Đã ký {n} tài liệu cho {name}: {docs}.",
+                                 f"Signed {n} document{'s' if n != 1 else ''} for {name}: "
+                                 f"{docs}."))

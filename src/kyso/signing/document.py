@@ -19,12 +19,14 @@ from datetime import datetime
 from enum import StrEnum
 
 __all__ = [
+    "STAMP_SIZE_RULE",
     "Document",
     "DocumentFormat",
     "DocumentStatus",
     "Level",
     "SignOptions",
     "clean_file_name",
+    "stamp_size_ok",
 ]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -95,13 +97,22 @@ class SignOptions:
             raise ValueError("a place and an image are for a visible stamp")
 
     def _check_box(self, box: Box) -> None:
-        x1, y1, x2, y2 = box
-        width, height = x2 - x1, y2 - y1
         if self.page is None or self.page < 1:
             raise ValueError("pages are numbered from 1")
-        if not (MIN_STAMP[0] <= width <= MAX_STAMP[0] and MIN_STAMP[1] <= height <= MAX_STAMP[1]):
-            raise ValueError(f"a stamp is {MIN_STAMP[0]:g}..{MAX_STAMP[0]:g} points wide and "
-                             f"{MIN_STAMP[1]:g}..{MAX_STAMP[1]:g} high")
+        x1, y1, x2, y2 = box
+        # in user space, a stamp on a page turned by 90 or 270 degrees is turned too
+        if not (stamp_size_ok(box) or stamp_size_ok((y1, x1, y2, x2))):
+            raise ValueError(STAMP_SIZE_RULE)
+
+
+STAMP_SIZE_RULE = (f"a stamp is {MIN_STAMP[0]:g}..{MAX_STAMP[0]:g} points wide and "
+                   f"{MIN_STAMP[1]:g}..{MAX_STAMP[1]:g} high")
+
+
+def stamp_size_ok(box: Box) -> bool:
+    """Whether a stamp of ``box``'s size (as the page is shown) is allowed."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    return MIN_STAMP[0] <= width <= MAX_STAMP[0] and MIN_STAMP[1] <= height <= MAX_STAMP[1]
 
 
 def clean_file_name(name: str | None, default: str) -> str:

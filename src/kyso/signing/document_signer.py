@@ -8,7 +8,9 @@ Two ways in, one way to the key:
 * :meth:`DocumentSigner.sign_pdf` — CSC ``signatures/signDoc``: a PDF and a SAD that
   authorized the PDF's SHA-256.
 
-Either way pyHanko builds the CMS and asks for one raw signature. That callback opens one
+Either way the PDF is parsed only in the sandbox, which prepares it (field, stamp,
+placeholder); the server hashes the prepared bytes itself, builds the CMS with pyHanko and
+asks for one raw signature (:meth:`_sign_boxed`). That callback opens one
 short unit of work which first *takes* the authorization (the document row moves
 ``pending → signing``, or the document's SAD is redeemed), then grants a SAD for exactly the
 signed-attributes digest; :meth:`SigningService.sign_digests` then signs it. A second
@@ -22,6 +24,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -35,8 +38,7 @@ from kyso.signing.credentials import usable
 from kyso.signing.document import Document, DocumentFormat, DocumentStatus, SignOptions
 from kyso.signing.document_errors import AlreadySigned, SigningFailed
 from kyso.signing.model import Credential
-from kyso.signing.pades import PadesEngine, PadesJob
-from kyso.signing.pdf import inspect_pdf
+from kyso.signing.pades import Finisher, PadesEngine, PadesRequest, reserve
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import Authorization, SigningService
@@ -80,10 +82,7 @@ class DocumentSigner:
                  options: SignOptions) -> bytes:
         """Sign ``pdf`` at ``options.level`` if ``sad`` authorized its SHA-256; the signed
         PDF. Synchronous (pyHanko runs its own event loop): call it from a worker thread."""
-        info = self._sandbox.inspect(pdf)  # a hostile file stops here, in a child process
         digest, now = hashlib.sha256(pdf).digest(), self._clock.now()
-        with self._uow() as uow:  # fail fast, before any pyHanko work
-            self._signing.redeem(uow, account_id, credential_id, sad, digest, consume=False)
         credential = self._credential(account_id, credential_id)
 
         def authorize(uow: UnitOfWork) -> Authorization:
@@ -91,9 +90,9 @@ class DocumentSigner:
             assert spent is not None  # consumed: a Redeemed
             return spent
 
-        signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
-        job = PadesJob(pdf, info, field_name(str(uuid.uuid4())), options, now)
-        return self._pades.sign(job, signer, credential.certificate.subject)
+        # a hostile file stops in the sandbox, before the SAD is looked at
+        return self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
+                                authorize)
 
     # -- the customer's confirmed documents ----------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
@@ -162,13 +161,25 @@ class DocumentSigner:
             run.taken = True
             return proof
 
-        signer = CredentialSigner(credential, self._raw_sign(credential, take))
         if document.format is DocumentFormat.CADES:
+            signer = CredentialSigner(credential, self._raw_sign(credential, take))
             return self._cades.sign(data, signer, document.options.level, now)
-        info = inspect_pdf(data)  # came through the sandbox at upload
         image = self._blobs.get(document.options.image) if document.options.image else None
-        job = PadesJob(data, info, field_name(document.id), document.options, now, image)
-        return self._pades.sign(job, signer, credential.certificate.subject)
+        return self._sign_boxed(data, field_name(document.id), document.options, now,
+                                credential, take, image)
+
+    def _sign_boxed(self, pdf: bytes, name: str, options: SignOptions, at: datetime,
+                    credential: Credential, authorize: Authorize,
+                    image: bytes | None = None) -> bytes:
+        """PAdES without parsing ``pdf`` here: the sandbox prepares it, the server signs the
+        digest of the prepared bytes it checked (the key never leaves the server) and
+        splices the CMS in; B-LT/B-LTA additions come from the sandbox again."""
+        signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
+        request = PadesRequest(pdf, name, options, at, credential.certificate.subject,
+                               tuple(credential.chain), reserve(signer, options.level), image)
+        finisher = Finisher(request, lambda digest: self._pades.cms(signer, digest,
+                                                                    options.level, at))
+        return finisher.finish(self._sandbox.sign(request, finisher.exchange))
 
     def _finish(self, document: Document, output: bytes) -> Document:
         digest = self._blobs.put(output)

@@ -50,7 +50,7 @@ from kyso.signing.pages import Layout
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.signature_image import clean_signature_image
 from kyso.signing.storage import BlobStore
-from kyso.signing.validation import ValidationReport, Validator
+from kyso.signing.validation import ValidationReport
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["BATCH_KIND", "KIND", "DocumentPolicy", "DocumentService", "Upload", "batch_kind",
@@ -86,11 +86,11 @@ class Upload:
 
 class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
-                 transactions: TransactionService, blobs: BlobStore, validator: Validator,
+                 transactions: TransactionService, blobs: BlobStore,
                  policy: DocumentPolicy, *, sandbox: PdfSandbox,
                  quota: QuotaAdvice | None = None) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
-        self._blobs, self._validator, self.policy = blobs, validator, policy
+        self._blobs, self.policy = blobs, policy
         self._sandbox, self._quota = sandbox, quota
 
     def upload(self, account_id: str, data: bytes, *, file_name: str | None,
@@ -208,8 +208,7 @@ class DocumentService:
 
     def validate(self, data: bytes) -> ValidationReport:
         self._check_size(data)
-        self._sandbox.survey(data)  # a hostile file stops here, in a child process
-        report = self._validator.validate(data, self._clock.now())
+        report = self._sandbox.validate(data, self._clock.now())  # pyHanko, in the box
         log.info("validated a PDF (%d bytes, sha256 %s…): %s, %s", len(data),
                  report.sha256[:16], "valid" if report.valid else "not valid", report.summary())
         return report
@@ -249,8 +248,8 @@ class DocumentService:
         return self._blobs.get(document.sha256)
 
     def _placed(self, pdf: bytes, options: SignOptions) -> SignOptions:
-        """Options with the stamp's box in user space: the one given (checked to lie within
-        its page) or the free spot on the last page."""
+        """Options with the stamp's box in user space: the one given on the page as shown
+        (checked to lie within it) or the free spot on the last page."""
         if not options.visible:
             return options
         layout = self._sandbox.layout(pdf)
@@ -258,9 +257,7 @@ class DocumentService:
         box = options.box or layout.box
         if page > len(layout.pages) or not inside(box, layout.pages[page - 1]):
             raise StampOutsidePage(page=page)
-        ox, oy = layout.pages[page - 1].origin
-        return replace(options, page=page, box=(box[0] + ox, box[1] + oy, box[2] + ox,
-                                                box[3] + oy))
+        return replace(options, page=page, box=layout.pages[page - 1].to_user(box))
 
     def _check(self, data: bytes, fmt: DocumentFormat, options: SignOptions) -> None:
         self._check_size(data)

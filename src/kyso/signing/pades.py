@@ -6,40 +6,65 @@ B-T takes a signature time stamp from kyso's TSA; B-LT validates the signer's ch
 (kyso's root, fresh OCSP/CRL from kyso itself) and writes that data into the document
 security store; B-LTA adds a document time stamp over it. Space for the CMS is computed,
 so pyHanko's dry-run size estimate is skipped. Times come from the caller's clock.
+
+An uploaded PDF is signed in two places (pyHanko's interrupted signing), so that the server
+never parses it: :func:`prepare_pades` runs in the sandbox's child (it opens the file, adds
+the field, the stamp and the placeholder, and hands out the bytes it appended), the parent
+checks those bytes, hashes the byte range itself, builds and signs the CMS
+(:meth:`PadesEngine.cms`) and splices it in (:func:`splice`); B-LT/B-LTA additions (DSS,
+document time stamp) are made by the child again, from the CMS the parent gives it.
+:meth:`PadesEngine.sign` (everything in-process) is for kyso's own PDFs only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, Signer
 from pyhanko.sign.signers.pdf_signer import (
     PdfSignatureMetadata,
     PdfSigner,
     PdfSigningSession,
+    PdfTBSDocument,
 )
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from kyso.errors import KysoError
 from kyso.signing.cms import CredentialSigner
 from kyso.signing.document import Level, SignOptions
-from kyso.signing.document_errors import DamagedPdf, RevocationUnavailable, SigningFailed
-from kyso.signing.pdf import PARSE_ERRORS, PdfInfo
+from kyso.signing.document_errors import (
+    DamagedPdf,
+    InvalidDocument,
+    RevocationUnavailable,
+    SigningFailed,
+)
+from kyso.signing.pdf import PARSE_ERRORS, PdfInfo, describe_pdf, read_pdf
 from kyso.signing.revinfo import KysoTrust
-from kyso.signing.stamp import field_spec, local_time, stamp_params, stamp_style
+from kyso.signing.stamp import (
+    field_spec,
+    local_time,
+    page_rotation,
+    stamp_params,
+    stamp_style,
+)
 
-__all__ = ["PadesEngine", "PadesJob", "run", "translated"]
+__all__ = ["Exchange", "Finisher", "PadesEngine", "PadesJob", "PadesRequest", "Prepared",
+           "byte_range_digest", "prepare_pades", "run", "splice", "translated"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,20 +112,20 @@ class PadesEngine:
                          signer_name: str) -> bytes:
         options = job.options
         writer = IncrementalPdfFileWriter(io.BytesIO(job.pdf), strict=False)
-        output = await self._pdf_signer(job, signer).async_sign_pdf(
+        output = await self._pdf_signer(job, signer, _rotation(writer, options)).async_sign_pdf(
             writer, bytes_reserved=reserve(signer, options.level),
             appearance_text_params=stamp_params(signer_name, options) if options.visible
             else None)
         signed: bytes = output.getvalue()
         return signed
 
-    def _pdf_signer(self, job: PadesJob, signer: CredentialSigner) -> PdfSigner:
+    def _pdf_signer(self, job: PadesJob, signer: Signer, rotation: int = 0) -> PdfSigner:
         options = job.options
         stamped = options.visible
         return _ClockedPdfSigner(
             self._metadata(job), signer, at=job.at,
             timestamper=self._trust.timestamper if options.level.timestamped else None,
-            stamp_style=stamp_style(options, job.image) if stamped else None,
+            stamp_style=stamp_style(options, job.image, rotation) if stamped else None,
             new_field_spec=field_spec(job.field_name, options, job.info.last_page_box)
             if stamped
             else None)
@@ -113,6 +138,18 @@ class PadesEngine:
             subfilter=SigSeedSubFilter.PADES, reason=options.reason, location=options.location,
             embed_validation_info=level.long_term, validation_context=context,
             use_pades_lta=level is Level.B_LTA)
+
+
+    def cms(self, signer: CredentialSigner, digest: bytes, level: Level, at: datetime) -> bytes:
+        """The CMS (DER) over a PDF's byte-range ``digest`` (SHA-256), PAdES style: as
+        pyHanko's own signing builds it, with the signature time stamp from B-T on."""
+        with translated():
+            content = run(signer.async_sign(
+                digest, "sha256", use_pades=True,
+                timestamper=self._trust.timestamper if level.timestamped else None,
+                signed_attr_settings=PdfCMSSignedAttributes(signing_time=local_time(at))))
+        der: bytes = content.dump()
+        return der
 
 
 def reserve(signer: CredentialSigner, level: Level) -> int:
@@ -149,3 +186,166 @@ def translated() -> Iterator[None]:
     except Exception as exc:  # a hostile file must never surface as a 500
         log.exception("pyHanko failed unexpectedly")
         raise SigningFailed(type(exc).__name__) from exc
+
+
+# -- an uploaded PDF: prepared and finished in the sandbox, signed in the server ------------
+@dataclass(frozen=True)
+class PadesRequest:
+    """What the sandbox needs to prepare an uploaded PDF for signing: public data only."""
+
+    pdf: bytes
+    field_name: str
+    options: SignOptions
+    at: datetime
+    signer_name: str
+    chain: tuple[bytes, ...]  # DER, the signer's certificate first
+    reserve: int  # bytes for the CMS, as hex (see :func:`reserve`)
+    image: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The PDF ready to sign: the bytes appended to the original (field, stamp, signature
+    dictionary with a zeroed ``/Contents``) and where that placeholder lies, ``<`` to ``>``
+    (offsets in the whole file)."""
+
+    tail: bytes
+    start: int
+    end: int
+
+
+Exchange = Callable[[Prepared], bytes]
+"""Given a prepared PDF, the CMS (DER) to put in it (the server's side of the signing)."""
+
+
+class _CertificateOnly(Signer):
+    """The signer as the sandbox knows it: its certificates, no key."""
+
+    def __init__(self, chain: tuple[bytes, ...]) -> None:
+        certs = [asn1_x509.Certificate.load(der) for der in chain]
+        super().__init__(signing_cert=certs[0],
+                         cert_registry=SimpleCertificateStore.from_certs(certs[1:]),  # type: ignore[no-untyped-call]  # pyhanko-certvalidator is untyped here
+                         embed_roots=True)
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str,
+                             dry_run: bool = False) -> bytes:
+        raise SigningFailed("the sandbox holds no key")
+
+
+def _rotation(writer: IncrementalPdfFileWriter, options: SignOptions) -> int:
+    """The /Rotate of the page a visible stamp goes on (0 without a stamp)."""
+    if not options.visible:
+        return 0
+    page = options.page - 1 if options.page is not None else -1
+    page_ref, _ = writer.find_page_for_modification(page)  # type: ignore[no-untyped-call]
+    return page_rotation(page_ref.get_object())
+
+
+def prepare_pades(request: PadesRequest, trust: KysoTrust,
+                  exchange: Exchange) -> Prepared | bytes:
+    """In the sandbox: prepare ``request.pdf``. At B-B/B-T nothing follows the signature:
+    the :class:`Prepared` file, for the server to finish alone (one round trip). At
+    B-LT/B-LTA: get the CMS through ``exchange``, add the DSS and the document time stamp,
+    and return what follows the original bytes in the final file."""
+    with translated():
+        return run(_prepare(request, trust, exchange))
+
+
+async def _prepare(request: PadesRequest, trust: KysoTrust,
+                   exchange: Exchange) -> Prepared | bytes:
+    pdf, options = request.pdf, request.options
+    reader = read_pdf(pdf)  # parsed once: checked, described, then extended
+    job = PadesJob(pdf, describe_pdf(reader), request.field_name, options, request.at,
+                   request.image)
+    writer = IncrementalPdfFileWriter.from_reader(reader)
+    session = PadesEngine(trust)._pdf_signer(job, _CertificateOnly(request.chain),
+                                             _rotation(writer, options)) \
+        .init_signing_session(writer)
+    presign = await session.perform_presign_validation(writer)
+    tbs = session.prepare_tbs_document(
+        validation_info=presign, bytes_reserved=request.reserve,
+        appearance_text_params=stamp_params(request.signer_name, options) if options.visible
+        else None)
+    output = io.BytesIO()
+    digested, _ = tbs.digest_tbs_document(output=output)
+    whole = output.getvalue()
+    if whole[:len(pdf)] != pdf:
+        raise SigningFailed("the update does not extend the original")
+    prepared = Prepared(whole[len(pdf):], digested.reserved_region_start,
+                        digested.reserved_region_end)
+    if tbs.post_sign_instructions is None:
+        return prepared
+    der = exchange(prepared)
+    finishing = PdfTBSDocument.resume_signing(output, digested, der,
+                                              tbs.post_sign_instructions, tbs.validation_context)
+    await finishing.post_signature_processing(output)
+    return output.getvalue()[len(pdf):]
+
+
+def byte_range_digest(pdf: bytes, prepared: Prepared) -> bytes:
+    """SHA-256 of the prepared file outside its placeholder, computed by the server from
+    the original it holds and the tail the sandbox appended; InvalidDocument when the
+    placeholder is not a zeroed hex string inside that tail."""
+    n, tail = len(pdf), prepared.tail
+    start, end = prepared.start - n, prepared.end - n
+    if not (start >= 0 and start + 4 <= end <= len(tail)) or \
+            tail[start:end] != b"<" + b"0" * (end - start - 2) + b">":
+        _refuse("the placeholder is not a zeroed hex string in the appended bytes")
+    digest = hashlib.sha256(pdf)
+    digest.update(memoryview(tail)[:start])
+    digest.update(memoryview(tail)[end:])
+    return digest.digest()
+
+
+def splice(pdf: bytes, prepared: Prepared, der: bytes) -> bytes:
+    """The signed file: the CMS written into the placeholder (upper-case hex, zero-padded,
+    as pyHanko writes it), by offset, without parsing."""
+    start, end = prepared.start - len(pdf) + 1, prepared.end - len(pdf) - 1
+    content = der.hex().upper().encode()
+    if len(content) > end - start:
+        raise SigningFailed("the signature does not fit its placeholder")
+    tail = prepared.tail
+    return b"".join([pdf, tail[:start], content, tail[start + len(content):]])
+
+
+class Finisher:
+    """The server's side of signing an uploaded PDF: it signs a prepared file once (``cms``
+    over the byte-range digest it computes), splices the CMS in and makes the final file."""
+
+    def __init__(self, request: PadesRequest, cms: Callable[[bytes], bytes]) -> None:
+        self._request, self._cms = request, cms
+        self._signed: bytes | None = None
+
+    def exchange(self, prepared: Prepared) -> bytes:
+        """The CMS for ``prepared`` (the :data:`Exchange` the sandbox may ask once)."""
+        if self._signed is not None:
+            _refuse("a second signature asked for one file")
+        pdf = self._request.pdf
+        der = self._cms(byte_range_digest(pdf, prepared))
+        self._signed = splice(pdf, prepared, der)
+        return der
+
+    def finish(self, outcome: Prepared | bytes) -> bytes:
+        """The final file from the sandbox's ``outcome``: a :class:`Prepared` file (B-B,
+        B-T), signed and spliced here; or (B-LT/B-LTA, after the sandbox asked
+        :meth:`exchange`) the whole tail again, which must begin with this splice, then the
+        DSS and the document time stamp."""
+        pdf, long_term = self._request.pdf, self._request.options.level.long_term
+        if isinstance(outcome, Prepared):
+            if long_term or self._signed is not None:
+                _refuse("a prepared file where the level needs the sandbox's finish")
+            self.exchange(outcome)
+            assert self._signed is not None
+            return self._signed
+        signed = self._signed
+        if not long_term or signed is None:
+            _refuse("bytes after the signature where the level has none")
+        mine = len(signed) - len(pdf)
+        if len(outcome) <= mine or outcome[:mine] != signed[len(pdf):]:
+            _refuse("the finished file does not begin with the server's splice")
+        return pdf + outcome
+
+
+def _refuse(why: str) -> NoReturn:
+    log.warning("the sandbox's signing answer refused: %s", why)
+    raise InvalidDocument()

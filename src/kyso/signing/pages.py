@@ -9,10 +9,17 @@ InvalidDocument`, never a 500.
 
 Two questions are asked of a PDF:
 
-* :func:`layout_pdf`: every page's visible box (the CropBox, PDF points) and rotation, and where a
-  stamp of the default size fits on the last page without covering text (PDFium's text
-  boxes): bottom-right first, then leftwards and upwards. When nothing is free the stamp
-  goes bottom-right and ``covers_text`` says so.
+* :func:`layout_pdf`: every page's visible box (the CropBox, PDF points) *as it is shown*
+  (``/Rotate`` applied: a page turned by 90 or 270 degrees is as wide as its CropBox is
+  tall), and where a stamp of the default size fits on the last page without covering text
+  (PDFium's text boxes, turned the same way): bottom-right of the page as shown first, then
+  leftwards and upwards. When nothing is free the stamp goes bottom-right and
+  ``covers_text`` says so.
+
+Boxes the customer sees and the API speaks are *shown* boxes: from the lower-left corner of
+the page as shown. :meth:`PageBox.to_user` turns one into the PDF's user space, where the
+signature field's ``/Rect`` lives (the stamp's appearance is turned back by
+``signing/stamp.py`` so that it reads upright).
 * :func:`render_page`: page N as a PNG at most :data:`MAX_WIDTH` pixels wide (and at most
   :data:`MAX_PNG_BYTES`).
 """
@@ -39,10 +46,38 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class PageBox:
-    width: float
+    width: float  # as shown: /Rotate applied
     height: float
     origin: tuple[float, float]  # the CropBox's lower-left corner, in user space
-    rotation: int
+    rotation: int  # /Rotate: 0, 90, 180 or 270 degrees clockwise
+
+    def to_user(self, box: Box) -> Box:
+        """A box on the page as shown (from its lower-left corner) in user space."""
+        x1, y1, x2, y2 = box
+        w, h = (self.height, self.width) if self.rotation in (90, 270) else (self.width,
+                                                                              self.height)
+        corners = {0: ((x1, y1), (x2, y2)), 90: ((w - y1, x1), (w - y2, x2)),
+                   180: ((w - x1, h - y1), (w - x2, h - y2)),
+                   270: ((y1, h - x1), (y2, h - x2))}[self.rotation]
+        return _absolute(corners, self.origin)
+
+    def shown(self, rect: Box) -> Box:
+        """A box in user space (PDFium's text boxes) on the page as shown."""
+        ox, oy = self.origin
+        u1, v1, u2, v2 = rect[0] - ox, rect[1] - oy, rect[2] - ox, rect[3] - oy
+        w, h = (self.height, self.width) if self.rotation in (90, 270) else (self.width,
+                                                                              self.height)
+        corners = {0: ((u1, v1), (u2, v2)), 90: ((v1, w - u1), (v2, w - u2)),
+                   180: ((w - u1, h - v1), (w - u2, h - v2)),
+                   270: ((h - v1, u1), (h - v2, u2))}[self.rotation]
+        return _absolute(corners, (0.0, 0.0))
+
+
+def _absolute(corners: tuple[tuple[float, float], tuple[float, float]],
+              origin: tuple[float, float]) -> Box:
+    (a, b), (c, d) = corners
+    return (min(a, c) + origin[0], min(b, d) + origin[1], max(a, c) + origin[0],
+            max(b, d) + origin[1])
 
 
 @dataclass(frozen=True)
@@ -86,10 +121,10 @@ def layout_pdf(data: bytes) -> Layout:
         pages = [_page_box(doc[index]) for index in range(len(doc))]
         if not pages:
             raise DamagedPdf("no pages")
-        last, (ox, oy) = pages[-1], pages[-1].origin
+        last = pages[-1]
         text = doc[len(doc) - 1].get_textpage()
         rects = [text.get_rect(i) for i in range(text.count_rects())]
-    texts = [(r[0] - ox, r[1] - oy, r[2] - ox, r[3] - oy) for r in rects]
+    texts = [last.shown(r) for r in rects]
     box, covers = free_spot(last.width, last.height, texts)
     return Layout(pages, len(pages), _rounded(box), covers)
 
@@ -130,7 +165,9 @@ def _opened(data: bytes) -> Iterator[Any]:
 
 def _page_box(page: Any) -> PageBox:
     x1, y1, x2, y2 = page.get_cropbox()
-    return PageBox(x2 - x1, y2 - y1, (x1, y1), page.get_rotation())
+    rotation = page.get_rotation() % 360
+    width, height = (y2 - y1, x2 - x1) if rotation in (90, 270) else (x2 - x1, y2 - y1)
+    return PageBox(width, height, (x1, y1), rotation)
 
 
 def _rounded(box: Box) -> Box:

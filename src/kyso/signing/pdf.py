@@ -4,7 +4,8 @@ Parsing is pyHanko's (with its decode limits against compression bombs); every f
 hostile or damaged file becomes one of three clear errors, never a crash. A file can also make
 pyHanko loop for ever (a page tree that is its own parent) or eat all memory, which no error
 handling stops: untrusted files are therefore read through a :class:`~kyso.signing.sandbox.
-PdfSandbox`, which runs :func:`inspect_pdf` and :func:`survey_pdf` in a process it can kill.
+PdfSandbox`, which runs :func:`inspect_pdf` and :func:`survey_pdf` (before validating) in a
+process it can kill.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree
 
 from kyso.signing.document_errors import DamagedPdf, EncryptedPdf, NotAPdf
 
-__all__ = ["PARSE_ERRORS", "PdfInfo", "inspect_pdf", "read_pdf", "survey_pdf"]
+__all__ = ["PARSE_ERRORS", "PdfInfo", "describe_pdf", "inspect_pdf", "read_pdf", "survey_pdf"]
 
 # what pyHanko and asn1crypto raise on hostile input, besides PdfError
 PARSE_ERRORS = (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
@@ -54,7 +55,11 @@ def read_pdf(data: bytes) -> PdfFileReader:
 
 def inspect_pdf(data: bytes) -> PdfInfo:
     """Check that the PDF can be signed: it opens, has pages, and its last page has a size."""
-    reader = read_pdf(data)
+    return describe_pdf(read_pdf(data))
+
+
+def describe_pdf(reader: PdfFileReader) -> PdfInfo:
+    """:func:`inspect_pdf` on a file already opened with :func:`read_pdf`."""
     try:
         pages = int(reader.root["/Pages"]["/Count"])
         page_ref, _ = reader.find_page_for_modification(-1)  # type: ignore[no-untyped-call]

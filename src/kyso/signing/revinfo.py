@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
-from typing import Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 from urllib.parse import urlsplit
 
 from asn1crypto import cms, crl, ocsp, tsp, x509
 from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext, errors
 from pyhanko_certvalidator.authority import Authority
 from pyhanko_certvalidator.fetchers.api import (
@@ -211,7 +212,17 @@ class KysoTrust:
             self._root = x509.Certificate.load(self._pki.ca_certificate(ROOT))
         return self._root
 
-    def context(self, at: datetime) -> ValidationContext:
-        """Validation at ``at`` with fresh OCSP/CRL answers; missing revocation data fails."""
-        return ValidationContext(trust_roots=[self.root], moment=at, allow_fetching=True,
-                                 fetcher_backend=self._fetchers, revocation_mode="hard-fail")
+    def context(self, at: datetime, *, retroactive: bool = False,
+                dss: DocumentSecurityStore | None = None) -> ValidationContext:
+        """Validation at ``at`` with fresh OCSP/CRL answers; missing revocation data fails.
+
+        ``retroactive``: answers issued after ``at`` speak for it (kyso's CRLs and OCSP
+        answers keep a revocation's date), for validating a signature at the time its time
+        stamp proves. ``dss``: the document's own revocation data and certificates too."""
+        settings: dict[str, Any] = {
+            "trust_roots": [self.root], "moment": at, "allow_fetching": True,
+            "fetcher_backend": self._fetchers, "revocation_mode": "hard-fail",
+            "retroactive_revinfo": retroactive}
+        if dss is not None:
+            return dss.as_validation_context(settings)
+        return ValidationContext(**settings)

@@ -1,23 +1,28 @@
 """The port through which untrusted PDFs are read: a box that a hostile file cannot break.
 
-A PDF from a customer, a CSC client or anyone calling ``/validate`` is first read by a
-:class:`PdfSandbox`: bytes in, a small result out (:class:`~kyso.signing.pdf.PdfInfo`, the
-number of signatures, the pages' :class:`~kyso.signing.pages.Layout` or one page as a PNG),
-or one of the documents' errors; PDFium (page previews) runs nowhere else. The production
-adapter (``kyso.adapters.sandbox``) runs the reading in child processes with CPU-time, memory and
-wall-clock limits and no key material; a file that exhausts them is refused with
-:class:`~kyso.signing.document_errors.InvalidDocument`. Only files that came through the box
-are then opened by pyHanko in the server itself (to sign or validate them).
-kyso's own PDFs (the onboarding contract it generated) are read in-process, with
-:func:`~kyso.signing.pdf.inspect_pdf`.
+A PDF from a customer, a CSC client or anyone calling ``/validate`` is only ever parsed by
+a :class:`PdfSandbox`: bytes in, a small result out (:class:`~kyso.signing.pdf.PdfInfo`, the
+pages' :class:`~kyso.signing.pages.Layout`, one page as a PNG, a
+:class:`~kyso.signing.validation.ValidationReport`, the bytes a signature appends), or one of
+the documents' errors; PDFium (page previews) and pyHanko (reading, validating, preparing a
+signature) run nowhere else on such a file. The production adapter (``kyso.adapters.sandbox``)
+runs them in child processes with CPU-time, memory and wall-clock limits and no key material;
+a file that exhausts them, or a child that answers nonsense, is refused with
+:class:`~kyso.signing.document_errors.InvalidDocument`. What a child needs from the server
+(kyso's CA certificates, CRLs, OCSP answers, time stamps: the public ``/pki`` endpoints; and
+the CMS for a prepared signature) it asks for while it works. kyso's own PDFs (the onboarding
+contract it generated) are read and sealed in-process.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
+from kyso.signing.pades import Exchange, PadesRequest, Prepared
 from kyso.signing.pages import Layout
 from kyso.signing.pdf import PdfInfo
+from kyso.signing.validation import ValidationReport
 
 __all__ = ["PdfSandbox"]
 
@@ -27,8 +32,16 @@ class PdfSandbox(Protocol):
         """What signing ``data`` needs (:func:`~kyso.signing.pdf.inspect_pdf`)."""
         ...
 
-    def survey(self, data: bytes) -> int:
-        """Walk what validating ``data`` walks (:func:`~kyso.signing.pdf.survey_pdf`)."""
+    def validate(self, data: bytes, at: datetime) -> ValidationReport:
+        """The signatures in ``data`` validated at ``at`` against kyso's root
+        (:class:`~kyso.signing.validation.Validator`)."""
+        ...
+
+    def sign(self, request: PadesRequest, exchange: Exchange) -> Prepared | bytes:
+        """Prepare ``request.pdf`` for signing and, from B-LT on, get the CMS from
+        ``exchange`` and add the DSS and document time stamp
+        (:func:`~kyso.signing.pades.prepare_pades`), for
+        :meth:`~kyso.signing.pades.Finisher.finish`."""
         ...
 
     def layout(self, data: bytes) -> Layout:

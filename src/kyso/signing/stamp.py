@@ -11,26 +11,40 @@ documents from before that choice existed. With a signature image, the image fil
 half of the box and the text lines the right half. The font is a subset of Noto
 Sans (Latin + Vietnamese, SIL OFL 1.1, see ``fonts/OFL.txt``; regenerate it with
 ``scripts/vendor_noto_subset.py``); pyHanko embeds only the glyphs used.
+
+On a page with ``/Rotate`` (90, 180, 270) the field's box is in user space (turned, see
+``signing/pages.py``), so the appearance is laid out at the size the page *shows* and its
+form XObject gets a ``/Matrix`` that turns it against the page's rotation: the stamp reads
+upright where the customer dropped it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.layout import (
+    AxisAlignment,
+    BoxConstraints,
+    Margins,
+    SimpleBoxLayoutRule,
+)
 from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign.fields import SigFieldSpec
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import TextStamp, TextStampStyle
 
 from kyso.signing.document import SignOptions
 
 if TYPE_CHECKING:  # fontTools and HarfBuzz load only when a stamp is drawn (~0.5 s)
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 
-__all__ = ["FONT", "VIETNAM", "field_spec", "local_time", "stamp_params", "stamp_style"]
+__all__ = ["FONT", "VIETNAM", "TurnedStampStyle", "field_spec", "local_time", "page_rotation",
+           "stamp_params", "stamp_style"]
 
 FONT = Path(__file__).parent / "fonts" / "NotoSans-Vietnamese.ttf"
 VIETNAM = timezone(timedelta(hours=7), "GMT+7")  # Asia/Ho_Chi_Minh keeps no daylight time
@@ -50,14 +64,63 @@ def _font() -> GlyphAccumulatorFactory:
     return GlyphAccumulatorFactory(str(FONT), font_size=_FONT_SIZE)
 
 
-def stamp_style(options: SignOptions, image: bytes | None = None) -> TextStampStyle:
-    """The stamp's look; ``image`` is the signature image's PNG (checked on upload)."""
+@dataclass(frozen=True)
+class TurnedStampStyle(TextStampStyle):
+    """pyHanko's text stamp, laid out as the page shows it and turned by ``/Matrix``
+    against the page's ``rotation`` (0, 90, 180, 270 degrees clockwise)."""
+
+    rotation: int = 0
+
+    def create_stamp(self, writer: BasePdfFileWriter, box: BoxConstraints,
+                     text_params: dict[str, str]) -> TextStamp:
+        if self.rotation in (90, 270):  # the field's box is turned in user space
+            box = BoxConstraints(width=box.height, height=box.width)
+        return _TurnedStamp(writer=writer, style=self, box=box, text_params=text_params)
+
+
+class _TurnedStamp(TextStamp):
+    def as_form_xobject(self) -> generic.StreamObject:
+        xobject = super().as_form_xobject()
+        rotation = self.style.rotation
+        if rotation:
+            w, h = self.box.width, self.box.height
+            turn = {90: (0, 1, -1, 0, h, 0), 180: (-1, 0, 0, -1, w, h),
+                    270: (0, -1, 1, 0, 0, w)}[rotation]  # counter-clockwise, back in the box
+            xobject[generic.pdf_name("/Matrix")] = generic.ArrayObject(
+                generic.FloatObject(v) for v in turn)  # type: ignore[no-untyped-call]
+        return xobject
+
+
+def page_rotation(page: generic.DictionaryObject) -> int:
+    """The page's ``/Rotate`` (inherited from the page tree), as 0, 90, 180 or 270, read
+    the way PDFium reads it for the previews (a malformed value counts as 0)."""
+    node: object = page
+    for _ in range(32):  # a hostile /Parent chain may loop
+        if not isinstance(node, generic.DictionaryObject):
+            break
+        value = node.get("/Rotate")
+        if value is not None:
+            try:  # PDFium's reading: whole quarter turns, truncated towards zero
+                return int(int(value) / 90) % 4 * 90
+            except (TypeError, ValueError, OverflowError):
+                return 0
+        parent = node.get("/Parent")
+        node = (parent.get_object()  # type: ignore[no-untyped-call]  # pyHanko: untyped
+                if isinstance(parent, generic.IndirectObject) else parent)
+    return 0
+
+
+def stamp_style(options: SignOptions, image: bytes | None = None,
+                rotation: int = 0) -> TextStampStyle:
+    """The stamp's look on a page turned by ``rotation``; ``image`` is the signature
+    image's PNG (checked on upload)."""
     lines = ["Ký bởi: %(signer)s", "Thời gian: %(ts)s"]
     if options.reason:
         lines.append("Lý do: %(reason)s")
     if options.location:
         lines.append("Nơi ký: %(location)s")
-    style = TextStampStyle(
+    style = TurnedStampStyle(
+        rotation=rotation,
         stamp_text="\n".join(lines),
         text_box_style=TextBoxStyle(font=_font(), font_size=_FONT_SIZE),
         timestamp_format="%d/%m/%Y %H:%M:%S (GMT+7)",
@@ -66,7 +129,8 @@ def stamp_style(options: SignOptions, image: bytes | None = None) -> TextStampSt
     )
     if image is None or options.box is None:
         return style
-    return _with_image(style, image, options.box[2] - options.box[0])
+    x1, y1, x2, y2 = options.box
+    return _with_image(style, image, y2 - y1 if rotation in (90, 270) else x2 - x1)
 
 
 def _with_image(style: TextStampStyle, image: bytes, width: float) -> TextStampStyle:

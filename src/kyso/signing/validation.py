@@ -2,7 +2,15 @@
 ones signed, whether the chain is trusted and not revoked, and at which PAdES level.
 
 pyHanko does the work (with kyso's root as the only trust anchor and fresh OCSP/CRL answers
-from kyso itself, in hard-fail mode: no revocation data, no trust). The report is plain
+from kyso itself, in hard-fail mode: no revocation data, no trust). A signature whose
+certificate is revoked or suspended *now* is then validated in the past (ETSI EN 319 102-1
+§5.6.2.4, past signature validation): pyHanko validates it again at the time its signature
+time stamp proves (the stamp itself checked now), with the document's DSS and kyso's
+current revocation data read retroactively (a CRL or OCSP answer keeps a revocation's date).
+If the certificate was still good then, the signature stays valid and the report says when
+it was revoked or suspended: a customer who suspends the certificate of a lost phone keeps
+every contract signed before. A signature without a time stamp (B-B: no proof of existence)
+or stamped after the revocation is not valid. The report is plain
 data for the API. A hostile or damaged file gives :class:`DamagedPdf`, never a crash; one
 unreadable signature is reported as such, without hiding the others.
 """
@@ -12,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from asn1crypto import crl
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
@@ -23,7 +32,8 @@ from pyhanko.sign.validation import (
     async_validate_pdf_signature,
     async_validate_pdf_timestamp,
 )
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 
 from kyso.signing.document_errors import DamagedPdf
 from kyso.signing.pades import run
@@ -57,7 +67,15 @@ class SignatureReport:
     coverage: str | None = None  # entire_file | entire_revision | …
     modifications: str | None = None  # none | lta_updates | form_filling | annotation | other
     entire_document: bool = False
-    trust_problem: str | None = None
+    trust_problem: str | None = None  # the AdES subindication of the check at "now"
+    # how the level was reached: no_timestamp | signature_timestamp | dss | document_timestamp
+    level_reason: str | None = None
+    revocation_reason: str | None = None  # key_compromise | certificate_hold | … (if revoked)
+    # validation in the past, if revoked or suspended now: passed (valid at the proven time,
+    # before the revocation) | no_proof_of_existence (no time stamp) | revoked_before_signing
+    # | unreadable | another AdES subindication; None: not needed (not revoked)
+    past_validation: str | None = None
+    proven_at: datetime | None = None  # the time the signature is proven to exist (POE)
 
 
 @dataclass(frozen=True)
@@ -123,7 +141,28 @@ class Validator:
         except _ERRORS:
             return SignatureReport(name, "unreadable", False, "unknown", False)
         covered = any(revision > sig.signed_revision for revision in stamps)
-        return _report(name, status, _level(status, revinfo, covered))
+        report = _report(name, status, _level(status, revinfo, covered))
+        if report.integrity == "intact" and status.revocation_details is not None:
+            report = await self._in_the_past(sig, at, revinfo, report)
+        return report
+
+    async def _in_the_past(self, sig: EmbeddedPdfSignature, at: datetime, revinfo: bool,
+                           report: SignatureReport) -> SignatureReport:
+        """The revoked (or suspended) signature, validated at the time its signature time
+        stamp proves (kyso's TSA, trusted now): valid if the certificate was good then."""
+        proven = report.timestamp if report.timestamp_trusted else None
+        if proven is None:  # B-B: nothing proves the signature existed before the revocation
+            return replace(report, past_validation="no_proof_of_existence")
+        context = self._trust.context(proven, retroactive=True,
+                                      dss=_dss(sig.reader) if revinfo else None)
+        try:
+            status = await async_validate_pdf_signature(sig, context, self._trust.context(at))
+        except _ERRORS:
+            return replace(report, past_validation="unreadable")
+        passed = bool(status.bottom_line)
+        past = ("passed" if passed else "revoked_before_signing" if status.revocation_details
+                else _indication(status) or "failed")
+        return replace(report, valid=passed, proven_at=proven, past_validation=past)
 
     async def _timestamp(self, sig: EmbeddedPdfSignature, at: datetime) -> TimestampReport:
         try:
@@ -156,12 +195,25 @@ def _report(name: str, status: PdfSignatureStatus, level: str) -> SignatureRepor
         timestamp=stamp.timestamp if stamp else None,
         timestamp_trusted=stamp.trusted if stamp else None,
         revoked_at=revoked.revocation_date if revoked else None,
+        revocation_reason=_reason(revoked.revocation_reason) if revoked else None,
         level=level,
         coverage=coverage.name.lower() if coverage is not None else None,
         modifications=mods,
         entire_document=whole,
         trust_problem=_indication(status),
+        level_reason=_LEVEL_REASONS[level],
     )
+
+
+def _dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
+    try:
+        return DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return None
+
+
+def _reason(reason: crl.CRLReason) -> str:
+    return str(reason.native) if reason.native else "unspecified"
 
 
 def _level(status: PdfSignatureStatus, revinfo: bool, stamped_after: bool) -> str:
@@ -171,6 +223,10 @@ def _level(status: PdfSignatureStatus, revinfo: bool, stamped_after: bool) -> st
     if not revinfo:
         return "B-T"
     return "B-LTA" if stamped_after else "B-LT"
+
+
+_LEVEL_REASONS = {"B-B": "no_timestamp", "B-T": "signature_timestamp", "B-LT": "dss",
+                  "B-LTA": "document_timestamp"}
 
 
 def _has_revinfo(reader: PdfFileReader) -> bool:

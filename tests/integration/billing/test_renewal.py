@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from dataclasses import replace
 from typing import Any
 
 from cryptography import x509
 from fastapi.testclient import TestClient
 
+from kyso.billing.orders import OrderPurpose
 from kyso.bootstrap import Container
 from kyso.clock import ManualClock
 from kyso.keys.model import HashAlgorithm, SignatureScheme
@@ -110,3 +113,72 @@ def test_the_refusals(client: TestClient, shop: Container, customer: Customer,
     assert renew(client, customer, old, placed, 409)["error"] == "not_renewable"
     got = client.get(f"/api/v1/billing/orders/{placed}", headers=customer.headers).json()
     assert got["status"] == "awaiting_issuance"
+
+
+def renewal_order(client: TestClient, who: Customer, renews: str,
+                  status: int = 201) -> dict[str, Any]:
+    r = client.post("/api/v1/billing/orders", json={"product": "unlimited-1y", "renews": renews},
+                    headers=who.headers)
+    assert r.status_code == status, r.text
+    return dict(r.json())
+
+
+def test_the_return_page_follows_what_the_order_was_bought_for(
+        client: TestClient, customer: Customer) -> None:
+    """The order records its purpose when it is created: a renewal's package leads back to the
+    renewal (#renew), paid or not; the same package bought on its own by the same holder of an
+    active certificate is no renewal (nothing is guessed) and leads to the orders."""
+    old = customer.credential_id
+    assert old is not None
+    placed = renewal_order(client, customer, old)
+    assert (placed["purpose"], placed["renews"]) == ("renewal", old)
+    cancelled = pay(client, placed["payment_url"], "atm", "cancel")
+    assert 'href="/#renew"' in cancelled.text
+    assert "Quay lại gia hạn để thanh toán lại" in cancelled.text
+    paid = pay(client, renewal_order(client, customer, old)["payment_url"], "atm", "succeed")
+    assert 'href="/#renew"' in paid.text and "Tiếp tục gia hạn chứng thư số" in paid.text
+    assert "#register" not in paid.text and "IPN" not in paid.text
+    alone = order(client, customer, "unlimited-1y")
+    assert (alone["purpose"], alone["renews"]) == ("standalone", None)
+    shop_paid = pay(client, alone["payment_url"], "atm", "succeed")
+    assert 'href="/#buy"' in shop_paid.text and "#renew" not in shop_paid.text
+    pack = order(client, customer, "pack-10", old)
+    assert (pack["purpose"], pack["renews"]) == ("pack", None)
+
+
+def test_a_renewal_order_names_a_certificate_of_ones_own(
+        client: TestClient, shop: Container, customer: Customer, clock: ManualClock) -> None:
+    old = customer.credential_id
+    assert old is not None
+    other = make_customer(client, shop, 2)
+    assert renewal_order(client, other, old, 404)["error"] == "not_found"
+    r = client.post("/api/v1/billing/orders", headers=customer.headers,
+                    json={"product": "pack-10", "renews": old})
+    assert r.status_code == 400 and "gói chứng thư số" in r.json()["error_description"]
+
+
+def test_a_package_paid_to_renew_one_certificate_renews_no_other(
+        client: TestClient, shop: Container, customer: Customer, clock: ManualClock) -> None:
+    """The confirmation names what the customer recognises (holder, package, validity, a
+    short serial); a package recorded for another certificate's renewal, or for a
+    registration, is refused."""
+    clock.set(clock.now().replace(second=1))
+    enrol(client, shop, customer.token, customer.account_id, clock)
+    old = customer.credential_id
+    assert old is not None
+    placed = renewal_order(client, customer, old)
+    pay(client, placed["payment_url"], "atm", "succeed")
+    details = renew(client, customer, old, placed["id"])["details"]
+    assert details["holder"] and re.fullmatch(r"\d\d/\d\d/\d{4} – \d\d/\d\d/\d{4}",
+                                              details["validity"])
+    assert details["product"] and len(details["serial"]) <= 12
+    for purpose, renews in ((OrderPurpose.RENEWAL, "kyso-ca-another"),
+                            (OrderPurpose.REGISTRATION, None)):
+        with shop.uow() as uow:
+            got = uow.billing.order(placed["id"])
+            assert got is not None
+            other = replace(got, id=f"X{purpose.value[:8].upper()}", purpose=purpose,
+                            renews=renews)
+            uow.billing.add_order(other)
+            uow.commit()
+        assert renew(client, customer, old, other.id, 409)["error"] == "order_state"

@@ -21,19 +21,24 @@ REVISION = "0008_journeys_verified_id_number"
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def before(db_url: str) -> Iterator[Engine]:
-    """A database at every head except this revision (as deployed before it)."""
+def before_revision(db_url: str, revision: str) -> Engine:
+    """A database at every head except ``revision`` (as deployed before it)."""
     engine = make_engine(db_url)
     with engine.connect() as conn:
         config = alembic_config(conn)
         script = ScriptDirectory.from_config(config)
-        mine = script.get_revision(REVISION)
+        mine = script.get_revision(revision)
         assert mine is not None and isinstance(mine.down_revision, tuple)
-        others = [h for h in script.get_heads() if h != REVISION]
+        others = [h for h in script.get_heads() if h != revision]
         for target in [*others, *mine.down_revision]:
             command.upgrade(config, target)
         conn.commit()
+    return engine
+
+
+@pytest.fixture
+def before(db_url: str) -> Iterator[Engine]:
+    engine = before_revision(db_url, REVISION)
     yield engine
     engine.dispose()
 

@@ -133,10 +133,12 @@ class World:
         return path
 
 
-def open_world(root: Path, stack: ExitStack, **settings: Any) -> World:
-    """A kyso for document tests in ``root`` (closed with ``stack``); ``settings`` override."""
+def open_world(root: Path, stack: ExitStack, start: datetime | None = None,
+               **settings: Any) -> World:
+    """A kyso for document tests in ``root`` (closed with ``stack``); ``settings`` override;
+    the clock starts at ``start`` (default: now)."""
     server = LiveServer()
-    clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+    clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
     db_url = stack.enter_context(fresh_database(root))
     config = Settings(**{"home": root / "home", "database_url": db_url,
                          "public_base_url": server.url, "pki_ca_key": "rsa-2048",

@@ -27,7 +27,10 @@ def test_suspend_with_the_pin_then_resume(world: World) -> None:
     assert _post(customer, "resume") == (200, {"credential_id": customer.credential.id,
                                                 "status": "active"})
     assert len(customer.sign(sample_pdf())) > 0
-    notes = customer.get("/notifications").text
+    notes = customer.get("/notifications").text  # the customer reads English
+    assert "is suspended" in notes and "is in use again" in notes
+    notes = world.client.get("/api/v1/notifications",
+                             headers=customer.headers | {"Accept-Language": "vi"}).text
     assert "đã được tạm dừng" in notes and "đã được tiếp tục sử dụng" in notes
     with world.container.uow() as uow:
         actions = [(r.event.action, r.event.actor) for r in uow.audit.records()]

@@ -147,3 +147,23 @@ def test_mangled_files_get_a_report_or_a_clear_400_never_a_500(world: World,
             assert r.json()["error"] in ("damaged_pdf", "not_a_pdf")
         answers.add(r.status_code == 200 and r.json()["valid"])
     assert False in answers  # most mangled files are not valid any more
+
+
+def test_the_server_never_parses_the_uploaded_pdf(world: World, customer: Customer,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading, stamping, B-LTA signing and validating an uploaded PDF work with pyHanko's
+    reader broken in the server process: the sandbox's children do all the parsing (the
+    server hashes, signs and splices bytes)."""
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the server parsed an untrusted PDF")
+
+    monkeypatch.setattr(PdfFileReader, "__init__", refuse)
+    signed = customer.sign(sample_pdf(pages=2), level="B-LTA", visible="true",
+                           reason="Đồng ý")
+    report = customer.validate(signed)
+    with pytest.raises(AssertionError):  # the patch was in force
+        PdfFileReader(io.BytesIO(signed))
+    monkeypatch.undo()
+    [signature] = report["signatures"]
+    assert report["valid"] and signature["level"] == "B-LTA", report
+    assert len(report["document_timestamps"]) == 1

@@ -8,13 +8,21 @@ import base64
 import io
 from pathlib import Path
 
+import pypdfium2
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 from kyso.signing.pages import free_spot
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.oracles import dark_pixels, needs_tools, pdfsig
-from tests.integration.documents.pdfs import A4, form_pdf, sample_pdf
+from tests.integration.documents.pdfs import (
+    A4,
+    form_pdf,
+    rotated_pdf,
+    sample_pdf,
+    shown_name_box,
+    shown_size,
+)
 
 NAME_BOX = (380, 36, 560, 56)  # "Nguoi ky: NGUYEN VAN AN" in form_pdf()
 
@@ -107,3 +115,77 @@ def test_a_malformed_place_is_refused(world: World, customer: Customer,
     r = world.client.post(f"/api/v1/documents/{draft.json()['id']}/sign",
                           headers=customer.headers, json=body)
     assert r.status_code == 400, r.text
+
+
+def shown_ink(pdf: bytes) -> Image.Image:
+    """Page 1 as shown (``/Rotate`` applied), rendered by PDFium as kyso's previews are, at
+    one pixel a point: ink white on black (a 1-bit mask)."""
+    doc = pypdfium2.PdfDocument(pdf)
+    doc.init_forms()  # the signature field's appearance is a form widget's
+    try:
+        image = doc[0].render(scale=1, may_draw_forms=True).to_pil().convert("L")
+    finally:
+        doc.close()
+    return image.point(lambda v: 255 if v < 160 else 0).convert("1")
+
+
+def crop(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    """``box`` (points from the lower-left corner of the page as shown) of a rendering."""
+    x1, y1, x2, y2 = box
+    return image.crop((x1, image.height - y2, x2, image.height - y1))
+
+
+def ink(image: Image.Image) -> int:
+    return image.convert("L").histogram()[255]
+
+
+def likeness(a: Image.Image, b: Image.Image) -> float:
+    """Intersection over union of two ink masks of one size."""
+    both = ink(ImageChops.logical_and(a, b))
+    return both / max(ink(ImageChops.logical_or(a, b)), 1)
+
+
+@needs_tools
+def test_a_stamp_on_a_turned_page_lands_where_dropped_and_reads_upright(
+        world: World, customer: Customer, tmp_path: Path) -> None:
+    """/Rotate 0, 90, 180, 270: the layout speaks of the page as shown, the free spot
+    leaves the printed name alone, and the signed page shows the stamp — upright, the
+    same as on an unturned page — inside the dropped box and nowhere else."""
+    box = (60, 300, 310, 370)  # from the lower-left corner of the page as shown
+    stamps = {}
+    for rotation in (0, 90, 180, 270):
+        pdf = rotated_pdf(rotation)
+        draft = world.client.post(
+            "/api/v1/documents/drafts", content=pdf,
+            headers=customer.headers | {"Content-Type": "application/pdf"}).json()
+        layout = customer.get(f"/documents/{draft['id']}/layout").json()
+        [page] = layout["pages"]
+        assert (page["width"], page["height"], page["rotation"]) == (
+            *shown_size(rotation), rotation)
+        assert not layout["covers_text"]
+        assert not overlaps(tuple(layout["box"]), shown_name_box(rotation)), layout
+        png = Image.open(io.BytesIO(customer.get(f"/documents/{draft['id']}/pages/1.png")
+                                    .content))
+        assert (png.width > png.height) == (rotation in (90, 270))  # previewed as shown
+
+        sent = world.client.post(f"/api/v1/documents/{draft['id']}/sign",
+                                 headers=customer.headers, json={"page": 1, "box": box})
+        assert sent.status_code == 200, sent.text
+        assert customer.confirm(sent.json()["transaction"]).status_code == 200
+        signed = customer.get(f"/documents/{draft['id']}/download").content
+        path = tmp_path / f"signed-{rotation}.pdf"
+        path.write_bytes(signed)
+        [verdict] = pdfsig(world.nss_db(), path)
+        assert verdict["Signature Validation"] == "Signature is Valid.", (rotation, verdict)
+
+        added = ImageChops.logical_xor(shown_ink(pdf), shown_ink(signed))
+        assert ink(crop(added, box)) > 500, rotation  # the stamp is in the box …
+        grown = (box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2)
+        assert ink(added) == ink(crop(added, grown)), rotation  # … and nowhere else
+        stamps[rotation] = crop(added, box)
+
+    upright = stamps[0]
+    upside_down = upright.rotate(180)
+    assert likeness(upright, upside_down) < 0.5  # the measure tells a turned stamp apart
+    for rotation in (90, 180, 270):
+        assert likeness(stamps[rotation], upright) > 0.8, rotation

@@ -38,11 +38,14 @@ def test_everything_the_customer_did_newest_first(world: World) -> None:
     assert ("signature", "signed", signed["id"]) in told
     quota = [e for e in entries if e["category"] == "quota"]
     assert {(e["status"], e["count"]) for e in quota} == {("credit", 5), ("consume", -1)}
+    words = {e["status"]: e["description"] for e in quota}  # plain words, not the certificate
+    assert words == {"credit": "Cộng 5 lượt ký", "consume": "Ký 1 tài liệu: hopdong.pdf"}
     rejected = next(e for e in entries if e["status"] == "rejected")
     assert (rejected["label"], rejected["outcome"]) == ("Ký tài liệu", "Đã từ chối")
     assert "khac.pdf" in rejected["description"]
     english = history(customer, "en").json()
     assert {e["outcome"] for e in english} >= {"Rejected", "Expired", "Signed"}
+    assert "Signed 1 document(s): hopdong.pdf" in {e["description"] for e in english}
 
     only = history(customer, category="quota").json()
     assert {e["category"] for e in only} == {"quota"} and len(only) == 2

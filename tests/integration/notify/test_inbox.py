@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kyso.errors import InvalidInput, NotFound
+from kyso.errors import InvalidInput, NotFound, Text
 from kyso.notify.service import Notifier
 
 ME, OTHER = "acc-me", "acc-other"
@@ -21,9 +21,11 @@ def posted(notifier, uow_factory, clock):
     ids = {}
     with uow_factory() as uow:
         for n in range(3):
-            ids[n] = notifier.post(uow, ME, f"Hợp đồng số {n} đã được ký", f"Nội dung {n}").id
+            ids[n] = notifier.post(uow, ME, Text(f"Hợp đồng số {n} đã được ký",
+                                                 f"Contract {n} signed"),
+                                   Text(f"Nội dung {n}", f"Content {n}")).id
             clock.advance(60)
-        ids["other"] = notifier.post(uow, OTHER, "Thông báo", "…").id
+        ids["other"] = notifier.post(uow, OTHER, Text("Thông báo", "Notice"), Text("…", "…")).id
         uow.commit()
     return ids
 
@@ -83,7 +85,17 @@ def test_paging_arguments_are_checked(notifier, uow_factory, limit, offset):
         notifier.inbox(uow, ME, limit=limit, offset=offset)
 
 
-@pytest.mark.parametrize("title", ["", "   ", "x" * 201])
+@pytest.mark.parametrize("title", [Text("", "Title"), Text("Tiêu đề", "   "),
+                                   Text("x" * 201, "Title")])
 def test_titles_are_checked(notifier, uow_factory, title):
+    """Both languages of a title are checked."""
     with uow_factory() as uow, pytest.raises(InvalidInput):
-        notifier.post(uow, ME, title, "body")
+        notifier.post(uow, ME, title, Text("nội dung", "body"))
+
+
+def test_a_notice_is_read_in_the_readers_language(notifier, uow_factory, posted):
+    with uow_factory() as uow:
+        newest, *_ = notifier.inbox(uow, ME, limit=1)
+    assert (newest.title_in("vi"), newest.body_in("vi")) == ("Hợp đồng số 2 đã được ký",
+                                                             "Nội dung 2")
+    assert (newest.title_in("en"), newest.body_in("en")) == ("Contract 2 signed", "Content 2")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from kyso.adapters.db.tables.notify import outbox
 from kyso.adapters.local_delivery import LocalDelivery
 from kyso.adapters.sms import HttpSmsSender
+from kyso.errors import Text
 from kyso.notify.model import DeliveryStatus
 from kyso.notify.service import Notifier
 from kyso.notify.worker import OutboxWorker
@@ -199,7 +200,7 @@ def test_a_rolled_back_change_sends_nothing(
     gateway.start()
     with pytest.raises(RuntimeError), uow_factory() as uow:
         notifier.queue_sms(uow, PHONE, TEXT)
-        notifier.post(uow, "acc-1", "Mã OTP đã được gửi", "…")
+        notifier.post(uow, "acc-1", Text("Mã OTP đã được gửi", "OTP sent"), Text("…", "…"))
         raise RuntimeError("the change that caused the message failed")
     worker = worker_for(uow_factory, envelope, clock, sender)
     assert worker.run_once() == 0

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from kyso.adapters.blobs import SealedBlobStore
+from kyso.adapters.db.tables.blobs import blobs
 from kyso.billing.errors import OrderStateConflict
 from kyso.bootstrap import Container
 from kyso.clock import ManualClock
@@ -14,8 +17,9 @@ from tests.integration.onboarding.test_flow import BASE, form, officer, png, to_
 
 
 def _stored(container: Container) -> list[str]:
-    root = container.settings.home / "onboarding"
-    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    """The blobs kept (the database store, shared by every node: adapters/blobs.py)."""
+    with container.engine.connect() as conn:
+        return sorted(d for (d,) in conn.execute(select(blobs.c.sha256)))
 
 
 def test_refused_ekyc_attempts_keep_no_images(client: TestClient, container: Container,
@@ -39,8 +43,9 @@ def test_refused_ekyc_attempts_keep_no_images(client: TestClient, container: Con
 def test_the_onboarding_store_keeps_images_and_contracts_sealed(
         client: TestClient, container: Container, clock: ManualClock) -> None:
     """ID-card images and contracts are personal data: sealed at rest under the master key,
-    each bound to its hash; a damaged or swapped file reads as missing."""
-    store = container.onboarding_blobs
+    each bound to its hash; a damaged or swapped file reads as missing (the one-node file
+    store, KYSO_BLOB_STORE=files; the database store: tests/operations/test_blobs.py)."""
+    store = SealedBlobStore(container.settings.home / "onboarding", container.envelope)
     image = png()
     digest = store.put(image)
     path = container.settings.home / "onboarding" / digest[:2] / digest

@@ -16,7 +16,7 @@ from kyso.billing.catalog import (
     vat_split,
 )
 from kyso.billing.errors import OrderStateConflict
-from kyso.billing.orders import Order, OrderStatus, Payment, PaymentMethod
+from kyso.billing.orders import Order, OrderPurpose, OrderStatus, Payment, PaymentMethod
 from kyso.billing.provisioning import add_months
 
 NOW = datetime(2026, 1, 31, 12, tzinfo=UTC)
@@ -96,3 +96,17 @@ def test_transitions_happen_once() -> None:
 ])
 def test_terms_are_calendar_months(start: datetime, months: int, end: datetime) -> None:
     assert add_months(start, months) == end
+
+
+def test_an_order_records_what_it_is_for() -> None:
+    later = NOW + timedelta(minutes=15)
+    assert Order.of("P", "a", PACK, "cred", NOW, later).purpose is OrderPurpose.PACK
+    assert Order.of("S", "a", CERT, None, NOW, later).purpose is OrderPurpose.STANDALONE
+    renewal = Order.of("R", "a", CERT, None, NOW, later, OrderPurpose.RENEWAL, "cred")
+    assert (renewal.purpose, renewal.renews) == (OrderPurpose.RENEWAL, "cred")
+    paid = renewal.paid(Payment(PaymentMethod.ATM), NOW)  # kept through the transitions
+    assert (paid.purpose, paid.issued("new").renews) == (OrderPurpose.RENEWAL, "cred")
+    with pytest.raises(ValueError, match="names the certificate"):
+        Order.of("X", "a", CERT, None, NOW, later, OrderPurpose.RENEWAL)
+    with pytest.raises(ValueError, match="only one, is for signatures"):
+        Order.of("Y", "a", CERT, None, NOW, later, OrderPurpose.PACK)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from kyso.adapters.db.tables.notify import outbox
-from kyso.errors import InvalidInput, NotFound
+from kyso.errors import InvalidInput, NotFound, Text
 from kyso.notify.model import Channel, DeliveryStatus
 from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier, seal_content, unseal_content
@@ -58,7 +58,7 @@ def test_a_body_sealed_under_another_key_or_purpose_does_not_open(envelope):
 def test_nothing_is_committed_by_the_notifier(notifier, uow_factory):
     with uow_factory() as uow:
         queued = notifier.queue_sms(uow, "+84912345678", "xin chào")
-        notifier.post(uow, "acc-1", "Tiêu đề", "Nội dung")
+        notifier.post(uow, "acc-1", Text("Tiêu đề", "Title"), Text("Nội dung", "Content"))
     with uow_factory() as uow:
         assert uow.outbox.get(queued.id) is None
         assert uow.notifications.unread_count("acc-1") == 0

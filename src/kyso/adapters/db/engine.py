@@ -5,14 +5,18 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from kyso.errors import InvalidInput
 
-__all__ = ["WriterLock", "is_sqlite", "make_engine", "writer_lock"]
+__all__ = ["WriterLock", "is_sqlite", "make_engine", "open_writer", "reading", "transaction",
+           "writer_lock"]
 
 
 class WriterLock:
@@ -84,23 +88,75 @@ def writer_lock(engine: Engine) -> WriterLock | None:
     return _WRITER_LOCKS.get(engine)
 
 
+# the connection of the unit of work this thread has open for writing, per engine
+_OPEN_WRITER: ContextVar[tuple[Engine, Connection] | None] = ContextVar("kyso_open_writer",
+                                                                         default=None)
+
+
+@contextmanager
+def open_writer(engine: Engine, conn: Connection) -> Iterator[None]:
+    """While a writing unit of work is open, :func:`transaction` joins it (SqlUnitOfWork)."""
+    token = _OPEN_WRITER.set((engine, conn))
+    try:
+        yield
+    finally:
+        _OPEN_WRITER.reset(token)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """The open writing unit of work's connection on this thread, else a transaction of its
+    own (committed at the end). Joining matters on SQLite, where a second connection would
+    wait for the first one's write lock; on both, what is written with a unit of work's
+    change commits or rolls back with it."""
+    joined = _OPEN_WRITER.get()
+    if joined is not None and joined[0] is engine and joined[1].in_transaction():
+        yield joined[1]
+        return
+    lock = writer_lock(engine)
+    if lock is not None:
+        lock.acquire()
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """Like :func:`transaction`, to read only: a transaction of its own takes no write lock."""
+    joined = _OPEN_WRITER.get()
+    if joined is not None and joined[0] is engine and joined[1].in_transaction():
+        yield joined[1]
+        return
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{READ_ONLY: True})
+        with conn.begin():
+            yield conn
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
     """Create an engine; on SQLite every transaction is ``BEGIN IMMEDIATE``.
 
     Taking the write lock at the start makes SQLite transactions serializable: two writers
     never both read the same state and then race (the audit chain head, counters, grants).
+    ``busy_timeout``: how long a SQLite writer waits for another process's lock before the
+    database counts as unavailable (503). PostgreSQL connections are pinged before use, so a
+    node reconnects by itself after the database comes back.
     """
     if "poolclass" not in kwargs and ":memory:" not in url:
         kwargs.setdefault("pool_size", POOL_SIZE)
         kwargs.setdefault("max_overflow", POOL_OVERFLOW)
         kwargs.setdefault("pool_use_lifo", True)  # the connection used last: a warm cache
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
+        _configure_sqlite(engine, int(busy_timeout * 1000))
         database = engine.url.database
         on_disk = database not in (None, "", ":memory:") and "mode=memory" not in url
         _WRITER_LOCKS[engine] = WriterLock(f"{database}-writer" if on_disk else None)
@@ -121,7 +177,7 @@ def _configure_postgresql(engine: Engine) -> None:
                 from context.original_exception
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -130,7 +186,7 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

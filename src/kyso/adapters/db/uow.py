@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
-from kyso.adapters.db.engine import READ_ONLY, WriterLock, writer_lock
+from kyso.accounts.recovery_cases import RecoveryCaseRepository
+from kyso.adapters.db.engine import READ_ONLY, WriterLock, open_writer, writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
@@ -21,6 +23,7 @@ from kyso.adapters.db.repositories.onboarding import SqlRegistrationRepository
 from kyso.adapters.db.repositories.otp import SqlOtpCodeRepository
 from kyso.adapters.db.repositories.pki import SqlPkiRepository
 from kyso.adapters.db.repositories.quota import SqlQuotaRepository
+from kyso.adapters.db.repositories.recovery import SqlRecoveryCaseRepository
 from kyso.adapters.db.repositories.relying import SqlRelyingRepository
 from kyso.adapters.db.repositories.signing import SqlActivationRepository
 from kyso.adapters.db.repositories.smartotp import (
@@ -29,6 +32,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
+from kyso.adapters.metrics import CountedAudit
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
@@ -68,6 +72,7 @@ class SqlUnitOfWork:
     billing: BillingRepository
     quota: QuotaRepository
     throttles: ThrottleRepository
+    recoveries: RecoveryCaseRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
                  audit_key: ChainKey = UNKEYED) -> None:
@@ -75,6 +80,7 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._conn: Connection | None = None
         self._lock: WriterLock | None = None
+        self._joinable: ExitStack | None = None  # blobs written join this transaction
 
     def __enter__(self) -> Self:
         self._lock = None if self._read_only else writer_lock(self._engine)
@@ -89,10 +95,14 @@ class SqlUnitOfWork:
             self._release()
             raise
         self._conn = conn
+        if not self._read_only:
+            self._joinable = ExitStack()
+            self._joinable.enter_context(open_writer(self._engine, conn))
         self.accounts = SqlAccountRepository(conn)
         self.sessions = SqlSessionRepository(conn)
         self.otp_codes = SqlOtpCodeRepository(conn)
-        self.audit = SqlAuditRepository(conn, key=self._audit_key)
+        self._counted = CountedAudit(SqlAuditRepository(conn, key=self._audit_key))
+        self.audit = self._counted
         self.outbox = SqlOutboxRepository(conn)
         self.notifications = SqlNotificationRepository(conn)
         self.smartotp = SqlSmartOtpRepository(conn)
@@ -106,6 +116,7 @@ class SqlUnitOfWork:
         self.billing = SqlBillingRepository(conn)
         self.quota = SqlQuotaRepository(conn)
         self.throttles = SqlThrottleRepository(conn)
+        self.recoveries = SqlRecoveryCaseRepository(conn)
         return self
 
     def __exit__(
@@ -117,6 +128,9 @@ class SqlUnitOfWork:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        joinable, self._joinable = self._joinable, None
+        if joinable is not None:
+            joinable.close()
         try:
             if conn.in_transaction():
                 conn.rollback()
@@ -142,6 +156,8 @@ class SqlUnitOfWork:
         # which also fires the SQLite "BEGIN IMMEDIATE" hook): most units of work end with
         # their commit, and an eager BEGIN would cost a write lock only to be rolled back.
         self.connection.commit()
+        self._counted.committed()  # metrics: counter increments, no query
 
     def rollback(self) -> None:
         self.connection.rollback()
+        self._counted.appended.clear()

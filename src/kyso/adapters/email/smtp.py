@@ -21,13 +21,17 @@ __all__ = ["SmtpEmailSender", "build_message"]
 
 
 def build_message(mail_from: str, to: str, content: EmailContent) -> EmailMessage:
-    """The message as sent: ``From``, ``To``, ``Subject``, ``Date``, ``Message-ID``, body."""
+    """The message as sent: ``From``, ``To``, ``Subject``, ``Date``, ``Message-ID``, body.
+
+    The Message-ID is the outbox row's (``content.message_id``) when there is one: the same
+    for every attempt, so a resend after a worker's crash is recognisable as a duplicate."""
     msg = EmailMessage()
     msg["From"] = mail_from
     msg["To"] = to
     msg["Subject"] = content.subject
     msg["Date"] = formatdate(usegmt=True)
-    msg["Message-ID"] = make_msgid(domain=_domain(mail_from))
+    msg["Message-ID"] = (_stable_msgid(content.message_id, _domain(mail_from))
+                         if content.message_id else make_msgid(domain=_domain(mail_from)))
     msg.set_content(content.text, charset="utf-8", cte="quoted-printable")
     if content.html is not None:
         msg.add_alternative(content.html, subtype="html", charset="utf-8", cte="quoted-printable")
@@ -103,6 +107,11 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
     return type(exc).__name__
+
+
+def _stable_msgid(message_id: str, domain: str) -> str:
+    local = "".join(c for c in message_id if c.isascii() and (c.isalnum() or c in "-._"))
+    return f"<kyso.{local}@{domain}>"
 
 
 def _domain(mail_from: str) -> str:

@@ -44,8 +44,8 @@ class SoftwareKeyStore:
 
     name = "software"
 
-    def __init__(self, master: MasterKey, *, cache_size: int = 1024) -> None:
-        self._envelope = Envelope(master)
+    def __init__(self, master: MasterKey | Envelope, *, cache_size: int = 1024) -> None:
+        self._envelope = master if isinstance(master, Envelope) else Envelope(master)
         self._cache = _KeyCache(cache_size)
         self._destroyed: set[str] = set()
 

@@ -1,12 +1,21 @@
-"""The sandboxed side: a child process that reads PDFs and nothing else.
+"""The sandboxed side: a child process that reads, validates and prepares untrusted PDFs.
 
-It runs the pure readers of :mod:`kyso.signing.pdf` (pyHanko: ``inspect``, ``survey``) and
-of :mod:`kyso.signing.pages` (PDFium: ``layout``, ``render``). Started with the ``spawn``
-method, so it shares no memory with the server (no master key, no
-database connection, no open file but its pipe). It forgets every ``KYSO_*`` variable,
-limits its address space (``RLIMIT_AS``) once, and before each file its CPU time
-(``RLIMIT_CPU``: the kernel kills it with SIGXCPU past the limit). Bytes come in through the
-pipe; a tuple goes back: ``("ok", result)`` or ``("refused", code, detail)``.
+It runs the pure readers of :mod:`kyso.signing.pdf` (pyHanko: ``inspect``) and of
+:mod:`kyso.signing.pages` (PDFium: ``layout``, ``render``), pyHanko's validation
+(``validate``, :class:`~kyso.signing.validation.Validator`) and the sandbox's half of PAdES
+signing (``sign``, :func:`~kyso.signing.pades.prepare_pades`). Started with the ``spawn``
+method, so it shares no memory with the server (no master key, no database connection, no
+open file but its pipe). It forgets every ``KYSO_*`` variable, limits its address space
+(``RLIMIT_AS``) once, and before each file its CPU time (``RLIMIT_CPU``: the kernel kills
+it with SIGXCPU past the limit).
+
+Messages are :mod:`~kyso.adapters.sandbox.wire` frames (JSON and raw bytes, no pickle). A
+task is ``{task, data, args}``; the answer is ``{t: "ok", r}`` or ``{t: "refused", code,
+detail}``. While it works the child may ask the parent ``{t: "ask", what, arg}`` for what
+only the server has: kyso's CA certificates, CRLs, OCSP answers and time stamps (``ca``,
+``crl``, ``ocsp``, ``tsa``, the public ``/pki`` endpoints) and, when signing, the CMS for
+the prepared file (``cms``); the parent replies ``{t: "answer", r}``, ``{t: "no"}`` or
+``{t: "abort"}``.
 """
 
 from __future__ import annotations
@@ -14,53 +23,111 @@ from __future__ import annotations
 import os
 import resource
 from collections.abc import Callable
+from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
+from kyso.adapters.sandbox.wire import pack, unpack
+
 __all__ = ["serve"]
 
+Task = Callable[[bytes, Any], Any]
 
 
-def serve(conn: Connection, memory_bytes: int, cpu_seconds: int) -> None:
+def serve(conn: Connection, memory_bytes: int, cpu_seconds: int, base_url: str) -> None:
     """The child's main loop, until the pipe closes."""
     _forget_environment()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    tasks = _tasks()  # after the limits: the imports themselves count
+    tasks = _tasks(conn, base_url)  # after the limits: the imports themselves count
 
-    conn.send(("ready",))
+    conn.send_bytes(pack({"t": "ready"}))
     while True:
         try:
-            task, data, args = conn.recv()
+            request = unpack(conn.recv_bytes())  # the server's: a document of any allowed size
         except EOFError:
             return
         _limit_cpu(cpu_seconds)
-        conn.send(_run(tasks, task, data, args))
+        conn.send_bytes(pack(_run(tasks, request)))
 
 
-def _tasks() -> dict[str, Callable[..., Any]]:
+def _tasks(conn: Connection, base_url: str) -> dict[str, Task]:
     import pypdfium2  # noqa: F401 - loaded once here, not on the first file's CPU budget
 
-    from kyso.signing import pages, pdf
+    from kyso.adapters.sandbox import codec
+    from kyso.signing import pades, pages, pdf, stamp, validation
+    from kyso.signing.revinfo import KysoTrust
 
-    return {"inspect": pdf.inspect_pdf, "survey": pdf.survey_pdf,
-            "layout": pages.layout_pdf, "render": pages.render_page}
+    validation.quiet_library_logs()
+    stamp._font()  # the stamp's font, loaded once (fontTools, HarfBuzz)
+    pki = _AskedPki(conn)
+
+    def validate(data: bytes, at: str) -> Any:
+        pdf.survey_pdf(data)  # the whole file walked (its page tree too), as uploads are
+        report = validation.Validator(KysoTrust(pki, base_url)).validate(
+            data, datetime.fromisoformat(at))
+        return codec.encode_report(report)
+
+    def sign(data: bytes, args: Any) -> Any:
+        request = codec.decode_request(data, args)
+
+        def exchange(prepared: pades.Prepared) -> bytes:
+            return pki.ask("cms", codec.encode_prepared(prepared))
+
+        return codec.encode_signed(pades.prepare_pades(request, KysoTrust(pki, base_url),
+                                                       exchange))
+
+    return {"inspect": lambda data, _: codec.encode_info(pdf.inspect_pdf(data)),
+            "layout": lambda data, _: codec.encode_layout(pages.layout_pdf(data)),
+            "render": pages.render_page, "validate": validate, "sign": sign}
 
 
-def _run(tasks: dict[str, Callable[..., Any]], task: str, data: bytes,
-         args: tuple[Any, ...]) -> tuple[Any, ...]:
+class _AskedPki:
+    """kyso's ``/pki`` endpoints (:class:`~kyso.signing.revinfo.PkiEndpoints`), asked of
+    the parent over the pipe."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def ask(self, what: str, arg: Any) -> bytes:
+        from kyso.signing.document_errors import RevocationUnavailable, SigningFailed
+
+        self._conn.send_bytes(pack({"t": "ask", "what": what, "arg": arg}))
+        reply = unpack(self._conn.recv_bytes())
+        if reply.get("t") == "answer" and isinstance(reply.get("r"), bytes):
+            answer: bytes = reply["r"]
+            return answer
+        if reply.get("t") == "abort":
+            raise SigningFailed("stopped by the server")
+        raise RevocationUnavailable(what)
+
+    def ca_certificate(self, name: str) -> bytes:
+        return self.ask("ca", name)
+
+    def crl(self, name: str) -> bytes:
+        return self.ask("crl", name)
+
+    def ocsp(self, request: bytes) -> bytes:
+        return self.ask("ocsp", request)
+
+    def timestamp(self, request: bytes) -> bytes:
+        return self.ask("tsa", request)
+
+
+def _run(tasks: dict[str, Task], request: Any) -> dict[str, Any]:
     from kyso.errors import KysoError
 
-    if task not in tasks:
-        return ("refused", "invalid_document", f"unknown task {task!r}")
+    if type(request) is not dict or request.get("task") not in tasks \
+            or type(request.get("data")) is not bytes:
+        return {"t": "refused", "code": "invalid_document", "detail": "bad task"}
     try:
-        result = tasks[task](data, *args)
+        result = tasks[request["task"]](request["data"], request.get("args"))
     except KysoError as exc:
-        return ("refused", exc.code, exc.detail or "")
+        return {"t": "refused", "code": exc.code, "detail": str(exc.detail or "")[:200]}
     except MemoryError:
-        return ("refused", "invalid_document", "memory limit")
+        return {"t": "refused", "code": "invalid_document", "detail": "memory limit"}
     except Exception as exc:  # anything else a hostile file provokes is the file's fault
-        return ("refused", "damaged_pdf", type(exc).__name__)
-    return ("ok", result)
+        return {"t": "refused", "code": "damaged_pdf", "detail": type(exc).__name__}
+    return {"t": "ok", "r": result}
 
 
 def _limit_cpu(seconds: int) -> None:

@@ -4,38 +4,59 @@
 The children are started on demand up to ``workers`` (``spawn``: fresh interpreters that
 share nothing with the server) and live on, serving one file at a time. A caller waits for an
 idle child (at most ``queue_seconds``, then :class:`SandboxBusy`, 503), sends the bytes and
-waits at most ``wall_seconds`` for the answer. A child that does not answer in time or dies
-(SIGXCPU past its CPU limit, a crash in a C extension) is killed and replaced, and the file
-is refused with :class:`InvalidDocument` (400) and one log line, no traceback.
+waits at most ``wall_seconds`` for each message. On the way the child may ask questions
+(kyso's ``/pki`` data, from the :class:`~kyso.signing.revinfo.PkiEndpoints` given here; the
+CMS for a prepared signature, from the caller), at most ``_MAX_ASKS`` per file. Every message
+is a :mod:`~kyso.adapters.sandbox.wire` frame decoded by :mod:`~kyso.adapters.sandbox.codec`:
+nothing a child says is unpickled. A child that does not answer in time, dies (SIGXCPU past
+its CPU limit, a crash in a C extension) or says something malformed is killed and replaced,
+and the file is refused with :class:`InvalidDocument` (400) and one log line, no traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
+from kyso.adapters.sandbox import codec
 from kyso.adapters.sandbox.child import serve
+from kyso.adapters.sandbox.wire import WireError, pack, unpack
+from kyso.errors import KysoError
 from kyso.signing.document_errors import (
     DamagedPdf,
     EncryptedPdf,
     InvalidDocument,
     NotAPdf,
+    RevocationUnavailable,
     SandboxBusy,
+    SigningFailed,
 )
+from kyso.signing.pades import Exchange, PadesRequest, Prepared
 from kyso.signing.pages import Layout
 from kyso.signing.pdf import PdfInfo
+from kyso.signing.revinfo import PkiEndpoints
+from kyso.signing.validation import ValidationReport
 
 __all__ = ["ProcessSandbox", "SandboxLimits"]
 
 log = logging.getLogger(__name__)
-_REFUSALS = {error.code: error for error in (NotAPdf, EncryptedPdf, DamagedPdf, InvalidDocument)}
+_REFUSALS: dict[str, type[KysoError]] = {
+    error.code: error for error in (NotAPdf, EncryptedPdf, DamagedPdf, InvalidDocument,
+                                    RevocationUnavailable, SigningFailed)}
 _START_SECONDS = 60.0  # a child's own start (imports) on a loaded machine
+_MAX_FRAME = 64 * 1024 * 1024  # a reply (a prepared tail, a report, a PNG), never the document
+_MAX_ASKS = 64  # questions a child may ask about one file (CA certificates, CRLs, OCSP, TSA)
+Handler = Callable[[Any], bytes]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,34 +77,40 @@ class SandboxLimits:
 class _Child:
     """One reader process and the parent's end of its pipe."""
 
-    def __init__(self, limits: SandboxLimits) -> None:
+    def __init__(self, limits: SandboxLimits, base_url: str) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, theirs = context.Pipe()
         self.process: BaseProcess = context.Process(
-            target=serve, args=(theirs, limits.memory_mib * 1024 * 1024, limits.cpu_seconds),
+            target=serve, args=(theirs, limits.memory_mib * 1024 * 1024, limits.cpu_seconds,
+                                base_url),
             name="kyso-pdf-sandbox", daemon=True)
         self.process.start()
         theirs.close()
         self.ready = False
 
-    def call(self, request: tuple[str, bytes, tuple[Any, ...]],
-             wall_seconds: float) -> tuple[Any, ...] | None:
-        """The child's answer to ``(task, data, args)``, or None if it died or ran out of
-        time."""
+    def send(self, message: dict[str, Any]) -> None:
+        if not self.ready:
+            self._await_ready()
+        self.conn.send_bytes(pack(message))
+
+    def receive(self, wall_seconds: float) -> Any:
+        """The child's next message; _Stopped if it died or ran out of time, WireError if
+        it is not a well-formed frame."""
         try:
-            if not self.ready:
-                self._await_ready()
-            self.conn.send(request)
             if not self.conn.poll(wall_seconds):
-                return None
-            answer: tuple[Any, ...] = self.conn.recv()
-        except (EOFError, OSError):
-            return None
-        return answer
+                raise _Stopped()
+            frame = self.conn.recv_bytes(_MAX_FRAME)
+        except (EOFError, OSError) as exc:
+            raise _Stopped() from exc
+        return unpack(frame)
 
     def _await_ready(self) -> None:
-        if not self.conn.poll(_START_SECONDS) or self.conn.recv() != ("ready",):
-            raise EOFError("the sandbox child did not start")
+        try:
+            ready = self.conn.poll(_START_SECONDS) and unpack(self.conn.recv_bytes(64))
+        except (EOFError, OSError, WireError):
+            ready = None
+        if ready != {"t": "ready"}:
+            raise _Stopped()
         self.ready = True
 
     def kill(self) -> None:
@@ -92,29 +119,38 @@ class _Child:
         self.conn.close()
 
 
+class _Stopped(Exception):
+    """The child died, hung or was never ready."""
+
+
 class ProcessSandbox:
-    def __init__(self, limits: SandboxLimits) -> None:
+    def __init__(self, limits: SandboxLimits, pki: PkiEndpoints | None = None,
+                 base_url: str = "http://localhost") -> None:
         self.limits = limits
+        self._pki, self._base_url = pki, base_url
         self._idle: queue.Queue[_Child] = queue.Queue()
         self._lock = threading.Lock()
         self._alive = 0  # children started and not killed, idle or busy
         self._closed = False
 
     def inspect(self, data: bytes) -> PdfInfo:
-        result: PdfInfo = self._run("inspect", data)
-        return result
-
-    def survey(self, data: bytes) -> int:
-        result: int = self._run("survey", data)
-        return result
+        return self._run(codec.decode_info, "inspect", data)
 
     def layout(self, data: bytes) -> Layout:
-        result: Layout = self._run("layout", data)
-        return result
+        return self._run(codec.decode_layout, "layout", data)
 
     def render(self, data: bytes, page: int) -> bytes:
-        result: bytes = self._run("render", data, page)
-        return result
+        return self._run(codec.decode_png, "render", data, page)
+
+    def validate(self, data: bytes, at: datetime) -> ValidationReport:
+        return self._run(codec.decode_report, "validate", data, at.isoformat())
+
+    def sign(self, request: PadesRequest, exchange: Exchange) -> Prepared | bytes:
+        def cms(value: Any) -> bytes:
+            return exchange(codec.decode_prepared(value))
+
+        return self._run(codec.decode_signed, "sign", request.pdf,
+                         codec.encode_request(request), cms=cms)
 
     def close(self) -> None:
         with self._lock:
@@ -126,23 +162,92 @@ class ProcessSandbox:
                 return
 
     # -- helpers ---------------------------------------------------------------------------
-    def _run(self, task: str, data: bytes, *args: Any) -> Any:
+    def _run(self, decode: Callable[[Any], T], task: str, data: bytes, args: Any = None,
+             **handlers: Handler) -> T:
+        """The child's result for ``task``, decoded; its questions answered on the way (the
+        PKI's, and ``handlers``'). A malformed message is an invalid document; an error a
+        handler raises (the server's own: an invalid SAD …) stops the child's work and
+        propagates."""
         child = self._take()
-        answer = child.call((task, data, args), self.limits.wall_seconds)
-        if answer is None:
+        try:
+            answer = self._converse(child, {"task": task, "data": data, "args": args},
+                                    handlers)
+            result = decode(self._result(answer))
+        except _Stopped:
             self._drop(child)
-            return self._refuse(data)
+            self._refuse(data, "time, memory or crash")
+        except WireError as exc:  # the child is not speaking the protocol: not trusted again
+            self._drop(child)
+            self._refuse(data, f"malformed message: {str(exc)[:100]}")
+        except KysoError:  # the file's refusal, or the server's; the child is ready again
+            self._give_back(child)
+            raise
+        except BaseException:
+            self._drop(child)
+            raise
         self._give_back(child)
-        if answer[0] == "ok":
-            return answer[1]
-        _, code, detail = answer
+        return result
+
+    def _converse(self, child: _Child, request: dict[str, Any],
+                  handlers: dict[str, Handler]) -> Any:
+        child.send(request)
+        for _ in range(_MAX_ASKS + 1):
+            message = child.receive(self.limits.wall_seconds)
+            if type(message) is not dict or message.get("t") != "ask":
+                return message
+            try:
+                reply = {"t": "answer", "r": self._answer(message, handlers)}
+            except KysoError as exc:
+                if message.get("what") in handlers:  # the server refused: stop the child
+                    child.send({"t": "abort"})
+                    with contextlib.suppress(KysoError):
+                        self._result(child.receive(self.limits.wall_seconds))
+                    raise
+                log.info("a sandboxed reader's %s question went unanswered: %s",
+                         message.get("what"), exc.code)
+                reply = {"t": "no"}
+            child.send(reply)
+        raise WireError("too many questions")
+
+    def _answer(self, message: dict[str, Any], handlers: dict[str, Handler]) -> bytes:
+        what, arg = message.get("what"), message.get("arg")
+        if set(message) != {"t", "what", "arg"} or type(what) is not str:
+            raise WireError("bad question")
+        if what in handlers:
+            return handlers[what](arg)
+        pki = self._pki
+        if pki is None:
+            raise RevocationUnavailable("no PKI for the sandbox")
+        try:
+            if what == "ca" and type(arg) is str:
+                return pki.ca_certificate(arg)
+            if what == "crl" and type(arg) is str:
+                return pki.crl(arg)
+            if what == "ocsp" and type(arg) is bytes:
+                return pki.ocsp(arg)
+            if what == "tsa" and type(arg) is bytes:
+                return pki.timestamp(arg)
+        except KysoError:
+            raise
+        except Exception as exc:  # kyso's PKI failing on a strange request: no answer
+            raise RevocationUnavailable(type(exc).__name__) from exc
+        raise WireError(f"unknown question {what!r}")
+
+    def _result(self, answer: Any) -> Any:
+        if type(answer) is dict and answer.get("t") == "ok" and set(answer) == {"t", "r"}:
+            return answer["r"]
+        if type(answer) is not dict or answer.get("t") != "refused" \
+                or set(answer) != {"t", "code", "detail"} \
+                or type(answer["code"]) is not str or type(answer["detail"]) is not str:
+            raise WireError("expected ok or refused")
+        code, detail = answer["code"], answer["detail"][:200]
         log.info("untrusted PDF refused: %s%s", code, f" ({detail})" if detail else "")
         raise _REFUSALS.get(code, DamagedPdf)(detail or None)
 
-    def _refuse(self, data: bytes) -> Any:
+    def _refuse(self, data: bytes, why: str) -> NoReturn:
         digest = hashlib.sha256(data).hexdigest()[:16]
-        log.warning("untrusted PDF stopped by the sandbox (time, memory or crash): "
-                    "%d bytes, sha256 %s…", len(data), digest)
+        log.warning("untrusted PDF stopped by the sandbox (%s): %d bytes, sha256 %s…",
+                    why, len(data), digest)
         raise InvalidDocument()
 
     def _take(self) -> _Child:
@@ -157,7 +262,7 @@ class ProcessSandbox:
             self._alive += spawn
         if spawn:
             try:
-                return _Child(self.limits)
+                return _Child(self.limits, self._base_url)
             except Exception:
                 with self._lock:
                     self._alive -= 1

@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kyso import __version__
+from kyso.adapters.metrics import process_ended
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
 from kyso.entrypoints.api import docs
@@ -17,6 +20,7 @@ from kyso.entrypoints.api.deps import bearer_gate
 from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.entrypoints.api.headers import SecurityHeaders
 from kyso.entrypoints.api.limits import BodySizeLimit
+from kyso.entrypoints.api.observe import Observe
 from kyso.entrypoints.api.openapi import document_errors
 from kyso.entrypoints.api.routes import (
     accounts,
@@ -26,6 +30,7 @@ from kyso.entrypoints.api.routes import (
     events,
     history,
     holder,
+    identity_recovery,
     notifications,
     onboarding,
     otp,
@@ -41,6 +46,7 @@ from kyso.entrypoints.api.routes import (
 from kyso.entrypoints.csc import documents as csc_documents
 from kyso.entrypoints.csc import router as csc_router
 from kyso.entrypoints.lifeline import die_with_parent
+from kyso.entrypoints.logs import configure_logging
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
 from kyso.entrypoints.web import dev_inbox, payments, site
@@ -67,6 +73,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
             stop.set()
             if thread is not None:
                 thread.join(timeout=10)
+            process_ended()
 
     app = FastAPI(title="kyso", version=__version__, lifespan=lifespan,
                   description="Ký số từ xa với SmartOTP — remote digital signing with SmartOTP.",
@@ -85,6 +92,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(documents.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
+    app.include_router(identity_recovery.router)
     app.include_router(billing.router)
     app.include_router(payments.return_router)
     app.include_router(site.router)
@@ -96,15 +104,25 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
         app.include_router(dev_inbox.router)
     limits = (documents.body_limits(container.settings)
               | csc_documents.body_limits(container.settings)
-              | onboarding.body_limits(container.settings))
+              | onboarding.body_limits(container.settings)
+              | identity_recovery.body_limits())
     settings = container.settings
     hsts = settings.mode == "production" and settings.public_base_url.startswith("https://")
-    return SecurityHeaders(BodySizeLimit(app, settings.max_body_bytes, limits,
-                                         gate=bearer_gate(container)), hsts=hsts)
+    gate = identity_recovery.upload_gate(container, bearer_gate(container))
+    served: ASGIApp = Observe(SecurityHeaders(BodySizeLimit(
+        app, settings.max_body_bytes, limits, gate=gate), hsts=hsts))
+    if settings.trusted_proxies.strip():
+        # the client's address (throttle, audit) and scheme from X-Forwarded-For/-Proto, only
+        # when the peer is a trusted proxy; anyone else's headers are ignored
+        proxied = ProxyHeadersMiddleware(served, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
+        served = cast(ASGIApp, proxied)
+    return served
 
 
 def create_app_from_env() -> ASGIApp:
     """The factory ``kyso serve`` hands to uvicorn: each worker process builds its own,
     and ends when ``kyso serve`` does (``entrypoints/lifeline.py``)."""
     die_with_parent()
-    return create_app(bootstrap(load_settings()), run_worker=True)
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(bootstrap(settings), run_worker=True)

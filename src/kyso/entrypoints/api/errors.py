@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kyso import errors
+from kyso.adapters.db.health import is_outage
 from kyso.entrypoints.api.validation_text import describe
 
 __all__ = ["error_response", "install_error_handlers", "language"]
@@ -78,6 +80,33 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, detail, dict(exc.headers or {}))
 
 
+UNAVAILABLE = errors.Text(
+    "Hệ thống tạm thời gián đoạn. "
+    "Vui lòng thử lại sau ít phút.",
+    "The service is temporarily interrupted. "
+    "Please try again in a few minutes.")
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable(request: Request, checks: dict[str, str] | None = None) -> JSONResponse:
+    """503 ``service_unavailable``: the database is away (the node recovers by itself);
+    ``/readyz`` adds the state of each of its ``checks``."""
+    body: dict[str, Any] = {"error": "service_unavailable",
+                            "error_description": UNAVAILABLE.vi if language(request) == "vi"
+                            else UNAVAILABLE.en}
+    if checks is not None:
+        body["checks"] = checks
+    return JSONResponse(body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_outage(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                    type(exc).__name__)
+        return unavailable(request)
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "server_error", "Lỗi hệ thống / internal error")
@@ -88,6 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
         errors.KysoError: _kyso_error,
         RequestValidationError: _validation_error,
         StarletteHTTPException: _http_error,
+        DBAPIError: _database_error,
         Exception: _unexpected,
     }
     for kind, handler in handlers.items():

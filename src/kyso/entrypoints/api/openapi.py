@@ -44,7 +44,9 @@ _AREAS = (("/api/v1/ra/", "403 409"), ("/api/v1/support/", "403 409"),
           ("/api/v1/documents/batch", "404"),  # a draft named in the body
           ("/api/v1/documents", "409"), ("/api/v1/otp/send", "429"),
           ("/csc/v2/auth/login", "401"), ("/api/v1/auth/login", "401"),
-          ("/pki/ocsp", "415"), ("/pki/tsa", "415"))
+          ("/pki/ocsp", "415"), ("/pki/tsa", "415"),
+          ("/api/v1/recovery/identity", "404 409 410 413 415 429"),  # identity recovery
+          ("/api/v1/ra/recoveries", "410"))
 _DOCUMENTS = ("/api/v1/documents", "/api/v1/documents/drafts", "/api/v1/validate",
               "/csc/v2/signatures/signDoc",
               "/api/v1/onboarding/registration/ekyc")

@@ -163,6 +163,22 @@ def forgot_password(
         app_recovery.forgot_password(c.app, name, by_email=email)
 
 
+@app.command("recover-identity")
+def recover_identity(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option("--login", help="Tên đăng nhập, số điện thoại "
+                                             "hoặc email / login name, phone or email.")] = None,
+    complete: Annotated[bool, typer.Option("--complete", help="Đã có mã khôi phục: đặt mật "
+                                           "khẩu và mã PIN mới / the recovery code sets a new "
+                                           "password and account PIN.")] = False,
+    pin_stdin: PinStdin = False,
+) -> None:
+    """Quên cả mật khẩu và mã PIN / both lost: the phone's code and the ID images go to an
+    officer; with --complete, the recovery code sets a new password and account PIN."""
+    with _run(ctx, pin_stdin=pin_stdin) as c:
+        app_recovery.recover_identity(c.app, name, complete=complete)
+
+
 @app.command("account-pin")
 def account_pin(
     ctx: typer.Context,

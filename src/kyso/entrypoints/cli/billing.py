@@ -28,8 +28,8 @@ Code = Annotated[str, typer.Argument(help="Mã gói / product code, e.g. pack-10
 
 
 def _summary(p: Product) -> dict[str, object]:
-    return {"code": p.code, "kind": p.kind.value, "name": p.name, "price": p.price,
-            "vat": p.vat, "plan": p.plan.value if p.plan else None,
+    return {"code": p.code, "kind": p.kind.value, "name": p.name, "name_en": p.name_en,
+            "price": p.price, "vat": p.vat, "plan": p.plan.value if p.plan else None,
             "term_months": p.term_months, "signatures": p.signatures,
             "citizen_only": p.citizen_only, "once_per_account": p.once_per_account,
             "active": p.active}

@@ -6,18 +6,20 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kyso import __version__
-from kyso.entrypoints.cli import admin, billing, ca, quota, ra, rp, support
+from kyso.entrypoints.cli import admin, billing, ca, keys, quota, ra, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import checkpoint_command, verify_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
 from kyso.entrypoints.lifeline import mark_parent
+from kyso.entrypoints.logs import configure_logging
 from kyso.errors import KysoError
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ app.add_typer(ra.app, name="ra")
 app.add_typer(billing.catalog_app, name="catalog")
 app.add_typer(billing.billing_app, name="billing")
 app.add_typer(quota.app, name="quota")
+app.add_typer(keys.app, name="keys")
 app.command("demo")(demo_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -97,12 +100,29 @@ def serve(
         from kyso.entrypoints.cli.listen import serve_workers
 
         mark_parent()  # the workers end when this process does, even on kill -9
-        serve_workers(uvicorn.Config(factory, factory=True, host=host, port=port,
-                                     workers=workers, log_level="info", proxy_headers=False,
-                                     timeout_graceful_shutdown=10))
+        _metrics_dir(container.settings.home / "metrics")
+    configure_logging(container.settings.log_level, container.settings.log_format)
+    # JSON logs (the app's access line names route templates, uvicorn's would name paths);
+    # X-Forwarded-* are read by the app itself, from KYSO_TRUSTED_PROXIES only
+    config = uvicorn.Config(factory, factory=True, host=host, port=port, workers=workers,
+                            log_level=container.settings.log_level.lower(), log_config=None,
+                            access_log=False, proxy_headers=False, timeout_graceful_shutdown=10)
+    if workers > 1:
+        serve_workers(config)  # the shared socket with TCP_NODELAY (cli/listen.py)
         return
-    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=False, timeout_graceful_shutdown=10)
+    with suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C ends it quietly
+        uvicorn.Server(config).run()
+
+
+def _metrics_dir(path: Path) -> None:
+    """prometheus-client's multi-process files, emptied at start (``adapters/metrics.py``);
+    the workers inherit the variable, and import the metrics after it is set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        path = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
 
 
 @app.command()
@@ -113,6 +133,7 @@ def worker(
     expired quota reservations, expire unpaid orders and stale registrations; runs until
     interrupted."""
     with open_container(init=True) as container:
+        configure_logging(container.settings.log_level, container.settings.log_format)
         outbox = container.outbox_worker()
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
@@ -163,6 +184,10 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         ("kept signature expiry", 300.0, container.signing.forget_delivered),
         # accepted contracts whose seal failed: sealed again (docs/ONBOARDING.md)
         ("contract seal retry", 300.0, container.contract_seals.retry_due),
+        # blobs no document or registration names, past KYSO_BLOB_RETENTION_DAYS
+        ("blob clean-up", 3600.0, container.sweep_blobs),
+        # identity-recovery requests and approval codes past their time (docs/ACCOUNTS.md)
+        ("identity recovery expiry", 300.0, container.identity_recovery.expire_lapsed),
     ]
 
 

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kyso.adapters.payments.sandbox import PAY_PATH, Choice, SandboxMethod
 from kyso.billing.catalog import ProductKind
-from kyso.billing.orders import Order, OrderStatus
+from kyso.billing.orders import Order, OrderPurpose, OrderStatus
 from kyso.billing.payment import BadCallback, BadSignature, PaymentOutcome
 from kyso.billing.receipt import vnd
 from kyso.entrypoints.api.deps import ContainerDep
@@ -62,13 +62,21 @@ def payment_return(request: Request, container: ContainerDep) -> Response:
 
 
 def _back(order: Order | None, paid: bool) -> dict[str, str]:
-    """Back to the step the customer was on: a certificate package ordered without a
-    certificate is a registration's (the registration moves on, or offers to pay again)."""
+    """Back to the step the customer was on, as the order recorded when it was created: a
+    renewal's package to the renewal (its confirmation comes next), a registration's to the
+    registration (it moves on, or offers to pay again), a package bought on its own to the
+    orders (the template's default)."""
     if order is None or order.kind is not ProductKind.CERTIFICATE or order.credential_id:
         return {}
-    label = ("Tiếp tục đăng ký chứng thư số" if paid
-             else "Quay lại hồ sơ đăng ký để thanh toán lại")
-    return {"back_href": "/#register", "back_label": label}
+    if order.purpose is OrderPurpose.RENEWAL:
+        label = ("Tiếp tục gia hạn chứng thư số" if paid
+                 else "Quay lại gia hạn để thanh toán lại")
+        return {"back_href": "/#renew", "back_label": label}
+    if order.purpose is OrderPurpose.REGISTRATION:
+        label = ("Tiếp tục đăng ký chứng thư số" if paid
+                 else "Quay lại hồ sơ đăng ký để thanh toán lại")
+        return {"back_href": "/#register", "back_label": label}
+    return {}
 
 
 @sandbox_router.get(PAY_PATH, response_class=HTMLResponse)

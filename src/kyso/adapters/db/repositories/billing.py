@@ -11,7 +11,14 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 
 from kyso.adapters.db.tables.billing import billing_orders, billing_products, certificate_plans
 from kyso.billing.catalog import Plan, Product, ProductKind
-from kyso.billing.orders import CertificatePlan, Order, OrderStatus, Payment, PaymentMethod
+from kyso.billing.orders import (
+    CertificatePlan,
+    Order,
+    OrderPurpose,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+)
 
 __all__ = ["SqlBillingRepository"]
 
@@ -44,7 +51,8 @@ def _order(row: Row[Any]) -> Order:
         m.pop(key, None)
     plan = m.pop("plan")
     return Order(**m | {"kind": ProductKind(m["kind"]), "plan": Plan(plan) if plan else None,
-                        "status": OrderStatus(m["status"]), "payment": payment})
+                        "status": OrderStatus(m["status"]), "payment": payment,
+                        "purpose": OrderPurpose(m["purpose"])})
 
 
 def _plan(row: Row[Any]) -> CertificatePlan:
@@ -68,7 +76,8 @@ class SqlBillingRepository:
         return _product(row) if row else None
 
     def save_product(self, product: Product, at: datetime) -> None:
-        values = {"kind": product.kind.value, "name": product.name, "price": product.price,
+        values = {"kind": product.kind.value, "name": product.name,
+                  "name_en": product.name_en, "price": product.price,
                   "plan": product.plan.value if product.plan else None,
                   "term_months": product.term_months, "signatures": product.signatures,
                   "citizen_only": product.citizen_only,
@@ -84,9 +93,10 @@ class SqlBillingRepository:
         o = order
         self._conn.execute(insert(billing_orders).values(
             id=o.id, account_id=o.account_id, product_code=o.product_code, kind=o.kind.value,
-            name=o.name, amount=o.amount, plan=o.plan.value if o.plan else None,
+            name=o.name, name_en=o.name_en, amount=o.amount, plan=o.plan.value if o.plan else None,
             term_months=o.term_months, signatures=o.signatures, created_at=o.created_at,
-            expires_at=o.expires_at, **_order_values(o)))
+            expires_at=o.expires_at, purpose=o.purpose.value, renews=o.renews,
+            **_order_values(o)))
 
     def order(self, order_id: str, *, for_update: bool = False) -> Order | None:
         query = select(billing_orders).where(_o.id == order_id)
@@ -130,6 +140,7 @@ class SqlBillingRepository:
     def save_plan(self, plan: CertificatePlan) -> None:
         values = {"account_id": plan.account_id, "order_id": plan.order_id,
                   "product_code": plan.product_code, "name": plan.name,
+                  "name_en": plan.name_en,
                   "plan": plan.plan.value, "starts_at": plan.starts_at, "ends_at": plan.ends_at}
         changed = self._conn.execute(update(certificate_plans)
                                      .where(_c.credential_id == plan.credential_id)

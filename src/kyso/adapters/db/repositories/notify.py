@@ -80,6 +80,8 @@ class SqlNotificationRepository:
                 body=n.body,
                 created_at=n.created_at,
                 read_at=n.read_at,
+                title_en=n.title_en,
+                body_en=n.body_en,
             )
         )
 

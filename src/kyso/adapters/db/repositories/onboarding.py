@@ -21,6 +21,7 @@ from kyso.onboarding.model import (
     Registration,
     Review,
 )
+from kyso.onboarding.search import CaseQuery, name_key
 from kyso.onboarding.states import State
 
 __all__ = ["SqlRegistrationRepository"]
@@ -81,7 +82,8 @@ def _load(row: Row[Any]) -> Registration:
 
 def _columns(r: Registration) -> dict[str, Any]:
     return {"state": r.state.value, "credential_id": r.credential_id, "body": _dump(r),
-            "updated_at": r.updated_at, "seal_due": r.seal_due}
+            "updated_at": r.updated_at, "seal_due": r.seal_due,
+            "name_key": name_key(r.owner.full_name)}
 
 
 # the acceptance gate asks this on every signature
@@ -116,9 +118,19 @@ class SqlRegistrationRepository:
         row = self._conn.execute(query, {"b_credential": credential_id}).first()
         return _load(row) if row else None
 
-    def in_state(self, state: State, limit: int) -> list[Registration]:
-        rows = self._conn.execute(select(registrations).where(_t.state == state.value)
-                                  .order_by(_t.updated_at).limit(limit))
+    def in_state(self, state: State, limit: int, offset: int = 0,
+                 query: CaseQuery | None = None) -> list[Registration]:
+        found = select(registrations).where(_t.state == state.value)
+        if query is not None and query.whole_id:  # a whole ID number: the uid index
+            found = found.where(_t.uid.in_([f"{kind.value}:{query.id_part}" for kind in IdType]))
+        elif query is not None:
+            match = _t.name_key.contains(query.name, autoescape=True)
+            if query.id_part:
+                match = or_(match, _t.uid.contains(query.id_part, autoescape=True))
+            found = found.where(match)
+        newest_first = state is not State.UNDER_REVIEW  # the queue is served oldest first
+        order = (_t.updated_at.desc(), _t.id.desc()) if newest_first else (_t.updated_at, _t.id)
+        rows = self._conn.execute(found.order_by(*order).limit(limit).offset(offset))
         return [_load(row) for row in rows]
 
     def save(self, r: Registration) -> None:

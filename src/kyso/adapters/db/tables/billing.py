@@ -24,6 +24,7 @@ billing_products = Table(
     Column("code", String(40), primary_key=True),
     Column("kind", String(16), nullable=False),
     Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=True),  # NULL: English readers see the name
     Column("price", BigInteger, nullable=False),  # VND, VAT included
     Column("plan", String(16), nullable=True),
     Column("term_months", Integer, nullable=True),
@@ -43,6 +44,7 @@ billing_orders = Table(
     Column("product_code", String(40), ForeignKey("billing_products.code"), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=True),  # NULL: English readers see the name
     Column("amount", BigInteger, nullable=False),
     Column("plan", String(16), nullable=True),
     Column("term_months", Integer, nullable=True),
@@ -58,6 +60,9 @@ billing_orders = Table(
     Column("bank_code", String(20), nullable=True),
     Column("response_code", String(8), nullable=True),
     Column("paid_at", UtcDateTime, nullable=True),  # the gateway's vnp_PayDate
+    # what the order is for (registration, renewal, pack, standalone), since 0009
+    Column("purpose", String(16), nullable=False, server_default="standalone"),
+    Column("renews", String(80), nullable=True),  # renewal: the credential renewed
     Index("ix_billing_orders_account", "account_id", "created_at"),
     Index("ix_billing_orders_due", "status", "expires_at"),
 )
@@ -70,6 +75,7 @@ certificate_plans = Table(
     Column("order_id", String(32), ForeignKey("billing_orders.id"), nullable=False),
     Column("product_code", String(40), nullable=False),
     Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=True),  # NULL: English readers see the name
     Column("plan", String(16), nullable=False),
     Column("starts_at", UtcDateTime, nullable=False),
     Column("ends_at", UtcDateTime, nullable=False),

@@ -49,5 +49,7 @@ notifications = Table(
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("read_at", UtcDateTime, nullable=True),
+    Column("title_en", String(200), nullable=True),  # NULL: written before both were kept
+    Column("body_en", Text, nullable=True),
     Index("ix_notifications_account_created", "account_id", "created_at"),
 )

@@ -23,6 +23,7 @@ registrations = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("seal_due", UtcDateTime),  # the accepted contract awaits kyso's seal
+    Column("name_key", String(200)),  # the holder's name for the console's search (search.py)
     Index("ix_onboarding_account", "account_id", "seq", unique=True),
     Index("ix_onboarding_state", "state", "updated_at"),
     Index("ix_onboarding_uid", "uid"),

@@ -80,6 +80,10 @@ class LoginOut(BaseModel):
     account: AccountOut
 
 
+class LocaleIn(Strict):
+    locale: Literal["vi", "en"]
+
+
 class PasswordIn(Strict):
     old_password: str = Field(min_length=1, max_length=128)
     new_password: str = Field(min_length=1, max_length=128)
@@ -121,6 +125,12 @@ def logout(caller: CurrentCaller, container: ContainerDep) -> Response:
 @router.get("/me", response_model=AccountOut)
 def me(caller: CurrentCaller) -> AccountOut:
     return AccountOut.of(caller.account)
+
+
+@router.put("/me/locale", response_model=AccountOut)
+def set_locale(body: LocaleIn, caller: CurrentCaller, container: ContainerDep) -> AccountOut:
+    """The language the customer chose in the app: kyso's emails and SMS to them follow it."""
+    return AccountOut.of(container.accounts.set_locale(caller.account.id, body.locale))
 
 
 @router.post("/me/password", status_code=204)

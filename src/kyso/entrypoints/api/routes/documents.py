@@ -29,10 +29,18 @@ from starlette.datastructures import UploadFile
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.bounds import PageNumber
 from kyso.errors import InvalidInput
-from kyso.signing.document import Document, DocumentFormat, Level, SignOptions
+from kyso.signing.document import (
+    STAMP_SIZE_RULE,
+    Document,
+    DocumentFormat,
+    Level,
+    SignOptions,
+    stamp_size_ok,
+)
 from kyso.signing.pages import Layout
 from kyso.signing.signature_image import MAX_BYTES as IMAGE_MAX_BYTES
 from kyso.signing.validation import SignatureReport, TimestampReport, ValidationReport
@@ -110,6 +118,10 @@ class SignatureOut(BaseModel):
     entire_document: bool
     modifications: str | None
     trust_problem: str | None
+    level_reason: str | None = None
+    revocation_reason: str | None = None
+    past_validation: str | None = None
+    proven_at: datetime | None = None
 
     @classmethod
     def of(cls, s: SignatureReport) -> SignatureOut:
@@ -142,7 +154,7 @@ class ReportOut(BaseModel):
 
 class PageOut(BaseModel):
     number: int
-    width: float  # points
+    width: float  # points, the page as shown (/Rotate applied)
     height: float
     rotation: int
 
@@ -194,7 +206,7 @@ async def upload(request: Request, caller: CurrentCaller, container: ContainerDe
         container.documents.upload, caller.account.id, data, file_name=file_name or name,
         fmt=format, options=options, credential=credential)
     return UploadOut(**DocumentOut.of(done.document).model_dump(),
-                     transaction=TransactionOut.of(done.transaction))
+                     transaction=TransactionOut.of(done.transaction, language(request)))
 
 
 @router.post("/documents/drafts", status_code=201, response_model=DocumentOut)
@@ -227,7 +239,7 @@ async def page_png(document_id: str, number: PageNumber, caller: CurrentCaller,
 
 
 @router.post("/documents/{document_id}/sign", response_model=UploadOut)
-async def sign(document_id: str, body: SignIn, caller: CurrentCaller,
+async def sign(document_id: str, body: SignIn, request: Request, caller: CurrentCaller,
                container: ContainerDep) -> UploadOut:
     """Send a draft to be signed: the stamp's place and lines, and its signature image."""
     options = _options(body.level, body.visible, body.reason, body.location, body.page,
@@ -241,7 +253,7 @@ async def sign(document_id: str, body: SignIn, caller: CurrentCaller,
     done = await run_in_threadpool(container.documents.sign, caller.account.id, document_id,
                                    options, image)
     return UploadOut(**DocumentOut.of(done.document).model_dump(),
-                     transaction=TransactionOut.of(done.transaction))
+                     transaction=TransactionOut.of(done.transaction, language(request)))
 
 
 class BatchIn(BaseModel):
@@ -258,7 +270,7 @@ class BatchOut(BaseModel):
 
 
 @router.post("/documents/batch", status_code=201, response_model=BatchOut)
-async def sign_together(body: BatchIn, caller: CurrentCaller,
+async def sign_together(body: BatchIn, request: Request, caller: CurrentCaller,
                         container: ContainerDep) -> BatchOut:
     """Several drafts in one transaction: one approval signs them all (each visible stamp
     on its own free spot)."""
@@ -267,12 +279,15 @@ async def sign_together(body: BatchIn, caller: CurrentCaller,
                                    body.documents, options)
     documents = [DocumentOut.of(container.documents.get(caller.account.id, i))
                  for i in body.documents]
-    return BatchOut(documents=documents, transaction=TransactionOut.of(done.transaction))
+    return BatchOut(documents=documents,
+                    transaction=TransactionOut.of(done.transaction, language(request)))
 
 
 def _options(level: Level, visible: bool, reason: str | None, location: str | None,
              page: int | None, box: list[float] | None) -> SignOptions:
     try:
+        if box and not stamp_size_ok((box[0], box[1], box[2], box[3])):
+            raise ValueError(STAMP_SIZE_RULE)  # the box as the page is shown
         return SignOptions(level, visible, reason, location, page,
                            (box[0], box[1], box[2], box[3]) if box else None)
     except ValueError as exc:

@@ -51,7 +51,8 @@ class EntryOut(BaseModel):
         return cls(at=e.at, category=e.category.value,
                    category_label=pick(HISTORY_CATEGORIES[e.category.value]), event=e.event,
                    status=e.status, label=pick(e.label), outcome=pick(e.outcome),
-                   description=e.description, reference=e.reference, count=e.count,
+                   description=pick(e.description) if isinstance(e.description, Text)
+                   else e.description, reference=e.reference, count=e.count,
                    amount=e.amount)
 
 

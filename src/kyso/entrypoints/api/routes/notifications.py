@@ -1,14 +1,15 @@
-"""The in-app notification inbox."""
+"""The in-app notification inbox, in the request's language (``Accept-Language``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.bounds import Limit, Offset
 from kyso.notify.model import Notification
 
@@ -23,9 +24,9 @@ class NotificationOut(BaseModel):
     read: bool
 
     @classmethod
-    def of(cls, n: Notification) -> NotificationOut:
-        return cls(id=n.id, title=n.title, body=n.body, created_at=n.created_at,
-                   read=n.read_at is not None)
+    def of(cls, n: Notification, lang: str) -> NotificationOut:
+        return cls(id=n.id, title=n.title_in(lang), body=n.body_in(lang),
+                   created_at=n.created_at, read=n.read_at is not None)
 
 
 class UnreadOut(BaseModel):
@@ -38,6 +39,7 @@ class MarkedOut(BaseModel):
 
 @router.get("", response_model=list[NotificationOut])
 def inbox(
+    request: Request,
     caller: CurrentCaller,
     container: ContainerDep,
     limit: Annotated[Limit, Query()] = 50,
@@ -45,7 +47,8 @@ def inbox(
 ) -> list[NotificationOut]:
     with container.uow() as uow:
         items = container.notifier.inbox(uow, caller.account.id, limit, offset)
-    return [NotificationOut.of(n) for n in items]
+    lang = language(request)
+    return [NotificationOut.of(n, lang) for n in items]
 
 
 @router.get("/unread-count", response_model=UnreadOut)

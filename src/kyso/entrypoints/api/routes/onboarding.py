@@ -24,13 +24,14 @@ from starlette.datastructures import UploadFile
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.api.schemas import Strict
 from kyso.onboarding.form import RegistrationForm
 from kyso.onboarding.identity import IdType, Sex
 from kyso.onboarding.model import Registration
 
-__all__ = ["EKYC_PATH", "RegistrationOut", "body_limits", "router"]
+__all__ = ["EKYC_PATH", "RegistrationOut", "body_limits", "image_parts", "router"]
 
 router = APIRouter(prefix="/api/v1/onboarding", tags=["onboarding"])
 EKYC_PATH = "/api/v1/onboarding/registration/ekyc"
@@ -142,6 +143,15 @@ def activate(body: CodeIn, caller: CurrentCaller, container: ContainerDep) -> Re
 async def ekyc(request: Request, caller: CurrentCaller,
                container: ContainerDep) -> RegistrationOut:
     """The card's front and back and a portrait, as multipart parts of those names."""
+    files = await image_parts(request)
+    done = await run_in_threadpool(container.ekyc.submit, caller.account.id, files["front"],
+                                   files["back"], files["portrait"])
+    return RegistrationOut.of(done)
+
+
+async def image_parts(request: Request) -> dict[str, bytes]:
+    """The ``front``, ``back`` and ``portrait`` parts of a multipart body (identity
+    recovery's images come the same way)."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "multipart/form-data":
         raise HTTPException(415, "Content-Type must be multipart/form-data")
     form = await request.form(max_files=3, max_fields=3)
@@ -152,9 +162,7 @@ async def ekyc(request: Request, caller: CurrentCaller,
             raise HTTPException(400, f"multipart/form-data needs a {name!r} part")
         files[name] = await part.read()
     await form.close()
-    done = await run_in_threadpool(container.ekyc.submit, caller.account.id, files["front"],
-                                   files["back"], files["portrait"])
-    return RegistrationOut.of(done)
+    return files
 
 
 @router.get("/registration/contract", response_class=Response)
@@ -163,14 +171,16 @@ def contract(caller: CurrentCaller, container: ContainerDep) -> Response:
 
 
 @router.post("/registration/contract/accept", status_code=201, response_model=TransactionOut)
-def accept_contract(caller: CurrentCaller, container: ContainerDep) -> TransactionOut:
-    return TransactionOut.of(container.contract.accept(caller.account.id))
+def accept_contract(request: Request, caller: CurrentCaller,
+                    container: ContainerDep) -> TransactionOut:
+    return TransactionOut.of(container.contract.accept(caller.account.id), language(request))
 
 
 @router.post("/registration/acceptance", status_code=201, response_model=AcceptanceOut)
-def acceptance(caller: CurrentCaller, container: ContainerDep) -> AcceptanceOut:
+def acceptance(request: Request, caller: CurrentCaller, container: ContainerDep) -> AcceptanceOut:
     document, challenge = container.acceptance.prepare(caller.account.id)
-    return AcceptanceOut(document_id=document.id, transaction=TransactionOut.of(challenge))
+    return AcceptanceOut(document_id=document.id,
+                         transaction=TransactionOut.of(challenge, language(request)))
 
 
 @router.get("/registration/acceptance", response_class=Response)

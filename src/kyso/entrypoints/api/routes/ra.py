@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.routes.onboarding import RegistrationOut
 from kyso.entrypoints.api.schemas import Strict
+from kyso.entrypoints.bounds import Limit, Offset
 from kyso.onboarding.model import Registration
+from kyso.onboarding.search import MAX_QUERY
 from kyso.onboarding.states import State
 
-__all__ = ["router"]
+__all__ = ["CaseOut", "case_out", "router"]
 
 router = APIRouter(prefix="/api/v1/ra", tags=["ra"])
 
@@ -36,8 +38,14 @@ class RejectIn(Strict):
 
 @router.get("/registrations", response_model=list[CaseOut])
 def queue(caller: CurrentCaller, container: ContainerDep,
-          state: State = State.UNDER_REVIEW) -> list[CaseOut]:
-    return [_case(r) for r in container.review.queue(caller.account.id, state)]
+          state: State = State.UNDER_REVIEW,
+          q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
+          limit: Annotated[Limit, Query()] = 100,
+          offset: Annotated[Offset, Query()] = 0) -> list[CaseOut]:
+    """A page of the cases in ``state`` (under review: oldest first; decided: newest first);
+    ``q`` finds them by a part of the holder's name (diacritics optional) or ID number."""
+    return [_case(r) for r in container.review.queue(caller.account.id, state, limit, offset,
+                                                     q)]
 
 
 @router.get("/registrations/{registration_id}", response_model=CaseOut)
@@ -71,6 +79,11 @@ def reject(registration_id: str, body: RejectIn, caller: CurrentCaller,
            container: ContainerDep) -> CaseOut:
     return _case(container.review.reject(caller.account.id, registration_id, body.reason,
                                          resubmittable=body.resubmittable))
+
+
+def case_out(r: Registration) -> CaseOut:
+    """A registration as an officer reads it (identity recovery shows the approved one)."""
+    return _case(r)
 
 
 def _case(r: Registration) -> CaseOut:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from kyso.descriptions import describe
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.api.schemas import Strict
 from kyso.otp.token import Challenge
 
@@ -25,12 +27,14 @@ class TransactionOut(BaseModel):
     status: str
     created_at: datetime
     expires_at: datetime
+    description: str = ""  # in the request's language; ``details`` are the bound originals
 
     @classmethod
-    def of(cls, c: Challenge) -> TransactionOut:
+    def of(cls, c: Challenge, lang: str = "vi") -> TransactionOut:
         return cls(id=c.id, kind=c.kind, details=dict(c.details), method=c.method.value,
                    question=c.question, ocra_suite=c.ocra_suite, status=c.status.value,
-                   created_at=c.created_at, expires_at=c.expires_at)
+                   created_at=c.created_at, expires_at=c.expires_at,
+                   description=describe(c.kind, c.details, lang))
 
 
 class ContactChangeIn(Strict):
@@ -56,14 +60,18 @@ def pin_change(caller: CurrentCaller, container: ContainerDep) -> TransactionOut
 
 
 @router.get("/transactions", response_model=list[TransactionOut])
-def pending(caller: CurrentCaller, container: ContainerDep,
+def pending(request: Request, caller: CurrentCaller, container: ContainerDep,
             status: str = Query("pending", pattern="^pending$")) -> list[TransactionOut]:
-    return [TransactionOut.of(c) for c in container.transactions.pending(caller.account.id)]
+    lang = language(request)
+    return [TransactionOut.of(c, lang)
+            for c in container.transactions.pending(caller.account.id)]
 
 
 @router.get("/transactions/{transaction_id}", response_model=TransactionOut)
-def one(transaction_id: str, caller: CurrentCaller, container: ContainerDep) -> TransactionOut:
-    return TransactionOut.of(container.transactions.get(caller.account.id, transaction_id))
+def one(transaction_id: str, request: Request, caller: CurrentCaller,
+        container: ContainerDep) -> TransactionOut:
+    return TransactionOut.of(container.transactions.get(caller.account.id, transaction_id),
+                             language(request))
 
 
 @router.post("/transactions/{transaction_id}/confirm", response_model=TransactionOut)

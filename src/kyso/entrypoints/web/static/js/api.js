@@ -31,8 +31,8 @@ export function onSessionLost(fn) { listeners.add(fn); }
 
 const SESSION_ERRORS = new Set(["invalid_token", "expired_token", undefined]);
 
-export async function api(method, path, { json, body, type, blob } = {}) {
-  const headers = { "Accept-Language": lang(), Accept: "application/json" };
+export async function api(method, path, { json, body, type, blob, headers: extra } = {}) {
+  const headers = { "Accept-Language": lang(), Accept: "application/json", ...extra };
   const s = session();
   if (s) headers.Authorization = `Bearer ${s.token}`;
   if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }

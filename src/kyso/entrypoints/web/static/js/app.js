@@ -4,8 +4,10 @@ import { account } from "./pages/account.js";
 import { buy } from "./pages/buy.js";
 import { history } from "./pages/history.js";
 import { home } from "./pages/home.js";
+import { identity } from "./pages/identity.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
+import { renewPage } from "./pages/renew.js";
 import { forgot } from "./pages/recovery.js";
 import { sign } from "./pages/sign.js";
 import { signup } from "./pages/signup.js";
@@ -27,12 +29,14 @@ start({
     { path: "parties", label: "navParties", render: parties },
     { path: "account", label: "navAccount", render: account },
     { path: "register", label: "navRegister", render: onboarding },
+    { path: "renew", label: "rnTitle", render: renewPage, hidden: true },  // the payment's return
   ],
   // giải pháp 1: the token without logging in (and without network)
   loginExtra: { label: "tkLoginButton", open: offlineToken },
   publicRoutes: [
     { path: "signup", label: "navSignup", render: signup },
     { path: "forgot", label: "navForgot", render: forgot },
+    { path: "identity", label: "navIdentity", render: identity, hidden: true },  // from #forgot
   ],
 });
 installable();

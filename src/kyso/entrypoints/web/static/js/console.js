@@ -1,6 +1,7 @@
 // The staff console: RA officers and the support desk (the API enforces the roles).
 import { start } from "./shell.js";
 import { ra } from "./pages/ra.js";
+import { recoveries } from "./pages/recoveries.js";
 import { support } from "./pages/support.js";
 
 const RA = ["ra_officer", "admin"];
@@ -12,5 +13,6 @@ start({
   routes: [
     { path: "ra", label: "ra", render: ra, visible: (a) => RA.includes(a.role) },
     { path: "support", label: "support", render: support, visible: (a) => SUPPORT.includes(a.role) },
+    { path: "recoveries", label: "recoveries", render: recoveries },  // RA and support (the API decides)
   ],
 });

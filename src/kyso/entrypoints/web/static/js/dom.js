@@ -1,5 +1,6 @@
 // Building the page: elements from data with textContent only (never HTML from strings).
 import { t } from "./i18n.js";
+import { datePicker, filePicker } from "./pickers.js";
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -31,6 +32,15 @@ let seq = 0;
 /** A labelled input; returns [wrapper, input]. */
 export function field(label, attrs = {}, hint = null) {
   const id = `f${++seq}`;
+  const described = { "aria-describedby": hint ? `${id}-hint` : null };
+  if (attrs.type === "date" || attrs.type === "file") {  // never the browser's own (pickers.js)
+    const [input, after] = attrs.type === "date" ? datePicker(id, { ...attrs, ...described })
+      : [null, filePicker(id, { ...attrs, ...described })];
+    const control = input || after.querySelector("input");
+    const wrap = h("div", { class: "field" }, h("label", { for: id }, label), input,
+      hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null, after);
+    return [wrap, control];
+  }
   const input = attrs.tag === "select"
     ? h("select", { id, name: attrs.name }, ...(attrs.options || []))
     : h(attrs.tag || "input", { id, ...attrs, tag: null, options: null,

@@ -3,9 +3,11 @@ import { api, clearSession, onSessionLost, saveSession, session } from "./api.js
 import { busy, describe, field, h, replace, status } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 
-/** routes: [{path, label, render(main, ctx), visible(account)}]; allowed(account) gates login.
+/** routes: [{path, label, render(main, ctx), visible(account), hidden}]; allowed(account) gates
+ *  login; a hidden route is reached by its link only (not in the navigation).
  *  loginExtra: {label, open(main, back)} adds a button under the login form.
- *  publicRoutes: pages before login (sign-up, forgotten password), linked from the login page;
+ *  publicRoutes: pages before login (sign-up, forgotten password), linked from the login page
+ *    (unless ``hidden``: reached from another public page);
  *  their ctx.signedIn(login) opens the session, ctx.toLogin(text) shows the login page. */
 export function start({ brand, routes, allowed = () => true, loginExtra = null, publicRoutes = [] }) {
   document.documentElement.lang = lang();
@@ -24,7 +26,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
   function drawHeader(account) {
     const current = location.hash.slice(1) || "";
     const nav = account ? h("nav", { "aria-label": "main" }, h("ul", {},
-      visibleRoutes(account).map((r) => h("li", {}, h("a", { href: `#${r.path}`,
+      visibleRoutes(account).filter((r) => !r.hidden).map((r) => h("li", {}, h("a", { href: `#${r.path}`,
         "aria-current": current === r.path ? "page" : null }, t(r.label)))))) : null;
     replace(header,
       h("div", { class: "bar" },
@@ -32,11 +34,23 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
         h("div", { class: "tools" },
           account ? h("span", { class: "who" }, account.full_name) : null,
           h("button", { type: "button", class: "link", lang: lang() === "vi" ? "en" : "vi",
-            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); render(); } }, t("switchLang")),
+            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); rememberLang(); render(); } },
+            t("switchLang")),
           account ? h("button", { type: "button", class: "secondary", id: "logout",
             onclick: logout }, t("logout")) : null)),
       nav);
     showCurrent(nav);
+    const foot = document.querySelector(".foot p")?.firstChild;  // the page's own line
+    if (foot?.nodeType === Node.TEXT_NODE) foot.textContent = `${t("footLine")} · `;
+  }
+
+  /** The account's emails and SMS follow the language chosen here (kept by the server). */
+  function rememberLang() {
+    const s = session();
+    if (!s) return;
+    api("PUT", "/me/locale", { json: { locale: lang() } })
+      .then((account) => saveSession({ access_token: s.token, expires_at: s.expires_at, account }))
+      .catch(() => null);  // the screen changes anyway; the next switch tries again
   }
 
   /** On a phone the navigation scrolls sideways: bring the current page's link into view. */
@@ -76,11 +90,13 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
           throw new Error(t("forbiddenRole"));
         }
         saveSession(done);
+        // a language switched to in this browser before logging in is the account's too
+        if (localStorage.getItem("kyso.lang") && done.account.locale !== lang()) rememberLang();
         notice = null;
         render();
       });
     } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button,
-    publicRoutes.length ? h("p", { class: "links" }, publicRoutes.map((r) =>
+    publicRoutes.length ? h("p", { class: "links" }, publicRoutes.filter((r) => !r.hidden).map((r) =>
       h("a", { href: `#${r.path}`, class: "button-link" }, t(r.label)))) : null);
     const extra = loginExtra && h("button", { type: "button", class: "secondary token-button",
       id: "login-extra", onclick: () => loginExtra.open(main, loginPage) }, t(loginExtra.label));

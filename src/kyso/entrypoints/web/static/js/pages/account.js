@@ -9,10 +9,20 @@ import { txCard } from "./transactions.js";
 export async function account(main, { rerender }) {
   const [me, sessions, holder] = await Promise.all([get("/me"), get("/me/sessions"), holderCard()]);
   replace(main, h("h1", {}, t("accountTitle")),
-    card(t("accountTitle"), dl([[t("fullName"), me.full_name], [t("username"), me.username],
-      [t("phone"), me.phone], [t("email"), me.email]])),
+    card(t("accountTitle"), dl([[t("fullName"), me.full_name], [t("phone"), me.phone],
+      [t("email"), me.email], ...logins(me)])),
+    holder,  // a lost phone: suspending the certificate comes first, not below four forms
     h("div", { class: "grid" }, passwordForm(), contactForm(), ...pinCards()),
-    holder, card(t("sessions"), sessionsTable(main, sessions, rerender)));
+    card(t("sessions"), sessionsTable(main, sessions, rerender)));
+}
+
+/** How the customer logs in: the phone or email first; a login code kyso generated at sign-up
+ * ("kh-…") is shown as what it is, not as a name they chose. */
+function logins(me) {
+  if (!me.username.startsWith("kh-")) return [[t("username"), me.username]];
+  return [[t("plLoginWith"), t("plLoginWithValue")],
+    [t("plLoginCode"), h("span", { id: "login-code" }, h("code", {}, me.username), " ",
+      h("small", { class: "muted" }, t("plLoginCodeHint")))]];
 }
 
 function passwordForm() {

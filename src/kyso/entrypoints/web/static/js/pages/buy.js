@@ -6,8 +6,11 @@ import { label, t } from "../i18n.js";
 export async function buy(main) {
   const [products, certs, orders] = await Promise.all([get("/billing/catalog"),
     get("/billing/certificates"), get("/billing/orders?limit=20")]);
+  // a certificate holder mostly buys signatures: the packs come first for them
+  const first = certs.length ? "pack" : "certificate";
+  const ordered = [...products].sort((a, b) => (b.kind === first) - (a.kind === first));
   replace(main, h("h1", {}, t("buyTitle")),
-    h("div", { class: "products" }, products.map((p) => product(p, certs))),
+    h("div", { class: "products" }, ordered.map((p) => product(p, certs))),
     card(t("orders"), ordersTable(orders)));
 }
 

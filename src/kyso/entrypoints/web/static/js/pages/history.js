@@ -28,7 +28,13 @@ export async function history(main) {
     const response = await api("GET", query("csv"), { blob: true });
     saveBlob(await response.blob(), "kyso-lich-su.csv");
   }) }, t("hCsv"));
-  const load = () => busy(show, out, async () => {
+  const load = () => {
+    const wrong = [since, until].find((d) => d.wrongDate());
+    if (wrong) { out.show(t("dateWrong")); wrong.focus(); return undefined; }
+    out.clear();
+    return fetchEntries();
+  };
+  const fetchEntries = () => busy(show, out, async () => {
     replace(list, h("p", { class: "status info", role: "status" }, t("loading")));
     draw(list, await get(query("json")));
   });

@@ -1,6 +1,9 @@
 // The eKYC images checked in the browser before they are sent (the server's rules,
 // onboarding/images.py and EkycPolicy): JPEG or PNG by content, at most 1 MiB, at least
 // 300 pixels on each side, three different images. A mistake caught here costs no attempt.
+import { field, h } from "../dom.js";
+import { t } from "../i18n.js";
+
 export const RULES = { maxBytes: 1024 * 1024, minPixels: 300, attempts: 3 };
 const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
 
@@ -44,4 +47,39 @@ export async function problem(files) {
     contents.push(bytes);
   }
   return null;
+}
+
+/** The three file fields (front, back, portrait) with the rules stated before them, ``left``
+ *  attempts. ``missing(out)`` says and focuses an empty one; ``checked(out)`` gives the
+ *  FormData to send, or null after saying the mistake caught here (no attempt spent).
+ *  eKYC (onboarding.js) and the identity re-check (identity.js) both use it. */
+export function chooser(left, id) {
+  const name = (part) => t(part === "back" ? "back_" : part);
+  const parts = ["front", "back", "portrait"].map((part) =>
+    [part, ...field(name(part), { type: "file", name: part, accept: "image/jpeg,image/png" })]);
+  const rules = h("div", { class: "status info", id }, h("p", {}, t("imgRulesTitle")),
+    h("ul", {}, ["imgRuleType", "imgRuleSize", "imgRulePixels", "imgRuleDistinct"].map((k) =>
+      h("li", {}, t(k, { pixels: RULES.minPixels })))),
+    h("p", {}, t("imgAttemptsLeft", { n: left, max: RULES.attempts })));
+  const missing = (out) => {
+    parts.forEach(([, , input]) => input.removeAttribute("aria-invalid"));
+    const empty = parts.find(([, , input]) => !input.files[0]);
+    if (empty) { out.show(t("required")); empty[2].focus(); }
+    return Boolean(empty);
+  };
+  const checked = async (out) => {
+    const found = await problem(parts.map(([, , input]) => input.files[0]));
+    if (found) {
+      const [index, key, params] = found;
+      const input = parts[index][2];
+      input.setAttribute("aria-invalid", "true");
+      out.show(`${name(parts[index][0])}: ${t(key, params)}. ${t("imgNoAttempt")}`);
+      input.focus();
+      return null;
+    }
+    const body = new FormData();
+    parts.forEach(([part, , input]) => body.append(part, input.files[0], input.files[0].name));
+    return body;
+  };
+  return { rules, fields: parts.map(([, wrap]) => wrap), missing, checked };
 }

@@ -3,29 +3,44 @@
 import { ApiError, api, get, post } from "../api.js";
 import { ask, busy, card, dl, field, h, replace, saveBlob, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
-import { RULES, problem } from "./images.js";
+import { RULES, chooser } from "./images.js";
 import { txCard } from "./transactions.js";
+import { vocabulary, word } from "../vocab.js";
 
 const BASE = "/onboarding/registration";
+const REVIEW_POLL_MS = 2000;
+const REVIEW_POLL_MAX_MS = 30000;
 
 export async function onboarding(main) {
   let reg = null;
   try { reg = await get(BASE); } catch (err) { if (!(err instanceof ApiError) || err.status !== 404) throw err; }
   const again = () => onboarding(main);
   if (!reg || ["cancelled", "expired"].includes(reg.state)) {
-    const [otp, products] = await Promise.all([get("/smartotp"), get("/billing/catalog")]);
-    return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again));
+    const [otp, products, me] = await Promise.all([get("/smartotp"), get("/billing/catalog"), get("/me")]);
+    return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again, me));
   }
-  const catalog = await get("/billing/catalog").catch(() => []);
+  const [catalog] = await Promise.all([get("/billing/catalog").catch(() => []), vocabulary().catch(() => null)]);
   const packageName = (catalog.find((p) => p.code === reg.package) || {}).name || reg.package;
+  if (reg.state === "under_review") watchReview(main, again);
   return replace(main, h("h1", {}, t("obTitle")),
-    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : reg.state)],
+    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : word("registration_states", reg.state))],
       [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
       [t("package"), packageName], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
     step(reg, again));
 }
 
-function form(otp, products, again) {
+/** Under review the decision is the officer's: the open page follows it (no reload), asking
+ *  often at first, then less (a review may take hours). */
+function watchReview(main, again, delay = REVIEW_POLL_MS) {
+  setTimeout(async () => {
+    if (!main.isConnected || !main.querySelector("#ob-state") || location.hash !== "#register") return;
+    const now = await get(BASE).catch(() => null);
+    if (now && now.state !== "under_review") await again();
+    else watchReview(main, again, Math.min(delay * 1.25, REVIEW_POLL_MAX_MS));
+  }, delay);
+}
+
+function form(otp, products, again, me) {
   const out = status();
   if (otp.status !== "active") return card(t("obTitle"), h("p", { class: "status info" }, t("obNeedToken")));
   const f = (key, attrs = {}) => field(t(key), { name: key, ...attrs });
@@ -45,9 +60,13 @@ function form(otp, products, again) {
     province: f("province", { maxlength: 128 }),
     package: select("package", products.filter((p) => p.kind === "certificate").map((p) => [p.code, p.name])),
   };
+  // what the account already proved is not typed again (it can still be corrected)
+  for (const key of ["full_name", "phone", "email"]) fields[key][1].value = me[key] || "";
   const button = h("button", { type: "submit" }, t("obSubmit"));
   return h("form", { class: "card", id: "ob-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
+    const wrong = Object.values(fields).map(([, i]) => i).find((i) => i.wrongDate && i.wrongDate());
+    if (wrong) { out.show(t("dateWrong")); wrong.focus(); return; }
     const empty = Object.entries(fields).find(([k, [, i]]) => k !== "expiry_date" && !i.value.trim());
     if (empty) { out.show(t("required")); empty[1][1].focus(); return; }
     const json = Object.fromEntries(Object.entries(fields).map(([k, [, i]]) => [k, i.value.trim() || null]));
@@ -71,7 +90,9 @@ function step(reg, again) {
     awaiting_contract: () => contract(out, again, act),
     under_review: () => h("p", {}, t("obUnderReview")),
     approved: () => acceptance(out, again, act),
-    active: () => [h("p", {}, t("obActive")), act("obRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")],
+    active: () => [h("p", {}, t("obActive")), h("p", { class: "links" },
+      h("a", { href: "#sign", class: "button-link" }, t("navSign")), h("a", { href: "#home", class: "button-link" }, t("navHome"))),
+    act("obRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")],
     rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : h("p", {}, t("obRejected"))),
   }[reg.state];
   return card(t("obNext"), out, body ? body() : null, h("div", { class: "actions" }, cancel));
@@ -110,38 +131,21 @@ function activation(out, again, act) {
 }
 
 function ekyc(reg, out, again) {
-  const parts = ["front", "back", "portrait"].map((name) =>
-    [name, ...field(t(name === "back" ? "back_" : name), { type: "file", name, accept: "image/jpeg,image/png" })]);
+  const images = chooser(Math.max(0, RULES.attempts - (reg.ekyc_attempts || 0)), "ekyc-rules");
   const button = h("button", { type: "submit" }, t("obSend"));
-  const left = Math.max(0, RULES.attempts - (reg.ekyc_attempts || 0));
-  const rules = h("div", { class: "status info", id: "ekyc-rules" }, h("p", {}, t("imgRulesTitle")),
-    h("ul", {}, ["imgRuleType", "imgRuleSize", "imgRulePixels", "imgRuleDistinct"].map((k) =>
-      h("li", {}, t(k, { pixels: RULES.minPixels })))),
-    h("p", {}, t("imgAttemptsLeft", { n: left, max: RULES.attempts })));
   return h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
-    parts.forEach(([, , input]) => input.removeAttribute("aria-invalid"));
-    const missing = parts.find(([, , input]) => !input.files[0]);
-    if (missing) { out.show(t("required")); missing[2].focus(); return; }
+    if (images.missing(out)) return;
     busy(button, out, async () => {
       button.textContent = t("working");
       try {
-        const found = await problem(parts.map(([, , input]) => input.files[0]));
-        if (found) {
-          const [index, key, params] = found;
-          const input = parts[index][2];
-          input.setAttribute("aria-invalid", "true");
-          out.show(`${t(parts[index][0] === "back" ? "back_" : parts[index][0])}: ${t(key, params)}. ${t("imgNoAttempt")}`);
-          input.focus();
-          return;
-        }
-        const body = new FormData();
-        parts.forEach(([name, , input]) => body.append(name, input.files[0], input.files[0].name));
+        const body = await images.checked(out);
+        if (!body) return;
         await api("POST", `${BASE}/ekyc`, { body });
         await again();
       } finally { button.textContent = t("obSend"); }
     });
-  } }, rules, parts.map(([, wrap]) => wrap), button);
+  } }, images.rules, images.fields, button);
 }
 
 function contract(out, again, act) {

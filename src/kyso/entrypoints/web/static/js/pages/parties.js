@@ -7,7 +7,8 @@ export async function parties(main) {
   const [all, consents] = await Promise.all([get("/relying-parties"), get("/consents")]);
   const granted = new Map(consents.map((c) => [c.sp_id, c]));
   replace(main, h("h1", {}, t("partiesTitle")), h("p", {}, t("partiesHint")),
-    h("ul", { class: "cards" }, all.map((p) => party(main, p, granted.get(p.sp_id)))));
+    all.length ? h("ul", { class: "cards" }, all.map((p) => party(main, p, granted.get(p.sp_id))))
+      : h("p", { class: "empty" }, t("partiesNone")));
 }
 
 function party(main, p, consent) {

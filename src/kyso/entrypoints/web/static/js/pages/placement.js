@@ -1,6 +1,6 @@
 // Where the stamp goes: the pages kyso renders, a box dragged (pointer events: touch, pen,
-// mouse; arrow keys too) onto the chosen page. The box is kept in PDF points from the page's
-// lower-left corner, the way the API takes it.
+// mouse; arrow keys too) onto the chosen page. The box is kept in PDF points from the lower-left
+// corner of the page as shown (a /Rotate applied, as in the preview), the way the API takes it.
 import { api } from "../api.js";
 import { field, h } from "../dom.js";
 import { t } from "../i18n.js";

@@ -1,11 +1,12 @@
 // RA officer: the review queue, a registration with its data, checks and eKYC images,
 // approve, or reject with a reason.
 import { api, get, post } from "../api.js";
-import { ask, busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
+import { ask, busy, card, dl, field, fmtDate, h, replace, saveBlob, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 
 const STATES = ["under_review", "approved", "active", "rejected"];
+const PAGE = 20;  // cases a page
 let products = null;  // code → name, from the public catalogue
 
 async function load() {
@@ -29,23 +30,45 @@ export async function ra(main) {
   const [stateField, state] = field(t("raState"), { tag: "select", name: "state",
     options: STATES.map((s) => h("option", { value: s }, word("registration_states", s))) });
   const [findField, find] = field(t("raFind"), { type: "search", name: "find" }, t("raFindHint"));
+  let page = 0;
+  let asked = 0;  // only the newest answer is drawn
   const draw = async () => {
+    const mine = ++asked;
     replace(list, h("p", { class: "status info", role: "status" }, t("loading")));
-    const cases = await get(`/ra/registrations?state=${encodeURIComponent(state.value)}`);
-    const q = find.value.trim().toLowerCase();
-    const shown = cases.filter((c) => !q || c.full_name.toLowerCase().includes(q) || c.id_number.includes(q));
-    replace(list, shown.length ? table(
-      [t("fullName"), t("idNumber"), t("package"), t("createdAt"), ""],
-      shown.map((c) => [c.full_name, c.id_number, productName(c.package), fmtDate(c.created_at),
-        h("button", { type: "button", class: "secondary", "data-case": c.id,
-          onclick: () => showCase(main, c.id) }, t("open"))])) : h("p", { class: "empty" }, t("noCases")));
+    // the server searches every case of the state (name without diacritics, or ID number)
+    const query = new URLSearchParams({ state: state.value, q: find.value.trim().slice(0, 64),
+      limit: String(PAGE + 1), offset: String(page * PAGE) });
+    const found = await get(`/ra/registrations?${query}`);
+    if (mine !== asked) return;
+    const shown = found.slice(0, PAGE);
+    const pager = page > 0 || found.length > PAGE ? h("nav", { class: "actions pager", "aria-label": t("raPage", { n: page + 1 }) },
+      page > 0 ? h("button", { type: "button", class: "secondary", onclick: () => { page -= 1; draw(); } }, t("raPrev")) : null,
+      h("span", { class: "muted" }, t("raPage", { n: page + 1 })),
+      found.length > PAGE ? h("button", { type: "button", class: "secondary", onclick: () => { page += 1; draw(); } }, t("raNext")) : null) : null;
+    replace(list, shown.length ? h("ul", { class: "plain case-list" }, shown.map((c) => caseRow(main, c)))
+      : h("p", { class: "empty" }, t("noCases")), pager);
   };
-  state.addEventListener("change", draw);
-  find.addEventListener("input", draw);
+  let typing = null;
+  const again = () => { page = 0; draw(); };
+  state.addEventListener("change", again);
+  find.addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(again, 250); });
   replace(main, h("h1", {}, t("ra")), h("form", { class: "card filters", role: "search", novalidate: true,
-    onsubmit: (e) => { e.preventDefault(); draw(); } }, stateField, findField), list);
+    onsubmit: (e) => { e.preventDefault(); clearTimeout(typing); again(); } }, stateField, findField), list);
   await draw();
   return undefined;
+}
+
+/** One case as a phone shows it: one tap target with the name, the ID number, the state in
+ * words, the package and the date (dd/MM/yyyy HH:mm). */
+function caseRow(main, c) {
+  return h("li", {}, h("button", { type: "button", class: "case-row", "data-case": c.id,
+    onclick: () => showCase(main, c.id) },
+  h("span", { class: "case-name" }, c.full_name || t("plNoName")),
+  h("span", { class: `case-state state-${c.state}` }, word("registration_states", c.state)),
+  h("span", { class: "case-id" }, `${t("plIdNumber")}: ${c.id_number}`),
+  h("span", { class: "case-date" }, `${t("createdAt")}: ${fmtDate(c.created_at)}`),
+  h("span", { class: "case-meta" }, productName(c.package)),
+  h("span", { class: "case-open" }, `${t("plOpenCase")} ›`)));
 }
 
 async function showCase(main, id, message = null) {
@@ -55,7 +78,7 @@ async function showCase(main, id, message = null) {
   const images = h("div", { class: "images" });
   replace(main, h("h1", {}, c.full_name),
     h("button", { type: "button", class: "link", onclick: () => ra(main) }, t("back")), out,
-    card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, lang() === "vi" ? c.state_vi : c.state.replaceAll("_", " "))],
+    card(t("details"), dl([[t("state"), h("span", { id: "case-state" }, lang() === "vi" ? c.state_vi : word("registration_states", c.state))],
       [t("fullName"), c.full_name], [t("birthDate"), day(c.birth_date)], [t("raSex"), word("sexes", c.sex)],
       [t("idNumber"), `${c.id_type} ${c.id_number}`], [t("raIssued"), day(c.issue_date)],
       [t("raExpires"), c.expiry_date ? day(c.expiry_date) : t("raNoExpiry")],
@@ -80,21 +103,30 @@ function contractButton(c, out) {
   return [h("p", {}, t(c.contract_seal === "sealed" ? "raContractSealed" : "raContractPending")), button];
 }
 
+/** The three images at once, each in its place with a loading line until it arrives. */
 async function loadImages(el, id) {
-  for (const which of ["front", "back", "portrait"]) {
+  await Promise.all(["front", "back", "portrait"].map(async (which) => {
+    const name = t(which === "back" ? "back_" : which);
+    const figure = h("figure", { "aria-busy": "true" }, h("p", { class: "muted" }, t("loading")),
+      h("figcaption", {}, name));
+    el.append(figure);
     try {
       const response = await api("GET", `/ra/registrations/${encodeURIComponent(id)}/images/${which}`, { blob: true });
       const url = URL.createObjectURL(await response.blob());
-      const name = t(which === "back" ? "back_" : which);
-      const zoom = h("button", { type: "button", class: "zoom", "aria-pressed": "false", title: t("raZoom"),
-        onclick: () => {
-          const on = zoom.getAttribute("aria-pressed") !== "true";
-          zoom.setAttribute("aria-pressed", String(on));
-          zoom.closest("figure").classList.toggle("zoomed", on);
-        } }, h("img", { src: url, alt: name }));
-      el.append(h("figure", {}, zoom, h("figcaption", {}, name)));
-    } catch { /* an image not taken yet */ }
-  }
+      figure.replaceWith(zoomFigure(url, name));
+    } catch { figure.remove(); /* an image not taken yet */ }
+  }));
+}
+
+/** An image that zooms to the page's width on a tap (and back), with its caption. */
+export function zoomFigure(url, name) {
+  const zoom = h("button", { type: "button", class: "zoom", "aria-pressed": "false", title: t("raZoom"),
+    onclick: () => {
+      const on = zoom.getAttribute("aria-pressed") !== "true";
+      zoom.setAttribute("aria-pressed", String(on));
+      zoom.closest("figure").classList.toggle("zoomed", on);
+    } }, h("img", { src: url, alt: name }));
+  return h("figure", {}, zoom, h("figcaption", {}, name));
 }
 
 function decide(main, c, out) {

@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 
 const SIX = /^\d{6}$/;
 
-function check(out, rules) {
+export function check(out, rules) {
   for (const [input, ok, text] of rules) {
     input.removeAttribute("aria-invalid");
     if (!ok) { out.show(text); input.setAttribute("aria-invalid", "true"); input.focus(); return false; }
@@ -34,7 +34,8 @@ export async function forgot(main, ctx) {
       } finally { button.textContent = t("fpSend"); }
     });
   } }, h("p", { class: "hint" }, t("fpIntro")), out, loginWrap, channel, button,
-  h("p", { class: "links" }, h("a", { href: "#" }, t("suHaveAccount")))));
+  h("p", { class: "links" }, h("a", { href: "#identity", id: "both-lost" }, t("idLink")),
+    h("a", { href: "#" }, t("suHaveAccount")))));
   login.focus();
 }
 
@@ -58,7 +59,7 @@ function resetForm(main, ctx, login, by) {
     });
   } }, h("p", { class: "status info" }, t(by === "sms" ? "fpSentSms" : "fpSentEmail")), out,
   codeWrap, pinWrap, pwWrap, againWrap, button,
-  h("p", { class: "hint" }, t("fpBothLost"))));
+  h("p", { class: "links" }, h("a", { href: "#identity" }, t("idLink")))));
   code.focus();
 }
 

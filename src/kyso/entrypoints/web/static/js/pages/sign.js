@@ -113,6 +113,7 @@ async function batchStep(flow, files, level) {
       if (tx.status !== "confirmed") return;
       flow.append(h("p", { class: "status ok", role: "status" }, t("signedBatch", { n: ids.length })));
       for (const id of ids) flow.append(downloadButton(await get(`/documents/${encodeURIComponent(id)}`), true));
+      await freshBalance();
     }));
   flow.querySelector("input")?.focus();
 }
@@ -120,6 +121,13 @@ async function batchStep(flow, files, level) {
 async function signedDoc(flow, id) {
   const doc = await get(`/documents/${encodeURIComponent(id)}`);
   flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc));
+  await freshBalance();
+}
+
+/** A signature used: the balance at the top says what is left now. */
+async function freshBalance() {
+  const shown = document.getElementById("balance");
+  if (shown) shown.replaceWith(balance(await get("/billing/certificates")));
 }
 
 function outputName(doc) {
@@ -163,8 +171,26 @@ function showReport(el, r) {
   replace(el, h("p", { class: `status ${r.valid && r.signatures.length ? "ok" : "error"}`, role: "status",
     id: "report-verdict" }, headline),
   r.signatures.map((s) => dl([[t("signer"), s.signer], [t("signingTime"), fmtDate(s.signing_time)],
-    [t("integrity"), label("v_", s.integrity)], [t("trusted"), yes(s.trusted)],
-    [t("revocation"), label("v_", s.revocation)], [t("level"), s.level],
+    [t("integrity"), label("v_", s.integrity)], [t("trusted"), s.past_validation === "passed" ? t("poeTrustedThen") : yes(s.trusted)],
+    [t("revocation"), s.revocation_reason === "certificate_hold" ? t("poeHeld") : label("v_", s.revocation)], [t("level"), s.level],
     [t("timestamp"), s.timestamp ? fmtDate(s.timestamp) : "—"],
-    [t("coverage"), s.coverage ? label("v_", s.coverage) : "—"], s.trust_problem ? ["!", s.trust_problem] : null])));
+    [t("coverage"), s.coverage ? label("v_", s.coverage) : "—"], ...pastRows(s)])));
+}
+
+/** Why the level, when the certificate was revoked or suspended, and whether the signature
+ * still holds at the time its time stamp proves; a problem in words, never a code. */
+function pastRows(s) {
+  const rows = [[t("poeLevelWhy"), s.level_reason ? label("poeLevel_", s.level_reason) : "—"]];
+  if (s.revoked_at) {
+    const held = s.revocation_reason === "certificate_hold";
+    rows.push([t(held ? "poeSuspendedAt" : "poeRevokedAt"), fmtDate(s.revoked_at)]);
+    const past = label("poePast_", s.past_validation);
+    rows.push([t("poeAtSigning"), s.past_validation === "passed"
+      ? t("poePassed", { time: fmtDate(s.proven_at) })
+      : past === s.past_validation ? t("poeTpOther") : past]);
+  } else if (!s.valid && s.trust_problem) {
+    const problem = label("poeTp_", s.trust_problem);
+    rows.push([t("poeProblem"), problem === s.trust_problem ? t("poeTpOther") : problem]);
+  }
+  return rows;
 }

@@ -3,7 +3,7 @@
 // is registered already: a code that does not come is the only sign, and its owner is told.
 import { api } from "../api.js";
 import { busy, field, h, replace, status } from "../dom.js";
-import { t } from "../i18n.js";
+import { lang, t } from "../i18n.js";
 
 const PIN = /^\d{6}$/;
 
@@ -37,7 +37,8 @@ function form(main, ctx) {
     return busy(button, out, async () => {
       button.textContent = t("working");
       try {
-        const pending = await api("POST", "/signup", { json });
+        // the codes, and every later email and SMS, in the language chosen here
+        const pending = await api("POST", "/signup", { json: { ...json, locale: lang() } });
         codes(main, ctx, pending, json);
       } finally { button.textContent = t("suSubmit"); }
     });

@@ -36,7 +36,7 @@ export async function smartotp(main, ctx) {
     here ? act("tkGetCode", () => getCode(flow, where.record)) : null,
     here ? act("tkChangePin", () => changePin(flow, where.record, () => again())) : null,
     where.place !== "none" ? act("tkForgotPin", () => forgotPin(flow, () => again())) : null,
-    act("tkSync", () => syncTime(flow)),
+    here ? act("tkSync", () => syncTime(flow)) : null,  // the clock of the token kept here
     act("tkMethodTitle", () => switchMethod(flow, otp, again)),
     act("tkLockTitle", () => selfLock(flow, otp, again)),
   ];

@@ -35,7 +35,10 @@ export function txCard(tx, after = null) {
       decided(done, t("rejected"));
     })) }, t("tkNotMe"));
   const shown = h("div", { class: "tx-details" });  // the server's words, once loaded
-  vocabulary().catch(() => null).then(() => replace(shown, details(tx.details)));
+  // the description in the reader's language (the server's); the code binds tx.details as they are
+  const words = tx.details.description && tx.description
+    ? { ...tx.details, description: tx.description } : tx.details;
+  vocabulary().catch(() => null).then(() => replace(shown, details(words)));
   const box = h("article", { class: "card tx", "data-id": tx.id },
     h("h2", {}, label("k_", tx.kind)),
     dl([[t("kind"), label("k_", tx.kind)], [t("method"), t(`m_${tx.method}`)],
@@ -111,8 +114,10 @@ function tokenCode(tx, record, out, confirm, no) {
   } }, pf, cf, h("div", { class: "actions" }, make, use, no));
 }
 
+const INTERNAL = new Set(["credential"]);  // an internal ID: the holder, serial and signer say it
+
 function details(map) {
-  return dl(Object.entries(map).map(([k, v]) => [word("detail_labels", k), k === "doc_ids"
+  return dl(Object.entries(map).filter(([k]) => !INTERNAL.has(k)).map(([k, v]) => [word("detail_labels", k), k === "doc_ids"
     ? h("ul", { class: "plain doc-ids" }, v.split("\n").map((id) => h("li", {}, h("code", {}, id))))
     : v]));
 }

@@ -97,14 +97,17 @@ function registered(flow, finished) {
   ok.focus();
 }
 
-/** Quên PIN SmartOTP: account PIN + SMS code; the token is revoked and wiped; register again. */
+/** Quên PIN SmartOTP: account PIN + SMS code; the token is revoked and wiped; register again.
+ *  ``finished()`` redraws the page (a promise); the last step then shows in its new flow. */
 export function forgotPin(flow, finished) {
   pinAndSms(flow, "PIN_RESET", async (pin, otp) => {
     await post("/smartotp/reset", { pin, otp });
     await forgetToken();
-    const again = h("button", { type: "button", onclick: () => register(flow, finished) },
+    await finished();  // the page says the token is gone (status, holder, actions)
+    const here = document.getElementById(flow.id) || flow;
+    const again = h("button", { type: "button", onclick: () => register(here, finished) },
       t("tkRegisterAgain"));
-    replace(flow, step(t("tkResetTitle"), h("p", { class: "status ok", role: "status" },
+    replace(here, step(t("tkResetTitle"), h("p", { class: "status ok", role: "status" },
       t("tkResetDone")), h("div", { class: "actions" }, again,
       h("button", { type: "button", class: "secondary", onclick: finished }, t("tkLater")))));
   });

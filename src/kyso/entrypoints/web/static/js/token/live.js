@@ -52,11 +52,12 @@ function handle(block) {
   const { count: n, items } = JSON.parse(data);
   const fresh = known === null ? [] : items.filter((tx) => !known.has(tx.id) && !quiet(tx));
   known = new Set(items.map((tx) => tx.id));
+  stale();
   document.documentElement.dataset.live = "open";
   count = n;
   paint();
   if (fresh.length) {
-    notice(fresh);
+    if (location.hash !== "#transactions") notice(fresh);  // there, the card itself appears
     window.dispatchEvent(new CustomEvent("kyso:pending", { detail: fresh }));
   }
 }
@@ -76,11 +77,18 @@ function paint() {
   link.append(" ", h("span", { class: "badge live-badge", "aria-label": t("liveCount", { n: count }) }, String(count)));
 }
 
+/** A notice whose requests are all decided (here or elsewhere) goes away. */
+function stale() {
+  const box = document.getElementById("live-notice");
+  if (box && !box.dataset.ids.split(" ").some((id) => known.has(id))) box.remove();
+}
+
 function notice(fresh) {
   document.getElementById("live-notice")?.remove();
   const what = fresh.map((tx) => tx.details.transaction_desc || label("k_", tx.kind)).join(" · ");
   const close = h("button", { type: "button", class: "link", onclick: () => box.remove() }, t("liveDismiss"));
-  const box = h("div", { class: "status info live-notice", id: "live-notice", "aria-live": "polite" },
+  const box = h("div", { class: "status info live-notice", id: "live-notice", "aria-live": "polite",
+    "data-ids": fresh.map((tx) => tx.id).join(" ") },
     h("strong", {}, t("liveNew")), " ", what, " ",
     h("a", { href: "#transactions", onclick: () => box.remove() }, t("liveOpen")), " ", close);
   document.getElementById("main").prepend(box);
