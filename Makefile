@@ -8,7 +8,7 @@ export KYSO_HOME
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-pg lint system-deps install lock clean
+.PHONY: run test test-pg lint system-deps install lock clean bench bench-quick bench-deps
 
 ## run: create the venv, install, initialize KYSO_HOME and serve on http://127.0.0.1:8000
 run: $(BIN)/.installed
@@ -39,6 +39,19 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 
 system-deps:
 	scripts/system-deps.sh
+
+## bench: the real `kyso serve` (SQLite, PostgreSQL; 1 and 2 workers) under wrk, next to its
+## floors, one table of ratios + bench-results/bench.png (bench/serve.py; under 10 minutes)
+bench: bench-deps
+	$(BIN)/python bench/serve.py
+
+## bench-quick: the same, one connection count and short runs (about 2 minutes)
+bench-quick: bench-deps
+	$(BIN)/python bench/serve.py --quick
+
+bench-deps: $(BIN)/.installed
+	scripts/bench-deps.sh
+	$(BIN)/python -m pip install --quiet -c requirements.lock -r bench/requirements.txt
 
 ## lock: re-pin every Python dependency (needs uv in the venv)
 lock:

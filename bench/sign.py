@@ -71,7 +71,13 @@ def pin(cpu: int) -> str:
 
 
 def setup(home: Path) -> tuple[Container, str, str]:
-    settings = Settings(home=home, pki_ca_key="rsa-2048", max_body_bytes=16 * 1024 * 1024)
+    return customer(Settings(home=home, pki_ca_key="rsa-2048",
+                             max_body_bytes=16 * 1024 * 1024))
+
+
+def customer(settings: Settings) -> tuple[Container, str, str]:
+    """A kyso at ``settings`` with one customer: an RSA-2048 certificate holding a million
+    counted signatures, and a bearer session. Returns the container, token, credential."""
     init_home(settings)
     container = bootstrap(settings, hasher=SecretHasher(1, 1024, 1))
     container.pki.initialize(actor="bench")

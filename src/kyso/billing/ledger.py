@@ -111,6 +111,34 @@ class QuotaLedger:
                                 relying_party))
         return entry.id
 
+    def debit(self, uow: UnitOfWork, credential_id: str, count: int, *,
+              relying_party: str | None = None) -> None:
+        """Count ``count`` signatures already made, in one step (the transaction that
+        records them): a ``reserve`` and the ``consume`` that settles it, written together,
+        so no hold is left to settle or expire. Raises OutOfSignatures, and the caller's
+        transaction (with the signatures) rolls back."""
+        if count < 1:
+            raise ValueError("debit at least one signature")
+        now = self._clock.now()
+        basis = self._free_basis(uow, relying_party)
+        if basis is None and uow.quota.take(credential_id, count, now):
+            basis = Basis.QUOTA  # the common case, one statement: counted, nothing held
+        elif basis is None:  # held reservations to expire, an unlimited term, or too few
+            account = uow.quota.open_account(credential_id, now)
+            if account.reserved:
+                account = self._expire(uow, account, now)
+            basis = Basis.UNLIMITED if account.unlimited_at(now) else Basis.QUOTA
+            if basis is Basis.QUOTA:
+                if account.available < count:
+                    raise OutOfSignatures(available=max(0, account.available), wanted=count)
+                uow.quota.save_account(replace(account, consumed=account.consumed + count,
+                                               updated_at=now))
+        held = LedgerEntry(_new_id(), credential_id, EntryKind.RESERVE, count, now,
+                           basis=basis, until=now, relying_party=relying_party)
+        uow.quota.add_entries([held, LedgerEntry(
+            _new_id(), credential_id, EntryKind.CONSUME, count, now, basis=basis,
+            reservation=held.id, relying_party=relying_party)])
+
     def commit(self, uow: UnitOfWork, reservation: str) -> None:
         """Count what was signed, once; a repeated commit changes nothing."""
         self._settle(uow, reservation, EntryKind.CONSUME)

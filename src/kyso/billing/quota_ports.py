@@ -22,6 +22,16 @@ class QuotaRepository(Protocol):
 
     def add_entry(self, entry: LedgerEntry) -> None: ...
 
+    def add_entries(self, entries: list[LedgerEntry]) -> None:
+        """Several entries in one statement."""
+        ...
+
+    def take(self, credential_id: str, count: int, at: datetime) -> bool:
+        """Count ``count`` consumed in one statement if the account has them available,
+        holds no reservation and has no unlimited term running at ``at``; False (nothing
+        changed) otherwise: the caller takes the locked path."""
+        ...
+
     def entry(self, entry_id: str) -> LedgerEntry | None: ...
 
     def entry_by_source(self, credential_id: str, kind: EntryKind,

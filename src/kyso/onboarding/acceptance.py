@@ -145,12 +145,25 @@ class AcceptanceGate:
 
     def reserve(self, uow: UnitOfWork, credential_id: str, count: int, *,
                 relying_party: str | None = None) -> str:
-        registration = uow.onboarding.by_credential(credential_id, for_update=True)
-        if registration is not None and registration.state is State.APPROVED:
-            if count != 1 or not _is_the_record(uow, registration):
-                raise CredentialUnusable(status="awaiting_acceptance")
+        if self._acceptance_record(uow, credential_id, count):
             return _FREE + hashlib.sha256(uuid.uuid4().bytes).hexdigest()[:16]
         return self._inner.reserve(uow, credential_id, count, relying_party=relying_party)
+
+    def debit(self, uow: UnitOfWork, credential_id: str, count: int, *,
+              relying_party: str | None = None) -> None:
+        if not self._acceptance_record(uow, credential_id, count):
+            self._inner.debit(uow, credential_id, count, relying_party=relying_party)
+
+    @staticmethod
+    def _acceptance_record(uow: UnitOfWork, credential_id: str, count: int) -> bool:
+        """True for the (free) acceptance record of an approved registration; refuses any
+        other signature of a certificate awaiting that record."""
+        registration = uow.onboarding.by_credential(credential_id, for_update=True)
+        if registration is None or registration.state is not State.APPROVED:
+            return False
+        if count != 1 or not _is_the_record(uow, registration):
+            raise CredentialUnusable(status="awaiting_acceptance")
+        return True
 
     def commit(self, uow: UnitOfWork, reservation: str) -> None:
         if not reservation.startswith(_FREE):

@@ -19,7 +19,9 @@ class ActivationRepository(Protocol):
     def by_token_hash(self, token_hash: str, *,
                       for_update: bool = False) -> SignatureActivation | None: ...
 
-    def save(self, activation: SignatureActivation) -> None: ...
+    def save(self, activation: SignatureActivation) -> None:
+        """Store what changes after the grant: the hashes signed and the revocation."""
+        ...
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
                         signatures: dict[str, bytes]) -> None:
@@ -37,8 +39,9 @@ class ActivationRepository(Protocol):
 
 
 class Quota(Protocol):
-    """Signatures a credential may still make. The signing path reserves before it signs,
-    then commits what it signed or releases what it did not."""
+    """Signatures a credential may still make. A long signing reserves before it signs, then
+    commits what it signed or releases what it did not; a short one (a few RSA/EC
+    operations) signs first and debits in the transaction that records the signatures."""
 
     def reserve(self, uow: UnitOfWork, credential_id: str, count: int, *,
                 relying_party: str | None = None) -> str:
@@ -46,5 +49,11 @@ class Quota(Protocol):
         ...
 
     def commit(self, uow: UnitOfWork, reservation: str) -> None: ...
+
+    def debit(self, uow: UnitOfWork, credential_id: str, count: int, *,
+              relying_party: str | None = None) -> None:
+        """Count ``count`` signatures already made (reserve and commit at once, in the
+        transaction that records them), or raise OutOfSignatures."""
+        ...
 
     def release(self, uow: UnitOfWork, reservation: str) -> None: ...

@@ -3,8 +3,9 @@
 Sole control: a customer's key signs only through :meth:`SigningService.sign_digests`, and
 only with fresh signature activation data — a short-lived grant bound to one credential, the
 exact hashes (SCAL2) and their count, issued after the customer proved possession of the
-SmartOTP token (or, on the SMS method, the registered phone). The quota is reserved before
-the key is used and committed after, or released if signing fails.
+SmartOTP token (or, on the SMS method, the registered phone). The key signs after the SAD
+is checked; the signatures are returned only once one transaction has spent the SAD's
+hashes, debited the quota, kept them and audited them.
 """
 
 from __future__ import annotations
@@ -153,54 +154,76 @@ class SigningService:
                      scheme: SignatureScheme, *, relying_party: str | None = None) -> list[bytes]:
         """Sign ``digests`` with the credential's key, if ``sad`` authorized exactly them.
         The same call repeated while the SAD lives (a response lost after the signatures
-        were counted) returns the signatures it made, uncharged (``signing.redelivered``)."""
-        started = self._begin(account_id, credential, sad, digests, scheme, relying_party)
-        if isinstance(started, list):
-            return started
-        found, activation, reservation = started
+        were counted) returns the signatures it made, uncharged (``signing.redelivered``).
+
+        One write transaction a call: the SAD is checked without a lock (a read), the key
+        signs outside any transaction, then one short transaction locks the SAD again,
+        spends its hashes, debits the quota, keeps the signatures and appends the audit
+        record (last, so the chain's head row is held only until the commit). Signatures
+        that transaction does not record (the SAD spent meanwhile, no quota left, a crash)
+        are never returned: a signature leaves kyso only with its charge and its record."""
+        found = self._check(account_id, credential, sad, digests, scheme)
+        if found is None:  # hashes this SAD already signed: the signatures kept for them
+            return self._redeliver(account_id, credential, sad, digests, scheme)
         try:
             signatures = [self._keystore.sign_digest(found.key, d, scheme) for d in digests]
         except BaseException:
-            self._fail(activation, reservation, digests)
+            self._fail(account_id, credential, sad, digests)
             raise
-        self._deliver(activation, reservation, scheme, dict(zip(_b64(digests), signatures,
-                                                                strict=True)))
-        return signatures
-
-    def _begin(self, account_id: str, credential: str, sad: str, digests: list[bytes],
-               scheme: SignatureScheme, relying_party: str | None,
-               ) -> tuple[Credential, SignatureActivation, str] | list[bytes]:
         try:
-            return self._open_and_reserve(account_id, credential, sad, digests, scheme,
-                                          relying_party)
+            return self._record(account_id, credential, sad, found, digests, scheme,
+                                signatures, relying_party)
         except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
             self._out_of_signatures(account_id, credential, len(digests), exc)
             raise
 
-    def _open_and_reserve(self, account_id: str, credential: str, sad: str,
-                          digests: list[bytes], scheme: SignatureScheme,
-                          relying_party: str | None,
-                          ) -> tuple[Credential, SignatureActivation, str] | list[bytes]:
-        """The SAD checked, the quota reserved and the hashes marked used — or, for hashes
-        this SAD already signed, the signatures kept for them."""
+    def _check(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+               scheme: SignatureScheme) -> Credential | None:
+        """The credential to sign with, if the SAD (read, not locked) authorizes ``digests``
+        and has not signed them; None for a repeated call on signed hashes."""
+        with self._uow(read_only=True) as uow:
+            activation = self._open_sad(uow, account_id, credential, sad, lock=False,
+                                        spent=True)
+            if activation.hash_algo != scheme.hash_algorithm.value:
+                raise InvalidSad("hash algorithm differs from the authorized one")
+            if not activation.covers(digests):
+                return None
+            found = usable(find_credential(uow, account_id, credential, self.chains),
+                           self._clock.now())
+        scheme.check_key(found.key.algorithm)
+        return found
+
+    def _record(self, account_id: str, credential: str, sad: str, found: Credential,
+                digests: list[bytes], scheme: SignatureScheme, signatures: list[bytes],
+                relying_party: str | None) -> list[bytes]:
+        """Spend the hashes, count the signatures once, keep them for a repeated call and
+        audit them — one transaction; or, if a concurrent call spent the hashes first,
+        answer as a repeated call does (its signatures, or a refusal)."""
+        hashes = _b64(digests)
+        with self._uow() as uow:
+            activation = self._open_sad(uow, account_id, credential, sad, spent=True)
+            if not activation.covers(digests):
+                return self._redeliver_in(uow, activation, digests, scheme)
+            activation = replace(activation, signed=activation.signed + tuple(hashes))
+            uow.signing.save(activation)
+            uow.signing.keep_signatures(activation, scheme.value,
+                                        dict(zip(hashes, signatures, strict=True)))
+            # the rows every signer of this credential, then every writer, waits for: last
+            self._quota.debit(uow, found.id, len(digests), relying_party=relying_party)
+            self._audit(uow, "signing.signed", activation, count=len(signatures))
+            uow.commit()
+            return signatures
+
+    def _redeliver(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+                   scheme: SignatureScheme) -> list[bytes]:
         with self._uow() as uow:
             activation = self._open_sad(uow, account_id, credential, sad, spent=True)
             if activation.hash_algo != scheme.hash_algorithm.value:
                 raise InvalidSad("hash algorithm differs from the authorized one")
-            if not activation.covers(digests):
-                return self._redeliver(uow, activation, digests, scheme)
-            found = usable(find_credential(uow, account_id, credential, self.chains),
-                           self._clock.now())
-            scheme.check_key(found.key.algorithm)
-            reservation = self._quota.reserve(uow, found.id, len(digests),
-                                              relying_party=relying_party)
-            activation = replace(activation, signed=activation.signed + tuple(_b64(digests)))
-            uow.signing.save(activation)
-            uow.commit()
-            return found, activation, reservation
+            return self._redeliver_in(uow, activation, digests, scheme)
 
-    def _redeliver(self, uow: UnitOfWork, activation: SignatureActivation,
-                   digests: list[bytes], scheme: SignatureScheme) -> list[bytes]:
+    def _redeliver_in(self, uow: UnitOfWork, activation: SignatureActivation,
+                      digests: list[bytes], scheme: SignatureScheme) -> list[bytes]:
         """The signatures already made for ``digests`` under this SAD; otherwise refused
         (a spent SAD as expired, other hashes as invalid)."""
         kept = (uow.signing.kept_signatures(activation.id, scheme.value, _b64(digests))
@@ -215,27 +238,16 @@ class SigningService:
             raise InvalidSad()
         return kept
 
-    def _deliver(self, activation: SignatureActivation, reservation: str,
-                 scheme: SignatureScheme, signatures: dict[str, bytes]) -> None:
-        """Count the signatures once and keep them for a repeated call."""
-        with self._uow() as uow:
-            self._quota.commit(uow, reservation)
-            uow.signing.keep_signatures(activation, scheme.value, signatures)
-            self._audit(uow, "signing.signed", activation, count=len(signatures))
-            uow.commit()
-
-    def _fail(self, activation: SignatureActivation, reservation: str,
+    def _fail(self, account_id: str, credential: str, sad: str,
               digests: list[bytes]) -> None:
-        """Release the quota and give the unsigned hashes back to the SAD."""
+        """The key failed: nothing was spent or counted; the failure is audited."""
         with self._uow() as uow:
-            self._quota.release(uow, reservation)
-            unsigned = set(_b64(digests))
-            current = uow.signing.by_token_hash(activation.token_hash, for_update=True)
-            if current is not None:
-                kept = tuple(h for h in current.signed if h not in unsigned)
-                uow.signing.save(replace(current, signed=kept))
-            self._audit(uow, "signing.failed", activation, Outcome.FAILURE,
-                        count=len(digests))
+            activation = uow.signing.by_token_hash(_token_hash(sad))
+            event = AuditEvent("signing.failed", Outcome.FAILURE, actor=account_id,
+                               subject=credential,
+                               details={"sad": activation.id if activation else "",
+                                        "count": len(digests)})
+            uow.audit.append(event, self._clock.now())
             uow.commit()
 
     def forget_delivered(self) -> int:

@@ -134,6 +134,34 @@ def test_reserve_expires_stale_holds_of_its_credential(uow_factory: UnitOfWorkFa
     check_totals(uow_factory, ledger)
 
 
+def test_debit_counts_at_once_and_falls_back_when_it_must(uow_factory: UnitOfWorkFactory,
+                                                          ledger: QuotaLedger,
+                                                          clock: ManualClock) -> None:
+    """The signing path's debit: one statement while nothing is held; the locked path when a
+    hold is open (expired ones released first), under an unlimited term, or when short."""
+    run(uow_factory, lambda u: ledger.credit(u, CRED, 3, source="order:1"))
+    run(uow_factory, lambda u: ledger.debit(u, CRED, 2))            # the one-statement path
+    assert run(uow_factory, lambda u: ledger.balance(u, CRED)).available == 1
+    with pytest.raises(OutOfSignatures):
+        run(uow_factory, lambda u: ledger.debit(u, CRED, 2))        # short: nothing written
+    run(uow_factory, lambda u: ledger.reserve(u, CRED, 1))          # a hold, then forgotten
+    clock.advance(TTL.total_seconds())
+    run(uow_factory, lambda u: ledger.debit(u, CRED, 1))            # releases it, then counts
+    balance = run(uow_factory, lambda u: ledger.balance(u, CRED))
+    assert (balance.available, balance.reserved, balance.consumed) == (0, 0, 3)
+    run(uow_factory, lambda u: ledger.grant_unlimited(u, CRED, END, source="order:2"))
+    run(uow_factory, lambda u: ledger.debit(u, CRED, 5))            # recorded, not counted
+    with uow_factory() as uow:
+        entries = uow.quota.entries(CRED)
+    consumes = [e for e in entries if e.kind is EntryKind.CONSUME]
+    assert sorted((e.count, e.basis.value) for e in consumes) == [
+        (1, "quota"), (2, "quota"), (5, "unlimited")]
+    reserves = {e.id for e in entries if e.kind is EntryKind.RESERVE}
+    assert all(e.reservation in reserves for e in consumes)  # each settles its own reserve
+    assert run(uow_factory, lambda u: ledger.balance(u, CRED)).consumed == 3
+    check_totals(uow_factory, ledger)
+
+
 def test_unlimited_term_records_without_counting(uow_factory: UnitOfWorkFactory,
                                                  ledger: QuotaLedger,
                                                  clock: ManualClock) -> None:

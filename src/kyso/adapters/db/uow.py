@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from contextlib import ExitStack
 from types import TracebackType
 from typing import Self
@@ -11,7 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.accounts.recovery_cases import RecoveryCaseRepository
-from kyso.adapters.db.engine import READ_ONLY, open_writer, writer_lock
+from kyso.adapters.db.engine import READ_ONLY, WriterLock, open_writer, writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
@@ -80,7 +79,7 @@ class SqlUnitOfWork:
         self._engine, self._audit_key = engine, audit_key
         self._read_only = read_only
         self._conn: Connection | None = None
-        self._lock: threading.RLock | None = None
+        self._lock: WriterLock | None = None
         self._joinable: ExitStack | None = None  # blobs written join this transaction
 
     def __enter__(self) -> Self:

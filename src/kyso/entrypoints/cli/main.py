@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -94,16 +95,23 @@ def serve(
         console.print(f"  dev inbox: {base}/dev/inbox  (SMS and email codes appear here)")
     if container.settings.payment_gateway == "sandbox":
         console.print("  payments:  the built-in VNPay sandbox (no real money)")
+    factory = "kyso.entrypoints.api.app:create_app_from_env"
     if workers > 1:
+        from kyso.entrypoints.cli.listen import serve_workers
+
         mark_parent()  # the workers end when this process does, even on kill -9
         _metrics_dir(container.settings.home / "metrics")
     configure_logging(container.settings.log_level, container.settings.log_format)
     # JSON logs (the app's access line names route templates, uvicorn's would name paths);
     # X-Forwarded-* are read by the app itself, from KYSO_TRUSTED_PROXIES only
-    uvicorn.run("kyso.entrypoints.api.app:create_app_from_env", factory=True, host=host,
-                port=port, workers=workers, log_level=container.settings.log_level.lower(),
-                log_config=None, access_log=False, proxy_headers=False,
-                timeout_graceful_shutdown=10)
+    config = uvicorn.Config(factory, factory=True, host=host, port=port, workers=workers,
+                            log_level=container.settings.log_level.lower(), log_config=None,
+                            access_log=False, proxy_headers=False, timeout_graceful_shutdown=10)
+    if workers > 1:
+        serve_workers(config)  # the shared socket with TCP_NODELAY (cli/listen.py)
+        return
+    with suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C ends it quietly
+        uvicorn.Server(config).run()
 
 
 def _metrics_dir(path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kyso.adapters.db.tables.quota import quota_accounts, quota_entries, quota_holds
@@ -20,6 +20,13 @@ _LOCKED = _ACCOUNT.with_for_update()
 _SAVE_ACCOUNT = update(quota_accounts).where(_a.credential_id == bindparam("b_credential"))
 _ADD_ENTRY = insert(quota_entries)
 _ADD_HOLD = insert(quota_holds)
+# the signing path's debit in one statement: the row's lock, the check and the change at once
+# (PostgreSQL re-checks the condition on the row a concurrent debit just committed)
+_TAKE = (update(quota_accounts)
+         .where(_a.credential_id == bindparam("b_credential"), _a.reserved == 0,
+                or_(_a.unlimited_until.is_(None), _a.unlimited_until <= bindparam("b_now")),
+                _a.credited - _a.consumed >= bindparam("b_count"))
+         .values(consumed=_a.consumed + bindparam("b_count"), updated_at=bindparam("b_now")))
 _HOLD = select(quota_holds).where(_h.id == bindparam("b_id"))
 _REMOVE_HOLD = delete(quota_holds).where(_h.id == bindparam("b_id"))
 _SETTLEMENT = select(quota_entries).where(_e.reservation == bindparam("b_reservation"))
@@ -81,6 +88,16 @@ class SqlQuotaRepository:
     def add_entry(self, entry: LedgerEntry) -> None:
         values = dict(entry.__dict__) | {"kind": entry.kind.value, "basis": entry.basis.value}
         self._conn.execute(_ADD_ENTRY, values)
+
+    def add_entries(self, entries: list[LedgerEntry]) -> None:
+        self._conn.execute(_ADD_ENTRY, [dict(e.__dict__) | {"kind": e.kind.value,
+                                                           "basis": e.basis.value}
+                                        for e in entries])
+
+    def take(self, credential_id: str, count: int, at: datetime) -> bool:
+        done = self._conn.execute(_TAKE, {"b_credential": credential_id, "b_count": count,
+                                          "b_now": at})
+        return done.rowcount == 1
 
     def entry(self, entry_id: str) -> LedgerEntry | None:
         row = self._conn.execute(select(quota_entries).where(_e.id == entry_id)).first()

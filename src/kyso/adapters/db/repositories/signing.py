@@ -17,7 +17,9 @@ _t = signature_activations.c
 _BY_TOKEN = select(signature_activations).where(_t.token_hash == bindparam("token_hash"))
 _BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
 _INSERT = insert(signature_activations)
-_SAVE = update(signature_activations).where(_t.id == bindparam("activation_id"))
+# what a save can change (the rest of a SAD is fixed when granted): the hashes spent, the end
+_SAVE = (update(signature_activations).where(_t.id == bindparam("activation_id"))
+         .values(signed=bindparam("b_signed"), revoked_at=bindparam("b_revoked_at")))
 _k = signatures_kept.c
 _KEEP = insert(signatures_kept)  # built once: the signing hot path only binds
 
@@ -48,9 +50,9 @@ class SqlActivationRepository:
         return _activation(row) if row else None
 
     def save(self, activation: SignatureActivation) -> None:
-        values = _values(activation)
-        values["activation_id"] = values.pop("id")
-        self._conn.execute(_SAVE, values)
+        self._conn.execute(_SAVE, {"activation_id": activation.id,
+                                   "b_signed": json.dumps(list(activation.signed)),
+                                   "b_revoked_at": activation.revoked_at})
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
                         signatures: dict[str, bytes]) -> None:
