@@ -48,8 +48,9 @@ def send_request(p: Page, world: World, login: str, account_id: str, n: int) -> 
         shot(p, "identity-start")
     p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(login)
     p.get_by_role("button", name="Gửi mã xác minh").click()
-    p.get_by_label("Mã xác minh (6 chữ số)").fill(last_code(world.container, account_id,
-                                                            "IDENTITY_RECOVERY"))
+    code = p.get_by_label("Mã xác minh (6 chữ số)")
+    expect(code).to_be_visible()  # the request answered: only now is the code in the outbox
+    code.fill(last_code(world.container, account_id, "IDENTITY_RECOVERY"))
     if n == 1:
         shot(p, "identity-phone")
     p.get_by_role("button", name="Xác minh").click()
