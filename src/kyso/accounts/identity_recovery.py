@@ -58,7 +58,6 @@ from kyso.errors import (
 )
 from kyso.lockout import LockState
 from kyso.notify.model import Channel
-from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
 from kyso.onboarding.ekyc import EkycPolicy, image_problem
 from kyso.onboarding.images import sniff
@@ -554,15 +553,8 @@ class IdentityRecoveryService:
         tail = _HOTLINE if hotline else Text("", "")
         body = Text(f"{title.vi} lúc {at}. {text.vi} {tail.vi}".strip(),
                     f"{title.en} at {at}. {text.en} {tail.en}".strip())
-        lang = account.locale
-        if inbox:
-            self._notifier.post(uow, account.id, title, body)
-        if sms:
-            self._notifier.queue_sms(uow, account.phone, f"kyso: {body.pick(lang)}",
-                                     account_id=account.id, purpose="ACCOUNT_SECURITY")
-        self._notifier.queue_email(uow, account.email,
-                                   EmailContent(title.pick(lang), body.pick(lang)),
-                                   account_id=account.id, purpose="ACCOUNT_SECURITY")
+        self._notifier.tell(uow, account, title, body, purpose="ACCOUNT_SECURITY", sms=sms,
+                            inbox=inbox)
 
 
 def _staff(uow: UnitOfWork, account_id: str) -> Account:

@@ -27,7 +27,6 @@ from kyso.clock import Clock
 from kyso.errors import Text
 from kyso.lockout import LockState
 from kyso.notify.model import Channel
-from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
 from kyso.otp.errors import InvalidOtp, OtpExpired, ResendTooSoon, SendLimitReached
 from kyso.otp.model import Purpose
@@ -146,13 +145,7 @@ class RecoveryService:
             " ".join(filter(None, (
                 f"{title.en} at {at}.", extra and extra.en,
                 "If this was not you, call the support desk at once to lock the account."))))
-        lang = account.locale
-        self._notifier.post(uow, account.id, title, body)
-        self._notifier.queue_sms(uow, account.phone, f"kyso: {body.pick(lang)}",
-                                 account_id=account.id, purpose="ACCOUNT_SECURITY")
-        self._notifier.queue_email(uow, account.email,
-                                   EmailContent(title.pick(lang), body.pick(lang)),
-                                   account_id=account.id, purpose="ACCOUNT_SECURITY")
+        self._notifier.tell(uow, account, title, body, purpose="ACCOUNT_SECURITY")
 
 
 class ResetCodeRefused(InvalidOtp):

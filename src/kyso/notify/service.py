@@ -17,6 +17,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from kyso.clock import Clock
 from kyso.errors import InvalidInput, NotFound, Text
@@ -25,10 +26,23 @@ from kyso.notify.ports import EmailContent
 from kyso.secrets import Envelope
 from kyso.uow import UnitOfWork
 
-__all__ = ["BODY_PURPOSE", "Notifier", "seal_content", "unseal_content"]
+__all__ = ["BODY_PURPOSE", "Contact", "Notifier", "seal_content", "unseal_content"]
 
 BODY_PURPOSE = "outbox"
 MAX_PAGE = 100
+
+class Contact(Protocol):
+    """Whom :meth:`Notifier.tell` reaches (an account)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")
@@ -152,6 +166,20 @@ class Notifier:
         )
         uow.outbox.add(message)
         return message
+
+    def tell(self, uow: UnitOfWork, to: Contact, title: Text, body: Text, *, purpose: str,
+             sms: bool = True, inbox: bool = True) -> None:
+        """A notice to an account's owner: in the inbox in both languages (unless ``inbox``
+        is off: a body with a secret in it), by email and (``sms``) by SMS in the account's
+        language."""
+        if inbox:
+            self.post(uow, to.id, title, body)
+        if sms:
+            self.queue_sms(uow, to.phone, f"kyso: {body.pick(to.locale)}", account_id=to.id,
+                           purpose=purpose)
+        self.queue_email(uow, to.email, EmailContent(title.pick(to.locale),
+                                                     body.pick(to.locale)),
+                         account_id=to.id, purpose=purpose)
 
     # -- the in-app inbox --------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from kyso.clock import Clock
 from kyso.errors import PermissionDenied, Text
-from kyso.notify.ports import EmailContent
 from kyso.notify.service import Notifier
 from kyso.otp.smartotp import PinChecker
 from kyso.pki.errors import CertificateNotFound
@@ -70,13 +69,7 @@ class HolderService:
         with self._uow() as uow:
             account = uow.accounts.get(cert.account_id)
             assert account is not None
-            lang = account.locale
-            self._notifier.post(uow, account.id, title, body)
-            self._notifier.queue_sms(uow, account.phone, f"kyso: {body.pick(lang)}",
-                                     account_id=account.id, purpose="CERTIFICATE_HOLD")
-            self._notifier.queue_email(uow, account.email,
-                                       EmailContent(title.pick(lang), body.pick(lang)),
-                                       account_id=account.id, purpose="CERTIFICATE_HOLD")
+            self._notifier.tell(uow, account, title, body, purpose="CERTIFICATE_HOLD")
             uow.commit()
 
 
