@@ -76,6 +76,7 @@ SCOPE = "identity_recovery"
 _STAFF = (Role.RA_OFFICER, Role.SUPPORT, Role.ADMIN)
 _IMAGES = ("front", "back", "portrait")
 _CODE_DIGITS = 8
+_PHANTOMS_KEPT = timedelta(days=1)  # a closed phantom case, then deleted (audit records stay)
 _HOTLINE = Text("Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ.",
                 "If this was not you, call the support desk at once.")
 
@@ -379,11 +380,13 @@ class IdentityRecoveryService:
 
     def expire_lapsed(self, limit: int = 100) -> int:
         """Close the open cases whose time is up (the worker's chore, and before a
-        listing); an approval's code is wiped. Returns how many."""
+        listing); an approval's code is wiped; phantom cases (unknown logins) closed for a
+        day are deleted, so strangers' requests do not pile up. Returns how many closed."""
         with self._uow() as uow:
             lapsed = uow.recoveries.lapsed(self._clock.now(), limit)
             for case in lapsed:
                 self._expire_if_lapsed(uow, case)
+            uow.recoveries.forget_phantoms(self._clock.now() - _PHANTOMS_KEPT, limit)
             uow.commit()
         return len(lapsed)
 

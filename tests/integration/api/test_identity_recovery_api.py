@@ -198,6 +198,15 @@ def test_an_unknown_login_is_answered_like_a_known_one(
     assert client.post(f"{BASE}/complete", json=no_case | {"login": "khach1"}).json() == \
         client.post(f"{BASE}/complete", json=no_case | {"login": "ai@dokhong.vn"}).json()
     assert "accounts.recovery_unknown" in actions(container)
+    clock.advance(3600)
+    container.identity_recovery.expire_lapsed()  # the worker closes both lapsed cases
+    with container.uow() as uow:
+        assert uow.recoveries.get(unknown.json()["id"]) is not None  # closed, kept a day
+    clock.advance(2 * 86400)
+    container.identity_recovery.expire_lapsed()  # closed phantom cases go after a day
+    with container.uow() as uow:
+        assert uow.recoveries.get(unknown.json()["id"]) is None
+        assert uow.recoveries.get(known.json()["id"]) is not None  # a real one is kept
 
 
 def test_rejection_refused_images_expiry_and_no_self_handling(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from kyso.accounts.recovery_cases import Case, CaseState
 from kyso.adapters.db.tables.recovery import recovery_cases as t
@@ -67,3 +67,12 @@ class SqlRecoveryCaseRepository:
         found = self._conn.execute(select(func.count()).select_from(t).where(
             t.c.account_id == account_id, t.c.submitted_at >= since)).scalar_one()
         return int(found)
+
+    def forget_phantoms(self, before: datetime, limit: int) -> int:
+        ids = select(t.c.id).where(t.c.account_id.is_(None),
+                                   t.c.state.not_in([s.value for s in _OPEN]),
+                                   t.c.updated_at < before).limit(limit)
+        found = [case_id for (case_id,) in self._conn.execute(ids)]
+        if found:
+            self._conn.execute(delete(t).where(t.c.id.in_(found)))
+        return len(found)
