@@ -6,6 +6,7 @@ PostgreSQL database; then each test gets a fresh schema in it.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,17 @@ from tests.databases import PG_URL, fresh_database
 from tests.softhsm import SoftHsm, start_softhsm
 
 __all__ = ["FAST_HASHER", "PG_URL"]  # PG_URL: kept importable from here
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """A command run in process (``kyso worker``, ``kyso serve``'s app factory) configures the
+    root logger for JSON lines at INFO; the next tests get the logging they started with."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
