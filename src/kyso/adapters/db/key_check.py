@@ -189,7 +189,7 @@ def _rows(conn: Connection) -> dict[str, bytes]:
 def staged_key(description: bytes, hsm: HsmOpener | None) -> KeyWrapper | None:
     """The key a rotation stored (``describe()``): 32 bytes of a file key, or the JSON
     naming a PKCS#11 key (None when this node has no PKCS#11 module)."""
-    if not description.startswith(b"{"):
+    if len(description) == 32:  # a file key's bytes (any byte first, "{" included)
         return MasterKey(description)
     named = json.loads(description)["pkcs11"]
     return None if hsm is None else hsm(named["token"], named["key"])

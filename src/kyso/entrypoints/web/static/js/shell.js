@@ -49,7 +49,9 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
     const s = session();
     if (!s) return;
     api("PUT", "/me/locale", { json: { locale: lang() } })
-      .then((account) => saveSession({ access_token: s.token, expires_at: s.expires_at, account }))
+      .then((account) => {  // unless the customer logged out (or in again) meanwhile
+        if (session()?.token === s.token) saveSession({ access_token: s.token, expires_at: s.expires_at, account });
+      })
       .catch(() => null);  // the screen changes anyway; the next switch tries again
   }
 
