@@ -30,10 +30,10 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 
@@ -44,6 +44,7 @@ from kyso.adapters.db.tables.onboarding import registrations
 from kyso.clock import Clock
 from kyso.errors import InvalidInput
 from kyso.secrets import Envelope, SealedValueError
+from kyso.signing.source import CHUNK, Chunks
 
 __all__ = ["BlobTooLarge", "DatabaseBlobStore", "FileBlobStore", "SealedBlobStore", "write_whole"]
 
@@ -74,25 +75,60 @@ class DatabaseBlobStore:
         return f"DatabaseBlobStore({self._engine.url.render_as_string()!r})"
 
     def put(self, data: bytes) -> str:
-        if len(data) > self._max:
+        return self.put_chunks(lambda: (data,))
+
+    def put_chunks(self, parts: Chunks) -> str:
+        """Store the bytes ``parts()`` yields, read twice (the name first: each chunk's
+        seal is bound to it), never held whole; a source that changed between the two
+        readings is refused and nothing is stored."""
+        digest, size = _hash(parts())
+        if size > self._max:
             raise BlobTooLarge()
-        digest = hashlib.sha256(data).hexdigest()
         now = self._clock.now()
-        view = memoryview(data)
         with transaction(self._engine) as conn:
             known = conn.execute(update(blobs).where(blobs.c.sha256 == digest)
                                  .values(stored_at=now)).rowcount
             if known:
                 return digest  # the same bytes, stored before: younger for the clean-up
-            count = 0
-            for count, start in enumerate(range(0, len(data), self._chunk), 1):
-                part = bytes(view[start:start + self._chunk])
+            again, count = hashlib.sha256(), 0
+            for count, part in enumerate(_rechunk(parts(), self._chunk), 1):
+                again.update(part)
                 conn.execute(insert(blob_chunks).values(
                     sha256=digest, seq=count - 1,
                     sealed=self._envelope.seal(part, _chunk_purpose(digest, count - 1))))
-            conn.execute(insert(blobs).values(sha256=digest, size=len(data), chunks=count,
+            if again.hexdigest() != digest:
+                raise ValueError("the blob changed while it was stored")
+            conn.execute(insert(blobs).values(sha256=digest, size=size, chunks=count,
                                               stored_at=now))
         return digest
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        """The blob in its chunks, each opened (and so authenticated) as it is read, one
+        chunk in memory at a time; ``KeyError`` at once when there is no such blob, or at
+        the end when the whole does not match its name."""
+        if not _SHA256.fullmatch(sha256):
+            raise KeyError(sha256)
+        with reading(self._engine) as conn:
+            row = conn.execute(select(blobs.c.size, blobs.c.chunks)
+                               .where(blobs.c.sha256 == sha256)).first()
+        if row is None:
+            return iter((self._legacy_get(sha256),))
+        return self._stream(sha256, row.size, row.chunks)
+
+    def _stream(self, sha256: str, size: int, count: int) -> Iterator[bytes]:
+        digest, seen = hashlib.sha256(), 0
+        for seq in range(count):
+            with reading(self._engine) as conn:
+                sealed = conn.execute(select(blob_chunks.c.sealed).where(
+                    blob_chunks.c.sha256 == sha256, blob_chunks.c.seq == seq)).scalar()
+            if sealed is None:
+                raise KeyError(sha256)
+            part = self._open(sha256, seq, sealed)
+            digest.update(part)
+            seen += len(part)
+            yield part
+        if seen != size or digest.hexdigest() != sha256:
+            raise KeyError(sha256)
 
     def get(self, sha256: str) -> bytes:
         if not _SHA256.fullmatch(sha256):
@@ -149,6 +185,34 @@ class DatabaseBlobStore:
         raise KeyError(sha256)
 
 
+def _hash(parts: Iterable[bytes]) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    for part in parts:
+        digest.update(part)
+        size += len(part)
+    return digest.hexdigest(), size
+
+
+def _rechunk(parts: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """``parts`` cut again into pieces of exactly ``size`` bytes (the last one shorter)."""
+    buffer = bytearray()
+    for part in parts:
+        view = memoryview(part)
+        while view:
+            if not buffer and len(view) >= size:
+                yield bytes(view[:size])
+                view = view[size:]
+                continue
+            take = size - len(buffer)
+            buffer += view[:take]
+            view = view[take:]
+            if len(buffer) == size:
+                yield bytes(buffer)
+                buffer.clear()
+    if buffer:
+        yield bytes(buffer)
+
+
 def _chunk_purpose(sha256: str, seq: int) -> str:
     return f"blob:{sha256}:{seq}"
 
@@ -187,6 +251,28 @@ class FileBlobStore:
         _write(path, data)
         return digest
 
+    def put_chunks(self, parts: Chunks) -> str:
+        """One pass: written to a temporary file while hashed, then renamed to its name."""
+        self._root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=self._root, prefix=".incoming-")
+        try:
+            digest, size = hashlib.sha256(), 0
+            with os.fdopen(fd, "wb") as out:
+                for part in parts():
+                    digest.update(part)
+                    size += len(part)
+                    out.write(part)
+                out.flush()
+                os.fsync(out.fileno())
+            path = self._path(digest.hexdigest())
+            if path.exists() and path.stat().st_size == size:
+                return digest.hexdigest()
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.replace(temporary, path)
+            return digest.hexdigest()
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+
     def get(self, sha256: str) -> bytes:
         try:
             data = self._path(sha256).read_bytes()
@@ -195,6 +281,14 @@ class FileBlobStore:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise KeyError(sha256)
         return data
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        """The file in chunks; ``KeyError`` at once when missing, at the end when damaged."""
+        try:
+            f = open(self._path(sha256), "rb")  # noqa: SIM115 - closed by the generator
+        except FileNotFoundError:
+            raise KeyError(sha256) from None
+        return _read_checked(f, sha256)
 
     def _path(self, sha256: str) -> Path:
         return _path(self._root, sha256)
@@ -214,6 +308,13 @@ class SealedBlobStore:
             _write(path, self._envelope.seal(data, _purpose(digest)))
         return digest
 
+    def put_chunks(self, parts: Chunks) -> str:
+        """Sealed whole (the onboarding store's files are small)."""
+        return self.put(b"".join(parts()))
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        return iter((self.get(sha256),))
+
     def get(self, sha256: str) -> bytes:
         try:
             raw = _path(self._root, sha256).read_bytes()
@@ -226,6 +327,16 @@ class SealedBlobStore:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise KeyError(sha256)
         return data
+
+
+def _read_checked(f: BinaryIO, sha256: str) -> Iterator[bytes]:
+    with f:
+        digest = hashlib.sha256()
+        while part := f.read(CHUNK):
+            digest.update(part)
+            yield part
+    if digest.hexdigest() != sha256:
+        raise KeyError(sha256)
 
 
 def _purpose(sha256: str) -> str:

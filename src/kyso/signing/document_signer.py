@@ -19,7 +19,6 @@ attempt with the same confirmation or SAD finds it taken and is refused.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -42,7 +41,8 @@ from kyso.signing.pades import Finisher, PadesEngine, PadesRequest, reserve
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import Authorization, SigningService
-from kyso.signing.storage import BlobStore
+from kyso.signing.source import Signed, Source, sha256_of
+from kyso.signing.storage import BlobStore, blob_file
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["DocumentSigner", "batch_ids", "field_name"]
@@ -82,7 +82,15 @@ class DocumentSigner:
                  options: SignOptions) -> bytes:
         """Sign ``pdf`` at ``options.level`` if ``sad`` authorized its SHA-256; the signed
         PDF. Synchronous (pyHanko runs its own event loop): call it from a worker thread."""
-        digest, now = hashlib.sha256(pdf).digest(), self._clock.now()
+        return self.sign_pdf_file(account_id, credential_id, sad, pdf, options).whole()
+
+    def sign_pdf_file(self, account_id: str, credential_id: str, sad: str, pdf: Source,
+                      options: SignOptions) -> Signed:
+        """:meth:`sign_pdf` on a file (or bytes): the signed PDF as the original and the
+        tail the signature appended, for the caller to write out in chunks while ``pdf``
+        still exists."""
+        sha256 = sha256_of(pdf)
+        digest, now = bytes.fromhex(sha256), self._clock.now()
         credential = self._credential(account_id, credential_id)
 
         def authorize(uow: UnitOfWork) -> Authorization:
@@ -92,7 +100,7 @@ class DocumentSigner:
 
         # a hostile file stops in the sandbox, before the SAD is looked at
         return self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
-                                authorize)
+                                authorize, sha256=sha256)
 
     # -- the customer's confirmed documents ----------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
@@ -125,7 +133,7 @@ class DocumentSigner:
         with self._uow() as uow:
             run = _Run(self._open(uow, challenge, lock=False, document_id=document_id))
         try:
-            output = self._produce(run, proof)
+            output = self._produce(run, proof)  # (SHA-256, size) of the stored output
         except AlreadySigned:
             raise
         except KysoError as exc:
@@ -148,9 +156,9 @@ class DocumentSigner:
             raise AlreadySigned()
         return document
 
-    def _produce(self, run: _Run, proof: FactorProof) -> bytes:
+    def _produce(self, run: _Run, proof: FactorProof) -> tuple[str, int]:
+        """Sign the document and store the output; its SHA-256 and size."""
         document, now = run.document, self._clock.now()
-        data = self._blobs.get(document.sha256)
         credential = self._credential(document.account_id, document.credential_id)
 
         def take(uow: UnitOfWork) -> Authorization:
@@ -162,32 +170,40 @@ class DocumentSigner:
             return proof
 
         if document.format is DocumentFormat.CADES:
+            data = self._blobs.get(document.sha256)
             signer = CredentialSigner(credential, self._raw_sign(credential, take))
-            return self._cades.sign(data, signer, document.options.level, now)
+            output = self._cades.sign(data, signer, document.options.level, now)
+            return self._blobs.put(output), len(output)
         image = self._blobs.get(document.options.image) if document.options.image else None
-        return self._sign_boxed(data, field_name(document.id), document.options, now,
-                                credential, take, image)
+        # the original goes to a temporary file in chunks: the sandbox reads it by its
+        # path, the server hashes it in pieces, the output is written out in chunks
+        with blob_file(self._blobs, document.sha256) as original:
+            signed = self._sign_boxed(original, field_name(document.id), document.options,
+                                      now, credential, take, image, sha256=document.sha256)
+            return self._blobs.put_chunks(signed.chunks), signed.size
 
-    def _sign_boxed(self, pdf: bytes, name: str, options: SignOptions, at: datetime,
+    def _sign_boxed(self, pdf: Source, name: str, options: SignOptions, at: datetime,
                     credential: Credential, authorize: Authorize,
-                    image: bytes | None = None) -> bytes:
+                    image: bytes | None = None, *, sha256: str | None = None) -> Signed:
         """PAdES without parsing ``pdf`` here: the sandbox prepares it, the server signs the
         digest of the prepared bytes it checked (the key never leaves the server) and
-        splices the CMS in; B-LT/B-LTA additions come from the sandbox again."""
+        splices the CMS in; B-LT/B-LTA additions come from the sandbox again. The original
+        is read in chunks (and checked against ``sha256``), never copied whole."""
         signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
         request = PadesRequest(pdf, name, options, at, credential.certificate.subject,
                                tuple(credential.chain), reserve(signer, options.level), image)
         finisher = Finisher(request, lambda digest: self._pades.cms(signer, digest,
-                                                                    options.level, at))
-        return finisher.finish(self._sandbox.sign(request, finisher.exchange))
+                                                                    options.level, at),
+                            sha256)
+        return Signed(pdf, finisher.finish_tail(self._sandbox.sign(request, finisher.exchange)))
 
-    def _finish(self, document: Document, output: bytes) -> Document:
-        digest = self._blobs.put(output)
+    def _finish(self, document: Document, output: tuple[str, int]) -> Document:
+        digest, size = output
         with self._uow() as uow:
             current = uow.documents.get(document.id, for_update=True)
             assert current is not None and current.status is DocumentStatus.SIGNING
             done = replace(current, status=DocumentStatus.SIGNED, signed_sha256=digest,
-                           signed_size=len(output), signed_at=self._clock.now())
+                           signed_size=size, signed_at=self._clock.now())
             uow.documents.save(done)
             self._audit(uow, "document.signed", done)
             uow.commit()

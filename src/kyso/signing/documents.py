@@ -12,10 +12,12 @@ Another customer's document is as unknown as none (404).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Protocol
 
 from kyso.audit.model import AuditEvent, Outcome
@@ -49,7 +51,8 @@ from kyso.signing.model import Credential
 from kyso.signing.pages import Layout
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.signature_image import clean_signature_image
-from kyso.signing.storage import BlobStore
+from kyso.signing.source import Source, chunks, size_of
+from kyso.signing.storage import BlobStore, blob_file
 from kyso.signing.validation import ValidationReport
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -93,7 +96,7 @@ class DocumentService:
         self._blobs, self.policy = blobs, policy
         self._sandbox, self._quota = sandbox, quota
 
-    def upload(self, account_id: str, data: bytes, *, file_name: str | None,
+    def upload(self, account_id: str, data: Source, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
                credential: str | None = None) -> Upload:
         """Check and store the file, and open the transaction that will sign it. A visible
@@ -109,7 +112,7 @@ class DocumentService:
             uow.commit()
         return upload
 
-    def draft(self, account_id: str, data: bytes, *, file_name: str | None,
+    def draft(self, account_id: str, data: Source, *, file_name: str | None,
               credential: str | None = None) -> Document:
         """Store a PDF to preview and place the stamp on before signing (no transaction)."""
         self._check(data, DocumentFormat.PADES, SignOptions())
@@ -131,7 +134,7 @@ class DocumentService:
         self._check(b"", document.format, options)
         if image is not None and options.visible:
             options = replace(options, image=self._blobs.put(clean_signature_image(image)))
-        options = self._placed(self._blobs.get(document.sha256), options)
+        options = self._placed_blob(document.sha256, options)
         found = self._credential(account_id, document.credential_id)
         self._has_signatures(found)
         with self._uow() as uow:
@@ -159,8 +162,7 @@ class DocumentService:
             with self._uow() as uow:
                 if not self._quota.covers(uow, found.id, len(drafts)):
                     raise OutOfSignatures()
-        placed = [replace(d, options=self._placed(self._blobs.get(d.sha256), options))
-                  for d in drafts]
+        placed = [replace(d, options=self._placed_blob(d.sha256, options)) for d in drafts]
         with self._uow() as uow:
             if any((uow.documents.get(d.id, for_update=True) or d).status
                    is not DocumentStatus.DRAFT for d in placed):
@@ -176,14 +178,15 @@ class DocumentService:
 
     def layout(self, account_id: str, document_id: str) -> Layout:
         """The pages of an owner's PDF and the free spot for the stamp."""
-        return self._sandbox.layout(self._pdf(account_id, document_id))
+        with self._pdf(account_id, document_id) as data:
+            return self._sandbox.layout(data)
 
     def page_png(self, account_id: str, document_id: str, number: int) -> bytes:
         """Page ``number`` (1-based) of an owner's PDF as a PNG."""
-        data = self._pdf(account_id, document_id)
-        if not 1 <= number <= self._sandbox.inspect(data).pages:
-            raise NotFound("no such page")
-        return self._sandbox.render(data, number)
+        with self._pdf(account_id, document_id) as data:
+            if not 1 <= number <= self._sandbox.inspect(data).pages:
+                raise NotFound("no such page")
+            return self._sandbox.render(data, number)
 
     def get(self, account_id: str, document_id: str) -> Document:
         with self._uow() as uow:
@@ -206,24 +209,37 @@ class DocumentService:
         except KeyError:
             raise NotFound("the signed file is missing from the store") from None
 
-    def validate(self, data: bytes) -> ValidationReport:
+    def output_chunks(self, account_id: str, document_id: str,
+                      ) -> tuple[Document, Iterator[bytes]]:
+        """:meth:`output` in chunks, for a download that never holds the file whole (a
+        damaged blob fails at its end: the download breaks off rather than completes)."""
+        document = self.get(account_id, document_id)
+        if document.status is not DocumentStatus.SIGNED or document.signed_sha256 is None:
+            raise NotSignedYet(status=document.status.value)
+        try:
+            return document, self._blobs.chunks(document.signed_sha256)
+        except KeyError:
+            raise NotFound("the signed file is missing from the store") from None
+
+    def validate(self, data: Source) -> ValidationReport:
         self._check_size(data)
         report = self._sandbox.validate(data, self._clock.now())  # pyHanko, in the box
-        log.info("validated a PDF (%d bytes, sha256 %s…): %s, %s", len(data),
+        log.info("validated a PDF (%d bytes, sha256 %s…): %s, %s", size_of(data),
                  report.sha256[:16], "valid" if report.valid else "not valid", report.summary())
         return report
 
     # -- helpers -------------------------------------------------------------------------
-    def _new(self, account_id: str, data: bytes, file_name: str | None, fmt: DocumentFormat,
+    def _new(self, account_id: str, data: Source, file_name: str | None, fmt: DocumentFormat,
              options: SignOptions, credential: str | None) -> tuple[Document, Credential]:
         found = self._credential(account_id, credential)
         self._has_signatures(found)
         default = "document.pdf" if fmt is DocumentFormat.PADES else "document"
-        self._blobs.put(data)
+        digest = self._blobs.put(data) if isinstance(data, bytes) else \
+            self._blobs.put_chunks(lambda: chunks(data))  # stored chunk by chunk
         return Document(
             id=str(uuid.uuid4()), account_id=account_id, credential_id=found.id, format=fmt,
-            file_name=clean_file_name(file_name, default), size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(), options=options,
+            file_name=clean_file_name(file_name, default), size=size_of(data),
+            sha256=digest, options=options,
             created_at=self._clock.now()), found
 
     def _open(self, uow: UnitOfWork, document: Document, credential: Credential) -> Upload:
@@ -241,13 +257,22 @@ class DocumentService:
             if not self._quota.covers(uow, credential.id, 1):
                 raise OutOfSignatures()
 
-    def _pdf(self, account_id: str, document_id: str) -> bytes:
+    @contextmanager
+    def _pdf(self, account_id: str, document_id: str) -> Iterator[Path]:
         document = self.get(account_id, document_id)
         if document.format is not DocumentFormat.PADES:
             raise NotFound("a detached signature's file has no pages to show")
-        return self._blobs.get(document.sha256)
+        with blob_file(self._blobs, document.sha256) as path:
+            yield path
 
-    def _placed(self, pdf: bytes, options: SignOptions) -> SignOptions:
+    def _placed_blob(self, sha256: str, options: SignOptions) -> SignOptions:
+        """:meth:`_placed` for a stored PDF (copied to a file only when a stamp is placed)."""
+        if not options.visible:
+            return options
+        with blob_file(self._blobs, sha256) as path:
+            return self._placed(path, options)
+
+    def _placed(self, pdf: Source, options: SignOptions) -> SignOptions:
         """Options with the stamp's box in user space: the one given on the page as shown
         (checked to lie within it) or the free spot on the last page."""
         if not options.visible:
@@ -259,23 +284,23 @@ class DocumentService:
             raise StampOutsidePage(page=page)
         return replace(options, page=page, box=layout.pages[page - 1].to_user(box))
 
-    def _check(self, data: bytes, fmt: DocumentFormat, options: SignOptions) -> None:
+    def _check(self, data: Source, fmt: DocumentFormat, options: SignOptions) -> None:
         self._check_size(data)
         if fmt is DocumentFormat.PADES:
-            if data:
+            if size_of(data):
                 self._sandbox.inspect(data)
             return
         if options.level.long_term:
             raise LevelNotSupported()
         if options.visible:
             raise InvalidInput("a detached CAdES signature has no visible stamp")
-        if not data:
+        if not size_of(data):
             raise InvalidInput("the file is empty")
         if options.image is not None:
             raise InvalidInput("a detached CAdES signature has no signature image")
 
-    def _check_size(self, data: bytes) -> None:
-        if len(data) > self.policy.max_bytes:
+    def _check_size(self, data: Source) -> None:
+        if size_of(data) > self.policy.max_bytes:
             raise DocumentTooLarge(limit=self.policy.max_bytes)
 
     def _credential(self, account_id: str, wanted: str | None) -> Credential:

@@ -22,6 +22,7 @@ import asyncio
 import hashlib
 import io
 import logging
+import tempfile
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,8 +54,9 @@ from kyso.signing.document_errors import (
     RevocationUnavailable,
     SigningFailed,
 )
-from kyso.signing.pdf import PARSE_ERRORS, PdfInfo, describe_pdf, read_pdf
+from kyso.signing.pdf import PARSE_ERRORS, PdfInfo, describe_pdf, read_pdf_stream
 from kyso.signing.revinfo import KysoTrust
+from kyso.signing.source import Source, chunks, open_source, size_of
 from kyso.signing.stamp import (
     field_spec,
     local_time,
@@ -64,7 +66,7 @@ from kyso.signing.stamp import (
 )
 
 __all__ = ["Exchange", "Finisher", "PadesEngine", "PadesJob", "PadesRequest", "Prepared",
-           "byte_range_digest", "prepare_pades", "run", "splice", "translated"]
+           "byte_range_digest", "prepare_pades", "run", "splice", "splice_tail", "translated"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -191,9 +193,10 @@ def translated() -> Iterator[None]:
 # -- an uploaded PDF: prepared and finished in the sandbox, signed in the server ------------
 @dataclass(frozen=True)
 class PadesRequest:
-    """What the sandbox needs to prepare an uploaded PDF for signing: public data only."""
+    """What the sandbox needs to prepare an uploaded PDF for signing: public data only.
+    ``pdf`` is the bytes or (a large upload) the file holding them."""
 
-    pdf: bytes
+    pdf: Source
     field_name: str
     options: SignOptions
     at: datetime
@@ -253,84 +256,118 @@ def prepare_pades(request: PadesRequest, trust: KysoTrust,
 
 async def _prepare(request: PadesRequest, trust: KysoTrust,
                    exchange: Exchange) -> Prepared | bytes:
-    pdf, options = request.pdf, request.options
-    reader = read_pdf(pdf)  # parsed once: checked, described, then extended
-    job = PadesJob(pdf, describe_pdf(reader), request.field_name, options, request.at,
-                   request.image)
-    writer = IncrementalPdfFileWriter.from_reader(reader)
-    session = PadesEngine(trust)._pdf_signer(job, _CertificateOnly(request.chain),
-                                             _rotation(writer, options)) \
-        .init_signing_session(writer)
-    presign = await session.perform_presign_validation(writer)
-    tbs = session.prepare_tbs_document(
-        validation_info=presign, bytes_reserved=request.reserve,
-        appearance_text_params=stamp_params(request.signer_name, options) if options.visible
-        else None)
-    output = io.BytesIO()
-    digested, _ = tbs.digest_tbs_document(output=output)
-    whole = output.getvalue()
-    if whole[:len(pdf)] != pdf:
-        raise SigningFailed("the update does not extend the original")
-    prepared = Prepared(whole[len(pdf):], digested.reserved_region_start,
-                        digested.reserved_region_end)
-    if tbs.post_sign_instructions is None:
-        return prepared
-    der = exchange(prepared)
-    finishing = PdfTBSDocument.resume_signing(output, digested, der,
-                                              tbs.post_sign_instructions, tbs.validation_context)
-    await finishing.post_signature_processing(output)
-    return output.getvalue()[len(pdf):]
+    options, size = request.options, size_of(request.pdf)
+    with open_source(request.pdf) as source, _scratch(request.pdf) as output:
+        reader = read_pdf_stream(source)  # parsed once: checked, described, then extended
+        job = PadesJob(b"", describe_pdf(reader), request.field_name, options, request.at,
+                       request.image)
+        writer = IncrementalPdfFileWriter.from_reader(reader)
+        session = PadesEngine(trust)._pdf_signer(job, _CertificateOnly(request.chain),
+                                                 _rotation(writer, options)) \
+            .init_signing_session(writer)
+        presign = await session.perform_presign_validation(writer)
+        tbs = session.prepare_tbs_document(
+            validation_info=presign, bytes_reserved=request.reserve,
+            appearance_text_params=stamp_params(request.signer_name, options)
+            if options.visible else None)
+        digested, _ = tbs.digest_tbs_document(output=output)
+        if not _extends(output, request.pdf):
+            raise SigningFailed("the update does not extend the original")
+        prepared = Prepared(_rest(output, size), digested.reserved_region_start,
+                            digested.reserved_region_end)
+        if tbs.post_sign_instructions is None:
+            return prepared
+        der = exchange(prepared)
+        finishing = PdfTBSDocument.resume_signing(output, digested, der,
+                                                  tbs.post_sign_instructions,
+                                                  tbs.validation_context)
+        await finishing.post_signature_processing(output)
+        return _rest(output, size)
 
 
-def byte_range_digest(pdf: bytes, prepared: Prepared) -> bytes:
+def _scratch(pdf: Source) -> io.BufferedRandom | io.BytesIO:
+    """Where pyHanko writes the whole updated file: memory for small bytes, a temporary
+    file for a file (so a large document is not held twice more)."""
+    if isinstance(pdf, bytes) and len(pdf) <= 8 * 1024 * 1024:
+        return io.BytesIO()
+    return tempfile.TemporaryFile()
+
+
+def _extends(output: io.BufferedRandom | io.BytesIO, pdf: Source) -> bool:
+    """Does ``output`` begin with ``pdf`` (compared in chunks)?"""
+    output.seek(0)
+    return all(output.read(len(part)) == part for part in chunks(pdf))
+
+
+def _rest(output: io.BufferedRandom | io.BytesIO, start: int) -> bytes:
+    output.seek(start)
+    return output.read()
+
+
+def byte_range_digest(pdf: Source, prepared: Prepared, sha256: str | None = None) -> bytes:
     """SHA-256 of the prepared file outside its placeholder, computed by the server from
-    the original it holds and the tail the sandbox appended; InvalidDocument when the
-    placeholder is not a zeroed hex string inside that tail."""
-    n, tail = len(pdf), prepared.tail
+    the original it holds (read in chunks) and the tail the sandbox appended;
+    InvalidDocument when the placeholder is not a zeroed hex string inside that tail, or
+    (``sha256`` given) when the original read is not the file with that SHA-256."""
+    n, tail = size_of(pdf), prepared.tail
     start, end = prepared.start - n, prepared.end - n
     if not (start >= 0 and start + 4 <= end <= len(tail)) or \
             tail[start:end] != b"<" + b"0" * (end - start - 2) + b">":
         _refuse("the placeholder is not a zeroed hex string in the appended bytes")
-    digest = hashlib.sha256(pdf)
+    digest, plain = hashlib.sha256(), hashlib.sha256()
+    for part in chunks(pdf):
+        digest.update(part)
+        plain.update(part)
+    if sha256 is not None and plain.hexdigest() != sha256:
+        _refuse("the original changed under the server")
     digest.update(memoryview(tail)[:start])
     digest.update(memoryview(tail)[end:])
     return digest.digest()
 
 
-def splice(pdf: bytes, prepared: Prepared, der: bytes) -> bytes:
-    """The signed file: the CMS written into the placeholder (upper-case hex, zero-padded,
-    as pyHanko writes it), by offset, without parsing."""
-    start, end = prepared.start - len(pdf) + 1, prepared.end - len(pdf) - 1
+def splice_tail(size: int, prepared: Prepared, der: bytes) -> bytes:
+    """What follows the original (of ``size`` bytes) in the signed file: the prepared tail
+    with the CMS written into its placeholder (upper-case hex, zero-padded, as pyHanko
+    writes it), by offset, without parsing."""
+    start, end = prepared.start - size + 1, prepared.end - size - 1
     content = der.hex().upper().encode()
     if len(content) > end - start:
         raise SigningFailed("the signature does not fit its placeholder")
     tail = prepared.tail
-    return b"".join([pdf, tail[:start], content, tail[start + len(content):]])
+    return b"".join([tail[:start], content, tail[start + len(content):]])
+
+
+def splice(pdf: bytes, prepared: Prepared, der: bytes) -> bytes:
+    """The whole signed file (:func:`splice_tail` after ``pdf``)."""
+    return pdf + splice_tail(len(pdf), prepared, der)
 
 
 class Finisher:
     """The server's side of signing an uploaded PDF: it signs a prepared file once (``cms``
-    over the byte-range digest it computes), splices the CMS in and makes the final file."""
+    over the byte-range digest it computes), splices the CMS in and makes the final file
+    — as the tail that follows the original (:meth:`finish_tail`), so that a large file is
+    written out in chunks and never joined in memory."""
 
-    def __init__(self, request: PadesRequest, cms: Callable[[bytes], bytes]) -> None:
-        self._request, self._cms = request, cms
-        self._signed: bytes | None = None
+    def __init__(self, request: PadesRequest, cms: Callable[[bytes], bytes],
+                 sha256: str | None = None) -> None:
+        self._request, self._cms, self._sha256 = request, cms, sha256
+        self._signed: bytes | None = None  # the tail after the splice
 
     def exchange(self, prepared: Prepared) -> bytes:
         """The CMS for ``prepared`` (the :data:`Exchange` the sandbox may ask once)."""
         if self._signed is not None:
             _refuse("a second signature asked for one file")
         pdf = self._request.pdf
-        der = self._cms(byte_range_digest(pdf, prepared))
-        self._signed = splice(pdf, prepared, der)
+        der = self._cms(byte_range_digest(pdf, prepared, self._sha256))
+        self._signed = splice_tail(size_of(pdf), prepared, der)
         return der
 
-    def finish(self, outcome: Prepared | bytes) -> bytes:
-        """The final file from the sandbox's ``outcome``: a :class:`Prepared` file (B-B,
-        B-T), signed and spliced here; or (B-LT/B-LTA, after the sandbox asked
-        :meth:`exchange`) the whole tail again, which must begin with this splice, then the
-        DSS and the document time stamp."""
-        pdf, long_term = self._request.pdf, self._request.options.level.long_term
+    def finish_tail(self, outcome: Prepared | bytes) -> bytes:
+        """What follows the original in the final file, from the sandbox's ``outcome``: a
+        :class:`Prepared` file (B-B, B-T), signed and spliced here; or (B-LT/B-LTA, after
+        the sandbox asked :meth:`exchange`) the whole tail again, which must begin with this
+        splice, then the DSS and the document time stamp."""
+        long_term = self._request.options.level.long_term
         if isinstance(outcome, Prepared):
             if long_term or self._signed is not None:
                 _refuse("a prepared file where the level needs the sandbox's finish")
@@ -340,10 +377,15 @@ class Finisher:
         signed = self._signed
         if not long_term or signed is None:
             _refuse("bytes after the signature where the level has none")
-        mine = len(signed) - len(pdf)
-        if len(outcome) <= mine or outcome[:mine] != signed[len(pdf):]:
+        if len(outcome) <= len(signed) or outcome[:len(signed)] != signed:
             _refuse("the finished file does not begin with the server's splice")
-        return pdf + outcome
+        return outcome
+
+    def finish(self, outcome: Prepared | bytes) -> bytes:
+        """The whole final file (the original joined with :meth:`finish_tail`)."""
+        tail = self.finish_tail(outcome)
+        pdf = self._request.pdf
+        return (pdf.read_bytes() if not isinstance(pdf, bytes) else pdf) + tail
 
 
 def _refuse(why: str) -> NoReturn:

@@ -15,6 +15,7 @@ import io
 import struct
 import zlib
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
@@ -23,7 +24,8 @@ from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree
 
 from kyso.signing.document_errors import DamagedPdf, EncryptedPdf, NotAPdf
 
-__all__ = ["PARSE_ERRORS", "PdfInfo", "describe_pdf", "inspect_pdf", "read_pdf", "survey_pdf"]
+__all__ = ["PARSE_ERRORS", "PdfInfo", "describe_pdf", "inspect_pdf", "read_pdf",
+           "read_pdf_stream", "survey_pdf"]
 
 # what pyHanko and asn1crypto raise on hostile input, besides PdfError
 PARSE_ERRORS = (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
@@ -41,10 +43,17 @@ class PdfInfo:
 
 def read_pdf(data: bytes) -> PdfFileReader:
     """A reader on ``data``; NotAPdf, EncryptedPdf or DamagedPdf otherwise."""
-    if b"%PDF-" not in data[:_HEADER_WINDOW]:
+    return read_pdf_stream(io.BytesIO(data))
+
+
+def read_pdf_stream(stream: BinaryIO) -> PdfFileReader:
+    """:func:`read_pdf` on an open file (read where pyHanko seeks, not loaded whole)."""
+    stream.seek(0)
+    if b"%PDF-" not in stream.read(_HEADER_WINDOW):
         raise NotAPdf()
+    stream.seek(0)
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(stream, strict=False)
         encrypted = reader.encrypted
     except PARSE_ERRORS as exc:
         raise DamagedPdf(type(exc).__name__) from None

@@ -1,8 +1,9 @@
 """The port through which untrusted PDFs are read: a box that a hostile file cannot break.
 
 A PDF from a customer, a CSC client or anyone calling ``/validate`` is only ever parsed by
-a :class:`PdfSandbox`: bytes in, a small result out (:class:`~kyso.signing.pdf.PdfInfo`, the
-pages' :class:`~kyso.signing.pages.Layout`, one page as a PNG, a
+a :class:`PdfSandbox`: bytes in (or, for a large file, its path: the child reads it), a
+small result out (:class:`~kyso.signing.pdf.PdfInfo`, the pages'
+:class:`~kyso.signing.pages.Layout`, one page as a PNG, a
 :class:`~kyso.signing.validation.ValidationReport`, the bytes a signature appends), or one of
 the documents' errors; PDFium (page previews) and pyHanko (reading, validating, preparing a
 signature) run nowhere else on such a file. The production adapter (``kyso.adapters.sandbox``)
@@ -22,17 +23,18 @@ from typing import Protocol
 from kyso.signing.pades import Exchange, PadesRequest, Prepared
 from kyso.signing.pages import Layout
 from kyso.signing.pdf import PdfInfo
+from kyso.signing.source import Source
 from kyso.signing.validation import ValidationReport
 
 __all__ = ["PdfSandbox"]
 
 
 class PdfSandbox(Protocol):
-    def inspect(self, data: bytes) -> PdfInfo:
+    def inspect(self, data: Source) -> PdfInfo:
         """What signing ``data`` needs (:func:`~kyso.signing.pdf.inspect_pdf`)."""
         ...
 
-    def validate(self, data: bytes, at: datetime) -> ValidationReport:
+    def validate(self, data: Source, at: datetime) -> ValidationReport:
         """The signatures in ``data`` validated at ``at`` against kyso's root
         (:class:`~kyso.signing.validation.Validator`)."""
         ...
@@ -44,12 +46,12 @@ class PdfSandbox(Protocol):
         :meth:`~kyso.signing.pades.Finisher.finish`."""
         ...
 
-    def layout(self, data: bytes) -> Layout:
+    def layout(self, data: Source) -> Layout:
         """The pages' boxes and the stamp's free spot (:func:`~kyso.signing.pages.
         layout_pdf`)."""
         ...
 
-    def render(self, data: bytes, page: int) -> bytes:
+    def render(self, data: Source, page: int) -> bytes:
         """Page ``page`` (1-based) as a PNG (:func:`~kyso.signing.pages.render_page`)."""
         ...
 

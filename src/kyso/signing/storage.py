@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Protocol
 
 from kyso.signing.document import Document
+from kyso.signing.source import Chunks, spooled
 
-__all__ = ["BlobStore", "DocumentRepository"]
+__all__ = ["BlobStore", "DocumentRepository", "blob_file"]
 
 
 class DocumentRepository(Protocol):
@@ -34,3 +38,21 @@ class BlobStore(Protocol):
     def get(self, sha256: str) -> bytes:
         """The blob's bytes; ``KeyError`` if there is none (or it no longer matches)."""
         ...
+
+    def put_chunks(self, parts: Chunks) -> str:
+        """Store the bytes ``parts()`` yields (it may be called twice), without holding
+        them whole where the store can; return their SHA-256."""
+        ...
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        """The blob in pieces; ``KeyError`` at once when there is none, or while reading
+        when it no longer matches its name."""
+        ...
+
+
+@contextmanager
+def blob_file(store: BlobStore, sha256: str) -> Iterator[Path]:
+    """The blob copied to a temporary file, checked, chunk by chunk (for the sandbox to
+    read by its path and the server to hash in pieces); removed on leaving."""
+    with spooled(store.chunks(sha256)) as path:
+        yield path

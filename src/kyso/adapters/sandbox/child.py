@@ -31,7 +31,7 @@ from kyso.adapters.sandbox.wire import pack, unpack
 
 __all__ = ["serve"]
 
-Task = Callable[[bytes, Any], Any]
+Task = Callable[[Any, Any], Any]  # (bytes or the Path of the server's file, args)
 
 
 def serve(conn: Connection, memory_bytes: int, cpu_seconds: int, base_url: str) -> None:
@@ -56,6 +56,7 @@ def _tasks(conn: Connection, base_url: str) -> dict[str, Task]:
     from kyso.adapters.sandbox import codec
     from kyso.signing import pades, pages, pdf, stamp, validation
     from kyso.signing.revinfo import KysoTrust
+    from kyso.signing.source import Source, read_all
 
     validation.quiet_library_logs()
     stamp._font()  # the stamp's font, loaded once (fontTools, HarfBuzz)
@@ -67,8 +68,8 @@ def _tasks(conn: Connection, base_url: str) -> dict[str, Task]:
             data, datetime.fromisoformat(at))
         return codec.encode_report(report)
 
-    def sign(data: bytes, args: Any) -> Any:
-        request = codec.decode_request(data, args)
+    def sign(data: Source, args: Any) -> Any:
+        request = codec.decode_request(data, args)  # a file stays a file: read in pieces
 
         def exchange(prepared: pades.Prepared) -> bytes:
             return pki.ask("cms", codec.encode_prepared(prepared))
@@ -76,9 +77,12 @@ def _tasks(conn: Connection, base_url: str) -> dict[str, Task]:
         return codec.encode_signed(pades.prepare_pades(request, KysoTrust(pki, base_url),
                                                        exchange))
 
-    return {"inspect": lambda data, _: codec.encode_info(pdf.inspect_pdf(data)),
-            "layout": lambda data, _: codec.encode_layout(pages.layout_pdf(data)),
-            "render": pages.render_page, "validate": validate, "sign": sign}
+    def whole(task: Callable[[bytes, Any], Any]) -> Task:
+        return lambda data, args: task(read_all(data), args)
+
+    return {"inspect": whole(lambda data, _: codec.encode_info(pdf.inspect_pdf(data))),
+            "layout": whole(lambda data, _: codec.encode_layout(pages.layout_pdf(data))),
+            "render": whole(pages.render_page), "validate": whole(validate), "sign": sign}
 
 
 class _AskedPki:
@@ -117,10 +121,13 @@ def _run(tasks: dict[str, Task], request: Any) -> dict[str, Any]:
     from kyso.errors import KysoError
 
     if type(request) is not dict or request.get("task") not in tasks \
-            or type(request.get("data")) is not bytes:
+            or not (type(request.get("data")) is bytes or type(request.get("file")) is str):
         return {"t": "refused", "code": "invalid_document", "detail": "bad task"}
+    from pathlib import Path
+
+    data = request["data"] if "data" in request else Path(request["file"])
     try:
-        result = tasks[request["task"]](request["data"], request.get("args"))
+        result = tasks[request["task"]](data, request.get("args"))
     except KysoError as exc:
         return {"t": "refused", "code": exc.code, "detail": str(exc.detail or "")[:200]}
     except MemoryError:

@@ -17,6 +17,7 @@ from kyso.signing.document import Level, SignOptions
 from kyso.signing.pades import PadesRequest, Prepared
 from kyso.signing.pages import Layout, PageBox
 from kyso.signing.pdf import PdfInfo
+from kyso.signing.source import Source
 from kyso.signing.validation import SignatureReport, TimestampReport, ValidationReport
 
 __all__ = ["decode_info", "decode_int", "decode_layout", "decode_png", "decode_prepared",
@@ -190,7 +191,7 @@ def encode_request(request: PadesRequest) -> dict[str, Any]:
                         "box": list(o.box) if o.box is not None else None}}
 
 
-def decode_request(pdf: bytes, value: Any) -> PadesRequest:
+def decode_request(pdf: Source, value: Any) -> PadesRequest:
     v = _record(value, {"field", "at", "signer", "chain", "reserve", "image", "options"})
     o = _record(v["options"], {"level", "visible", "reason", "location", "page", "box"})
     try:

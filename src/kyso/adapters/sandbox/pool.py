@@ -16,7 +16,6 @@ and the file is refused with :class:`InvalidDocument` (400) and one log line, no
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import multiprocessing
 import queue
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from kyso.adapters.sandbox import codec
@@ -44,6 +44,7 @@ from kyso.signing.pades import Exchange, PadesRequest, Prepared
 from kyso.signing.pages import Layout
 from kyso.signing.pdf import PdfInfo
 from kyso.signing.revinfo import PkiEndpoints
+from kyso.signing.source import Source, sha256_of, size_of
 from kyso.signing.validation import ValidationReport
 
 __all__ = ["ProcessSandbox", "SandboxLimits"]
@@ -133,16 +134,16 @@ class ProcessSandbox:
         self._alive = 0  # children started and not killed, idle or busy
         self._closed = False
 
-    def inspect(self, data: bytes) -> PdfInfo:
+    def inspect(self, data: Source) -> PdfInfo:
         return self._run(codec.decode_info, "inspect", data)
 
-    def layout(self, data: bytes) -> Layout:
+    def layout(self, data: Source) -> Layout:
         return self._run(codec.decode_layout, "layout", data)
 
-    def render(self, data: bytes, page: int) -> bytes:
+    def render(self, data: Source, page: int) -> bytes:
         return self._run(codec.decode_png, "render", data, page)
 
-    def validate(self, data: bytes, at: datetime) -> ValidationReport:
+    def validate(self, data: Source, at: datetime) -> ValidationReport:
         return self._run(codec.decode_report, "validate", data, at.isoformat())
 
     def sign(self, request: PadesRequest, exchange: Exchange) -> Prepared | bytes:
@@ -162,7 +163,7 @@ class ProcessSandbox:
                 return
 
     # -- helpers ---------------------------------------------------------------------------
-    def _run(self, decode: Callable[[Any], T], task: str, data: bytes, args: Any = None,
+    def _run(self, decode: Callable[[Any], T], task: str, data: Source, args: Any = None,
              **handlers: Handler) -> T:
         """The child's result for ``task``, decoded; its questions answered on the way (the
         PKI's, and ``handlers``'). A malformed message is an invalid document; an error a
@@ -170,8 +171,8 @@ class ProcessSandbox:
         propagates."""
         child = self._take()
         try:
-            answer = self._converse(child, {"task": task, "data": data, "args": args},
-                                    handlers)
+            given = {"file": str(data)} if isinstance(data, Path) else {"data": data}
+            answer = self._converse(child, {"task": task, **given, "args": args}, handlers)
             result = decode(self._result(answer))
         except _Stopped:
             self._drop(child)
@@ -244,10 +245,10 @@ class ProcessSandbox:
         log.info("untrusted PDF refused: %s%s", code, f" ({detail})" if detail else "")
         raise _REFUSALS.get(code, DamagedPdf)(detail or None)
 
-    def _refuse(self, data: bytes, why: str) -> NoReturn:
-        digest = hashlib.sha256(data).hexdigest()[:16]
+    def _refuse(self, data: Source, why: str) -> NoReturn:
+        digest = sha256_of(data)[:16]
         log.warning("untrusted PDF stopped by the sandbox (%s): %d bytes, sha256 %s…",
-                    why, len(data), digest)
+                    why, size_of(data), digest)
         raise InvalidDocument()
 
     def _take(self) -> _Child:

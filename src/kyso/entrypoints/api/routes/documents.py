@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, BinaryIO
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -51,7 +56,7 @@ router = APIRouter(prefix="/api/v1", tags=["documents"])
 UPLOAD_PATHS = ("/api/v1/documents", "/api/v1/documents/drafts", "/api/v1/validate")
 _MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
 _RAW_TYPES = ("application/pdf", "application/octet-stream")
-_IN_MEMORY = 1024 * 1024  # an upload larger than this is spooled to disk while it arrives
+_CHUNK = 1024 * 1024  # an upload is copied to its temporary file in pieces of this size
 
 
 def body_limits(settings: Settings) -> dict[str, int]:
@@ -199,12 +204,12 @@ async def upload(request: Request, caller: CurrentCaller, container: ContainerDe
     """Upload a file to sign; 201 with the document and its transaction to confirm. A
     visible stamp goes on ``page`` in ``box`` (``x1,y1,x2,y2``, points from the page's
     lower-left corner), or on a free spot of the last page."""
-    data, file_name = await _file(request, container.settings.document_max_bytes)
     corners = [float(v) for v in box.split(",")] if box else None
     options = _options(level, visible, reason, location, page, corners)
-    done = await run_in_threadpool(
-        container.documents.upload, caller.account.id, data, file_name=file_name or name,
-        fmt=format, options=options, credential=credential)
+    async with _received(request, container.settings.document_max_bytes) as (data, file_name):
+        done = await run_in_threadpool(
+            container.documents.upload, caller.account.id, data, file_name=file_name or name,
+            fmt=format, options=options, credential=credential)
     return UploadOut(**DocumentOut.of(done.document).model_dump(),
                      transaction=TransactionOut.of(done.transaction, language(request)))
 
@@ -214,9 +219,9 @@ async def draft(request: Request, caller: CurrentCaller, container: ContainerDep
                 credential: Text = None,
                 name: Annotated[str | None, Query(max_length=255)] = None) -> DocumentOut:
     """Store a PDF to preview and place the stamp on; no transaction yet."""
-    data, file_name = await _file(request, container.settings.document_max_bytes)
-    done = await run_in_threadpool(container.documents.draft, caller.account.id, data,
-                                   file_name=file_name or name, credential=credential)
+    async with _received(request, container.settings.document_max_bytes) as (data, file_name):
+        done = await run_in_threadpool(container.documents.draft, caller.account.id, data,
+                                       file_name=file_name or name, credential=credential)
     return DocumentOut.of(done)
 
 
@@ -306,52 +311,70 @@ def one(document_id: str, caller: CurrentCaller, container: ContainerDep) -> Doc
 
 @router.get("/documents/{document_id}/download", response_class=Response)
 def download(document_id: str, caller: CurrentCaller, container: ContainerDep) -> Response:
-    """The signed PDF, or the detached signature (``.p7s``), to the document's owner."""
-    document, data = container.documents.output(caller.account.id, document_id)
+    """The signed PDF, or the detached signature (``.p7s``), to the document's owner:
+    streamed from the store chunk by chunk (a chunk that fails its check breaks the
+    download off short of its ``Content-Length``)."""
+    document, parts = container.documents.output_chunks(caller.account.id, document_id)
     disposition = f"attachment; filename*=UTF-8''{quote(document.output_name)}"
-    return Response(data, media_type=document.output_media_type,
-                    headers={"Content-Disposition": disposition})
+    headers = {"Content-Disposition": disposition}
+    if document.signed_size is not None:
+        headers["Content-Length"] = str(document.signed_size)
+    return StreamingResponse(parts, media_type=document.output_media_type, headers=headers)
 
 
 @router.post("/validate", response_model=ReportOut)
 async def validate(request: Request, caller: CurrentCaller,
                    container: ContainerDep) -> ReportOut:
     """A report on every signature of a PDF: signer, times, integrity, trust, revocation."""
-    data, _ = await _file(request, container.settings.document_max_bytes)
-    return ReportOut.of(await run_in_threadpool(container.documents.validate, data))
+    async with _received(request, container.settings.document_max_bytes) as (data, _):
+        return ReportOut.of(await run_in_threadpool(container.documents.validate, data))
 
 
-async def _spooled(request: Request, limit: int) -> bytes:
-    """The raw body, received into a temporary file (memory only up to ``_IN_MEMORY``), so
-    a slow upload holds disk, not memory, until it is complete."""
-    with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as spool:
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise HTTPException(413, f"Tài liệu vượt quá {limit} byte (document over "
-                                         f"{limit} bytes).")
-            spool.write(chunk)
-        spool.seek(0)
-        return spool.read()
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(413, f"Tài liệu vượt quá {limit} byte (document over {limit} bytes).")
 
 
-async def _file(request: Request, limit: int) -> tuple[bytes, str | None]:
-    """The uploaded file and its name, from a multipart form or the raw body."""
+@asynccontextmanager
+async def _received(request: Request, limit: int) -> AsyncIterator[tuple[Path, str | None]]:
+    """The uploaded file (from a multipart form or the raw body) in a temporary file of
+    its own, counted while it arrives and never held whole in memory, and its name; the
+    file is removed when the request is done with it."""
     given = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if given == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=5)
+    if given not in (*_RAW_TYPES, "multipart/form-data"):
+        raise HTTPException(415, "Content-Type must be multipart/form-data, application/pdf "
+                                 "or application/octet-stream")
+    fd, name = tempfile.mkstemp(prefix="kyso-upload-")
+    path, file_name = Path(name), None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if given == "multipart/form-data":
+                file_name = await _from_form(request, out, limit)
+            else:
+                size = 0
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise _too_large(limit)
+                    out.write(chunk)
+        yield path, file_name
+    finally:
+        path.unlink(missing_ok=True)
+
+
+async def _from_form(request: Request, out: BinaryIO, limit: int) -> str | None:
+    """The form's ``file`` part (spooled to disk by the form parser beyond 1 MiB) copied
+    into ``out`` in chunks; its name."""
+    form = await request.form(max_files=1, max_fields=5)
+    try:
         part = form.get("file")
         if not isinstance(part, UploadFile):
             raise HTTPException(400, "multipart/form-data needs a 'file' part")
-        data, name = await part.read(limit + 1), part.filename
+        size = 0
+        while chunk := await part.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            out.write(chunk)
+        return part.filename
+    finally:
         await form.close()
-    elif given in _RAW_TYPES:
-        data, name = await _spooled(request, limit), None
-    else:
-        raise HTTPException(415, "Content-Type must be multipart/form-data, application/pdf "
-                                 "or application/octet-stream")
-    if len(data) > limit:
-        raise HTTPException(413, f"Tài liệu vượt quá {limit} byte (document over {limit} "
-                                 "bytes).")
-    return data, name
