@@ -10,15 +10,24 @@ signed here: a relying party holding only digests uses ``signatures/signHash``.
 PDFs travel in Base64 inside JSON, so this path has a body limit of its own
 (:func:`body_limits`): a document of ``document_max_bytes`` in Base64, plus room for the
 JSON around it; each decoded document is then held to ``document_max_bytes``.
+
+Memory: the JSON body is parsed whole (the request's bytes and the Base64 string it holds:
+about 2.7 × the file — the limit of a JSON API). Beyond that nothing is copied whole: each
+document is decoded in pieces into a temporary file, signed from it like an upload
+(:meth:`DocumentSigner.sign_pdf_file`) and the answer is streamed, Base64 written from the
+original's chunks and the signature's tail.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
 
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
@@ -29,6 +38,7 @@ from kyso.keys.model import KeyAlgorithm, SignatureScheme
 from kyso.signing.cms import scheme_for as kyso_scheme
 from kyso.signing.document import Level, SignOptions
 from kyso.signing.document_errors import DocumentTooLarge
+from kyso.signing.source import Signed, spool
 
 __all__ = ["CONFORMANCE_LEVELS", "SIGN_DOC_PATH", "body_limits", "router"]
 
@@ -45,9 +55,9 @@ def body_limits(settings: Settings) -> dict[str, int]:
 CONFORMANCE_LEVELS = {f"ades-{level.value.lower()}": level for level in Level}
 
 
-@router.post("/signatures/signDoc")
+@router.post("/signatures/signDoc", response_model=None)
 def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
-             ) -> dict[str, Any]:
+             ) -> StreamingResponse:
     if body.document_digests is not None:
         raise InvalidParameter("documentDigests", "kyso signs whole documents here; sign "
                                "digests with signatures/signHash",
@@ -56,13 +66,46 @@ def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
     if body.documents is None:
         raise MissingParameter("documents", "array")
     credential = container.signing.credential(caller.account.id, body.credential_id)
-    signed = []
-    for document in body.documents:
-        options = _options(document, credential.key.algorithm)
-        pdf = _pdf(document.document, container.settings.document_max_bytes)
-        signed.append(container.document_signer.sign_pdf(
-            caller.account.id, body.credential_id, body.sad, pdf, options))
-    return {"DocumentWithSignature": [base64.b64encode(s).decode() for s in signed]}
+    signed: list[Signed] = []
+    try:
+        for document in body.documents:
+            options = _options(document, credential.key.algorithm)
+            pdf = _pdf(document.document, container.settings.document_max_bytes)
+            try:
+                signed.append(container.document_signer.sign_pdf_file(
+                    caller.account.id, body.credential_id, body.sad, pdf, options))
+            except BaseException:
+                pdf.unlink(missing_ok=True)
+                raise
+    except BaseException:
+        _remove(signed)
+        raise
+    return StreamingResponse(_answer(signed), media_type="application/json",
+                             background=BackgroundTask(_remove, signed))
+
+
+def _answer(signed: list[Signed]) -> Iterator[bytes]:
+    """``{"DocumentWithSignature": [Base64, …]}``, written a piece at a time."""
+    try:
+        yield b'{"DocumentWithSignature":['
+        for n, one in enumerate(signed):
+            yield b',"' if n else b'"'
+            carry = b""
+            for part in one.chunks():
+                data = carry + bytes(part)
+                cut = len(data) - len(data) % 3
+                yield base64.b64encode(data[:cut])
+                carry = data[cut:]
+            yield base64.b64encode(carry) + b'"'
+        yield b"]}"
+    finally:
+        _remove(signed)
+
+
+def _remove(signed: list[Signed]) -> None:
+    for one in signed:
+        if isinstance(one.original, Path):
+            one.original.unlink(missing_ok=True)
 
 
 def _options(document: DocumentIn, key: KeyAlgorithm) -> SignOptions:
@@ -80,12 +123,19 @@ def _options(document: DocumentIn, key: KeyAlgorithm) -> SignOptions:
     return SignOptions(level=level)
 
 
-def _pdf(encoded: str, limit: int) -> bytes:
+def _pdf(encoded: str, limit: int) -> Path:
+    """The Base64 document decoded, a piece at a time, into a temporary file (the caller
+    removes it); the size limit is checked before anything is decoded."""
+    if len(encoded) > -(-limit // 3) * 4 + 4:
+        raise DocumentTooLarge(limit=limit)
+    step = 4 * 256 * 1024  # 1 MiB of Base64 a piece
     try:
-        pdf = base64.b64decode(encoded, validate=True)
+        path = spool(base64.b64decode(encoded[start:start + step], validate=True)
+                     for start in range(0, len(encoded), step))
     except (binascii.Error, ValueError) as exc:
         raise InvalidParameter("documents", "the document is not Base64",
                                "tài liệu không phải Base64") from exc
-    if len(pdf) > limit:
+    if path.stat().st_size > limit:
+        path.unlink(missing_ok=True)
         raise DocumentTooLarge(limit=limit)
-    return pdf
+    return path
