@@ -209,12 +209,12 @@ def running(cmd: list[str], env: dict[str, str], port: int, *, cpu: int | None =
 
 
 def kyso_serve(k: Kyso, workers: int, port: int, *, cpu: int | None = None,
-               ) -> Any:
+               **extra: str) -> Any:
     cmd = [sys.executable, "-m", "kyso", "serve", "--port", str(port), "--workers",
            str(workers)]
     mb = str(k.container.settings.document_max_bytes)
     return running(cmd, k.env(port, KYSO_DOCUMENT_MAX_BYTES=mb,
-                              KYSO_MAX_BODY_BYTES=str(2 * int(mb))), port, cpu=cpu)
+                              KYSO_MAX_BODY_BYTES=str(2 * int(mb)), **extra), port, cpu=cpu)
 
 
 # -- the load -------------------------------------------------------------------------------
