@@ -3,6 +3,7 @@ from the SAD-checked signing path through a callback (never from a key in this o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 
@@ -39,9 +40,18 @@ def _placeholder_size(algorithm: KeyAlgorithm) -> int:
     return sizes[algorithm]
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(chain: tuple[bytes, ...]) -> tuple[asn1_x509.Certificate, ...]:
+    """A credential's chain, parsed once (fully: shared by threads, then only read)."""
+    certs = tuple(asn1_x509.Certificate.load(der) for der in chain)
+    for cert in certs:
+        _ = cert.native  # every lazily parsed part parsed now, not on a shared first read
+    return certs
+
+
 class CredentialSigner(Signer):
     def __init__(self, credential: Credential, raw_sign: RawSign) -> None:
-        certs = [asn1_x509.Certificate.load(der) for der in credential.chain]
+        certs = _parsed(tuple(credential.chain))
         super().__init__(signing_cert=certs[0],
                          cert_registry=SimpleCertificateStore.from_certs(certs[1:]),  # type: ignore[no-untyped-call]  # pyhanko-certvalidator is untyped here
                          embed_roots=True)

@@ -85,11 +85,13 @@ class DocumentSigner:
         return self.sign_pdf_file(account_id, credential_id, sad, pdf, options).whole()
 
     def sign_pdf_file(self, account_id: str, credential_id: str, sad: str, pdf: Source,
-                      options: SignOptions) -> Signed:
+                      options: SignOptions, sha256: str | None = None) -> Signed:
         """:meth:`sign_pdf` on a file (or bytes): the signed PDF as the original and the
         tail the signature appended, for the caller to write out in chunks while ``pdf``
-        still exists."""
-        sha256 = sha256_of(pdf)
+        still exists. ``sha256``: the file's, when the caller hashed it on the way in (it
+        is checked again, in the same pass as the byte range, before the SAD is looked
+        at)."""
+        sha256 = sha256 or sha256_of(pdf)
         digest, now = bytes.fromhex(sha256), self._clock.now()
         credential = self._credential(account_id, credential_id)
 

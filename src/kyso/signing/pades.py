@@ -56,7 +56,7 @@ from kyso.signing.document_errors import (
 )
 from kyso.signing.pdf import PARSE_ERRORS, PdfInfo, describe_pdf, read_pdf_stream
 from kyso.signing.revinfo import KysoTrust
-from kyso.signing.source import Source, chunks, open_source, size_of
+from kyso.signing.source import Source, chunks, open_source, read_all, size_of
 from kyso.signing.stamp import (
     field_spec,
     local_time,
@@ -73,6 +73,7 @@ T = TypeVar("T")
 _CMS_OVERHEAD = 4096  # signed attributes, algorithm identifiers, SignerInfo framing
 _SIGNATURE_ALLOWANCE = 1024  # RSA up to 8192 bits, any ECDSA curve
 _TIMESTAMP_ALLOWANCE = 8192  # kyso's time-stamp token: TSA certificate + signature + TSTInfo
+_IN_MEMORY = 8 * 1024 * 1024  # a file up to this size is prepared in memory, larger on disk
 _REVINFO_ERRORS = (TimestampRequestError, PathBuildingError, PathValidationError)
 
 
@@ -257,7 +258,8 @@ def prepare_pades(request: PadesRequest, trust: KysoTrust,
 async def _prepare(request: PadesRequest, trust: KysoTrust,
                    exchange: Exchange) -> Prepared | bytes:
     options, size = request.options, size_of(request.pdf)
-    with open_source(request.pdf) as source, _scratch(request.pdf) as output:
+    pdf = request.pdf if size > _IN_MEMORY else read_all(request.pdf)  # small: in memory
+    with open_source(pdf) as source, _scratch(pdf) as output:
         reader = read_pdf_stream(source)  # parsed once: checked, described, then extended
         job = PadesJob(b"", describe_pdf(reader), request.field_name, options, request.at,
                        request.image)
@@ -271,7 +273,7 @@ async def _prepare(request: PadesRequest, trust: KysoTrust,
             appearance_text_params=stamp_params(request.signer_name, options)
             if options.visible else None)
         digested, _ = tbs.digest_tbs_document(output=output)
-        if not _extends(output, request.pdf):
+        if not _extends(output, pdf):
             raise SigningFailed("the update does not extend the original")
         prepared = Prepared(_rest(output, size), digested.reserved_region_start,
                             digested.reserved_region_end)
@@ -288,7 +290,7 @@ async def _prepare(request: PadesRequest, trust: KysoTrust,
 def _scratch(pdf: Source) -> io.BufferedRandom | io.BytesIO:
     """Where pyHanko writes the whole updated file: memory for small bytes, a temporary
     file for a file (so a large document is not held twice more)."""
-    if isinstance(pdf, bytes) and len(pdf) <= 8 * 1024 * 1024:
+    if isinstance(pdf, bytes) and len(pdf) <= _IN_MEMORY:
         return io.BytesIO()
     return tempfile.TemporaryFile()
 
@@ -314,11 +316,10 @@ def byte_range_digest(pdf: Source, prepared: Prepared, sha256: str | None = None
     if not (start >= 0 and start + 4 <= end <= len(tail)) or \
             tail[start:end] != b"<" + b"0" * (end - start - 2) + b">":
         _refuse("the placeholder is not a zeroed hex string in the appended bytes")
-    digest, plain = hashlib.sha256(), hashlib.sha256()
+    digest = hashlib.sha256()
     for part in chunks(pdf):
         digest.update(part)
-        plain.update(part)
-    if sha256 is not None and plain.hexdigest() != sha256:
+    if sha256 is not None and digest.copy().hexdigest() != sha256:  # one pass, two answers
         _refuse("the original changed under the server")
     digest.update(memoryview(tail)[:start])
     digest.update(memoryview(tail)[end:])

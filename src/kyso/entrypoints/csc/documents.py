@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,10 +71,10 @@ def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
     try:
         for document in body.documents:
             options = _options(document, credential.key.algorithm)
-            pdf = _pdf(document.document, container.settings.document_max_bytes)
+            pdf, sha256 = _pdf(document.document, container.settings.document_max_bytes)
             try:
                 signed.append(container.document_signer.sign_pdf_file(
-                    caller.account.id, body.credential_id, body.sad, pdf, options))
+                    caller.account.id, body.credential_id, body.sad, pdf, options, sha256))
             except BaseException:
                 pdf.unlink(missing_ok=True)
                 raise
@@ -123,19 +124,27 @@ def _options(document: DocumentIn, key: KeyAlgorithm) -> SignOptions:
     return SignOptions(level=level)
 
 
-def _pdf(encoded: str, limit: int) -> Path:
+def _pdf(encoded: str, limit: int) -> tuple[Path, str]:
     """The Base64 document decoded, a piece at a time, into a temporary file (the caller
-    removes it); the size limit is checked before anything is decoded."""
+    removes it), and its SHA-256 computed on the way; the size limit is checked before
+    anything is decoded."""
     if len(encoded) > -(-limit // 3) * 4 + 4:
         raise DocumentTooLarge(limit=limit)
     step = 4 * 256 * 1024  # 1 MiB of Base64 a piece
+    digest = hashlib.sha256()
+
+    def pieces() -> Iterator[bytes]:
+        for start in range(0, len(encoded), step):
+            piece = base64.b64decode(encoded[start:start + step], validate=True)
+            digest.update(piece)
+            yield piece
+
     try:
-        path = spool(base64.b64decode(encoded[start:start + step], validate=True)
-                     for start in range(0, len(encoded), step))
+        path = spool(pieces())
     except (binascii.Error, ValueError) as exc:
         raise InvalidParameter("documents", "the document is not Base64",
                                "tài liệu không phải Base64") from exc
     if path.stat().st_size > limit:
         path.unlink(missing_ok=True)
         raise DocumentTooLarge(limit=limit)
-    return path
+    return path, digest.hexdigest()
