@@ -5,6 +5,7 @@ frames, wrong types, floods of questions, a forged placeholder — each one ends
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterator
@@ -194,3 +195,32 @@ def test_the_server_finishes_only_what_it_signed() -> None:
     tail = signed[n:]
     assert long_term.finish(tail + b"dss") == signed + b"dss"
     assert len(calls) == 2  # B-T once, B-LTA once: the refusals signed nothing
+
+
+def test_the_server_signs_a_file_only_if_it_is_still_the_document(tmp_path: Path) -> None:
+    """From a file (the streaming path) the byte range and the original's SHA-256 come from
+    one pass; a file that is no longer the document is refused before anything is signed,
+    and the tail alone is what the server adds."""
+    from kyso.signing.pades import Finisher
+
+    pdf = sample_pdf()
+    n = len(pdf)
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    prepared = Prepared(b"\n<" + b"0" * 64 + b">\n", n + 1, n + 67)
+    calls: list[bytes] = []
+
+    def cms(digest: bytes) -> bytes:
+        calls.append(digest)
+        return b"\x30\x03\x02\x01\x01"
+
+    request = PadesRequest(path, "Sig", SignOptions(level=Level.B_B), datetime.now(UTC), "A",
+                           (b"cert",), 64)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    tail = Finisher(request, cms, sha256).finish_tail(prepared)
+    assert tail == b"\n<3003020101" + b"0" * 54 + b">\n"
+    assert calls == [byte_range_digest(pdf, prepared)]
+    path.write_bytes(pdf[:20] + bytes([pdf[20] ^ 1]) + pdf[21:])  # same length, changed
+    with pytest.raises(InvalidDocument):
+        Finisher(request, cms, sha256).finish_tail(prepared)
+    assert len(calls) == 1
