@@ -196,7 +196,7 @@ def _fill(text: Text, **values: object) -> Text:
 _OTHER = Text("Khác", "Other")
 _PAYMENT = Text("Đơn hàng", "Order")
 _SIGNED = Text("Chữ ký số", "Digital signature")
-_FORMATS = {"pades": "PAdES", "cades": "CAdES"}
+_FORMATS = {"pades": "PAdES", "cades": "CAdES", "xades": "XAdES"}
 
 
 def _transaction(challenge: Challenge, now: datetime) -> Entry:

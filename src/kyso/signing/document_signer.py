@@ -6,7 +6,7 @@ Two ways in, one way to the key:
   transaction (SmartOTP OCRA code over the file's name, SHA-256, size, level and credential);
   runs as the transaction kind's ``after`` hook, outside any unit of work.
 * :meth:`DocumentSigner.sign_pdf` — CSC ``signatures/signDoc``: a PDF and a SAD that
-  authorized the PDF's SHA-256.
+  authorized the PDF's SHA-256 (:meth:`DocumentSigner.sign_xml`: an XML file, XAdES).
 
 Either way the PDF is parsed only in the sandbox, which prepares it (field, stamp,
 placeholder); the server hashes the prepared bytes itself, builds the CMS with pyHanko and
@@ -35,7 +35,7 @@ from kyso.otp.token import Challenge
 from kyso.signing.cades import CadesEngine
 from kyso.signing.cms import CredentialSigner, RawSign
 from kyso.signing.credentials import usable
-from kyso.signing.document import Document, DocumentFormat, DocumentStatus, SignOptions
+from kyso.signing.document import Document, DocumentFormat, DocumentStatus, Level, SignOptions
 from kyso.signing.document_errors import AlreadySigned, SigningFailed
 from kyso.signing.model import Credential
 from kyso.signing.pades import Finisher, PadesEngine, PadesRequest, reserve
@@ -43,6 +43,8 @@ from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import Authorization, SigningService
 from kyso.signing.storage import BlobStore
+from kyso.signing.xades import XadesEngine
+from kyso.signing.xml_input import parse_xml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["DocumentSigner", "batch_ids", "field_name"]
@@ -76,6 +78,7 @@ class DocumentSigner:
         self._uow, self._clock, self._signing, self._blobs = uow_factory, clock, signing, blobs
         self._sandbox = sandbox
         self._pades, self._cades = PadesEngine(trust), CadesEngine(trust)
+        self._xades = XadesEngine(trust)
 
     # -- CSC signatures/signDoc ----------------------------------------------------------
     def sign_pdf(self, account_id: str, credential_id: str, sad: str, pdf: bytes,
@@ -93,6 +96,23 @@ class DocumentSigner:
         # a hostile file stops in the sandbox, before the SAD is looked at
         return self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
                                 authorize)
+
+    def sign_xml(self, account_id: str, credential_id: str, sad: str, xml: bytes,
+                 level: Level) -> bytes:
+        """``xml`` with an enveloped XAdES signature at ``level`` if ``sad`` authorized its
+        SHA-256 (CSC signDoc, ``signature_format: "X"``). The XML is read (safely) before
+        the SAD is looked at."""
+        digest, now = hashlib.sha256(xml).digest(), self._clock.now()
+        credential = self._credential(account_id, credential_id)
+        parse_xml(xml)
+
+        def authorize(uow: UnitOfWork) -> Authorization:
+            spent = self._signing.redeem(uow, account_id, credential_id, sad, digest)
+            assert spent is not None  # consumed: a Redeemed
+            return spent
+
+        return self._xades.sign(xml, credential, self._raw_sign(credential, authorize),
+                                level, now)
 
     # -- the customer's confirmed documents ----------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
@@ -164,6 +184,9 @@ class DocumentSigner:
         if document.format is DocumentFormat.CADES:
             signer = CredentialSigner(credential, self._raw_sign(credential, take))
             return self._cades.sign(data, signer, document.options.level, now)
+        if document.format is DocumentFormat.XADES:
+            return self._xades.sign(data, credential, self._raw_sign(credential, take),
+                                    document.options.level, now)
         image = self._blobs.get(document.options.image) if document.options.image else None
         return self._sign_boxed(data, field_name(document.id), document.options, now,
                                 credential, take, image)

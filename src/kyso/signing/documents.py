@@ -42,6 +42,7 @@ from kyso.signing.document_errors import (
     NotADraft,
     NotSignedYet,
     StampOutsidePage,
+    XadesLevelNotSupported,
 )
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.errors import OutOfSignatures
@@ -51,6 +52,8 @@ from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.signature_image import clean_signature_image
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import ValidationReport
+from kyso.signing.xades import LEVELS as XADES_LEVELS
+from kyso.signing.xml_input import parse_xml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["BATCH_KIND", "KIND", "DocumentPolicy", "DocumentService", "Upload", "batch_kind",
@@ -218,7 +221,8 @@ class DocumentService:
              options: SignOptions, credential: str | None) -> tuple[Document, Credential]:
         found = self._credential(account_id, credential)
         self._has_signatures(found)
-        default = "document.pdf" if fmt is DocumentFormat.PADES else "document"
+        default = {DocumentFormat.PADES: "document.pdf",
+                   DocumentFormat.XADES: "document.xml"}.get(fmt, "document")
         self._blobs.put(data)
         return Document(
             id=str(uuid.uuid4()), account_id=account_id, credential_id=found.id, format=fmt,
@@ -265,6 +269,9 @@ class DocumentService:
             if data:
                 self._sandbox.inspect(data)
             return
+        if fmt is DocumentFormat.XADES:
+            self._check_xml(data, options)
+            return
         if options.level.long_term:
             raise LevelNotSupported()
         if options.visible:
@@ -273,6 +280,14 @@ class DocumentService:
             raise InvalidInput("the file is empty")
         if options.image is not None:
             raise InvalidInput("a detached CAdES signature has no signature image")
+
+    def _check_xml(self, data: bytes, options: SignOptions) -> None:
+        if options.level not in XADES_LEVELS:
+            raise XadesLevelNotSupported()
+        if options.visible or options.image is not None:
+            raise InvalidInput("an XML signature has no visible stamp")
+        if data:
+            parse_xml(data)  # refuses DTDs, entities, non-XML before anything is stored
 
     def _check_size(self, data: bytes) -> None:
         if len(data) > self.policy.max_bytes:

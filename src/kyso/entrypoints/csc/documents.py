@@ -1,10 +1,13 @@
-"""``signatures/signDoc``: PAdES signatures on whole PDF documents.
+"""``signatures/signDoc``: PAdES signatures on whole PDF documents, XAdES on XML ones.
 
 The signer authorizes each document by its SHA-256 (``credentials/authorize`` with
 ``hashes = [SHA-256(PDF)]``, ``hashAlgorithmOID`` SHA-256); signDoc then redeems that hash
 for exactly one signature on that file (:meth:`DocumentSigner.sign_pdf`). kyso adds approval
 signatures (``Revision``) at ``Ades-B-B`` … ``Ades-B-LTA``, with SHA-256 and the
-credential's key (sha256WithRSAEncryption or ecdsa-with-SHA256). ``documentDigests`` are not
+credential's key (sha256WithRSAEncryption or ecdsa-with-SHA256). ``signature_format: "X"``:
+an XML document gets an enveloped XAdES signature (``signed_envelope_property``
+``Enveloped``, the default) at ``Ades-B-B``, ``Ades-B-T`` or ``Ades-B-LT``
+(:meth:`DocumentSigner.sign_xml`). ``documentDigests`` are not
 signed here: a relying party holding only digests uses ``signatures/signHash``.
 
 PDFs travel in Base64 inside JSON, so this path has a body limit of its own
@@ -29,6 +32,7 @@ from kyso.keys.model import KeyAlgorithm, SignatureScheme
 from kyso.signing.cms import scheme_for as kyso_scheme
 from kyso.signing.document import Level, SignOptions
 from kyso.signing.document_errors import DocumentTooLarge
+from kyso.signing.xades import LEVELS as XADES_LEVELS
 
 __all__ = ["CONFORMANCE_LEVELS", "SIGN_DOC_PATH", "body_limits", "router"]
 
@@ -59,9 +63,13 @@ def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
     signed = []
     for document in body.documents:
         options = _options(document, credential.key.algorithm)
-        pdf = _pdf(document.document, container.settings.document_max_bytes)
+        data = _pdf(document.document, container.settings.document_max_bytes)
+        if document.signature_format == "X":
+            signed.append(container.document_signer.sign_xml(
+                caller.account.id, body.credential_id, body.sad, data, options.level))
+            continue
         signed.append(container.document_signer.sign_pdf(
-            caller.account.id, body.credential_id, body.sad, pdf, options))
+            caller.account.id, body.credential_id, body.sad, data, options))
     return {"DocumentWithSignature": [base64.b64encode(s).decode() for s in signed]}
 
 
@@ -70,14 +78,26 @@ def _options(document: DocumentIn, key: KeyAlgorithm) -> SignOptions:
     if scheme_for(document.sign_algo, document.hash_algo, document.sign_algo_params) != wanted:
         raise InvalidParameter("signAlgo", f"signDoc signs with {wanted.oid} for this key",
                                f"signDoc ký bằng {wanted.oid} với khóa này")
-    if document.signed_envelope_property == "Certification":
-        raise InvalidParameter("signed_envelope_property", "kyso adds approval (Revision) "
-                               "signatures", "kyso chỉ thêm chữ ký phê duyệt (Revision)")
+    xml = document.signature_format == "X"
+    _envelope(document.signed_envelope_property, xml)
     level = CONFORMANCE_LEVELS.get((document.conformance_level or "Ades-B-B").lower())
     if level is None:
         raise InvalidParameter("conformance_level", "Ades-B-B, Ades-B-T, Ades-B-LT or "
                                "Ades-B-LTA expected", "cần Ades-B-B, -B-T, -B-LT hoặc -B-LTA")
+    if xml and level not in XADES_LEVELS:
+        raise InvalidParameter("conformance_level", "XAdES is signed at Ades-B-B, Ades-B-T "
+                               "or Ades-B-LT", "XAdES ký ở mức Ades-B-B, -B-T hoặc -B-LT")
     return SignOptions(level=level)
+
+
+def _envelope(wanted: str | None, xml: bool) -> None:
+    """PDFs get approval (``Revision``) signatures, XML enveloped ones."""
+    if xml and wanted not in (None, "Enveloped"):
+        raise InvalidParameter("signed_envelope_property", "kyso signs XML with an "
+                               "Enveloped signature", "kyso ký XML bằng chữ ký Enveloped")
+    if not xml and wanted not in (None, "Revision"):
+        raise InvalidParameter("signed_envelope_property", "kyso adds approval (Revision) "
+                               "signatures", "kyso chỉ thêm chữ ký phê duyệt (Revision)")
 
 
 def _pdf(encoded: str, limit: int) -> bytes:

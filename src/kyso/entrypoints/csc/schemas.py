@@ -114,12 +114,13 @@ class SignHashIn(CredentialRef):
 
 class DocumentIn(CscIn):
     document: Annotated[str, StringConstraints(min_length=1)]  # Base64 (bounded by the body)
-    signature_format: Literal["P"]
+    signature_format: Literal["P", "X"]  # PAdES, XAdES
     conformance_level: Annotated[str, StringConstraints(max_length=20)] | None = None
     sign_algo: Oid = Field(validation_alias="signAlgo")
     sign_algo_params: B64 | None = Field(None, validation_alias="signAlgoParams")
     hash_algo: Oid | None = Field(None, validation_alias=_either("hashAlgorithmOID", "hashAlgo"))
-    signed_envelope_property: Literal["Certification", "Revision"] | None = None
+    signed_envelope_property: Literal["Certification", "Revision", "Enveloped", "Enveloping",
+                                      "Detached"] | None = None
 
 
 class SignDocIn(CredentialRef):

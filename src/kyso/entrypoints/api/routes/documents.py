@@ -1,5 +1,5 @@
-"""Documents: upload a file to sign (PAdES in the PDF, or a detached CAdES ``.p7s``), follow
-it, download the signed output; validate a signed PDF.
+"""Documents: upload a file to sign (PAdES in the PDF, a detached CAdES ``.p7s``, or XAdES
+inside an XML document), follow it, download the signed output; validate a signed PDF.
 
 ``POST /documents`` takes the file as ``multipart/form-data`` (field ``file``) or as the raw
 body (``application/pdf`` or ``application/octet-stream``, name in ``?name=``) and answers
@@ -50,7 +50,7 @@ __all__ = ["UPLOAD_PATHS", "body_limits", "router"]
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 UPLOAD_PATHS = ("/api/v1/documents", "/api/v1/documents/drafts", "/api/v1/validate")
 _MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
-_RAW_TYPES = ("application/pdf", "application/octet-stream")
+_RAW_TYPES = ("application/pdf", "application/octet-stream", "application/xml", "text/xml")
 _IN_MEMORY = 1024 * 1024  # an upload larger than this is spooled to disk while it arrives
 
 
@@ -349,8 +349,8 @@ async def _file(request: Request, limit: int) -> tuple[bytes, str | None]:
     elif given in _RAW_TYPES:
         data, name = await _spooled(request, limit), None
     else:
-        raise HTTPException(415, "Content-Type must be multipart/form-data, application/pdf "
-                                 "or application/octet-stream")
+        raise HTTPException(415, "Content-Type must be multipart/form-data, application/pdf, "
+                                 "application/xml or application/octet-stream")
     if len(data) > limit:
         raise HTTPException(413, f"Tài liệu vượt quá {limit} byte (document over {limit} "
                                  "bytes).")
