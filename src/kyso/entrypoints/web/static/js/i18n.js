@@ -282,6 +282,15 @@ const vi = {
   plLoginWith: "Đăng nhập bằng", plLoginWithValue: "Số điện thoại hoặc email ở trên, cùng mật khẩu của bạn",
   plLoginCode: "Mã đăng nhập do kyso cấp", plLoginCodeHint: "Dùng được thay cho số điện thoại hoặc email; bạn không cần nhớ mã này.",
   plOpenCase: "Xem hồ sơ", plIdNumber: "Số giấy tờ", plNoName: "(chưa có họ tên)", plHolder: "Chủ chứng thư số",
+  // -- xades
+  xadesHint: "Tệp XML (hóa đơn điện tử, tờ khai thuế) được ký XAdES ngay trong tệp, ở mức B-B, B-T hoặc B-LT.",
+  xadesLevels: "Tệp XML được ký XAdES ở mức B-B, B-T hoặc B-LT; hãy chọn một trong các mức này.",
+  xadesTitle: "Bước 2: Kiểm tra nội dung {name}", xadesWhat: "Tài liệu XML sẽ được ký XAdES (chữ ký nằm trong tệp), mức {level}. Hãy đọc kỹ nội dung trước khi ký.",
+  xadesSend: "Gửi ký tài liệu XML", xadesAsText: "Nội dung tệp XML", xadesInvoice: "Hóa đơn điện tử",
+  xadesSymbol: "Ký hiệu", xadesNumber: "Số hóa đơn", xadesDate: "Ngày lập", xadesSeller: "Người bán",
+  xadesSellerTax: "Mã số thuế người bán", xadesBuyer: "Người mua", xadesBuyerTax: "Mã số thuế người mua",
+  xadesTotal: "Tổng tiền thanh toán", xadesInWords: "Số tiền bằng chữ", xadesItem: "Hàng hóa, dịch vụ",
+  xadesQty: "Số lượng", xadesAmount: "Thành tiền", xadesDownload: "Tải tệp XML đã ký",
 };
 
 const en = {
@@ -561,6 +570,15 @@ const en = {
   plLoginWith: "Log in with", plLoginWithValue: "The phone number or email above, with your password",
   plLoginCode: "Login code issued by kyso", plLoginCodeHint: "Works instead of the phone number or email; you need not remember it.",
   plOpenCase: "Open the case", plIdNumber: "ID number", plNoName: "(no name yet)", plHolder: "Holder",
+  // -- xades
+  xadesHint: "An XML file (an e-invoice, a tax form) is signed with XAdES inside the file, at B-B, B-T or B-LT.",
+  xadesLevels: "XML files are signed with XAdES at B-B, B-T or B-LT; choose one of these levels.",
+  xadesTitle: "Step 2: Check the content of {name}", xadesWhat: "The XML document will be signed with XAdES (the signature inside the file), level {level}. Read it carefully before signing.",
+  xadesSend: "Sign the XML document", xadesAsText: "The XML file's content", xadesInvoice: "E-invoice",
+  xadesSymbol: "Series", xadesNumber: "Invoice number", xadesDate: "Issue date", xadesSeller: "Seller",
+  xadesSellerTax: "Seller's tax code", xadesBuyer: "Buyer", xadesBuyerTax: "Buyer's tax code",
+  xadesTotal: "Total payable", xadesInWords: "Amount in words", xadesItem: "Goods or service",
+  xadesQty: "Quantity", xadesAmount: "Amount", xadesDownload: "Download the signed XML file",
 };
 
 const tables = { vi, en };

@@ -1,12 +1,14 @@
 // Sign a document: the balance first; a PDF previewed page by page, the stamp dragged where
-// it goes with an optional drawn or uploaded signature (PAdES), any other file as a detached
-// CAdES .p7s; confirm with the OTP, download. Validate a signed PDF.
+// it goes with an optional drawn or uploaded signature (PAdES), an XML file previewed and
+// signed inside itself (XAdES, xml.js), any other file as a detached CAdES .p7s; confirm
+// with the OTP, download. Validate a signed PDF.
 import { api, get } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { placement, signaturePad } from "./placement.js";
 import { txCard } from "./transactions.js";
+import { XADES_LEVELS, isXml, xmlStep } from "./xml.js";
 
 const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
 const isPdf = (file) => /\.pdf$/i.test(file.name) || file.type === "application/pdf";
@@ -53,6 +55,11 @@ function signForm(flow) {
       busy(button, out, async () => batchStep(flow, all, level.value));
       return;
     }
+    if (isXml(chosen)) {
+      if (!XADES_LEVELS.includes(level.value)) { out.show(t("xadesLevels")); level.focus(); return; }
+      busy(button, out, async () => xmlStep(flow, chosen, level.value, confirmStep));
+      return;
+    }
     if (!isPdf(chosen) && ["B-LT", "B-LTA"].includes(level.value)) { out.show(t("cadesLevels")); level.focus(); return; }
     busy(button, out, async () => {
       const body = new FormData();
@@ -61,7 +68,8 @@ function signForm(flow) {
       const q = new URLSearchParams({ format: "cades", level: level.value });
       return confirmStep(flow, await api("POST", `/documents?${q}`, { body }));
     });
-  } }, h("h2", {}, t("signStep1")), out, fileField, levelField, button);
+  } }, h("h2", {}, t("signStep1")), out, fileField, h("p", { class: "hint" }, t("xadesHint")),
+  levelField, button);
 }
 
 async function placeStep(flow, doc, level) {
@@ -131,6 +139,7 @@ async function freshBalance() {
 }
 
 function outputName(doc) {
+  if (doc.format === "xades") return `${doc.file_name.replace(/\.xml$/i, "")}-signed.xml`;
   return doc.format === "cades" ? `${doc.file_name}.p7s` : `${doc.file_name.replace(/\.pdf$/i, "")}-signed.pdf`;
 }
 
@@ -138,7 +147,8 @@ function downloadButton(doc, named = false) {
   const button = h("button", { type: "button", class: "download", onclick: () => busy(button, null, async () => {
     const response = await api("GET", `/documents/${encodeURIComponent(doc.id)}/download`, { blob: true });
     saveBlob(await response.blob(), outputName(doc));
-  }) }, named ? `${t("downloadOne")} ${outputName(doc)}` : doc.format === "cades" ? t("downloadP7s") : t("download"));
+  }) }, named ? `${t("downloadOne")} ${outputName(doc)}` : doc.format === "cades" ? t("downloadP7s")
+    : doc.format === "xades" ? t("xadesDownload") : t("download"));
   return button;
 }
 
