@@ -28,6 +28,7 @@ from tests.integration.documents.xml_oracles import (
     signatures,
     texts,
     write_pems,
+    xadesjs_verify,
     xmlsec1_verify,
 )
 from tests.quota import give_signatures
@@ -102,7 +103,12 @@ def test_xmlsec1_verifies_the_signed_invoice(world: World, customer: Customer,
         assert "Verification: OK" in out, out
     if level == "B-LT":
         _long_term_values(world, signature, leaf)
-    # a second opinion: signxml's XAdES verifier, the signer's certificate pinned
+    # second opinions: xadesjs (Node, WebCrypto) and signxml's XAdES verifier
+    [js] = xadesjs_verify(world.files / f"invoice-{level}.xml")
+    assert js["valid"] is True, js
+    assert js["certDigest"] == base64.b64encode(hashlib.sha256(leaf).digest()).decode()
+    assert datetime.fromisoformat(str(js["signingTime"])) == world.clock.now()
+    assert js["timestamps"] == (0 if level == "B-B" else 1)
     verified = XAdESVerifier().verify(signed, x509_cert=_pem(leaf), expect_references=3)
     assert len(verified) == 3
 
@@ -167,6 +173,8 @@ def test_xmlsec1_refuses_a_changed_invoice(world: World, customer: Customer) -> 
     path.write_bytes(changed)
     done = xmlsec1_verify(path, world.root_pem(), world.clock.now())
     assert done.returncode != 0
+    [js] = xadesjs_verify(path)
+    assert js["valid"] is False and "Invalid digest" in str(js["error"])
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

@@ -1,12 +1,14 @@
 """Independent checks of XAdES-signed XML: ``xmlsec1 --verify`` (libxmlsec1, OpenSSL) with
 kyso's root as the only trusted certificate, ``openssl ts -verify`` for the signature time
-stamp, signxml's XAdES verifier as a second opinion, and readers of the qualifying
-properties."""
+stamp, xadesjs (PeculiarVentures, under Node's WebCrypto; ``tests/xadesjs``, installed from
+its lock file by ``npm ci`` the first time) and signxml's XAdES verifier as second opinions,
+and readers of the qualifying properties."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import shutil
 import subprocess
 from datetime import datetime
@@ -18,10 +20,23 @@ from lxml import etree
 
 from kyso.signing.xades import NS, XADES
 
-needs_xmlsec1 = pytest.mark.skipif(shutil.which("xmlsec1") is None or
-                                   shutil.which("openssl") is None,
-                                   reason="xmlsec1 and openssl: run scripts/system-deps.sh")
+needs_xmlsec1 = pytest.mark.skipif(
+    any(shutil.which(tool) is None for tool in ("xmlsec1", "openssl", "node", "npm")),
+    reason="xmlsec1, openssl and node: run scripts/system-deps.sh")
 INVOICE = Path(__file__).parents[2] / "vectors" / "hoa_don_dien_tu.xml"
+XADESJS = Path(__file__).parents[2] / "xadesjs"
+
+
+def xadesjs_verify(signed: Path) -> list[dict[str, object]]:
+    """xadesjs's verdict on each ``ds:Signature`` of ``signed``: ``valid`` (references and
+    signature, with the KeyInfo's certificate), ``signingTime``, ``certDigest`` (base64 of
+    SigningCertificateV2's first digest), ``timestamps`` (SignatureTimeStamp count)."""
+    if not (XADESJS / "node_modules" / "xadesjs").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=XADESJS, check=True,
+                       capture_output=True, timeout=300)
+    done = subprocess.run(["node", "verify.mjs", str(signed)], cwd=XADESJS, check=True,
+                          capture_output=True, text=True, timeout=60)
+    return [json.loads(line) for line in done.stdout.splitlines()]
 
 
 def xmlsec1_verify(signed: Path, root: Path, at: datetime) -> subprocess.CompletedProcess[str]:
