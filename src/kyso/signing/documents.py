@@ -53,6 +53,7 @@ from kyso.signing.signature_image import clean_signature_image
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import ValidationReport
 from kyso.signing.xades import LEVELS as XADES_LEVELS
+from kyso.signing.xades_validation import XadesValidator, looks_like_xml
 from kyso.signing.xml_input import parse_xml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -91,10 +92,11 @@ class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  transactions: TransactionService, blobs: BlobStore,
                  policy: DocumentPolicy, *, sandbox: PdfSandbox,
-                 quota: QuotaAdvice | None = None) -> None:
+                 quota: QuotaAdvice | None = None,
+                 xml_validator: XadesValidator | None = None) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
         self._blobs, self.policy = blobs, policy
-        self._sandbox, self._quota = sandbox, quota
+        self._sandbox, self._quota, self._xml = sandbox, quota, xml_validator
 
     def upload(self, account_id: str, data: bytes, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
@@ -210,7 +212,15 @@ class DocumentService:
             raise NotFound("the signed file is missing from the store") from None
 
     def validate(self, data: bytes) -> ValidationReport:
+        """A report on a signed PDF (pyHanko, in the sandbox) or, for an XML document, on
+        its XAdES signatures (:class:`XadesValidator`, in-process: the XML is read safely)."""
         self._check_size(data)
+        if self._xml is not None and looks_like_xml(data):
+            report = self._xml.validate(data, self._clock.now())
+            log.info("validated an XML document (%d bytes, sha256 %s…): %s, %s", len(data),
+                     report.sha256[:16], "valid" if report.valid else "not valid",
+                     report.summary())
+            return report
         report = self._sandbox.validate(data, self._clock.now())  # pyHanko, in the box
         log.info("validated a PDF (%d bytes, sha256 %s…): %s, %s", len(data),
                  report.sha256[:16], "valid" if report.valid else "not valid", report.summary())

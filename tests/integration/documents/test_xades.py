@@ -17,7 +17,7 @@ from lxml import etree
 from signxml.xades import XAdESVerifier
 
 from kyso.keys.model import KeyAlgorithm
-from kyso.pki.model import AuthorityRole
+from kyso.pki.model import AuthorityRole, RevocationReason
 from kyso.pki.service import IssueRequest
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.xml_oracles import (
@@ -217,3 +217,47 @@ def test_xades_levels(world: World, customer: Customer) -> None:
                           content=INVOICE.read_bytes(),
                           headers=customer.headers | {"Content-Type": "application/xml"})
     assert r.status_code == 400
+
+
+def _validate(customer: Customer, data: bytes) -> dict[str, Any]:
+    r = customer.world.client.post("/api/v1/validate", content=data,
+                                   headers=customer.headers | {"Content-Type": "application/xml"})
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+@pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT"])
+def test_kyso_validates_its_xml_signatures(world: World, customer: Customer,
+                                           level: str) -> None:
+    signed = _sign(customer, INVOICE.read_bytes(), level)
+    report = _validate(customer, signed)
+    assert report["valid"] is True, report
+    [s] = report["signatures"]
+    assert (s["integrity"], s["trusted"], s["revocation"], s["level"]) == \
+        ("intact", True, "good", level)
+    assert s["signer"] == "Nguyễn Văn An" and s["entire_document"] is False
+    assert datetime.fromisoformat(s["signing_time"]) == world.clock.now()
+    assert (s["timestamp"] is None) == (level == "B-B")
+    assert s["timestamp_trusted"] is (None if level == "B-B" else True)
+    changed = _validate(customer, signed.replace(b"3850000", b"3050000"))
+    assert changed["valid"] is False and changed["signatures"][0]["integrity"] == "tampered"
+
+
+def test_a_revoked_signers_xml_signature_is_not_valid(world: World) -> None:
+    signer = world.customer("Bùi Quang Huy")
+    signed = _sign(signer, INVOICE.read_bytes(), "B-B")
+    world.container.pki.revoke(signer.credential.certificate.serial,
+                               RevocationReason.KEY_COMPROMISE, actor="test")
+    [s] = _validate(signer, signed)["signatures"]
+    assert (s["valid"], s["integrity"], s["revocation"]) == (False, "intact", "revoked")
+
+
+def test_an_unsigned_xml_has_no_signature(customer: Customer) -> None:
+    report = _validate(customer, INVOICE.read_bytes())
+    assert report["valid"] is False and report["signatures"] == []
+
+
+def test_validate_refuses_hostile_xml(customer: Customer) -> None:
+    r = customer.world.client.post("/api/v1/validate", content=BILLION_LAUGHS,
+                                   headers=customer.headers | {"Content-Type": "text/xml"})
+    assert r.status_code == 400 and r.json()["error"] == "unsafe_xml"

@@ -316,7 +316,8 @@ def download(document_id: str, caller: CurrentCaller, container: ContainerDep) -
 @router.post("/validate", response_model=ReportOut)
 async def validate(request: Request, caller: CurrentCaller,
                    container: ContainerDep) -> ReportOut:
-    """A report on every signature of a PDF: signer, times, integrity, trust, revocation."""
+    """A report on every signature of a PDF (or the XAdES signatures of an XML document):
+    signer, times, integrity, trust, revocation."""
     data, _ = await _file(request, container.settings.document_max_bytes)
     return ReportOut.of(await run_in_threadpool(container.documents.validate, data))
 
