@@ -54,6 +54,15 @@ def test_sign_an_e_invoice_in_the_web(page: Watched, world: World, tmp_path: Pat
     done = xmlsec1_verify(signed, world.root_pem(), world.clock.now())
     assert done.returncode == 0 and "References (ok/all): 3/3" in done.stderr, done.stderr
 
+    # kyso's own check of the signed invoice, as a counterparty would run it
+    check = p.locator("#validate-form")
+    check.get_by_label("Tệp PDF").set_input_files(str(signed))
+    check.get_by_role("button", name="Kiểm tra").click()
+    expect(p.locator("#report-verdict")).to_have_text("Tất cả chữ ký hợp lệ.")
+    expect(p.locator("#report")).to_contain_text("B-T")
+    expect(p.locator("#report")).to_contain_text("Vũ Thị Lan")
+    shot(p, "xades-validated")
+
 
 def test_a_hostile_xml_is_refused_in_words(page: Watched, world: World) -> None:
     p, customer = page.page, world.customer("Hồ Văn Nam")

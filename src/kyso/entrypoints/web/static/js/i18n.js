@@ -291,6 +291,9 @@ const vi = {
   xadesSellerTax: "Mã số thuế người bán", xadesBuyer: "Người mua", xadesBuyerTax: "Mã số thuế người mua",
   xadesTotal: "Tổng tiền thanh toán", xadesInWords: "Số tiền bằng chữ", xadesItem: "Hàng hóa, dịch vụ",
   xadesQty: "Số lượng", xadesAmount: "Thành tiền", xadesDownload: "Tải tệp XML đã ký",
+  xadesValidateHint: "Có thể kiểm tra cả tệp XML đã ký XAdES (hóa đơn điện tử, tờ khai).",
+  v_reference: "Phần dữ liệu được chữ ký tham chiếu (như DLHDon của hóa đơn)",
+  poeLevel_certificate_and_revocation_values: "B-LT: có dấu thời gian, kèm chứng thư và dữ liệu thu hồi để kiểm tra lâu dài",
 };
 
 const en = {
@@ -579,6 +582,9 @@ const en = {
   xadesSellerTax: "Seller's tax code", xadesBuyer: "Buyer", xadesBuyerTax: "Buyer's tax code",
   xadesTotal: "Total payable", xadesInWords: "Amount in words", xadesItem: "Goods or service",
   xadesQty: "Quantity", xadesAmount: "Amount", xadesDownload: "Download the signed XML file",
+  xadesValidateHint: "A signed XML file (XAdES: an e-invoice, a tax form) can be checked too.",
+  v_reference: "The data the signature references (such as an invoice's DLHDon)",
+  poeLevel_certificate_and_revocation_values: "B-LT: time-stamped, with the certificates and revocation data for long-term validation",
 };
 
 const tables = { vi, en };

@@ -34,7 +34,7 @@ function balance(certs) {
 function pdfFrom(input, out) {
   const file = input.files[0];
   if (!file) { out.show(t("needPdf")); input.focus(); return null; }
-  if (!isPdf(file)) { out.show(t("notPdf")); input.focus(); return null; }
+  if (!isPdf(file) && !isXml(file)) { out.show(t("notPdf")); input.focus(); return null; }
   return file;
 }
 
@@ -161,7 +161,8 @@ function recent(docs) {
 function validateForm() {
   const out = status();
   const report = h("div", { id: "report" });
-  const [fileField, file] = field(t("file"), { type: "file", name: "file", accept: "application/pdf,.pdf" });
+  const [fileField, file] = field(t("file"), { type: "file", name: "file", accept: "application/pdf,.pdf,.xml,text/xml,application/xml" },
+    t("xadesValidateHint"));
   const button = h("button", { type: "submit", class: "secondary" }, t("validate"));
   return h("form", { class: "card", id: "validate-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
