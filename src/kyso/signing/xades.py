@@ -171,13 +171,20 @@ def _place(tree: etree._ElementTree) -> tuple[str, str | None]:
     if etree.QName(root).localname == "HDon":
         data = [c for c in root if etree.QName(c).localname == "DLHDon" and c.get("Id")]
         slots = [c for c in root if etree.QName(c).localname == "DSCKS"]
-        if len(data) == 1 and len(slots) == 1:
+        if len(data) == 1 and len(slots) == 1 and _unique_id(root, data[0].get("Id", "")):
             uri = f"#{data[0].get('Id')}"
             seller = [c for c in slots[0] if etree.QName(c).localname == "NBan"]
             parent = seller[0] if seller else etree.SubElement(slots[0], "NBan")
     placeholder = etree.SubElement(parent, f"{{{DS}}}Signature", Id="placeholder",
                                    nsmap={"ds": DS})
     return _path(placeholder), uri
+
+
+def _unique_id(root: etree._Element, value: str) -> bool:
+    """Whether one element only has ``value`` as an Id (how signxml resolves ``#value``)."""
+    found = root.xpath("//*[@*[local-name() = 'Id' or local-name() = 'ID' or "
+                       "local-name() = 'id'] = $v]", v=value)
+    return isinstance(found, list) and len(found) == 1
 
 
 def _path(node: etree._Element) -> str:

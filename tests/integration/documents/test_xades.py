@@ -261,3 +261,12 @@ def test_validate_refuses_hostile_xml(customer: Customer) -> None:
     r = customer.world.client.post("/api/v1/validate", content=BILLION_LAUGHS,
                                    headers=customer.headers | {"Content-Type": "text/xml"})
     assert r.status_code == 400 and r.json()["error"] == "unsafe_xml"
+
+
+def test_an_ambiguous_invoice_id_signs_the_whole_document(customer: Customer) -> None:
+    twice = INVOICE.read_bytes().replace(
+        b"<NDHDon>", b'<NDHDon><Ghi Id="DLHDon-K26TAA-0000123"/>')  # a second element, same Id
+    signed = _sign(customer, twice, "B-B")
+    [signature] = signatures(etree.fromstring(signed))
+    assert one(signature, "ds:SignedInfo/ds:Reference[1]").get("URI") == ""
+    assert _validate(customer, signed)["valid"] is True
