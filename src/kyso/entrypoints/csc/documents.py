@@ -47,6 +47,10 @@ def body_limits(settings: Settings) -> dict[str, int]:
     return {SIGN_DOC_PATH: -(-settings.document_max_bytes // 3) * 4 + _JSON_SLACK}
 
 CONFORMANCE_LEVELS = {f"ades-{level.value.lower()}": level for level in Level}
+# CSC v2 also names the core levels (ETSI EN 319 1x2-1): a baseline signature of level B-x
+# is one of those too, so AdES-B, -T, -LT and -LTA are read as B-B, B-T, B-LT and B-LTA
+CONFORMANCE_LEVELS |= {"ades-b": Level.B_B, "ades-t": Level.B_T, "ades-lt": Level.B_LT,
+                       "ades-lta": Level.B_LTA}
 
 
 @router.post("/signatures/signDoc")
