@@ -54,7 +54,7 @@ from kyso.signing.storage import BlobStore
 from kyso.signing.validation import ValidationReport
 from kyso.signing.xades import LEVELS as XADES_LEVELS
 from kyso.signing.xades_validation import XadesValidator, looks_like_xml
-from kyso.signing.xml_input import parse_xml
+from kyso.signing.xml_input import UnsafeXml, parse_xml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["BATCH_KIND", "KIND", "DocumentPolicy", "DocumentService", "Upload", "batch_kind",
@@ -104,7 +104,11 @@ class DocumentService:
         """Check and store the file, and open the transaction that will sign it. A visible
         stamp goes where ``options`` puts it (page, box from the page's lower-left corner)
         or on the free spot :meth:`PdfSandbox.layout` finds."""
-        self._check(data, fmt, options)
+        try:
+            self._check(data, fmt, options)
+        except UnsafeXml:
+            self._unsafe(account_id, data)
+            raise
         options = self._placed(data, options)
         document, found = self._new(account_id, data, file_name, fmt, options, credential)
         with self._uow() as uow:
@@ -298,6 +302,17 @@ class DocumentService:
             raise InvalidInput("an XML signature has no visible stamp")
         if data:
             parse_xml(data)  # refuses DTDs, entities, non-XML before anything is stored
+
+    def _unsafe(self, account_id: str, data: bytes) -> None:
+        """A DTD, an entity or a PI in an upload: a warning line and a security event (the
+        size and SHA-256 only, nothing of the content)."""
+        digest = hashlib.sha256(data).hexdigest()
+        log.warning("refused an unsafe XML upload (%d bytes, sha256 %s…)", len(data), digest[:16])
+        event = AuditEvent("document.unsafe_xml", Outcome.FAILURE, actor=account_id,
+                           details={"sha256": digest, "size": len(data)})
+        with self._uow() as uow:
+            uow.audit.append(event, self._clock.now())
+            uow.commit()
 
     def _check_size(self, data: bytes) -> None:
         if len(data) > self.policy.max_bytes:

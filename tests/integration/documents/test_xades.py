@@ -205,6 +205,11 @@ def test_hostile_xml_is_refused_before_any_transaction(world: World, customer: C
     assert r.json()["error"] == code
     assert "XML" in r.json()["error_description"]  # a Vietnamese sentence, no parser text
     assert "lol" not in r.text and "passwd" not in r.text
+    with world.container.uow() as uow:
+        events = [r.event for r in uow.audit.records()
+                  if r.event.action == "document.unsafe_xml"
+                  and r.event.details.get("sha256") == hashlib.sha256(xml).hexdigest()]
+    assert len(events) == (1 if code == "unsafe_xml" else 0)  # a security event, no content
 
 
 def test_xades_levels(world: World, customer: Customer) -> None:
