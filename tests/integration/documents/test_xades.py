@@ -163,6 +163,8 @@ def test_an_ec_key_signs_at_b_t(world: World) -> None:
     assert one(signature, "ds:SignedInfo/ds:Reference[1]").get("URI") == ""
     assert one(signature, "ds:SignedInfo/ds:SignatureMethod").get("Algorithm").endswith(
         "ecdsa-sha256")
+    [js] = xadesjs_verify(world.files / "tax-form-ec.xml")
+    assert js["valid"] is True, js
 
 
 @needs_xmlsec1
