@@ -45,7 +45,8 @@ def test_a_token_key_signs_the_invoice(hsm_world: World, algorithm: KeyAlgorithm
         algorithm=algorithm), actor="test")
     give_signatures(world.container, cert, 5)
     credential = next(c for c in world.container.signing.credentials(customer.account_id)
-                      if c.key.algorithm is algorithm)
+                      if c.certificate.serial == cert.serial)  # not the first, empty one
+    assert credential.key.algorithm is algorithm
     assert credential.key.backend == "pkcs11"
     r = world.client.post("/api/v1/documents", params={
         "format": "xades", "level": level, "credential": credential.id},
