@@ -282,6 +282,8 @@ const vi = {
   plLoginWith: "Đăng nhập bằng", plLoginWithValue: "Số điện thoại hoặc email ở trên, cùng mật khẩu của bạn",
   plLoginCode: "Mã đăng nhập do kyso cấp", plLoginCodeHint: "Dùng được thay cho số điện thoại hoặc email; bạn không cần nhớ mã này.",
   plOpenCase: "Xem hồ sơ", plIdNumber: "Số giấy tờ", plNoName: "(chưa có họ tên)", plHolder: "Chủ chứng thư số",
+  // -- lead
+  "tx.withImage": "Có — hình chữ ký tay bạn đã chọn", "tx.image": "Hình chữ ký tay",
 };
 
 const en = {
@@ -561,6 +563,8 @@ const en = {
   plLoginWith: "Log in with", plLoginWithValue: "The phone number or email above, with your password",
   plLoginCode: "Login code issued by kyso", plLoginCodeHint: "Works instead of the phone number or email; you need not remember it.",
   plOpenCase: "Open the case", plIdNumber: "ID number", plNoName: "(no name yet)", plHolder: "Holder",
+  // -- lead
+  "tx.withImage": "Yes — the handwritten signature you chose", "tx.image": "Handwritten signature",
 };
 
 const tables = { vi, en };
