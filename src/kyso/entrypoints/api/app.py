@@ -12,7 +12,7 @@ from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kyso import __version__
-from kyso.adapters.metrics import process_ended
+from kyso.adapters.metrics import observe_delivery, observe_outbox_pass, process_ended
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
 from kyso.entrypoints.api import docs
@@ -62,7 +62,8 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
         stop = threading.Event()
         thread = None
         if run_worker:
-            worker = container.outbox_worker()
+            worker = container.outbox_worker(observe=observe_delivery,
+                                              every_pass=observe_outbox_pass)
             poll = container.settings.outbox_poll_seconds
             thread = threading.Thread(target=worker.run_forever, args=(stop, poll),
                                       name="kyso-outbox", daemon=True)
