@@ -269,3 +269,21 @@ def test_keys_sealed_for_an_x25519_recipient(source: Source, tmp_path: Path) -> 
         finally:
             restored.close()
         assert head[0] == _manifest(tmp_path / "bk-x")["audit_head"]["seq"] + 1 and checked
+
+
+def test_a_chain_that_does_not_reach_the_head_undoes_the_restore(source: Source,
+                                                                 tmp_path: Path) -> None:
+    """The database is restored (PostgreSQL: committed) before the chain is checked; a check
+    that fails removes it again, and the staged home."""
+    from kyso.adapters.backup import restore_backup
+    from kyso.backup.errors import RestoreFailed
+    from kyso.backup.sealing import open_sealed
+
+    def opener(header: dict[str, Any], sealed: bytes, aad: bytes) -> bytes:
+        return open_sealed(header, sealed, aad, passphrase=PASSPHRASE.encode())
+
+    with empty_target(tmp_path, source) as env:
+        settings = _settings(env)
+        with pytest.raises(RestoreFailed, match="the manifest says seq"):
+            restore_backup(settings, source.backup, opener, lambda _: (1, "0" * 64))
+        _untouched(env)
