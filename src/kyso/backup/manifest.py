@@ -66,6 +66,13 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     parts = manifest.get("parts")
     if not isinstance(parts, dict) or "keys" not in parts or "database" not in parts:
         raise ManifestInvalid(f"{path} names no database or no sealed keys")
+    if not all(isinstance(p, dict) and isinstance(p.get("file"), str) for p in parts.values()):
+        raise ManifestInvalid(f"{path} describes a part without its file")
+    head = manifest.get("audit_head")
+    if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or \
+            not isinstance(manifest.get("database"), dict) or \
+            not isinstance(manifest.get("master_key"), dict):
+        raise ManifestInvalid(f"{path} lacks the audit head, the database or the master key")
     return manifest
 
 

@@ -3,6 +3,8 @@ them, for this backup only; an altered value or header is refused like a wrong k
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -41,3 +43,16 @@ def test_an_x25519_recipient_and_only_it_opens() -> None:
         open_sealed(header, sealed, AAD, identity=theirs)
     with pytest.raises(KeyNotOpened, match="give its private key"):
         open_sealed(header, sealed, AAD, passphrase=b"mat-khau-dai-2026")
+
+
+def test_a_manifest_that_is_not_one_is_refused(tmp_path: Path) -> None:
+    from kyso.backup.errors import ManifestInvalid
+    from kyso.backup.manifest import read_manifest
+
+    with pytest.raises(ManifestInvalid, match="not a kyso backup"):
+        read_manifest(tmp_path)
+    for text in ("[1, 2]", '{"format": "kyso-backup/1", "parts": {"keys": 1, "database": 2}}',
+                 "{bad json"):
+        (tmp_path / "manifest.json").write_text(text)
+        with pytest.raises(ManifestInvalid):
+            read_manifest(tmp_path)
