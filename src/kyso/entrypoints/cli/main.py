@@ -16,6 +16,8 @@ from kyso import __version__
 from kyso.entrypoints.cli import admin, billing, ca, keys, quota, ra, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import checkpoint_command, verify_command
+from kyso.entrypoints.cli.backup import backup as backup_command
+from kyso.entrypoints.cli.backup import restore as restore_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
 from kyso.entrypoints.lifeline import mark_parent
@@ -39,6 +41,8 @@ app.add_typer(billing.billing_app, name="billing")
 app.add_typer(quota.app, name="quota")
 app.add_typer(keys.app, name="keys")
 app.command("demo")(demo_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
