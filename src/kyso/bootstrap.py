@@ -315,7 +315,8 @@ class Container:
         s = self.settings
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
-                            webhook=self.party_webhooks(), chores=(self.sp769_settler.sweep,))
+                            s.outbox_lease_seconds, webhook=self.party_webhooks(),
+                            chores=(self.sp769_settler.sweep,))
 
     # PKI and keys
     @cached_property
