@@ -217,22 +217,23 @@ def test_the_standby_takes_over_mid_load(tmp_path: Path) -> None:
         init_home(node_b)
         container = bootstrap(node_a, hasher=FAST_HASHER)
         try:
-            container.pki.initialize(actor="test")
-            customers = [_customer(container, n) for n in range(CLIENTS)]
-            _topology(tmp_path, primary, standby, (node_a, node_b), container, customers)
+            container.pki.initialize(actor="test")  # as `kyso init` does once
+            _topology(tmp_path, primary, standby, (node_a, node_b), container)
         finally:
             container.close()
 
 
 def _topology(tmp_path: Path, primary: Cluster, standby: Cluster,
-              nodes: tuple[Settings, Settings], container: Container,
-              customers: list[Customer]) -> None:
+              nodes: tuple[Settings, Settings], container: Container) -> None:
     ports = [_free_port(), _free_port()]
-    servers = [_serve(node, port, tmp_path / f"serve-{port}.log")
+    while ports[1] == ports[0]:
+        ports[1] = _free_port()
+    servers = [_serve(node, port, tmp_path / f"serve-{port}.log")  # they start together
                for node, port in zip(nodes, ports, strict=True)]
     logs = lambda: "\n".join(p.read_text()[-3000:] for p in tmp_path.glob("serve-*.log"))  # noqa: E731
     load, seen_states = Load(), set()
     try:
+        customers = [_customer(container, n) for n in range(CLIENTS)]  # while they start
         for port in ports:
             assert until(lambda p=port: _ready(p)[0] == 200, DEADLINE), logs()
         assert NGINX is not None
@@ -256,6 +257,11 @@ def _topology(tmp_path: Path, primary: Cluster, standby: Cluster,
             load.stop.set()
             for future in futures:
                 future.result(timeout=60)
+        served = Counter(line.split()[-1] for line in
+                         (tmp_path / "nginx" / "access.log").read_text().splitlines())
+        assert {f"127.0.0.1:{p}" for p in ports} <= set(served), served  # both nodes served
+        print(f"answers {dict(load.statuses)}; /readyz during the gap {seen_states}; "
+              f"signatures acknowledged {load.count()}; nginx → {dict(served)}")
         _check_answers(load, seen_states)
         _check_books(container, customers, load)
         _check_outbox(container, load)

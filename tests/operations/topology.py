@@ -164,7 +164,8 @@ pid {root}/nginx.pid;
 error_log {root}/error.log warn;
 events {{ worker_connections 256; }}
 http {{
-    access_log {root}/access.log;
+    log_format upstreams '$status $upstream_addr';
+    access_log {root}/access.log upstreams;
     client_body_temp_path {root}/body;
     proxy_temp_path {root}/proxy;
     fastcgi_temp_path {root}/fastcgi;
