@@ -47,7 +47,14 @@ from kyso.pki.service import IssueRequest
 from tests.conftest import FAST_HASHER
 from tests.databases import PG_URL
 from tests.e2e.harness import CHEAP, KYSO, _free_port, clean_env
-from tests.operations.topology import Cluster, nginx, nginx_binary, pg_bindir, replicated_pair
+from tests.operations.topology import (
+    Cluster,
+    nginx,
+    nginx_binary,
+    pg_bindir,
+    replicated_pair,
+    runnable,
+)
 from tests.quota import give_signatures
 from tests.reliability.serving import DEADLINE, until
 from tests.security.homes import EC_KEYS
@@ -58,6 +65,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not PG_URL, reason="the PostgreSQL pass runs it (make test-pg)"),
     pytest.mark.skipif(BINDIR is None, reason="PostgreSQL's server programs are not installed"),
+    pytest.mark.skipif(not runnable(), reason="as root, PostgreSQL needs a postgres user"),
     pytest.mark.skipif(NGINX is None, reason="nginx is not installed (scripts/system-deps.sh)"),
 ]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tests.e2e.harness import _free_port
 
-__all__ = ["Cluster", "nginx", "nginx_binary", "pg_bindir", "replicated_pair"]
+__all__ = ["Cluster", "nginx", "nginx_binary", "pg_bindir", "replicated_pair", "runnable"]
 
 STANDBY = "kyso_standby"  # the standby's application_name, named by synchronous_standby_names
 
@@ -35,6 +35,17 @@ def pg_bindir() -> Path | None:
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
                       key=lambda p: int(Path(p).parent.parent.name))
     return Path(versions[-1]).parent if versions else None
+
+
+def runnable() -> bool:
+    """PostgreSQL refuses root: as root, the clusters need the ``postgres`` system user."""
+    if os.geteuid() != 0:
+        return True
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return False
+    return shutil.which("runuser") is not None
 
 
 def nginx_binary() -> str | None:
