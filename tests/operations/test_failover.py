@@ -11,7 +11,8 @@ promoted; the nodes, whose database URL names both hosts with
   ``/readyz`` said ``unreachable`` (or ``read_only``) during the gap and ready after;
 - every signature a client received is kept (for its SAD) and audited on the promoted
   database; the quota counted exactly the audited signatures; ``kyso audit verify`` passes;
-- every SMS the clients saw queued is still in the outbox with the same id, and delivered.
+- every SMS the clients saw queued is still in the outbox with the same id, and delivered;
+- behind nginx (``KYSO_TRUSTED_PROXIES``) the nodes record the client's address.
 
 PostgreSQL pass only (``make test-pg``): the clusters are the test's own (initdb, port 0
 picks, loopback), so the shared test database is not used; skipped where PostgreSQL's
@@ -265,6 +266,7 @@ def _topology(tmp_path: Path, primary: Cluster, standby: Cluster,
             load.stop.set()
             for future in futures:
                 future.result(timeout=60)
+            _check_client_address(url, container)
         served = Counter(line.split()[-1] for line in
                          (tmp_path / "nginx" / "access.log").read_text().splitlines())
         assert {f"127.0.0.1:{p}" for p in ports} <= set(served), served  # both nodes served
@@ -286,6 +288,20 @@ def _topology(tmp_path: Path, primary: Cluster, standby: Cluster,
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(10)
+
+
+def _check_client_address(url: str, container: Container) -> None:
+    """Behind nginx (a trusted proxy) a node records the client's address, not nginx's, and
+    not what the client claims: a login from 127.0.0.2 that sends its own X-Forwarded-For."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(transport=transport, timeout=30) as client:
+        r = client.post(f"{url}/api/v1/auth/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                        json={"login": "failover0", "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    with container.uow(read_only=True) as uow:
+        logins = [record.event.details.get("ip") for record in uow.audit.records()
+                  if record.event.action == "auth.login"]
+    assert logins[-1] == "127.0.0.2", logins
 
 
 def _check_answers(load: Load, seen_states: set[str]) -> None:
