@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     # a message a worker claimed and did not record (the worker died, or the database went
     # away after the send) is tried again, under the same id, once this lease ends; it
-    # must outlast one send (smtp_timeout_seconds, the SMS gateway's timeout)
+    # must outlast one send (smtp_timeout_seconds, also the SMS gateway's; webhook_timeout_seconds)
     outbox_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     # PKI and keys
@@ -207,9 +207,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _outbox_lease(self) -> Settings:
-        if self.outbox_lease_seconds <= self.smtp_timeout_seconds:
-            raise ValueError("outbox_lease_seconds must exceed smtp_timeout_seconds: a lease "
-                             "ending mid-send would let another worker send the message too")
+        if self.outbox_lease_seconds <= max(self.smtp_timeout_seconds,
+                                            self.webhook_timeout_seconds):
+            raise ValueError("outbox_lease_seconds must exceed smtp_timeout_seconds and "
+                             "webhook_timeout_seconds: a lease ending mid-send would let "
+                             "another worker send the message too")
         return self
 
     @model_validator(mode="after")

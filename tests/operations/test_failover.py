@@ -122,6 +122,7 @@ def _env(settings: Settings, port: int) -> dict[str, str]:
                      KYSO_TRUSTED_PROXIES="127.0.0.1/32", KYSO_OTP_RESEND_SECONDS="0",
                      KYSO_OTP_MAX_SENDS_PER_HOUR="1000", KYSO_OUTBOX_POLL_SECONDS="0.2",
                      KYSO_OUTBOX_LEASE_SECONDS="3", KYSO_SMTP_TIMEOUT_SECONDS="2",
+                     KYSO_WEBHOOK_TIMEOUT_SECONDS="2",
                      KYSO_OUTBOX_BACKOFF_SECONDS="0.5",
                      **CHEAP | EC_KEYS)
 

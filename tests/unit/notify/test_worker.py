@@ -311,7 +311,10 @@ def test_the_lease_is_a_setting_that_outlasts_one_send(tmp_path):
 
     with pytest.raises(ValueError, match="outbox_lease_seconds"):
         Settings(home=tmp_path, outbox_lease_seconds=10, smtp_timeout_seconds=10)
-    settings = Settings(home=tmp_path / "home", outbox_lease_seconds=3, smtp_timeout_seconds=2)
+    with pytest.raises(ValueError, match="webhook_timeout_seconds"):
+        Settings(home=tmp_path, outbox_lease_seconds=8, smtp_timeout_seconds=2)  # webhooks: 10
+    settings = Settings(home=tmp_path / "home", outbox_lease_seconds=3, smtp_timeout_seconds=2,
+                        webhook_timeout_seconds=2)
     init_home(settings)
     container = bootstrap(settings)
     try:
