@@ -320,7 +320,8 @@ class Container:
         chores = [self.sp769_settler.sweep, *([every_pass] if every_pass else [])]
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
-                            webhook=self.party_webhooks(), chores=chores, observe=observe)
+                            s.outbox_lease_seconds, webhook=self.party_webhooks(),
+                            chores=chores, observe=observe)
 
     # PKI and keys
     @cached_property
