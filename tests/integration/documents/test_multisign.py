@@ -20,8 +20,8 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from tests.integration.documents.conftest import Customer, World
-from tests.integration.documents.oracles import needs_tools, pdfsig
-from tests.integration.documents.pdfs import sample_pdf
+from tests.integration.documents.oracles import dark_pixels, needs_tools, pdfsig
+from tests.integration.documents.pdfs import A4, sample_pdf
 
 
 @pytest.fixture(autouse=True)
@@ -128,6 +128,8 @@ def test_three_signers_in_order(world: World, tmp_path: Path) -> None:
     initiator = _customer(world, "Trần Thị Gửi")
     an, binh, chi = (_customer(world, n) for n in ("Lê Văn An", "Phạm Thị Bình", "Võ Văn Chi"))
     envelope = _draft(world, initiator)
+    blank = world.client.get(f"/api/v1/multisign/{envelope}/pages/1.png", headers=initiator.headers)
+    assert blank.status_code == 200 and blank.headers["content-type"] == "image/png"
     r = _send(world, initiator, envelope, [an, binh, chi])
     assert r.status_code == 200, r.text
     sent = r.json()
@@ -151,7 +153,13 @@ def test_three_signers_in_order(world: World, tmp_path: Path) -> None:
     final = world.client.get(f"/api/v1/multisign/{envelope}", headers=initiator.headers).json()
     assert final["status"] == "completed" and final["signed"] == 3
     assert [s["status"] for s in final["signers"]] == ["signed"] * 3
-    assert _download(world, chi, envelope) == _download(world, initiator, envelope)
+    final_pdf = _download(world, chi, envelope)
+    assert final_pdf == _download(world, initiator, envelope)
+    (tmp_path / "final.pdf").write_bytes(final_pdf)
+    shown = world.client.get(f"/api/v1/multisign/{envelope}/pages/1.png", headers=an.headers)
+    assert shown.status_code == 200 and shown.content != blank.content  # the stamps are drawn
+    for box in BOXES:  # every signer's stamp is drawn in their own box
+        assert dark_pixels(tmp_path / "final.pdf", 1, tuple(box), A4[3]) > 50, box
     again = _sign(world, an, envelope)
     assert again.status_code == 409, again.text
     # each signature was made with the signer's own certificate
