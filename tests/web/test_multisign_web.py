@@ -87,7 +87,7 @@ def test_two_signers_each_in_their_own_browser(page: Watched, browser: Browser, 
     form.get_by_role("button", name="Tải lên và chọn người ký").click()
     place = p.locator("#ms-place")
     expect(place.locator(".ms-signer")).to_have_count(2)
-    expect(p.locator("#page-img-2")).to_have_js_property("complete", True)
+    p.wait_for_function("document.getElementById('page-img-2')?.naturalWidth > 0")
     # a mistake first: the second signer's login left empty is said in Vietnamese
     logins = place.get_by_label("Email hoặc số điện thoại của người ký")
     an_email, _ = _contact(world, an)

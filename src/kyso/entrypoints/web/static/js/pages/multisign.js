@@ -134,7 +134,7 @@ function signerLine(s) {
     h("br"), h("span", { class: "ms-state" }, state));
 }
 
-async function detail(view, id) {
+async function detail(view, id, notice = null) {
   const e = await get(path(id));
   const flow = h("div", { id: "ms-sign-flow" });
   const out = status();
@@ -147,8 +147,8 @@ async function detail(view, id) {
       replace(flow, h("h2", {}, t("msConfirm")), txCard(started.transaction, async (tx) => {
         if (tx.status !== "confirmed") return;
         const now = await get(path(id));
-        flow.append(h("p", { class: "status ok", role: "status", id: "ms-signed" },
-          now.status === "completed" ? t("msAllDone") : t("msSignedOk")), downloadButton(now));
+        await detail(view, id, now.status === "completed" ? t("msAllDone") : t("msSignedOk"));
+        window.scrollTo(0, 0);
       }));
       flow.querySelector("input")?.focus();
     }) }, t("msSignNow"));
@@ -162,7 +162,8 @@ async function detail(view, id) {
   const pages = await preview(e);
   const turn = e.my_turn ? h("section", { class: "card", id: "ms-turn" }, h("h2", {}, t("msYourSignature")),
     h("p", { class: "hint" }, t("msReadFirst")), out, actions) : null;
-  replace(view, back, h("section", { class: "card", id: "ms-detail", "data-status": e.status },
+  replace(view, back, notice ? h("p", { class: "status ok", role: "status", id: "ms-signed" }, notice) : null,
+    h("section", { class: "card", id: "ms-detail", "data-status": e.status },
     h("h2", {}, e.file_name), statusBadge(e),
     dl([[t("msSentBy"), e.initiator_name || ""], [t("msMode"), t(`msModeShort_${e.mode}`)], [t("level"), e.level],
       [t("msStatus"), t("msProgress", { n: e.signed, of: e.signers.length })],
