@@ -20,6 +20,8 @@ from tests.web.test_signing_web import drag
 from tests.web.test_token_web import TOKEN_PIN, register_in_browser
 from tests.web.test_whole_journey_web import tap_token
 
+SLOW = 30_000  # ms: what waits for the sandbox (reading, previews, signing) on a busy machine
+
 
 def _context_page(browser: Browser, world: World) -> Page:
     context = browser.new_context(base_url=world.url, locale="vi-VN", accept_downloads=True,
@@ -57,7 +59,7 @@ def _sign_in_browser(p: Page, name: str, step: str) -> None:
     expect(waiting).to_contain_text("hop-dong-thue-nha.pdf")
     waiting.get_by_role("button", name="Ký tài liệu này").click()
     detail = p.locator("#ms-detail")
-    expect(detail).to_contain_text("Đến lượt bạn ký")
+    expect(detail).to_contain_text("Đến lượt bạn ký", timeout=SLOW)
     expect(p.locator("#ms-pages img")).to_have_count(2)
     p.wait_for_function("[...document.querySelectorAll('#ms-pages img')]"
                         ".every((i) => i.naturalWidth > 700)")  # the pages are shown
@@ -67,7 +69,7 @@ def _sign_in_browser(p: Page, name: str, step: str) -> None:
     expect(box).to_contain_text("hop-dong-thue-nha.pdf")
     shot(p, f"multisign-{step}-confirm-{name}")
     tap_token(box, TOKEN_PIN)
-    expect(p.locator("#ms-signed")).to_be_visible()
+    expect(p.locator("#ms-signed")).to_be_visible(timeout=SLOW)  # a B-T signature
     shot(p, f"multisign-{step}-signed-{name}")
 
 
@@ -86,7 +88,7 @@ def test_two_signers_each_in_their_own_browser(page: Watched, browser: Browser, 
          "buffer": sample_pdf("Hop dong thue nha", pages=2)})
     form.get_by_role("button", name="Tải lên và chọn người ký").click()
     place = p.locator("#ms-place")
-    expect(place.locator(".ms-signer")).to_have_count(2)
+    expect(place.locator(".ms-signer")).to_have_count(2, timeout=SLOW)  # the sandbox reads it
     p.wait_for_function("document.getElementById('page-img-2')?.naturalWidth > 0")
     # a mistake first: the second signer's login left empty is said in Vietnamese
     logins = place.get_by_label("Email hoặc số điện thoại của người ký")
@@ -101,7 +103,7 @@ def test_two_signers_each_in_their_own_browser(page: Watched, browser: Browser, 
     shot(p, "multisign-2-place")
     place.get_by_role("button", name="Gửi yêu cầu ký").click()
     detail = p.locator("#ms-detail")
-    expect(detail).to_contain_text("Đang chờ ký")
+    expect(detail).to_contain_text("Đang chờ ký", timeout=SLOW)
     progress = p.locator("#ms-progress li")
     expect(progress.nth(0)).to_contain_text("Lê Thị An")
     expect(progress.nth(0)).to_contain_text("Đến lượt ký")
@@ -123,7 +125,7 @@ def test_two_signers_each_in_their_own_browser(page: Watched, browser: Browser, 
 
     p.locator("#ms-back").click()
     p.locator("#ms-view").get_by_role("button", name="Mở").first.click()
-    expect(detail).to_contain_text("Đã ký xong")
+    expect(detail).to_contain_text("Đã ký xong", timeout=SLOW)
     expect(progress.nth(1)).to_contain_text("Đã ký lúc")
     with p.expect_download() as download:
         p.get_by_role("button", name="Tải tệp đã ký").click()

@@ -154,6 +154,7 @@ class MultisignService:
         return View(sent, signers, now)
 
     def cancel(self, account_id: str, envelope_id: str, reason: str | None) -> View:
+        reason = " ".join(reason.split())[:200] or None if reason else None
         with self._uow() as uow:
             envelope = self._locked(uow, envelope_id)
             if envelope.initiator_id != account_id:

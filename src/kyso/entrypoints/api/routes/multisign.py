@@ -12,9 +12,10 @@ Both: ``GET /multisign``, ``GET /multisign/{id}`` (progress), ``GET /multisign/{
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -128,7 +129,7 @@ def _out(container: ContainerDep, view: View, account_id: str) -> EnvelopeOut:
 
 @router.post("/multisign", status_code=201, response_model=EnvelopeOut)
 async def create(request: Request, caller: CurrentCaller, container: ContainerDep,
-                 name: str | None = None) -> EnvelopeOut:
+                 name: Annotated[str | None, Query(max_length=255)] = None) -> EnvelopeOut:
     """Store the PDF several people will sign (a draft: place the fields, then send)."""
     data, file_name = await _file(request, container.settings.document_max_bytes)
     envelope = await run_in_threadpool(container.multisign.draft, caller.account.id, data,
@@ -197,9 +198,10 @@ def decline(envelope_id: str, body: DeclineIn, caller: CurrentCaller,
 
 
 @router.post("/multisign/{envelope_id}/cancel", response_model=EnvelopeOut)
-def cancel(envelope_id: str, body: ReasonIn, caller: CurrentCaller,
-           container: ContainerDep) -> EnvelopeOut:
-    view = container.multisign.cancel(caller.account.id, envelope_id, body.reason)
+def cancel(envelope_id: str, caller: CurrentCaller, container: ContainerDep,
+           body: ReasonIn | None = None) -> EnvelopeOut:
+    view = container.multisign.cancel(caller.account.id, envelope_id,
+                                      body.reason if body else None)
     return _out(container, view, caller.account.id)
 
 
