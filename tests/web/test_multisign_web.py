@@ -61,8 +61,8 @@ def _sign_in_browser(p: Page, name: str, step: str) -> None:
     waiting.get_by_role("button", name="Ký tài liệu này").click()
     detail = p.locator("#ms-detail")
     expect(detail).to_contain_text("Đến lượt bạn ký", timeout=SLOW)
-    expect(p.locator("#ms-pages img")).to_have_count(2)
     expect(p.locator("#ms-pages img")).to_have_count(2)  # shown once loaded and decoded
+    expect(p.locator("#ms-where")).to_contain_text("trang 2")
     shot(p, f"multisign-{step}-signer-{name}")
     p.locator("#ms-sign").click()
     box = p.locator("#ms-sign-flow article.tx")

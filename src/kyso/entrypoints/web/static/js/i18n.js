@@ -307,7 +307,7 @@ const vi = {
   msDownload: "Tải tệp đã ký", msDownloadNow: "Tải bản hiện tại ({n} chữ ký)",
   msBanner: "Có {n} tài liệu chờ bạn ký", msModeShort_sequential: "Lần lượt", msModeShort_parallel: "Cùng lúc",
   msNotYet: "Chưa đến lượt bạn ký.", msReason: "Lý do", k_sign_multisign: "Ký tài liệu nhiều người ký",
-  msSg_myTurn: "Đến lượt bạn ký", msYourSignature: "Chữ ký của bạn", msReadFirst: "Hãy đọc kỹ tài liệu ở trên trước khi ký. Bạn sẽ xác nhận bằng SmartOTP của mình.",
+  msSg_myTurn: "Đến lượt bạn ký", msYourSignature: "Chữ ký của bạn", msWhere: "Chữ ký của bạn được đặt ở trang {n}, tại ô người gửi đã chọn.", msReadFirst: "Hãy đọc kỹ tài liệu ở trên trước khi ký. Bạn sẽ xác nhận bằng SmartOTP của mình.",
 };
 
 const en = {
@@ -612,7 +612,7 @@ const en = {
   msDownload: "Download the signed file", msDownloadNow: "Download the current file ({n} signatures)",
   msBanner: "{n} documents are waiting for your signature", msModeShort_sequential: "In order", msModeShort_parallel: "Any order",
   msNotYet: "It is not your turn yet.", msReason: "Reason", k_sign_multisign: "Signing a document with several signers",
-  msSg_myTurn: "Your turn", msYourSignature: "Your signature", msReadFirst: "Read the document above before signing. You confirm with your own SmartOTP.",
+  msSg_myTurn: "Your turn", msYourSignature: "Your signature", msWhere: "Your signature goes on page {n}, in the box the sender chose.", msReadFirst: "Read the document above before signing. You confirm with your own SmartOTP.",
 };
 
 const tables = { vi, en };

@@ -161,7 +161,8 @@ async function detail(view, id, notice = null) {
   }
   const pages = await preview(e);
   const turn = e.my_turn ? h("section", { class: "card", id: "ms-turn" }, h("h2", {}, t("msYourSignature")),
-    h("p", { class: "hint" }, t("msReadFirst")), out, actions) : null;
+    h("p", { class: "hint" }, t("msReadFirst")),
+    h("p", { id: "ms-where" }, t("msWhere", { n: e.signers.find((x) => x.me)?.page ?? 1 })), out, actions) : null;
   replace(view, back, notice ? h("p", { class: "status ok", role: "status", id: "ms-signed" }, notice) : null,
     h("section", { class: "card", id: "ms-detail", "data-status": e.status },
     h("h2", {}, e.file_name), statusBadge(e),
