@@ -96,6 +96,7 @@ from kyso.signing.documents import (
     batch_kind,
     document_kind,
 )
+from kyso.signing.multisign import MultisignService, multisign_kind
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.storage import BlobStore
@@ -279,6 +280,7 @@ class Container:
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
         service.register_kind(batch_kind(self.document_signer))
+        service.register_kind(multisign_kind(self.multisign))
         service.register_kind(contract_kind(self.uow, self.clock, self.contract_seals))
         service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         service.register_kind(renewal_kind(self.uow, self.clock, self.pki, self.provisioner,
@@ -425,6 +427,13 @@ class Container:
         return DocumentService(self.uow, self.clock, self.transactions, self.blobs,
                                DocumentPolicy(self.settings.document_max_bytes),
                                sandbox=self.pdf_sandbox, quota=self.quota)
+
+    @cached_property
+    def multisign(self) -> MultisignService:
+        """Several signers on one PDF (docs/DOCUMENTS.md)."""
+        return MultisignService(self.uow, self.clock, lambda: self.transactions, self.blobs,
+                                self.pdf_sandbox, self.document_signer, self.notifier,
+                                max_bytes=self.settings.document_max_bytes, quota=self.quota)
 
     @cached_property
     def history(self) -> HistoryService:

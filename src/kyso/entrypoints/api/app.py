@@ -31,6 +31,7 @@ from kyso.entrypoints.api.routes import (
     history,
     holder,
     identity_recovery,
+    multisign,
     notifications,
     onboarding,
     otp,
@@ -91,6 +92,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                    notifications, consents, quota, signup, recovery, history, holder):
         app.include_router(module.router)
     app.include_router(documents.router)
+    app.include_router(multisign.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
     app.include_router(identity_recovery.router)
@@ -106,7 +108,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     limits = (documents.body_limits(container.settings)
               | csc_documents.body_limits(container.settings)
               | onboarding.body_limits(container.settings)
-              | identity_recovery.body_limits())
+              | identity_recovery.body_limits() | multisign.body_limits(container.settings))
     settings = container.settings
     hsts = settings.mode == "production" and settings.public_base_url.startswith("https://")
     gate = identity_recovery.upload_gate(container, bearer_gate(container))
