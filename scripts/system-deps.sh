@@ -6,6 +6,8 @@ packages+=(poppler-utils libnss3-tools)  # pdfsig, pdftoppm and certutil: signed
 packages+=(chromium)  # the web app's browser tests (Playwright drives it; never its own downloads)
 packages+=(nodejs)  # node --test runs the browser token's algorithms under WebCrypto (tests/js)
 packages+=(xmlsec1)  # xmlsec1 --verify: the XML-DSig oracle of the XAdES-signed invoices
+packages+=(postgresql-client)  # pg_dump and pg_restore: `kyso backup` / `kyso restore` on PostgreSQL
+packages+=(nginx)  # the reverse proxy of the failover topology test (tests/operations/test_failover.py)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

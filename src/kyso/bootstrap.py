@@ -5,6 +5,7 @@ Nothing is built at import time; :func:`bootstrap` builds a :class:`Container` o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -52,6 +53,7 @@ from kyso.config import Settings
 from kyso.history.service import HistoryService
 from kyso.keys import KeyAlgorithm, KeyStore
 from kyso.lockout import LockoutPolicy
+from kyso.notify.model import OutboundMessage
 from kyso.notify.ports import EmailSender, SmsSender
 from kyso.notify.service import Notifier
 from kyso.notify.worker import OutboxWorker
@@ -94,6 +96,7 @@ from kyso.signing.documents import (
     batch_kind,
     document_kind,
 )
+from kyso.signing.multisign import MultisignService, multisign_kind
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.storage import BlobStore
@@ -278,6 +281,7 @@ class Container:
         service.register_kind(self.sp769_completion.kind())
         service.register_kind(document_kind(self.document_signer))
         service.register_kind(batch_kind(self.document_signer))
+        service.register_kind(multisign_kind(self.multisign))
         service.register_kind(contract_kind(self.uow, self.clock, self.contract_seals))
         service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         service.register_kind(renewal_kind(self.uow, self.clock, self.pki, self.provisioner,
@@ -310,13 +314,17 @@ class Container:
         assert s.sms_gateway_url is not None  # enforced by Settings in production
         return HttpSmsSender(s.sms_gateway_url, s.sms_gateway_token, s.smtp_timeout_seconds)
 
-    def outbox_worker(self) -> OutboxWorker:
+    def outbox_worker(self, observe: Callable[[OutboundMessage], None] | None = None,
+                      every_pass: Callable[[], object] | None = None) -> OutboxWorker:
         """Email, SMS and relying-party webhooks; each pass first settles the SP769 requests
-        that ended (which queues their webhook calls)."""
+        that ended (which queues their webhook calls). ``observe`` is told each attempt,
+        ``every_pass`` called at the start of each pass (metrics)."""
         s = self.settings
+        chores = [self.sp769_settler.sweep, *([every_pass] if every_pass else [])]
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
-                            webhook=self.party_webhooks(), chores=(self.sp769_settler.sweep,))
+                            s.outbox_lease_seconds, webhook=self.party_webhooks(),
+                            chores=chores, observe=observe)
 
     # PKI and keys
     @cached_property
@@ -421,6 +429,13 @@ class Container:
                                DocumentPolicy(self.settings.document_max_bytes),
                                sandbox=self.pdf_sandbox, quota=self.quota,
                                xml_validator=XadesValidator(self.document_trust))
+
+    @cached_property
+    def multisign(self) -> MultisignService:
+        """Several signers on one PDF (docs/DOCUMENTS.md)."""
+        return MultisignService(self.uow, self.clock, lambda: self.transactions, self.blobs,
+                                self.pdf_sandbox, self.document_signer, self.notifier,
+                                max_bytes=self.settings.document_max_bytes, quota=self.quota)
 
     @cached_property
     def history(self) -> HistoryService:

@@ -40,6 +40,7 @@ from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 from kyso.adapters.db.engine import reading, transaction
 from kyso.adapters.db.tables.blobs import blob_chunks, blobs
 from kyso.adapters.db.tables.documents import documents
+from kyso.adapters.db.tables.multisign import multisign_envelopes
 from kyso.adapters.db.tables.onboarding import registrations
 from kyso.clock import Clock
 from kyso.errors import InvalidInput
@@ -159,7 +160,8 @@ def _referenced(conn: Connection, digests: Iterable[str]) -> set[str]:
     wanted = set(digests)
     c = documents.c
     named: set[str] = set()
-    for column in (c.sha256, c.signed_sha256, c.stamp_image):
+    e = multisign_envelopes.c
+    for column in (c.sha256, c.signed_sha256, c.stamp_image, e.sha256, e.current_sha256):
         named |= {d for (d,) in conn.execute(select(column).where(column.in_(wanted)))}
     clauses = [registrations.c.body.contains(d) for d in wanted - named]
     for start in range(0, len(clauses), 50):

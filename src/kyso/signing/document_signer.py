@@ -38,7 +38,7 @@ from kyso.signing.credentials import usable
 from kyso.signing.document import Document, DocumentFormat, DocumentStatus, Level, SignOptions
 from kyso.signing.document_errors import AlreadySigned, SigningFailed
 from kyso.signing.model import Credential
-from kyso.signing.pades import Finisher, PadesEngine, PadesRequest, reserve
+from kyso.signing.pades import FieldPlan, Finisher, PadesEngine, PadesRequest, reserve
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import Authorization, SigningService
@@ -191,15 +191,30 @@ class DocumentSigner:
         return self._sign_boxed(data, field_name(document.id), document.options, now,
                                 credential, take, image)
 
+    def sign_in_field(self, pdf: bytes, name: str, options: SignOptions,
+                      credential: Credential, authorize: Authorize, *, certify: bool,
+                      fields: tuple[FieldPlan, ...]) -> bytes:
+        """Several signers (``signing/multisign.py``): sign ``pdf`` in field ``name`` —
+        made with ``fields`` in the same update when they are given (the first signature),
+        which is then a certification (``certify``, DocMDP P=2); ``authorize`` takes the
+        signer's turn and returns the confirmation in the grant's unit of work."""
+        return self._sign_boxed(pdf, name, options, self._clock.now(), credential, authorize,
+                                certify=certify, fields=fields)
+
+    def usable_credential(self, account_id: str, credential_id: str) -> Credential:
+        return self._credential(account_id, credential_id)
+
     def _sign_boxed(self, pdf: bytes, name: str, options: SignOptions, at: datetime,
                     credential: Credential, authorize: Authorize,
-                    image: bytes | None = None) -> bytes:
+                    image: bytes | None = None, *, certify: bool = False,
+                    fields: tuple[FieldPlan, ...] = ()) -> bytes:
         """PAdES without parsing ``pdf`` here: the sandbox prepares it, the server signs the
         digest of the prepared bytes it checked (the key never leaves the server) and
         splices the CMS in; B-LT/B-LTA additions come from the sandbox again."""
         signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
         request = PadesRequest(pdf, name, options, at, credential.certificate.subject,
-                               tuple(credential.chain), reserve(signer, options.level), image)
+                               tuple(credential.chain), reserve(signer, options.level), image,
+                               certify, fields)
         finisher = Finisher(request, lambda digest: self._pades.cms(signer, digest,
                                                                     options.level, at))
         return finisher.finish(self._sandbox.sign(request, finisher.exchange))

@@ -15,6 +15,7 @@ from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSess
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
 from kyso.adapters.db.repositories.documents import SqlDocumentRepository
+from kyso.adapters.db.repositories.multisign import SqlMultisignRepository
 from kyso.adapters.db.repositories.notify import (
     SqlNotificationRepository,
     SqlOutboxRepository,
@@ -47,6 +48,7 @@ from kyso.otp.ports import (
 )
 from kyso.pki.ports import PkiRepository
 from kyso.relying.ports import RelyingRepository
+from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
     quota: QuotaRepository
     throttles: ThrottleRepository
     recoveries: RecoveryCaseRepository
+    multisign: MultisignRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
                  audit_key: ChainKey = UNKEYED) -> None:
@@ -117,6 +120,7 @@ class SqlUnitOfWork:
         self.quota = SqlQuotaRepository(conn)
         self.throttles = SqlThrottleRepository(conn)
         self.recoveries = SqlRecoveryCaseRepository(conn)
+        self.multisign = SqlMultisignRepository(conn)
         return self
 
     def __exit__(

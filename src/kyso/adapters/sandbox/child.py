@@ -7,7 +7,9 @@ signing (``sign``, :func:`~kyso.signing.pades.prepare_pades`). Started with the 
 method, so it shares no memory with the server (no master key, no database connection, no
 open file but its pipe). It forgets every ``KYSO_*`` variable, limits its address space
 (``RLIMIT_AS``) once, and before each file its CPU time (``RLIMIT_CPU``: the kernel kills
-it with SIGXCPU past the limit).
+it with SIGXCPU past the limit). Once its imports are done it jails itself
+(:mod:`~kyso.adapters.sandbox.jail`: Landlock and seccomp — no file but the code's can be
+read, none written, no socket, no new process).
 
 Messages are :mod:`~kyso.adapters.sandbox.wire` frames (JSON and raw bytes, no pickle). A
 task is ``{task, data, args}``; the answer is ``{t: "ok", r}`` or ``{t: "refused", code,
@@ -27,6 +29,7 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
+from kyso.adapters.sandbox.jail import confine, readable_roots
 from kyso.adapters.sandbox.wire import pack, unpack
 
 __all__ = ["serve"]
@@ -39,8 +42,9 @@ def serve(conn: Connection, memory_bytes: int, cpu_seconds: int, base_url: str) 
     _forget_environment()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     tasks = _tasks(conn, base_url)  # after the limits: the imports themselves count
+    jailed = confine(readable_roots())  # after the imports, before the first file
 
-    conn.send_bytes(pack({"t": "ready"}))
+    conn.send_bytes(pack({"t": "ready", "jail": jailed}))
     while True:
         try:
             request = unpack(conn.recv_bytes())  # the server's: a document of any allowed size

@@ -29,6 +29,7 @@ from typing import Any, NoReturn, TypeVar
 
 from kyso.adapters.sandbox import codec
 from kyso.adapters.sandbox.child import serve
+from kyso.adapters.sandbox.jail import LAYERS
 from kyso.adapters.sandbox.wire import WireError, pack, unpack
 from kyso.errors import KysoError
 from kyso.signing.document_errors import (
@@ -106,17 +107,29 @@ class _Child:
 
     def _await_ready(self) -> None:
         try:
-            ready = self.conn.poll(_START_SECONDS) and unpack(self.conn.recv_bytes(64))
+            ready = self.conn.poll(_START_SECONDS) and unpack(self.conn.recv_bytes(256))
         except (EOFError, OSError, WireError):
             ready = None
-        if ready != {"t": "ready"}:
+        if type(ready) is not dict or ready.get("t") != "ready":
             raise _Stopped()
+        _tell_jail(ready.get("jail"))
         self.ready = True
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join(timeout=5)
         self.conn.close()
+
+
+_told_jail: list[object] = []
+
+
+def _tell_jail(layers: object) -> None:
+    """One warning per process when the child came up without a layer of its jail."""
+    missing = [layer for layer in LAYERS if not isinstance(layers, list) or layer not in layers]
+    if missing and missing != _told_jail:
+        _told_jail[:] = missing
+        log.warning("sandbox.jail_incomplete", extra={"missing": ",".join(missing)})
 
 
 class _Stopped(Exception):

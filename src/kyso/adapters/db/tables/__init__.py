@@ -10,6 +10,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     blobs,
     documents,
     keys,
+    multisign,
     notify,
     onboarding,
     otp,

@@ -5,6 +5,7 @@ import { buy } from "./pages/buy.js";
 import { history } from "./pages/history.js";
 import { home } from "./pages/home.js";
 import { identity } from "./pages/identity.js";
+import { multisign } from "./pages/multisign.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
 import { renewPage } from "./pages/renew.js";
@@ -24,6 +25,7 @@ start({
     { path: "transactions", label: "navTx", render: transactions },
     { path: "smartotp", label: "navSmartotp", render: smartotp },
     { path: "sign", label: "navSign", render: sign },
+    { path: "multisign", label: "msNav", render: multisign },
     { path: "history", label: "navHistory", render: history },
     { path: "buy", label: "navBuy", render: buy },
     { path: "parties", label: "navParties", render: parties },
