@@ -5,6 +5,7 @@ packages=(softhsm2 oathtool openssl)
 packages+=(poppler-utils libnss3-tools)  # pdfsig, pdftoppm and certutil: signed-PDF oracles
 packages+=(chromium)  # the web app's browser tests (Playwright drives it; never its own downloads)
 packages+=(nodejs)  # node --test runs the browser token's algorithms under WebCrypto (tests/js)
+packages+=(zbar-tools)  # zbarimg reads the QR code of a signed stamp (tests of /v/<id>)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -32,6 +32,7 @@ from kyso.otp.ports import (
 from kyso.pki.ports import PkiRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.ports import ActivationRepository
+from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
 
@@ -57,6 +58,7 @@ class UnitOfWork(Protocol):
     quota: QuotaRepository
     throttles: ThrottleRepository
     recoveries: RecoveryCaseRepository
+    signature_records: RecordRepository
 
     def __enter__(self) -> Self: ...
 

@@ -20,10 +20,11 @@ attempt with the same confirmation or SAD finds it taken and is refused.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kyso.audit.model import AuditEvent, Outcome
@@ -39,6 +40,8 @@ from kyso.signing.document import Document, DocumentFormat, DocumentStatus, Sign
 from kyso.signing.document_errors import AlreadySigned, SigningFailed
 from kyso.signing.model import Credential
 from kyso.signing.pades import Finisher, PadesEngine, PadesRequest, reserve
+from kyso.signing.receipts import ReceiptService, timestamp_time
+from kyso.signing.records import SignatureRecord, new_record_id
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import Authorization, SigningService
@@ -68,13 +71,16 @@ class _Run:
 
     document: Document
     taken: bool = False
+    record_id: str = field(default_factory=new_record_id)  # /v/<id>, in the stamp's QR code
+    cms: bytes | None = None  # the signature's CMS (its time stamp's time for the record)
 
 
 class DocumentSigner:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, signing: SigningService,
-                 blobs: BlobStore, trust: KysoTrust, sandbox: PdfSandbox) -> None:
+                 blobs: BlobStore, trust: KysoTrust, sandbox: PdfSandbox,
+                 receipts: ReceiptService | None = None) -> None:
         self._uow, self._clock, self._signing, self._blobs = uow_factory, clock, signing, blobs
-        self._sandbox = sandbox
+        self._sandbox, self._receipts = sandbox, receipts
         self._pades, self._cades = PadesEngine(trust), CadesEngine(trust)
 
     # -- CSC signatures/signDoc ----------------------------------------------------------
@@ -135,7 +141,7 @@ class DocumentSigner:
             log.exception("signing document %s failed", run.document.id)
             self._fail(run, SigningFailed.code)
             raise SigningFailed() from exc
-        return self._finish(run.document, output)
+        return self._finish(run, output, challenge)
 
     def _open(self, uow: UnitOfWork, challenge: Challenge, *, lock: bool,
               document_id: str | None = None) -> Document:
@@ -163,35 +169,82 @@ class DocumentSigner:
 
         if document.format is DocumentFormat.CADES:
             signer = CredentialSigner(credential, self._raw_sign(credential, take))
-            return self._cades.sign(data, signer, document.options.level, now)
+            run.cms = self._cades.sign(data, signer, document.options.level, now)
+            return run.cms
         image = self._blobs.get(document.options.image) if document.options.image else None
+        url = (self._receipts.url(run.record_id)
+               if self._receipts is not None and document.options.visible else None)
         return self._sign_boxed(data, field_name(document.id), document.options, now,
-                                credential, take, image)
+                                credential, take, image, url, run)
 
     def _sign_boxed(self, pdf: bytes, name: str, options: SignOptions, at: datetime,
                     credential: Credential, authorize: Authorize,
-                    image: bytes | None = None) -> bytes:
+                    image: bytes | None = None, url: str | None = None,
+                    run: _Run | None = None) -> bytes:
         """PAdES without parsing ``pdf`` here: the sandbox prepares it, the server signs the
         digest of the prepared bytes it checked (the key never leaves the server) and
         splices the CMS in; B-LT/B-LTA additions come from the sandbox again."""
         signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
         request = PadesRequest(pdf, name, options, at, credential.certificate.subject,
-                               tuple(credential.chain), reserve(signer, options.level), image)
-        finisher = Finisher(request, lambda digest: self._pades.cms(signer, digest,
-                                                                    options.level, at))
+                               tuple(credential.chain), reserve(signer, options.level), image,
+                               url)
+
+        def cms(digest: bytes) -> bytes:
+            der = self._pades.cms(signer, digest, options.level, at)
+            if run is not None:
+                run.cms = der
+            return der
+
+        finisher = Finisher(request, cms)
         return finisher.finish(self._sandbox.sign(request, finisher.exchange))
 
-    def _finish(self, document: Document, output: bytes) -> Document:
-        digest = self._blobs.put(output)
+    def _finish(self, run: _Run, output: bytes, challenge: Challenge) -> Document:
+        document = run.document
+        digest, now, event = self._blobs.put(output), self._clock.now(), str(uuid.uuid4())
+        record = self._record(run, output, digest, now, event, challenge)
         with self._uow() as uow:
             current = uow.documents.get(document.id, for_update=True)
             assert current is not None and current.status is DocumentStatus.SIGNING
             done = replace(current, status=DocumentStatus.SIGNED, signed_sha256=digest,
-                           signed_size=len(output), signed_at=self._clock.now())
+                           signed_size=len(output), signed_at=now)
             uow.documents.save(done)
-            self._audit(uow, "document.signed", done)
+            self._audit(uow, "document.signed", done, event=event,
+                        record=record.id if record else None)
+            if record is not None:
+                uow.signature_records.add(record)
             uow.commit()
         return done
+
+    def _record(self, run: _Run, output: bytes, digest: str, now: datetime, event: str,
+                challenge: Challenge) -> SignatureRecord | None:
+        """The signature's public record and its receipt (None without a receipt service;
+        a receipt that cannot be made is logged and the record kept without it)."""
+        if self._receipts is None:
+            return None
+        document = run.document
+        credential = self._credential(document.account_id, document.credential_id)
+        certificate = credential.certificate
+        issuer_name = _issuer_common_name(credential)
+        record = SignatureRecord(
+            id=run.record_id, account_id=document.account_id,
+            credential_id=document.credential_id, issuer=certificate.issuer,
+            serial=certificate.serial, signer_name=certificate.subject,
+            issuer_name=issuer_name, format=document.format.value,
+            level=document.options.level.value, file_name=document.file_name,
+            sha256=document.sha256, signed_sha256=digest, signed_size=len(output),
+            signed_at=now, audit_event=event, created_at=now, document_id=document.id,
+            timestamp_at=timestamp_time(run.cms) if run.cms else None,
+            challenge_id=challenge.id)
+        approved: dict[str, str | None] = {"id": challenge.id, "kind": challenge.kind,
+                    "details_sha256": hashlib.sha256(json.dumps(
+                        dict(challenge.details), sort_keys=True, ensure_ascii=False).encode()
+                    ).hexdigest(),
+                    "approved_at": now.isoformat()}
+        try:
+            return self._receipts.make(record, approved)
+        except KysoError as exc:
+            log.warning("no receipt for document %s: %s", document.id, exc.code)
+            return record
 
     def _fail(self, run: _Run, code: str) -> None:
         """Mark the document failed if this attempt took it, or it never left pending."""
@@ -225,9 +278,19 @@ class DocumentSigner:
         return raw_sign
 
     def _audit(self, uow: UnitOfWork, action: str, document: Document,
-               outcome: Outcome = Outcome.SUCCESS) -> None:
+               outcome: Outcome = Outcome.SUCCESS, *, event: str | None = None,
+               record: str | None = None) -> None:
         details = {"document": document.id, "sha256": document.sha256,
                    "level": document.options.level.value, "error": document.error}
-        event = AuditEvent(action, outcome, actor=document.account_id,
-                           subject=document.credential_id, details=details)
-        uow.audit.append(event, self._clock.now())
+        if event is not None:
+            details |= {"event": event, "record": record}
+        uow.audit.append(AuditEvent(action, outcome, actor=document.account_id,
+                                    subject=document.credential_id, details=details),
+                         self._clock.now())
+
+
+def _issuer_common_name(credential: Credential) -> str:
+    from asn1crypto import x509
+
+    certificate = x509.Certificate.load(credential.chain[0])
+    return str(certificate.issuer.native.get("common_name", credential.certificate.issuer))

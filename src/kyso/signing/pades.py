@@ -82,6 +82,7 @@ class PadesJob:
     options: SignOptions
     at: datetime
     image: bytes | None = None  # the signature image's PNG, for a visible stamp
+    verify_url: str | None = None  # the public verification page (``/v/<id>``)
 
 
 class _ClockedPdfSigner(PdfSigner):
@@ -125,7 +126,8 @@ class PadesEngine:
         return _ClockedPdfSigner(
             self._metadata(job), signer, at=job.at,
             timestamper=self._trust.timestamper if options.level.timestamped else None,
-            stamp_style=stamp_style(options, job.image, rotation) if stamped else None,
+            stamp_style=stamp_style(options, job.image, rotation, job.verify_url)
+            if stamped else None,
             new_field_spec=field_spec(job.field_name, options, job.info.last_page_box)
             if stamped
             else None)
@@ -201,6 +203,7 @@ class PadesRequest:
     chain: tuple[bytes, ...]  # DER, the signer's certificate first
     reserve: int  # bytes for the CMS, as hex (see :func:`reserve`)
     image: bytes | None = None
+    verify_url: str | None = None  # the public verification page, as a QR code in the stamp
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ async def _prepare(request: PadesRequest, trust: KysoTrust,
     pdf, options = request.pdf, request.options
     reader = read_pdf(pdf)  # parsed once: checked, described, then extended
     job = PadesJob(pdf, describe_pdf(reader), request.field_name, options, request.at,
-                   request.image)
+                   request.image, request.verify_url)
     writer = IncrementalPdfFileWriter.from_reader(reader)
     session = PadesEngine(trust)._pdf_signer(job, _CertificateOnly(request.chain),
                                              _rotation(writer, options)) \
@@ -264,8 +267,8 @@ async def _prepare(request: PadesRequest, trust: KysoTrust,
     presign = await session.perform_presign_validation(writer)
     tbs = session.prepare_tbs_document(
         validation_info=presign, bytes_reserved=request.reserve,
-        appearance_text_params=stamp_params(request.signer_name, options) if options.visible
-        else None)
+        appearance_text_params=stamp_params(request.signer_name, options, request.verify_url)
+        if options.visible else None)
     output = io.BytesIO()
     digested, _ = tbs.digest_tbs_document(output=output)
     whole = output.getvalue()

@@ -32,6 +32,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
+from kyso.adapters.db.repositories.verify import SqlRecordRepository
 from kyso.adapters.metrics import CountedAudit
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
@@ -48,6 +49,7 @@ from kyso.otp.ports import (
 from kyso.pki.ports import PkiRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.ports import ActivationRepository
+from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
 
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
     quota: QuotaRepository
     throttles: ThrottleRepository
     recoveries: RecoveryCaseRepository
+    signature_records: RecordRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
                  audit_key: ChainKey = UNKEYED) -> None:
@@ -117,6 +120,7 @@ class SqlUnitOfWork:
         self.quota = SqlQuotaRepository(conn)
         self.throttles = SqlThrottleRepository(conn)
         self.recoveries = SqlRecoveryCaseRepository(conn)
+        self.signature_records = SqlRecordRepository(conn)
         return self
 
     def __exit__(

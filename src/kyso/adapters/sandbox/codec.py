@@ -184,14 +184,15 @@ def encode_request(request: PadesRequest) -> dict[str, Any]:
     o = request.options
     return {"field": request.field_name, "at": request.at.isoformat(),
             "signer": request.signer_name, "chain": list(request.chain),
-            "reserve": request.reserve, "image": request.image,
+            "reserve": request.reserve, "image": request.image, "verify": request.verify_url,
             "options": {"level": o.level.value, "visible": o.visible, "reason": o.reason,
                         "location": o.location, "page": o.page,
                         "box": list(o.box) if o.box is not None else None}}
 
 
 def decode_request(pdf: bytes, value: Any) -> PadesRequest:
-    v = _record(value, {"field", "at", "signer", "chain", "reserve", "image", "options"})
+    v = _record(value, {"field", "at", "signer", "chain", "reserve", "image", "verify",
+                        "options"})
     o = _record(v["options"], {"level", "visible", "reason", "location", "page", "box"})
     try:
         options = SignOptions(level=Level(_str(o["level"])), visible=_bool(o["visible"]),
@@ -204,7 +205,8 @@ def decode_request(pdf: bytes, value: Any) -> PadesRequest:
     if not chain:
         raise WireError("expected a certificate chain")
     return PadesRequest(pdf, _str(v["field"]), options, _time(v["at"]), _str(v["signer"]),
-                        chain, _int(v["reserve"]), _opt(_bytes, v["image"]))
+                        chain, _int(v["reserve"]), _opt(_bytes, v["image"]),
+                        _opt(_str, v["verify"]))
 
 
 def encode_prepared(prepared: Prepared) -> dict[str, Any]:
