@@ -4,6 +4,7 @@ SignedData by kyso's seal, time-stamped) that OpenSSL verifies offline against k
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -79,6 +80,29 @@ def test_the_stamp_carries_a_qr_code_to_the_public_page(world: World, customer: 
     assert verdict["Certificate Validation"] == "Certificate is Trusted."
     report = customer.validate(path.read_bytes())  # pyHanko, in the sandbox
     assert report["valid"] is True and report["signatures"][0]["level"] == level
+
+
+@needs_tools
+@needs_zbar
+def test_a_stamp_with_a_signature_image_keeps_a_readable_qr_code(world: World,
+                                                                 customer: Customer) -> None:
+    from tests.integration.documents.test_placement import signature_png
+
+    draft = world.client.post("/api/v1/documents/drafts", content=sample_pdf(),
+                              params={"name": "image.pdf"},
+                              headers=customer.headers | {"Content-Type": "application/pdf"})
+    sent = world.client.post(f"/api/v1/documents/{draft.json()['id']}/sign",
+                             headers=customer.headers,
+                             json={"level": "B-T", "page": 1, "box": [300, 40, 560, 120],
+                                   "image": base64.b64encode(signature_png()).decode()})
+    assert sent.status_code == 200, sent.text
+    assert customer.confirm(sent.json()["transaction"]).status_code == 200
+    path = world.files / "image-signed.pdf"
+    path.write_bytes(customer.get(f"/documents/{draft.json()['id']}/download").content)
+    [record] = [r for r in customer.get("/receipts").json()
+                if r["document_id"] == draft.json()["id"]]
+    assert qr_of(path) == [record["verify_url"]]
+    _keep_stamp(path.with_suffix(".p1.png"), "verify-stamp-image.png")
 
 
 def test_the_public_page_needs_no_login_and_shows_the_verdict(world: World,

@@ -282,6 +282,9 @@ const vi = {
   plLoginWith: "Đăng nhập bằng", plLoginWithValue: "Số điện thoại hoặc email ở trên, cùng mật khẩu của bạn",
   plLoginCode: "Mã đăng nhập do kyso cấp", plLoginCodeHint: "Dùng được thay cho số điện thoại hoặc email; bạn không cần nhớ mã này.",
   plOpenCase: "Xem hồ sơ", plIdNumber: "Số giấy tờ", plNoName: "(chưa có họ tên)", plHolder: "Chủ chứng thư số",
+  // -- verify
+  "verify.receipt": "Tải biên nhận ký số", "verify.page": "Trang xác minh công khai",
+  "verify.receiptFile": "bien-nhan-ky-so",
 };
 
 const en = {
@@ -561,6 +564,9 @@ const en = {
   plLoginWith: "Log in with", plLoginWithValue: "The phone number or email above, with your password",
   plLoginCode: "Login code issued by kyso", plLoginCodeHint: "Works instead of the phone number or email; you need not remember it.",
   plOpenCase: "Open the case", plIdNumber: "ID number", plNoName: "(no name yet)", plHolder: "Holder",
+  // -- verify
+  "verify.receipt": "Download the signing receipt", "verify.page": "Public verification page",
+  "verify.receiptFile": "signing-receipt",
 };
 
 const tables = { vi, en };
