@@ -67,6 +67,7 @@ BUDGET = Budget()
 _WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "title": "Xác minh chữ ký số", "lang": "English", "lang_code": "en",
+        "details": "Thông tin chữ ký",
         "signer": "Người ký", "issuer": "Tổ chức cấp chứng thư số",
         "signed_at": "Thời gian ký", "timestamp": "Dấu thời gian",
         "no_timestamp": "Không có (chữ ký không được gắn dấu thời gian)",
@@ -79,8 +80,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "expired": "Đã hết hạn", "receipt": "Biên nhận ký số (mã SHA-256)",
         "receipt_hint": "Người ký tải biên nhận trong Lịch sử của ứng dụng kyso.",
         "check": "Kiểm tra bản sao tài liệu",
-        "check_hint": "Chọn tệp PDF đã ký bạn đang giữ. Mã băm được tính ngay trên thiết bị "
-                      "của bạn; tệp không được gửi đi.",
+        "check_hint": "Chọn tệp đã ký bạn đang giữ (tệp PDF, hoặc tệp .p7s với chữ ký rời). "
+                      "Mã băm được tính ngay trên thiết bị của bạn; tệp không được gửi đi.",
         "pick": "Chọn tệp", "none": "Chưa chọn tệp",
         "matches": "Khớp: tệp này đúng là tệp đã được ký.",
         "differs": "Không khớp: tệp này không phải tệp đã được ký (đã bị thay đổi hoặc là "
@@ -114,6 +115,7 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Signature verification", "lang": "Tiếng Việt", "lang_code": "vi",
+        "details": "Signature details",
         "signer": "Signer", "issuer": "Certificate issuer",
         "signed_at": "Signing time", "timestamp": "Time stamp",
         "no_timestamp": "None (the signature carries no time stamp)",
@@ -126,8 +128,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "expired": "Expired", "receipt": "Signing receipt (SHA-256)",
         "receipt_hint": "The signer downloads the receipt from History in the kyso app.",
         "check": "Check a copy of the document",
-        "check_hint": "Pick the signed PDF you hold. Its hash is computed on your device; the "
-                      "file is not sent anywhere.",
+        "check_hint": "Pick the signed file you hold (the PDF, or the .p7s of a detached "
+                      "signature). Its hash is computed on your device; the file is not sent "
+                      "anywhere.",
         "pick": "Choose a file", "none": "No file chosen",
         "matches": "Matches: this is the file that was signed.",
         "differs": "Does not match: this is not the signed file (changed, or another file).",
