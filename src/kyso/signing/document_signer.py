@@ -25,7 +25,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -61,6 +61,12 @@ def batch_ids(challenge: Challenge) -> list[str]:
     return many.split("\n") if many else [challenge.details.get("document_id", "")]
 
 
+_CSC_DOCUMENT = Document(id="csc", account_id="-", credential_id="-",
+                         format=DocumentFormat.PADES, file_name="signDoc.pdf", size=0,
+                         sha256="0" * 64, options=SignOptions(),
+                         created_at=datetime.fromtimestamp(0, tz=UTC))
+
+
 def field_name(document_id: str) -> str:
     return f"Signature-kyso-{document_id[:13]}"
 
@@ -73,6 +79,7 @@ class _Run:
     taken: bool = False
     record_id: str = field(default_factory=new_record_id)  # /v/<id>, in the stamp's QR code
     cms: bytes | None = None  # the signature's CMS (its time stamp's time for the record)
+    at: datetime | None = None  # the signing time (the stamp's, the CMS's)
 
 
 class DocumentSigner:
@@ -97,8 +104,39 @@ class DocumentSigner:
             return spent
 
         # a hostile file stops in the sandbox, before the SAD is looked at
-        return self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
-                                authorize)
+        run = _Run(_CSC_DOCUMENT, at=now)
+        url = (self._receipts.url(run.record_id)
+               if self._receipts is not None and options.visible else None)
+        output = self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
+                                  authorize, None, url, run)
+        self._keep_csc_record(run, account_id, credential_id, sad, pdf, output, options)
+        return output
+
+    def _keep_csc_record(self, run: _Run, account_id: str, credential_id: str, sad: str,
+                         pdf: bytes, output: bytes, options: SignOptions) -> None:
+        """signDoc: the record and receipt of a document the caller sent (no file name: the
+        CSC API has none; the approved SAD is bound by its SHA-256)."""
+        if self._receipts is None:
+            return
+        event, digest = str(uuid.uuid4()), hashlib.sha256(output).hexdigest()
+        approved: dict[str, str | None] = {
+            "id": None, "kind": "csc_sad",
+            "sad_sha256": hashlib.sha256(sad.encode()).hexdigest(),
+            "approved_at": (run.at or self._clock.now()).isoformat()}
+        record = self._make_record(run, account_id, credential_id, "pades",
+                                   options.level.value, "signDoc.pdf",
+                                   hashlib.sha256(pdf).hexdigest(), output, digest, event,
+                                   approved, relying_party="CSC API")
+        if record is None:
+            return
+        with self._uow() as uow:
+            uow.audit.append(AuditEvent("document.signed", Outcome.SUCCESS, actor=account_id,
+                                        subject=credential_id, details={
+                                            "sha256": record.sha256, "level": record.level,
+                                            "via": "csc.signDoc", "event": event,
+                                            "record": record.id}), self._clock.now())
+            uow.signature_records.add(record)
+            uow.commit()
 
     # -- the customer's confirmed documents ----------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
@@ -156,6 +194,7 @@ class DocumentSigner:
 
     def _produce(self, run: _Run, proof: FactorProof) -> bytes:
         document, now = run.document, self._clock.now()
+        run.at = now
         data = self._blobs.get(document.sha256)
         credential = self._credential(document.account_id, document.credential_id)
 
@@ -217,33 +256,43 @@ class DocumentSigner:
 
     def _record(self, run: _Run, output: bytes, digest: str, now: datetime, event: str,
                 challenge: Challenge) -> SignatureRecord | None:
-        """The signature's public record and its receipt (None without a receipt service;
-        a receipt that cannot be made is logged and the record kept without it)."""
+        """The signature's public record and its receipt (None without a receipt service)."""
+        document = run.document
+        approved: dict[str, str | None] = {
+            "id": challenge.id, "kind": challenge.kind,
+            "details_sha256": hashlib.sha256(json.dumps(
+                dict(challenge.details), sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest(),
+            "approved_at": (challenge.decided_at or now).isoformat()}
+        return self._make_record(
+            run, document.account_id, document.credential_id, document.format.value,
+            document.options.level.value, document.file_name, document.sha256, output,
+            digest, event, approved, document_id=document.id, challenge_id=challenge.id)
+
+    def _make_record(self, run: _Run, account_id: str, credential_id: str, fmt: str,
+                     level: str, file_name: str, sha256: str, output: bytes, digest: str,
+                     event: str, approved: dict[str, str | None], *,
+                     document_id: str | None = None, challenge_id: str | None = None,
+                     relying_party: str | None = None) -> SignatureRecord | None:
+        """A record and its receipt (a receipt that cannot be made is logged, and the record
+        kept without it)."""
         if self._receipts is None:
             return None
-        document = run.document
-        credential = self._credential(document.account_id, document.credential_id)
+        credential = self._credential(account_id, credential_id)
         certificate = credential.certificate
-        issuer_name = _issuer_common_name(credential)
         record = SignatureRecord(
-            id=run.record_id, account_id=document.account_id,
-            credential_id=document.credential_id, issuer=certificate.issuer,
-            serial=certificate.serial, signer_name=certificate.subject,
-            issuer_name=issuer_name, format=document.format.value,
-            level=document.options.level.value, file_name=document.file_name,
-            sha256=document.sha256, signed_sha256=digest, signed_size=len(output),
-            signed_at=now, audit_event=event, created_at=now, document_id=document.id,
+            id=run.record_id, account_id=account_id, credential_id=credential_id,
+            issuer=certificate.issuer, serial=certificate.serial,
+            signer_name=certificate.subject, issuer_name=_issuer_common_name(credential),
+            format=fmt, level=level, file_name=file_name, sha256=sha256,
+            signed_sha256=digest, signed_size=len(output), signed_at=run.at or self._clock.now(),
+            audit_event=event, created_at=self._clock.now(), document_id=document_id,
             timestamp_at=timestamp_time(run.cms) if run.cms else None,
-            challenge_id=challenge.id)
-        approved: dict[str, str | None] = {"id": challenge.id, "kind": challenge.kind,
-                    "details_sha256": hashlib.sha256(json.dumps(
-                        dict(challenge.details), sort_keys=True, ensure_ascii=False).encode()
-                    ).hexdigest(),
-                    "approved_at": now.isoformat()}
+            relying_party=relying_party, challenge_id=challenge_id)
         try:
             return self._receipts.make(record, approved)
         except KysoError as exc:
-            log.warning("no receipt for document %s: %s", document.id, exc.code)
+            log.warning("no receipt for signature %s: %s", record.id, exc.code)
             return record
 
     def _fail(self, run: _Run, code: str) -> None:

@@ -75,7 +75,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "now": "Chứng thư số hiện nay", "integrity": "Tính toàn vẹn",
         "integrity_text": "Tệp đã ký có mã băm SHA-256 bên dưới; bất kỳ thay đổi nào, dù một "
                           "byte, cũng làm mã băm khác đi. Hãy kiểm tra bản bạn đang giữ.",
-        "good": "Còn hiệu lực", "bad_at_signing": "Đã bị thu hồi trước khi ký",
+        "good": "Còn hiệu lực", "valid_then": "Có hiệu lực",
+        "bad_at_signing": "Đã bị thu hồi trước khi ký",
         "revoked": "Đã bị thu hồi từ {at}", "suspended": "Bị tạm dừng từ {at}",
         "expired": "Đã hết hạn", "receipt": "Biên nhận ký số (mã SHA-256)",
         "receipt_hint": "Người ký tải biên nhận trong Lịch sử của ứng dụng kyso.",
@@ -123,7 +124,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "now": "Certificate now", "integrity": "Integrity",
         "integrity_text": "The signed file has the SHA-256 hash below; any change, even one "
                           "byte, changes it. Check the copy you hold.",
-        "good": "Valid", "bad_at_signing": "Revoked before signing",
+        "good": "Valid", "valid_then": "Valid", "bad_at_signing": "Revoked before signing",
         "revoked": "Revoked since {at}", "suspended": "Suspended since {at}",
         "expired": "Expired", "receipt": "Signing receipt (SHA-256)",
         "receipt_hint": "The signer downloads the receipt from History in the kyso app.",
@@ -224,6 +225,6 @@ async def verification_page(record_id: str, request: Request,
         "tone": tone, "headline": headline, "sentence": sentence, "record": r,
         "signed_at": _when(r.signed_at), "timestamp_at": _when(r.timestamp_at),
         "level": w.get(f"level_{r.level}", r.level),
-        "at_signing": w["good"] if view.valid_at_signing else w["bad_at_signing"],
+        "at_signing": w["valid_then"] if view.valid_at_signing else w["bad_at_signing"],
         "now": _status_now(view, w), "now_ok": view.status_now is CertificateStatus.ACTIVE,
     }, 200)
