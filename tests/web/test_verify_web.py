@@ -66,6 +66,9 @@ def test_a_counterparty_scans_the_stamp_and_checks_a_copy_without_an_account(
     v.locator("#verify-file").set_input_files(str(signed))
     expect(v.locator("#verify-result")).to_have_text(
         "Khớp: tệp này đúng là tệp đã được ký.")
+    v.get_by_role("button", name="Kiểm tra đầy đủ trên máy chủ (tải tệp lên)").click()
+    expect(v.locator("#verify-full-result")).to_have_text(
+        "Máy chủ kiểm tra: tệp khớp và chữ ký hợp lệ (số chữ ký: 1).")
     shot(v, "verify-2-matches")
     other = tmp_path / "hopdong-sua.pdf"
     other.write_bytes(signed.read_bytes() + b"\n%")

@@ -205,3 +205,33 @@ def test_a_cades_signature_gets_a_record_and_receipt(world: World, customer: Cus
                 if r["document_id"] == uploaded.json()["id"]]
     assert record["format"] == "cades" and record["timestamp_at"] is not None
     assert world.client.get(f"/v/{record['id']}").status_code == 200
+
+
+def test_a_copy_uploaded_to_the_public_page_is_fully_checked(
+        world: World, customer: Customer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kyso.entrypoints.web import verify
+
+    monkeypatch.setattr(verify, "UPLOADS", verify.Budget(limit=5))
+    path, record = _signed(customer, world, "upload", level="B-T", visible="true")
+    check = f"/v/{record['id']}/check"
+    same = world.client.post(check, content=path.read_bytes(),
+                             headers={"Content-Type": "application/pdf"})
+    assert same.status_code == 200 and same.json() == {"matches": True, "valid": True,
+                                                       "signatures": 1}
+    other = world.client.post(check, content=path.read_bytes() + b"\n%",
+                              headers={"Content-Type": "application/pdf"})
+    assert other.json() == {"matches": False, "valid": None, "signatures": 0}
+    missing = world.client.post("/v/aaaaaaaaaaaa/check", content=b"x")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    world.client.post(check, content=b"x")
+    world.client.post(check, content=b"x")
+    over = world.client.post(check, content=path.read_bytes())
+    assert over.status_code == 429 and over.json()["error"] == "too_many_requests"
+
+
+def test_the_page_budget_refuses_an_address_past_its_limit() -> None:
+    from kyso.entrypoints.web.verify import Budget
+
+    budget = Budget(limit=3, window=60)
+    assert [budget.spend("10.0.0.1") for _ in range(4)] == [True, True, True, False]
+    assert budget.spend("10.0.0.2")  # another address has its own

@@ -15,6 +15,9 @@ an address over its budget — gets a friendly page, never a trace.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import time
 from collections import deque
 from datetime import datetime
@@ -22,7 +25,7 @@ from pathlib import Path
 from threading import Lock
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
@@ -63,6 +66,8 @@ class Budget:
 
 
 BUDGET = Budget()
+UPLOADS = Budget(limit=5)  # full validations of an uploaded copy: the sandbox's time is dear
+log = logging.getLogger(__name__)
 
 _WORDS: dict[str, dict[str, str]] = {
     "vi": {
@@ -88,6 +93,14 @@ _WORDS: dict[str, dict[str, str]] = {
         "differs": "Không khớp: tệp này không phải tệp đã được ký (đã bị thay đổi hoặc là "
                    "tệp khác).",
         "computing": "Đang tính mã băm…",
+        "full": "Kiểm tra đầy đủ trên máy chủ (tải tệp lên)",
+        "full_hint": "Tùy chọn: gửi tệp lên để kiểm tra toàn bộ chữ ký (chuỗi chứng thư, "
+                     "dấu thời gian, thu hồi). Tệp chỉ được dùng để kiểm tra, không được lưu.",
+        "full_valid": "Máy chủ kiểm tra: tệp khớp và chữ ký hợp lệ (số chữ ký: {n}).",
+        "full_invalid": "Máy chủ kiểm tra: có chữ ký không hợp lệ trong tệp này.",
+        "full_other": "Máy chủ kiểm tra: đây không phải tệp đã được ký.",
+        "full_failed": "Không kiểm tra được tệp này (không phải PDF hợp lệ, quá lớn, hoặc "
+                       "bạn đã gửi quá nhiều lần; thử lại sau một phút).",
         "no_crypto": "Trình duyệt này không tính được mã băm (cần kết nối HTTPS).",
         "v_valid": "Chữ ký hợp lệ",
         "v_valid_text": "Tài liệu được ký số bởi {signer} bằng chứng thư số do {issuer} cấp. "
@@ -136,6 +149,14 @@ _WORDS: dict[str, dict[str, str]] = {
         "matches": "Matches: this is the file that was signed.",
         "differs": "Does not match: this is not the signed file (changed, or another file).",
         "computing": "Computing the hash…",
+        "full": "Full check on the server (upload the file)",
+        "full_hint": "Optional: send the file to check every signature (certificate chain, "
+                     "time stamp, revocation). The file is used for the check only, not kept.",
+        "full_valid": "Server check: the file matches and its signatures are valid ({n}).",
+        "full_invalid": "Server check: a signature in this file is not valid.",
+        "full_other": "Server check: this is not the signed file.",
+        "full_failed": "This file could not be checked (not a valid PDF, too large, or too "
+                       "many tries; try again in a minute).",
         "no_crypto": "This browser cannot compute the hash (HTTPS is needed).",
         "v_valid": "Valid signature",
         "v_valid_text": "The document was signed by {signer} with a certificate issued by "
@@ -212,6 +233,7 @@ async def verification_page(record_id: str, request: Request,
     base: dict[str, object] = {"w": w, "lang": lang, "path": request.url.path}
     address = request.client.host if request.client else "-"
     if not BUDGET.spend(address):
+        log.warning("public verification page: %s over its budget", address)
         return _page(request, "verify_missing.html",
                      base | {"headline": w["busy"], "text": w["busy_text"]}, 429)
     try:
@@ -228,3 +250,33 @@ async def verification_page(record_id: str, request: Request,
         "at_signing": w["valid_then"] if view.valid_at_signing else w["bad_at_signing"],
         "now": _status_now(view, w), "now_ok": view.status_now is CertificateStatus.ACTIVE,
     }, 200)
+
+
+@router.post("/v/{record_id}/check", include_in_schema=False)
+async def check_copy(record_id: str, request: Request, container: ContainerDep) -> Response:
+    """A copy uploaded for the full check (PDF records only): whether it is the signed
+    output (constant-time comparison of the SHA-256), then kyso's validator in the sandbox.
+    The body is bounded by ``KYSO_MAX_BODY_BYTES``; at most 5 a minute per address."""
+    address = request.client.host if request.client else "-"
+    if not UPLOADS.spend(address):
+        log.warning("public check of %s: over the budget of %s", record_id[:16], address)
+        return _refusal(429, "too_many_requests", "Bạn đã gửi quá nhiều lần; thử lại sau "
+                        "một phút (too many requests).")
+    try:
+        view = await run_in_threadpool(container.receipts.view, record_id[:64])
+    except NotFound:
+        return _refusal(404, "not_found", "Không tìm thấy chữ ký (not found).")
+    data = await request.body()
+    digest = hashlib.sha256(data).hexdigest()
+    matches = hmac.compare_digest(digest, view.record.signed_sha256)
+    if not matches or view.record.format != "pades":
+        return JSONResponse({"matches": matches, "valid": None, "signatures": 0},
+                            headers=_HEADERS)
+    report = await run_in_threadpool(container.documents.validate, data)
+    return JSONResponse({"matches": True, "valid": report.valid,
+                         "signatures": len(report.signatures)}, headers=_HEADERS)
+
+
+def _refusal(status: int, error: str, description: str) -> Response:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status,
+                        headers=_HEADERS)

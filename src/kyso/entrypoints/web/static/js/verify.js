@@ -28,4 +28,37 @@ async function check() {
   result.dataset.outcome = same ? "matches" : "differs";
 }
 
-if (box && input) input.addEventListener("change", () => { check(); });
+// optional: the copy sent to the server for the full check (chain, time stamp, revocation)
+const full = document.getElementById("verify-full");
+const fullResult = document.getElementById("verify-full-result");
+
+async function checkOnServer() {
+  const file = input.files && input.files[0];
+  if (!file || !full) return;
+  full.disabled = true;
+  fullResult.className = "verify-result";
+  fullResult.textContent = box.dataset.computing;
+  let text = full.dataset.failed;
+  let good = false;
+  try {
+    const response = await fetch(full.dataset.url, { method: "POST", body: file,
+      headers: { "Content-Type": "application/pdf" }, credentials: "omit" });
+    if (response.ok) {
+      const answer = await response.json();
+      if (!answer.matches) text = full.dataset.other;
+      else if (answer.valid) { text = full.dataset.valid.replace("{n}", String(answer.signatures)); good = true; }
+      else text = full.dataset.invalid;
+    }
+  } catch { /* the failure sentence stays */ }
+  fullResult.textContent = text;
+  fullResult.classList.add(good ? "verify-matches" : "verify-differs");
+  full.disabled = false;
+}
+
+if (box && input) {
+  input.addEventListener("change", () => {
+    if (full) { full.disabled = !(input.files && input.files[0]); fullResult.textContent = ""; }
+    check();
+  });
+}
+if (full) full.addEventListener("click", () => { checkOnServer(); });
