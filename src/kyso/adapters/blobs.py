@@ -41,6 +41,7 @@ from kyso.adapters.db.engine import reading, transaction
 from kyso.adapters.db.tables.blobs import blob_chunks, blobs
 from kyso.adapters.db.tables.documents import documents
 from kyso.adapters.db.tables.onboarding import registrations
+from kyso.adapters.db.tables.verify import signature_records
 from kyso.clock import Clock
 from kyso.errors import InvalidInput
 from kyso.secrets import Envelope, SealedValueError
@@ -154,12 +155,13 @@ def _chunk_purpose(sha256: str, seq: int) -> str:
 
 
 def _referenced(conn: Connection, digests: Iterable[str]) -> set[str]:
-    """Which of ``digests`` a document (upload, output, stamp image) or a registration (ID
-    images, contract, sealed contract: in its JSON body) names."""
+    """Which of ``digests`` a document (upload, output, stamp image), a signing receipt or a
+    registration (ID images, contract, sealed contract: in its JSON body) names."""
     wanted = set(digests)
     c = documents.c
     named: set[str] = set()
-    for column in (c.sha256, c.signed_sha256, c.stamp_image):
+    for column in (c.sha256, c.signed_sha256, c.stamp_image,
+                   signature_records.c.receipt_sha256):  # a signing receipt
         named |= {d for (d,) in conn.execute(select(column).where(column.in_(wanted)))}
     clauses = [registrations.c.body.contains(d) for d in wanted - named]
     for start in range(0, len(clauses), 50):

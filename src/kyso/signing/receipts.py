@@ -16,10 +16,9 @@ binds the audit *event id* (a UUID in the event's details, known when it is writ
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from asn1crypto import cms, tsp
@@ -124,7 +123,7 @@ class ReceiptService:
     def make(self, record: SignatureRecord, challenge: dict[str, str | None]) -> SignatureRecord:
         """The receipt for ``record``, stored as a blob: the record names it."""
         der = self.sign(receipt_content(record, self.base_url, challenge))
-        return SignatureRecord(**{**record.__dict__, "receipt_sha256": self._blobs.put(der)})
+        return replace(record, receipt_sha256=self._blobs.put(der))
 
     def sign(self, content: bytes) -> bytes:
         """A CMS SignedData over ``content`` (encapsulated), by kyso's seal, time-stamped."""
@@ -172,7 +171,10 @@ class ReceiptService:
             record = uow.signature_records.get(record_id.lower())
         if record is None or record.account_id != account_id or record.receipt_sha256 is None:
             raise NotFound()
-        return record, self._blobs.get(record.receipt_sha256)
+        try:
+            return record, self._blobs.get(record.receipt_sha256)
+        except KeyError:
+            raise NotFound("the receipt is missing from the store") from None
 
     def for_account(self, account_id: str, limit: int = 500) -> Sequence[SignatureRecord]:
         with self._uow(read_only=True) as uow:
@@ -191,7 +193,3 @@ def _view(record: SignatureRecord, certificate: IssuedCertificate | None,
     status = certificate.status_at(now)
     reason = certificate.reason.value if certificate.reason is not None else None
     return PublicView(record, status, certificate.revoked_at, reason)
-
-
-def receipt_digest(der: bytes) -> str:
-    return hashlib.sha256(der).hexdigest()
