@@ -167,8 +167,11 @@ class ReceiptService:
 
     def receipt(self, account_id: str, record_id: str) -> tuple[SignatureRecord, bytes]:
         """The receipt's DER, to the signer only."""
+        record_id = record_id.lower()
+        if not RECORD_ID.fullmatch(record_id):
+            raise NotFound()
         with self._uow(read_only=True) as uow:
-            record = uow.signature_records.get(record_id.lower())
+            record = uow.signature_records.get(record_id)
         if record is None or record.account_id != account_id or record.receipt_sha256 is None:
             raise NotFound()
         try:

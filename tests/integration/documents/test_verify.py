@@ -193,6 +193,8 @@ def test_a_receipt_is_the_signers_only(world: World, customer: Customer) -> None
     other = world.customer("Phạm Văn Dũng")
     assert other.get(f"/receipts/{record['id']}").status_code == 404
     assert world.client.get(f"/api/v1/receipts/{record['id']}").status_code == 401
+    for bad in ("%00", "x" * 100, "aaaaaaaaaaaa", "é"):
+        assert customer.get(f"/receipts/{bad}").status_code == 404, bad
     assert record["id"] not in [r["id"] for r in other.get("/receipts").json()]
 
 
