@@ -237,3 +237,26 @@ def test_the_page_budget_refuses_an_address_past_its_limit() -> None:
     budget = Budget(limit=3, window=60)
     assert [budget.spend("10.0.0.1") for _ in range(4)] == [True, True, True, False]
     assert budget.spend("10.0.0.2")  # another address has its own
+
+
+@needs_tools
+@needs_zbar
+def test_each_document_of_a_batch_gets_its_own_record_and_qr_code(world: World) -> None:
+    signer = world.customer("Võ Thị Lan", signatures=2)
+    ids = []
+    for n in range(2):
+        r = world.client.post("/api/v1/documents/drafts", content=sample_pdf(f"Lo {n}"),
+                              params={"name": f"lo-{n}.pdf"},
+                              headers=signer.headers | {"Content-Type": "application/pdf"})
+        ids.append(r.json()["id"])
+    batch = world.client.post("/api/v1/documents/batch", headers=signer.headers,
+                              json={"documents": ids, "level": "B-T", "visible": True})
+    assert batch.status_code == 201, batch.text
+    assert signer.confirm(batch.json()["transaction"]).status_code == 200
+    records = {r["document_id"]: r for r in signer.get("/receipts").json()}
+    assert set(records) == set(ids) and len({r["id"] for r in records.values()}) == 2
+    for document in ids:
+        path = world.files / f"batch-{document}.pdf"
+        path.write_bytes(signer.get(f"/documents/{document}/download").content)
+        assert qr_of(path) == [records[document]["verify_url"]]
+        assert records[document]["receipt"] is not None
