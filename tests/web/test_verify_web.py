@@ -40,6 +40,9 @@ def test_a_counterparty_scans_the_stamp_and_checks_a_copy_without_an_account(
     flow.get_by_label("Mã OTP").fill(customer.device.answer(tx))
     flow.get_by_role("button", name="Xác nhận").click()
     expect(flow).to_contain_text("Tài liệu đã được ký.")
+    expect(flow.get_by_role("link", name="Trang xác minh công khai")).to_be_visible()
+    expect(flow.get_by_role("button", name="Tải biên nhận ký số")).to_be_visible()
+    shot(p, "verify-0-signed")
     with p.expect_download() as download:
         flow.get_by_role("button", name="Tải tài liệu đã ký").click()
     signed = tmp_path / "hopdong-signed.pdf"

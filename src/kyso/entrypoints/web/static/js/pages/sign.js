@@ -6,6 +6,7 @@ import { busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } f
 import { label, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { placement, signaturePad } from "./placement.js";
+import { receiptLinks } from "./receipt.js";
 import { txCard } from "./transactions.js";
 
 const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
@@ -120,7 +121,8 @@ async function batchStep(flow, files, level) {
 
 async function signedDoc(flow, id) {
   const doc = await get(`/documents/${encodeURIComponent(id)}`);
-  flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc));
+  flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc),
+    ...await receiptLinks(doc.id));
   await freshBalance();
 }
 
