@@ -97,6 +97,7 @@ from kyso.signing.documents import (
     document_kind,
 )
 from kyso.signing.multisign import MultisignService, multisign_kind
+from kyso.signing.receipts import ReceiptService
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.storage import BlobStore
@@ -421,7 +422,13 @@ class Container:
     @cached_property
     def document_signer(self) -> DocumentSigner:
         return DocumentSigner(self.uow, self.clock, self.signing, self.blobs,
-                              self.document_trust, self.pdf_sandbox)
+                              self.document_trust, self.pdf_sandbox, self.receipts)
+
+    @cached_property
+    def receipts(self) -> ReceiptService:
+        """Signature records (``/v/<id>``) and signing receipts, sealed by kyso."""
+        return ReceiptService(self.uow, self.clock, self.pki.seal, self.keystore,
+                              self.document_trust, self.blobs, self.settings.public_base_url)
 
     @cached_property
     def documents(self) -> DocumentService:

@@ -33,6 +33,7 @@ from kyso.pki.ports import PkiRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
+from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
 
@@ -59,6 +60,7 @@ class UnitOfWork(Protocol):
     throttles: ThrottleRepository
     recoveries: RecoveryCaseRepository
     multisign: MultisignRepository
+    signature_records: RecordRepository
 
     def __enter__(self) -> Self: ...
 

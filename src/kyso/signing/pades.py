@@ -83,6 +83,7 @@ class PadesJob:
     at: datetime
     image: bytes | None = None  # the signature image's PNG, for a visible stamp
     certify: bool = False  # a certification signature (DocMDP P=2: forms and signatures)
+    verify_url: str | None = None  # the public verification page (``/v/<id>``)
 
 
 class _ClockedPdfSigner(PdfSigner):
@@ -126,7 +127,8 @@ class PadesEngine:
         return _ClockedPdfSigner(
             self._metadata(job), signer, at=job.at,
             timestamper=self._trust.timestamper if options.level.timestamped else None,
-            stamp_style=stamp_style(options, job.image, rotation) if stamped else None,
+            stamp_style=stamp_style(options, job.image, rotation, job.verify_url)
+            if stamped else None,
             new_field_spec=field_spec(job.field_name, options, job.info.last_page_box)
             if stamped
             else None)
@@ -205,6 +207,7 @@ class PadesRequest:
     image: bytes | None = None
     certify: bool = False  # several signers: the first is a certification (DocMDP P=2)
     fields: tuple[FieldPlan, ...] = ()  # several signers: empty fields made before signing
+    verify_url: str | None = None  # the public verification page, as a QR code in the stamp
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,7 @@ async def _prepare(request: PadesRequest, trust: KysoTrust,
     pdf, options = request.pdf, request.options
     reader = read_pdf(pdf)  # parsed once: checked, described, then extended
     job = PadesJob(pdf, describe_pdf(reader), request.field_name, options, request.at,
-                   request.image, request.certify)
+                   request.image, certify=request.certify, verify_url=request.verify_url)
     writer = IncrementalPdfFileWriter.from_reader(reader)
     for plan in request.fields:  # in the same update as the first signature, covered by it
         append_signature_field(writer, SigFieldSpec(
@@ -282,8 +285,8 @@ async def _prepare(request: PadesRequest, trust: KysoTrust,
     presign = await session.perform_presign_validation(writer)
     tbs = session.prepare_tbs_document(
         validation_info=presign, bytes_reserved=request.reserve,
-        appearance_text_params=stamp_params(request.signer_name, options) if options.visible
-        else None)
+        appearance_text_params=stamp_params(request.signer_name, options, request.verify_url)
+        if options.visible else None)
     output = io.BytesIO()
     digested, _ = tbs.digest_tbs_document(output=output)
     whole = output.getvalue()

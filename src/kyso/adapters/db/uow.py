@@ -33,6 +33,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
+from kyso.adapters.db.repositories.verify import SqlRecordRepository
 from kyso.adapters.metrics import CountedAudit
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
@@ -50,6 +51,7 @@ from kyso.pki.ports import PkiRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
+from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
 
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
     throttles: ThrottleRepository
     recoveries: RecoveryCaseRepository
     multisign: MultisignRepository
+    signature_records: RecordRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
                  audit_key: ChainKey = UNKEYED) -> None:
@@ -121,6 +124,7 @@ class SqlUnitOfWork:
         self.throttles = SqlThrottleRepository(conn)
         self.recoveries = SqlRecoveryCaseRepository(conn)
         self.multisign = SqlMultisignRepository(conn)
+        self.signature_records = SqlRecordRepository(conn)
         return self
 
     def __exit__(

@@ -188,6 +188,7 @@ def encode_request(request: PadesRequest) -> dict[str, Any]:
             "certify": request.certify,
             "fields": [{"name": f.name, "page": f.page, "box": list(f.box)}
                        for f in request.fields],
+            "verify": request.verify_url,
             "options": {"level": o.level.value, "visible": o.visible, "reason": o.reason,
                         "location": o.location, "page": o.page,
                         "box": list(o.box) if o.box is not None else None}}
@@ -195,7 +196,7 @@ def encode_request(request: PadesRequest) -> dict[str, Any]:
 
 def decode_request(pdf: bytes, value: Any) -> PadesRequest:
     v = _record(value, {"field", "at", "signer", "chain", "reserve", "image", "options",
-                        "certify", "fields"})
+                        "certify", "fields", "verify"})
     o = _record(v["options"], {"level", "visible", "reason", "location", "page", "box"})
     try:
         options = SignOptions(level=Level(_str(o["level"])), visible=_bool(o["visible"]),
@@ -211,7 +212,8 @@ def decode_request(pdf: bytes, value: Any) -> PadesRequest:
                    for f in (_record(f, {"name", "page", "box"}) for f in _list(v["fields"])))
     return PadesRequest(pdf, _str(v["field"]), options, _time(v["at"]), _str(v["signer"]),
                         chain, _int(v["reserve"]), _opt(_bytes, v["image"]),
-                        _bool(v["certify"]), fields)
+                        certify=_bool(v["certify"]), fields=fields,
+                        verify_url=_opt(_str, v["verify"]))
 
 
 def encode_prepared(prepared: Prepared) -> dict[str, Any]:

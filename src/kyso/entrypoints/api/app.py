@@ -37,6 +37,7 @@ from kyso.entrypoints.api.routes import (
     otp,
     quota,
     ra,
+    receipts,
     recovery,
     signup,
     smartotp,
@@ -50,7 +51,7 @@ from kyso.entrypoints.lifeline import die_with_parent
 from kyso.entrypoints.logs import configure_logging
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
-from kyso.entrypoints.web import dev_inbox, payments, site
+from kyso.entrypoints.web import dev_inbox, payments, site, verify
 
 __all__ = ["create_app", "create_app_from_env"]
 
@@ -93,6 +94,8 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(multisign.router)
+    app.include_router(receipts.router)
+    app.include_router(verify.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
     app.include_router(identity_recovery.router)

@@ -20,6 +20,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     relying,
     signing,
     throttle,
+    verify,
 )
 from kyso.adapters.db.tables.base import metadata
 

@@ -322,6 +322,9 @@ const vi = {
   msBanner: "Có {n} tài liệu chờ bạn ký", msModeShort_sequential: "Lần lượt", msModeShort_parallel: "Cùng lúc",
   msNotYet: "Chưa đến lượt bạn ký.", msReason: "Lý do", k_sign_multisign: "Ký tài liệu nhiều người ký",
   msSg_myTurn: "Đến lượt bạn ký", msYourSignature: "Chữ ký của bạn", msWhere: "Chữ ký của bạn được đặt ở trang {n}, tại ô người gửi đã chọn.", msReadFirst: "Hãy đọc kỹ tài liệu ở trên trước khi ký. Bạn sẽ xác nhận bằng SmartOTP của mình.",
+  // -- verify
+  "verify.receipt": "Tải biên nhận ký số", "verify.page": "Trang xác minh công khai",
+  "verify.receiptFile": "bien-nhan-ky-so",
 };
 
 const en = {
@@ -641,6 +644,9 @@ const en = {
   msBanner: "{n} documents are waiting for your signature", msModeShort_sequential: "In order", msModeShort_parallel: "Any order",
   msNotYet: "It is not your turn yet.", msReason: "Reason", k_sign_multisign: "Signing a document with several signers",
   msSg_myTurn: "Your turn", msYourSignature: "Your signature", msWhere: "Your signature goes on page {n}, in the box the sender chose.", msReadFirst: "Read the document above before signing. You confirm with your own SmartOTP.",
+  // -- verify
+  "verify.receipt": "Download the signing receipt", "verify.page": "Public verification page",
+  "verify.receiptFile": "signing-receipt",
 };
 
 const tables = { vi, en };

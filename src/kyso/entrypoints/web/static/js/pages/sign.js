@@ -7,6 +7,7 @@ import { busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } f
 import { label, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { placement, signaturePad } from "./placement.js";
+import { receiptLinks } from "./receipt.js";
 import { txCard } from "./transactions.js";
 import { XADES_LEVELS, isXml, xmlStep } from "./xml.js";
 
@@ -128,7 +129,8 @@ async function batchStep(flow, files, level) {
 
 async function signedDoc(flow, id) {
   const doc = await get(`/documents/${encodeURIComponent(id)}`);
-  flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc));
+  flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc),
+    ...await receiptLinks(doc.id));
   await freshBalance();
 }
 
