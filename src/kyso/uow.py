@@ -30,6 +30,7 @@ from kyso.otp.ports import (
     SmartOtpRepository,
 )
 from kyso.pki.ports import PkiRepository
+from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.ports import ActivationRepository
 from kyso.signing.storage import DocumentRepository
@@ -52,6 +53,7 @@ class UnitOfWork(Protocol):
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    csc: CscRepository
     onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository

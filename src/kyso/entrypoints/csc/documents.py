@@ -21,7 +21,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from kyso.config import Settings
-from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.deps import ContainerDep
+from kyso.entrypoints.csc.bearer import CscCallerDep
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import scheme_for
 from kyso.entrypoints.csc.schemas import DocumentIn, SignDocIn
@@ -46,7 +47,7 @@ CONFORMANCE_LEVELS = {f"ades-{level.value.lower()}": level for level in Level}
 
 
 @router.post("/signatures/signDoc")
-def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
+def sign_doc(body: SignDocIn, caller: CscCallerDep, container: ContainerDep,
              ) -> dict[str, Any]:
     if body.document_digests is not None:
         raise InvalidParameter("documentDigests", "kyso signs whole documents here; sign "
@@ -55,13 +56,13 @@ def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
                                "signatures/signHash")
     if body.documents is None:
         raise MissingParameter("documents", "array")
-    credential = container.signing.credential(caller.account.id, body.credential_id)
+    credential = container.signing.credential(caller.account_id, body.credential_id)
     signed = []
     for document in body.documents:
         options = _options(document, credential.key.algorithm)
         pdf = _pdf(document.document, container.settings.document_max_bytes)
         signed.append(container.document_signer.sign_pdf(
-            caller.account.id, body.credential_id, body.sad, pdf, options))
+            caller.account_id, body.credential_id, body.sad, pdf, options))
     return {"DocumentWithSignature": [base64.b64encode(s).decode() for s in signed]}
 
 
