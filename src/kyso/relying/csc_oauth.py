@@ -32,7 +32,7 @@ from urllib.parse import urlencode, urlsplit
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import KysoError, NotFound
+from kyso.errors import InvalidInput, NotFound
 from kyso.keys.model import HashAlgorithm
 from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
@@ -65,7 +65,7 @@ SERVICE_TOKEN_SECONDS = 3600
 _PKCE = re.compile(r"[A-Za-z0-9._~-]{43,128}")  # RFC 7636 §4.1 (and a S256 challenge: 43)
 
 
-class OAuthError(KysoError):
+class OAuthError(InvalidInput):
     """An RFC 6749 error: ``code`` is the ``error`` field; ``redirect`` says whether it may go
     back to the client's redirect URI (only once that URI is known to be the client's)."""
 

@@ -26,6 +26,7 @@ from kyso.entrypoints.api.routes import (
     accounts,
     billing,
     consents,
+    csc_oauth,
     documents,
     events,
     history,
@@ -90,6 +91,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                    notifications, consents, quota, signup, recovery, history, holder):
         app.include_router(module.router)
     app.include_router(documents.router)
+    app.include_router(csc_oauth.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
     app.include_router(identity_recovery.router)

@@ -282,6 +282,20 @@ const vi = {
   plLoginWith: "Đăng nhập bằng", plLoginWithValue: "Số điện thoại hoặc email ở trên, cùng mật khẩu của bạn",
   plLoginCode: "Mã đăng nhập do kyso cấp", plLoginCodeHint: "Dùng được thay cho số điện thoại hoặc email; bạn không cần nhớ mã này.",
   plOpenCase: "Xem hồ sơ", plIdNumber: "Số giấy tờ", plNoName: "(chưa có họ tên)", plHolder: "Chủ chứng thư số",
+  // -- csc
+  cscTitle: "Ủy quyền cho ứng dụng", cscMissing: "Đường dẫn ủy quyền không đầy đủ. Vui lòng bắt đầu lại từ dịch vụ.",
+  cscParty: "Bên yêu cầu", cscReturnTo: "Quay lại trang", cscScope: "Phạm vi",
+  cscScopeService: "Xem chứng thư số và yêu cầu ký thay quý khách",
+  cscScopeCredential: "Ký số bằng chứng thư số của quý khách",
+  cscCount: "Số chữ ký", cscDescription: "Nội dung", cscUntil: "Hiệu lực đến",
+  cscDocuments: "Tài liệu sẽ được ký (mã băm {algo})",
+  cscLeadService: "{party} đề nghị được truy cập dịch vụ ký số kyso của quý khách.",
+  cscLeadCredential: "{party} đề nghị quý khách ký số các tài liệu dưới đây. Chỉ đúng các tài liệu này được ký.",
+  cscApprove: "Cho phép", cscApproveSign: "Đồng ý ký", cscDeny: "Từ chối",
+  cscConfirmHint: "Xác nhận bằng mã SmartOTP — mã chỉ dùng được cho đúng yêu cầu ký này.",
+  cscBack: "Đã chấp thuận. Đang quay lại dịch vụ…", cscDeniedBack: "Đã từ chối. Đang quay lại dịch vụ…",
+  cscDecided: "Yêu cầu ủy quyền này đã được xử lý. Vui lòng bắt đầu lại từ dịch vụ.",
+  k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
 };
 
 const en = {
@@ -561,6 +575,20 @@ const en = {
   plLoginWith: "Log in with", plLoginWithValue: "The phone number or email above, with your password",
   plLoginCode: "Login code issued by kyso", plLoginCodeHint: "Works instead of the phone number or email; you need not remember it.",
   plOpenCase: "Open the case", plIdNumber: "ID number", plNoName: "(no name yet)", plHolder: "Holder",
+  // -- csc
+  cscTitle: "Authorize an application", cscMissing: "The authorization link is incomplete. Please start again from the service.",
+  cscParty: "Requested by", cscReturnTo: "Returns to", cscScope: "Scope",
+  cscScopeService: "See your certificates and ask for your signatures",
+  cscScopeCredential: "Sign with your certificate",
+  cscCount: "Number of signatures", cscDescription: "Description", cscUntil: "Valid until",
+  cscDocuments: "Documents to be signed ({algo} digests)",
+  cscLeadService: "{party} asks to use your kyso signing service.",
+  cscLeadCredential: "{party} asks you to sign the documents below. Only these documents will be signed.",
+  cscApprove: "Allow", cscApproveSign: "Agree to sign", cscDeny: "Deny",
+  cscConfirmHint: "Confirm with your SmartOTP code, which works for this signing request only.",
+  cscBack: "Approved. Returning to the service…", cscDeniedBack: "Denied. Returning to the service…",
+  cscDecided: "This authorization request was already handled. Please start again from the service.",
+  k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
 };
 
 const tables = { vi, en };
