@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import KysoError, NotFound
+from kyso.errors import InvalidInput, KysoError
 from kyso.keys.model import SignatureScheme
 from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
@@ -39,7 +39,12 @@ _ENDED = {ChallengeStatus.REJECTED: ResponseStatus.REJECTED,
           ChallengeStatus.EXPIRED: ResponseStatus.EXPIRED}
 
 
-class UnknownResponse(KysoError):
+class TooManyHashes(InvalidInput):
+    vi = "Tham số hashes không hợp lệ: các giá trị băm phải khác nhau, tối đa {most}."
+    en = "Invalid parameter hashes: the hashes must be distinct, {most} at most."
+
+
+class UnknownResponse(InvalidInput):
     code = "invalid_request"
     vi = "Tham số responseID không hợp lệ: không có phản hồi nào như vậy."
     en = "Invalid parameter responseID: no such response."
@@ -78,7 +83,7 @@ class AsyncSigning:
             credential = usable(find_credential(uow, account_id, credential_id), now)
             if len(set(digests)) != len(digests) or \
                     len(digests) > self._signing.policy.max_hashes:
-                raise NotFound("hashes")
+                raise TooManyHashes(most=self._signing.policy.max_hashes)
             details = {"credential": credential.id, "num_signatures": str(len(digests)),
                        "hashes": _b64(digests)}
             challenge = self._transactions.create(uow, account_id, KIND, details)
