@@ -22,7 +22,7 @@ from fastapi import APIRouter
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep
-from kyso.entrypoints.csc.bearer import CscCallerDep
+from kyso.entrypoints.csc.bearer import SigningCallerDep
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import scheme_for
 from kyso.entrypoints.csc.schemas import DocumentIn, SignDocIn
@@ -47,8 +47,9 @@ CONFORMANCE_LEVELS = {f"ades-{level.value.lower()}": level for level in Level}
 
 
 @router.post("/signatures/signDoc")
-def sign_doc(body: SignDocIn, caller: CscCallerDep, container: ContainerDep,
+def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
              ) -> dict[str, Any]:
+    """The SAD is the body's, or the one a credential-scope token carries."""
     if body.document_digests is not None:
         raise InvalidParameter("documentDigests", "kyso signs whole documents here; sign "
                                "digests with signatures/signHash",
@@ -57,12 +58,18 @@ def sign_doc(body: SignDocIn, caller: CscCallerDep, container: ContainerDep,
     if body.documents is None:
         raise MissingParameter("documents", "array")
     credential = container.signing.credential(caller.account_id, body.credential_id)
+    if caller.scope == "credential" and caller.credential_id != credential.id:
+        raise InvalidParameter("credentialID", "the token authorizes another credential",
+                               "token ủy quyền cho chứng thư số khác")
+    sad = body.sad or caller.sad
+    if sad is None:
+        raise MissingParameter("SAD", "string")
     signed = []
     for document in body.documents:
         options = _options(document, credential.key.algorithm)
         pdf = _pdf(document.document, container.settings.document_max_bytes)
         signed.append(container.document_signer.sign_pdf(
-            caller.account_id, body.credential_id, body.sad, pdf, options))
+            caller.account_id, body.credential_id, sad, pdf, options))
     return {"DocumentWithSignature": [base64.b64encode(s).decode() for s in signed]}
 
 

@@ -143,7 +143,7 @@ class DocumentIn(CscIn):
 
 
 class SignDocIn(CredentialRef):
-    sad: Secret = Field(validation_alias="SAD")
+    sad: Secret | None = Field(None, validation_alias="SAD")
     documents: list[DocumentIn] | None = Field(None, min_length=1, max_length=10)
     document_digests: list[Any] | None = Field(None, validation_alias="documentDigests")
     operation_mode: Literal["S"] = Field("S", validation_alias="operationMode")
