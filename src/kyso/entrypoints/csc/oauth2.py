@@ -36,9 +36,15 @@ __all__ = ["router"]
 router = APIRouter(route_class=CscRoute)
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 Q = Annotated[str | None, Query(max_length=8000)]
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_BAD = {400: {"description": "RFC 6749 error (invalid_request, invalid_grant, …)",
+              "content": _ERROR},
+        401: {"description": "invalid_client", "content": _ERROR}}
 
 
-@router.get("/oauth2/authorize")
+@router.get("/oauth2/authorize", responses={
+    302: {"description": "to kyso's approval page, or back to the client with an error"},
+    **_BAD})
 def authorize(request: Request, container: ContainerDep, response_type: Q = None,
               client_id: Q = None, redirect_uri: Q = None, scope: Q = None,
               code_challenge: Q = None, code_challenge_method: Q = None, state: Q = None,
@@ -67,7 +73,7 @@ def authorize(request: Request, container: ContainerDep, response_type: Q = None
     return RedirectResponse(f"/?csc={quote(item.id)}&lang={chosen}#csc-authorize", 302)
 
 
-@router.post("/oauth2/token")
+@router.post("/oauth2/token", responses=_BAD)
 async def token(request: Request, container: ContainerDep) -> Response:
     params = await _params(request)
     client_id, secret = _client(request, params)
@@ -85,7 +91,7 @@ async def token(request: Request, container: ContainerDep) -> Response:
     return JSONResponse(body, 200, _NO_STORE)
 
 
-@router.post("/oauth2/revoke")
+@router.post("/oauth2/revoke", responses={400: _BAD[400]})
 async def revoke(request: Request, container: ContainerDep) -> Response:
     """RFC 7009: 200 whether or not the token was known."""
     params = await _params(request)
