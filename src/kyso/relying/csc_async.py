@@ -15,7 +15,7 @@ import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -109,11 +109,11 @@ class AsyncSigning:
                 item = self._settle(uow, item, now)
             return item
 
-    def _settle(self, uow: UnitOfWork, item: AsyncResponse, now: object) -> AsyncResponse:
+    def _settle(self, uow: UnitOfWork, item: AsyncResponse, now: datetime) -> AsyncResponse:
         challenge = uow.challenges.get(item.challenge_id) if item.challenge_id else None
         ended = _ENDED.get(challenge.status) if challenge is not None else None
         if ended is None and challenge is not None and \
-                challenge.status is ChallengeStatus.PENDING and now >= item.expires_at:  # type: ignore[operator]
+                challenge.status is ChallengeStatus.PENDING and now >= item.expires_at:
             ended = ResponseStatus.EXPIRED
         if ended is None:
             return item

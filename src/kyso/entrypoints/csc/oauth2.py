@@ -37,9 +37,10 @@ router = APIRouter(route_class=CscRoute)
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 Q = Annotated[str | None, Query(max_length=8000)]
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-_BAD = {400: {"description": "RFC 6749 error (invalid_request, invalid_grant, …)",
-              "content": _ERROR},
-        401: {"description": "invalid_client", "content": _ERROR}}
+_BAD: dict[int | str, dict[str, Any]] = {
+    400: {"description": "RFC 6749 error (invalid_request, invalid_grant, …)",
+          "content": _ERROR},
+    401: {"description": "invalid_client", "content": _ERROR}}
 
 
 @router.get("/oauth2/authorize", responses={
