@@ -14,6 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from playwright.sync_api import Route, expect
 
 from tests.integration.api.conftest import PASSWORD
@@ -120,3 +124,43 @@ def test_deny_a_service_access_and_the_service_is_told(page: Watched, world: Wor
     p.wait_for_url(re.compile(re.escape(REDIRECT) + r"\?error=access_denied"))
     got = query(p.url)
     assert got["state"] == flow.state and "code" not in got
+
+
+def test_an_asynchronous_sign_hash_waits_for_the_approval_in_the_app(page: Watched,
+                                                                     world: World) -> None:
+    """A CSC client asks ``signHash`` with ``operationMode: "A"`` and no SAD: the request
+    shows on the pending-approval screen, the customer confirms with the code, and
+    ``signPolling`` returns signatures that verify against the certificate."""
+    p, customer = page.page, world.customer("Vũ Thị Giang")
+    digest = hashlib.sha256(b"to khai thue 2026").digest()
+    csc = {"Authorization": f"Bearer {customer.token}"}
+    r = httpx.post(f"{world.url}/csc/v2/signatures/signHash", headers=csc, json={
+        "credentialID": customer.credential.id, "hashes": [base64.b64encode(digest).decode()],
+        "signAlgo": "1.2.840.113549.1.1.11", "operationMode": "A"})
+    assert r.status_code == 200, r.text
+    response_id = r.json()["responseID"]
+    poll = {"responseID": response_id}
+    assert httpx.post(f"{world.url}/csc/v2/signatures/signPolling", headers=csc,
+                      json=poll).json()["status"] == "pending"
+    p.goto("/")
+    _log_in_here(p, world, customer)
+    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    [tx] = [t for t in customer.get("/transactions").json() if t["kind"] == "csc_sign_hash"]
+    box = p.locator(f'article[data-id="{tx["id"]}"]')
+    expect(box.get_by_role("heading", level=2)).to_have_text("Yêu cầu ký số từ ứng dụng (CSC)")
+    expect(box).to_contain_text(base64.b64encode(digest).decode())
+    expect(box.get_by_label("Mã OTP")).to_be_visible()
+    shot(p, "csc-async-pending")
+    assert customer.device is not None
+    box.get_by_label("Mã OTP").fill(customer.device.answer(tx))
+    box.get_by_role("button", name="Xác nhận").click()
+    expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
+    r = httpx.post(f"{world.url}/csc/v2/signatures/signPolling", headers=csc, json=poll)
+    assert r.status_code == 200 and r.json()["status"] == "signed", r.text
+    key = serialization.load_der_public_key(
+        x509.load_der_x509_certificate(customer.credential.chain[0]).public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    assert isinstance(key, rsa.RSAPublicKey)
+    [signature] = r.json()["signatures"]
+    key.verify(base64.b64decode(signature), digest, padding.PKCS1v15(),
+               Prehashed(hashes.SHA256()))

@@ -76,8 +76,9 @@ class AsyncSigning:
         return item
 
     def ask(self, account_id: str, credential_id: str, digests: list[bytes],
-            scheme: SignatureScheme) -> AsyncResponse:
-        """Without a SAD: a signing transaction the customer confirms in the app."""
+            scheme: SignatureScheme, *, relying_party: str | None = None) -> AsyncResponse:
+        """Without a SAD: a signing transaction the customer confirms in the app (naming the
+        relying party when the call comes with its OAuth2 token)."""
         now = self._clock.now()
         with self._uow() as uow:
             credential = usable(find_credential(uow, account_id, credential_id), now)
@@ -86,6 +87,8 @@ class AsyncSigning:
                 raise TooManyHashes(most=self._signing.policy.max_hashes)
             details = {"credential": credential.id, "num_signatures": str(len(digests)),
                        "hashes": _b64(digests)}
+            if relying_party:
+                details["relying_party"] = relying_party
             challenge = self._transactions.create(uow, account_id, KIND, details)
             item = AsyncResponse(id=str(uuid.uuid4()), account_id=account_id,
                                  credential_id=credential.id, scheme=scheme.value,

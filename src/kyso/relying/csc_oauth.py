@@ -140,6 +140,7 @@ class Bearer:
     credential_id: str | None
     sad: str | None  # credential scope: the SAD the customer's approval granted
     expires_at: datetime
+    party_name: str = ""
 
 
 def _sha(text: str) -> str:
@@ -433,8 +434,9 @@ class CscOAuthService:
                 if item is None or item.sealed_sad is None:
                     return None
                 sad = self._envelope.open(item.sealed_sad, f"csc-sad:{item.id}").decode()
+            party = uow.relying.party(found.party_id)
             return Bearer(found.account_id, found.scope, found.credential_id, sad,
-                          found.expires_at)
+                          found.expires_at, party.name if party is not None else "")
 
     # -- helpers -------------------------------------------------------------------------
     @staticmethod

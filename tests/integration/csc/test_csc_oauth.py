@@ -206,3 +206,19 @@ def test_a_credential_token_signs_only_its_own_hashes(world: World) -> None:
     body["hashes"] = [base64.b64encode(d).decode() for d in batch]
     r = _csc(world, "signatures/signHash", token, body)
     assert r.status_code == 200 and len(r.json()["signatures"]) == 2, r.text
+
+
+def test_an_asynchronous_request_with_a_service_token_names_the_relying_party(
+        world: World) -> None:
+    signer, rp = world.customer(), rp_client(world, "Sàn giao dịch Ví Dụ")
+    flow = start(world.url, rp.party.sp_id, "service")
+    access = flow.token(approve(world, signer, page_id(world, flow)))["access_token"]
+    batch = digests(1)
+    r = _csc(world, "signatures/signHash", access, {
+        "credentialID": signer.credential_id, "signAlgo": "1.2.840.113549.1.1.11",
+        "hashes": [base64.b64encode(d).decode() for d in batch], "operationMode": "A"})
+    assert r.status_code == 200, r.text
+    pending = world.client.get("/api/v1/transactions",
+                               headers={"Authorization": f"Bearer {signer.token}"}).json()
+    [tx] = [t for t in pending if t["kind"] == "csc_sign_hash"]
+    assert tx["details"]["relying_party"] == "Sàn giao dịch Ví Dụ"

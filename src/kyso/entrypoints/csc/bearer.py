@@ -29,6 +29,7 @@ class CscCaller:
     credential_id: str | None = None
     sad: str | None = None  # credential scope: the SAD the customer's approval granted
     session_id: str | None = None
+    party_name: str | None = None  # an OAuth2 token's relying party
 
 
 class CredentialTokenOnly(PermissionDenied):
@@ -46,7 +47,8 @@ def signing_caller(container: Annotated[Container, Depends(get_container)],
         found = container.csc_oauth.bearer(token)
         if found is None:
             raise InvalidSession()
-        return CscCaller(found.account_id, found.scope, found.credential_id, found.sad)
+        return CscCaller(found.account_id, found.scope, found.credential_id, found.sad,
+                         party_name=found.party_name or None)
     account, session = container.accounts.authenticate(token)
     return CscCaller(account.id, "session", session_id=session.id)
 

@@ -48,7 +48,8 @@ def sign_hash(body: SignHashIn, request: Request, caller: SigningCallerDep,
     sad = body.sad or caller.sad
     if body.operation_mode == "A":
         if sad is None:
-            item = container.csc_async.ask(caller.account_id, credential.id, digests, scheme)
+            item = container.csc_async.ask(caller.account_id, credential.id, digests, scheme,
+                                           relying_party=caller.party_name)
         else:
             item = container.csc_async.sign_now(caller.account_id, credential.id, sad,
                                                 digests, scheme)
