@@ -198,7 +198,9 @@ def test_a_denial_goes_back_as_access_denied_and_gives_no_code(world: World) -> 
 def test_a_credential_token_signs_only_its_own_hashes(world: World) -> None:
     signer, rp = world.customer(), rp_client(world)
     batch = digests(2)
-    flow = start(world.url, rp.party.sp_id, "credential", **credential_params(signer, batch))
+    params = credential_params(signer, batch)
+    params["hash"] = params.pop("hashes")  # the v1 name of the parameter
+    flow = start(world.url, rp.party.sp_id, "credential", **params)
     token = flow.token(approve(world, signer, page_id(world, flow)))["access_token"]
     body = {"credentialID": signer.credential_id, "signAlgo": "1.2.840.113549.1.1.11",
             "hashes": [base64.b64encode(d).decode() for d in digests(1)]}

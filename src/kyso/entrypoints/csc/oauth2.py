@@ -53,7 +53,8 @@ def authorize(request: Request, container: ContainerDep, response_type: Q = None
                                                          max_length=200)] = None,
               num_signatures: Annotated[str | None, Query(alias="numSignatures",
                                                           max_length=4)] = None,
-              hashes: Q = None,
+              hashes: Q = None, hash_v1: Annotated[str | None, Query(alias="hash",
+                                                                     max_length=8000)] = None,
               hash_algo: Annotated[str | None, Query(alias="hashAlgorithmOID",
                                                      max_length=64)] = None,
               description: Annotated[str | None, Query(max_length=500)] = None,
@@ -62,7 +63,7 @@ def authorize(request: Request, container: ContainerDep, response_type: Q = None
     count = int(num_signatures) if num_signatures and num_signatures.isdigit() else None
     wanted = AuthorizeRequest(
         response_type, client_id, redirect_uri, scope, code_challenge, code_challenge_method,
-        state, credential_id, count, hashes, hash_algo, description, chosen)
+        state, credential_id, count, hashes or hash_v1, hash_algo, description, chosen)
     try:
         item = container.csc_oauth.begin(wanted)
     except OAuthError as exc:
