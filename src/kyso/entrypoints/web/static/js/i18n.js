@@ -285,9 +285,9 @@ const vi = {
   // -- csc
   cscTitle: "Ủy quyền cho ứng dụng", cscMissing: "Đường dẫn ủy quyền không đầy đủ. Vui lòng bắt đầu lại từ dịch vụ.",
   cscParty: "Bên yêu cầu", cscReturnTo: "Quay lại trang", cscScope: "Phạm vi",
-  cscScopeService: "Xem chứng thư số và yêu cầu ký thay quý khách",
+  cscScopeService: "Xem chứng thư số của quý khách và gửi yêu cầu ký (mỗi chữ ký vẫn cần quý khách xác nhận bằng SmartOTP)",
   cscScopeCredential: "Ký số bằng chứng thư số của quý khách",
-  cscCount: "Số chữ ký", cscDescription: "Nội dung", cscUntil: "Hiệu lực đến",
+  cscCount: "Số chữ ký", cscDescription: "Nội dung", cscUntil: "Yêu cầu hết hạn lúc",
   cscDocuments: "Tài liệu sẽ được ký (mã băm {algo})",
   cscLeadService: "{party} đề nghị được truy cập dịch vụ ký số kyso của quý khách.",
   cscLeadCredential: "{party} đề nghị quý khách ký số các tài liệu dưới đây. Chỉ đúng các tài liệu này được ký.",
@@ -578,9 +578,9 @@ const en = {
   // -- csc
   cscTitle: "Authorize an application", cscMissing: "The authorization link is incomplete. Please start again from the service.",
   cscParty: "Requested by", cscReturnTo: "Returns to", cscScope: "Scope",
-  cscScopeService: "See your certificates and ask for your signatures",
+  cscScopeService: "See your certificates and send signing requests (each signature still needs your SmartOTP confirmation)",
   cscScopeCredential: "Sign with your certificate",
-  cscCount: "Number of signatures", cscDescription: "Description", cscUntil: "Valid until",
+  cscCount: "Number of signatures", cscDescription: "Description", cscUntil: "Request expires at",
   cscDocuments: "Documents to be signed ({algo} digests)",
   cscLeadService: "{party} asks to use your kyso signing service.",
   cscLeadCredential: "{party} asks you to sign the documents below. Only these documents will be signed.",
