@@ -39,6 +39,7 @@ from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind, TransactionService
 from kyso.relying.csc_model import AuthStatus, OAuthAuthorization, OAuthToken
+from kyso.relying.errors import InvalidSpCredentials
 from kyso.relying.model import PartyStatus, RelyingParty
 from kyso.relying.parties import RelyingPartyService
 from kyso.secrets import Envelope
@@ -360,7 +361,11 @@ class CscOAuthService:
         """``grant_type=authorization_code``: the token (shown once) and its record."""
         now = self._clock.now()
         if client_secret is not None and client_id is not None:
-            self._parties.authenticate(client_id, client_secret, address)
+            try:  # a confidential client: its sp_password (throttled, audited)
+                self._parties.authenticate(client_id, client_secret, address)
+            except InvalidSpCredentials as exc:
+                raise InvalidClient("client authentication failed",
+                                    "xác thực bên tin cậy không thành công") from exc
         if not code or not verifier or not _PKCE.fullmatch(verifier):
             raise OAuthError("code and code_verifier (43 to 128 characters) are required",
                              "cần code và code_verifier (43 đến 128 ký tự)")

@@ -119,9 +119,10 @@ def test_the_code_is_bound_to_the_verifier_the_redirect_uri_and_one_use(world: W
     refused(exchange(redirect_uri=REDIRECT + "/other"), 400, "invalid_grant", "redirect_uri")
     refused(exchange(grant_type="password"), 400, "unsupported_grant_type")
     refused(exchange(client_id="sp-unknown"), 401, "invalid_client")
+    refused(exchange(client_secret="wrong-secret"), 401, "invalid_client")
     other = rp_client(world, "Ngân hàng khác")
     refused(exchange(client_id=other.party.sp_id), 400, "invalid_grant")
-    first = exchange()
+    first = exchange(client_secret=rp.sp_password)  # a confidential client, authenticated
     assert first.status_code == 200, first.text
     assert first.headers["cache-control"] == "no-store"
     access = first.json()["access_token"]
