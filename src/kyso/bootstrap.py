@@ -82,8 +82,11 @@ from kyso.pki.directory import Directory
 from kyso.pki.holder import HolderService
 from kyso.pki.publishing import CrlIssuer, PkiPublisher
 from kyso.pki.service import PkiService
+from kyso.relying import csc_async, csc_oauth
 from kyso.relying.completion import SignCompletion
 from kyso.relying.consents import ConsentService
+from kyso.relying.csc_async import AsyncSigning
+from kyso.relying.csc_oauth import CscOAuthService
 from kyso.relying.parties import RelyingPartyService
 from kyso.relying.requests import SignRequestService
 from kyso.relying.settlement import Settler
@@ -280,6 +283,8 @@ class Container:
         service.register_kind(contact_change_kind(self.clock))
         service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
+        service.register_kind(csc_oauth.kind(lambda: self.csc_oauth))
+        service.register_kind(csc_async.kind(lambda: self.csc_async))
         service.register_kind(document_kind(self.document_signer))
         service.register_kind(batch_kind(self.document_signer))
         service.register_kind(multisign_kind(self.multisign))
@@ -466,6 +471,15 @@ class Container:
     @cached_property
     def sp769_completion(self) -> SignCompletion:
         return SignCompletion(self.uow, self.clock, self.signing, self.sp769_settler)
+
+    @cached_property
+    def csc_oauth(self) -> CscOAuthService:
+        return CscOAuthService(self.uow, self.clock, self.relying_parties, self.transactions,
+                               self.signing, self.envelope)
+
+    @cached_property
+    def csc_async(self) -> AsyncSigning:
+        return AsyncSigning(self.uow, self.clock, self.transactions, self.signing)
 
     @cached_property
     def sp769(self) -> SignRequestService:

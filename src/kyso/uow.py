@@ -30,6 +30,7 @@ from kyso.otp.ports import (
     SmartOtpRepository,
 )
 from kyso.pki.ports import PkiRepository
+from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
@@ -54,6 +55,7 @@ class UnitOfWork(Protocol):
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    csc: CscRepository
     onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository

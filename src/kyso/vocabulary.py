@@ -26,6 +26,10 @@ TRANSACTION_KINDS = {
     "onboarding_contract": _T("Ký hợp đồng dịch vụ", "Service contract"),
     "onboarding_acceptance": _T("Ký biên bản nghiệm thu", "Acceptance record"),
     "certificate_renewal": _T("Gia hạn chứng thư số", "Certificate renewal"),
+    "csc_oauth_credential": _T("Ủy quyền ký số cho ứng dụng (CSC)",
+                               "Signing authorization for an application (CSC)"),
+    "csc_sign_hash": _T("Yêu cầu ký số từ ứng dụng (CSC)",
+                        "Signing request from an application (CSC)"),
 }
 
 TRANSACTION_STATUSES = {
@@ -107,6 +111,8 @@ DETAIL_LABELS = {
     "validity": _T("Hiệu lực", "Valid"),
     "envelope_id": _T("Mã yêu cầu ký", "Signing request ID"),
     "position": _T("Thứ tự người ký", "Signer number"),
+    "num_signatures": _T("Số chữ ký", "Number of signatures"),
+    "hashes": _T("Mã băm các tài liệu (Base64)", "Documents' digests (Base64)"),
 }
 
 # What a quota entry of the history says, in plain words ({n}: signatures; {files}: file

@@ -14,6 +14,7 @@ from kyso.adapters.db.engine import READ_ONLY, WriterLock, open_writer, writer_l
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
+from kyso.adapters.db.repositories.csc import SqlCscRepository
 from kyso.adapters.db.repositories.documents import SqlDocumentRepository
 from kyso.adapters.db.repositories.multisign import SqlMultisignRepository
 from kyso.adapters.db.repositories.notify import (
@@ -48,6 +49,7 @@ from kyso.otp.ports import (
     SmartOtpRepository,
 )
 from kyso.pki.ports import PkiRepository
+from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    csc: CscRepository
     onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository
@@ -118,6 +121,7 @@ class SqlUnitOfWork:
         self.signing = SqlActivationRepository(conn)
         self.documents = SqlDocumentRepository(conn)
         self.relying = SqlRelyingRepository(conn)
+        self.csc = SqlCscRepository(conn)
         self.onboarding = SqlRegistrationRepository(conn)
         self.billing = SqlBillingRepository(conn)
         self.quota = SqlQuotaRepository(conn)

@@ -26,6 +26,7 @@ from kyso.entrypoints.api.routes import (
     accounts,
     billing,
     consents,
+    csc_oauth,
     documents,
     events,
     history,
@@ -96,6 +97,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(multisign.router)
     app.include_router(receipts.router)
     app.include_router(verify.router)
+    app.include_router(csc_oauth.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
     app.include_router(identity_recovery.router)

@@ -24,7 +24,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from kyso.config import Settings
-from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.deps import ContainerDep
+from kyso.entrypoints.csc.bearer import SigningCallerDep
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import scheme_for
 from kyso.entrypoints.csc.schemas import DocumentIn, SignDocIn
@@ -54,8 +55,9 @@ CONFORMANCE_LEVELS |= {"ades-b": Level.B_B, "ades-t": Level.B_T, "ades-lt": Leve
 
 
 @router.post("/signatures/signDoc")
-def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
+def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
              ) -> dict[str, Any]:
+    """The SAD is the body's, or the one a credential-scope token carries."""
     if body.document_digests is not None:
         raise InvalidParameter("documentDigests", "kyso signs whole documents here; sign "
                                "digests with signatures/signHash",
@@ -63,17 +65,23 @@ def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
                                "signatures/signHash")
     if body.documents is None:
         raise MissingParameter("documents", "array")
-    credential = container.signing.credential(caller.account.id, body.credential_id)
+    credential = container.signing.credential(caller.account_id, body.credential_id)
+    if caller.scope == "credential" and caller.credential_id != credential.id:
+        raise InvalidParameter("credentialID", "the token authorizes another credential",
+                               "token ủy quyền cho chứng thư số khác")
+    sad = body.sad or caller.sad
+    if sad is None:
+        raise MissingParameter("SAD", "string")
     signed = []
     for document in body.documents:
         options = _options(document, credential.key.algorithm)
         data = _pdf(document.document, container.settings.document_max_bytes)
         if document.signature_format == "X":
             signed.append(container.document_signer.sign_xml(
-                caller.account.id, body.credential_id, body.sad, data, options.level))
+                caller.account_id, body.credential_id, sad, data, options.level))
             continue
         signed.append(container.document_signer.sign_pdf(
-            caller.account.id, body.credential_id, body.sad, data, options))
+            caller.account_id, body.credential_id, sad, data, options))
     return {"DocumentWithSignature": [base64.b64encode(s).decode() for s in signed]}
 
 

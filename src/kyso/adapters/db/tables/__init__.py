@@ -8,6 +8,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     audit,
     billing,
     blobs,
+    csc,
     documents,
     keys,
     multisign,

@@ -2,6 +2,7 @@
 import { start } from "./shell.js";
 import { account } from "./pages/account.js";
 import { buy } from "./pages/buy.js";
+import { cscAuthorize } from "./pages/csc.js";
 import { history } from "./pages/history.js";
 import { home } from "./pages/home.js";
 import { identity } from "./pages/identity.js";
@@ -32,6 +33,7 @@ start({
     { path: "account", label: "navAccount", render: account },
     { path: "register", label: "navRegister", render: onboarding },
     { path: "renew", label: "rnTitle", render: renewPage, hidden: true },  // the payment's return
+    { path: "csc-authorize", label: "cscTitle", render: cscAuthorize, hidden: true },  // CSC OAuth2
   ],
   // giải pháp 1: the token without logging in (and without network)
   loginExtra: { label: "tkLoginButton", open: offlineToken },

@@ -325,6 +325,20 @@ const vi = {
   // -- verify
   "verify.receipt": "Tải biên nhận ký số", "verify.page": "Trang xác minh công khai",
   "verify.receiptFile": "bien-nhan-ky-so",
+  // -- csc
+  cscTitle: "Ủy quyền cho ứng dụng", cscMissing: "Đường dẫn ủy quyền không đầy đủ. Vui lòng bắt đầu lại từ dịch vụ.",
+  cscParty: "Bên yêu cầu", cscReturnTo: "Quay lại trang", cscScope: "Phạm vi",
+  cscScopeService: "Xem chứng thư số của quý khách và gửi yêu cầu ký (mỗi chữ ký vẫn cần quý khách xác nhận bằng SmartOTP)",
+  cscScopeCredential: "Ký số bằng chứng thư số của quý khách",
+  cscCount: "Số chữ ký", cscDescription: "Nội dung", cscUntil: "Yêu cầu hết hạn lúc",
+  cscDocuments: "Tài liệu sẽ được ký (mã băm {algo})",
+  cscLeadService: "{party} đề nghị được truy cập dịch vụ ký số kyso của quý khách.",
+  cscLeadCredential: "{party} đề nghị quý khách ký số các tài liệu dưới đây. Chỉ đúng các tài liệu này được ký.",
+  cscApprove: "Cho phép", cscApproveSign: "Đồng ý ký", cscDeny: "Từ chối",
+  cscConfirmHint: "Xác nhận bằng mã SmartOTP — mã chỉ dùng được cho đúng yêu cầu ký này.",
+  cscBack: "Đã chấp thuận. Đang quay lại dịch vụ…", cscDeniedBack: "Đã từ chối. Đang quay lại dịch vụ…",
+  cscDecided: "Yêu cầu ủy quyền này đã được xử lý. Vui lòng bắt đầu lại từ dịch vụ.",
+  k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
 };
 
 const en = {
@@ -647,6 +661,20 @@ const en = {
   // -- verify
   "verify.receipt": "Download the signing receipt", "verify.page": "Public verification page",
   "verify.receiptFile": "signing-receipt",
+  // -- csc
+  cscTitle: "Authorize an application", cscMissing: "The authorization link is incomplete. Please start again from the service.",
+  cscParty: "Requested by", cscReturnTo: "Returns to", cscScope: "Scope",
+  cscScopeService: "See your certificates and send signing requests (each signature still needs your SmartOTP confirmation)",
+  cscScopeCredential: "Sign with your certificate",
+  cscCount: "Number of signatures", cscDescription: "Description", cscUntil: "Request expires at",
+  cscDocuments: "Documents to be signed ({algo} digests)",
+  cscLeadService: "{party} asks to use your kyso signing service.",
+  cscLeadCredential: "{party} asks you to sign the documents below. Only these documents will be signed.",
+  cscApprove: "Allow", cscApproveSign: "Agree to sign", cscDeny: "Deny",
+  cscConfirmHint: "Confirm with your SmartOTP code, which works for this signing request only.",
+  cscBack: "Approved. Returning to the service…", cscDeniedBack: "Denied. Returning to the service…",
+  cscDecided: "This authorization request was already handled. Please start again from the service.",
+  k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
 };
 
 const tables = { vi, en };
