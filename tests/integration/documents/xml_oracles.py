@@ -7,6 +7,7 @@ and readers of the qualifying properties."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import json
 import shutil
@@ -31,9 +32,12 @@ def xadesjs_verify(signed: Path) -> list[dict[str, object]]:
     """xadesjs's verdict on each ``ds:Signature`` of ``signed``: ``valid`` (references and
     signature, with the KeyInfo's certificate), ``signingTime``, ``certDigest`` (base64 of
     SigningCertificateV2's first digest), ``timestamps`` (SignatureTimeStamp count)."""
-    if not (XADESJS / "node_modules" / "xadesjs").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=XADESJS, check=True,
-                       capture_output=True, timeout=300)
+    if not (XADESJS / "node_modules" / "xadesjs").is_dir():  # `make test` installs it first
+        with (XADESJS / ".npm-ci.lock").open("w") as lock:  # one xdist worker installs
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (XADESJS / "node_modules" / "xadesjs").is_dir():
+                subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=XADESJS,
+                               check=True, capture_output=True, timeout=300)
     done = subprocess.run(["node", "verify.mjs", str(signed)], cwd=XADESJS, check=True,
                           capture_output=True, text=True, timeout=60)
     return [json.loads(line) for line in done.stdout.splitlines()]
