@@ -8,7 +8,7 @@ export KYSO_HOME
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-pg lint system-deps install lock clean bench bench-quick bench-deps
+.PHONY: run test test-pg test-node lint system-deps install lock clean bench bench-quick bench-deps
 
 ## run: create the venv, install, initialize KYSO_HOME and serve on http://127.0.0.1:8000
 run: $(BIN)/.installed
@@ -16,12 +16,19 @@ run: $(BIN)/.installed
 	$(BIN)/kyso serve --host 127.0.0.1 --port 8000
 
 ## test: install what the tests need (Python and Debian packages), lint, type-check, run the suite
-test: $(BIN)/.installed system-deps lint
+test: $(BIN)/.installed system-deps test-node lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## test-pg: the same suite against PostgreSQL (KYSO_TEST_DATABASE_URL)
-test-pg: $(BIN)/.installed system-deps
+test-pg: $(BIN)/.installed system-deps test-node
 	KYSO_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+## test-node: xadesjs, the independent XAdES validator of the tests, from its lock file
+test-node: tests/xadesjs/node_modules/.installed
+
+tests/xadesjs/node_modules/.installed: tests/xadesjs/package-lock.json
+	cd tests/xadesjs && npm ci --no-audit --no-fund
+	touch $@
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

@@ -4,7 +4,10 @@ For each back end (software; PKCS#11 on SoftHSM2 in a throw-away token) and key 
 hierarchy is made in a throw-away SQLite database, one certificate is issued, and
 ``PkiPublisher.ocsp`` (a DER request with a nonce: parse, one lookup, one signature),
 ``.timestamp`` (parse, one signature) and ``.crl`` (the stored CRL: no signature) are timed
-next to a bare ``KeyStore.sign`` with the same key. Not a test: numbers depend on the machine.
+next to a bare ``KeyStore.sign`` with the same key. ``ocsp-cached`` is the same request without
+a nonce (what OCSP over GET and pdfsig send: answered from the pre-produced response, RFC
+5019); the last line of each block is its rate over the nonce request's (freshly signed), both
+timed in alternating slices. Not a test: numbers depend on the machine.
 Run: ``.venv/bin/python bench/pki.py``.
 """
 
@@ -70,12 +73,13 @@ def _account(uow_factory: UnitOfWorkFactory) -> str:
     return account.id
 
 
-def _ocsp_request(service: PkiService, certificate: bytes) -> bytes:
+def _ocsp_request(service: PkiService, certificate: bytes, *, nonce: bool = True) -> bytes:
     issuer = next(a for a in service.authorities() if a.role.value == "issuing")
     builder = ocsp.OCSPRequestBuilder().add_certificate(
         x509.load_der_x509_certificate(certificate),
         x509.load_der_x509_certificate(issuer.certificate), hashes.SHA1())
-    builder = builder.add_extension(x509.OCSPNonce(secrets.token_bytes(16)), critical=False)
+    if nonce:
+        builder = builder.add_extension(x509.OCSPNonce(secrets.token_bytes(16)), critical=False)
     return builder.build().public_bytes(serialization.Encoding.DER)
 
 
@@ -98,12 +102,17 @@ def bench(store: KeyStore, family: str, seconds: float) -> None:
         raw = partial(store.sign, key, b"x" * 256, scheme_for(algorithm))
         operations = {
             "ocsp": partial(publisher.ocsp, _ocsp_request(service, record.certificate)),
+            "ocsp-cached": partial(publisher.ocsp, _ocsp_request(service, record.certificate,
+                                                                 nonce=False)),
             "timestamp": partial(publisher.timestamp, _tsa_request()),
             "crl": partial(publisher.crl, "kyso-ca"),
         }
         for name, operation in operations.items():
             got, sign = rates(operation, raw, seconds)
             print(f"{store.name:9} {family:9} {name:10} {got:9.0f} {sign:9.0f} {got / sign:6.2f}")
+        cached, fresh = rates(operations["ocsp-cached"], operations["ocsp"], seconds)
+        print(f"{store.name:9} {family:9} ocsp GET pre-produced {cached:.0f}/s vs signed "
+              f"{fresh:.0f}/s: {cached / fresh:.1f} ×")
         store.destroy(key)
 
 

@@ -5,6 +5,10 @@ packages=(softhsm2 oathtool openssl)
 packages+=(poppler-utils libnss3-tools)  # pdfsig, pdftoppm and certutil: signed-PDF oracles
 packages+=(chromium)  # the web app's browser tests (Playwright drives it; never its own downloads)
 packages+=(nodejs)  # node --test runs the browser token's algorithms under WebCrypto (tests/js)
+packages+=(xmlsec1)  # xmlsec1 --verify: the XML-DSig oracle of the XAdES-signed invoices
+packages+=(postgresql-client)  # pg_dump and pg_restore: `kyso backup` / `kyso restore` on PostgreSQL
+packages+=(nginx)  # the reverse proxy of the failover topology test (tests/operations/test_failover.py)
+packages+=(zbar-tools)  # zbarimg reads the QR code of a signed stamp (tests of /v/<id>)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

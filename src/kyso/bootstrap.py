@@ -5,6 +5,7 @@ Nothing is built at import time; :func:`bootstrap` builds a :class:`Container` o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -52,6 +53,7 @@ from kyso.config import Settings
 from kyso.history.service import HistoryService
 from kyso.keys import KeyAlgorithm, KeyStore
 from kyso.lockout import LockoutPolicy
+from kyso.notify.model import OutboundMessage
 from kyso.notify.ports import EmailSender, SmsSender
 from kyso.notify.service import Notifier
 from kyso.notify.worker import OutboxWorker
@@ -80,8 +82,11 @@ from kyso.pki.directory import Directory
 from kyso.pki.holder import HolderService
 from kyso.pki.publishing import CrlIssuer, PkiPublisher
 from kyso.pki.service import PkiService
+from kyso.relying import csc_async, csc_oauth
 from kyso.relying.completion import SignCompletion
 from kyso.relying.consents import ConsentService
+from kyso.relying.csc_async import AsyncSigning
+from kyso.relying.csc_oauth import CscOAuthService
 from kyso.relying.parties import RelyingPartyService
 from kyso.relying.requests import SignRequestService
 from kyso.relying.settlement import Settler
@@ -94,10 +99,13 @@ from kyso.signing.documents import (
     batch_kind,
     document_kind,
 )
+from kyso.signing.multisign import MultisignService, multisign_kind
+from kyso.signing.receipts import ReceiptService
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import quiet_library_logs
+from kyso.signing.xades_validation import XadesValidator
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
@@ -275,8 +283,11 @@ class Container:
         service.register_kind(contact_change_kind(self.clock))
         service.register_kind(pin_change_kind(self.clock, self.notifier))
         service.register_kind(self.sp769_completion.kind())
+        service.register_kind(csc_oauth.kind(lambda: self.csc_oauth))
+        service.register_kind(csc_async.kind(lambda: self.csc_async))
         service.register_kind(document_kind(self.document_signer))
         service.register_kind(batch_kind(self.document_signer))
+        service.register_kind(multisign_kind(self.multisign))
         service.register_kind(contract_kind(self.uow, self.clock, self.contract_seals))
         service.register_kind(acceptance_kind(self.uow, self.clock, self.document_signer))
         service.register_kind(renewal_kind(self.uow, self.clock, self.pki, self.provisioner,
@@ -309,13 +320,17 @@ class Container:
         assert s.sms_gateway_url is not None  # enforced by Settings in production
         return HttpSmsSender(s.sms_gateway_url, s.sms_gateway_token, s.smtp_timeout_seconds)
 
-    def outbox_worker(self) -> OutboxWorker:
+    def outbox_worker(self, observe: Callable[[OutboundMessage], None] | None = None,
+                      every_pass: Callable[[], object] | None = None) -> OutboxWorker:
         """Email, SMS and relying-party webhooks; each pass first settles the SP769 requests
-        that ended (which queues their webhook calls)."""
+        that ended (which queues their webhook calls). ``observe`` is told each attempt,
+        ``every_pass`` called at the start of each pass (metrics)."""
         s = self.settings
+        chores = [self.sp769_settler.sweep, *([every_pass] if every_pass else [])]
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
-                            webhook=self.party_webhooks(), chores=(self.sp769_settler.sweep,))
+                            s.outbox_lease_seconds, webhook=self.party_webhooks(),
+                            chores=chores, observe=observe)
 
     # PKI and keys
     @cached_property
@@ -412,13 +427,27 @@ class Container:
     @cached_property
     def document_signer(self) -> DocumentSigner:
         return DocumentSigner(self.uow, self.clock, self.signing, self.blobs,
-                              self.document_trust, self.pdf_sandbox)
+                              self.document_trust, self.pdf_sandbox, self.receipts)
+
+    @cached_property
+    def receipts(self) -> ReceiptService:
+        """Signature records (``/v/<id>``) and signing receipts, sealed by kyso."""
+        return ReceiptService(self.uow, self.clock, self.pki.seal, self.keystore,
+                              self.document_trust, self.blobs, self.settings.public_base_url)
 
     @cached_property
     def documents(self) -> DocumentService:
         return DocumentService(self.uow, self.clock, self.transactions, self.blobs,
                                DocumentPolicy(self.settings.document_max_bytes),
-                               sandbox=self.pdf_sandbox, quota=self.quota)
+                               sandbox=self.pdf_sandbox, quota=self.quota,
+                               xml_validator=XadesValidator(self.document_trust))
+
+    @cached_property
+    def multisign(self) -> MultisignService:
+        """Several signers on one PDF (docs/DOCUMENTS.md)."""
+        return MultisignService(self.uow, self.clock, lambda: self.transactions, self.blobs,
+                                self.pdf_sandbox, self.document_signer, self.notifier,
+                                max_bytes=self.settings.document_max_bytes, quota=self.quota)
 
     @cached_property
     def history(self) -> HistoryService:
@@ -442,6 +471,15 @@ class Container:
     @cached_property
     def sp769_completion(self) -> SignCompletion:
         return SignCompletion(self.uow, self.clock, self.signing, self.sp769_settler)
+
+    @cached_property
+    def csc_oauth(self) -> CscOAuthService:
+        return CscOAuthService(self.uow, self.clock, self.relying_parties, self.transactions,
+                               self.signing, self.envelope)
+
+    @cached_property
+    def csc_async(self) -> AsyncSigning:
+        return AsyncSigning(self.uow, self.clock, self.transactions, self.signing)
 
     @cached_property
     def sp769(self) -> SignRequestService:

@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=5.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    # a message a worker claimed and did not record (the worker died, or the database went
+    # away after the send) is tried again, under the same id, once this lease ends; it
+    # must outlast one send (smtp_timeout_seconds, also the SMS gateway's; webhook_timeout_seconds)
+    outbox_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     # PKI and keys
     keystore_backend: Literal["software", "pkcs11"] = "software"
@@ -199,6 +203,15 @@ class Settings(BaseSettings):
         if self.blob_store == "database" and self.document_max_bytes > self.blob_max_bytes:
             raise ValueError("document_max_bytes must not exceed blob_max_bytes: a document "
                              "accepted at upload could not be stored")
+        return self
+
+    @model_validator(mode="after")
+    def _outbox_lease(self) -> Settings:
+        if self.outbox_lease_seconds <= max(self.smtp_timeout_seconds,
+                                            self.webhook_timeout_seconds):
+            raise ValueError("outbox_lease_seconds must exceed smtp_timeout_seconds and "
+                             "webhook_timeout_seconds: a lease ending mid-send would let "
+                             "another worker send the message too")
         return self
 
     @model_validator(mode="after")

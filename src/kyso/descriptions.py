@@ -43,6 +43,13 @@ def _documents(d: Mapping[str, str]) -> Text:
                 f"Sign {n} documents (PAdES {d['level']}): {joined}")
 
 
+def _multisign(d: Mapping[str, str]) -> Text:
+    return Text(f"Ký số tài liệu {d['file_name']} (PAdES {d['level']}, người ký "
+                f"{d['position']}, trang {d['stamp_page']})",
+                f"Sign the document {d['file_name']} (PAdES {d['level']}, signer "
+                f"{d['position']}, page {d['stamp_page']})")
+
+
 def _contact(d: Mapping[str, str]) -> Text:
     vi = [f"{w} {d[k]}" for k, w in (("phone", "số điện thoại mới"), ("email", "email mới"))
           if k in d]
@@ -63,6 +70,7 @@ def _fixed(vi: str, en: str) -> Callable[[Mapping[str, str]], Text]:
 _KINDS: dict[str, Callable[[Mapping[str, str]], Text]] = {
     "sign_document": _document,
     "sign_documents": _documents,
+    "sign_multisign": _multisign,
     "contact_change": _contact,
     "smartotp_pin_change": _fixed("Đổi PIN SmartOTP trên thiết bị này",
                                   "Change the SmartOTP PIN on this device"),

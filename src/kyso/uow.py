@@ -30,8 +30,11 @@ from kyso.otp.ports import (
     SmartOtpRepository,
 )
 from kyso.pki.ports import PkiRepository
+from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
+from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
+from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
 
@@ -52,11 +55,14 @@ class UnitOfWork(Protocol):
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    csc: CscRepository
     onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository
     throttles: ThrottleRepository
     recoveries: RecoveryCaseRepository
+    multisign: MultisignRepository
+    signature_records: RecordRepository
 
     def __enter__(self) -> Self: ...
 

@@ -21,10 +21,15 @@ TRANSACTION_KINDS = {
     "smartotp_pin_change": _T("Đổi PIN SmartOTP", "SmartOTP PIN change"),
     "sign_document": _T("Ký tài liệu", "Document signature"),
     "sign_documents": _T("Ký nhiều tài liệu", "Several documents signed together"),
+    "sign_multisign": _T("Ký tài liệu nhiều người ký", "Signing a document with several signers"),
     "sp769_sign": _T("Yêu cầu ký từ bên tin cậy", "Signing request from a relying party"),
     "onboarding_contract": _T("Ký hợp đồng dịch vụ", "Service contract"),
     "onboarding_acceptance": _T("Ký biên bản nghiệm thu", "Acceptance record"),
     "certificate_renewal": _T("Gia hạn chứng thư số", "Certificate renewal"),
+    "csc_oauth_credential": _T("Ủy quyền ký số cho ứng dụng (CSC)",
+                               "Signing authorization for an application (CSC)"),
+    "csc_sign_hash": _T("Yêu cầu ký số từ ứng dụng (CSC)",
+                        "Signing request from an application (CSC)"),
 }
 
 TRANSACTION_STATUSES = {
@@ -104,6 +109,10 @@ DETAIL_LABELS = {
     "registration": _T("Mã hồ sơ đăng ký", "Registration ID"),
     "holder": _T("Chủ chứng thư số", "Holder"),
     "validity": _T("Hiệu lực", "Valid"),
+    "envelope_id": _T("Mã yêu cầu ký", "Signing request ID"),
+    "position": _T("Thứ tự người ký", "Signer number"),
+    "num_signatures": _T("Số chữ ký", "Number of signatures"),
+    "hashes": _T("Mã băm các tài liệu (Base64)", "Documents' digests (Base64)"),
 }
 
 # What a quota entry of the history says, in plain words ({n}: signatures; {files}: file

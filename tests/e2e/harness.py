@@ -14,6 +14,7 @@ import json
 import os
 import re
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -231,6 +232,56 @@ def drive_register(p: AppProcess, customer: Customer, pin: str = SMARTOTP_PIN, *
     p.expect("Xác nhận lại PIN SmartOTP mới")
     p.send(pin)
     p.expect("Đăng ký SmartOTP thành công")
+
+
+def submit_registration(customer: Customer, number: str, full_name: str, out_dir: Path) -> None:
+    """``kyso app register`` answered up to "waiting for appraisal": the form, the activation
+    code, three ID images, the contract signed with an SMS code."""
+    p = customer.start("register", "--out-dir", str(out_dir))
+    for prompt, answer in [("Họ và tên", full_name), ("Ngày sinh", "04/03/1991"),
+                           ("Giới tính", "Nam"), ("Loại giấy tờ", "CCCD"),
+                           ("Số giấy tờ", number), ("Ngày cấp", "01/05/2021"),
+                           ("Có giá trị đến", "04/03/2031"), ("Dòng 1 vùng MRZ", ""),
+                           ("Email liên hệ", "an@example.vn"),
+                           ("Số điện thoại liên hệ", customer.phone),
+                           ("Địa chỉ liên hệ", "12 Trần Duy Hưng"), ("Quận/huyện", "Cầu Giấy"),
+                           ("Tỉnh/thành phố", "Hà Nội"), ("Gói chứng thư số", "")]:
+        p.expect(prompt)
+        p.send(answer)
+    p.expect("Nhập mã kích hoạt đã gửi qua SMS và email")
+    p.send(customer.code("ONBOARDING_ACTIVATION"))
+    for prompt, name in [("mặt trước", "front.png"), ("mặt sau", "back.png"),
+                         ("ảnh chân dung", "portrait.png")]:
+        p.expect(prompt)
+        p.send(png(out_dir / name))
+    p.expect("Bạn đồng ý với Hợp đồng")
+    p.send("c")
+    p.expect("Nhập mã OTP đã gửi qua SMS")
+    p.send(customer.code("SIGN"))
+    p.expect("Hồ sơ đang chờ thẩm định")
+    assert p.finish() == 0, p.output
+
+
+def approve_registration(server: Server, number: str, officer: str, phone: str) -> None:
+    """An RA officer (made here with ``kyso admin create-user``) approves the registration of
+    the ID card ``number`` with ``kyso ra approve``."""
+    made = server.kyso("admin", "create-user", "--username", officer, "--full-name",
+                       "Cán bộ RA", "--phone", phone, "--email", f"{officer}@ca.vn",
+                       "--role", "ra_officer",
+                       stdin=f"{PASSWORD}\n{PASSWORD}\n{ACCOUNT_PIN}\n{ACCOUNT_PIN}\n")
+    assert made.returncode == 0, made.stderr
+    listed = server.kyso("ra", "list", "--officer", officer, stdin=f"{PASSWORD}\n")
+    assert listed.returncode == 0 and number in listed.stdout, listed.stdout + listed.stderr
+    case = next(line.split()[1] for line in listed.stdout.splitlines() if number in line)
+    approved = server.kyso("ra", "approve", case, "--officer", officer, stdin=f"{PASSWORD}\n")
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+
+
+def png(path: Path) -> str:
+    """A small PNG header of 800×600 with random bytes: what eKYC's checks accept."""
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + struct.pack(">II", 800, 600)
+                     + os.urandom(64))
+    return str(path)
 
 
 def otp_json(customer: Customer, pin: str = SMARTOTP_PIN, **env: str) -> dict[str, Any]:

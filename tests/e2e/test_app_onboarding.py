@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import struct
 import uuid
 from pathlib import Path
 
@@ -18,21 +16,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.e2e.harness import (
-    ACCOUNT_PIN,
     PASSWORD,
     SMARTOTP_PIN,
     Customer,
     Server,
+    approve_registration,
     drive_register,
     new_citizen,
     otp_json,
+    submit_registration,
 )
-
-
-def _png(path: Path) -> str:
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + struct.pack(">II", 800, 600)
-                     + os.urandom(64))
-    return str(path)
 
 
 def _citizen(server: Server, home: Path, number: str) -> Customer:
@@ -44,42 +37,9 @@ def test_register_to_an_active_certificate_that_signs_through_csc(server: Server
                                                                    tmp_path: Path) -> None:
     number = f"001091{uuid.uuid4().int % 10**6:06d}"
     customer = _citizen(server, tmp_path / "phone", number)
-    p = customer.start("register", "--out-dir", str(tmp_path))
-    for prompt, answer in [("Họ và tên", "Nguyễn Văn An"), ("Ngày sinh", "04/03/1991"),
-                           ("Giới tính", "Nam"), ("Loại giấy tờ", "CCCD"),
-                           ("Số giấy tờ", number), ("Ngày cấp", "01/05/2021"),
-                           ("Có giá trị đến", "04/03/2031"), ("Dòng 1 vùng MRZ", ""),
-                           ("Email liên hệ", "an@example.vn"),
-                           ("Số điện thoại liên hệ", customer.phone),
-                           ("Địa chỉ liên hệ", "12 Trần Duy Hưng"), ("Quận/huyện", "Cầu Giấy"),
-                           ("Tỉnh/thành phố", "Hà Nội"), ("Gói chứng thư số", "")]:
-        p.expect(prompt)
-        p.send(answer)
-    p.expect("Nhập mã kích hoạt đã gửi qua SMS và email")
-    p.send(customer.code("ONBOARDING_ACTIVATION"))
-    for prompt, name in [("mặt trước", "front.png"), ("mặt sau", "back.png"),
-                         ("ảnh chân dung", "portrait.png")]:
-        p.expect(prompt)
-        p.send(_png(tmp_path / name))
-    p.expect("Bạn đồng ý với Hợp đồng")
-    p.send("c")
-    p.expect("Nhập mã OTP đã gửi qua SMS")
-    p.send(customer.code("SIGN"))
-    p.expect("Hồ sơ đang chờ thẩm định")
-    assert p.finish() == 0, p.output
+    submit_registration(customer, number, "Nguyễn Văn An", tmp_path)
     assert list(tmp_path.glob("hop-dong-*.pdf"))
-
-    made = server.kyso("admin", "create-user", "--username", "thamdinh1", "--full-name",
-                       "Cán bộ RA", "--phone", "0900000011", "--email", "ra1@ca.vn",
-                       "--role", "ra_officer",
-                       stdin=f"{PASSWORD}\n{PASSWORD}\n{ACCOUNT_PIN}\n{ACCOUNT_PIN}\n")
-    assert made.returncode == 0, made.stderr
-    listed = server.kyso("ra", "list", "--officer", "thamdinh1", stdin=f"{PASSWORD}\n")
-    assert listed.returncode == 0 and number in listed.stdout, listed.stdout + listed.stderr
-    case = next(line.split()[1] for line in listed.stdout.splitlines() if number in line)
-    approved = server.kyso("ra", "approve", case, "--officer", "thamdinh1",
-                           stdin=f"{PASSWORD}\n")
-    assert approved.returncode == 0, approved.stdout + approved.stderr
+    approve_registration(server, number, "thamdinh1", "0900000011")
 
     p = customer.start("register", "--out-dir", str(tmp_path))
     p.expect("Yêu cầu cấp chứng thư số đã được duyệt")

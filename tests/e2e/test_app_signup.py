@@ -15,8 +15,11 @@ from tests.e2e.harness import (
     PASSWORD,
     AppProcess,
     Server,
+    approve_registration,
     clean_env,
+    new_citizen,
     new_customer,
+    submit_registration,
 )
 
 
@@ -85,8 +88,12 @@ def test_forgot_password_and_account_pin_from_the_app(server: Server, tmp_path: 
 
 def test_both_secrets_lost_recovered_from_the_app(server: Server, tmp_path: Path) -> None:
     """``kyso app recover-identity``: the phone's code and the ID images go to an officer
-    (here through the API), then ``--complete`` sets a new password and account PIN."""
-    customer = new_customer(server, tmp_path / "phone")
+    (here through the API), who compares them with the approved registration's, then
+    ``--complete`` sets a new password and account PIN."""
+    number = f"001091{uuid.uuid4().int % 10**6:06d}"
+    customer = new_citizen(server, tmp_path / "phone", number, "Nguyễn Văn An")[0]
+    submit_registration(customer, number, "Nguyễn Văn An", tmp_path)
+    approve_registration(server, number, "thamdinh19", "0900000020")
     env = clean_env(KYSO_APP_HOME=str(customer.home), KYSO_APP_SERVER=server.url,
                     KYSO_APP_KDF_MEMORY_KIB="1024")
     images = []

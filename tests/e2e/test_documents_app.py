@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,7 @@ from tests.e2e.harness import (
 )
 from tests.integration.documents.oracles import needs_tools, openssl_cms_verify, pdfsig
 from tests.integration.documents.pdfs import sample_pdf
+from tests.integration.documents.xml_oracles import INVOICE, needs_xmlsec1, xmlsec1_verify
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,18 @@ def test_sign_any_file_with_cades(signer: Customer, trust: tuple[Path, Path],
     assert done.returncode == 0, done.stdout + done.stderr
     signature = tmp_path / "bao-cao.txt.p7s"
     verified = openssl_cms_verify(signature, source, trust[0])
+    assert verified.returncode == 0, verified.stderr
+
+
+@needs_xmlsec1
+def test_sign_an_e_invoice_with_xades(signer: Customer, trust: tuple[Path, Path],
+                                      tmp_path: Path) -> None:
+    source = tmp_path / "hoa-don.xml"
+    source.write_bytes(INVOICE.read_bytes())
+    done = signer.run("sign", str(source), "--xades", "--level", "B-T", "--pin-stdin",
+                      stdin=f"{SMARTOTP_PIN}\n")
+    assert done.returncode == 0, done.stdout + done.stderr
+    verified = xmlsec1_verify(tmp_path / "hoa-don-signed.xml", trust[0], datetime.now(UTC))
     assert verified.returncode == 0, verified.stderr
 
 

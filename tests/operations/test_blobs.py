@@ -116,6 +116,8 @@ def test_the_worker_removes_only_what_nothing_names(world: World, node_b: Contai
     signed = customer.get(f"/documents/{document['id']}/download")
     assert signed.status_code == 200 and customer.validate(signed.content)["valid"]
     assert world.container.blobs.get(draft["sha256"]) == unsigned
+    [record] = customer.get("/receipts").json()  # the signing receipt is kept too
+    assert customer.get(f"/receipts/{record['id']}").status_code == 200
 
 
 def test_a_document_limit_the_store_cannot_hold_is_refused(tmp_path: Path) -> None:

@@ -77,6 +77,9 @@ def test_sign_a_pdf_with_a_dragged_stamp_and_a_drawn_signature(page: Watched, wo
     shot(p, "sign-2-place")
     flow.get_by_role("button", name="Gửi ký").click()
     expect(flow).to_contain_text("có hình chữ ký ở trang 1")
+    expect(flow).to_contain_text("Có — hình chữ ký tay bạn đã chọn")  # not its SHA-256
+    for internal in ("Mã tài liệu", "Vị trí ô chữ ký", "Hình chữ ký (SHA-256)"):
+        expect(flow).not_to_contain_text(internal)
     shot(p, "sign-3-confirm")
     _confirm(p, customer)
     [doc] = customer.get("/documents").json()

@@ -99,6 +99,14 @@ class CaseWrongState(Conflict):
     en = "The account-recovery request is in the state \u201c{state}\u201d."
 
 
+class NothingToCompare(Conflict):
+    code = "recovery_no_registration"
+    vi = ("Tài khoản chưa có hồ sơ đăng ký đã được duyệt để đối chiếu ảnh giấy tờ; không thể "
+          "duyệt yêu cầu khôi phục này.")
+    en = ("The account has no approved registration to compare the ID images with; this "
+          "recovery request cannot be approved.")
+
+
 class CasesLimit(TooManyRequests):
     code = "recovery_limit"
     vi = ("Tài khoản đã gửi {limit} yêu cầu khôi phục trong 30 ngày. "
@@ -413,6 +421,8 @@ class IdentityRecoveryService:
         code_hash = self._hasher.hash(code)
         with self._uow() as uow:
             case = self._decidable(uow, officer, case_id)
+            if self._view(uow, case).registration is None:  # nothing the images were checked
+                raise NothingToCompare()                    # against: only a rejection
             for other in uow.recoveries.for_account(case.account_id):
                 if other.id != case.id and other.state.open:
                     uow.recoveries.save(other.moved(CaseState.SUPERSEDED, now, self.policy))

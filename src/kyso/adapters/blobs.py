@@ -40,7 +40,9 @@ from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 from kyso.adapters.db.engine import reading, transaction
 from kyso.adapters.db.tables.blobs import blob_chunks, blobs
 from kyso.adapters.db.tables.documents import documents
+from kyso.adapters.db.tables.multisign import multisign_envelopes
 from kyso.adapters.db.tables.onboarding import registrations
+from kyso.adapters.db.tables.verify import signature_records
 from kyso.clock import Clock
 from kyso.errors import InvalidInput
 from kyso.secrets import Envelope, SealedValueError
@@ -218,12 +220,14 @@ def _chunk_purpose(sha256: str, seq: int) -> str:
 
 
 def _referenced(conn: Connection, digests: Iterable[str]) -> set[str]:
-    """Which of ``digests`` a document (upload, output, stamp image) or a registration (ID
-    images, contract, sealed contract: in its JSON body) names."""
+    """Which of ``digests`` a document (upload, output, stamp image), a signing receipt or a
+    registration (ID images, contract, sealed contract: in its JSON body) names."""
     wanted = set(digests)
     c = documents.c
     named: set[str] = set()
-    for column in (c.sha256, c.signed_sha256, c.stamp_image):
+    e = multisign_envelopes.c
+    for column in (c.sha256, c.signed_sha256, c.stamp_image, e.sha256, e.current_sha256,
+                   signature_records.c.receipt_sha256):  # the last: a signing receipt
         named |= {d for (d,) in conn.execute(select(column).where(column.in_(wanted)))}
     clauses = [registrations.c.body.contains(d) for d in wanted - named]
     for start in range(0, len(clauses), 50):

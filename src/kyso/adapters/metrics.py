@@ -40,6 +40,7 @@ from kyso.adapters.db.tables.notify import outbox
 from kyso.adapters.db.tables.quota import quota_holds
 from kyso.audit.model import AuditEvent, AuditRecord
 from kyso.audit.ports import AuditRepository
+from kyso.notify.model import DeliveryStatus, OutboundMessage
 
 __all__ = ["CONTENT_TYPE_LATEST", "MULTIPROCESS", "CountedAudit", "observe_audit", "observe_pool",
            "observe_request", "render"]
@@ -64,6 +65,18 @@ POOL_IN_USE = Gauge("kyso_db_pool_connections_in_use",
                     "Database connections checked out of the pools.",
                     multiprocess_mode="livesum")
 POOL_OPENED = Counter("kyso_db_connections_opened_total", "Database connections opened.")
+# `kyso worker` (its own /metrics: `--metrics-port`)
+DELIVERIES = Counter("kyso_outbox_deliveries_total",
+                     "Outbox delivery attempts by channel and outcome (sent, retry, dead).",
+                     ["channel", "outcome"])
+CHORES = Counter("kyso_worker_chore_runs_total", "Worker chores run, by outcome (ok, failed).",
+                 ["chore", "outcome"])
+CHORE_DONE = Gauge("kyso_worker_chore_last_success_timestamp_seconds",
+                   "When each worker chore last ran to the end (Unix time).", ["chore"],
+                   multiprocess_mode="max")
+OUTBOX_PASS = Gauge("kyso_worker_outbox_pass_timestamp_seconds",
+                    "When the worker last finished a pass over the outbox (Unix time): "
+                    "alert when it stops moving.", multiprocess_mode="max")
 
 # audit action → (counter, labels)
 _SIGNATURE_OUTCOMES = {"signing.signed": "signed", "signing.refused": "refused",
@@ -119,6 +132,54 @@ class CountedAudit:
             self.appended.clear()
 
 
+def observe_delivery(message: OutboundMessage) -> None:
+    """One recorded delivery attempt (``OutboxWorker(observe=…)``)."""
+    outcome = {DeliveryStatus.SENT: "sent", DeliveryStatus.DEAD: "dead"}.get(message.status,
+                                                                             "retry")
+    DELIVERIES.labels(message.channel.value, outcome).inc()
+
+
+def observe_chore(chore: str, ok: bool) -> None:
+    CHORES.labels(chore, "ok" if ok else "failed").inc()
+    if ok:
+        CHORE_DONE.labels(chore).set_to_current_time()
+
+
+def observe_outbox_pass() -> None:
+    OUTBOX_PASS.set_to_current_time()
+
+
+def serve_worker_metrics(engine: Engine, host: str, port: int) -> None:
+    """``kyso worker``'s own exposition on ``host:port`` (a daemon thread): its counters and
+    the backlog, the same text as ``render``."""
+    from prometheus_client import start_http_server
+
+    start_http_server(port, host, registry=_Rendered(engine))
+
+
+class _Rendered(Collector):
+    """A collector of :func:`render`'s families: this process's (or every process's) metrics
+    then the backlog."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def collect(self) -> Iterator[Any]:
+        yield from _counted().collect()
+        yield from _Backlog(self._engine).collect()
+
+    def restricted_registry(self, _names: Iterable[str]) -> _Rendered:
+        return self
+
+
+def _counted() -> CollectorRegistry:
+    if MULTIPROCESS:
+        counted = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counted)  # type: ignore[no-untyped-call]
+        return counted
+    return REGISTRY
+
+
 def observe_pool(engine: Engine) -> None:
     """Count the engine's connections in use and opened (pool events)."""
 
@@ -163,14 +224,9 @@ class _Backlog(Collector):
 
 def render(engine: Engine) -> bytes:
     """The exposition text: this process's (or every worker's) metrics, then the backlog."""
-    if MULTIPROCESS:
-        counted = CollectorRegistry()
-        multiprocess.MultiProcessCollector(counted)  # type: ignore[no-untyped-call]
-    else:
-        counted = REGISTRY
     backlog = CollectorRegistry()
     backlog.register(_Backlog(engine))
-    return generate_latest(counted) + generate_latest(backlog)
+    return generate_latest(_counted()) + generate_latest(backlog)
 
 
 def process_ended() -> None:

@@ -1,7 +1,8 @@
 """``kyso app sign FILE``: sign a file on the server with this device's SmartOTP.
 
 Upload (``POST /documents``: a PDF is signed inside itself at the chosen PAdES level, with an
-optional visible stamp; with ``--cades`` any file gets a detached ``.p7s``), then confirm the
+optional visible stamp; with ``--cades`` any file gets a detached ``.p7s``; with ``--xades`` an
+XML document is signed inside itself, XAdES B-B/B-T/B-LT), then confirm the
 ``sign_document`` transaction like any other — its details (file name, SHA-256, size, level,
 certificate) are shown, the question is checked against them and the OCRA code is filled in
 (:func:`kyso.app.transactions.confirm`) — and the server signs; last, download the output.
@@ -54,16 +55,23 @@ class SignRequest:
     reason: str | None = None
     location: str | None = None
     out: Path | None = None
+    xades: bool = False
 
     def target(self) -> Path:
         if self.out is not None:
             return self.out
         if self.cades:
             return self.path.with_name(self.path.name + ".p7s")
+        if self.xades:
+            return self.path.with_name(f"{self.path.stem}-signed.xml")
         return self.path.with_name(f"{self.path.stem}-signed.pdf")
 
+    @property
+    def format(self) -> str:
+        return "cades" if self.cades else "xades" if self.xades else "pades"
+
     def params(self) -> dict[str, str]:
-        params = {"format": "cades" if self.cades else "pades", "level": self.level.value,
+        params = {"format": self.format, "level": self.level.value,
                   "visible": "true" if self.visible else "false", "name": self.path.name}
         params |= {k: v for k, v in (("reason", self.reason), ("location", self.location)) if v}
         return params

@@ -42,10 +42,18 @@ class CatalogService:
         return products
 
     def seed(self, *, actor: str) -> bool:
-        """Load the built-in catalogue if there is no product yet; True if it did."""
+        """Load the built-in catalogue if there is no product yet; True if it did.
+
+        Nodes that start together on one database may both find it empty: the one whose
+        insert loses (a duplicate product) finds the catalogue there and leaves it."""
         if self.products(active_only=False):
             return False
-        self.load(actor=actor)
+        try:
+            self.load(actor=actor)
+        except Exception:
+            if self.products(active_only=False):  # another node seeded it meanwhile
+                return False
+            raise
         return True
 
     def set_price(self, code: str, price: int, *, actor: str) -> Product:

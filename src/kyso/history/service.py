@@ -27,6 +27,7 @@ from kyso.otp.token import Challenge, ChallengeStatus
 from kyso.pki.model import short_serial
 from kyso.signing.document import Document, DocumentStatus
 from kyso.signing.model import credential_id
+from kyso.signing.records import SignatureRecord
 from kyso.signing.stamp import VIETNAM
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 from kyso.vocabulary import (
@@ -63,6 +64,8 @@ class Entry:
     reference: str  # the id the other pages and commands accept
     count: int | None = None  # signatures: + credited, − used
     amount: int | None = None  # VND, VAT included
+    record: str | None = None  # a signature's public record (/v/<id>)
+    receipt: bool = False  # … and whether it has a signing receipt to download
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,11 @@ class HistoryService:
         for challenge in uow.challenges.for_account(account_id, None, LIMIT):
             yield _transaction(challenge, now)
         documents = uow.documents.for_account(account_id, LIMIT)
+        records = {r.document_id: r for r in uow.signature_records.for_account(account_id,
+                                                                                 LIMIT)}
         for document in documents:
             if document.status in (DocumentStatus.SIGNED, DocumentStatus.FAILED):
-                yield _signature(document)
+                yield _signature(document, records.get(document.id))
         orders = {o.id: o for o in uow.billing.orders(account_id=account_id, limit=LIMIT)}
         for order in orders.values():
             status = order.status.value
@@ -196,7 +201,7 @@ def _fill(text: Text, **values: object) -> Text:
 _OTHER = Text("Khác", "Other")
 _PAYMENT = Text("Đơn hàng", "Order")
 _SIGNED = Text("Chữ ký số", "Digital signature")
-_FORMATS = {"pades": "PAdES", "cades": "CAdES"}
+_FORMATS = {"pades": "PAdES", "cades": "CAdES", "xades": "XAdES"}
 
 
 def _transaction(challenge: Challenge, now: datetime) -> Entry:
@@ -212,10 +217,12 @@ def _transaction(challenge: Challenge, now: datetime) -> Entry:
                  TRANSACTION_STATUSES.get(status.value, _OTHER), description, challenge.id)
 
 
-def _signature(document: Document) -> Entry:
+def _signature(document: Document, record: SignatureRecord | None) -> Entry:
     status = document.status.value
     at = document.signed_at or document.created_at
     return Entry(at, Category.SIGNATURE, document.format.value, status, _SIGNED,
                  DOCUMENT_STATUSES.get(status, _OTHER),
                  f"{document.file_name} ({_FORMATS[document.format.value]} "
-                 f"{document.options.level})", document.id)
+                 f"{document.options.level})", document.id,
+                 record=record.id if record else None,
+                 receipt=bool(record and record.receipt_sha256))

@@ -19,7 +19,6 @@ from kyso.keys.model import (
     KeyAlgorithm,
     KeyFamily,
     KeyHandle,
-    SignatureFamily,
     SignatureScheme,
 )
 
@@ -71,8 +70,9 @@ class FakeKeyStore:
         if isinstance(key, ec.EllipticCurvePrivateKey):
             return key.sign(digest, ec.ECDSA(Prehashed(hash_)))
         pad: padding.AsymmetricPadding = padding.PKCS1v15()
-        if scheme.family is SignatureFamily.RSA_PSS:
-            pad = padding.PSS(mgf=padding.MGF1(hash_), salt_length=hash_.digest_size)
+        if scheme.family.pss:
+            salt = scheme.family.salt_length(scheme.hash_algorithm, handle.algorithm.key_size)
+            pad = padding.PSS(mgf=padding.MGF1(hash_), salt_length=salt)
         return key.sign(digest, pad, Prehashed(hash_))
 
     def public_key(self, handle: KeyHandle) -> bytes:

@@ -110,7 +110,19 @@ _KEY_SPECS: dict[KeyAlgorithm, tuple[int, str | None, str | None]] = {
 class SignatureFamily(Enum):
     RSA_PKCS1V15 = "rsa-pkcs1v15"
     RSA_PSS = "rsa-pss"  # salt length = hash length, MGF1 with the same hash
+    RSA_PSS_MAX = "rsa-pssmax"  # the longest salt the modulus allows, MGF1 with the same hash
     ECDSA = "ecdsa"
+
+    @property
+    def pss(self) -> bool:
+        return self in (SignatureFamily.RSA_PSS, SignatureFamily.RSA_PSS_MAX)
+
+    def salt_length(self, hash_algorithm: HashAlgorithm, key_size: int) -> int:
+        """The PSS salt length in bytes for a ``key_size``-bit modulus (RFC 8017 §9.1.1:
+        emLen − hLen − 2 at most)."""
+        if self is SignatureFamily.RSA_PSS_MAX:
+            return (key_size - 1 + 7) // 8 - hash_algorithm.digest_size - 2
+        return hash_algorithm.digest_size
 
     @property
     def key_family(self) -> KeyFamily:
@@ -124,6 +136,9 @@ class SignatureScheme(Enum):
     RSA_PSS_SHA256 = "rsa-pss-sha256"
     RSA_PSS_SHA384 = "rsa-pss-sha384"
     RSA_PSS_SHA512 = "rsa-pss-sha512"
+    RSA_PSS_MAX_SHA256 = "rsa-pssmax-sha256"
+    RSA_PSS_MAX_SHA384 = "rsa-pssmax-sha384"
+    RSA_PSS_MAX_SHA512 = "rsa-pssmax-sha512"
     ECDSA_SHA256 = "ecdsa-sha256"
     ECDSA_SHA384 = "ecdsa-sha384"
     ECDSA_SHA512 = "ecdsa-sha512"
@@ -177,6 +192,9 @@ _SCHEME_OIDS: dict[SignatureScheme, str] = {
     SignatureScheme.RSA_PSS_SHA256: OID_RSASSA_PSS,
     SignatureScheme.RSA_PSS_SHA384: OID_RSASSA_PSS,
     SignatureScheme.RSA_PSS_SHA512: OID_RSASSA_PSS,
+    SignatureScheme.RSA_PSS_MAX_SHA256: OID_RSASSA_PSS,
+    SignatureScheme.RSA_PSS_MAX_SHA384: OID_RSASSA_PSS,
+    SignatureScheme.RSA_PSS_MAX_SHA512: OID_RSASSA_PSS,
     SignatureScheme.ECDSA_SHA256: "1.2.840.10045.4.3.2",
     SignatureScheme.ECDSA_SHA384: "1.2.840.10045.4.3.3",
     SignatureScheme.ECDSA_SHA512: "1.2.840.10045.4.3.4",

@@ -67,6 +67,7 @@ class OutboxWorker:
         webhook: WebhookChannel | None = None,
         chores: Sequence[Callable[[], object]] = (),
         jitter: Callable[[], float] = random.SystemRandom().random,
+        observe: Callable[[OutboundMessage], None] | None = None,
     ) -> None:
         if max_attempts < 1 or backoff_seconds <= 0 or lease_seconds <= 0:
             raise ValueError("max_attempts, backoff_seconds and lease_seconds must be positive")
@@ -81,6 +82,7 @@ class OutboxWorker:
         self._jitter = jitter
         self._webhook = webhook
         self._chores = tuple(chores)
+        self._observe = observe  # told each attempt's outcome once it is recorded (metrics)
 
     def run_once(self, limit: int = 50) -> int:
         """Run the chores, claim up to ``limit`` due messages and try each; return how many
@@ -193,6 +195,8 @@ class OutboxWorker:
         with self._uow_factory() as uow:
             uow.outbox.save(message)
             uow.commit()
+        if self._observe is not None:
+            self._observe(message)
 
 
 def _delivers_locally(sender: object) -> bool:

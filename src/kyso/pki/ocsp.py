@@ -5,11 +5,23 @@ port, and always returns a DER ``OCSPResponse``: ``malformedRequest`` for anythi
 parse, ``unauthorized`` for a certificate of another CA, otherwise a signed basic response
 with one ``good`` / ``revoked`` (time and reason) / ``unknown`` answer per certificate, the
 request's nonce echoed, and the responder's certificate included.
+
+**Pre-produced answers (RFC 5019).** A request for one certificate without a nonce — what
+OCSP over GET, pdfsig and most relying software send — is answered from a response signed
+earlier for that certificate *in the same status*: :meth:`Responder.answer` still reads the
+certificate's record (one indexed lookup, so a revocation, suspension or resumption made on
+any node is seen by the next request), compares its status with the one the stored response
+was signed for, and signs again only when the status changed or the stored response is past
+half its validity (so its nextUpdate is never near). A request with a nonce gets a fresh
+signature every time. The store is per process and bounded (least recently used out); an
+unknown serial is never stored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,7 +31,7 @@ from kyso.pki.model import CertificateStatus, IssuedCertificate
 from kyso.pki.ports import RevocationInfo
 from kyso.pki.signer import Signer, second
 
-__all__ = ["MAX_NONCE", "Responder", "error_response"]
+__all__ = ["MAX_NONCE", "Answer", "Responder", "error_response"]
 
 MAX_NONCE = 32  # octets (RFC 8954 §2.1)
 _HASHES = ("sha1", "sha256", "sha384", "sha512")
@@ -49,6 +61,48 @@ class _Question:
                    cert_id["serial_number"].native)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A DER OCSPResponse and, when it is signed, its producedAt and nextUpdate; ``shared``
+    when it may be kept by HTTP caches (no nonce: the same bytes answer anyone)."""
+
+    der: bytes = field(repr=False)
+    produced_at: datetime | None = None
+    next_update: datetime | None = None
+    shared: bool = False
+
+
+_Status = tuple[str, datetime | None, str | None]  # what a stored answer was signed for
+
+
+class _Store:
+    """Signed answers by CertID (issuer hashes, serial, hash algorithm): bounded, LRU."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[bytes, tuple[_Status, Answer]] = OrderedDict()
+        self._size, self._lock = size, threading.Lock()
+
+    def get(self, key: bytes, status: _Status, at: datetime, refresh: timedelta
+            ) -> Answer | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+        kept, answer = found
+        assert answer.produced_at is not None
+        if kept != status or not answer.produced_at <= at < answer.produced_at + refresh:
+            return None
+        return answer
+
+    def put(self, key: bytes, status: _Status, answer: Answer) -> None:
+        with self._lock:
+            self._items[key] = (status, answer)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 def error_response(status: str) -> bytes:
     """An unsigned response with only a status: ``malformed_request``, ``unauthorized`` …"""
     der: bytes = ocsp.OCSPResponse({"response_status": status}).dump()
@@ -61,7 +115,9 @@ class Responder:
     ca: x509.Certificate = field(repr=False)
     validity: timedelta
     max_requests: int = 16
+    stored: int = 10_000  # pre-produced answers kept (one per certificate and hash algorithm)
     _issuer_ids: dict[str, tuple[bytes, bytes]] = field(init=False, repr=False)
+    _store: _Store = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.signer.certificate is None:
@@ -69,17 +125,35 @@ class Responder:
         name, key = self.ca.subject.dump(), bytes(self.ca.public_key["public_key"])
         ids = {a: (hashlib.new(a, name).digest(), hashlib.new(a, key).digest()) for a in _HASHES}
         object.__setattr__(self, "_issuer_ids", ids)  # the CA's name and key hashes, once
+        object.__setattr__(self, "_store", _Store(self.stored))
 
     def respond(self, request_der: bytes, at: datetime, info: RevocationInfo) -> bytes:
+        return self.answer(request_der, at, info).der
+
+    def answer(self, request_der: bytes, at: datetime, info: RevocationInfo) -> Answer:
+        """The response, pre-produced when the request allows it (see the module's text)."""
         try:
             questions, nonce = _parse(request_der, self.max_requests)
         except _Malformed:
-            return error_response("malformed_request")
+            return Answer(error_response("malformed_request"))
         if not all(self._answers_for(q) for q in questions):
-            return error_response("unauthorized")
+            return Answer(error_response("unauthorized"))
         at = second(at)
-        singles = [self._single(q, info.certificate(q.serial), at) for q in questions]
-        return self._sign(singles, nonce, at)
+        records = [info.certificate(q.serial) for q in questions]
+        if nonce is not None or len(questions) != 1 or records[0] is None:
+            return self._signed(questions, records, nonce, at, shared=nonce is None)
+        key, status = questions[0].cert_id.dump(), _version(records[0])
+        kept = self._store.get(key, status, at, self.validity / 2)
+        if kept is not None:
+            return kept
+        fresh = self._signed(questions, records, None, at, shared=True)
+        self._store.put(key, status, fresh)
+        return fresh
+
+    def _signed(self, questions: list[_Question], records: list[IssuedCertificate | None],
+                nonce: bytes | None, at: datetime, *, shared: bool) -> Answer:
+        singles = [self._single(q, r, at) for q, r in zip(questions, records, strict=True)]
+        return Answer(self._sign(singles, nonce, at), at, at + self.validity, shared)
 
     def _answers_for(self, question: _Question) -> bool:
         expected = self._issuer_ids.get(question.algorithm)
@@ -115,6 +189,12 @@ class Responder:
         })
         der: bytes = response.dump()
         return der
+
+
+def _version(record: IssuedCertificate) -> _Status:
+    """Everything of a record that its OCSP answer says."""
+    reason = None if record.reason is None else str(record.reason.asn1)
+    return record.status.value, record.revoked_at, reason
 
 
 def _status(record: IssuedCertificate | None) -> ocsp.CertStatus:

@@ -3,7 +3,9 @@
 The CRL of each CA is stored with its number; :class:`CrlIssuer` signs a new one when the
 revocations change (in the same transaction as the change) and when a fetch finds the
 current one past half its validity, so nextUpdate is never reached and no request rebuilds
-a fresh CRL. CA certificates, the responder and the TSA are cached once read.
+a fresh CRL. CA certificates, the responder and the TSA are cached once read; OCSP answers
+without a nonce are pre-produced per certificate status (``ocsp.py``). The HTTP layer adds
+RFC 5019 caching headers from :meth:`PkiPublisher.ocsp_answer` and :meth:`crl_record`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from kyso.pki.config import PkiConfig
 from kyso.pki.crl import build_crl
 from kyso.pki.directory import Directory, Entry
 from kyso.pki.model import OCSP_RESPONDER, TSA, CrlRecord, IssuedCertificate
-from kyso.pki.ocsp import Responder
+from kyso.pki.ocsp import Answer, Responder
 from kyso.pki.ports import PkiRepository
 from kyso.pki.signer import random_serial
 from kyso.pki.tsa import TimeStamper
@@ -86,18 +88,30 @@ class PkiPublisher:
 
     def crl(self, name: str) -> bytes:
         """The DER CRL of CA ``name``, current and numbered."""
+        return self.crl_record(name).der
+
+    def crl_record(self, name: str) -> CrlRecord:
+        """The current CRL of CA ``name`` with its thisUpdate and nextUpdate."""
         self._ca(name)
         at = self._clock.now()
         with self._uow() as uow:
             record = self._crls.refresh(uow.pki, name, at)
             uow.commit()
-        return record.der
+        return record
 
     def ocsp(self, request: bytes) -> bytes:
         """The DER OCSPResponse to a DER OCSPRequest (an error status if it is malformed)."""
+        return self.ocsp_answer(request).der
+
+    def ocsp_answer(self, request: bytes) -> Answer:
+        """The answer with its producedAt and nextUpdate, pre-produced when no nonce asks
+        for a fresh one."""
         responder = self._responder or self._load_responder()
         records = _Records(self._uow, self._config.issuing_ca)
-        return responder.respond(request, self._clock.now(), records)
+        return responder.answer(request, self._clock.now(), records)
+
+    def now(self) -> datetime:
+        return self._clock.now()
 
     def timestamp(self, request: bytes) -> bytes:
         """The DER TimeStampResp to a DER TimeStampReq (a rejection if it is malformed)."""

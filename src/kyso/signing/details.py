@@ -9,6 +9,9 @@ from kyso.signing.pages import PageBox
 
 __all__ = ["batch_details", "details", "inside"]
 
+_KINDS = {DocumentFormat.PADES: "PAdES", DocumentFormat.CADES: "CAdES",
+          DocumentFormat.XADES: "XAdES"}
+
 
 def batch_details(documents: list[Document], credential: Credential,
                   options: SignOptions) -> dict[str, str]:
@@ -24,7 +27,7 @@ def batch_details(documents: list[Document], credential: Credential,
 def details(document: Document, credential: Credential) -> dict[str, str]:
     """What the app shows, and what the OCRA code is bound to."""
     options = document.options
-    kind = "PAdES" if document.format is DocumentFormat.PADES else "CAdES"
+    kind = _KINDS[document.format]
     stamp = f", có hình chữ ký ở trang {options.page}" if options.visible else ""
     details = {
         "document_id": document.id,

@@ -37,6 +37,7 @@ MAX_TEXT = 100  # reason and location, as shown in the stamp
 class DocumentFormat(StrEnum):
     PADES = "pades"  # a PDF signed inside itself
     CADES = "cades"  # any file, signed by a detached CMS (.p7s)
+    XADES = "xades"  # an XML document, signed by an enveloped XAdES signature
 
 
 class Level(StrEnum):
@@ -148,17 +149,19 @@ class Document:
         signed = self.status is DocumentStatus.SIGNED
         if signed != (self.signed_sha256 is not None and self.signed_at is not None):
             raise ValueError("a signed document, and only one, has its output")
-        if self.format is DocumentFormat.CADES and self.options.visible:
-            raise ValueError("a detached signature has no visible stamp")
+        if self.format is not DocumentFormat.PADES and self.options.visible:
+            raise ValueError("only a PDF carries a visible stamp")
 
     @property
     def output_name(self) -> str:
         if self.format is DocumentFormat.CADES:
             return f"{self.file_name}.p7s"
-        stem = self.file_name[:-4] if self.file_name.lower().endswith(".pdf") else self.file_name
-        return f"{stem}-signed.pdf"
+        suffix = ".xml" if self.format is DocumentFormat.XADES else ".pdf"
+        name = self.file_name
+        stem = name[:-4] if name.lower().endswith(suffix) else name
+        return f"{stem}-signed{suffix}"
 
     @property
     def output_media_type(self) -> str:
-        return ("application/pkcs7-signature" if self.format is DocumentFormat.CADES
-                else "application/pdf")
+        return {DocumentFormat.CADES: "application/pkcs7-signature",
+                DocumentFormat.XADES: "application/xml"}.get(self.format, "application/pdf")

@@ -1,6 +1,7 @@
 """What can go wrong with documents to sign or validate::
 
-    InvalidInput ── NotAPdf, EncryptedPdf, DamagedPdf, DocumentTooLarge, LevelNotSupported,
+    InvalidInput ── NotAPdf, EncryptedPdf, DamagedPdf, DocumentTooLarge, LevelNotSupported
+                    (XadesLevelNotSupported),
                     InvalidDocument (the sandbox stopped its reader: time, memory, crash),
                     StampOutsidePage, BadSignatureImage
     Conflict ───── NoCredential, AlreadySigned, NotSignedYet, SigningFailed, NotADraft
@@ -28,6 +29,7 @@ __all__ = [
     "SandboxBusy",
     "SigningFailed",
     "StampOutsidePage",
+    "XadesLevelNotSupported",
 ]
 
 
@@ -59,6 +61,11 @@ class LevelNotSupported(InvalidInput):
     code = "level_not_supported"
     vi = "Chữ ký CAdES tách rời chỉ hỗ trợ mức B-B và B-T."
     en = "Detached CAdES signatures support the B-B and B-T levels only."
+
+
+class XadesLevelNotSupported(LevelNotSupported):
+    vi = "Chữ ký XML (XAdES) hỗ trợ các mức B-B, B-T và B-LT."
+    en = "XML (XAdES) signatures support the B-B, B-T and B-LT levels."
 
 
 class NoCredential(Conflict):

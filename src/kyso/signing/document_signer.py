@@ -6,7 +6,7 @@ Two ways in, one way to the key:
   transaction (SmartOTP OCRA code over the file's name, SHA-256, size, level and credential);
   runs as the transaction kind's ``after`` hook, outside any unit of work.
 * :meth:`DocumentSigner.sign_pdf` — CSC ``signatures/signDoc``: a PDF and a SAD that
-  authorized the PDF's SHA-256.
+  authorized the PDF's SHA-256 (:meth:`DocumentSigner.sign_xml`: an XML file, XAdES).
 
 Either way the PDF is parsed only in the sandbox, which prepares it (field, stamp,
 placeholder); the server hashes the prepared bytes itself, builds the CMS with pyHanko and
@@ -19,11 +19,13 @@ attempt with the same confirmation or SAD finds it taken and is refused.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -34,15 +36,19 @@ from kyso.otp.token import Challenge
 from kyso.signing.cades import CadesEngine
 from kyso.signing.cms import CredentialSigner, RawSign
 from kyso.signing.credentials import usable
-from kyso.signing.document import Document, DocumentFormat, DocumentStatus, SignOptions
+from kyso.signing.document import Document, DocumentFormat, DocumentStatus, Level, SignOptions
 from kyso.signing.document_errors import AlreadySigned, SigningFailed
 from kyso.signing.model import Credential
-from kyso.signing.pades import Finisher, PadesEngine, PadesRequest, reserve
+from kyso.signing.pades import FieldPlan, Finisher, PadesEngine, PadesRequest, reserve
+from kyso.signing.receipts import ReceiptService, timestamp_time
+from kyso.signing.records import SignatureRecord, new_record_id
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import Authorization, SigningService
 from kyso.signing.source import Signed, Source, sha256_of
 from kyso.signing.storage import BlobStore, blob_file
+from kyso.signing.xades import XadesEngine
+from kyso.signing.xml_input import parse_xml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["DocumentSigner", "batch_ids", "field_name"]
@@ -58,6 +64,12 @@ def batch_ids(challenge: Challenge) -> list[str]:
     return many.split("\n") if many else [challenge.details.get("document_id", "")]
 
 
+_CSC_DOCUMENT = Document(id="csc", account_id="-", credential_id="-",
+                         format=DocumentFormat.PADES, file_name="signDoc.pdf", size=0,
+                         sha256="0" * 64, options=SignOptions(),
+                         created_at=datetime.fromtimestamp(0, tz=UTC))
+
+
 def field_name(document_id: str) -> str:
     return f"Signature-kyso-{document_id[:13]}"
 
@@ -68,14 +80,19 @@ class _Run:
 
     document: Document
     taken: bool = False
+    record_id: str = field(default_factory=new_record_id)  # /v/<id>, in the stamp's QR code
+    cms: bytes | None = None  # the signature's CMS (its time stamp's time for the record)
+    at: datetime | None = None  # the signing time (the stamp's, the CMS's)
 
 
 class DocumentSigner:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, signing: SigningService,
-                 blobs: BlobStore, trust: KysoTrust, sandbox: PdfSandbox) -> None:
+                 blobs: BlobStore, trust: KysoTrust, sandbox: PdfSandbox,
+                 receipts: ReceiptService | None = None) -> None:
         self._uow, self._clock, self._signing, self._blobs = uow_factory, clock, signing, blobs
-        self._sandbox = sandbox
+        self._sandbox, self._receipts = sandbox, receipts
         self._pades, self._cades = PadesEngine(trust), CadesEngine(trust)
+        self._xades = XadesEngine(trust)
 
     # -- CSC signatures/signDoc ----------------------------------------------------------
     def sign_pdf(self, account_id: str, credential_id: str, sad: str, pdf: bytes,
@@ -101,8 +118,58 @@ class DocumentSigner:
             return spent
 
         # a hostile file stops in the sandbox, before the SAD is looked at
-        return self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
-                                authorize, sha256=sha256)
+        run = _Run(_CSC_DOCUMENT, at=now)
+        url = (self._receipts.url(run.record_id)
+               if self._receipts is not None and options.visible else None)
+        signed = self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
+                                  authorize, None, url, run, sha256=sha256)
+        self._keep_csc_record(run, account_id, credential_id, sad, sha256, signed, options)
+        return signed
+
+    def _keep_csc_record(self, run: _Run, account_id: str, credential_id: str, sad: str,
+                         sha256: str, signed: Signed, options: SignOptions) -> None:
+        """signDoc: the record and receipt of a document the caller sent (no file name: the
+        CSC API has none; the approved SAD is bound by its SHA-256)."""
+        if self._receipts is None:
+            return
+        output = hashlib.sha256()
+        for part in signed.chunks():
+            output.update(part)
+        event, digest = str(uuid.uuid4()), output.hexdigest()
+        approved: dict[str, str | None] = {
+            "id": None, "kind": "csc_sad",
+            "sad_sha256": hashlib.sha256(sad.encode()).hexdigest(),
+            "approved_at": (run.at or self._clock.now()).isoformat()}
+        record = self._make_record(run, account_id, credential_id, "pades",
+                                   options.level.value, "signDoc.pdf", sha256, signed.size,
+                                   digest, event, approved, relying_party="CSC API")
+        if record is None:
+            return
+        with self._uow() as uow:
+            uow.audit.append(AuditEvent("document.signed", Outcome.SUCCESS, actor=account_id,
+                                        subject=credential_id, details={
+                                            "sha256": record.sha256, "level": record.level,
+                                            "via": "csc.signDoc", "event": event,
+                                            "record": record.id}), self._clock.now())
+            uow.signature_records.add(record)
+            uow.commit()
+
+    def sign_xml(self, account_id: str, credential_id: str, sad: str, xml: bytes,
+                 level: Level) -> bytes:
+        """``xml`` with an enveloped XAdES signature at ``level`` if ``sad`` authorized its
+        SHA-256 (CSC signDoc, ``signature_format: "X"``). The XML is read (safely) before
+        the SAD is looked at."""
+        digest, now = hashlib.sha256(xml).digest(), self._clock.now()
+        credential = self._credential(account_id, credential_id)
+        parse_xml(xml)
+
+        def authorize(uow: UnitOfWork) -> Authorization:
+            spent = self._signing.redeem(uow, account_id, credential_id, sad, digest)
+            assert spent is not None  # consumed: a Redeemed
+            return spent
+
+        return self._xades.sign(xml, credential, self._raw_sign(credential, authorize),
+                                level, now)
 
     # -- the customer's confirmed documents ----------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
@@ -145,7 +212,7 @@ class DocumentSigner:
             log.exception("signing document %s failed", run.document.id)
             self._fail(run, SigningFailed.code)
             raise SigningFailed() from exc
-        return self._finish(run.document, output)
+        return self._finish(run, output, challenge)
 
     def _open(self, uow: UnitOfWork, challenge: Challenge, *, lock: bool,
               document_id: str | None = None) -> Document:
@@ -161,6 +228,7 @@ class DocumentSigner:
     def _produce(self, run: _Run, proof: FactorProof) -> tuple[str, int]:
         """Sign the document and store the output; its SHA-256 and size."""
         document, now = run.document, self._clock.now()
+        run.at = now
         credential = self._credential(document.account_id, document.credential_id)
 
         def take(uow: UnitOfWork) -> Authorization:
@@ -174,42 +242,117 @@ class DocumentSigner:
         if document.format is DocumentFormat.CADES:
             data = self._blobs.get(document.sha256)
             signer = CredentialSigner(credential, self._raw_sign(credential, take))
-            output = self._cades.sign(data, signer, document.options.level, now)
-            return self._blobs.put(output), len(output)
+            run.cms = self._cades.sign(data, signer, document.options.level, now)
+            return self._blobs.put(run.cms), len(run.cms)
+        if document.format is DocumentFormat.XADES:
+            xml = self._xades.sign(self._blobs.get(document.sha256), credential,
+                                   self._raw_sign(credential, take), document.options.level,
+                                   now)
+            return self._blobs.put(xml), len(xml)
         image = self._blobs.get(document.options.image) if document.options.image else None
+        url = (self._receipts.url(run.record_id)
+               if self._receipts is not None and document.options.visible else None)
         # the original goes to a temporary file in chunks: the sandbox reads it by its
         # path, the server hashes it in pieces, the output is written out in chunks
         with blob_file(self._blobs, document.sha256) as original:
             signed = self._sign_boxed(original, field_name(document.id), document.options,
-                                      now, credential, take, image, sha256=document.sha256)
+                                      now, credential, take, image, url, run,
+                                      sha256=document.sha256)
             return self._blobs.put_chunks(signed.chunks), signed.size
+
+    def sign_in_field(self, pdf: bytes, name: str, options: SignOptions,
+                      credential: Credential, authorize: Authorize, *, certify: bool,
+                      fields: tuple[FieldPlan, ...]) -> bytes:
+        """Several signers (``signing/multisign.py``): sign ``pdf`` in field ``name`` —
+        made with ``fields`` in the same update when they are given (the first signature),
+        which is then a certification (``certify``, DocMDP P=2); ``authorize`` takes the
+        signer's turn and returns the confirmation in the grant's unit of work."""
+        return self._sign_boxed(pdf, name, options, self._clock.now(), credential, authorize,
+                                certify=certify, fields=fields).whole()
+
+    def usable_credential(self, account_id: str, credential_id: str) -> Credential:
+        return self._credential(account_id, credential_id)
 
     def _sign_boxed(self, pdf: Source, name: str, options: SignOptions, at: datetime,
                     credential: Credential, authorize: Authorize,
-                    image: bytes | None = None, *, sha256: str | None = None) -> Signed:
+                    image: bytes | None = None, url: str | None = None,
+                    run: _Run | None = None, *, sha256: str | None = None,
+                    certify: bool = False, fields: tuple[FieldPlan, ...] = ()) -> Signed:
         """PAdES without parsing ``pdf`` here: the sandbox prepares it, the server signs the
         digest of the prepared bytes it checked (the key never leaves the server) and
         splices the CMS in; B-LT/B-LTA additions come from the sandbox again. The original
         is read in chunks (and checked against ``sha256``), never copied whole."""
         signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
         request = PadesRequest(pdf, name, options, at, credential.certificate.subject,
-                               tuple(credential.chain), reserve(signer, options.level), image)
-        finisher = Finisher(request, lambda digest: self._pades.cms(signer, digest,
-                                                                    options.level, at),
-                            sha256)
+                               tuple(credential.chain), reserve(signer, options.level), image,
+                               certify=certify, fields=fields, verify_url=url)
+
+        def cms(digest: bytes) -> bytes:
+            der = self._pades.cms(signer, digest, options.level, at)
+            if run is not None:
+                run.cms = der
+            return der
+
+        finisher = Finisher(request, cms, sha256)
         return Signed(pdf, finisher.finish_tail(self._sandbox.sign(request, finisher.exchange)))
 
-    def _finish(self, document: Document, output: tuple[str, int]) -> Document:
-        digest, size = output
+    def _finish(self, run: _Run, output: tuple[str, int], challenge: Challenge) -> Document:
+        document = run.document
+        (digest, size), now, event = output, self._clock.now(), str(uuid.uuid4())
+        record = self._record(run, size, digest, now, event, challenge)
         with self._uow() as uow:
             current = uow.documents.get(document.id, for_update=True)
             assert current is not None and current.status is DocumentStatus.SIGNING
             done = replace(current, status=DocumentStatus.SIGNED, signed_sha256=digest,
-                           signed_size=size, signed_at=self._clock.now())
+                           signed_size=size, signed_at=now)
             uow.documents.save(done)
-            self._audit(uow, "document.signed", done)
+            self._audit(uow, "document.signed", done, event=event,
+                        record=record.id if record else None)
+            if record is not None:
+                uow.signature_records.add(record)
             uow.commit()
         return done
+
+    def _record(self, run: _Run, size: int, digest: str, now: datetime, event: str,
+                challenge: Challenge) -> SignatureRecord | None:
+        """The signature's public record and its receipt (None without a receipt service)."""
+        document = run.document
+        approved: dict[str, str | None] = {
+            "id": challenge.id, "kind": challenge.kind,
+            "details_sha256": hashlib.sha256(json.dumps(
+                dict(challenge.details), sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest(),
+            "approved_at": (challenge.decided_at or now).isoformat()}
+        return self._make_record(
+            run, document.account_id, document.credential_id, document.format.value,
+            document.options.level.value, document.file_name, document.sha256, size,
+            digest, event, approved, document_id=document.id, challenge_id=challenge.id)
+
+    def _make_record(self, run: _Run, account_id: str, credential_id: str, fmt: str,
+                     level: str, file_name: str, sha256: str, size: int, digest: str,
+                     event: str, approved: dict[str, str | None], *,
+                     document_id: str | None = None, challenge_id: str | None = None,
+                     relying_party: str | None = None) -> SignatureRecord | None:
+        """A record and its receipt (a receipt that cannot be made is logged, and the record
+        kept without it)."""
+        if self._receipts is None:
+            return None
+        credential = self._credential(account_id, credential_id)
+        certificate = credential.certificate
+        record = SignatureRecord(
+            id=run.record_id, account_id=account_id, credential_id=credential_id,
+            issuer=certificate.issuer, serial=certificate.serial,
+            signer_name=certificate.subject, issuer_name=_issuer_common_name(credential),
+            format=fmt, level=level, file_name=file_name, sha256=sha256,
+            signed_sha256=digest, signed_size=size, signed_at=run.at or self._clock.now(),
+            audit_event=event, created_at=self._clock.now(), document_id=document_id,
+            timestamp_at=timestamp_time(run.cms) if run.cms else None,
+            relying_party=relying_party, challenge_id=challenge_id)
+        try:
+            return self._receipts.make(record, approved)
+        except KysoError as exc:
+            log.warning("no receipt for signature %s: %s", record.id, exc.code)
+            return record
 
     def _fail(self, run: _Run, code: str) -> None:
         """Mark the document failed if this attempt took it, or it never left pending."""
@@ -243,9 +386,19 @@ class DocumentSigner:
         return raw_sign
 
     def _audit(self, uow: UnitOfWork, action: str, document: Document,
-               outcome: Outcome = Outcome.SUCCESS) -> None:
+               outcome: Outcome = Outcome.SUCCESS, *, event: str | None = None,
+               record: str | None = None) -> None:
         details = {"document": document.id, "sha256": document.sha256,
                    "level": document.options.level.value, "error": document.error}
-        event = AuditEvent(action, outcome, actor=document.account_id,
-                           subject=document.credential_id, details=details)
-        uow.audit.append(event, self._clock.now())
+        if event is not None:
+            details |= {"event": event, "record": record}
+        uow.audit.append(AuditEvent(action, outcome, actor=document.account_id,
+                                    subject=document.credential_id, details=details),
+                         self._clock.now())
+
+
+def _issuer_common_name(credential: Credential) -> str:
+    from asn1crypto import x509
+
+    certificate = x509.Certificate.load(credential.chain[0])
+    return str(certificate.issuer.native.get("common_name", credential.certificate.issuer))

@@ -44,6 +44,7 @@ from kyso.signing.document_errors import (
     NotADraft,
     NotSignedYet,
     StampOutsidePage,
+    XadesLevelNotSupported,
 )
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.errors import OutOfSignatures
@@ -51,9 +52,12 @@ from kyso.signing.model import Credential
 from kyso.signing.pages import Layout
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.signature_image import clean_signature_image
-from kyso.signing.source import Source, chunks, size_of
+from kyso.signing.source import Source, chunks, read_all, sha256_of, size_of
 from kyso.signing.storage import BlobStore, blob_file
 from kyso.signing.validation import ValidationReport
+from kyso.signing.xades import LEVELS as XADES_LEVELS
+from kyso.signing.xades_validation import XadesValidator, looks_like_xml
+from kyso.signing.xml_input import UnsafeXml, parse_xml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["BATCH_KIND", "KIND", "DocumentPolicy", "DocumentService", "Upload", "batch_kind",
@@ -91,10 +95,11 @@ class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  transactions: TransactionService, blobs: BlobStore,
                  policy: DocumentPolicy, *, sandbox: PdfSandbox,
-                 quota: QuotaAdvice | None = None) -> None:
+                 quota: QuotaAdvice | None = None,
+                 xml_validator: XadesValidator | None = None) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
         self._blobs, self.policy = blobs, policy
-        self._sandbox, self._quota = sandbox, quota
+        self._sandbox, self._quota, self._xml = sandbox, quota, xml_validator
 
     def upload(self, account_id: str, data: Source, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
@@ -102,7 +107,11 @@ class DocumentService:
         """Check and store the file, and open the transaction that will sign it. A visible
         stamp goes where ``options`` puts it (page, box from the page's lower-left corner)
         or on the free spot :meth:`PdfSandbox.layout` finds."""
-        self._check(data, fmt, options)
+        try:
+            self._check(data, fmt, options)
+        except UnsafeXml:
+            self._unsafe(account_id, data)
+            raise
         options = self._placed(data, options)
         document, found = self._new(account_id, data, file_name, fmt, options, credential)
         with self._uow() as uow:
@@ -222,7 +231,16 @@ class DocumentService:
             raise NotFound("the signed file is missing from the store") from None
 
     def validate(self, data: Source) -> ValidationReport:
+        """A report on a signed PDF (pyHanko, in the sandbox) or, for an XML document, on
+        its XAdES signatures (:class:`XadesValidator`, in-process: the XML is read safely)."""
         self._check_size(data)
+        if self._xml is not None and looks_like_xml(bytes(next(chunks(data, 64), b""))):
+            data = read_all(data)  # an XML document is read whole (within the size limit)
+            report = self._xml.validate(data, self._clock.now())
+            log.info("validated an XML document (%d bytes, sha256 %s…): %s, %s", len(data),
+                     report.sha256[:16], "valid" if report.valid else "not valid",
+                     report.summary())
+            return report
         report = self._sandbox.validate(data, self._clock.now())  # pyHanko, in the box
         log.info("validated a PDF (%d bytes, sha256 %s…): %s, %s", size_of(data),
                  report.sha256[:16], "valid" if report.valid else "not valid", report.summary())
@@ -233,7 +251,8 @@ class DocumentService:
              options: SignOptions, credential: str | None) -> tuple[Document, Credential]:
         found = self._credential(account_id, credential)
         self._has_signatures(found)
-        default = "document.pdf" if fmt is DocumentFormat.PADES else "document"
+        default = {DocumentFormat.PADES: "document.pdf",
+                   DocumentFormat.XADES: "document.xml"}.get(fmt, "document")
         digest = self._blobs.put(data) if isinstance(data, bytes) else \
             self._blobs.put_chunks(lambda: chunks(data))  # stored chunk by chunk
         return Document(
@@ -290,6 +309,9 @@ class DocumentService:
             if size_of(data):
                 self._sandbox.inspect(data)
             return
+        if fmt is DocumentFormat.XADES:
+            self._check_xml(data, options)
+            return
         if options.level.long_term:
             raise LevelNotSupported()
         if options.visible:
@@ -298,6 +320,25 @@ class DocumentService:
             raise InvalidInput("the file is empty")
         if options.image is not None:
             raise InvalidInput("a detached CAdES signature has no signature image")
+
+    def _check_xml(self, data: Source, options: SignOptions) -> None:
+        if options.level not in XADES_LEVELS:
+            raise XadesLevelNotSupported()
+        if options.visible or options.image is not None:
+            raise InvalidInput("an XML signature has no visible stamp")
+        if size_of(data):  # refuses DTDs, entities, non-XML before anything is stored
+            parse_xml(read_all(data))
+
+    def _unsafe(self, account_id: str, data: Source) -> None:
+        """A DTD, an entity or a PI in an upload: a warning line and a security event (the
+        size and SHA-256 only, nothing of the content)."""
+        digest, size = sha256_of(data), size_of(data)
+        log.warning("refused an unsafe XML upload (%d bytes, sha256 %s…)", size, digest[:16])
+        event = AuditEvent("document.unsafe_xml", Outcome.FAILURE, actor=account_id,
+                           details={"sha256": digest, "size": size})
+        with self._uow() as uow:
+            uow.audit.append(event, self._clock.now())
+            uow.commit()
 
     def _check_size(self, data: Source) -> None:
         if size_of(data) > self.policy.max_bytes:

@@ -32,7 +32,7 @@ from typing import Any, NoReturn, TypeVar
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter, append_signature_field
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, Signer
 from pyhanko.sign.signers.pdf_signer import (
@@ -65,8 +65,9 @@ from kyso.signing.stamp import (
     stamp_style,
 )
 
-__all__ = ["Exchange", "Finisher", "PadesEngine", "PadesJob", "PadesRequest", "Prepared",
-           "byte_range_digest", "prepare_pades", "run", "splice", "splice_tail", "translated"]
+__all__ = ["Exchange", "FieldPlan", "Finisher", "PadesEngine", "PadesJob", "PadesRequest",
+           "Prepared", "byte_range_digest", "prepare_pades", "run", "splice", "splice_tail",
+           "translated"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -85,6 +86,8 @@ class PadesJob:
     options: SignOptions
     at: datetime
     image: bytes | None = None  # the signature image's PNG, for a visible stamp
+    certify: bool = False  # a certification signature (DocMDP P=2: forms and signatures)
+    verify_url: str | None = None  # the public verification page (``/v/<id>``)
 
 
 class _ClockedPdfSigner(PdfSigner):
@@ -128,7 +131,8 @@ class PadesEngine:
         return _ClockedPdfSigner(
             self._metadata(job), signer, at=job.at,
             timestamper=self._trust.timestamper if options.level.timestamped else None,
-            stamp_style=stamp_style(options, job.image, rotation) if stamped else None,
+            stamp_style=stamp_style(options, job.image, rotation, job.verify_url)
+            if stamped else None,
             new_field_spec=field_spec(job.field_name, options, job.info.last_page_box)
             if stamped
             else None)
@@ -140,7 +144,8 @@ class PadesEngine:
             field_name=job.field_name, md_algorithm="sha256",
             subfilter=SigSeedSubFilter.PADES, reason=options.reason, location=options.location,
             embed_validation_info=level.long_term, validation_context=context,
-            use_pades_lta=level is Level.B_LTA)
+            use_pades_lta=level is Level.B_LTA, certify=job.certify,
+            docmdp_permissions=MDPPerm.FILL_FORMS)
 
 
     def cms(self, signer: CredentialSigner, digest: bytes, level: Level, at: datetime) -> bytes:
@@ -205,6 +210,9 @@ class PadesRequest:
     chain: tuple[bytes, ...]  # DER, the signer's certificate first
     reserve: int  # bytes for the CMS, as hex (see :func:`reserve`)
     image: bytes | None = None
+    certify: bool = False  # several signers: the first is a certification (DocMDP P=2)
+    fields: tuple[FieldPlan, ...] = ()  # several signers: empty fields made before signing
+    verify_url: str | None = None  # the public verification page, as a QR code in the stamp
 
 
 @dataclass(frozen=True)
@@ -216,6 +224,16 @@ class Prepared:
     tail: bytes
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """An empty signature field made up front (several signers): its name, page (1-based)
+    and box in PDF user space."""
+
+    name: str
+    page: int
+    box: tuple[float, float, float, float]
 
 
 Exchange = Callable[[Prepared], bytes]
@@ -262,15 +280,20 @@ async def _prepare(request: PadesRequest, trust: KysoTrust,
     with open_source(pdf) as source, _scratch(pdf) as output:
         reader = read_pdf_stream(source)  # parsed once: checked, described, then extended
         job = PadesJob(b"", describe_pdf(reader), request.field_name, options, request.at,
-                       request.image)
+                       request.image, certify=request.certify, verify_url=request.verify_url)
         writer = IncrementalPdfFileWriter.from_reader(reader)
+        for plan in request.fields:  # in the same update as the first signature, covered by it
+            append_signature_field(writer, SigFieldSpec(
+                plan.name, on_page=plan.page - 1,
+                box=tuple(round(v) for v in plan.box)))  # type: ignore[arg-type]
         session = PadesEngine(trust)._pdf_signer(job, _CertificateOnly(request.chain),
                                                  _rotation(writer, options)) \
             .init_signing_session(writer)
         presign = await session.perform_presign_validation(writer)
         tbs = session.prepare_tbs_document(
             validation_info=presign, bytes_reserved=request.reserve,
-            appearance_text_params=stamp_params(request.signer_name, options)
+            appearance_text_params=stamp_params(request.signer_name, options,
+                                                request.verify_url)
             if options.visible else None)
         digested, _ = tbs.digest_tbs_document(output=output)
         if not _extends(output, pdf):

@@ -135,10 +135,12 @@ def render_page(data: bytes, number: int) -> bytes:
     with _opened(data) as doc:
         if not 1 <= number <= len(doc):
             raise DamagedPdf("no such page")
+        doc.init_forms()  # form fields, signature stamps among them, are drawn too
         page = doc[number - 1]
         width = page.get_width()
         for pixels in (MAX_WIDTH, MAX_WIDTH * 3 // 4, MAX_WIDTH // 2):
-            image = page.render(scale=min((pixels - 1) / max(width, 1.0), 4.0)).to_pil()
+            image = page.render(scale=min((pixels - 1) / max(width, 1.0), 4.0),
+                                may_draw_forms=True).to_pil()
             out = io.BytesIO()
             image.convert("RGB").save(out, "PNG", optimize=False, compress_level=6)
             if out.tell() <= MAX_PNG_BYTES:

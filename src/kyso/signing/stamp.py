@@ -20,7 +20,8 @@ upright where the customer dropped it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
@@ -50,6 +51,7 @@ FONT = Path(__file__).parent / "fonts" / "NotoSans-Vietnamese.ttf"
 VIETNAM = timezone(timedelta(hours=7), "GMT+7")  # Asia/Ho_Chi_Minh keeps no daylight time
 _WIDTH, _HEIGHT, _MARGIN = 250.0, 70.0, 24.0
 _FONT_SIZE = 9
+_QR_PAD = 3.0
 
 
 def local_time(at: datetime) -> datetime:
@@ -70,15 +72,73 @@ class TurnedStampStyle(TextStampStyle):
     against the page's ``rotation`` (0, 90, 180, 270 degrees clockwise)."""
 
     rotation: int = 0
+    verify_url: str | None = None  # drawn as a QR code at the stamp's right end
+    image_share: float = 0.5  # of the room left of the QR code, for the signature image
 
     def create_stamp(self, writer: BasePdfFileWriter, box: BoxConstraints,
                      text_params: dict[str, str]) -> TextStamp:
         if self.rotation in (90, 270):  # the field's box is turned in user space
             box = BoxConstraints(width=box.height, height=box.width)
-        return _TurnedStamp(writer=writer, style=self, box=box, text_params=text_params)
+        style: TurnedStampStyle = self
+        if self.verify_url and box.width_defined and box.height_defined:
+            style = _qr_layout(self, box.width, box.height)
+        return _TurnedStamp(writer=writer, style=style, box=box, text_params=text_params)
+
+
+def qr_size(width: float, height: float) -> float:
+    """The QR code's side in a stamp of this size (points)."""
+    return max(min(height - 2 * _QR_PAD, width * 0.4), 0.0)
+
+
+def _qr_layout(style: TurnedStampStyle, width: float, height: float) -> TurnedStampStyle:
+    """Text (and image) laid out left of the QR code."""
+    from dataclasses import replace
+
+    room = width - qr_size(width, height) - 2 * _QR_PAD
+    if style.background is None:
+        return replace(style, inner_content_layout=SimpleBoxLayoutRule(
+            AxisAlignment.ALIGN_MIN, AxisAlignment.ALIGN_MID,
+            margins=Margins(4, int(width - room + 2), 4, 4)))
+    image = int(room * style.image_share)
+    return replace(
+        style,
+        background_layout=SimpleBoxLayoutRule(AxisAlignment.ALIGN_MID, AxisAlignment.ALIGN_MID,
+                                              margins=Margins(4, int(width - image + 2), 4, 4)),
+        inner_content_layout=SimpleBoxLayoutRule(
+            AxisAlignment.ALIGN_MIN, AxisAlignment.ALIGN_MID,
+            margins=Margins(image + 2, int(width - room + 2), 4, 4)))
+
+
+def qr_commands(url: str, x: float, y: float, side: float) -> bytes:
+    """PDF content drawing ``url`` as a QR code (error correction M, a 2-module quiet zone
+    on white) in the square at ``(x, y)`` of ``side`` points."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False, boost_error=False)
+    matrix = code.matrix
+    n = len(matrix)
+    module = side / (n + 4)
+    out = [b"q 1 g %.3f %.3f %.3f %.3f re f 0 g" % (x, y, side, side)]
+    for r, row in enumerate(matrix):
+        top = y + side - (r + 3) * module
+        for c, dark in enumerate(row):
+            if dark & 1:
+                out.append(b"%.3f %.3f %.3f %.3f re" % (x + (c + 2) * module, top,
+                                                       module, module))
+    out.append(b"f Q")
+    return b" ".join(out)
 
 
 class _TurnedStamp(TextStamp):
+    def _render_inner_content(self) -> list[bytes]:
+        commands: list[bytes] = super()._render_inner_content()  # type: ignore[no-untyped-call]
+        url = getattr(self.style, "verify_url", None)
+        if url:
+            w, h = self.box.width, self.box.height
+            side = qr_size(w, h)
+            commands.append(qr_commands(url, w - side - _QR_PAD, (h - side) / 2, side))
+        return commands
+
     def as_form_xobject(self) -> generic.StreamObject:
         xobject = super().as_form_xobject()
         rotation = self.style.rotation
@@ -111,16 +171,19 @@ def page_rotation(page: generic.DictionaryObject) -> int:
 
 
 def stamp_style(options: SignOptions, image: bytes | None = None,
-                rotation: int = 0) -> TextStampStyle:
+                rotation: int = 0, verify_url: str | None = None) -> TextStampStyle:
     """The stamp's look on a page turned by ``rotation``; ``image`` is the signature
-    image's PNG (checked on upload)."""
+    image's PNG (checked on upload); ``verify_url`` the public verification page, drawn as
+    a QR code at the right end and written as the last line."""
     lines = ["Ký bởi: %(signer)s", "Thời gian: %(ts)s"]
     if options.reason:
         lines.append("Lý do: %(reason)s")
     if options.location:
         lines.append("Nơi ký: %(location)s")
+    if verify_url:
+        lines.append("Kiểm tra: %(verify)s")
     style = TurnedStampStyle(
-        rotation=rotation,
+        rotation=rotation, verify_url=verify_url,
         stamp_text="\n".join(lines),
         text_box_style=TextBoxStyle(font=_font(), font_size=_FONT_SIZE),
         timestamp_format="%d/%m/%Y %H:%M:%S (GMT+7)",
@@ -129,14 +192,17 @@ def stamp_style(options: SignOptions, image: bytes | None = None,
     )
     if image is None or options.box is None:
         return style
+    if verify_url:  # the QR layout places the image at create_stamp
+        from PIL import Image
+        from pyhanko.pdf_utils.images import PdfImage
+
+        return replace(style, background=PdfImage(Image.open(io.BytesIO(image)).convert("RGB")),
+                       background_opacity=1.0)
     x1, y1, x2, y2 = options.box
     return _with_image(style, image, y2 - y1 if rotation in (90, 270) else x2 - x1)
 
 
 def _with_image(style: TextStampStyle, image: bytes, width: float) -> TextStampStyle:
-    import io
-    from dataclasses import replace
-
     from PIL import Image
     from pyhanko.pdf_utils.images import PdfImage
 
@@ -151,9 +217,12 @@ def _with_image(style: TextStampStyle, image: bytes, width: float) -> TextStampS
                                                  margins=Margins(half + 2, 4, 4, 4)))
 
 
-def stamp_params(signer_name: str, options: SignOptions) -> dict[str, str]:
+def stamp_params(signer_name: str, options: SignOptions,
+                 verify_url: str | None = None) -> dict[str, str]:
     """The values interpolated into the stamp (taken as data, never as a template)."""
     params = {"signer": signer_name.upper()}
+    if verify_url:
+        params["verify"] = verify_url.split("://", 1)[-1]
     if options.reason:
         params["reason"] = options.reason
     if options.location:

@@ -281,3 +281,17 @@ def test_openings_are_limited_by_login_and_address_without_locking_the_owner_out
         assert sum("Có yêu cầu khôi phục tài khoản" in t for t in told) >= 4
         clock.advance(2 * 3600)
         assert stranger.post(BASE, json={"login": "khach1"}).status_code == 202
+
+
+def test_a_case_with_no_approved_registration_cannot_be_approved(
+        client: TestClient, container: Container) -> None:
+    """Nothing to compare the images with (the console hides the button; the API refuses)."""
+    account = sign_up(client, n=3)
+    officer = staff(container, client, Role.RA_OFFICER, "thamdinh3")
+    case_id, _ = to_review(client, container, account["username"], account["id"])
+    refused = client.post(f"/api/v1/ra/recoveries/{case_id}/approve", headers=officer)
+    assert refused.status_code == 409 and refused.json()["error"] == "recovery_no_registration"
+    assert "chưa có hồ sơ đăng ký" in refused.json()["error_description"]
+    assert "accounts.recovery_approved" not in actions(container)
+    still = client.get(f"/api/v1/ra/recoveries/{case_id}", headers=officer).json()
+    assert still["state"] == "under_review"  # a rejection with a reason remains possible

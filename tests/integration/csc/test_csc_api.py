@@ -8,6 +8,7 @@ import hashlib
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 from asn1crypto import pem, tsp
 from cryptography import x509
@@ -32,6 +33,7 @@ from tests.integration.csc.helpers import (
     digests,
     pss_params,
     public_key,
+    refused,
     sign,
 )
 
@@ -40,11 +42,45 @@ def test_info_needs_no_token_and_names_methods_and_algorithms(world: World) -> N
     r = world.client.post("/csc/v2/info", json={}, headers=EN)
     assert r.status_code == 200
     body = r.json()
-    assert body["specs"].startswith("2.") and body["authType"] == ["basic"]
-    assert {"auth/login", "credentials/list", "credentials/info", "credentials/authorize",
-            "credentials/extendTransaction", "signatures/signHash",
-            "signatures/timestamp"} <= set(body["methods"])
-    assert {RSA_SHA256, PSS, RSA, ECDSA_SHA256} <= set(body["signAlgorithms"]["algos"])
+    assert body["specs"].startswith("2.") and body["authType"] == ["basic", "oauth2code"]
+    assert set(body["methods"]) == {
+        "info", "auth/login", "auth/revoke", "oauth2/authorize", "oauth2/token",
+        "oauth2/revoke", "credentials/list", "credentials/info", "credentials/authorize",
+        "credentials/extendTransaction", "credentials/sendOTP", "credentials/getChallenge",
+        "signatures/signHash", "signatures/signPolling", "signatures/signDoc",
+        "signatures/timestamp"}
+    for method in body["methods"]:  # every method listed answers (none is the 501 catch-all)
+        call = world.client.get if method == "oauth2/authorize" else world.client.post
+        assert call(f"/csc/v2/{method}").status_code in (200, 204, 400, 401), method
+    algos = body["signAlgorithms"]["algos"]
+    params = body["signAlgorithms"]["algoParams"]
+    assert {RSA_SHA256, PSS, RSA, ECDSA_SHA256} <= set(algos) and len(params) == len(algos)
+    pss = {params[n] for n, oid in enumerate(algos) if oid == PSS}
+    assert {pss_params("sha256", 32), pss_params("sha384", 48), pss_params("sha512", 64),
+            pss_params("sha256", 222), pss_params("sha256", 350)} <= pss  # RSA-2048, -3072
+    assert all(params[n] == "" for n, oid in enumerate(algos) if oid != PSS)
+    logo = httpx.get(body["logo"])  # an absolute URL of kyso's own, a real PNG
+    assert body["logo"].startswith(world.url) and logo.status_code == 200
+    assert logo.content.startswith(b"\x89PNG") and logo.headers["content-type"] == "image/png"
+    assert body["oauth2"] == f"{world.url}/csc/v2/"
+
+
+def test_lang_picks_the_language_of_descriptions_and_errors(world: World) -> None:
+    vi = world.client.post("/csc/v2/info", json={"lang": "vi-VN"}, headers=EN).json()
+    en = world.client.post("/csc/v2/info", json={"lang": "en-US"}).json()
+    assert (vi["lang"], en["lang"]) == ("vi-VN", "en-US")
+    assert "Ký số từ xa" in vi["description"] and "Remote signing" in en["description"]
+    signer = world.customer()
+    info = signer.post("credentials/info", {"credentialID": signer.credential_id,
+                                            "lang": "vi"}).json()
+    assert info["lang"] == "vi-VN" and "Chứng thư số" in info["description"]
+    info = signer.post("credentials/info", {"credentialID": signer.credential_id,
+                                            "lang": "en-GB"}, headers={"Accept-Language": "vi"})
+    assert "certificate" in info.json()["description"]
+    wrong = {"credentialID": "nope", "lang": "vi"}
+    refused(signer.post("credentials/info", wrong), 400, "invalid_request", "không hợp lệ")
+    refused(signer.post("credentials/info", wrong | {"lang": "en"},
+                        headers={"Accept-Language": "vi"}), 400, "invalid_request", "Invalid")
 
 
 def test_basic_login_gives_a_bearer_token_and_revoke_ends_it(world: World) -> None:

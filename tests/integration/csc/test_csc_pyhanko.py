@@ -66,12 +66,27 @@ def test_rsa_pss_with_the_salt_as_long_as_the_hash(world: World) -> None:
     assert info["signature_algorithm"]["algorithm"].native == "rsassa_pss"
 
 
+def test_prefer_pss_signs_with_the_longest_salt(world: World) -> None:
+    """pyHanko's own ``prefer_pss=True`` (unchanged: it asks for the longest salt the key
+    allows, 222 bytes for RSA-2048 with SHA-256, as ``info`` advertises)."""
+    signer = world.customer()
+    calls: list[tuple[str, int]] = []
+    [signed] = sign_pdfs(world.url, signer.token, signer.credential_id, signer.otp,
+                         [small_pdf()], calls=calls, prefer_pss=True)
+    info = _assert_trusted(world, signed, signer)
+    algorithm = info["signature_algorithm"]
+    assert algorithm["algorithm"].native == "rsassa_pss"
+    assert algorithm["parameters"]["salt_length"].native == 222
+    assert calls == [("credentials/info", 200), ("credentials/authorize", 200),
+                     ("signatures/signHash", 200)]
+
+
 def test_pss_with_another_salt_is_refused_not_signed_wrongly(world: World) -> None:
     signer = world.customer()
     calls: list[tuple[str, int]] = []
-    with pytest.raises(SigningError):  # pyHanko's prefer_pss asks for the longest salt
+    with pytest.raises(SigningError):
         sign_pdfs(world.url, signer.token, signer.credential_id, signer.otp, [small_pdf()],
-                  calls=calls, prefer_pss=True)
+                  calls=calls, mechanism=pss_mechanism("sha256", 100))
     assert calls == [("credentials/info", 200), ("credentials/authorize", 200),
                      ("signatures/signHash", 400)]
 

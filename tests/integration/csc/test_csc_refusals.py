@@ -100,7 +100,7 @@ def test_another_customers_credential_is_unknown(world: World) -> None:
     refused(as_other.post("credentials/info", {"credentialID": owner.credential_id}), 400,
             "invalid_request", "credentialID")
     refused(authorize(as_other, batch, other.otp()), 400, "invalid_request", "credentialID")
-    refused(sign_hash(as_other, sad, batch), 400, "invalid_request", "SAD")
+    refused(sign_hash(as_other, sad, batch), 400, "invalid_request", "credentialID")
     refused(as_other.post("credentials/extendTransaction",
                           {"credentialID": owner.credential_id, "SAD": sad,
                            "hashes": b64(batch)}),
@@ -164,12 +164,13 @@ BAD_SIGN_HASH = [
     ({"signAlgo": "1.2.840.113549.1.1.1"}, "hashAlgorithmOID"),
     ({"signAlgo": PSS}, "signAlgoParams"),
     ({"signAlgo": PSS, "signAlgoParams": "AAAA"}, "signAlgoParams"),
-    ({"signAlgo": PSS, "signAlgoParams": pss_params("sha256", 222)}, "salt"),
+    ({"signAlgo": PSS, "signAlgoParams": pss_params("sha256", 100)}, "salt"),
+    ({"signAlgo": PSS, "signAlgoParams": pss_params("sha256", 350)}, "salt"),  # RSA-3072's
     ({"signAlgo": PSS, "signAlgoParams": pss_params("sha1", 20)}, "signAlgoParams"),
     ({"signAlgo": PSS, "signAlgoParams": pss_params("sha384", 48),
       "hashAlgorithmOID": SHA256}, "contradicts"),
     ({"signAlgo": ECDSA_SHA256}, "rsa-2048"),  # an ECDSA signature from an RSA key
-    ({"operationMode": "A"}, "operationMode"),
+    ({"operationMode": "X"}, "operationMode"),
     ({"hashes": []}, "empty"),
     ({"hashes": ["***"]}, "Base64"),
     ({"hashes": "abc"}, "array parameter hashes"),
@@ -235,7 +236,8 @@ def test_oversized_bodies_and_unknown_methods(world: World, customer: Signer) ->
     r = signer.post("signatures/signHash", None, content=b"{" + b" " * limit + b"}",
                     headers={"Content-Type": "application/json"})
     assert r.status_code == 413 and set(r.json()) == {"error", "error_description"}
-    refused(signer.post("signatures/signPolling", {}), 501, "invalid_request", "signPolling")
+    refused(signer.post("signatures/signPolling", {}), 400, "invalid_request", "responseID")
+    refused(signer.post("signatures/signFaster", {}), 501, "invalid_request", "signFaster")
 
 
 def test_ecdsa_key_refuses_rsa_algorithms(world: World) -> None:

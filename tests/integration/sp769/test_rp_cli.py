@@ -80,3 +80,24 @@ def test_worker_once_delivers_the_outbox_webhooks_included(tmp_path: Path,
     code, out, err = run(tmp_path, db_url, "worker", "--once")
     assert code == 0, err
     assert "delivered or retried: 0" in out
+
+
+def test_redirect_uri_registers_a_csc_oauth2_client(tmp_path: Path, db_url: str) -> None:
+    code, out, _ = run(tmp_path, db_url, "rp", "create", "Cổng DVC Đà Nẵng", "--json")
+    sp_id = json.loads(out)["sp_id"]
+    code, out, _ = run(tmp_path, db_url, "rp", "redirect-uri", sp_id,
+                       "https://dvc.danang.example.vn/csc/callback")
+    assert code == 0 and "registered" in out
+    code, _, err = run(tmp_path, db_url, "rp", "redirect-uri", sp_id, "ftp://x.vn/cb")
+    assert code == 1 and "redirect" in err.lower()
+    code, _, _ = run(tmp_path, db_url, "rp", "redirect-uri", "sp-khong-co", "https://x.vn/cb")
+    assert code == 1
+    container = bootstrap(Settings(home=tmp_path / "home", database_url=db_url),
+                          hasher=FAST_HASHER)
+    try:
+        with container.uow() as uow:
+            party = uow.relying.party_by_sp_id(sp_id)
+            assert party is not None
+            assert uow.csc.redirect_uris(party.id) == ["https://dvc.danang.example.vn/csc/callback"]
+    finally:
+        container.close()

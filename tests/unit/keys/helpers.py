@@ -36,9 +36,11 @@ def verify(
         return
     assert isinstance(key, rsa.RSAPublicKey)
     pad: padding.AsymmetricPadding = padding.PKCS1v15()
-    if scheme.family is SignatureFamily.RSA_PSS:
-        # salt length must be exactly the hash length, not "whatever the signer chose"
-        pad = padding.PSS(mgf=padding.MGF1(hash_), salt_length=hash_.digest_size)
+    if scheme.family.pss:
+        # the salt length must be exactly the scheme's (the hash's, or the longest the key
+        # allows), not "whatever the signer chose"
+        salt = scheme.family.salt_length(scheme.hash_algorithm, key.key_size)
+        pad = padding.PSS(mgf=padding.MGF1(hash_), salt_length=salt)
     key.verify(signature, message, pad, algorithm)
 
 
@@ -55,6 +57,8 @@ def openssl_verify(
     command = ["openssl", "dgst", f"-{scheme.hash_algorithm.value}"]
     if scheme.family is SignatureFamily.RSA_PSS:
         command += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]
+    elif scheme.family is SignatureFamily.RSA_PSS_MAX:
+        command += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:max"]
     command += ["-verify", str(tmp / "pub.pem"), "-signature", str(tmp / "sig.bin")]
     command.append(str(tmp / "data.bin"))
     return subprocess.run(command, capture_output=True, text=True, timeout=30)

@@ -19,6 +19,9 @@ EXPECTED_OIDS = {
     SignatureScheme.RSA_PSS_SHA256: "1.2.840.113549.1.1.10",
     SignatureScheme.RSA_PSS_SHA384: "1.2.840.113549.1.1.10",
     SignatureScheme.RSA_PSS_SHA512: "1.2.840.113549.1.1.10",
+    SignatureScheme.RSA_PSS_MAX_SHA256: "1.2.840.113549.1.1.10",
+    SignatureScheme.RSA_PSS_MAX_SHA384: "1.2.840.113549.1.1.10",
+    SignatureScheme.RSA_PSS_MAX_SHA512: "1.2.840.113549.1.1.10",
     SignatureScheme.ECDSA_SHA256: "1.2.840.10045.4.3.2",
     SignatureScheme.ECDSA_SHA384: "1.2.840.10045.4.3.3",
     SignatureScheme.ECDSA_SHA512: "1.2.840.10045.4.3.4",
@@ -57,7 +60,7 @@ def test_key_algorithms() -> None:
     assert KeyAlgorithm.EC_P256.curve_oid == "1.2.840.10045.3.1.7"
     assert KeyAlgorithm.EC_P384.curve_oid == "1.3.132.0.34"
     assert KeyAlgorithm.RSA_3072.curve is None
-    assert len(KeyAlgorithm.RSA_2048.schemes) == 6
+    assert len(KeyAlgorithm.RSA_2048.schemes) == 9  # PKCS#1 v1.5, PSS, PSS longest salt
     assert KeyAlgorithm.RSA_2048.signature_oids == (
         "1.2.840.113549.1.1.11",
         "1.2.840.113549.1.1.12",

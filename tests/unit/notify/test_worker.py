@@ -303,3 +303,21 @@ def test_a_webhook_needs_an_http_url(uow_factory, notifier, url):
 
     with uow_factory() as uow, pytest.raises(InvalidInput):
         notifier.queue_webhook(uow, url, "e", "{}", purpose="rp:x")
+
+
+def test_the_lease_is_a_setting_that_outlasts_one_send(tmp_path):
+    from kyso.bootstrap import bootstrap, init_home
+    from kyso.config import Settings
+
+    with pytest.raises(ValueError, match="outbox_lease_seconds"):
+        Settings(home=tmp_path, outbox_lease_seconds=10, smtp_timeout_seconds=10)
+    with pytest.raises(ValueError, match="webhook_timeout_seconds"):
+        Settings(home=tmp_path, outbox_lease_seconds=8, smtp_timeout_seconds=2)  # webhooks: 10
+    settings = Settings(home=tmp_path / "home", outbox_lease_seconds=3, smtp_timeout_seconds=2,
+                        webhook_timeout_seconds=2)
+    init_home(settings)
+    container = bootstrap(settings)
+    try:
+        assert container.outbox_worker()._lease == timedelta(seconds=3)
+    finally:
+        container.close()

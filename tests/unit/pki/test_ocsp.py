@@ -156,3 +156,40 @@ def test_mutated_requests_never_raise(pki: Pki) -> None:
         for _ in range(rnd.randint(1, 4)):
             data[rnd.randrange(len(data))] = rnd.randrange(256)
         ocsp.load_der_ocsp_response(responder.respond(bytes(data), AT, Records()))
+
+
+def test_an_answer_without_nonce_is_pre_produced_until_half_its_validity(pki: Pki) -> None:
+    """The same bytes until half the validity (30 min), then signed again; a status change
+    is seen by the next request; a nonce always gets a fresh signature."""
+    responder, record = pki.responder(), person_record(pki)
+    records, der = Records(record), request(pki)
+    first = responder.answer(der, AT, records)
+    assert first.shared and first.produced_at == AT.replace(microsecond=0)
+    assert first.next_update == first.produced_at + timedelta(minutes=30)
+    later = responder.answer(der, AT + timedelta(minutes=14, seconds=59), records)
+    assert later.der == first.der and later.produced_at == first.produced_at
+    assert records.asked == [record.serial] * 2  # the status is read every time
+    renewed = responder.answer(der, AT + timedelta(minutes=15), records)
+    assert renewed.der != first.der and renewed.produced_at == AT.replace(microsecond=0) + \
+        timedelta(minutes=15)
+    records.by_serial[record.serial] = record.suspend(AT + timedelta(minutes=16))
+    held = responder.answer(der, AT + timedelta(minutes=16), records)
+    assert ocsp.load_der_ocsp_response(held.der).certificate_status == \
+        ocsp.OCSPCertStatus.REVOKED
+    records.by_serial[record.serial] = record  # resumed: a good answer, signed anew
+    good = responder.answer(der, AT + timedelta(minutes=16), records)
+    assert ocsp.load_der_ocsp_response(good.der).certificate_status == ocsp.OCSPCertStatus.GOOD
+    assert good.der != renewed.der
+    nonce = os.urandom(16)
+    fresh = [responder.answer(request(pki, nonce=nonce), AT + timedelta(minutes=16), records)
+             for _ in range(2)]
+    assert not fresh[0].shared and fresh[0].der != good.der
+    assert ocsp.load_der_ocsp_response(fresh[0].der).extensions.get_extension_for_class(
+        x509.OCSPNonce).value.nonce == nonce
+
+
+def test_an_unknown_serial_is_never_stored(pki: Pki) -> None:
+    responder = pki.responder()
+    for serial in range(1, 50):
+        responder.answer(request(pki, serial=serial), AT, Records())
+    assert not responder._store._items

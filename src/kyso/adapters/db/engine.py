@@ -11,12 +11,12 @@ from contextvars import ContextVar
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 
 from kyso.errors import InvalidInput
 
-__all__ = ["WriterLock", "is_sqlite", "make_engine", "open_writer", "reading", "transaction",
-           "writer_lock"]
+__all__ = ["PG_CONNECT_DEFAULTS", "WriterLock", "is_sqlite", "make_engine", "open_writer",
+           "reading", "transaction", "writer_lock"]
 
 
 class WriterLock:
@@ -76,6 +76,16 @@ READ_ONLY = "kyso_read_only"  # a connection execution option: its transactions 
 # SQLAlchemy's default (5 kept) a burst of 8 signing clients opened and closed connections
 # all the time (a PostgreSQL backend started per request, the SQLite pragmas run again).
 POOL_SIZE, POOL_OVERFLOW = 16, 24
+
+
+# libpq parameters a PostgreSQL connection gets unless the URL names them. A database host
+# that vanishes (a failed machine, a partition: no RST) would otherwise hold a new
+# connection until the kernel gives up (minutes) before libpq tries the next host of a
+# multi-host URL, and hold a query on an open connection as long; with these a connect
+# attempt ends after 5 s and a silent peer is noticed after about 25 s (docs/OPERATIONS.md).
+PG_CONNECT_DEFAULTS: dict[str, int] = {
+    "connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+    "keepalives_count": 3}
 
 
 def writer_lock(engine: Engine) -> WriterLock | None:
@@ -148,7 +158,9 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engin
     never both read the same state and then race (the audit chain head, counters, grants).
     ``busy_timeout``: how long a SQLite writer waits for another process's lock before the
     database counts as unavailable (503). PostgreSQL connections are pinged before use, so a
-    node reconnects by itself after the database comes back.
+    node reconnects by itself after the database comes back or fails over (a multi-host URL
+    with ``target_session_attrs=read-write`` finds the new primary), with the
+    :data:`PG_CONNECT_DEFAULTS` the URL does not set.
     """
     if "poolclass" not in kwargs and ":memory:" not in url:
         kwargs.setdefault("pool_size", POOL_SIZE)
@@ -162,6 +174,9 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engin
         _WRITER_LOCKS[engine] = WriterLock(f"{database}-writer" if on_disk else None)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    named = make_url(url).query
+    kwargs["connect_args"] = {**{k: v for k, v in PG_CONNECT_DEFAULTS.items()
+                                 if k not in named}, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
     _configure_postgresql(engine)
     return engine

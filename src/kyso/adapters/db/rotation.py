@@ -59,6 +59,7 @@ from kyso.adapters.db.key_check import (
 )
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.tables.blobs import blob_chunks
+from kyso.adapters.db.tables.csc import csc_authorizations
 from kyso.adapters.db.tables.keys import key_checks
 from kyso.adapters.db.tables.notify import outbox
 from kyso.adapters.db.tables.otp import smartotp_tokens
@@ -95,6 +96,7 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(relying_parties, "sealed_webhook_secret", "id", lambda k: f"rp-webhook:{k}"),
     SealedColumn(outbox, "sealed_body", "id", lambda k: "outbox"),
     SealedColumn(blob_chunks, "sealed", ("sha256", "seq"), lambda k: f"blob:{k}"),
+    SealedColumn(csc_authorizations, "sealed_sad", "id", lambda k: f"csc-sad:{k}"),
 )
 """Every sealed column but ``key_checks.sealed`` (moved last, by :meth:`finish`)."""
 

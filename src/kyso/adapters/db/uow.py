@@ -14,7 +14,9 @@ from kyso.adapters.db.engine import READ_ONLY, WriterLock, open_writer, writer_l
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
+from kyso.adapters.db.repositories.csc import SqlCscRepository
 from kyso.adapters.db.repositories.documents import SqlDocumentRepository
+from kyso.adapters.db.repositories.multisign import SqlMultisignRepository
 from kyso.adapters.db.repositories.notify import (
     SqlNotificationRepository,
     SqlOutboxRepository,
@@ -32,6 +34,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
+from kyso.adapters.db.repositories.verify import SqlRecordRepository
 from kyso.adapters.metrics import CountedAudit
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
@@ -46,8 +49,11 @@ from kyso.otp.ports import (
     SmartOtpRepository,
 )
 from kyso.pki.ports import PkiRepository
+from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
+from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
+from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
 
@@ -68,11 +74,14 @@ class SqlUnitOfWork:
     signing: ActivationRepository
     documents: DocumentRepository
     relying: RelyingRepository
+    csc: CscRepository
     onboarding: RegistrationRepository
     billing: BillingRepository
     quota: QuotaRepository
     throttles: ThrottleRepository
     recoveries: RecoveryCaseRepository
+    multisign: MultisignRepository
+    signature_records: RecordRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
                  audit_key: ChainKey = UNKEYED) -> None:
@@ -112,11 +121,14 @@ class SqlUnitOfWork:
         self.signing = SqlActivationRepository(conn)
         self.documents = SqlDocumentRepository(conn)
         self.relying = SqlRelyingRepository(conn)
+        self.csc = SqlCscRepository(conn)
         self.onboarding = SqlRegistrationRepository(conn)
         self.billing = SqlBillingRepository(conn)
         self.quota = SqlQuotaRepository(conn)
         self.throttles = SqlThrottleRepository(conn)
         self.recoveries = SqlRecoveryCaseRepository(conn)
+        self.multisign = SqlMultisignRepository(conn)
+        self.signature_records = SqlRecordRepository(conn)
         return self
 
     def __exit__(

@@ -142,7 +142,7 @@ class Pkcs11KeyStore:
     def sign_digest(self, handle: KeyHandle, digest: bytes, scheme: Scheme) -> bytes:
         scheme.check_key(handle.algorithm)
         scheme.check_digest(digest)
-        kwargs = _mechanism(scheme)
+        kwargs = _mechanism(scheme, handle.algorithm.key_size)
         if scheme.family is SignatureFamily.RSA_PKCS1V15:
             digest = scheme.hash_algorithm.digest_info(digest)
         with self._device():
@@ -243,13 +243,13 @@ def _generate(
     return params.generate_keypair(**options)
 
 
-def _mechanism(scheme: Scheme) -> dict[str, Any]:
+def _mechanism(scheme: Scheme, key_size: int) -> dict[str, Any]:
     if scheme.family is SignatureFamily.ECDSA:
         return {"mechanism": Mechanism.ECDSA}
     if scheme.family is SignatureFamily.RSA_PKCS1V15:
         return {"mechanism": Mechanism.RSA_PKCS}
     hash_mechanism, mgf = _HASH_MECHANISMS[scheme.hash_algorithm]
-    salt_length = scheme.hash_algorithm.digest_size
+    salt_length = scheme.family.salt_length(scheme.hash_algorithm, key_size)
     return {
         "mechanism": Mechanism.RSA_PKCS_PSS,
         "mechanism_param": (hash_mechanism, mgf, salt_length),

@@ -177,6 +177,8 @@ def _algorithm_of(key: PrivateKey) -> KeyAlgorithm | None:
 def _padding(scheme: Scheme, hash_: hashes.HashAlgorithm) -> padding.AsymmetricPadding:
     if scheme.family is SignatureFamily.RSA_PSS:
         return padding.PSS(mgf=padding.MGF1(hash_), salt_length=hash_.digest_size)
+    if scheme.family is SignatureFamily.RSA_PSS_MAX:
+        return padding.PSS(mgf=padding.MGF1(hash_), salt_length=padding.PSS.MAX_LENGTH)
     return padding.PKCS1v15()
 
 

@@ -7,7 +7,9 @@ signing (``sign``, :func:`~kyso.signing.pades.prepare_pades`). Started with the 
 method, so it shares no memory with the server (no master key, no database connection, no
 open file but its pipe). It forgets every ``KYSO_*`` variable, limits its address space
 (``RLIMIT_AS``) once, and before each file its CPU time (``RLIMIT_CPU``: the kernel kills
-it with SIGXCPU past the limit).
+it with SIGXCPU past the limit). Once its imports are done it jails itself
+(:mod:`~kyso.adapters.sandbox.jail`: Landlock and seccomp — no file but the code's can be
+read, none written, no socket, no new process).
 
 Messages are :mod:`~kyso.adapters.sandbox.wire` frames (JSON and raw bytes, no pickle). A
 task is ``{task, data, args}``; the answer is ``{t: "ok", r}`` or ``{t: "refused", code,
@@ -22,11 +24,13 @@ from __future__ import annotations
 
 import os
 import resource
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
+from kyso.adapters.sandbox.jail import confine, readable_roots
 from kyso.adapters.sandbox.wire import pack, unpack
 
 __all__ = ["serve"]
@@ -34,13 +38,17 @@ __all__ = ["serve"]
 Task = Callable[[Any, Any], Any]  # (bytes or the Path of the server's file, args)
 
 
-def serve(conn: Connection, memory_bytes: int, cpu_seconds: int, base_url: str) -> None:
-    """The child's main loop, until the pipe closes."""
+def serve(conn: Connection, memory_bytes: int, cpu_seconds: int, base_url: str,
+          workdir: str) -> None:
+    """The child's main loop, until the pipe closes. ``workdir``: the one folder it may
+    write (its scratch files) and where the server links the file it works on."""
     _forget_environment()
+    tempfile.tempdir = workdir
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     tasks = _tasks(conn, base_url)  # after the limits: the imports themselves count
+    jailed = confine(readable_roots(), writable=[workdir])  # after the imports
 
-    conn.send_bytes(pack({"t": "ready"}))
+    conn.send_bytes(pack({"t": "ready", "jail": jailed}))
     while True:
         try:
             request = unpack(conn.recv_bytes())  # the server's: a document of any allowed size

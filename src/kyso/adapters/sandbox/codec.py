@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from kyso.adapters.sandbox.wire import WireError
 from kyso.signing.document import Level, SignOptions
-from kyso.signing.pades import PadesRequest, Prepared
+from kyso.signing.pades import FieldPlan, PadesRequest, Prepared
 from kyso.signing.pages import Layout, PageBox
 from kyso.signing.pdf import PdfInfo
 from kyso.signing.source import Source
@@ -186,13 +186,18 @@ def encode_request(request: PadesRequest) -> dict[str, Any]:
     return {"field": request.field_name, "at": request.at.isoformat(),
             "signer": request.signer_name, "chain": list(request.chain),
             "reserve": request.reserve, "image": request.image,
+            "certify": request.certify,
+            "fields": [{"name": f.name, "page": f.page, "box": list(f.box)}
+                       for f in request.fields],
+            "verify": request.verify_url,
             "options": {"level": o.level.value, "visible": o.visible, "reason": o.reason,
                         "location": o.location, "page": o.page,
                         "box": list(o.box) if o.box is not None else None}}
 
 
 def decode_request(pdf: Source, value: Any) -> PadesRequest:
-    v = _record(value, {"field", "at", "signer", "chain", "reserve", "image", "options"})
+    v = _record(value, {"field", "at", "signer", "chain", "reserve", "image", "options",
+                        "certify", "fields", "verify"})
     o = _record(v["options"], {"level", "visible", "reason", "location", "page", "box"})
     try:
         options = SignOptions(level=Level(_str(o["level"])), visible=_bool(o["visible"]),
@@ -204,8 +209,12 @@ def decode_request(pdf: Source, value: Any) -> PadesRequest:
     chain = tuple(_bytes(der) for der in _list(v["chain"]))
     if not chain:
         raise WireError("expected a certificate chain")
+    fields = tuple(FieldPlan(_str(f["name"], 80), _int(f["page"], 1), _box(f["box"]))
+                   for f in (_record(f, {"name", "page", "box"}) for f in _list(v["fields"])))
     return PadesRequest(pdf, _str(v["field"]), options, _time(v["at"]), _str(v["signer"]),
-                        chain, _int(v["reserve"]), _opt(_bytes, v["image"]))
+                        chain, _int(v["reserve"]), _opt(_bytes, v["image"]),
+                        certify=_bool(v["certify"]), fields=fields,
+                        verify_url=_opt(_str, v["verify"]))
 
 
 def encode_prepared(prepared: Prepared) -> dict[str, Any]:

@@ -18,9 +18,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import queue
+import shutil
+import tempfile
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.process import BaseProcess
@@ -29,6 +33,7 @@ from typing import Any, NoReturn, TypeVar
 
 from kyso.adapters.sandbox import codec
 from kyso.adapters.sandbox.child import serve
+from kyso.adapters.sandbox.jail import LAYERS
 from kyso.adapters.sandbox.wire import WireError, pack, unpack
 from kyso.errors import KysoError
 from kyso.signing.document_errors import (
@@ -81,9 +86,12 @@ class _Child:
     def __init__(self, limits: SandboxLimits, base_url: str) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, theirs = context.Pipe()
+        # the one folder the jailed child may read and write (owner-only): the file it
+        # works on is linked in there, its own scratch files go there
+        self.workdir = Path(tempfile.mkdtemp(prefix="kyso-sandbox-"))
         self.process: BaseProcess = context.Process(
             target=serve, args=(theirs, limits.memory_mib * 1024 * 1024, limits.cpu_seconds,
-                                base_url),
+                                base_url, str(self.workdir)),
             name="kyso-pdf-sandbox", daemon=True)
         self.process.start()
         theirs.close()
@@ -107,17 +115,47 @@ class _Child:
 
     def _await_ready(self) -> None:
         try:
-            ready = self.conn.poll(_START_SECONDS) and unpack(self.conn.recv_bytes(64))
+            ready = self.conn.poll(_START_SECONDS) and unpack(self.conn.recv_bytes(256))
         except (EOFError, OSError, WireError):
             ready = None
-        if ready != {"t": "ready"}:
+        if type(ready) is not dict or ready.get("t") != "ready":
             raise _Stopped()
+        _tell_jail(ready.get("jail"))
         self.ready = True
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join(timeout=5)
         self.conn.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def given(self, data: Source) -> Iterator[dict[str, Any]]:
+        """How ``data`` travels: bytes in the frame; a file linked (or, across file
+        systems, copied) into the child's folder for the task, removed after it."""
+        if not isinstance(data, Path):
+            yield {"data": data}
+            return
+        place = self.workdir / f"{uuid.uuid4().hex}.pdf"
+        try:
+            try:
+                os.link(data, place)
+            except OSError:
+                shutil.copyfile(data, place)
+            yield {"file": str(place)}
+        finally:
+            place.unlink(missing_ok=True)
+
+
+_told_jail: list[object] = []
+
+
+def _tell_jail(layers: object) -> None:
+    """One warning per process when the child came up without a layer of its jail."""
+    missing = [layer for layer in LAYERS if not isinstance(layers, list) or layer not in layers]
+    if missing and missing != _told_jail:
+        _told_jail[:] = missing
+        log.warning("sandbox.jail_incomplete", extra={"missing": ",".join(missing)})
 
 
 class _Stopped(Exception):
@@ -171,8 +209,9 @@ class ProcessSandbox:
         propagates."""
         child = self._take()
         try:
-            given = {"file": str(data)} if isinstance(data, Path) else {"data": data}
-            answer = self._converse(child, {"task": task, **given, "args": args}, handlers)
+            with child.given(data) as given:
+                answer = self._converse(child, {"task": task, **given, "args": args},
+                                        handlers)
             result = decode(self._result(answer))
         except _Stopped:
             self._drop(child)

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kyso import __version__
-from kyso.adapters.metrics import process_ended
+from kyso.adapters.metrics import observe_delivery, observe_outbox_pass, process_ended
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
 from kyso.entrypoints.api import docs
@@ -26,16 +26,19 @@ from kyso.entrypoints.api.routes import (
     accounts,
     billing,
     consents,
+    csc_oauth,
     documents,
     events,
     history,
     holder,
     identity_recovery,
+    multisign,
     notifications,
     onboarding,
     otp,
     quota,
     ra,
+    receipts,
     recovery,
     signup,
     smartotp,
@@ -49,7 +52,7 @@ from kyso.entrypoints.lifeline import die_with_parent
 from kyso.entrypoints.logs import configure_logging
 from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
-from kyso.entrypoints.web import dev_inbox, payments, site
+from kyso.entrypoints.web import dev_inbox, payments, site, verify
 
 __all__ = ["create_app", "create_app_from_env"]
 
@@ -62,7 +65,8 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
         stop = threading.Event()
         thread = None
         if run_worker:
-            worker = container.outbox_worker()
+            worker = container.outbox_worker(observe=observe_delivery,
+                                              every_pass=observe_outbox_pass)
             poll = container.settings.outbox_poll_seconds
             thread = threading.Thread(target=worker.run_forever, args=(stop, poll),
                                       name="kyso-outbox", daemon=True)
@@ -90,6 +94,10 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
                    notifications, consents, quota, signup, recovery, history, holder):
         app.include_router(module.router)
     app.include_router(documents.router)
+    app.include_router(multisign.router)
+    app.include_router(receipts.router)
+    app.include_router(verify.router)
+    app.include_router(csc_oauth.router)
     app.include_router(onboarding.router)
     app.include_router(ra.router)
     app.include_router(identity_recovery.router)
@@ -105,7 +113,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     limits = (documents.body_limits(container.settings)
               | csc_documents.body_limits(container.settings)
               | onboarding.body_limits(container.settings)
-              | identity_recovery.body_limits())
+              | identity_recovery.body_limits() | multisign.body_limits(container.settings))
     settings = container.settings
     hsts = settings.mode == "production" and settings.public_base_url.startswith("https://")
     gate = identity_recovery.upload_gate(container, bearer_gate(container))

@@ -62,6 +62,9 @@ def bearer_gate(container: Container) -> Callable[[Scope], Awaitable[bool]]:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return False
+        if token.strip().startswith("kcsc_"):  # a CSC OAuth2 access token
+            found = await run_in_threadpool(container.csc_oauth.bearer, token.strip())
+            return found is not None
         try:
             await run_in_threadpool(container.accounts.authenticate, token.strip())
         except KysoError:

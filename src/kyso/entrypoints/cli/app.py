@@ -406,15 +406,18 @@ def sign(
     level: Annotated[Level, typer.Option(help="Mức PAdES / the PAdES level.")] = Level.B_B,
     cades: Annotated[bool, typer.Option(help="Chữ ký CAdES tách rời (.p7s) cho mọi tệp / a "
                                              "detached CAdES signature of any file.")] = False,
+    xades: Annotated[bool, typer.Option(help="Chữ ký XAdES trong tệp XML (hóa đơn điện tử) / "
+                                             "an XAdES signature inside an XML file.")] = False,
     reason: Annotated[str | None, typer.Option(help="Lý do ký / reason.")] = None,
     location: Annotated[str | None, typer.Option(help="Nơi ký / location.")] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Tệp kết quả / output.")] = None,
     otp: Otp = None,
     pin_stdin: PinStdin = False,
 ) -> None:
-    """Ký số tài liệu / sign a PDF (or, with --cades, any file) with SmartOTP."""
+    """Ký số tài liệu / sign a PDF (or, with --cades, any file; with --xades, an XML file)."""
     with _run(ctx, pin_stdin=pin_stdin) as c:
-        sign_file(c.app, SignRequest(file, level, visible, cades, reason, location, out), otp)
+        sign_file(c.app, SignRequest(file, level, visible, cades, reason, location, out,
+                                     xades=xades), otp)
 
 
 def _listing(c: _Command, items: Sequence[T], table: Callable[[list[T], Lang], Table],

@@ -16,6 +16,8 @@ from kyso import __version__
 from kyso.entrypoints.cli import admin, billing, ca, keys, quota, ra, rp, support
 from kyso.entrypoints.cli import app as app_cli
 from kyso.entrypoints.cli.audit import checkpoint_command, verify_command
+from kyso.entrypoints.cli.backup import backup as backup_command
+from kyso.entrypoints.cli.backup import restore as restore_command
 from kyso.entrypoints.cli.context import console, fail, open_container
 from kyso.entrypoints.cli.demo import demo as demo_command
 from kyso.entrypoints.lifeline import mark_parent
@@ -39,6 +41,8 @@ app.add_typer(billing.billing_app, name="billing")
 app.add_typer(quota.app, name="quota")
 app.add_typer(keys.app, name="keys")
 app.command("demo")(demo_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 audit_app = typer.Typer(help="Nhật ký kiểm toán / the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -128,18 +132,28 @@ def _metrics_dir(path: Path) -> None:
 @app.command()
 def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
+    metrics_port: Annotated[int | None, typer.Option(
+        envvar="KYSO_WORKER_METRICS_PORT", min=1, max=65535,
+        help="Serve this worker's Prometheus metrics on this port (off by default).")] = None,
+    metrics_host: Annotated[str, typer.Option(
+        envvar="KYSO_WORKER_METRICS_HOST", help="Address for --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Deliver the outbox (email, SMS, relying-party webhooks) with retries, release
     expired quota reservations, expire unpaid orders and stale registrations; runs until
     interrupted."""
+    from kyso.adapters import metrics
+
     with open_container(init=True) as container:
         configure_logging(container.settings.log_level, container.settings.log_format)
-        outbox = container.outbox_worker()
+        outbox = container.outbox_worker(observe=metrics.observe_delivery,
+                                         every_pass=metrics.observe_outbox_pass)
         if once:
             console.print(f"delivered or retried: {outbox.run_once()}")
             for name, _, action in _chores(container):
                 console.print(f"{name}: {_once(action)}", highlight=False)
             return
+        if metrics_port is not None:
+            metrics.serve_worker_metrics(container.engine, metrics_host, metrics_port)
         stop = threading.Event()
         for name, every, action in _chores(container):
             threading.Thread(target=_repeat, args=(name, every, action, stop),
@@ -201,11 +215,16 @@ def _once(action: Callable[[], object]) -> object:
 
 def _repeat(name: str, every: float, action: Callable[[], object],
             stop: threading.Event) -> None:
+    from kyso.adapters.metrics import observe_chore
+
     while not stop.wait(every):
         try:
             action()
         except Exception:  # the database may be away for a while; keep the loop alive
             log.exception("%s failed", name)
+            observe_chore(name, ok=False)
+        else:
+            observe_chore(name, ok=True)
 
 
 def _safe_url(url: str) -> str:

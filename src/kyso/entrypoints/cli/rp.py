@@ -1,4 +1,5 @@
-"""``kyso rp``: relying parties of the SP769 API — create, list, rotate the secret, disable."""
+"""``kyso rp``: relying parties of the SP769 API — create, list, rotate the secret, disable;
+and the CSC API's OAuth2 redirect URIs (``redirect-uri``)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,16 @@ def disable(sp_id: SpId) -> None:
     with open_container() as container:
         party = container.relying_parties.disable(sp_id, actor=ACTOR)
     console.print(f"[green]disabled[/] {party.sp_id} ({escape(party.name)})", highlight=False)
+
+
+@app.command("redirect-uri")
+def redirect_uri(
+    sp_id: SpId,
+    uri: Annotated[str, typer.Argument(help="URI chuyển hướng OAuth2 (khớp chính xác) / the "
+                                            "OAuth2 redirect URI (matched exactly).")],
+) -> None:
+    """Đăng ký URI chuyển hướng OAuth2 của CSC API / register a CSC OAuth2 redirect URI
+    (the party's sp_id is its client_id)."""
+    with open_container() as container:
+        container.csc_oauth.register_redirect_uri(sp_id, uri, actor=ACTOR)
+    console.print(f"[green]registered[/] {escape(uri)} for {sp_id}", highlight=False)

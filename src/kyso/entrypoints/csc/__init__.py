@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kyso.entrypoints.csc import auth, credentials, documents, signatures
+from kyso.entrypoints.csc import auth, credentials, documents, oauth2, signatures
 from kyso.entrypoints.csc.errors import CscRoute, NotImplementedMethod
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/csc/v2", tags=["csc"], route_class=CscRoute)
-for _module in (auth, credentials, signatures, documents):
+for _module in (auth, oauth2, credentials, signatures, documents):
     router.include_router(_module.router)
 
 
 @router.post("/{method:path}", include_in_schema=False)
 def not_implemented(method: str) -> None:
-    """Methods of the spec kyso does not offer (oauth2, getChallenge, signPolling …)."""
+    """A method name the spec does not define (or kyso does not know)."""
     raise NotImplementedMethod(method=method)

@@ -10,39 +10,74 @@ from fastapi import APIRouter, Header, Request, Response
 
 from kyso import __version__
 from kyso.accounts.errors import InvalidSession
-from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller, client_ip
-from kyso.entrypoints.api.errors import language
+from kyso.entrypoints.api.deps import ContainerDep, client_ip
+from kyso.entrypoints.csc.bearer import CscCallerDep, csc_lang
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MalformedAuthorization
-from kyso.entrypoints.csc.params import sign_oids
-from kyso.entrypoints.csc.schemas import LoginIn, RevokeIn
-from kyso.keys.model import KeyAlgorithm
+from kyso.entrypoints.csc.params import pss_params, sign_oids
+from kyso.entrypoints.csc.schemas import InfoIn, LoginIn, RevokeIn
+from kyso.keys.model import (
+    OID_RSASSA_PSS,
+    HashAlgorithm,
+    KeyAlgorithm,
+    KeyFamily,
+    SignatureFamily,
+)
+from kyso.relying.csc_oauth import TOKEN_PREFIX
 from kyso.signing.document import Level
 
-__all__ = ["METHODS", "router"]
+__all__ = ["LOGO", "METHODS", "router", "sign_algorithms"]
 
 router = APIRouter(route_class=CscRoute)
 
-METHODS = ["auth/login", "auth/revoke", "credentials/list", "credentials/info",
-           "credentials/authorize", "credentials/extendTransaction", "credentials/sendOTP",
-           "signatures/signHash", "signatures/signDoc", "signatures/timestamp"]
+METHODS = ["auth/login", "auth/revoke", "oauth2/authorize", "oauth2/token", "oauth2/revoke",
+           "credentials/list", "credentials/info", "credentials/authorize",
+           "credentials/extendTransaction", "credentials/sendOTP", "credentials/getChallenge",
+           "signatures/signHash", "signatures/signPolling", "signatures/signDoc",
+           "signatures/timestamp", "info"]
 _ABOUT = ("Ký số từ xa với SmartOTP: khóa ký không rời máy chủ, mỗi chữ ký được xác nhận "
           "bằng SmartOTP.",
           "Remote signing with SmartOTP: keys never leave the server; every signature is "
           "authorized with the signer's SmartOTP.")
+LOGO = "/static/icons/icon-192.png"
+
+
+def sign_algorithms() -> tuple[list[str], list[str]]:
+    """``signAlgorithms``: every signAlgo OID with, at the same index, the exact parameters
+    accepted ("" when the algorithm has none): RSASSA-PSS once per hash with a salt as long
+    as the hash, and once per hash and RSA key size with the longest salt."""
+    algos: list[str] = []
+    params: list[str] = []
+    for oid in dict.fromkeys(o for a in KeyAlgorithm for o in sign_oids(a)):
+        if oid != OID_RSASSA_PSS:
+            algos.append(oid)
+            params.append("")
+            continue
+        sizes = sorted({a.key_size for a in KeyAlgorithm if a.family is KeyFamily.RSA})
+        for digest in HashAlgorithm:
+            salts = [digest.digest_size, *(SignatureFamily.RSA_PSS_MAX.salt_length(digest, n)
+                                           for n in sizes)]
+            for salt in dict.fromkeys(salts):
+                algos.append(oid)
+                params.append(pss_params(digest, salt))
+    return algos, params
 
 
 @router.post("/info")
-def info(request: Request) -> dict[str, Any]:
+def info(request: Request, container: ContainerDep,
+         body: InfoIn | None = None) -> dict[str, Any]:
     """What this service is and which CSC methods it implements (no authorization)."""
-    lang = language(request)
-    algos = dict.fromkeys(o for a in KeyAlgorithm for o in sign_oids(a))
+    lang = csc_lang(request)
+    algos, params = sign_algorithms()
+    base = container.settings.public_base_url.rstrip("/")
     return {
-        "specs": "2.0.0.2", "name": "kyso", "logo": "", "region": "VN",
+        "specs": "2.0.0.2", "name": "kyso", "logo": base + LOGO, "region": "VN",
         "lang": "en-US" if lang == "en" else "vi-VN", "description": _ABOUT[lang == "en"],
-        "version": __version__, "authType": ["basic"],
-        "methods": METHODS, "signAlgorithms": {"algos": list(algos)},
+        "version": __version__, "authType": ["basic", "oauth2code"],
+        "oauth2": f"{base}/csc/v2/", "oauth2Issuer": base,
+        "methods": METHODS, "signAlgorithms": {"algos": algos, "algoParams": params},
         "signature_formats": {"formats": ["P"], "envelope_properties": [["Revision"]]},
         "conformance_levels": [f"Ades-{level.value}" for level in Level],
+        "asynchronousOperationMode": True,
     }
 
 
@@ -63,13 +98,16 @@ def login(request: Request, container: ContainerDep, body: LoginIn | None = None
 
 
 @router.post("/auth/revoke", status_code=204)
-def revoke(body: RevokeIn, caller: CurrentCaller, container: ContainerDep) -> Response:
+def revoke(body: RevokeIn, caller: CscCallerDep, container: ContainerDep) -> Response:
     """Revoke one of the caller's own access tokens (RFC 7009: an unknown token is no error)."""
+    if body.token.startswith(TOKEN_PREFIX):
+        container.csc_oauth.revoke(body.token)
+        return Response(status_code=204)
     try:
         account, session = container.accounts.authenticate(body.token)
     except InvalidSession:
         return Response(status_code=204)
-    if account.id == caller.account.id:
+    if account.id == caller.account_id:
         container.accounts.revoke_session(account.id, session.id)
     return Response(status_code=204)
 

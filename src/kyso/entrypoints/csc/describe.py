@@ -61,10 +61,18 @@ def describe(credential: Credential, now: datetime, request: InfoRequest, factor
         "SCAL": "2",
         "multisign": multisign,
         "lang": "en-US" if lang == "en" else "vi-VN",
+        "description": _credential_text(credential, lang),
     }
     if request.auth_info:
         out |= _authorization(factors, lang)
     return out
+
+
+def _credential_text(credential: Credential, lang: str) -> str:
+    algorithm = credential.key.algorithm.value.upper()
+    if lang == "en":
+        return f"Remote-signing certificate ({algorithm} key kept on kyso's server)."
+    return f"Chứng thư số ký từ xa (khóa {algorithm} lưu trên máy chủ kyso)."
 
 
 def _key(credential: Credential, now: datetime) -> dict[str, Any]:

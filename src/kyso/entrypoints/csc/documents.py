@@ -1,10 +1,13 @@
-"""``signatures/signDoc``: PAdES signatures on whole PDF documents.
+"""``signatures/signDoc``: PAdES signatures on whole PDF documents, XAdES on XML ones.
 
 The signer authorizes each document by its SHA-256 (``credentials/authorize`` with
 ``hashes = [SHA-256(PDF)]``, ``hashAlgorithmOID`` SHA-256); signDoc then redeems that hash
 for exactly one signature on that file (:meth:`DocumentSigner.sign_pdf`). kyso adds approval
 signatures (``Revision``) at ``Ades-B-B`` … ``Ades-B-LTA``, with SHA-256 and the
-credential's key (sha256WithRSAEncryption or ecdsa-with-SHA256). ``documentDigests`` are not
+credential's key (sha256WithRSAEncryption or ecdsa-with-SHA256). ``signature_format: "X"``:
+an XML document gets an enveloped XAdES signature (``signed_envelope_property``
+``Enveloped``, the default) at ``Ades-B-B``, ``Ades-B-T`` or ``Ades-B-LT``
+(:meth:`DocumentSigner.sign_xml`). ``documentDigests`` are not
 signed here: a relying party holding only digests uses ``signatures/signHash``.
 
 PDFs travel in Base64 inside JSON, so this path has a body limit of its own
@@ -31,7 +34,8 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from kyso.config import Settings
-from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
+from kyso.entrypoints.api.deps import ContainerDep
+from kyso.entrypoints.csc.bearer import SigningCallerDep
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import scheme_for
 from kyso.entrypoints.csc.schemas import DocumentIn, SignDocIn
@@ -39,7 +43,8 @@ from kyso.keys.model import KeyAlgorithm, SignatureScheme
 from kyso.signing.cms import scheme_for as kyso_scheme
 from kyso.signing.document import Level, SignOptions
 from kyso.signing.document_errors import DocumentTooLarge
-from kyso.signing.source import Signed, spool
+from kyso.signing.source import Signed, read_all, spool
+from kyso.signing.xades import LEVELS as XADES_LEVELS
 
 __all__ = ["CONFORMANCE_LEVELS", "SIGN_DOC_PATH", "body_limits", "router"]
 
@@ -54,11 +59,16 @@ def body_limits(settings: Settings) -> dict[str, int]:
     return {SIGN_DOC_PATH: -(-settings.document_max_bytes // 3) * 4 + _JSON_SLACK}
 
 CONFORMANCE_LEVELS = {f"ades-{level.value.lower()}": level for level in Level}
+# CSC v2 also names the core levels (ETSI EN 319 1x2-1): a baseline signature of level B-x
+# is one of those too, so AdES-B, -T, -LT and -LTA are read as B-B, B-T, B-LT and B-LTA
+CONFORMANCE_LEVELS |= {"ades-b": Level.B_B, "ades-t": Level.B_T, "ades-lt": Level.B_LT,
+                       "ades-lta": Level.B_LTA}
 
 
 @router.post("/signatures/signDoc", response_model=None)
-def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
+def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
              ) -> StreamingResponse:
+    """The SAD is the body's, or the one a credential-scope token carries."""
     if body.document_digests is not None:
         raise InvalidParameter("documentDigests", "kyso signs whole documents here; sign "
                                "digests with signatures/signHash",
@@ -66,15 +76,28 @@ def sign_doc(body: SignDocIn, caller: CurrentCaller, container: ContainerDep,
                                "signatures/signHash")
     if body.documents is None:
         raise MissingParameter("documents", "array")
-    credential = container.signing.credential(caller.account.id, body.credential_id)
+    credential = container.signing.credential(caller.account_id, body.credential_id)
+    if caller.scope == "credential" and caller.credential_id != credential.id:
+        raise InvalidParameter("credentialID", "the token authorizes another credential",
+                               "token ủy quyền cho chứng thư số khác")
+    sad = body.sad or caller.sad
+    if sad is None:
+        raise MissingParameter("SAD", "string")
+    signer = container.document_signer
     signed: list[Signed] = []
     try:
         for document in body.documents:
             options = _options(document, credential.key.algorithm)
             pdf, sha256 = _pdf(document.document, container.settings.document_max_bytes)
             try:
-                signed.append(container.document_signer.sign_pdf_file(
-                    caller.account.id, body.credential_id, body.sad, pdf, options, sha256))
+                if document.signature_format == "X":  # XML is read whole (within the limit)
+                    xml = signer.sign_xml(caller.account_id, body.credential_id, sad,
+                                          read_all(pdf), options.level)
+                    pdf.unlink(missing_ok=True)
+                    signed.append(Signed(xml, b""))
+                    continue
+                signed.append(signer.sign_pdf_file(caller.account_id, body.credential_id,
+                                                   sad, pdf, options, sha256))
             except BaseException:
                 pdf.unlink(missing_ok=True)
                 raise
@@ -114,14 +137,26 @@ def _options(document: DocumentIn, key: KeyAlgorithm) -> SignOptions:
     if scheme_for(document.sign_algo, document.hash_algo, document.sign_algo_params) != wanted:
         raise InvalidParameter("signAlgo", f"signDoc signs with {wanted.oid} for this key",
                                f"signDoc ký bằng {wanted.oid} với khóa này")
-    if document.signed_envelope_property == "Certification":
-        raise InvalidParameter("signed_envelope_property", "kyso adds approval (Revision) "
-                               "signatures", "kyso chỉ thêm chữ ký phê duyệt (Revision)")
+    xml = document.signature_format == "X"
+    _envelope(document.signed_envelope_property, xml)
     level = CONFORMANCE_LEVELS.get((document.conformance_level or "Ades-B-B").lower())
     if level is None:
         raise InvalidParameter("conformance_level", "Ades-B-B, Ades-B-T, Ades-B-LT or "
                                "Ades-B-LTA expected", "cần Ades-B-B, -B-T, -B-LT hoặc -B-LTA")
+    if xml and level not in XADES_LEVELS:
+        raise InvalidParameter("conformance_level", "XAdES is signed at Ades-B-B, Ades-B-T "
+                               "or Ades-B-LT", "XAdES ký ở mức Ades-B-B, -B-T hoặc -B-LT")
     return SignOptions(level=level)
+
+
+def _envelope(wanted: str | None, xml: bool) -> None:
+    """PDFs get approval (``Revision``) signatures, XML enveloped ones."""
+    if xml and wanted not in (None, "Enveloped"):
+        raise InvalidParameter("signed_envelope_property", "kyso signs XML with an "
+                               "Enveloped signature", "kyso ký XML bằng chữ ký Enveloped")
+    if not xml and wanted not in (None, "Revision"):
+        raise InvalidParameter("signed_envelope_property", "kyso adds approval (Revision) "
+                               "signatures", "kyso chỉ thêm chữ ký phê duyệt (Revision)")
 
 
 def _pdf(encoded: str, limit: int) -> tuple[Path, str]:

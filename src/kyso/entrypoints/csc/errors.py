@@ -30,6 +30,7 @@ The handlers raise :class:`InvalidParameter`, :class:`MissingParameter` and
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -50,6 +51,7 @@ from kyso.accounts.errors import (
 )
 from kyso.entrypoints.api.errors import error_response, language
 from kyso.otp.errors import InvalidOtp, OtpExpired
+from kyso.relying.csc_oauth import OAuthError
 from kyso.signing.errors import OutOfSignatures
 
 __all__ = [
@@ -135,7 +137,10 @@ _KINDS = {"hashes": "array", "hash": "array", "numSignatures": "integer", "authD
 
 
 def _kyso_error(request: Request, exc: errors.KysoError) -> Response:
-    lang = language(request)
+    lang = _lang(request)
+    if isinstance(exc, OAuthError):
+        return error_response(exc.status, exc.code, exc.describe(lang),
+                              {"Cache-Control": "no-store"})
     for kind, status, code, text in _RULES:
         if isinstance(exc, kind):
             description = exc.describe(lang) if text is None else text[lang == "en"]
@@ -145,6 +150,26 @@ def _kyso_error(request: Request, exc: errors.KysoError) -> Response:
             return error_response(status, code or exc.code, description, headers)
     log.error("unmapped %s on %s %s", type(exc).__name__, request.method, request.url.path)
     return error_response(500, "server_error", exc.describe(lang))
+
+
+def _lang(request: Request) -> str:
+    given = getattr(request.state, "csc_lang", None)
+    return given if given in ("vi", "en") else language(request)
+
+
+async def _body_lang(request: Request) -> None:
+    """CSC v2 ``lang`` (RFC 5646) in a JSON body picks the language of the answer."""
+    size = request.headers.get("content-length", "")
+    if "json" not in request.headers.get("content-type", "") or not size.isdigit() \
+            or int(size) > 65536:  # a signDoc body is read by its handler only
+        return
+    try:
+        body = json.loads(await request.body() or b"null")
+    except ValueError:
+        return
+    lang = body.get("lang") if isinstance(body, dict) else None
+    if isinstance(lang, str) and lang.strip():
+        request.state.csc_lang = "en" if lang.strip().lower().startswith("en") else "vi"
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -175,6 +200,7 @@ class CscRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def csc_handler(request: Request) -> Response:
+            await _body_lang(request)
             try:
                 return await handler(request)
             except errors.KysoError as exc:

@@ -1,8 +1,10 @@
 """Reading CSC parameters: base64 hashes, hash algorithm OIDs, ``signAlgo`` (+ params).
 
-RSASSA-PSS is accepted as kyso's key store makes it: MGF1 over the same hash as the message,
-a salt as long as the hash, trailer field 1. Its hash travels in ``signAlgoParams``
-(base64 of the DER ``RSASSA-PSS-params``); a ``hashAlgorithmOID`` sent too must agree.
+RSASSA-PSS is accepted as kyso's key stores make it: MGF1 over the same hash as the message,
+trailer field 1, and a salt either as long as the hash or the longest the key's modulus
+allows (emLen − hLen − 2: what pyHanko's ``prefer_pss`` asks for). Its hash travels in
+``signAlgoParams`` (base64 of the DER ``RSASSA-PSS-params``); a ``hashAlgorithmOID`` sent
+too must agree. :func:`pss_params` makes the exact parameters ``info`` advertises.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from kyso.keys.model import (
     HashAlgorithm,
     KeyAlgorithm,
     KeyFamily,
+    SignatureFamily,
     SignatureScheme,
 )
 
-__all__ = ["HASH_BY_OID", "check_lengths", "decode_hashes", "hash_for", "scheme_for", "sign_oids"]
+__all__ = ["HASH_BY_OID", "check_lengths", "decode_hashes", "hash_for", "pss_params",
+           "scheme_for", "sign_oids"]
 
 HASH_BY_OID = {h.oid: h for h in HashAlgorithm}
 _PARSE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
@@ -62,17 +66,33 @@ def hash_for(oid: str | None, digests: list[bytes], name: str = "hashAlgorithmOI
     raise MissingParameter(name, "string")
 
 
-def scheme_for(sign_algo: str, hash_oid: str | None, params: str | None) -> SignatureScheme:
-    """The signature scheme of a ``signHash`` request."""
+def pss_params(hash_algorithm: HashAlgorithm, salt_length: int) -> str:
+    """Base64 of the DER ``RSASSA-PSS-params`` kyso signs with."""
+    name = hash_algorithm.value
+    return base64.b64encode(algos.RSASSAPSSParams({
+        "hash_algorithm": {"algorithm": name},
+        "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": name}},
+        "salt_length": salt_length}).dump()).decode()
+
+
+def scheme_for(sign_algo: str, hash_oid: str | None, params: str | None,
+               key_size: int | None = None) -> SignatureScheme:
+    """The signature scheme of a ``signHash`` request (``key_size``: the RSA modulus' bits,
+    which the longest PSS salt depends on)."""
     if hash_oid is not None and hash_oid not in HASH_BY_OID:
         raise InvalidParameter("hashAlgorithmOID")
     if sign_algo == OID_RSASSA_PSS:
         if params is None:
             raise MissingParameter("signAlgoParams", "string")
-        pss_hash = _pss_hash(params)
+        pss_hash, salt = _pss_hash(params)
         if hash_oid is not None and hash_oid != pss_hash.oid:
             raise _contradiction()
-        hash_oid = pss_hash.oid
+        if salt == pss_hash.digest_size:
+            return SignatureScheme(f"rsa-pss-{pss_hash.value}")
+        longest = SignatureFamily.RSA_PSS_MAX
+        if key_size is None or salt != longest.salt_length(pss_hash, key_size):
+            raise _bad_pss()
+        return SignatureScheme(f"rsa-pssmax-{pss_hash.value}")
     elif sign_algo == OID_RSA_ENCRYPTION and hash_oid is None:
         raise MissingParameter("hashAlgorithmOID", "string")
     try:
@@ -91,7 +111,7 @@ def check_lengths(digests: list[bytes], hash_algo: HashAlgorithm) -> None:
             f"độ dài giá trị băm sai ({hash_algo.value}: {hash_algo.digest_size} byte)")
 
 
-def _pss_hash(params_b64: str) -> HashAlgorithm:
+def _pss_hash(params_b64: str) -> tuple[HashAlgorithm, int]:
     try:
         params = algos.RSASSAPSSParams.load(base64.b64decode(params_b64, validate=True),
                                             strict=True)
@@ -103,13 +123,18 @@ def _pss_hash(params_b64: str) -> HashAlgorithm:
         raise InvalidParameter("signAlgoParams", "not a DER RSASSA-PSS-params",
                                "không phải RSASSA-PSS-params dạng DER") from exc
     found = next((h for h in HashAlgorithm if h.value == digest), None)
-    if found is None or shape != ("mgf1", digest, found.digest_size, "trailer_field_bc"):
-        raise InvalidParameter(
-            "signAlgoParams", "kyso signs RSASSA-PSS with SHA-256/384/512, MGF1 over the same "
-                              "hash and a salt as long as the hash",
-            "kyso ký RSASSA-PSS với SHA-256/384/512, MGF1 cùng hàm băm và độ dài salt bằng "
-            "độ dài giá trị băm")
-    return found
+    if found is None or shape[:2] != ("mgf1", digest) or shape[3] != "trailer_field_bc":
+        raise _bad_pss()
+    return found, int(shape[2])
+
+
+def _bad_pss() -> InvalidParameter:
+    return InvalidParameter(
+        "signAlgoParams", "kyso signs RSASSA-PSS with SHA-256/384/512, MGF1 over the same "
+                          "hash and a salt as long as the hash or the longest the key allows "
+                          "(see info: signAlgorithms.algoParams)",
+        "kyso ký RSASSA-PSS với SHA-256/384/512, MGF1 cùng hàm băm và độ dài salt bằng "
+        "độ dài giá trị băm hoặc dài nhất khóa cho phép (xem info: signAlgorithms.algoParams)")
 
 
 def _contradiction() -> InvalidParameter:

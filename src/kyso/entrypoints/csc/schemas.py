@@ -18,16 +18,19 @@ from kyso.entrypoints.bounds import NumSignatures
 __all__ = [
     "AuthObject",
     "AuthorizeIn",
+    "ChallengeIn",
     "CredentialInfoIn",
     "CredentialListIn",
     "CredentialRef",
     "CscIn",
     "DocumentIn",
     "ExtendIn",
+    "InfoIn",
     "LoginIn",
     "RevokeIn",
     "SignDocIn",
     "SignHashIn",
+    "SignPollingIn",
     "TimestampIn",
 ]
 
@@ -44,6 +47,10 @@ def _either(v2: str, v1: str) -> AliasChoices:
 
 class CscIn(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True, populate_by_name=True)
+
+
+class InfoIn(CscIn):
+    lang: Annotated[str, StringConstraints(max_length=35)] | None = None
 
 
 class LoginIn(CscIn):
@@ -104,26 +111,40 @@ class ExtendIn(CredentialRef):
 
 
 class SignHashIn(CredentialRef):
-    sad: Secret = Field(validation_alias="SAD")
+    """``SAD`` may be left out with a credential-scope token (it carries one) or, in
+    asynchronous mode, to have the customer approve in the app."""
+
+    sad: Secret | None = Field(None, validation_alias="SAD")
     hashes: list[B64] = Field(validation_alias=_either("hashes", "hash"))
     hash_algo: Oid | None = Field(None, validation_alias=_either("hashAlgorithmOID", "hashAlgo"))
     sign_algo: Oid = Field(validation_alias="signAlgo")
     sign_algo_params: B64 | None = Field(None, validation_alias="signAlgoParams")
-    operation_mode: Literal["S"] = Field("S", validation_alias="operationMode")
+    operation_mode: Literal["S", "A"] = Field("S", validation_alias="operationMode")
+    validity_period: Annotated[int, Field(ge=1, le=600)] | None = None
+    response_uri: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class SignPollingIn(CscIn):
+    response_id: Id = Field(validation_alias="responseID")
+
+
+class ChallengeIn(CredentialRef):
+    pass
 
 
 class DocumentIn(CscIn):
     document: Annotated[str, StringConstraints(min_length=1)]  # Base64 (bounded by the body)
-    signature_format: Literal["P"]
+    signature_format: Literal["P", "X"]  # PAdES, XAdES
     conformance_level: Annotated[str, StringConstraints(max_length=20)] | None = None
     sign_algo: Oid = Field(validation_alias="signAlgo")
     sign_algo_params: B64 | None = Field(None, validation_alias="signAlgoParams")
     hash_algo: Oid | None = Field(None, validation_alias=_either("hashAlgorithmOID", "hashAlgo"))
-    signed_envelope_property: Literal["Certification", "Revision"] | None = None
+    signed_envelope_property: Literal["Certification", "Revision", "Enveloped", "Enveloping",
+                                      "Detached"] | None = None
 
 
 class SignDocIn(CredentialRef):
-    sad: Secret = Field(validation_alias="SAD")
+    sad: Secret | None = Field(None, validation_alias="SAD")
     documents: list[DocumentIn] | None = Field(None, min_length=1, max_length=10)
     document_digests: list[Any] | None = Field(None, validation_alias="documentDigests")
     operation_mode: Literal["S"] = Field("S", validation_alias="operationMode")

@@ -1,8 +1,12 @@
-"""``signatures/signHash`` (raw signatures over authorized hashes, in batches) and
+"""``signatures/signHash`` (raw signatures over authorized hashes, in batches; synchronous
+or, with ``operationMode: "A"``, asynchronous), ``signatures/signPolling`` and
 ``signatures/timestamp`` (an RFC 3161 token from kyso's own TSA).
 
 Signatures come back as CMS wants them: RSA (PKCS#1 v1.5 or PSS) as the modulus-length
-integer, ECDSA as a DER ``Ecdsa-Sig-Value``.
+integer, ECDSA as a DER ``Ecdsa-Sig-Value``. The SAD comes from ``credentials/authorize``, or
+from the credential-scope OAuth2 token the call is made with (the customer approved exactly
+these hashes on kyso's page); in asynchronous mode without any, the customer approves in the
+app and ``signPolling`` returns the signatures once signed.
 """
 
 from __future__ import annotations
@@ -12,15 +16,17 @@ import re
 from typing import Any
 
 from asn1crypto import tsp
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
-from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter
+from kyso.entrypoints.api.deps import ContainerDep
+from kyso.entrypoints.csc.bearer import CscCallerDep, SigningCallerDep
+from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import check_lengths, decode_hashes, hash_for, scheme_for
-from kyso.entrypoints.csc.schemas import SignHashIn, TimestampIn
+from kyso.entrypoints.csc.schemas import SignHashIn, SignPollingIn, TimestampIn
 from kyso.errors import InvalidInput
 from kyso.keys.model import HashAlgorithm
 from kyso.pki.publishing import PkiPublisher
+from kyso.relying.csc_model import AsyncResponse, ResponseStatus
 
 __all__ = ["router", "time_stamp_token"]
 
@@ -29,18 +35,61 @@ _HEX = re.compile(r"[0-9a-fA-F]{1,64}")
 
 
 @router.post("/signatures/signHash")
-def sign_hash(body: SignHashIn, caller: CurrentCaller, container: ContainerDep,
-              ) -> dict[str, Any]:
+def sign_hash(body: SignHashIn, request: Request, caller: SigningCallerDep,
+              container: ContainerDep) -> dict[str, Any]:
     digests = decode_hashes(body.hashes)
-    scheme = scheme_for(body.sign_algo, body.hash_algo, body.sign_algo_params)
+    credential = container.signing.credential(caller.account_id, body.credential_id)
+    if caller.scope == "credential" and caller.credential_id != credential.id:
+        raise InvalidParameter("credentialID", "the token authorizes another credential",
+                               "token ủy quyền cho chứng thư số khác")
+    scheme = scheme_for(body.sign_algo, body.hash_algo, body.sign_algo_params,
+                        credential.key.algorithm.key_size)
     check_lengths(digests, scheme.hash_algorithm)
-    signatures = container.signing.sign_digests(caller.account.id, body.credential_id,
-                                                body.sad, digests, scheme)
+    sad = body.sad or caller.sad
+    if body.operation_mode == "A":
+        if sad is None:
+            item = container.csc_async.ask(caller.account_id, credential.id, digests, scheme,
+                                           relying_party=caller.party_name)
+        else:
+            item = container.csc_async.sign_now(caller.account_id, credential.id, sad,
+                                                digests, scheme)
+        return _accepted(item, request)
+    if sad is None:
+        raise MissingParameter("SAD", "string")
+    signatures = container.signing.sign_digests(caller.account_id, credential.id, sad,
+                                                digests, scheme)
     return {"signatures": [base64.b64encode(s).decode() for s in signatures]}
 
 
+@router.post("/signatures/signPolling")
+def sign_polling(body: SignPollingIn, caller: SigningCallerDep,
+                 container: ContainerDep) -> dict[str, Any]:
+    """The state of an asynchronous ``signHash``: 200 with ``signatures`` once signed, 200
+    with ``status: pending`` while the customer has not decided, 400 once it ended otherwise
+    (rejected, failed, expired); an unknown or another customer's ``responseID`` is 400."""
+    item = container.csc_async.poll(caller.account_id, body.response_id)
+    if item.status is ResponseStatus.SIGNED and item.signatures:
+        return {"signatures": item.signatures.split("\n"), "status": item.status.value}
+    if item.status is ResponseStatus.PENDING:
+        return {"status": item.status.value, "expiresAt": item.expires_at.isoformat()}
+    raise ResponseEnded(status=item.status.value)
+
+
+class ResponseEnded(InvalidInput):
+    code = "invalid_request"
+    vi = "Yêu cầu ký không thành công (trạng thái: {status})."
+    en = "The signing request did not succeed (status: {status})."
+
+
+def _accepted(item: AsyncResponse, request: Request) -> dict[str, Any]:
+    left = max(1, int((item.expires_at - item.created_at).total_seconds()))
+    base = str(request.base_url).rstrip("/")
+    return {"responseID": item.id, "validity_period": left,
+            "response_uri": f"{base}/csc/v2/signatures/signPolling"}
+
+
 @router.post("/signatures/timestamp")
-def timestamp(body: TimestampIn, caller: CurrentCaller, container: ContainerDep,
+def timestamp(body: TimestampIn, caller: CscCallerDep, container: ContainerDep,
               ) -> dict[str, str]:
     [digest] = decode_hashes([body.hash], "hash")
     algorithm = hash_for(body.hash_algo, [digest], "hashAlgo")

@@ -8,8 +8,10 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     audit,
     billing,
     blobs,
+    csc,
     documents,
     keys,
+    multisign,
     notify,
     onboarding,
     otp,
@@ -19,6 +21,7 @@ from kyso.adapters.db.tables import (  # noqa: F401  (registers tables)
     relying,
     signing,
     throttle,
+    verify,
 )
 from kyso.adapters.db.tables.base import metadata
 

@@ -1,5 +1,5 @@
-"""Documents: upload a file to sign (PAdES in the PDF, or a detached CAdES ``.p7s``), follow
-it, download the signed output; validate a signed PDF.
+"""Documents: upload a file to sign (PAdES in the PDF, a detached CAdES ``.p7s``, or XAdES
+inside an XML document), follow it, download the signed output; validate a signed PDF.
 
 ``POST /documents`` takes the file as ``multipart/form-data`` (field ``file``) or as the raw
 body (``application/pdf`` or ``application/octet-stream``, name in ``?name=``) and answers
@@ -55,7 +55,7 @@ __all__ = ["UPLOAD_PATHS", "body_limits", "router"]
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 UPLOAD_PATHS = ("/api/v1/documents", "/api/v1/documents/drafts", "/api/v1/validate")
 _MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
-_RAW_TYPES = ("application/pdf", "application/octet-stream")
+_RAW_TYPES = ("application/pdf", "application/octet-stream", "application/xml", "text/xml")
 _CHUNK = 1024 * 1024  # an upload is copied to its temporary file in pieces of this size
 
 
@@ -325,7 +325,8 @@ def download(document_id: str, caller: CurrentCaller, container: ContainerDep) -
 @router.post("/validate", response_model=ReportOut)
 async def validate(request: Request, caller: CurrentCaller,
                    container: ContainerDep) -> ReportOut:
-    """A report on every signature of a PDF: signer, times, integrity, trust, revocation."""
+    """A report on every signature of a PDF (or the XAdES signatures of an XML document):
+    signer, times, integrity, trust, revocation."""
     async with _received(request, container.settings.document_max_bytes) as (data, _):
         return ReportOut.of(await run_in_threadpool(container.documents.validate, data))
 
@@ -341,8 +342,8 @@ async def _received(request: Request, limit: int) -> AsyncIterator[tuple[Path, s
     file is removed when the request is done with it."""
     given = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if given not in (*_RAW_TYPES, "multipart/form-data"):
-        raise HTTPException(415, "Content-Type must be multipart/form-data, application/pdf "
-                                 "or application/octet-stream")
+        raise HTTPException(415, "Content-Type must be multipart/form-data, application/pdf, "
+                                 "application/xml or application/octet-stream")
     fd, name = tempfile.mkstemp(prefix="kyso-upload-")
     path, file_name = Path(name), None
     try:

@@ -42,6 +42,8 @@ class EntryOut(BaseModel):
     reference: str
     count: int | None
     amount: int | None
+    verify: str | None = None  # a signature's public verification page (path)
+    receipt: str | None = None  # its signing receipt (API path, the signer's only)
 
     @classmethod
     def of(cls, e: Entry, lang: str) -> EntryOut:
@@ -53,7 +55,8 @@ class EntryOut(BaseModel):
                    status=e.status, label=pick(e.label), outcome=pick(e.outcome),
                    description=pick(e.description) if isinstance(e.description, Text)
                    else e.description, reference=e.reference, count=e.count,
-                   amount=e.amount)
+                   amount=e.amount, verify=f"/v/{e.record}" if e.record else None,
+                   receipt=f"/api/v1/receipts/{e.record}" if e.receipt else None)
 
 
 @router.get("/history", response_model=list[EntryOut])

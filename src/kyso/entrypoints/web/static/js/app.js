@@ -2,9 +2,11 @@
 import { start } from "./shell.js";
 import { account } from "./pages/account.js";
 import { buy } from "./pages/buy.js";
+import { cscAuthorize } from "./pages/csc.js";
 import { history } from "./pages/history.js";
 import { home } from "./pages/home.js";
 import { identity } from "./pages/identity.js";
+import { multisign } from "./pages/multisign.js";
 import { onboarding } from "./pages/onboarding.js";
 import { parties } from "./pages/parties.js";
 import { renewPage } from "./pages/renew.js";
@@ -24,12 +26,14 @@ start({
     { path: "transactions", label: "navTx", render: transactions },
     { path: "smartotp", label: "navSmartotp", render: smartotp },
     { path: "sign", label: "navSign", render: sign },
+    { path: "multisign", label: "msNav", render: multisign },
     { path: "history", label: "navHistory", render: history },
     { path: "buy", label: "navBuy", render: buy },
     { path: "parties", label: "navParties", render: parties },
     { path: "account", label: "navAccount", render: account },
     { path: "register", label: "navRegister", render: onboarding },
     { path: "renew", label: "rnTitle", render: renewPage, hidden: true },  // the payment's return
+    { path: "csc-authorize", label: "cscTitle", render: cscAuthorize, hidden: true },  // CSC OAuth2
   ],
   // giải pháp 1: the token without logging in (and without network)
   loginExtra: { label: "tkLoginButton", open: offlineToken },

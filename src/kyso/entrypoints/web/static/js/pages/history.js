@@ -49,6 +49,23 @@ function draw(el, entries) {
   const signed = (n) => (n === null ? "—" : n > 0 ? `+${n}` : String(n));
   replace(el, table([t("hAt"), t("hWhat"), t("hOutcome"), t("hDescription"), t("hCount"), t("hAmount")],
     entries.map((e) => [fmtDate(e.at), `${e.category_label}: ${e.label}`,
-      h("span", { class: `badge hs-${e.status}` }, e.outcome), e.description || "—", signed(e.count),
+      h("span", { class: `badge hs-${e.status}` }, e.outcome), describe(e), signed(e.count),
       e.amount === null ? "—" : `${new Intl.NumberFormat("vi-VN").format(e.amount)} ₫`])));
+}
+
+// a signature's description, with its public verification page and its signing receipt
+function describe(e) {
+  const text = e.description || "—";
+  if (!e.verify && !e.receipt) return text;
+  const links = [];
+  if (e.verify) links.push(h("a", { href: e.verify, target: "_blank", rel: "noopener", class: "history-verify" }, t("verify.page")));
+  if (e.receipt) {
+    const out = status();
+    const button = h("button", { type: "button", class: "secondary history-receipt", onclick: () => busy(button, out, async () => {
+      const response = await api("GET", e.receipt.replace(/^\/api\/v1/, ""), { blob: true });
+      saveBlob(await response.blob(), `${t("verify.receiptFile")}-${e.verify.split("/").pop()}.p7m`);
+    }) }, t("verify.receipt"));
+    links.push(button, out);
+  }
+  return h("div", { class: "history-signature" }, h("span", {}, text), ...links);
 }

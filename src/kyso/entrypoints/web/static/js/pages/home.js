@@ -7,13 +7,17 @@ import { renewButton } from "./renew.js";
 import { deviceText, tokenPlace } from "./smartotp.js";
 
 export async function home(main, { account, rerender }) {
-  const [otp, certs, notes, pending] = await Promise.all([get("/smartotp"),
-    get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions"), vocabulary()]);
+  const [otp, certs, notes, pending, envelopes] = await Promise.all([get("/smartotp"),
+    get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions"),
+    get("/multisign").catch(() => []), vocabulary()]);
+  const waiting = envelopes.filter((e) => e.my_turn).length;
   const where = await tokenPlace(otp);
   replace(main, h("h1", {}, `${t("hello")}, ${account.full_name}`),
     where.revoked ? h("p", { class: "status warn", role: "alert", id: "token-revoked" }, t("tkRevokedHere")) : null,
     pending.length ? h("p", { class: "status info", id: "pending-banner" },
       h("a", { href: "#transactions" }, t("pendingCount", { n: pending.length }))) : null,
+    waiting ? h("p", { class: "status info", id: "ms-banner" },
+      h("a", { href: "#multisign" }, t("msBanner", { n: waiting }))) : null,
     certificates(certs, rerender), h("div", { class: "grid" }, smartotp(otp, where.place), inbox(notes)));
 }
 

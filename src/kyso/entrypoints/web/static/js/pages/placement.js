@@ -7,13 +7,14 @@ import { t } from "../i18n.js";
 
 const STEP = 6;  // points an arrow key moves the box
 
-/** The placement widget for a draft; ``value()`` gives {page, box}. */
-export function placement(doc, layout) {
+/** The placement widget for a draft; ``value()`` gives {page, box}. ``base``: where the
+ *  pages are (``/multisign`` for several signers), ``suffix``: for the ids of one of several. */
+export function placement(doc, layout, base = "/documents", suffix = "") {
   const state = { page: layout.page, box: [...layout.box] };
-  const img = h("img", { alt: "", class: "page-img", id: "page-img" });
-  const stamp = h("div", { class: "stamp-box", id: "stamp-box", tabindex: 0, role: "slider",
+  const img = h("img", { alt: "", class: "page-img", id: `page-img${suffix}` });
+  const stamp = h("div", { class: "stamp-box", id: `stamp-box${suffix}`, tabindex: 0, role: "slider",
     "aria-label": t("stampBox"), "aria-valuetext": "" }, h("span", {}, t("stampHere")));
-  const frame = h("div", { class: "page-frame", id: "page-frame" }, img, stamp);
+  const frame = h("div", { class: "page-frame", id: `page-frame${suffix}` }, img, stamp);
   const loading = h("p", { class: "status info", role: "status" }, t("loadingPage"));
   const [pageField, select] = field(t("stampPage"), { tag: "select", name: "page",
     options: layout.pages.map((p) => h("option", { value: p.number, selected: p.number === state.page },
@@ -46,7 +47,7 @@ export function placement(doc, layout) {
     loading.hidden = false;
     Object.assign(frame.style, { aspectRatio: `${size().width} / ${size().height}` });
     if (!urls.has(number)) {
-      const response = await api("GET", `/documents/${encodeURIComponent(doc.id)}/pages/${number}.png`, { blob: true });
+      const response = await api("GET", `${base}/${encodeURIComponent(doc.id)}/pages/${number}.png`, { blob: true });
       urls.set(number, URL.createObjectURL(await response.blob()));
     }
     if (state.page !== number) return;  // another page was chosen meanwhile

@@ -1,12 +1,15 @@
 // Sign a document: the balance first; a PDF previewed page by page, the stamp dragged where
-// it goes with an optional drawn or uploaded signature (PAdES), any other file as a detached
-// CAdES .p7s; confirm with the OTP, download. Validate a signed PDF.
+// it goes with an optional drawn or uploaded signature (PAdES), an XML file previewed and
+// signed inside itself (XAdES, xml.js), any other file as a detached CAdES .p7s; confirm
+// with the OTP, download. Validate a signed PDF.
 import { api, get } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { placement, signaturePad } from "./placement.js";
+import { receiptLinks } from "./receipt.js";
 import { txCard } from "./transactions.js";
+import { XADES_LEVELS, isXml, xmlStep } from "./xml.js";
 
 const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
 const isPdf = (file) => /\.pdf$/i.test(file.name) || file.type === "application/pdf";
@@ -32,7 +35,7 @@ function balance(certs) {
 function pdfFrom(input, out) {
   const file = input.files[0];
   if (!file) { out.show(t("needPdf")); input.focus(); return null; }
-  if (!isPdf(file)) { out.show(t("notPdf")); input.focus(); return null; }
+  if (!isPdf(file) && !isXml(file)) { out.show(t("notPdf")); input.focus(); return null; }
   return file;
 }
 
@@ -53,6 +56,11 @@ function signForm(flow) {
       busy(button, out, async () => batchStep(flow, all, level.value));
       return;
     }
+    if (isXml(chosen)) {
+      if (!XADES_LEVELS.includes(level.value)) { out.show(t("xadesLevels")); level.focus(); return; }
+      busy(button, out, async () => xmlStep(flow, chosen, level.value, confirmStep));
+      return;
+    }
     if (!isPdf(chosen) && ["B-LT", "B-LTA"].includes(level.value)) { out.show(t("cadesLevels")); level.focus(); return; }
     busy(button, out, async () => {
       const body = new FormData();
@@ -61,7 +69,8 @@ function signForm(flow) {
       const q = new URLSearchParams({ format: "cades", level: level.value });
       return confirmStep(flow, await api("POST", `/documents?${q}`, { body }));
     });
-  } }, h("h2", {}, t("signStep1")), out, fileField, levelField, button);
+  } }, h("h2", {}, t("signStep1")), out, fileField, h("p", { class: "hint" }, t("xadesHint")),
+  levelField, button);
 }
 
 async function placeStep(flow, doc, level) {
@@ -120,7 +129,8 @@ async function batchStep(flow, files, level) {
 
 async function signedDoc(flow, id) {
   const doc = await get(`/documents/${encodeURIComponent(id)}`);
-  flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc));
+  flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc),
+    ...await receiptLinks(doc.id));
   await freshBalance();
 }
 
@@ -131,6 +141,7 @@ async function freshBalance() {
 }
 
 function outputName(doc) {
+  if (doc.format === "xades") return `${doc.file_name.replace(/\.xml$/i, "")}-signed.xml`;
   return doc.format === "cades" ? `${doc.file_name}.p7s` : `${doc.file_name.replace(/\.pdf$/i, "")}-signed.pdf`;
 }
 
@@ -138,7 +149,8 @@ function downloadButton(doc, named = false) {
   const button = h("button", { type: "button", class: "download", onclick: () => busy(button, null, async () => {
     const response = await api("GET", `/documents/${encodeURIComponent(doc.id)}/download`, { blob: true });
     saveBlob(await response.blob(), outputName(doc));
-  }) }, named ? `${t("downloadOne")} ${outputName(doc)}` : doc.format === "cades" ? t("downloadP7s") : t("download"));
+  }) }, named ? `${t("downloadOne")} ${outputName(doc)}` : doc.format === "cades" ? t("downloadP7s")
+    : doc.format === "xades" ? t("xadesDownload") : t("download"));
   return button;
 }
 
@@ -151,7 +163,8 @@ function recent(docs) {
 function validateForm() {
   const out = status();
   const report = h("div", { id: "report" });
-  const [fileField, file] = field(t("file"), { type: "file", name: "file", accept: "application/pdf,.pdf" });
+  const [fileField, file] = field(t("file"), { type: "file", name: "file", accept: "application/pdf,.pdf,.xml,text/xml,application/xml" },
+    t("xadesValidateHint"));
   const button = h("button", { type: "submit", class: "secondary" }, t("validate"));
   return h("form", { class: "card", id: "validate-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();

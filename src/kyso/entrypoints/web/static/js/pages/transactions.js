@@ -114,10 +114,17 @@ function tokenCode(tx, record, out, confirm, no) {
   } }, pf, cf, h("div", { class: "actions" }, make, use, no));
 }
 
-const INTERNAL = new Set(["credential"]);  // an internal ID: the holder, serial and signer say it
+// What the code is bound to but a customer cannot judge: kyso's own IDs (the file name, its
+// SHA-256, the signer and the page say which document and key) and the stamp's coordinates
+// (the page is shown; the position was chosen by dragging on the preview).
+const INTERNAL = new Set(["credential", "document_id", "document_ids", "stamp_box"]);
 
 function details(map) {
-  return dl(Object.entries(map).filter(([k]) => !INTERNAL.has(k)).map(([k, v]) => [word("detail_labels", k), k === "doc_ids"
-    ? h("ul", { class: "plain doc-ids" }, v.split("\n").map((id) => h("li", {}, h("code", {}, id))))
-    : v]));
+  return dl(Object.entries(map).filter(([k]) => !INTERNAL.has(k)).map(([k, v]) => [k === "signature_image" ? t("tx.image") : word("detail_labels", k), shown(k, v)]));
+}
+
+function shown(key, value) {
+  if (key === "doc_ids") return h("ul", { class: "plain doc-ids" }, value.split("\n").map((id) => h("li", {}, h("code", {}, id))));
+  if (key === "signature_image") return t("tx.withImage");  // its SHA-256 means nothing on screen
+  return value;
 }

@@ -1,0 +1,69 @@
+"""Who calls the CSC API: a kyso session (``auth/login``) or an OAuth2 access token
+(``oauth2/token``: ``service`` scope, or ``credential`` scope carrying a SAD); and in which
+language (``lang`` in the body, else ``Accept-Language``/``?lang=``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kyso.accounts.errors import InvalidSession
+from kyso.bootstrap import Container
+from kyso.entrypoints.api.deps import get_container
+from kyso.entrypoints.api.errors import language
+from kyso.errors import PermissionDenied
+from kyso.relying.csc_oauth import TOKEN_PREFIX
+
+__all__ = ["CscCaller", "CscCallerDep", "SigningCallerDep", "csc_lang"]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+@dataclass(frozen=True)
+class CscCaller:
+    account_id: str
+    scope: str  # session | service | credential
+    credential_id: str | None = None
+    sad: str | None = None  # credential scope: the SAD the customer's approval granted
+    session_id: str | None = None
+    party_name: str | None = None  # an OAuth2 token's relying party
+
+
+class CredentialTokenOnly(PermissionDenied):
+    vi = "Token phạm vi credential chỉ dùng để ký (signatures/signHash)."
+    en = "A credential-scope token only signs (signatures/signHash)."
+
+
+def signing_caller(container: Annotated[Container, Depends(get_container)],
+                   credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                          Depends(_bearer)]) -> CscCaller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise InvalidSession()
+    token = credentials.credentials
+    if token.startswith(TOKEN_PREFIX):
+        found = container.csc_oauth.bearer(token)
+        if found is None:
+            raise InvalidSession()
+        return CscCaller(found.account_id, found.scope, found.credential_id, found.sad,
+                         party_name=found.party_name or None)
+    account, session = container.accounts.authenticate(token)
+    return CscCaller(account.id, "session", session_id=session.id)
+
+
+def csc_caller(caller: Annotated[CscCaller, Depends(signing_caller)]) -> CscCaller:
+    if caller.scope == "credential":
+        raise CredentialTokenOnly()
+    return caller
+
+
+CscCallerDep = Annotated[CscCaller, Depends(csc_caller)]
+SigningCallerDep = Annotated[CscCaller, Depends(signing_caller)]
+
+
+def csc_lang(request: Request) -> str:
+    """``lang`` of the CSC body (CSC v2: RFC 5646, e.g. ``en-US``), else the request's."""
+    given = getattr(request.state, "csc_lang", None)
+    return given if given in ("vi", "en") else language(request)

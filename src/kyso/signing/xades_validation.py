@@ -1,0 +1,165 @@
+"""Validating the XAdES signatures of an XML document against kyso's root, now.
+
+For each ``ds:Signature``: signxml's XAdES verifier checks the references, the signature
+value (with the certificate in ``ds:KeyInfo``) and the ``SigningCertificateV2`` digest;
+pyhanko-certvalidator checks that certificate's chain to kyso's root with fresh answers
+from kyso's OCSP responder and CRLs (hard-fail); pyHanko checks the signature time stamp
+(its imprint must be the SHA-256 of the canonical ``ds:SignatureValue``, its chain kyso's).
+The level reached: B-B, B-T (a trusted time stamp), B-LT (and the certificate and
+revocation values). Past-signature validation (a revoked certificate with a proof of
+existence) is for PDFs only: a revoked signer's XML signature is reported not valid.
+
+When a document carries several signatures, each is checked on a copy without the others
+(an e-invoice's seller, buyer and tax authority each sign ``DLHDon``, outside the others).
+The XML is read by :func:`~kyso.signing.xml_input.parse_xml` (no DTD, no entities).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from lxml import etree
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+from pyhanko_certvalidator import CertificateValidator
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
+from signxml.exceptions import InvalidInput as SignxmlInvalid
+from signxml.exceptions import InvalidSignature
+from signxml.xades.xades import XAdESVerifier
+
+from kyso.signing.pades import run
+from kyso.signing.revinfo import KysoTrust
+from kyso.signing.validation import SignatureReport, ValidationReport
+from kyso.signing.xades import NS
+from kyso.signing.xml_input import parse_xml
+
+__all__ = ["XadesValidator", "looks_like_xml"]
+
+_SIGNATURE = f"{{{NS['ds']}}}Signature"
+
+
+def looks_like_xml(data: bytes) -> bool:
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+class XadesValidator:
+    def __init__(self, trust: KysoTrust) -> None:
+        self._trust = trust
+
+    def validate(self, data: bytes, at: datetime) -> ValidationReport:
+        tree = parse_xml(data)
+        count = len(list(tree.getroot().iter(_SIGNATURE)))
+        reports = tuple(self._one(tree, n, at) for n in range(count))
+        return ValidationReport(hashlib.sha256(data).hexdigest(), reports, ())
+
+    def _one(self, tree: etree._ElementTree, n: int, at: datetime) -> SignatureReport:
+        alone = _alone(tree, n)
+        signature = next(alone.getroot().iter(_SIGNATURE))
+        name = signature.get("Id") or f"Signature-{n + 1}"
+        certs = _certificates(signature)
+        if not certs:
+            return SignatureReport(name, "unreadable", False, "unknown", False)
+        leaf = certs[0]
+        integrity = _integrity(alone, signature, leaf)
+        trusted, revocation, problem = run(self._chain(leaf, certs[1:], at))
+        stamp_time, stamp_ok = run(self._timestamp(signature, at))
+        long_term = bool(signature.xpath(".//xades:RevocationValues", namespaces=NS))
+        level = "B-B" if stamp_time is None else ("B-LT" if long_term else "B-T")
+        valid = integrity == "intact" and trusted and stamp_ok is not False
+        claimed = signature.xpath(".//xades:SigningTime/text()", namespaces=NS)
+        return SignatureReport(
+            name, integrity, trusted, revocation, valid, signer=_common_name(leaf),
+            subject=leaf.subject.human_friendly, serial=format(leaf.serial_number, "x"),
+            signing_time=_time(claimed), timestamp=stamp_time, timestamp_trusted=stamp_ok,
+            level=level, coverage="entire_document" if _whole(signature) else "reference",
+            entire_document=_whole(signature), trust_problem=problem,
+            level_reason={"B-B": "no_timestamp", "B-T": "signature_timestamp",
+                          "B-LT": "certificate_and_revocation_values"}[level])
+
+    async def _chain(self, leaf: asn1_x509.Certificate, others: list[asn1_x509.Certificate],
+                     at: datetime) -> tuple[bool, str, str | None]:
+        validator = CertificateValidator(leaf, intermediate_certs=others,
+                                         validation_context=self._trust.context(at))
+        try:
+            await validator.async_validate_usage(set())  # type: ignore[no-untyped-call]  # pyhanko-certvalidator is untyped here
+        except RevokedError:
+            return False, "revoked", "REVOKED_NO_POE"
+        except (PathBuildingError, PathValidationError) as exc:
+            return False, "unknown", type(exc).__name__
+        return True, "good", None
+
+    async def _timestamp(self, signature: etree._Element,
+                         at: datetime) -> tuple[datetime | None, bool | None]:
+        tokens = signature.xpath(".//xades:SignatureTimeStamp/xades:EncapsulatedTimeStamp",
+                                 namespaces=NS)
+        if not tokens:
+            return None, None
+        value = signature.find(f"{{{NS['ds']}}}SignatureValue")
+        try:
+            token = cms.ContentInfo.load(base64.b64decode(tokens[0].text or ""))
+            c14n = etree.tostring(value, method="c14n") if value is not None else b""
+            status = await validate_tst_signed_data(
+                token["content"], self._trust.context(at),
+                lambda algorithm: hashlib.new(algorithm, c14n).digest())
+        except Exception:  # any broken token is an untrusted one, reported
+            return None, False
+        ok = status.get("intact") and status.get("valid") and \
+            status.get("trust_problem_indic") is None
+        return status["timestamp"], bool(ok)
+
+
+def _alone(tree: etree._ElementTree, n: int) -> etree._ElementTree:
+    """A copy of the document with signature ``n`` and no other."""
+    copy = etree.ElementTree(etree.fromstring(etree.tostring(tree)))
+    for i, other in enumerate(list(copy.getroot().iter(_SIGNATURE))):
+        parent = other.getparent()
+        if i != n and parent is not None:
+            parent.remove(other)
+    return copy
+
+
+def _certificates(signature: etree._Element) -> list[asn1_x509.Certificate]:
+    found = signature.xpath("ds:KeyInfo/ds:X509Data/ds:X509Certificate/text() | .//"
+                            "xades:CertificateValues/xades:EncapsulatedX509Certificate/text()",
+                            namespaces=NS)
+    try:
+        return [asn1_x509.Certificate.load(base64.b64decode(str(t))) for t in found]
+    except ValueError:
+        return []
+
+
+def _integrity(tree: etree._ElementTree, signature: etree._Element,
+               leaf: asn1_x509.Certificate) -> str:
+    references = len(signature.xpath("ds:SignedInfo/ds:Reference", namespaces=NS))
+    cert = x509.load_der_x509_certificate(leaf.dump())
+    try:
+        XAdESVerifier().verify(etree.tostring(tree), x509_cert=cert,
+                               expect_references=references)
+    except InvalidSignature:
+        return "tampered"
+    except (SignxmlInvalid, ValueError, etree.LxmlError):
+        return "unreadable"
+    return "intact"
+
+
+def _whole(signature: etree._Element) -> bool:
+    first = signature.xpath("ds:SignedInfo/ds:Reference[1]/@URI", namespaces=NS)
+    return bool(first) and first[0] == ""
+
+
+def _time(found: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(found[0])) if found else None
+    except ValueError:
+        return None
+
+
+def _common_name(cert: asn1_x509.Certificate) -> str | None:
+    name = cert.subject.native.get("common_name")
+    return str(name) if name else None
