@@ -30,7 +30,7 @@ from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 from signxml.exceptions import InvalidInput as SignxmlInvalid
 from signxml.exceptions import InvalidSignature
-from signxml.xades.xades import XAdESVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from kyso.signing.pades import run
 from kyso.signing.revinfo import KysoTrust
@@ -66,7 +66,7 @@ class XadesValidator:
         if not certs:
             return SignatureReport(name, "unreadable", False, "unknown", False)
         leaf = certs[0]
-        integrity = _integrity(alone, signature, leaf)
+        integrity = _integrity(alone, signature, leaf, at)
         trusted, revocation, problem = run(self._chain(leaf, certs[1:], at))
         stamp_time, stamp_ok = run(self._timestamp(signature, at))
         long_term = bool(signature.xpath(".//xades:RevocationValues", namespaces=NS))
@@ -135,12 +135,15 @@ def _certificates(signature: etree._Element) -> list[asn1_x509.Certificate]:
 
 
 def _integrity(tree: etree._ElementTree, signature: etree._Element,
-               leaf: asn1_x509.Certificate) -> str:
+               leaf: asn1_x509.Certificate, at: datetime) -> str:
+    """The references and the signature value, by signxml — which also checks the
+    certificate's dates: at ``at``, kyso's clock (its own default is the machine's now)."""
     references = len(signature.xpath("ds:SignedInfo/ds:Reference", namespaces=NS))
     cert = x509.load_der_x509_certificate(leaf.dump())
     try:
         XAdESVerifier().verify(etree.tostring(tree), x509_cert=cert,
-                               expect_references=references)
+                               expect_config=XAdESSignatureConfiguration(
+                                   expect_references=references, verification_time=at))
     except InvalidSignature:
         return "tampered"
     except (SignxmlInvalid, ValueError, etree.LxmlError):

@@ -264,6 +264,15 @@ def test_an_unsigned_xml_has_no_signature(customer: Customer) -> None:
     assert report["valid"] is False and report["signatures"] == []
 
 
+def test_validation_reads_the_dates_on_kysos_clock(world: World) -> None:
+    """A certificate issued on kyso's clock, ahead of the machine's, is valid at kyso's now
+    (signxml's own check of the dates would use the machine's and call it tampered)."""
+    world.clock.advance(20 * 60)  # within the sessions' idle time
+    signer = world.customer("Đỗ Minh Khang")
+    report = _validate(signer, _sign(signer, INVOICE.read_bytes(), "B-T"))
+    assert report["valid"] is True and report["signatures"][0]["integrity"] == "intact", report
+
+
 def test_validate_refuses_hostile_xml(customer: Customer) -> None:
     r = customer.world.client.post("/api/v1/validate", content=BILLION_LAUGHS,
                                    headers=customer.headers | {"Content-Type": "text/xml"})
