@@ -156,7 +156,7 @@ def test_sign_a_pdf_download_it_and_check_it(page: Watched, world: World,
     assert "Trần Thị Bình" in signature["Signer Certificate Common Name"]
     # and the page's own validator says so
     check = p.locator("#validate-form")
-    check.get_by_label("Tệp PDF").set_input_files(str(signed))
+    check.get_by_label("Tệp đã ký (PDF hoặc XML)").set_input_files(str(signed))
     check.get_by_role("button", name="Kiểm tra").click()
     expect(check.locator("#report-verdict")).to_have_text("Tất cả chữ ký hợp lệ.")
     expect(check).to_contain_text("Trần Thị Bình")

@@ -27,7 +27,7 @@ def test_a_suspended_certificate_keeps_time_stamped_contracts_valid(
     log_in(p, username(world, customer), PASSWORD)
     p.get_by_role("link", name="Ký tài liệu").click()
     check = p.locator("#validate-form")
-    check.get_by_label("Tệp PDF").set_input_files(str(stamped))
+    check.get_by_label("Tệp đã ký (PDF hoặc XML)").set_input_files(str(stamped))
     check.get_by_role("button", name="Kiểm tra").click()
     expect(check.locator("#report-verdict")).to_have_text("Tất cả chữ ký hợp lệ.")
     for shown in ("Tin cậyCó, tại thời điểm ký", "Thu hồiĐang tạm dừng",
@@ -37,7 +37,7 @@ def test_a_suspended_certificate_keeps_time_stamped_contracts_valid(
         expect(check).to_contain_text(shown)
     expect(check).not_to_contain_text("REVOKED")
     shot(p, "poe-suspended-bt-valid")
-    check.get_by_label("Tệp PDF").set_input_files(str(unstamped))
+    check.get_by_label("Tệp đã ký (PDF hoặc XML)").set_input_files(str(unstamped))
     check.get_by_role("button", name="Kiểm tra").click()
     expect(check.locator("#report-verdict")).not_to_have_text("Tất cả chữ ký hợp lệ.")
     expect(check).to_contain_text("Không hợp lệ — không có dấu thời gian chứng minh chữ ký có "

@@ -56,7 +56,7 @@ def test_sign_an_e_invoice_in_the_web(page: Watched, world: World, tmp_path: Pat
 
     # kyso's own check of the signed invoice, as a counterparty would run it
     check = p.locator("#validate-form")
-    check.get_by_label("Tệp PDF").set_input_files(str(signed))
+    check.get_by_label("Tệp đã ký (PDF hoặc XML)").set_input_files(str(signed))
     check.get_by_role("button", name="Kiểm tra").click()
     expect(p.locator("#report-verdict")).to_have_text("Tất cả chữ ký hợp lệ.")
     expect(p.locator("#report")).to_contain_text("B-T")
