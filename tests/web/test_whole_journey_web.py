@@ -31,6 +31,7 @@ import pytest
 from asn1crypto import x509
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -105,7 +106,14 @@ def received(phone: Page, world: World, to: str, purpose: str, digits: int = 6) 
     screen says the code is sent. The outbox worker (a background job of the server)
     delivers first."""
     world.container.outbox_worker().run_once()
-    phone.goto("/dev/inbox")
+    # the inbox refreshes itself every 5 s: the open inbox's refresh can abort this visit
+    for attempt in range(3):
+        try:
+            phone.goto("/dev/inbox")
+            break
+        except PlaywrightError as exc:
+            if "ERR_ABORTED" not in str(exc) or attempt == 2:
+                raise
     row = phone.locator("tbody tr").filter(has_text=to).filter(has_text=purpose).first
     found = re.search(rf"\b\d{{{digits}}}\b", row.locator("td").nth(4).inner_text())
     assert found is not None, row.inner_text()
