@@ -8,6 +8,7 @@ within ``forget_after_seconds``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -27,7 +28,7 @@ class LockState:
         if not self.is_locked(now):
             return 0
         assert self.locked_until is not None
-        return max(1, int((self.locked_until - now).total_seconds() + 0.999))
+        return max(1, math.ceil((self.locked_until - now).total_seconds()))
 
 
 @dataclass(frozen=True)

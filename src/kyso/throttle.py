@@ -23,6 +23,7 @@ only OTP and the account PIN lock (their standards and the bank's rules ask for 
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -46,7 +47,7 @@ class Attempts:
     def seconds_left(self, now: datetime) -> int:
         if self.blocked_until is None or now >= self.blocked_until:
             return 0
-        return max(1, int((self.blocked_until - now).total_seconds() + 0.999))
+        return max(1, math.ceil((self.blocked_until - now).total_seconds()))
 
 
 @dataclass(frozen=True)

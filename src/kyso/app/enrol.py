@@ -33,10 +33,11 @@ def ask_sms_code(ui: Ui, api: KysoClient, purpose: str,
     try:
         sent = _send(ui, api, purpose)
     except ApiError as exc:
-        if exc.code != "resend_too_soon" or not exc.retry_after or exc.retry_after > MAX_WAIT:
+        wait = max(1, exc.retry_after or 1)
+        if exc.code != "resend_too_soon" or wait > MAX_WAIT:
             raise
-        ui.say(m.RESEND_WAIT, seconds=exc.retry_after)
-        sleep(exc.retry_after)
+        ui.say(m.RESEND_WAIT, seconds=wait)
+        sleep(wait)
         sent = _send(ui, api, purpose)
     resend_at = monotonic() + sent.resend_after
     while True:

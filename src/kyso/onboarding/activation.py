@@ -6,6 +6,7 @@ the check is constant-time."""
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -45,7 +46,7 @@ class Activator:
         if old is not None:
             wait = (old.sent_at + timedelta(seconds=self.policy.resend_seconds) - now)
             if wait.total_seconds() > 0:
-                raise TooManyRequests(retry_after=int(wait.total_seconds() + 0.999))
+                raise TooManyRequests(retry_after=max(1, math.ceil(wait.total_seconds())))
             if old.sends >= self.policy.max_sends:
                 raise TooManyRequests("no more activation codes for this registration",
                                       retry_after=3600)

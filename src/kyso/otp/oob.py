@@ -8,6 +8,7 @@ burn the code, a new code supersedes the old, resend after ``resend_seconds``, a
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 import uuid
 from dataclasses import dataclass, replace
@@ -125,7 +126,7 @@ class OobService:
         if last is not None:
             wait = self.policy.resend_seconds - (now - last.created_at).total_seconds()
             if wait > 0:
-                raise ResendTooSoon(retry_after=int(wait + 0.999))
+                raise ResendTooSoon(retry_after=max(1, math.ceil(wait)))
         since = now - timedelta(hours=1)
         if uow.otp_codes.count_since(account_id, purpose, since) >= self.policy.max_sends_per_hour:
             self._audit(uow, "otp.send_limited", Outcome.FAILURE, account_id, purpose)

@@ -115,6 +115,17 @@ def test_resend_cool_down_and_supersede(client: TestClient, container: Container
     _verify(container, account_id, second)
 
 
+def test_the_last_moment_of_a_cool_down_still_says_one_second(
+        client: TestClient, clock: ManualClock, customer: tuple[str, str]) -> None:
+    """A fraction of a second left rounds up: nobody is told to wait 0 seconds."""
+    _, token = customer
+    assert _send(client, token).status_code == 202
+    clock.advance(59.9996)
+    too_soon = _send(client, token)
+    assert too_soon.status_code == 429 and too_soon.headers["Retry-After"] == "1"
+    assert "0 giây" not in too_soon.json()["error_description"]
+
+
 def test_at_most_five_sends_an_hour(client: TestClient, clock: ManualClock,
                                     customer: tuple[str, str]) -> None:
     _, token = customer
