@@ -86,6 +86,7 @@ from kyso.relying import csc_async, csc_oauth
 from kyso.relying.completion import SignCompletion
 from kyso.relying.consents import ConsentService
 from kyso.relying.csc_async import AsyncSigning
+from kyso.relying.csc_cleanup import CscCleanup
 from kyso.relying.csc_oauth import CscOAuthService
 from kyso.relying.parties import RelyingPartyService
 from kyso.relying.requests import SignRequestService
@@ -475,7 +476,13 @@ class Container:
     @cached_property
     def csc_oauth(self) -> CscOAuthService:
         return CscOAuthService(self.uow, self.clock, self.relying_parties, self.transactions,
-                               self.signing, self.envelope)
+                               self.signing, self.envelope, accounts=self.accounts,
+                               refresh_seconds=self.settings.csc_refresh_token_days * 86400)
+
+    @cached_property
+    def csc_cleanup(self) -> CscCleanup:
+        return CscCleanup(self.uow, self.clock,
+                          timedelta(hours=self.settings.csc_retention_hours))
 
     @cached_property
     def csc_async(self) -> AsyncSigning:

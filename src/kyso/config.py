@@ -129,6 +129,12 @@ class Settings(BaseSettings):
 
     # CSC API (/csc/v2)
     csc_require_pin: bool = False  # credentials/authorize also asks for the account PIN
+    # -- oauth: a refresh token (service scope, auth/login rememberMe) unused this long
+    # expires; every use rotates it and starts the period again
+    csc_refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # -- oauth: the worker deletes OAuth2 codes and tokens, refresh tokens and asynchronous
+    # signHash responses this long after they expired or were revoked
+    csc_retention_hours: int = Field(default=24, ge=1, le=24 * 3650)
 
     # notifications
     email_backend: Literal["local", "smtp"] = "local"

@@ -338,6 +338,14 @@ class AccountService:
         """Revoke every session of the account but ``keep``, in the caller's transaction."""
         self._revoke_others(uow, account_id, keep)
 
+    def resume(self, uow: UnitOfWork, account_id: str, *, user_agent: str | None = None,
+               ip: str | None = None) -> tuple[Session, str]:
+        """A new session for an account that proved itself otherwise (a CSC refresh token,
+        ``kyso.relying.csc_oauth``), in the caller's transaction; the account must be usable."""
+        account = self._get(uow, account_id)
+        self._usable(account)
+        return self._open_session(uow, account, user_agent, ip)
+
     def get(self, account_id: str) -> Account:
         with self._uow() as uow:
             return self._get(uow, account_id)

@@ -9,8 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-__all__ = ["AsyncResponse", "AuthStatus", "CscRepository", "OAuthAuthorization", "OAuthToken",
-           "ResponseStatus"]
+__all__ = ["AsyncResponse", "AuthStatus", "CscRepository", "Grant", "OAuthAuthorization",
+           "OAuthToken", "RefreshToken", "ResponseStatus"]
 
 
 class AuthStatus(StrEnum):
@@ -72,6 +72,37 @@ class OAuthToken:
 
 
 @dataclass(frozen=True)
+class RefreshToken:
+    """A refresh token (only its SHA-256 is kept). Every use rotates it: the used one keeps
+    ``used_at`` so that presenting it again is seen as reuse, which revokes the whole
+    ``family`` (every refresh token of the grant and the access tokens it gave). An OAuth2
+    ``service`` grant's family is its authorization (``party_id`` is the client it is bound
+    to); an ``auth/login`` (``rememberMe``) family has no party and names the kyso session
+    each rotation opened."""
+
+    token_hash: str
+    family_id: str
+    account_id: str
+    party_id: str | None
+    authorization_id: str | None
+    session_id: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A relying party holding live OAuth2 tokens for a customer (the consents page)."""
+
+    party_id: str
+    first_at: datetime
+    last_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class AsyncResponse:
     id: str
     account_id: str
@@ -103,3 +134,13 @@ class CscRepository(Protocol):
     def response(self, item_id: str, *, for_update: bool = False) -> AsyncResponse | None: ...
     def response_by_challenge(self, challenge_id: str) -> AsyncResponse | None: ...
     def save_response(self, item: AsyncResponse) -> None: ...
+    # refresh tokens (0011_oauth_refresh)
+    def add_refresh(self, token: RefreshToken) -> None: ...
+    def refresh(self, token_hash: str, *, for_update: bool = False) -> RefreshToken | None: ...
+    def family(self, family_id: str) -> list[RefreshToken]: ...
+    def save_refresh(self, token: RefreshToken) -> None: ...
+    def revoke_family(self, family_id: str, at: datetime) -> int: ...
+    def revoke_party_tokens(self, account_id: str, party_id: str, at: datetime) -> int: ...
+    def grants(self, account_id: str, now: datetime) -> list[Grant]: ...
+    # clean-up (the worker): one bounded batch of rows past ``before``; how many went
+    def purge(self, what: str, before: datetime, limit: int) -> int: ...

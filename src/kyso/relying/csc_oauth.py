@@ -15,6 +15,15 @@ a scope. The customer logs in to kyso's own web page and approves:
 The code is single use, lives :data:`CODE_SECONDS`, and is bound to the client, the redirect
 URI and the PKCE verifier; a code presented twice also revokes the tokens it gave (RFC 6749
 §4.1.2). Codes and tokens are kept as SHA-256 hashes only. Every decision is audited.
+
+Refresh tokens (OAuth 2.1 §4.3, RFC 6819 §5.2.2.3): a ``service`` grant comes with one, bound
+to its client; ``auth/login`` with ``rememberMe`` gives one too (CSC v2 §11.2), bound to the
+login. Never for ``credential``: that token is the signature's one-time authorization. Every
+use rotates the refresh token; presenting a rotated one again is taken as theft and revokes
+the whole family (every refresh token of the grant, its access tokens, and a login family's
+sessions). A refresh token dies with ``oauth2/revoke``/``auth/revoke``, when the customer
+revokes the relying party in the app, and (a login family) when its session is ended —
+logout, "log out everywhere", a password change or identity recovery.
 """
 
 from __future__ import annotations
@@ -28,8 +37,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import NoReturn
 from urllib.parse import urlencode, urlsplit
 
+from kyso.accounts.model import AccountStatus, Session
+from kyso.accounts.service import AccountService
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
 from kyso.errors import InvalidInput, NotFound
@@ -38,7 +50,13 @@ from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind, TransactionService
-from kyso.relying.csc_model import AuthStatus, OAuthAuthorization, OAuthToken
+from kyso.relying.csc_model import (
+    AuthStatus,
+    Grant,
+    OAuthAuthorization,
+    OAuthToken,
+    RefreshToken,
+)
 from kyso.relying.errors import InvalidSpCredentials
 from kyso.relying.model import PartyStatus, RelyingParty
 from kyso.relying.parties import RelyingPartyService
@@ -49,17 +67,21 @@ from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "KIND",
+    "REFRESH_PREFIX",
     "TOKEN_PREFIX",
     "AuthorizeRequest",
     "Bearer",
     "CscOAuthService",
     "OAuthError",
     "PageView",
+    "Refreshed",
     "kind",
 ]
 
 KIND = "csc_oauth_credential"
 TOKEN_PREFIX = "kcsc_"  # noqa: S105 (a prefix, not a secret)
+REFRESH_PREFIX = "kcsr_"
+REFRESH_SECONDS = 30 * 86400  # a refresh token unused this long expires (rotation renews it)
 CODE_SECONDS = 60
 PAGE_SECONDS = 600  # the customer has ten minutes to log in and decide
 SERVICE_TOKEN_SECONDS = 3600
@@ -133,6 +155,16 @@ class PageView:
 
 
 @dataclass(frozen=True)
+class Refreshed:
+    """What ``auth/login`` with a refresh token gives: a new session and the next refresh
+    token of the family."""
+
+    session: Session
+    access_token: str
+    refresh_token: str
+
+
+@dataclass(frozen=True)
 class Bearer:
     """What a CSC access token stands for."""
 
@@ -161,9 +193,12 @@ def _digest(text: str) -> bytes:
 class CscOAuthService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  parties: RelyingPartyService, transactions: TransactionService,
-                 signing: SigningService, envelope: Envelope) -> None:
+                 signing: SigningService, envelope: Envelope, *,
+                 accounts: AccountService | None = None,
+                 refresh_seconds: int = REFRESH_SECONDS) -> None:
         self._uow, self._clock, self._parties = uow_factory, clock, parties
         self._transactions, self._signing, self._envelope = transactions, signing, envelope
+        self._accounts, self._refresh_life = accounts, timedelta(seconds=refresh_seconds)
 
     # -- clients -------------------------------------------------------------------------
     def register_redirect_uri(self, sp_id: str, uri: str, *, actor: str) -> None:
@@ -357,15 +392,11 @@ class CscOAuthService:
     # -- oauth2/token and oauth2/revoke --------------------------------------------------
     def exchange(self, client_id: str | None, client_secret: str | None, code: str | None,
                  redirect_uri: str | None, verifier: str | None,
-                 address: str | None = None) -> tuple[str, OAuthToken]:
-        """``grant_type=authorization_code``: the token (shown once) and its record."""
+                 address: str | None = None) -> tuple[str, OAuthToken, str | None]:
+        """``grant_type=authorization_code``: the token (shown once), its record, and (the
+        ``service`` scope) a refresh token bound to the client."""
         now = self._clock.now()
-        if client_secret is not None and client_id is not None:
-            try:  # a confidential client: its sp_password (throttled, audited)
-                self._parties.authenticate(client_id, client_secret, address)
-            except InvalidSpCredentials as exc:
-                raise InvalidClient("client authentication failed",
-                                    "xác thực bên tin cậy không thành công") from exc
+        self._authenticate(client_id, client_secret, address)
         if not code or not verifier or not _PKCE.fullmatch(verifier):
             raise OAuthError("code and code_verifier (43 to 128 characters) are required",
                              "cần code và code_verifier (43 đến 128 ký tự)")
@@ -380,6 +411,7 @@ class CscOAuthService:
                 for token in uow.csc.tokens_of(item.id):
                     if token.revoked_at is None:
                         uow.csc.save_token(replace(token, revoked_at=now))
+                uow.csc.revoke_family(item.id, now)  # and its refresh tokens
                 self._refused(uow, party, "code_reused", authorization=item.id)
                 raise InvalidGrant("the authorization code was already used",
                                    "mã ủy quyền đã được sử dụng")
@@ -397,10 +429,156 @@ class CscOAuthService:
                                created_at=now, expires_at=expires)
             uow.csc.add_token(token)
             uow.csc.save_authorization(replace(item, status=AuthStatus.EXCHANGED))
+            refresh = None
+            if item.scope == "service":  # never for credential: single use by design
+                refresh = self._new_refresh(uow, item.id, item.account_id, now,
+                                            party_id=party.id, authorization_id=item.id)
             self._audit(uow, "csc.oauth_token_issued", party.sp_id, item.account_id,
-                        authorization=item.id, scope=item.scope)
+                        authorization=item.id, scope=item.scope,
+                        refresh_token="issued" if refresh else "none")
             uow.commit()
-        return raw, token
+        return raw, token, refresh
+
+    # -- refresh tokens ------------------------------------------------------------------
+    def refresh(self, client_id: str | None, client_secret: str | None, given: str | None,
+                address: str | None = None) -> tuple[str, OAuthToken, str]:
+        """``grant_type=refresh_token``: a new access token and the next refresh token; the
+        one given is spent (presented again, it revokes the family)."""
+        now = self._clock.now()
+        self._authenticate(client_id, client_secret, address)
+        with self._uow() as uow:
+            party = self._client(uow, client_id)
+            found = self._live_refresh(uow, given, now, party=party)
+            assert found.authorization_id is not None
+            uow.csc.save_refresh(replace(found, used_at=now))
+            raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+            token = OAuthToken(token_hash=_sha(raw), authorization_id=found.authorization_id,
+                               party_id=party.id, account_id=found.account_id,
+                               scope="service", credential_id=None, created_at=now,
+                               expires_at=now + timedelta(seconds=SERVICE_TOKEN_SECONDS))
+            uow.csc.add_token(token)
+            refresh = self._new_refresh(uow, found.family_id, found.account_id, now,
+                                        party_id=party.id,
+                                        authorization_id=found.authorization_id)
+            self._audit(uow, "csc.oauth_token_refreshed", party.sp_id, found.account_id,
+                        family=found.family_id)
+            uow.commit()
+        return raw, token, refresh
+
+    def remember(self, session: Session) -> str:
+        """``auth/login`` with ``rememberMe``: a refresh token for this login's family."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            family = str(uuid.uuid4())
+            raw = self._new_refresh(uow, family, session.account_id, now,
+                                    session_id=session.id)
+            self._audit(uow, "csc.login_refresh_issued", session.account_id,
+                        session.account_id, family=family, session=session.id)
+            uow.commit()
+        return raw
+
+    def relogin(self, given: str, *, user_agent: str | None = None,
+                ip: str | None = None) -> Refreshed:
+        """``auth/login`` with ``refresh_token``: a new session, the refresh token rotated.
+        The login's family dies with the session it last opened (logout, log out everywhere,
+        a password change, identity recovery)."""
+        assert self._accounts is not None
+        now = self._clock.now()
+        with self._uow() as uow:
+            found = self._live_refresh(uow, given, now, party=None)
+            last = uow.sessions.get(found.session_id) if found.session_id else None
+            if last is None or last.revoked_at is not None:
+                self._end_family(uow, found.family_id, now)
+                self._refuse(uow, found.account_id, "session_ended", found)
+            uow.csc.save_refresh(replace(found, used_at=now))
+            session, token = self._accounts.resume(uow, found.account_id,
+                                                   user_agent=user_agent, ip=ip)
+            refresh = self._new_refresh(uow, found.family_id, found.account_id, now,
+                                        session_id=session.id)
+            self._audit(uow, "csc.login_refreshed", found.account_id, found.account_id,
+                        family=found.family_id, session=session.id)
+            uow.commit()
+        return Refreshed(session, token, refresh)
+
+    def _live_refresh(self, uow: UnitOfWork, given: str | None, now: datetime, *,
+                      party: RelyingParty | None) -> RefreshToken:
+        """The refresh token ``given``, locked, if it is live and of this client (``party``
+        None: of a login); InvalidGrant otherwise, audited. A rotated one presented again
+        revokes its family first."""
+        actor = party.sp_id if party is not None else "csc.auth_login"
+        found = (uow.csc.refresh(_sha(given), for_update=True)
+                 if given and given.startswith(REFRESH_PREFIX) else None)
+        if found is None or found.party_id != (party.id if party is not None else None):
+            # unknown, or another client's (or a login's at oauth2/token): refused alike
+            self._refuse(uow, actor, "unknown_refresh_token", found)
+        if found.revoked_at is not None:
+            self._refuse(uow, actor, "refresh_token_revoked", found)
+        if found.used_at is not None:  # reuse: a copy is in other hands (RFC 6819 §5.2.2.3)
+            count = self._end_family(uow, found.family_id, now)
+            self._audit(uow, "csc.refresh_token_reused", actor, found.account_id,
+                        Outcome.FAILURE, family=found.family_id, revoked=count)
+            self._refuse(uow, actor, "refresh_token_reused", found)
+        if now >= found.expires_at:
+            self._refuse(uow, actor, "refresh_token_expired", found)
+        account = uow.accounts.get(found.account_id)
+        if account is None or account.status is not AccountStatus.ACTIVE:
+            self._refuse(uow, actor, "account_unavailable", found)
+        return found
+
+    def _refuse(self, uow: UnitOfWork, actor: str, why: str,
+                found: RefreshToken | None) -> NoReturn:
+        self._audit(uow, "csc.refresh_refused", actor,
+                    found.account_id if found is not None else actor, Outcome.FAILURE,
+                    reason=why, **({"family": found.family_id} if found is not None else {}))
+        uow.commit()
+        raise InvalidGrant("the refresh token is invalid, expired, revoked or already used",
+                           "refresh token không hợp lệ, đã hết hạn, đã bị thu hồi hoặc đã "
+                           "được dùng")
+
+    def _new_refresh(self, uow: UnitOfWork, family: str, account_id: str, now: datetime, *,
+                     party_id: str | None = None, authorization_id: str | None = None,
+                     session_id: str | None = None) -> str:
+        raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
+        uow.csc.add_refresh(RefreshToken(
+            token_hash=_sha(raw), family_id=family, account_id=account_id, party_id=party_id,
+            authorization_id=authorization_id, session_id=session_id, created_at=now,
+            expires_at=now + self._refresh_life))
+        return raw
+
+    def _end_family(self, uow: UnitOfWork, family: str, now: datetime) -> int:
+        """Revoke every refresh token of the family, its access tokens and (a login
+        family) the sessions it opened; how many were live."""
+        members = uow.csc.family(family)
+        count = uow.csc.revoke_family(family, now)
+        for member in members:
+            session = uow.sessions.get(member.session_id) if member.session_id else None
+            if session is not None and session.revoked_at is None:
+                uow.sessions.save(replace(session, revoked_at=now))
+                count += 1
+        return count
+
+    # -- the customer's grants (the consents page) ---------------------------------------
+    def grants(self, account_id: str) -> list[tuple[Grant, RelyingParty]]:
+        """The relying parties holding live OAuth2 tokens for the customer."""
+        with self._uow(read_only=True) as uow:
+            found = []
+            for grant in uow.csc.grants(account_id, self._clock.now()):
+                party = uow.relying.party(grant.party_id)
+                if party is not None:
+                    found.append((grant, party))
+            return found
+
+    def revoke_party(self, account_id: str, sp_id: str) -> int:
+        """The customer takes back every OAuth2 token (access and refresh) the party holds
+        for them; audited with the count."""
+        with self._uow() as uow:
+            party = uow.relying.party_by_sp_id(sp_id[:64])
+            if party is None:
+                raise NotFound()
+            count = uow.csc.revoke_party_tokens(account_id, party.id, self._clock.now())
+            self._audit(uow, "csc.oauth_grant_revoked", account_id, party.id, revoked=count)
+            uow.commit()
+            return count
 
     @staticmethod
     def _mismatch(item: OAuthAuthorization, redirect_uri: str | None, verifier: str,
@@ -416,14 +594,32 @@ class CscOAuthService:
                     "code_verifier không khớp với code_challenge")
         return None
 
-    def revoke(self, token: str) -> None:
-        """RFC 7009: an unknown token is no error."""
+    def revoke(self, token: str, *, account_id: str | None = None) -> None:
+        """RFC 7009: an unknown token is no error. A refresh token takes its whole family
+        with it (§2.1); ``account_id``: only the caller's own (``auth/revoke``)."""
+        if token.startswith(REFRESH_PREFIX):
+            self._revoke_refresh(token, account_id)
+            return
         with self._uow() as uow:
             found = uow.csc.token(_sha(token)) if token.startswith(TOKEN_PREFIX) else None
+            if found is not None and account_id not in (None, found.account_id):
+                return
             if found is not None and found.revoked_at is None:
                 uow.csc.save_token(replace(found, revoked_at=self._clock.now()))
                 self._audit(uow, "csc.oauth_token_revoked", found.account_id, found.party_id,
                             authorization=found.authorization_id)
+                uow.commit()
+
+    def _revoke_refresh(self, token: str, account_id: str | None) -> None:
+        now = self._clock.now()
+        with self._uow() as uow:
+            found = uow.csc.refresh(_sha(token), for_update=True)
+            if found is None or account_id not in (None, found.account_id):
+                return
+            count = self._end_family(uow, found.family_id, now)
+            if count:
+                self._audit(uow, "csc.refresh_token_revoked", found.account_id,
+                            found.account_id, family=found.family_id, revoked=count)
                 uow.commit()
 
     def bearer(self, token: str) -> Bearer | None:
@@ -444,6 +640,15 @@ class CscOAuthService:
                           found.expires_at, party.name if party is not None else "")
 
     # -- helpers -------------------------------------------------------------------------
+    def _authenticate(self, client_id: str | None, client_secret: str | None,
+                      address: str | None) -> None:
+        if client_secret is not None and client_id is not None:
+            try:  # a confidential client: its sp_password (throttled, audited)
+                self._parties.authenticate(client_id, client_secret, address)
+            except InvalidSpCredentials as exc:
+                raise InvalidClient("client authentication failed",
+                                    "xác thực bên tin cậy không thành công") from exc
+
     @staticmethod
     def _client(uow: UnitOfWork, client_id: str | None) -> RelyingParty:
         party = uow.relying.party_by_sp_id(client_id or "") if client_id else None

@@ -151,9 +151,10 @@ def test_login_failures(world: World) -> None:
     for header in ("", "Basic", "Basic !!!", "Bearer abc", b"Basic \xe9"):
         refused(world.client.post(login, headers={"Authorization": header, **EN}), 401,
                 "invalid_request", "Malformed")
+    # an unknown refresh token (it stands for the password: the header is not looked at)
     refused(world.client.post(login, json={"refresh_token": "x"},
-                              headers=basic(b"csc0:whatever")), 400, "invalid_request",
-            "refresh_token")
+                              headers=basic(b"csc0:whatever")), 400, "invalid_grant",
+            "refresh token")
 
 
 BAD_SIGN_HASH = [

@@ -202,6 +202,9 @@ def _chores(container: Container) -> list[tuple[str, float, Callable[[], object]
         ("blob clean-up", 3600.0, container.sweep_blobs),
         # identity-recovery requests and approval codes past their time (docs/ACCOUNTS.md)
         ("identity recovery expiry", 300.0, container.identity_recovery.expire_lapsed),
+        # CSC OAuth2 codes, tokens, refresh tokens, signPolling responses past
+        # KYSO_CSC_RETENTION_HOURS (docs/CSC.md)
+        ("csc clean-up", 600.0, container.csc_cleanup.sweep),
     ]
 
 

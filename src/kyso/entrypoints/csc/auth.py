@@ -22,7 +22,7 @@ from kyso.keys.model import (
     KeyFamily,
     SignatureFamily,
 )
-from kyso.relying.csc_oauth import TOKEN_PREFIX
+from kyso.relying.csc_oauth import REFRESH_PREFIX, TOKEN_PREFIX
 from kyso.signing.document import Level
 
 __all__ = ["LOGO", "METHODS", "router", "sign_algorithms"]
@@ -85,23 +85,35 @@ def info(request: Request, container: ContainerDep,
 def login(request: Request, container: ContainerDep, body: LoginIn | None = None,
           authorization: Annotated[str | None, Header()] = None,
           user_agent: Annotated[str | None, Header()] = None) -> dict[str, Any]:
-    """HTTP Basic (login name and password) → a session token to send as ``Bearer``."""
+    """HTTP Basic (login name and password) → a session token to send as ``Bearer``; with
+    ``rememberMe: true`` also a ``refresh_token``. A ``refresh_token`` in the body stands
+    for the password (CSC v2 §11.2): a new session and the next refresh token (rotated;
+    a spent one presented again ends the whole login)."""
+    ip = client_ip(request)
+    refresh: str | None = None
     if body is not None and body.refresh_token is not None:
-        raise InvalidParameter("refresh_token", "kyso issues no refresh tokens",
-                               "kyso không cấp refresh token")
-    name, password = _basic(authorization)
-    session, token = container.accounts.login(name, password, user_agent=user_agent,
-                                              ip=client_ip(request))
+        again = container.csc_oauth.relogin(body.refresh_token, user_agent=user_agent, ip=ip)
+        session, token, refresh = again.session, again.access_token, again.refresh_token
+    else:
+        name, password = _basic(authorization)
+        session, token = container.accounts.login(name, password, user_agent=user_agent, ip=ip)
+        if body is not None and body.remember_me:
+            refresh = container.csc_oauth.remember(session)
     left = (session.expires_at - container.clock.now()).total_seconds()
     expires_in = int(min(left, container.settings.session_idle_seconds))
-    return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
+    out: dict[str, Any] = {"access_token": token, "token_type": "Bearer",
+                           "expires_in": expires_in}
+    if refresh is not None:
+        out["refresh_token"] = refresh
+    return out
 
 
 @router.post("/auth/revoke", status_code=204)
 def revoke(body: RevokeIn, caller: CscCallerDep, container: ContainerDep) -> Response:
-    """Revoke one of the caller's own access tokens (RFC 7009: an unknown token is no error)."""
-    if body.token.startswith(TOKEN_PREFIX):
-        container.csc_oauth.revoke(body.token)
+    """Revoke one of the caller's own tokens (RFC 7009: an unknown token is no error); a
+    refresh token ends its whole login (its sessions too)."""
+    if body.token.startswith((TOKEN_PREFIX, REFRESH_PREFIX)):
+        container.csc_oauth.revoke(body.token, account_id=caller.account_id)
         return Response(status_code=204)
     try:
         account, session = container.accounts.authenticate(body.token)

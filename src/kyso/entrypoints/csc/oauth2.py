@@ -26,6 +26,7 @@ from kyso.entrypoints.csc.bearer import csc_lang
 from kyso.entrypoints.csc.errors import CscRoute
 from kyso.relying.csc_oauth import (
     AuthorizeRequest,
+    InvalidScope,
     OAuthError,
     UnsupportedGrantType,
     with_query,
@@ -77,17 +78,31 @@ def authorize(request: Request, container: ContainerDep, response_type: Q = None
 
 @router.post("/oauth2/token", responses=_BAD)
 async def token(request: Request, container: ContainerDep) -> Response:
+    """``authorization_code`` (with PKCE) or ``refresh_token`` (``service`` scope only; the
+    refresh token is rotated: use the new one next time)."""
     params = await _params(request)
     client_id, secret = _client(request, params)
-    if params.get("grant_type") != "authorization_code":
-        raise UnsupportedGrantType("grant_type must be authorization_code",
-                                   "grant_type phải là authorization_code")
-    raw, issued = await run_in_threadpool(
-        container.csc_oauth.exchange, client_id, secret, params.get("code"),
-        params.get("redirect_uri"), params.get("code_verifier"), client_ip(request))
+    grant = params.get("grant_type")
+    refresh: str | None
+    if grant == "authorization_code":
+        raw, issued, refresh = await run_in_threadpool(
+            container.csc_oauth.exchange, client_id, secret, params.get("code"),
+            params.get("redirect_uri"), params.get("code_verifier"), client_ip(request))
+    elif grant == "refresh_token":
+        if params.get("scope") not in (None, "", "service"):
+            raise InvalidScope("a refresh token gives the service scope only",
+                               "refresh token chỉ cấp phạm vi service")
+        raw, issued, refresh = await run_in_threadpool(
+            container.csc_oauth.refresh, client_id, secret, params.get("refresh_token"),
+            client_ip(request))
+    else:
+        raise UnsupportedGrantType("grant_type must be authorization_code or refresh_token",
+                                   "grant_type phải là authorization_code hoặc refresh_token")
     left = int((issued.expires_at - container.clock.now()).total_seconds())
     body: dict[str, Any] = {"access_token": raw, "token_type": "Bearer",
                             "expires_in": max(1, left), "scope": issued.scope}
+    if refresh is not None:
+        body["refresh_token"] = refresh
     if issued.credential_id is not None:
         body["credentialID"] = issued.credential_id
     return JSONResponse(body, 200, _NO_STORE)
@@ -95,7 +110,8 @@ async def token(request: Request, container: ContainerDep) -> Response:
 
 @router.post("/oauth2/revoke", responses={400: _BAD[400]})
 async def revoke(request: Request, container: ContainerDep) -> Response:
-    """RFC 7009: 200 whether or not the token was known."""
+    """RFC 7009: 200 whether or not the token was known. A refresh token revokes its whole
+    grant (every refresh and access token of it)."""
     params = await _params(request)
     given = params.get("token")
     if given:

@@ -54,7 +54,7 @@ class InfoIn(CscIn):
 
 
 class LoginIn(CscIn):
-    refresh_token: str | None = None
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     remember_me: bool = Field(False, validation_alias="rememberMe")
 
 

@@ -339,6 +339,12 @@ const vi = {
   cscBack: "Đã chấp thuận. Đang quay lại dịch vụ…", cscDeniedBack: "Đã từ chối. Đang quay lại dịch vụ…",
   cscDecided: "Yêu cầu ủy quyền này đã được xử lý. Vui lòng bắt đầu lại từ dịch vụ.",
   k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
+  // -- oauth
+  grantsTitle: "Ứng dụng được cấp quyền",
+  grantsHint: "Các ứng dụng (qua CSC OAuth2) đang giữ quyền truy cập dịch vụ ký số của quý khách. Thu hồi để chấm dứt ngay quyền truy cập, kể cả quyền tự gia hạn.",
+  grantsNone: "Chưa có ứng dụng nào được cấp quyền.",
+  grantSince: "Được cấp từ {at}", grantUntil: "Hiệu lực đến {at}",
+  grantRevoke: "Thu hồi quyền", grantRevoked: "Đã thu hồi quyền của {party}.",
 };
 
 const en = {
@@ -675,6 +681,12 @@ const en = {
   cscBack: "Approved. Returning to the service…", cscDeniedBack: "Denied. Returning to the service…",
   cscDecided: "This authorization request was already handled. Please start again from the service.",
   k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
+  // -- oauth
+  grantsTitle: "Applications with access",
+  grantsHint: "Applications (through CSC OAuth2) holding access to your signing service. Revoke to end their access at once, including their ability to renew it.",
+  grantsNone: "No application has access.",
+  grantSince: "Granted since {at}", grantUntil: "Valid until {at}",
+  grantRevoke: "Revoke access", grantRevoked: "Access of {party} revoked.",
 };
 
 const tables = { vi, en };
