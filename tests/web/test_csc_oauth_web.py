@@ -164,3 +164,39 @@ def test_an_asynchronous_sign_hash_waits_for_the_approval_in_the_app(page: Watch
     [signature] = r.json()["signatures"]
     key.verify(base64.b64decode(signature), digest, padding.PKCS1v15(),
                Prehashed(hashes.SHA256()))
+
+
+def test_the_customer_sees_and_revokes_an_application_holding_a_refresh_token(
+        page: Watched, world: World) -> None:
+    p, customer = page.page, world.customer("Đặng Thị Giang")
+    party = _party(world, "Cổng thông tin Bảo hiểm xã hội")
+    flow = start(world.url, party.party.sp_id, "service")
+    p.route("https://dichvucong.example.vn/**", _callback)
+    p.goto(flow.url)
+    _log_in_here(p, world, customer)
+    p.get_by_role("button", name="Cho phép").click()
+    p.wait_for_url(re.compile(re.escape(REDIRECT) + r"\?code="))
+    token = flow.token(p.url)
+    url = f"{world.url}/csc/v2/oauth2/token"
+    token = flow.client.refresh_token(url, refresh_token=token["refresh_token"])  # rotated
+    p.goto(f"{world.url}/#parties")
+    grants = p.locator("section.grants")
+    expect(grants.get_by_role("heading", level=2)).to_have_text("Ứng dụng được cấp quyền")
+    card = grants.locator(f'li.grant[data-grant="{party.party.sp_id}"]')
+    expect(card.get_by_role("heading", level=3)).to_have_text("Cổng thông tin Bảo hiểm xã hội")
+    expect(card).to_contain_text("Được cấp từ")
+    expect(card).to_contain_text("Hiệu lực đến")
+    expect(grants.get_by_role("status")).to_have_count(0)  # no notice before a revocation
+    shot(p, "csc-grants")
+    card.get_by_role("button", name="Thu hồi quyền").click()
+    expect(grants.get_by_role("status")).to_have_text(
+        "Đã thu hồi quyền của Cổng thông tin Bảo hiểm xã hội.")
+    expect(grants).to_contain_text("Chưa có ứng dụng nào được cấp quyền.")
+    expect(card).to_have_count(0)
+    shot(p, "csc-grants-revoked")
+    r = httpx.post(f"{world.url}/csc/v2/credentials/list", json={}, timeout=30,
+                   headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert r.status_code == 401, r.text
+    gone = httpx.post(url, data={"grant_type": "refresh_token", "client_id": party.party.sp_id,
+                                 "refresh_token": token["refresh_token"]}, timeout=30)
+    assert gone.status_code == 400 and gone.json()["error"] == "invalid_grant", gone.text

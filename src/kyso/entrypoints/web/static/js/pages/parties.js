@@ -4,7 +4,11 @@ import { api, get } from "../api.js";
 import { busy, field, fmtDate, h, replace, status } from "../dom.js";
 import { t } from "../i18n.js";
 
-export async function parties(main, notice = null) {
+export async function parties(main) {
+  await render(main, null);
+}
+
+async function render(main, notice) {
   const [all, consents, grants] = await Promise.all([get("/relying-parties"), get("/consents"),
     get("/csc/grants")]);
   const granted = new Map(consents.map((c) => [c.sp_id, c]));
@@ -22,7 +26,7 @@ function grant(main, g) {
   const button = h("button", { type: "button", class: "danger",
     onclick: () => busy(button, out, async () => {
       await api("DELETE", `/csc/grants/${encodeURIComponent(g.sp_id)}`);
-      await parties(main, t("grantRevoked", { party: g.name }));
+      await render(main, t("grantRevoked", { party: g.name }));
     }) }, t("grantRevoke"));
   return h("li", { class: "card grant", "data-grant": g.sp_id },
     h("h3", {}, g.name),
