@@ -5,7 +5,8 @@ A relying party asking about a customer who has not consented gets the answer it
 for an ID number nobody has (:func:`consented_account`), so the API is no oracle of who is a
 subscriber. Granting and revoking are the customer's own acts, audited. Granting is a
 sensitive change: it takes the account PIN (with its attempt limits); revoking is free.
-Revoking stops new requests and certificate reads at once and ends the party's requests still
+Revoking stops new requests and certificate reads at once, revokes the party's CSC OAuth2
+tokens for the customer (refresh tokens included), and ends the party's requests still
 waiting for the customer: ``failed`` with ``error: consent_revoked``, their transactions
 rejected, the party's webhook queued (:class:`~kyso.relying.settlement.Settler`).
 """
@@ -92,6 +93,12 @@ class ConsentService:
                 raise NoConsent(sp_id=sp_id[:64])
             uow.relying.remove_consent(account_id, party.id)
             self._audit(uow, "rp.consent_revoked", account_id, party)
+            # and the party's CSC OAuth2 tokens for the customer, refresh tokens included
+            ended = uow.csc.revoke_party_tokens(account_id, party.id, self._clock.now())
+            if ended:
+                uow.audit.append(AuditEvent("csc.oauth_grant_revoked", actor=account_id,
+                                            subject=party.id, details={"revoked": ended}),
+                                 self._clock.now())
             self._end_waiting(uow, account_id, party)
             uow.commit()
 

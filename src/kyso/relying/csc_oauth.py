@@ -636,8 +636,10 @@ class CscOAuthService:
                     return None
                 sad = self._envelope.open(item.sealed_sad, f"csc-sad:{item.id}").decode()
             party = uow.relying.party(found.party_id)
+            if party is None or party.status is not PartyStatus.ACTIVE:
+                return None  # a disabled client's tokens stop at once
             return Bearer(found.account_id, found.scope, found.credential_id, sad,
-                          found.expires_at, party.name if party is not None else "")
+                          found.expires_at, party.name)
 
     # -- helpers -------------------------------------------------------------------------
     def _authenticate(self, client_id: str | None, client_secret: str | None,

@@ -14,7 +14,7 @@ import pytest
 from authlib.integrations.base_client.errors import OAuthError as AuthlibError
 
 from kyso.bootstrap import Container
-from tests.integration.api.conftest import PASSWORD
+from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.csc.conftest import EN, Signer, World, basic
 from tests.integration.csc.helpers import refused
 from tests.integration.csc.oauth_flow import (
@@ -201,3 +201,23 @@ def test_an_unused_refresh_token_expires(world: World) -> None:
 def _records(world: World) -> list[Any]:
     with world.container.uow() as uow:
         return list(uow.audit.records())
+
+
+def test_withdrawing_the_consent_or_disabling_the_client_ends_its_tokens(world: World) -> None:
+    signer, rp, _flow, first = _service_grant(world)
+    bearer = {"Authorization": f"Bearer {signer.token}"}
+    # the customer lets the party in (SP769 consent), then withdraws it on the same page
+    assert world.client.put(f"/api/v1/consents/{rp.party.sp_id}", headers=bearer,
+                            json={"pin": PIN}).status_code == 200
+    assert world.client.delete(f"/api/v1/consents/{rp.party.sp_id}",
+                               headers=bearer).status_code == 204
+    refused(_csc(world, "credentials/list", first["access_token"]), 401, "invalid_token")
+    refused(_token(world, grant_type="refresh_token", refresh_token=first["refresh_token"],
+                   client_id=rp.party.sp_id), 400, "invalid_grant")
+    # a new grant; the operator disables the client: its tokens stop at once
+    _signer, rp2, _flow2, second = _service_grant(world)
+    assert _csc(world, "credentials/list", second["access_token"]).status_code == 200
+    world.container.relying_parties.disable(rp2.party.sp_id, actor="test")
+    refused(_csc(world, "credentials/list", second["access_token"]), 401, "invalid_token")
+    refused(_token(world, grant_type="refresh_token", refresh_token=second["refresh_token"],
+                   client_id=rp2.party.sp_id), 401, "invalid_client")
