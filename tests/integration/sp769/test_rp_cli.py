@@ -80,6 +80,7 @@ def test_worker_once_delivers_the_outbox_webhooks_included(tmp_path: Path,
     code, out, err = run(tmp_path, db_url, "worker", "--once")
     assert code == 0, err
     assert "delivered or retried: 0" in out
+    assert "csc clean-up: 0" in out  # nothing past KYSO_CSC_RETENTION_HOURS yet
 
 
 def test_redirect_uri_registers_a_csc_oauth2_client(tmp_path: Path, db_url: str) -> None:
