@@ -7,6 +7,7 @@ login, usable in place of the password, and it dies with the login's session."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
@@ -221,3 +222,28 @@ def test_withdrawing_the_consent_or_disabling_the_client_ends_its_tokens(world: 
     refused(_csc(world, "credentials/list", second["access_token"]), 401, "invalid_token")
     refused(_token(world, grant_type="refresh_token", refresh_token=second["refresh_token"],
                    client_id=rp2.party.sp_id), 401, "invalid_client")
+
+
+def test_the_same_refresh_token_sent_twice_at_once_wins_once_then_ends_the_family(
+        world: World) -> None:
+    _signer, rp, _flow, first = _service_grant(world)
+    form = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"],
+            "client_id": rp.party.sp_id}
+    answers: list[httpx.Response] = []
+    start_line = threading.Barrier(2)
+
+    def send() -> None:
+        start_line.wait()
+        answers.append(_token(world, **form))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(a.status_code for a in answers) == [200, 400], [a.text for a in answers]
+    [won] = [a.json() for a in answers if a.status_code == 200]
+    # the loser was reuse: the winner's tokens went with the family
+    refused(_csc(world, "credentials/list", won["access_token"]), 401, "invalid_token")
+    refused(_token(world, grant_type="refresh_token", refresh_token=won["refresh_token"],
+                   client_id=rp.party.sp_id), 400, "invalid_grant")
