@@ -249,6 +249,7 @@ class Sampled:
     held: Counter[str] = field(default_factory=Counter)  # samples with the row locked
     holder: Counter[str] = field(default_factory=Counter)  # "table: holder's state"
     appends: int = 0  # audit records written during the window
+    connections: int = 0  # the most connections the nodes had open at once
 
 
 class Sampler:
@@ -287,6 +288,7 @@ class Sampler:
         while not self._stop.is_set():
             rows = self._conn.execute(_SAMPLE).fetchall()
             r.samples += 1
+            r.connections = max(r.connections, len(rows))
             held: set[str] = set()
             for _pid, state, wait_type, wait, query, holds in rows:
                 what = _state(state, wait_type, wait, query or "")
@@ -417,7 +419,7 @@ def explain(f: Finding, connections: int) -> list[str]:
     lines = [f"{f.label}, {connections} conn. (sampled {s.samples} times in {s.seconds:.1f} s): "
              f"{rps:.0f} req/s, ~{latency:.0f} ms a request; the nodes' CPU "
              f"{f.cpu_ms:.1f} ms a signature; {s.appends / (rps * s.seconds):.1f} audit "
-             f"records a signature"]
+             f"records a signature; {s.connections} connections open at most"]
     busy = [(k, n) for k, n in s.states.most_common() if not k.startswith("idle")]
     for state, n in busy[:8]:
         ms = n / s.samples / rps * 1000
@@ -444,7 +446,8 @@ def as_json(pairs: list[Pair], findings: list[Finding], connections: int,
                    "two": p.two.__dict__, "ratio": p.ratio} for p in pairs],
         "findings": [{"label": f.label, "point": f.point.__dict__, "cpu_ms": f.cpu_ms,
                       "samples": f.sampled.samples, "seconds": f.sampled.seconds,
-                      "appends": f.sampled.appends, "states": dict(f.sampled.states),
+                      "appends": f.sampled.appends, "connections": f.sampled.connections,
+                      "states": dict(f.sampled.states),
                       "held": dict(f.sampled.held), "holder": dict(f.sampled.holder),
                       "explained": explain(f, connections)} for f in findings]}
 
