@@ -47,7 +47,8 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 system-deps:
 	scripts/system-deps.sh
 
-## bench: the real `kyso serve` (SQLite, PostgreSQL; 1 and 2 workers) under wrk, next to its
+## bench: the real `kyso serve` (SQLite, PostgreSQL; 1 and 2 workers; 1 and 2 nodes behind nginx,
+## bench/nodes.py) under wrk, next to its
 ## floors, one table of ratios + bench-results/bench.png (bench/serve.py; under 10 minutes)
 bench: bench-deps
 	$(BIN)/python bench/serve.py

@@ -11,6 +11,9 @@ What runs (all on this machine, in one run, so the ratios compare like with like
   with its own SAD minted beforehand (the OTP check is not what is measured), at several
   connection counts; 50 hashes a request with the server and the floor on one core; PDF
   `signDoc` (PAdES B-B, 1 MB); OTP verification against privacyIDEA;
+* nodes — one `kyso serve --workers 1` node against two (homes of their own, one PostgreSQL
+  database, one master key) behind nginx, the load over several credentials and on one, and
+  where the cluster's signatures wait for each other (bench/nodes.py: lock sampling);
 * memory — the RSS of the workers after the load, and the peak RSS of the worker that signs
   a large PDF through `signatures/signDoc` (JSON: bounded by its body, reported) and through
   the REST upload, confirmation and download (target ≤ 3 × the file; bench/memory.py alone).
@@ -98,6 +101,7 @@ class Results:
     big_pdf: tuple[int, float] | None = None
     big_pdf_children: float = 0.0
     big_pdf_rest: float = 0.0
+    nodes: dict[str, Any] = field(default_factory=dict)  # bench/nodes.py's as_json
 
 
 # -- kyso: a home, a customer, SADs --------------------------------------------------------
@@ -501,6 +505,7 @@ def table(res: Results, main: int) -> list[str]:
             rows.append((f"peak RSS of the worker signing a {mb:.0f} MB PDF (REST upload)",
                          f"{rest:.0f} MB = {rest / mb:.1f} × its size", "≤ 3 ×",
                          rest / mb <= 3))
+    rows += node_rows(res, main)
     rows.append(("growth 1 k → 1 M accounts, 10 M audit records", "not measured by this run",
                  "flat ± 10 %", None))
     width = max(len(r[0]) for r in rows)
@@ -511,6 +516,36 @@ def table(res: Results, main: int) -> list[str]:
         mark = "" if ok is None else ("yes" if ok else "**no**")
         lines.append(f"| {name:<{width}} | {value:<{vwidth}} | {target} | {mark} |")
     return lines
+
+
+def node_rows(res: Results, main: int) -> list[tuple[str, str, str, bool | None]]:
+    """The rows of bench/nodes.py: two nodes against one, and the hot rows' share of time."""
+    rows: list[tuple[str, str, str, bool | None]] = []
+    one, two = (res.curves.get(f"PostgreSQL, {w}", {}).get(main) for w in ("1 worker",
+                                                                          "2 workers"))
+    workers = f"; 2 workers / 1 worker, one node: {two.rps / one.rps:.2f} ×" if one and two \
+        else ""
+    for pair in res.nodes.get("pairs", []):
+        if pair["connections"] != main and pair["load"] == "spread":
+            continue
+        who = (f"{res.nodes.get('customers', '?')} credentials" if pair["load"] == "spread"
+               else "1 credential")
+        a, b = pair["one"], pair["two"]
+        rows.append((f"signHash via nginx, PostgreSQL, {who}, 2 nodes / 1 node, "
+                     f"{pair['connections']} conn.",
+                     f"{b['rps']:.0f} / {a['rps']:.0f} req/s = {pair['ratio']:.2f} ×; "
+                     f"p99 {b['p99']:.0f} / {a['p99']:.0f} ms",
+                     f"grows with nodes (issue 15){workers}", None))
+    for f in res.nodes.get("findings", []):
+        rps, samples = f["point"]["rps"], max(1, f["samples"])
+        held = []
+        for table in ("audit_head", "quota_accounts"):
+            share = f["held"].get(table, 0) / samples
+            held.append(f"{table} {share:.0%} ({share / rps * 1000:.1f} ms/sig.)"
+                        if rps else f"{table} —")
+        rows.append((f"rows locked, {f['label']} ({rps:.0f} req/s, sampled)",
+                     ", ".join(held), "(bench/nodes.py)", None))
+    return rows
 
 
 def plot(res: Results, path: Path) -> bool:
@@ -552,6 +587,26 @@ def load(path: Path) -> Results:
     res.big_pdf = tuple(res.big_pdf) if res.big_pdf else None  # type: ignore[assignment]
     res.otp = tuple(res.otp) if res.otp else None  # type: ignore[assignment]
     return res
+
+
+def nodes_run(server: str, plan: Plan, tmp: Path, res: Results) -> None:
+    """bench/nodes.py: one node against two behind nginx, then the lock sampling."""
+    sys.modules.setdefault("serve", sys.modules[__name__])  # nodes.py imports this module
+    import nodes
+
+    with pg_database(server) as url:
+        cluster = nodes.make_cluster(tmp / "nodes", url, nodes.CUSTOMERS)
+        try:
+            pairs, findings = nodes.measure(cluster, plan, tmp / "nodes",
+                                            log=lambda line: print(line, flush=True))
+        finally:
+            cluster.container.close()
+    res.nodes = nodes.as_json(pairs, findings, plan.main_connections, nodes.CUSTOMERS)
+    for pair in pairs:
+        if pair.load == nodes.SPREAD:
+            for n, point in ((1, pair.one), (2, pair.two)):
+                label = f"PostgreSQL via nginx, {n} node{'s' if n > 1 else ''} × 1 worker"
+                res.curves.setdefault(label, {})[pair.connections] = point
 
 
 def machine() -> str:
@@ -605,6 +660,7 @@ def main() -> None:
                     sweep(k, f"PostgreSQL, {workers} worker{'s' if workers > 1 else ''}",
                           workers, plan, tmp, res)
                 k.container.close()
+            nodes_run(args.pg, plan, tmp, res)
     if not args.no_peer:
         res.otp = otp_vs_peer(plan)
     lines = table(res, plan.main_connections)

@@ -110,7 +110,8 @@ def _prove(container: Container, account_id: str) -> FactorProof:
     container.accounts.send_code(account_id, Purpose.SIGN)
     container.outbox_worker().run_once()
     with container.uow() as uow:
-        [message] = [m for m in uow.outbox.recent(10) if m.purpose == Purpose.SIGN.value]
+        [message] = [m for m in uow.outbox.recent(10) if m.purpose == Purpose.SIGN.value
+                     and m.account_id == account_id][:1]
         text = container.notifier.open_body(message).text
     code = next(w for w in (w.strip(";.") for w in text.split()) if w.isdigit() and len(w) == 6)
     with container.uow() as uow:

@@ -1,7 +1,9 @@
 -- wrk script for bench/serve.py: CSC signatures/signHash, every request with its own SAD.
 -- Environment: BENCH_SADS (a file, one line per request: "SAD b64hash[,b64hash…]"),
 -- BENCH_TOKEN (the bearer token), BENCH_CREDENTIAL, BENCH_THREADS (wrk's -t), BENCH_PATH
--- (the floor app's path instead of signHash). Each wrk thread takes every n-th line.
+-- (the floor app's path instead of signHash). Each wrk thread takes every n-th line. A line
+-- may end with " credentialID token": that request is that customer's (bench/nodes.py spreads
+-- the load over several credentials).
 -- done() prints one JSON line: requests, seconds, non-2xx, socket errors, p50/p99 (ms).
 
 local counter = 0
@@ -30,11 +32,16 @@ end
 function request()
   local line = lines[next_line] or lines[1]  -- past the end: a spent SAD, counted non-2xx
   next_line = next_line + 1
-  local sad, hashes = line:match("^(%S+) (%S+)$")
+  local sad, hashes, rest = line:match("^(%S+) (%S+)(.*)$")
   local quoted = '"' .. hashes:gsub(",", '","') .. '"'
-  local body = '{"credentialID":"' .. credential .. '","SAD":"' .. sad ..
+  local own, token = rest:match("^ (%S+) (%S+)$")
+  local body = '{"credentialID":"' .. (own or credential) .. '","SAD":"' .. sad ..
     '","signAlgo":"1.2.840.113549.1.1.11","hashes":[' .. quoted .. ']}'
-  return wrk.format(nil, path, nil, body)
+  local headers = nil
+  if token then
+    headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
+  end
+  return wrk.format(nil, path, headers, body)
 end
 
 function done(summary, latency, requests)
