@@ -48,7 +48,7 @@ from kyso.signing.service import Authorization, SigningService
 from kyso.signing.source import Signed, Source, sha256_of
 from kyso.signing.storage import BlobStore, blob_file
 from kyso.signing.xades import XadesEngine
-from kyso.signing.xml_input import parse_xml
+from kyso.signing.xml_input import UnsafeXml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["DocumentSigner", "batch_ids", "field_name"]
@@ -157,11 +157,20 @@ class DocumentSigner:
     def sign_xml(self, account_id: str, credential_id: str, sad: str, xml: bytes,
                  level: Level) -> bytes:
         """``xml`` with an enveloped XAdES signature at ``level`` if ``sad`` authorized its
-        SHA-256 (CSC signDoc, ``signature_format: "X"``). The XML is read (safely) before
-        the SAD is looked at."""
+        SHA-256 (CSC signDoc, ``signature_format: "X"``). The XML is read (safely, in the
+        sandbox) before the SAD is looked at."""
         digest, now = hashlib.sha256(xml).digest(), self._clock.now()
         credential = self._credential(account_id, credential_id)
-        parse_xml(xml)
+        try:
+            self._sandbox.check_xml(xml)
+        except UnsafeXml:  # a security event: the size and SHA-256, nothing of the content
+            with self._uow() as uow:
+                uow.audit.append(AuditEvent("document.unsafe_xml", Outcome.FAILURE,
+                                            actor=account_id, details={
+                                                "sha256": digest.hex(), "size": len(xml),
+                                                "via": "csc.signDoc"}), now)
+                uow.commit()
+            raise
 
         def authorize(uow: UnitOfWork) -> Authorization:
             spent = self._signing.redeem(uow, account_id, credential_id, sad, digest)
