@@ -83,6 +83,7 @@ class _Run:
     record_id: str = field(default_factory=new_record_id)  # /v/<id>, in the stamp's QR code
     cms: bytes | None = None  # the signature's CMS (its time stamp's time for the record)
     at: datetime | None = None  # the signing time (the stamp's, the CMS's)
+    timestamp_at: datetime | None = None  # an XAdES signature time stamp's time
 
 
 class DocumentSigner:
@@ -254,10 +255,11 @@ class DocumentSigner:
             run.cms = self._cades.sign(data, signer, document.options.level, now)
             return self._blobs.put(run.cms), len(run.cms)
         if document.format is DocumentFormat.XADES:
-            xml = self._xades.sign(self._blobs.get(document.sha256), credential,
-                                   self._raw_sign(credential, take), document.options.level,
-                                   now)
-            return self._blobs.put(xml), len(xml)
+            xades = self._xades.signed(self._blobs.get(document.sha256), credential,
+                                       self._raw_sign(credential, take),
+                                       document.options.level, now)
+            run.timestamp_at = xades.timestamp_at  # the record's proof of existence
+            return self._blobs.put(xades.xml), len(xades.xml)
         image = self._blobs.get(document.options.image) if document.options.image else None
         url = (self._receipts.url(run.record_id)
                if self._receipts is not None and document.options.visible else None)
@@ -355,7 +357,7 @@ class DocumentSigner:
             format=fmt, level=level, file_name=file_name, sha256=sha256,
             signed_sha256=digest, signed_size=size, signed_at=run.at or self._clock.now(),
             audit_event=event, created_at=self._clock.now(), document_id=document_id,
-            timestamp_at=timestamp_time(run.cms) if run.cms else None,
+            timestamp_at=timestamp_time(run.cms) if run.cms else run.timestamp_at,
             relying_party=relying_party, challenge_id=challenge_id)
         try:
             return self._receipts.make(record, approved)

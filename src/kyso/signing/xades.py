@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,7 +47,7 @@ from kyso.signing.pades import run, translated
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.xml_input import parse_xml
 
-__all__ = ["C14N", "LEVELS", "NS", "XadesEngine"]
+__all__ = ["C14N", "LEVELS", "NS", "XadesEngine", "XadesSigned"]
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
@@ -92,6 +92,12 @@ class _Signer(XAdESSigner):
         super().add_signing_certificate(signed_signature_properties, sig_root, leaf)
 
 
+@dataclass(frozen=True)
+class XadesSigned:
+    xml: bytes
+    timestamp_at: datetime | None  # the signature time stamp's time (B-T and up)
+
+
 class XadesEngine:
     def __init__(self, trust: KysoTrust) -> None:
         self._trust = trust
@@ -99,6 +105,11 @@ class XadesEngine:
     def sign(self, data: bytes, credential: Credential, raw_sign: RawSign, level: Level,
              at: datetime) -> bytes:
         """``data`` (an XML document) with an enveloped XAdES signature at ``level``."""
+        return self.signed(data, credential, raw_sign, level, at).xml
+
+    def signed(self, data: bytes, credential: Credential, raw_sign: RawSign, level: Level,
+               at: datetime) -> XadesSigned:
+        """:meth:`sign`, with the signature time stamp's time (from B-T on)."""
         if level not in LEVELS:
             raise XadesLevelNotSupported()
         tree = parse_xml(data)
@@ -110,12 +121,14 @@ class XadesEngine:
                 cert=[x509.load_der_x509_certificate(d) for d in _key_info_chain(credential)],
                 reference_uri=uri, always_add_key_value=False)
             [signature] = signed.getroottree().xpath(where)
+            stamped_at = None
             if level.timestamped:
                 token = self._timestamp(signature)
+                stamped_at = _gen_time(token)
                 if level.long_term:
                     run(self._long_term(signature, credential, token, at))
-        return bytes(etree.tostring(signed.getroottree(), xml_declaration=True,
-                                    encoding="UTF-8"))
+        return XadesSigned(bytes(etree.tostring(signed.getroottree(), xml_declaration=True,
+                                                encoding="UTF-8")), stamped_at)
 
     def _signer(self, credential: Credential, at: datetime) -> _Signer:
         rsa = credential.key.algorithm.family is KeyFamily.RSA
@@ -201,6 +214,12 @@ def _key_info_chain(credential: Credential) -> list[bytes]:
     """The signer's certificate and its issuers below the root (the root is the anchor)."""
     return [d for d in credential.chain
             if not asn1_x509.Certificate.load(d).self_issued] or list(credential.chain[:1])
+
+
+def _gen_time(token: cms.ContentInfo) -> datetime:
+    info = token["content"]["encap_content_info"]["content"].parsed
+    when: datetime = info["gen_time"].native
+    return when
 
 
 def _tsa_signer(certs: list[asn1_x509.Certificate]) -> asn1_x509.Certificate:
