@@ -279,6 +279,31 @@ def test_validate_refuses_hostile_xml(customer: Customer) -> None:
     assert r.status_code == 400 and r.json()["error"] == "unsafe_xml"
 
 
+def test_the_server_never_parses_an_uploaded_xml_to_check_or_validate_it(
+        customer: Customer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safe reader broken in the server process: the sandbox's children still refuse a
+    bomb at upload, admit an invoice, and validate a signed one."""
+    from kyso.signing import xades_validation, xml_input
+
+    signed = _sign(customer, INVOICE.read_bytes(), "B-T")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the server parsed an uploaded XML")
+
+    monkeypatch.setattr(xml_input, "parse_xml", refuse)
+    monkeypatch.setattr(xades_validation, "parse_xml", refuse)
+    assert _validate(customer, signed)["valid"] is True
+    assert _validate(customer, signed.replace(b"3850000", b"3050000"))["valid"] is False
+    headers = customer.headers | {"Content-Type": "application/xml"}
+    bomb = customer.world.client.post("/api/v1/documents", params={"format": "xades"},
+                                      content=BILLION_LAUGHS, headers=headers)
+    assert bomb.status_code == 400 and bomb.json()["error"] == "unsafe_xml"
+    assert customer.upload(INVOICE.read_bytes(), "application/xml",
+                           format="xades").status_code == 201
+    with pytest.raises(AssertionError):  # the patch was in force
+        xades_validation.parse_xml(signed)
+
+
 def test_an_ambiguous_invoice_id_signs_the_whole_document(customer: Customer) -> None:
     twice = INVOICE.read_bytes().replace(
         b"<NDHDon>", b'<NDHDon><Ghi Id="DLHDon-K26TAA-0000123"/>')  # a second element, same Id
