@@ -1,5 +1,5 @@
 """An XML e-invoice signed in Chromium on a phone: the invoice's main fields previewed (no PDF
-page), XAdES B-T after the SmartOTP code, the download checked by ``xmlsec1 --verify``; a
+page), XAdES B-LTA after the SmartOTP code, the download checked by ``xmlsec1 --verify``; a
 hostile XML refused with a Vietnamese sentence."""
 
 from __future__ import annotations
@@ -26,10 +26,8 @@ def test_sign_an_e_invoice_in_the_web(page: Watched, world: World, tmp_path: Pat
     form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "hoadon-K26TAA-123.xml", "mimeType": "text/xml",
          "buffer": INVOICE.read_bytes()})
-    form.get_by_label("Mức chữ ký").select_option("B-LTA")
-    form.get_by_role("button", name="Tải lên và ký").click()
-    expect(form.get_by_role("alert")).to_contain_text("B-B, B-T hoặc B-LT")
-    form.get_by_label("Mức chữ ký").select_option("B-T")
+    expect(form).to_contain_text("B-B, B-T, B-LT hoặc B-LTA")
+    form.get_by_label("Mức chữ ký").select_option("B-LTA")  # with an archive time stamp
     form.get_by_role("button", name="Tải lên và ký").click()
 
     preview = p.locator("#xades-preview")
@@ -43,7 +41,7 @@ def test_sign_an_e_invoice_in_the_web(page: Watched, world: World, tmp_path: Pat
     expect(p.locator("#sign-flow img, #sign-flow canvas")).to_have_count(0)  # no PDF page
     shot(p, "xades-preview")
     preview.get_by_role("button", name="Gửi ký tài liệu XML").click()
-    expect(p.locator("#sign-flow")).to_contain_text("XAdES B-T")
+    expect(p.locator("#sign-flow")).to_contain_text("XAdES B-LTA")
     _confirm(p, customer)
     with p.expect_download() as download:
         p.get_by_role("button", name="Tải tệp XML đã ký").first.click()
@@ -59,7 +57,8 @@ def test_sign_an_e_invoice_in_the_web(page: Watched, world: World, tmp_path: Pat
     check.get_by_label("Tệp đã ký (PDF hoặc XML)").set_input_files(str(signed))
     check.get_by_role("button", name="Kiểm tra").click()
     expect(p.locator("#report-verdict")).to_have_text("Tất cả chữ ký hợp lệ.")
-    expect(p.locator("#report")).to_contain_text("B-T")
+    expect(p.locator("#report")).to_contain_text(
+        "B-LTA: như B-LT, thêm dấu thời gian lưu trữ bảo vệ chữ ký cùng mọi dữ liệu kiểm tra")
     expect(p.locator("#report")).to_contain_text("Vũ Thị Lan")
     shot(p, "xades-validated")
 

@@ -6,7 +6,8 @@ pyhanko-certvalidator checks that certificate's chain to kyso's root with fresh 
 from kyso's OCSP responder and CRLs (hard-fail); pyHanko checks the signature time stamp
 (its imprint must be the SHA-256 of the canonical ``ds:SignatureValue``, its chain kyso's).
 The level reached: B-B, B-T (a trusted time stamp), B-LT (and the certificate and
-revocation values).
+revocation values), B-LTA (and archive time stamps, each intact over what it covers —
+:func:`~kyso.signing.xades.archive_input` — and trusted).
 
 A signature whose certificate is revoked or suspended *now* is validated in the past, as
 PDFs are (:mod:`kyso.signing.validation`; ETSI EN 319 102-1 §5.6.2.4): at the time its
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -46,7 +48,7 @@ from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 from kyso.signing.pades import run
 from kyso.signing.revinfo import Embedded, KysoTrust
 from kyso.signing.validation import SignatureReport, ValidationReport
-from kyso.signing.xades import NS
+from kyso.signing.xades import NS, archive_input
 from kyso.signing.xml_input import parse_xml
 
 __all__ = ["XadesValidator", "looks_like_xml"]
@@ -81,9 +83,13 @@ class XadesValidator:
         embedded = _embedded(signature, certs[1:])
         trusted, problem, revoked = run(self._chain(leaf, embedded, self._trust.context(at)))
         stamp_time, stamp_ok = run(self._timestamp(signature, at))
+        archive_ok = run(self._archives(signature, at))
         long_term = bool(signature.xpath(".//xades:RevocationValues", namespaces=NS))
         level = "B-B" if stamp_time is None else ("B-LT" if long_term else "B-T")
-        valid = integrity == "intact" and trusted and stamp_ok is not False
+        if level == "B-LT" and archive_ok is not None:
+            level = "B-LTA"
+        valid = integrity == "intact" and trusted and stamp_ok is not False \
+            and archive_ok is not False
         claimed = signature.xpath(".//xades:SigningTime/text()", namespaces=NS)
         report = SignatureReport(
             name, integrity, trusted,
@@ -96,10 +102,13 @@ class XadesValidator:
             level=level, coverage="entire_document" if _whole(signature) else "reference",
             entire_document=_whole(signature), trust_problem=problem,
             level_reason={"B-B": "no_timestamp", "B-T": "signature_timestamp",
-                          "B-LT": "certificate_and_revocation_values"}[level])
+                          "B-LT": "certificate_and_revocation_values",
+                          "B-LTA": "archive_timestamp"}[level])
         if integrity == "intact" and revoked is not None:
             proven = stamp_time if stamp_ok else None
             report = self._in_the_past(report, leaf, embedded, proven)
+            if archive_ok is False:
+                report = replace(report, valid=False)
         return report
 
     def _in_the_past(self, report: SignatureReport, leaf: asn1_x509.Certificate,
@@ -135,12 +144,35 @@ class XadesValidator:
         if not tokens:
             return None, None
         value = signature.find(f"{{{NS['ds']}}}SignatureValue")
+        c14n = etree.tostring(value, method="c14n") if value is not None else b""
+        return await self._token(tokens[0], lambda: c14n, at)
+
+    async def _archives(self, signature: etree._Element, at: datetime) -> bool | None:
+        """Every ``xades141:ArchiveTimeStamp`` intact over what precedes it and trusted
+        (None: there is none)."""
+        stamps = signature.xpath(".//xades:UnsignedSignatureProperties/"
+                                 "xades141:ArchiveTimeStamp", namespaces=NS)
+        ok = None
+        for stamp in stamps:
+            tokens = stamp.xpath("xades:EncapsulatedTimeStamp", namespaces=NS)
+
+            def covered(until: etree._Element = stamp) -> bytes:
+                return archive_input(signature, until)
+
+            when, trusted = (await self._token(tokens[0], covered, at)) if tokens \
+                else (None, False)
+            ok = trusted and when is not None and ok is not False
+        return ok
+
+    async def _token(self, encapsulated: etree._Element, data: Callable[[], bytes],
+                     at: datetime) -> tuple[datetime | None, bool]:
+        """A time stamp token's time, and whether it is intact over ``data`` and trusted."""
         try:
-            token = cms.ContentInfo.load(base64.b64decode(tokens[0].text or ""))
-            c14n = etree.tostring(value, method="c14n") if value is not None else b""
+            token = cms.ContentInfo.load(base64.b64decode(encapsulated.text or ""))
+            stamped = data()
             status = await validate_tst_signed_data(
                 token["content"], self._trust.context(at),
-                lambda algorithm: hashlib.new(algorithm, c14n).digest())
+                lambda algorithm: hashlib.new(algorithm, stamped).digest())
         except Exception:  # any broken token is an untrusted one, reported
             return None, False
         ok = status.get("intact") and status.get("valid") and \

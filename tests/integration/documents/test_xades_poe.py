@@ -1,6 +1,7 @@
 """XAdES validation with proof of existence (ETSI EN 319 102-1 past-signature validation).
 
-As for PDFs (``test_poe.py``): an e-invoice is signed at B-B, B-T and B-LT by four customers;
+As for PDFs (``test_poe.py``): an e-invoice is signed at B-B, B-T, B-LT and B-LTA by four
+customers;
 then one certificate is revoked and one suspended (a lost phone) after the signing, and one
 was revoked before it (the clock turned back to record it). ``POST /api/v1/validate`` and
 the public page ``/v/<id>`` (its verdict, and the full check of an uploaded copy) must keep
@@ -41,10 +42,10 @@ from tests.integration.documents.xml_oracles import (
     xmlsec1_verify,
 )
 
-LEVELS = ["B-B", "B-T", "B-LT"]
+LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]
 CASES = ["not_revoked", "revoked_after", "suspended_after", "revoked_before"]
 REASONS = {"B-B": "no_timestamp", "B-T": "signature_timestamp",
-           "B-LT": "certificate_and_revocation_values"}
+           "B-LT": "certificate_and_revocation_values", "B-LTA": "archive_timestamp"}
 
 
 @dataclass
