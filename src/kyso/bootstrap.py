@@ -106,7 +106,6 @@ from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import quiet_library_logs
-from kyso.signing.xades_validation import XadesValidator
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
@@ -440,8 +439,7 @@ class Container:
     def documents(self) -> DocumentService:
         return DocumentService(self.uow, self.clock, self.transactions, self.blobs,
                                DocumentPolicy(self.settings.document_max_bytes),
-                               sandbox=self.pdf_sandbox, quota=self.quota,
-                               xml_validator=XadesValidator(self.document_trust))
+                               sandbox=self.pdf_sandbox, quota=self.quota)
 
     @cached_property
     def multisign(self) -> MultisignService:

@@ -64,8 +64,8 @@ class LevelNotSupported(InvalidInput):
 
 
 class XadesLevelNotSupported(LevelNotSupported):
-    vi = "Chữ ký XML (XAdES) hỗ trợ các mức B-B, B-T và B-LT."
-    en = "XML (XAdES) signatures support the B-B, B-T and B-LT levels."
+    vi = "Chữ ký XML (XAdES) hỗ trợ các mức B-B, B-T, B-LT và B-LTA."
+    en = "XML (XAdES) signatures support the B-B, B-T, B-LT and B-LTA levels."
 
 
 class NoCredential(Conflict):

@@ -48,7 +48,7 @@ from kyso.signing.service import Authorization, SigningService
 from kyso.signing.source import Signed, Source, sha256_of
 from kyso.signing.storage import BlobStore, blob_file
 from kyso.signing.xades import XadesEngine
-from kyso.signing.xml_input import parse_xml
+from kyso.signing.xml_input import UnsafeXml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["DocumentSigner", "batch_ids", "field_name"]
@@ -83,6 +83,7 @@ class _Run:
     record_id: str = field(default_factory=new_record_id)  # /v/<id>, in the stamp's QR code
     cms: bytes | None = None  # the signature's CMS (its time stamp's time for the record)
     at: datetime | None = None  # the signing time (the stamp's, the CMS's)
+    timestamp_at: datetime | None = None  # an XAdES signature time stamp's time
 
 
 class DocumentSigner:
@@ -157,11 +158,20 @@ class DocumentSigner:
     def sign_xml(self, account_id: str, credential_id: str, sad: str, xml: bytes,
                  level: Level) -> bytes:
         """``xml`` with an enveloped XAdES signature at ``level`` if ``sad`` authorized its
-        SHA-256 (CSC signDoc, ``signature_format: "X"``). The XML is read (safely) before
-        the SAD is looked at."""
+        SHA-256 (CSC signDoc, ``signature_format: "X"``). The XML is read (safely, in the
+        sandbox) before the SAD is looked at."""
         digest, now = hashlib.sha256(xml).digest(), self._clock.now()
         credential = self._credential(account_id, credential_id)
-        parse_xml(xml)
+        try:
+            self._sandbox.check_xml(xml)
+        except UnsafeXml:  # a security event: the size and SHA-256, nothing of the content
+            with self._uow() as uow:
+                uow.audit.append(AuditEvent("document.unsafe_xml", Outcome.FAILURE,
+                                            actor=account_id, details={
+                                                "sha256": digest.hex(), "size": len(xml),
+                                                "via": "csc.signDoc"}), now)
+                uow.commit()
+            raise
 
         def authorize(uow: UnitOfWork) -> Authorization:
             spent = self._signing.redeem(uow, account_id, credential_id, sad, digest)
@@ -245,10 +255,11 @@ class DocumentSigner:
             run.cms = self._cades.sign(data, signer, document.options.level, now)
             return self._blobs.put(run.cms), len(run.cms)
         if document.format is DocumentFormat.XADES:
-            xml = self._xades.sign(self._blobs.get(document.sha256), credential,
-                                   self._raw_sign(credential, take), document.options.level,
-                                   now)
-            return self._blobs.put(xml), len(xml)
+            xades = self._xades.signed(self._blobs.get(document.sha256), credential,
+                                       self._raw_sign(credential, take),
+                                       document.options.level, now)
+            run.timestamp_at = xades.timestamp_at  # the record's proof of existence
+            return self._blobs.put(xades.xml), len(xades.xml)
         image = self._blobs.get(document.options.image) if document.options.image else None
         url = (self._receipts.url(run.record_id)
                if self._receipts is not None and document.options.visible else None)
@@ -346,7 +357,7 @@ class DocumentSigner:
             format=fmt, level=level, file_name=file_name, sha256=sha256,
             signed_sha256=digest, signed_size=size, signed_at=run.at or self._clock.now(),
             audit_event=event, created_at=self._clock.now(), document_id=document_id,
-            timestamp_at=timestamp_time(run.cms) if run.cms else None,
+            timestamp_at=timestamp_time(run.cms) if run.cms else run.timestamp_at,
             relying_party=relying_party, challenge_id=challenge_id)
         try:
             return self._receipts.make(record, approved)

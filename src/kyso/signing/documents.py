@@ -52,12 +52,12 @@ from kyso.signing.model import Credential
 from kyso.signing.pages import Layout
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.signature_image import clean_signature_image
-from kyso.signing.source import Source, chunks, read_all, sha256_of, size_of
+from kyso.signing.source import Source, chunks, sha256_of, size_of
 from kyso.signing.storage import BlobStore, blob_file
 from kyso.signing.validation import ValidationReport
 from kyso.signing.xades import LEVELS as XADES_LEVELS
-from kyso.signing.xades_validation import XadesValidator, looks_like_xml
-from kyso.signing.xml_input import UnsafeXml, parse_xml
+from kyso.signing.xades_validation import looks_like_xml
+from kyso.signing.xml_input import UnsafeXml
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["BATCH_KIND", "KIND", "DocumentPolicy", "DocumentService", "Upload", "batch_kind",
@@ -95,11 +95,10 @@ class DocumentService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  transactions: TransactionService, blobs: BlobStore,
                  policy: DocumentPolicy, *, sandbox: PdfSandbox,
-                 quota: QuotaAdvice | None = None,
-                 xml_validator: XadesValidator | None = None) -> None:
+                 quota: QuotaAdvice | None = None) -> None:
         self._uow, self._clock, self._transactions = uow_factory, clock, transactions
         self._blobs, self.policy = blobs, policy
-        self._sandbox, self._quota, self._xml = sandbox, quota, xml_validator
+        self._sandbox, self._quota = sandbox, quota
 
     def upload(self, account_id: str, data: Source, *, file_name: str | None,
                fmt: DocumentFormat, options: SignOptions,
@@ -230,16 +229,20 @@ class DocumentService:
         except KeyError:
             raise NotFound("the signed file is missing from the store") from None
 
-    def validate(self, data: Source) -> ValidationReport:
+    def validate(self, data: Source, actor: str | None = None) -> ValidationReport:
         """A report on a signed PDF (pyHanko, in the sandbox) or, for an XML document, on
-        its XAdES signatures (:class:`XadesValidator`, in-process: the XML is read safely)."""
+        its XAdES signatures (the XAdES validator, in the sandbox too). Unsafe XML is a
+        security event (``actor``: who sent it, if known)."""
         self._check_size(data)
-        if self._xml is not None and looks_like_xml(bytes(next(chunks(data, 64), b""))):
-            data = read_all(data)  # an XML document is read whole (within the size limit)
-            report = self._xml.validate(data, self._clock.now())
-            log.info("validated an XML document (%d bytes, sha256 %s…): %s, %s", len(data),
-                     report.sha256[:16], "valid" if report.valid else "not valid",
-                     report.summary())
+        if looks_like_xml(bytes(next(chunks(data, 64), b""))):
+            try:
+                report = self._sandbox.validate_xml(data, self._clock.now())
+            except UnsafeXml:
+                self._unsafe(actor, data)
+                raise
+            log.info("validated an XML document (%d bytes, sha256 %s…): %s, %s",
+                     size_of(data), report.sha256[:16],
+                     "valid" if report.valid else "not valid", report.summary())
             return report
         report = self._sandbox.validate(data, self._clock.now())  # pyHanko, in the box
         log.info("validated a PDF (%d bytes, sha256 %s…): %s, %s", size_of(data),
@@ -327,9 +330,9 @@ class DocumentService:
         if options.visible or options.image is not None:
             raise InvalidInput("an XML signature has no visible stamp")
         if size_of(data):  # refuses DTDs, entities, non-XML before anything is stored
-            parse_xml(read_all(data))
+            self._sandbox.check_xml(data)  # parsed in a child, with its time and memory
 
-    def _unsafe(self, account_id: str, data: Source) -> None:
+    def _unsafe(self, account_id: str | None, data: Source) -> None:
         """A DTD, an entity or a PI in an upload: a warning line and a security event (the
         size and SHA-256 only, nothing of the content)."""
         digest, size = sha256_of(data), size_of(data)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
-from typing import Any, Protocol, TypeAlias
+from typing import Any, NamedTuple, Protocol, TypeAlias
 from urllib.parse import urlsplit
 
 from asn1crypto import cms, crl, ocsp, tsp, x509
@@ -37,7 +37,7 @@ from pyhanko_certvalidator.util import get_ocsp_urls, get_relevant_crl_dps, issu
 from kyso.errors import KysoError
 from kyso.pki.model import ROOT
 
-__all__ = ["KysoFetchers", "KysoTimeStamper", "KysoTrust", "PkiEndpoints"]
+__all__ = ["Embedded", "KysoFetchers", "KysoTimeStamper", "KysoTrust", "PkiEndpoints"]
 
 _PARSE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError)
 Cert: TypeAlias = x509.Certificate | cms.AttributeCertificateV2
@@ -197,6 +197,14 @@ class KysoFetchers(FetcherBackend):
                         cert_fetcher=_Certs(self._pki, self._router))
 
 
+class Embedded(NamedTuple):
+    """Certificates and revocation data a signature carries (B-LT)."""
+
+    certs: tuple[x509.Certificate, ...] = ()
+    crls: tuple[crl.CertificateList, ...] = ()
+    ocsps: tuple[ocsp.OCSPResponse, ...] = ()
+
+
 class KysoTrust:
     """kyso's root as the only trust anchor, its TSA, and its revocation data, cached."""
 
@@ -213,16 +221,21 @@ class KysoTrust:
         return self._root
 
     def context(self, at: datetime, *, retroactive: bool = False,
-                dss: DocumentSecurityStore | None = None) -> ValidationContext:
+                dss: DocumentSecurityStore | None = None,
+                embedded: Embedded | None = None) -> ValidationContext:
         """Validation at ``at`` with fresh OCSP/CRL answers; missing revocation data fails.
 
         ``retroactive``: answers issued after ``at`` speak for it (kyso's CRLs and OCSP
         answers keep a revocation's date), for validating a signature at the time its time
-        stamp proves. ``dss``: the document's own revocation data and certificates too."""
+        stamp proves. ``dss``: the document's own revocation data and certificates too;
+        ``embedded``: the same, from elsewhere (an XAdES signature's values)."""
         settings: dict[str, Any] = {
             "trust_roots": [self.root], "moment": at, "allow_fetching": True,
             "fetcher_backend": self._fetchers, "revocation_mode": "hard-fail",
             "retroactive_revinfo": retroactive}
+        if embedded is not None:
+            settings |= {"other_certs": list(embedded.certs), "crls": list(embedded.crls),
+                         "ocsps": list(embedded.ocsps)}
         if dss is not None:
             return dss.as_validation_context(settings)
         return ValidationContext(**settings)

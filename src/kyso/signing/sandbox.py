@@ -1,4 +1,5 @@
-"""The port through which untrusted PDFs are read: a box that a hostile file cannot break.
+"""The port through which untrusted PDFs and XML are read: a box that a hostile file cannot
+break.
 
 A PDF from a customer, a CSC client or anyone calling ``/validate`` is only ever parsed by
 a :class:`PdfSandbox`: bytes in (or, for a large file, its path: the child reads it), a
@@ -13,6 +14,15 @@ a file that exhausts them, or a child that answers nonsense, is refused with
 (kyso's CA certificates, CRLs, OCSP answers, time stamps: the public ``/pki`` endpoints; and
 the CMS for a prepared signature) it asks for while it works. kyso's own PDFs (the onboarding
 contract it generated) are read and sealed in-process.
+
+An uploaded XML document is read there too: :meth:`PdfSandbox.check_xml` (the safe reader,
+:func:`~kyso.signing.xml_input.parse_xml`, under the child's time and memory limits) before
+it is stored or signed, and :meth:`PdfSandbox.validate_xml` (the XAdES validator) for
+``/validate``. A document the child cannot read in its limits is
+:class:`~kyso.signing.xml_input.UnsafeXml`. XAdES signing itself stays in the server, on a
+document the child admitted (so within the reader's limits): a child must never hold a
+signing oracle, and the server could not check what a child asked it to sign without
+parsing the document itself.
 """
 
 from __future__ import annotations
@@ -37,6 +47,17 @@ class PdfSandbox(Protocol):
     def validate(self, data: Source, at: datetime) -> ValidationReport:
         """The signatures in ``data`` validated at ``at`` against kyso's root
         (:class:`~kyso.signing.validation.Validator`)."""
+        ...
+
+    def check_xml(self, data: Source) -> int:
+        """``data`` read by :func:`~kyso.signing.xml_input.parse_xml` (no DTD, entities,
+        PIs; bounded depth, elements, attributes): its element count, or
+        :class:`~kyso.signing.xml_input.NotXml` / :class:`~kyso.signing.xml_input.UnsafeXml`."""
+        ...
+
+    def validate_xml(self, data: Source, at: datetime) -> ValidationReport:
+        """The XAdES signatures in ``data`` validated at ``at`` against kyso's root
+        (:class:`~kyso.signing.xades_validation.XadesValidator`)."""
         ...
 
     def sign(self, request: PadesRequest, exchange: Exchange) -> Prepared | bytes:

@@ -17,15 +17,20 @@ document (``URI=""``, enveloped-signature transform), the signature as the root'
 B-T adds ``xades:SignatureTimeStamp`` (kyso's TSA, over the canonical ``ds:SignatureValue``,
 inclusive C14N 1.0). B-LT then validates the signer's and the TSA's chains against kyso's
 root with fresh answers from kyso's OCSP responder and CRLs (hard-fail) and writes
-``xades:CertificateValues`` and ``xades:RevocationValues``. B-LTA (archive time stamps) is
-not offered for XML.
+``xades:CertificateValues`` and ``xades:RevocationValues``. B-LTA then adds
+``xades141:ArchiveTimeStamp`` (ETSI EN 319 132-1 §5.5.2): kyso's TSA over the SHA-256 of
+:func:`archive_input` — each reference's data after its transforms, the canonical
+``ds:SignedInfo``, ``ds:SignatureValue`` and ``ds:KeyInfo``, and each unsigned signature
+property before it (the signature time stamp and the B-LT values), C14N 1.0. The data of
+each reference is computed here and checked against its ``ds:DigestValue`` first, so the
+archive time stamp covers exactly what the signature signed.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,13 +52,21 @@ from kyso.signing.pades import run, translated
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.xml_input import parse_xml
 
-__all__ = ["C14N", "LEVELS", "NS", "XadesEngine"]
+__all__ = ["C14N", "LEVELS", "NS", "XadesEngine", "XadesSigned", "archive_input"]
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
-NS = {"ds": DS, "xades": XADES}
+XADES141 = "http://uri.etsi.org/01903/v1.4.1#"
+NS = {"ds": DS, "xades": XADES, "xades141": XADES141}
 C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
-LEVELS = (Level.B_B, Level.B_T, Level.B_LT)
+LEVELS = (Level.B_B, Level.B_T, Level.B_LT, Level.B_LTA)
+_ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+_C14N_METHODS = {  # algorithm → (exclusive, with comments)
+    C14N: (False, False),
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments": (False, True),
+    "http://www.w3.org/2001/10/xml-exc-c14n#": (True, False),
+    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments": (True, True),
+}
 
 
 class _PortKey:
@@ -92,6 +105,12 @@ class _Signer(XAdESSigner):
         super().add_signing_certificate(signed_signature_properties, sig_root, leaf)
 
 
+@dataclass(frozen=True)
+class XadesSigned:
+    xml: bytes
+    timestamp_at: datetime | None  # the signature time stamp's time (B-T and up)
+
+
 class XadesEngine:
     def __init__(self, trust: KysoTrust) -> None:
         self._trust = trust
@@ -99,6 +118,11 @@ class XadesEngine:
     def sign(self, data: bytes, credential: Credential, raw_sign: RawSign, level: Level,
              at: datetime) -> bytes:
         """``data`` (an XML document) with an enveloped XAdES signature at ``level``."""
+        return self.signed(data, credential, raw_sign, level, at).xml
+
+    def signed(self, data: bytes, credential: Credential, raw_sign: RawSign, level: Level,
+               at: datetime) -> XadesSigned:
+        """:meth:`sign`, with the signature time stamp's time (from B-T on)."""
         if level not in LEVELS:
             raise XadesLevelNotSupported()
         tree = parse_xml(data)
@@ -110,12 +134,16 @@ class XadesEngine:
                 cert=[x509.load_der_x509_certificate(d) for d in _key_info_chain(credential)],
                 reference_uri=uri, always_add_key_value=False)
             [signature] = signed.getroottree().xpath(where)
+            stamped_at = None
             if level.timestamped:
                 token = self._timestamp(signature)
+                stamped_at = _gen_time(token)
                 if level.long_term:
                     run(self._long_term(signature, credential, token, at))
-        return bytes(etree.tostring(signed.getroottree(), xml_declaration=True,
-                                    encoding="UTF-8"))
+                if level is Level.B_LTA:
+                    self._archive(signature)
+        return XadesSigned(bytes(etree.tostring(signed.getroottree(), xml_declaration=True,
+                                                encoding="UTF-8")), stamped_at)
 
     def _signer(self, credential: Credential, at: datetime) -> _Signer:
         rsa = credential.key.algorithm.family is KeyFamily.RSA
@@ -135,6 +163,16 @@ class XadesEngine:
         _sub(stamp, "ds:CanonicalizationMethod", Algorithm=C14N)
         _sub(stamp, "xades:EncapsulatedTimeStamp").text = _b64(token.dump())
         return token
+
+    def _archive(self, signature: etree._Element) -> None:
+        """``xades141:ArchiveTimeStamp`` over the signature with its validation data."""
+        digest = hashlib.sha256(archive_input(signature)).digest()
+        token: cms.ContentInfo = run(self._trust.timestamper.async_timestamp(digest, "sha256"))
+        stamp = etree.SubElement(_unsigned(signature), f"{{{XADES141}}}ArchiveTimeStamp",
+                                 {"Id": f"{signature.get('Id')}-ArchiveTimeStamp"},
+                                 nsmap={"xades141": XADES141})
+        _sub(stamp, "ds:CanonicalizationMethod", Algorithm=C14N)
+        _sub(stamp, "xades:EncapsulatedTimeStamp").text = _b64(token.dump())
 
     async def _long_term(self, signature: etree._Element, credential: Credential,
                          token: cms.ContentInfo, at: datetime) -> None:
@@ -162,6 +200,68 @@ class XadesEngine:
         ocsps = _sub(revocation, "xades:OCSPValues")
         for der in dict.fromkeys(o.dump() for o in context.ocsps):
             _sub(ocsps, "xades:EncapsulatedOCSPValue").text = _b64(der)
+
+
+def archive_input(signature: etree._Element, until: etree._Element | None = None) -> bytes:
+    """What an archive time stamp stamps (ETSI EN 319 132-1 §5.5.2.2, C14N 1.0): each
+    ``ds:Reference``'s data after its transforms, in order; ``ds:SignedInfo``,
+    ``ds:SignatureValue``, ``ds:KeyInfo``; each child of
+    ``xades:UnsignedSignatureProperties`` before ``until`` (that archive time stamp; None:
+    the next one); other ``ds:Object`` elements. A reference whose data does not match its
+    digest raises ``ValueError``."""
+    parts = [_reference_data(signature, r)
+             for r in signature.xpath("ds:SignedInfo/ds:Reference", namespaces=NS)]
+    for name in ("ds:SignedInfo", "ds:SignatureValue", "ds:KeyInfo"):
+        parts += [_c14n(e) for e in signature.xpath(name, namespaces=NS)]
+    for prop in signature.xpath("ds:Object/xades:QualifyingProperties/xades:UnsignedProperties/"
+                                "xades:UnsignedSignatureProperties/*", namespaces=NS):
+        if prop is until:
+            break
+        parts.append(_c14n(prop))
+    parts += [_c14n(e) for e in signature.xpath("ds:Object[not(xades:QualifyingProperties)]",
+                                                namespaces=NS)]
+    return b"".join(parts)
+
+
+def _reference_data(signature: etree._Element, reference: etree._Element) -> bytes:
+    """A reference's data after its transforms (the enveloped-signature transform and the
+    canonicalizations kyso's signatures use), checked against its digest."""
+    uri = reference.get("URI")
+    transforms = reference.xpath("ds:Transforms/ds:Transform/@Algorithm", namespaces=NS)
+    methods = [t for t in transforms if t in _C14N_METHODS]
+    if any(t not in _C14N_METHODS and t != _ENVELOPED for t in transforms) or uri is None:
+        raise ValueError("a reference kyso does not make")
+    exclusive, comments = _C14N_METHODS[methods[-1] if methods else C14N]
+    if uri == "":
+        copy = etree.ElementTree(etree.fromstring(etree.tostring(signature.getroottree())))
+        if _ENVELOPED in transforms:
+            [own] = copy.xpath(_path(signature))
+            own.getparent().remove(own)
+        data = bytes(etree.tostring(copy, method="c14n", exclusive=exclusive,
+                                    with_comments=comments))
+    elif uri.startswith("#"):
+        found = signature.getroottree().xpath(
+            "//*[@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id'] = $v]",
+            v=uri[1:])
+        if not isinstance(found, list) or len(found) != 1:
+            raise ValueError("a reference to no single element")
+        data = bytes(etree.tostring(found[0], method="c14n", exclusive=exclusive,
+                                    with_comments=comments))
+    else:
+        raise ValueError("a reference outside the document")
+    method = reference.xpath("ds:DigestMethod/@Algorithm", namespaces=NS)
+    digest = reference.xpath("ds:DigestValue/text()", namespaces=NS)
+    names = {"http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
+             "http://www.w3.org/2001/04/xmldsig-more#sha384": "sha384",
+             "http://www.w3.org/2001/04/xmlenc#sha512": "sha512"}
+    if not method or method[0] not in names or not digest or \
+            base64.b64decode(str(digest[0])) != hashlib.new(names[method[0]], data).digest():
+        raise ValueError("a reference's data does not match its digest")
+    return data
+
+
+def _c14n(node: etree._Element) -> bytes:
+    return bytes(etree.tostring(node, method="c14n"))
 
 
 def _place(tree: etree._ElementTree) -> tuple[str, str | None]:
@@ -201,6 +301,12 @@ def _key_info_chain(credential: Credential) -> list[bytes]:
     """The signer's certificate and its issuers below the root (the root is the anchor)."""
     return [d for d in credential.chain
             if not asn1_x509.Certificate.load(d).self_issued] or list(credential.chain[:1])
+
+
+def _gen_time(token: cms.ContentInfo) -> datetime:
+    info = token["content"]["encap_content_info"]["content"].parsed
+    when: datetime = info["gen_time"].native
+    return when
 
 
 def _tsa_signer(certs: list[asn1_x509.Certificate]) -> asn1_x509.Certificate:

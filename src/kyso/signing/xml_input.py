@@ -5,8 +5,14 @@ any parsing: a size limit (the caller's), UTF-8/UTF-16 text, and no document typ
 declaration at all — a DTD is how entity expansion ("billion laughs"), external entities
 (XXE: local files, network) and external DTDs get in, and no e-invoice needs one. lxml then
 parses with entities unresolved, no network, no DTD loading and ``huge_tree`` off (libxml2's
-own limits on depth and text nodes), and a tree of at most :data:`MAX_ELEMENTS` elements is
-kept. Processing instructions other than the XML declaration are refused too.
+own limits on depth and text nodes), and a tree of at most :data:`MAX_ELEMENTS` elements,
+:data:`MAX_DEPTH` levels and :data:`MAX_ATTRIBUTES` attributes on an element is kept.
+Processing instructions other than the XML declaration are refused too.
+
+An uploaded document is parsed here only inside the sandbox's child process (a CPU-time and
+memory bound, :meth:`~kyso.signing.sandbox.PdfSandbox.check_xml`); the server parses it
+again only once the child has admitted it, so within these limits. A document the child
+cannot read in its time or memory is :class:`UnsafeXml` too.
 
 Every refusal is :class:`NotXml` or :class:`UnsafeXml` (400), with a sentence, never a
 parser's message.
@@ -20,10 +26,11 @@ from lxml import etree
 
 from kyso.errors import InvalidInput
 
-__all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "NotXml", "UnsafeXml", "parse_xml"]
+__all__ = ["MAX_ATTRIBUTES", "MAX_DEPTH", "MAX_ELEMENTS", "NotXml", "UnsafeXml", "parse_xml"]
 
 MAX_ELEMENTS = 100_000
 MAX_DEPTH = 64
+MAX_ATTRIBUTES = 256  # on one element (an e-invoice's have a handful)
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
 
 
@@ -35,10 +42,12 @@ class NotXml(InvalidInput):
 
 class UnsafeXml(InvalidInput):
     code = "unsafe_xml"
-    vi = ("Tài liệu XML có khai báo DTD, thực thể hoặc chỉ thị xử lý — kyso không đọc những "
-          "phần này vì lý do an toàn; hãy xuất lại tệp không có chúng.")
-    en = ("The XML document declares a DTD, entities or processing instructions, which kyso "
-          "does not read for safety; export the file again without them.")
+    vi = ("Tài liệu XML có khai báo DTD, thực thể hoặc chỉ thị xử lý, hoặc lồng quá sâu, có quá "
+          "nhiều phần tử hay thuộc tính để đọc an toàn — kyso không đọc những tài liệu như vậy "
+          "vì lý do an toàn; hãy xuất lại tệp hóa đơn hoặc tờ khai theo mẫu chuẩn.")
+    en = ("The XML document declares a DTD, entities or processing instructions, or is nested "
+          "too deep or has too many elements or attributes to read safely, which kyso refuses "
+          "for safety; export the invoice or form again in its standard layout.")
 
 
 def _parser() -> etree.XMLParser:
@@ -54,10 +63,20 @@ def parse_xml(data: bytes) -> etree._ElementTree:
         raise UnsafeXml()
     try:
         tree = etree.ElementTree(etree.fromstring(text, _parser()))
-    except (etree.XMLSyntaxError, ValueError):
+    except etree.XMLSyntaxError as exc:
+        if _over_limits(exc):  # libxml2's own bounds: too deep, a huge text or name
+            raise UnsafeXml() from None
+        raise NotXml() from None
+    except ValueError:
         raise NotXml() from None
     _check_tree(tree)
     return tree
+
+
+def _over_limits(exc: etree.XMLSyntaxError) -> bool:
+    """Whether libxml2 stopped at one of its resource limits (``XML_ERR_RESOURCE_LIMIT``;
+    older releases say "Excessive depth" as an internal error)."""
+    return exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "XML_PARSE_HUGE" in str(exc)
 
 
 def _text(data: bytes) -> bytes:
@@ -87,10 +106,10 @@ def _check_tree(tree: etree._ElementTree) -> None:
     for count, node in enumerate(root.iter(), 1):
         if isinstance(node, (etree._ProcessingInstruction, etree._Entity)):
             raise UnsafeXml()
-        if count > MAX_ELEMENTS:
-            raise NotXml()
+        if count > MAX_ELEMENTS or len(node.attrib) > MAX_ATTRIBUTES:
+            raise UnsafeXml()
     if _depth(root) > MAX_DEPTH:
-        raise NotXml()
+        raise UnsafeXml()
 
 
 def _depth(root: etree._Element) -> int:

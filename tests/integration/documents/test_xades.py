@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import subprocess
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -22,9 +23,12 @@ from kyso.pki.service import IssueRequest
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.xml_oracles import (
     INVOICE,
+    XADES141,
+    archive_imprint,
     needs_xmlsec1,
     one,
     openssl_ts_verify,
+    openssl_ts_verify_digest,
     signatures,
     texts,
     write_pems,
@@ -75,7 +79,7 @@ def _chain(world: World) -> list[bytes]:
 
 
 @needs_xmlsec1
-@pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT"])
+@pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT", "B-LTA"])
 def test_xmlsec1_verifies_the_signed_invoice(world: World, customer: Customer,
                                              level: str) -> None:
     original = INVOICE.read_bytes()
@@ -101,9 +105,28 @@ def test_xmlsec1_verifies_the_signed_invoice(world: World, customer: Customer,
         untrusted = write_pems(world.files / "tsa-chain.pem", _chain(world))
         out = openssl_ts_verify(signature, world.files, world.root_pem(), untrusted)
         assert "Verification: OK" in out, out
-    if level == "B-LT":
+    if level in ("B-LT", "B-LTA"):
         _long_term_values(world, signature, leaf)
+    archives = signature.xpath(".//xades141:ArchiveTimeStamp",
+                               namespaces={"xades141": XADES141})
+    assert len(archives) == (1 if level == "B-LTA" else 0)
+    if level == "B-LTA":  # the last property, over the signature and all its values
+        assert archives[0].getnext() is None
+        digest, token = archive_imprint(signed, leaf)
+        untrusted = write_pems(world.files / "tsa-chain.pem", _chain(world))
+        out = openssl_ts_verify_digest(token, digest, world.files, world.root_pem(), untrusted)
+        assert "Verification: OK" in out, out
+        changed = openssl_ts_verify_digest(token, hashlib.sha256(b"x").hexdigest(),
+                                           world.files, world.root_pem(), untrusted)
+        assert "Verification: OK" not in changed  # the oracle can fail
     # second opinions: xadesjs (Node, WebCrypto) and signxml's XAdES verifier
+    if level == "B-LTA":  # xadesjs 2 knows XAdES 1.3.2 only: it refuses to load a 1.4.1
+        with pytest.raises(subprocess.CalledProcessError) as failed:  # ArchiveTimeStamp
+            xadesjs_verify(world.files / f"invoice-{level}.xml")
+        assert "Malformed element 'ArchiveTimeStamp'" in str(failed.value.stderr)
+        for stamp in archives:  # so it checks the signature without the unsigned stamp
+            stamp.getparent().remove(stamp)
+        (world.files / f"invoice-{level}.xml").write_bytes(etree.tostring(root))
     [js] = xadesjs_verify(world.files / f"invoice-{level}.xml")
     assert js["valid"] is True, js
     assert js["certDigest"] == base64.b64encode(hashlib.sha256(leaf).digest()).decode()
@@ -192,7 +215,7 @@ PI = b"<?xml version='1.0'?><?xml-stylesheet href='http://127.0.0.1:9/x.xsl'?><H
 HOSTILE = [(BILLION_LAUGHS, "unsafe_xml"), (XXE, "unsafe_xml"), (EXTERNAL_DTD, "unsafe_xml"),
            (PI, "unsafe_xml"), (UNDECLARED, "not_xml"), (b"%PDF-1.7 not xml", "not_xml"),
            (b"<a><b></a>", "not_xml"), (b"\xff\xfe<\x00a\x00>\x00\xd8\x00", "not_xml"),
-           (b"<a>" * 200 + b"</a>" * 200, "not_xml")]
+           (b"<a>" * 200 + b"</a>" * 200, "unsafe_xml")]
 
 
 @pytest.mark.parametrize(("xml", "code"), HOSTILE,
@@ -215,11 +238,6 @@ def test_hostile_xml_is_refused_before_any_transaction(world: World, customer: C
 
 
 def test_xades_levels(world: World, customer: Customer) -> None:
-    r = world.client.post("/api/v1/documents", params={"format": "xades", "level": "B-LTA"},
-                          content=INVOICE.read_bytes(),
-                          headers=customer.headers | {"Content-Type": "application/xml"})
-    assert r.status_code == 400 and r.json()["error"] == "level_not_supported"
-    assert "B-LT" in r.json()["error_description"]
     r = world.client.post("/api/v1/documents", params={"format": "xades", "visible": "true"},
                           content=INVOICE.read_bytes(),
                           headers=customer.headers | {"Content-Type": "application/xml"})
@@ -233,7 +251,7 @@ def _validate(customer: Customer, data: bytes) -> dict[str, Any]:
     return dict(r.json())
 
 
-@pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT"])
+@pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT", "B-LTA"])
 def test_kyso_validates_its_xml_signatures(world: World, customer: Customer,
                                            level: str) -> None:
     signed = _sign(customer, INVOICE.read_bytes(), level)
@@ -246,8 +264,20 @@ def test_kyso_validates_its_xml_signatures(world: World, customer: Customer,
     assert datetime.fromisoformat(s["signing_time"]) == world.clock.now()
     assert (s["timestamp"] is None) == (level == "B-B")
     assert s["timestamp_trusted"] is (None if level == "B-B" else True)
+    assert s["level_reason"] == {"B-B": "no_timestamp", "B-T": "signature_timestamp",
+                                 "B-LT": "certificate_and_revocation_values",
+                                 "B-LTA": "archive_timestamp"}[level]
     changed = _validate(customer, signed.replace(b"3850000", b"3050000"))
     assert changed["valid"] is False and changed["signatures"][0]["integrity"] == "tampered"
+    if level == "B-LTA":  # a changed validation value breaks the archive time stamp only
+        root = etree.fromstring(signed)
+        ocsp_value = root.xpath(".//xades:EncapsulatedOCSPValue", namespaces={
+            "xades": _XADES})[0]
+        ocsp_value.text = (ocsp_value.text or "").replace("\n", "") + "\n"
+        edited = _validate(customer, etree.tostring(root, xml_declaration=True,
+                                                    encoding="UTF-8"))
+        [e] = edited["signatures"]
+        assert (e["valid"], e["integrity"], e["level"]) == (False, "intact", "B-LTA"), e
 
 
 def test_a_revoked_signers_xml_signature_is_not_valid(world: World) -> None:
@@ -277,6 +307,31 @@ def test_validate_refuses_hostile_xml(customer: Customer) -> None:
     r = customer.world.client.post("/api/v1/validate", content=BILLION_LAUGHS,
                                    headers=customer.headers | {"Content-Type": "text/xml"})
     assert r.status_code == 400 and r.json()["error"] == "unsafe_xml"
+
+
+def test_the_server_never_parses_an_uploaded_xml_to_check_or_validate_it(
+        customer: Customer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safe reader broken in the server process: the sandbox's children still refuse a
+    bomb at upload, admit an invoice, and validate a signed one."""
+    from kyso.signing import xades_validation, xml_input
+
+    signed = _sign(customer, INVOICE.read_bytes(), "B-T")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the server parsed an uploaded XML")
+
+    monkeypatch.setattr(xml_input, "parse_xml", refuse)
+    monkeypatch.setattr(xades_validation, "parse_xml", refuse)
+    assert _validate(customer, signed)["valid"] is True
+    assert _validate(customer, signed.replace(b"3850000", b"3050000"))["valid"] is False
+    headers = customer.headers | {"Content-Type": "application/xml"}
+    bomb = customer.world.client.post("/api/v1/documents", params={"format": "xades"},
+                                      content=BILLION_LAUGHS, headers=headers)
+    assert bomb.status_code == 400 and bomb.json()["error"] == "unsafe_xml"
+    assert customer.upload(INVOICE.read_bytes(), "application/xml",
+                           format="xades").status_code == 201
+    with pytest.raises(AssertionError):  # the patch was in force
+        xades_validation.parse_xml(signed)
 
 
 def test_an_ambiguous_invoice_id_signs_the_whole_document(customer: Customer) -> None:

@@ -85,3 +85,41 @@ def openssl_ts_verify(signature: etree._Element, files: Path, root: Path,
 def write_pems(path: Path, ders: list[bytes]) -> Path:
     path.write_bytes(b"".join(pem.armor("CERTIFICATE", d) for d in ders))
     return path
+
+
+XADES141 = "http://uri.etsi.org/01903/v1.4.1#"
+
+
+def archive_imprint(signed: bytes, leaf: bytes) -> tuple[str, bytes]:
+    """The SHA-256 (hex) an archive time stamp must carry (ETSI EN 319 132-1 §5.5.2.2) and
+    its token: each reference's data after its transforms as *signxml's* verifier
+    computes them (not kyso's code), then the canonical ``SignedInfo``, ``SignatureValue``,
+    ``KeyInfo`` and the unsigned signature properties before the stamp."""
+    from signxml import XMLVerifier
+    from signxml.verifier import SignatureConfiguration
+
+    cert = pem.armor("CERTIFICATE", leaf).decode()
+    results = XMLVerifier().verify(signed, x509_cert=cert,
+                                   expect_config=SignatureConfiguration(expect_references=3))
+    [signature] = signatures(etree.fromstring(signed))
+    parts = [r.signed_data for r in results]
+    parts += [etree.tostring(one(signature, name), method="c14n")
+              for name in ("ds:SignedInfo", "ds:SignatureValue", "ds:KeyInfo")]
+    unsigned = one(signature, ".//xades:UnsignedSignatureProperties")
+    [stamp] = [p for p in unsigned if p.tag == f"{{{XADES141}}}ArchiveTimeStamp"]
+    for prop in unsigned:
+        if prop is stamp:
+            break
+        parts.append(etree.tostring(prop, method="c14n"))
+    [token] = texts(stamp, "xades:EncapsulatedTimeStamp")
+    return hashlib.sha256(b"".join(parts)).hexdigest(), token
+
+
+def openssl_ts_verify_digest(token: bytes, digest: str, files: Path, root: Path,
+                             untrusted: Path) -> str:
+    path = files / f"ats-{digest[:8]}.der"
+    path.write_bytes(token)
+    done = subprocess.run(["openssl", "ts", "-verify", "-token_in", "-in", str(path),
+                           "-digest", digest, "-CAfile", str(root), "-untrusted", str(untrusted)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    return done.stdout + done.stderr

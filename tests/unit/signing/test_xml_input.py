@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from kyso.signing.xml_input import MAX_DEPTH, NotXml, UnsafeXml, parse_xml
+from kyso.signing.xml_input import (
+    MAX_ATTRIBUTES,
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    NotXml,
+    UnsafeXml,
+    parse_xml,
+)
 from tests.integration.documents.xml_oracles import INVOICE
 
 
@@ -31,8 +38,28 @@ def test_dtds_entities_and_pis_are_unsafe(data: bytes) -> None:
 
 @pytest.mark.parametrize("data", [
     b"", b"   ", b"plain text", b"<a>&amp;&bogus;</a>", b"<a></b>", b"\x80<a/>",
-    b"<a>" * (MAX_DEPTH + 1) + b"</a>" * (MAX_DEPTH + 1), b"<a/><b/>",
+    b"<a/><b/>",
 ])
 def test_what_is_not_xml(data: bytes) -> None:
     with pytest.raises(NotXml):
         parse_xml(data)
+
+
+@pytest.mark.parametrize("data", [
+    b"<a>" * (MAX_DEPTH + 1) + b"</a>" * (MAX_DEPTH + 1),  # kyso's depth limit
+    b"<a>" * 100_000 + b"</a>" * 100_000,  # libxml2's (256 levels)
+    b"<a>" + b"<b/>" * MAX_ELEMENTS + b"</a>",
+    b"<a " + b" ".join(b'x%d="1"' % n for n in range(MAX_ATTRIBUTES + 1)) + b"/>",
+    b"<a>" + b"x" * 11_000_000 + b"</a>",  # libxml2's 10 MB text node
+])
+def test_what_is_too_big_to_read_safely_is_unsafe(data: bytes) -> None:
+    with pytest.raises(UnsafeXml):
+        parse_xml(data)
+
+
+def test_the_limits_themselves_are_allowed() -> None:
+    deep = b"<a>" * MAX_DEPTH + b"</a>" * MAX_DEPTH
+    wide = b"<a " + b" ".join(b'x%d="1"' % n for n in range(MAX_ATTRIBUTES)) + b"/>"
+    many = b"<a>" + b"<b/>" * (MAX_ELEMENTS - 1) + b"</a>"
+    for data in (deep, wide, many):
+        assert parse_xml(data).getroot().tag == "a"

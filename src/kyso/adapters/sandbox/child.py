@@ -1,13 +1,16 @@
-"""The sandboxed side: a child process that reads, validates and prepares untrusted PDFs.
+"""The sandboxed side: a child process that reads, validates and prepares untrusted PDFs, and
+reads and validates untrusted XML.
 
 It runs the pure readers of :mod:`kyso.signing.pdf` (pyHanko: ``inspect``) and of
 :mod:`kyso.signing.pages` (PDFium: ``layout``, ``render``), pyHanko's validation
 (``validate``, :class:`~kyso.signing.validation.Validator`) and the sandbox's half of PAdES
-signing (``sign``, :func:`~kyso.signing.pades.prepare_pades`). Started with the ``spawn``
-method, so it shares no memory with the server (no master key, no database connection, no
-open file but its pipe). It forgets every ``KYSO_*`` variable, limits its address space
-(``RLIMIT_AS``) once, and before each file its CPU time (``RLIMIT_CPU``: the kernel kills
-it with SIGXCPU past the limit). Once its imports are done it jails itself
+signing (``sign``, :func:`~kyso.signing.pades.prepare_pades`); for XML, the safe reader
+(``check_xml``, :func:`~kyso.signing.xml_input.parse_xml`) and the XAdES validator
+(``validate_xml``, :class:`~kyso.signing.xades_validation.XadesValidator`). Started with the
+``spawn`` method, so it shares no memory with the server (no master key, no database
+connection, no open file but its pipe). It forgets every ``KYSO_*`` variable, limits its
+address space (``RLIMIT_AS``) once, and before each file its CPU time (``RLIMIT_CPU``: the
+kernel kills it with SIGXCPU past the limit). Once its imports are done it jails itself
 (:mod:`~kyso.adapters.sandbox.jail`: Landlock and seccomp — no file but the code's can be
 read, none written, no socket, no new process).
 
@@ -62,7 +65,8 @@ def _tasks(conn: Connection, base_url: str) -> dict[str, Task]:
     import pypdfium2  # noqa: F401 - loaded once here, not on the first file's CPU budget
 
     from kyso.adapters.sandbox import codec
-    from kyso.signing import pades, pages, pdf, stamp, validation
+    from kyso.errors import KysoError
+    from kyso.signing import pades, pages, pdf, stamp, validation, xades_validation, xml_input
     from kyso.signing.revinfo import KysoTrust
     from kyso.signing.source import Source, read_all
 
@@ -88,9 +92,32 @@ def _tasks(conn: Connection, base_url: str) -> dict[str, Task]:
     def whole(task: Callable[[bytes, Any], Any]) -> Task:
         return lambda data, args: task(read_all(data), args)
 
+    def check_xml(data: bytes, _: Any) -> Any:
+        return sum(1 for _ in xml_input.parse_xml(data).iter())
+
+    def validate_xml(data: bytes, at: str) -> Any:
+        report = xades_validation.XadesValidator(KysoTrust(pki, base_url)).validate(
+            data, datetime.fromisoformat(at))
+        return codec.encode_report(report)
+
+    def xml(task: Callable[[bytes, Any], Any]) -> Task:
+        """An XML task: running out of memory or stack is the document's hostility (unsafe
+        XML), any other library failure an unreadable document."""
+        def run(data: Source, args: Any) -> Any:
+            try:
+                return task(read_all(data), args)
+            except (MemoryError, RecursionError) as exc:
+                raise xml_input.UnsafeXml(type(exc).__name__) from None
+            except KysoError:
+                raise
+            except Exception as exc:
+                raise xml_input.NotXml(type(exc).__name__) from None
+        return run
+
     return {"inspect": whole(lambda data, _: codec.encode_info(pdf.inspect_pdf(data))),
             "layout": whole(lambda data, _: codec.encode_layout(pages.layout_pdf(data))),
-            "render": whole(pages.render_page), "validate": whole(validate), "sign": sign}
+            "render": whole(pages.render_page), "validate": whole(validate), "sign": sign,
+            "check_xml": xml(check_xml), "validate_xml": xml(validate_xml)}
 
 
 class _AskedPki:

@@ -1,4 +1,4 @@
-"""A pool of sandboxed PDF readers (child processes), the adapter of
+"""A pool of sandboxed PDF and XML readers (child processes), the adapter of
 :class:`~kyso.signing.sandbox.PdfSandbox`.
 
 The children are started on demand up to ``workers`` (``spawn``: fresh interpreters that
@@ -10,7 +10,9 @@ CMS for a prepared signature, from the caller), at most ``_MAX_ASKS`` per file. 
 is a :mod:`~kyso.adapters.sandbox.wire` frame decoded by :mod:`~kyso.adapters.sandbox.codec`:
 nothing a child says is unpickled. A child that does not answer in time, dies (SIGXCPU past
 its CPU limit, a crash in a C extension) or says something malformed is killed and replaced,
-and the file is refused with :class:`InvalidDocument` (400) and one log line, no traceback.
+and the file is refused with :class:`InvalidDocument` (400) and one log line, no traceback
+— an XML document with :class:`~kyso.signing.xml_input.UnsafeXml` (400 ``unsafe_xml``): XML
+that exhausts a reader's time or memory is hostile by construction (entity tricks, bombs).
 """
 
 from __future__ import annotations
@@ -51,13 +53,15 @@ from kyso.signing.pdf import PdfInfo
 from kyso.signing.revinfo import PkiEndpoints
 from kyso.signing.source import Source, sha256_of, size_of
 from kyso.signing.validation import ValidationReport
+from kyso.signing.xml_input import NotXml, UnsafeXml
 
 __all__ = ["ProcessSandbox", "SandboxLimits"]
 
 log = logging.getLogger(__name__)
 _REFUSALS: dict[str, type[KysoError]] = {
     error.code: error for error in (NotAPdf, EncryptedPdf, DamagedPdf, InvalidDocument,
-                                    RevocationUnavailable, SigningFailed)}
+                                    RevocationUnavailable, SigningFailed, NotXml, UnsafeXml)}
+_PLAIN = {NotXml.code, UnsafeXml.code}  # refusals whose sentence stands alone (no detail)
 _START_SECONDS = 60.0  # a child's own start (imports) on a loaded machine
 _MAX_FRAME = 64 * 1024 * 1024  # a reply (a prepared tail, a report, a PNG), never the document
 _MAX_ASKS = 64  # questions a child may ask about one file (CA certificates, CRLs, OCSP, TSA)
@@ -184,6 +188,13 @@ class ProcessSandbox:
     def validate(self, data: Source, at: datetime) -> ValidationReport:
         return self._run(codec.decode_report, "validate", data, at.isoformat())
 
+    def check_xml(self, data: Source) -> int:
+        return self._run(codec.decode_int, "check_xml", data, refusal=UnsafeXml)
+
+    def validate_xml(self, data: Source, at: datetime) -> ValidationReport:
+        return self._run(codec.decode_report, "validate_xml", data, at.isoformat(),
+                         refusal=UnsafeXml)
+
     def sign(self, request: PadesRequest, exchange: Exchange) -> Prepared | bytes:
         def cms(value: Any) -> bytes:
             return exchange(codec.decode_prepared(value))
@@ -202,11 +213,11 @@ class ProcessSandbox:
 
     # -- helpers ---------------------------------------------------------------------------
     def _run(self, decode: Callable[[Any], T], task: str, data: Source, args: Any = None,
-             **handlers: Handler) -> T:
+             refusal: type[KysoError] = InvalidDocument, **handlers: Handler) -> T:
         """The child's result for ``task``, decoded; its questions answered on the way (the
-        PKI's, and ``handlers``'). A malformed message is an invalid document; an error a
-        handler raises (the server's own: an invalid SAD …) stops the child's work and
-        propagates."""
+        PKI's, and ``handlers``'). A child out of time or memory, or a malformed message, is
+        ``refusal``; an error a handler raises (the server's own: an invalid SAD …) stops the
+        child's work and propagates."""
         child = self._take()
         try:
             with child.given(data) as given:
@@ -215,10 +226,10 @@ class ProcessSandbox:
             result = decode(self._result(answer))
         except _Stopped:
             self._drop(child)
-            self._refuse(data, "time, memory or crash")
+            self._refuse(data, "time, memory or crash", task, refusal)
         except WireError as exc:  # the child is not speaking the protocol: not trusted again
             self._drop(child)
-            self._refuse(data, f"malformed message: {str(exc)[:100]}")
+            self._refuse(data, f"malformed message: {str(exc)[:100]}", task, refusal)
         except KysoError:  # the file's refusal, or the server's; the child is ready again
             self._give_back(child)
             raise
@@ -281,14 +292,15 @@ class ProcessSandbox:
                 or type(answer["code"]) is not str or type(answer["detail"]) is not str:
             raise WireError("expected ok or refused")
         code, detail = answer["code"], answer["detail"][:200]
-        log.info("untrusted PDF refused: %s%s", code, f" ({detail})" if detail else "")
-        raise _REFUSALS.get(code, DamagedPdf)(detail or None)
+        log.info("untrusted document refused: %s%s", code, f" ({detail})" if detail else "")
+        raise _REFUSALS.get(code, DamagedPdf)(None if code in _PLAIN else detail or None)
 
-    def _refuse(self, data: Source, why: str) -> NoReturn:
+    def _refuse(self, data: Source, why: str, task: str,
+                refusal: type[KysoError]) -> NoReturn:
         digest = sha256_of(data)[:16]
-        log.warning("untrusted PDF stopped by the sandbox (%s): %d bytes, sha256 %s…",
-                    why, size_of(data), digest)
-        raise InvalidDocument()
+        log.warning("untrusted document stopped by the sandbox (%s, %s): %d bytes, sha256 %s…",
+                    task, why, size_of(data), digest)
+        raise refusal()
 
     def _take(self) -> _Child:
         """An idle child; a new one while the pool is below its size (at start, or after a

@@ -254,7 +254,7 @@ async def verification_page(record_id: str, request: Request,
 
 @router.post("/v/{record_id}/check", include_in_schema=False)
 async def check_copy(record_id: str, request: Request, container: ContainerDep) -> Response:
-    """A copy uploaded for the full check (PDF records only): whether it is the signed
+    """A copy uploaded for the full check (PDF and XML records): whether it is the signed
     output (constant-time comparison of the SHA-256), then kyso's validator in the sandbox.
     The body is bounded by ``KYSO_MAX_BODY_BYTES``; at most 5 a minute per address."""
     address = request.client.host if request.client else "-"
@@ -269,7 +269,7 @@ async def check_copy(record_id: str, request: Request, container: ContainerDep) 
     data = await request.body()
     digest = hashlib.sha256(data).hexdigest()
     matches = hmac.compare_digest(digest, view.record.signed_sha256)
-    if not matches or view.record.format != "pades":
+    if not matches or view.record.format not in ("pades", "xades"):
         return JSONResponse({"matches": matches, "valid": None, "signatures": 0},
                             headers=_HEADERS)
     report = await run_in_threadpool(container.documents.validate, data)

@@ -328,7 +328,8 @@ async def validate(request: Request, caller: CurrentCaller,
     """A report on every signature of a PDF (or the XAdES signatures of an XML document):
     signer, times, integrity, trust, revocation."""
     async with _received(request, container.settings.document_max_bytes) as (data, _):
-        return ReportOut.of(await run_in_threadpool(container.documents.validate, data))
+        return ReportOut.of(await run_in_threadpool(container.documents.validate, data,
+                                                    caller.account.id))
 
 
 def _too_large(limit: int) -> HTTPException:

@@ -283,8 +283,8 @@ const vi = {
   plLoginCode: "Mã đăng nhập do kyso cấp", plLoginCodeHint: "Dùng được thay cho số điện thoại hoặc email; bạn không cần nhớ mã này.",
   plOpenCase: "Xem hồ sơ", plIdNumber: "Số giấy tờ", plNoName: "(chưa có họ tên)", plHolder: "Chủ chứng thư số",
   // -- xades
-  xadesHint: "Tệp XML (hóa đơn điện tử, tờ khai thuế) được ký XAdES ngay trong tệp, ở mức B-B, B-T hoặc B-LT.",
-  xadesLevels: "Tệp XML được ký XAdES ở mức B-B, B-T hoặc B-LT; hãy chọn một trong các mức này.",
+  xadesHint: "Tệp XML (hóa đơn điện tử, tờ khai thuế) được ký XAdES ngay trong tệp, ở mức B-B, B-T, B-LT hoặc B-LTA.",
+  xadesLevels: "Tệp XML được ký XAdES ở mức B-B, B-T, B-LT hoặc B-LTA; hãy chọn một trong các mức này.",
   xadesTitle: "Bước 2: Kiểm tra nội dung {name}", xadesWhat: "Tài liệu XML sẽ được ký XAdES (chữ ký nằm trong tệp), mức {level}. Hãy đọc kỹ nội dung trước khi ký.",
   xadesSend: "Gửi ký tài liệu XML", xadesAsText: "Nội dung tệp XML", xadesInvoice: "Hóa đơn điện tử",
   xadesSymbol: "Ký hiệu", xadesNumber: "Số hóa đơn", xadesDate: "Ngày lập", xadesSeller: "Người bán",
@@ -345,6 +345,8 @@ const vi = {
   grantsNone: "Chưa có ứng dụng nào được cấp quyền.",
   grantSince: "Được cấp từ {at}", grantUntil: "Hiệu lực đến {at}",
   grantRevoke: "Thu hồi quyền", grantRevoked: "Đã thu hồi quyền của {party}.",
+  // -- xmlpoe
+  poeLevel_archive_timestamp: "B-LTA: như B-LT, thêm dấu thời gian lưu trữ bảo vệ chữ ký cùng mọi dữ liệu kiểm tra",
 };
 
 const en = {
@@ -625,8 +627,8 @@ const en = {
   plLoginCode: "Login code issued by kyso", plLoginCodeHint: "Works instead of the phone number or email; you need not remember it.",
   plOpenCase: "Open the case", plIdNumber: "ID number", plNoName: "(no name yet)", plHolder: "Holder",
   // -- xades
-  xadesHint: "An XML file (an e-invoice, a tax form) is signed with XAdES inside the file, at B-B, B-T or B-LT.",
-  xadesLevels: "XML files are signed with XAdES at B-B, B-T or B-LT; choose one of these levels.",
+  xadesHint: "An XML file (an e-invoice, a tax form) is signed with XAdES inside the file, at B-B, B-T, B-LT or B-LTA.",
+  xadesLevels: "XML files are signed with XAdES at B-B, B-T, B-LT or B-LTA; choose one of these levels.",
   xadesTitle: "Step 2: Check the content of {name}", xadesWhat: "The XML document will be signed with XAdES (the signature inside the file), level {level}. Read it carefully before signing.",
   xadesSend: "Sign the XML document", xadesAsText: "The XML file's content", xadesInvoice: "E-invoice",
   xadesSymbol: "Series", xadesNumber: "Invoice number", xadesDate: "Issue date", xadesSeller: "Seller",
@@ -687,6 +689,8 @@ const en = {
   grantsNone: "No application has access.",
   grantSince: "Granted since {at}", grantUntil: "Valid until {at}",
   grantRevoke: "Revoke access", grantRevoked: "Access of {party} revoked.",
+  // -- xmlpoe
+  poeLevel_archive_timestamp: "B-LTA: as B-LT, plus an archive time stamp protecting the signature and all its validation data",
 };
 
 const tables = { vi, en };

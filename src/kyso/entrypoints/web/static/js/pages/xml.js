@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { busy, dl, h, replace, status, table, vnd } from "../dom.js";
 import { t } from "../i18n.js";
 
-export const XADES_LEVELS = ["B-B", "B-T", "B-LT"];
+export const XADES_LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
 export const isXml = (file) => /\.xml$/i.test(file.name) || /[/+]xml$/i.test(file.type || "");
 const MAX_TEXT = 3000;  // characters of a document shown as text
 
