@@ -9,8 +9,13 @@
 Earlier signatures stay valid: every signer's empty field is made in the same incremental
 update as the first signature, which is a certification signature with DocMDP P=2 (form
 filling and signing allowed); every later signature is an approval signature that only fills
-its own field (:meth:`DocumentSigner.sign_in_field`). Signatures are made one at a time
-(``busy_until``, taken under the envelope's row lock), each over the last version.
+its own field (:meth:`DocumentSigner.sign_in_field_recorded`). Signatures are made one at a
+time (``busy_until``, taken under the envelope's row lock), each over the last version.
+
+Each signer chooses their own stamp when they ask to sign (a reason, a location, a signature
+image: shown in the transaction they approve), and each signature gets a public record like
+a single signer's (its receipt, the stamp's QR code and link to ``/v/<id>``); the signer row
+names it, and :meth:`MultisignService.shared` gives the page the document's other signatures.
 """
 
 from __future__ import annotations

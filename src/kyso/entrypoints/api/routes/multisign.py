@@ -55,6 +55,7 @@ class SignerOut(BaseModel):
     signed_at: datetime | None
     declined_reason: str | None
     verify: str | None  # the public verification page of their signature, once signed
+    box: list[float] | None  # the caller's own field (PDF points from the lower left)
 
 
 class EnvelopeOut(BaseModel):
@@ -87,7 +88,8 @@ class EnvelopeOut(BaseModel):
                              page=s.page, status=s.status.value,
                              turn=s.position in now_turn, signed_at=s.signed_at,
                              declined_reason=s.declined_reason,
-                             verify=f"/v/{s.record_id}" if s.record_id else None)
+                             verify=f"/v/{s.record_id}" if s.record_id else None,
+                             box=list(s.box) if s.account_id == account_id else None)
                    for s in view.signers]
         return cls(id=e.id, file_name=e.file_name, size=e.size, sha256=e.sha256,
                    signed_sha256=e.current_sha256 if e.signed_count else None,
@@ -122,7 +124,7 @@ class DeclineIn(BaseModel):
     reason: str = Field(min_length=1, max_length=200)
 
 
-class SignIn(BaseModel):
+class StampIn(BaseModel):
     """The signer's own stamp (each optional): the lines under their name, and the
     handwritten signature image drawn or uploaded (PNG or JPEG, base64)."""
 
@@ -198,11 +200,11 @@ async def send(envelope_id: str, body: SendIn, caller: CurrentCaller,
 
 @router.post("/multisign/{envelope_id}/sign", response_model=StartOut)
 async def sign(envelope_id: str, request: Request, caller: CurrentCaller,
-               container: ContainerDep, body: SignIn | None = None) -> StartOut:
+               container: ContainerDep, body: StampIn | None = None) -> StartOut:
     """A signer's transaction, with their own stamp's reason, location and signature image
     (all optional): confirming it with their SmartOTP code signs their field (409
     ``multisign_not_your_turn`` before their turn)."""
-    stamp = body or SignIn()
+    stamp = body or StampIn()
     image = None
     if stamp.image:
         try:
