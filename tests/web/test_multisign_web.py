@@ -54,7 +54,8 @@ def _contact(world: World, customer: Customer) -> tuple[str, str]:
     return account.email, account.phone
 
 
-def _sign_in_browser(p: Page, name: str, step: str, reason: str, place: str) -> None:
+def _sign_in_browser(p: Page, name: str, step: str, reason: str, place: str, *,
+                     reject_first: bool = False) -> None:
     p.goto("/")
     p.reload()
     banner = p.locator("#ms-banner")
@@ -79,6 +80,16 @@ def _sign_in_browser(p: Page, name: str, step: str, reason: str, place: str) -> 
         (page_box, my_box)
     assert my_box["width"] > page_box["width"] / 6, (page_box, my_box)
     shot(p, f"multisign-{step}-signer-{name}")
+    if reject_first:  # "not me" on the card: back to the document, still theirs to sign
+        p.locator("#ms-sign").click()
+        card = p.locator("#ms-sign-flow article.tx")
+        card.get_by_role("button", name="Từ chối – không phải tôi").click()
+        card.get_by_role("button", name="Có, từ chối").click()
+        expect(p.locator("#ms-signed")).to_have_text(
+            "Bạn chưa ký: giao dịch đã bị từ chối. Tài liệu vẫn chờ bạn ký khi bạn sẵn sàng.",
+            timeout=SLOW)
+        expect(p.locator("#ms-detail")).to_contain_text("Đến lượt bạn ký")
+        shot(p, f"multisign-{step}-rejected-{name}")
     turn = p.locator("#ms-turn")
     expect(turn.get_by_role("heading", name="Dấu chữ ký của bạn")).to_be_visible()
     draw_signature(p)
@@ -218,7 +229,8 @@ def _steps(p: Page, browser: Browser, world: World, an: Customer, an_page: Page,
     expect(progress.nth(0).get_by_role("link", name="Xem trang xác minh chữ ký")).to_be_visible()
     expect(progress.nth(1)).to_contain_text("Đến lượt ký")
     shot(p, "multisign-4-progress")
-    _sign_in_browser(binh_page, "binh", "5", "Bên thuê đồng ý", "TP. Hồ Chí Minh")
+    _sign_in_browser(binh_page, "binh", "5", "Bên thuê đồng ý", "TP. Hồ Chí Minh",
+                     reject_first=True)
     expect(binh_page.locator("#ms-signed")).to_have_text("Mọi người đã ký xong tài liệu.")
     _scan_newest_stamp(browser, world, binh_page, tmp_path, "5", "Trần Văn Bình", 2)
 

@@ -361,6 +361,9 @@ def test_every_signature_has_its_record_qr_code_and_own_stamp(world: World,
     # the first signature's page, once the document is complete: the final file matches it
     first = world.client.get(verify[0]).text
     assert "Tài liệu đã được ký đủ 3/3 chữ ký" in first and "(chữ ký đang xem)" in first
+    english = world.client.get(f"{verify[0]}?lang=en").text
+    assert "The document has all 3/3 signatures, every one valid." in english
+    assert "Tài liệu" not in english
     final = _download(world, initiator, envelope)
     check = world.client.post(f"{verify[0]}/check", content=final,
                               headers={"Content-Type": "application/pdf"})
