@@ -86,7 +86,7 @@ def _sign_in_browser(p: Page, name: str, step: str, reason: str, place: str, *,
         card.get_by_role("button", name="Từ chối – không phải tôi").click()
         card.get_by_role("button", name="Có, từ chối").click()
         expect(p.locator("#ms-signed")).to_have_text(
-            "Bạn chưa ký: giao dịch đã bị từ chối. Tài liệu vẫn chờ bạn ký khi bạn sẵn sàng.",
+            "Bạn chưa ký vì giao dịch đã bị từ chối. Tài liệu vẫn chờ bạn ký khi bạn sẵn sàng.",
             timeout=SLOW)
         expect(p.locator("#ms-detail")).to_contain_text("Đến lượt bạn ký")
         shot(p, f"multisign-{step}-rejected-{name}")
