@@ -132,7 +132,10 @@ class SharedDocument:
         """The SHA-256 of every version of the file that holds this signature: the output
         of this signature and of each one made after it (the final file holds them all)."""
         mine = next(r for r in self.signed if r.id == self.record_id)
-        return {r.signed_sha256 for r in self.signed if r.signed_at >= mine.signed_at}
+        # strictly later (one at a time): a signature of the same instant is not counted,
+        # so that a version without this signature never "matches"
+        return {mine.signed_sha256} | {r.signed_sha256 for r in self.signed
+                                       if r.signed_at > mine.signed_at}
 
 
 class MultisignService:
