@@ -113,6 +113,7 @@ class SharedDocument:
     record_id: str  # the signature the page is about
     status: EnvelopeStatus
     signatures: list[tuple[int, SignerStatus, SignatureRecord | None]]  # in their order
+    made: list[str]  # the records in the order the signatures were made
 
     @property
     def total(self) -> int:
@@ -125,17 +126,15 @@ class SharedDocument:
     @property
     def signed(self) -> list[SignatureRecord]:
         """The signatures made so far, in the order they were made."""
-        return sorted((r for _, _, r in self.signatures if r is not None),
-                      key=lambda r: r.signed_at)
+        records = {r.id: r for _, _, r in self.signatures if r is not None}
+        return [records[i] for i in self.made if i in records]
 
     def versions(self) -> set[str]:
         """The SHA-256 of every version of the file that holds this signature: the output
         of this signature and of each one made after it (the final file holds them all)."""
-        mine = next(r for r in self.signed if r.id == self.record_id)
-        # strictly later (one at a time): a signature of the same instant is not counted,
-        # so that a version without this signature never "matches"
-        return {mine.signed_sha256} | {r.signed_sha256 for r in self.signed
-                                       if r.signed_at > mine.signed_at}
+        signed = self.signed
+        mine = next(n for n, r in enumerate(signed) if r.id == self.record_id)
+        return {r.signed_sha256 for r in signed[mine:]}
 
 
 class MultisignService:
@@ -317,10 +316,13 @@ class MultisignService:
             envelope = uow.multisign.get(me.envelope_id) if me is not None else None
             if me is None or envelope is None:
                 return None
+            signers = uow.multisign.signers(envelope.id)
             signatures = [(s.position, s.status, uow.signature_records.get(s.record_id)
-                           if s.record_id else None)
-                          for s in uow.multisign.signers(envelope.id)]
-        return SharedDocument(record_id, envelope.shown_status(self._clock.now()), signatures)
+                           if s.record_id else None) for s in signers]
+        made = [s.record_id for s in sorted(signers, key=lambda s: s.signed_order or 0)
+                if s.record_id is not None]
+        return SharedDocument(record_id, envelope.shown_status(self._clock.now()), signatures,
+                              made)
 
     # -- the transaction kind ------------------------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
@@ -394,7 +396,8 @@ class MultisignService:
         with self._uow() as uow:
             current = self._locked(uow, envelope.id)
             me = replace(me, status=SignerStatus.SIGNED, signed_at=now,
-                         record_id=record.id if record else None)
+                         record_id=record.id if record else None,
+                         signed_order=current.signed_count + 1)
             uow.multisign.save_signer(me)
             if record is not None:  # the public record (/v/<id>) and what the receipt binds
                 uow.signature_records.add(record)

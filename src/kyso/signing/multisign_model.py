@@ -100,6 +100,7 @@ class Signer:
     location: str | None = None
     image: str | None = None  # the SHA-256 of their signature image's PNG (blob store)
     record_id: str | None = None  # the record of their signature (/v/<id>), once signed
+    signed_order: int | None = None  # 1: the first signature made on the file, 2: the next…
 
 
 def turn(envelope: Envelope, signers: list[Signer]) -> list[Signer]:

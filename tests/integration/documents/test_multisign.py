@@ -297,12 +297,16 @@ def test_long_term_levels_keep_every_signature_valid(world: World, tmp_path: Pat
 
 @needs_tools
 @needs_zbar
-def test_every_signature_has_its_record_qr_code_and_own_stamp(world: World,
-                                                             tmp_path: Path) -> None:
+def test_every_signature_has_its_record_qr_code_and_own_stamp(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each signer chooses their stamp's reason, location and signature image; every stamp
     carries a QR code to its own ``/v/<id>``, which anyone opens without a login and which
     lists the document's other signatures and says whether the document is complete; the
     earlier signatures stay valid in pdfsig and pyHanko after each one."""
+    from kyso.entrypoints.web import verify as page  # this test's own budgets per address
+
+    monkeypatch.setattr(page, "UPLOADS", page.Budget(limit=10))
+    monkeypatch.setattr(page, "BUDGET", page.Budget())
     initiator = _customer(world, "Trần Thị Gửi QR")
     signers = [_customer(world, n) for n in ("Lê Văn Một", "Phạm Thị Hai", "Võ Văn Ba")]
     envelope = _draft(world, initiator)
@@ -371,6 +375,14 @@ def test_every_signature_has_its_record_qr_code_and_own_stamp(world: World,
     other = world.client.post(f"{verify[0]}/check", content=final + b"\n%",
                               headers={"Content-Type": "application/pdf"})
     assert other.json()["matches"] is False
+    # the file before the third signature does not hold it: no match on its page
+    earlier = world.client.post(f"{verify[2]}/check",
+                                content=(tmp_path / "qr-2.pdf").read_bytes(),
+                                headers={"Content-Type": "application/pdf"})
+    assert earlier.json()["matches"] is False, earlier.text
+    second = world.client.post(f"{verify[1]}/check", content=(tmp_path / "qr-2.pdf").read_bytes(),
+                               headers={"Content-Type": "application/pdf"})
+    assert second.json() == {"matches": True, "valid": True, "signatures": 2}, second.text
     # each signer's record lists in their own receipts, with the original's SHA-256
     for signer in signers:
         records = signer.get("/receipts").json()

@@ -37,7 +37,7 @@ def _signer_values(s: Signer) -> dict[str, Any]:
             "transaction_id": s.transaction_id, "credential_id": s.credential_id,
             "signed_at": s.signed_at, "declined_reason": s.declined_reason,
             "reason": s.reason, "location": s.location, "image": s.image,
-            "record_id": s.record_id}
+            "record_id": s.record_id, "signed_order": s.signed_order}
 
 
 def _signer(row: Row[Any]) -> Signer:

@@ -1,5 +1,6 @@
-"""multisign: each signer's stamp (reason, location, signature image) and the signature
-record their signature made (the public verification page ``/v/<id>``)
+"""multisign: each signer's stamp (reason, location, signature image), the signature record
+their signature made (the public verification page ``/v/<id>``) and its place in the order
+the signatures were made
 
 Revision ID: 0011_multisign_signer_stamp
 Revises: 0010_multisign_envelopes
@@ -23,11 +24,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("location", sa.String(length=100), nullable=True))
         batch.add_column(sa.Column("image", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("record_id", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("signed_order", sa.Integer(), nullable=True))
     op.create_index("ix_multisign_signers_record", "multisign_signers", ["record_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_multisign_signers_record", table_name="multisign_signers")
     with op.batch_alter_table("multisign_signers") as batch:
-        for column in ("record_id", "image", "location", "reason"):
+        for column in ("signed_order", "record_id", "image", "location", "reason"):
             batch.drop_column(column)
