@@ -9,8 +9,13 @@
 Earlier signatures stay valid: every signer's empty field is made in the same incremental
 update as the first signature, which is a certification signature with DocMDP P=2 (form
 filling and signing allowed); every later signature is an approval signature that only fills
-its own field (:meth:`DocumentSigner.sign_in_field`). Signatures are made one at a time
-(``busy_until``, taken under the envelope's row lock), each over the last version.
+its own field (:meth:`DocumentSigner.sign_in_field_recorded`). Signatures are made one at a
+time (``busy_until``, taken under the envelope's row lock), each over the last version.
+
+Each signer chooses their own stamp when they ask to sign (a reason, a location, a signature
+image: shown in the transaction they approve), and each signature gets a public record like
+a single signer's (its receipt, the stamp's QR code and link to ``/v/<id>``); the signer row
+names it, and :meth:`MultisignService.shared` gives the page the document's other signatures.
 """
 
 from __future__ import annotations
@@ -60,12 +65,15 @@ from kyso.signing.multisign_model import (
 )
 from kyso.signing.pades import FieldPlan
 from kyso.signing.pages import Layout
+from kyso.signing.records import RECORD_ID, SignatureRecord
 from kyso.signing.sandbox import PdfSandbox
 from kyso.signing.service import Authorization
+from kyso.signing.signature_image import clean_signature_image
 from kyso.signing.storage import BlobStore
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["KIND", "MultisignService", "SignerPlan", "View", "multisign_kind"]
+__all__ = ["KIND", "MultisignService", "SharedDocument", "SignerPlan", "View",
+           "multisign_kind"]
 
 log = logging.getLogger(__name__)
 KIND = "sign_multisign"
@@ -94,6 +102,39 @@ class View:
     def may_sign(self, account_id: str) -> bool:
         return self.envelope.open_at(self.now) and any(
             s.account_id == account_id for s in turn(self.envelope, self.signers))
+
+
+@dataclass(frozen=True)
+class SharedDocument:
+    """What the public verification page of one signature shows of the several-signer
+    document it belongs to: every signer's place (by position) and, once they signed, the
+    record of their signature; no login, e-mail, phone or file name."""
+
+    record_id: str  # the signature the page is about
+    status: EnvelopeStatus
+    signatures: list[tuple[int, SignerStatus, SignatureRecord | None]]  # in their order
+    made: list[str]  # the records in the order the signatures were made
+
+    @property
+    def total(self) -> int:
+        return len(self.signatures)
+
+    @property
+    def declined(self) -> bool:
+        return any(status is SignerStatus.DECLINED for _, status, _ in self.signatures)
+
+    @property
+    def signed(self) -> list[SignatureRecord]:
+        """The signatures made so far, in the order they were made."""
+        records = {r.id: r for _, _, r in self.signatures if r is not None}
+        return [records[i] for i in self.made if i in records]
+
+    def versions(self) -> set[str]:
+        """The SHA-256 of every version of the file that holds this signature: the output
+        of this signature and of each one made after it (the final file holds them all)."""
+        signed = self.signed
+        mine = next(n for n, r in enumerate(signed) if r.id == self.record_id)
+        return {r.signed_sha256 for r in signed[mine:]}
 
 
 class MultisignService:
@@ -176,9 +217,18 @@ class MultisignService:
         return View(done, signers, self._clock.now())
 
     # -- a signer --------------------------------------------------------------------------
-    def start(self, account_id: str, envelope_id: str) -> tuple[View, Challenge]:
-        """The signer's transaction, whose SmartOTP code signs their field (their turn)."""
+    def start(self, account_id: str, envelope_id: str, *, reason: str | None = None,
+              location: str | None = None,
+              image: bytes | None = None) -> tuple[View, Challenge]:
+        """The signer's transaction, whose SmartOTP code signs their field (their turn), with
+        their own stamp: a reason, a location and a signature image (PNG or JPEG), each
+        optional, shown in the transaction before they approve it."""
+        try:
+            stamp = SignOptions(reason=reason or None, location=location or None)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
         credential = self._credential(account_id)
+        kept = self._blobs.put(clean_signature_image(image)) if image else None
         with self._uow() as uow:
             envelope = self._locked(uow, envelope_id)
             signers = uow.multisign.signers(envelope_id)
@@ -189,6 +239,7 @@ class MultisignService:
             self._my_turn(envelope, signers, me)
             if self._quota is not None and not self._quota.covers(uow, credential.id, 1):
                 raise OutOfSignatures()
+            me = replace(me, reason=stamp.reason, location=stamp.location, image=kept)
             challenge = self._transactions().create(uow, account_id, KIND,
                                                   self._details(envelope, me, credential,
                                                                 len(signers)))
@@ -254,6 +305,25 @@ class MultisignService:
         view = self.get(account_id, envelope_id)
         return view, self._blobs.get(view.envelope.current_sha256)
 
+    def shared(self, record_id: str) -> SharedDocument | None:
+        """The several-signer document the signature ``record_id`` was made on, if any
+        (the public verification page)."""
+        record_id = record_id.lower()
+        if not RECORD_ID.fullmatch(record_id):
+            return None
+        with self._uow(read_only=True) as uow:
+            me = uow.multisign.by_record(record_id)
+            envelope = uow.multisign.get(me.envelope_id) if me is not None else None
+            if me is None or envelope is None:
+                return None
+            signers = uow.multisign.signers(envelope.id)
+            signatures = [(s.position, s.status, uow.signature_records.get(s.record_id)
+                           if s.record_id else None) for s in signers]
+        made = [s.record_id for s in sorted(signers, key=lambda s: s.signed_order or 0)
+                if s.record_id is not None]
+        return SharedDocument(record_id, envelope.shown_status(self._clock.now()), signatures,
+                              made)
+
     # -- the transaction kind ------------------------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
         """In the confirming transaction: the signer's turn is still open for this code."""
@@ -290,20 +360,23 @@ class MultisignService:
             uow.multisign.save_signer(me)
             uow.commit()
         try:
-            output = self._produce(envelope, signers, me, proof)
+            output, record = self._produce(envelope, signers, me, challenge, proof)
         except Exception as exc:
             self._release(envelope, me, exc)
             raise
-        return self._finish(envelope, me, output)
+        return self._finish(envelope, me, output, record)
 
     def _produce(self, envelope: Envelope, signers: list[Signer], me: Signer,
-                 proof: FactorProof) -> bytes:
+                 challenge: Challenge,
+                 proof: FactorProof) -> tuple[bytes, SignatureRecord | None]:
         assert me.credential_id is not None
         credential = self._signer.usable_credential(me.account_id, me.credential_id)
         pdf = self._blobs.get(envelope.current_sha256)
         first = envelope.signed_count == 0
         fields = tuple(FieldPlan(s.field_name, s.page, s.box) for s in signers) if first else ()
-        options = SignOptions(level=envelope.level, visible=True, page=me.page, box=me.box)
+        options = SignOptions(level=envelope.level, visible=True, reason=me.reason,
+                              location=me.location, page=me.page, box=me.box, image=me.image)
+        image = self._blobs.get(me.image) if me.image else None
 
         def authorize(uow: UnitOfWork) -> Authorization:
             current = {s.position: s for s in uow.multisign.signers(envelope.id)}[me.position]
@@ -312,15 +385,30 @@ class MultisignService:
                 raise AlreadySigned()
             return proof
 
-        return self._signer.sign_in_field(pdf, me.field_name, options, credential, authorize,
-                                          certify=first, fields=fields)
+        return self._signer.sign_in_field_recorded(
+            pdf, me.field_name, options, credential, authorize, certify=first, fields=fields,
+            image=image, file_name=envelope.file_name, sha256=envelope.sha256,
+            challenge=challenge)
 
-    def _finish(self, envelope: Envelope, me: Signer, output: bytes) -> View:
+    def _finish(self, envelope: Envelope, me: Signer, output: bytes,
+                record: SignatureRecord | None) -> View:
         digest, now = self._blobs.put(output), self._clock.now()
         with self._uow() as uow:
             current = self._locked(uow, envelope.id)
-            me = replace(me, status=SignerStatus.SIGNED, signed_at=now)
+            me = replace(me, status=SignerStatus.SIGNED, signed_at=now,
+                         record_id=record.id if record else None,
+                         signed_order=current.signed_count + 1)
             uow.multisign.save_signer(me)
+            if record is not None:  # the public record (/v/<id>) and what the receipt binds
+                uow.signature_records.add(record)
+                uow.audit.append(AuditEvent("document.signed", Outcome.SUCCESS,
+                                            actor=me.account_id, subject=me.credential_id,
+                                            details={"sha256": record.sha256,
+                                                     "level": record.level,
+                                                     "via": "multisign",
+                                                     "envelope": envelope.id,
+                                                     "event": record.audit_event,
+                                                     "record": record.id}), now)
             signers = uow.multisign.signers(envelope.id)
             done = all(s.status is SignerStatus.SIGNED for s in signers)
             current = replace(current, current_sha256=digest, busy_until=None,
@@ -329,7 +417,8 @@ class MultisignService:
                               finished_at=now if done else None)
             uow.multisign.save(current)
             self._audit(uow, "multisign.signed", current, me.account_id, position=me.position,
-                        signed_sha256=digest, credential=me.credential_id)
+                        signed_sha256=digest, credential=me.credential_id,
+                        record=me.record_id)
             if done:
                 self._audit(uow, "multisign.completed", current, me.account_id)
                 text = Text(f"Mọi người đã ký tài liệu {current.file_name}. Hãy mở kyso để "
@@ -409,6 +498,9 @@ class MultisignService:
             "signer": credential.certificate.subject,
             "stamp_page": str(me.page),
             "stamp_box": " ".join(f"{v:g}" for v in me.box),
+            **({"reason": me.reason} if me.reason else {}),
+            **({"location": me.location} if me.location else {}),
+            **({"signature_image": me.image} if me.image else {}),
         }
 
     def _credential(self, account_id: str) -> Credential:

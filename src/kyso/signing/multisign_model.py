@@ -96,6 +96,11 @@ class Signer:
     credential_id: str | None = None
     signed_at: datetime | None = None
     declined_reason: str | None = None
+    reason: str | None = None  # the signer's own stamp, chosen when they ask to sign
+    location: str | None = None
+    image: str | None = None  # the SHA-256 of their signature image's PNG (blob store)
+    record_id: str | None = None  # the record of their signature (/v/<id>), once signed
+    signed_order: int | None = None  # 1: the first signature made on the file, 2: the next…
 
 
 def turn(envelope: Envelope, signers: list[Signer]) -> list[Signer]:
@@ -120,6 +125,10 @@ class MultisignRepository(Protocol):
         ...
 
     def save_signer(self, signer: Signer) -> None: ...
+
+    def by_record(self, record_id: str) -> Signer | None:
+        """The signer whose signature made the record ``record_id``."""
+        ...
 
     def for_account(self, account_id: str, limit: int) -> list[Envelope]:
         """Envelopes the account sent or is a signer of (not drafts of others), newest first."""

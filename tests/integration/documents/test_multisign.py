@@ -6,6 +6,7 @@ decline, cancel, parallel and expiry answers."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 from dataclasses import replace
 from datetime import timedelta
@@ -20,8 +21,10 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from tests.integration.documents.conftest import Customer, World
-from tests.integration.documents.oracles import dark_pixels, needs_tools, pdfsig
+from tests.integration.documents.oracles import dark_pixels, needs_tools, pdfsig, pdftotext
 from tests.integration.documents.pdfs import A4, sample_pdf
+from tests.integration.documents.test_placement import signature_png
+from tests.integration.documents.test_verify import needs_zbar, qr_of
 
 
 @pytest.fixture(autouse=True)
@@ -290,3 +293,98 @@ def test_long_term_levels_keep_every_signature_valid(world: World, tmp_path: Pat
     assert report["valid"] and all(t["integrity"] == "intact" and t["trusted"]
                                    for t in report["document_timestamps"]), report
     assert len(report["document_timestamps"]) == (2 if level == "B-LTA" else 0)
+
+
+@needs_tools
+@needs_zbar
+def test_every_signature_has_its_record_qr_code_and_own_stamp(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each signer chooses their stamp's reason, location and signature image; every stamp
+    carries a QR code to its own ``/v/<id>``, which anyone opens without a login and which
+    lists the document's other signatures and says whether the document is complete; the
+    earlier signatures stay valid in pdfsig and pyHanko after each one."""
+    from kyso.entrypoints.web import verify as page  # this test's own budgets per address
+
+    monkeypatch.setattr(page, "UPLOADS", page.Budget(limit=10))
+    monkeypatch.setattr(page, "BUDGET", page.Budget())
+    initiator = _customer(world, "Trần Thị Gửi QR")
+    signers = [_customer(world, n) for n in ("Lê Văn Một", "Phạm Thị Hai", "Võ Văn Ba")]
+    envelope = _draft(world, initiator)
+    assert _send(world, initiator, envelope, signers).status_code == 200
+    stamps = [{"reason": "Đồng ý các điều khoản", "location": "Hà Nội"},
+              {"reason": "Bên B xác nhận", "image": base64.b64encode(signature_png()).decode()},
+              {}]
+    # a bad image or a reason too long: a sentence, nothing is opened
+    bad = world.client.post(f"/api/v1/multisign/{envelope}/sign", headers=signers[0].headers,
+                            json={"image": base64.b64encode(b"GIF89a" + bytes(50)).decode()})
+    assert bad.status_code == 400 and bad.json()["error"] == "bad_signature_image", bad.text
+    bad = world.client.post(f"/api/v1/multisign/{envelope}/sign", headers=signers[0].headers,
+                            json={"reason": "x" * 101})
+    assert bad.status_code in (400, 422) and "error_description" in bad.json(), bad.text
+    verify: list[str] = []
+    for count, (signer, stamp) in enumerate(zip(signers, stamps, strict=True), 1):
+        r = world.client.post(f"/api/v1/multisign/{envelope}/sign", headers=signer.headers,
+                              json=stamp)
+        assert r.status_code == 200, r.text
+        details = r.json()["transaction"]["details"]
+        assert details.get("reason") == stamp.get("reason")
+        assert details.get("location") == stamp.get("location")
+        assert ("signature_image" in details) == ("image" in stamp)
+        assert signer.confirm(r.json()["transaction"]).status_code == 200
+        data = _download(world, initiator, envelope)
+        _check(world, data, tmp_path, count)
+        path = tmp_path / f"qr-{count}.pdf"
+        path.write_bytes(data)
+        body = world.client.get(f"/api/v1/multisign/{envelope}",
+                                headers=initiator.headers).json()
+        verify = [s["verify"] for s in body["signers"][:count]]
+        assert all(v and v.startswith("/v/") for v in verify), body
+        assert all(s["verify"] is None for s in body["signers"][count:]), body
+        found = qr_of(path)
+        assert sorted(u.rsplit("/v/", 1)[1] for u in found) == \
+            sorted(v.removeprefix("/v/") for v in verify), found
+        text = pdftotext(path)
+        for v in verify:
+            assert f"/v/{v.removeprefix('/v/')}" in text.replace("\n", "")
+        if stamp.get("reason"):
+            assert f"Lý do: {stamp['reason']}" in text, text
+        # the newest signature's page, without a login
+        page = world.client.get(verify[-1])
+        assert page.status_code == 200, page.text
+        html = page.text
+        assert signer.credential.certificate.subject in html
+        assert "Các chữ ký của tài liệu" in html and "Chữ ký hợp lệ" in html
+        if count < 3:
+            assert f"Tài liệu mới có {count}/3 chữ ký; còn chờ {3 - count} người ký." in html
+            assert "Chưa ký" in html
+        else:
+            assert "Tài liệu đã được ký đủ 3/3 chữ ký, tất cả đều hợp lệ." in html
+        for earlier in signers[:count - 1]:  # listed, each with a link to its own page
+            assert earlier.credential.certificate.subject in html
+        assert "hop-dong-3-ben" not in html  # no file name on the public page
+    # the first signature's page, once the document is complete: the final file matches it
+    first = world.client.get(verify[0]).text
+    assert "Tài liệu đã được ký đủ 3/3 chữ ký" in first and "(chữ ký đang xem)" in first
+    english = world.client.get(f"{verify[0]}?lang=en").text
+    assert "The document has all 3/3 signatures, every one valid." in english
+    assert "Tài liệu" not in english
+    final = _download(world, initiator, envelope)
+    check = world.client.post(f"{verify[0]}/check", content=final,
+                              headers={"Content-Type": "application/pdf"})
+    assert check.json() == {"matches": True, "valid": True, "signatures": 3}, check.text
+    other = world.client.post(f"{verify[0]}/check", content=final + b"\n%",
+                              headers={"Content-Type": "application/pdf"})
+    assert other.json()["matches"] is False
+    # the file before the third signature does not hold it: no match on its page
+    earlier = world.client.post(f"{verify[2]}/check",
+                                content=(tmp_path / "qr-2.pdf").read_bytes(),
+                                headers={"Content-Type": "application/pdf"})
+    assert earlier.json()["matches"] is False, earlier.text
+    second = world.client.post(f"{verify[1]}/check", content=(tmp_path / "qr-2.pdf").read_bytes(),
+                               headers={"Content-Type": "application/pdf"})
+    assert second.json() == {"matches": True, "valid": True, "signatures": 2}, second.text
+    # each signer's record lists in their own receipts, with the original's SHA-256
+    for signer in signers:
+        records = signer.get("/receipts").json()
+        [mine] = [r for r in records if r["file_name"] == "hop-dong-3-ben.pdf"]
+        assert mine["verify_url"].endswith(tuple(verify))

@@ -33,6 +33,8 @@ from kyso.entrypoints.api.deps import ContainerDep
 from kyso.entrypoints.web.site import SECURITY_HEADERS
 from kyso.errors import NotFound
 from kyso.pki.model import CertificateStatus
+from kyso.signing.multisign import SharedDocument
+from kyso.signing.multisign_model import EnvelopeStatus, SignerStatus
 from kyso.signing.receipts import PublicView
 from kyso.signing.stamp import local_time
 
@@ -126,6 +128,23 @@ _WORDS: dict[str, dict[str, str]] = {
         "level_B-B": "B-B: chữ ký cơ bản", "level_B-T": "B-T: có dấu thời gian",
         "level_B-LT": "B-LT: có dấu thời gian và dữ liệu kiểm tra thu hồi (lưu lâu dài)",
         "level_B-LTA": "B-LTA: như B-LT, thêm dấu thời gian lưu trữ",
+        # -- multisign: a document with several signers
+        "m_title": "Các chữ ký của tài liệu",
+        "m_intro": "Tài liệu này cần {total} chữ ký; trang này nói về chữ ký thứ {n} "
+                   "(của {signer}).",
+        "m_done": "Tài liệu đã được ký đủ {total}/{total} chữ ký, tất cả đều hợp lệ.",
+        "m_open": "Tài liệu mới có {signed}/{total} chữ ký; còn chờ {left} người ký.",
+        "m_declined": "Một người ký đã từ chối ký; tài liệu chỉ có {signed}/{total} chữ ký "
+                      "và sẽ không được ký đủ.",
+        "m_cancelled": "Người gửi đã hủy yêu cầu ký; tài liệu chỉ có {signed}/{total} chữ "
+                       "ký.",
+        "m_expired": "Yêu cầu ký đã hết hạn; tài liệu chỉ có {signed}/{total} chữ ký.",
+        "m_bad": "Có chữ ký không hợp lệ hoặc chưa đủ căn cứ trong tài liệu này; hãy xem "
+                 "từng chữ ký bên dưới.",
+        "m_this": "chữ ký đang xem", "m_open_link": "Xem chữ ký này",
+        "m_waiting": "Chưa ký", "m_refused": "Đã từ chối ký",
+        "m_signer_n": "Người ký thứ {n}",
+        "m_matches": "Khớp: tệp này là tài liệu đã ký và có chữ ký này.",
     },
     "en": {
         "title": "Signature verification", "lang": "Tiếng Việt", "lang_code": "vi",
@@ -182,6 +201,25 @@ _WORDS: dict[str, dict[str, str]] = {
         "level_B-B": "B-B: basic signature", "level_B-T": "B-T: with a time stamp",
         "level_B-LT": "B-LT: time stamp and revocation data (long-term)",
         "level_B-LTA": "B-LTA: as B-LT, plus an archive time stamp",
+        # -- multisign: a document with several signers
+        "m_title": "The document's signatures",
+        "m_intro": "This document needs {total} signatures; this page is about signature "
+                   "{n} (by {signer}).",
+        "m_done": "The document has all {total}/{total} signatures, every one valid.",
+        "m_open": "The document has {signed}/{total} signatures so far; {left} signer(s) "
+                  "still to sign.",
+        "m_declined": "A signer declined to sign; the document has only {signed}/{total} "
+                      "signatures and will not be completed.",
+        "m_cancelled": "The sender cancelled the signing request; the document has only "
+                       "{signed}/{total} signatures.",
+        "m_expired": "The signing request expired; the document has only {signed}/{total} "
+                     "signatures.",
+        "m_bad": "A signature in this document is not valid or cannot be confirmed; see "
+                 "each signature below.",
+        "m_this": "the signature shown", "m_open_link": "See this signature",
+        "m_waiting": "Not signed yet", "m_refused": "Declined to sign",
+        "m_signer_n": "Signer {n}",
+        "m_matches": "Matches: this is the signed document, and it holds this signature.",
     },
 }
 
@@ -243,7 +281,11 @@ async def verification_page(record_id: str, request: Request,
                      base | {"headline": w["missing"], "text": w["missing_text"]}, 404)
     r = view.record
     tone, headline, sentence = _verdict(view, w)
+    shared = await run_in_threadpool(container.multisign.shared, r.id)
+    many = await run_in_threadpool(_several, container, shared, r.id, w) if shared else None
     return _page(request, "verify.html", base | {
+        "many": many,
+        "versions": " ".join(sorted(shared.versions())) if shared else r.signed_sha256,
         "tone": tone, "headline": headline, "sentence": sentence, "record": r,
         "signed_at": _when(r.signed_at), "timestamp_at": _when(r.timestamp_at),
         "level": w.get(f"level_{r.level}", r.level),
@@ -268,13 +310,55 @@ async def check_copy(record_id: str, request: Request, container: ContainerDep) 
         return _refusal(404, "not_found", "Không tìm thấy chữ ký (not found).")
     data = await request.body()
     digest = hashlib.sha256(data).hexdigest()
-    matches = hmac.compare_digest(digest, view.record.signed_sha256)
+    shared = await run_in_threadpool(container.multisign.shared, view.record.id)
+    versions = shared.versions() if shared else {view.record.signed_sha256}
+    matches = any([hmac.compare_digest(digest, v) for v in sorted(versions)])
     if not matches or view.record.format not in ("pades", "xades"):
         return JSONResponse({"matches": matches, "valid": None, "signatures": 0},
                             headers=_HEADERS)
     report = await run_in_threadpool(container.documents.validate, data)
     return JSONResponse({"matches": True, "valid": report.valid,
                          "signatures": len(report.signatures)}, headers=_HEADERS)
+
+
+def _several(container: ContainerDep, shared: SharedDocument, record_id: str,
+             w: dict[str, str]) -> dict[str, object]:
+    """The other signatures of a several-signer document and the whole document's verdict:
+    each signature as its own page would judge it (signer, time, level, status)."""
+    rows: list[dict[str, object]] = []
+    valid = True
+    this = 0
+    for position, status, record in shared.signatures:
+        if record is None:
+            state = w["m_refused"] if status is SignerStatus.DECLINED else w["m_waiting"]
+            rows.append({"n": position, "name": w["m_signer_n"].format(n=position),
+                         "state": state, "tone": "none"})
+            continue
+        view = container.receipts.view(record.id)
+        tone, headline, _ = _verdict(view, w)
+        valid = valid and tone == "ok"
+        if record.id == record_id:
+            this = position
+        rows.append({"n": position, "name": record.signer_name, "state": headline,
+                     "tone": tone, "at": _when(record.signed_at),
+                     "level": w.get(f"level_{record.level}", record.level),
+                     "link": None if record.id == record_id else f"/v/{record.id}",
+                     "this": record.id == record_id})
+    counts = {"total": shared.total, "signed": len(shared.signed),
+              "left": shared.total - len(shared.signed)}
+    if not valid:
+        tone, summary = "error", w["m_bad"]
+    elif shared.status is EnvelopeStatus.COMPLETED:
+        tone, summary = "ok", w["m_done"].format(**counts)
+    elif shared.declined:
+        tone, summary = "warn", w["m_declined"].format(**counts)
+    elif shared.status in (EnvelopeStatus.CANCELLED, EnvelopeStatus.EXPIRED):
+        tone, summary = "warn", w[f"m_{shared.status.value}"].format(**counts)
+    else:
+        tone, summary = "warn", w["m_open"].format(**counts)
+    me = next(r for _, _, r in shared.signatures if r is not None and r.id == record_id)
+    return {"rows": rows, "tone": tone, "summary": summary,
+            "intro": w["m_intro"].format(total=shared.total, n=this, signer=me.signer_name)}
 
 
 def _refusal(status: int, error: str, description: str) -> Response:

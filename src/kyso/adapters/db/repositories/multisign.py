@@ -35,7 +35,9 @@ def _signer_values(s: Signer) -> dict[str, Any]:
             "name": s.name, "login": s.login, "field_name": s.field_name, "page": s.page,
             "box": " ".join(f"{v:g}" for v in s.box), "status": s.status.value,
             "transaction_id": s.transaction_id, "credential_id": s.credential_id,
-            "signed_at": s.signed_at, "declined_reason": s.declined_reason}
+            "signed_at": s.signed_at, "declined_reason": s.declined_reason,
+            "reason": s.reason, "location": s.location, "image": s.image,
+            "record_id": s.record_id, "signed_order": s.signed_order}
 
 
 def _signer(row: Row[Any]) -> Signer:
@@ -80,6 +82,11 @@ class SqlMultisignRepository:
         self._conn.execute(update(multisign_signers)
                            .where(_s.envelope_id == signer.envelope_id,
                                   _s.position == signer.position).values(**values))
+
+    def by_record(self, record_id: str) -> Signer | None:
+        row = self._conn.execute(select(multisign_signers)
+                                 .where(_s.record_id == record_id)).first()
+        return _signer(row) if row else None
 
     def for_account(self, account_id: str, limit: int) -> list[Envelope]:
         mine = select(_s.envelope_id).where(_s.account_id == account_id)

@@ -45,5 +45,11 @@ multisign_signers = Table(
     Column("credential_id", String(80)),
     Column("signed_at", UtcDateTime),
     Column("declined_reason", String(200)),
+    Column("reason", String(100)),  # the signer's own stamp: reason, location, image
+    Column("location", String(100)),
+    Column("image", String(64)),  # the SHA-256 of the signature image's PNG (blob store)
+    Column("record_id", String(16)),  # the signature's record (/v/<id>) once signed
+    Column("signed_order", Integer),  # 1 for the first signature made, 2 for the next…
     Index("ix_multisign_signers_account", "account_id"),
+    Index("ix_multisign_signers_record", "record_id"),
 )

@@ -11,6 +11,8 @@ Both: ``GET /multisign``, ``GET /multisign/{id}`` (progress), ``GET /multisign/{
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -29,6 +31,7 @@ from kyso.errors import InvalidInput
 from kyso.signing.document import Level
 from kyso.signing.multisign import SignerPlan, View
 from kyso.signing.multisign_model import Mode, turn
+from kyso.signing.signature_image import MAX_BYTES as IMAGE_MAX_BYTES
 
 __all__ = ["UPLOAD_PATH", "body_limits", "router"]
 
@@ -51,6 +54,8 @@ class SignerOut(BaseModel):
     turn: bool  # may sign now
     signed_at: datetime | None
     declined_reason: str | None
+    verify: str | None  # the public verification page of their signature, once signed
+    box: list[float] | None  # the caller's own field (PDF points from the lower left)
 
 
 class EnvelopeOut(BaseModel):
@@ -82,7 +87,10 @@ class EnvelopeOut(BaseModel):
                              login=s.login if mine else None, me=s.account_id == account_id,
                              page=s.page, status=s.status.value,
                              turn=s.position in now_turn, signed_at=s.signed_at,
-                             declined_reason=s.declined_reason) for s in view.signers]
+                             declined_reason=s.declined_reason,
+                             verify=f"/v/{s.record_id}" if s.record_id else None,
+                             box=list(s.box) if s.account_id == account_id else None)
+                   for s in view.signers]
         return cls(id=e.id, file_name=e.file_name, size=e.size, sha256=e.sha256,
                    signed_sha256=e.current_sha256 if e.signed_count else None,
                    mode=e.mode.value, level=e.level.value, status=view.status.value,
@@ -114,6 +122,16 @@ class ReasonIn(BaseModel):
 
 class DeclineIn(BaseModel):
     reason: str = Field(min_length=1, max_length=200)
+
+
+class StampIn(BaseModel):
+    """The signer's own stamp (each optional): the lines under their name, and the
+    handwritten signature image drawn or uploaded (PNG or JPEG, base64)."""
+
+    reason: str | None = Field(None, max_length=100)
+    location: str | None = Field(None, max_length=100)
+    image: str | None = Field(None, max_length=IMAGE_MAX_BYTES * 4 // 3 + 4,
+                              description="the signature image, PNG or JPEG, base64")
 
 
 class StartOut(BaseModel):
@@ -182,11 +200,20 @@ async def send(envelope_id: str, body: SendIn, caller: CurrentCaller,
 
 @router.post("/multisign/{envelope_id}/sign", response_model=StartOut)
 async def sign(envelope_id: str, request: Request, caller: CurrentCaller,
-               container: ContainerDep) -> StartOut:
-    """A signer's transaction: confirming it with their SmartOTP code signs their field
-    (409 ``multisign_not_your_turn`` before their turn)."""
-    view, challenge = await run_in_threadpool(container.multisign.start, caller.account.id,
-                                              envelope_id)
+               container: ContainerDep, body: StampIn | None = None) -> StartOut:
+    """A signer's transaction, with their own stamp's reason, location and signature image
+    (all optional): confirming it with their SmartOTP code signs their field (409
+    ``multisign_not_your_turn`` before their turn)."""
+    stamp = body or StampIn()
+    image = None
+    if stamp.image:
+        try:
+            image = base64.b64decode(stamp.image, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("the signature image is not base64") from None
+    view, challenge = await run_in_threadpool(lambda: container.multisign.start(
+        caller.account.id, envelope_id, reason=(stamp.reason or "").strip() or None,
+        location=(stamp.location or "").strip() or None, image=image))
     return StartOut(envelope=_out(container, view, caller.account.id),
                     transaction=TransactionOut.of(challenge, language(request)))
 

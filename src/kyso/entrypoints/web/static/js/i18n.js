@@ -347,6 +347,18 @@ const vi = {
   grantRevoke: "Thu hồi quyền", grantRevoked: "Đã thu hồi quyền của {party}.",
   // -- xmlpoe
   poeLevel_archive_timestamp: "B-LTA: như B-LT, thêm dấu thời gian lưu trữ bảo vệ chữ ký cùng mọi dữ liệu kiểm tra",
+  // -- multisign
+  msStamp: "Dấu chữ ký của bạn", msStampHint: "Không bắt buộc — chữ ký tay (vẽ hoặc tải ảnh lên), lý do và nơi ký được in trong ô chữ ký của bạn, kèm mã QR để ai cũng kiểm tra được chữ ký.",
+  msReasonHint: "Ví dụ “Đồng ý các điều khoản của hợp đồng”.",
+  msConfirmHint: "Kiểm tra lại tài liệu, lý do, nơi ký và chữ ký tay dưới đây trước khi xác nhận.",
+  msNotSigned: "Bạn chưa ký vì giao dịch đã bị từ chối. Tài liệu vẫn chờ bạn ký khi bạn sẵn sàng.",
+  msVerify: "Xem trang xác minh chữ ký", msBanner1: "Có 1 tài liệu chờ bạn ký",
+  msSentFirst: "Đã gửi yêu cầu ký. {name} đã được báo để ký trước; trang này tự cập nhật khi có người ký.",
+  msSentAll: "Đã gửi yêu cầu ký. Mọi người ký đã được báo; trang này tự cập nhật khi có người ký.",
+  msChosenImage: "Hình chữ ký tay bạn đã chọn, sẽ in trong ô chữ ký của bạn.",
+  msFinished: "Hoàn tất lúc", msEnded: "Kết thúc lúc", msMyBox: "Bạn ký ở đây",
+  "msLevel_B-B": "B-B — chữ ký cơ bản", "msLevel_B-T": "B-T — có dấu thời gian",
+  "msLevel_B-LT": "B-LT — có dấu thời gian và dữ liệu kiểm tra lâu dài", "msLevel_B-LTA": "B-LTA — như B-LT, thêm dấu thời gian lưu trữ",
 };
 
 const en = {
@@ -691,6 +703,18 @@ const en = {
   grantRevoke: "Revoke access", grantRevoked: "Access of {party} revoked.",
   // -- xmlpoe
   poeLevel_archive_timestamp: "B-LTA: as B-LT, plus an archive time stamp protecting the signature and all its validation data",
+  // -- multisign
+  msStamp: "Your signature stamp", msStampHint: "Optional — your handwritten signature (drawn or uploaded), a reason and a place are printed in your signature box, with a QR code anyone can use to check the signature.",
+  msReasonHint: "For example “I agree to the terms of the contract”.",
+  msConfirmHint: "Check the document, the reason, the place and the handwritten signature below before you confirm.",
+  msNotSigned: "You have not signed, as the transaction was rejected. The document still waits for your signature when you are ready.",
+  msVerify: "See the signature's verification page", msBanner1: "1 document is waiting for your signature",
+  msSentFirst: "The signing request is sent. {name} has been told to sign first; this page updates itself when someone signs.",
+  msSentAll: "The signing request is sent. Every signer has been told; this page updates itself when someone signs.",
+  msChosenImage: "The handwritten signature you chose, printed in your signature box.",
+  msFinished: "Completed at", msEnded: "Ended at", msMyBox: "You sign here",
+  "msLevel_B-B": "B-B — basic signature", "msLevel_B-T": "B-T — with a time stamp",
+  "msLevel_B-LT": "B-LT — time stamp and long-term validation data", "msLevel_B-LTA": "B-LTA — as B-LT, plus an archive time stamp",
 };
 
 const tables = { vi, en };

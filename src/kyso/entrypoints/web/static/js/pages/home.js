@@ -17,7 +17,7 @@ export async function home(main, { account, rerender }) {
     pending.length ? h("p", { class: "status info", id: "pending-banner" },
       h("a", { href: "#transactions" }, t("pendingCount", { n: pending.length }))) : null,
     waiting ? h("p", { class: "status info", id: "ms-banner" },
-      h("a", { href: "#multisign" }, t("msBanner", { n: waiting }))) : null,
+      h("a", { href: "#multisign" }, t(waiting === 1 ? "msBanner1" : "msBanner", { n: waiting }))) : null,
     certificates(certs, rerender), h("div", { class: "grid" }, smartotp(otp, where.place), inbox(notes)));
 }
 

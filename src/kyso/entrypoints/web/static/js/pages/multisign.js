@@ -4,11 +4,12 @@
 import { api, get, post } from "../api.js";
 import { ask, busy, card, dl, field, fmtDate, h, replace, saveBlob, status, table } from "../dom.js";
 import { t } from "../i18n.js";
-import { placement } from "./placement.js";
+import { placement, signaturePad } from "./placement.js";
 import { txCard } from "./transactions.js";
 
 const BASE = "/multisign";
 const path = (id, rest = "") => `${BASE}/${encodeURIComponent(id)}${rest}`;
+let shownLast = 0;  // the latest view asked for: a slower, older one is not drawn over it
 
 export async function multisign(main) {
   const list = await get(BASE);
@@ -18,6 +19,7 @@ export async function multisign(main) {
 }
 
 function overview(view, list) {
+  shownLast += 1;
   const mine = list.filter((e) => e.my_turn);
   const flow = h("div", { id: "ms-flow" });
   replace(view, h("p", { class: "hint" }, t("msIntro")),
@@ -99,7 +101,7 @@ async function placeStep(view, flow, envelope) {
   const [daysField, days] = field(t("msExpiry"), { tag: "select", name: "days", options: [3, 7, 14, 30].map((n) =>
     h("option", { value: n, selected: n === 7 }, t("msDays", { n }))) });
   const [levelField, level] = field(t("level"), { tag: "select", name: "level", options: ["B-T", "B-LT", "B-B"].map((l) =>
-    h("option", { value: l }, l)) }, t("levelHint"));
+    h("option", { value: l }, t(`msLevel_${l}`))) }, t("levelHint"));
   const add = h("button", { type: "button", class: "secondary", id: "ms-add", onclick: () => {
     const entry = addSigner();
     entry?.login.focus();
@@ -114,7 +116,9 @@ async function placeStep(view, flow, envelope) {
         signers: signers.map((s) => ({ login: s.login.value.trim(), ...s.where.value() })) };
       const sent = await api("POST", path(envelope.id, "/send"), { json: body });
       signers.forEach((s) => s.where.dispose());
-      await detail(view, sent.id);
+      await detail(view, sent.id, t(sent.mode === "parallel" ? "msSentAll" : "msSentFirst",
+        { name: sent.signers[0]?.name || "" }));
+      window.scrollTo(0, 0);
     });
   } }, h("h2", {}, envelope.file_name), h("h3", {}, t("msSigners")), rows, add, modeField, levelField, daysField, out, send);
   addSigner();
@@ -131,25 +135,43 @@ function signerLine(s) {
   return h("li", { class: `ms-signer-line ms-sg-${s.status}${s.turn ? " ms-turn" : ""}` },
     h("strong", {}, `${s.position}. ${s.name}`), s.me ? ` ${t("msYou")}` : "",
     s.login ? h("span", { class: "muted" }, ` (${s.login})`) : "",
-    h("br"), h("span", { class: "ms-state" }, state));
+    h("br"), h("span", { class: "ms-state" }, state),
+    s.verify ? [h("br"), h("a", { href: s.verify, target: "_blank", rel: "noopener", class: "ms-verify" }, t("msVerify"))] : "");
 }
 
-async function detail(view, id, notice = null) {
+async function detail(view, id, notice = null, tone = "ok") {
+  const mine = ++shownLast;
   const e = await get(path(id));
   const flow = h("div", { id: "ms-sign-flow" });
   const out = status();
   const back = h("button", { type: "button", class: "secondary", id: "ms-back", onclick: async () => overview(view, await get(BASE)) }, t("msBack"));
   const actions = h("div", { class: "actions" });
+  // my own stamp: a handwritten signature (drawn or uploaded), a reason and a place
+  const pad = e.my_turn ? signaturePad() : null;
+  const [reasonField, reason] = field(t("reason"), { name: "reason", maxlength: 100 }, t("msReasonHint"));
+  const [placeField, place] = field(t("location"), { name: "location", maxlength: 100 });
   if (e.my_turn) {
     const signNow = h("button", { type: "button", id: "ms-sign", onclick: () => busy(signNow, out, async () => {
-      const started = await api("POST", path(id, "/sign"));
+      const stamp = {};
+      if (reason.value.trim()) stamp.reason = reason.value.trim();
+      if (place.value.trim()) stamp.location = place.value.trim();
+      const image = await pad.value();
+      if (image) stamp.image = image;
+      const chosen = image ? h("figure", { class: "ms-chosen", id: "ms-chosen" },
+        h("img", { src: `data:image/png;base64,${image}`, alt: t("tx.image") }),
+        h("figcaption", { class: "muted" }, t("msChosenImage"))) : null;
+      const started = await api("POST", path(id, "/sign"), { json: stamp });
       actions.remove();
-      replace(flow, h("h2", {}, t("msConfirm")), txCard(started.transaction, async (tx) => {
-        if (tx.status !== "confirmed") return;
-        const now = await get(path(id));
-        await detail(view, id, now.status === "completed" ? t("msAllDone") : t("msSignedOk"));
-        window.scrollTo(0, 0);
-      }));
+      stampBox.remove();
+      replace(flow, h("h2", {}, t("msConfirm")), h("p", { class: "hint" }, t("msConfirmHint")), chosen,
+        txCard(started.transaction, async (tx) => {
+          const now = await get(path(id));
+          const notice = tx.status === "confirmed"
+            ? (now.status === "completed" ? t("msAllDone") : t("msSignedOk"))
+            : t("msNotSigned");  // rejected: back to the document, still waiting for me
+          await detail(view, id, notice, tx.status === "confirmed" ? "ok" : "info");
+          window.scrollTo(0, 0);
+        }));
       flow.querySelector("input")?.focus();
     }) }, t("msSignNow"));
     actions.append(signNow, declineButton(view, id, actions));
@@ -159,20 +181,49 @@ async function detail(view, id, notice = null) {
       () => busy(cancel, out, async () => { await post(path(id, "/cancel"), {}); await detail(view, id); })) }, t("msCancel"));
     actions.append(cancel);
   }
-  const pages = await preview(e);
+  const pages = await preview(e, e.my_turn ? e.signers.find((x) => x.me) : null);
+  if (mine !== shownLast) return;  // the customer went elsewhere meanwhile
+  const stampBox = h("div", { id: "ms-stamp" }, h("h3", {}, t("msStamp")), h("p", { class: "hint" }, t("msStampHint")),
+    pad, reasonField, placeField);
   const turn = e.my_turn ? h("section", { class: "card", id: "ms-turn" }, h("h2", {}, t("msYourSignature")),
     h("p", { class: "hint" }, t("msReadFirst")),
-    h("p", { id: "ms-where" }, t("msWhere", { n: e.signers.find((x) => x.me)?.page ?? 1 })), out, actions) : null;
-  replace(view, back, notice ? h("p", { class: "status ok", role: "status", id: "ms-signed" }, notice) : null,
+    h("p", { id: "ms-where" }, t("msWhere", { n: e.signers.find((x) => x.me)?.page ?? 1 })), stampBox, out, actions) : null;
+  replace(view, back, notice ? h("p", { class: `status ${tone}`, role: "status", id: "ms-signed" }, notice) : null,
     h("section", { class: "card", id: "ms-detail", "data-status": e.status },
     h("h2", {}, e.file_name), statusBadge(e),
-    dl([[t("msSentBy"), e.initiator_name || ""], [t("msMode"), t(`msModeShort_${e.mode}`)], [t("level"), e.level],
+    dl([[t("msSentBy"), e.initiator_name || ""], [t("msMode"), t(`msModeShort_${e.mode}`)], [t("level"), t(`msLevel_${e.level}`)],
       [t("msStatus"), t("msProgress", { n: e.signed, of: e.signers.length })],
-      e.expires_at ? [t("msExpires"), fmtDate(e.expires_at)] : null,
+      e.status === "open" && e.expires_at ? [t("msExpires"), fmtDate(e.expires_at)] : null,
+      e.finished_at ? [t(e.status === "completed" ? "msFinished" : "msEnded"), fmtDate(e.finished_at)] : null,
       e.note ? [t("msReason"), e.note] : null]),
     h("ol", { class: "plain ms-progress", id: "ms-progress" }, e.signers.map(signerLine)),
     e.download ? downloadButton(e) : null, turn ? null : [out, actions]),
   pages, turn, flow);
+  if (e.status === "open" && !e.my_turn) follow(view, e, view.querySelector("#ms-detail"));
+}
+
+/** Where my signature goes, drawn over the page (the box is in PDF points from the
+ *  page's lower left; an unrotated page only). */
+function myBox([x1, y1, x2, y2], page) {
+  const pct = (v, of) => `${(100 * v / of).toFixed(2)}%`;
+  const box = h("div", { class: "ms-my-box", id: "ms-my-box", "aria-hidden": "true" }, t("msMyBox"));
+  Object.assign(box.style, { left: pct(x1, page.width), top: pct(page.height - y2, page.height),
+    width: pct(x2 - x1, page.width), height: pct(y2 - y1, page.height) });  // no inline style (CSP)
+  return box;
+}
+
+/** While a request is open and nothing is asked of me here, its progress follows the
+ *  signers: the page is drawn again when someone signs, declines or it ends. */
+function follow(view, e, shown) {
+  const again = async () => {
+    if (!shown.isConnected) return;
+    let now = null;
+    try { now = await get(path(e.id)); } catch { /* offline for a moment: try later */ }
+    if (!shown.isConnected) return;
+    if (now && (now.signed !== e.signed || now.status !== e.status)) { await detail(view, e.id); return; }
+    setTimeout(again, 10_000);
+  };
+  setTimeout(again, 10_000);
 }
 
 function declineButton(view, id, actions) {
@@ -205,14 +256,16 @@ function downloadButton(e) {
 
 /** The file as it stands, page by page (with the signatures made so far), loaded before
  *  it is shown. */
-async function preview(e) {
+async function preview(e, me = null) {
   const layout = await get(path(e.id, "/layout"));
   const figures = await Promise.all(layout.pages.map(async (p) => {
     const response = await api("GET", path(e.id, `/pages/${p.number}.png`), { blob: true });
     const img = h("img", { class: "page-img ms-page", alt: t("msPage", { n: p.number }),
       src: URL.createObjectURL(await response.blob()) });
     await img.decode().catch(() => null);
-    return h("figure", {}, img, h("figcaption", { class: "muted" }, t("msPage", { n: p.number })));
+    const mine = me && me.box && me.page === p.number && !p.rotation ? myBox(me.box, p) : null;
+    return h("figure", {}, h("div", { class: "ms-page-wrap" }, img, mine),
+      h("figcaption", { class: "muted" }, t("msPage", { n: p.number })));
   }));
   return card(t("msPreview"), h("div", { class: "ms-pages", id: "ms-pages" }, figures));
 }
