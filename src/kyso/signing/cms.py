@@ -45,12 +45,15 @@ def _placeholder_size(algorithm: KeyAlgorithm) -> int:
 
 
 @functools.lru_cache(maxsize=256)
-def _parsed(chain: tuple[bytes, ...]) -> tuple[asn1_x509.Certificate, ...]:
-    """A credential's chain, parsed once (fully: shared by threads, then only read)."""
+def _parsed(chain: tuple[bytes, ...]) -> tuple[tuple[asn1_x509.Certificate, ...],
+                                               SimpleCertificateStore]:
+    """A credential's chain, parsed once (fully: shared by threads, then only read), and
+    the store of its CA certificates (registering one works out its names' hashable
+    forms: about 2 ms a chain, per signature until it was kept here)."""
     certs = tuple(asn1_x509.Certificate.load(der) for der in chain)
     for cert in certs:
         _ = cert.native  # every lazily parsed part parsed now, not on a shared first read
-    return certs
+    return certs, SimpleCertificateStore.from_certs(certs[1:])  # type: ignore[no-untyped-call]  # pyhanko-certvalidator is untyped here
 
 
 @functools.lru_cache(maxsize=256)
@@ -76,10 +79,8 @@ class _KnownSigningCertificate(SigningCertificateV2Provider):
 
 class CredentialSigner(Signer):
     def __init__(self, credential: Credential, raw_sign: RawSign) -> None:
-        certs = _parsed(tuple(credential.chain))
-        super().__init__(signing_cert=certs[0],
-                         cert_registry=SimpleCertificateStore.from_certs(certs[1:]),  # type: ignore[no-untyped-call]  # pyhanko-certvalidator is untyped here
-                         embed_roots=True)
+        certs, store = _parsed(tuple(credential.chain))
+        super().__init__(signing_cert=certs[0], cert_registry=store, embed_roots=True)
         self._algorithm = credential.key.algorithm
         self._raw_sign = raw_sign
 
