@@ -132,10 +132,13 @@ class DocumentSigner:
         CSC API has none; the approved SAD is bound by its SHA-256)."""
         if self._receipts is None:
             return
-        output = hashlib.sha256()
-        for part in signed.chunks():
-            output.update(part)
-        event, digest = str(uuid.uuid4()), output.hexdigest()
+        digest = signed.sha256  # known from the byte range's pass over the original
+        if digest is None:
+            output = hashlib.sha256()
+            for part in signed.chunks():
+                output.update(part)
+            digest = output.hexdigest()
+        event = str(uuid.uuid4())
         approved: dict[str, str | None] = {
             "id": None, "kind": "csc_sad",
             "sad_sha256": hashlib.sha256(sad.encode()).hexdigest(),
@@ -294,7 +297,8 @@ class DocumentSigner:
             return der
 
         finisher = Finisher(request, cms, sha256)
-        return Signed(pdf, finisher.finish_tail(self._sandbox.sign(request, finisher.exchange)))
+        tail = finisher.finish_tail(self._sandbox.sign(request, finisher.exchange))
+        return Signed(pdf, tail, finisher.signed_sha256(tail))
 
     def _finish(self, run: _Run, output: tuple[str, int], challenge: Challenge) -> Document:
         document = run.document
