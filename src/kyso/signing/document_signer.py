@@ -102,15 +102,20 @@ class DocumentSigner:
         return self.sign_pdf_file(account_id, credential_id, sad, pdf, options).whole()
 
     def sign_pdf_file(self, account_id: str, credential_id: str, sad: str, pdf: Source,
-                      options: SignOptions, sha256: str | None = None) -> Signed:
+                      options: SignOptions, sha256: str | None = None,
+                      credential: Credential | None = None) -> Signed:
         """:meth:`sign_pdf` on a file (or bytes): the signed PDF as the original and the
         tail the signature appended, for the caller to write out in chunks while ``pdf``
         still exists. ``sha256``: the file's, when the caller hashed it on the way in (it
         is checked again, in the same pass as the byte range, before the SAD is looked
-        at)."""
+        at). ``credential``: the caller's, when it has just looked it up (this account's
+        ``credential_id``); it is checked for use again here."""
         sha256 = sha256 or sha256_of(pdf)
         digest, now = bytes.fromhex(sha256), self._clock.now()
-        credential = self._credential(account_id, credential_id)
+        if credential is None or credential.id != credential_id \
+                or credential.account_id != account_id:
+            credential = self._signing.credential(account_id, credential_id)
+        credential = usable(credential, now)
 
         def authorize(uow: UnitOfWork) -> Authorization:
             spent = self._signing.redeem(uow, account_id, credential_id, sad, digest)
