@@ -179,8 +179,12 @@ def test_the_server_finishes_only_what_it_signed() -> None:
         return PadesRequest(pdf, "Sig", SignOptions(level=level), datetime.now(UTC), "A",
                             (b"cert",), 64)
 
-    signed = Finisher(request(Level.B_T), cms).finish(prepared)
+    short = Finisher(request(Level.B_T), cms)
+    with pytest.raises(InvalidDocument):  # nothing signed yet: no signed file to hash
+        short.signed_sha256(b"")
+    signed = short.finish(prepared)
     assert signed == pdf + b"\n<3003020101" + b"0" * 54 + b">\n" and len(calls) == 1
+    assert short.signed_sha256(signed[n:]) == hashlib.sha256(signed).hexdigest()
     assert calls[0] == byte_range_digest(pdf, prepared)
     with pytest.raises(InvalidDocument):  # B-LT needs the sandbox's DSS after the splice
         Finisher(request(Level.B_LT), cms).finish(prepared)
@@ -194,6 +198,7 @@ def test_the_server_finishes_only_what_it_signed() -> None:
         long_term.finish(prepared.tail + b"dss")
     tail = signed[n:]
     assert long_term.finish(tail + b"dss") == signed + b"dss"
+    assert long_term.signed_sha256(tail + b"dss") == hashlib.sha256(signed + b"dss").hexdigest()
     assert len(calls) == 2  # B-T once, B-LTA once: the refusals signed nothing
 
 
@@ -217,8 +222,10 @@ def test_the_server_signs_a_file_only_if_it_is_still_the_document(tmp_path: Path
     request = PadesRequest(path, "Sig", SignOptions(level=Level.B_B), datetime.now(UTC), "A",
                            (b"cert",), 64)
     sha256 = hashlib.sha256(pdf).hexdigest()
-    tail = Finisher(request, cms, sha256).finish_tail(prepared)
+    finisher = Finisher(request, cms, sha256)
+    tail = finisher.finish_tail(prepared)
     assert tail == b"\n<3003020101" + b"0" * 54 + b">\n"
+    assert finisher.signed_sha256(tail) == hashlib.sha256(pdf + tail).hexdigest()
     assert calls == [byte_range_digest(pdf, prepared)]
     path.write_bytes(pdf[:20] + bytes([pdf[20] ^ 1]) + pdf[21:])  # same length, changed
     with pytest.raises(InvalidDocument):

@@ -42,7 +42,17 @@ class SmartOtpRepository(Protocol):
         """The newest token of the account in ``status``."""
         ...
 
+    def for_check(self, account_id: str) -> tuple[SmartOtpToken | None, MethodState]:
+        """A code check's read: the newest active token of the account, locked for update
+        (None when there is none), and the account's OTP-method state."""
+        ...
+
     def save(self, token: SmartOtpToken) -> None: ...
+
+    def save_check(self, token: SmartOtpToken) -> None:
+        """Write what a code check changes: ``last_counter``, ``drift``, ``failures`` and
+        ``locked_at`` (the rest of the row is left as it is)."""
+        ...
 
 
 class MethodStateRepository(Protocol):

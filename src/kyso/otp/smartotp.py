@@ -100,8 +100,8 @@ class SmartOtpService:
 
         token, counter = self._check(uow, account_id, match)
         current = totp_counter(now.timestamp(), token.period)
-        uow.smartotp.save(replace(token, last_counter=counter, drift=counter - current,
-                                  failures=0))
+        uow.smartotp.save_check(replace(token, last_counter=counter, drift=counter - current,
+                                        failures=0))
         self._audit(uow, "smartotp.verified", account_id, token=token.id)
 
     def check_ocra(self, uow: UnitOfWork, account_id: str, question: str, suite: str,
@@ -113,13 +113,14 @@ class SmartOtpService:
             return 0 if hmac.compare_digest(expected, code.strip()) else None
 
         token, _ = self._check(uow, account_id, match)
-        uow.smartotp.save(replace(token, failures=0))
+        if token.failures:
+            uow.smartotp.save_check(replace(token, failures=0))
         self._audit(uow, "smartotp.transaction_code_verified", account_id, token=token.id)
 
     def _check(self, uow: UnitOfWork, account_id: str,
                match: Callable[[SmartOtpToken, bytes], int | None]) -> tuple[SmartOtpToken, int]:
-        uow.otp_methods.get(account_id).ensure_unlocked(Method.SMARTOTP)
-        token = uow.smartotp.current(account_id, TokenStatus.ACTIVE, for_update=True)
+        token, methods = uow.smartotp.for_check(account_id)  # one statement, token locked
+        methods.ensure_unlocked(Method.SMARTOTP)
         if token is None:
             raise errors.NoActiveToken()
         if token.locked_at is not None:
@@ -135,7 +136,8 @@ class SmartOtpService:
         now = self._clock.now()
         failures = token.failures + 1
         locked = failures >= self.policy.max_failures
-        uow.smartotp.save(replace(token, failures=failures, locked_at=now if locked else None))
+        uow.smartotp.save_check(replace(token, failures=failures,
+                                        locked_at=now if locked else None))
         self._audit(uow, "smartotp.failed", token.account_id, outcome=Outcome.FAILURE,
                     token=token.id, failures=failures)
         if locked:
@@ -165,8 +167,8 @@ class SmartOtpService:
                 except errors.InvalidOtp as exc:
                     raise errors.ResyncFailed() from exc
             current = totp_counter(now.timestamp(), token.period)
-            uow.smartotp.save(replace(token, last_counter=counter + 1,
-                                      drift=counter + 1 - current, failures=0))
+            uow.smartotp.save_check(replace(token, last_counter=counter + 1,
+                                            drift=counter + 1 - current, failures=0))
             self._audit(uow, "smartotp.resynced", account_id, drift=counter + 1 - current)
             uow.commit()
 

@@ -103,15 +103,20 @@ class DocumentSigner:
         return self.sign_pdf_file(account_id, credential_id, sad, pdf, options).whole()
 
     def sign_pdf_file(self, account_id: str, credential_id: str, sad: str, pdf: Source,
-                      options: SignOptions, sha256: str | None = None) -> Signed:
+                      options: SignOptions, sha256: str | None = None,
+                      credential: Credential | None = None) -> Signed:
         """:meth:`sign_pdf` on a file (or bytes): the signed PDF as the original and the
         tail the signature appended, for the caller to write out in chunks while ``pdf``
         still exists. ``sha256``: the file's, when the caller hashed it on the way in (it
         is checked again, in the same pass as the byte range, before the SAD is looked
-        at)."""
+        at). ``credential``: the caller's, when it has just looked it up (this account's
+        ``credential_id``); it is checked for use again here."""
         sha256 = sha256 or sha256_of(pdf)
         digest, now = bytes.fromhex(sha256), self._clock.now()
-        credential = self._credential(account_id, credential_id)
+        if credential is None or credential.id != credential_id \
+                or credential.account_id != account_id:
+            credential = self._signing.credential(account_id, credential_id)
+        credential = usable(credential, now)
 
         def authorize(uow: UnitOfWork) -> Authorization:
             spent = self._signing.redeem(uow, account_id, credential_id, sad, digest)
@@ -133,10 +138,13 @@ class DocumentSigner:
         CSC API has none; the approved SAD is bound by its SHA-256)."""
         if self._receipts is None:
             return
-        output = hashlib.sha256()
-        for part in signed.chunks():
-            output.update(part)
-        event, digest = str(uuid.uuid4()), output.hexdigest()
+        digest = signed.sha256  # known from the byte range's pass over the original
+        if digest is None:
+            output = hashlib.sha256()
+            for part in signed.chunks():
+                output.update(part)
+            digest = output.hexdigest()
+        event = str(uuid.uuid4())
         approved: dict[str, str | None] = {
             "id": None, "kind": "csc_sad",
             "sad_sha256": hashlib.sha256(sad.encode()).hexdigest(),
@@ -333,7 +341,8 @@ class DocumentSigner:
             return der
 
         finisher = Finisher(request, cms, sha256)
-        return Signed(pdf, finisher.finish_tail(self._sandbox.sign(request, finisher.exchange)))
+        tail = finisher.finish_tail(self._sandbox.sign(request, finisher.exchange))
+        return Signed(pdf, tail, finisher.signed_sha256(tail))
 
     def _finish(self, run: _Run, output: tuple[str, int], challenge: Challenge) -> Document:
         document = run.document

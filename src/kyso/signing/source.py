@@ -94,6 +94,7 @@ class Signed:
 
     original: Source
     tail: bytes
+    sha256: str | None = None  # of the whole signed file, when known without reading it
 
     @property
     def size(self) -> int:

@@ -236,6 +236,19 @@ def test_method_switch_and_locks(client: TestClient, container: Container, devic
     assert any("tạm khóa" in n["title"] for n in inbox)
 
 
+def test_a_locked_method_is_refused_before_the_token_is_looked_for(
+        client: TestClient, customer: tuple[str, str]) -> None:
+    """The check reads the token and the method state in one statement; without a token
+    the state is read alone, and a locked method still answers 423, not 409."""
+    _, token = customer
+    assert _verify(client, token, "123456").json()["error"] == "no_active_token"
+    lock = client.post("/api/v1/me/otp-methods/smartotp/lock", headers=auth(token),
+                       json={"pin": PIN})
+    assert lock.status_code == 204
+    refused = _verify(client, token, "123456")
+    assert refused.status_code == 423 and refused.json()["error"] == "method_locked"
+
+
 def test_smartotp_method_needs_an_active_token(client: TestClient,
                                                customer: tuple[str, str]) -> None:
     _, token = customer

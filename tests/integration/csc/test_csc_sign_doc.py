@@ -78,3 +78,15 @@ def test_document_digests_are_for_sign_hash(world: World) -> None:
     r = signer.post("signatures/signDoc", {"credentialID": signer.credential_id, "SAD": "x",
                                            "documentDigests": [{"hashes": ["AAAA"]}]})
     refused(r, 400, "invalid_request", "signHash")
+
+
+def test_a_suspended_certificate_cannot_sign_a_document(world: World) -> None:
+    """signDoc hands the credential it looked up to the signer, which checks it for use
+    again: a suspended certificate signs nothing, and its SAD is not spent."""
+    signer = world.customer()
+    pdf = small_pdf(b"Tam dung")
+    sad = signer.authorize([hashlib.sha256(pdf).digest()])
+    world.container.pki.suspend(signer.credential.certificate.serial, actor="test")
+    refused(sign_doc(signer, sad, pdf), 400, "invalid_request", "suspended")
+    world.container.pki.resume(signer.credential.certificate.serial, actor="test")
+    assert sign_doc(signer, sad, pdf).status_code == 200

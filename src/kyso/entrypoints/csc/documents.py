@@ -97,7 +97,7 @@ def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
                     signed.append(Signed(xml, b""))
                     continue
                 signed.append(signer.sign_pdf_file(caller.account_id, body.credential_id,
-                                                   sad, pdf, options, sha256))
+                                                   sad, pdf, options, sha256, credential))
             except BaseException:
                 pdf.unlink(missing_ok=True)
                 raise

@@ -33,12 +33,31 @@ _INSERT_TOKEN = insert(smartotp_tokens)
 _m = otp_method_state.c
 _STATE = select(otp_method_state).where(_m.account_id == bindparam("account_id"))
 _STATE_LOCKED = _STATE.with_for_update()
+# A code check: the newest active token, locked, with the account's method state (one
+# statement, not two); then only the four columns a check changes are written.
+_FOR_CHECK = (select(smartotp_tokens, _m.preferred.label("m_preferred"),
+                     _m.locks.label("m_locks"))
+              .select_from(smartotp_tokens.outerjoin(otp_method_state,
+                                                     _m.account_id == _t.account_id))
+              .where(_t.account_id == bindparam("account_id"),
+                     _t.status == TokenStatus.ACTIVE.value)
+              .order_by(_t.created_at.desc()).limit(1)
+              .with_for_update(of=smartotp_tokens))
+_SAVE_CHECK = (update(smartotp_tokens).where(_t.id == bindparam("token_id"))
+               .values(last_counter=bindparam("c_last_counter"), drift=bindparam("c_drift"),
+                       failures=bindparam("c_failures"), locked_at=bindparam("c_locked_at")))
 
 
 def _token(row: Row[Any]) -> SmartOtpToken:
     m = dict(row._mapping)
     m["status"], m["kind"] = TokenStatus(m["status"]), TokenKind(m["kind"])
     return SmartOtpToken(**m)
+
+
+def _state(account_id: str, preferred: str | None, locks: str | None) -> MethodState:
+    if preferred is None or locks is None:
+        return MethodState(account_id)
+    return MethodState(account_id, Method(preferred), _locks(locks))
 
 
 def _token_values(token: SmartOtpToken) -> dict[str, Any]:
@@ -65,10 +84,27 @@ class SqlSmartOtpRepository:
         row = self._conn.execute(query, {"account_id": account_id, "status": status.value}).first()
         return _token(row) if row else None
 
+    def for_check(self, account_id: str) -> tuple[SmartOtpToken | None, MethodState]:
+        row = self._conn.execute(_FOR_CHECK, {"account_id": account_id}).first()
+        if row is None:
+            alone = self._conn.execute(_STATE, {"account_id": account_id}).first()
+            return None, _state(account_id, alone.preferred if alone else None,
+                                alone.locks if alone else None)
+        m = dict(row._mapping)
+        state = _state(account_id, m.pop("m_preferred"), m.pop("m_locks"))
+        m["status"], m["kind"] = TokenStatus(m["status"]), TokenKind(m["kind"])
+        return SmartOtpToken(**m), state
+
     def save(self, token: SmartOtpToken) -> None:
         values = _token_values(token)
         values["token_id"] = values.pop("id")
         self._conn.execute(_SAVE_TOKEN, values)
+
+    def save_check(self, token: SmartOtpToken) -> None:
+        self._conn.execute(_SAVE_CHECK, {
+            "token_id": token.id, "c_last_counter": token.last_counter,
+            "c_drift": token.drift, "c_failures": token.failures,
+            "c_locked_at": token.locked_at})
 
 
 def _locks_json(state: MethodState) -> str:
@@ -91,7 +127,7 @@ class SqlMethodStateRepository:
         if row is None:
             return MethodState(account_id)
         m = row._mapping
-        return MethodState(account_id, Method(m["preferred"]), _locks(m["locks"]))
+        return _state(account_id, m["preferred"], m["locks"])
 
     def save(self, state: MethodState) -> None:
         values = {"preferred": state.preferred.value, "locks": _locks_json(state)}
