@@ -323,10 +323,12 @@ class Container:
     def outbox_worker(self, observe: Callable[[OutboundMessage], None] | None = None,
                       every_pass: Callable[[], object] | None = None) -> OutboxWorker:
         """Email, SMS and relying-party webhooks; each pass first settles the SP769 requests
-        that ended (which queues their webhook calls). ``observe`` is told each attempt,
+        that ended (which queues their webhook calls) and makes the signing receipts due
+        (``ReceiptService.make_due``). ``observe`` is told each attempt,
         ``every_pass`` called at the start of each pass (metrics)."""
         s = self.settings
-        chores = [self.sp769_settler.sweep, *([every_pass] if every_pass else [])]
+        chores = [self.sp769_settler.sweep, self.receipts.make_due,
+                  *([every_pass] if every_pass else [])]
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
                             s.outbox_lease_seconds, webhook=self.party_webhooks(),
@@ -470,7 +472,8 @@ class Container:
 
     @cached_property
     def sp769_completion(self) -> SignCompletion:
-        return SignCompletion(self.uow, self.clock, self.signing, self.sp769_settler)
+        return SignCompletion(self.uow, self.clock, self.signing, self.sp769_settler,
+                              self.receipts.queue)
 
     @cached_property
     def csc_oauth(self) -> CscOAuthService:

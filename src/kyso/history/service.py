@@ -66,6 +66,7 @@ class Entry:
     amount: int | None = None  # VND, VAT included
     record: str | None = None  # a signature's public record (/v/<id>)
     receipt: bool = False  # … and whether it has a signing receipt to download
+    receipt_pending: bool = False  # … or one the worker is still making
 
 
 @dataclass(frozen=True)
@@ -225,4 +226,5 @@ def _signature(document: Document, record: SignatureRecord | None) -> Entry:
                  f"{document.file_name} ({_FORMATS[document.format.value]} "
                  f"{document.options.level})", document.id,
                  record=record.id if record else None,
-                 receipt=bool(record and record.receipt_sha256))
+                 receipt=bool(record and record.receipt_sha256),
+                 receipt_pending=bool(record and not record.receipt_sha256))

@@ -142,6 +142,7 @@ class Bearer:
     sad: str | None  # credential scope: the SAD the customer's approval granted
     expires_at: datetime
     party_name: str = ""
+    party_id: str | None = None  # the relying party (it may read the receipts it asked for)
 
 
 def _sha(text: str) -> str:
@@ -441,7 +442,8 @@ class CscOAuthService:
                 sad = self._envelope.open(item.sealed_sad, f"csc-sad:{item.id}").decode()
             party = uow.relying.party(found.party_id)
             return Bearer(found.account_id, found.scope, found.credential_id, sad,
-                          found.expires_at, party.name if party is not None else "")
+                          found.expires_at, party.name if party is not None else "",
+                          party.id if party is not None else None)
 
     # -- helpers -------------------------------------------------------------------------
     @staticmethod
