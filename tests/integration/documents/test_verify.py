@@ -159,7 +159,14 @@ def test_the_receipt_verifies_with_openssl_and_binds_the_signature(world: World,
     assert early.status_code == 409 and early.json()["error"] == "receipt_pending"
     assert early.headers["Retry-After"] == "2" and "being made" in early.json()[
         "error_description"]
+    [entry] = [e for e in customer.get("/history").json()
+               if e.get("verify") == f"/v/{pending['id']}"]
+    assert entry["receipt_pending"] is True and entry["receipt"] is None
     assert world.container.outbox_worker().run_once() >= 0  # its chores make the receipt
+    [entry] = [e for e in customer.get("/history").json()
+               if e.get("verify") == f"/v/{pending['id']}"]
+    assert entry["receipt_pending"] is False
+    assert entry["receipt"] == f"/api/v1/receipts/{pending['id']}"
     [record] = [r for r in customer.get("/receipts").json() if r["id"] == pending["id"]]
     assert record["receipt_pending"] is False
     got = customer.get(f"/receipts/{record['id']}")

@@ -339,6 +339,9 @@ const vi = {
   cscBack: "Đã chấp thuận. Đang quay lại dịch vụ…", cscDeniedBack: "Đã từ chối. Đang quay lại dịch vụ…",
   cscDecided: "Yêu cầu ủy quyền này đã được xử lý. Vui lòng bắt đầu lại từ dịch vụ.",
   k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
+  // -- receipts
+  "verify.receiptPending": "Đang tạo biên nhận ký số…",
+  "verify.receiptSlow": "Biên nhận ký số chưa sẵn sàng; quý khách tải sau trong mục Lịch sử.",
 };
 
 const en = {
@@ -675,6 +678,9 @@ const en = {
   cscBack: "Approved. Returning to the service…", cscDeniedBack: "Denied. Returning to the service…",
   cscDecided: "This authorization request was already handled. Please start again from the service.",
   k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
+  // -- receipts
+  "verify.receiptPending": "Making the signing receipt…",
+  "verify.receiptSlow": "The signing receipt is not ready yet; download it later from History.",
 };
 
 const tables = { vi, en };
