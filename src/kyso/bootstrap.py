@@ -354,7 +354,7 @@ class Container:
             subscriber_key=KeyAlgorithm(s.pki_subscriber_key),
             certificate_days=s.pki_certificate_days, crl_hours=s.pki_crl_hours,
             ocsp_minutes=s.pki_ocsp_minutes, policy_oid=s.pki_policy_oid,
-            tsa_policy_oid=s.pki_tsa_policy_oid,
+            tsa_policy_oid=s.pki_tsa_policy_oid, receipt_policy_oid=s.pki_receipt_policy_oid,
         )
 
     @cached_property
@@ -434,7 +434,7 @@ class Container:
     @cached_property
     def receipts(self) -> ReceiptService:
         """Signature records (``/v/<id>``) and signing receipts, sealed by kyso."""
-        return ReceiptService(self.uow, self.clock, self.pki.seal, self.keystore,
+        return ReceiptService(self.uow, self.clock, self.pki.receipt_seal, self.keystore,
                               self.document_trust, self.blobs, self.settings.public_base_url)
 
     @cached_property

@@ -166,6 +166,9 @@ class Settings(BaseSettings):
     pki_ocsp_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     pki_policy_oid: str = Field(default="2.25.0.1.1", pattern=r"^[0-2](\.[0-9]{1,10})+$")
     pki_tsa_policy_oid: str = Field(default="2.25.0.2.1", pattern=r"^[0-2](\.[0-9]{1,10})+$")
+    # the policy of the certificate that seals signing receipts (receipts)
+    pki_receipt_policy_oid: str = Field(default="2.25.0.3.1",
+                                        pattern=r"^[0-2](\.[0-9]{1,10})+$")
 
     # relying parties (SP769 API) and their webhooks
     sp769_max_files: int = Field(default=20, ge=1, le=100)
