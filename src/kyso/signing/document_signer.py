@@ -169,10 +169,11 @@ class DocumentSigner:
             uow.commit()
 
     def sign_xml(self, account_id: str, credential_id: str, sad: str, xml: bytes,
-                 level: Level) -> bytes:
+                 level: Level, *, receipt_id: str | None = None,
+                 party: tuple[str, str] | None = None) -> bytes:
         """``xml`` with an enveloped XAdES signature at ``level`` if ``sad`` authorized its
         SHA-256 (CSC signDoc, ``signature_format: "X"``). The XML is read (safely) before
-        the SAD is looked at."""
+        the SAD is looked at. Its receipt (``receipt_id``) is queued for the worker."""
         digest, now = hashlib.sha256(xml).digest(), self._clock.now()
         credential = self._credential(account_id, credential_id)
         parse_xml(xml)
@@ -182,8 +183,40 @@ class DocumentSigner:
             assert spent is not None  # consumed: a Redeemed
             return spent
 
-        return self._xades.sign(xml, credential, self._raw_sign(credential, authorize),
-                                level, now)
+        signed = self._xades.sign(xml, credential, self._raw_sign(credential, authorize),
+                                  level, now)
+        if self._receipts is not None:
+            self._queue_xml_receipt(account_id, credential, sad, xml, signed, level, now,
+                                    receipt_id, party)
+        return signed
+
+    def _queue_xml_receipt(self, account_id: str, credential: Credential, sad: str,
+                           xml: bytes, signed: bytes, level: Level, at: datetime,
+                           receipt_id: str | None, party: tuple[str, str] | None) -> None:
+        """signDoc on XML keeps no public record (no stamp, no QR code): the audit event and
+        the receipt's job only."""
+        assert self._receipts is not None
+        event, certificate = str(uuid.uuid4()), credential.certificate
+        sha256, digest = hashlib.sha256(xml).hexdigest(), hashlib.sha256(signed).hexdigest()
+        with self._uow() as uow:
+            uow.audit.append(AuditEvent("document.signed", Outcome.SUCCESS, actor=account_id,
+                                        subject=credential.id, details={
+                                            "sha256": sha256, "level": level.value,
+                                            "via": "csc.signDoc", "event": event,
+                                            "receipt": receipt_id}), self._clock.now())
+            self._receipts.queue.add(uow, ReceiptKind.SIGN_DOC, account_id, {
+                "document": {"name": "signDoc.xml", "sha256": sha256, "signed_sha256": digest,
+                             "format": "xades"},
+                "level": level.value,
+                "signer": {"name": certificate.subject, "issuer": certificate.issuer,
+                           "serial": f"{certificate.serial:X}", "credential": credential.id},
+                "signed_at": at.isoformat(),
+                "relying_party": party[1] if party else "CSC API",
+                "challenge": {"id": None, "kind": "csc_sad",
+                              "sad_sha256": hashlib.sha256(sad.encode()).hexdigest()},
+                "audit": {"event": event, "action": "document.signed"}},
+                receipt_id=receipt_id, party_id=party[0] if party else None)
+            uow.commit()
 
     # -- the customer's confirmed documents ----------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:

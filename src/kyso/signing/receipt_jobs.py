@@ -29,10 +29,13 @@ from kyso.clock import Clock
 from kyso.signing.records import RECORD_ID, new_record_id, verify_url
 
 if TYPE_CHECKING:  # kyso.uow names this module's repository
+    from kyso.keys.model import SignatureScheme
+    from kyso.signing.model import Credential
     from kyso.uow import UnitOfWork
 
 __all__ = ["RECEIPT_TYPE", "ReceiptJob", "ReceiptJobRepository", "ReceiptKind",
-           "ReceiptOrder", "ReceiptQueue", "canonical", "queue_receipt", "receipt_id_for"]
+           "ReceiptOrder", "ReceiptQueue", "canonical", "hash_receipt", "queue_receipt",
+           "receipt_id_for"]
 
 RECEIPT_TYPE = "kyso-signing-receipt"
 
@@ -114,6 +117,21 @@ class ReceiptOrder:
 
     def __post_init__(self) -> None:
         self.id = self.id or new_record_id()
+
+
+def hash_receipt(credential: Credential, digests: list[bytes], scheme: SignatureScheme, *,
+                 party_name: str | None = None, party_id: str | None = None,
+                 receipt_id: str = "") -> ReceiptOrder:
+    """The receipt of a signHash (synchronous or asynchronous): the hashes, the algorithm,
+    the credential, the relying party (which may then read it; "CSC API" for the customer's
+    own session)."""
+    certificate = credential.certificate
+    return ReceiptOrder(ReceiptKind.SIGN_HASH, {
+        "hashes": [d.hex() for d in digests], "hash_algorithm": scheme.hash_algorithm.value,
+        "sign_algorithm": scheme.value,
+        "signer": {"name": certificate.subject, "issuer": certificate.issuer,
+                   "serial": f"{certificate.serial:X}", "credential": credential.id},
+        "relying_party": party_name or "CSC API"}, party_id=party_id, id=receipt_id)
 
 
 class ReceiptQueue:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 from pathlib import Path
 
 import httpx
@@ -26,6 +27,8 @@ from tests.integration.csc.oauth_flow import (
     rp_client,
     start,
 )
+from tests.integration.csc.test_csc_sign_doc_xades import sign_doc as sign_xml
+from tests.integration.documents.xml_oracles import INVOICE
 from tests.receipt_check import openssl_claims
 
 
@@ -179,3 +182,67 @@ def test_a_receipt_that_failed_is_retried_later_not_lost(world: World) -> None:
     assert done.receipt_sha256 is not None and done.error is None and done.attempts == 1
 
 
+
+
+def test_an_asynchronous_sign_hash_names_its_receipt_when_polled(world: World,
+                                                                  tmp_path: Path) -> None:
+    signer = world.customer()
+    batch = digests(2)
+    r = signer.post("signatures/signHash", {
+        "credentialID": signer.credential_id, "hashes": [base64.b64encode(d).decode()
+                                                         for d in batch],
+        "signAlgo": "1.2.840.113549.1.1.11", "operationMode": "A"})
+    assert r.status_code == 200, r.text
+    response_id = r.json()["responseID"]
+    assert "receiptID" not in signer.post("signatures/signPolling",
+                                          {"responseID": response_id}).json()
+    bearer = {"Authorization": f"Bearer {signer.token}"}
+    [tx] = [t for t in world.client.get("/api/v1/transactions", headers=bearer).json()
+            if t["kind"] == "csc_sign_hash"]
+    assert signer.device is not None
+    assert world.client.post(f"/api/v1/transactions/{tx['id']}/confirm", headers=bearer,
+                             json={"otp": signer.device.answer(tx)}).status_code == 200
+    polled = signer.post("signatures/signPolling", {"responseID": response_id}).json()
+    assert polled["status"] == "signed"
+    world.container.receipts.make_due()
+    got = world.client.get(f"/api/v1/receipts/{polled['receiptID']}", headers=bearer)
+    assert got.status_code == 200, got.text
+    claims = openssl_claims(got.content, _root(world, tmp_path), world.clock.now(), tmp_path)
+    assert claims["hashes"] == [d.hex() for d in batch]
+    assert claims["challenge"] == {"id": tx["id"], "kind": "csc_sign_hash"}
+
+
+def test_an_xml_sign_doc_gets_a_receipt_too(world: World, tmp_path: Path) -> None:
+    signer = world.customer()
+    xml = INVOICE.read_bytes()
+    sad = signer.authorize([hashlib.sha256(xml).digest()])
+    r = sign_xml(signer, sad, xml, conformance_level="Ades-B-B",
+                 signed_envelope_property="Enveloped")
+    assert r.status_code == 200, r.text
+    [receipt_id] = r.json()["receiptIDs"]
+    signed = base64.b64decode(r.json()["DocumentWithSignature"][0])
+    world.container.receipts.make_due()
+    got = world.client.get(f"/api/v1/receipts/{receipt_id}",
+                           headers={"Authorization": f"Bearer {signer.token}"})
+    assert got.status_code == 200, got.text
+    claims = openssl_claims(got.content, _root(world, tmp_path), world.clock.now(), tmp_path)
+    assert claims["kind"] == "signDoc" and claims["document"] == {
+        "name": "signDoc.xml", "sha256": hashlib.sha256(xml).hexdigest(),
+        "signed_sha256": hashlib.sha256(signed).hexdigest(), "format": "xades"}
+    assert claims["challenge"]["sad_sha256"] == hashlib.sha256(sad.encode()).hexdigest()
+
+
+def test_kyso_serve_makes_receipts_in_its_own_outbox_thread(world: World) -> None:
+    """No ``kyso worker`` in development: each ``kyso serve`` process's outbox thread (the
+    app's lifespan, as ``create_app_from_env`` builds it) makes the receipts."""
+    from fastapi.testclient import TestClient
+
+    from kyso.entrypoints.api.app import create_app
+
+    _made_once(world)
+    with TestClient(create_app(world.container, run_worker=True)):
+        receipt_id = _signed_hash(world)
+        deadline = time.monotonic() + 60
+        while _job(world, receipt_id).receipt_sha256 is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert _job(world, receipt_id).receipt_sha256 is not None

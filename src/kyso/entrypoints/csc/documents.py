@@ -87,21 +87,22 @@ def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
         raise MissingParameter("SAD", "string")
     signer = container.document_signer
     signed: list[Signed] = []
-    receipts: list[str | None] = []  # each PDF's signing receipt (made by the worker)
+    receipts: list[str] = []  # each document's signing receipt (made by the worker)
     party = (caller.party_id, caller.party_name or "") if caller.party_id else None
     try:
         for document in body.documents:
             options = _options(document, credential.key.algorithm)
             pdf, sha256 = _pdf(document.document, container.settings.document_max_bytes)
             try:
+                record_id = new_record_id()
                 if document.signature_format == "X":  # XML is read whole (within the limit)
                     xml = signer.sign_xml(caller.account_id, body.credential_id, sad,
-                                          read_all(pdf), options.level)
+                                          read_all(pdf), options.level, receipt_id=record_id,
+                                          party=party)
                     pdf.unlink(missing_ok=True)
                     signed.append(Signed(xml, b""))
-                    receipts.append(None)
+                    receipts.append(record_id)
                     continue
-                record_id = new_record_id()
                 signed.append(signer.sign_pdf_file(caller.account_id, body.credential_id,
                                                    sad, pdf, options, sha256,
                                                    record_id=record_id, party=party))
@@ -116,9 +117,9 @@ def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
                              background=BackgroundTask(_remove, signed))
 
 
-def _answer(signed: list[Signed], receipts: list[str | None]) -> Iterator[bytes]:
+def _answer(signed: list[Signed], receipts: list[str]) -> Iterator[bytes]:
     """``{"DocumentWithSignature": [Base64, …], "receiptIDs": […]}``, written a piece at a
-    time (``receiptIDs``: a vendor extra, one per document, null for XML)."""
+    time (``receiptIDs``: a vendor extra, one per document)."""
     try:
         yield b'{"DocumentWithSignature":['
         for n, one in enumerate(signed):
