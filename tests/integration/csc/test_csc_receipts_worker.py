@@ -10,6 +10,7 @@ import base64
 import hashlib
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -62,8 +63,16 @@ def test_a_sign_hash_receipt_is_made_by_the_worker_and_binds_the_sad(
     # a repeated call (a lost answer) redelivers the signatures and queues no second receipt
     again = sign_hash(signer, sad, batch)
     assert again.status_code == 200 and "receiptID" not in again.json()
+    bearer = {"Authorization": f"Bearer {signer.token}"} | {"Accept-Language": "vi"}
+    [entry] = _history(world, bearer, receipt_id)  # in the customer's history, being made
+    assert (entry["status"], entry["receipt"], entry["receipt_pending"]) == (
+        "pending", None, True)
+    assert entry["label"] == "Biên nhận ký số" and entry["outcome"] == "Đang tạo biên nhận"
+    assert entry["description"] == "Ký giá trị băm qua CSC API (signHash)"
     assert world.container.outbox_worker().run_once() >= 0  # the worker's pass makes it
-    bearer = {"Authorization": f"Bearer {signer.token}"}
+    [entry] = _history(world, bearer, receipt_id)
+    assert (entry["status"], entry["receipt"], entry["verify"]) == (
+        "ready", f"/api/v1/receipts/{receipt_id}", None)
     got = world.client.get(f"/api/v1/receipts/{receipt_id}", headers=bearer)
     assert got.status_code == 200, got.text
     claims = openssl_claims(got.content, _root(world, tmp_path), world.clock.now(), tmp_path)
@@ -86,6 +95,12 @@ def test_a_sign_hash_receipt_is_made_by_the_worker_and_binds_the_sad(
     assert world.client.get(f"/api/v1/receipts/{receipt_id}",
                             headers={"Authorization": f"Bearer {other.token}"}
                             ).status_code == 404
+
+
+def _history(world: World, bearer: dict[str, str], receipt_id: str) -> list[dict[str, Any]]:
+    r = world.client.get("/api/v1/history", params={"category": "signature"}, headers=bearer)
+    assert r.status_code == 200, r.text
+    return [e for e in r.json() if e["reference"] == receipt_id]
 
 
 def _party_get(world: World, receipt_id: str, sp_id: str, password: str) -> httpx.Response:

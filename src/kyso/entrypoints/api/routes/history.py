@@ -57,7 +57,8 @@ class EntryOut(BaseModel):
                    description=pick(e.description) if isinstance(e.description, Text)
                    else e.description, reference=e.reference, count=e.count,
                    amount=e.amount, verify=f"/v/{e.record}" if e.record else None,
-                   receipt=f"/api/v1/receipts/{e.record}" if e.receipt else None,
+                   receipt=f"/api/v1/receipts/{e.receipt_id or e.record}" if e.receipt
+                   else None,
                    receipt_pending=e.receipt_pending)
 
 

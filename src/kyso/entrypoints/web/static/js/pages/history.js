@@ -63,7 +63,7 @@ function describe(e) {
     const out = status();
     const button = h("button", { type: "button", class: "secondary history-receipt", onclick: () => busy(button, out, async () => {
       const response = await api("GET", e.receipt.replace(/^\/api\/v1/, ""), { blob: true });
-      saveBlob(await response.blob(), `${t("verify.receiptFile")}-${e.verify.split("/").pop()}.p7m`);
+      saveBlob(await response.blob(), `${t("verify.receiptFile")}-${e.receipt.split("/").pop()}.p7m`);
     }) }, t("verify.receipt"));
     links.push(button, out);
   } else if (e.receipt_pending) {  // kyso's worker makes it a moment after the signature
