@@ -321,13 +321,14 @@ class Container:
         return HttpSmsSender(s.sms_gateway_url, s.sms_gateway_token, s.smtp_timeout_seconds)
 
     def outbox_worker(self, observe: Callable[[OutboundMessage], None] | None = None,
-                      every_pass: Callable[[], object] | None = None) -> OutboxWorker:
+                      every_pass: Callable[[], object] | None = None, *,
+                      make_receipts: bool = True) -> OutboxWorker:
         """Email, SMS and relying-party webhooks; each pass first settles the SP769 requests
         that ended (which queues their webhook calls) and makes the signing receipts due
         (``ReceiptService.make_due``). ``observe`` is told each attempt,
         ``every_pass`` called at the start of each pass (metrics)."""
         s = self.settings
-        chores = [self.sp769_settler.sweep, self.receipts.make_due,
+        chores = [self.sp769_settler.sweep, *([self.receipts.make_due] if make_receipts else []),
                   *([every_pass] if every_pass else [])]
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
