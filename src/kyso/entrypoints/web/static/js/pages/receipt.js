@@ -25,7 +25,7 @@ function pending(documentId) {
   const holder = h("span", { id: "receipt-pending", class: "muted", role: "status" }, t("verify.receiptPending"));
   let polls = 0;
   const poll = async () => {
-    if (!holder.isConnected && polls > 0) return;  // the customer has left the page
+    if (!holder.isConnected) return;  // the customer has left the page
     polls += 1;
     let record;
     try { record = await recordOf(documentId); } catch { record = null; }
