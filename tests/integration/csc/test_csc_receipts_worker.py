@@ -255,8 +255,12 @@ def test_kyso_serve_makes_receipts_in_its_own_outbox_thread(world: World) -> Non
     from kyso.entrypoints.api.app import create_app
 
     _made_once(world)
+    signer, batch = world.customer(), digests(1)  # (its enrolment reads the outbox: before)
+    sad = signer.authorize(batch)
     with TestClient(create_app(world.container, run_worker=True)):
-        receipt_id = _signed_hash(world)
+        r = sign_hash(signer, sad, batch)
+        assert r.status_code == 200, r.text
+        receipt_id = r.json()["receiptID"]
         deadline = time.monotonic() + 60
         while _job(world, receipt_id).receipt_sha256 is None and time.monotonic() < deadline:
             time.sleep(0.2)
