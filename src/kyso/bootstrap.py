@@ -321,12 +321,15 @@ class Container:
         return HttpSmsSender(s.sms_gateway_url, s.sms_gateway_token, s.smtp_timeout_seconds)
 
     def outbox_worker(self, observe: Callable[[OutboundMessage], None] | None = None,
-                      every_pass: Callable[[], object] | None = None) -> OutboxWorker:
+                      every_pass: Callable[[], object] | None = None, *,
+                      make_receipts: bool = True) -> OutboxWorker:
         """Email, SMS and relying-party webhooks; each pass first settles the SP769 requests
-        that ended (which queues their webhook calls). ``observe`` is told each attempt,
+        that ended (which queues their webhook calls) and makes the signing receipts due
+        (``ReceiptService.make_due``). ``observe`` is told each attempt,
         ``every_pass`` called at the start of each pass (metrics)."""
         s = self.settings
-        chores = [self.sp769_settler.sweep, *([every_pass] if every_pass else [])]
+        chores = [self.sp769_settler.sweep, *([self.receipts.make_due] if make_receipts else []),
+                  *([every_pass] if every_pass else [])]
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
                             s.outbox_lease_seconds, webhook=self.party_webhooks(),
@@ -352,7 +355,7 @@ class Container:
             subscriber_key=KeyAlgorithm(s.pki_subscriber_key),
             certificate_days=s.pki_certificate_days, crl_hours=s.pki_crl_hours,
             ocsp_minutes=s.pki_ocsp_minutes, policy_oid=s.pki_policy_oid,
-            tsa_policy_oid=s.pki_tsa_policy_oid,
+            tsa_policy_oid=s.pki_tsa_policy_oid, receipt_policy_oid=s.pki_receipt_policy_oid,
         )
 
     @cached_property
@@ -432,7 +435,7 @@ class Container:
     @cached_property
     def receipts(self) -> ReceiptService:
         """Signature records (``/v/<id>``) and signing receipts, sealed by kyso."""
-        return ReceiptService(self.uow, self.clock, self.pki.seal, self.keystore,
+        return ReceiptService(self.uow, self.clock, self.pki.receipt_seal, self.keystore,
                               self.document_trust, self.blobs, self.settings.public_base_url)
 
     @cached_property
@@ -469,7 +472,8 @@ class Container:
 
     @cached_property
     def sp769_completion(self) -> SignCompletion:
-        return SignCompletion(self.uow, self.clock, self.signing, self.sp769_settler)
+        return SignCompletion(self.uow, self.clock, self.signing, self.sp769_settler,
+                              self.receipts.queue)
 
     @cached_property
     def csc_oauth(self) -> CscOAuthService:

@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=5.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    # receipts: `kyso serve`'s outbox threads make signing receipts too (false: only
+    # `kyso worker` does, keeping the serving processes' CPU for requests)
+    serve_makes_receipts: bool = True
     # a message a worker claimed and did not record (the worker died, or the database went
     # away after the send) is tried again, under the same id, once this lease ends; it
     # must outlast one send (smtp_timeout_seconds, also the SMS gateway's; webhook_timeout_seconds)
@@ -172,6 +175,9 @@ class Settings(BaseSettings):
     pki_ocsp_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     pki_policy_oid: str = Field(default="2.25.0.1.1", pattern=r"^[0-2](\.[0-9]{1,10})+$")
     pki_tsa_policy_oid: str = Field(default="2.25.0.2.1", pattern=r"^[0-2](\.[0-9]{1,10})+$")
+    # the policy of the certificate that seals signing receipts (receipts)
+    pki_receipt_policy_oid: str = Field(default="2.25.0.3.1",
+                                        pattern=r"^[0-2](\.[0-9]{1,10})+$")
 
     # relying parties (SP769 API) and their webhooks
     sp769_max_files: int = Field(default=20, ge=1, le=100)

@@ -34,6 +34,7 @@ from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
+from kyso.signing.receipt_jobs import ReceiptJobRepository
 from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
@@ -63,6 +64,7 @@ class UnitOfWork(Protocol):
     recoveries: RecoveryCaseRepository
     multisign: MultisignRepository
     signature_records: RecordRepository
+    receipts: ReceiptJobRepository  # signing receipts to make, and made
 
     def __enter__(self) -> Self: ...
 

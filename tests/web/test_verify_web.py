@@ -3,11 +3,13 @@ app; the counterparty decodes the QR code printed in the stamp (the signed PDF r
 poppler, read by zbarimg) and opens it in a fresh browser with no login: the page gives the
 verdict in Vietnamese, and checking a copy on the device says "matches" for the signed file
 and "does not match" for another. The customer finds the signing receipt in the history and
-downloads it; OpenSSL verifies it against kyso's root."""
+downloads it; OpenSSL verifies it against kyso's root. Right after signing, the page says the
+receipt is being made ("Đang tạo biên nhận ký số…") until kyso's worker has made it."""
 
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 
 from playwright.sync_api import Browser, expect
@@ -41,7 +43,18 @@ def test_a_counterparty_scans_the_stamp_and_checks_a_copy_without_an_account(
     flow.get_by_role("button", name="Xác nhận").click()
     expect(flow).to_contain_text("Tài liệu đã được ký.")
     expect(flow.get_by_role("link", name="Trang xác minh công khai")).to_be_visible()
+    # the receipt is made by kyso's worker a moment after the signature (none runs here
+    # until the test says so): the page says so, then offers the download by itself
+    expect(flow.locator("#receipt-pending")).to_have_text("Đang tạo biên nhận ký số…")
+    expect(flow.get_by_role("button", name="Tải biên nhận ký số")).to_have_count(0)
+    shot(p, "verify-0-receipt-pending")
+    made: list[int] = []  # the worker's pass, in a thread of its own as in kyso's worker
+    worker = threading.Thread(target=lambda: made.append(world.container.receipts.make_due()))
+    worker.start()
+    worker.join(timeout=60)
+    assert made == [1]
     expect(flow.get_by_role("button", name="Tải biên nhận ký số")).to_be_visible()
+    expect(flow.locator("#receipt-pending")).to_have_count(0)
     shot(p, "verify-0-signed")
     with p.expect_download() as download:
         flow.get_by_role("button", name="Tải tài liệu đã ký").click()

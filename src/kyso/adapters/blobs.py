@@ -42,7 +42,7 @@ from kyso.adapters.db.tables.blobs import blob_chunks, blobs
 from kyso.adapters.db.tables.documents import documents
 from kyso.adapters.db.tables.multisign import multisign_envelopes
 from kyso.adapters.db.tables.onboarding import registrations
-from kyso.adapters.db.tables.verify import signature_records
+from kyso.adapters.db.tables.verify import signature_records, signing_receipts
 from kyso.clock import Clock
 from kyso.errors import InvalidInput
 from kyso.secrets import Envelope, SealedValueError
@@ -227,7 +227,8 @@ def _referenced(conn: Connection, digests: Iterable[str]) -> set[str]:
     named: set[str] = set()
     e = multisign_envelopes.c
     for column in (c.sha256, c.signed_sha256, c.stamp_image, e.sha256, e.current_sha256,
-                   signature_records.c.receipt_sha256):  # the last: a signing receipt
+                   signature_records.c.receipt_sha256,  # the last two: signing receipts
+                   signing_receipts.c.receipt_sha256):
         named |= {d for (d,) in conn.execute(select(column).where(column.in_(wanted)))}
     clauses = [registrations.c.body.contains(d) for d in wanted - named]
     for start in range(0, len(clauses), 50):

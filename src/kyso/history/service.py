@@ -3,6 +3,8 @@
     transactions (otp_challenges) ── every kind: signatures, SP769 requests, contact and PIN
                                      changes, contracts; confirmed, rejected, expired, failed
     documents ───────────────────── signed or failed, with the file name
+    signing receipts ────────────── of signatures that are no app document (signDoc,
+                                     signHash, SP769, multisign): made or being made
     billing orders ──────────────── paid, pending, cancelled, failed, expired (amount in VND)
     quota ledger ────────────────── signatures credited, used, given back; unlimited terms
 
@@ -13,6 +15,7 @@ from :mod:`kyso.vocabulary`; the API renders them in the caller's language.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +30,7 @@ from kyso.otp.token import Challenge, ChallengeStatus
 from kyso.pki.model import short_serial
 from kyso.signing.document import Document, DocumentStatus
 from kyso.signing.model import credential_id
+from kyso.signing.receipt_jobs import ReceiptJob, ReceiptKind
 from kyso.signing.records import SignatureRecord
 from kyso.signing.stamp import VIETNAM
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
@@ -66,6 +70,8 @@ class Entry:
     amount: int | None = None  # VND, VAT included
     record: str | None = None  # a signature's public record (/v/<id>)
     receipt: bool = False  # … and whether it has a signing receipt to download
+    receipt_pending: bool = False  # … or one the worker is still making
+    receipt_id: str | None = None  # a receipt's id when it is not the record's
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,9 @@ class HistoryService:
         for document in documents:
             if document.status in (DocumentStatus.SIGNED, DocumentStatus.FAILED):
                 yield _signature(document, records.get(document.id))
+        for job in uow.receipts.for_account(account_id, LIMIT):
+            if job.kind != ReceiptKind.DOCUMENT.value:
+                yield _receipt(job)
         orders = {o.id: o for o in uow.billing.orders(account_id=account_id, limit=LIMIT)}
         for order in orders.values():
             status = order.status.value
@@ -217,6 +226,34 @@ def _transaction(challenge: Challenge, now: datetime) -> Entry:
                  TRANSACTION_STATUSES.get(status.value, _OTHER), description, challenge.id)
 
 
+_RECEIPT = Text("Biên nhận ký số", "Signing receipt")
+_RECEIPT_STATES = {"ready": Text("Đã tạo", "Made"),
+                   "pending": Text("Đang tạo biên nhận", "Being made")}
+_RECEIPT_KINDS = {
+    "signDoc": Text("Ký tài liệu qua CSC API (signDoc)", "Document signed via the CSC API"),
+    "signHash": Text("Ký giá trị băm qua CSC API (signHash)", "Hashes signed via the CSC API"),
+    "sp769": Text("Ký theo yêu cầu của bên sử dụng dịch vụ (SP769)",
+                  "Signed at a relying party's request (SP769)"),
+    "multisign": Text("Ký tài liệu nhiều người ký", "Multi-signer document signed"),
+}
+
+
+def _receipt(job: ReceiptJob) -> Entry:
+    """A signing receipt of a signature that is not an app document: what was signed, for
+    whom (the relying party the receipt names), and whether it is made yet."""
+    claims = json.loads(job.claims)
+    kind = _RECEIPT_KINDS.get(job.kind, _OTHER)
+    party = claims.get("relying_party")
+    party = party.get("name") if isinstance(party, dict) else party
+    name = (claims.get("document") or {}).get("name")
+    extra = ", ".join(str(x) for x in (name, party) if x and x != "CSC API")
+    description = Text(f"{kind.vi} — {extra}", f"{kind.en} — {extra}") if extra else kind
+    state = "ready" if job.ready else "pending"
+    return Entry(job.made_at or job.created_at, Category.SIGNATURE, f"receipt.{job.kind}",
+                 state, _RECEIPT, _RECEIPT_STATES[state], description, job.id,
+                 receipt=job.ready, receipt_pending=not job.ready, receipt_id=job.id)
+
+
 def _signature(document: Document, record: SignatureRecord | None) -> Entry:
     status = document.status.value
     at = document.signed_at or document.created_at
@@ -225,4 +262,5 @@ def _signature(document: Document, record: SignatureRecord | None) -> Entry:
                  f"{document.file_name} ({_FORMATS[document.format.value]} "
                  f"{document.options.level})", document.id,
                  record=record.id if record else None,
-                 receipt=bool(record and record.receipt_sha256))
+                 receipt=bool(record and record.receipt_sha256),
+                 receipt_pending=bool(record and not record.receipt_sha256))

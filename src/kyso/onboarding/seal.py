@@ -12,8 +12,8 @@ import uuid
 from kyso.clock import Clock
 from kyso.keys.model import SignatureScheme
 from kyso.keys.ports import KeyStore
+from kyso.pki.chains import authority_chain
 from kyso.pki.hierarchy import issued_record
-from kyso.pki.model import Authority
 from kyso.pki.service import PkiService
 from kyso.signing.cms import CredentialSigner
 from kyso.signing.document import Level, SignOptions
@@ -35,7 +35,8 @@ class Sealer:
     def seal(self, pdf: bytes) -> bytes:
         """``pdf`` with kyso's PAdES (B-T) seal."""
         authority = self._pki.seal()
-        credential = Credential(issued_record(authority), authority.key, self._chain(authority))
+        credential = Credential(issued_record(authority), authority.key,
+                                authority_chain(self._uow, authority))
 
         def raw_sign(digest: bytes, scheme: SignatureScheme) -> bytes:
             return self._keystore.sign_digest(authority.key, digest, scheme)
@@ -47,13 +48,3 @@ class Sealer:
         return self._engine.sign(job, CredentialSigner(credential, raw_sign),
                                  self._organization)
 
-    def _chain(self, authority: Authority) -> tuple[bytes, ...]:
-        chain, issuer = [authority.certificate], authority.issuer
-        with self._uow() as uow:
-            while issuer is not None:
-                parent = uow.pki.authority(issuer)
-                if parent is None:
-                    break
-                chain.append(parent.certificate)
-                issuer = parent.issuer
-        return tuple(chain)

@@ -49,6 +49,7 @@ class PkiConfig:
     ocsp_minutes: int = 60
     policy_oid: str = f"{PLACEHOLDER_ARC}.1.1"  # individuals' signing certificates
     tsa_policy_oid: str = f"{PLACEHOLDER_ARC}.2.1"
+    receipt_policy_oid: str = f"{PLACEHOLDER_ARC}.3.1"  # the signing-receipt seal
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.base_url):
@@ -61,7 +62,8 @@ class PkiConfig:
             raise ValueError(f"certificate_days must be 1..{MAX_CERTIFICATE_DAYS}")
         if self.crl_hours < 1 or self.ocsp_minutes < 1:
             raise ValueError("crl_hours and ocsp_minutes must be positive")
-        if not (is_oid(self.policy_oid) and is_oid(self.tsa_policy_oid)):
+        if not (is_oid(self.policy_oid) and is_oid(self.tsa_policy_oid)
+                and is_oid(self.receipt_policy_oid)):
             raise ValueError("policy OIDs must be dotted decimal")
         if not self.organization.strip():
             raise ValueError("organization must not be empty")

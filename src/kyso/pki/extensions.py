@@ -93,6 +93,13 @@ def organization_seal(ski: bytes, aki: bytes, links: Links, policy_oid: str) -> 
     return individual(ski, aki, links, policy_oid)
 
 
+def receipt_seal(ski: bytes, aki: bytes, links: Links, policy_oid: str) -> Extensions:
+    """The seal of signing receipts: digitalSignature + nonRepudiation, not a CA, and its own
+    certificate policy (``receipt_policy_oid``), so a receipt is told from anything else
+    kyso signs; no EKU (``openssl cms -verify -purpose any``, like the organisation seal)."""
+    return individual(ski, aki, links, policy_oid)
+
+
 def _ext(kind: str, value: object, *, critical: bool = False) -> x509.Extension:
     return x509.Extension({"extn_id": kind, "critical": critical, "extn_value": value})
 

@@ -17,6 +17,7 @@ from kyso.pki.certificates import Template, build_certificate, describe
 from kyso.pki.config import PkiConfig
 from kyso.pki.model import (
     OCSP_RESPONDER,
+    RECEIPTS,
     ROOT,
     SEAL,
     TSA,
@@ -27,7 +28,8 @@ from kyso.pki.model import (
 from kyso.pki.signer import Signer, key_identifier, second
 from kyso.pki.subject import authority_name
 
-__all__ = ["VALIDITY", "Hierarchy", "create_hierarchy", "create_seal", "issued_record"]
+__all__ = ["VALIDITY", "Hierarchy", "create_hierarchy", "create_receipt_seal", "create_seal",
+           "issued_record"]
 
 VALIDITY = {  # days
     AuthorityRole.ROOT: 20 * 365,
@@ -35,6 +37,7 @@ VALIDITY = {  # days
     AuthorityRole.OCSP: 2 * 365,
     AuthorityRole.TSA: 5 * 365,
     AuthorityRole.SEAL: 3 * 365,
+    AuthorityRole.RECEIPTS: 3 * 365,
 }
 _COMMON_NAMES = {
     AuthorityRole.ROOT: "{org} Root CA",
@@ -42,6 +45,7 @@ _COMMON_NAMES = {
     AuthorityRole.OCSP: "{org} OCSP Responder",
     AuthorityRole.TSA: "{org} Time Stamping Authority",
     AuthorityRole.SEAL: "{org} Electronic Seal",
+    AuthorityRole.RECEIPTS: "{org} Signing Receipts",
 }
 
 
@@ -74,6 +78,13 @@ def create_seal(keystore: KeyStore, config: PkiConfig, issuing: Authority, at: d
     return _Maker(keystore, config, second(at), serial).issued(issuing, SEAL, AuthorityRole.SEAL)
 
 
+def create_receipt_seal(keystore: KeyStore, config: PkiConfig, issuing: Authority,
+                        at: datetime, serial: Callable[[], int]) -> Authority:
+    """The seal of signing receipts, certified by the issuing CA (made when first needed)."""
+    return _Maker(keystore, config, second(at), serial).issued(issuing, RECEIPTS,
+                                                                AuthorityRole.RECEIPTS)
+
+
 def issued_record(authority: Authority) -> IssuedCertificate:
     """The issuer's record of an authority's certificate (for its CRL and OCSP)."""
     if authority.issuer is None:
@@ -103,7 +114,8 @@ class _Maker:
         algorithm = {AuthorityRole.ISSUING: self._config.ca_key,
                      AuthorityRole.OCSP: self._config.responder_key,
                      AuthorityRole.TSA: self._config.tsa_key,
-                     AuthorityRole.SEAL: self._config.subscriber_key}[role]
+                     AuthorityRole.SEAL: self._config.subscriber_key,
+                     AuthorityRole.RECEIPTS: self._config.subscriber_key}[role]
         key = self._key(role, algorithm)
         issuer = Signer.of(self._keystore, parent.key, parent.certificate)
         ski = key_identifier(key.public_key_der)
@@ -122,6 +134,9 @@ class _Maker:
         if role is AuthorityRole.SEAL:
             return extensions.organization_seal(ski, issuer.key_identifier, links,
                                                 c.policy_oid)
+        if role is AuthorityRole.RECEIPTS:
+            return extensions.receipt_seal(ski, issuer.key_identifier, links,
+                                           c.receipt_policy_oid)
         return extensions.time_stamping(ski, issuer.key_identifier, links)
 
     def _key(self, role: AuthorityRole, algorithm: KeyAlgorithm) -> KeyHandle:

@@ -22,6 +22,7 @@ from kyso.pki.errors import InvalidTransition
 
 __all__ = [
     "OCSP_RESPONDER",
+    "RECEIPTS",
     "RESERVED_NAMES",
     "ROOT",
     "SEAL",
@@ -39,7 +40,8 @@ ROOT = "root"  # the root CA's name: its certificate is served at /pki/ca/root.c
 OCSP_RESPONDER = "ocsp"  # the issuing CA's delegated OCSP responder
 TSA = "tsa"  # the time-stamping unit
 SEAL = "seal"  # kyso's organisation certificate: seals the papers kyso issues (contracts)
-RESERVED_NAMES = (ROOT, OCSP_RESPONDER, TSA, SEAL)
+RECEIPTS = "receipts"  # the seal of signing receipts (its own key and policy)
+RESERVED_NAMES = (ROOT, OCSP_RESPONDER, TSA, SEAL, RECEIPTS)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 
 
@@ -56,6 +58,7 @@ class AuthorityRole(StrEnum):
     OCSP = "ocsp"  # the delegated OCSP responder of its issuer
     TSA = "tsa"  # the RFC 3161 time-stamping unit
     SEAL = "seal"  # the organisation's electronic seal (signs documents in kyso's name)
+    RECEIPTS = "receipts"  # seals signing receipts only (its own certificate policy)
 
     @property
     def is_ca(self) -> bool:

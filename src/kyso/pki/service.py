@@ -24,8 +24,20 @@ from kyso.pki.certificates import build_certificate
 from kyso.pki.config import PkiConfig
 from kyso.pki.directory import Directory, Entry
 from kyso.pki.errors import CertificateNotFound
-from kyso.pki.hierarchy import create_hierarchy, create_seal, issued_record
-from kyso.pki.model import ROOT, SEAL, Authority, IssuedCertificate, RevocationReason
+from kyso.pki.hierarchy import (
+    create_hierarchy,
+    create_receipt_seal,
+    create_seal,
+    issued_record,
+)
+from kyso.pki.model import (
+    RECEIPTS,
+    ROOT,
+    SEAL,
+    Authority,
+    IssuedCertificate,
+    RevocationReason,
+)
 from kyso.pki.profiles import individual_template, validity
 from kyso.pki.publishing import CrlIssuer
 from kyso.pki.signer import random_serial
@@ -98,24 +110,31 @@ class PkiService:
     def seal(self, *, actor: str = "system") -> Authority:
         """kyso's organisation seal (an authority certified by the issuing CA), created the
         first time it is asked for."""
+        return self._member(SEAL, create_seal, actor)
+
+    def receipt_seal(self, *, actor: str = "system") -> Authority:
+        """The seal of signing receipts (its own key, certificate and policy OID, certified
+        by the issuing CA), created the first time it is asked for."""
+        return self._member(RECEIPTS, create_receipt_seal, actor)
+
+    def _member(self, name: str, create: Callable[..., Authority], actor: str) -> Authority:
         with self._uow() as uow:
-            found = uow.pki.authority(SEAL)
+            found = uow.pki.authority(name)
             if found is not None:
                 return found
             issuing = self._issuing(uow).authority
-        seal = create_seal(self._keystore, self._config, issuing, self._clock.now(),
-                           self._serial)
+        made = create(self._keystore, self._config, issuing, self._clock.now(), self._serial)
         try:
             with self._uow() as uow:
-                if uow.pki.authority(SEAL) is None:
-                    self._store_hierarchy_member(uow, seal, actor)
+                if uow.pki.authority(name) is None:
+                    self._store_hierarchy_member(uow, made, actor)
                     uow.commit()
-                    return seal
+                    return made
         except BaseException:
-            self._destroy([seal.key])
+            self._destroy([made.key])
             raise
-        self._destroy([seal.key])  # another worker made it first
-        return self.seal(actor=actor)
+        self._destroy([made.key])  # another worker made it first
+        return self._member(name, create, actor)
 
     def _store_hierarchy_member(self, uow: UnitOfWork, authority: Authority,
                                 actor: str) -> None:
@@ -123,7 +142,7 @@ class PkiService:
         uow.pki.add_key(authority.key, at)
         uow.pki.add_authority(authority)
         uow.pki.add_certificate(issued_record(authority))
-        uow.audit.append(AuditEvent("pki.seal.created", actor=actor, details={
+        uow.audit.append(AuditEvent(f"pki.{authority.name}.created", actor=actor, details={
             "serial": f"{authority.serial:X}", "issuer": authority.issuer}), at)
 
     def authorities(self) -> list[Authority]:

@@ -11,6 +11,7 @@ per file and ends the request signed. Any failure ends it failed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import replace
 
@@ -27,6 +28,7 @@ from kyso.relying.model import RequestStatus, SignRequest
 from kyso.relying.settlement import Settler
 from kyso.signing.credentials import find_credential, usable
 from kyso.signing.model import Credential
+from kyso.signing.receipt_jobs import ReceiptKind, ReceiptQueue, receipt_id_for
 from kyso.signing.service import Grant, SigningService
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -38,9 +40,10 @@ log = logging.getLogger(__name__)
 
 class SignCompletion:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, signing: SigningService,
-                 settler: Settler) -> None:
+                 settler: Settler, receipts: ReceiptQueue | None = None) -> None:
         self._uow, self._clock, self._signing, self._settler = (uow_factory, clock, signing,
                                                                 settler)
+        self._receipts = receipts
 
     def kind(self) -> Kind:
         return Kind(KIND, Purpose.SIGN, self._apply, self._after)
@@ -104,8 +107,30 @@ class SignCompletion:
                 raise SigningFailed("the request ended while it was being signed")
             files = tuple(replace(f, signature=der)
                           for f, der in zip(current.files, packaged, strict=True))
-            self._settler.end(uow, replace(current, files=files), RequestStatus.SIGNED)
+            ended = self._settler.end(uow, replace(current, files=files), RequestStatus.SIGNED)
+            self._receipt(uow, ended)
             uow.commit()
+
+    def _receipt(self, uow: UnitOfWork, request: SignRequest) -> None:
+        """Queue the signing receipt (right after the ``sp769.signed`` audit record): the
+        files' digests, the relying party (which may read it), the approved transaction."""
+        if self._receipts is None:
+            return
+        party = uow.relying.party(request.party_id)
+        self._receipts.add(uow, ReceiptKind.SP769, request.account_id, {
+            "files": [{"doc_id": f.doc_id, "file_type": f.file_type, "sha256": f.digest.hex(),
+                       "signature_sha256": hashlib.sha256(f.signature or b"").hexdigest()}
+                      for f in request.files],
+            "level": "CMS (detached)",
+            "signer": {"credential": request.credential_id},
+            "relying_party": {"name": party.name if party else None,
+                              "sp_id": party.sp_id if party else None,
+                              "transaction_id": request.transaction_id,
+                              "tran_code": request.id},
+            "challenge": {"id": request.challenge_id, "kind": KIND},
+            "audit": {"action": "sp769.signed"}},
+            receipt_id=receipt_id_for(ReceiptKind.SP769, request.id),
+            party_id=request.party_id)
 
     def _fail(self, challenge_id: str, exc: Exception) -> None:
         code = exc.code if isinstance(exc, KysoError) else "signing_error"

@@ -27,6 +27,7 @@ from kyso.otp.token import Challenge, ChallengeStatus
 from kyso.otp.transactions import Kind, TransactionService
 from kyso.relying.csc_model import AsyncResponse, ResponseStatus
 from kyso.signing.credentials import find_credential, usable
+from kyso.signing.receipt_jobs import ReceiptKind, hash_receipt, receipt_id_for
 from kyso.signing.service import SigningService
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -61,11 +62,19 @@ class AsyncSigning:
         self._transactions, self._signing = transactions, signing
 
     def sign_now(self, account_id: str, credential_id: str, sad: str, digests: list[bytes],
-                 scheme: SignatureScheme) -> AsyncResponse:
-        """With a SAD: sign now, keep the signatures for polling."""
-        signatures = self._signing.sign_digests(account_id, credential_id, sad, digests, scheme)
+                 scheme: SignatureScheme, *,
+                 party: tuple[str | None, str | None] = (None, None)) -> AsyncResponse:
+        """With a SAD: sign now, keep the signatures for polling (and queue the receipt,
+        named after the response: ``signPolling`` answers its id)."""
+        response_id = str(uuid.uuid4())
+        credential = self._signing.credential(account_id, credential_id)
+        receipt = hash_receipt(credential, digests, scheme, party_name=party[1],
+                               party_id=party[0],
+                               receipt_id=receipt_id_for(ReceiptKind.SIGN_HASH, response_id))
+        signatures = self._signing.sign_digests(account_id, credential_id, sad, digests, scheme,
+                                                receipt=receipt)
         now = self._clock.now()
-        item = AsyncResponse(id=str(uuid.uuid4()), account_id=account_id,
+        item = AsyncResponse(id=response_id, account_id=account_id,
                              credential_id=credential_id, scheme=scheme.value,
                              hashes=_b64(digests), created_at=now,
                              expires_at=now + timedelta(seconds=RESPONSE_SECONDS),
@@ -155,8 +164,12 @@ class AsyncSigning:
             digests = [base64.b64decode(h) for h in item.hashes.split("\n")]
             grant = self._signing.grant(uow, credential, digests, scheme.hash_algorithm, proof)
             uow.commit()
+        receipt = hash_receipt(credential, digests, scheme,
+                               party_name=challenge.details.get("relying_party"),
+                               receipt_id=receipt_id_for(ReceiptKind.SIGN_HASH, item.id))
+        receipt.claims["challenge"] = {"id": challenge.id, "kind": challenge.kind}
         signatures = self._signing.sign_digests(item.account_id, item.credential_id,
-                                                grant.sad, digests, scheme)
+                                                grant.sad, digests, scheme, receipt=receipt)
         with self._uow() as uow:
             current = uow.csc.response(item.id, for_update=True)
             assert current is not None

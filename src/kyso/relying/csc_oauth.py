@@ -174,6 +174,7 @@ class Bearer:
     sad: str | None  # credential scope: the SAD the customer's approval granted
     expires_at: datetime
     party_name: str = ""
+    party_id: str | None = None  # the relying party (it may read the receipts it asked for)
 
 
 def _sha(text: str) -> str:
@@ -639,7 +640,7 @@ class CscOAuthService:
             if party is None or party.status is not PartyStatus.ACTIVE:
                 return None  # a disabled client's tokens stop at once
             return Bearer(found.account_id, found.scope, found.credential_id, sad,
-                          found.expires_at, party.name)
+                          found.expires_at, party.name, party.id)
 
     # -- helpers -------------------------------------------------------------------------
     def _authenticate(self, client_id: str | None, client_secret: str | None,

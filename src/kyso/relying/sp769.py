@@ -14,6 +14,7 @@ from typing import Any
 from kyso.pki.certificates import describe
 from kyso.relying.model import RelyingParty, RequestStatus, SignRequest
 from kyso.signing.model import Credential
+from kyso.signing.receipt_jobs import ReceiptKind, receipt_id_for
 
 __all__ = ["SUCCESS", "WAITING", "certificate_view", "message_for", "request_view",
            "webhook_body"]
@@ -49,8 +50,10 @@ def _signatures(request: SignRequest) -> list[dict[str, Any]]:
 
 def request_view(request: SignRequest) -> dict[str, Any]:
     """``data`` of the status call: ``signatures[]`` (base64 CMS) once signed; ``error``
-    names why a failed request failed (e.g. ``out_of_signatures``), else null."""
-    return {
+    names why a failed request failed (e.g. ``out_of_signatures``), else null; a signed
+    request also names its signing receipt (``receipt_id``, a kyso extra: the party fetches
+    it with ``GET /api/v1/rp/receipts/{id}``)."""
+    view = {
         "transaction_id": request.transaction_id,
         "tran_code": request.id,
         "status": request.status.public,
@@ -58,6 +61,9 @@ def request_view(request: SignRequest) -> dict[str, Any]:
         "signatures": _signatures(request),
         "error": _error(request),
     }
+    if request.status is RequestStatus.SIGNED:
+        view["receipt_id"] = receipt_id_for(ReceiptKind.SP769, request.id)
+    return view
 
 
 def _error(request: SignRequest) -> str | None:

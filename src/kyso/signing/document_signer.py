@@ -40,7 +40,8 @@ from kyso.signing.document import Document, DocumentFormat, DocumentStatus, Leve
 from kyso.signing.document_errors import AlreadySigned, SigningFailed
 from kyso.signing.model import Credential
 from kyso.signing.pades import FieldPlan, Finisher, PadesEngine, PadesRequest, reserve
-from kyso.signing.receipts import ReceiptService, timestamp_time
+from kyso.signing.receipt_jobs import ReceiptKind
+from kyso.signing.receipts import ReceiptService, record_claims, timestamp_time
 from kyso.signing.records import SignatureRecord, new_record_id
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.sandbox import PdfSandbox
@@ -104,13 +105,18 @@ class DocumentSigner:
 
     def sign_pdf_file(self, account_id: str, credential_id: str, sad: str, pdf: Source,
                       options: SignOptions, sha256: str | None = None,
-                      credential: Credential | None = None) -> Signed:
+                      credential: Credential | None = None, *,
+                      record_id: str | None = None,
+                      party: tuple[str, str] | None = None) -> Signed:
         """:meth:`sign_pdf` on a file (or bytes): the signed PDF as the original and the
         tail the signature appended, for the caller to write out in chunks while ``pdf``
         still exists. ``sha256``: the file's, when the caller hashed it on the way in (it
         is checked again, in the same pass as the byte range, before the SAD is looked
         at). ``credential``: the caller's, when it has just looked it up (this account's
-        ``credential_id``); it is checked for use again here."""
+        ``credential_id``); it is checked for use again here. ``record_id``: the
+        signature's record and receipt id, when the caller wants to name it (signDoc
+        answers with it); ``party``: the relying party (id, name) whose token signs, which
+        may then read the receipt."""
         sha256 = sha256 or sha256_of(pdf)
         digest, now = bytes.fromhex(sha256), self._clock.now()
         if credential is None or credential.id != credential_id \
@@ -125,17 +131,22 @@ class DocumentSigner:
 
         # a hostile file stops in the sandbox, before the SAD is looked at
         run = _Run(_CSC_DOCUMENT, at=now)
+        if record_id is not None:
+            run.record_id = record_id
         url = (self._receipts.url(run.record_id)
                if self._receipts is not None and options.visible else None)
         signed = self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
                                   authorize, None, url, run, sha256=sha256)
-        self._keep_csc_record(run, account_id, credential_id, sad, sha256, signed, options)
+        self._keep_csc_record(run, account_id, credential_id, sad, sha256, signed, options,
+                              party)
         return signed
 
     def _keep_csc_record(self, run: _Run, account_id: str, credential_id: str, sad: str,
-                         sha256: str, signed: Signed, options: SignOptions) -> None:
-        """signDoc: the record and receipt of a document the caller sent (no file name: the
-        CSC API has none; the approved SAD is bound by its SHA-256)."""
+                         sha256: str, signed: Signed, options: SignOptions,
+                         party: tuple[str, str] | None = None) -> None:
+        """signDoc: the record of a document the caller sent (no file name: the CSC API has
+        none; the approved SAD is bound by its SHA-256) and its receipt's job, for the
+        worker."""
         if self._receipts is None:
             return
         digest = signed.sha256  # known from the byte range's pass over the original
@@ -151,23 +162,29 @@ class DocumentSigner:
             "approved_at": (run.at or self._clock.now()).isoformat()}
         record = self._make_record(run, account_id, credential_id, "pades",
                                    options.level.value, "signDoc.pdf", sha256, signed.size,
-                                   digest, event, approved, relying_party="CSC API")
-        if record is None:
+                                   digest, event, relying_party=party[1] if party else "CSC API")
+        if record is None or self._receipts is None:
             return
         with self._uow() as uow:
+            uow.signature_records.add(record)
             uow.audit.append(AuditEvent("document.signed", Outcome.SUCCESS, actor=account_id,
                                         subject=credential_id, details={
                                             "sha256": record.sha256, "level": record.level,
                                             "via": "csc.signDoc", "event": event,
                                             "record": record.id}), self._clock.now())
-            uow.signature_records.add(record)
+            self._receipts.queue.add(
+                uow, ReceiptKind.SIGN_DOC, account_id,
+                record_claims(record, self._receipts.base_url, approved),
+                receipt_id=record.id, party_id=party[0] if party else None)
             uow.commit()
 
     def sign_xml(self, account_id: str, credential_id: str, sad: str, xml: bytes,
-                 level: Level) -> bytes:
+                 level: Level, *, receipt_id: str | None = None,
+                 party: tuple[str, str] | None = None) -> bytes:
         """``xml`` with an enveloped XAdES signature at ``level`` if ``sad`` authorized its
         SHA-256 (CSC signDoc, ``signature_format: "X"``). The XML is read (safely, in the
-        sandbox) before the SAD is looked at."""
+        sandbox) before the SAD is looked at. Its receipt (``receipt_id``) is queued for the
+        worker."""
         digest, now = hashlib.sha256(xml).digest(), self._clock.now()
         credential = self._credential(account_id, credential_id)
         try:
@@ -186,8 +203,40 @@ class DocumentSigner:
             assert spent is not None  # consumed: a Redeemed
             return spent
 
-        return self._xades.sign(xml, credential, self._raw_sign(credential, authorize),
-                                level, now)
+        signed = self._xades.sign(xml, credential, self._raw_sign(credential, authorize),
+                                  level, now)
+        if self._receipts is not None:
+            self._queue_xml_receipt(account_id, credential, sad, xml, signed, level, now,
+                                    receipt_id, party)
+        return signed
+
+    def _queue_xml_receipt(self, account_id: str, credential: Credential, sad: str,
+                           xml: bytes, signed: bytes, level: Level, at: datetime,
+                           receipt_id: str | None, party: tuple[str, str] | None) -> None:
+        """signDoc on XML keeps no public record (no stamp, no QR code): the audit event and
+        the receipt's job only."""
+        assert self._receipts is not None
+        event, certificate = str(uuid.uuid4()), credential.certificate
+        sha256, digest = hashlib.sha256(xml).hexdigest(), hashlib.sha256(signed).hexdigest()
+        with self._uow() as uow:
+            uow.audit.append(AuditEvent("document.signed", Outcome.SUCCESS, actor=account_id,
+                                        subject=credential.id, details={
+                                            "sha256": sha256, "level": level.value,
+                                            "via": "csc.signDoc", "event": event,
+                                            "receipt": receipt_id}), self._clock.now())
+            self._receipts.queue.add(uow, ReceiptKind.SIGN_DOC, account_id, {
+                "document": {"name": "signDoc.xml", "sha256": sha256, "signed_sha256": digest,
+                             "format": "xades"},
+                "level": level.value,
+                "signer": {"name": certificate.subject, "issuer": certificate.issuer,
+                           "serial": f"{certificate.serial:X}", "credential": credential.id},
+                "signed_at": at.isoformat(),
+                "relying_party": party[1] if party else "CSC API",
+                "challenge": {"id": None, "kind": "csc_sad",
+                              "sad_sha256": hashlib.sha256(sad.encode()).hexdigest()},
+                "audit": {"event": event, "action": "document.signed"}},
+                receipt_id=receipt_id, party_id=party[0] if party else None)
+            uow.commit()
 
     # -- the customer's confirmed documents ----------------------------------------------
     def check_open(self, uow: UnitOfWork, challenge: Challenge) -> None:
@@ -354,40 +403,58 @@ class DocumentSigner:
             done = replace(current, status=DocumentStatus.SIGNED, signed_sha256=digest,
                            signed_size=size, signed_at=now)
             uow.documents.save(done)
-            self._audit(uow, "document.signed", done, event=event,
-                        record=record.id if record else None)
             if record is not None:
                 uow.signature_records.add(record)
+            self._audit(uow, "document.signed", done, event=event,
+                        record=record.id if record else None)
+            if record is not None and self._receipts is not None:
+                self._receipts.queue.add(
+                    uow, ReceiptKind.DOCUMENT, document.account_id,
+                    record_claims(record, self._receipts.base_url, self._approved(challenge, now)),
+                    receipt_id=record.id)
             uow.commit()
         return done
 
-    def _record(self, run: _Run, size: int, digest: str, now: datetime, event: str,
-                challenge: Challenge) -> SignatureRecord | None:
-        """The signature's public record and its receipt (None without a receipt service)."""
-        document = run.document
-        approved: dict[str, str | None] = {
+    def receipt_later(self, uow: UnitOfWork, kind: ReceiptKind | str, account_id: str,
+                      claims: dict[str, object], *,
+                      receipt_id: str | None = None) -> str | None:
+        """Queue a receipt in the caller's transaction, right after the audit event it binds
+        (multisign: a signer's turn); the worker makes it. None without a receipt service."""
+        if self._receipts is None:
+            return None
+        return self._receipts.queue.add(uow, ReceiptKind(kind), account_id, claims,
+                                        receipt_id=receipt_id)
+
+    @staticmethod
+    def _approved(challenge: Challenge, now: datetime) -> dict[str, str | None]:
+        """The approval a receipt binds: the transaction and its bound details' SHA-256."""
+        return {
             "id": challenge.id, "kind": challenge.kind,
             "details_sha256": hashlib.sha256(json.dumps(
                 dict(challenge.details), sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest(),
             "approved_at": (challenge.decided_at or now).isoformat()}
+
+    def _record(self, run: _Run, size: int, digest: str, now: datetime, event: str,
+                challenge: Challenge) -> SignatureRecord | None:
+        """The signature's public record (None without a receipt service)."""
+        document = run.document
         return self._make_record(
             run, document.account_id, document.credential_id, document.format.value,
             document.options.level.value, document.file_name, document.sha256, size,
-            digest, event, approved, document_id=document.id, challenge_id=challenge.id)
+            digest, event, document_id=document.id, challenge_id=challenge.id)
 
     def _make_record(self, run: _Run, account_id: str, credential_id: str, fmt: str,
                      level: str, file_name: str, sha256: str, size: int, digest: str,
-                     event: str, approved: dict[str, str | None], *,
-                     document_id: str | None = None, challenge_id: str | None = None,
+                     event: str, *, document_id: str | None = None,
+                     challenge_id: str | None = None,
                      relying_party: str | None = None) -> SignatureRecord | None:
-        """A record and its receipt (a receipt that cannot be made is logged, and the record
-        kept without it)."""
+        """A signature's record; its receipt is queued with it and made by the worker."""
         if self._receipts is None:
             return None
         credential = self._credential(account_id, credential_id)
         certificate = credential.certificate
-        record = SignatureRecord(
+        return SignatureRecord(
             id=run.record_id, account_id=account_id, credential_id=credential_id,
             issuer=certificate.issuer, serial=certificate.serial,
             signer_name=certificate.subject, issuer_name=_issuer_common_name(credential),
@@ -396,11 +463,6 @@ class DocumentSigner:
             audit_event=event, created_at=self._clock.now(), document_id=document_id,
             timestamp_at=timestamp_time(run.cms) if run.cms else run.timestamp_at,
             relying_party=relying_party, challenge_id=challenge_id)
-        try:
-            return self._receipts.make(record, approved)
-        except KysoError as exc:
-            log.warning("no receipt for signature %s: %s", record.id, exc.code)
-            return record
 
     def _fail(self, run: _Run, code: str) -> None:
         """Mark the document failed if this attempt took it, or it never left pending."""

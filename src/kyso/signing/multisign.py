@@ -419,6 +419,18 @@ class MultisignService:
             self._audit(uow, "multisign.signed", current, me.account_id, position=me.position,
                         signed_sha256=digest, credential=me.credential_id,
                         record=me.record_id)
+            self._signer.receipt_later(uow, "multisign", me.account_id, {  # signing receipt
+                "envelope": current.id, "level": current.level.value,
+                "record": record.id if record else None,
+                "document": {"name": current.file_name, "sha256": current.sha256,
+                             "signed_before_sha256": envelope.current_sha256,
+                             "signed_sha256": digest, "format": "pades"},
+                "signer": {"name": me.name, "position": me.position,
+                           "credential": me.credential_id},
+                "relying_party": None, "signed_at": now.isoformat(),
+                "challenge": {"id": me.transaction_id, "kind": KIND},
+                "audit": {"action": "multisign.signed"}},
+                receipt_id=record.id if record else None)
             if done:
                 self._audit(uow, "multisign.completed", current, me.account_id)
                 text = Text(f"Mọi người đã ký tài liệu {current.file_name}. Hãy mở kyso để "

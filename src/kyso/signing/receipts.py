@@ -1,45 +1,60 @@
 """Signing receipts and the public view of a signature record.
 
-After every signature over a known document kyso keeps a :class:`SignatureRecord` and makes
-a **receipt**: a small CMS SignedData (DER, ``.p7m``) whose encapsulated content is a JSON
-object binding the document's name and SHA-256 (original and signed), the relying party,
-the level, the transaction the customer approved with SmartOTP and the audit event that
-says the signature was made. It is signed by kyso's organisation seal (a certificate of
-kyso's issuing CA, the chain embedded) and carries a signature time stamp from kyso's TSA
-as an unsigned attribute, so anyone holding kyso's root checks it offline::
+After every signature kyso makes a **receipt**: a small CMS SignedData (DER, ``.p7m``) whose
+encapsulated content is a JSON object binding what was signed (a document's name and
+SHA-256, original and signed; or the hashes of a signHash), the relying party, the level,
+the approval the customer gave with SmartOTP (or the SAD, by its SHA-256) and the audit
+record's position in the chain (sequence number, hash, event id). It is signed by kyso's
+organisation seal (a certificate of kyso's issuing CA, the chain embedded) and carries a
+signature time stamp from kyso's TSA as an unsigned attribute, so anyone holding kyso's
+root checks it offline::
 
     openssl cms -verify -inform DER -in receipt.p7m -CAfile root.pem -purpose any
 
-The audit trail's sequence number may be assigned after commit (a sequencer), so the receipt
-binds the audit *event id* (a UUID in the event's details, known when it is written).
+Receipts are made off the signing request (``receipt_jobs.py``): the signing transaction
+adds the claims as a job, :meth:`ReceiptService.make_due` (a worker chore) seals them.
+Until then the receipt is *pending* (:class:`ReceiptPending`, "đang tạo biên nhận").
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from asn1crypto import cms, tsp
 
 from kyso.clock import Clock
-from kyso.errors import NotFound
+from kyso.errors import Conflict, KysoError, NotFound
 from kyso.keys.model import SignatureScheme
 from kyso.keys.ports import KeyStore
+from kyso.pki.chains import authority_chain
 from kyso.pki.hierarchy import issued_record
 from kyso.pki.model import Authority, CertificateStatus, IssuedCertificate
 from kyso.signing.cms import CredentialSigner
 from kyso.signing.model import Credential
 from kyso.signing.pades import run
+from kyso.signing.receipt_jobs import ReceiptJob, ReceiptQueue
 from kyso.signing.records import RECORD_ID, SignatureRecord, verify_url
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.storage import BlobStore
 from kyso.uow import UnitOfWorkFactory
 
-__all__ = ["PublicView", "ReceiptService", "receipt_content", "timestamp_time"]
+__all__ = ["PublicView", "ReceiptPending", "ReceiptService", "record_claims",
+           "timestamp_time"]
 
-RECEIPT_TYPE = "kyso-signing-receipt"
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=120)  # a claimed batch is the worker's this long
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class ReceiptPending(Conflict):
+    """The receipt is queued and not made yet (the worker makes it within seconds)."""
+
+    code = "receipt_pending"
+    vi = "Biên nhận ký số đang được tạo, vui lòng thử lại sau ít giây."
+    en = "The signing receipt is being made; try again in a few seconds."
 
 
 def timestamp_time(signed_data_der: bytes) -> datetime | None:
@@ -59,25 +74,22 @@ def timestamp_time(signed_data_der: bytes) -> datetime | None:
     return None
 
 
-def receipt_content(record: SignatureRecord, base_url: str,
-                    challenge: dict[str, str | None]) -> bytes:
-    """The receipt's claims, as canonical JSON (sorted keys, UTF-8)."""
-    claims = {
-        "type": RECEIPT_TYPE, "version": 1, "record": record.id,
-        "verify_url": verify_url(base_url, record.id),
+def record_claims(record: SignatureRecord, base_url: str,
+                  challenge: dict[str, str | None]) -> dict[str, object]:
+    """A document signature's claims (the queue adds the type, id and audit position)."""
+    return {
+        "record": record.id, "verify_url": verify_url(base_url, record.id),
         "document": {"name": record.file_name, "sha256": record.sha256,
                      "signed_sha256": record.signed_sha256, "format": record.format},
         "level": record.level,
         "signer": {"name": record.signer_name, "issuer": record.issuer_name,
-                   "serial": f"{record.serial:X}"},
+                   "serial": f"{record.serial:X}", "credential": record.credential_id},
         "signed_at": record.signed_at.isoformat(),
         "timestamp_at": record.timestamp_at.isoformat() if record.timestamp_at else None,
         "relying_party": record.relying_party,
         "challenge": challenge,
         "audit": {"event": record.audit_event, "action": "document.signed"},
     }
-    return json.dumps(claims, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -116,19 +128,51 @@ class ReceiptService:
                  blobs: BlobStore, base_url: str) -> None:
         self._uow, self._clock, self._seal, self._keystore = uow_factory, clock, seal, keystore
         self._trust, self._blobs, self.base_url = trust, blobs, base_url
+        self.queue = ReceiptQueue(clock, base_url)
 
     def url(self, record_id: str) -> str:
         return verify_url(self.base_url, record_id)
 
-    def make(self, record: SignatureRecord, challenge: dict[str, str | None]) -> SignatureRecord:
-        """The receipt for ``record``, stored as a blob: the record names it."""
-        der = self.sign(receipt_content(record, self.base_url, challenge))
-        return replace(record, receipt_sha256=self._blobs.put(der))
+    # -- making (the worker) ---------------------------------------------------------------
+    def make_due(self, limit: int = 20) -> int:
+        """Make the receipts due (a chore of every outbox pass): claim a batch with a lease,
+        seal each outside any transaction, record each once. A failure is retried later
+        with back-off; a worker that dies leaves its batch to the next once the lease ends.
+        Returns how many were made."""
+        now = self._clock.now()
+        lease_until = now + LEASE
+        with self._uow() as uow:
+            batch = uow.receipts.claim_due(now, lease_until, limit)
+            uow.commit()
+        made = 0
+        for job in batch:
+            if self._clock.now() >= lease_until - LEASE / 2:
+                break  # the rest waits for the next claim once the lease ends
+            made += self._make(job)
+        return made
+
+    def _make(self, job: ReceiptJob) -> int:
+        try:
+            der = self.sign(job.claims.encode())
+            digest = self._blobs.put(der)
+        except Exception as exc:  # a TSA, key store or blob store away: later, again
+            error = exc.code if isinstance(exc, KysoError) else type(exc).__name__
+            log.warning("receipt %s not made (attempt %d): %s", job.id, job.attempts + 1, error)
+            delay = min(timedelta(seconds=5 * 2 ** min(job.attempts, 16)), MAX_BACKOFF)
+            with self._uow() as uow:
+                uow.receipts.retry(job.id, job.attempts + 1, self._clock.now() + delay, error)
+                uow.commit()
+            return 0
+        with self._uow() as uow:
+            recorded = uow.receipts.made(job.id, digest, self._clock.now())
+            uow.commit()
+        return 1 if recorded else 0
 
     def sign(self, content: bytes) -> bytes:
         """A CMS SignedData over ``content`` (encapsulated), by kyso's seal, time-stamped."""
         authority = self._seal()
-        credential = Credential(issued_record(authority), authority.key, self._chain(authority))
+        credential = Credential(issued_record(authority), authority.key,
+                                authority_chain(self._uow, authority))
 
         def raw_sign(digest: bytes, scheme: SignatureScheme) -> bytes:
             return self._keystore.sign_digest(authority.key, digest, scheme)
@@ -139,17 +183,6 @@ class ReceiptService:
             detached=False, timestamper=self._trust.timestamper))
         der: bytes = info.dump()
         return der
-
-    def _chain(self, authority: Authority) -> tuple[bytes, ...]:
-        chain, issuer = [authority.certificate], authority.issuer
-        with self._uow(read_only=True) as uow:
-            while issuer is not None:
-                parent = uow.pki.authority(issuer)
-                if parent is None:
-                    break
-                chain.append(parent.certificate)
-                issuer = parent.issuer
-        return tuple(chain)
 
     # -- reading ---------------------------------------------------------------------------
     def view(self, record_id: str) -> PublicView:
@@ -165,19 +198,56 @@ class ReceiptService:
             raise NotFound()
         return _view(record, certificate, self._clock.now())
 
-    def receipt(self, account_id: str, record_id: str) -> tuple[SignatureRecord, bytes]:
-        """The receipt's DER, to the signer only."""
-        record_id = record_id.lower()
-        if not RECORD_ID.fullmatch(record_id):
+    def receipt(self, account_id: str, receipt_id: str) -> tuple[str, bytes]:
+        """The receipt's id and DER, to the signer only (NotFound for anyone else;
+        ReceiptPending while the worker has not made it)."""
+        return self._read(receipt_id, lambda job: job.account_id == account_id,
+                          account_id=account_id)
+
+    def for_party(self, party_id: str, receipt_id: str) -> tuple[str, bytes]:
+        """The receipt, to the relying party that asked for the signature only (NotFound for
+        any other party, whatever the receipt)."""
+        return self._read(receipt_id, lambda job: job.party_id == party_id)
+
+    def job(self, account_id: str, receipt_id: str) -> ReceiptJob:
+        """The receipt's state, to the signer (NotFound otherwise)."""
+        receipt_id = receipt_id.lower()
+        if not RECORD_ID.fullmatch(receipt_id):
             raise NotFound()
         with self._uow(read_only=True) as uow:
-            record = uow.signature_records.get(record_id)
-        if record is None or record.account_id != account_id or record.receipt_sha256 is None:
+            job = uow.receipts.get(receipt_id)
+        if job is None or job.account_id != account_id:
+            raise NotFound()
+        return job
+
+    def _read(self, receipt_id: str, allowed: Callable[[ReceiptJob], bool], *,
+              account_id: str | None = None) -> tuple[str, bytes]:
+        receipt_id = receipt_id.lower()
+        if not RECORD_ID.fullmatch(receipt_id):
+            raise NotFound()
+        with self._uow(read_only=True) as uow:
+            job = uow.receipts.get(receipt_id)
+            record = uow.signature_records.get(receipt_id) if job is None else None
+        if job is not None:
+            if not allowed(job):
+                raise NotFound()
+            if job.receipt_sha256 is None:
+                raise ReceiptPending(retry_after=2)
+            digest = job.receipt_sha256
+        elif (record is not None and account_id is not None  # made before the worker did
+              and record.account_id == account_id and record.receipt_sha256 is not None):
+            digest = record.receipt_sha256
+        else:
             raise NotFound()
         try:
-            return record, self._blobs.get(record.receipt_sha256)
+            return receipt_id, self._blobs.get(digest)
         except KeyError:
             raise NotFound("the receipt is missing from the store") from None
+
+    def jobs(self, account_id: str, limit: int = 500) -> Sequence[ReceiptJob]:
+        """The signer's receipts (every kind), newest first."""
+        with self._uow(read_only=True) as uow:
+            return uow.receipts.for_account(account_id, limit)
 
     def for_account(self, account_id: str, limit: int = 500) -> Sequence[SignatureRecord]:
         with self._uow(read_only=True) as uow:

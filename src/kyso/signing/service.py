@@ -27,6 +27,7 @@ from kyso.signing.credentials import ChainCache, find_credential, list_credentia
 from kyso.signing.errors import InvalidHashes, InvalidSad, OutOfSignatures, SadExpired
 from kyso.signing.model import Credential, SignatureActivation
 from kyso.signing.ports import Quota
+from kyso.signing.receipt_jobs import ReceiptOrder, queue_receipt
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
 __all__ = ["Authorization", "Grant", "Redeemed", "SigningPolicy", "SigningService"]
@@ -151,7 +152,8 @@ class SigningService:
 
     # -- signing ------------------------------------------------------------------------
     def sign_digests(self, account_id: str, credential: str, sad: str, digests: list[bytes],
-                     scheme: SignatureScheme, *, relying_party: str | None = None) -> list[bytes]:
+                     scheme: SignatureScheme, *, relying_party: str | None = None,
+                     receipt: ReceiptOrder | None = None) -> list[bytes]:
         """Sign ``digests`` with the credential's key, if ``sad`` authorized exactly them.
         The same call repeated while the SAD lives (a response lost after the signatures
         were counted) returns the signatures it made, uncharged (``signing.redelivered``).
@@ -161,7 +163,11 @@ class SigningService:
         spends its hashes, debits the quota, keeps the signatures and appends the audit
         record (last, so the chain's head row is held only until the commit). Signatures
         that transaction does not record (the SAD spent meanwhile, no quota left, a crash)
-        are never returned: a signature leaves kyso only with its charge and its record."""
+        are never returned: a signature leaves kyso only with its charge and its record.
+
+        ``receipt``: the signing receipt to queue in that transaction, right after the audit
+        record (its claims get the SAD's SHA-256 and the audit position); a repeated call
+        that only redelivers queues none (``receipt.queued`` stays false)."""
         found = self._check(account_id, credential, sad, digests, scheme)
         if found is None:  # hashes this SAD already signed: the signatures kept for them
             return self._redeliver(account_id, credential, sad, digests, scheme)
@@ -172,7 +178,7 @@ class SigningService:
             raise
         try:
             return self._record(account_id, credential, sad, found, digests, scheme,
-                                signatures, relying_party)
+                                signatures, relying_party, receipt)
         except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
             self._out_of_signatures(account_id, credential, len(digests), exc)
             raise
@@ -195,7 +201,7 @@ class SigningService:
 
     def _record(self, account_id: str, credential: str, sad: str, found: Credential,
                 digests: list[bytes], scheme: SignatureScheme, signatures: list[bytes],
-                relying_party: str | None) -> list[bytes]:
+                relying_party: str | None, receipt: ReceiptOrder | None = None) -> list[bytes]:
         """Spend the hashes, count the signatures once, keep them for a repeated call and
         audit them — one transaction; or, if a concurrent call spent the hashes first,
         answer as a repeated call does (its signatures, or a refusal)."""
@@ -211,8 +217,16 @@ class SigningService:
             # the rows every signer of this credential, then every writer, waits for: last
             self._quota.debit(uow, found.id, len(digests), relying_party=relying_party)
             self._audit(uow, "signing.signed", activation, count=len(signatures))
+            if receipt is not None:
+                claims = receipt.claims | {
+                    "sad_sha256": _token_hash(sad), "sad": activation.id,
+                    "audit": {"action": "signing.signed", "sad": activation.id}}
+                queue_receipt(uow, self._clock.now(), receipt.kind, account_id, claims,
+                              receipt_id=receipt.id, party_id=receipt.party_id)
             uow.commit()
-            return signatures
+        if receipt is not None:
+            receipt.queued = True
+        return signatures
 
     def _redeliver(self, account_id: str, credential: str, sad: str, digests: list[bytes],
                    scheme: SignatureScheme) -> list[bytes]:

@@ -14,6 +14,7 @@ import pytest
 from asn1crypto import cms, pem
 
 from kyso.keys.model import KeyAlgorithm
+from kyso.signing.receipts import ReceiptPending
 from tests.integration.csc.conftest import World
 from tests.integration.csc.helpers import ECDSA_SHA256
 from tests.integration.csc.pyhanko_client import small_pdf
@@ -28,6 +29,12 @@ def test_sign_doc_keeps_a_record_and_a_receipt(world: World, tmp_path: Path) -> 
     assert r.status_code == 200, r.text
     signed = base64.b64decode(r.json()["DocumentWithSignature"][0])
     [record] = world.container.receipts.for_account(signer.account_id)
+    assert r.json()["receiptIDs"] == [record.id]
+    # made off the request: pending until the worker's pass makes it
+    assert record.receipt_sha256 is None
+    with pytest.raises(ReceiptPending):
+        world.container.receipts.receipt(signer.account_id, record.id)
+    world.container.outbox_worker().run_once()
     assert record.signed_sha256 == hashlib.sha256(signed).hexdigest()
     assert record.sha256 == hashlib.sha256(pdf).hexdigest() and record.document_id is None
     assert record.level == "B-T" and record.timestamp_at is not None

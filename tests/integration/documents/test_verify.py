@@ -26,10 +26,14 @@ needs_zbar = pytest.mark.skipif(shutil.which("zbarimg") is None,
                                 reason="zbarimg (zbar-tools): run scripts/system-deps.sh")
 
 
-def _signed(customer: Customer, world: World, name: str, **params: str) -> tuple[Path, dict]:
+def _signed(customer: Customer, world: World, name: str, *, worker: bool = True,
+            **params: str) -> tuple[Path, dict]:
+    """Sign a PDF in the app; with ``worker`` one worker pass then makes its receipt."""
     uploaded = customer.upload(sample_pdf(f"Hop dong {name}"), name=f"{name}.pdf", **params)
     assert uploaded.status_code == 201, uploaded.text
     assert customer.confirm(uploaded.json()["transaction"]).status_code == 200
+    if worker:
+        world.container.outbox_worker().run_once()
     document = uploaded.json()["id"]
     got = customer.get(f"/documents/{document}/download")
     assert got.status_code == 200
@@ -147,7 +151,24 @@ def test_revoked_later_stays_valid_with_a_time_stamp_not_without(world: World) -
 @needs_tools
 def test_the_receipt_verifies_with_openssl_and_binds_the_signature(world: World,
                                                                    customer: Customer) -> None:
-    path, record = _signed(customer, world, "receipt", level="B-T", visible="true")
+    path, pending = _signed(customer, world, "receipt", worker=False, level="B-T",
+                            visible="true")
+    # the signature is answered before its receipt exists: pending until the worker's pass
+    assert pending["receipt"] is None and pending["receipt_pending"] is True
+    early = customer.get(f"/receipts/{pending['id']}")
+    assert early.status_code == 409 and early.json()["error"] == "receipt_pending"
+    assert early.headers["Retry-After"] == "2" and "being made" in early.json()[
+        "error_description"]
+    [entry] = [e for e in customer.get("/history").json()
+               if e.get("verify") == f"/v/{pending['id']}"]
+    assert entry["receipt_pending"] is True and entry["receipt"] is None
+    assert world.container.outbox_worker().run_once() >= 0  # its chores make the receipt
+    [entry] = [e for e in customer.get("/history").json()
+               if e.get("verify") == f"/v/{pending['id']}"]
+    assert entry["receipt_pending"] is False
+    assert entry["receipt"] == f"/api/v1/receipts/{pending['id']}"
+    [record] = [r for r in customer.get("/receipts").json() if r["id"] == pending["id"]]
+    assert record["receipt_pending"] is False
     got = customer.get(f"/receipts/{record['id']}")
     assert got.status_code == 200 and got.headers["content-type"] == "application/pkcs7-mime"
     der = world.files / "receipt.p7m"
@@ -170,10 +191,14 @@ def test_the_receipt_verifies_with_openssl_and_binds_the_signature(world: World,
     assert re.fullmatch(r"[0-9a-f-]{36}", challenge["id"]) and challenge["kind"] == "sign_document"
     # the audit event that says the document was signed carries the same event id
     with world.container.uow(read_only=True) as uow:
-        events = [r.event for r in uow.audit.records()
-                  if r.event.action == "document.signed"
-                  and r.event.details.get("record") == record["id"]]
-    assert [e.details["event"] for e in events] == [claims["audit"]["event"]]
+        audited = [r for r in uow.audit.records()
+                   if r.event.action == "document.signed"
+                   and r.event.details.get("record") == record["id"]]
+    assert [r.event.details["event"] for r in audited] == [claims["audit"]["event"]]
+    # … and its position in the chain: the sequence number and the record's hash
+    assert (claims["audit"]["seq"], claims["audit"]["hash"]) == (audited[0].seq,
+                                                                 audited[0].hash)
+    assert claims["kind"] == "document" and claims["id"] == record["id"]
     # signed by kyso's seal, with a signature time stamp as an unsigned attribute
     signer = cms.ContentInfo.load(got.content)["content"]["signer_infos"][0]
     kinds = [a["type"].native for a in signer["unsigned_attrs"]]
@@ -253,6 +278,7 @@ def test_each_document_of_a_batch_gets_its_own_record_and_qr_code(world: World) 
                               json={"documents": ids, "level": "B-T", "visible": True})
     assert batch.status_code == 201, batch.text
     assert signer.confirm(batch.json()["transaction"]).status_code == 200
+    world.container.outbox_worker().run_once()
     records = {r["document_id"]: r for r in signer.get("/receipts").json()}
     assert set(records) == set(ids) and len({r["id"] for r in records.values()}) == 2
     for document in ids:

@@ -129,7 +129,8 @@ def _uris(cert: x509.Certificate) -> list[str]:
      {"issuing_ca": "tsa"}, {"issuing_ca": "Bad Name"}, {"certificate_days": 1096},
      {"crl_hours": 0}, {"policy_oid": "1.2.x"}, {"organization": " "},
      {"policy_oid": "2.25.32075402975872348100610335547277900395"},
-     {"tsa_policy_oid": "1.3.6.1.4.1.4294967296"}, {"policy_oid": "2.999.1"}],
+     {"tsa_policy_oid": "1.3.6.1.4.1.4294967296"}, {"policy_oid": "2.999.1"},
+     {"receipt_policy_oid": "2.25.x"}, {"issuing_ca": "receipts"}],
 )
 def test_config_validates(changes: dict[str, object]) -> None:
     with pytest.raises(ValueError):

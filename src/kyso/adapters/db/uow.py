@@ -34,7 +34,7 @@ from kyso.adapters.db.repositories.smartotp import (
     SqlSmartOtpRepository,
 )
 from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
-from kyso.adapters.db.repositories.verify import SqlRecordRepository
+from kyso.adapters.db.repositories.verify import SqlReceiptJobRepository, SqlRecordRepository
 from kyso.adapters.metrics import CountedAudit
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
@@ -53,6 +53,7 @@ from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.multisign_model import MultisignRepository
 from kyso.signing.ports import ActivationRepository
+from kyso.signing.receipt_jobs import ReceiptJobRepository
 from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
@@ -82,6 +83,7 @@ class SqlUnitOfWork:
     recoveries: RecoveryCaseRepository
     multisign: MultisignRepository
     signature_records: RecordRepository
+    receipts: ReceiptJobRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
                  audit_key: ChainKey = UNKEYED) -> None:
@@ -129,6 +131,7 @@ class SqlUnitOfWork:
         self.recoveries = SqlRecoveryCaseRepository(conn)
         self.multisign = SqlMultisignRepository(conn)
         self.signature_records = SqlRecordRepository(conn)
+        self.receipts = SqlReceiptJobRepository(conn)
         return self
 
     def __exit__(

@@ -65,8 +65,9 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
         stop = threading.Event()
         thread = None
         if run_worker:
-            worker = container.outbox_worker(observe=observe_delivery,
-                                              every_pass=observe_outbox_pass)
+            worker = container.outbox_worker(
+                observe=observe_delivery, every_pass=observe_outbox_pass,
+                make_receipts=container.settings.serve_makes_receipts)
             poll = container.settings.outbox_poll_seconds
             thread = threading.Thread(target=worker.run_forever, args=(stop, poll),
                                       name="kyso-outbox", daemon=True)

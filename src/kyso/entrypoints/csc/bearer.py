@@ -30,6 +30,7 @@ class CscCaller:
     sad: str | None = None  # credential scope: the SAD the customer's approval granted
     session_id: str | None = None
     party_name: str | None = None  # an OAuth2 token's relying party
+    party_id: str | None = None  # … and its id (it may read the receipts it asked for)
 
 
 class CredentialTokenOnly(PermissionDenied):
@@ -48,7 +49,7 @@ def signing_caller(container: Annotated[Container, Depends(get_container)],
         if found is None:
             raise InvalidSession()
         return CscCaller(found.account_id, found.scope, found.credential_id, found.sad,
-                         party_name=found.party_name or None)
+                         party_name=found.party_name or None, party_id=found.party_id)
     account, session = container.accounts.authenticate(token)
     return CscCaller(account.id, "session", session_id=session.id)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from kyso.keys.model import KeyAlgorithm, SignatureScheme
 from kyso.signing.cms import scheme_for as kyso_scheme
 from kyso.signing.document import Level, SignOptions
 from kyso.signing.document_errors import DocumentTooLarge
+from kyso.signing.records import new_record_id
 from kyso.signing.source import Signed, read_all, spool
 from kyso.signing.xades import LEVELS as XADES_LEVELS
 
@@ -85,31 +87,39 @@ def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
         raise MissingParameter("SAD", "string")
     signer = container.document_signer
     signed: list[Signed] = []
+    receipts: list[str] = []  # each document's signing receipt (made by the worker)
+    party = (caller.party_id, caller.party_name or "") if caller.party_id else None
     try:
         for document in body.documents:
             options = _options(document, credential.key.algorithm)
             pdf, sha256 = _pdf(document.document, container.settings.document_max_bytes)
             try:
+                record_id = new_record_id()
                 if document.signature_format == "X":  # XML is read whole (within the limit)
                     xml = signer.sign_xml(caller.account_id, body.credential_id, sad,
-                                          read_all(pdf), options.level)
+                                          read_all(pdf), options.level, receipt_id=record_id,
+                                          party=party)
                     pdf.unlink(missing_ok=True)
                     signed.append(Signed(xml, b""))
+                    receipts.append(record_id)
                     continue
                 signed.append(signer.sign_pdf_file(caller.account_id, body.credential_id,
-                                                   sad, pdf, options, sha256, credential))
+                                                   sad, pdf, options, sha256, credential,
+                                                   record_id=record_id, party=party))
+                receipts.append(record_id)
             except BaseException:
                 pdf.unlink(missing_ok=True)
                 raise
     except BaseException:
         _remove(signed)
         raise
-    return StreamingResponse(_answer(signed), media_type="application/json",
+    return StreamingResponse(_answer(signed, receipts), media_type="application/json",
                              background=BackgroundTask(_remove, signed))
 
 
-def _answer(signed: list[Signed]) -> Iterator[bytes]:
-    """``{"DocumentWithSignature": [Base64, …]}``, written a piece at a time."""
+def _answer(signed: list[Signed], receipts: list[str]) -> Iterator[bytes]:
+    """``{"DocumentWithSignature": [Base64, …], "receiptIDs": […]}``, written a piece at a
+    time (``receiptIDs``: a vendor extra, one per document)."""
     try:
         yield b'{"DocumentWithSignature":['
         for n, one in enumerate(signed):
@@ -121,7 +131,7 @@ def _answer(signed: list[Signed]) -> Iterator[bytes]:
                 yield base64.b64encode(data[:cut])
                 carry = data[cut:]
             yield base64.b64encode(carry) + b'"'
-        yield b"]}"
+        yield b'],"receiptIDs":' + json.dumps(receipts).encode() + b"}"
     finally:
         _remove(signed)
 

@@ -23,10 +23,11 @@ from kyso.entrypoints.csc.bearer import CscCallerDep, SigningCallerDep
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import check_lengths, decode_hashes, hash_for, scheme_for
 from kyso.entrypoints.csc.schemas import SignHashIn, SignPollingIn, TimestampIn
-from kyso.errors import InvalidInput
+from kyso.errors import InvalidInput, NotFound
 from kyso.keys.model import HashAlgorithm
 from kyso.pki.publishing import PkiPublisher
 from kyso.relying.csc_model import AsyncResponse, ResponseStatus
+from kyso.signing.receipt_jobs import ReceiptKind, hash_receipt, receipt_id_for
 
 __all__ = ["router", "time_stamp_token"]
 
@@ -52,13 +53,19 @@ def sign_hash(body: SignHashIn, request: Request, caller: SigningCallerDep,
                                            relying_party=caller.party_name)
         else:
             item = container.csc_async.sign_now(caller.account_id, credential.id, sad,
-                                                digests, scheme)
+                                                digests, scheme, party=(caller.party_id,
+                                                                        caller.party_name))
         return _accepted(item, request)
     if sad is None:
         raise MissingParameter("SAD", "string")
+    receipt = hash_receipt(credential, digests, scheme, party_name=caller.party_name,
+                           party_id=caller.party_id)
     signatures = container.signing.sign_digests(caller.account_id, credential.id, sad,
-                                                digests, scheme)
-    return {"signatures": [base64.b64encode(s).decode() for s in signatures]}
+                                                digests, scheme, receipt=receipt)
+    answer: dict[str, Any] = {"signatures": [base64.b64encode(s).decode() for s in signatures]}
+    if receipt.queued:  # a vendor extra (CSC clients ignore unknown fields): the receipt
+        answer["receiptID"] = receipt.id  # the worker makes it within seconds
+    return answer
 
 
 @router.post("/signatures/signPolling")
@@ -69,7 +76,14 @@ def sign_polling(body: SignPollingIn, caller: SigningCallerDep,
     (rejected, failed, expired); an unknown or another customer's ``responseID`` is 400."""
     item = container.csc_async.poll(caller.account_id, body.response_id)
     if item.status is ResponseStatus.SIGNED and item.signatures:
-        return {"signatures": item.signatures.split("\n"), "status": item.status.value}
+        answer = {"signatures": item.signatures.split("\n"), "status": item.status.value}
+        receipt_id = receipt_id_for(ReceiptKind.SIGN_HASH, item.id)
+        try:  # a vendor extra: the receipt queued when it was signed (none if redelivered)
+            container.receipts.job(caller.account_id, receipt_id)
+            answer["receiptID"] = receipt_id
+        except NotFound:
+            pass
+        return answer
     if item.status is ResponseStatus.PENDING:
         return {"status": item.status.value, "expiresAt": item.expires_at.isoformat()}
     raise ResponseEnded(status=item.status.value)

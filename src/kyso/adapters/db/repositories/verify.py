@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
 
-from kyso.adapters.db.tables.verify import signature_records
+from kyso.adapters.db.tables.verify import signature_records, signing_receipts
+from kyso.signing.receipt_jobs import ReceiptJob
 from kyso.signing.records import SignatureRecord
 
-__all__ = ["SqlRecordRepository"]
+__all__ = ["SqlReceiptJobRepository", "SqlRecordRepository"]
 
 _t = signature_records.c
 _BY_ID = select(signature_records).where(_t.id == bindparam("record_id"))
@@ -45,3 +47,68 @@ class SqlRecordRepository:
     def for_account(self, account_id: str, limit: int = 500) -> Sequence[SignatureRecord]:
         rows = self._conn.execute(_FOR_ACCOUNT, {"account_id": account_id, "limit": limit})
         return [_record(r) for r in rows]
+
+
+_j = signing_receipts.c
+_JOB = select(signing_receipts).where(_j.id == bindparam("receipt_id"))
+_JOBS_FOR_ACCOUNT = (select(signing_receipts).where(_j.account_id == bindparam("account_id"))
+                     .order_by(_j.created_at.desc()).limit(bindparam("limit")))
+
+
+def _job(row: Row[Any]) -> ReceiptJob:
+    m = dict(row._mapping)
+    m.pop("leased_until")
+    return ReceiptJob(**m)
+
+
+class SqlReceiptJobRepository:
+    """Receipts to make and made. ``claim_due`` leases a batch (``SKIP LOCKED`` on
+    PostgreSQL: concurrent workers take disjoint ones; SQLite has one writer at a time)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, job: ReceiptJob) -> None:
+        self._conn.execute(insert(signing_receipts), asdict(job) | {"leased_until": None})
+
+    def get(self, receipt_id: str) -> ReceiptJob | None:
+        row = self._conn.execute(_JOB, {"receipt_id": receipt_id}).first()
+        return _job(row) if row else None
+
+    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[ReceiptJob]:
+        due = (select(_j.id)
+               .where(_j.receipt_sha256.is_(None), _j.due_at <= now,
+                      or_(_j.leased_until.is_(None), _j.leased_until <= now))
+               .order_by(_j.due_at, _j.id).limit(limit)
+               .with_for_update(skip_locked=True))
+        ids = list(self._conn.scalars(due))
+        if not ids:
+            return []
+        self._conn.execute(update(signing_receipts).where(_j.id.in_(ids))
+                           .values(leased_until=lease_until))
+        rows = self._conn.execute(select(signing_receipts).where(_j.id.in_(ids))
+                                  .order_by(_j.due_at, _j.id))
+        return [_job(r) for r in rows]
+
+    def made(self, receipt_id: str, sha256: str, at: datetime) -> bool:
+        done = self._conn.execute(
+            update(signing_receipts)
+            .where(_j.id == receipt_id, _j.receipt_sha256.is_(None))
+            .values(receipt_sha256=sha256, made_at=at, leased_until=None, error=None))
+        if done.rowcount != 1:
+            return False
+        self._conn.execute(update(signature_records)
+                           .where(_t.id == receipt_id, _t.receipt_sha256.is_(None))
+                           .values(receipt_sha256=sha256))
+        return True
+
+    def retry(self, receipt_id: str, attempts: int, due_at: datetime, error: str) -> None:
+        self._conn.execute(
+            update(signing_receipts)
+            .where(_j.id == receipt_id, _j.receipt_sha256.is_(None))
+            .values(attempts=attempts, due_at=due_at, error=error[:200], leased_until=None))
+
+    def for_account(self, account_id: str, limit: int = 500) -> Sequence[ReceiptJob]:
+        rows = self._conn.execute(_JOBS_FOR_ACCOUNT, {"account_id": account_id,
+                                                      "limit": limit})
+        return [_job(r) for r in rows]

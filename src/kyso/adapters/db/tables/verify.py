@@ -3,11 +3,11 @@ kyso made, and the signing receipt's blob (no document bytes, no ID number, no c
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, String, Table
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
 from kyso.adapters.db.tables.base import UtcDateTime, metadata
 
-__all__ = ["signature_records"]
+__all__ = ["signature_records", "signing_receipts"]
 
 signature_records = Table(
     "signature_records",
@@ -35,4 +35,28 @@ signature_records = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_signature_records_account", "account_id", "created_at"),
     Index("ix_signature_records_document", "document_id"),
+)
+
+# -- receipts
+# A signing receipt to make (receipt_sha256 NULL: the worker's job) or made. The signing
+# transaction adds the row with the claims complete; the worker seals them (docs/DOCUMENTS.md,
+# "Signing receipts").
+signing_receipts = Table(
+    "signing_receipts",
+    metadata,
+    Column("id", String(16), primary_key=True),  # 12 base32 chars; a record's id for documents
+    Column("account_id", String(36), nullable=False),  # the signer
+    Column("party_id", String(36)),  # the relying party that asked (reads it too)
+    Column("kind", String(16), nullable=False),  # document | signDoc | signHash | sp769 | …
+    Column("claims", Text, nullable=False),  # canonical JSON, sealed as is
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("due_at", UtcDateTime, nullable=False),  # the next attempt
+    Column("leased_until", UtcDateTime),  # a worker holds it until then
+    Column("error", String(200)),  # the last failure
+    Column("receipt_sha256", String(64)),  # the receipt's blob, once made
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("made_at", UtcDateTime),
+    Index("ix_signing_receipts_due", "receipt_sha256", "due_at"),
+    Index("ix_signing_receipts_account", "account_id", "created_at"),
+    Index("ix_signing_receipts_party", "party_id"),
 )

@@ -44,6 +44,7 @@ class EntryOut(BaseModel):
     amount: int | None
     verify: str | None = None  # a signature's public verification page (path)
     receipt: str | None = None  # its signing receipt (API path, the signer's only)
+    receipt_pending: bool = False  # the receipt is being made (the worker, within seconds)
 
     @classmethod
     def of(cls, e: Entry, lang: str) -> EntryOut:
@@ -56,7 +57,9 @@ class EntryOut(BaseModel):
                    description=pick(e.description) if isinstance(e.description, Text)
                    else e.description, reference=e.reference, count=e.count,
                    amount=e.amount, verify=f"/v/{e.record}" if e.record else None,
-                   receipt=f"/api/v1/receipts/{e.record}" if e.receipt else None)
+                   receipt=f"/api/v1/receipts/{e.receipt_id or e.record}" if e.receipt
+                   else None,
+                   receipt_pending=e.receipt_pending)
 
 
 @router.get("/history", response_model=list[EntryOut])

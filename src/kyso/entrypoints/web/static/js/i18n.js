@@ -359,6 +359,9 @@ const vi = {
   msFinished: "Hoàn tất lúc", msEnded: "Kết thúc lúc", msMyBox: "Bạn ký ở đây",
   "msLevel_B-B": "B-B — chữ ký cơ bản", "msLevel_B-T": "B-T — có dấu thời gian",
   "msLevel_B-LT": "B-LT — có dấu thời gian và dữ liệu kiểm tra lâu dài", "msLevel_B-LTA": "B-LTA — như B-LT, thêm dấu thời gian lưu trữ",
+  // -- receipts
+  "verify.receiptPending": "Đang tạo biên nhận ký số…",
+  "verify.receiptSlow": "Biên nhận ký số chưa sẵn sàng; quý khách tải sau trong mục Lịch sử.",
 };
 
 const en = {
@@ -715,6 +718,9 @@ const en = {
   msFinished: "Completed at", msEnded: "Ended at", msMyBox: "You sign here",
   "msLevel_B-B": "B-B — basic signature", "msLevel_B-T": "B-T — with a time stamp",
   "msLevel_B-LT": "B-LT — time stamp and long-term validation data", "msLevel_B-LTA": "B-LTA — as B-LT, plus an archive time stamp",
+  // -- receipts
+  "verify.receiptPending": "Making the signing receipt…",
+  "verify.receiptSlow": "The signing receipt is not ready yet; download it later from History.",
 };
 
 const tables = { vi, en };

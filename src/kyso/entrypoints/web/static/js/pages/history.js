@@ -56,16 +56,18 @@ function draw(el, entries) {
 // a signature's description, with its public verification page and its signing receipt
 function describe(e) {
   const text = e.description || "—";
-  if (!e.verify && !e.receipt) return text;
+  if (!e.verify && !e.receipt && !e.receipt_pending) return text;
   const links = [];
   if (e.verify) links.push(h("a", { href: e.verify, target: "_blank", rel: "noopener", class: "history-verify" }, t("verify.page")));
   if (e.receipt) {
     const out = status();
     const button = h("button", { type: "button", class: "secondary history-receipt", onclick: () => busy(button, out, async () => {
       const response = await api("GET", e.receipt.replace(/^\/api\/v1/, ""), { blob: true });
-      saveBlob(await response.blob(), `${t("verify.receiptFile")}-${e.verify.split("/").pop()}.p7m`);
+      saveBlob(await response.blob(), `${t("verify.receiptFile")}-${e.receipt.split("/").pop()}.p7m`);
     }) }, t("verify.receipt"));
     links.push(button, out);
+  } else if (e.receipt_pending) {  // kyso's worker makes it a moment after the signature
+    links.push(h("span", { class: "muted history-receipt-pending" }, t("verify.receiptPending")));
   }
   return h("div", { class: "history-signature" }, h("span", {}, text), ...links);
 }
