@@ -345,25 +345,19 @@ class DocumentSigner:
                                challenge: Challenge) -> tuple[bytes, SignatureRecord | None]:
         """:meth:`sign_in_field` with the signer's signature ``image``, and — with a receipt
         service — the stamp's QR code and link to ``/v/<id>`` and the signature's record
-        (with its receipt; ``sha256``: the original document's), for the caller to keep
-        in the unit of work that stores the output. The record's ``audit_event`` is the id
+        (``sha256``: the original document's), for the caller to keep in the unit of work
+        that stores the output, where it also queues the receipt. The record's ``audit_event`` is the id
         the caller's ``document.signed`` event carries."""
         run = _Run(_CSC_DOCUMENT, at=self._clock.now())
         url = self._receipts.url(run.record_id) if self._receipts is not None else None
         assert run.at is not None
         signed = self._sign_boxed(pdf, name, options, run.at, credential, authorize, image,
                                   url, run, certify=certify, fields=fields).whole()
-        approved: dict[str, str | None] = {
-            "id": challenge.id, "kind": challenge.kind,
-            "details_sha256": hashlib.sha256(json.dumps(
-                dict(challenge.details), sort_keys=True, ensure_ascii=False).encode()
-            ).hexdigest(),
-            "approved_at": (challenge.decided_at or run.at).isoformat()}
         assert credential.account_id is not None
         record = self._make_record(run, credential.account_id, credential.id, "pades",
                                    options.level.value, file_name, sha256, len(signed),
                                    hashlib.sha256(signed).hexdigest(), str(uuid.uuid4()),
-                                   approved, challenge_id=challenge.id)
+                                   challenge_id=challenge.id)
         return signed, record
 
     def usable_credential(self, account_id: str, credential_id: str) -> Credential:
