@@ -17,16 +17,20 @@ from typing import Any
 
 from asn1crypto import tsp
 from fastapi import APIRouter, Request
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.concurrency import run_in_threadpool
 
+from kyso.bootstrap import Container
 from kyso.entrypoints.api.deps import ContainerDep
-from kyso.entrypoints.csc.bearer import CscCallerDep, SigningCallerDep
+from kyso.entrypoints.csc.bearer import BearerDep, CscCallerDep, SigningCallerDep, signing_caller
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import check_lengths, decode_hashes, hash_for, scheme_for
 from kyso.entrypoints.csc.schemas import SignHashIn, SignPollingIn, TimestampIn
 from kyso.errors import InvalidInput
-from kyso.keys.model import HashAlgorithm
+from kyso.keys.model import HashAlgorithm, SignatureScheme
 from kyso.pki.publishing import PkiPublisher
 from kyso.relying.csc_model import AsyncResponse, ResponseStatus
+from kyso.signing.model import Credential
 
 __all__ = ["router", "time_stamp_token"]
 
@@ -35,18 +39,33 @@ _HEX = re.compile(r"[0-9a-fA-F]{1,64}")
 
 
 @router.post("/signatures/signHash")
-def sign_hash(body: SignHashIn, request: Request, caller: SigningCallerDep,
-              container: ContainerDep) -> dict[str, Any]:
+async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
+                    container: ContainerDep) -> dict[str, Any]:
+    # one hop to a worker thread for the whole request (the bearer check, the signing),
+    # where a plain-function dependency and endpoint cost one each
+    return await run_in_threadpool(_sign_hash, body, request, bearer, container)
+
+
+def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
+               container: Container) -> dict[str, Any]:
+    caller = signing_caller(container, bearer)
     digests = decode_hashes(body.hashes)
-    credential = container.signing.credential(caller.account_id, body.credential_id)
-    if caller.scope == "credential" and caller.credential_id != credential.id:
+    if caller.scope == "credential" and caller.credential_id != body.credential_id:
+        # a credential id names one certificate: another id is another credential
+        container.signing.credential(caller.account_id, body.credential_id)  # unknown: 400
         raise InvalidParameter("credentialID", "the token authorizes another credential",
                                "token ủy quyền cho chứng thư số khác")
-    scheme = scheme_for(body.sign_algo, body.hash_algo, body.sign_algo_params,
-                        credential.key.algorithm.key_size)
-    check_lengths(digests, scheme.hash_algorithm)
+
+    def scheme_of(credential: Credential) -> SignatureScheme:
+        scheme = scheme_for(body.sign_algo, body.hash_algo, body.sign_algo_params,
+                            credential.key.algorithm.key_size)
+        check_lengths(digests, scheme.hash_algorithm)
+        return scheme
+
     sad = body.sad or caller.sad
     if body.operation_mode == "A":
+        credential = container.signing.credential(caller.account_id, body.credential_id)
+        scheme = scheme_of(credential)
         if sad is None:
             item = container.csc_async.ask(caller.account_id, credential.id, digests, scheme,
                                            relying_party=caller.party_name)
@@ -54,10 +73,11 @@ def sign_hash(body: SignHashIn, request: Request, caller: SigningCallerDep,
             item = container.csc_async.sign_now(caller.account_id, credential.id, sad,
                                                 digests, scheme)
         return _accepted(item, request)
-    if sad is None:
+    if sad is None:  # refused after what the credential and the scheme refuse, as before
+        scheme_of(container.signing.credential(caller.account_id, body.credential_id))
         raise MissingParameter("SAD", "string")
-    signatures = container.signing.sign_digests(caller.account_id, credential.id, sad,
-                                                digests, scheme)
+    signatures = container.signing.sign_hashes(caller.account_id, body.credential_id, sad,
+                                               digests, scheme_of)
     return {"signatures": [base64.b64encode(s).decode() for s in signatures]}
 
 
