@@ -17,6 +17,7 @@ from typing import Any
 
 from asn1crypto import tsp
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
@@ -38,16 +39,16 @@ router = APIRouter(route_class=CscRoute)
 _HEX = re.compile(r"[0-9a-fA-F]{1,64}")
 
 
-@router.post("/signatures/signHash")
+@router.post("/signatures/signHash", response_model=dict[str, Any])
 async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
-                    container: ContainerDep) -> dict[str, Any]:
+                    container: ContainerDep) -> Response:
     # one hop to a worker thread for the whole request (the bearer check, the signing),
     # where a plain-function dependency and endpoint cost one each
     return await run_in_threadpool(_sign_hash, body, request, bearer, container)
 
 
 def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
-               container: Container) -> dict[str, Any]:
+               container: Container) -> Response:
     caller = signing_caller(container, bearer)
     digests = decode_hashes(body.hashes)
     if caller.scope == "credential" and caller.credential_id != body.credential_id:
@@ -72,13 +73,14 @@ def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCred
         else:
             item = container.csc_async.sign_now(caller.account_id, credential.id, sad,
                                                 digests, scheme)
-        return _accepted(item, request)
+        return JSONResponse(_accepted(item, request))
     if sad is None:  # refused after what the credential and the scheme refuse, as before
         scheme_of(container.signing.credential(caller.account_id, body.credential_id))
         raise MissingParameter("SAD", "string")
     signatures = container.signing.sign_hashes(caller.account_id, body.credential_id, sad,
                                                digests, scheme_of)
-    return {"signatures": [base64.b64encode(s).decode() for s in signatures]}
+    # a Response as it is: FastAPI's serialization of a returned dict is skipped
+    return JSONResponse({"signatures": [base64.b64encode(s).decode() for s in signatures]})
 
 
 @router.post("/signatures/signPolling")
