@@ -346,8 +346,8 @@ class DocumentSigner:
         """:meth:`sign_in_field` with the signer's signature ``image``, and — with a receipt
         service — the stamp's QR code and link to ``/v/<id>`` and the signature's record
         (``sha256``: the original document's), for the caller to keep in the unit of work
-        that stores the output, where it also queues the receipt. The record's ``audit_event`` is the id
-        the caller's ``document.signed`` event carries."""
+        that stores the output, where it also queues the receipt. The record's
+        ``audit_event`` is the id the caller's ``document.signed`` event carries."""
         run = _Run(_CSC_DOCUMENT, at=self._clock.now())
         url = self._receipts.url(run.record_id) if self._receipts is not None else None
         assert run.at is not None

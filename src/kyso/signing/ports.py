@@ -23,6 +23,12 @@ class ActivationRepository(Protocol):
         """Store what changes after the grant: the hashes signed and the revocation."""
         ...
 
+    def spend(self, read: SignatureActivation, spent: SignatureActivation) -> bool:
+        """Store ``spent``'s hashes signed if the SAD is still as ``read`` left it (the same
+        hashes signed, not revoked): one conditional write, no lock taken before it. False
+        when it changed meanwhile (then nothing is written)."""
+        ...
+
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
                         signatures: dict[str, bytes]) -> None:
         """Keep what ``activation`` signed (base64 digest → signature) until it expires."""

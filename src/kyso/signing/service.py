@@ -14,6 +14,7 @@ import base64
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -158,60 +159,96 @@ class SigningService:
         The same call repeated while the SAD lives (a response lost after the signatures
         were counted) returns the signatures it made, uncharged (``signing.redelivered``).
 
-        One write transaction a call: the SAD is checked without a lock (a read), the key
-        signs outside any transaction, then one short transaction locks the SAD again,
-        spends its hashes, debits the quota, keeps the signatures and appends the audit
-        record (last, so the chain's head row is held only until the commit). Signatures
-        that transaction does not record (the SAD spent meanwhile, no quota left, a crash)
-        are never returned: a signature leaves kyso only with its charge and its record.
+        One write transaction a call: the SAD and the credential are read without a lock
+        (one read), the key signs outside any transaction, then one short transaction spends
+        the SAD's hashes if it is still as read (a conditional update; else it is read again
+        under a lock), debits the quota, keeps the signatures and appends the audit record
+        (last, so the chain's head row is held only until the commit). Signatures that
+        transaction does not record (the SAD spent meanwhile, no quota left, a crash) are
+        never returned: a signature leaves kyso only with its charge and its record.
 
         ``receipt``: the signing receipt to queue in that transaction, right after the audit
         record (its claims get the SAD's SHA-256 and the audit position); a repeated call
         that only redelivers queues none (``receipt.queued`` stays false)."""
-        found = self._check(account_id, credential, sad, digests, scheme)
-        if found is None:  # hashes this SAD already signed: the signatures kept for them
-            return self._redeliver(account_id, credential, sad, digests, scheme)
+        return self._sign(account_id, credential, sad, digests, scheme, relying_party,
+                          receipt)[0]
+
+    def sign_hashes(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+                    scheme_of: Callable[[Credential], SignatureScheme], *,
+                    relying_party: str | None = None,
+                    receipt_of: Callable[[Credential, SignatureScheme], ReceiptOrder] | None
+                    = None) -> tuple[list[bytes], ReceiptOrder | None]:
+        """CSC ``signHash``: :meth:`sign_digests` where the scheme depends on the key
+        (``scheme_of`` makes it from the credential, or refuses the request), the credential
+        read first (an unknown one is NotFound) in the same read as the SAD; ``receipt_of``
+        makes the receipt to queue from the credential and the scheme. Returns the
+        signatures and that receipt (``queued`` false for a call that only redelivers)."""
+        return self._sign(account_id, credential, sad, digests, scheme_of, relying_party,
+                          receipt_of)
+
+    def _sign(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+              scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
+              relying_party: str | None,
+              receipt: ReceiptOrder | Callable[[Credential, SignatureScheme], ReceiptOrder]
+              | None) -> tuple[list[bytes], ReceiptOrder | None]:
+        checked = self._check(account_id, credential, sad, digests, scheme)
+        if isinstance(checked, SignatureScheme):  # hashes this SAD signed: the kept ones
+            return self._redeliver(account_id, credential, sad, digests, checked), None
+        found, activation, scheme = checked
+        order = receipt(found, scheme) if callable(receipt) else receipt
         try:
             signatures = [self._keystore.sign_digest(found.key, d, scheme) for d in digests]
         except BaseException:
             self._fail(account_id, credential, sad, digests)
             raise
         try:
-            return self._record(account_id, credential, sad, found, digests, scheme,
-                                signatures, relying_party, receipt)
+            return self._record(account_id, credential, sad, found, activation, digests,
+                                scheme, signatures, relying_party, order), order
         except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
             self._out_of_signatures(account_id, credential, len(digests), exc)
             raise
 
     def _check(self, account_id: str, credential: str, sad: str, digests: list[bytes],
-               scheme: SignatureScheme) -> Credential | None:
-        """The credential to sign with, if the SAD (read, not locked) authorizes ``digests``
-        and has not signed them; None for a repeated call on signed hashes."""
+               scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
+               ) -> tuple[Credential, SignatureActivation, SignatureScheme] | SignatureScheme:
+        """The credential to sign with, the SAD as read (not locked) and the scheme, if the
+        SAD authorizes ``digests`` and has not signed them; only the scheme for a repeated
+        call on signed hashes."""
         with self._uow(read_only=True) as uow:
+            found = None
+            if not isinstance(scheme, SignatureScheme):  # the scheme depends on the key
+                found = find_credential(uow, account_id, credential, self.chains)
+                scheme = scheme(found)
             activation = self._open_sad(uow, account_id, credential, sad, lock=False,
                                         spent=True)
             if activation.hash_algo != scheme.hash_algorithm.value:
                 raise InvalidSad("hash algorithm differs from the authorized one")
             if not activation.covers(digests):
-                return None
-            found = usable(find_credential(uow, account_id, credential, self.chains),
-                           self._clock.now())
+                return scheme
+            if found is None:
+                found = find_credential(uow, account_id, credential, self.chains)
+            usable(found, self._clock.now())
         scheme.check_key(found.key.algorithm)
-        return found
+        return found, activation, scheme
 
     def _record(self, account_id: str, credential: str, sad: str, found: Credential,
-                digests: list[bytes], scheme: SignatureScheme, signatures: list[bytes],
-                relying_party: str | None, receipt: ReceiptOrder | None = None) -> list[bytes]:
+                read: SignatureActivation, digests: list[bytes], scheme: SignatureScheme,
+                signatures: list[bytes], relying_party: str | None,
+                receipt: ReceiptOrder | None = None) -> list[bytes]:
         """Spend the hashes, count the signatures once, keep them for a repeated call and
         audit them — one transaction; or, if a concurrent call spent the hashes first,
         answer as a repeated call does (its signatures, or a refusal)."""
-        hashes = _b64(digests)
+        hashes = tuple(_b64(digests))
         with self._uow() as uow:
-            activation = self._open_sad(uow, account_id, credential, sad, spent=True)
-            if not activation.covers(digests):
-                return self._redeliver_in(uow, activation, digests, scheme)
-            activation = replace(activation, signed=activation.signed + tuple(hashes))
-            uow.signing.save(activation)
+            activation = replace(read, signed=read.signed + hashes)
+            # the SAD as read and still live: spent by one conditional write; otherwise it
+            # changed (a concurrent call, a revocation) or expired: read again, locked
+            if not (read.live(self._clock.now()) and uow.signing.spend(read, activation)):
+                current = self._open_sad(uow, account_id, credential, sad, spent=True)
+                if not current.covers(digests):
+                    return self._redeliver_in(uow, current, digests, scheme)
+                activation = replace(current, signed=current.signed + hashes)
+                uow.signing.save(activation)
             uow.signing.keep_signatures(activation, scheme.value,
                                         dict(zip(hashes, signatures, strict=True)))
             # the rows every signer of this credential, then every writer, waits for: last

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -202,6 +203,47 @@ def test_one_sad_signs_a_hash_once_under_concurrency(
     # one signature made; an attempt after it gets that same one back (a repeated call)
     assert len({a for a in answers if a is not None}) == 1
     assert container.quotas.balance(credential.id).consumed == 1
+
+
+def test_a_sad_changed_while_its_hashes_are_signed(
+    container: Container, signer: tuple[str, Device, Credential],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The SAD is read, the key signs, then the transaction spends the SAD only if it is as
+    read; changed meanwhile, it is read again under the lock and decides."""
+    account_id, device, credential = signer
+    batch = digests(3)
+    grant = container.signing.authorize(account_id, credential.id, batch, SHA256, device.code())
+    scheme = scheme_for(credential)
+    keystore = container.keystore
+    real = keystore.sign_digest
+    meanwhile: list[Callable[[], object]] = []
+
+    def sign_digest(*args: object, **kwargs: object) -> bytes:
+        if meanwhile:  # what another caller does while this one's key signs
+            meanwhile.pop()()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keystore, "sign_digest", sign_digest)
+
+    def sign(hashes: list[bytes]) -> list[bytes]:
+        return container.signing.sign_digests(account_id, credential.id, grant.sad, hashes,
+                                              scheme)
+
+    # another hash of the same SAD signed meanwhile: both calls sign, both are counted
+    others: list[list[bytes]] = []
+    meanwhile.append(lambda: others.append(sign([batch[1]])))
+    [first] = sign([batch[0]])
+    verify(credential, batch[0], first, scheme)
+    verify(credential, batch[1], others[0][0], scheme)
+    assert sign(batch[:2]) == [first, others[0][0]]  # both kept: a repeated call, uncharged
+    assert container.quotas.balance(credential.id).consumed == 2
+    # the SAD renewed meanwhile (the old one dies): this call's signature never leaves
+    meanwhile.append(lambda: container.signing.extend(account_id, credential.id, grant.sad,
+                                                      [batch[2]], SHA256))
+    with pytest.raises(SadExpired):
+        sign([batch[2]])
+    assert container.quotas.balance(credential.id).consumed == 2
 
 
 def test_extend_gives_a_new_sad_and_kills_the_old(container: Container,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
 
@@ -60,6 +60,32 @@ from kyso.throttle import ThrottleRepository
 
 __all__ = ["SqlUnitOfWork"]
 
+# Each repository class, made on first use in a unit of work (most use two or three of
+# them; building all twenty on every open cost more than a signHash's statements).
+_REPOSITORIES: dict[str, Any] = {
+    "accounts": SqlAccountRepository,
+    "sessions": SqlSessionRepository,
+    "otp_codes": SqlOtpCodeRepository,
+    "outbox": SqlOutboxRepository,
+    "notifications": SqlNotificationRepository,
+    "smartotp": SqlSmartOtpRepository,
+    "otp_methods": SqlMethodStateRepository,
+    "challenges": SqlChallengeRepository,
+    "pki": SqlPkiRepository,
+    "signing": SqlActivationRepository,
+    "documents": SqlDocumentRepository,
+    "relying": SqlRelyingRepository,
+    "csc": SqlCscRepository,
+    "onboarding": SqlRegistrationRepository,
+    "billing": SqlBillingRepository,
+    "quota": SqlQuotaRepository,
+    "throttles": SqlThrottleRepository,
+    "recoveries": SqlRecoveryCaseRepository,
+    "multisign": SqlMultisignRepository,
+    "signature_records": SqlRecordRepository,
+    "receipts": SqlReceiptJobRepository,
+}
+
 
 class SqlUnitOfWork:
     accounts: AccountRepository
@@ -92,6 +118,22 @@ class SqlUnitOfWork:
         self._conn: Connection | None = None
         self._lock: WriterLock | None = None
         self._joinable: ExitStack | None = None  # blobs written join this transaction
+        self._counted: CountedAudit | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        """A repository on this unit of work's connection, made the first time it is used
+        (and kept in the instance, so the next use is a plain attribute read)."""
+        if name == "audit":
+            counted = CountedAudit(SqlAuditRepository(self.connection, key=self._audit_key))
+            self._counted = counted
+            self.audit = counted
+            return counted
+        kind = _REPOSITORIES.get(name)
+        if kind is None:
+            raise AttributeError(name)
+        repository = kind(self.connection)
+        setattr(self, name, repository)
+        return repository
 
     def __enter__(self) -> Self:
         self._lock = None if self._read_only else writer_lock(self._engine)
@@ -109,29 +151,7 @@ class SqlUnitOfWork:
         if not self._read_only:
             self._joinable = ExitStack()
             self._joinable.enter_context(open_writer(self._engine, conn))
-        self.accounts = SqlAccountRepository(conn)
-        self.sessions = SqlSessionRepository(conn)
-        self.otp_codes = SqlOtpCodeRepository(conn)
-        self._counted = CountedAudit(SqlAuditRepository(conn, key=self._audit_key))
-        self.audit = self._counted
-        self.outbox = SqlOutboxRepository(conn)
-        self.notifications = SqlNotificationRepository(conn)
-        self.smartotp = SqlSmartOtpRepository(conn)
-        self.otp_methods = SqlMethodStateRepository(conn)
-        self.challenges = SqlChallengeRepository(conn)
-        self.pki = SqlPkiRepository(conn)
-        self.signing = SqlActivationRepository(conn)
-        self.documents = SqlDocumentRepository(conn)
-        self.relying = SqlRelyingRepository(conn)
-        self.csc = SqlCscRepository(conn)
-        self.onboarding = SqlRegistrationRepository(conn)
-        self.billing = SqlBillingRepository(conn)
-        self.quota = SqlQuotaRepository(conn)
-        self.throttles = SqlThrottleRepository(conn)
-        self.recoveries = SqlRecoveryCaseRepository(conn)
-        self.multisign = SqlMultisignRepository(conn)
-        self.signature_records = SqlRecordRepository(conn)
-        self.receipts = SqlReceiptJobRepository(conn)
+        self._counted = None
         return self
 
     def __exit__(
@@ -143,6 +163,8 @@ class SqlUnitOfWork:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        for name in (*_REPOSITORIES, "audit"):  # made on this connection: gone with it
+            self.__dict__.pop(name, None)
         joinable, self._joinable = self._joinable, None
         if joinable is not None:
             joinable.close()
@@ -171,8 +193,10 @@ class SqlUnitOfWork:
         # which also fires the SQLite "BEGIN IMMEDIATE" hook): most units of work end with
         # their commit, and an eager BEGIN would cost a write lock only to be rolled back.
         self.connection.commit()
-        self._counted.committed()  # metrics: counter increments, no query
+        if self._counted is not None:
+            self._counted.committed()  # metrics: counter increments, no query
 
     def rollback(self) -> None:
         self.connection.rollback()
-        self._counted.appended.clear()
+        if self._counted is not None:
+            self._counted.appended.clear()

@@ -17,7 +17,8 @@ from kyso.entrypoints.api.errors import language
 from kyso.errors import PermissionDenied
 from kyso.relying.csc_oauth import TOKEN_PREFIX
 
-__all__ = ["CscCaller", "CscCallerDep", "SigningCallerDep", "csc_lang"]
+__all__ = ["BearerDep", "CscCaller", "CscCallerDep", "SigningCallerDep", "csc_lang",
+           "signing_caller"]
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -62,6 +63,17 @@ def csc_caller(caller: Annotated[CscCaller, Depends(signing_caller)]) -> CscCall
 
 CscCallerDep = Annotated[CscCaller, Depends(csc_caller)]
 SigningCallerDep = Annotated[CscCaller, Depends(signing_caller)]
+async def bearer_given(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                              Depends(_bearer)]) -> HTTPAuthorizationCredentials:
+    """The bearer header, present (401 before the body is looked at otherwise); no I/O, so
+    no thread: for a route that checks the token with :func:`signing_caller` in the same
+    worker thread as the rest of its work (``signatures/signHash``)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise InvalidSession()
+    return credentials
+
+
+BearerDep = Annotated[HTTPAuthorizationCredentials, Depends(bearer_given)]
 
 
 def csc_lang(request: Request) -> str:

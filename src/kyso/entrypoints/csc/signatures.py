@@ -17,17 +17,22 @@ from typing import Any
 
 from asn1crypto import tsp
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.concurrency import run_in_threadpool
 
+from kyso.bootstrap import Container
 from kyso.entrypoints.api.deps import ContainerDep
-from kyso.entrypoints.csc.bearer import CscCallerDep, SigningCallerDep
+from kyso.entrypoints.csc.bearer import BearerDep, CscCallerDep, SigningCallerDep, signing_caller
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import check_lengths, decode_hashes, hash_for, scheme_for
 from kyso.entrypoints.csc.schemas import SignHashIn, SignPollingIn, TimestampIn
 from kyso.errors import InvalidInput, NotFound
-from kyso.keys.model import HashAlgorithm
+from kyso.keys.model import HashAlgorithm, SignatureScheme
 from kyso.pki.publishing import PkiPublisher
 from kyso.relying.csc_model import AsyncResponse, ResponseStatus
-from kyso.signing.receipt_jobs import ReceiptKind, hash_receipt, receipt_id_for
+from kyso.signing.model import Credential
+from kyso.signing.receipt_jobs import ReceiptKind, ReceiptOrder, hash_receipt, receipt_id_for
 
 __all__ = ["router", "time_stamp_token"]
 
@@ -35,19 +40,34 @@ router = APIRouter(route_class=CscRoute)
 _HEX = re.compile(r"[0-9a-fA-F]{1,64}")
 
 
-@router.post("/signatures/signHash")
-def sign_hash(body: SignHashIn, request: Request, caller: SigningCallerDep,
-              container: ContainerDep) -> dict[str, Any]:
+@router.post("/signatures/signHash", response_model=dict[str, Any])
+async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
+                    container: ContainerDep) -> Response:
+    # one hop to a worker thread for the whole request (the bearer check, the signing),
+    # where a plain-function dependency and endpoint cost one each
+    return await run_in_threadpool(_sign_hash, body, request, bearer, container)
+
+
+def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
+               container: Container) -> Response:
+    caller = signing_caller(container, bearer)
     digests = decode_hashes(body.hashes)
-    credential = container.signing.credential(caller.account_id, body.credential_id)
-    if caller.scope == "credential" and caller.credential_id != credential.id:
+    if caller.scope == "credential" and caller.credential_id != body.credential_id:
+        # a credential id names one certificate: another id is another credential
+        container.signing.credential(caller.account_id, body.credential_id)  # unknown: 400
         raise InvalidParameter("credentialID", "the token authorizes another credential",
                                "token ủy quyền cho chứng thư số khác")
-    scheme = scheme_for(body.sign_algo, body.hash_algo, body.sign_algo_params,
-                        credential.key.algorithm.key_size)
-    check_lengths(digests, scheme.hash_algorithm)
+
+    def scheme_of(credential: Credential) -> SignatureScheme:
+        scheme = scheme_for(body.sign_algo, body.hash_algo, body.sign_algo_params,
+                            credential.key.algorithm.key_size)
+        check_lengths(digests, scheme.hash_algorithm)
+        return scheme
+
     sad = body.sad or caller.sad
     if body.operation_mode == "A":
+        credential = container.signing.credential(caller.account_id, body.credential_id)
+        scheme = scheme_of(credential)
         if sad is None:
             item = container.csc_async.ask(caller.account_id, credential.id, digests, scheme,
                                            relying_party=caller.party_name)
@@ -55,17 +75,22 @@ def sign_hash(body: SignHashIn, request: Request, caller: SigningCallerDep,
             item = container.csc_async.sign_now(caller.account_id, credential.id, sad,
                                                 digests, scheme, party=(caller.party_id,
                                                                         caller.party_name))
-        return _accepted(item, request)
-    if sad is None:
+        return JSONResponse(_accepted(item, request))
+    if sad is None:  # refused after what the credential and the scheme refuse, as before
+        scheme_of(container.signing.credential(caller.account_id, body.credential_id))
         raise MissingParameter("SAD", "string")
-    receipt = hash_receipt(credential, digests, scheme, party_name=caller.party_name,
-                           party_id=caller.party_id)
-    signatures = container.signing.sign_digests(caller.account_id, credential.id, sad,
-                                                digests, scheme, receipt=receipt)
+
+    def receipt_of(credential: Credential, scheme: SignatureScheme) -> ReceiptOrder:
+        return hash_receipt(credential, digests, scheme, party_name=caller.party_name,
+                            party_id=caller.party_id)
+
+    signatures, receipt = container.signing.sign_hashes(
+        caller.account_id, body.credential_id, sad, digests, scheme_of, receipt_of=receipt_of)
     answer: dict[str, Any] = {"signatures": [base64.b64encode(s).decode() for s in signatures]}
-    if receipt.queued:  # a vendor extra (CSC clients ignore unknown fields): the receipt
-        answer["receiptID"] = receipt.id  # the worker makes it within seconds
-    return answer
+    if receipt is not None and receipt.queued:  # a vendor extra (CSC clients ignore unknown
+        answer["receiptID"] = receipt.id  # fields): the worker makes it within seconds
+    # a Response as it is: FastAPI's serialization of a returned dict is skipped
+    return JSONResponse(answer)
 
 
 @router.post("/signatures/signPolling")

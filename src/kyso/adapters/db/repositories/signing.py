@@ -20,6 +20,11 @@ _INSERT = insert(signature_activations)
 # what a save can change (the rest of a SAD is fixed when granted): the hashes spent, the end
 _SAVE = (update(signature_activations).where(_t.id == bindparam("activation_id"))
          .values(signed=bindparam("b_signed"), revoked_at=bindparam("b_revoked_at")))
+# compare and set: the hashes signed move on only from what the signer read, on a live SAD
+_SPEND = (update(signature_activations)
+          .where(_t.id == bindparam("activation_id"), _t.signed == bindparam("b_read"),
+                 _t.revoked_at.is_(None))
+          .values(signed=bindparam("b_signed")))
 _k = signatures_kept.c
 _KEEP = insert(signatures_kept)  # built once: the signing hot path only binds
 
@@ -53,6 +58,12 @@ class SqlActivationRepository:
         self._conn.execute(_SAVE, {"activation_id": activation.id,
                                    "b_signed": json.dumps(list(activation.signed)),
                                    "b_revoked_at": activation.revoked_at})
+
+    def spend(self, read: SignatureActivation, spent: SignatureActivation) -> bool:
+        done = self._conn.execute(_SPEND, {"activation_id": read.id,
+                                           "b_read": json.dumps(list(read.signed)),
+                                           "b_signed": json.dumps(list(spent.signed))})
+        return done.rowcount == 1
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
                         signatures: dict[str, bytes]) -> None:
