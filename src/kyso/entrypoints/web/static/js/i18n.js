@@ -339,6 +339,11 @@ const vi = {
   cscBack: "Đã chấp thuận. Đang quay lại dịch vụ…", cscDeniedBack: "Đã từ chối. Đang quay lại dịch vụ…",
   cscDecided: "Yêu cầu ủy quyền này đã được xử lý. Vui lòng bắt đầu lại từ dịch vụ.",
   k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
+  // -- ux
+  uxResendSms: "Gửi lại OTP", uxResendIn: "Gửi lại OTP sau {n} giây", uxSmsResent: "Đã gửi lại mã OTP qua SMS đến {to}.",
+  uxBehind: "Thiết bị chậm {d} so với máy chủ (đã bù).", uxAhead: "Thiết bị nhanh {d} so với máy chủ (đã bù).",
+  uxSeconds: "{s} giây", uxMinutes: "{m} phút", uxMinSec: "{m} phút {s} giây", uxHours: "{h} giờ",
+  uxHourMin: "{h} giờ {m} phút",
 };
 
 const en = {
@@ -675,6 +680,11 @@ const en = {
   cscBack: "Approved. Returning to the service…", cscDeniedBack: "Denied. Returning to the service…",
   cscDecided: "This authorization request was already handled. Please start again from the service.",
   k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
+  // -- ux
+  uxResendSms: "Resend the OTP", uxResendIn: "Resend the OTP in {n} s", uxSmsResent: "A new OTP code was sent by SMS to {to}.",
+  uxBehind: "This device is {d} behind the server (corrected).", uxAhead: "This device is {d} ahead of the server (corrected).",
+  uxSeconds: "{s} s", uxMinutes: "{m} min", uxMinSec: "{m} min {s} s", uxHours: "{h} h",
+  uxHourMin: "{h} h {m} min",
 };
 
 const tables = { vi, en };
