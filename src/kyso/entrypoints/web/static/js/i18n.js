@@ -341,9 +341,14 @@ const vi = {
   k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
   // -- ux
   uxResendSms: "Gửi lại OTP", uxResendIn: "Gửi lại OTP sau {n} giây", uxSmsResent: "Đã gửi lại mã OTP qua SMS đến {to}.",
+  uxNameHint: "Ghi đúng như trên CCCD/CMND, đủ dấu tiếng Việt (ví dụ: Nguyễn Thị Hồng Nhung).",
+  uxIdHint: "CCCD: 12 chữ số; CMND: 9 hoặc 12 chữ số; hộ chiếu: chữ và số như trên hộ chiếu.",
+  uxFree: "Miễn phí",
+  uxExpiryHint: "Bỏ trống chỉ khi thẻ ghi «Không thời hạn» (thẻ cấp từ 60 tuổi).",
   uxBehind: "Thiết bị chậm {d} so với máy chủ (đã bù).", uxAhead: "Thiết bị nhanh {d} so với máy chủ (đã bù).",
   uxSeconds: "{s} giây", uxMinutes: "{m} phút", uxMinSec: "{m} phút {s} giây", uxHours: "{h} giờ",
   uxHourMin: "{h} giờ {m} phút",
+  uxPackNeedsCert: "Gói lượt ký dùng cho một chứng thư số. Bạn chưa có chứng thư số: hãy đăng ký chứng thư số trước.",
 };
 
 const en = {
@@ -682,9 +687,14 @@ const en = {
   k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
   // -- ux
   uxResendSms: "Resend the OTP", uxResendIn: "Resend the OTP in {n} s", uxSmsResent: "A new OTP code was sent by SMS to {to}.",
+  uxNameHint: "Exactly as on your ID card, with the Vietnamese diacritics (e.g. Nguyễn Thị Hồng Nhung).",
+  uxIdHint: "CCCD: 12 digits; CMND: 9 or 12 digits; passport: letters and digits as on the passport.",
+  uxFree: "Free",
+  uxExpiryHint: "Leave it empty only if the card says it has no expiry (issued at 60 or later).",
   uxBehind: "This device is {d} behind the server (corrected).", uxAhead: "This device is {d} ahead of the server (corrected).",
   uxSeconds: "{s} s", uxMinutes: "{m} min", uxMinSec: "{m} min {s} s", uxHours: "{h} h",
   uxHourMin: "{h} h {m} min",
+  uxPackNeedsCert: "A signature pack is for a certificate, and you have none yet: get a certificate first.",
 };
 
 const tables = { vi, en };

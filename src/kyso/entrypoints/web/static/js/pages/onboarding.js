@@ -1,7 +1,7 @@
 // Registration for a certificate (docs/ONBOARDING.md): the form, then each step where the
 // registration stands — payment, activation code, eKYC images, contract, review, acceptance.
 import { ApiError, api, get, post } from "../api.js";
-import { ask, busy, card, dl, field, h, replace, saveBlob, status } from "../dom.js";
+import { ask, busy, card, describe, dl, field, h, replace, saveBlob, status, vnd } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { RULES, chooser } from "./images.js";
 import { txCard } from "./transactions.js";
@@ -42,23 +42,27 @@ function watchReview(main, again, delay = REVIEW_POLL_MS) {
 
 function form(otp, products, again, me) {
   const out = status();
-  if (otp.status !== "active") return card(t("obTitle"), h("p", { class: "status info" }, t("obNeedToken")));
-  const f = (key, attrs = {}) => field(t(key), { name: key, ...attrs });
+  if (otp.status !== "active") {  // the way on, not only the reason
+    return card(t("obTitle"), h("p", { class: "status info", id: "ob-need-token" }, t("obNeedToken")),
+      h("p", { class: "links" }, h("a", { href: "#smartotp", class: "button-link" }, t("tkRegister"))));
+  }
+  const f = (key, attrs = {}, hint = null) => field(t(key), { name: key, ...attrs }, hint);
   const select = (key, pairs) => f(key, { tag: "select", options: pairs.map(([v, l]) => h("option", { value: v }, l)) });
   const fields = {
-    full_name: f("fullName", { autocomplete: "name", maxlength: 100 }),
+    full_name: f("fullName", { autocomplete: "name", maxlength: 100 }, t("uxNameHint")),
     birth_date: f("birthDate", { type: "date" }),
     sex: select("sex", [["M", t("male")], ["F", t("female")]]),
     id_type: select("idType", [["CCCD", "CCCD"], ["CMND", "CMND"], ["HC", t("passport")]]),
-    id_number: f("idNumber", { maxlength: 20, inputmode: "numeric" }),
+    id_number: f("idNumber", { maxlength: 20, inputmode: "numeric" }, t("uxIdHint")),
     issue_date: f("issueDate", { type: "date" }),
-    expiry_date: f("expiryDate", { type: "date" }),
+    expiry_date: f("expiryDate", { type: "date" }, t("uxExpiryHint")),
     phone: f("phone", { type: "tel", autocomplete: "tel" }),
     email: f("email", { type: "email", autocomplete: "email" }),
     address: f("address", { maxlength: 200 }),
     locality: f("locality", { maxlength: 128 }),
     province: f("province", { maxlength: 128 }),
-    package: select("package", products.filter((p) => p.kind === "certificate").map((p) => [p.code, p.name])),
+    package: select("package", products.filter((p) => p.kind === "certificate")  // the price too
+      .map((p) => [p.code, p.price ? `${p.name} — ${vnd(p.price)}` : `${p.name} — ${t("uxFree")}`])),
   };
   // what the account already proved is not typed again (it can still be corrected)
   for (const key of ["full_name", "phone", "email"]) fields[key][1].value = me[key] || "";
@@ -110,7 +114,7 @@ function payment(reg, out, again, act) {
     replace(note, ["failed", "cancelled", "expired"].includes(order.status)
       ? h("p", { class: "status error" }, t("obPayAgain", { status: t(`obOrder_${order.status}`) }))
       : h("p", { class: "hint" }, t("obPayHint")));
-  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, err.message)));
+  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, describe(err))));
   return [note, h("div", { class: "actions" }, act("payNow", async () => {
     const payable = await post(`${BASE}/payment/order`);
     if (payable.state !== "awaiting_payment") { await again(); return; }
