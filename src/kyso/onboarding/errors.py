@@ -138,8 +138,10 @@ class RegistrationNotFound(NotFound):
 
 class WrongState(Conflict):
     code = "wrong_state"
-    vi = "Hồ sơ đang ở trạng thái {state}; không thể thực hiện bước {event}."
-    en = "The registration is {state}; the step {event} is not possible."
+    vi = ("Hồ sơ đang ở trạng thái «{state}» nên không thực hiện được bước này. "
+          "Vui lòng tải lại trang để xem bước tiếp theo.")
+    en = ("The application is {state}, so this step is not possible. "
+          "Please reload the page to see the next step.")
 
 
 class AlreadyRegistered(Conflict):
