@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.integration.api.conftest import PASSWORD, PIN
+from tests.integration.api.conftest import PASSWORD, PIN, last_code
 from tests.integration.api.smartotp_helpers import enrol, sms_code
 from tests.integration.documents.conftest import World
 from tests.web.conftest import PHONE, Watched, log_in, shot
@@ -56,13 +56,14 @@ def bare_account(world: World) -> tuple[str, str]:
     return name, r.json()["id"]
 
 
-def token_account(world: World) -> tuple[str, dict[str, str]]:
-    """A new account with SmartOTP on a device elsewhere and no certificate: (login, headers)."""
+def token_account(world: World) -> tuple[str, dict[str, str], str]:
+    """A new account with SmartOTP on a device elsewhere and no certificate: (login, headers,
+    account id)."""
     login, account_id = bare_account(world)
     token = world.client.post("/api/v1/auth/login",
                               json={"login": login, "password": PASSWORD}).json()["access_token"]
     enrol(world.client, world.container, token, account_id, world.clock, device_id=f"{login}-phone")
-    return login, {"authorization": f"Bearer {token}"}
+    return login, {"authorization": f"Bearer {token}"}, account_id
 
 
 def to_sms_step(p: Page) -> None:
@@ -145,7 +146,7 @@ def test_a_page_that_needs_a_token_or_a_certificate_shows_the_way(small: Watched
 
 def test_the_registration_form_says_how_to_write_the_name_and_what_a_package_costs(
         small: Watched, world: World) -> None:
-    p, (login, _) = small.page, token_account(world)
+    p, (login, _, _) = small.page, token_account(world)
     log_in(p, login, PASSWORD)
     p.goto("/#register")
     form = p.locator("#ob-form")
@@ -177,7 +178,7 @@ def test_the_registration_form_says_how_to_write_the_name_and_what_a_package_cos
 
 def test_a_registration_payment_check_without_network_is_said_in_words(
         small: Watched, world: World) -> None:
-    p, (login, headers) = small.page, token_account(world)
+    p, (login, headers, _) = small.page, token_account(world)
     today = world.clock.now().date()
     body = {"full_name": "Vũ Thị Lan", "birth_date": "1991-03-04", "sex": "F",
             "id_type": "CCCD", "id_number": f"001191{uuid.uuid4().int % 10**6:06d}",
@@ -197,3 +198,32 @@ def test_a_registration_payment_check_without_network_is_said_in_words(
     no_codes(p)
     fits(p)
     shot(p, "ux-registration-payment-offline")
+
+
+def test_a_step_already_done_in_another_tab_shows_where_the_application_stands(
+        small: Watched, world: World) -> None:
+    """The activation code typed in a second tab (or sent twice by a double tap): the first
+    tab moves on to the eKYC step instead of a refusal naming internal states."""
+    p, (login, headers, account_id) = small.page, token_account(world)
+    today = world.clock.now().date()
+    body = {"full_name": "Lê Thị Hoà", "birth_date": "1991-03-04", "sex": "F",
+            "id_type": "CCCD", "id_number": f"001191{uuid.uuid4().int % 10**6:06d}",
+            "issue_date": f"{today - timedelta(days=400)}",
+            "expiry_date": f"{today + timedelta(days=3000)}", "phone": "0912345679",
+            "email": "hoa@example.vn", "address": "9 Hàng Bài", "locality": "Hoàn Kiếm",
+            "province": "Hà Nội", "package": "citizen-free-1y", "device_id": f"{login}-phone"}
+    r = world.client.post("/api/v1/onboarding/registration", json=body, headers=headers)
+    assert r.status_code in (200, 201) and r.json()["state"] == "awaiting_activation", r.text
+    log_in(p, login, PASSWORD)
+    p.goto("/#register")
+    code = last_code(world.container, account_id, "ONBOARDING_ACTIVATION")
+    p.get_by_label("Mã kích hoạt").fill(code)
+    other = world.client.post("/api/v1/onboarding/registration/activation", json={"code": code},
+                              headers=headers)  # the other tab
+    assert other.status_code == 200, other.text
+    p.get_by_role("button", name="Xác nhận").click()
+    expect(p.get_by_role("button", name="Gửi ảnh")).to_be_visible()
+    expect(p.locator("#ob-state")).to_have_text("Chờ xác thực giấy tờ (eKYC)")
+    no_codes(p)
+    fits(p)
+    shot(p, "ux-registration-moved-on")

@@ -23,11 +23,14 @@ export async function onboarding(main) {
   const packageName = (catalog.find((p) => p.code === reg.package) || {}).name || reg.package;
   if (reg.state === "under_review") watchReview(main, again);
   return replace(main, h("h1", {}, t("obTitle")),
-    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : word("registration_states", reg.state))],
+    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? capital(reg.state_vi) : word("registration_states", reg.state))],
       [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
       [t("package"), packageName], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
     step(reg, again));
 }
+
+/** "chờ thanh toán" → "Chờ thanh toán": a value on its own line starts with a capital. */
+const capital = (text) => (text ? text[0].toUpperCase() + text.slice(1) : text);
 
 /** Under review the decision is the officer's: the open page follows it (no reload), asking
  *  often at first, then less (a review may take hours). */
@@ -78,15 +81,26 @@ function form(otp, products, again, me) {
   } }, out, Object.values(fields).map(([wrap]) => wrap), button);
 }
 
+/** The application moved on elsewhere (another tab, a double tap, the back button): the page
+ *  shows where it stands now, not a refusal. */
+function current(again, work) {
+  return async () => {
+    try { return await work(); } catch (err) {
+      if (err?.code === "wrong_state") return again();
+      throw err;
+    }
+  };
+}
+
 function step(reg, again) {
   const out = status();
   const act = (label, work, cls = "") => {
-    const b = h("button", { type: "button", class: cls, onclick: () => busy(b, out, work) }, t(label));
+    const b = h("button", { type: "button", class: cls, onclick: () => busy(b, out, current(again, work)) }, t(label));
     return b;
   };
   const open = !["approved", "active", "cancelled", "expired"].includes(reg.state);
   const cancel = open ? h("button", { type: "button", class: "danger", onclick: () => ask(cancel, t("askCancelReg"),
-    t("cancelRegYes"), () => busy(cancel, out, async () => { await post(`${BASE}/cancel`); await again(); })) }, t("obCancel")) : null;
+    t("cancelRegYes"), () => busy(cancel, out, current(again, async () => { await post(`${BASE}/cancel`); await again(); }))) }, t("obCancel")) : null;
   const body = {
     awaiting_payment: () => payment(reg, out, again, act),
     awaiting_activation: () => activation(out, again, act),
@@ -129,7 +143,7 @@ function activation(out, again, act) {
   return [h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     if (!code.value.trim()) { out.show(t("required")); code.focus(); return; }
-    busy(button, out, async () => { await post(`${BASE}/activation`, { code: code.value.trim() }); await again(); });
+    busy(button, out, current(again, async () => { await post(`${BASE}/activation`, { code: code.value.trim() }); await again(); }));
   } }, codeField, h("div", { class: "actions" }, button,
     act("obResend", async () => { await post(`${BASE}/activation/resend`); out.show(t("obResent"), "ok"); }, "secondary")))];
 }
@@ -140,7 +154,7 @@ function ekyc(reg, out, again) {
   return h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     if (images.missing(out)) return;
-    busy(button, out, async () => {
+    busy(button, out, current(again, async () => {
       button.textContent = t("working");
       try {
         const body = await images.checked(out);
@@ -148,7 +162,7 @@ function ekyc(reg, out, again) {
         await api("POST", `${BASE}/ekyc`, { body });
         await again();
       } finally { button.textContent = t("obSend"); }
-    });
+    }));
   } }, images.rules, images.fields, button);
 }
 
