@@ -74,6 +74,8 @@ class KysoError(Exception):
     code: ClassVar[str] = "server_error"
     vi: ClassVar[str] = "Đã xảy ra lỗi."
     en: ClassVar[str] = "An error occurred."
+    # parameters that hold a code said with kyso.vocabulary: {"status": "order_statuses"}
+    worded: ClassVar[dict[str, str]] = {}
 
     def __init__(self, detail: str | None = None, /, **params: Any) -> None:
         self.params = params
@@ -84,6 +86,10 @@ class KysoError(Exception):
         template = self.vi if lang == "vi" else self.en
         params = {k: (v.vi if lang == "vi" else v.en) if isinstance(v, Text) else v
                   for k, v in self.params.items()}
+        if self.worded:  # a status is read in words ("Tạm dừng"), never as its code
+            from kyso.vocabulary import word  # the words know the errors, not the reverse
+            params |= {k: word(group, str(params[k]), lang).lower()
+                       for k, group in self.worded.items() if k in params}
         if self.retry_after is not None and "wait" not in params:
             params["wait"] = waiting(self.retry_after).pick(lang)
         try:

@@ -38,3 +38,21 @@ def test_a_lock_tells_the_customer_minutes_not_hundreds_of_seconds() -> None:
     assert locked.describe("vi") == "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau 15 phút."
     assert locked.describe("en") == "Too many requests. Try again in 15 minutes."
     assert locked.retry_after == 900  # the header still counts seconds
+
+
+def test_a_status_in_a_refusal_is_said_in_words() -> None:
+    """'Chứng thư số đang ở trạng thái «tạm dừng»', never 'suspended' in a Vietnamese
+    sentence; a program still reads the code in ``params``."""
+    from kyso.billing.errors import OrderStateConflict
+    from kyso.signing.document_errors import NotSignedYet
+    from kyso.signing.errors import CredentialUnusable
+    cases = [(CredentialUnusable(status="suspended"), "«tạm dừng»", "is suspended"),
+             (CredentialUnusable(status="awaiting_acceptance"), "«chờ ký biên bản nghiệm thu»",
+              "awaiting the acceptance record"),
+             (OrderStateConflict(status="fulfilled"), "«đã thanh toán»", "is paid"),
+             (NotSignedYet(status="pending"), "chờ xác nhận", "awaiting confirmation")]
+    for error, vi, en in cases:
+        assert vi in error.describe("vi") and "_" not in error.describe("vi")
+        assert en in error.describe("en")
+        assert error.params["status"] in {"suspended", "awaiting_acceptance", "fulfilled",
+                                          "pending"}
