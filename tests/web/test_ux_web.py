@@ -227,3 +227,52 @@ def test_a_step_already_done_in_another_tab_shows_where_the_application_stands(
     no_codes(p)
     fits(p)
     shot(p, "ux-registration-moved-on")
+
+
+def test_a_transaction_that_can_no_longer_be_confirmed_leaves_no_form(
+        small: Watched, world: World) -> None:
+    """Expired while on screen, or the fifth wrong code (the token locks): the card says why
+    and what to do, takes no more codes, and shows the way on or can be put away."""
+    p, customer = small.page, world.customer("Ngô Thị Mai")
+    login = world.container.accounts.get(customer.account_id).username
+    log_in(p, login, PASSWORD)
+    late = world.client.post("/api/v1/me/contact-change", headers=customer.headers,
+                             json={"phone": "0987654300"}).json()
+    p.goto("/#transactions")
+    card = p.locator(f'article[data-id="{late["id"]}"]')
+    expect(card).to_contain_text("Thay đổi thông tin liên hệ")
+    world.clock.advance(600)  # the customer was away past its five minutes
+    assert customer.device is not None
+    card.get_by_label("Mã OTP").fill(customer.device.answer(late))
+    card.get_by_role("button", name="Xác nhận").click()
+    expect(card.get_by_role("alert")).to_have_text(
+        "Giao dịch đã hết thời gian xác nhận. Giao dịch này không thể xác nhận được nữa. "
+        "Nếu vẫn cần, hãy thực hiện lại thao tác ban đầu để nhận giao dịch mới.")
+    expect(card.get_by_label("Mã OTP")).to_have_count(0)
+    expect(card.get_by_role("button", name="Xác nhận")).to_have_count(0)
+    fits(p)
+    shot(p, "ux-tx-expired")
+    card.get_by_role("button", name="Đóng").click()
+    expect(p.get_by_text("Không có giao dịch nào chờ xác nhận.")).to_be_visible()
+    # five wrong codes
+    wrong = world.client.post("/api/v1/me/contact-change", headers=customer.headers,
+                              json={"phone": "0987654301"}).json()
+    p.get_by_role("button", name="Làm mới").click()
+    card = p.locator(f'article[data-id="{wrong["id"]}"]')
+    for left in (4, 3, 2, 1):
+        card.get_by_label("Mã OTP").fill("000000")
+        card.get_by_role("button", name="Xác nhận").click()
+        expect(card.get_by_role("alert")).to_have_text(
+            f"Mã OTP không đúng. Còn {left} lần thử.")
+    card.get_by_label("Mã OTP").fill("000000")
+    card.get_by_role("button", name="Xác nhận").click()
+    # the fifth wrong code locks the token: said, no more form, and the way to the SmartOTP page
+    expect(card.get_by_role("alert")).to_have_text(
+        "SmartOTP đã bị khóa do nhập sai nhiều lần. Vui lòng liên hệ tổng đài hỗ trợ "
+        "hoặc đặt lại PIN SmartOTP.")
+    expect(card.get_by_label("Mã OTP")).to_have_count(0)
+    no_codes(p)
+    fits(p)
+    shot(p, "ux-tx-five-wrong-codes")
+    card.get_by_role("link", name="Đến trang SmartOTP").click()
+    expect(p.get_by_role("button", name="Quên PIN SmartOTP")).to_be_visible()
