@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from kyso.onboarding.identity import IdDocument, IdType, Sex
+from kyso.onboarding.model import Contact, Owner, Registration
+from kyso.onboarding.states import State
 from tests.integration.api.conftest import PASSWORD, PIN, last_code
 from tests.integration.api.smartotp_helpers import enrol, sms_code
 from tests.integration.documents.conftest import World
@@ -276,3 +279,31 @@ def test_a_transaction_that_can_no_longer_be_confirmed_leaves_no_form(
     shot(p, "ux-tx-five-wrong-codes")
     card.get_by_role("link", name="Đến trang SmartOTP").click()
     expect(p.get_by_role("button", name="Quên PIN SmartOTP")).to_be_visible()
+
+
+def test_a_rejected_application_says_what_can_be_done_and_starts_over(
+        small: Watched, world: World) -> None:
+    """Rejected for good: not a bare "bị từ chối" but the way on (cancel it and apply again,
+    or the support desk), and cancelling brings the form back."""
+    p, (login, _, account_id) = small.page, token_account(world)
+    at = world.clock.now() - timedelta(hours=1)
+    n = uuid.uuid4().int % 10**5
+    owner = Owner("Lê Thị Hoà", date(1991, 3, 4), Sex("F"),
+                  IdDocument(IdType.CCCD, f"0011910{n:05d}", date(2021, 1, 1), date(2031, 3, 4)))
+    contact = Contact(f"{login}@example.vn", "+84912345672", "1 Tràng Tiền", "Hà Nội",
+                      "Hoàn Kiếm")
+    with world.container.uow() as uow:
+        uow.onboarding.add(Registration(str(uuid.uuid4()), account_id, owner, contact,
+                                        "per-signature-1y", f"ux-{n}", at, at,
+                                        state=State.REJECTED))
+        uow.commit()
+    log_in(p, login, PASSWORD)
+    p.goto("/#register")
+    expect(p.locator("#ob-state")).to_have_text("Bị từ chối")
+    expect(p.get_by_text("Bạn có thể hủy hồ sơ này (nút bên dưới) rồi đăng ký lại")).to_be_visible()
+    fits(p)
+    shot(p, "ux-registration-rejected")
+    p.get_by_role("button", name="Hủy hồ sơ").click()
+    p.get_by_role("button", name="Có, hủy hồ sơ").click()
+    expect(p.locator("#ob-form")).to_be_visible()
+    no_codes(p)
