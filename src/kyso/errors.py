@@ -34,6 +34,7 @@ __all__ = [
     "Text",
     "TooManyRequests",
     "Unavailable",
+    "waiting",
 ]
 
 
@@ -52,12 +53,29 @@ class Text(NamedTuple):
         return self.en if lang == "en" else self.vi
 
 
+def waiting(seconds: int) -> Text:
+    """A wait as a watch says it: 45 → "45 giây", 900 → "15 phút", 1161 → "19 phút 21 giây",
+    7260 → "2 giờ 1 phút" (a customer told to wait "900 giây" has to do the sum)."""
+    seconds = max(1, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        parts = [(hours, "giờ", "hour"), (minutes, "phút", "minute")]
+    else:
+        parts = [(minutes, "phút", "minute"), (secs, "giây", "second")]
+    shown = [(n, vi, en) for n, vi, en in parts if n]
+    return Text(" ".join(f"{n} {vi}" for n, vi, _ in shown),
+                " ".join(f"{n} {en}{'s' if n > 1 else ''}" for n, _, en in shown))
+
+
 class KysoError(Exception):
     """Base class. ``vi`` and ``en`` are templates formatted with the keyword arguments."""
 
     code: ClassVar[str] = "server_error"
     vi: ClassVar[str] = "Đã xảy ra lỗi."
     en: ClassVar[str] = "An error occurred."
+    # parameters that hold a code said with kyso.vocabulary: {"status": "order_statuses"}
+    worded: ClassVar[dict[str, str]] = {}
 
     def __init__(self, detail: str | None = None, /, **params: Any) -> None:
         self.params = params
@@ -68,6 +86,12 @@ class KysoError(Exception):
         template = self.vi if lang == "vi" else self.en
         params = {k: (v.vi if lang == "vi" else v.en) if isinstance(v, Text) else v
                   for k, v in self.params.items()}
+        if self.worded:  # a status is read in words ("Tạm dừng"), never as its code
+            from kyso.vocabulary import word  # the words know the errors, not the reverse
+            params |= {k: word(group, str(params[k]), lang).lower()
+                       for k, group in self.worded.items() if k in params}
+        if self.retry_after is not None and "wait" not in params:
+            params["wait"] = waiting(self.retry_after).pick(lang)
         try:
             text = template.format(**params)
         except (KeyError, IndexError):
@@ -118,14 +142,14 @@ class Gone(KysoError):
 
 class Locked(KysoError):
     code = "locked"
-    vi = "Đã bị tạm khóa. Vui lòng thử lại sau {retry_after} giây."
-    en = "Temporarily locked. Try again in {retry_after} seconds."
+    vi = "Đã bị tạm khóa. Vui lòng thử lại sau {wait}."
+    en = "Temporarily locked. Try again in {wait}."
 
 
 class TooManyRequests(KysoError):
     code = "too_many_requests"
-    vi = "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau {retry_after} giây."
-    en = "Too many requests. Try again in {retry_after} seconds."
+    vi = "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau {wait}."
+    en = "Too many requests. Try again in {wait}."
 
 
 class Unavailable(KysoError):

@@ -72,6 +72,7 @@ CERTIFICATE_STATUSES = {
     "expired": _T("Đã hết hạn", "Expired"),
     "revoked": _T("Đã thu hồi", "Revoked"),
     "suspended": _T("Tạm dừng", "Suspended"),
+    "awaiting_acceptance": _T("Chờ ký biên bản nghiệm thu", "Awaiting the acceptance record"),
 }
 
 HISTORY_CATEGORIES = {

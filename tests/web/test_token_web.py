@@ -265,6 +265,8 @@ def test_methods_pin_change_and_forgotten_pin(page: Watched, world: World) -> No
     assert customer.get("/smartotp").json()["status"] == "none"
     p.get_by_role("button", name="Để sau").click()
     expect(p.get_by_role("button", name="Đăng ký SmartOTP")).to_be_visible()
+    # with no SmartOTP left, no switch to it is offered (only a refusal could follow)
+    expect(p.get_by_role("button", name="Thay đổi phương thức nhận OTP")).to_have_count(0)
     assert "sealed" not in json.dumps(json.loads(p.evaluate(DUMP))["idb"])
     # a temporary self-lock of a method, with the account PIN
     p.get_by_role("button", name="Tạm khóa phương thức").click()
@@ -286,7 +288,7 @@ def test_time_sync_with_a_clock_five_minutes_fast(page: Watched, world: World) -
     p.clock.set_fixed_time(world.clock.now() + timedelta(seconds=300))
     p.get_by_role("button", name="Đồng bộ thời gian").click()
     flow = p.locator("#token-flow")
-    expect(flow.get_by_role("status")).to_contain_text("Thiết bị nhanh 300 giây")
+    expect(flow.get_by_role("status")).to_contain_text("Thiết bị nhanh 5 phút so với")
     shot(p, "token-sync")
     p.get_by_role("button", name="Lấy mã OTP").click()
     p.get_by_label("PIN SmartOTP").fill(TOKEN_PIN)

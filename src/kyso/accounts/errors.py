@@ -71,8 +71,8 @@ class SessionExpired(InvalidSession):
 
 class SecretLocked(Locked):
     code = "locked"
-    vi = "{what_vi} bị tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {retry_after} giây."
-    en = "{what_en} is locked after too many wrong attempts. Try again in {retry_after} seconds."
+    vi = "{what_vi} bị tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {wait}."
+    en = "{what_en} is locked after too many wrong attempts. Try again in {wait}."
 
 
 class DirectSignUpClosed(PermissionDenied):

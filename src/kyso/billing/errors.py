@@ -92,8 +92,9 @@ class ProductUnavailable(Conflict):
 
 class OrderStateConflict(Conflict):
     code = "order_state"
-    vi = "Đơn hàng đang ở trạng thái {status}, không thể thực hiện thao tác này."
+    vi = "Đơn hàng đang ở trạng thái «{status}», không thể thực hiện thao tác này."
     en = "The order is {status}; this is not possible."
+    worded = {"status": "order_statuses"}  # noqa: RUF012 (a class constant)
 
 
 class RenewalNeedsPackage(InvalidInput):

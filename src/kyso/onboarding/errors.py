@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from kyso.errors import Conflict, Gone, InvalidInput, Locked, NotFound, PermissionDenied
+from kyso.errors import Conflict, Gone, InvalidInput, Locked, NotFound, PermissionDenied, Text
 
 __all__ = [
     "ActivationExpired",
@@ -35,7 +35,36 @@ __all__ = [
 ]
 
 
-class InvalidField(InvalidInput):
+# A field named in a customer's (or an officer's) sentence by its label on the form, never by
+# its name in the API (``params["field"]`` keeps the name, for programs).
+FIELD_LABELS: dict[str, Text] = {
+    "full_name": Text("Họ và tên", "Full name"), "birth_date": Text("Ngày sinh", "Birth date"),
+    "sex": Text("Giới tính", "Sex"), "id_number": Text("Số giấy tờ", "ID number"),
+    "issue_date": Text("Ngày cấp", "Issue date"),
+    "expiry_date": Text("Ngày hết hạn", "Expiry date"),
+    "issuing_state": Text("Quốc gia cấp", "Issuing state"),
+    "contact": Text("Số điện thoại hoặc email", "Phone or email"),
+    "address": Text("Địa chỉ", "Address"), "locality": Text("Phường/Xã", "Ward/commune"),
+    "province": Text("Tỉnh/Thành phố", "Province/city"), "device_id": Text("Thiết bị", "Device"),
+    "q": Text("Từ khóa tìm kiếm", "Search words"), "reason": Text("Lý do", "Reason"),
+}
+
+
+class _NamesAField(InvalidInput):
+    """An error whose ``{field}`` is said with :data:`FIELD_LABELS`."""
+
+    def describe(self, lang: str = "vi") -> str:
+        label = FIELD_LABELS.get(str(self.params.get("field")))
+        if label is None:
+            return super().describe(lang)
+        named, self.params = self.params, {**self.params, "field": label}
+        try:
+            return super().describe(lang)
+        finally:
+            self.params = named
+
+
+class InvalidField(_NamesAField):
     code = "invalid_field"
     vi = "Thông tin không hợp lệ: {field} ({reason})."
     en = "Invalid field: {field} ({reason})."
@@ -53,7 +82,7 @@ class InvalidMrz(InvalidInput):
     en = "The machine-readable zone is not valid: {reason}."
 
 
-class MrzMismatch(InvalidInput):
+class MrzMismatch(_NamesAField):
     code = "mrz_mismatch"
     vi = "Thông tin trên vùng MRZ không khớp với thông tin đã nhập: {field}."
     en = "The machine-readable zone does not match the form: {field}."
@@ -109,8 +138,10 @@ class RegistrationNotFound(NotFound):
 
 class WrongState(Conflict):
     code = "wrong_state"
-    vi = "Hồ sơ đang ở trạng thái {state}; không thể thực hiện bước {event}."
-    en = "The registration is {state}; the step {event} is not possible."
+    vi = ("Hồ sơ đang ở trạng thái «{state}» nên không thực hiện được bước này. "
+          "Vui lòng tải lại trang để xem bước tiếp theo.")
+    en = ("The application is {state}, so this step is not possible. "
+          "Please reload the page to see the next step.")
 
 
 class AlreadyRegistered(Conflict):

@@ -66,7 +66,8 @@ def _contact(form: RegistrationForm) -> Contact:
     try:
         email, phone = normalize_email(form.email), normalize_phone(form.phone)
     except InvalidIdentifier as exc:
-        raise InvalidField(field="contact", reason=exc.describe("en")) from None
+        raise InvalidField(field="contact", reason=Text(exc.describe("vi").rstrip("."),
+                                                  exc.describe("en").rstrip("."))) from None
     texts = {"address": form.address, "province": form.province, "locality": form.locality}
     for field, value in texts.items():
         if not value.strip() or len(value) > 128:

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from kyso.onboarding.errors import WrongState
 from kyso.onboarding.identity import IdDocument, Sex
-from kyso.onboarding.states import Event, State, next_state
+from kyso.onboarding.states import Event, State, next_state, wrong_state
 
 __all__ = ["ActivationCode", "Contact", "EkycImages", "Owner", "Registration", "Review"]
 
@@ -106,4 +105,4 @@ class Registration:
     def expect(self, state: State, event: Event) -> None:
         """Refuse ``event`` unless the registration is in ``state`` (without moving)."""
         if self.state is not state:
-            raise WrongState(state=self.state.value, event=event.value)
+            raise wrong_state(self.state, event)

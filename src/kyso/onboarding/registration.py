@@ -17,13 +17,13 @@ from datetime import timedelta
 from kyso.clock import Clock
 from kyso.errors import KysoError, Text
 from kyso.onboarding.activation import Activator
-from kyso.onboarding.errors import AlreadyRegistered, InvalidField, NotEligible, WrongState
+from kyso.onboarding.errors import AlreadyRegistered, InvalidField, NotEligible
 from kyso.onboarding.form import RegistrationForm, checked, printable
 from kyso.onboarding.identity import IdDocument
 from kyso.onboarding.journal import move, owned, refused, renewed
 from kyso.onboarding.model import ActivationCode, Registration
 from kyso.onboarding.ports import Packages
-from kyso.onboarding.states import TRANSITIONS, Event, State
+from kyso.onboarding.states import TRANSITIONS, Event, State, wrong_state
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["STALE_DAYS", "RegistrationService"]
@@ -132,7 +132,7 @@ class RegistrationService:
             current = owned(uow, account_id)
             if current.state is State.REJECTED and not (current.review
                                                         and current.review.resubmittable):
-                raise WrongState(state=current.state.value, event=Event.RESUBMIT.value)
+                raise wrong_state(current.state, Event.RESUBMIT)
             current = move(uow, current, Event.RESUBMIT, self._clock.now(), actor=account_id,
                            ekyc_attempts=0)
             uow.commit()

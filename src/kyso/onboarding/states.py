@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from kyso.errors import Text
 from kyso.onboarding.errors import WrongState
 
-__all__ = ["TRANSITIONS", "Event", "State", "next_state"]
+__all__ = ["TRANSITIONS", "Event", "State", "next_state", "wrong_state"]
 
 
 class State(StrEnum):
@@ -88,7 +89,7 @@ TRANSITIONS: dict[Event, tuple[tuple[State, ...], State]] = {
 def next_state(current: State, event: Event) -> State:
     sources, target = TRANSITIONS[event]
     if current not in sources:
-        raise WrongState(state=current.value, event=event.value)
+        raise wrong_state(current, event)
     return target
 
 
@@ -105,3 +106,10 @@ _VI = {
     State.CANCELLED: "đã hủy",
     State.EXPIRED: "đã hết hạn",
 }
+
+
+def wrong_state(current: State, event: Event) -> WrongState:
+    """The refusal of ``event``: the customer reads the state in words (``«chờ thanh toán»``),
+    a program finds the codes in ``params`` (``state_code``, ``event``)."""
+    return WrongState(state=Text(current.vi, current.value.replace("_", " ")),
+                      state_code=current.value, event=event.value)

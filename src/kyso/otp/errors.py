@@ -55,14 +55,14 @@ class OtpExpired(Gone):
 
 class ResendTooSoon(TooManyRequests):
     code = "resend_too_soon"
-    vi = "Vui lòng đợi {retry_after} giây trước khi gửi lại mã OTP."
-    en = "Wait {retry_after} seconds before requesting another OTP."
+    vi = "Vui lòng đợi {wait} trước khi gửi lại mã OTP."
+    en = "Wait {wait} before requesting another OTP."
 
 
 class SendLimitReached(TooManyRequests):
     code = "otp_send_limit"
-    vi = "Bạn đã yêu cầu quá nhiều mã OTP. Vui lòng thử lại sau {retry_after} giây."
-    en = "Too many OTPs requested. Try again in {retry_after} seconds."
+    vi = "Bạn đã yêu cầu quá nhiều mã OTP. Vui lòng thử lại sau {wait}."
+    en = "Too many OTPs requested. Try again in {wait}."
 
 
 class WeakSmartOtpPin(InvalidInput):

@@ -84,6 +84,7 @@ class NotSignedYet(Conflict):
     code = "not_signed"
     vi = "Tài liệu chưa được ký (trạng thái: {status})."
     en = "The document is not signed (status: {status})."
+    worded = {"status": "document_statuses"}  # noqa: RUF012 (a class constant)
 
 
 class SigningFailed(Conflict):

@@ -35,8 +35,9 @@ class SadExpired(Gone):
 
 class CredentialUnusable(Conflict):
     code = "credential_unusable"
-    vi = "Chứng thư số đang ở trạng thái {status}, không thể dùng để ký."
+    vi = "Chứng thư số đang ở trạng thái «{status}», không thể dùng để ký."
     en = "The certificate is {status} and cannot sign."
+    worded = {"status": "certificate_statuses"}  # noqa: RUF012 (a class constant)
 
 
 class OutOfSignatures(Conflict):

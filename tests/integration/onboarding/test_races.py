@@ -65,7 +65,8 @@ def test_nothing_else_signs_while_the_acceptance_record_is_being_signed(
     tx, document_id = r.json()["transaction"], r.json()["document_id"]
     _set_status(container, document_id, DocumentStatus.SIGNING)  # as the record's take does
     refused = _csc_sign(client, device)
-    assert refused.status_code == 400 and "awaiting_acceptance" in refused.text, refused.text
+    assert refused.status_code == 400, refused.text
+    assert "«chờ ký biên bản nghiệm thu»" in refused.text, refused.text
     _set_status(container, document_id, DocumentStatus.PENDING)
     clock.advance(30)
     r = client.post(f"/api/v1/transactions/{tx['id']}/confirm",

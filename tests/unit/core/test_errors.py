@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kyso.errors import InvalidInput, Text
+import pytest
+
+from kyso.errors import InvalidInput, Text, TooManyRequests, waiting
 
 
 class Refused(InvalidInput):
@@ -20,3 +22,37 @@ def test_a_text_parameter_follows_the_language() -> None:
 
 def test_plain_parameters_are_unchanged() -> None:
     assert Refused(reason="42").describe("vi") == "Bị từ chối: 42."
+
+
+@pytest.mark.parametrize(("seconds", "vi", "en"), [
+    (1, "1 giây", "1 second"), (45, "45 giây", "45 seconds"), (60, "1 phút", "1 minute"),
+    (900, "15 phút", "15 minutes"), (1161, "19 phút 21 giây", "19 minutes 21 seconds"),
+    (3600, "1 giờ", "1 hour"), (7260, "2 giờ 1 phút", "2 hours 1 minute"),
+])
+def test_a_wait_is_said_as_a_watch_says_it(seconds: int, vi: str, en: str) -> None:
+    assert waiting(seconds) == Text(vi, en)
+
+
+def test_a_lock_tells_the_customer_minutes_not_hundreds_of_seconds() -> None:
+    locked = TooManyRequests(retry_after=900)
+    assert locked.describe("vi") == "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau 15 phút."
+    assert locked.describe("en") == "Too many requests. Try again in 15 minutes."
+    assert locked.retry_after == 900  # the header still counts seconds
+
+
+def test_a_status_in_a_refusal_is_said_in_words() -> None:
+    """'Chứng thư số đang ở trạng thái «tạm dừng»', never 'suspended' in a Vietnamese
+    sentence; a program still reads the code in ``params``."""
+    from kyso.billing.errors import OrderStateConflict
+    from kyso.signing.document_errors import NotSignedYet
+    from kyso.signing.errors import CredentialUnusable
+    cases = [(CredentialUnusable(status="suspended"), "«tạm dừng»", "is suspended"),
+             (CredentialUnusable(status="awaiting_acceptance"), "«chờ ký biên bản nghiệm thu»",
+              "awaiting the acceptance record"),
+             (OrderStateConflict(status="fulfilled"), "«đã thanh toán»", "is paid"),
+             (NotSignedYet(status="pending"), "chờ xác nhận", "awaiting confirmation")]
+    for error, vi, en in cases:
+        assert vi in error.describe("vi") and "_" not in error.describe("vi")
+        assert en in error.describe("en")
+        assert error.params["status"] in {"suspended", "awaiting_acceptance", "fulfilled",
+                                          "pending"}

@@ -69,3 +69,28 @@ def test_each_rule_of_the_card_applies() -> None:
         checked(replace(FORM, phone="12"), TODAY)
     with pytest.raises(InvalidField):
         checked(replace(FORM, province="  "), TODAY)
+
+
+@pytest.mark.parametrize(("form", "vi", "en"), [
+    (replace(FORM, expiry_date=None),
+     "Thông tin không hợp lệ: Ngày hết hạn (bắt buộc với thẻ cấp trước 60 tuổi).",
+     "Invalid field: Expiry date (required before the age of 60)."),
+    (replace(FORM, phone="12"), "Thông tin không hợp lệ: Số điện thoại hoặc email (", None),
+    (replace(FORM, address=" "), "Thông tin không hợp lệ: Địa chỉ (từ 1 đến 128 ký tự).",
+     "Invalid field: Address (1..128 characters)."),
+    (replace(FORM, mrz=mrz(names="TRAN<<VAN<DUC")),
+     "Thông tin trên vùng MRZ không khớp với thông tin đã nhập: Họ và tên.",
+     "The machine-readable zone does not match the form: Full name."),
+])
+def test_a_refused_field_is_named_by_its_label_in_the_reader_s_language(
+        form: RegistrationForm, vi: str, en: str | None) -> None:
+    """What the customer reads names the field as the form does, never its API name; a
+    program still finds the name in ``params``."""
+    with pytest.raises((InvalidField, MrzMismatch)) as caught:
+        checked(form, TODAY)
+    said = caught.value.describe("vi")
+    assert said.startswith(vi), said
+    assert "_" not in said and " phone" not in said.lower() and "invalid" not in said.lower()
+    if en is not None:
+        assert caught.value.describe("en") == en
+    assert caught.value.params["field"] in {"expiry_date", "contact", "address", "full_name"}

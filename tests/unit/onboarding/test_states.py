@@ -51,3 +51,16 @@ def test_an_approved_registration_cannot_be_cancelled_only_accepted() -> None:
     with pytest.raises(WrongState):
         next_state(State.APPROVED, Event.CANCEL)
     assert next_state(State.REJECTED, Event.RESUBMIT) is State.AWAITING_EKYC
+
+
+def test_a_refused_step_says_the_state_in_words_and_what_to_do() -> None:
+    """A double tap, a second tab or the back button: the customer reads where the application
+    stands and what to do, never ``awaiting_payment`` or ``activate``."""
+    with pytest.raises(WrongState) as caught:
+        next_state(State.AWAITING_PAYMENT, Event.ACTIVATE)
+    said = caught.value.describe("vi")
+    assert said == ("Hồ sơ đang ở trạng thái «chờ thanh toán» nên không thực hiện được bước "
+                    "này. Vui lòng tải lại trang để xem bước tiếp theo.")
+    assert caught.value.describe("en").startswith("The application is awaiting payment, so")
+    assert (caught.value.params["state_code"], caught.value.params["event"]) == (
+        "awaiting_payment", "activate")

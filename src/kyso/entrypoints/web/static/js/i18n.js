@@ -362,6 +362,19 @@ const vi = {
   // -- receipts
   "verify.receiptPending": "Đang tạo biên nhận ký số…",
   "verify.receiptSlow": "Biên nhận ký số chưa sẵn sàng; quý khách tải sau trong mục Lịch sử.",
+  // -- ux
+  uxResendSms: "Gửi lại OTP", uxResendIn: "Gửi lại OTP sau {n} giây", uxSmsResent: "Đã gửi lại mã OTP qua SMS đến {to}.",
+  uxNameHint: "Ghi đúng như trên CCCD/CMND, đủ dấu tiếng Việt (ví dụ: Nguyễn Thị Hồng Nhung).",
+  uxIdHint: "CCCD: 12 chữ số; CMND: 9 hoặc 12 chữ số; hộ chiếu: chữ và số như trên hộ chiếu.",
+  uxFree: "Miễn phí",
+  uxTxEnded: "Giao dịch này không thể xác nhận được nữa. Nếu vẫn cần, hãy thực hiện lại thao tác ban đầu để nhận giao dịch mới.",
+  uxRejected: "Hồ sơ đã bị từ chối. Bạn có thể hủy hồ sơ này (nút bên dưới) rồi đăng ký lại với thông tin đúng, hoặc liên hệ tổng đài hỗ trợ.",
+  uxClose: "Đóng", uxToSmartotp: "Đến trang SmartOTP",
+  uxExpiryHint: "Bỏ trống chỉ khi thẻ ghi «Không thời hạn» (thẻ cấp từ 60 tuổi).",
+  uxBehind: "Thiết bị chậm {d} so với máy chủ (đã bù).", uxAhead: "Thiết bị nhanh {d} so với máy chủ (đã bù).",
+  uxSeconds: "{s} giây", uxMinutes: "{m} phút", uxMinSec: "{m} phút {s} giây", uxHours: "{h} giờ",
+  uxHourMin: "{h} giờ {m} phút",
+  uxPackNeedsCert: "Gói lượt ký dùng cho một chứng thư số. Bạn chưa có chứng thư số: hãy đăng ký chứng thư số trước.",
 };
 
 const en = {
@@ -721,6 +734,19 @@ const en = {
   // -- receipts
   "verify.receiptPending": "Making the signing receipt…",
   "verify.receiptSlow": "The signing receipt is not ready yet; download it later from History.",
+  // -- ux
+  uxResendSms: "Resend the OTP", uxResendIn: "Resend the OTP in {n} s", uxSmsResent: "A new OTP code was sent by SMS to {to}.",
+  uxNameHint: "Exactly as on your ID card, with the Vietnamese diacritics (e.g. Nguyễn Thị Hồng Nhung).",
+  uxIdHint: "CCCD: 12 digits; CMND: 9 or 12 digits; passport: letters and digits as on the passport.",
+  uxFree: "Free",
+  uxTxEnded: "This transaction can no longer be confirmed. If you still need it, start the action again to get a new one.",
+  uxRejected: "Your application was rejected. You can cancel it (the button below) and apply again with the right details, or call the support desk.",
+  uxClose: "Close", uxToSmartotp: "Go to SmartOTP",
+  uxExpiryHint: "Leave it empty only if the card says it has no expiry (issued at 60 or later).",
+  uxBehind: "This device is {d} behind the server (corrected).", uxAhead: "This device is {d} ahead of the server (corrected).",
+  uxSeconds: "{s} s", uxMinutes: "{m} min", uxMinSec: "{m} min {s} s", uxHours: "{h} h",
+  uxHourMin: "{h} h {m} min",
+  uxPackNeedsCert: "A signature pack is for a certificate, and you have none yet: get a certificate first.",
 };
 
 const tables = { vi, en };

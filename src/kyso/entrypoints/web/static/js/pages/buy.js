@@ -34,7 +34,13 @@ function product(p, certs) {
     });
   } }, h("h2", {}, p.name), h("p", { class: "price" }, vnd(p.price)),
   h("p", { class: "muted" }, `${t("priceVat")} · VAT ${vnd(p.vat)}`), facts ? h("p", {}, facts) : null,
-  certField, out, button);
+  needsCert && !certs.length ? noCert() : certField, out, button);
+}
+
+/** A pack is for a certificate: without one, say so and show the way (not a dead button). */
+function noCert() {
+  return h("div", { class: "no-cert" }, h("p", { class: "status info" }, t("uxPackNeedsCert")),
+    h("p", { class: "links" }, h("a", { href: "#register", class: "button-link" }, t("navRegister"))));
 }
 
 function ordersTable(orders) {

@@ -1,7 +1,7 @@
 // Registration for a certificate (docs/ONBOARDING.md): the form, then each step where the
 // registration stands — payment, activation code, eKYC images, contract, review, acceptance.
 import { ApiError, api, get, post } from "../api.js";
-import { ask, busy, card, dl, field, h, replace, saveBlob, status } from "../dom.js";
+import { ask, busy, card, describe, dl, field, h, replace, saveBlob, status, vnd } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { RULES, chooser } from "./images.js";
 import { txCard } from "./transactions.js";
@@ -23,11 +23,14 @@ export async function onboarding(main) {
   const packageName = (catalog.find((p) => p.code === reg.package) || {}).name || reg.package;
   if (reg.state === "under_review") watchReview(main, again);
   return replace(main, h("h1", {}, t("obTitle")),
-    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? reg.state_vi : word("registration_states", reg.state))],
+    card(t("state"), dl([[t("state"), h("span", { id: "ob-state" }, lang() === "vi" ? capital(reg.state_vi) : word("registration_states", reg.state))],
       [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
       [t("package"), packageName], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
     step(reg, again));
 }
+
+/** "chờ thanh toán" → "Chờ thanh toán": a value on its own line starts with a capital. */
+const capital = (text) => (text ? text[0].toUpperCase() + text.slice(1) : text);
 
 /** Under review the decision is the officer's: the open page follows it (no reload), asking
  *  often at first, then less (a review may take hours). */
@@ -42,23 +45,27 @@ function watchReview(main, again, delay = REVIEW_POLL_MS) {
 
 function form(otp, products, again, me) {
   const out = status();
-  if (otp.status !== "active") return card(t("obTitle"), h("p", { class: "status info" }, t("obNeedToken")));
-  const f = (key, attrs = {}) => field(t(key), { name: key, ...attrs });
+  if (otp.status !== "active") {  // the way on, not only the reason
+    return card(t("obTitle"), h("p", { class: "status info", id: "ob-need-token" }, t("obNeedToken")),
+      h("p", { class: "links" }, h("a", { href: "#smartotp", class: "button-link" }, t("tkRegister"))));
+  }
+  const f = (key, attrs = {}, hint = null) => field(t(key), { name: key, ...attrs }, hint);
   const select = (key, pairs) => f(key, { tag: "select", options: pairs.map(([v, l]) => h("option", { value: v }, l)) });
   const fields = {
-    full_name: f("fullName", { autocomplete: "name", maxlength: 100 }),
+    full_name: f("fullName", { autocomplete: "name", maxlength: 100 }, t("uxNameHint")),
     birth_date: f("birthDate", { type: "date" }),
     sex: select("sex", [["M", t("male")], ["F", t("female")]]),
     id_type: select("idType", [["CCCD", "CCCD"], ["CMND", "CMND"], ["HC", t("passport")]]),
-    id_number: f("idNumber", { maxlength: 20, inputmode: "numeric" }),
+    id_number: f("idNumber", { maxlength: 20, inputmode: "numeric" }, t("uxIdHint")),
     issue_date: f("issueDate", { type: "date" }),
-    expiry_date: f("expiryDate", { type: "date" }),
+    expiry_date: f("expiryDate", { type: "date" }, t("uxExpiryHint")),
     phone: f("phone", { type: "tel", autocomplete: "tel" }),
     email: f("email", { type: "email", autocomplete: "email" }),
     address: f("address", { maxlength: 200 }),
     locality: f("locality", { maxlength: 128 }),
     province: f("province", { maxlength: 128 }),
-    package: select("package", products.filter((p) => p.kind === "certificate").map((p) => [p.code, p.name])),
+    package: select("package", products.filter((p) => p.kind === "certificate")  // the price too
+      .map((p) => [p.code, p.price ? `${p.name} — ${vnd(p.price)}` : `${p.name} — ${t("uxFree")}`])),
   };
   // what the account already proved is not typed again (it can still be corrected)
   for (const key of ["full_name", "phone", "email"]) fields[key][1].value = me[key] || "";
@@ -74,15 +81,26 @@ function form(otp, products, again, me) {
   } }, out, Object.values(fields).map(([wrap]) => wrap), button);
 }
 
+/** The application moved on elsewhere (another tab, a double tap, the back button): the page
+ *  shows where it stands now, not a refusal. */
+function current(again, work) {
+  return async () => {
+    try { return await work(); } catch (err) {
+      if (err?.code === "wrong_state") return again();
+      throw err;
+    }
+  };
+}
+
 function step(reg, again) {
   const out = status();
   const act = (label, work, cls = "") => {
-    const b = h("button", { type: "button", class: cls, onclick: () => busy(b, out, work) }, t(label));
+    const b = h("button", { type: "button", class: cls, onclick: () => busy(b, out, current(again, work)) }, t(label));
     return b;
   };
   const open = !["approved", "active", "cancelled", "expired"].includes(reg.state);
   const cancel = open ? h("button", { type: "button", class: "danger", onclick: () => ask(cancel, t("askCancelReg"),
-    t("cancelRegYes"), () => busy(cancel, out, async () => { await post(`${BASE}/cancel`); await again(); })) }, t("obCancel")) : null;
+    t("cancelRegYes"), () => busy(cancel, out, current(again, async () => { await post(`${BASE}/cancel`); await again(); }))) }, t("obCancel")) : null;
   const body = {
     awaiting_payment: () => payment(reg, out, again, act),
     awaiting_activation: () => activation(out, again, act),
@@ -93,7 +111,7 @@ function step(reg, again) {
     active: () => [h("p", {}, t("obActive")), h("p", { class: "links" },
       h("a", { href: "#sign", class: "button-link" }, t("navSign")), h("a", { href: "#home", class: "button-link" }, t("navHome"))),
     act("obRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")],
-    rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : h("p", {}, t("obRejected"))),
+    rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : h("p", {}, t("uxRejected"))),
   }[reg.state];
   return card(t("obNext"), out, body ? body() : null, h("div", { class: "actions" }, cancel));
 }
@@ -110,7 +128,7 @@ function payment(reg, out, again, act) {
     replace(note, ["failed", "cancelled", "expired"].includes(order.status)
       ? h("p", { class: "status error" }, t("obPayAgain", { status: t(`obOrder_${order.status}`) }))
       : h("p", { class: "hint" }, t("obPayHint")));
-  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, err.message)));
+  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, describe(err))));
   return [note, h("div", { class: "actions" }, act("payNow", async () => {
     const payable = await post(`${BASE}/payment/order`);
     if (payable.state !== "awaiting_payment") { await again(); return; }
@@ -125,7 +143,7 @@ function activation(out, again, act) {
   return [h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     if (!code.value.trim()) { out.show(t("required")); code.focus(); return; }
-    busy(button, out, async () => { await post(`${BASE}/activation`, { code: code.value.trim() }); await again(); });
+    busy(button, out, current(again, async () => { await post(`${BASE}/activation`, { code: code.value.trim() }); await again(); }));
   } }, codeField, h("div", { class: "actions" }, button,
     act("obResend", async () => { await post(`${BASE}/activation/resend`); out.show(t("obResent"), "ok"); }, "secondary")))];
 }
@@ -136,7 +154,7 @@ function ekyc(reg, out, again) {
   return h("form", { novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     if (images.missing(out)) return;
-    busy(button, out, async () => {
+    busy(button, out, current(again, async () => {
       button.textContent = t("working");
       try {
         const body = await images.checked(out);
@@ -144,7 +162,7 @@ function ekyc(reg, out, again) {
         await api("POST", `${BASE}/ekyc`, { body });
         await again();
       } finally { button.textContent = t("obSend"); }
-    });
+    }));
   } }, images.rules, images.fields, button);
 }
 

@@ -1,6 +1,6 @@
 // SmartOTP: which device holds the token, and every flow of the guide on this phone.
 import { get } from "../api.js";
-import { card, dl, fmtDate, h, replace } from "../dom.js";
+import { card, describe, dl, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { forgotPin, register } from "../token/enrol.js";
 import { changePin, getCode, offsetText, selfLock, switchMethod, syncTime } from "../token/manage.js";
@@ -29,16 +29,23 @@ export async function smartotp(main, ctx) {
   const flow = h("div", { id: "token-flow" });
   const notice = h("p", { class: "status ok", role: "status", id: "token-notice", hidden: true });
   const again = (text) => smartotp(main, ctx).then(() => text && showNotice(main, text));
-  const act = (name, fn) => h("button", { type: "button", class: "secondary", onclick: fn }, t(name));
+  const out = status();  // a step that cannot start (offline, refused) says why, here
+  const act = (name, fn) => h("button", { type: "button", class: "secondary", onclick: async () => {
+    out.clear();
+    try { await fn(); } catch (err) { out.show(describe(err)); }
+  } }, t(name));
   const here = where.place === "this";
+  const switchable = otp.otp_method !== "sms" || ["active", "locked"].includes(otp.status);
   const actions = [
     here ? null : act(where.place === "other" ? "tkRegisterHere" : "tkRegister", () => register(flow, () => again())),
     here ? act("tkGetCode", () => getCode(flow, where.record)) : null,
     here ? act("tkChangePin", () => changePin(flow, where.record, () => again())) : null,
     where.place !== "none" ? act("tkForgotPin", () => forgotPin(flow, () => again())) : null,
     here ? act("tkSync", () => syncTime(flow)) : null,  // the clock of the token kept here
-    act("tkMethodTitle", () => switchMethod(flow, otp, again)),
-    act("tkLockTitle", () => selfLock(flow, otp, again)),
+    // to SmartOTP only once it is registered (registering switches by itself), and a lock
+    // only while a method is left to lock: never a form that can only be refused
+    switchable ? act("tkMethodTitle", () => switchMethod(flow, otp, again)) : null,
+    Object.values(otp.methods).some((m) => !m.locked) ? act("tkLockTitle", () => selfLock(flow, otp, again)) : null,
   ];
   replace(main, h("h1", {}, t("smartotp")), notice,
     where.revoked ? h("p", { class: "status warn", role: "alert", id: "token-revoked" }, t("tkRevokedHere")) : null,
@@ -51,7 +58,7 @@ export async function smartotp(main, ctx) {
       [t("methods"), h("ul", { class: "plain" }, Object.entries(otp.methods).map(([m, s]) =>
         h("li", { "data-method": m }, label("m_", m), s.locked ? h("span", { class: "badge warn" }, t("lockedMethod")) : null)))],
     ])),
-    h("div", { class: "actions token-actions" }, actions), flow);
+    h("div", { class: "actions token-actions" }, actions), out, flow);
 }
 
 function showNotice(main, text) {

@@ -2,7 +2,7 @@
 // token on this device: SmartOTP PIN → the OCRA code over these very details is computed and
 // filled in → "Sử dụng mã OTP". On the SMS method (or a token held elsewhere) the code is typed.
 import { get, post } from "../api.js";
-import { ask, busy, dl, field, fmtDate, h, replace, status } from "../dom.js";
+import { ask, busy, describe, dl, field, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { pinField } from "../token/ui.js";
@@ -47,10 +47,32 @@ export function txCard(tx, after = null) {
 
   async function confirm(button, code) {
     return busy(button, out, async () => {
-      const done = await post(`/transactions/${encodeURIComponent(tx.id)}/confirm`, { otp: code });
-      decided(done, t("confirmed"));
-      return true;
+      try {
+        const done = await post(`/transactions/${encodeURIComponent(tx.id)}/confirm`, { otp: code });
+        decided(done, t("confirmed"));
+        return true;
+      } catch (err) {
+        if (!ended(err)) throw err;
+        over(err);
+        return false;
+      }
     });
+  }
+  /** Expired, already handled, or the last wrong code: no code can help now, so no form; the
+   *  customer is told how to get a new transaction and can put this one away. */
+  function over(err) {
+    slot.remove();
+    out.show(TOKEN.has(err.code) ? describe(err) : `${describe(err)} ${t("uxTxEnded")}`);
+    box.dataset.status = "ended";
+    const close = h("button", { type: "button", class: "secondary", onclick: () => {
+      const list = box.parentElement;
+      box.remove();
+      if (list?.classList.contains("tx-list") && !list.querySelector("article")) {
+        list.append(h("p", { class: "empty" }, t("noTx")));
+      }
+    } }, t("uxClose"));
+    const way = TOKEN.has(err.code) ? h("a", { href: "#smartotp", class: "button-link" }, t("uxToSmartotp")) : null;
+    box.append(h("div", { class: "actions" }, way, close));
   }
   function decided(done, text) {
     slot.remove();
@@ -60,6 +82,13 @@ export function txCard(tx, after = null) {
   }
   codeForm(tx, out, confirm, no).then((form) => replace(slot, form));
   return box;
+}
+
+const ENDED = new Set(["transaction_expired", "transaction_closed", "locked", "method_locked"]);
+const TOKEN = new Set(["locked", "method_locked"]);  // the way on is on the SmartOTP page
+
+function ended(err) {
+  return ENDED.has(err?.code) || (err?.code === "invalid_otp" && err.attemptsRemaining === 0);
 }
 
 async function localToken() {

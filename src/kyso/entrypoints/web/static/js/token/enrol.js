@@ -35,10 +35,37 @@ export function pinAndSms(flow, purpose, done) {
     const [cf, code] = field(t("tkSmsCode"), { inputmode: "numeric", autocomplete: "one-time-code",
       maxlength: 8 }, t("tkSmsSent", { to: sent.destination }));
     const next = h("button", { type: "submit" }, t("tkContinue"));
-    replace(flow, step(t("tkSmsTitle"), form(next, out2, () => {
+    // "Gửi lại OTP" (the guide's Quên PIN screen): a lost, late or expired SMS is no dead end
+    const resend = h("button", { type: "button", class: "secondary", id: "sms-resend", onclick: async () => {
+      const again = await busy(resend, out2, () => post("/otp/send", { purpose, pin: accountPin }));
+      if (!again) return;
+      out2.show(t("uxSmsResent", { to: again.destination }), "ok");
+      code.value = "";
+      code.focus();
+      wait(again.resend_after);
+    } }, t("uxResendSms"));
+    let timer = null;
+    // the server's cool-down, counted down on the button against the clock (a phone slows
+    // the timers of a page left in the background while the customer reads the SMS)
+    function wait(seconds) {
+      clearInterval(timer);
+      const until = Date.now() + Math.max(0, seconds || 0) * 1000;
+      const show = () => {
+        const left = Math.ceil((until - Date.now()) / 1000);
+        resend.disabled = left > 0;
+        resend.textContent = left > 0 ? t("uxResendIn", { n: left }) : t("uxResendSms");
+        if (left <= 0 || !resend.isConnected) clearInterval(timer);
+      };
+      timer = setInterval(show, 1000);
+      show();
+    }
+    const sms = form(next, out2, () => {
       if (!code.value.trim()) { out2.show(t("required")); code.focus(); return; }
       busy(next, out2, () => done(accountPin, code.value.trim()));
-    }, cf)));
+    }, cf);
+    sms.querySelector(".actions").append(resend);
+    replace(flow, step(t("tkSmsTitle"), sms));
+    wait(sent.resend_after);
     code.focus();
   }
   replace(flow, step(t("tkAccountPinTitle"), ask));

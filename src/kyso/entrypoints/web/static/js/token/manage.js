@@ -24,7 +24,17 @@ export async function sync() {
 export function offsetText(offset) {
   const s = Math.round(offset);
   if (Math.abs(s) < 1) return t("tkInSync");
-  return t(s > 0 ? "tkBehind" : "tkAhead", { n: Math.abs(s) });
+  return t(s > 0 ? "uxBehind" : "uxAhead", { d: duration(Math.abs(s)) });
+}
+
+/** 1161 → "19 phút 21 giây": a drift is read in the units of a watch, not in seconds. */
+function duration(n) {
+  const hours = Math.floor(n / 3600);
+  const minutes = Math.floor((n % 3600) / 60);
+  const seconds = n % 60;
+  if (hours) return t(minutes ? "uxHourMin" : "uxHours", { h: hours, m: minutes });
+  if (minutes) return t(seconds ? "uxMinSec" : "uxMinutes", { m: minutes, s: seconds });
+  return t("uxSeconds", { s: seconds });
 }
 
 /** Giải pháp 2: the clock is synced first, then PIN → code with its countdown. */
