@@ -140,7 +140,8 @@ class ReceiptService:
         with a lease, then, for each account, relying party and kind of
         :data:`BATCHED_KINDS` (signHash) among them, lease that group's other due jobs up to
         ``batch_limit`` and seal the group as ONE CMS listing every job's claims (a group of
-        one keeps a receipt of its own, as a document's always does). Sealing happens
+        one keeps a receipt of its own, as a document's always does; ``batch_limit`` 1 makes
+        one receipt per job, as before batching). Sealing happens
         outside any transaction; each job is recorded once. A failure is retried later with
         back-off; a worker that dies leaves its jobs to the next once the lease ends.
         Returns how many jobs got their receipt."""
@@ -150,17 +151,19 @@ class ReceiptService:
             claimed = uow.receipts.claim_due(now, lease_until, limit)
             groups: dict[tuple[str, str | None, str], list[ReceiptJob]] = {}
             for job in claimed:
-                key = (job.account_id, job.party_id, job.kind)
-                groups.setdefault(key if job.kind in BATCHED_KINDS else (job.id, None, ""),
-                                  []).append(job)
+                batched = job.kind in BATCHED_KINDS and batch_limit > 1
+                key = (job.account_id, job.party_id, job.kind) if batched else (job.id, None, "")
+                groups.setdefault(key, []).append(job)
             for (account_id, party_id, kind), jobs in groups.items():
                 if kind in BATCHED_KINDS and batch_limit > len(jobs):
                     jobs.extend(uow.receipts.claim_group(
                         now, lease_until, batch_limit - len(jobs), account_id=account_id,
                         party_id=party_id, kind=kind))
             uow.commit()
+        batches = [jobs[i:i + max(batch_limit, 1)] for jobs in groups.values()
+                   for i in range(0, len(jobs), max(batch_limit, 1))]
         made = 0
-        for jobs in groups.values():
+        for jobs in batches:
             if self._clock.now() >= lease_until - LEASE / 2:
                 break  # the rest waits for the next claim once the lease ends
             made += self._make(jobs)

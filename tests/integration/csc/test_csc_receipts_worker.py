@@ -357,3 +357,16 @@ def _signed_by(signer: Any) -> str:
     r = sign_hash(signer, signer.authorize(batch), batch)
     assert r.status_code == 200, r.text
     return str(r.json()["receiptID"])
+
+
+def test_a_group_larger_than_the_batch_limit_is_split_and_one_per_job_stays_possible(
+        world: World) -> None:
+    _made_once(world)
+    signer = world.customer()
+    ids = [_signed_by(signer) for _ in range(5)]
+    assert world.container.receipts.make_due(limit=10, batch_limit=2) == 5
+    made = [_job(world, r).receipt_sha256 for r in ids]
+    assert len(set(made)) == 3 and made[0] == made[1] and made[2] == made[3] != made[4]
+    more = [_signed_by(signer) for _ in range(2)]
+    assert world.container.receipts.make_due(batch_limit=1) == 2  # one per job, as before
+    assert len({_job(world, r).receipt_sha256 for r in more}) == 2
