@@ -370,3 +370,26 @@ def test_a_group_larger_than_the_batch_limit_is_split_and_one_per_job_stays_poss
     more = [_signed_by(signer) for _ in range(2)]
     assert world.container.receipts.make_due(batch_limit=1) == 2  # one per job, as before
     assert len({_job(world, r).receipt_sha256 for r in more}) == 2
+
+
+def test_two_workers_batching_at_once_record_every_job_once(world: World) -> None:
+    """SKIP LOCKED (PostgreSQL) or one writer at a time (SQLite): two workers' batches of one
+    account are disjoint; every job is recorded, none twice."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _made_once(world)
+    signer = world.customer()
+    ids = [_signed_by(signer) for _ in range(8)]
+    receipts = world.container.receipts
+
+    def drain() -> int:
+        total = 0
+        while step := receipts.make_due(limit=1, batch_limit=3):
+            total += step
+        return total
+
+    with ThreadPoolExecutor(2) as pool:
+        counts = list(pool.map(lambda _: drain(), range(2)))
+    assert sum(counts) == 8
+    made = [_job(world, r).receipt_sha256 for r in ids]
+    assert None not in made and 3 <= len(set(made)) <= 8
