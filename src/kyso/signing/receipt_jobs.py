@@ -33,9 +33,9 @@ if TYPE_CHECKING:  # kyso.uow names this module's repository
     from kyso.signing.model import Credential
     from kyso.uow import UnitOfWork
 
-__all__ = ["RECEIPT_TYPE", "ReceiptJob", "ReceiptJobRepository", "ReceiptKind",
-           "ReceiptOrder", "ReceiptQueue", "canonical", "hash_receipt", "queue_receipt",
-           "receipt_id_for"]
+__all__ = ["BATCHED_KINDS", "RECEIPT_TYPE", "ReceiptJob", "ReceiptJobRepository",
+           "ReceiptKind", "ReceiptOrder", "ReceiptQueue", "batch_claims", "canonical",
+           "hash_receipt", "queue_receipt", "receipt_id_for"]
 
 RECEIPT_TYPE = "kyso-signing-receipt"
 
@@ -48,6 +48,11 @@ class ReceiptKind(StrEnum):
     MULTISIGN = "multisign"  # one signer's turn on a multisign envelope
 
 
+# High-rate kinds: due jobs of one account, relying party and kind share one CMS (a batch
+# receipt listing every job's claims); a document's receipt stays one per signature.
+BATCHED_KINDS = frozenset({ReceiptKind.SIGN_HASH.value})
+
+
 def receipt_id_for(kind: ReceiptKind, reference: str) -> str:
     """A receipt id derived from what it is about (an SP769 request's tran_code), so the
     party's status call can name it without a column of its own."""
@@ -58,6 +63,20 @@ def receipt_id_for(kind: ReceiptKind, reference: str) -> str:
 def canonical(claims: Mapping[str, Any]) -> str:
     """Sorted keys, no spaces, UTF-8 kept: the bytes the receipt seals."""
     return json.dumps(claims, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def batch_claims(jobs: Sequence[ReceiptJob]) -> str:
+    """The canonical JSON one CMS seals for several jobs of one account, relying party and
+    kind: ``ids`` (each job's id, in order) and ``receipts`` (each job's claims exactly as
+    its own receipt would carry them: its id and audit position inside), so a reader finds
+    its entry by id."""
+    first = jobs[0]
+    if any((j.account_id, j.party_id, j.kind) != (first.account_id, first.party_id, first.kind)
+           for j in jobs):
+        raise ValueError("a batch receipt is one account's, one relying party's, one kind's")
+    return canonical({"type": RECEIPT_TYPE, "version": 2, "batch": True, "kind": first.kind,
+                      "ids": [j.id for j in jobs],
+                      "receipts": [json.loads(j.claims) for j in jobs]})
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,11 @@ class ReceiptJobRepository(Protocol):
 
     def claim_due(self, now: datetime, lease_until: datetime,
                   limit: int) -> list[ReceiptJob]: ...
+
+    def claim_group(self, now: datetime, lease_until: datetime, limit: int, *,
+                    account_id: str, party_id: str | None, kind: str) -> list[ReceiptJob]:
+        """Lease more due jobs of one account, relying party and kind (a batch's)."""
+        ...
 
     def made(self, receipt_id: str, sha256: str, at: datetime) -> bool:
         """Record the receipt, if none is recorded yet (and on the signature record of the

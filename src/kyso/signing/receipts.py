@@ -35,7 +35,7 @@ from kyso.pki.model import Authority, CertificateStatus, IssuedCertificate
 from kyso.signing.cms import CredentialSigner
 from kyso.signing.model import Credential
 from kyso.signing.pades import run
-from kyso.signing.receipt_jobs import ReceiptJob, ReceiptQueue
+from kyso.signing.receipt_jobs import BATCHED_KINDS, ReceiptJob, ReceiptQueue, batch_claims
 from kyso.signing.records import RECORD_ID, SignatureRecord, verify_url
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.storage import BlobStore
@@ -47,6 +47,7 @@ __all__ = ["PublicView", "ReceiptPending", "ReceiptService", "record_claims",
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=120)  # a claimed batch is the worker's this long
 MAX_BACKOFF = timedelta(hours=1)
+BATCH_LIMIT = 250  # jobs one batch receipt (one CMS) lists at most
 
 
 class ReceiptPending(Conflict):
@@ -134,39 +135,62 @@ class ReceiptService:
         return verify_url(self.base_url, record_id)
 
     # -- making (the worker) ---------------------------------------------------------------
-    def make_due(self, limit: int = 20) -> int:
-        """Make the receipts due (a chore of every outbox pass): claim a batch with a lease,
-        seal each outside any transaction, record each once. A failure is retried later
-        with back-off; a worker that dies leaves its batch to the next once the lease ends.
-        Returns how many were made."""
+    def make_due(self, limit: int = 20, batch_limit: int = BATCH_LIMIT) -> int:
+        """Make the receipts due (a chore of every outbox pass): claim up to ``limit`` jobs
+        with a lease, then, for each account, relying party and kind of
+        :data:`BATCHED_KINDS` (signHash) among them, lease that group's other due jobs up to
+        ``batch_limit`` and seal the group as ONE CMS listing every job's claims (a group of
+        one keeps a receipt of its own, as a document's always does; ``batch_limit`` 1 makes
+        one receipt per job, as before batching). Sealing happens
+        outside any transaction; each job is recorded once. A failure is retried later with
+        back-off; a worker that dies leaves its jobs to the next once the lease ends.
+        Returns how many jobs got their receipt."""
         now = self._clock.now()
         lease_until = now + LEASE
         with self._uow() as uow:
-            batch = uow.receipts.claim_due(now, lease_until, limit)
+            claimed = uow.receipts.claim_due(now, lease_until, limit)
+            groups: dict[tuple[str, str | None, str], list[ReceiptJob]] = {}
+            for job in claimed:
+                batched = job.kind in BATCHED_KINDS and batch_limit > 1
+                key = (job.account_id, job.party_id, job.kind) if batched else (job.id, None, "")
+                groups.setdefault(key, []).append(job)
+            for (account_id, party_id, kind), jobs in groups.items():
+                if kind in BATCHED_KINDS and batch_limit > len(jobs):
+                    jobs.extend(uow.receipts.claim_group(
+                        now, lease_until, batch_limit - len(jobs), account_id=account_id,
+                        party_id=party_id, kind=kind))
             uow.commit()
+        batches = [jobs[i:i + max(batch_limit, 1)] for jobs in groups.values()
+                   for i in range(0, len(jobs), max(batch_limit, 1))]
         made = 0
-        for job in batch:
+        for jobs in batches:
             if self._clock.now() >= lease_until - LEASE / 2:
                 break  # the rest waits for the next claim once the lease ends
-            made += self._make(job)
+            made += self._make(jobs)
         return made
 
-    def _make(self, job: ReceiptJob) -> int:
+    def _make(self, jobs: Sequence[ReceiptJob]) -> int:
         try:
-            der = self.sign(job.claims.encode())
+            content = jobs[0].claims if len(jobs) == 1 else batch_claims(jobs)
+            der = self.sign(content.encode())
             digest = self._blobs.put(der)
         except Exception as exc:  # a TSA, key store or blob store away: later, again
             error = exc.code if isinstance(exc, KysoError) else type(exc).__name__
-            log.warning("receipt %s not made (attempt %d): %s", job.id, job.attempts + 1, error)
-            delay = min(timedelta(seconds=5 * 2 ** min(job.attempts, 16)), MAX_BACKOFF)
+            log.warning("receipt %s (%d jobs) not made (attempt %d): %s", jobs[0].id,
+                        len(jobs), jobs[0].attempts + 1, error)
             with self._uow() as uow:
-                uow.receipts.retry(job.id, job.attempts + 1, self._clock.now() + delay, error)
+                for job in jobs:
+                    delay = min(timedelta(seconds=5 * 2 ** min(job.attempts, 16)),
+                                MAX_BACKOFF)
+                    uow.receipts.retry(job.id, job.attempts + 1, self._clock.now() + delay,
+                                       error)
                 uow.commit()
             return 0
-        with self._uow() as uow:
-            recorded = uow.receipts.made(job.id, digest, self._clock.now())
+        at = self._clock.now()
+        with self._uow() as uow:  # one transaction: the whole batch is recorded, or none
+            recorded = sum(uow.receipts.made(job.id, digest, at) for job in jobs)
             uow.commit()
-        return 1 if recorded else 0
+        return recorded
 
     def sign(self, content: bytes) -> bytes:
         """A CMS SignedData over ``content`` (encapsulated), by kyso's seal, time-stamped."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -265,3 +266,130 @@ def test_kyso_serve_makes_receipts_in_its_own_outbox_thread(world: World) -> Non
         while _job(world, receipt_id).receipt_sha256 is None and time.monotonic() < deadline:
             time.sleep(0.2)
     assert _job(world, receipt_id).receipt_sha256 is not None
+
+
+def _rp_sign_hash(world: World, signer: Any, rp: Any) -> str:
+    batch = digests(1)
+    flow = start(world.url, rp.party.sp_id, "credential", **credential_params(signer, batch))
+    token = flow.token(approve(world, signer, page_id(world, flow)))["access_token"]
+    r = httpx.post(f"{world.url}/csc/v2/signatures/signHash", timeout=60, json={
+        "credentialID": signer.credential_id, "signAlgo": "1.2.840.113549.1.1.11",
+        "hashes": [base64.b64encode(d).decode() for d in batch]},
+        headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    return str(r.json()["receiptID"])
+
+
+def test_sign_hash_receipts_of_one_account_share_one_cms_never_two_accounts(
+        world: World, tmp_path: Path) -> None:
+    """A claim pass seals the due signHash jobs of one account and relying party as ONE
+    batch receipt listing every job's claims; another account, or the same account through
+    a relying party, never shares it."""
+    _made_once(world)
+    alice, bob, rp = world.customer(), world.customer(), rp_client(world)
+    mine = [_signed_by(alice) for _ in range(5)]
+    bobs = [_signed_by(bob) for _ in range(2)]
+    through_rp = _rp_sign_hash(world, alice, rp)
+    # one small claim (limit 1) still finds alice's whole group: the batch's claim is larger
+    assert world.container.receipts.make_due(limit=1, batch_limit=3) == 3
+    assert world.container.receipts.make_due(limit=50) == 2 + 2 + 1
+    assert world.container.receipts.make_due() == 0
+    jobs = {rid: _job(world, rid) for rid in [*mine, *bobs, through_rp]}
+    blobs = {j.receipt_sha256 for j in jobs.values()}
+    assert None not in blobs
+    # alice's five in two CMS (3 + 2), bob's two in one, the relying party's alone: 4, not 8
+    assert len(blobs) == 4
+    assert {jobs[r].receipt_sha256 for r in mine}.isdisjoint(
+        {jobs[r].receipt_sha256 for r in [*bobs, through_rp]})
+    assert jobs[bobs[0]].receipt_sha256 == jobs[bobs[1]].receipt_sha256
+    root = _root(world, tmp_path)
+    seen: set[str] = set()
+    for who, ids in ((alice, mine), (bob, bobs)):
+        bearer = {"Authorization": f"Bearer {who.token}"}
+        for rid in ids:
+            got = world.client.get(f"/api/v1/receipts/{rid}", headers=bearer)
+            assert got.status_code == 200, got.text
+            claims = openssl_claims(got.content, root, world.clock.now(), tmp_path)
+            assert claims["batch"] is True and claims["kind"] == "signHash"
+            assert rid in claims["ids"] and len(claims["ids"]) == len(claims["receipts"])
+            assert set(claims["ids"]) <= set(ids)  # never another account's job
+            entry = claims["receipts"][claims["ids"].index(rid)]
+            assert entry == json.loads(jobs[rid].claims)  # exactly what it would carry alone
+            assert entry["id"] == rid and entry["audit"]["seq"] > 0
+            assert entry["signer"]["credential"] == who.credential_id
+            assert {e["relying_party"] for e in claims["receipts"]} == {"CSC API"}
+            seen.add(rid)
+        other = world.client.get(f"/api/v1/receipts/{ids[0]}", headers={
+            "Authorization": f"Bearer {(bob if who is alice else alice).token}"})
+        assert other.status_code == 404
+    assert seen == {*mine, *bobs}
+    got = _party_get(world, through_rp, rp.party.sp_id, rp.sp_password)
+    assert got.status_code == 200, got.text
+    alone = openssl_claims(got.content, root, world.clock.now(), tmp_path)
+    assert "batch" not in alone and alone["id"] == through_rp
+    assert alone["relying_party"] == rp.party.name
+    assert _party_get(world, mine[0], rp.party.sp_id, rp.sp_password).status_code == 404
+
+
+def test_a_batch_that_failed_is_retried_whole_then_recorded_once(world: World) -> None:
+    _made_once(world)
+    signer = world.customer()
+    ids = [_signed_by(signer) for _ in range(3)]
+    c = world.container
+
+    def seal_away() -> Authority:
+        raise ConnectionError("HSM unreachable")
+
+    failing = ReceiptService(c.uow, c.clock, seal_away, c.keystore, c.document_trust,
+                             c.blobs, c.settings.public_base_url)
+    assert failing.make_due() == 0
+    assert {(_job(world, r).attempts, _job(world, r).error) for r in ids} == {
+        (1, "ConnectionError")}
+    assert c.receipts.make_due() == 0  # back-off
+    world.clock.advance(6)
+    assert c.receipts.make_due() == 3
+    assert len({_job(world, r).receipt_sha256 for r in ids}) == 1
+    assert c.receipts.make_due() == 0
+
+
+def _signed_by(signer: Any) -> str:
+    batch = digests(1)
+    r = sign_hash(signer, signer.authorize(batch), batch)
+    assert r.status_code == 200, r.text
+    return str(r.json()["receiptID"])
+
+
+def test_a_group_larger_than_the_batch_limit_is_split_and_one_per_job_stays_possible(
+        world: World) -> None:
+    _made_once(world)
+    signer = world.customer()
+    ids = [_signed_by(signer) for _ in range(5)]
+    assert world.container.receipts.make_due(limit=10, batch_limit=2) == 5
+    made = [_job(world, r).receipt_sha256 for r in ids]
+    assert len(set(made)) == 3 and made[0] == made[1] and made[2] == made[3] != made[4]
+    more = [_signed_by(signer) for _ in range(2)]
+    assert world.container.receipts.make_due(batch_limit=1) == 2  # one per job, as before
+    assert len({_job(world, r).receipt_sha256 for r in more}) == 2
+
+
+def test_two_workers_batching_at_once_record_every_job_once(world: World) -> None:
+    """SKIP LOCKED (PostgreSQL) or one writer at a time (SQLite): two workers' batches of one
+    account are disjoint; every job is recorded, none twice."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _made_once(world)
+    signer = world.customer()
+    ids = [_signed_by(signer) for _ in range(8)]
+    receipts = world.container.receipts
+
+    def drain() -> int:
+        total = 0
+        while step := receipts.make_due(limit=1, batch_limit=3):
+            total += step
+        return total
+
+    with ThreadPoolExecutor(2) as pool:
+        counts = list(pool.map(lambda _: drain(), range(2)))
+    assert sum(counts) == 8
+    made = [_job(world, r).receipt_sha256 for r in ids]
+    assert None not in made and 3 <= len(set(made)) <= 8

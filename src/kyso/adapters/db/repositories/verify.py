@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, or_, select, update
 
 from kyso.adapters.db.tables.verify import signature_records, signing_receipts
 from kyso.signing.receipt_jobs import ReceiptJob
@@ -76,9 +76,19 @@ class SqlReceiptJobRepository:
         return _job(row) if row else None
 
     def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[ReceiptJob]:
+        return self._claim(now, lease_until, limit)
+
+    def claim_group(self, now: datetime, lease_until: datetime, limit: int, *,
+                    account_id: str, party_id: str | None, kind: str) -> list[ReceiptJob]:
+        party = _j.party_id.is_(None) if party_id is None else _j.party_id == party_id
+        return self._claim(now, lease_until, limit, _j.account_id == account_id,
+                           _j.kind == kind, party)
+
+    def _claim(self, now: datetime, lease_until: datetime, limit: int,
+               *where: ColumnElement[bool]) -> list[ReceiptJob]:
         due = (select(_j.id)
                .where(_j.receipt_sha256.is_(None), _j.due_at <= now,
-                      or_(_j.leased_until.is_(None), _j.leased_until <= now))
+                      or_(_j.leased_until.is_(None), _j.leased_until <= now), *where)
                .order_by(_j.due_at, _j.id).limit(limit)
                .with_for_update(skip_locked=True))
         ids = list(self._conn.scalars(due))
