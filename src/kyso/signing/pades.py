@@ -172,8 +172,13 @@ def reserve(signer: CredentialSigner, level: Level) -> int:
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run pyHanko's coroutine to the end (callers are synchronous, in worker threads)."""
-    return asyncio.run(coroutine)
+    """Run pyHanko's coroutine to the end (callers are synchronous, in worker threads).
+    A loop that cannot start (a process shutting down) raises here and the coroutine,
+    never started, is closed rather than left to warn when it is collected."""
+    try:
+        return asyncio.run(coroutine)
+    finally:
+        coroutine.close()
 
 
 @contextmanager

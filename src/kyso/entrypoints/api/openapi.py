@@ -47,7 +47,8 @@ _AREAS = (("/api/v1/ra/", "403 409"), ("/api/v1/support/", "403 409"),
           ("/pki/ocsp", "415"), ("/pki/tsa", "415"),
           ("/api/v1/recovery/identity", "404 409 410 413 415 429"),  # identity recovery
           ("/api/v1/ra/recoveries", "410"),
-          ("/api/v1/multisign", "409 410"))  # several signers: turn, closed, expired
+          ("/api/v1/multisign", "409 410"),  # several signers: turn, closed, expired
+          ("/api/v1/rp/", "401 429"))  # a relying party's HTTP Basic (throttled)
 _DOCUMENTS = ("/api/v1/documents", "/api/v1/documents/drafts", "/api/v1/validate",
               "/api/v1/multisign",
               "/csc/v2/signatures/signDoc",
