@@ -365,7 +365,7 @@ const vi = {
   // -- ux
   uxResendSms: "Gửi lại OTP", uxResendIn: "Gửi lại OTP sau {n} giây", uxSmsResent: "Đã gửi lại mã OTP qua SMS đến {to}.",
   uxNameHint: "Ghi đúng như trên CCCD/CMND, đủ dấu tiếng Việt (ví dụ: Nguyễn Thị Hồng Nhung).",
-  uxIdHint: "CCCD: 12 chữ số; CMND: 9 hoặc 12 chữ số; hộ chiếu: chữ và số như trên hộ chiếu.",
+  uxIdHint: "CCCD: 12 chữ số; CMND: 9 hoặc 12 chữ số; hộ chiếu gồm chữ và số như trên hộ chiếu.",
   uxFree: "Miễn phí",
   uxTxEnded: "Giao dịch này không thể xác nhận được nữa. Nếu vẫn cần, hãy thực hiện lại thao tác ban đầu để nhận giao dịch mới.",
   uxRejected: "Hồ sơ đã bị từ chối. Bạn có thể hủy hồ sơ này (nút bên dưới) rồi đăng ký lại với thông tin đúng, hoặc liên hệ tổng đài hỗ trợ.",
@@ -374,7 +374,7 @@ const vi = {
   uxBehind: "Thiết bị chậm {d} so với máy chủ (đã bù).", uxAhead: "Thiết bị nhanh {d} so với máy chủ (đã bù).",
   uxSeconds: "{s} giây", uxMinutes: "{m} phút", uxMinSec: "{m} phút {s} giây", uxHours: "{h} giờ",
   uxHourMin: "{h} giờ {m} phút",
-  uxPackNeedsCert: "Gói lượt ký dùng cho một chứng thư số. Bạn chưa có chứng thư số: hãy đăng ký chứng thư số trước.",
+  uxPackNeedsCert: "Gói lượt ký dùng cho một chứng thư số. Bạn chưa có chứng thư số, hãy đăng ký chứng thư số trước.",
 };
 
 const en = {
@@ -746,7 +746,7 @@ const en = {
   uxBehind: "This device is {d} behind the server (corrected).", uxAhead: "This device is {d} ahead of the server (corrected).",
   uxSeconds: "{s} s", uxMinutes: "{m} min", uxMinSec: "{m} min {s} s", uxHours: "{h} h",
   uxHourMin: "{h} h {m} min",
-  uxPackNeedsCert: "A signature pack is for a certificate, and you have none yet: get a certificate first.",
+  uxPackNeedsCert: "A signature pack is for a certificate, and you have none yet — get a certificate first.",
 };
 
 const tables = { vi, en };

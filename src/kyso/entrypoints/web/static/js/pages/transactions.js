@@ -11,8 +11,10 @@ import { deviceId, storedToken, transactionCode } from "../token/vault.js";
 
 export async function transactions(main) {
   const [pending] = await Promise.all([get("/transactions"), vocabulary()]);
+  // "Làm mới" keeps the cards still pending as they are (a code half typed stays typed)
+  const kept = new Map([...main.querySelectorAll(":scope > .tx-list > article.tx[data-id]")].map((a) => [a.dataset.id, a]));
   const list = h("div", { class: "tx-list" },
-    pending.length ? pending.map((tx) => txCard(tx)) : h("p", { class: "empty" }, t("noTx")));
+    pending.length ? pending.map((tx) => kept.get(tx.id) ?? txCard(tx)) : h("p", { class: "empty" }, t("noTx")));
   replace(main, h("h1", {}, t("txTitle")),
     h("button", { type: "button", class: "secondary", onclick: () => transactions(main) }, t("refresh")), list);
   const arrived = (e) => {  // a live request: its card appears at once, no reload
