@@ -46,8 +46,10 @@ export async function api(method, path, { json, body, type, blob, headers: extra
   if (!response.ok) {
     let problem = {};
     try { problem = await response.json(); } catch { /* not JSON */ }
-    // only a dead session ends the session: a wrong PIN or password is also a 401
-    if (response.status === 401 && s && SESSION_ERRORS.has(problem.error)) {
+    // only a dead session ends the session: a wrong PIN or password is also a 401; and
+    // only the current one (a late answer to a session logged out or replaced says nothing)
+    if (response.status === 401 && s && session()?.token === s.token
+        && SESSION_ERRORS.has(problem.error)) {
       clearSession();
       listeners.forEach((fn) => fn("expired"));
     }
