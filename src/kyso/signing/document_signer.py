@@ -328,25 +328,19 @@ class DocumentSigner:
                                       sha256=document.sha256)
             return self._blobs.put_chunks(signed.chunks), signed.size
 
-    def sign_in_field(self, pdf: bytes, name: str, options: SignOptions,
-                      credential: Credential, authorize: Authorize, *, certify: bool,
-                      fields: tuple[FieldPlan, ...]) -> bytes:
-        """Several signers (``signing/multisign.py``): sign ``pdf`` in field ``name`` —
-        made with ``fields`` in the same update when they are given (the first signature),
-        which is then a certification (``certify``, DocMDP P=2); ``authorize`` takes the
-        signer's turn and returns the confirmation in the grant's unit of work."""
-        return self._sign_boxed(pdf, name, options, self._clock.now(), credential, authorize,
-                                certify=certify, fields=fields).whole()
-
     def sign_in_field_recorded(self, pdf: bytes, name: str, options: SignOptions,
                                credential: Credential, authorize: Authorize, *,
                                certify: bool, fields: tuple[FieldPlan, ...],
                                image: bytes | None, file_name: str, sha256: str,
                                challenge: Challenge) -> tuple[bytes, SignatureRecord | None]:
-        """:meth:`sign_in_field` with the signer's signature ``image``, and — with a receipt
-        service — the stamp's QR code and link to ``/v/<id>`` and the signature's record
-        (``sha256``: the original document's), for the caller to keep in the unit of work
-        that stores the output, where it also queues the receipt. The record's
+        """Several signers (``signing/multisign.py``): sign ``pdf`` in field ``name`` —
+        made with ``fields`` in the same update when they are given (the first signature),
+        which is then a certification (``certify``, DocMDP P=2); ``authorize`` takes the
+        signer's turn and returns the confirmation in the grant's unit of work. With the
+        signer's signature ``image`` and — with a receipt service — the stamp's QR code and
+        link to ``/v/<id>`` and the signature's record (``sha256``: the original
+        document's), for the caller to keep in the unit of work that stores the output,
+        where it also queues the receipt. The record's
         ``audit_event`` is the id the caller's ``document.signed`` event carries."""
         run = _Run(_CSC_DOCUMENT, at=self._clock.now())
         url = self._receipts.url(run.record_id) if self._receipts is not None else None
