@@ -230,7 +230,7 @@ def register_certificate(p: Page, phone: Page, world: World, who: Person,
     if cancel_first:
         p.get_by_role("button", name="Thanh toán", exact=True).click()
         pay(p, who, "Hủy giao dịch (cancel)", "09-cancelled")
-        expect(p.get_by_text("Bạn đã hủy giao dịch.")).to_be_visible()
+        expect(p.get_by_text("Quý khách đã hủy giao dịch.")).to_be_visible()
         p.get_by_role("link", name="Quay lại hồ sơ đăng ký để thanh toán lại").click()
         expect(p.locator("#ob-payment")).to_contain_text("Lần thanh toán trước đã bị hủy")
         snap(p, who, "10-pay-again")
@@ -242,7 +242,7 @@ def register_certificate(p: Page, phone: Page, world: World, who: Person,
     code.fill(received(phone, world, who.phone[1:], "ONBOARDING_ACTIVATION"))
     snap(p, who, "12-activation")
     p.get_by_role("button", name="Xác nhận").click()
-    expect(p.locator("#ekyc-rules")).to_contain_text("Bạn còn 3/3 lần xác thực")
+    expect(p.locator("#ekyc-rules")).to_contain_text("Quý khách còn 3/3 lần xác thực")
     images = {"Mặt trước": card_image(["CAN CUOC CONG DAN", who.id_number, "TRAN THI BINH",
                                         "15/08/1992  Nu"]),
               "Mặt sau": card_image(["IDVNM" + who.id_number + "<<<", "Dac diem nhan dang"]),

@@ -52,7 +52,7 @@ def payment_return(request: Request, container: ContainerDep) -> Response:
             "error": "Chữ ký không hợp lệ (invalid signature)."}, status_code=400)
     paid = result.outcome is PaymentOutcome.PAID
     headline = {PaymentOutcome.PAID: "Thanh toán thành công.",
-                PaymentOutcome.CANCELLED: "Bạn đã hủy giao dịch.",
+                PaymentOutcome.CANCELLED: "Quý khách đã hủy giao dịch.",
                 PaymentOutcome.FAILED: "Thanh toán không thành công."}[result.outcome]
     status = _STATUS_VI[order.status] if order else "không tìm thấy đơn hàng"
     return templates.TemplateResponse(request, "payment_return.html", {
