@@ -5,19 +5,22 @@ locked-out customer always has the support desk's number at hand."""
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
+import re
+
+from playwright.sync_api import Page, expect
 
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import activation_code, sms_code
 from tests.integration.documents.conftest import World
 from tests.web.conftest import Watched, shot
+from tests.web.test_customer_web import username
 from tests.web.test_ux_web import bare_account, fits, small
 
 __all__ = ["small"]  # the 360×800 phone fixture
 TOKEN_PIN = "918273"
 
 
-def log_in_small(p, login: str, path: str = "/") -> None:  # type: ignore[no-untyped-def]  # a Page
+def log_in_small(p: Page, login: str, path: str = "/") -> None:
     p.goto(path)
     p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(login)
     p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
@@ -57,3 +60,30 @@ def test_a_reload_resumes_smartotp_registration_where_it_was(small: Watched, wor
     expect(p.locator("#token-device")).to_have_text("Thiết bị này")
     expect(p.get_by_label("Mã kích hoạt")).to_have_count(0)
     expect(p.get_by_role("heading", name="Xác thực bằng PIN tài khoản")).to_have_count(0)
+
+
+def test_the_payment_sandbox_speaks_vietnamese_and_english_on_request(small: Watched,
+                                                                     world: World) -> None:
+    p, customer = small.page, world.customer(smartotp=False, signatures=0)
+    log_in_small(p, username(world, customer), "/#buy")
+    p.locator('form.product[data-code="pack-10"]').get_by_role("button", name="Mua").click()
+    p.wait_for_url(re.compile(r".*/sandbox/.*"))
+    body = p.locator("body").inner_text()
+    for english in ("sandbox", "succeed", "cancel", "fail", "card", "wallet", "payment method",
+                    "invalid", "expired", "money", "Thanh toan don"):
+        assert english.lower() not in body.lower(), (english, body)
+    for vietnamese in ("Cổng thanh toán thử nghiệm", "Phương thức thanh toán", "Thẻ ATM nội địa",
+                       "Không có tiền thật"):
+        expect(p.locator("body")).to_contain_text(vietnamese)
+    fits(p)
+    shot(p, "mends-sandbox-vi")
+    p.locator("#pay-lang").click()  # English on request, and the result page follows it
+    expect(p.get_by_role("heading", name="Test payment gateway")).to_be_visible()
+    expect(p.locator("html")).to_have_attribute("lang", "en")
+    shot(p, "mends-sandbox-en")
+    p.get_by_role("button", name="Pay successfully").click()
+    expect(p.get_by_text("Payment successful.")).to_be_visible()
+    expect(p.locator("#back-to-orders")).to_have_text("Back to your orders")
+    p.locator("#pay-lang").click()
+    expect(p.get_by_text("Thanh toán thành công.")).to_be_visible()
+    expect(p.locator("#back-to-orders")).to_have_text("Về trang đơn hàng của Quý khách")
