@@ -51,10 +51,11 @@ def payment_return(request: Request, container: ContainerDep) -> Response:
                      status_code=400)
     paid = result.outcome is PaymentOutcome.PAID
     status = w[f"status_{order.status.value}"] if order else w["no_order"]
+    back: dict[str, Any] = _back(order, paid, w)
     return _page(request, "payment_return.html", w, paid=paid,
                  headline=w[f"outcome_{result.outcome.value}"], order_id=result.order_id,
                  amount=vnd(result.amount), response_code=result.response_code, status=status,
-                 **_back(order, paid, w))
+                 **back)
 
 
 def _words(request: Request) -> dict[str, str]:
