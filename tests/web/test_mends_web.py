@@ -13,7 +13,8 @@ from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import activation_code, sms_code
 from tests.integration.documents.conftest import World
 from tests.web.conftest import Watched, shot
-from tests.web.test_customer_web import username
+from tests.web.test_customer_web import pending, username
+from tests.web.test_token_web import sp769
 from tests.web.test_ux_web import bare_account, fits, small
 
 __all__ = ["small"]  # the 360×800 phone fixture
@@ -87,3 +88,37 @@ def test_the_payment_sandbox_speaks_vietnamese_and_english_on_request(small: Wat
     p.locator("#pay-lang").click()
     expect(p.get_by_text("Thanh toán thành công.")).to_be_visible()
     expect(p.locator("#back-to-orders")).to_have_text("Về trang đơn hàng của Quý khách")
+
+
+def test_the_pending_badge_follows_the_customers_own_actions(small: Watched,
+                                                             world: World) -> None:
+    p, customer = small.page, world.customer("Đỗ Thị Hạnh")
+    party = world.container.relying_parties.create("Cổng Dịch vụ công tỉnh Nam Định",
+                                                   actor="test")
+    allowed = customer.world.client.put(f"/api/v1/consents/{party.party.sp_id}",
+                                        headers=customer.headers, json={"pin": PIN})
+    assert allowed.status_code == 200, allowed.text
+    # the live stream never gets through (a proxy that buffers it, a phone that slept)
+    p.route("**/api/v1/events", lambda route: route.fulfill(status=204, body=""))
+    sp769(world, customer, party, 1, "Ký tờ khai thuế môn bài")
+    sp769(world, customer, party, 2, "Ký hồ sơ đăng ký hộ kinh doanh")
+    log_in_small(p, username(world, customer))
+    badge = p.locator("#top .live-badge")
+    expect(badge).to_have_text("2")  # what the home page read
+    p.locator('#top a[href="#transactions"]').click()
+    first, second = pending(customer)
+    box = p.locator(f'article[data-id="{first["id"]}"]')
+    assert customer.device is not None
+    box.get_by_label("Mã OTP").fill(customer.device.answer(first))
+    box.get_by_role("button", name="Xác nhận").click()
+    expect(box.get_by_role("status")).to_have_text("Giao dịch đã được xác nhận.")
+    expect(badge).to_have_text("1")  # at once, not at a later poll
+    card = p.locator(f'article[data-id="{second["id"]}"]')
+    card.get_by_role("button", name="Từ chối – không phải tôi").click()
+    card.get_by_role("button", name="Có, từ chối").click()
+    expect(card.get_by_role("status")).to_have_text("Giao dịch đã bị từ chối.")
+    expect(badge).to_have_count(0)
+    shot(p, "mends-badge-after-decisions")
+    sp769(world, customer, party, 3, "Ký văn bản đề nghị hoàn thuế")  # while the phone slept
+    p.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # back to the app
+    expect(badge).to_have_text("1")
