@@ -122,3 +122,60 @@ def test_the_pending_badge_follows_the_customers_own_actions(small: Watched,
     sp769(world, customer, party, 3, "Ký văn bản đề nghị hoàn thuế")  # while the phone slept
     p.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # back to the app
     expect(badge).to_have_text("1")
+
+
+DESK = {"phone": "1900 54 54 54", "tel": "1900545454", "email": "hotro@kyso.vn"}
+
+
+def desk(p: Page) -> None:
+    """The operator has set KYSO_SUPPORT_PHONE and KYSO_SUPPORT_EMAIL (this package's server
+    has neither: the answer is given here, as GET /api/v1/contact gives it)."""
+    p.route("**/api/v1/contact", lambda route: route.fulfill(json=DESK))
+
+
+def test_a_locked_out_customer_can_call_the_support_desk(small: Watched, world: World) -> None:
+    p = small.page
+    desk(p)
+    p.goto("/#forgot")  # recovery: the desk is on the page before anything goes wrong
+    call = p.get_by_role("link", name="Gọi hỗ trợ 1900 54 54 54")
+    expect(call).to_have_attribute("href", "tel:1900545454")
+    expect(p.get_by_role("link", name="Email hỗ trợ hotro@kyso.vn")).to_have_attribute(
+        "href", "mailto:hotro@kyso.vn")
+    fits(p)
+    shot(p, "mends-support-on-recovery")
+    login, _ = bare_account(world)
+    log_in_small(p, login, "/#smartotp")
+    p.get_by_role("button", name="Đăng ký SmartOTP").click()
+    p.get_by_label("Tôi đã đọc và đồng ý").check()
+    p.get_by_role("button", name="Tiếp tục").click()
+    alert, line = p.get_by_role("alert"), p.locator(".support-contact")
+    left = []
+    for _ in range(10):  # wrong account PINs until no attempt is left
+        p.get_by_label("Mã PIN tài khoản").fill("975310")
+        with p.expect_response("**/api/v1/otp/send") as sent:
+            p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+        left.append(sent.value.json().get("attempts_remaining"))
+        if left[-1] == 0:
+            break
+        expect(alert).to_contain_text("không đúng")
+        expect(line).to_have_count(0)  # not before it is needed
+    assert left[-1] == 0, left
+    expect(p.get_by_role("link", name="Gọi hỗ trợ 1900 54 54 54")).to_have_attribute(
+        "href", "tel:1900545454")
+    fits(p)
+    shot(p, "mends-support-on-last-attempt")
+    p.get_by_label("Mã PIN tài khoản").fill("975310")  # locked now: the desk is still there
+    p.get_by_role("button", name="Gửi mã OTP qua SMS").click()
+    expect(alert).to_contain_text("khóa")
+    expect(p.get_by_role("link", name="Gọi hỗ trợ 1900 54 54 54")).to_be_visible()
+    shot(p, "mends-support-on-lockout")
+
+
+def test_no_support_line_while_the_operator_set_none(small: Watched, world: World) -> None:
+    assert world.client.get("/api/v1/contact").json() == {"phone": None, "tel": None,
+                                                           "email": None}
+    p = small.page
+    p.goto("/#forgot")
+    expect(p.get_by_role("heading", name="Quên mật khẩu")).to_be_visible()
+    p.wait_for_load_state("networkidle")
+    expect(p.locator(".support-contact")).to_be_hidden()

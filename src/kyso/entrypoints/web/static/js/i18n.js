@@ -375,6 +375,8 @@ const vi = {
   uxSeconds: "{s} giây", uxMinutes: "{m} phút", uxMinSec: "{m} phút {s} giây", uxHours: "{h} giờ",
   uxHourMin: "{h} giờ {m} phút",
   uxPackNeedsCert: "Gói lượt ký dùng cho một chứng thư số. Quý khách chưa có chứng thư số, hãy đăng ký chứng thư số trước.",
+  // -- ux2
+  supCall: "Gọi hỗ trợ", supEmail: "Email hỗ trợ", supTitle: "Cần giúp đỡ? Tổng đài hỗ trợ luôn sẵn sàng.",
 };
 
 const en = {
@@ -747,6 +749,8 @@ const en = {
   uxSeconds: "{s} s", uxMinutes: "{m} min", uxMinSec: "{m} min {s} s", uxHours: "{h} h",
   uxHourMin: "{h} h {m} min",
   uxPackNeedsCert: "A signature pack is for a certificate, and you have none yet — get a certificate first.",
+  // -- ux2
+  supCall: "Call support", supEmail: "Support email", supTitle: "Need help? The support desk is there for you.",
 };
 
 const tables = { vi, en };

@@ -67,7 +67,7 @@ export function txCard(tx, after = null) {
   function over(err) {
     decidedHere(tx.id);
     slot.remove();
-    out.show(TOKEN.has(err.code) ? describe(err) : `${describe(err)} ${t("uxTxEnded")}`);
+    out.show(TOKEN.has(err.code) ? describe(err) : `${describe(err)} ${t("uxTxEnded")}`, "error", err);
     box.dataset.status = "ended";
     const close = h("button", { type: "button", class: "secondary", onclick: () => {
       const list = box.parentElement;
