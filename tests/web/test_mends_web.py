@@ -179,3 +179,18 @@ def test_no_support_line_while_the_operator_set_none(small: Watched, world: Worl
     expect(p.get_by_role("heading", name="Quên mật khẩu")).to_be_visible()
     p.wait_for_load_state("networkidle")
     expect(p.locator(".support-contact")).to_be_hidden()
+
+
+def test_a_certificate_serial_stays_inside_its_card(small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer("Nguyễn Thị Hồng Nhung")
+    log_in_small(p, username(world, customer))
+    within = ("e => e.getBoundingClientRect().right"
+              " <= e.closest('.card').getBoundingClientRect().right")
+    for path in ("/#home", "/#account"):
+        p.goto(path)
+        serials = p.locator(".serial")
+        expect(serials.first).to_be_visible()
+        for i in range(serials.count()):
+            assert serials.nth(i).evaluate(within), (path, serials.nth(i).text_content())
+        fits(p)
+        shot(p, f"mends-serial-{path[2:]}")

@@ -45,7 +45,7 @@ function certificates(certs, rerender) {
     certs.map((c) => [
       h("strong", { class: "available" }, c.unlimited ? t("unlimited") : String(c.available_signatures)),
       c.subject, c.package || "—", fmtDate(c.not_after),
-      word("certificate_statuses", c.status), c.serial,
+      word("certificate_statuses", c.status), h("span", { class: "serial" }, c.serial),
       c.status === "active" ? renewButton(c, renewal, rerender) : ""])),
   h("a", { href: "#buy", class: "buy-link" }, t("buyMore")), renewal);
 }

@@ -152,7 +152,8 @@ function tokenCode(tx, record, out, confirm, no) {
 // What the code is bound to but a customer cannot judge: kyso's own IDs (the file name, its
 // SHA-256, the signer and the page say which document and key) and the stamp's coordinates
 // (the page is shown; the position was chosen by dragging on the preview).
-const INTERNAL = new Set(["credential", "document_id", "document_ids", "stamp_box", "envelope_id"]);
+const INTERNAL = new Set(["credential", "document_id", "document_ids", "stamp_box", "envelope_id",
+  "registration"]);  // the registration's UUID: the step's own page says which application
 
 function details(map) {
   return dl(Object.entries(map).filter(([k]) => !INTERNAL.has(k)).map(([k, v]) => [k === "signature_image" ? t("tx.image") : word("detail_labels", k), shown(k, v)]));
