@@ -37,7 +37,7 @@ export function supportLine() {
 
 /** Codes after which only the support desk (or time) helps: locks and exhausted attempts. */
 const STUCK = new Set(["locked", "account_locked", "method_locked", "otp_send_limit",
-  "too_many_requests", "resync_failed", "no_active_token"]);
+  "too_many_requests", "resync_failed"]);
 
 export function stuck(err) {
   return STUCK.has(err?.code) || err?.attemptsRemaining === 0;
