@@ -181,7 +181,7 @@ def test_no_support_line_while_the_operator_set_none(small: Watched, world: Worl
     expect(p.locator(".support-contact")).to_be_hidden()
 
 
-def test_a_certificate_serial_stays_inside_its_card(small: Watched, world: World) -> None:
+def test_a_certificate_is_shown_within_a_phone_screen(small: Watched, world: World) -> None:
     p, customer = small.page, world.customer("Nguyễn Thị Hồng Nhung")
     log_in_small(p, username(world, customer))
     within = ("e => e.getBoundingClientRect().right"
@@ -194,3 +194,6 @@ def test_a_certificate_serial_stays_inside_its_card(small: Watched, world: World
             assert serials.nth(i).evaluate(within), (path, serials.nth(i).text_content())
         fits(p)
         shot(p, f"mends-serial-{path[2:]}")
+    p.goto("/#buy")  # a pack is bought for a certificate named in words, not by its serial
+    option = p.locator('form.product[data-code="pack-10"] select option').first
+    expect(option).to_have_text(re.compile(r"^Nguyễn Thị Hồng Nhung — hạn đến \d\d/\d\d/\d{4}$"))

@@ -377,6 +377,7 @@ const vi = {
   uxPackNeedsCert: "Gói lượt ký dùng cho một chứng thư số. Quý khách chưa có chứng thư số, hãy đăng ký chứng thư số trước.",
   // -- ux2
   supCall: "Gọi hỗ trợ", supEmail: "Email hỗ trợ", supTitle: "Cần giúp đỡ? Tổng đài hỗ trợ luôn sẵn sàng.",
+  buyCertUntil: "{name} — hạn đến {d}",
 };
 
 const en = {
@@ -751,6 +752,7 @@ const en = {
   uxPackNeedsCert: "A signature pack is for a certificate, and you have none yet — get a certificate first.",
   // -- ux2
   supCall: "Call support", supEmail: "Support email", supTitle: "Need help? The support desk is there for you.",
+  buyCertUntil: "{name} — valid until {d}",
 };
 
 const tables = { vi, en };
