@@ -191,6 +191,12 @@ class Settings(BaseSettings):
     billing_order_ttl_seconds: int = Field(default=15 * 60, ge=60, le=24 * 3600)
     billing_ipn_grace_seconds: int = Field(default=15 * 60, ge=0, le=24 * 3600)
 
+    # -- support contact: the support desk (hotline) every customer can reach; the web app
+    # shows "Gọi hỗ trợ" (a tel: link) and the email on lock-out, error and recovery screens
+    support_phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 .()-]{2,23}$")
+    support_email: str | None = Field(default=None, max_length=320,
+                                      pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
     @classmethod
     def settings_customise_sources(
         cls,

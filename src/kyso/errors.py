@@ -118,7 +118,7 @@ class AuthenticationFailed(KysoError):
 
 class PermissionDenied(KysoError):
     code = "forbidden"
-    vi = "Bạn không có quyền thực hiện thao tác này."
+    vi = "Không có quyền thực hiện thao tác này."
     en = "You are not allowed to do this."
 
 
@@ -148,7 +148,7 @@ class Locked(KysoError):
 
 class TooManyRequests(KysoError):
     code = "too_many_requests"
-    vi = "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau {wait}."
+    vi = "Thao tác quá nhiều lần. Vui lòng thử lại sau {wait}."
     en = "Too many requests. Try again in {wait}."
 
 

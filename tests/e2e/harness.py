@@ -254,7 +254,7 @@ def submit_registration(customer: Customer, number: str, full_name: str, out_dir
                          ("ảnh chân dung", "portrait.png")]:
         p.expect(prompt)
         p.send(png(out_dir / name))
-    p.expect("Bạn đồng ý với Hợp đồng")
+    p.expect("Quý khách đồng ý với Hợp đồng")
     p.send("c")
     p.expect("Nhập mã OTP đã gửi qua SMS")
     p.send(customer.code("SIGN"))

@@ -122,7 +122,7 @@ def test_logged_in_code_status_and_logout(server: Server, tmp_path: Path) -> Non
 
     assert customer.run("logout").returncode == 0
     gone = customer.run("code", "--once", stdin=f"{SMARTOTP_PIN}\n")
-    assert gone.returncode == 1 and "Bạn chưa đăng nhập" in gone.stderr
+    assert gone.returncode == 1 and "Quý khách chưa đăng nhập" in gone.stderr
     still = customer.run("otp", "--once", stdin=f"{SMARTOTP_PIN}\n")  # giải pháp 1 needs none
     assert still.returncode == 0 and "Mã OTP:" in still.stdout
 

@@ -96,7 +96,7 @@ def test_the_support_desk_locks_a_method_and_customers_stay_out(
     p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     p.get_by_role("button", name="Đăng nhập").click()
     expect(p.get_by_role("alert")).to_have_text(
-        "Tài khoản của bạn không có quyền sử dụng bảng điều khiển nghiệp vụ.")
+        "Tài khoản này không có quyền sử dụng bảng điều khiển nghiệp vụ.")
     assert session_token(p) is None
     log_in(p, staff(world, "hotro", Role.SUPPORT), PASSWORD, "/console")
     expect(p.get_by_role("link", name="Hồ sơ chờ thẩm định")).to_have_count(0)

@@ -62,7 +62,7 @@ def test_login_home_confirm_a_transaction_and_log_out(page: Watched, world: Worl
     tx = world.client.post("/api/v1/me/contact-change", headers=customer.headers,
                            json={"phone": "0987654321"}).json()
     p.get_by_role("link", name="Trang chủ").click()
-    p.get_by_role("link", name="Bạn có 1 giao dịch chờ xác nhận.").click()
+    p.get_by_role("link", name="Quý khách có 1 giao dịch chờ xác nhận.").click()
     card = p.locator(f'article[data-id="{tx["id"]}"]')
     expect(card).to_contain_text("Thay đổi thông tin liên hệ")
     expect(card).to_contain_text("Số điện thoại mới+84987654321")
@@ -82,7 +82,7 @@ def test_login_home_confirm_a_transaction_and_log_out(page: Watched, world: Worl
     p.get_by_role("button", name="Tiếng Việt").click()
     token = json.loads(session_token(p))["token"]
     p.get_by_role("button", name="Đăng xuất").click()
-    expect(p.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")
+    expect(p.get_by_role("status")).to_have_text("Quý khách đã đăng xuất.")
     assert session_token(p) is None
     gone = world.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert gone.status_code == 401
@@ -174,7 +174,7 @@ def test_buy_a_pack_through_the_sandbox(page: Watched, world: World) -> None:
     expect(pack).to_contain_text("₫")
     pack.get_by_role("button", name="Mua").click()
     p.wait_for_url(re.compile(r".*/sandbox/.*"))
-    p.get_by_role("button", name="Thanh toán thành công (succeed)").click()
+    p.get_by_role("button", name="Thanh toán thành công").click()
     expect(p.get_by_text("Thanh toán thành công.")).to_be_visible()
     p.locator("#back-to-orders").click()
     expect(p.locator(".order-status").first).to_have_text("Đã hoàn tất")

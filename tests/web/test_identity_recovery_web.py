@@ -97,7 +97,7 @@ def test_both_secrets_lost_an_officer_rejects_then_approves_and_the_customer_res
     p.get_by_role("button", name="Có, từ chối").click()
     expect(p.locator("#recovery-state")).to_have_text("Bị từ chối")
     p.get_by_role("button", name="Đăng xuất").click()
-    expect(p.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")  # the session is gone
+    expect(p.get_by_role("status")).to_have_text("Quý khách đã đăng xuất.")  # the session is gone
 
     p.goto("/#identity")  # the customer comes back: the request and why it was refused
     expect(p.locator("#identity-reason")).to_contain_text("Ảnh chân dung mờ")
@@ -114,7 +114,7 @@ def test_both_secrets_lost_an_officer_rejects_then_approves_and_the_customer_res
     question.get_by_role("button", name="Có, duyệt").click()
     expect(p.locator("main")).to_contain_text("Đã duyệt; mã khôi phục đã được gửi")
     p.get_by_role("button", name="Đăng xuất").click()
-    expect(p.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")  # the session is gone
+    expect(p.get_by_role("status")).to_have_text("Quý khách đã đăng xuất.")  # the session is gone
 
     p.goto("/#identity")
     expect(p.get_by_role("heading", name="Đặt mật khẩu và mã PIN mới")).to_be_visible()

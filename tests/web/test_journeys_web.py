@@ -54,7 +54,7 @@ def test_a_newcomer_signs_up_with_codes_and_lands_logged_in(page: Watched, world
     p.get_by_role("button", name="Xác minh và kích hoạt tài khoản").click()
     expect(p.get_by_role("button", name="Đăng xuất")).to_be_visible()
     expect(p.locator(".who")).to_have_text("Lê Thị Hoa")
-    expect(p.locator("main")).to_contain_text("Chào mừng bạn đến với kyso")
+    expect(p.locator("main")).to_contain_text("Chào mừng Quý khách đến với kyso")
     shot(p, "signup-done-home")
     p.goto("/#account")  # the generated login code is told as what it is, phone and email first
     details = p.locator("main .card").first
@@ -150,15 +150,15 @@ def test_a_cancelled_payment_then_a_good_one_in_the_registration(page: Watched,
     p.get_by_role("button", name="Thanh toán", exact=True).click()
     p.wait_for_url(re.compile(r".*/sandbox/.*"))
     shot(p, "sandbox-pay-phone")
-    p.get_by_role("button", name="Hủy giao dịch (cancel)").click()
-    expect(p.get_by_text("Bạn đã hủy giao dịch.")).to_be_visible()
+    p.get_by_role("button", name="Hủy giao dịch").click()
+    expect(p.get_by_text("Quý khách đã hủy giao dịch.")).to_be_visible()
     shot(p, "payment-return-cancelled")
     p.get_by_role("link", name="Quay lại hồ sơ đăng ký để thanh toán lại").click()
     expect(p.locator("#ob-payment")).to_contain_text("Lần thanh toán trước đã bị hủy")
     shot(p, "registration-pay-again")
     p.get_by_role("button", name="Thanh toán", exact=True).click()
     p.wait_for_url(re.compile(r".*/sandbox/.*"))
-    p.get_by_role("button", name="Thanh toán thành công (succeed)").click()
+    p.get_by_role("button", name="Thanh toán thành công").click()
     expect(p.get_by_text("Thanh toán thành công.")).to_be_visible()
     shot(p, "payment-return-paid")
     p.get_by_role("link", name="Tiếp tục đăng ký chứng thư số").click()
@@ -180,7 +180,7 @@ def _choose(p: Page, images: dict[str, bytes]) -> None:
 
 def _ekyc_refused_in_the_browser(p: Page, world: World, account_id: str) -> None:
     expect(p.locator("#ekyc-rules")).to_contain_text("ít nhất 300 điểm ảnh")
-    expect(p.locator("#ekyc-rules")).to_contain_text("Bạn còn 3/3 lần xác thực")
+    expect(p.locator("#ekyc-rules")).to_contain_text("Quý khách còn 3/3 lần xác thực")
     shot(p, "ekyc-rules")
     front, back, face = png(), png(), png()
     _choose(p, {"Mặt trước": front, "Mặt sau": png(299, 640), "Ảnh chân dung": face})

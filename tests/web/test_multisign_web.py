@@ -59,18 +59,18 @@ def _sign_in_browser(p: Page, name: str, step: str, reason: str, place: str, *,
     p.goto("/")
     p.reload()
     banner = p.locator("#ms-banner")
-    expect(banner).to_have_text("Có 1 tài liệu chờ bạn ký")
+    expect(banner).to_have_text("Có 1 tài liệu chờ Quý khách ký")
     banner.get_by_role("link").click()
     expect(p.get_by_role("heading", name="Ký nhiều người", level=1)).to_be_visible()
     waiting = p.locator("#ms-waiting")
     expect(waiting).to_contain_text("hop-dong-thue-nha.pdf")
     waiting.get_by_role("button", name="Ký tài liệu này").click()
     detail = p.locator("#ms-detail")
-    expect(detail).to_contain_text("Đến lượt bạn ký", timeout=SLOW)
+    expect(detail).to_contain_text("Đến lượt Quý khách ký", timeout=SLOW)
     expect(detail).to_contain_text("B-T — có dấu thời gian")
     expect(p.locator("#ms-pages img")).to_have_count(2)  # shown once loaded and decoded
     expect(p.locator("#ms-where")).to_contain_text("trang 2")
-    expect(p.locator("#ms-my-box")).to_have_text("Bạn ký ở đây")  # drawn on page 2
+    expect(p.locator("#ms-my-box")).to_have_text("Quý khách ký ở đây")  # drawn on page 2
     mine = p.locator("#ms-pages figure").nth(1).locator("#ms-my-box")
     page_box, my_box = p.locator("#ms-pages img").nth(1).bounding_box(), mine.bounding_box()
     assert page_box and my_box  # drawn over the page, not beside it
@@ -86,12 +86,13 @@ def _sign_in_browser(p: Page, name: str, step: str, reason: str, place: str, *,
         card.get_by_role("button", name="Từ chối – không phải tôi").click()
         card.get_by_role("button", name="Có, từ chối").click()
         expect(p.locator("#ms-signed")).to_have_text(
-            "Bạn chưa ký vì giao dịch đã bị từ chối. Tài liệu vẫn chờ bạn ký khi bạn sẵn sàng.",
+            "Quý khách chưa ký vì giao dịch đã bị từ chối. "
+            "Tài liệu vẫn chờ Quý khách ký khi sẵn sàng.",
             timeout=SLOW)
-        expect(p.locator("#ms-detail")).to_contain_text("Đến lượt bạn ký")
+        expect(p.locator("#ms-detail")).to_contain_text("Đến lượt Quý khách ký")
         shot(p, f"multisign-{step}-rejected-{name}")
     turn = p.locator("#ms-turn")
-    expect(turn.get_by_role("heading", name="Dấu chữ ký của bạn")).to_be_visible()
+    expect(turn.get_by_role("heading", name="Dấu chữ ký của Quý khách")).to_be_visible()
     draw_signature(p)
     turn.get_by_label("Lý do ký").fill(reason)
     turn.get_by_label("Nơi ký").fill(place)
@@ -101,7 +102,7 @@ def _sign_in_browser(p: Page, name: str, step: str, reason: str, place: str, *,
     expect(box).to_contain_text("hop-dong-thue-nha.pdf")
     # what they chose, on the card they approve, in Vietnamese; no internal code
     for label, value in (("Lý do ký", reason), ("Nơi ký", place),
-                         ("Hình chữ ký tay", "Có — hình chữ ký tay bạn đã chọn"),
+                         ("Hình chữ ký tay", "Có — hình chữ ký tay Quý khách đã chọn"),
                          ("Thứ tự người ký", "")):
         expect(box.locator("dt", has_text=label)).to_have_count(1)
         expect(box).to_contain_text(value)
@@ -180,7 +181,8 @@ def _steps(p: Page, browser: Browser, world: World, an: Customer, an_page: Page,
     initiator = world.customer("Nguyễn Thị Gửi")
     log_in(p, username(world, initiator), PASSWORD)
     p.get_by_role("navigation", name="main").get_by_role("link", name="Ký nhiều người").click()
-    expect(p.locator("#ms-none-waiting")).to_have_text("Hiện không có tài liệu nào chờ bạn ký.")
+    expect(p.locator("#ms-none-waiting")).to_have_text(
+        "Hiện không có tài liệu nào chờ Quý khách ký.")
     shot(p, "multisign-1-start")
     form = p.locator("#ms-new")
     form.get_by_label("Tài liệu PDF").set_input_files(

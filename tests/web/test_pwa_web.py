@@ -60,7 +60,7 @@ def test_offline_the_shell_opens_and_the_token_makes_a_code(page: Watched, world
     assert any(u.endswith("/static/js/token/oath.js") for u in cached["urls"])
     assert not [u for u in cached["urls"] if "/api/" in u]  # never an API answer
     p.get_by_role("button", name="Đăng xuất").click()
-    expect(p.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")
+    expect(p.get_by_role("status")).to_have_text("Quý khách đã đăng xuất.")
     p.context.set_offline(True)
     p.reload()
     p.get_by_role("button", name="Lấy mã SmartOTP").click()

@@ -77,7 +77,7 @@ def test_sign_a_pdf_with_a_dragged_stamp_and_a_drawn_signature(page: Watched, wo
     shot(p, "sign-2-place")
     flow.get_by_role("button", name="Gửi ký").click()
     expect(flow).to_contain_text("có hình chữ ký ở trang 1")
-    expect(flow).to_contain_text("Có — hình chữ ký tay bạn đã chọn")  # not its SHA-256
+    expect(flow).to_contain_text("Có — hình chữ ký tay Quý khách đã chọn")  # not its SHA-256
     for internal in ("Mã tài liệu", "Vị trí ô chữ ký", "Hình chữ ký (SHA-256)"):
         expect(flow).not_to_contain_text(internal)
     shot(p, "sign-3-confirm")
@@ -183,7 +183,7 @@ def test_out_of_signatures_is_said_before_the_upload(page: Watched, world: World
     p, customer = page.page, world.customer("Trịnh Văn Hết", signatures=0)
     _login(p, world, customer)
     expect(p.locator("#balance")).to_contain_text("Lượt ký khả dụng: 0")
-    expect(p.locator("#balance").get_by_role("alert")).to_contain_text("Bạn đã hết lượt ký")
+    expect(p.locator("#balance").get_by_role("alert")).to_contain_text("Quý khách đã hết lượt ký")
     form = p.locator("#sign-form")
     form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "hopdong.pdf", "mimeType": "application/pdf", "buffer": sample_pdf()})

@@ -123,7 +123,7 @@ def test_a_code_with_the_network_off_that_the_server_accepts(page: Watched,
     log_in(p, username(world, customer), PASSWORD)
     seed = register_in_browser(p, world, customer)
     p.get_by_role("button", name="Đăng xuất").click()
-    expect(p.get_by_role("status")).to_have_text("Bạn đã đăng xuất.")
+    expect(p.get_by_role("status")).to_have_text("Quý khách đã đăng xuất.")
     p.context.set_offline(True)
     p.get_by_role("button", name="Lấy mã SmartOTP").click()
     expect(p.get_by_role("heading", name="Mã SmartOTP")).to_be_visible()

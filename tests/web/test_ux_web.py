@@ -140,7 +140,7 @@ def test_a_page_that_needs_a_token_or_a_certificate_shows_the_way(small: Watched
     expect(p.get_by_role("heading", name="SmartOTP", level=1)).to_be_visible()
     p.goto("/#buy")
     pack = p.locator("form.product[data-code^='pack']").first
-    expect(pack).to_contain_text("Bạn chưa có chứng thư số")
+    expect(pack).to_contain_text("Quý khách chưa có chứng thư số")
     fits(p)
     shot(p, "ux-buy-needs-certificate")
     pack.get_by_role("link", name="Đăng ký chứng thư số").click()
@@ -305,7 +305,8 @@ def test_a_rejected_application_says_what_can_be_done_and_starts_over(
     log_in(p, login, PASSWORD)
     p.goto("/#register")
     expect(p.locator("#ob-state")).to_have_text("Bị từ chối")
-    expect(p.get_by_text("Bạn có thể hủy hồ sơ này (nút bên dưới) rồi đăng ký lại")).to_be_visible()
+    expect(p.get_by_text(
+        "Quý khách có thể hủy hồ sơ này (nút bên dưới) rồi đăng ký lại")).to_be_visible()
     fits(p)
     shot(p, "ux-registration-rejected")
     p.get_by_role("button", name="Hủy hồ sơ").click()

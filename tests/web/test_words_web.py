@@ -43,7 +43,7 @@ def test_notices_and_product_names_follow_the_language_both_ways(page: Watched,
     p, customer = page.page, world.customer("Lê Thị Hoa")
     world.container.recovery.pin_changed(customer.account_id)
     log_in(p, _username(world, customer.account_id), PASSWORD)
-    expect(p.get_by_text("Mã PIN tài khoản của bạn vừa được thay đổi").first).to_be_visible()
+    expect(p.get_by_text("Mã PIN tài khoản của Quý khách vừa được thay đổi").first).to_be_visible()
     p.goto("/#buy")
     expect(p.get_by_text("Gói 10 lượt ký", exact=True).first).to_be_visible()
 
@@ -62,7 +62,7 @@ def test_notices_and_product_names_follow_the_language_both_ways(page: Watched,
 
     with p.expect_response("**/api/v1/me/locale"):
         p.get_by_role("button", name="Tiếng Việt").click()
-    expect(p.get_by_text("Mã PIN tài khoản của bạn vừa được thay đổi").first).to_be_visible()
+    expect(p.get_by_text("Mã PIN tài khoản của Quý khách vừa được thay đổi").first).to_be_visible()
     assert world.container.accounts.get(customer.account_id).locale == "vi"
     # English chosen on the login page is recorded when the customer logs in
     p.get_by_role("button", name="Đăng xuất").click()

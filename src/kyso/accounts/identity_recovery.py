@@ -77,7 +77,7 @@ _STAFF = (Role.RA_OFFICER, Role.SUPPORT, Role.ADMIN)
 _IMAGES = ("front", "back", "portrait")
 _CODE_DIGITS = 8
 _PHANTOMS_KEPT = timedelta(days=1)  # a closed phantom case, then deleted (audit records stay)
-_HOTLINE = Text("Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ.",
+_HOTLINE = Text("Nếu không phải Quý khách, hãy gọi ngay tổng đài hỗ trợ.",
                 "If this was not you, call the support desk at once.")
 
 
@@ -176,10 +176,10 @@ class IdentityRecoveryService:
             else:
                 self._send(uow, account, case)
                 self._audit(uow, "accounts.recovery_opened", case, Outcome.INFO)
-                self._tell(uow, account, Text("Có yêu cầu khôi phục tài khoản của bạn",
+                self._tell(uow, account, Text("Có yêu cầu khôi phục tài khoản của Quý khách",
                                               "A request to recover your account"),
                            Text("Ai đó vừa yêu cầu khôi phục tài khoản (quên cả mật khẩu và mã "
-                                "PIN) và một mã đã được gửi tới số điện thoại của bạn.",
+                                "PIN) và một mã đã được gửi tới số điện thoại của Quý khách.",
                                 "Someone asked to recover your account (both the password and "
                                 "the PIN forgotten) and a code was sent to your phone."),
                            sms=verdict.warn_owner)
@@ -281,8 +281,8 @@ class IdentityRecoveryService:
             self._audit(uow, "accounts.recovery_submitted", case)
             self._tell(uow, account, Text("Yêu cầu khôi phục tài khoản đã được gửi tới cán bộ",
                                           "Account-recovery request sent to an officer"),
-                       Text("Cán bộ sẽ đối chiếu ảnh giấy tờ với hồ sơ đăng ký của bạn; kết quả "
-                            "được gửi qua SMS và email.",
+                       Text("Cán bộ sẽ đối chiếu ảnh giấy tờ với hồ sơ đăng ký của Quý khách; "
+                            "kết quả được gửi qua SMS và email.",
                             "An officer will compare the ID images with your registration; "
                             "the result comes by SMS and email."))
             uow.commit()
@@ -342,11 +342,11 @@ class IdentityRecoveryService:
             uow.recoveries.save(case)
             self._throttle.succeeded(uow, SCOPE, subject, address)
             self._audit(uow, "accounts.recovery_completed", case)
-            self._tell(uow, account, Text("Mật khẩu và mã PIN tài khoản của bạn vừa được đặt lại",
-                                          "Your password and account PIN were reset"),
+            self._tell(uow, account, Text("Mật khẩu và mã PIN tài khoản của Quý khách vừa được "
+                                          "đặt lại", "Your password and account PIN were reset"),
                        Text("Mọi phiên đăng nhập cũ đã kết thúc. SmartOTP và chứng thư số không "
-                            "thay đổi; nếu bạn mất cả điện thoại, hãy tạm dừng chứng thư số và "
-                            "đăng ký lại SmartOTP.",
+                            "thay đổi; nếu Quý khách mất cả điện thoại, hãy tạm dừng chứng thư số "
+                            "và đăng ký lại SmartOTP.",
                             "Every earlier session has ended. SmartOTP and the certificates are "
                             "unchanged; if the phone is lost too, suspend the certificate and "
                             "register SmartOTP again."), sms=True)
@@ -435,7 +435,7 @@ class IdentityRecoveryService:
             approved = Text("Yêu cầu khôi phục tài khoản đã được duyệt",
                             "Account-recovery request approved")
             self._tell(uow, account, approved,
-                       Text(f"Mã khôi phục của bạn là {code} (hiệu lực {hours} giờ, dùng một "
+                       Text(f"Mã khôi phục của Quý khách là {code} (hiệu lực {hours} giờ, dùng một "
                             "lần; không chia sẻ với bất kỳ ai). Mở kyso → Quên mật khẩu → Tôi "
                             "cũng quên mã PIN → Tôi đã có mã khôi phục, rồi đặt mật khẩu và mã "
                             "PIN mới.",

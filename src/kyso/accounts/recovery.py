@@ -93,7 +93,7 @@ class RecoveryService:
                                       password_lock=LockState()))
             self._accounts.end_sessions(uow, account.id)
             self._done(uow, account, Purpose.PASSWORD_RESET, "account.password_reset",
-                       Text("Mật khẩu của bạn vừa được đặt lại",
+                       Text("Mật khẩu của Quý khách vừa được đặt lại",
                             "Your password has just been reset"),
                        Text("Mọi phiên đăng nhập cũ đã kết thúc.",
                             "Every earlier login session has ended."))
@@ -110,7 +110,7 @@ class RecoveryService:
             uow.accounts.save(replace(account, pin_hash=self._hasher.hash(new_pin),
                                       pin_lock=LockState()))
             self._done(uow, account, Purpose.ACCOUNT_PIN_RESET, "account.pin_reset",
-                       Text("Mã PIN tài khoản của bạn vừa được đặt lại",
+                       Text("Mã PIN tài khoản của Quý khách vừa được đặt lại",
                             "Your account PIN has just been reset"), None)
             uow.commit()
 
@@ -118,7 +118,7 @@ class RecoveryService:
         """Tell the customer of a changed account PIN (after ``AccountService.change_pin``)."""
         with self._uow() as uow:
             account = self._accounts.get_in(uow, account_id)
-            self._tell(uow, account, Text("Mã PIN tài khoản của bạn vừa được thay đổi",
+            self._tell(uow, account, Text("Mã PIN tài khoản của Quý khách vừa được thay đổi",
                                           "Your account PIN has just been changed"), None)
             uow.commit()
 
@@ -141,7 +141,7 @@ class RecoveryService:
         at = f"{self._clock.now():%d/%m/%Y %H:%M} (UTC)"
         body = Text(" ".join(filter(None, (
             f"{title.vi} lúc {at}.", extra and extra.vi,
-            "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ để khóa tài khoản."))),
+            "Nếu không phải Quý khách, hãy gọi ngay tổng đài hỗ trợ để khóa tài khoản."))),
             " ".join(filter(None, (
                 f"{title.en} at {at}.", extra and extra.en,
                 "If this was not you, call the support desk at once to lock the account."))))

@@ -38,13 +38,13 @@ __all__ = ["PendingSignUp", "SignUpService", "SignUpStart"]
 
 _ATTEMPTS = 3  # a lost race is retried: the second attempt sees the winner's row
 _CODES = ((Purpose.SIGNUP_PHONE, Channel.SMS), (Purpose.SIGNUP_EMAIL, Channel.EMAIL))
-_TOLD = Text("kyso: Có người vừa dùng {what} của bạn để đăng ký một tài khoản kyso mới. "
-             "Tài khoản của bạn vẫn an toàn. Nếu bạn quên mật khẩu, hãy chọn "
+_TOLD = Text("kyso: Có người vừa dùng {what} của Quý khách để đăng ký một tài khoản kyso mới. "
+             "Tài khoản của Quý khách vẫn an toàn. Nếu Quý khách quên mật khẩu, hãy chọn "
              "\"Quên mật khẩu\" trên màn hình đăng nhập.",
              "kyso: someone has just used your {what} to sign up for a new kyso account. "
              "Your account is safe. If you forgot your password, choose \"Forgot password\" "
              "on the login screen.")
-_TOLD_SUBJECT = Text("Có người đăng ký bằng thông tin của bạn",
+_TOLD_SUBJECT = Text("Có người đăng ký bằng thông tin của Quý khách",
                      "Someone signed up with your details")
 
 
@@ -116,8 +116,8 @@ class SignUpService:
             uow.accounts.save(account)
             self._audit(uow, "account.created", account.id, role=account.role.value)
             self._notifier.post(uow, account.id,
-                                Text("Chào mừng bạn đến với kyso", "Welcome to kyso"),
-                                Text("Số điện thoại và email của bạn đã được xác minh. Bước "
+                                Text("Chào mừng Quý khách đến với kyso", "Welcome to kyso"),
+                                Text("Số điện thoại và email của Quý khách đã được xác minh. Bước "
                                      "tiếp theo: đăng ký SmartOTP và đăng ký chứng thư số.",
                                      "Your phone number and email are verified. Next: register "
                                      "SmartOTP and apply for a certificate."))

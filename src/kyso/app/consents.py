@@ -12,10 +12,10 @@ from kyso.app.models import Consent, Party
 
 __all__ = ["NONE", "NO_PARTIES", "consents", "grant", "parties", "revoke", "table"]
 
-NONE = Msg("Bạn chưa cho phép bên tin cậy nào. Xem danh sách: kyso app parties",
+NONE = Msg("Quý khách chưa cho phép bên tin cậy nào. Xem danh sách: kyso app parties",
            "You have let no relying party in. See them: kyso app parties")
 NO_PARTIES = Msg("Chưa có bên tin cậy nào.", "There is no relying party yet.")
-GRANTED = Msg("Đã cho phép {name} ({sp_id}) xem chứng thư số và gửi yêu cầu ký số cho bạn.",
+GRANTED = Msg("Đã cho phép {name} ({sp_id}) xem chứng thư số và gửi yêu cầu ký số cho Quý khách.",
               "{name} ({sp_id}) may now see your certificates and ask you to sign.")
 REVOKED = Msg("Đã thu hồi quyền của {sp_id}.", "{sp_id} may no longer reach you.")
 _HEADERS = (Msg("Mã SP", "SP id"), Msg("Tên", "Name"), Msg("Dịch vụ công", "Public service"),

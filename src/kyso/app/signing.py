@@ -29,7 +29,7 @@ READ_FAILED = Msg("Không đọc được tệp {path}: {reason}", "Cannot read 
 WRITE_FAILED = Msg("Không ghi được tệp {path}: {reason}", "Cannot write the file {path}: {reason}")
 SAME_FILE = Msg("Tệp kết quả trùng với tệp gốc: hãy chọn -o khác.",
                 "The output would overwrite the original: choose another -o.")
-HASH_MISMATCH = Msg("Máy chủ nhận được một tệp khác với tệp của bạn (SHA-256 không khớp); "
+HASH_MISMATCH = Msg("Máy chủ nhận được một tệp khác với tệp của Quý khách (SHA-256 không khớp); "
                     "không ký.", "The server received another file (SHA-256 differs); "
                     "nothing was signed.")
 UPLOADED = Msg("Đã tải lên {name} ({size} byte, SHA-256 {sha256}); vui lòng xác nhận.",

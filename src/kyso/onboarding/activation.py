@@ -54,7 +54,7 @@ class Activator:
         minutes = self.policy.ttl_seconds // 60
         account = uow.accounts.get(registration.account_id)
         lang = account.locale if account is not None else "vi"
-        text = Text(f"kyso: Mã kích hoạt đăng ký chứng thư số của bạn là {code}; có hiệu lực "
+        text = Text(f"kyso: Mã kích hoạt đăng ký chứng thư số của Quý khách là {code}; có hiệu lực "
                     f"{minutes} phút; không chia sẻ mã này với bất kỳ ai.",
                     f"kyso: the activation code of your certificate registration is {code}; "
                     f"valid for {minutes} minutes; do not share it with anyone.").pick(lang)

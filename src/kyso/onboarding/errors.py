@@ -146,7 +146,7 @@ class WrongState(Conflict):
 
 class AlreadyRegistered(Conflict):
     code = "registration_open"
-    vi = "Bạn đang có một hồ sơ đăng ký chưa hoàn tất; hãy tiếp tục hồ sơ đó."
+    vi = "Quý khách đang có một hồ sơ đăng ký chưa hoàn tất; hãy tiếp tục hồ sơ đó."
     en = "You already have a registration in progress; continue that one."
 
 

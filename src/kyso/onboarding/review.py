@@ -120,7 +120,7 @@ class ReviewService:
             review = Review(officer, self._clock.now(), False, reason, resubmittable)
             current = move(uow, current, Event.REJECT, review.decided_at, actor=officer,
                            review=review)
-            more = (Text(" Bạn có thể bổ sung, chỉnh sửa và gửi lại hồ sơ.",
+            more = (Text(" Quý khách có thể bổ sung, chỉnh sửa và gửi lại hồ sơ.",
                          " You may complete, correct and send the application again.")
                     if resubmittable else Text("", ""))
             self._tell(uow, current, Text("Yêu cầu cấp chứng thư số bị từ chối",

@@ -34,10 +34,10 @@ class HolderService:
     def suspend(self, account_id: str, credential_id: str, pin: str) -> IssuedCertificate:
         found = self._checked(account_id, credential_id, pin)
         changed = self._pki.suspend(found.serial, actor=account_id, issuer=found.issuer)
-        self._tell(changed, Text("Chứng thư số của bạn đã được tạm dừng",
+        self._tell(changed, Text("Chứng thư số của Quý khách đã được tạm dừng",
                                  "Your certificate is suspended"),
-                   Text("Mọi chữ ký bằng chứng thư số này bị từ chối cho tới khi bạn tiếp tục "
-                        "sử dụng.", "Every signature with this certificate is refused until "
+                   Text("Mọi chữ ký bằng chứng thư số này bị từ chối cho tới khi Quý khách tiếp "
+                        "tục sử dụng.", "Every signature with this certificate is refused until "
                         "you resume it."))
         return changed
 
@@ -46,7 +46,7 @@ class HolderService:
         if found.suspended_by not in (None, account_id):
             raise NotYourHold()
         changed = self._pki.resume(found.serial, actor=account_id, issuer=found.issuer)
-        self._tell(changed, Text("Chứng thư số của bạn đã được tiếp tục sử dụng",
+        self._tell(changed, Text("Chứng thư số của Quý khách đã được tiếp tục sử dụng",
                                  "Your certificate is in use again"), None)
         return changed
 
@@ -63,7 +63,7 @@ class HolderService:
         at = f"{self._clock.now():%d/%m/%Y %H:%M} (UTC)"
         body = Text(" ".join(filter(None, (
             f"{title.vi} lúc {at} — số hiệu {cert.serial:X}.", extra and extra.vi,
-            "Nếu không phải bạn, hãy gọi ngay tổng đài hỗ trợ."))), " ".join(filter(None, (
+            "Nếu không phải Quý khách, hãy gọi ngay tổng đài hỗ trợ."))), " ".join(filter(None, (
             f"{title.en} at {at} — serial number {cert.serial:X}.", extra and extra.en,
             "If this was not you, call the support desk at once."))))
         with self._uow() as uow:

@@ -65,7 +65,7 @@ class UnknownParty(NotFound):
 
 class NoConsent(NotFound):
     code = "not_found"
-    vi = "Bạn chưa cho phép bên tin cậy {sp_id} truy cập."
+    vi = "Quý khách chưa cho phép bên tin cậy {sp_id} truy cập."
     en = "You have not given the relying party {sp_id} access."
 
 

@@ -163,7 +163,7 @@ def test_the_officer_checks_the_identity_and_the_customer_sets_a_new_password_an
     told = " ".join(security_texts(container, account["id"]))
     for step in ("Có yêu cầu khôi phục tài khoản", "Số điện thoại đã được xác minh",
                  "đã được gửi tới cán bộ", "đã được duyệt",
-                 "Mật khẩu và mã PIN tài khoản của bạn vừa được đặt lại"):
+                 "Mật khẩu và mã PIN tài khoản của Quý khách vừa được đặt lại"):
         assert step in told, step
     inbox = client.get("/api/v1/notifications", headers=auth(fresh)).text
     assert code not in inbox  # the code goes to the phone and the email only

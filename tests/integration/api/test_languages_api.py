@@ -28,8 +28,8 @@ def test_notices_are_read_in_the_requests_language_and_messages_in_the_accounts(
     headers = auth(login(client))
     container.recovery.pin_changed(account["id"])
     inbox = client.get("/api/v1/notifications", headers=headers | VI).json()
-    assert inbox[0]["title"] == "Mã PIN tài khoản của bạn vừa được thay đổi"
-    assert "Nếu không phải bạn" in inbox[0]["body"]
+    assert inbox[0]["title"] == "Mã PIN tài khoản của Quý khách vừa được thay đổi"
+    assert "Nếu không phải Quý khách" in inbox[0]["body"]
     inbox = client.get("/api/v1/notifications", headers=headers | EN).json()
     assert inbox[0]["title"] == "Your account PIN has just been changed"
     assert "If this was not you" in inbox[0]["body"]

@@ -54,10 +54,10 @@ def test_a_forgotten_password_with_a_code_and_the_pin_ends_every_session(
     again = client.post("/api/v1/recovery/password", json=body | {"pin": PIN})
     assert again.status_code in (400, 410)  # the code served once
     assert "account.password_reset" in actions(container)
-    assert any("Mật khẩu của bạn vừa được đặt lại" in text for text in told(container,
+    assert any("Mật khẩu của Quý khách vừa được đặt lại" in text for text in told(container,
                                                                           account["id"]))
     inbox = client.get("/api/v1/notifications", headers=auth(login(client, password=NEW_PASSWORD)))
-    assert "Mật khẩu của bạn vừa được đặt lại" in inbox.text
+    assert "Mật khẩu của Quý khách vừa được đặt lại" in inbox.text
 
 
 def test_wrong_codes_burn_the_code_and_an_unknown_login_fails_like_a_wrong_code(
@@ -106,8 +106,8 @@ def test_a_forgotten_account_pin_then_a_pin_change(client: TestClient,
     assert r.status_code == 204, r.text
     assert {"account.pin_reset", "account.pin_changed"} <= set(actions(container))
     texts = told(container, account["id"])
-    assert any("Mã PIN tài khoản của bạn vừa được đặt lại" in x for x in texts)
-    assert any("Mã PIN tài khoản của bạn vừa được thay đổi" in x for x in texts)
+    assert any("Mã PIN tài khoản của Quý khách vừa được đặt lại" in x for x in texts)
+    assert any("Mã PIN tài khoản của Quý khách vừa được thay đổi" in x for x in texts)
 
 
 def test_a_password_code_costs_and_answers_the_same_for_any_login(

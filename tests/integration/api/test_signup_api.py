@@ -57,7 +57,7 @@ def test_a_registered_phone_gets_the_same_answer_and_its_owner_is_told(
     assert set(pending) == {"id", "phone", "email", "expires_at"}
     assert pending["phone"] == "+849******71"
     told = last_told(container, owner["id"])
-    assert "Có người vừa dùng số điện thoại của bạn" in told
+    assert "Có người vừa dùng số điện thoại của Quý khách" in told
     r = client.post(f"/api/v1/signup/{pending['id']}/verify",
                     json={"phone_code": "123456", "email_code": "123456"})
     assert r.status_code == 400 and r.json()["error"] == "invalid_otp"

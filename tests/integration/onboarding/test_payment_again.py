@@ -28,7 +28,7 @@ def test_a_cancelled_then_a_failed_payment_then_a_good_one(
     same = client.post(f"{BASE}/payment/order", headers=headers).json()
     assert same["order_id"] == first  # still payable: the same order
     back = pay(client, _pay_url(client, headers, first), "atm", "cancel")
-    assert "Bạn đã hủy giao dịch" in back.text and 'href="/#register"' in back.text
+    assert "Quý khách đã hủy giao dịch" in back.text and 'href="/#register"' in back.text
     assert "thanh toán lại" in back.text and 'name="viewport"' in back.text
     stuck = client.post(f"/api/v1/billing/orders/{first}/payment", headers=headers)
     assert stuck.status_code == 409  # the old order cannot be paid any more

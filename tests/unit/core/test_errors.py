@@ -35,7 +35,7 @@ def test_a_wait_is_said_as_a_watch_says_it(seconds: int, vi: str, en: str) -> No
 
 def test_a_lock_tells_the_customer_minutes_not_hundreds_of_seconds() -> None:
     locked = TooManyRequests(retry_after=900)
-    assert locked.describe("vi") == "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau 15 phút."
+    assert locked.describe("vi") == "Thao tác quá nhiều lần. Vui lòng thử lại sau 15 phút."
     assert locked.describe("en") == "Too many requests. Try again in 15 minutes."
     assert locked.retry_after == 900  # the header still counts seconds
 

@@ -26,6 +26,7 @@ from kyso.entrypoints.api.routes import (
     accounts,
     billing,
     consents,
+    contact,
     csc_oauth,
     documents,
     events,
@@ -92,7 +93,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     app.include_router(sp769_router)
     app.include_router(pki_router)
     for module in (system, accounts, otp, smartotp, transactions, events, support,
-                   notifications, consents, quota, signup, recovery, history, holder):
+                   notifications, consents, quota, signup, recovery, history, holder, contact):
         app.include_router(module.router)
     app.include_router(documents.router)
     app.include_router(multisign.router)

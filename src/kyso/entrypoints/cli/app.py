@@ -303,7 +303,7 @@ def list_parties(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 @app.command("consents")
 def list_consents(ctx: typer.Context, as_json: AsJson = False) -> None:
-    """Các bên tin cậy bạn đã cho phép / relying parties you have let in."""
+    """Các bên tin cậy Quý khách đã cho phép / relying parties you have let in."""
     with _run(ctx) as c:
         _listing(c, consents.consents(c.app), consents.table, as_json, consents.NONE)
 
@@ -482,7 +482,7 @@ def renew(
 
 @app.command("orders")
 def orders(ctx: typer.Context, as_json: AsJson = False) -> None:
-    """Đơn hàng của bạn / your orders."""
+    """Đơn hàng của Quý khách / your orders."""
     with _run(ctx) as c, c.app.client() as client:
         table = partial(billing.orders_table, words=transactions.words_of(client))
         _listing(c, client.orders(), table, as_json)

@@ -25,7 +25,7 @@ __all__ = ["Factors", "InfoRequest", "describe"]
 
 _TIME = "%Y%m%d%H%M%SZ"  # GeneralizedTime, as the spec asks
 _TEXT = {
-    "smartotp": ("SmartOTP", "Mã 6 chữ số trên ứng dụng SmartOTP của quý khách.",
+    "smartotp": ("SmartOTP", "Mã 6 chữ số trên ứng dụng SmartOTP của Quý khách.",
                  "SmartOTP", "The 6-digit code shown by your SmartOTP app."),
     "sms": ("Mã OTP SMS", "Mã 6 chữ số gửi qua SMS đến số điện thoại đã đăng ký "
                           "(gọi credentials/sendOTP trước).",

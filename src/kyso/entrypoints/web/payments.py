@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -20,10 +21,11 @@ from starlette.concurrency import run_in_threadpool
 
 from kyso.adapters.payments.sandbox import PAY_PATH, Choice, SandboxMethod
 from kyso.billing.catalog import ProductKind
-from kyso.billing.orders import Order, OrderPurpose, OrderStatus
+from kyso.billing.orders import Order, OrderPurpose
 from kyso.billing.payment import BadCallback, BadSignature, PaymentOutcome
 from kyso.billing.receipt import vnd
 from kyso.entrypoints.api.deps import ContainerDep
+from kyso.entrypoints.web.payment_words import WORDS, language
 
 __all__ = ["return_router", "sandbox_router"]
 
@@ -32,10 +34,6 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 return_router = APIRouter(include_in_schema=False)
 sandbox_router = APIRouter(include_in_schema=False)
 _SUBMIT = PAY_PATH.rsplit("/", 1)[0] + "/pay"
-_STATUS_VI = {OrderStatus.PENDING: "chờ thanh toán", OrderStatus.FULFILLED: "đã hoàn tất",
-              OrderStatus.AWAITING_ISSUANCE: "đã thanh toán, chờ cấp chứng thư số",
-              OrderStatus.FAILED: "thanh toán không thành công",
-              OrderStatus.CANCELLED: "đã hủy", OrderStatus.EXPIRED: "đã hết hạn"}
 
 
 def _vnp(items: list[tuple[str, str]]) -> dict[str, str]:
@@ -44,24 +42,36 @@ def _vnp(items: list[tuple[str, str]]) -> dict[str, str]:
 
 @return_router.get("/billing/vnpay/return", response_class=HTMLResponse)
 def payment_return(request: Request, container: ContainerDep) -> Response:
+    w = _words(request)
     try:
         result, order = container.payment_callbacks.returned(
             _vnp(list(request.query_params.items())))
     except (BadSignature, BadCallback):
-        return templates.TemplateResponse(request, "payment_return.html", {
-            "error": "Chữ ký không hợp lệ (invalid signature)."}, status_code=400)
+        return _page(request, "payment_return.html", w, error=w["invalid_signature"],
+                     status_code=400)
     paid = result.outcome is PaymentOutcome.PAID
-    headline = {PaymentOutcome.PAID: "Thanh toán thành công.",
-                PaymentOutcome.CANCELLED: "Bạn đã hủy giao dịch.",
-                PaymentOutcome.FAILED: "Thanh toán không thành công."}[result.outcome]
-    status = _STATUS_VI[order.status] if order else "không tìm thấy đơn hàng"
-    return templates.TemplateResponse(request, "payment_return.html", {
-        "paid": paid, "headline": headline, "order_id": result.order_id,
-        "amount": vnd(result.amount), "response_code": result.response_code, "status": status,
-        **_back(order, paid)})
+    status = w[f"status_{order.status.value}"] if order else w["no_order"]
+    back: dict[str, Any] = _back(order, paid, w)
+    return _page(request, "payment_return.html", w, paid=paid,
+                 headline=w[f"outcome_{result.outcome.value}"], order_id=result.order_id,
+                 amount=vnd(result.amount), response_code=result.response_code, status=status,
+                 **back)
 
 
-def _back(order: Order | None, paid: bool) -> dict[str, str]:
+def _words(request: Request) -> dict[str, str]:
+    return dict(WORDS[language(request.query_params)])
+
+
+def _page(request: Request, name: str, w: dict[str, str], *, status_code: int = 200,
+          **values: Any) -> Response:
+    """A payment page in the request's language, with a link to the same page in the other."""
+    other = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    switch = f"{request.url.path}?{urlencode([*other, ('lang', w['other_code'])])}"
+    return templates.TemplateResponse(request, name, {"w": w, "switch": switch, **values},
+                                      status_code=status_code)
+
+
+def _back(order: Order | None, paid: bool, w: dict[str, str]) -> dict[str, str]:
     """Back to the step the customer was on, as the order recorded when it was created: a
     renewal's package to the renewal (its confirmation comes next), a registration's to the
     registration (it moves on, or offers to pay again), a package bought on its own to the
@@ -69,27 +79,24 @@ def _back(order: Order | None, paid: bool) -> dict[str, str]:
     if order is None or order.kind is not ProductKind.CERTIFICATE or order.credential_id:
         return {}
     if order.purpose is OrderPurpose.RENEWAL:
-        label = ("Tiếp tục gia hạn chứng thư số" if paid
-                 else "Quay lại gia hạn để thanh toán lại")
-        return {"back_href": "/#renew", "back_label": label}
+        return {"back_href": "/#renew", "back_label": w["renew_paid" if paid else "renew_again"]}
     if order.purpose is OrderPurpose.REGISTRATION:
-        label = ("Tiếp tục đăng ký chứng thư số" if paid
-                 else "Quay lại hồ sơ đăng ký để thanh toán lại")
-        return {"back_href": "/#register", "back_label": label}
+        return {"back_href": "/#register",
+                "back_label": w["register_paid" if paid else "register_again"]}
     return {}
 
 
 @sandbox_router.get(PAY_PATH, response_class=HTMLResponse)
 def sandbox_page(request: Request, container: ContainerDep) -> Response:
+    w = _words(request)
     try:
         payment = container.sandbox_bank.open(_vnp(list(request.query_params.items())))
     except (BadSignature, BadCallback) as exc:
-        reason = "Sai chữ ký (invalid signature)" if isinstance(exc, BadSignature) else str(exc)
-        return templates.TemplateResponse(request, "sandbox_pay.html", {
-            "error": f"Yêu cầu thanh toán không hợp lệ: {reason}."}, status_code=400)
-    return templates.TemplateResponse(request, "sandbox_pay.html", {
-        "payment": payment, "amount": vnd(payment.amount), "action": _SUBMIT,
-        "expired": payment.expired(container.clock.now())})
+        log.info("sandbox payment page refused: %s", exc)
+        wrong = "bad_signature" if isinstance(exc, BadSignature) else "invalid_request"
+        return _page(request, "sandbox_pay.html", w, error=w[wrong], status_code=400)
+    return _page(request, "sandbox_pay.html", w, payment=payment, amount=vnd(payment.amount),
+                 action=_SUBMIT, expired=payment.expired(container.clock.now()))
 
 
 @sandbox_router.post(_SUBMIT)
@@ -101,10 +108,11 @@ async def sandbox_pay(request: Request, container: ContainerDep) -> Response:
         payment = container.sandbox_bank.open(_vnp(fields))
         picked = SandboxMethod(method), Choice(choice)
     except (BadSignature, BadCallback, ValueError):
-        return templates.TemplateResponse(request, "sandbox_pay.html", {
-            "error": "Yêu cầu thanh toán không hợp lệ."}, status_code=400)
+        w = dict(WORDS[language(dict(fields))])
+        return _page(request, "sandbox_pay.html", w, error=w["invalid_request"], status_code=400)
     result = container.sandbox_bank.result(payment, *picked)
     answer = await run_in_threadpool(container.payment_callbacks.ipn, result)  # IPN first
     log.info("sandbox IPN for %s answered %s", payment.txn_ref, answer.value)
     sep = "&" if "?" in payment.return_url else "?"
-    return RedirectResponse(f"{payment.return_url}{sep}{urlencode(result)}", status_code=303)
+    back = {**result, **({"lang": "en"} if language(dict(fields)) == "en" else {})}
+    return RedirectResponse(f"{payment.return_url}{sep}{urlencode(back)}", status_code=303)

@@ -81,15 +81,15 @@ _WORDS: dict[str, dict[str, str]] = {
         "level": "Mức chữ ký (PAdES/CAdES)", "at_signing": "Chứng thư số tại thời điểm ký",
         "now": "Chứng thư số hiện nay", "integrity": "Tính toàn vẹn",
         "integrity_text": "Tệp đã ký có mã băm SHA-256 bên dưới; bất kỳ thay đổi nào, dù một "
-                          "byte, cũng làm mã băm khác đi. Hãy kiểm tra bản bạn đang giữ.",
+                          "byte, cũng làm mã băm khác đi. Hãy kiểm tra bản Quý khách đang giữ.",
         "good": "Còn hiệu lực", "valid_then": "Có hiệu lực",
         "bad_at_signing": "Đã bị thu hồi trước khi ký",
         "revoked": "Đã bị thu hồi từ {at}", "suspended": "Bị tạm dừng từ {at}",
         "expired": "Đã hết hạn", "receipt": "Biên nhận ký số (mã SHA-256)",
         "receipt_hint": "Người ký tải biên nhận trong Lịch sử của ứng dụng kyso.",
         "check": "Kiểm tra bản sao tài liệu",
-        "check_hint": "Chọn tệp đã ký bạn đang giữ (tệp PDF, hoặc tệp .p7s với chữ ký rời). "
-                      "Mã băm được tính ngay trên thiết bị của bạn; tệp không được gửi đi.",
+        "check_hint": "Chọn tệp đã ký Quý khách đang giữ (tệp PDF, hoặc tệp .p7s với chữ ký rời). "
+                      "Mã băm được tính ngay trên thiết bị của Quý khách; tệp không được gửi đi.",
         "pick": "Chọn tệp", "none": "Chưa chọn tệp",
         "matches": "Khớp: tệp này đúng là tệp đã được ký.",
         "differs": "Không khớp: tệp này không phải tệp đã được ký (đã bị thay đổi hoặc là "
@@ -102,7 +102,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "full_invalid": "Máy chủ kiểm tra: có chữ ký không hợp lệ trong tệp này.",
         "full_other": "Máy chủ kiểm tra: đây không phải tệp đã được ký.",
         "full_failed": "Không kiểm tra được tệp này (không phải PDF hợp lệ, quá lớn, hoặc "
-                       "bạn đã gửi quá nhiều lần; thử lại sau một phút).",
+                       "Quý khách đã gửi quá nhiều lần; thử lại sau một phút).",
         "no_crypto": "Trình duyệt này không tính được mã băm (cần kết nối HTTPS).",
         "v_valid": "Chữ ký hợp lệ",
         "v_valid_text": "Tài liệu được ký số bởi {signer} bằng chứng thư số do {issuer} cấp. "
@@ -122,7 +122,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "missing": "Không tìm thấy chữ ký",
         "missing_text": "Mã xác minh này không đúng hoặc không tồn tại. Hãy kiểm tra lại "
                         "đường dẫn in dưới con dấu chữ ký (12 ký tự sau /v/).",
-        "busy": "Bạn mở trang quá nhiều lần",
+        "busy": "Quý khách mở trang quá nhiều lần",
         "busy_text": "Vui lòng thử lại sau một phút.",
         "by": "Trang xác minh của kyso — dịch vụ ký số từ xa.",
         "level_B-B": "B-B: chữ ký cơ bản", "level_B-T": "B-T: có dấu thời gian",
@@ -302,7 +302,7 @@ async def check_copy(record_id: str, request: Request, container: ContainerDep) 
     address = request.client.host if request.client else "-"
     if not UPLOADS.spend(address):
         log.warning("public check of %s: over the budget of %s", record_id[:16], address)
-        return _refusal(429, "too_many_requests", "Bạn đã gửi quá nhiều lần; thử lại sau "
+        return _refusal(429, "too_many_requests", "Quý khách đã gửi quá nhiều lần; thử lại sau "
                         "một phút (too many requests).")
     try:
         view = await run_in_threadpool(container.receipts.view, record_id[:64])

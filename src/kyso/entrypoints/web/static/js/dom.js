@@ -1,4 +1,5 @@
 // Building the page: elements from data with textContent only (never HTML from strings).
+import { stuck, supportLine } from "./contact.js";
 import { t } from "./i18n.js";
 import { datePicker, filePicker } from "./pickers.js";
 
@@ -50,10 +51,15 @@ export function field(label, attrs = {}, hint = null) {
   return [wrap, input];
 }
 
-/** The announced error/success line of a form. */
+/** The announced error/success line of a form; after an error ``err`` that only the support
+ *  desk can help with (a lock, the last attempt), "Gọi hỗ trợ" follows it. */
 export function status() {
   const el = h("p", { class: "status", role: "status", "aria-live": "polite", hidden: true });
-  el.show = (text, kind = "error") => {
+  let help = null;
+  el.show = (text, kind = "error", err = null) => {
+    help?.remove();
+    help = kind === "error" && stuck(err) ? supportLine() : null;
+    if (help) el.after(help);
     el.className = `status ${kind}`;
     el.setAttribute("role", kind === "error" ? "alert" : "status");
     el.textContent = text;
@@ -64,7 +70,7 @@ export function status() {
       el.focus({ preventScroll: true });
     }
   };
-  el.clear = () => { el.hidden = true; el.textContent = ""; };
+  el.clear = () => { el.hidden = true; el.textContent = ""; help?.remove(); help = null; };
   return el;
 }
 
@@ -78,7 +84,7 @@ export function describe(err) {
 export async function busy(button, out, work) {
   button.disabled = true;
   out?.clear();
-  try { return await work(); } catch (err) { out?.show(describe(err)); return undefined; }
+  try { return await work(); } catch (err) { out?.show(describe(err), "error", err); return undefined; }
   finally { button.disabled = false; }
 }
 

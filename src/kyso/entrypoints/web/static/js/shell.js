@@ -1,5 +1,6 @@
 // The frame both apps share: header, navigation, language, login, logout, session expiry.
 import { api, clearSession, onSessionLost, saveSession, session } from "./api.js";
+import { supportLine } from "./contact.js";
 import { busy, describe, field, h, replace, status } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 
@@ -126,7 +127,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
       h("p", { class: "status error", role: "alert" }, t("networkError")),
       token ? h("p", { class: "muted" }, t("offlineHint")) : null,
       h("div", { class: "actions" }, h("button", { type: "button", id: "retry",
-        onclick: () => render() }, t("retry")), token)));
+        onclick: () => render() }, t("retry")), token), supportLine()));
   }
 
   async function render() {
@@ -150,7 +151,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
     } catch (err) {
       if (!session()) return undefined;  // the session was lost: the login page is up
       if (err?.status === 0) unreachable(region);
-      else replace(region, h("p", { class: "status error", role: "alert" }, describe(err)));
+      else replace(region, h("p", { class: "status error", role: "alert" }, describe(err)), supportLine());
     }
     region.removeAttribute("aria-busy");
     const heading = main.querySelector("h1");

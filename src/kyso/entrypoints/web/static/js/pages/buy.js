@@ -18,7 +18,9 @@ function product(p, certs) {
   const out = status();
   const needsCert = p.kind === "pack";
   const [certField, cert] = needsCert ? field(t("forCert"), { tag: "select", name: "credential",
-    options: certs.map((c) => h("option", { value: c.credential_id }, `${c.subject} — ${c.serial}`)) }) : [null, null];
+    options: certs.map((c) => h("option", { value: c.credential_id },
+      // which one, in words: its end date (a serial cut off by a phone's select says nothing)
+      t("buyCertUntil", { name: c.subject, d: fmtDate(c.not_after).slice(0, 10) }))) }) : [null, null];
   const button = h("button", { type: "submit", disabled: needsCert && !certs.length }, t("buy"));
   const facts = [p.term_months ? t("months", { n: p.term_months }) : null,
     p.signatures ? t("nSignatures", { n: p.signatures }) : null,

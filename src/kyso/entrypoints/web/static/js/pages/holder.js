@@ -19,7 +19,7 @@ function oneCert(cert) {
     const suspended = state === "suspended";
     const [pinWrap, pin] = field(t("fpPin"), { type: "password", inputmode: "numeric", maxlength: 6, autocomplete: "off" });
     const button = h("button", { type: "submit", class: suspended ? "" : "danger" }, t(suspended ? "hoResume" : "hoSuspend"));
-    replace(box, h("p", {}, h("strong", {}, cert.subject), " · ", t("serial"), " ", cert.serial, " · ",
+    replace(box, h("p", {}, h("strong", {}, cert.subject), " · ", t("serial"), " ", h("span", { class: "serial" }, cert.serial), " · ",
       h("span", { class: `badge st-${suspended ? "locked" : "active"}` }, t(suspended ? "hoSuspended" : "hoActive"))),
     h("p", { class: "hint" }, t(suspended ? "hoResumeHint" : "hoSuspendHint")), out,
     h("form", { novalidate: true, onsubmit: (e) => {

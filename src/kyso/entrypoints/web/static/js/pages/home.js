@@ -3,6 +3,7 @@ import { get, post } from "../api.js";
 import { card, dl, fmtDate, h, replace, table } from "../dom.js";
 import { t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
+import { pendingNow } from "../token/live.js";
 import { renewButton } from "./renew.js";
 import { deviceText, tokenPlace } from "./smartotp.js";
 
@@ -10,6 +11,7 @@ export async function home(main, { account, rerender }) {
   const [otp, certs, notes, pending, envelopes] = await Promise.all([get("/smartotp"),
     get("/billing/certificates"), get("/notifications?limit=20"), get("/transactions"),
     get("/multisign").catch(() => []), vocabulary()]);
+  pendingNow(pending);
   const waiting = envelopes.filter((e) => e.my_turn).length;
   const where = await tokenPlace(otp);
   replace(main, h("h1", {}, `${t("hello")}, ${account.full_name}`),
@@ -43,7 +45,7 @@ function certificates(certs, rerender) {
     certs.map((c) => [
       h("strong", { class: "available" }, c.unlimited ? t("unlimited") : String(c.available_signatures)),
       c.subject, c.package || "—", fmtDate(c.not_after),
-      word("certificate_statuses", c.status), c.serial,
+      word("certificate_statuses", c.status), h("span", { class: "serial" }, c.serial),
       c.status === "active" ? renewButton(c, renewal, rerender) : ""])),
   h("a", { href: "#buy", class: "buy-link" }, t("buyMore")), renewal);
 }

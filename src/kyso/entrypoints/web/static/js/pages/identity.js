@@ -3,6 +3,7 @@
 // officer's decision, then the recovery code with a new password and account PIN. The case
 // and its token live in this tab's sessionStorage (never in a URL), so a reload continues.
 import { api, post } from "../api.js";
+import { supportLine } from "../contact.js";
 import { busy, field, fmtDate, h, replace, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { RULES, chooser } from "./images.js";
@@ -27,7 +28,7 @@ export async function identity(main, ctx) {
 }
 
 function page(main, ...children) {
-  replace(main, h("h1", {}, t("idTitle")), ...children);
+  replace(main, h("h1", {}, t("idTitle")), ...children, supportLine());
 }
 
 function start(main, ctx) {

@@ -1,6 +1,7 @@
 // Registration for a certificate (docs/ONBOARDING.md): the form, then each step where the
 // registration stands — payment, activation code, eKYC images, contract, review, acceptance.
 import { ApiError, api, get, post } from "../api.js";
+import { supportLine } from "../contact.js";
 import { ask, busy, card, describe, dl, field, h, replace, saveBlob, status, vnd } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { RULES, chooser } from "./images.js";
@@ -128,7 +129,7 @@ function payment(reg, out, again, act) {
     replace(note, ["failed", "cancelled", "expired"].includes(order.status)
       ? h("p", { class: "status error" }, t("obPayAgain", { status: t(`obOrder_${order.status}`) }))
       : h("p", { class: "hint" }, t("obPayHint")));
-  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, describe(err))));
+  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, describe(err)), supportLine()));
   return [note, h("div", { class: "actions" }, act("payNow", async () => {
     const payable = await post(`${BASE}/payment/order`);
     if (payable.state !== "awaiting_payment") { await again(); return; }

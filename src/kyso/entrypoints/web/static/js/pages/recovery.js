@@ -2,6 +2,7 @@
 // the email, then the code, the account PIN and a new password), and in the account page the
 // account-PIN change and the forgotten account PIN.
 import { api, post } from "../api.js";
+import { supportLine } from "../contact.js";
 import { busy, field, h, replace, status } from "../dom.js";
 import { t } from "../i18n.js";
 
@@ -35,7 +36,7 @@ export async function forgot(main, ctx) {
     });
   } }, h("p", { class: "hint" }, t("fpIntro")), out, loginWrap, channel, button,
   h("p", { class: "links" }, h("a", { href: "#identity", id: "both-lost" }, t("idLink")),
-    h("a", { href: "#" }, t("suHaveAccount")))));
+    h("a", { href: "#" }, t("suHaveAccount")))), supportLine());
   login.focus();
 }
 
@@ -59,7 +60,7 @@ function resetForm(main, ctx, login, by) {
     });
   } }, h("p", { class: "status info" }, t(by === "sms" ? "fpSentSms" : "fpSentEmail")), out,
   codeWrap, pinWrap, pwWrap, againWrap, button,
-  h("p", { class: "links" }, h("a", { href: "#identity" }, t("idLink")))));
+  h("p", { class: "links" }, h("a", { href: "#identity" }, t("idLink")))), supportLine());
   code.focus();
 }
 

@@ -1,8 +1,9 @@
 // SmartOTP: which device holds the token, and every flow of the guide on this phone.
 import { get } from "../api.js";
+import { supportLine } from "../contact.js";
 import { card, describe, dl, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
-import { forgotPin, register } from "../token/enrol.js";
+import { enrolState, forgetEnrol, forgotPin, register } from "../token/enrol.js";
 import { changePin, getCode, offsetText, selfLock, switchMethod, syncTime } from "../token/manage.js";
 import { clock, deviceId, forgetToken, storedToken } from "../token/vault.js";
 
@@ -32,9 +33,10 @@ export async function smartotp(main, ctx) {
   const out = status();  // a step that cannot start (offline, refused) says why, here
   const act = (name, fn) => h("button", { type: "button", class: "secondary", onclick: async () => {
     out.clear();
-    try { await fn(); } catch (err) { out.show(describe(err)); }
+    try { await fn(); } catch (err) { out.show(describe(err), "error", err); }
   } }, t(name));
   const here = where.place === "this";
+  const locked = otp.status === "locked" || Object.values(otp.methods).some((m) => m.locked);
   const switchable = otp.otp_method !== "sms" || ["active", "locked"].includes(otp.status);
   const actions = [
     here ? null : act(where.place === "other" ? "tkRegisterHere" : "tkRegister", () => register(flow, () => again())),
@@ -58,7 +60,12 @@ export async function smartotp(main, ctx) {
       [t("methods"), h("ul", { class: "plain" }, Object.entries(otp.methods).map(([m, s]) =>
         h("li", { "data-method": m }, label("m_", m), s.locked ? h("span", { class: "badge warn" }, t("lockedMethod")) : null)))],
     ])),
+    locked ? supportLine() : null,
     h("div", { class: "actions token-actions" }, actions), out, flow);
+  // a reload in the middle of a registration resumes it; one already activated here stays
+  const resume = enrolState();
+  if (resume && here) forgetEnrol();
+  else if (resume) await register(flow, () => again(), resume);
 }
 
 function showNotice(main, text) {

@@ -7,10 +7,12 @@ import { label, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { pinField } from "../token/ui.js";
 import { checkedQuestion } from "../token/oath.js";
+import { decidedHere, pendingNow } from "../token/live.js";
 import { deviceId, storedToken, transactionCode } from "../token/vault.js";
 
 export async function transactions(main) {
   const [pending] = await Promise.all([get("/transactions"), vocabulary()]);
+  pendingNow(pending);
   // "Làm mới" keeps the cards still pending as they are (a code half typed stays typed)
   const kept = new Map([...main.querySelectorAll(":scope > .tx-list > article.tx[data-id]")].map((a) => [a.dataset.id, a]));
   const list = h("div", { class: "tx-list" },
@@ -63,8 +65,9 @@ export function txCard(tx, after = null) {
   /** Expired, already handled, or the last wrong code: no code can help now, so no form; the
    *  customer is told how to get a new transaction and can put this one away. */
   function over(err) {
+    decidedHere(tx.id);
     slot.remove();
-    out.show(TOKEN.has(err.code) ? describe(err) : `${describe(err)} ${t("uxTxEnded")}`);
+    out.show(TOKEN.has(err.code) ? describe(err) : `${describe(err)} ${t("uxTxEnded")}`, "error", err);
     box.dataset.status = "ended";
     const close = h("button", { type: "button", class: "secondary", onclick: () => {
       const list = box.parentElement;
@@ -77,6 +80,7 @@ export function txCard(tx, after = null) {
     box.append(h("div", { class: "actions" }, way, close));
   }
   function decided(done, text) {
+    decidedHere(tx.id);
     slot.remove();
     out.show(text, "ok");
     box.dataset.status = done.status;
@@ -148,7 +152,8 @@ function tokenCode(tx, record, out, confirm, no) {
 // What the code is bound to but a customer cannot judge: kyso's own IDs (the file name, its
 // SHA-256, the signer and the page say which document and key) and the stamp's coordinates
 // (the page is shown; the position was chosen by dragging on the preview).
-const INTERNAL = new Set(["credential", "document_id", "document_ids", "stamp_box", "envelope_id"]);
+const INTERNAL = new Set(["credential", "document_id", "document_ids", "stamp_box", "envelope_id",
+  "registration"]);  // the registration's UUID: the step's own page says which application
 
 function details(map) {
   return dl(Object.entries(map).filter(([k]) => !INTERNAL.has(k)).map(([k, v]) => [k === "signature_image" ? t("tx.image") : word("detail_labels", k), shown(k, v)]));

@@ -1,6 +1,6 @@
 // Đăng ký SmartOTP and Quên PIN SmartOTP in the browser, step by step as in the guide and as
 // `kyso app smartotp-register` / `forgot-pin` drive the same API (app/enrol.py).
-import { get, post } from "../api.js";
+import { get, post, session } from "../api.js";
 import { busy, field, h, replace, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { base32Decode } from "./oath.js";
@@ -72,8 +72,33 @@ export function pinAndSms(flow, purpose, done) {
   pin.focus();
 }
 
-/** Đăng ký SmartOTP: terms → account PIN + SMS → activation code + SmartOTP PIN → done. */
-export async function register(flow, finished) {
+// Where this tab's registration stands, so a reload resumes it instead of starting again at
+// the terms: {account, step: "pin" | "activate", terms_version, reg}. No secret is kept (the
+// account PIN is asked again); the activation code's deadline bounds it.
+const ENROL = "kyso.smartotp.enrol";
+
+function keepEnrol(value) {
+  if (value) sessionStorage.setItem(ENROL, JSON.stringify({ account: session()?.account?.id, ...value }));
+  else sessionStorage.removeItem(ENROL);
+}
+
+/** The registration this tab left half done for the account logged in, or null. */
+export function enrolState() {
+  let kept = null;
+  try { kept = JSON.parse(sessionStorage.getItem(ENROL) || "null"); } catch { kept = null; }
+  if (!kept || kept.account !== session()?.account?.id) return null;
+  if (kept.step === "activate" && !(Date.parse(kept.reg?.activation_expires_at) > Date.now())) return null;
+  return kept;
+}
+
+export function forgetEnrol() { keepEnrol(null); }
+
+/** Đăng ký SmartOTP: terms → account PIN + SMS → activation code + SmartOTP PIN → done.
+ *  ``resume`` (from enrolState) continues a registration this tab began before a reload. */
+export async function register(flow, finished, resume = null) {
+  if (resume?.step === "activate") { activate(flow, resume.reg, finished); return; }
+  if (resume?.step === "pin") { accountProof(flow, resume.terms_version, finished); return; }
+  keepEnrol(null);
   const terms = await get("/smartotp/terms");
   const out = status();
   const agree = h("input", { type: "checkbox", id: "tk-agree" });
@@ -82,11 +107,17 @@ export async function register(flow, finished) {
     h("div", { class: "terms", tabindex: 0 }, lang() === "en" ? terms.text_en : terms.text_vi),
     form(next, out, () => {
       if (!agree.checked) { out.show(t("tkMustAgree")); agree.focus(); return; }
-      pinAndSms(flow, "SMARTOTP_REGISTER", async (pin, otp) => {
-        const reg = await post("/smartotp/registrations", { terms_version: terms.version, pin, otp });
-        activate(flow, reg, finished);
-      });
+      accountProof(flow, terms.version, finished);
     }, h("div", { class: "check" }, agree, h("label", { for: "tk-agree" }, t("tkAgree"))))));
+}
+
+function accountProof(flow, termsVersion, finished) {
+  keepEnrol({ step: "pin", terms_version: termsVersion });
+  pinAndSms(flow, "SMARTOTP_REGISTER", async (pin, otp) => {
+    const reg = await post("/smartotp/registrations", { terms_version: termsVersion, pin, otp });
+    keepEnrol({ step: "activate", terms_version: termsVersion, reg });
+    activate(flow, reg, finished);
+  });
 }
 
 function activate(flow, reg, finished) {
@@ -110,6 +141,7 @@ function activate(flow, reg, finished) {
       await saveToken(a, seed, pin.value, { device_name: name.value.trim() });
       seed.fill(0);
       await saveClock(Date.parse(a.server_time) / 1000 - (before + after) / 2000);
+      keepEnrol(null);
       pin.value = ""; again.value = "";
       registered(flow, finished);
     });

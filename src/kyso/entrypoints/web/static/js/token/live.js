@@ -2,17 +2,44 @@
 // Events read with fetch so the bearer session stays in a header) while someone is logged in.
 // A new request gives a badge on "Giao dịch chờ xác nhận" and an in-app notice; the open
 // transactions page adds its card at once ("kyso:pending" event), without a reload.
-import { session } from "../api.js";
+// The badge follows the customer too: a request decided here leaves it at once, and a return
+// to the app (tab shown again, another page opened) counts again, stream or no stream.
+import { get, session } from "../api.js";
 import { h } from "../dom.js";
 import { label, lang, t } from "../i18n.js";
 
 let count = 0;
+let pending = new Set();  // the ids pending now, as last heard: the stream, a page, an action
 let known = null;  // ids seen so far in this stream; null until the first event
 let running = null;
 
 export function live() {
   new MutationObserver(paint).observe(document.getElementById("top"), { childList: true, subtree: true });
   setInterval(() => { if (session() && !running) running = follow().finally(() => { running = null; }); }, 1000);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") recount(); });
+  window.addEventListener("pageshow", (e) => { if (e.persisted) recount(); });  // back from the gateway
+  window.addEventListener("hashchange", recount);
+}
+
+/** The list of pending transactions a page just read: the badge says the same. */
+export function pendingNow(items) {
+  pending = new Set(items.map((tx) => tx.id));
+  count = pending.size;
+  paint();
+}
+
+/** The customer confirmed or rejected ``id`` here (or it ended): off the badge now. */
+export function decidedHere(id) {
+  pending.delete(id);
+  known?.delete(id);
+  count = pending.size;
+  paint();
+  if (known) stale();
+}
+
+async function recount() {
+  if (!session()) return;
+  try { pendingNow(await get("/transactions")); } catch { /* offline: the stream says it later */ }
 }
 
 async function follow() {
@@ -49,13 +76,12 @@ function handle(block) {
   const event = lines.find((l) => l.startsWith("event: "))?.slice(7);
   const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
   if (event !== "pending") return;
-  const { count: n, items } = JSON.parse(data);
+  const { items } = JSON.parse(data);
   const fresh = known === null ? [] : items.filter((tx) => !known.has(tx.id) && !quiet(tx));
   known = new Set(items.map((tx) => tx.id));
   stale();
   document.documentElement.dataset.live = "open";
-  count = n;
-  paint();
+  pendingNow(items);
   if (fresh.length) {
     if (location.hash !== "#transactions") notice(fresh);  // there, the card itself appears
     window.dispatchEvent(new CustomEvent("kyso:pending", { detail: fresh }));
@@ -73,7 +99,13 @@ function paint() {
   if (!link) return;
   const badge = link.querySelector(".live-badge");
   if (!count) { badge?.remove(); return; }
-  if (badge) { if (badge.textContent !== String(count)) badge.textContent = String(count); return; }
+  if (badge) {
+    if (badge.textContent !== String(count)) {
+      badge.textContent = String(count);
+      badge.setAttribute("aria-label", t("liveCount", { n: count }));
+    }
+    return;
+  }
   link.append(" ", h("span", { class: "badge live-badge", "aria-label": t("liveCount", { n: count }) }, String(count)));
 }
 
