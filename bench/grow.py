@@ -257,6 +257,7 @@ class Side:
                "statements": (self.statements - statements) / n}
         if self.k.container.engine.dialect.name == "postgresql":
             out["server cpu"] = (self.backends() - backends) / n
+            out["total cpu"] = out["cpu"] + out["server cpu"]
         return out
 
 
@@ -280,6 +281,12 @@ class PgMonitor:
                     total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
             return total / 1e6
         return read
+
+    def blocks(self, database: str) -> tuple[int, int]:
+        """The database's shared buffers found (hit) and read from the kernel (read)."""
+        row = self._conn.execute("SELECT blks_hit, blks_read FROM pg_stat_database "
+                                 "WHERE datname = %s", (database,)).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def close(self) -> None:
         self._conn.close()
@@ -376,6 +383,24 @@ def buffers(engine: Engine, statements: list[tuple[str, Any]]) -> dict[str, list
     return out
 
 
+def stats_now(pg: PgMonitor | None, side: Side) -> tuple[int, int]:
+    """The counters once every backend of ``side`` has reported: its pool is closed
+    (a backend flushes its statistics as it exits), then one call reconnects it."""
+    assert pg is not None
+    engine = side.k.container.engine
+    engine.dispose()
+    deadline = time.monotonic() + 10
+    while pg.cpu(engine.url.database or "")() and time.monotonic() < deadline:
+        time.sleep(0.1)  # the old backends are gone
+    time.sleep(0.5)
+    return pg.blocks(engine.url.database or "")
+
+
+def show(engine: Engine, setting: str) -> str:
+    with engine.connect() as conn:
+        return str(conn.exec_driver_sql(f"SHOW {setting}").scalar())
+
+
 def index_sizes(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         rows = conn.execute(text(
@@ -435,6 +460,8 @@ def run(args: argparse.Namespace, tmp: Path, small_url: str | None,
     for side in sides:  # warm: a round of each, not kept
         for measure in CALLS:
             side.run(side.prepare(measure, rng))
+    blocks_before = {side.name: stats_now(pg, side) for side in sides} if pg else {}
+    calls_made = {side.name: 0 for side in sides}
     # measure -> metric -> [(small, big) a round]
     results: dict[str, dict[str, list[tuple[float, float]]]] = {m: {} for m in CALLS}
     load_during = []
@@ -445,12 +472,14 @@ def run(args: argparse.Namespace, tmp: Path, small_url: str | None,
             for side in order:
                 calls = side.prepare(measure, rng)
                 got[side.name] = side.run(calls)
+                calls_made[side.name] += len(calls)
             for metric in got["small"]:
                 results[measure].setdefault(metric, []).append(
                     (got["small"][metric], got["big"][metric]))
         load_during.append(os.getloadavg()[0])
         print(f"  round {r + 1}/{args.rounds}", flush=True)
     ended = datetime.now(UTC)
+    blocks_after = {side.name: stats_now(pg, side) for side in sides} if pg else {}
     # the plans and buffers: one more round of each, recorded
     recordings = {}
     for side in sides:
@@ -486,6 +515,7 @@ def run(args: argparse.Namespace, tmp: Path, small_url: str | None,
     _say(report, "|---|---|---|---|---|---|")
     units = {"wall": "ms wall", "cpu": "ms CPU (this thread)",
              "server cpu": "ms CPU (PostgreSQL backends)",
+             "total cpu": "ms CPU (this thread + backends)",
              "statements": "SQL statements"}
     for measure, metrics in results.items():
         for metric, pairs in metrics.items():
@@ -523,6 +553,15 @@ def run(args: argparse.Namespace, tmp: Path, small_url: str | None,
             was = f"{sum(s):4d}" if s else "   ?"
             _say(report, f"{was} → {hit + read:4d} (read {read})  {key[:130]}")
         _say(report, "```")
+        _say(report)
+        _say(report, "Shared buffers a measured call touched, the rounds' setup (SADs minted, "
+             "the OTP replay guard reset) included (pg_stat_database; shared_buffers "
+             + show(sides[0].k.container.engine, "shared_buffers") + "):")
+        for side in sides:
+            (hit0, read0), (hit1, read1) = blocks_before[side.name], blocks_after[side.name]
+            n = calls_made[side.name] or 1
+            _say(report, f"- {side.name}: {(hit1 - hit0) / n:.1f} found, "
+                 f"{(read1 - read0) / n:.2f} read from the kernel (misses)")
         _say(report)
         for side in sides:
             _say(report, f"Indexes ({side.name}): "
