@@ -141,6 +141,7 @@ def seed(k: Kyso, count: int, audit: int) -> str:
                    (head + audit, "0" * 64, HEAD_ID))
         db.execute("COMMIT")
         db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA analysis_limit=1000")  # the statistics from a sample
         db.execute("ANALYZE")
         db.close()
     else:
