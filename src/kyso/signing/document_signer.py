@@ -10,11 +10,14 @@ Two ways in, one way to the key:
 
 Either way the PDF is parsed only in the sandbox, which prepares it (field, stamp,
 placeholder); the server hashes the prepared bytes itself, builds the CMS with pyHanko and
-asks for one raw signature (:meth:`_sign_boxed`). That callback opens one
-short unit of work which first *takes* the authorization (the document row moves
-``pending → signing``, or the document's SAD is redeemed), then grants a SAD for exactly the
-signed-attributes digest; :meth:`SigningService.sign_digests` then signs it. A second
-attempt with the same confirmation or SAD finds it taken and is refused.
+asks for one raw signature (:meth:`_sign_boxed`). For a confirmed document that callback
+opens one short unit of work which first *takes* the authorization (the document row moves
+``pending → signing``), then grants a SAD for exactly the signed-attributes digest;
+:meth:`SigningService.sign_digests` then signs it. For signDoc it is
+:meth:`SigningService.sign_document` (the SAD read, the key used), and one transaction after
+the CMS is spliced spends the SAD, counts the signature, audits it and keeps its record and
+receipt job (:meth:`_keep_csc_record`) — the signed file leaves only after that commit. A
+second attempt with the same confirmation or SAD finds it taken and is refused.
 """
 
 from __future__ import annotations
