@@ -10,11 +10,14 @@ Two ways in, one way to the key:
 
 Either way the PDF is parsed only in the sandbox, which prepares it (field, stamp,
 placeholder); the server hashes the prepared bytes itself, builds the CMS with pyHanko and
-asks for one raw signature (:meth:`_sign_boxed`). That callback opens one
-short unit of work which first *takes* the authorization (the document row moves
-``pending → signing``, or the document's SAD is redeemed), then grants a SAD for exactly the
-signed-attributes digest; :meth:`SigningService.sign_digests` then signs it. A second
-attempt with the same confirmation or SAD finds it taken and is refused.
+asks for one raw signature (:meth:`_sign_boxed`). For a confirmed document that callback
+opens one short unit of work which first *takes* the authorization (the document row moves
+``pending → signing``), then grants a SAD for exactly the signed-attributes digest;
+:meth:`SigningService.sign_digests` then signs it. For signDoc it is
+:meth:`SigningService.sign_document` (the SAD read, the key used), and one transaction after
+the CMS is spliced spends the SAD, counts the signature, audits it and keeps its record and
+receipt job (:meth:`_keep_csc_record`) — the signed file leaves only after that commit. A
+second attempt with the same confirmation or SAD finds it taken and is refused.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from kyso.signing.cms import CredentialSigner, RawSign
 from kyso.signing.credentials import usable
 from kyso.signing.document import Document, DocumentFormat, DocumentStatus, Level, SignOptions
 from kyso.signing.document_errors import AlreadySigned, SigningFailed
+from kyso.signing.errors import OutOfSignatures
 from kyso.signing.model import Credential
 from kyso.signing.pades import FieldPlan, Finisher, PadesEngine, PadesRequest, reserve
 from kyso.signing.receipt_jobs import ReceiptKind
@@ -123,11 +127,15 @@ class DocumentSigner:
                 or credential.account_id != account_id:
             credential = self._signing.credential(account_id, credential_id)
         credential = usable(credential, now)
+        signer_of = credential  # (narrowed: not None)
 
-        def authorize(uow: UnitOfWork) -> Authorization:
-            spent = self._signing.redeem(uow, account_id, credential_id, sad, digest)
-            assert spent is not None  # consumed: a Redeemed
-            return spent
+        def raw_sign(signed_attributes: bytes, scheme: SignatureScheme) -> bytes:
+            # the SAD read (not spent) and the key used; spent with the record, below
+            return self._signing.sign_document(account_id, signer_of, sad, digest,
+                                               signed_attributes, scheme)
+
+        def refuse(uow: UnitOfWork) -> Authorization:
+            raise AssertionError("signDoc signs through raw_sign")
 
         # a hostile file stops in the sandbox, before the SAD is looked at
         run = _Run(_CSC_DOCUMENT, at=now)
@@ -136,19 +144,38 @@ class DocumentSigner:
         url = (self._receipts.url(run.record_id)
                if self._receipts is not None and options.visible else None)
         signed = self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
-                                  authorize, None, url, run, sha256=sha256)
-        self._keep_csc_record(run, account_id, credential_id, sad, sha256, signed, options,
+                                  refuse, None, url, run, sha256=sha256, raw=raw_sign)
+        self._keep_csc_record(run, account_id, credential, sad, sha256, signed, options,
                               party)
         return signed
 
-    def _keep_csc_record(self, run: _Run, account_id: str, credential_id: str, sad: str,
+    def _keep_csc_record(self, run: _Run, account_id: str, credential: Credential, sad: str,
                          sha256: str, signed: Signed, options: SignOptions,
                          party: tuple[str, str] | None = None) -> None:
-        """signDoc: the record of a document the caller sent (no file name: the CSC API has
-        none; the approved SAD is bound by its SHA-256) and its receipt's job, for the
-        worker."""
+        """signDoc, one write transaction: the SAD spent on the document and the signature
+        counted (:meth:`SigningService.spend_document`), the record of a document the
+        caller sent (no file name: the CSC API has none; the approved SAD is bound by its
+        SHA-256) and its receipt's job, for the worker. Until it commits the signed file
+        goes nowhere; a SAD spent meanwhile (InvalidSad) or no quota left rolls all of it
+        back."""
+        credential_id = credential.id
+        try:
+            with self._uow() as uow:
+                self._signing.spend_document(uow, account_id, credential_id, sad,
+                                             bytes.fromhex(sha256))
+                self._add_csc_record(uow, run, account_id, credential, sad, sha256, signed,
+                                     options, party)
+                uow.commit()
+        except OutOfSignatures as exc:
+            self._signing.out_of_signatures(account_id, credential_id, exc)
+            raise
+
+    def _add_csc_record(self, uow: UnitOfWork, run: _Run, account_id: str,
+                        credential: Credential, sad: str, sha256: str, signed: Signed,
+                        options: SignOptions, party: tuple[str, str] | None) -> None:
         if self._receipts is None:
             return
+        credential_id = credential.id
         digest = signed.sha256  # known from the byte range's pass over the original
         if digest is None:
             output = hashlib.sha256()
@@ -162,21 +189,20 @@ class DocumentSigner:
             "approved_at": (run.at or self._clock.now()).isoformat()}
         record = self._make_record(run, account_id, credential_id, "pades",
                                    options.level.value, "signDoc.pdf", sha256, signed.size,
-                                   digest, event, relying_party=party[1] if party else "CSC API")
+                                   digest, event, relying_party=party[1] if party else "CSC API",
+                                   credential=credential)
         if record is None or self._receipts is None:
             return
-        with self._uow() as uow:
-            uow.signature_records.add(record)
-            uow.audit.append(AuditEvent("document.signed", Outcome.SUCCESS, actor=account_id,
-                                        subject=credential_id, details={
-                                            "sha256": record.sha256, "level": record.level,
-                                            "via": "csc.signDoc", "event": event,
-                                            "record": record.id}), self._clock.now())
-            self._receipts.queue.add(
-                uow, ReceiptKind.SIGN_DOC, account_id,
-                record_claims(record, self._receipts.base_url, approved),
-                receipt_id=record.id, party_id=party[0] if party else None)
-            uow.commit()
+        uow.signature_records.add(record)
+        uow.audit.append(AuditEvent("document.signed", Outcome.SUCCESS, actor=account_id,
+                                    subject=credential_id, details={
+                                        "sha256": record.sha256, "level": record.level,
+                                        "via": "csc.signDoc", "event": event,
+                                        "record": record.id}), self._clock.now())
+        self._receipts.queue.add(
+            uow, ReceiptKind.SIGN_DOC, account_id,
+            record_claims(record, self._receipts.base_url, approved),
+            receipt_id=record.id, party_id=party[0] if party else None)
 
     def sign_xml(self, account_id: str, credential_id: str, sad: str, xml: bytes,
                  level: Level, *, receipt_id: str | None = None,
@@ -361,12 +387,15 @@ class DocumentSigner:
                     credential: Credential, authorize: Authorize,
                     image: bytes | None = None, url: str | None = None,
                     run: _Run | None = None, *, sha256: str | None = None,
-                    certify: bool = False, fields: tuple[FieldPlan, ...] = ()) -> Signed:
+                    certify: bool = False, fields: tuple[FieldPlan, ...] = (),
+                    raw: RawSign | None = None) -> Signed:
         """PAdES without parsing ``pdf`` here: the sandbox prepares it, the server signs the
         digest of the prepared bytes it checked (the key never leaves the server) and
         splices the CMS in; B-LT/B-LTA additions come from the sandbox again. The original
-        is read in chunks (and checked against ``sha256``), never copied whole."""
-        signer = CredentialSigner(credential, self._raw_sign(credential, authorize))
+        is read in chunks (and checked against ``sha256``), never copied whole. ``raw``:
+        the raw signature's own way to the key (signDoc), instead of ``authorize``'s grant
+        and :meth:`SigningService.sign_digests`."""
+        signer = CredentialSigner(credential, raw or self._raw_sign(credential, authorize))
         request = PadesRequest(pdf, name, options, at, credential.certificate.subject,
                                tuple(credential.chain), reserve(signer, options.level), image,
                                certify=certify, fields=fields, verify_url=url)
@@ -436,11 +465,14 @@ class DocumentSigner:
                      level: str, file_name: str, sha256: str, size: int, digest: str,
                      event: str, *, document_id: str | None = None,
                      challenge_id: str | None = None,
-                     relying_party: str | None = None) -> SignatureRecord | None:
-        """A signature's record; its receipt is queued with it and made by the worker."""
+                     relying_party: str | None = None,
+                     credential: Credential | None = None) -> SignatureRecord | None:
+        """A signature's record; its receipt is queued with it and made by the worker.
+        ``credential``: the caller's, when it has just read and checked it."""
         if self._receipts is None:
             return None
-        credential = self._credential(account_id, credential_id)
+        if credential is None or credential.id != credential_id:
+            credential = self._credential(account_id, credential_id)
         certificate = credential.certificate
         return SignatureRecord(
             id=run.record_id, account_id=account_id, credential_id=credential_id,

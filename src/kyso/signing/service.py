@@ -324,6 +324,48 @@ class SigningService:
         self._audit(uow, "signing.document_authorized", used)
         return Redeemed(used, _SEAL)
 
+    # -- CSC signDoc in one write transaction ----------------------------------------------
+    def sign_document(self, account_id: str, credential: Credential, sad: str,
+                      document: bytes, digest: bytes, scheme: SignatureScheme) -> bytes:
+        """CSC ``signDoc``: the key signs ``digest`` (the PDF's signed attributes) if ``sad``
+        authorizes ``document`` (the PDF's SHA-256) and has not signed it — read, as
+        :meth:`sign_digests` reads its SAD, not locked. The signature must not leave kyso
+        before :meth:`spend_document` recorded it in the caller's transaction (with the
+        signature's record: one write transaction for the whole signDoc, where the redeem
+        and the grant used to commit one of their own before :meth:`sign_digests`)."""
+        with self._uow(read_only=True) as uow:
+            self.redeem(uow, account_id, credential.id, sad, document, consume=False)
+        usable(credential, self._clock.now())
+        scheme.check_key(credential.key.algorithm)
+        try:
+            return self._keystore.sign_digest(credential.key, digest, scheme)
+        except BaseException:
+            self._fail(account_id, credential.id, sad, [digest])
+            raise
+
+    def spend_document(self, uow: UnitOfWork, account_id: str, credential_id: str, sad: str,
+                       document: bytes, *, relying_party: str | None = None) -> None:
+        """In the caller's transaction, for a signature :meth:`sign_document` made: spend
+        ``sad`` on ``document`` (locked and checked again: a concurrent signDoc with the
+        same SAD finds it spent, InvalidSad, and its signature is never returned), count
+        the signature and audit both — the rows others wait for (quota, the audit chain's
+        head) last. OutOfSignatures rolls the transaction back; then
+        :meth:`out_of_signatures`."""
+        activation = self._open_sad(uow, account_id, credential_id, sad)
+        if activation.hash_algo != HashAlgorithm.SHA256.value \
+                or not activation.covers([document]):
+            raise InvalidSad("the SAD does not authorize this document's SHA-256")
+        used = replace(activation, signed=(*activation.signed, *_b64([document])))
+        uow.signing.save(used)
+        self._quota.debit(uow, credential_id, 1, relying_party=relying_party)
+        self._audit(uow, "signing.document_authorized", used)
+        self._audit(uow, "signing.signed", used, count=1)
+
+    def out_of_signatures(self, account_id: str, credential_id: str,
+                          exc: OutOfSignatures) -> None:
+        """Audit a signature :meth:`spend_document` could not count (its own transaction)."""
+        self._out_of_signatures(account_id, credential_id, 1, exc)
+
     # -- helpers -------------------------------------------------------------------------
     def _open_sad(self, uow: UnitOfWork, account_id: str, credential: str,
                   sad: str, *, lock: bool = True, spent: bool = False) -> SignatureActivation:

@@ -16,9 +16,10 @@ from kyso.accounts.model import Account, Session
 from kyso.bootstrap import Container
 from kyso.errors import KysoError
 
-__all__ = ["Caller", "CurrentCaller", "bearer_gate", "client_ip", "get_container"]
+__all__ = ["GATED", "Caller", "CurrentCaller", "bearer_gate", "client_ip", "get_container"]
 
 _bearer = HTTPBearer(auto_error=False)
+GATED = "kyso.gated_bearer"  # request.state: (token, what bearer_gate found for it)
 
 
 # Dependencies that do no I/O are coroutines: FastAPI runs a plain ``def`` dependency in the
@@ -55,7 +56,9 @@ def client_ip(request: Request) -> str | None:
 
 def bearer_gate(container: Container) -> Callable[[Scope], Awaitable[bool]]:
     """For :class:`~kyso.entrypoints.api.limits.BodySizeLimit`: does this request carry a
-    live session's bearer token (checked before a large body is read)?"""
+    live session's bearer token (checked before a large body is read)? What it found is
+    kept in the request's state under :data:`GATED` (the token and the answer), for a
+    route that would check the same token again (CSC signDoc)."""
 
     async def gate(scope: Scope) -> bool:
         header = dict(scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
@@ -64,11 +67,14 @@ def bearer_gate(container: Container) -> Callable[[Scope], Awaitable[bool]]:
             return False
         if token.strip().startswith("kcsc_"):  # a CSC OAuth2 access token
             found = await run_in_threadpool(container.csc_oauth.bearer, token.strip())
+            if found is not None:
+                scope.setdefault("state", {})[GATED] = (token.strip(), found)
             return found is not None
         try:
-            await run_in_threadpool(container.accounts.authenticate, token.strip())
+            answer = await run_in_threadpool(container.accounts.authenticate, token.strip())
         except KysoError:
             return False
+        scope.setdefault("state", {})[GATED] = (token.strip(), answer)
         return True
 
     return gate

@@ -9,16 +9,18 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from kyso.accounts.errors import InvalidSession
+from kyso.accounts.model import Account, Session
 from kyso.bootstrap import Container
-from kyso.entrypoints.api.deps import get_container
+from kyso.entrypoints.api.deps import GATED, get_container
 from kyso.entrypoints.api.errors import language
 from kyso.errors import PermissionDenied
-from kyso.relying.csc_oauth import TOKEN_PREFIX
+from kyso.relying.csc_oauth import TOKEN_PREFIX, Bearer
 
-__all__ = ["BearerDep", "CscCaller", "CscCallerDep", "SigningCallerDep", "csc_lang",
-           "signing_caller"]
+__all__ = ["BearerDep", "CscCaller", "CscCallerDep", "GatedSigningCallerDep", "SigningCallerDep",
+           "csc_lang", "gated_signing_caller", "signing_caller"]
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -46,13 +48,35 @@ def signing_caller(container: Annotated[Container, Depends(get_container)],
         raise InvalidSession()
     token = credentials.credentials
     if token.startswith(TOKEN_PREFIX):
-        found = container.csc_oauth.bearer(token)
-        if found is None:
-            raise InvalidSession()
-        return CscCaller(found.account_id, found.scope, found.credential_id, found.sad,
-                         party_name=found.party_name or None, party_id=found.party_id)
-    account, session = container.accounts.authenticate(token)
-    return CscCaller(account.id, "session", session_id=session.id)
+        return _caller(container.csc_oauth.bearer(token))
+    return _caller(container.accounts.authenticate(token))
+
+
+def _caller(found: Bearer | tuple[Account, Session] | None) -> CscCaller:
+    """The caller from what a bearer check found: an OAuth2 token's grant (None: refused),
+    or a session's (account, session)."""
+    if found is None:
+        raise InvalidSession()
+    if isinstance(found, tuple):
+        account, session = found
+        return CscCaller(account.id, "session", session_id=session.id)
+    return CscCaller(found.account_id, found.scope, found.credential_id, found.sad,
+                     party_name=found.party_name or None, party_id=found.party_id)
+
+
+async def gated_signing_caller(request: Request,
+                               container: Annotated[Container, Depends(get_container)],
+                               credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                                      Depends(_bearer)]) -> CscCaller:
+    """:func:`signing_caller` for a large-body route (signDoc): the body-size gate
+    (``BodySizeLimit``) checked this very token before the body was read, and its answer is
+    used again — no second database read, no hop to a worker thread. Without that answer
+    (another token, no gate) the token is checked as :func:`signing_caller` does."""
+    gated = request.scope.get("state", {}).get(GATED)
+    if credentials is not None and credentials.scheme.lower() == "bearer" \
+            and isinstance(gated, tuple) and gated[0] == credentials.credentials:
+        return _caller(gated[1])
+    return await run_in_threadpool(signing_caller, container, credentials)
 
 
 def csc_caller(caller: Annotated[CscCaller, Depends(signing_caller)]) -> CscCaller:
@@ -63,6 +87,7 @@ def csc_caller(caller: Annotated[CscCaller, Depends(signing_caller)]) -> CscCall
 
 CscCallerDep = Annotated[CscCaller, Depends(csc_caller)]
 SigningCallerDep = Annotated[CscCaller, Depends(signing_caller)]
+GatedSigningCallerDep = Annotated[CscCaller, Depends(gated_signing_caller)]
 async def bearer_given(credentials: Annotated[HTTPAuthorizationCredentials | None,
                                               Depends(_bearer)]) -> HTTPAuthorizationCredentials:
     """The bearer header, present (401 before the body is looked at otherwise); no I/O, so

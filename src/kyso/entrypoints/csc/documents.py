@@ -23,20 +23,20 @@ original's chunks and the signature's tail.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import pybase64
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep
-from kyso.entrypoints.csc.bearer import SigningCallerDep
+from kyso.entrypoints.csc.bearer import GatedSigningCallerDep
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import scheme_for
 from kyso.entrypoints.csc.schemas import DocumentIn, SignDocIn
@@ -45,7 +45,7 @@ from kyso.signing.cms import scheme_for as kyso_scheme
 from kyso.signing.document import Level, SignOptions
 from kyso.signing.document_errors import DocumentTooLarge
 from kyso.signing.records import new_record_id
-from kyso.signing.source import Signed, read_all, spool
+from kyso.signing.source import CHUNK, Signed, read_all, spool
 from kyso.signing.xades import LEVELS as XADES_LEVELS
 
 __all__ = ["CONFORMANCE_LEVELS", "SIGN_DOC_PATH", "body_limits", "router"]
@@ -68,7 +68,7 @@ CONFORMANCE_LEVELS |= {"ades-b": Level.B_B, "ades-t": Level.B_T, "ades-lt": Leve
 
 
 @router.post("/signatures/signDoc", response_model=None)
-def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
+def sign_doc(body: SignDocIn, caller: GatedSigningCallerDep, container: ContainerDep,
              ) -> StreamingResponse:
     """The SAD is the body's, or the one a credential-scope token carries."""
     if body.document_digests is not None:
@@ -117,21 +117,29 @@ def sign_doc(body: SignDocIn, caller: SigningCallerDep, container: ContainerDep,
                              background=BackgroundTask(_remove, signed))
 
 
-def _answer(signed: list[Signed], receipts: list[str]) -> Iterator[bytes]:
-    """``{"DocumentWithSignature": [Base64, …], "receiptIDs": […]}``, written a piece at a
-    time (``receiptIDs``: a vendor extra, one per document)."""
+async def _answer(signed: list[Signed], receipts: list[str]) -> AsyncIterator[bytes]:
+    """``{"DocumentWithSignature": [Base64, …], "receiptIDs": […]}``, written about a MiB
+    at a time (``receiptIDs``: a vendor extra, one per document). Asynchronous, in the event
+    loop: each piece is one read of the file and a SIMD Base64 encoding (0.03 ms a MiB), less
+    than a hop to a worker thread and back, which a synchronous iterator costs per piece."""
     try:
-        yield b'{"DocumentWithSignature":['
+        out = [b'{"DocumentWithSignature":[']
+        size = len(out[0])
         for n, one in enumerate(signed):
-            yield b',"' if n else b'"'
+            out.append(b',"' if n else b'"')
             carry = b""
             for part in one.chunks():
                 data = carry + bytes(part)
                 cut = len(data) - len(data) % 3
-                yield base64.b64encode(data[:cut])
+                out.append(pybase64.b64encode(data[:cut]))
                 carry = data[cut:]
-            yield base64.b64encode(carry) + b'"'
-        yield b'],"receiptIDs":' + json.dumps(receipts).encode() + b"}"
+                size += len(out[-1])
+                if size >= CHUNK:
+                    yield b"".join(out)
+                    out, size = [], 0
+            out.append(pybase64.b64encode(carry) + b'"')
+        out.append(b'],"receiptIDs":' + json.dumps(receipts).encode() + b"}")
+        yield b"".join(out)
     finally:
         _remove(signed)
 
@@ -172,7 +180,9 @@ def _envelope(wanted: str | None, xml: bool) -> None:
 def _pdf(encoded: str, limit: int) -> tuple[Path, str]:
     """The Base64 document decoded, a piece at a time, into a temporary file (the caller
     removes it), and its SHA-256 computed on the way; the size limit is checked before
-    anything is decoded."""
+    anything is decoded. pybase64 (SIMD: 0.07 ms for 1 MiB, against 3 ms for the standard
+    library's) accepts what ``base64.b64decode(validate=True)`` does, except padding after
+    a full group of four (``"QUJD="``), which RFC 4648 does not allow either."""
     if len(encoded) > -(-limit // 3) * 4 + 4:
         raise DocumentTooLarge(limit=limit)
     step = 4 * 256 * 1024  # 1 MiB of Base64 a piece
@@ -180,7 +190,7 @@ def _pdf(encoded: str, limit: int) -> tuple[Path, str]:
 
     def pieces() -> Iterator[bytes]:
         for start in range(0, len(encoded), step):
-            piece = base64.b64decode(encoded[start:start + step], validate=True)
+            piece = pybase64.b64decode(encoded[start:start + step], validate=True)
             digest.update(piece)
             yield piece
 
