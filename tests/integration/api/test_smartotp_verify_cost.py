@@ -114,8 +114,9 @@ def test_a_replay_and_a_wrong_code_cost_no_more(
 
 def test_the_bearer_is_checked_before_the_code(
         client: TestClient, container: Container, device: Device) -> None:
-    """The single worker-thread hop keeps the order of the two dependencies it replaced:
-    no bearer is 401 without a statement; a dead session is 401 and the token untouched."""
+    """With one worker-thread hop for both checks, no bearer is still 401 without a
+    statement, and a dead session 401 with the token untouched. (A malformed body with a
+    present but dead bearer is 422 before the session is looked at, as for signHash.)"""
     with statements(container) as seen:
         missing = client.post("/api/v1/smartotp/verify", json={"code": device.code()})
     assert missing.status_code == 401 and seen == []
