@@ -88,7 +88,9 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     install_error_handlers(app)
     document_errors(app)
     # the machine-facing APIs first: routes are matched in order, and a signHash should not
-    # walk past every customer route (the prefixes are disjoint, so the order changes nothing)
+    # walk past every customer route (the prefixes are disjoint, so the order changes nothing);
+    # SmartOTP's code check, one exact path, goes in front of them all
+    app.include_router(smartotp.hot_router)
     app.include_router(csc_router)
     app.include_router(sp769_router)
     app.include_router(pki_router)
