@@ -56,6 +56,9 @@ def backup(
     _database_exists()
     with open_container(init=False) as container:
         container.keys  # noqa: B018 -- the master key must be the database's: checked here
+        # the events still pending (batched audit mode) chained first: the manifest's head
+        # then covers everything committed before the backup began
+        container.audit_sequencer.run_once(wait=True)
         try:
             manifest = make_backup(container.settings, dest, sealer)
         except BackupError as exc:
