@@ -111,6 +111,8 @@ class Cluster:
                         out.write(f"{grant.sad} {base64.b64encode(digest).decode()} "
                                   f"{c.credential_id} {c.token}\n")
                     uow.commit()
+        # the grants' audit events chained now (batched mode), not by the nodes mid-load
+        self.container.audit_sequencer.run_once(wait=True)
         return path
 
 

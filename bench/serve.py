@@ -136,6 +136,8 @@ class Kyso:
                         hashes = ",".join(base64.b64encode(d).decode() for d in digests)
                         out.write(f"{grant.sad} {hashes}\n")
                     uow.commit()
+        # the grants' audit events chained now (batched mode), not by the servers mid-load
+        self.container.audit_sequencer.run_once(wait=True)
         return path
 
     def sad_for(self, digest: bytes) -> str:
