@@ -111,6 +111,8 @@ class Cluster:
                         out.write(f"{grant.sad} {base64.b64encode(digest).decode()} "
                                   f"{c.credential_id} {c.token}\n")
                     uow.commit()
+        # the grants' audit events chained now (batched mode), not by the nodes mid-load
+        self.container.audit_sequencer.run_once(wait=True)
         return path
 
 
@@ -476,6 +478,9 @@ def main() -> None:
     parser.add_argument("--ab-switch", type=float, metavar="MS",
                         help="A/B instead: the nodes as they are against nodes whose Python "
                              "switches threads every MS milliseconds (sys.setswitchinterval)")
+    parser.add_argument("--ab-audit", action="store_true",
+                        help="A/B instead: two nodes with KYSO_AUDIT_CHAIN=inline against two "
+                             "with batched (the audit chain's group commit), sampled")
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -487,6 +492,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name, pg_database(args.pg) as url:
         cluster = make_cluster(Path(name), url, args.customers)
         try:
+            if args.ab_audit:
+                found = ab(cluster, plan, Path(name), {
+                    "inline": {"KYSO_AUDIT_CHAIN": "inline"},
+                    "batched": {"KYSO_AUDIT_CHAIN": "batched"}},
+                    args.reps, log=lambda line: print(line, flush=True))
+                summarize(found)
+                return
             if args.ab_switch:
                 site = Path(name) / "switch"
                 site.mkdir()

@@ -137,6 +137,8 @@ class Kyso:
                         hashes = ",".join(base64.b64encode(d).decode() for d in digests)
                         out.write(f"{grant.sad} {hashes}\n")
                     uow.commit()
+        # the grants' audit events chained now (batched mode), not by the servers mid-load
+        self.container.audit_sequencer.run_once(wait=True)
         return path
 
     def sad_for(self, digest: bytes) -> str:
@@ -653,6 +655,40 @@ def machine() -> str:
             f"load average {load:.1f} at start")
 
 
+def audit_ab(pg: str, plan: Plan, tmp: Path, reps: int, workers: int = 2) -> None:
+    """The PostgreSQL signHash row, KYSO_AUDIT_CHAIN=inline against batched: both servers
+    run at once on one database, loaded in turn (``reps`` rounds): interleaved, so the
+    busy machine weighs on both alike. Prints each round and the medians."""
+    modes = ("inline", "batched")
+    found: dict[str, list[Point]] = {m: [] for m in modes}
+    c = plan.main_connections
+    with pg_database(pg) as url:
+        k = make_kyso(tmp / "pg-ab", url, 2)
+        ports = {m: free_port() for m in modes}
+        with kyso_serve(k, workers, ports["inline"], KYSO_AUDIT_CHAIN="inline"), \
+                kyso_serve(k, workers, ports["batched"], KYSO_AUDIT_CHAIN="batched"):
+            rate = 300.0 * workers
+            for mode in modes:
+                wrk(ports[mode], k.mint(200, 1, tmp / "warm.txt"), k, 4, 1)
+            for n in range(reps):
+                for mode in modes if n % 2 == 0 else modes[::-1]:
+                    sads = k.mint(sads_needed(rate, plan.seconds), 1, tmp / "sads.txt")
+                    point = wrk(ports[mode], sads, k, c, plan.seconds)
+                    rate = max(rate, point.rps)
+                    found[mode].append(point)
+                    print(f"  round {n + 1} {mode:<8} PostgreSQL, {workers} workers, {c} conn.: "
+                          f"{point.rps:6.0f} req/s  p50 {point.p50:6.1f} ms  "
+                          f"p99 {point.p99:6.1f} ms"
+                          + (f"  ({point.failed} failed)" if point.failed else ""), flush=True)
+        k.container.close()
+    med = {m: statistics.median(p.rps for p in found[m]) for m in modes}
+    ratios = [b.rps / a.rps for a, b in zip(found["inline"], found["batched"], strict=True)
+              if a.rps]
+    print(f"  median: inline {med['inline']:.0f} req/s, batched {med['batched']:.0f} req/s; "
+          f"batched/inline per round {' '.join(f'{r:.2f}' for r in ratios)} "
+          f"(median {statistics.median(ratios):.2f})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one connection count, short")
@@ -662,6 +698,9 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip privacyIDEA")
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument("--render", type=Path, help="print the table of a bench.json again")
+    parser.add_argument("--ab-audit", type=int, metavar="ROUNDS",
+                        help="only the PostgreSQL signHash row, KYSO_AUDIT_CHAIN inline "
+                             "against batched, interleaved for ROUNDS rounds")
     args = parser.parse_args()
     if args.render:
         print("\n".join(table(load(args.render), QUICK.main_connections)))
@@ -669,6 +708,10 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: scripts/bench-deps.sh installs it")
     plan = QUICK if args.quick else FULL
+    if args.ab_audit:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            audit_ab(args.pg, plan, Path(tmp_name), args.ab_audit)
+        return
     started = time.monotonic()
     res = Results(machine=machine())
     print(res.machine, flush=True)

@@ -25,6 +25,7 @@ from kyso.adapters.blobs import DatabaseBlobStore, FileBlobStore, SealedBlobStor
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.health import readiness
 from kyso.adapters.db.key_check import NodeKeys, open_master_key
+from kyso.adapters.db.repositories.audit import default_chain_mode
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.adapters.email.smtp import SmtpEmailSender
@@ -39,6 +40,7 @@ from kyso.adapters.webhook import HttpWebhookSender
 from kyso.audit.chain import ChainKey
 from kyso.audit.checkpoint import AuditAnchor, CheckpointLog
 from kyso.audit.model import AuditEvent, Outcome
+from kyso.audit.sequencer import AuditSequencer
 from kyso.billing.callbacks import PaymentCallbacks
 from kyso.billing.certificates import CertificatesView
 from kyso.billing.ledger import QuotaLedger
@@ -204,7 +206,22 @@ class Container:
             uow.commit()
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key)
+        return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key,
+                             audit_chain=self.audit_chain)
+
+    @cached_property
+    def audit_chain(self) -> str:
+        """``inline`` or ``batched`` (KYSO_AUDIT_CHAIN; auto: by the database)."""
+        mode = self.settings.audit_chain
+        return default_chain_mode(self.engine.dialect.name) if mode == "auto" else mode
+
+    @cached_property
+    def audit_sequencer(self) -> AuditSequencer:
+        """Chains the pending audit events (batched mode; leftovers in inline mode)."""
+        s = self.settings
+        return AuditSequencer(self.uow, batch=s.audit_chain_batch,
+                              interval=s.audit_chain_interval_seconds,
+                              batched=self.audit_chain == "batched")
 
     @cached_property
     def notifier(self) -> Notifier:

@@ -76,6 +76,17 @@ class Settings(BaseSettings):
     audit_syslog_address: str | None = Field(default=None, pattern=r"^\[?[^\s\]]+\]?:\d{1,5}$")
     audit_syslog_protocol: Literal["udp", "tcp"] = "tcp"
     audit_auditor_emails: list[str] = Field(default_factory=list)
+    # -- audseq: how an audited transaction puts its event on the hash chain. "inline": it
+    # locks the chain's head and chains the event itself (every audited transaction waits
+    # for the one before to commit); "batched": it writes the event to audit_pending and the
+    # sequencer (a thread of each serve process and of the worker, and every reader of the
+    # trail first) chains them in batches (docs/ARCHITECTURE.md, "Audit trail"). "auto":
+    # batched on PostgreSQL, inline on SQLite (one writer at a time anyway)
+    audit_chain: Literal["auto", "inline", "batched"] = "auto"
+    # the sequencer's thread: a pass at most this often while events are pending...
+    audit_chain_interval_seconds: float = Field(default=0.05, gt=0, le=10)
+    # ...and up to this many events chained per transaction
+    audit_chain_batch: int = Field(default=500, ge=1, le=10_000)
 
     # accounts
     session_ttl_seconds: int = Field(default=12 * 3600, ge=60)

@@ -41,6 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kyso.accounts.service import NewAccount
 from kyso.adapters.db.tables.notify import outbox
+from kyso.audit.sequencer import chain_pending
 from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.config import Settings
 from kyso.keys.model import KeyAlgorithm, SignatureScheme
@@ -317,6 +318,7 @@ def _check_client_address(url: str, container: Container) -> None:
         r = client.post(f"{url}/api/v1/auth/login", headers={"X-Forwarded-For": "203.0.113.9"},
                         json={"login": "failover0", "password": PASSWORD})
     assert r.status_code == 200, r.text
+    chain_pending(container.uow)  # a reader of the trail: the pending events first
     with container.uow(read_only=True) as uow:
         logins = [record.event.details.get("ip") for record in uow.audit.records()
                   if record.event.action == "auth.login"]
@@ -335,6 +337,7 @@ def _check_books(container: Container, customers: list[Customer], load: Load) ->
     """Every signature a client holds is kept and audited on the promoted database; the
     quota counted exactly what the audit trail says was signed."""
     scheme = SignatureScheme.ECDSA_SHA256
+    chain_pending(container.uow)  # a reader of the trail: the pending events first
     with container.uow(read_only=True) as uow:
         audited = Counter[str]()
         audited_sads = set()

@@ -38,7 +38,7 @@ from sqlalchemy import Engine, event, func, select
 
 from kyso.adapters.db.tables.notify import outbox
 from kyso.adapters.db.tables.quota import quota_holds
-from kyso.audit.model import AuditEvent, AuditRecord
+from kyso.audit.model import AuditEvent, AuditRecord, PendingAudit
 from kyso.audit.ports import AuditRepository
 from kyso.notify.model import DeliveryStatus, OutboundMessage
 
@@ -118,7 +118,7 @@ class CountedAudit:
         self._inner = inner
         self.appended: list[AuditEvent] = []
 
-    def append(self, event: AuditEvent, at: datetime) -> AuditRecord:
+    def append(self, event: AuditEvent, at: datetime) -> AuditRecord | PendingAudit:
         record = self._inner.append(event, at)
         self.appended.append(event)
         return record

@@ -30,6 +30,7 @@ from typing import Protocol
 from kyso.audit.chain import ChainKey, format_time
 from kyso.audit.errors import Breach, ChainBroken
 from kyso.audit.model import AuditRecord
+from kyso.audit.sequencer import chain_pending
 from kyso.audit.service import verify
 from kyso.clock import Clock
 from kyso.uow import UnitOfWorkFactory
@@ -149,7 +150,9 @@ class AuditAnchor:
         self._signer, self._log = signer, log
 
     def checkpoint(self) -> Checkpoint:
-        """Sign, time-stamp and append the current head (``kyso audit checkpoint``)."""
+        """Sign, time-stamp and append the current head (``kyso audit checkpoint``); the
+        events pending (batched mode) are chained first, so it covers all committed."""
+        chain_pending(self._uow)
         with self._uow(read_only=True) as uow:
             seq, digest = uow.audit.head()
         unsigned = Checkpoint(seq, digest, format_time(self._clock.now()), "", b"")
@@ -162,6 +165,7 @@ class AuditAnchor:
     def checkpoint_if_moved(self) -> Checkpoint | None:
         """For the worker: a checkpoint unless the last one already holds the head."""
         lines = [line for line in self._log.lines() if line.strip()]
+        chain_pending(self._uow)
         with self._uow(read_only=True) as uow:
             head = uow.audit.head()
         try:
@@ -172,10 +176,12 @@ class AuditAnchor:
             return None
         return self.checkpoint()
 
-    def verify(self) -> tuple[tuple[int, str], int]:
+    def verify(self, *, chain: bool = True) -> tuple[tuple[int, str], int]:
         """The verified head and how many checkpoints agree with it; raises ChainBroken
-        naming the first bad record or the missing range."""
-        head = verify(self._uow, key=self._key)
+        naming the first bad record or the missing range. ``chain``: the pending events
+        (batched mode) are chained first (not when checking a restore against its
+        manifest's head: they are chained once the restored kyso runs)."""
+        head = verify(self._uow, key=self._key, chain=chain)
         return head, check_checkpoints(self._log.lines(), self._signer, head, self._record)
 
     def _record(self, seq: int) -> AuditRecord | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-__all__ = ["AuditEvent", "AuditRecord", "Outcome"]
+__all__ = ["AuditEvent", "AuditRecord", "Outcome", "PendingAudit"]
 
 Scalar = str | int | bool | None
 
@@ -45,3 +45,14 @@ class AuditRecord:
     event: AuditEvent
     prev_hash: str
     hash: str
+
+
+@dataclass(frozen=True)
+class PendingAudit:
+    """An event written but not chained yet (``KYSO_AUDIT_CHAIN=batched``): committed with
+    the action that caused it, given its ``seq`` and ``hash`` by the sequencer a moment
+    later. ``id`` names it until then (``AuditRepository.position``)."""
+
+    id: int
+    at: datetime
+    event: AuditEvent

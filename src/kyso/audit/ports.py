@@ -6,20 +6,44 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
-from kyso.audit.model import AuditEvent, AuditRecord
+from kyso.audit.model import AuditEvent, AuditRecord, PendingAudit
 
 __all__ = ["AuditRepository"]
 
 
 class AuditRepository(Protocol):
-    def append(self, event: AuditEvent, at: datetime) -> AuditRecord:
-        """Chain ``event`` after the current head, atomically, in the open transaction."""
+    def append(self, event: AuditEvent, at: datetime) -> AuditRecord | PendingAudit:
+        """Record ``event`` in the open transaction: chained after the current head
+        (inline mode: an AuditRecord), or written to the pending events the sequencer
+        chains shortly after the commit (batched mode: a PendingAudit, no seq yet)."""
+        ...
+
+    def last_appended(self) -> AuditRecord | PendingAudit | None:
+        """What this repository's last :meth:`append` returned (None before any)."""
+        ...
+
+    def position(self, pending_id: int) -> tuple[int, str] | None:
+        """``(seq, hash)`` of the record chained from pending event ``pending_id``; None
+        while it is still pending (or never was)."""
+        ...
+
+    def has_pending(self) -> bool:
+        """Whether committed (or this transaction's) events wait to be chained."""
+        ...
+
+    def chain_pending(self, limit: int, *, wait: bool = True) -> int:
+        """Chain up to ``limit`` pending events, oldest first, in the open transaction (the
+        caller commits): lock the head, seal each after it, insert the records, delete the
+        pending rows, move the head once. ``wait=False`` returns 0 at once if another
+        transaction holds the head. Returns how many were chained."""
         ...
 
     def records(self, after_seq: int = 0) -> Iterator[AuditRecord]:
-        """Records in ``seq`` order."""
+        """Records in ``seq`` order (pending events are chained first, when the unit of
+        work may write)."""
         ...
 
     def head(self) -> tuple[int, str]:
-        """``(seq, hash)`` of the last record; ``(0, GENESIS)`` for an empty trail."""
+        """``(seq, hash)`` of the last record; ``(0, GENESIS)`` for an empty trail (pending
+        events are chained first, when the unit of work may write)."""
         ...

@@ -15,21 +15,26 @@ from itertools import islice
 from kyso.audit.chain import UNKEYED, ChainKey, verify_chain
 from kyso.audit.errors import Breach, ChainBroken
 from kyso.audit.model import AuditRecord
+from kyso.audit.sequencer import chain_pending
 from kyso.uow import UnitOfWorkFactory
 
 __all__ = ["verify"]
 
 
 def verify(uow_factory: UnitOfWorkFactory, *, batch_size: int = 1000,
-           key: ChainKey = UNKEYED) -> tuple[int, str]:
+           key: ChainKey = UNKEYED, chain: bool = True) -> tuple[int, str]:
     """Walk the whole chain under ``key``; return the verified head ``(seq, hash)`` or raise
     ChainBroken.
 
-    ``seq`` of the head is the number of records verified.
+    ``seq`` of the head is the number of records verified. With ``chain`` the events pending
+    (batched mode) are chained first, so the walk covers everything committed; without it
+    (a restored backup checked against its manifest's head) the chain is walked as it is.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
-    with uow_factory() as uow:
+    if chain:
+        chain_pending(uow_factory)
+    with uow_factory(read_only=True) as uow:
         head = uow.audit.head()
     verify_chain(_records_upto(uow_factory, head[0], batch_size), head, key)
     _check_nothing_beyond(uow_factory)
@@ -39,7 +44,7 @@ def verify(uow_factory: UnitOfWorkFactory, *, batch_size: int = 1000,
 def _records_upto(factory: UnitOfWorkFactory, last: int, size: int) -> Iterator[AuditRecord]:
     after = 0
     while after < last:
-        with factory() as uow:
+        with factory(read_only=True) as uow:
             batch = list(islice(uow.audit.records(after_seq=after), size))
         if not batch:
             return
@@ -52,7 +57,7 @@ def _records_upto(factory: UnitOfWorkFactory, last: int, size: int) -> Iterator[
 
 def _check_nothing_beyond(factory: UnitOfWorkFactory) -> None:
     """Records past the head are forged, unless appended (with the head) since it was read."""
-    with factory() as uow:
+    with factory(read_only=True) as uow:
         head_seq, _ = uow.audit.head()
         extra = next(uow.audit.records(after_seq=head_seq), None)
         if extra is None:

@@ -3,8 +3,11 @@
 The transaction that records a signature (a document signed, a signDoc, a signHash, an SP769
 request signed, a multisign signer's turn) also adds one :class:`ReceiptJob` row: the
 receipt's claims as canonical JSON, complete — the audit record's position (sequence number
-and hash, read from the chain's head right after the event was appended) included. Nothing
-is sealed or time-stamped there. The worker (``ReceiptService.make_due``, a chore of every
+and hash of the event the transaction appended last) included; in batched audit mode the
+event has no position before the sequencer chains it, so the claims name its pending id
+(``audit.pending``) and the worker puts the seq and hash in their place before sealing
+(:func:`audit_pending_id`, :func:`with_audit_position`). Nothing is sealed or time-stamped
+there. The worker (``ReceiptService.make_due``, a chore of every
 outbox pass: ``kyso worker``, or ``kyso serve``'s in-process worker in development) claims
 due jobs with a lease, seals each claim and stores the receipt; a job is recorded made only
 once (a conditional update), a failure pushes it back with exponential back-off and it is
@@ -25,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from kyso.audit.model import PendingAudit
 from kyso.clock import Clock
 from kyso.signing.records import RECORD_ID, new_record_id, verify_url
 
@@ -33,9 +37,22 @@ if TYPE_CHECKING:  # kyso.uow names this module's repository
     from kyso.signing.model import Credential
     from kyso.uow import UnitOfWork
 
-__all__ = ["BATCHED_KINDS", "RECEIPT_TYPE", "ReceiptJob", "ReceiptJobRepository",
-           "ReceiptKind", "ReceiptOrder", "ReceiptQueue", "batch_claims", "canonical",
-           "hash_receipt", "queue_receipt", "receipt_id_for"]
+__all__ = [
+    "BATCHED_KINDS",
+    "RECEIPT_TYPE",
+    "ReceiptJob",
+    "ReceiptJobRepository",
+    "ReceiptKind",
+    "ReceiptOrder",
+    "ReceiptQueue",
+    "audit_pending_id",
+    "batch_claims",
+    "canonical",
+    "hash_receipt",
+    "queue_receipt",
+    "receipt_id_for",
+    "with_audit_position",
+]
 
 RECEIPT_TYPE = "kyso-signing-receipt"
 
@@ -117,9 +134,11 @@ class ReceiptJobRepository(Protocol):
         """Lease more due jobs of one account, relying party and kind (a batch's)."""
         ...
 
-    def made(self, receipt_id: str, sha256: str, at: datetime) -> bool:
+    def made(self, receipt_id: str, sha256: str, at: datetime,
+             claims: str | None = None) -> bool:
         """Record the receipt, if none is recorded yet (and on the signature record of the
-        same id); False if another worker recorded one first."""
+        same id), with the claims it sealed if they changed (an audit position resolved);
+        False if another worker recorded one first."""
         ...
 
     def retry(self, receipt_id: str, attempts: int, due_at: datetime, error: str) -> None: ...
@@ -181,12 +200,37 @@ def queue_receipt(uow: UnitOfWork, now: datetime, kind: ReceiptKind, account_id:
                   claims: Mapping[str, Any], *, receipt_id: str | None = None,
                   party_id: str | None = None) -> str:
     """:meth:`ReceiptQueue.add`, for a caller that has the time (the signing service)."""
-    seq, chain_hash = uow.audit.head()
+    last = uow.audit.last_appended()
+    if last is None:  # no event appended through this unit of work: the chain's head
+        seq, chain_hash = uow.audit.head()
+        position: dict[str, Any] = {"seq": seq, "hash": chain_hash}
+    elif isinstance(last, PendingAudit):  # batched: the worker resolves it before sealing
+        position = {"pending": last.id}
+    else:
+        position = {"seq": last.seq, "hash": last.hash}
     rid = receipt_id or new_record_id()
-    audit = dict(claims.get("audit") or {}) | {"seq": seq, "hash": chain_hash}
+    audit = dict(claims.get("audit") or {}) | position
     full = {"type": RECEIPT_TYPE, "version": 2, "id": rid, "kind": kind.value,
             **claims, "audit": audit, "queued_at": now.isoformat()}
     uow.receipts.add(ReceiptJob(id=rid, account_id=account_id, kind=kind.value,
                                 claims=canonical(full), created_at=now, due_at=now,
                                 party_id=party_id))
     return rid
+
+
+def audit_pending_id(claims: str) -> int | None:
+    """The pending audit event whose position the claims still wait for, if any."""
+    if '"pending":' not in claims:
+        return None
+    audit = json.loads(claims).get("audit")
+    pending = audit.get("pending") if isinstance(audit, dict) else None
+    return pending if isinstance(pending, int) else None
+
+
+def with_audit_position(claims: str, seq: int, chain_hash: str) -> str:
+    """The claims with the chained record's position in place of its pending id: the same
+    claims a receipt made in inline mode carries."""
+    full = json.loads(claims)
+    audit = {k: v for k, v in full["audit"].items() if k != "pending"}
+    full["audit"] = audit | {"seq": seq, "hash": chain_hash}
+    return canonical(full)

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from asn1crypto import cms, tsp
 
+from kyso.audit.sequencer import chain_pending
 from kyso.clock import Clock
 from kyso.errors import Conflict, KysoError, NotFound
 from kyso.keys.model import SignatureScheme
@@ -35,7 +36,14 @@ from kyso.pki.model import Authority, CertificateStatus, IssuedCertificate
 from kyso.signing.cms import CredentialSigner
 from kyso.signing.model import Credential
 from kyso.signing.pades import run
-from kyso.signing.receipt_jobs import BATCHED_KINDS, ReceiptJob, ReceiptQueue, batch_claims
+from kyso.signing.receipt_jobs import (
+    BATCHED_KINDS,
+    ReceiptJob,
+    ReceiptQueue,
+    audit_pending_id,
+    batch_claims,
+    with_audit_position,
+)
 from kyso.signing.records import RECORD_ID, SignatureRecord, verify_url
 from kyso.signing.revinfo import KysoTrust
 from kyso.signing.storage import BlobStore
@@ -46,6 +54,7 @@ __all__ = ["PublicView", "ReceiptPending", "ReceiptService", "record_claims",
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=120)  # a claimed batch is the worker's this long
+_Key = tuple[str, str | None, str]  # a batch: account, relying party, kind
 MAX_BACKOFF = timedelta(hours=1)
 BATCH_LIMIT = 250  # jobs one batch receipt (one CMS) lists at most
 
@@ -160,16 +169,48 @@ class ReceiptService:
                         now, lease_until, batch_limit - len(jobs), account_id=account_id,
                         party_id=party_id, kind=kind))
             uow.commit()
+        groups, resolved = self._resolve_audit(groups)
         batches = [jobs[i:i + max(batch_limit, 1)] for jobs in groups.values()
                    for i in range(0, len(jobs), max(batch_limit, 1))]
         made = 0
         for jobs in batches:
             if self._clock.now() >= lease_until - LEASE / 2:
                 break  # the rest waits for the next claim once the lease ends
-            made += self._make(jobs)
+            made += self._make(jobs, resolved)
         return made
 
-    def _make(self, jobs: Sequence[ReceiptJob]) -> int:
+    def _resolve_audit(self, groups: dict[_Key, list[ReceiptJob]],
+                       ) -> tuple[dict[_Key, list[ReceiptJob]], set[str]]:
+        """Jobs queued in batched audit mode name their event's pending id: chain the
+        pending events (their signing transactions committed, the jobs being visible) and
+        put each record's seq and hash in the claims. A job whose event cannot be found
+        (never expected) is left out: retried once its lease ends."""
+        waiting = {job.id: pid for jobs in groups.values() for job in jobs
+                   if (pid := audit_pending_id(job.claims)) is not None}
+        if not waiting:
+            return groups, set()
+        chain_pending(self._uow)
+        with self._uow(read_only=True) as uow:
+            found = {pid: uow.audit.position(pid) for pid in set(waiting.values())}
+        resolved: dict[_Key, list[ReceiptJob]] = {}
+        done: set[str] = set()
+        for key, jobs in groups.items():
+            kept = []
+            for job in jobs:
+                pid = waiting.get(job.id)
+                if pid is not None:
+                    position = found[pid]
+                    if position is None:
+                        log.error("receipt %s: audit event %d not chained", job.id, pid)
+                        continue
+                    job = replace(job, claims=with_audit_position(job.claims, *position))
+                    done.add(job.id)
+                kept.append(job)
+            if kept:
+                resolved[key] = kept
+        return resolved, done
+
+    def _make(self, jobs: Sequence[ReceiptJob], resolved: set[str]) -> int:
         try:
             content = jobs[0].claims if len(jobs) == 1 else batch_claims(jobs)
             der = self.sign(content.encode())
@@ -188,7 +229,9 @@ class ReceiptService:
             return 0
         at = self._clock.now()
         with self._uow() as uow:  # one transaction: the whole batch is recorded, or none
-            recorded = sum(uow.receipts.made(job.id, digest, at) for job in jobs)
+            recorded = sum(uow.receipts.made(job.id, digest, at,
+                                             job.claims if job.id in resolved else None)
+                           for job in jobs)
             uow.commit()
         return recorded
 

@@ -14,19 +14,20 @@ from kyso.audit.model import AuditEvent
 AT = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
 
 
+# inline audit mode: these tests use the trail as a plain table written and read back
 def _append(engine: Engine, action: str) -> None:
-    with SqlUnitOfWork(engine) as uow:
+    with SqlUnitOfWork(engine, audit_chain="inline") as uow:
         uow.audit.append(AuditEvent(action, actor="test"), AT)
         uow.commit()
 
 
 def _actions(engine: Engine) -> list[str]:
-    with SqlUnitOfWork(engine, read_only=True) as uow:
+    with SqlUnitOfWork(engine, read_only=True, audit_chain="inline") as uow:
         return [r.event.action for r in uow.audit.records()]
 
 
 def test_work_after_a_commit_is_its_own_transaction(engine: Engine) -> None:
-    with SqlUnitOfWork(engine) as uow:
+    with SqlUnitOfWork(engine, audit_chain="inline") as uow:
         uow.audit.append(AuditEvent("kept", actor="test"), AT)
         uow.commit()
         uow.audit.append(AuditEvent("dropped", actor="test"), AT)  # never committed
@@ -45,7 +46,7 @@ def test_reads_do_not_wait_for_a_writer(engine: Engine) -> None:
     writing, release = threading.Event(), threading.Event()
 
     def writer() -> None:
-        with SqlUnitOfWork(engine) as uow:
+        with SqlUnitOfWork(engine, audit_chain="inline") as uow:
             uow.audit.append(AuditEvent("during", actor="test"), AT)
             writing.set()
             release.wait(30)

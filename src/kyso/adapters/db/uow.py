@@ -12,7 +12,7 @@ from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.accounts.recovery_cases import RecoveryCaseRepository
 from kyso.adapters.db.engine import READ_ONLY, WriterLock, open_writer, writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
-from kyso.adapters.db.repositories.audit import SqlAuditRepository
+from kyso.adapters.db.repositories.audit import SqlAuditRepository, default_chain_mode
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
 from kyso.adapters.db.repositories.csc import SqlCscRepository
 from kyso.adapters.db.repositories.documents import SqlDocumentRepository
@@ -112,8 +112,11 @@ class SqlUnitOfWork:
     receipts: ReceiptJobRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False,
-                 audit_key: ChainKey = UNKEYED) -> None:
+                 audit_key: ChainKey = UNKEYED, audit_chain: str | None = None) -> None:
         self._engine, self._audit_key = engine, audit_key
+        # inline: every append chains at once (one writer anyway on SQLite); batched: appends
+        # go to audit_pending, chained by the sequencer (repositories/audit.py)
+        self._audit_chain = audit_chain or default_chain_mode(engine.dialect.name)
         self._read_only = read_only
         self._conn: Connection | None = None
         self._lock: WriterLock | None = None
@@ -124,7 +127,9 @@ class SqlUnitOfWork:
         """A repository on this unit of work's connection, made the first time it is used
         (and kept in the instance, so the next use is a plain attribute read)."""
         if name == "audit":
-            counted = CountedAudit(SqlAuditRepository(self.connection, key=self._audit_key))
+            counted = CountedAudit(SqlAuditRepository(
+                self.connection, key=self._audit_key, mode=self._audit_chain,
+                read_only=self._read_only))
             self._counted = counted
             self.audit = counted
             return counted

@@ -73,12 +73,16 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
             thread = threading.Thread(target=worker.run_forever, args=(stop, poll),
                                       name="kyso-outbox", daemon=True)
             thread.start()
+        # the audit sequencer: chains the events this and every node write to audit_pending
+        sequencer = container.audit_sequencer.start(stop) if run_worker else None
         try:
             yield
         finally:
             stop.set()
             if thread is not None:
                 thread.join(timeout=10)
+            if sequencer is not None:
+                sequencer.join(timeout=10)
             process_ended()
 
     app = FastAPI(title="kyso", version=__version__, lifespan=lifespan,

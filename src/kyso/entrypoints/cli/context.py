@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ __all__ = ["console", "err_console", "fail", "open_container"]
 
 console = Console()
 err_console = Console(stderr=True)
+log = logging.getLogger(__name__)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -59,4 +61,16 @@ def open_container(*, init: bool = True, repair_home: bool = False) -> Iterator[
     except KysoError as exc:
         raise fail(f"{exc.describe('vi')} / {exc.describe('en')}") from exc
     finally:
+        _chain_audit(container)
         container.close()
+
+
+def _chain_audit(container: Container) -> None:
+    """A command leaves no audit event of its own pending (batched mode) once it exits: a
+    short-lived process has no sequencer thread to chain it ~50 ms later."""
+    if "engine" not in container.__dict__ or container.audit_chain != "batched":
+        return  # nothing opened the database, or inline mode: nothing of ours is pending
+    try:
+        container.audit_sequencer.run_once(wait=True)
+    except Exception:  # the database away: a serve or worker process chains it later
+        log.warning("audit events left pending for the sequencer", exc_info=True)

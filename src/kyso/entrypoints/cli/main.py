@@ -148,6 +148,8 @@ def worker(
         outbox = container.outbox_worker(observe=metrics.observe_delivery,
                                          every_pass=metrics.observe_outbox_pass)
         if once:
+            chained = container.audit_sequencer.run_once(wait=True)
+            console.print(f"audit events chained: {chained}")
             console.print(f"delivered or retried: {outbox.run_once()}")
             for name, _, action in _chores(container):
                 console.print(f"{name}: {_once(action)}", highlight=False)
@@ -155,6 +157,7 @@ def worker(
         if metrics_port is not None:
             metrics.serve_worker_metrics(container.engine, metrics_host, metrics_port)
         stop = threading.Event()
+        container.audit_sequencer.start(stop)  # chains the pending audit events
         for name, every, action in _chores(container):
             threading.Thread(target=_repeat, args=(name, every, action, stop),
                              name=f"kyso-{name}", daemon=True).start()

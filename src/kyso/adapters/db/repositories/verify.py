@@ -100,11 +100,16 @@ class SqlReceiptJobRepository:
                                   .order_by(_j.due_at, _j.id))
         return [_job(r) for r in rows]
 
-    def made(self, receipt_id: str, sha256: str, at: datetime) -> bool:
+    def made(self, receipt_id: str, sha256: str, at: datetime,
+             claims: str | None = None) -> bool:
+        values: dict[str, object] = {"receipt_sha256": sha256, "made_at": at,
+                                     "leased_until": None, "error": None}
+        if claims is not None:
+            values["claims"] = claims
         done = self._conn.execute(
             update(signing_receipts)
             .where(_j.id == receipt_id, _j.receipt_sha256.is_(None))
-            .values(receipt_sha256=sha256, made_at=at, leased_until=None, error=None))
+            .values(values))
         if done.rowcount != 1:
             return False
         self._conn.execute(update(signature_records)
