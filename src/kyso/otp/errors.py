@@ -61,7 +61,7 @@ class ResendTooSoon(TooManyRequests):
 
 class SendLimitReached(TooManyRequests):
     code = "otp_send_limit"
-    vi = "Bạn đã yêu cầu quá nhiều mã OTP. Vui lòng thử lại sau {wait}."
+    vi = "Quý khách đã yêu cầu quá nhiều mã OTP. Vui lòng thử lại sau {wait}."
     en = "Too many OTPs requested. Try again in {wait}."
 
 

@@ -70,7 +70,7 @@ class XadesLevelNotSupported(LevelNotSupported):
 
 class NoCredential(Conflict):
     code = "no_credential"
-    vi = "Bạn chưa có chứng thư số còn hiệu lực để ký."
+    vi = "Quý khách chưa có chứng thư số còn hiệu lực để ký."
     en = "You have no valid certificate to sign with."
 
 

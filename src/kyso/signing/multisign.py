@@ -588,9 +588,9 @@ class MultisignService:
     def _tell_turn(self, uow: UnitOfWork, envelope: Envelope, signers: list[Signer],
                    sender: str) -> None:
         for s in turn(envelope, signers):
-            self._tell(uow, s.account_id, Text("Có tài liệu chờ bạn ký",
+            self._tell(uow, s.account_id, Text("Có tài liệu chờ Quý khách ký",
                                                "A document is waiting for your signature"),
-                       Text(f"{sender} mời bạn ký tài liệu {envelope.file_name}. Hãy mở kyso, "
+                       Text(f"{sender} mời Quý khách ký tài liệu {envelope.file_name}. Hãy mở kyso, "
                             "mục Ký nhiều người, để xem và ký.",
                             f"{sender} asks you to sign {envelope.file_name}. Open kyso, "
                             "Several signers, to read and sign it."))

@@ -143,7 +143,7 @@ class UnknownSigner(InvalidInput):
 
 class NotYourTurn(Conflict):
     code = "multisign_not_your_turn"
-    vi = "Chưa đến lượt bạn ký: tài liệu đang chờ {waiting} ký trước."
+    vi = "Chưa đến lượt Quý khách ký: tài liệu đang chờ {waiting} ký trước."
     en = "It is not your turn to sign yet: the document is waiting for {waiting} first."
 
 

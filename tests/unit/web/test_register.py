@@ -12,9 +12,6 @@ from kyso.entrypoints.web.site import STATIC
 SRC = Path(kyso.__file__).parent
 _FAMILIAR = re.compile(r"(?<!\w)bạn(?!\w)", re.IGNORECASE)
 _LOWER_FORMAL = re.compile(r"(?<!\w)quý khách(?!\w)")  # written "Quý khách" everywhere
-# Texts in areas other people own this session (signing, otp); mend them, then drop them here.
-_NOT_YET = {"signing/multisign.py": 2, "signing/multisign_model.py": 1,
-            "signing/document_errors.py": 1, "otp/errors.py": 1}
 
 
 def _vi_dictionary() -> str:
@@ -38,4 +35,4 @@ def test_server_texts_emails_and_sms_say_quy_khach() -> None:
             n = len(_FAMILIAR.findall(text)) + len(_LOWER_FORMAL.findall(text))
             if n:
                 found[path.relative_to(SRC).as_posix()] = n
-    assert found == _NOT_YET
+    assert found == {}
