@@ -222,7 +222,7 @@ def _steps(p: Page, browser: Browser, world: World, an: Customer, an_page: Page,
     early = binh.world.client.post(f"/api/v1/multisign/{envelope['id']}/sign",
                                    headers=binh.headers | {"Accept-Language": "vi"})
     assert early.status_code == 409
-    assert "Chưa đến lượt bạn ký" in early.json()["error_description"]
+    assert "Chưa đến lượt Quý khách ký" in early.json()["error_description"]
 
     _sign_in_browser(an_page, "an", "4", "Đồng ý thuê nhà", "Hà Nội")
     _scan_newest_stamp(browser, world, an_page, tmp_path, "4", "Lê Thị An", 1)

@@ -142,7 +142,7 @@ def test_three_signers_in_order(world: World, tmp_path: Path) -> None:
     # the first signer is told, in the inbox (Vietnamese first)
     inbox = world.client.get("/api/v1/notifications", headers=an.headers
                              | {"Accept-Language": "vi"}).json()
-    assert any("chờ bạn ký" in str(n) for n in inbox), inbox
+    assert any("chờ Quý khách ký" in str(n) for n in inbox), inbox
     # it waits in the signer's list
     mine = world.client.get("/api/v1/multisign", headers=an.headers).json()
     assert [e["id"] for e in mine if e["my_turn"]] == [envelope]
