@@ -188,7 +188,8 @@ class ReceiptService:
             return 0
         at = self._clock.now()
         with self._uow() as uow:  # one transaction: the whole batch is recorded, or none
-            recorded = sum(uow.receipts.made(job.id, digest, at) for job in jobs)
+            recorded = (int(uow.receipts.made(jobs[0].id, digest, at)) if len(jobs) == 1
+                        else uow.receipts.made_all([job.id for job in jobs], digest, at))
             uow.commit()
         return recorded
 
