@@ -16,6 +16,7 @@ relying party, an unlimited term) go through the same steps and are recorded, no
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -112,17 +113,26 @@ class QuotaLedger:
         return entry.id
 
     def debit(self, uow: UnitOfWork, credential_id: str, count: int, *,
-              relying_party: str | None = None) -> None:
+              relying_party: str | None = None,
+              gate: Callable[[], bool] | None = None) -> None:
         """Count ``count`` signatures already made, in one step (the transaction that
         records them): a ``reserve`` and the ``consume`` that settles it, written together,
         so no hold is left to settle or expire. Raises OutOfSignatures, and the caller's
-        transaction (with the signatures) rolls back."""
+        transaction (with the signatures) rolls back.
+
+        ``gate`` (the onboarding acceptance gate): the common case's one statement also
+        requires that no registration awaits the credential's acceptance record; any other
+        case asks ``gate()`` first, which refuses the signature (raises), frees it (True:
+        nothing is counted) or lets it be counted (False)."""
         if count < 1:
             raise ValueError("debit at least one signature")
         now = self._clock.now()
         basis = self._free_basis(uow, relying_party)
-        if basis is None and uow.quota.take(credential_id, count, now):
+        if basis is None and uow.quota.take(credential_id, count, now,
+                                            unless_awaiting_acceptance=gate is not None):
             basis = Basis.QUOTA  # the common case, one statement: counted, nothing held
+        elif gate is not None and gate():
+            return  # the acceptance record: free
         elif basis is None:  # held reservations to expire, an unlimited term, or too few
             account = uow.quota.open_account(credential_id, now)
             if account.reserved:

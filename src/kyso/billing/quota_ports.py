@@ -26,10 +26,13 @@ class QuotaRepository(Protocol):
         """Several entries in one statement."""
         ...
 
-    def take(self, credential_id: str, count: int, at: datetime) -> bool:
+    def take(self, credential_id: str, count: int, at: datetime, *,
+             unless_awaiting_acceptance: bool = False) -> bool:
         """Count ``count`` consumed in one statement if the account has them available,
-        holds no reservation and has no unlimited term running at ``at``; False (nothing
-        changed) otherwise: the caller takes the locked path."""
+        holds no reservation and has no unlimited term running at ``at`` (with
+        ``unless_awaiting_acceptance``, and no onboarding registration awaits the
+        credential's acceptance record); False (nothing changed) otherwise: the caller
+        takes the locked path."""
         ...
 
     def entry(self, entry_id: str) -> LedgerEntry | None: ...

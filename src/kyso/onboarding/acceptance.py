@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 
+from kyso.billing.ledger import QuotaLedger
 from kyso.clock import Clock
 from kyso.errors import NotFound
 from kyso.onboarding.journal import move, owned
@@ -151,7 +152,12 @@ class AcceptanceGate:
 
     def debit(self, uow: UnitOfWork, credential_id: str, count: int, *,
               relying_party: str | None = None) -> None:
-        if not self._acceptance_record(uow, credential_id, count):
+        # the gate's question rides on the ledger's one statement (no registration awaits
+        # this credential's acceptance record); asked on its own, locked, only otherwise
+        if isinstance(self._inner, QuotaLedger):
+            self._inner.debit(uow, credential_id, count, relying_party=relying_party,
+                              gate=lambda: self._acceptance_record(uow, credential_id, count))
+        elif not self._acceptance_record(uow, credential_id, count):
             self._inner.debit(uow, credential_id, count, relying_party=relying_party)
 
     @staticmethod

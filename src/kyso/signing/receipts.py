@@ -229,9 +229,14 @@ class ReceiptService:
             return 0
         at = self._clock.now()
         with self._uow() as uow:  # one transaction: the whole batch is recorded, or none
-            recorded = sum(uow.receipts.made(job.id, digest, at,
-                                             job.claims if job.id in resolved else None)
-                           for job in jobs)
+            if resolved:  # claims that gained their audit position are stored per job
+                recorded = sum(uow.receipts.made(job.id, digest, at,
+                                                 job.claims if job.id in resolved else None)
+                               for job in jobs)
+            elif len(jobs) == 1:
+                recorded = int(uow.receipts.made(jobs[0].id, digest, at))
+            else:
+                recorded = uow.receipts.made_all([job.id for job in jobs], digest, at)
             uow.commit()
         return recorded
 

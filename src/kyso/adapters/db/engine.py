@@ -6,6 +6,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,7 +14,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 
 from kyso.errors import InvalidInput
 
@@ -159,8 +160,9 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engin
     Taking the write lock at the start makes SQLite transactions serializable: two writers
     never both read the same state and then race (the audit chain head, counters, grants).
     ``busy_timeout``: how long a SQLite writer waits for another process's lock before the
-    database counts as unavailable (503). PostgreSQL connections are pinged before use, so a
-    node reconnects by itself after the database comes back or fails over (a multi-host URL
+    database counts as unavailable (503). PostgreSQL connections idle for a second are
+    pinged before use, and a connection lost in use invalidates the pool, so a node
+    reconnects by itself after the database comes back or fails over (a multi-host URL
     with ``target_session_attrs=read-write`` finds the new primary), with the
     :data:`PG_CONNECT_DEFAULTS` the URL does not set.
     """
@@ -175,13 +177,42 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engin
         on_disk = database not in (None, "", ":memory:") and "mode=memory" not in url
         _WRITER_LOCKS[engine] = WriterLock(f"{database}-writer" if on_disk else None)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     named = make_url(url).query
     kwargs["connect_args"] = {**{k: v for k, v in PG_CONNECT_DEFAULTS.items()
                                  if k not in named}, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
     _configure_postgresql(engine)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_after_idle(engine)
     return engine
+
+
+# A pooled PostgreSQL connection idle this long is pinged before it is used again. SQLAlchemy's
+# pool_pre_ping pings on every checkout: three round trips per signHash (the bearer check, the
+# read, the write). A connection in steady use is not pinged; one that died while in use (a
+# failover mid-load) fails its statement, 503, and SQLAlchemy then invalidates every pooled
+# connection older than that failure, so the next checkouts connect afresh.
+PING_AFTER_IDLE_SECONDS = 1.0
+_IDLE_SINCE = "kyso_idle_since"
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # a fresh connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                # this one and every connection pooled before now: connect afresh
+                raise InvalidatePoolError() from exc
+            raise
 
 
 def _configure_postgresql(engine: Engine) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kyso.adapters.db.tables.onboarding import registrations
 from kyso.adapters.db.tables.quota import quota_accounts, quota_entries, quota_holds
 from kyso.billing.quota import Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
 
 __all__ = ["SqlQuotaRepository"]
 
 _a, _e, _h = quota_accounts.c, quota_entries.c, quota_holds.c
+_r = registrations.c
 # the statements of the signing path, built once (reserve, commit, release run per signature)
 _ACCOUNT = select(quota_accounts).where(_a.credential_id == bindparam("b_credential"))
 _LOCKED = _ACCOUNT.with_for_update()
@@ -27,6 +29,11 @@ _TAKE = (update(quota_accounts)
                 or_(_a.unlimited_until.is_(None), _a.unlimited_until <= bindparam("b_now")),
                 _a.credited - _a.consumed >= bindparam("b_count"))
          .values(consumed=_a.consumed + bindparam("b_count"), updated_at=bindparam("b_now")))
+# … and the same, unless an onboarding registration awaits this credential's acceptance
+# record (the acceptance gate's question, asked in the same statement instead of a locked
+# read of its own; an approved registration falls back to that read: the rare case)
+_TAKE_UNLESS_AWAITING = _TAKE.where(~exists().where(
+    _r.credential_id == bindparam("b_credential"), _r.state == "approved"))
 _HOLD = select(quota_holds).where(_h.id == bindparam("b_id"))
 _REMOVE_HOLD = delete(quota_holds).where(_h.id == bindparam("b_id"))
 _SETTLEMENT = select(quota_entries).where(_e.reservation == bindparam("b_reservation"))
@@ -94,9 +101,11 @@ class SqlQuotaRepository:
                                                            "basis": e.basis.value}
                                         for e in entries])
 
-    def take(self, credential_id: str, count: int, at: datetime) -> bool:
-        done = self._conn.execute(_TAKE, {"b_credential": credential_id, "b_count": count,
-                                          "b_now": at})
+    def take(self, credential_id: str, count: int, at: datetime, *,
+             unless_awaiting_acceptance: bool = False) -> bool:
+        done = self._conn.execute(_TAKE_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKE,
+                                  {"b_credential": credential_id, "b_count": count,
+                                   "b_now": at})
         return done.rowcount == 1
 
     def entry(self, entry_id: str) -> LedgerEntry | None:

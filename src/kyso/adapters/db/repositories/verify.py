@@ -117,6 +117,22 @@ class SqlReceiptJobRepository:
                            .values(receipt_sha256=sha256))
         return True
 
+    def made_all(self, receipt_ids: Sequence[str], sha256: str, at: datetime) -> int:
+        """:meth:`made` for a batch in two statements (not two per job): each job not
+        recorded yet gets the receipt, and so does the signature record of the same id."""
+        if not receipt_ids:
+            return 0
+        ids = list(receipt_ids)
+        done = self._conn.execute(
+            update(signing_receipts)
+            .where(_j.id.in_(ids), _j.receipt_sha256.is_(None))
+            .values(receipt_sha256=sha256, made_at=at, leased_until=None, error=None))
+        if done.rowcount:
+            self._conn.execute(update(signature_records)
+                               .where(_t.id.in_(ids), _t.receipt_sha256.is_(None))
+                               .values(receipt_sha256=sha256))
+        return int(done.rowcount)
+
     def retry(self, receipt_id: str, attempts: int, due_at: datetime, error: str) -> None:
         self._conn.execute(
             update(signing_receipts)

@@ -1,0 +1,91 @@
+"""The statements one CSC signHash (one hash, a session bearer) runs, pinned: a request that
+starts doing more work fails here, not in a benchmark (issue 14).
+
+Thirteen on both databases: the bearer check (session, account), the read (certificate, SAD),
+then one transaction — the SAD spent by a conditional update, the signature kept, the quota
+taken in one statement that also asks the onboarding acceptance gate's question (no separate
+locked read of the registration), the quota ledger's entries, the audit record (its chain
+head read, appended, moved) and the receipt's job row (with the audit position, read from the
+head). On PostgreSQL no connection is pinged for it (pool_pre_ping pinged on each of the
+three checkouts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from kyso.adapters.db import engine as engine_module
+from tests.integration.csc.conftest import World
+from tests.integration.csc.helpers import digests, sign_hash
+
+SIGN_HASH = [
+    "SELECT sessions", "SELECT accounts",  # the bearer
+    "SELECT pki_certificates", "SELECT signature_activations",  # the read
+    "UPDATE signature_activations", "INSERT signatures_kept",  # the SAD spent, kept
+    "UPDATE quota_accounts", "INSERT quota_entries",  # the quota (and the acceptance gate)
+    "SELECT audit_head", "INSERT audit_records", "UPDATE audit_head",  # the audit record
+    "SELECT audit_head", "INSERT signing_receipts",  # the receipt's job
+]
+
+
+def _name(statement: str) -> str:
+    words = statement.split()
+    verb = words[0].upper()
+    table = {"SELECT": lambda: words[words.index("FROM") + 1],
+             "INSERT": lambda: words[2], "UPDATE": lambda: words[1],
+             "DELETE": lambda: words[2]}.get(verb, lambda: "")()
+    return f"{verb} {table}".strip()
+
+
+@contextmanager
+def recorded(world: World) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+               executemany: bool) -> None:
+        seen.append(_name(statement))
+
+    engine = world.container.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def test_one_signhash_runs_thirteen_statements_and_no_ping(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    signer = world.customer()
+    batch = digests(1)
+    sad = signer.authorize(batch)
+    pings: list[object] = []
+    dialect = world.container.engine.dialect
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    monkeypatch.setattr(dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
+    with recorded(world) as seen:
+        r = sign_hash(signer, sad, batch)
+    assert r.status_code == 200, r.text
+    assert seen == SIGN_HASH
+    assert pings == []
+
+
+def test_an_idle_postgresql_connection_is_pinged_before_use(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    if world.container.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite connections are files: nothing to ping")
+    signer = world.customer()
+    batch = digests(1)
+    sad = signer.authorize(batch)
+    pings: list[object] = []
+    dialect = world.container.engine.dialect
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
+    assert sign_hash(signer, sad, batch).status_code == 200
+    assert len(pings) >= 3  # each checkout of a pooled connection
