@@ -590,8 +590,8 @@ class MultisignService:
         for s in turn(envelope, signers):
             self._tell(uow, s.account_id, Text("Có tài liệu chờ Quý khách ký",
                                                "A document is waiting for your signature"),
-                       Text(f"{sender} mời Quý khách ký tài liệu {envelope.file_name}. Hãy mở kyso, "
-                            "mục Ký nhiều người, để xem và ký.",
+                       Text(f"{sender} mời Quý khách ký tài liệu {envelope.file_name}. "
+                            "Hãy mở kyso, mục Ký nhiều người, để xem và ký.",
                             f"{sender} asks you to sign {envelope.file_name}. Open kyso, "
                             "Several signers, to read and sign it."))
 

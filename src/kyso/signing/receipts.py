@@ -229,7 +229,8 @@ class ReceiptService:
             return 0
         at = self._clock.now()
         with self._uow() as uow:  # one transaction: the whole batch is recorded, or none
-            if resolved:  # claims that gained their audit position are stored per job
+            if any(job.id in resolved for job in jobs):  # claims that gained their audit
+                # position are stored per job
                 recorded = sum(uow.receipts.made(job.id, digest, at,
                                                  job.claims if job.id in resolved else None)
                                for job in jobs)
