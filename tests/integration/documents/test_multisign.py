@@ -170,8 +170,8 @@ def test_three_signers_in_order(world: World, tmp_path: Path) -> None:
     reader = PdfFileReader(io.BytesIO(_download(world, an, envelope)))
     serials = [s.signer_cert.serial_number for s in reader.embedded_regular_signatures]
     assert serials == [c.credential.certificate.serial for c in (an, binh, chi)]
-    # the audit trail has each step
-    with world.container.uow(read_only=True) as uow:
+    # the audit trail has each step (a writable unit of work: pending events chained first)
+    with world.container.uow() as uow:
         actions = [r.event.action for r in uow.audit.records()
                    if r.event.subject == envelope]
     for action in ("multisign.created", "multisign.sent", "multisign.signed",

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kyso.adapters.db.tables.audit import audit_records
+from kyso.audit.sequencer import chain_pending
 from kyso.errors import KysoError, NotFound
 from kyso.keys.model import HashAlgorithm
 from kyso.otp.token import Challenge
@@ -35,6 +36,7 @@ def _challenge(world: World, transaction: dict[str, Any]) -> Challenge:
 
 
 def _count(world: World, action: str) -> int:
+    chain_pending(world.container.uow)  # a reader of the trail: pending events first
     with world.container.engine.connect() as conn:
         query = (select(func.count()).select_from(audit_records)
                  .where(audit_records.c.action == action))
