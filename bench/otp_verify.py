@@ -80,9 +80,19 @@ def serve(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
+BOUNDARY_GUARD = 0.5  # seconds before a 30 s step ends in which no codes are made
+
+
 def fresh_codes(seed: bytes) -> list[str]:
-    """The codes for steps T-1, T, T+1, in increasing order: all inside the window."""
+    """The codes for steps T-1, T, T+1, in increasing order: all inside the window. Made
+    no later than half a second before step T ends (else after it), so the T-1 code, sent
+    first, is not outside the window by the time it arrives (a run at a step's last
+    moment once lost the whole table row to a 400)."""
     now = time.time()
+    left = 30 - now % 30
+    if left < BOUNDARY_GUARD:
+        time.sleep(left + 0.01)
+        now = time.time()
     return [totp(seed, now + k * 30, algorithm="sha256") for k in (-1, 0, 1)]
 
 
