@@ -18,6 +18,13 @@ class AuditRepository(Protocol):
         chains shortly after the commit (batched mode: a PendingAudit, no seq yet)."""
         ...
 
+    @property
+    def locks_shared_row(self) -> bool:
+        """Whether :meth:`append` locks a row every audited transaction shares (inline
+        mode: the chain's head, until the commit); batched appends lock none, so a
+        transaction may append before it takes its other hot rows."""
+        ...
+
     def last_appended(self) -> AuditRecord | PendingAudit | None:
         """What this repository's last :meth:`append` returned (None before any)."""
         ...

@@ -251,15 +251,26 @@ class SigningService:
                 uow.signing.save(activation)
             uow.signing.keep_signatures(activation, scheme.value,
                                         dict(zip(hashes, signatures, strict=True)))
-            # the rows every signer of this credential, then every writer, waits for: last
+
+            def audited() -> None:
+                self._audit(uow, "signing.signed", activation, count=len(signatures))
+                if receipt is not None:
+                    claims = receipt.claims | {
+                        "sad_sha256": _token_hash(sad), "sad": activation.id,
+                        "audit": {"action": "signing.signed", "sad": activation.id}}
+                    queue_receipt(uow, self._clock.now(), receipt.kind, account_id, claims,
+                                  receipt_id=receipt.id, party_id=receipt.party_id)
+
+            # the rows others wait for, last (held from their statement to the commit): the
+            # credential's quota row (every signer of this credential) and, inline, the
+            # audit chain's head (every writer); a batched append locks nothing, so it and
+            # the receipt's job go before the quota, which is then held for two statements
+            shared_head = uow.audit.locks_shared_row
+            if not shared_head:
+                audited()
             self._quota.debit(uow, found.id, len(digests), relying_party=relying_party)
-            self._audit(uow, "signing.signed", activation, count=len(signatures))
-            if receipt is not None:
-                claims = receipt.claims | {
-                    "sad_sha256": _token_hash(sad), "sad": activation.id,
-                    "audit": {"action": "signing.signed", "sad": activation.id}}
-                queue_receipt(uow, self._clock.now(), receipt.kind, account_id, claims,
-                              receipt_id=receipt.id, party_id=receipt.party_id)
+            if shared_head:
+                audited()
             uow.commit()
         if receipt is not None:
             receipt.queued = True
@@ -357,9 +368,14 @@ class SigningService:
             raise InvalidSad("the SAD does not authorize this document's SHA-256")
         used = replace(activation, signed=(*activation.signed, *_b64([document])))
         uow.signing.save(used)
+        shared_head = uow.audit.locks_shared_row  # as in _record: the hot rows last
+        if not shared_head:
+            self._audit(uow, "signing.document_authorized", used)
+            self._audit(uow, "signing.signed", used, count=1)
         self._quota.debit(uow, credential_id, 1, relying_party=relying_party)
-        self._audit(uow, "signing.document_authorized", used)
-        self._audit(uow, "signing.signed", used, count=1)
+        if shared_head:
+            self._audit(uow, "signing.document_authorized", used)
+            self._audit(uow, "signing.signed", used, count=1)
 
     def out_of_signatures(self, account_id: str, credential_id: str,
                           exc: OutOfSignatures) -> None:

@@ -11,7 +11,9 @@ entries, the audit record (its chain head read, appended, moved) and the receipt
 
 With the audit chain in batched mode (KYSO_AUDIT_CHAIN, the default on PostgreSQL) ten: the
 audit record is one INSERT into audit_pending, and the receipt's job names that pending
-event instead of reading the head (the sequencer chains it after the commit).
+event instead of reading the head (the sequencer chains it after the commit); both lock no
+shared row, so they come before the quota's UPDATE, whose row is then held for two statements
+and the commit.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ SIGN_HASH = [
     "SELECT audit_head", "INSERT audit_records", "UPDATE audit_head",  # the audit record
     "INSERT signing_receipts",  # the receipt's job (the audit position as just appended)
 ]
-SIGN_HASH_BATCHED = [*SIGN_HASH[:8], "INSERT audit_pending", "INSERT signing_receipts"]
+SIGN_HASH_BATCHED = [*SIGN_HASH[:6], "INSERT audit_pending", "INSERT signing_receipts",
+                     "UPDATE quota_accounts", "INSERT quota_entries"]  # the hot row last
 
 
 def _name(statement: str) -> str:

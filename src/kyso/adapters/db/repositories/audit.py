@@ -88,6 +88,10 @@ class SqlAuditRepository:
         self._last = record
         return record
 
+    @property
+    def locks_shared_row(self) -> bool:
+        return not self._batched
+
     def last_appended(self) -> AuditRecord | PendingAudit | None:
         return self._last
 
