@@ -162,8 +162,10 @@ class SigningService:
         One write transaction a call: the SAD and the credential are read without a lock
         (one read), the key signs outside any transaction, then one short transaction spends
         the SAD's hashes if it is still as read (a conditional update; else it is read again
-        under a lock), debits the quota, keeps the signatures and appends the audit record
-        (last, so the chain's head row is held only until the commit). Signatures that
+        under a lock), keeps the signatures, debits the quota and appends the audit record
+        — the rows others wait for last: inline, the audit after the debit (the chain's head
+        held only until the commit); batched, the audit (which locks nothing shared) before
+        it (the credential's quota row held only until the commit). Signatures that
         transaction does not record (the SAD spent meanwhile, no quota left, a crash) are
         never returned: a signature leaves kyso only with its charge and its record.
 
