@@ -32,6 +32,14 @@ def now(world: World) -> float:
     return world.clock.now().timestamp()
 
 
+def is_synced_code(code: str, seed: bytes, world: World) -> bool:
+    """Whether ``code`` is the token's for the server's time: the browser's token clock runs
+    on in real time from its last sync with the server, whose test clock stands still, so a
+    code shown a few seconds later may already be the next step's."""
+    return code in {totp(seed, now(world) + k * 30, step=30, digits=6, algorithm="sha256")
+                    for k in (0, 1)}
+
+
 def open_smartotp(p: Page) -> None:
     p.get_by_role("link", name="SmartOTP", exact=True).first.click()
     expect(p.get_by_role("heading", name="SmartOTP", level=1)).to_be_visible()
@@ -134,7 +142,7 @@ def test_a_code_with_the_network_off_that_the_server_accepts(page: Watched,
     shot(p, "token-offline-code")
     code = p.locator("#otp-code").text_content() or ""
     p.context.set_offline(False)
-    assert code == totp(seed, now(world), step=30, digits=6, algorithm="sha256")
+    assert is_synced_code(code, seed, world), code
     assert verify(customer, code) == 204
 
 
@@ -250,7 +258,7 @@ def test_methods_pin_change_and_forgotten_pin(page: Watched, world: World) -> No
     expect(p.locator("#otp-code")).to_have_text(re.compile(r"^\d{6}$"))
     shot(p, "token-get-code")
     code = p.locator("#otp-code").text_content() or ""
-    assert code == totp(seed, now(world), step=30, digits=6, algorithm="sha256")
+    assert is_synced_code(code, seed, world), code
     assert verify(customer, code) == 204
     # forgotten PIN: account PIN + SMS code, the token is revoked and wiped here
     p.get_by_role("button", name="Quên PIN SmartOTP").click()
@@ -295,7 +303,7 @@ def test_time_sync_with_a_clock_five_minutes_fast(page: Watched, world: World) -
     p.get_by_role("button", name="Lấy mã", exact=True).click()
     expect(p.locator("#otp-code")).to_have_text(re.compile(r"^\d{6}$"))
     code = p.locator("#otp-code").text_content() or ""
-    assert code == totp(seed, now(world), step=30, digits=6, algorithm="sha256")
+    assert is_synced_code(code, seed, world), code
     assert verify(customer, code) == 204
 
 
