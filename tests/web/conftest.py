@@ -123,5 +123,10 @@ def log_in(page: Page, login: str, password: str, path: str = "/") -> None:
     page.get_by_role("button", name="Đăng xuất").wait_for()
 
 
+def nav_to(page: Page, name: str) -> None:
+    """Open a page from the main navigation (the home page may link it too, once loaded)."""
+    page.get_by_role("navigation", name="main").get_by_role("link", name=name, exact=True).click()
+
+
 def session_token(page: Page) -> Any:
     return page.evaluate("sessionStorage.getItem('kyso.session')")

@@ -13,7 +13,7 @@ from tests.integration.api.conftest import PASSWORD, PIN, last_code
 from tests.integration.api.smartotp_helpers import enrol
 from tests.integration.documents.conftest import World
 from tests.integration.onboarding.test_flow import png
-from tests.web.conftest import Watched, log_in, shot
+from tests.web.conftest import Watched, log_in, nav_to, shot
 
 
 def pending_id(world: World, phone: str) -> str:
@@ -141,7 +141,7 @@ def test_a_cancelled_payment_then_a_good_one_in_the_registration(page: Watched,
     account_id, name, values = _registered_customer(world)
     p = page.page
     log_in(p, name, PASSWORD)
-    p.get_by_role("link", name="Đăng ký chứng thư số").click()
+    nav_to(p, "Đăng ký chứng thư số")
     form = p.locator("#ob-form")
     for label, value in values.items():
         form.get_by_label(label, exact=True).fill(value)

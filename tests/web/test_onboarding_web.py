@@ -15,7 +15,7 @@ from tests.integration.api.conftest import PASSWORD, PIN, auth, last_code
 from tests.integration.api.smartotp_helpers import enrol
 from tests.integration.documents.conftest import World
 from tests.integration.onboarding.test_flow import png
-from tests.web.conftest import Watched, log_in
+from tests.web.conftest import Watched, log_in, nav_to
 
 
 def test_register_for_a_certificate_up_to_active(page: Watched, world: World) -> None:
@@ -30,7 +30,7 @@ def test_register_for_a_certificate_up_to_active(page: Watched, world: World) ->
                    device_id=f"web-device-{n}")
     p = page.page
     log_in(p, name, PASSWORD)
-    p.get_by_role("link", name="Đăng ký chứng thư số").click()
+    nav_to(p, "Đăng ký chứng thư số")
     form = p.locator("#ob-form")
     today = world.clock.now().date()
     form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
@@ -93,7 +93,7 @@ def test_register_for_a_certificate_up_to_active(page: Watched, world: World) ->
     assert approved.status_code == 200, approved.text
     world.clock.advance(30)
     p.get_by_role("link", name="Trang chủ").click()
-    p.get_by_role("link", name="Đăng ký chứng thư số").click()
+    nav_to(p, "Đăng ký chứng thư số")
     p.get_by_role("button", name="Ký biên bản nghiệm thu").click()
     expect(p.locator("article.tx")).to_contain_text("Biên bản nghiệm thu")
     [tx] = world.client.get("/api/v1/transactions", headers=auth(token)).json()

@@ -41,7 +41,7 @@ from kyso.accounts.service import NewAccount
 from tests.integration.documents.conftest import World
 from tests.integration.documents.oracles import pdfsig
 from tests.integration.documents.pdfs import sample_pdf
-from tests.web.conftest import PHONE, Watched, shot
+from tests.web.conftest import PHONE, Watched, nav_to, shot
 from tests.web.test_signing_web import drag, draw_signature
 
 PASSWORD = "Matkhau-Rat-Dai-2026"
@@ -212,7 +212,7 @@ def pay(p: Page, who: Person, outcome: str, name: str) -> None:
 
 def register_certificate(p: Page, phone: Page, world: World, who: Person,
                          cancel_first: bool) -> None:
-    p.get_by_role("link", name="Đăng ký chứng thư số").first.click()
+    nav_to(p, "Đăng ký chứng thư số")
     form = p.locator("#ob-form")
     today = world.clock.now().date()
     for label, value in (("Họ và tên", who.full_name), ("Ngày sinh", "15/08/1992"),
