@@ -22,7 +22,13 @@ from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.clock import ManualClock
 from kyso.config import Settings
 from kyso.secrets import Envelope, MasterKey
-from tests.databases import PG_URL, MigratedTemplate, fresh_database
+from tests.databases import (
+    PG_URL,
+    MigratedTemplate,
+    drop_process_template,
+    fresh_database,
+    process_template,
+)
 from tests.softhsm import SoftHsm, start_softhsm
 
 __all__ = ["FAST_HASHER", "PG_URL"]  # PG_URL: kept importable from here
@@ -54,11 +60,16 @@ def envelope(master_key: MasterKey) -> Envelope:
     return Envelope(master_key)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_the_migrated_template() -> Iterator[None]:
+    """Set up first, so torn down last: after every module's copy of it is dropped."""
+    yield
+    drop_process_template()
+
+
 @pytest.fixture(scope="session")
-def migrated_template() -> Iterator[MigratedTemplate]:
-    template = MigratedTemplate()
-    yield template
-    template.close()
+def migrated_template() -> MigratedTemplate:
+    return process_template()
 
 
 MIGRATE_FIRST = frozenset({"engine", "container"})  # fixtures that upgrade ``db_url`` first

@@ -8,7 +8,8 @@ that would otherwise start by migrating an empty one (the ``engine`` and ``conta
 fixtures): the copy is the same database, without the migrations' 0.3 s (SQLite) or
 1-1.4 s (PostgreSQL, its DDL) per test. A SQLite copy is the file; a PostgreSQL copy is a
 database made with ``CREATE DATABASE ... TEMPLATE`` (0.2 s), its tables in ``public``,
-and its URL names that schema the same way as ``fresh_database``'s.
+and its URL names that schema the same way as ``fresh_database``'s. A module's live world
+(``world_database``) gets a copy too on SQLite.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from sqlalchemy import make_url, text
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.schema import upgrade
 
-__all__ = ["PG_URL", "MigratedTemplate", "fresh_database"]
+__all__ = ["PG_URL", "MigratedTemplate", "drop_process_template", "fresh_database",
+           "process_template", "world_database"]
 
 PG_URL = os.environ.get("KYSO_TEST_DATABASE_URL")
 
@@ -102,3 +104,33 @@ class MigratedTemplate:
         with self._admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{self._name}" WITH (FORCE)'))
         self._admin.dispose()
+
+
+_TEMPLATE: list[MigratedTemplate] = []  # this process's, made when first asked for
+
+
+def process_template() -> MigratedTemplate:
+    if not _TEMPLATE:
+        _TEMPLATE.append(MigratedTemplate())
+    return _TEMPLATE[0]
+
+
+def drop_process_template() -> None:
+    """At the end of the session (``tests/conftest.py``), if one was made."""
+    while _TEMPLATE:
+        _TEMPLATE.pop().close()
+
+
+@contextmanager
+def world_database(root: Path) -> Iterator[str]:
+    """The database of a module's world (``init_home`` then migrates it, or finds it
+    migrated): on SQLite a copy of this process's template (0.13 s against 0.65 s for the
+    migrations, interleaved A/B on a busy machine); on PostgreSQL an empty schema, as
+    before: there a ``CREATE DATABASE ... TEMPLATE`` and its drop measured no faster than
+    the migrations of one world (0.6-1.1 s against 0.4-0.9 s)."""
+    if PG_URL:
+        with fresh_database(root) as url:
+            yield url
+        return
+    with process_template().copy(root) as url:
+        yield url
