@@ -6,8 +6,9 @@ database; then a schema of its own in it, dropped afterwards.
 ``MigratedTemplate``: a database this test process migrated once, copied for each test
 that would otherwise start by migrating an empty one (the ``engine`` and ``container``
 fixtures): the copy is the same database, without the migrations' 0.3 s (SQLite) or
-1-1.4 s (PostgreSQL, its DDL) per test. A SQLite copy is the file; a PostgreSQL copy is a
-database made with ``CREATE DATABASE ... TEMPLATE`` (0.2 s), its tables in ``public``,
+0.35-1.4 s (PostgreSQL, its DDL; it varies with the server's load) per test. A SQLite copy
+is the file; a PostgreSQL copy is a database made with ``CREATE DATABASE ... TEMPLATE``
+(0.2-0.7 s with its drop, measured a smaller gain), its tables in ``public``,
 and its URL names that schema the same way as ``fresh_database``'s. A module's live world
 (``world_database``) gets a copy too on SQLite.
 """
