@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KYSO_HOME ?= $(CURDIR)/var
 export KYSO_HOME
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --durations=25
 
 .PHONY: run test test-pg test-node lint system-deps install lock clean bench bench-quick bench-deps
 

@@ -22,7 +22,13 @@ from kyso.bootstrap import Container, bootstrap, init_home
 from kyso.clock import ManualClock
 from kyso.config import Settings
 from kyso.secrets import Envelope, MasterKey
-from tests.databases import PG_URL, fresh_database
+from tests.databases import (
+    PG_URL,
+    MigratedTemplate,
+    drop_process_template,
+    fresh_database,
+    process_template,
+)
 from tests.softhsm import SoftHsm, start_softhsm
 
 __all__ = ["FAST_HASHER", "PG_URL"]  # PG_URL: kept importable from here
@@ -54,9 +60,33 @@ def envelope(master_key: MasterKey) -> Envelope:
     return Envelope(master_key)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_the_migrated_template() -> Iterator[None]:
+    """Set up first, so torn down last: after every module's copy of it is dropped."""
+    yield
+    drop_process_template()
+
+
+@pytest.fixture(scope="session")
+def migrated_template() -> MigratedTemplate:
+    return process_template()
+
+
+MIGRATE_FIRST = frozenset({"engine", "container"})  # fixtures that upgrade ``db_url`` first
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database for this test."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database for this test; for a test that takes ``engine`` or
+    ``container`` (each migrates it to the newest revision before the test sees it), a copy
+    of this process's migrated database instead: the same start, without running the
+    migrations again (``tests/databases.py``). A test of the migrations themselves takes
+    ``db_url`` alone, or builds its own container on it, and gets an empty database."""
+    if MIGRATE_FIRST & set(request.fixturenames):
+        template: MigratedTemplate = request.getfixturevalue("migrated_template")
+        with template.copy(tmp_path) as url:
+            yield url
+        return
     with fresh_database(tmp_path) as url:
         yield url
 

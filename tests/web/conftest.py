@@ -27,7 +27,7 @@ from kyso.clock import ManualClock
 from kyso.config import Settings
 from kyso.entrypoints.api.app import create_app
 from tests.conftest import FAST_HASHER
-from tests.databases import fresh_database
+from tests.databases import world_database
 from tests.integration.documents.conftest import World
 from tests.integration.pki.conftest import LiveServer
 
@@ -45,7 +45,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     server = LiveServer()
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
     with ExitStack() as stack:
-        db_url = stack.enter_context(fresh_database(root))
+        db_url = stack.enter_context(world_database(root))
         settings = Settings(home=root / "home", database_url=db_url, public_base_url=server.url,
                             pki_ca_key="rsa-2048", document_max_bytes=256 * 1024)
         init_home(settings)

@@ -32,7 +32,7 @@ from kyso.keys.model import KeyAlgorithm
 from kyso.pki.service import IssueRequest
 from kyso.signing.model import Credential
 from tests.conftest import FAST_HASHER
-from tests.databases import fresh_database
+from tests.databases import world_database
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.integration.pki.conftest import LiveServer
@@ -120,7 +120,7 @@ def make_world(root: Path, **settings_values: Any) -> Iterator[World]:
     server = LiveServer()
     clock = ManualClock(datetime.now(UTC).replace(second=1, microsecond=0))
     with ExitStack() as stack:
-        db_url = stack.enter_context(fresh_database(root))
+        db_url = stack.enter_context(world_database(root))
         settings = Settings(home=root / "home", database_url=db_url, public_base_url=server.url,
                             pki_ca_key="rsa-2048", **settings_values)
         init_home(settings)

@@ -31,7 +31,7 @@ from kyso.entrypoints.api.app import create_app
 from kyso.pki.service import IssueRequest
 from kyso.signing.model import Credential
 from tests.conftest import FAST_HASHER
-from tests.databases import fresh_database
+from tests.databases import world_database
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.integration.pki.conftest import LiveServer
@@ -139,7 +139,7 @@ def open_world(root: Path, stack: ExitStack, start: datetime | None = None,
     the clock starts at ``start`` (default: now)."""
     server = LiveServer()
     clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
-    db_url = stack.enter_context(fresh_database(root))
+    db_url = stack.enter_context(world_database(root))
     config = Settings(**{"home": root / "home", "database_url": db_url,
                          "public_base_url": server.url, "pki_ca_key": "rsa-2048",
                          "document_max_bytes": MAX_BYTES} | settings)

@@ -34,7 +34,7 @@ from kyso.entrypoints.api.app import create_app
 from kyso.pki.model import IssuedCertificate
 from kyso.pki.service import IssueRequest
 from tests.conftest import FAST_HASHER
-from tests.databases import fresh_database
+from tests.databases import world_database
 from tests.softhsm import SoftHsm
 
 ENVIRONMENTS = [("software", "rsa"), ("software", "ec"), ("pkcs11", "rsa"), ("pkcs11", "ec")]
@@ -138,7 +138,7 @@ def live_pki(request: pytest.FixtureRequest,
     (root / "files").mkdir()
     server = LiveServer()
     with ExitStack() as stack:
-        db_url = stack.enter_context(fresh_database(root))
+        db_url = stack.enter_context(world_database(root))
         settings = _settings(root / "home", db_url, server.url, backend, keys, hsm)
         init_home(settings)
         container = bootstrap(settings, hasher=FAST_HASHER)

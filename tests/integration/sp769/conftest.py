@@ -28,7 +28,7 @@ from kyso.entrypoints.api.app import create_app
 from kyso.pki.service import IssueRequest
 from kyso.relying.parties import Issued
 from tests.conftest import FAST_HASHER
-from tests.databases import fresh_database
+from tests.databases import world_database
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import Device, enrol
 from tests.quota import give_signatures
@@ -66,7 +66,7 @@ class Signer:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     root = tmp_path_factory.mktemp("sp769")
-    with fresh_database(root) as url:
+    with world_database(root) as url:
         settings = Settings(home=root / "home", database_url=url, pki_ca_key="ec-p256",
                             sad_ttl_seconds=300)
         init_home(settings)
