@@ -108,6 +108,7 @@ from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import quiet_library_logs
+from kyso.support import SupportDesk
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
@@ -225,7 +226,12 @@ class Container:
 
     @cached_property
     def notifier(self) -> Notifier:
-        return Notifier(self.envelope, self.clock)
+        return Notifier(self.envelope, self.clock, desk=self.support_desk)
+
+    @cached_property
+    def support_desk(self) -> SupportDesk:
+        """Where customers are sent for help (KYSO_SUPPORT_PHONE, KYSO_SUPPORT_EMAIL)."""
+        return SupportDesk(self.settings.support_phone, self.settings.support_email)
 
     @cached_property
     def oob(self) -> OobService:
