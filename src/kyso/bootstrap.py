@@ -70,6 +70,7 @@ from kyso.onboarding.registration import RegistrationService
 from kyso.onboarding.renewal import RenewalService, renewal_kind
 from kyso.onboarding.review import ReviewService
 from kyso.onboarding.seal import Sealer
+from kyso.onboarding.titles import DocumentTitles
 from kyso.otp.enrolment import EnrolmentService
 from kyso.otp.factor_smartotp import SmartOtpFactor
 from kyso.otp.factor_sms import SmsFactor
@@ -571,6 +572,11 @@ class Container:
     @cached_property
     def acceptance(self) -> AcceptanceService:
         return AcceptanceService(self.uow, self.clock, self.transactions, self.blobs)
+
+    @cached_property
+    def document_titles(self) -> DocumentTitles:
+        """Titles in words for the documents kyso made itself (the acceptance record)."""
+        return DocumentTitles(self.uow)
 
     @cached_property
     def renewal(self) -> RenewalService:
