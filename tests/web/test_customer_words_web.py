@@ -19,6 +19,7 @@ from tests.integration.documents.conftest import World
 from tests.integration.documents.pdfs import sample_pdf
 from tests.web.conftest import Watched, log_in, shot
 from tests.web.test_customer_web import username
+from tests.web.test_mends_web import desk
 from tests.web.test_ux_web import fits, no_codes, small, token_account
 
 __all__ = ["small"]  # the 360×800 phone fixture
@@ -111,3 +112,23 @@ def test_a_failed_payment_says_why_in_a_sentence(small: Watched, world: World) -
     expect(p.locator("#pay-reason")).to_have_text(
         "Your account does not hold enough money for this payment. Please top it up or choose "
         "another payment method.")
+
+
+def test_where_the_desk_is_named_its_number_is_at_hand(small: Watched, world: World) -> None:
+    """"Liên hệ tổng đài hỗ trợ" on a rejected application and on the lock form comes with
+    the desk's own "Gọi hỗ trợ" link (the operator set it: KYSO_SUPPORT_PHONE)."""
+    p, (login, _, account_id) = small.page, token_account(world)
+    desk(p)
+    _registration(world, account_id, State.REJECTED)
+    log_in(p, login, PASSWORD, "/#register")
+    expect(p.get_by_text("hoặc liên hệ tổng đài hỗ trợ")).to_be_visible()
+    call = p.get_by_role("link", name="Gọi hỗ trợ 1900 54 54 54")
+    expect(call).to_have_attribute("href", "tel:1900545454")
+    fits(p)
+    shot(p, "words-rejected-desk")
+    p.goto("/#smartotp")
+    p.get_by_role("button", name="Tạm khóa phương thức").click()
+    expect(p.get_by_text("liên hệ tổng đài để mở khóa")).to_be_visible()
+    expect(call).to_be_visible()
+    fits(p)
+    shot(p, "words-lock-form-desk")

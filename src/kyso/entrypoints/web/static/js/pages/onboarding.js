@@ -112,7 +112,7 @@ function step(reg, again) {
     active: () => [h("p", {}, t("obActive")), h("p", { class: "links" },
       h("a", { href: "#sign", class: "button-link" }, t("navSign")), h("a", { href: "#home", class: "button-link" }, t("navHome"))),
     act("obRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")],
-    rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : h("p", {}, t("uxRejected"))),
+    rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : [h("p", {}, t("uxRejected")), supportLine()]),
   }[reg.state];
   return card(t("obNext"), out, body ? body() : null, h("div", { class: "actions" }, cancel));
 }
