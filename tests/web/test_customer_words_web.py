@@ -91,6 +91,15 @@ def test_recent_documents_name_the_acceptance_record_in_words(small: Watched,
                       "to-khai-thue.pdf": None}
     english = customer.get("/documents").json()  # the customer reads English
     assert {d["title"] for d in english} == {"Certificate acceptance record", None}
+    [tx] = [t for t in customer.get("/transactions").json()
+            if t["kind"] == "onboarding_acceptance"]
+    assert customer.confirm(tx).status_code == 200  # signed: now in the history as well
+    p.goto("/#history")
+    entries = p.locator("main")
+    expect(entries).to_contain_text("Biên bản nghiệm thu chứng thư số (PAdES B-B)")
+    expect(entries).not_to_contain_text("bien-ban-nghiem-thu")
+    fits(p)
+    shot(p, "words-history-acceptance")
 
 
 def test_a_failed_payment_says_why_in_a_sentence(small: Watched, world: World) -> None:

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from kyso.errors import Text
 from kyso.onboarding.model import Registration
 from kyso.signing.document import Document
-from kyso.uow import UnitOfWorkFactory
+from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["ACCEPTANCE_TITLE", "DocumentTitles", "acceptance_file_name"]
+__all__ = ["ACCEPTANCE_TITLE", "DocumentTitles", "acceptance_file_name", "titles_in"]
 
 ACCEPTANCE_TITLE = Text("Biên bản nghiệm thu chứng thư số", "Certificate acceptance record")
 
@@ -31,13 +31,16 @@ class DocumentTitles:
         self._uow = uow_factory
 
     def of(self, documents: Sequence[Document]) -> dict[str, Text]:
-        """The titles of the documents kyso made itself among ``documents``, by id (one
-        lookup per certificate they were signed with)."""
         with self._uow() as uow:
-            found = {c: uow.onboarding.by_credential(c)
-                     for c in {d.credential_id for d in documents}}
-        return {d.id: ACCEPTANCE_TITLE for d in documents
-                if _is_record(d, found.get(d.credential_id))}
+            return titles_in(uow, documents)
+
+
+def titles_in(uow: UnitOfWork, documents: Sequence[Document]) -> dict[str, Text]:
+    """The titles of the documents kyso made itself among ``documents``, by id (one lookup
+    per certificate they were signed with)."""
+    found = {c: uow.onboarding.by_credential(c) for c in {d.credential_id for d in documents}}
+    return {d.id: ACCEPTANCE_TITLE for d in documents
+            if _is_record(d, found.get(d.credential_id))}
 
 
 def _is_record(document: Document, registration: Registration | None) -> bool:
