@@ -141,3 +141,13 @@ def test_where_the_desk_is_named_its_number_is_at_hand(small: Watched, world: Wo
     expect(call).to_be_visible()
     fits(p)
     shot(p, "words-lock-form-desk")
+
+
+def test_a_free_package_says_free_not_zero_dong(small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer(smartotp=False, signatures=0)
+    log_in(p, username(world, customer), PASSWORD, "/#buy")
+    free = p.locator('form.product[data-code="citizen-free-1y"]')
+    expect(free.locator(".price")).to_have_text("Miễn phí")
+    expect(free).not_to_contain_text("0 ₫")
+    expect(p.locator('form.product[data-code="pack-10"] .price')).to_have_text("55.000 ₫")
+    fits(p)
