@@ -14,12 +14,13 @@ from playwright.sync_api import expect
 from kyso.onboarding.identity import IdDocument, IdType, Sex
 from kyso.onboarding.model import Contact, Owner, Registration
 from kyso.onboarding.states import State
-from tests.integration.api.conftest import PASSWORD, auth
+from tests.integration.api.conftest import PASSWORD, PIN, auth
 from tests.integration.documents.conftest import World
 from tests.integration.documents.pdfs import sample_pdf
 from tests.web.conftest import Watched, log_in, shot
 from tests.web.test_customer_web import username
 from tests.web.test_mends_web import desk
+from tests.web.test_token_web import sp769
 from tests.web.test_ux_web import fits, no_codes, small, token_account
 
 __all__ = ["small"]  # the 360×800 phone fixture
@@ -151,3 +152,29 @@ def test_a_free_package_says_free_not_zero_dong(small: Watched, world: World) ->
     expect(free).not_to_contain_text("0 ₫")
     expect(p.locator('form.product[data-code="pack-10"] .price')).to_have_text("55.000 ₫")
     fits(p)
+
+
+def test_a_portal_request_and_a_batch_show_fingerprints(small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer("Đỗ Văn Lâm")
+    party = world.container.relying_parties.create("Cổng Dịch vụ công quốc gia", actor="test")
+    allowed = world.client.put(f"/api/v1/consents/{party.party.sp_id}", json={"pin": PIN},
+                               headers=customer.headers)
+    assert allowed.status_code == 200, allowed.text
+    sp769(world, customer, party, 1, "Nộp hồ sơ cấp đổi giấy phép lái xe")
+    drafts = [world.client.post("/api/v1/documents/drafts", content=sample_pdf(),
+                                params={"name": f"hop-dong-{n}.pdf"},
+                                headers=customer.headers | {"Content-Type": "application/pdf"})
+              for n in (1, 2)]
+    assert all(d.status_code == 201 for d in drafts), drafts[0].text
+    batch = world.client.post("/api/v1/documents/batch", headers=customer.headers, json={
+        "documents": [d.json()["id"] for d in drafts], "level": "B-B", "visible": True})
+    assert batch.status_code in (200, 201), batch.text
+    log_in(p, username(world, customer), PASSWORD, "/#transactions")
+    cards = p.locator("article.tx")
+    expect(cards).to_have_count(2)
+    expect(cards.locator(".digest-short")).to_have_count(3)  # the portal's files, two PDFs
+    expect(p.locator(".digests .digest-file")).to_have_text(["hop-dong-1.pdf", "hop-dong-2.pdf"])
+    text = p.locator("main").inner_text()
+    assert not HEX64.search(text.replace(" ", "")), text
+    fits(p)
+    shot(p, "words-portal-and-batch-fingerprints")

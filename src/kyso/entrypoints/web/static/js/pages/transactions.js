@@ -167,8 +167,26 @@ function details(map, kind) {
 function shown(key, value) {
   if (key === "doc_ids") return h("ul", { class: "plain doc-ids" }, value.split("\n").map((id) => h("li", {}, h("code", {}, id))));
   if (key === "signature_image") return t("tx.withImage");  // its SHA-256 means nothing on screen
-  if (/^[0-9a-f]{64}$/i.test(value)) return fingerprint(value);
-  return value;
+  return digests(value) ?? value;
+}
+
+/** A value made of hex SHA-256 digests, one a line, each maybe after its file's name
+ *  ("to-khai.pdf: 3f2a…"): each digest as a fingerprint; anything else: null. (A CSC
+ *  request's Base64 digests stay as they are: the application shows them that way.) */
+function digests(value) {
+  const lines = String(value).split("\n").map((line) => {
+    const at = line.lastIndexOf(": ");
+    return at < 0 ? [null, line.trim()] : [line.slice(0, at), line.slice(at + 2).trim()];
+  });
+  const found = lines.map(([name, v]) => [name, hexOf(v)]);
+  if (!found.length || found.some(([, hex]) => !hex)) return null;
+  if (found.length === 1 && !found[0][0]) return fingerprint(found[0][1]);
+  return h("ul", { class: "plain digests" }, found.map(([name, hex]) =>
+    h("li", {}, name ? h("span", { class: "digest-file" }, name) : null, fingerprint(hex))));
+}
+
+function hexOf(v) {
+  return /^[0-9a-f]{64}$/i.test(v) ? v.toLowerCase() : null;
 }
 
 /** A file's SHA-256 as a person compares it: the first and last eight characters in groups of
