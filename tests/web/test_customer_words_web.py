@@ -9,7 +9,7 @@ import re
 import uuid
 from datetime import date, timedelta
 
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from kyso.onboarding.identity import IdDocument, IdType, Sex
 from kyso.onboarding.model import Contact, Owner, Registration
@@ -57,6 +57,7 @@ def test_the_contract_card_shows_a_fingerprint_not_a_hash(small: Watched, world:
     text = p.locator("main").inner_text()
     assert not HEX64.search(text.replace(" ", "")), text  # not even the whole value, spaced
     assert "hop-dong-" not in text, text  # the description names it; no generated file name
+    apart(p.get_by_role("button", name="Đồng ý và ký hợp đồng"), card)
     no_codes(p)
     fits(p)
     shot(p, "words-contract-fingerprint")
@@ -178,3 +179,28 @@ def test_a_portal_request_and_a_batch_show_fingerprints(small: Watched, world: W
     assert not HEX64.search(text.replace(" ", "")), text
     fits(p)
     shot(p, "words-portal-and-batch-fingerprints")
+
+
+def apart(above: Locator, below: Locator, gap: float = 8) -> None:
+    """``below`` starts at least ``gap`` CSS pixels under ``above`` (no two boxes touching)."""
+    top, bottom = above.bounding_box(), below.bounding_box()
+    assert top is not None and bottom is not None
+    assert bottom["y"] >= top["y"] + top["height"] + gap, (top, bottom)
+
+
+def test_the_acceptance_step_keeps_its_buttons_and_card_apart(small: Watched,
+                                                              world: World) -> None:
+    p, customer = small.page, world.customer("Phan Thị Yến")
+    _registration(world, customer.account_id, State.APPROVED, customer.credential.id)
+    log_in(p, username(world, customer), PASSWORD, "/#register")
+    read = p.get_by_role("button", name="Đọc biên bản nghiệm thu (PDF) trước khi ký")
+    sign = p.get_by_role("button", name="Ký biên bản nghiệm thu")
+    apart(read, sign)
+    sign.click()
+    card = p.locator("article.tx")
+    expect(card).to_contain_text("Ký Biên bản nghiệm thu chứng thư số")
+    apart(sign, card)
+    text = card.inner_text()
+    assert "bien-ban-nghiem-thu" not in text and not HEX64.search(text.replace(" ", "")), text
+    fits(p)
+    shot(p, "words-acceptance-step")

@@ -180,11 +180,11 @@ function contract(out, again, act) {
 function acceptance(out, again, act) {
   const flow = h("div", { id: "ob-flow" });
   return [h("p", {}, t("obApproved")), h("div", { class: "actions" },
-    act("obReadRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")),
-  act("obSignRecord", async () => {
-    const { transaction } = await post(`${BASE}/acceptance`);
-    replace(flow, txCard(transaction, (done) => done.status === "confirmed" && again()));
-  }), flow];
+    act("obReadRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary"),
+    act("obSignRecord", async () => {
+      const { transaction } = await post(`${BASE}/acceptance`);
+      replace(flow, txCard(transaction, (done) => done.status === "confirmed" && again()));
+    })), flow];
 }
 
 async function download(path, name) {
