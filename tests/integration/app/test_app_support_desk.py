@@ -65,6 +65,9 @@ def test_a_lock_and_a_lock_out_say_whom_to_call(tmp_path: Path, server: str) -> 
             "trợ 1900 54 54 54 (email hotro@ca.example.vn).") in " ".join(out.split())
     code, out, err = run(tmp_path, server, "status")
     assert code == 0 and "Tổng đài hỗ trợ: 1900 54 54 54" in err, (out, err)
+    table = " ".join(out.split())  # the server's words for its codes, never the codes
+    assert "Trạng thái SmartOTP Chưa đăng ký" in table and "Phương thức SMS OTP tạm khóa" in table
+    assert not {"none", "sms", "smartotp"} & set(table.split()), table
     code, _, err = run(tmp_path, server, "method", "sms", stdin=f"{PIN}\n")
     said = " ".join(err.split())  # the server's refusal names the desk; said once, not twice
     assert code == 1 and "liên hệ tổng đài hỗ trợ 1900 54 54 54" in said, err

@@ -220,7 +220,11 @@ def status(ctx: typer.Context, as_json: AsJson = False) -> None:
         if as_json:
             c.ui.out.print_json(data=report.to_json())
         else:
-            c.ui.out.print(status_table(report, c.ui.lang))
+            words = None
+            if report.remote is not None:  # the server answered: its words for its codes
+                with c.app.client() as client:
+                    words = transactions.words_of(client)
+            c.ui.out.print(status_table(report, c.ui.lang, words))
             if report.locked:
                 support.tell_locked(c.app)
 
