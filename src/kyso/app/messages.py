@@ -120,4 +120,4 @@ ABOUT = Msg("kyso app {version} — ứng dụng SmartOTP và ký số của kh�
 DESK_PHONE = Msg("Tổng đài hỗ trợ: {phone}", "Support desk: {phone}")
 DESK_EMAIL = Msg("Email hỗ trợ: {email}", "Support email: {email}")
 DESK_NONE = Msg("Nhà cung cấp dịch vụ chưa công bố số tổng đài hỗ trợ; Quý khách vui lòng liên hệ điểm giao dịch của nhà cung cấp.", "The provider has published no support number; please contact the provider's office.")
-DESK_UNKNOWN = Msg("Chưa lấy được thông tin tổng đài hỗ trợ từ máy chủ ({reason}).", "Could not get the support desk's contact from the server ({reason}).")
+DESK_UNKNOWN = Msg("Chưa lấy được thông tin tổng đài hỗ trợ từ máy chủ: {reason}", "Could not get the support desk's contact from the server: {reason}")
