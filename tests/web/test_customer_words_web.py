@@ -204,3 +204,14 @@ def test_the_acceptance_step_keeps_its_buttons_and_card_apart(small: Watched,
     assert "bien-ban-nghiem-thu" not in text and not HEX64.search(text.replace(" ", "")), text
     fits(p)
     shot(p, "words-acceptance-step")
+
+
+def test_a_long_name_never_breaks_the_logout_button_in_two(small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer("Nguyễn Thị Thu Hà")
+    log_in(p, username(world, customer), PASSWORD)
+    logout = p.get_by_role("button", name="Đăng xuất")
+    box = logout.bounding_box()
+    assert box is not None and box["height"] < 52, box  # one line (44 px tall at least)
+    expect(p.locator(".tools .who")).to_have_text("Nguyễn Thị Thu Hà")
+    fits(p)
+    shot(p, "words-long-name-header")
