@@ -70,6 +70,7 @@ from kyso.onboarding.registration import RegistrationService
 from kyso.onboarding.renewal import RenewalService, renewal_kind
 from kyso.onboarding.review import ReviewService
 from kyso.onboarding.seal import Sealer
+from kyso.onboarding.titles import DocumentTitles
 from kyso.otp.enrolment import EnrolmentService
 from kyso.otp.factor_smartotp import SmartOtpFactor
 from kyso.otp.factor_sms import SmsFactor
@@ -108,6 +109,7 @@ from kyso.signing.revinfo import KysoTrust
 from kyso.signing.service import SigningPolicy, SigningService
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import quiet_library_logs
+from kyso.support import SupportDesk
 from kyso.throttle import Throttle, ThrottlePolicy
 from kyso.uow import UnitOfWork
 
@@ -225,7 +227,12 @@ class Container:
 
     @cached_property
     def notifier(self) -> Notifier:
-        return Notifier(self.envelope, self.clock)
+        return Notifier(self.envelope, self.clock, desk=self.support_desk)
+
+    @cached_property
+    def support_desk(self) -> SupportDesk:
+        """Where customers are sent for help (KYSO_SUPPORT_PHONE, KYSO_SUPPORT_EMAIL)."""
+        return SupportDesk(self.settings.support_phone, self.settings.support_email)
 
     @cached_property
     def oob(self) -> OobService:
@@ -565,6 +572,11 @@ class Container:
     @cached_property
     def acceptance(self) -> AcceptanceService:
         return AcceptanceService(self.uow, self.clock, self.transactions, self.blobs)
+
+    @cached_property
+    def document_titles(self) -> DocumentTitles:
+        """Titles in words for the documents kyso made itself (the acceptance record)."""
+        return DocumentTitles(self.uow)
 
     @cached_property
     def renewal(self) -> RenewalService:

@@ -20,7 +20,10 @@ Area errors (``kyso.accounts.errors`` …) subclass these kinds.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+if TYPE_CHECKING:
+    from kyso.support import SupportDesk
 
 __all__ = [
     "AuthenticationFailed",
@@ -69,7 +72,8 @@ def waiting(seconds: int) -> Text:
 
 
 class KysoError(Exception):
-    """Base class. ``vi`` and ``en`` are templates formatted with the keyword arguments."""
+    """Base class. ``vi`` and ``en`` are templates formatted with the keyword arguments;
+    ``{desk}`` in a template names the support desk (:mod:`kyso.support`)."""
 
     code: ClassVar[str] = "server_error"
     vi: ClassVar[str] = "Đã xảy ra lỗi."
@@ -82,7 +86,9 @@ class KysoError(Exception):
         self.detail = detail
         super().__init__(self.describe("en"))
 
-    def describe(self, lang: str = "vi") -> str:
+    def describe(self, lang: str = "vi", desk: SupportDesk | None = None) -> str:
+        """The description in ``lang``, naming ``desk`` where the template sends the customer
+        to the support desk (none given: the words for a desk without a number)."""
         template = self.vi if lang == "vi" else self.en
         params = {k: (v.vi if lang == "vi" else v.en) if isinstance(v, Text) else v
                   for k, v in self.params.items()}
@@ -92,10 +98,13 @@ class KysoError(Exception):
                        for k, group in self.worded.items() if k in params}
         if self.retry_after is not None and "wait" not in params:
             params["wait"] = waiting(self.retry_after).pick(lang)
+        if "{desk}" in template:
+            from kyso.support import SupportDesk  # the desk's words know Text, not the reverse
+            params.setdefault("desk", (desk or SupportDesk()).named.pick(lang))
         try:
             text = template.format(**params)
         except (KeyError, IndexError):
-            text = template
+            text = template.replace("{desk}", str(params.get("desk", "{desk}")))
         return f"{text} ({self.detail})" if self.detail else text
 
     @property

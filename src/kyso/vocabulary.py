@@ -154,6 +154,12 @@ SEXES = {"M": _T("Nam", "Male"), "F": _T("Nữ", "Female")}
 REGISTRATION_STATES = {s.value: _T(s.vi[:1].upper() + s.vi[1:],
                                    s.value.replace("_", " ").capitalize()) for s in State}
 
+# the SmartOTP token's status and the OTP methods (GET /smartotp), as the web app says them
+TOKEN_STATUSES = {"none": _T("Chưa đăng ký", "Not registered"),
+                  "pending": _T("Chờ kích hoạt", "Awaiting activation"),
+                  "active": _T("Đang hoạt động", "Active"), "locked": _T("Đã khóa", "Locked")}
+OTP_METHODS = {"sms": _T("SMS OTP", "SMS OTP"), "smartotp": _T("SmartOTP", "SmartOTP")}
+
 VOCABULARY: Mapping[str, Mapping[str, Text]] = {
     "transaction_kinds": TRANSACTION_KINDS,
     "transaction_statuses": TRANSACTION_STATUSES,
@@ -167,6 +173,8 @@ VOCABULARY: Mapping[str, Mapping[str, Text]] = {
     "ekyc_results": EKYC_RESULTS,
     "sexes": SEXES,
     "registration_states": REGISTRATION_STATES,
+    "token_statuses": TOKEN_STATUSES,
+    "otp_methods": OTP_METHODS,
 }
 _OTHER = _T("Khác", "Other")
 

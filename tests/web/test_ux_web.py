@@ -276,8 +276,8 @@ def test_a_transaction_that_can_no_longer_be_confirmed_leaves_no_form(
     card.get_by_role("button", name="Xác nhận").click()
     # the fifth wrong code locks the token: said, no more form, and the way to the SmartOTP page
     expect(card.get_by_role("alert")).to_have_text(
-        "SmartOTP đã bị khóa do nhập sai nhiều lần. Vui lòng liên hệ tổng đài hỗ trợ "
-        "hoặc đặt lại PIN SmartOTP.")
+        "SmartOTP đã bị khóa do nhập sai nhiều lần. Vui lòng liên hệ bộ phận hỗ trợ khách "
+        "hàng của nhà cung cấp dịch vụ hoặc đặt lại PIN SmartOTP.")
     expect(card.get_by_label("Mã OTP")).to_have_count(0)
     no_codes(p)
     fits(p)

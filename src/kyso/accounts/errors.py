@@ -91,5 +91,5 @@ class AccountPending(Locked):
 
 class AccountUnavailable(Locked):
     code = "account_locked"
-    vi = "Tài khoản đang bị khóa hoặc đã đóng. Vui lòng liên hệ tổng đài hỗ trợ."
-    en = "The account is locked or closed. Please call the support desk."
+    vi = "Tài khoản đang bị khóa hoặc đã đóng. Vui lòng liên hệ {desk}."
+    en = "The account is locked or closed. Please contact {desk}."

@@ -67,6 +67,7 @@ from kyso.otp.errors import InvalidOtp, OtpExpired, ResendTooSoon, SendLimitReac
 from kyso.otp.model import Purpose
 from kyso.otp.oob import OobService
 from kyso.signing.storage import BlobStore
+from kyso.support import DESK
 from kyso.throttle import Throttle, subject_of_name
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -77,8 +78,8 @@ _STAFF = (Role.RA_OFFICER, Role.SUPPORT, Role.ADMIN)
 _IMAGES = ("front", "back", "portrait")
 _CODE_DIGITS = 8
 _PHANTOMS_KEPT = timedelta(days=1)  # a closed phantom case, then deleted (audit records stay)
-_HOTLINE = Text("Nếu không phải Quý khách, hãy gọi ngay tổng đài hỗ trợ.",
-                "If this was not you, call the support desk at once.")
+_HOTLINE = Text(f"Nếu không phải Quý khách, hãy liên hệ ngay {DESK}.",
+                f"If this was not you, contact {DESK} at once.")
 
 
 class CaseNotFound(NotFound):
@@ -110,9 +111,9 @@ class NothingToCompare(Conflict):
 class CasesLimit(TooManyRequests):
     code = "recovery_limit"
     vi = ("Tài khoản đã gửi {limit} yêu cầu khôi phục trong 30 ngày. "
-          "Vui lòng liên hệ tổng đài hỗ trợ.")
+          "Vui lòng liên hệ {desk}.")
     en = ("The account has sent {limit} recovery requests in 30 days. "
-          "Please call the support desk.")
+          "Please contact {desk}.")
 
 
 class ImagesRefused(InvalidInput):

@@ -31,6 +31,7 @@ from kyso.notify.service import Notifier
 from kyso.otp.errors import InvalidOtp, OtpExpired, ResendTooSoon, SendLimitReached
 from kyso.otp.model import Purpose
 from kyso.otp.oob import OobService
+from kyso.support import DESK
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
 __all__ = ["RecoveryService", "find_active"]
@@ -141,10 +142,10 @@ class RecoveryService:
         at = f"{self._clock.now():%d/%m/%Y %H:%M} (UTC)"
         body = Text(" ".join(filter(None, (
             f"{title.vi} lúc {at}.", extra and extra.vi,
-            "Nếu không phải Quý khách, hãy gọi ngay tổng đài hỗ trợ để khóa tài khoản."))),
+            f"Nếu không phải Quý khách, hãy liên hệ ngay {DESK} để khóa tài khoản."))),
             " ".join(filter(None, (
                 f"{title.en} at {at}.", extra and extra.en,
-                "If this was not you, call the support desk at once to lock the account."))))
+                f"If this was not you, contact {DESK} at once to lock the account."))))
         self._notifier.tell(uow, account, title, body, purpose="ACCOUNT_SECURITY")
 
 

@@ -10,6 +10,7 @@ from kyso.app.context import AppContext
 from kyso.app.errors import ApiError
 from kyso.app.models import TokenStatus
 from kyso.app.state import Session
+from kyso.app.support import contact_of, with_desk
 from kyso.secrets import Secret
 
 __all__ = ["StatusReport", "lock_method", "login", "logout", "set_method", "status"]
@@ -51,6 +52,13 @@ class StatusReport:
     synced_at: str | None
     remote: TokenStatus | None
 
+    @property
+    def locked(self) -> bool:
+        """The token or one of the OTP methods is locked (the desk lifts it)."""
+        remote = self.remote
+        return remote is not None and (remote.status == "locked" or any(
+            state.locked for state in remote.methods.values()))
+
     def to_json(self) -> dict[str, Any]:
         remote = self.remote.model_dump(mode="json") if self.remote else None
         return {"server": self.server, "device_id": self.device_id, "login": self.login,
@@ -87,4 +95,5 @@ def lock_method(ctx: AppContext, method: str) -> None:
         api.status()
         pin = ctx.ui.ask(m.ASK_ACCOUNT_PIN, secret=True)
         api.lock_method(method, pin)
-    ctx.ui.result(m.METHOD_LOCKED, method=method)
+        done = with_desk(m.METHOD_LOCKED, contact_of(api))
+    ctx.ui.result(done, method=method)

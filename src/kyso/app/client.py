@@ -24,6 +24,7 @@ from kyso.app.models import (
     Activation,
     Certificate,
     Consent,
+    Contact,
     Login,
     Onboarding,
     Order,
@@ -112,6 +113,10 @@ class KysoClient:
 
     def time(self) -> ServerTime:
         return self._model(ServerTime, self._send("GET", "/time", auth=False))
+
+    def contact(self) -> Contact:
+        """The support desk (public: a customer locked out can still ask)."""
+        return self._model(Contact, self._send("GET", "/contact", auth=False))
 
     def login(self, login: str, password: str) -> Login:
         body = {"login": login, "password": password}

@@ -13,6 +13,7 @@ __all__ = [
     "Activation",
     "Certificate",
     "Consent",
+    "Contact",
     "Login",
     "MethodState",
     "Order",
@@ -30,6 +31,14 @@ __all__ = [
 
 class _Answer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Contact(_Answer):
+    """The support desk as the operator set it (``GET /contact``; nothing set: all None)."""
+
+    phone: str | None = None
+    tel: str | None = None
+    email: str | None = None
 
 
 class ServerTime(_Answer):

@@ -46,7 +46,10 @@ def _label(msg: Msg, lang: Lang) -> str:
     return msg.render(lang)
 
 
-def status_table(report: StatusReport, lang: Lang) -> Table:
+def status_table(report: StatusReport, lang: Lang, words: Vocabulary | None = None) -> Table:
+    """The device and the server's view of the token; statuses and methods in the server's
+    words (``GET /vocabulary``), never their codes."""
+    words = words or Vocabulary()
     table = Table(show_header=False, box=None)
     none = _label(m.L_NONE, lang)
     rows = [(m.L_SERVER, report.server), (m.L_DEVICE, report.device_id),
@@ -55,12 +58,14 @@ def status_table(report: StatusReport, lang: Lang) -> Table:
             (m.L_CLOCK, f"{report.clock_offset:+.1f} s")]
     remote = report.remote
     if remote is not None:
-        rows += [(m.L_STATUS, remote.status), (m.L_METHOD, remote.otp_method)]
+        rows += [(m.L_STATUS, words.word("token_statuses", remote.status)),
+                 (m.L_METHOD, words.word("otp_methods", remote.otp_method))]
     labelled = [(_label(label, lang), value) for label, value in rows]
     for name, state in sorted(remote.methods.items() if remote else ()):
         lock = _label(m.L_LOCKED if state.locked else m.L_OPEN, lang)
         reason = f" ({state.reason})" if state.reason else ""
-        labelled.append((m.L_METHOD_NAMED.render(lang, name=name), lock + reason))
+        named = m.L_METHOD_NAMED.render(lang, name=words.word("otp_methods", name))
+        labelled.append((named, lock + reason))
     for label, value in labelled:
         table.add_row(label, value)
     return table

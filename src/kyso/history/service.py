@@ -26,6 +26,7 @@ from kyso.billing.quota import LedgerEntry
 from kyso.clock import Clock
 from kyso.descriptions import describe
 from kyso.errors import Text
+from kyso.onboarding.titles import titles_in
 from kyso.otp.token import Challenge, ChallengeStatus
 from kyso.pki.model import short_serial
 from kyso.signing.document import Document, DocumentStatus
@@ -108,9 +109,10 @@ class HistoryService:
         documents = uow.documents.for_account(account_id, LIMIT)
         records = {r.document_id: r for r in uow.signature_records.for_account(account_id,
                                                                                  LIMIT)}
+        titles = titles_in(uow, documents)  # kyso's own acceptance record, in words
         for document in documents:
             if document.status in (DocumentStatus.SIGNED, DocumentStatus.FAILED):
-                yield _signature(document, records.get(document.id))
+                yield _signature(document, records.get(document.id), titles.get(document.id))
         for job in uow.receipts.for_account(account_id, LIMIT):
             if job.kind != ReceiptKind.DOCUMENT.value:
                 yield _receipt(job)
@@ -254,13 +256,15 @@ def _receipt(job: ReceiptJob) -> Entry:
                  receipt=job.ready, receipt_pending=not job.ready, receipt_id=job.id)
 
 
-def _signature(document: Document, record: SignatureRecord | None) -> Entry:
+def _signature(document: Document, record: SignatureRecord | None,
+               title: Text | None) -> Entry:
     status = document.status.value
     at = document.signed_at or document.created_at
+    how = f"({_FORMATS[document.format.value]} {document.options.level})"
+    said = (Text(f"{title.vi} {how}", f"{title.en} {how}") if title
+            else f"{document.file_name} {how}")
     return Entry(at, Category.SIGNATURE, document.format.value, status, _SIGNED,
-                 DOCUMENT_STATUSES.get(status, _OTHER),
-                 f"{document.file_name} ({_FORMATS[document.format.value]} "
-                 f"{document.options.level})", document.id,
+                 DOCUMENT_STATUSES.get(status, _OTHER), said, document.id,
                  record=record.id if record else None,
                  receipt=bool(record and record.receipt_sha256),
                  receipt_pending=bool(record and not record.receipt_sha256))

@@ -4,6 +4,8 @@ account's in-app inbox.
 Messages are written to the outbox by the same unit of work as the change that caused them,
 so a rolled-back change sends nothing; :class:`~kyso.notify.worker.OutboxWorker` delivers
 them later. Bodies are sealed with the envelope (purpose ``"outbox"``) before they are stored.
+A notice (:meth:`Notifier.tell`, :meth:`Notifier.post`) that says ``{desk}`` names the support
+desk there (:mod:`kyso.support`).
 
 Errors: :class:`kyso.errors.InvalidInput` for a malformed recipient, subject or paging
 argument; :class:`kyso.errors.NotFound` for a notification that is unknown or belongs to
@@ -24,6 +26,7 @@ from kyso.errors import InvalidInput, NotFound, Text
 from kyso.notify.model import Channel, Notification, OutboundMessage
 from kyso.notify.ports import EmailContent
 from kyso.secrets import Envelope
+from kyso.support import SupportDesk
 from kyso.uow import UnitOfWork
 
 __all__ = ["BODY_PURPOSE", "Contact", "Notifier", "seal_content", "unseal_content"]
@@ -71,11 +74,13 @@ class Notifier:
     """
 
     def __init__(
-        self, envelope: Envelope, clock: Clock, new_id: Callable[[], str] = _new_id
+        self, envelope: Envelope, clock: Clock, new_id: Callable[[], str] = _new_id, *,
+        desk: SupportDesk | None = None,
     ) -> None:
         self._envelope = envelope
         self._clock = clock
         self._new_id = new_id
+        self._desk = desk or SupportDesk()
 
     # -- the outbox --------------------------------------------------------------------------
 
@@ -172,6 +177,7 @@ class Notifier:
         """A notice to an account's owner: in the inbox in both languages (unless ``inbox``
         is off: a body with a secret in it), by email and (``sms``) by SMS in the account's
         language."""
+        body = self._desk.fill(body)
         if inbox:
             self.post(uow, to.id, title, body)
         if sms:
@@ -187,6 +193,7 @@ class Notifier:
         """A notice in the account's inbox, kept in both languages (read in the reader's)."""
         if any(not t.strip() or len(t) > 200 for t in title):
             raise InvalidInput("a notification title has 1 to 200 characters")
+        body = self._desk.fill(body)
         notification = Notification(
             id=self._new_id(),
             account_id=account_id,

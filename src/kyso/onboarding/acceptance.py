@@ -34,6 +34,7 @@ from kyso.onboarding.journal import move, owned
 from kyso.onboarding.model import Registration
 from kyso.onboarding.paper import acceptance_pdf
 from kyso.onboarding.states import Event, State
+from kyso.onboarding.titles import acceptance_file_name
 from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge, Method
@@ -79,7 +80,7 @@ class AcceptanceService:
             document = Document(
                 id=str(uuid.uuid4()), account_id=account_id,
                 credential_id=current.credential_id, format=DocumentFormat.PADES,
-                file_name=f"bien-ban-nghiem-thu-{current.id[:8]}.pdf", size=len(data),
+                file_name=acceptance_file_name(current), size=len(data),
                 sha256=self._blobs.put(data), created_at=now,
                 options=SignOptions(visible=True, reason="Ký Biên bản nghiệm thu"))
             challenge = self._transactions.create(uow, account_id, ACCEPTANCE_KIND, {

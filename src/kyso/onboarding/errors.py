@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from kyso.errors import Conflict, Gone, InvalidInput, Locked, NotFound, PermissionDenied, Text
+from kyso.support import SupportDesk
 
 __all__ = [
     "ActivationExpired",
@@ -53,13 +54,13 @@ FIELD_LABELS: dict[str, Text] = {
 class _NamesAField(InvalidInput):
     """An error whose ``{field}`` is said with :data:`FIELD_LABELS`."""
 
-    def describe(self, lang: str = "vi") -> str:
+    def describe(self, lang: str = "vi", desk: SupportDesk | None = None) -> str:
         label = FIELD_LABELS.get(str(self.params.get("field")))
         if label is None:
-            return super().describe(lang)
+            return super().describe(lang, desk)
         named, self.params = self.params, {**self.params, "field": label}
         try:
-            return super().describe(lang)
+            return super().describe(lang, desk)
         finally:
             self.params = named
 

@@ -28,6 +28,7 @@ from kyso.otp.smartotp import Messenger, PinChecker, SmartOtpPolicy, open_seed, 
 from kyso.otp.terms import TERMS, Terms
 from kyso.otp.token import AUTHENTICATOR_PARAMS, Method, SmartOtpToken, TokenKind, TokenStatus
 from kyso.secrets import Envelope
+from kyso.support import DESK
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
 __all__ = ["Activation", "EnrolmentService", "Registration"]
@@ -106,9 +107,9 @@ class EnrolmentService:
             self._messenger.post(
                 uow, account_id, Text("SmartOTP đã được kích hoạt", "SmartOTP is activated"),
                 Text(f"SmartOTP đã được kích hoạt trên thiết bị {device}. Nếu không phải Quý "
-                     "khách thực hiện, vui lòng tạm khóa SmartOTP và gọi tổng đài.",
+                     f"khách thực hiện, vui lòng tạm khóa SmartOTP và liên hệ {DESK}.",
                      f"SmartOTP was activated on the device {device}. If this was not you, "
-                     "please suspend SmartOTP and call the support desk."))
+                     f"please suspend SmartOTP and contact {DESK}."))
             self._audit(uow, "smartotp.activated", account_id, token=token.id, device=device_id)
             seed = open_seed(self._envelope, active)
             uow.commit()

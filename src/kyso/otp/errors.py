@@ -80,15 +80,15 @@ class NoActiveToken(Conflict):
 
 class TokenLocked(Locked):
     code = "locked"
-    vi = ("SmartOTP đã bị khóa do nhập sai nhiều lần. Vui lòng liên hệ tổng đài hỗ trợ "
+    vi = ("SmartOTP đã bị khóa do nhập sai nhiều lần. Vui lòng liên hệ {desk} "
           "hoặc đặt lại PIN SmartOTP.")
-    en = "SmartOTP is locked after too many wrong codes. Call support or reset your SmartOTP PIN."
+    en = "SmartOTP is locked after too many wrong codes. Contact {desk} or reset your SmartOTP PIN."
 
 
 class MethodLocked(Locked):
     code = "method_locked"
-    vi = "Phương thức nhận OTP {method} đang bị tạm khóa. Vui lòng liên hệ tổng đài hỗ trợ."
-    en = "The OTP method {method} is temporarily locked. Please call the support desk."
+    vi = "Phương thức nhận OTP {method} đang bị tạm khóa. Vui lòng liên hệ {desk}."
+    en = "The OTP method {method} is temporarily locked. Please contact {desk}."
 
 
 class TermsNotAccepted(InvalidInput):

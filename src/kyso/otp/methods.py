@@ -18,6 +18,7 @@ from kyso.otp import errors
 from kyso.otp.factors import FactorRegistry
 from kyso.otp.smartotp import Messenger, PinChecker
 from kyso.otp.token import Method, MethodLock, MethodState
+from kyso.support import DESK
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["MethodService", "Staff"]
@@ -116,9 +117,9 @@ class MethodService:
         self._messenger.post(uow, account_id,
                              Text(f"{name} đã bị tạm khóa", f"{name} is suspended"),
                              Text(f"Phương thức {name} đã bị tạm khóa. Lý do: {lock.reason}. "
-                                  "Liên hệ tổng đài hỗ trợ để mở khóa.",
+                                  f"Liên hệ {DESK} để mở khóa.",
                                   f"The method {name} is suspended. Reason: {lock.reason}. "
-                                  "Call the support desk to have it unlocked."))
+                                  f"Contact {DESK} to have it unlocked."))
 
     def _unlock(self, uow: UnitOfWork, staff: Staff, account_id: str, method: Method,
                 reason: str) -> None:

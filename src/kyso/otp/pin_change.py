@@ -16,6 +16,7 @@ from kyso.otp.model import Purpose
 from kyso.otp.smartotp import Messenger
 from kyso.otp.token import Challenge, Method
 from kyso.otp.transactions import Kind, TransactionService
+from kyso.support import DESK
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["KIND", "PinChangeService", "pin_change_kind"]
@@ -49,9 +50,9 @@ def pin_change_kind(clock: Clock, messenger: Messenger) -> Kind:
                        Text("Yêu cầu đổi PIN SmartOTP", "SmartOTP PIN change"),
                        Text("Quý khách vừa xác nhận PIN SmartOTP hiện tại để đổi PIN trên thiết "
                             "bị. Nếu không phải Quý khách thực hiện, vui lòng tạm khóa SmartOTP "
-                            "và gọi tổng đài.",
+                            f"và liên hệ {DESK}.",
                             "You have just confirmed your current SmartOTP PIN to change it on "
-                            "your device. If this was not you, please suspend SmartOTP and call "
-                            "the support desk."))
+                            "your device. If this was not you, please suspend SmartOTP and contact "
+                            f"{DESK}."))
 
     return Kind(KIND, Purpose.PIN_CHANGE, apply, method=Method.SMARTOTP)

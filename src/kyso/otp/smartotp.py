@@ -26,6 +26,7 @@ from kyso.otp.oath import hotp, match_totp, totp_counter
 from kyso.otp.ocra import ocra
 from kyso.otp.token import Method, MethodState, SmartOtpToken, TokenStatus
 from kyso.secrets import Envelope
+from kyso.support import DESK
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
 __all__ = [
@@ -146,9 +147,9 @@ class SmartOtpService:
             self._messenger.post(
                 uow, token.account_id, Text("SmartOTP đã bị khóa", "SmartOTP is locked"),
                 Text("SmartOTP bị khóa do nhập sai mã OTP nhiều lần liên tiếp. "
-                     "Vui lòng liên hệ tổng đài hoặc đặt lại PIN SmartOTP.",
+                     f"Vui lòng liên hệ {DESK} hoặc đặt lại PIN SmartOTP.",
                      "SmartOTP was locked after too many wrong OTPs in a row. "
-                     "Please call the support desk or reset your SmartOTP PIN."))
+                     f"Please contact {DESK} or reset your SmartOTP PIN."))
             raise errors.TokenLocked()
         raise errors.InvalidOtp(attempts_remaining=self.policy.max_failures - failures)
 

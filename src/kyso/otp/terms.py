@@ -26,7 +26,7 @@ TERMS = Terms(
         "kể cả nhân viên của nhà cung cấp dịch vụ.\n"
         "4. Nhập sai mã OTP nhiều lần liên tiếp, SmartOTP sẽ bị khóa để bảo vệ tài khoản.\n"
         "5. Khi mất thiết bị hoặc nghi ngờ lộ mã PIN, Quý khách cần tạm khóa SmartOTP ngay và "
-        "liên hệ tổng đài hỗ trợ."
+        "liên hệ {desk}."
     ),
     text_en=(
         "SMARTOTP TERMS OF USE\n"
@@ -36,7 +36,7 @@ TERMS = Terms(
         "3. Keep your SmartOTP PIN secret; never share your PIN or codes with anyone, including "
         "our staff.\n"
         "4. Too many wrong codes in a row lock SmartOTP to protect your account.\n"
-        "5. If you lose your device or suspect your PIN is known, lock SmartOTP at once and call "
-        "the support desk."
+        "5. If you lose your device or suspect your PIN is known, lock SmartOTP at once and "
+        "contact {desk}."
     ),
 )

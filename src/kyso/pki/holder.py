@@ -13,6 +13,7 @@ from kyso.otp.smartotp import PinChecker
 from kyso.pki.errors import CertificateNotFound
 from kyso.pki.model import IssuedCertificate
 from kyso.pki.service import PkiService
+from kyso.support import DESK
 from kyso.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["HolderService", "NotYourHold"]
@@ -21,8 +22,8 @@ __all__ = ["HolderService", "NotYourHold"]
 class NotYourHold(PermissionDenied):
     code = "suspended_by_staff"
     vi = ("Chứng thư số đang bị tạm dừng bởi tổ chức cung cấp dịch vụ; vui lòng liên hệ "
-          "tổng đài hỗ trợ để tiếp tục sử dụng.")
-    en = "The certificate was suspended by the service provider; call the support desk."
+          "{desk} để tiếp tục sử dụng.")
+    en = "The certificate was suspended by the service provider; contact {desk}."
 
 
 class HolderService:
@@ -63,9 +64,9 @@ class HolderService:
         at = f"{self._clock.now():%d/%m/%Y %H:%M} (UTC)"
         body = Text(" ".join(filter(None, (
             f"{title.vi} lúc {at} — số hiệu {cert.serial:X}.", extra and extra.vi,
-            "Nếu không phải Quý khách, hãy gọi ngay tổng đài hỗ trợ."))), " ".join(filter(None, (
+            f"Nếu không phải Quý khách, hãy liên hệ ngay {DESK}."))), " ".join(filter(None, (
             f"{title.en} at {at} — serial number {cert.serial:X}.", extra and extra.en,
-            "If this was not you, call the support desk at once."))))
+            f"If this was not you, contact {DESK} at once."))))
         with self._uow() as uow:
             account = uow.accounts.get(cert.account_id)
             assert account is not None

@@ -15,8 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kyso import errors
 from kyso.adapters.db.health import is_outage
 from kyso.entrypoints.api.validation_text import describe
+from kyso.support import SupportDesk
 
-__all__ = ["error_response", "install_error_handlers", "language"]
+__all__ = ["desk_of", "error_response", "install_error_handlers", "language"]
 
 log = logging.getLogger("kyso.api")
 
@@ -42,6 +43,12 @@ def language(request: Request) -> str:
     return "en" if lang.strip().lower().startswith("en") else "vi"
 
 
+def desk_of(request: Request) -> SupportDesk | None:
+    """The support desk an error description names (the app's container's)."""
+    container = getattr(request.app.state, "container", None)
+    return container.support_desk if container is not None else None
+
+
 def error_response(status: int, code: str, description: str,
                    headers: dict[str, str] | None = None, *,
                    attempts_remaining: int | None = None) -> JSONResponse:
@@ -64,7 +71,8 @@ async def _kyso_error(request: Request, exc: Exception) -> JSONResponse:
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     remaining = exc.params.get("attempts_remaining")
-    return error_response(status, exc.code, exc.describe(language(request)), headers,
+    return error_response(status, exc.code, exc.describe(language(request), desk_of(request)),
+                          headers,
                           attempts_remaining=int(remaining) if remaining is not None else None)
 
 

@@ -20,7 +20,7 @@ import typer
 from pydantic import BaseModel
 from rich.table import Table
 
-from kyso.app import account, billing, codes, consents, enrol, onboard, transactions
+from kyso.app import account, billing, codes, consents, enrol, onboard, support, transactions
 from kyso.app import messages as m
 from kyso.app import recovery as app_recovery
 from kyso.app import requests as sign_requests
@@ -36,7 +36,9 @@ from kyso.app.views import code_json, code_line, live_codes, status_table, trans
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Ứng dụng SmartOTP của khách hàng / the customer's SmartOTP app.",
+    help="Ứng dụng SmartOTP của khách hàng / the customer's SmartOTP app. Cần hỗ trợ? "
+         "kyso app about cho biết số tổng đài và email hỗ trợ / need help? kyso app about "
+         "gives the support desk's phone and email.",
     epilog="Environment: KYSO_APP_HOME (state; default ~/.config/kyso-app), KYSO_APP_SERVER, "
            "KYSO_APP_LANG; KYSO_APP_KDF_MEMORY_KIB lowers the device KDF's memory (tests only).",
     no_args_is_help=True)
@@ -100,13 +102,17 @@ def _run(ctx: typer.Context, *, pin_stdin: bool = False,
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--lang") from None
     ui = ConsoleUi(lang, secrets_from_stdin=pin_stdin)
+    made: AppContext | None = None
     try:
-        yield _Command(AppContext.create(ui, server=server or opts.server), ui)
+        made = AppContext.create(ui, server=server or opts.server)
+        yield _Command(made, ui)
     except AppError as exc:
         ui.error(exc.describe(lang))
         hint = _HINTS.get(exc.code) if isinstance(exc, ApiError) else None
         if hint is not None:
             ui.say(hint)
+        if made is not None:
+            support.after_error(made, exc)  # a lock-out: the desk's number
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         ui.err.print()
@@ -193,6 +199,13 @@ def account_pin(
 
 
 @app.command()
+def about(ctx: typer.Context) -> None:
+    """Giới thiệu và liên hệ hỗ trợ / about this app and the support desk (phone, email)."""
+    with _run(ctx) as c:
+        support.about(c.app)
+
+
+@app.command()
 def logout(ctx: typer.Context) -> None:
     """Đăng xuất / log out."""
     with _run(ctx) as c:
@@ -207,7 +220,13 @@ def status(ctx: typer.Context, as_json: AsJson = False) -> None:
         if as_json:
             c.ui.out.print_json(data=report.to_json())
         else:
-            c.ui.out.print(status_table(report, c.ui.lang))
+            words = None
+            if report.remote is not None:  # the server answered: its words for its codes
+                with c.app.client() as client:
+                    words = transactions.words_of(client)
+            c.ui.out.print(status_table(report, c.ui.lang, words))
+            if report.locked:
+                support.tell_locked(c.app)
 
 
 @app.command()

@@ -51,7 +51,7 @@ from kyso.accounts.errors import (
     SessionExpired,
     WrongPin,
 )
-from kyso.entrypoints.api.errors import error_response, language
+from kyso.entrypoints.api.errors import desk_of, error_response, language
 from kyso.otp.errors import InvalidOtp, OtpExpired
 from kyso.relying.csc_oauth import OAuthError
 from kyso.signing.errors import OutOfSignatures
@@ -141,17 +141,18 @@ _KINDS = {"hashes": "array", "hash": "array", "numSignatures": "integer", "authD
 def _kyso_error(request: Request, exc: errors.KysoError) -> Response:
     lang = _lang(request)
     if isinstance(exc, OAuthError):
-        return error_response(exc.status, exc.code, exc.describe(lang),
+        return error_response(exc.status, exc.code, exc.describe(lang, desk_of(request)),
                               {"Cache-Control": "no-store"})
     for kind, status, code, text in _RULES:
         if isinstance(exc, kind):
-            description = exc.describe(lang) if text is None else text[lang == "en"]
+            description = (exc.describe(lang, desk_of(request)) if text is None
+                           else text[lang == "en"])
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
             if status == 401:
                 headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
             return error_response(status, code or exc.code, description, headers)
     log.error("unmapped %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    return error_response(500, "server_error", exc.describe(lang))
+    return error_response(500, "server_error", exc.describe(lang, desk_of(request)))
 
 
 def _lang(request: Request) -> str:

@@ -71,7 +71,8 @@ def authorize(request: Request, container: ContainerDep, response_type: Q = None
         if not exc.redirect or redirect_uri is None:
             raise
         target = with_query(redirect_uri, error=exc.code,
-                             error_description=exc.describe(chosen), state=state)
+                             error_description=exc.describe(chosen, container.support_desk),
+                             state=state)
         return RedirectResponse(target, 302)
     return RedirectResponse(f"/?csc={quote(item.id)}&lang={chosen}#csc-authorize", 302)
 

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from kyso.entrypoints.api.errors import language, status_of
+from kyso.entrypoints.api.errors import desk_of, language, status_of
 from kyso.errors import InvalidInput, KysoError
 
 __all__ = ["ok", "parse", "refused"]
@@ -34,7 +34,8 @@ def ok(message: str, data: Any) -> JSONResponse:
 def refused(request: Request, exc: KysoError) -> JSONResponse:
     status = status_of(exc)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-    body = {"error": exc.code, "error_description": exc.describe(language(request)),
+    described = exc.describe(language(request), desk_of(request))
+    body = {"error": exc.code, "error_description": described,
             "status_code": status, "message": _MESSAGES.get(exc.code, exc.code.upper()),
             "data": None}
     return JSONResponse(body, status, headers)

@@ -22,10 +22,11 @@ from starlette.concurrency import run_in_threadpool
 from kyso.adapters.payments.sandbox import PAY_PATH, Choice, SandboxMethod
 from kyso.billing.catalog import ProductKind
 from kyso.billing.orders import Order, OrderPurpose
-from kyso.billing.payment import BadCallback, BadSignature, PaymentOutcome
+from kyso.billing.payment import BadCallback, BadSignature, CallbackResult, PaymentOutcome
 from kyso.billing.receipt import vnd
+from kyso.bootstrap import Container
 from kyso.entrypoints.api.deps import ContainerDep
-from kyso.entrypoints.web.payment_words import WORDS, language
+from kyso.entrypoints.web.payment_words import WORDS, language, result_sentence
 
 __all__ = ["return_router", "sandbox_router"]
 
@@ -54,8 +55,17 @@ def payment_return(request: Request, container: ContainerDep) -> Response:
     back: dict[str, Any] = _back(order, paid, w)
     return _page(request, "payment_return.html", w, paid=paid,
                  headline=w[f"outcome_{result.outcome.value}"], order_id=result.order_id,
-                 amount=vnd(result.amount), response_code=result.response_code, status=status,
-                 **back)
+                 amount=vnd(result.amount), reason=_reason(result, container, w),
+                 status=status, **back)
+
+
+def _reason(result: CallbackResult, container: Container, w: dict[str, str]) -> str | None:
+    """Why a payment failed, in a sentence (never the gateway's code); nothing for a payment
+    made or cancelled by the customer (the headline says it)."""
+    if result.outcome is not PaymentOutcome.FAILED:
+        return None
+    said = container.support_desk.fill(result_sentence(result.response_code))
+    return said.pick(w["lang_code"])
 
 
 def _words(request: Request) -> dict[str, str]:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from kyso.bootstrap import Container
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.errors import language
@@ -67,6 +68,7 @@ def body_limits(settings: Settings) -> dict[str, int]:
 class DocumentOut(BaseModel):
     id: str
     file_name: str
+    title: str | None = None  # a document kyso made itself, in words (else: its file name)
     format: str
     size: int
     sha256: str
@@ -88,9 +90,10 @@ class DocumentOut(BaseModel):
     download: str | None
 
     @classmethod
-    def of(cls, d: Document) -> DocumentOut:
+    def of(cls, d: Document, title: str | None = None) -> DocumentOut:
         o = d.options
-        return cls(id=d.id, file_name=d.file_name, format=d.format.value, size=d.size,
+        return cls(id=d.id, file_name=d.file_name, title=title, format=d.format.value,
+                   size=d.size,
                    sha256=d.sha256, level=o.level.value, visible=o.visible, reason=o.reason,
                    location=o.location, credential=d.credential_id, page=o.page,
                    box=list(o.box) if o.box else None, signature_image=o.image is not None,
@@ -300,13 +303,25 @@ def _options(level: Level, visible: bool, reason: str | None, location: str | No
 
 
 @router.get("/documents", response_model=list[DocumentOut])
-def recent(caller: CurrentCaller, container: ContainerDep) -> list[DocumentOut]:
-    return [DocumentOut.of(d) for d in container.documents.recent(caller.account.id)]
+def recent(request: Request, caller: CurrentCaller,
+           container: ContainerDep) -> list[DocumentOut]:
+    return _titled(request, container, container.documents.recent(caller.account.id))
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut)
-def one(document_id: str, caller: CurrentCaller, container: ContainerDep) -> DocumentOut:
-    return DocumentOut.of(container.documents.get(caller.account.id, document_id))
+def one(document_id: str, request: Request, caller: CurrentCaller,
+        container: ContainerDep) -> DocumentOut:
+    [found] = _titled(request, container,
+                      [container.documents.get(caller.account.id, document_id)])
+    return found
+
+
+def _titled(request: Request, container: Container,
+            documents: list[Document]) -> list[DocumentOut]:
+    """Each document, with its title in words when kyso made it (the acceptance record)."""
+    titles, lang = container.document_titles.of(documents), language(request)
+    return [DocumentOut.of(d, titles[d.id].pick(lang) if d.id in titles else None)
+            for d in documents]
 
 
 @router.get("/documents/{document_id}/download", response_class=Response)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from kyso.bootstrap import Container
 from kyso.entrypoints.api.deps import BearerToken, ContainerDep, CurrentCaller
 from kyso.entrypoints.api.schemas import Strict
+from kyso.errors import Text
 from kyso.otp.enrolment import Activation
 from kyso.otp.oath import b32decode_seed, otpauth_uri
 from kyso.otp.token import Method, MethodState, SmartOtpToken
@@ -135,7 +136,8 @@ class MethodOut(BaseModel):
 @router.get("/smartotp/terms", response_model=TermsOut)
 def terms(container: ContainerDep) -> TermsOut:
     t = container.enrolment.terms()
-    return TermsOut(version=t.version, text_vi=t.text_vi, text_en=t.text_en)
+    vi, en = container.support_desk.fill(Text(t.text_vi, t.text_en))  # the desk's number
+    return TermsOut(version=t.version, text_vi=vi, text_en=en)
 
 
 @router.post("/smartotp/registrations", status_code=201, response_model=RegisterOut)

@@ -378,6 +378,10 @@ const vi = {
   // -- ux2
   supCall: "Gọi hỗ trợ", supEmail: "Email hỗ trợ", supTitle: "Cần giúp đỡ? Tổng đài hỗ trợ luôn sẵn sàng.",
   buyCertUntil: "{name} — hạn đến {d}",
+  // -- ux
+  uxwMore: "Xem đầy đủ", uxwCopy: "Sao chép", uxwCopied: "Đã sao chép",
+  uxwDigestHint: "Dãy ký tự đầy đủ nhận dạng tệp (SHA-256), dùng để đối chiếu đúng tệp khi cần.",
+  uxwDocument: "Tài liệu", uxwTitled: "{title} ngày {day}",
 };
 
 const en = {
@@ -753,6 +757,10 @@ const en = {
   // -- ux2
   supCall: "Call support", supEmail: "Support email", supTitle: "Need help? The support desk is there for you.",
   buyCertUntil: "{name} — valid until {d}",
+  // -- ux
+  uxwMore: "Show in full", uxwCopy: "Copy", uxwCopied: "Copied",
+  uxwDigestHint: "The full string that identifies the file (SHA-256), to check it is the very file if need be.",
+  uxwDocument: "Document", uxwTitled: "{title} of {day}",
 };
 
 const tables = { vi, en };

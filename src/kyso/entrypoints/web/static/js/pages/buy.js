@@ -34,8 +34,8 @@ function product(p, certs) {
       if (order.payment_url) { out.show(t("redirecting"), "ok"); location.assign(order.payment_url); }
       else out.show(label("os_", order.status), "ok");
     });
-  } }, h("h2", {}, p.name), h("p", { class: "price" }, vnd(p.price)),
-  h("p", { class: "muted" }, `${t("priceVat")} · VAT ${vnd(p.vat)}`), facts ? h("p", {}, facts) : null,
+  } }, h("h2", {}, p.name), h("p", { class: "price" }, p.price ? vnd(p.price) : t("uxFree")),
+  p.price ? h("p", { class: "muted" }, `${t("priceVat")} · VAT ${vnd(p.vat)}`) : null, facts ? h("p", {}, facts) : null,
   needsCert && !certs.length ? noCert() : certField, out, button);
 }
 

@@ -112,7 +112,7 @@ function step(reg, again) {
     active: () => [h("p", {}, t("obActive")), h("p", { class: "links" },
       h("a", { href: "#sign", class: "button-link" }, t("navSign")), h("a", { href: "#home", class: "button-link" }, t("navHome"))),
     act("obRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")],
-    rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : h("p", {}, t("uxRejected"))),
+    rejected: () => (reg.resubmittable ? act("obResubmit", async () => { await post(`${BASE}/resubmit`); await again(); }) : [h("p", {}, t("uxRejected")), supportLine()]),
   }[reg.state];
   return card(t("obNext"), out, body ? body() : null, h("div", { class: "actions" }, cancel));
 }
@@ -180,11 +180,11 @@ function contract(out, again, act) {
 function acceptance(out, again, act) {
   const flow = h("div", { id: "ob-flow" });
   return [h("p", {}, t("obApproved")), h("div", { class: "actions" },
-    act("obReadRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary")),
-  act("obSignRecord", async () => {
-    const { transaction } = await post(`${BASE}/acceptance`);
-    replace(flow, txCard(transaction, (done) => done.status === "confirmed" && again()));
-  }), flow];
+    act("obReadRecord", () => download(`${BASE}/acceptance`, "bien-ban-nghiem-thu.pdf"), "secondary"),
+    act("obSignRecord", async () => {
+      const { transaction } = await post(`${BASE}/acceptance`);
+      replace(flow, txCard(transaction, (done) => done.status === "confirmed" && again()));
+    })), flow];
 }
 
 async function download(path, name) {

@@ -156,8 +156,14 @@ function downloadButton(doc, named = false) {
 
 function recent(docs) {
   if (!docs.length) return h("p", {}, "—");
-  return table([word("detail_labels", "file_name"), t("level"), t("status"), t("createdAt"), ""],
-    docs.map((d) => [d.file_name, d.level, word("document_statuses", d.status), fmtDate(d.created_at), d.download ? downloadButton(d) : ""]));
+  return table([t("uxwDocument"), t("level"), t("status"), t("createdAt"), ""],
+    docs.map((d) => [docName(d), d.level, word("document_statuses", d.status), fmtDate(d.created_at), d.download ? downloadButton(d) : ""]));
+}
+
+/** A document kyso made (the acceptance record) by its title and day; the customer's own
+ *  files by the names they gave them. */
+function docName(d) {
+  return d.title ? t("uxwTitled", { title: d.title, day: fmtDate(d.created_at).slice(0, 10) }) : d.file_name;
 }
 
 function validateForm() {

@@ -42,7 +42,7 @@ export function txCard(tx, after = null) {
   // the description in the reader's language (the server's); the code binds tx.details as they are
   const words = tx.details.description && tx.description
     ? { ...tx.details, description: tx.description } : tx.details;
-  vocabulary().catch(() => null).then(() => replace(shown, details(words)));
+  vocabulary().catch(() => null).then(() => replace(shown, details(words, tx.kind)));
   const box = h("article", { class: "card tx", "data-id": tx.id },
     h("h2", {}, label("k_", tx.kind)),
     dl([[t("kind"), label("k_", tx.kind)], [t("method"), t(`m_${tx.method}`)],
@@ -155,12 +155,59 @@ function tokenCode(tx, record, out, confirm, no) {
 const INTERNAL = new Set(["credential", "document_id", "document_ids", "stamp_box", "envelope_id",
   "registration"]);  // the registration's UUID: the step's own page says which application
 
-function details(map) {
-  return dl(Object.entries(map).filter(([k]) => !INTERNAL.has(k)).map(([k, v]) => [k === "signature_image" ? t("tx.image") : word("detail_labels", k), shown(k, v)]));
+// A document kyso made itself (the contract, the acceptance record) is named by the
+// description; its generated file name ("hop-dong-<id>.pdf") says nothing more.
+const NAMED_BY_DESCRIPTION = new Set(["onboarding_contract", "onboarding_acceptance"]);
+
+function details(map, kind) {
+  const hidden = (k) => INTERNAL.has(k) || (k === "file_name" && NAMED_BY_DESCRIPTION.has(kind));
+  return dl(Object.entries(map).filter(([k]) => !hidden(k)).map(([k, v]) => [k === "signature_image" ? t("tx.image") : word("detail_labels", k), shown(k, v)]));
 }
 
 function shown(key, value) {
   if (key === "doc_ids") return h("ul", { class: "plain doc-ids" }, value.split("\n").map((id) => h("li", {}, h("code", {}, id))));
   if (key === "signature_image") return t("tx.withImage");  // its SHA-256 means nothing on screen
-  return value;
+  return digests(value) ?? value;
+}
+
+/** A value made of hex SHA-256 digests, one a line, each maybe after its file's name
+ *  ("to-khai.pdf: 3f2a…"): each digest as a fingerprint; anything else: null. (A CSC
+ *  request's Base64 digests stay as they are: the application shows them that way.) */
+function digests(value) {
+  const lines = String(value).split("\n").map((line) => {
+    const at = line.lastIndexOf(": ");
+    return at < 0 ? [null, line.trim()] : [line.slice(0, at), line.slice(at + 2).trim()];
+  });
+  const found = lines.map(([name, v]) => [name, hexOf(v)]);
+  if (!found.length || found.some(([, hex]) => !hex)) return null;
+  if (found.length === 1 && !found[0][0]) return fingerprint(found[0][1]);
+  return h("ul", { class: "plain digests" }, found.map(([name, hex]) =>
+    h("li", {}, name ? h("span", { class: "digest-file" }, name) : null, fingerprint(hex))));
+}
+
+function hexOf(v) {
+  return /^[0-9a-f]{64}$/i.test(v) ? v.toLowerCase() : null;
+}
+
+/** A file's SHA-256 as a person compares it: the first and last eight characters in groups of
+ *  four; the whole value behind "Chi tiết", with a button that copies it. */
+export function fingerprint(value) {
+  const hex = value.toUpperCase();
+  const groups = (s) => s.match(/.{1,4}/g).join(" ");
+  const copy = h("button", { type: "button", class: "secondary copy-digest", onclick: () => {
+    const done = () => { copy.textContent = t("uxwCopied"); };
+    navigator.clipboard?.writeText(value).then(done, () => select(full)) ?? select(full);
+  } }, t("uxwCopy"));
+  const full = h("code", { class: "digest-full" }, groups(hex));
+  return h("div", { class: "fingerprint" },
+    h("span", { class: "digest-short" }, `${groups(hex.slice(0, 8))} … ${groups(hex.slice(-8))}`),
+    h("details", { class: "digest-more" }, h("summary", {}, t("uxwMore")),
+      h("p", { class: "hint" }, t("uxwDigestHint")), full, copy));
+}
+
+function select(el) {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  window.getSelection()?.removeAllRanges();
+  window.getSelection()?.addRange(range);
 }

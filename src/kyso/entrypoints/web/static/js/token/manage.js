@@ -2,6 +2,7 @@
 // thời gian, Thay đổi PIN SmartOTP (the old PIN proven online), Thay đổi phương thức nhận OTP
 // and a temporary self-lock of a method (both with the account PIN).
 import { api, get, post } from "../api.js";
+import { supportLine } from "../contact.js";
 import { busy, field, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { newPinProblem, pinField, pinToCode } from "./ui.js";
@@ -113,7 +114,7 @@ export function selfLock(flow, otp, finished) {
   const options = Object.keys(otp.methods).filter((m) => !otp.methods[m].locked)
     .map((m) => h("option", { value: m }, label("m_", m)));
   const [mf, method] = field(t("tkLockWhich"), { tag: "select", name: "method", options });
-  replace(flow, accountPinForm(t("tkLockTitle"), t("tkLock"), [h("p", {}, t("tkLockHint")), mf],
+  replace(flow, accountPinForm(t("tkLockTitle"), t("tkLock"), [h("p", {}, t("tkLockHint")), supportLine(), mf],
     async (pin) => {
       await post(`/me/otp-methods/${encodeURIComponent(method.value)}/lock`, { pin });
       finished(t("tkLocked", { m: label("m_", method.value) }));
