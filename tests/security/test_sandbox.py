@@ -131,3 +131,19 @@ def test_bytes_past_the_frame_size_reach_the_reader_as_a_file_of_its_own_folder(
         sandbox.inspect(hostile)
     assert not child.workdir.exists()  # the stopped reader's folder went with it
     assert sandbox.inspect(large).pages == 1  # a fresh child reads the next one
+
+
+def test_the_childs_copy_is_a_new_file_never_a_name_the_child_made(tmp_path: Path) -> None:
+    """The server writes a document's copy into a folder the child can write: a link the
+    child left at that name is not followed (nor a file of its reused)."""
+    target = tmp_path / "outside.txt"
+    target.write_bytes(b"server's own file")
+    trap = tmp_path / "copy.pdf"
+    trap.symlink_to(target)
+    with pytest.raises(FileExistsError):
+        pool._write_new(trap, b"%PDF-1.7 document")
+    assert target.read_bytes() == b"server's own file"
+    fresh = tmp_path / "fresh.pdf"
+    pool._write_new(fresh, b"%PDF-1.7 document")
+    assert fresh.read_bytes() == b"%PDF-1.7 document"
+    assert fresh.stat().st_mode & 0o777 == 0o600

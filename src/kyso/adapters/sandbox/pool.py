@@ -146,7 +146,7 @@ class _Child:
         place = self.workdir / f"{uuid.uuid4().hex}.pdf"
         try:
             if not isinstance(data, Path):
-                place.write_bytes(data)
+                _write_new(place, data)
             else:
                 try:
                     os.link(data, place)
@@ -155,6 +155,15 @@ class _Child:
             yield {"file": str(place)}
         finally:
             place.unlink(missing_ok=True)
+
+
+def _write_new(place: Path, data: bytes) -> None:
+    """``data`` in a new file (0600) at ``place``: never through a name that exists already
+    (the child writes in that folder: no file or link of its own is followed or reused)."""
+    fd = os.open(place, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o600)
+    with open(fd, "wb", closefd=True) as out:
+        out.write(data)
 
 
 _told_jail: list[object] = []
