@@ -27,7 +27,16 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 
 import httpx
-from serve import _children, free_port, kyso_serve, make_kyso, pdf_of, pg_database, sign_doc_cpu
+from serve import (
+    _status,
+    descendants,
+    free_port,
+    kyso_serve,
+    make_kyso,
+    pdf_of,
+    pg_database,
+    sign_doc_cpu,
+)
 from sign import pades_once
 
 
@@ -37,9 +46,9 @@ def parse(variant: str) -> tuple[str, dict[str, str]]:
 
 
 def cpu_ns(pid: int) -> int:
-    """CPU time (ns) of every live thread of ``pid`` and of its children."""
+    """CPU time (ns) of every live thread of ``pid`` and of its descendants."""
     total = 0
-    for one in [pid, *_children(pid)]:
+    for one in [pid, *descendants(pid)]:
         for task in Path(f"/proc/{one}/task").iterdir():
             with suppress(FileNotFoundError, ProcessLookupError):
                 total += int((task / "schedstat").read_text().split()[0])
@@ -98,6 +107,8 @@ def main() -> None:
                 wall[side].append(w)
                 cpu[side].append(c)
         os.sched_setaffinity(0, set(cpus))
+        rss = {name: (_status(pid, "VmRSS"), [_status(c, "VmRSS") for c in descendants(pid)])
+               for name, (pid, _) in servers.items()}
     print(f"\nsignDoc PAdES B-B, {args.mb:g} MB ({len(pdf)} B, sha256 "
           f"{hashlib.sha256(pdf).hexdigest()[:12]}), {'PostgreSQL' if args.pg else 'SQLite'}, "
           f"{args.rounds} rounds, one CPU; wall: median ms; CPU: mean ms (server + sandbox)")
@@ -112,6 +123,9 @@ def main() -> None:
             line += (f"  / {first}: wall {w / statistics.median(wall[first]):5.3f}, "
                      f"CPU {c / statistics.mean(cpu[first]):5.3f}")
         print(line, flush=True)
+    for name, (worker, children) in rss.items():
+        print(f"  {name:<10} RSS after the run: worker {worker:.0f} MB, children "
+              f"{', '.join(f'{c:.0f}' for c in children)} MB")
 
 
 if __name__ == "__main__":
