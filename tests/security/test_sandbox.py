@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits
+from kyso.adapters.sandbox import ProcessSandbox, SandboxLimits, pool
 from kyso.errors import InvalidInput
 from kyso.signing.document_errors import DamagedPdf, InvalidDocument
 from kyso.signing.pages import MAX_PNG_BYTES, Layout
 from kyso.signing.pdf import PdfInfo
 from kyso.signing.validation import ValidationReport
 from tests.integration.documents.pdfs import sample_pdf
-from tests.security.hostile_pdfs import CORPUS, cyclic_page_tree, form_bomb
+from tests.security.hostile_pdfs import CORPUS, build, cyclic_page_tree, form_bomb
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +96,54 @@ def test_a_reader_runs_under_its_memory_and_cpu_limits(sandbox: ProcessSandbox) 
     assert address.split()[3:5] == [str(512 * 1024 * 1024)] * 2
     cpu = next(line for line in limits.splitlines() if line.startswith("Max cpu time"))
     assert cpu.split()[3] != "unlimited"
+
+
+def test_bytes_past_the_frame_size_reach_the_reader_as_a_file_of_its_own_folder(
+        sandbox: ProcessSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document of some size (a signDoc's, kept in the server's memory) is written to a
+    file in the child's own folder rather than pushed through the pipe; the child reads
+    it there, a hostile one is stopped there too, and the file is gone after the task."""
+    filler = b"<< /Length %d >>\nstream\n" % (300 * 1024) + os.urandom(300 * 1024) \
+        + b"\nendstream"
+    large = build([b"<< /Type /Catalog /Pages 2 0 R >>",
+                   b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /F 4 0 R >>",
+                   filler])
+    assert len(large) > 300 * 1024
+    sent: list[dict[str, object]] = []
+    send = pool._Child.send
+
+    def spy(child: pool._Child, message: dict[str, object]) -> None:
+        sent.append(message)
+        send(child, message)
+
+    monkeypatch.setattr(pool._Child, "send", spy)
+    assert sandbox.inspect(large).pages == 1
+    assert "data" not in sent[-1] and str(sent[-1]["file"]).endswith(".pdf")
+    assert sandbox.inspect(sample_pdf()).pages == 1
+    assert type(sent[-1]["data"]) is bytes  # a small one still travels in the frame
+    child = sandbox._idle.queue[0]
+    assert list(child.workdir.iterdir()) == []
+    hostile = build([b"<< /Type /Catalog /Pages 2 0 R >>",
+                     b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Parent 2 0 R >>",
+                     b"<< /Type /Page /Parent 2 0 R /F 4 0 R >>", filler])
+    with pytest.raises(InvalidDocument):
+        sandbox.inspect(hostile)
+    assert not child.workdir.exists()  # the stopped reader's folder went with it
+    assert sandbox.inspect(large).pages == 1  # a fresh child reads the next one
+
+
+def test_the_childs_copy_is_a_new_file_never_a_name_the_child_made(tmp_path: Path) -> None:
+    """The server writes a document's copy into a folder the child can write: a link the
+    child left at that name is not followed (nor a file of its reused)."""
+    target = tmp_path / "outside.txt"
+    target.write_bytes(b"server's own file")
+    trap = tmp_path / "copy.pdf"
+    trap.symlink_to(target)
+    with pytest.raises(FileExistsError):
+        pool._write_new(trap, b"%PDF-1.7 document")
+    assert target.read_bytes() == b"server's own file"
+    fresh = tmp_path / "fresh.pdf"
+    pool._write_new(fresh, b"%PDF-1.7 document")
+    assert fresh.read_bytes() == b"%PDF-1.7 document"
+    assert fresh.stat().st_mode & 0o777 == 0o600

@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -111,7 +112,8 @@ class DocumentSigner:
                       options: SignOptions, sha256: str | None = None,
                       credential: Credential | None = None, *,
                       record_id: str | None = None,
-                      party: tuple[str, str] | None = None) -> Signed:
+                      party: tuple[str, str] | None = None,
+                      hashed: Any = None) -> Signed:
         """:meth:`sign_pdf` on a file (or bytes): the signed PDF as the original and the
         tail the signature appended, for the caller to write out in chunks while ``pdf``
         still exists. ``sha256``: the file's, when the caller hashed it on the way in (it
@@ -120,7 +122,9 @@ class DocumentSigner:
         ``credential_id``); it is checked for use again here. ``record_id``: the
         signature's record and receipt id, when the caller wants to name it (signDoc
         answers with it); ``party``: the relying party (id, name) whose token signs, which
-        may then read the receipt."""
+        may then read the receipt. ``hashed``: the SHA-256 state after ``pdf`` when it is
+        bytes the caller hashed on the way in (``sha256`` its hex digest): the byte range
+        continues from it instead of hashing the original again."""
         sha256 = sha256 or sha256_of(pdf)
         digest, now = bytes.fromhex(sha256), self._clock.now()
         if credential is None or credential.id != credential_id \
@@ -144,7 +148,8 @@ class DocumentSigner:
         url = (self._receipts.url(run.record_id)
                if self._receipts is not None and options.visible else None)
         signed = self._sign_boxed(pdf, field_name(str(uuid.uuid4())), options, now, credential,
-                                  refuse, None, url, run, sha256=sha256, raw=raw_sign)
+                                  refuse, None, url, run, sha256=sha256, raw=raw_sign,
+                                  hashed=hashed)
         self._keep_csc_record(run, account_id, credential, sad, sha256, signed, options,
                               party)
         return signed
@@ -388,7 +393,7 @@ class DocumentSigner:
                     image: bytes | None = None, url: str | None = None,
                     run: _Run | None = None, *, sha256: str | None = None,
                     certify: bool = False, fields: tuple[FieldPlan, ...] = (),
-                    raw: RawSign | None = None) -> Signed:
+                    raw: RawSign | None = None, hashed: Any = None) -> Signed:
         """PAdES without parsing ``pdf`` here: the sandbox prepares it, the server signs the
         digest of the prepared bytes it checked (the key never leaves the server) and
         splices the CMS in; B-LT/B-LTA additions come from the sandbox again. The original
@@ -406,7 +411,7 @@ class DocumentSigner:
                 run.cms = der
             return der
 
-        finisher = Finisher(request, cms, sha256)
+        finisher = Finisher(request, cms, sha256, hashed)
         tail = finisher.finish_tail(self._sandbox.sign(request, finisher.exchange))
         return Signed(pdf, tail, finisher.signed_sha256(tail))
 

@@ -350,18 +350,23 @@ def byte_range_digest(pdf: Source, prepared: Prepared, sha256: str | None = None
     return _byte_range(pdf, prepared, sha256)[0]
 
 
-def _byte_range(pdf: Source, prepared: Prepared,
-                sha256: str | None) -> tuple[bytes, Any]:
+def _byte_range(pdf: Source, prepared: Prepared, sha256: str | None,
+                hashed: Any = None) -> tuple[bytes, Any]:
     """:func:`byte_range_digest`, and the SHA-256 state after the original (for the whole
-    signed file's hash without reading the original again)."""
+    signed file's hash without reading the original again). ``hashed``: that state
+    already, when the caller hashed ``pdf`` — bytes in the server's memory, which nothing
+    else can change (a file could change under the server: it is read and checked)."""
     n, tail = size_of(pdf), prepared.tail
     start, end = prepared.start - n, prepared.end - n
     if not (start >= 0 and start + 4 <= end <= len(tail)) or \
             tail[start:end] != b"<" + b"0" * (end - start - 2) + b">":
         _refuse("the placeholder is not a zeroed hex string in the appended bytes")
-    digest = hashlib.sha256()
-    for part in chunks(pdf):
-        digest.update(part)
+    if hashed is not None and isinstance(pdf, bytes):
+        digest = hashed.copy()
+    else:
+        digest = hashlib.sha256()
+        for part in chunks(pdf):
+            digest.update(part)
     original = digest.copy()
     if sha256 is not None and original.hexdigest() != sha256:  # one pass, three answers
         _refuse("the original changed under the server")
@@ -394,8 +399,11 @@ class Finisher:
     written out in chunks and never joined in memory."""
 
     def __init__(self, request: PadesRequest, cms: Callable[[bytes], bytes],
-                 sha256: str | None = None) -> None:
+                 sha256: str | None = None, hashed: Any = None) -> None:
+        """``hashed``: the SHA-256 state after ``request.pdf`` when it is bytes the caller
+        has just hashed (no second pass over them, :func:`_byte_range`)."""
         self._request, self._cms, self._sha256 = request, cms, sha256
+        self._hashed = hashed
         self._signed: bytes | None = None  # the tail after the splice
         self._original: Any = None  # SHA-256 state after the original's bytes
 
@@ -404,7 +412,7 @@ class Finisher:
         if self._signed is not None:
             _refuse("a second signature asked for one file")
         pdf = self._request.pdf
-        digest, self._original = _byte_range(pdf, prepared, self._sha256)
+        digest, self._original = _byte_range(pdf, prepared, self._sha256, self._hashed)
         der = self._cms(digest)
         self._signed = splice_tail(size_of(pdf), prepared, der)
         return der

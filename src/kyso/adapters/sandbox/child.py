@@ -33,6 +33,7 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
+from kyso.adapters.heap import keep_heap
 from kyso.adapters.sandbox.jail import confine, readable_roots
 from kyso.adapters.sandbox.wire import pack, unpack
 
@@ -46,6 +47,7 @@ def serve(conn: Connection, memory_bytes: int, cpu_seconds: int, base_url: str,
     """The child's main loop, until the pipe closes. ``workdir``: the one folder it may
     write (its scratch files) and where the server links the file it works on."""
     _forget_environment()
+    keep_heap()  # the document and pyHanko's output: no page faults per file
     tempfile.tempdir = workdir
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     tasks = _tasks(conn, base_url)  # after the limits: the imports themselves count

@@ -64,6 +64,7 @@ _REFUSALS: dict[str, type[KysoError]] = {
 _PLAIN = {NotXml.code, UnsafeXml.code}  # refusals whose sentence stands alone (no detail)
 _START_SECONDS = 60.0  # a child's own start (imports) on a loaded machine
 _MAX_FRAME = 64 * 1024 * 1024  # a reply (a prepared tail, a report, a PNG), never the document
+_IN_FRAME = 128 * 1024  # bytes up to this size go in the task's frame, larger in a file
 _MAX_ASKS = 64  # questions a child may ask about one file (CA certificates, CRLs, OCSP, TSA)
 Handler = Callable[[Any], bytes]
 T = TypeVar("T")
@@ -135,20 +136,34 @@ class _Child:
 
     @contextlib.contextmanager
     def given(self, data: Source) -> Iterator[dict[str, Any]]:
-        """How ``data`` travels: bytes in the frame; a file linked (or, across file
-        systems, copied) into the child's folder for the task, removed after it."""
-        if not isinstance(data, Path):
+        """How ``data`` travels: a few bytes in the frame; more (from ``_IN_FRAME``) written
+        to a file in the child's folder — one write and one read, where the pipe would
+        take a switch between the processes every socket buffer and two more copies; a
+        file linked (or, across file systems, copied) there. Removed after the task."""
+        if not isinstance(data, Path) and len(data) < _IN_FRAME:
             yield {"data": data}
             return
         place = self.workdir / f"{uuid.uuid4().hex}.pdf"
         try:
-            try:
-                os.link(data, place)
-            except OSError:
-                shutil.copyfile(data, place)
+            if not isinstance(data, Path):
+                _write_new(place, data)
+            else:
+                try:
+                    os.link(data, place)
+                except OSError:
+                    shutil.copyfile(data, place)
             yield {"file": str(place)}
         finally:
             place.unlink(missing_ok=True)
+
+
+def _write_new(place: Path, data: bytes) -> None:
+    """``data`` in a new file (0600) at ``place``: never through a name that exists already
+    (the child writes in that folder: no file or link of its own is followed or reused)."""
+    fd = os.open(place, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o600)
+    with open(fd, "wb", closefd=True) as out:
+        out.write(data)
 
 
 _told_jail: list[object] = []

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kyso import __version__
+from kyso.adapters.heap import keep_heap
 from kyso.adapters.metrics import observe_delivery, observe_outbox_pass, process_ended
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
@@ -139,6 +140,7 @@ def create_app_from_env() -> ASGIApp:
     """The factory ``kyso serve`` hands to uvicorn: each worker process builds its own,
     and ends when ``kyso serve`` does (``entrypoints/lifeline.py``)."""
     die_with_parent()
+    keep_heap()  # a signDoc's buffers of a few MiB: no page faults per request
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     return create_app(bootstrap(settings), run_worker=True)
