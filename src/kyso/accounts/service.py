@@ -231,14 +231,14 @@ class AccountService:
         """The account and session behind a bearer token, or :class:`InvalidSession`."""
         now = self._clock.now()
         with self._uow(read_only=True) as uow:  # every request passes here: no write lock
-            session = uow.sessions.by_token_hash(_token_hash(token))
-            if session is None or session.revoked_at is not None:
-                raise InvalidSession()
-            if not session.is_live(now, self._sessions.idle_seconds):
-                raise SessionExpired()
-            account = uow.accounts.get(session.account_id)
-            if account is None or account.status is not AccountStatus.ACTIVE:
-                raise InvalidSession()
+            found = uow.sessions.with_account(_token_hash(token))  # one statement
+        if found is None or found[0].revoked_at is not None:
+            raise InvalidSession()
+        session, account = found
+        if not session.is_live(now, self._sessions.idle_seconds):
+            raise SessionExpired()
+        if account.status is not AccountStatus.ACTIVE:
+            raise InvalidSession()
         if (now - session.last_seen_at).total_seconds() >= self._sessions.touch_every_seconds:
             session = self._touch(session.id, now)
         return account, session

@@ -68,7 +68,7 @@ def _table(statement: str) -> str:
     return words[0]
 
 
-def test_one_verification_is_the_session_two_token_statements_and_the_audit_record(
+def test_one_verification_is_the_bearer_two_token_statements_and_the_audit_record(
         client: TestClient, container: Container, clock: ManualClock, device: Device,
         customer: tuple[str, str]) -> None:
     _, token = customer
@@ -77,18 +77,19 @@ def test_one_verification_is_the_session_two_token_statements_and_the_audit_reco
         r = client.post("/api/v1/smartotp/verify", headers=auth(token),
                         json={"code": device.code()})
     assert r.status_code == 204, r.text
-    # the caller's session (token hash), its account; the newest active token locked with
-    # the method state (one statement); the four columns a check changes; the audit record
-    assert [(s.split()[0], _table(s)) for s in seen[:4]] == [
-        ("select", "sessions"), ("select", "accounts"),
-        ("select", "smartotp_tokens"), ("update", "smartotp_tokens")]
-    assert "otp_method_state" in seen[2]
+    # the caller's session (token hash) joined with its account (one statement); the newest
+    # active token locked with the method state (one statement); the four columns a check
+    # changes; the audit record
+    assert [(s.split()[0], _table(s)) for s in seen[:3]] == [
+        ("select", "sessions"), ("select", "smartotp_tokens"), ("update", "smartotp_tokens")]
+    assert "join accounts" in seen[0] and "token_hash" in seen[0]
+    assert "otp_method_state" in seen[1]
     if container.engine.dialect.name == "postgresql":
-        assert "for update of smartotp_tokens" in seen[2]
-    assert "last_counter" in seen[3] and "failures" in seen[3]
-    assert len(seen[4:]) == len(audit)
-    assert all(_table(s).startswith("audit_") for s in seen[4:])
-    assert len(seen) == 4 + len(audit)  # 7 with today's three-statement audit append
+        assert "for update of smartotp_tokens" in seen[1]
+    assert "last_counter" in seen[2] and "failures" in seen[2]
+    assert len(seen[3:]) == len(audit)
+    assert all(_table(s).startswith("audit_") for s in seen[3:])
+    assert len(seen) == 3 + len(audit)  # 6 with today's three-statement audit append
 
 
 def test_a_replay_and_a_wrong_code_cost_no_more(
@@ -103,13 +104,13 @@ def test_a_replay_and_a_wrong_code_cost_no_more(
         r = client.post("/api/v1/smartotp/verify", headers=auth(token), json={"code": code})
     assert r.status_code == 400 and r.json()["error"] == "otp_replayed"
     # the replay writes nothing to the token (not a failure), and is audited
-    assert len(replay) == 3 + len(audit)
+    assert len(replay) == 2 + len(audit)
     assert not any(s.startswith("update smartotp_tokens") for s in replay)
     wrong = f"{(int(device.code()) + 1) % 10**6:06d}"
     with statements(container) as failed:
         r = client.post("/api/v1/smartotp/verify", headers=auth(token), json={"code": wrong})
     assert r.status_code == 400 and r.json()["attempts_remaining"] == 4
-    assert len(failed) == 4 + len(audit)  # the failure counted on the token, and audited
+    assert len(failed) == 3 + len(audit)  # the failure counted on the token, and audited
 
 
 def test_the_bearer_is_checked_before_the_code(
@@ -136,3 +137,4 @@ def test_the_code_check_is_the_first_route_matched(client: TestClient) -> None:
     assert getattr(first, "original_router", first) is hot_router  # included first
     routes = [(r.path, getattr(r, "endpoint", None)) for r in hot_router.routes]
     assert routes == [("/api/v1/smartotp/verify", verify)]
+
