@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from kyso.accounts.model import Account, Session
@@ -42,5 +43,10 @@ class SessionRepository(Protocol):
         ...
 
     def for_account(self, account_id: str) -> list[Session]: ...
+
+    def touch(self, session_id: str, at: datetime) -> bool:
+        """Record activity at ``at`` on a session not revoked; False if it is revoked (or
+        gone)."""
+        ...
 
     def save(self, session: Session) -> None: ...

@@ -8,8 +8,11 @@ its own): the audit chain is not this route's to shape, and a cheaper append low
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -138,3 +141,95 @@ def test_the_code_check_is_the_first_route_matched(client: TestClient) -> None:
     routes = [(r.path, getattr(r, "endpoint", None)) for r in hot_router.routes]
     assert routes == [("/api/v1/smartotp/verify", verify)]
 
+
+@contextmanager
+def checkouts(container: Container) -> Iterator[list[object]]:
+    """Every connection the app's pool hands out while the block runs (one per unit of work)."""
+    seen: list[object] = []
+
+    def checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        seen.append(dbapi_connection)
+
+    event.listen(container.engine, "checkout", checkout)
+    try:
+        yield seen
+    finally:
+        event.remove(container.engine, "checkout", checkout)
+
+
+def test_the_bearer_and_the_code_are_checked_in_one_transaction(
+        client: TestClient, container: Container, clock: ManualClock, device: Device,
+        customer: tuple[str, str]) -> None:
+    _, token = customer
+    with checkouts(container) as used:
+        r = client.post("/api/v1/smartotp/verify", headers=auth(token),
+                        json={"code": device.code()})
+    assert r.status_code == 204, r.text
+    assert len(used) == 1  # not a read-only transaction for the session, then another
+    with checkouts(container) as used:
+        replay = client.post("/api/v1/smartotp/verify", headers=auth(token),
+                             json={"code": device.code()})
+    assert replay.status_code == 400 and len(used) == 1
+
+
+def _last_seen(container: Container, token: str) -> datetime:
+    with container.uow(read_only=True) as uow:
+        found = uow.sessions.with_account(hashlib.sha256(token.encode()).hexdigest())
+    assert found is not None
+    return found[0].last_seen_at
+
+
+def test_a_due_session_touch_is_written_in_the_verification_and_kept_by_a_failure(
+        client: TestClient, container: Container, clock: ManualClock, device: Device,
+        customer: tuple[str, str]) -> None:
+    _, token = customer
+    clock.advance(90)  # past the touch interval (60 s)
+    with statements(container) as seen, checkouts(container) as used:
+        r = client.post("/api/v1/smartotp/verify", headers=auth(token),
+                        json={"code": device.code()})
+    assert r.status_code == 204, r.text
+    assert len(used) == 1 and _last_seen(container, token) == clock.now()
+    assert [s.split()[0] for s in seen[:2]] == ["select", "update"]
+    assert _table(seen[1]) == "sessions" and "revoked_at is null" in seen[1]
+    clock.advance(90)
+    wrong = f"{(int(device.code()) + 1) % 10**6:06d}"
+    r = client.post("/api/v1/smartotp/verify", headers=auth(token), json={"code": wrong})
+    assert r.status_code == 400 and r.json()["attempts_remaining"] == 4
+    assert _last_seen(container, token) == clock.now()  # committed with the failure
+
+
+def test_a_revoked_or_idle_session_verifies_nothing(
+        client: TestClient, container: Container, clock: ManualClock, device: Device,
+        customer: tuple[str, str]) -> None:
+    _, token = customer
+    clock.advance(31 * 60)  # idle past 30 minutes
+    idle = client.post("/api/v1/smartotp/verify", headers=auth(token),
+                       json={"code": device.code()})
+    assert idle.status_code == 401 and idle.json()["error"] == "expired_token"
+    fresh = login(client)
+    assert client.post("/api/v1/auth/logout", headers=auth(fresh)).status_code == 204
+    with statements(container) as seen:
+        revoked = client.post("/api/v1/smartotp/verify", headers=auth(fresh),
+                              json={"code": device.code()})
+    assert revoked.status_code == 401 and revoked.json()["error"] == "invalid_token"
+    assert not any("smartotp_tokens" in s or s.startswith("update") for s in seen)
+    with container.uow() as uow:  # nothing of either attempt reached the token
+        token_row, _ = uow.smartotp.for_check(customer[0])
+    assert token_row is not None and token_row.failures == 0 and token_row.last_counter is None
+
+
+def test_a_session_revoked_meanwhile_is_not_touched(
+        client: TestClient, container: Container, clock: ManualClock,
+        customer: tuple[str, str]) -> None:
+    _, token = customer
+    with container.uow(read_only=True) as uow:
+        found = uow.sessions.with_account(hashlib.sha256(token.encode()).hexdigest())
+    assert found is not None
+    session = found[0]
+    with container.uow() as uow:
+        uow.sessions.save(replace(session, revoked_at=clock.now()))
+        uow.commit()
+    with container.uow() as uow:
+        assert uow.sessions.touch(session.id, clock.now()) is False
+        uow.commit()
+    assert _last_seen(container, token) == session.last_seen_at

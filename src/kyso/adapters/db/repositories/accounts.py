@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
@@ -23,6 +24,10 @@ _ACCOUNT = select(accounts).where(accounts.c.id == bindparam("account_id"))
 _ACCOUNT_LOCKED = _ACCOUNT.with_for_update()
 _SESSION_BY_TOKEN = select(sessions).where(sessions.c.token_hash == bindparam("token_hash"))
 _SAVE_SESSION = update(sessions).where(sessions.c.id == bindparam("session_id"))
+# activity recorded only on a session not revoked (a revocation committed first wins)
+_TOUCH_SESSION = (update(sessions)
+                  .where(sessions.c.id == bindparam("session_id"), sessions.c.revoked_at.is_(None))
+                  .values(last_seen_at=bindparam("at")))
 # The bearer check: the session and its account in one statement (every authenticated
 # request runs it); the account's columns follow the session's, in table order.
 _SESSION_COLUMNS = len(sessions.c)
@@ -159,6 +164,10 @@ class SqlSessionRepository:
         query = (select(sessions).where(sessions.c.account_id == account_id)
                  .order_by(sessions.c.created_at.desc()))
         return [_session(r) for r in self._conn.execute(query)]
+
+    def touch(self, session_id: str, at: datetime) -> bool:
+        done = self._conn.execute(_TOUCH_SESSION, {"session_id": session_id, "at": at})
+        return done.rowcount == 1
 
     def save(self, session: Session) -> None:
         values = dict(session.__dict__)
