@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from kyso.accounts.model import Account, Session
@@ -36,6 +37,16 @@ class SessionRepository(Protocol):
 
     def by_token_hash(self, token_hash: str) -> Session | None: ...
 
+    def with_account(self, token_hash: str) -> tuple[Session, Account] | None:
+        """The session of this token hash and its account, read together (the bearer check
+        of every request: one statement)."""
+        ...
+
     def for_account(self, account_id: str) -> list[Session]: ...
+
+    def touch(self, session_id: str, at: datetime) -> bool:
+        """Record activity at ``at`` on a session not revoked; False if it is revoked (or
+        gone)."""
+        ...
 
     def save(self, session: Session) -> None: ...

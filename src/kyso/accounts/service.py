@@ -231,17 +231,37 @@ class AccountService:
         """The account and session behind a bearer token, or :class:`InvalidSession`."""
         now = self._clock.now()
         with self._uow(read_only=True) as uow:  # every request passes here: no write lock
-            session = uow.sessions.by_token_hash(_token_hash(token))
-            if session is None or session.revoked_at is not None:
-                raise InvalidSession()
-            if not session.is_live(now, self._sessions.idle_seconds):
-                raise SessionExpired()
-            account = uow.accounts.get(session.account_id)
-            if account is None or account.status is not AccountStatus.ACTIVE:
-                raise InvalidSession()
-        if (now - session.last_seen_at).total_seconds() >= self._sessions.touch_every_seconds:
+            account, session = self._live(uow, token, now)
+        if self._touch_due(session, now):
             session = self._touch(session.id, now)
         return account, session
+
+    def authenticate_in(self, uow: UnitOfWork, token: str) -> tuple[Account, Session]:
+        """:meth:`authenticate` in the caller's writing transaction, for a route that writes
+        anyway (``POST /smartotp/verify``): one transaction, not two. A touch that is due is
+        written in it, only if the session is still unrevoked (a revocation committed since
+        the read wins: :class:`InvalidSession`)."""
+        now = self._clock.now()
+        account, session = self._live(uow, token, now)
+        if self._touch_due(session, now):
+            if not uow.sessions.touch(session.id, now):
+                raise InvalidSession()
+            session = replace(session, last_seen_at=now)
+        return account, session
+
+    def _live(self, uow: UnitOfWork, token: str, now: datetime) -> tuple[Account, Session]:
+        found = uow.sessions.with_account(_token_hash(token))  # one statement
+        if found is None or found[0].revoked_at is not None:
+            raise InvalidSession()
+        session, account = found
+        if not session.is_live(now, self._sessions.idle_seconds):
+            raise SessionExpired()
+        if account.status is not AccountStatus.ACTIVE:
+            raise InvalidSession()
+        return account, session
+
+    def _touch_due(self, session: Session, now: datetime) -> bool:
+        return (now - session.last_seen_at).total_seconds() >= self._sessions.touch_every_seconds
 
     def _touch(self, session_id: str, now: datetime) -> Session:
         """Record activity (at most every ``touch_every_seconds``), re-read under the write

@@ -79,7 +79,14 @@ class SmartOtpService:
     # -- checks ------------------------------------------------------------------------
     def verify(self, account_id: str, code: str) -> None:
         """Check a TOTP code in a transaction of its own (failures are kept)."""
+        self.verify_for(lambda _: account_id, code)
+
+    def verify_for(self, caller: Callable[[UnitOfWork], str], code: str) -> None:
+        """:meth:`verify` for the account ``caller`` finds in the same transaction (the
+        bearer check of ``POST /smartotp/verify``: one transaction, not two). An error of
+        ``caller`` rolls back: nothing is written, nothing audited, the token is not read."""
         with self._uow() as uow:
+            account_id = caller(uow)
             with failures_kept(uow):
                 self.check_totp(uow, account_id, code)
             uow.commit()

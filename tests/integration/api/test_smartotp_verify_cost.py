@@ -8,8 +8,11 @@ its own): the audit chain is not this route's to shape, and a cheaper append low
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -68,7 +71,7 @@ def _table(statement: str) -> str:
     return words[0]
 
 
-def test_one_verification_is_the_session_two_token_statements_and_the_audit_record(
+def test_one_verification_is_the_bearer_two_token_statements_and_the_audit_record(
         client: TestClient, container: Container, clock: ManualClock, device: Device,
         customer: tuple[str, str]) -> None:
     _, token = customer
@@ -77,18 +80,19 @@ def test_one_verification_is_the_session_two_token_statements_and_the_audit_reco
         r = client.post("/api/v1/smartotp/verify", headers=auth(token),
                         json={"code": device.code()})
     assert r.status_code == 204, r.text
-    # the caller's session (token hash), its account; the newest active token locked with
-    # the method state (one statement); the four columns a check changes; the audit record
-    assert [(s.split()[0], _table(s)) for s in seen[:4]] == [
-        ("select", "sessions"), ("select", "accounts"),
-        ("select", "smartotp_tokens"), ("update", "smartotp_tokens")]
-    assert "otp_method_state" in seen[2]
+    # the caller's session (token hash) joined with its account (one statement); the newest
+    # active token locked with the method state (one statement); the four columns a check
+    # changes; the audit record
+    assert [(s.split()[0], _table(s)) for s in seen[:3]] == [
+        ("select", "sessions"), ("select", "smartotp_tokens"), ("update", "smartotp_tokens")]
+    assert "join accounts" in seen[0] and "token_hash" in seen[0]
+    assert "otp_method_state" in seen[1]
     if container.engine.dialect.name == "postgresql":
-        assert "for update of smartotp_tokens" in seen[2]
-    assert "last_counter" in seen[3] and "failures" in seen[3]
-    assert len(seen[4:]) == len(audit)
-    assert all(_table(s).startswith("audit_") for s in seen[4:])
-    assert len(seen) == 4 + len(audit)  # 7 with today's three-statement audit append
+        assert "for update of smartotp_tokens" in seen[1]
+    assert "last_counter" in seen[2] and "failures" in seen[2]
+    assert len(seen[3:]) == len(audit)
+    assert all(_table(s).startswith("audit_") for s in seen[3:])
+    assert len(seen) == 3 + len(audit)  # 6 with today's three-statement audit append
 
 
 def test_a_replay_and_a_wrong_code_cost_no_more(
@@ -103,13 +107,13 @@ def test_a_replay_and_a_wrong_code_cost_no_more(
         r = client.post("/api/v1/smartotp/verify", headers=auth(token), json={"code": code})
     assert r.status_code == 400 and r.json()["error"] == "otp_replayed"
     # the replay writes nothing to the token (not a failure), and is audited
-    assert len(replay) == 3 + len(audit)
+    assert len(replay) == 2 + len(audit)
     assert not any(s.startswith("update smartotp_tokens") for s in replay)
     wrong = f"{(int(device.code()) + 1) % 10**6:06d}"
     with statements(container) as failed:
         r = client.post("/api/v1/smartotp/verify", headers=auth(token), json={"code": wrong})
     assert r.status_code == 400 and r.json()["attempts_remaining"] == 4
-    assert len(failed) == 4 + len(audit)  # the failure counted on the token, and audited
+    assert len(failed) == 3 + len(audit)  # the failure counted on the token, and audited
 
 
 def test_the_bearer_is_checked_before_the_code(
@@ -136,3 +140,96 @@ def test_the_code_check_is_the_first_route_matched(client: TestClient) -> None:
     assert getattr(first, "original_router", first) is hot_router  # included first
     routes = [(r.path, getattr(r, "endpoint", None)) for r in hot_router.routes]
     assert routes == [("/api/v1/smartotp/verify", verify)]
+
+
+@contextmanager
+def checkouts(container: Container) -> Iterator[list[object]]:
+    """Every connection the app's pool hands out while the block runs (one per unit of work)."""
+    seen: list[object] = []
+
+    def checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        seen.append(dbapi_connection)
+
+    event.listen(container.engine, "checkout", checkout)
+    try:
+        yield seen
+    finally:
+        event.remove(container.engine, "checkout", checkout)
+
+
+def test_the_bearer_and_the_code_are_checked_in_one_transaction(
+        client: TestClient, container: Container, clock: ManualClock, device: Device,
+        customer: tuple[str, str]) -> None:
+    _, token = customer
+    with checkouts(container) as used:
+        r = client.post("/api/v1/smartotp/verify", headers=auth(token),
+                        json={"code": device.code()})
+    assert r.status_code == 204, r.text
+    assert len(used) == 1  # not a read-only transaction for the session, then another
+    with checkouts(container) as used:
+        replay = client.post("/api/v1/smartotp/verify", headers=auth(token),
+                             json={"code": device.code()})
+    assert replay.status_code == 400 and len(used) == 1
+
+
+def _last_seen(container: Container, token: str) -> datetime:
+    with container.uow(read_only=True) as uow:
+        found = uow.sessions.with_account(hashlib.sha256(token.encode()).hexdigest())
+    assert found is not None
+    return found[0].last_seen_at
+
+
+def test_a_due_session_touch_is_written_in_the_verification_and_kept_by_a_failure(
+        client: TestClient, container: Container, clock: ManualClock, device: Device,
+        customer: tuple[str, str]) -> None:
+    _, token = customer
+    clock.advance(90)  # past the touch interval (60 s)
+    with statements(container) as seen, checkouts(container) as used:
+        r = client.post("/api/v1/smartotp/verify", headers=auth(token),
+                        json={"code": device.code()})
+    assert r.status_code == 204, r.text
+    assert len(used) == 1 and _last_seen(container, token) == clock.now()
+    assert [s.split()[0] for s in seen[:2]] == ["select", "update"]
+    assert _table(seen[1]) == "sessions" and "revoked_at is null" in seen[1]
+    clock.advance(90)
+    wrong = f"{(int(device.code()) + 1) % 10**6:06d}"
+    r = client.post("/api/v1/smartotp/verify", headers=auth(token), json={"code": wrong})
+    assert r.status_code == 400 and r.json()["attempts_remaining"] == 4
+    assert _last_seen(container, token) == clock.now()  # committed with the failure
+
+
+def test_a_revoked_or_idle_session_verifies_nothing(
+        client: TestClient, container: Container, clock: ManualClock, device: Device,
+        customer: tuple[str, str]) -> None:
+    _, token = customer
+    clock.advance(31 * 60)  # idle past 30 minutes
+    idle = client.post("/api/v1/smartotp/verify", headers=auth(token),
+                       json={"code": device.code()})
+    assert idle.status_code == 401 and idle.json()["error"] == "expired_token"
+    fresh = login(client)
+    assert client.post("/api/v1/auth/logout", headers=auth(fresh)).status_code == 204
+    with statements(container) as seen:
+        revoked = client.post("/api/v1/smartotp/verify", headers=auth(fresh),
+                              json={"code": device.code()})
+    assert revoked.status_code == 401 and revoked.json()["error"] == "invalid_token"
+    assert not any("smartotp_tokens" in s or s.startswith("update") for s in seen)
+    with container.uow() as uow:  # nothing of either attempt reached the token
+        token_row, _ = uow.smartotp.for_check(customer[0])
+    assert token_row is not None and token_row.failures == 0 and token_row.last_counter is None
+
+
+def test_a_session_revoked_meanwhile_is_not_touched(
+        client: TestClient, container: Container, clock: ManualClock,
+        customer: tuple[str, str]) -> None:
+    _, token = customer
+    with container.uow(read_only=True) as uow:
+        found = uow.sessions.with_account(hashlib.sha256(token.encode()).hexdigest())
+    assert found is not None
+    session = found[0]
+    with container.uow() as uow:
+        uow.sessions.save(replace(session, revoked_at=clock.now()))
+        uow.commit()
+    with container.uow() as uow:
+        assert uow.sessions.touch(session.id, clock.now()) is False
+        uow.commit()
+    assert _last_seen(container, token) == session.last_seen_at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
@@ -22,6 +24,17 @@ _ACCOUNT = select(accounts).where(accounts.c.id == bindparam("account_id"))
 _ACCOUNT_LOCKED = _ACCOUNT.with_for_update()
 _SESSION_BY_TOKEN = select(sessions).where(sessions.c.token_hash == bindparam("token_hash"))
 _SAVE_SESSION = update(sessions).where(sessions.c.id == bindparam("session_id"))
+# activity recorded only on a session not revoked (a revocation committed first wins)
+_TOUCH_SESSION = (update(sessions)
+                  .where(sessions.c.id == bindparam("session_id"), sessions.c.revoked_at.is_(None))
+                  .values(last_seen_at=bindparam("at")))
+# The bearer check: the session and its account in one statement (every authenticated
+# request runs it); the account's columns follow the session's, in table order.
+_SESSION_COLUMNS = len(sessions.c)
+_SESSION_AND_ACCOUNT = (select(*sessions.c, *accounts.c)
+                        .select_from(sessions.join(accounts,
+                                                   accounts.c.id == sessions.c.account_id))
+                        .where(sessions.c.token_hash == bindparam("token_hash")))
 
 
 def _account_values(a: Account) -> dict[str, Any]:
@@ -48,6 +61,31 @@ def _account(row: Row[Any]) -> Account:
         password_lock=LockState(m["password_failures"], m["password_locks"],
                                 m["password_locked_until"]),
         pin_lock=LockState(m["pin_failures"], m["pin_locks"], m["pin_locked_until"]),
+    )
+
+
+_ACCOUNT_ORDER = ("id", "username", "full_name", "phone", "email", "id_number", "role", "status",
+                  "locale", "password_hash", "pin_hash", "password_failures", "password_locks",
+                  "password_locked_until", "pin_failures", "pin_locks", "pin_locked_until",
+                  "created_at")
+# the bearer check reads both rows by position (no mapping per request): a column added,
+# dropped or moved in either table must be added here too, and fails at import until it is
+if (tuple(c.name for c in accounts.c) != _ACCOUNT_ORDER
+        or tuple(c.name for c in sessions.c) != tuple(f.name for f in fields(Session))):
+    raise RuntimeError("accounts/sessions columns changed: update _account_of and Session")
+
+
+def _account_of(v: tuple[Any, ...]) -> Account:
+    """An account from its columns' values in table order (:data:`_ACCOUNT_ORDER`)."""
+    (id_, username, full_name, phone, email, id_number, role, status, locale, password_hash,
+     pin_hash, password_failures, password_locks, password_locked_until, pin_failures,
+     pin_locks, pin_locked_until, created_at) = v
+    return Account(
+        id=id_, username=username, full_name=full_name, phone=phone, email=email,
+        id_number=id_number, role=Role(role), status=AccountStatus(status), locale=locale,
+        password_hash=password_hash, pin_hash=pin_hash, created_at=created_at,
+        password_lock=LockState(password_failures, password_locks, password_locked_until),
+        pin_lock=LockState(pin_failures, pin_locks, pin_locked_until),
     )
 
 
@@ -115,10 +153,21 @@ class SqlSessionRepository:
         row = self._conn.execute(_SESSION_BY_TOKEN, {"token_hash": token_hash}).first()
         return _session(row) if row else None
 
+    def with_account(self, token_hash: str) -> tuple[Session, Account] | None:
+        row = self._conn.execute(_SESSION_AND_ACCOUNT, {"token_hash": token_hash}).first()
+        if row is None:
+            return None
+        values = tuple(row)
+        return (Session(*values[:_SESSION_COLUMNS]), _account_of(values[_SESSION_COLUMNS:]))
+
     def for_account(self, account_id: str) -> list[Session]:
         query = (select(sessions).where(sessions.c.account_id == account_id)
                  .order_by(sessions.c.created_at.desc()))
         return [_session(r) for r in self._conn.execute(query)]
+
+    def touch(self, session_id: str, at: datetime) -> bool:
+        done = self._conn.execute(_TOUCH_SESSION, {"session_id": session_id, "at": at})
+        return done.rowcount == 1
 
     def save(self, session: Session) -> None:
         values = dict(session.__dict__)

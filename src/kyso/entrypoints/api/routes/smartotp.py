@@ -168,15 +168,16 @@ def status(caller: CurrentCaller, container: ContainerDep) -> StatusOut:
 
 @hot_router.post("/smartotp/verify", status_code=204, response_class=Response)
 async def verify(body: CodeIn, bearer: BearerToken, container: ContainerDep) -> Response:
-    # The hot route of SmartOTP: one hop to a worker thread for the whole check (the session,
-    # then the code), where a plain-function dependency and a plain endpoint cost one each.
+    # The hot route of SmartOTP: one hop to a worker thread for the whole check, and one
+    # transaction for it (the session, then the code), where a plain-function dependency and
+    # a plain endpoint cost a hop each and the bearer check a transaction of its own.
     await run_in_threadpool(_verify, container, bearer, body.code)
     return Response(status_code=204)
 
 
 def _verify(container: Container, bearer: str, code: str) -> None:
-    account, _ = container.accounts.authenticate(bearer)
-    container.smartotp.verify(account.id, code)
+    accounts = container.accounts
+    container.smartotp.verify_for(lambda uow: accounts.authenticate_in(uow, bearer)[0].id, code)
 
 
 @router.post("/smartotp/resync", status_code=204)
