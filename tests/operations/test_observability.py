@@ -130,3 +130,13 @@ def test_the_last_guard_masks_contacts_and_tokens_but_not_ids() -> None:
     assert scrub(line) == ("to <number> / <number> / <email> / CCCD:<number> / "
                            "Authorization: Bearer <token> / request "
                            "0123456789abcdef0123456789abcdef")
+
+
+def test_the_last_guard_leaves_a_clean_line_as_it_is_and_masks_each_kind_alone() -> None:
+    from kyso.entrypoints.logs import scrub
+    clean = "request POST /api/v1/smartotp/verify 204 12345678 ab@"[:-1]
+    assert scrub(clean) is clean  # nothing any mask could match: not even copied
+    assert scrub("0912345678") == "<number>"
+    assert scrub("a@b.vn") == "<email>"
+    assert scrub("BEARER x.y") == "Bearer <token>"
+    assert scrub("12345678 / 1234567890x / x123456789") == "12345678 / 1234567890x / x123456789"
