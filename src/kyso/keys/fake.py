@@ -75,6 +75,13 @@ class FakeKeyStore:
             pad = padding.PSS(mgf=padding.MGF1(hash_), salt_length=salt)
         return key.sign(digest, pad, Prehashed(hash_))
 
+    def sign_digests(self, handle: KeyHandle, digests: list[bytes],
+                     scheme: SignatureScheme) -> list[bytes]:
+        scheme.check_key(handle.algorithm)
+        for digest in digests:  # every length checked before the first signature
+            scheme.check_digest(digest)
+        return [self.sign_digest(handle, digest, scheme) for digest in digests]
+
     def public_key(self, handle: KeyHandle) -> bytes:
         return _spki(self._key(handle))
 

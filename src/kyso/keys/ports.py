@@ -40,6 +40,12 @@ class KeyStore(Protocol):
         """Sign a precomputed hash (the CSC ``signHash`` path)."""
         ...
 
+    def sign_digests(self, handle: KeyHandle, digests: list[bytes],
+                     scheme: SignatureScheme) -> list[bytes]:
+        """:meth:`sign_digest` for each of ``digests``, in order: the key, the scheme and every
+        digest's length checked once before the first signature (a batch of ``signHash``)."""
+        ...
+
     def public_key(self, handle: KeyHandle) -> bytes:
         """The DER SubjectPublicKeyInfo, read from the back end (not from the handle)."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,10 +72,18 @@ class SignatureActivation:
 
     def delivered(self, digests: list[bytes]) -> bool:
         """Whether ``digests`` (distinct) were all signed under this SAD already."""
-        wanted = [base64.b64encode(d).decode() for d in digests]
-        return len(set(wanted)) == len(wanted) and set(wanted) <= set(self.signed)
+        return self.delivered_encoded([base64.b64encode(d).decode() for d in digests])
+
+    def delivered_encoded(self, wanted: Sequence[str]) -> bool:
+        """:meth:`delivered` for digests already in Base64, as the SAD keeps them."""
+        distinct = set(wanted)
+        return len(distinct) == len(wanted) and distinct <= set(self.signed)
 
     def covers(self, digests: list[bytes]) -> bool:
-        wanted = [base64.b64encode(d).decode() for d in digests]
-        open_ = set(self.hashes) - set(self.signed)
-        return len(set(wanted)) == len(wanted) and set(wanted) <= open_
+        return self.covers_encoded([base64.b64encode(d).decode() for d in digests])
+
+    def covers_encoded(self, wanted: Sequence[str]) -> bool:
+        """Whether the SAD authorized ``wanted`` (distinct, Base64) and signed none yet."""
+        distinct = set(wanted)
+        return (len(distinct) == len(wanted) and distinct <= set(self.hashes)
+                and distinct.isdisjoint(self.signed))

@@ -193,29 +193,30 @@ class SigningService:
               relying_party: str | None,
               receipt: ReceiptOrder | Callable[[Credential, SignatureScheme], ReceiptOrder]
               | None) -> tuple[list[bytes], ReceiptOrder | None]:
-        checked = self._check(account_id, credential, sad, digests, scheme)
+        hashes = tuple(_b64(digests))  # as the SAD keeps them: encoded once a call
+        checked = self._check(account_id, credential, sad, hashes, scheme)
         if isinstance(checked, SignatureScheme):  # hashes this SAD signed: the kept ones
-            return self._redeliver(account_id, credential, sad, digests, checked), None
+            return self._redeliver(account_id, credential, sad, hashes, checked), None
         found, activation, scheme = checked
         order = receipt(found, scheme) if callable(receipt) else receipt
-        try:
-            signatures = [self._keystore.sign_digest(found.key, d, scheme) for d in digests]
+        try:  # one call for the batch: the key, padding and hash objects set up once
+            signatures = self._keystore.sign_digests(found.key, digests, scheme)
         except BaseException:
             self._fail(account_id, credential, sad, digests)
             raise
         try:
-            return self._record(account_id, credential, sad, found, activation, digests,
+            return self._record(account_id, credential, sad, found, activation, hashes,
                                 scheme, signatures, relying_party, order), order
         except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
             self._out_of_signatures(account_id, credential, len(digests), exc)
             raise
 
-    def _check(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+    def _check(self, account_id: str, credential: str, sad: str, hashes: tuple[str, ...],
                scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
                ) -> tuple[Credential, SignatureActivation, SignatureScheme] | SignatureScheme:
         """The credential to sign with, the SAD as read (not locked) and the scheme, if the
-        SAD authorizes ``digests`` and has not signed them; only the scheme for a repeated
-        call on signed hashes."""
+        SAD authorizes ``hashes`` (the digests in Base64) and has not signed them; only the
+        scheme for a repeated call on signed hashes."""
         with self._uow(read_only=True) as uow:
             found = None
             if not isinstance(scheme, SignatureScheme):  # the scheme depends on the key
@@ -225,7 +226,7 @@ class SigningService:
                                         spent=True)
             if activation.hash_algo != scheme.hash_algorithm.value:
                 raise InvalidSad("hash algorithm differs from the authorized one")
-            if not activation.covers(digests):
+            if not activation.covers_encoded(hashes):
                 return scheme
             if found is None:
                 found = find_credential(uow, account_id, credential, self.chains)
@@ -234,21 +235,20 @@ class SigningService:
         return found, activation, scheme
 
     def _record(self, account_id: str, credential: str, sad: str, found: Credential,
-                read: SignatureActivation, digests: list[bytes], scheme: SignatureScheme,
+                read: SignatureActivation, hashes: tuple[str, ...], scheme: SignatureScheme,
                 signatures: list[bytes], relying_party: str | None,
                 receipt: ReceiptOrder | None = None) -> list[bytes]:
         """Spend the hashes, count the signatures once, keep them for a repeated call and
         audit them — one transaction; or, if a concurrent call spent the hashes first,
         answer as a repeated call does (its signatures, or a refusal)."""
-        hashes = tuple(_b64(digests))
         with self._uow() as uow:
             activation = replace(read, signed=read.signed + hashes)
             # the SAD as read and still live: spent by one conditional write; otherwise it
             # changed (a concurrent call, a revocation) or expired: read again, locked
             if not (read.live(self._clock.now()) and uow.signing.spend(read, activation)):
                 current = self._open_sad(uow, account_id, credential, sad, spent=True)
-                if not current.covers(digests):
-                    return self._redeliver_in(uow, current, digests, scheme)
+                if not current.covers_encoded(hashes):
+                    return self._redeliver_in(uow, current, hashes, scheme)
                 activation = replace(current, signed=current.signed + hashes)
                 uow.signing.save(activation)
             uow.signing.keep_signatures(activation, scheme.value,
@@ -270,7 +270,7 @@ class SigningService:
             shared_head = uow.audit.locks_shared_row
             if not shared_head:
                 audited()
-            self._quota.debit(uow, found.id, len(digests), relying_party=relying_party)
+            self._quota.debit(uow, found.id, len(hashes), relying_party=relying_party)
             if shared_head:
                 audited()
             uow.commit()
@@ -278,25 +278,25 @@ class SigningService:
             receipt.queued = True
         return signatures
 
-    def _redeliver(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+    def _redeliver(self, account_id: str, credential: str, sad: str, hashes: tuple[str, ...],
                    scheme: SignatureScheme) -> list[bytes]:
         with self._uow() as uow:
             activation = self._open_sad(uow, account_id, credential, sad, spent=True)
             if activation.hash_algo != scheme.hash_algorithm.value:
                 raise InvalidSad("hash algorithm differs from the authorized one")
-            return self._redeliver_in(uow, activation, digests, scheme)
+            return self._redeliver_in(uow, activation, hashes, scheme)
 
     def _redeliver_in(self, uow: UnitOfWork, activation: SignatureActivation,
-                      digests: list[bytes], scheme: SignatureScheme) -> list[bytes]:
-        """The signatures already made for ``digests`` under this SAD; otherwise refused
-        (a spent SAD as expired, other hashes as invalid)."""
-        kept = (uow.signing.kept_signatures(activation.id, scheme.value, _b64(digests))
-                if activation.delivered(digests) else None)
+                      hashes: tuple[str, ...], scheme: SignatureScheme) -> list[bytes]:
+        """The signatures already made for ``hashes`` (Base64) under this SAD; otherwise
+        refused (a spent SAD as expired, other hashes as invalid)."""
+        kept = (uow.signing.kept_signatures(activation.id, scheme.value, list(hashes))
+                if activation.delivered_encoded(hashes) else None)
         if kept is None and not activation.remaining:
             raise SadExpired()
         outcome = Outcome.SUCCESS if kept is not None else Outcome.FAILURE
         action = "signing.redelivered" if kept is not None else "signing.refused"
-        self._audit(uow, action, activation, outcome, count=len(digests))
+        self._audit(uow, action, activation, outcome, count=len(hashes))
         uow.commit()
         if kept is None:
             raise InvalidSad()

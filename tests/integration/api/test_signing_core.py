@@ -216,15 +216,15 @@ def test_a_sad_changed_while_its_hashes_are_signed(
     grant = container.signing.authorize(account_id, credential.id, batch, SHA256, device.code())
     scheme = scheme_for(credential)
     keystore = container.keystore
-    real = keystore.sign_digest
+    real = keystore.sign_digests
     meanwhile: list[Callable[[], object]] = []
 
-    def sign_digest(*args: object, **kwargs: object) -> bytes:
+    def sign_digests(*args: object, **kwargs: object) -> list[bytes]:
         if meanwhile:  # what another caller does while this one's key signs
             meanwhile.pop()()
-        return real(*args, **kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(keystore, "sign_digest", sign_digest)
+    monkeypatch.setattr(keystore, "sign_digests", sign_digests)
 
     def sign(hashes: list[bytes]) -> list[bytes]:
         return container.signing.sign_digests(account_id, credential.id, grant.sad, hashes,

@@ -61,7 +61,7 @@ class BrokenKeyStore:
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(name)
 
-    def sign_digest(self, *args: Any) -> bytes:
+    def sign_digests(self, *args: Any) -> list[bytes]:
         raise OSError("the HSM went away")
 
 

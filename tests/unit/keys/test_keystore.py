@@ -76,6 +76,26 @@ def test_sign_digest_verifies_and_agrees_with_sign(
 
 
 @pytest.mark.parametrize(("algorithm", "scheme"), PAIRS, ids=PAIR_IDS)
+def test_sign_digests_signs_each_digest_in_order(
+    store: KeyStore, shared_key: SharedKey, algorithm: KeyAlgorithm, scheme: SignatureScheme
+) -> None:
+    handle = shared_key(store, algorithm)
+    batch = [scheme.hash_algorithm.compute(DATA + bytes([i])) for i in range(3)]
+    signatures = store.sign_digests(handle, batch, scheme)
+    assert len(signatures) == len(batch)
+    for digest, signature in zip(batch, signatures, strict=True):
+        verify(handle.public_key_der, signature, digest, scheme, digest=True)
+    if scheme.family is SignatureFamily.RSA_PKCS1V15:  # deterministic: as one at a time
+        assert signatures == [store.sign_digest(handle, d, scheme) for d in batch]
+    # one digest of the wrong length refuses the whole batch
+    with pytest.raises(InvalidDigest):
+        store.sign_digests(handle, [*batch, os.urandom(20)], scheme)
+    with pytest.raises(UnsupportedAlgorithm):
+        store.sign_digests(handle, batch, next(s for s in SignatureScheme
+                                               if not s.supports(algorithm)))
+
+
+@pytest.mark.parametrize(("algorithm", "scheme"), PAIRS, ids=PAIR_IDS)
 def test_rsa_signatures_are_raw_and_modulus_long(
     store: KeyStore, shared_key: SharedKey, algorithm: KeyAlgorithm, scheme: SignatureScheme
 ) -> None:

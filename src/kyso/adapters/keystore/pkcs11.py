@@ -151,6 +151,22 @@ class Pkcs11KeyStore:
             return encode_ecdsa_signature(signature)
         return signature
 
+    def sign_digests(self, handle: KeyHandle, digests: list[bytes],
+                     scheme: Scheme) -> list[bytes]:
+        """The batch on one hold of the device (its lock and session), not one a digest."""
+        scheme.check_key(handle.algorithm)
+        for digest in digests:
+            scheme.check_digest(digest)
+        kwargs = _mechanism(scheme, handle.algorithm.key_size)
+        if scheme.family is SignatureFamily.RSA_PKCS1V15:
+            digests = [scheme.hash_algorithm.digest_info(d) for d in digests]
+        with self._device():
+            key = self._private_key(handle)
+            signatures: list[bytes] = [key.sign(d, **kwargs) for d in digests]
+        if scheme.family is SignatureFamily.ECDSA:
+            return [encode_ecdsa_signature(s) for s in signatures]
+        return signatures
+
     def public_key(self, handle: KeyHandle) -> bytes:
         self._check_backend(handle)
         with self._device() as session:

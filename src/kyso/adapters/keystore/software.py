@@ -75,13 +75,23 @@ class SoftwareKeyStore:
         return key.sign(data, _padding(scheme, hash_), hash_)
 
     def sign_digest(self, handle: KeyHandle, digest: bytes, scheme: Scheme) -> bytes:
+        return self.sign_digests(handle, [digest], scheme)[0]
+
+    def sign_digests(self, handle: KeyHandle, digests: list[bytes],
+                     scheme: Scheme) -> list[bytes]:
+        # the key, the padding and the hash object once a batch, not once a signature
         scheme.check_key(handle.algorithm)
-        scheme.check_digest(digest)
+        size = scheme.hash_algorithm.digest_size
+        for digest in digests:
+            if len(digest) != size:
+                scheme.check_digest(digest)  # raises InvalidDigest
         key = self._private_key(handle)
         hash_ = _HASHES[scheme.hash_algorithm]()
         if isinstance(key, ec.EllipticCurvePrivateKey):
-            return key.sign(digest, ec.ECDSA(Prehashed(hash_)))
-        return key.sign(digest, _padding(scheme, hash_), Prehashed(hash_))
+            ecdsa = ec.ECDSA(Prehashed(hash_))
+            return [key.sign(digest, ecdsa) for digest in digests]
+        pad, prehashed, sign = _padding(scheme, hash_), Prehashed(hash_), key.sign
+        return [sign(digest, pad, prehashed) for digest in digests]
 
     def public_key(self, handle: KeyHandle) -> bytes:
         return _spki(self._private_key(handle))

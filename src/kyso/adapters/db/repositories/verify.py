@@ -55,6 +55,9 @@ _JOBS_FOR_ACCOUNT = (select(signing_receipts).where(_j.account_id == bindparam("
                      .order_by(_j.created_at.desc()).limit(bindparam("limit")))
 
 
+_INSERT_JOB = insert(signing_receipts)
+
+
 def _job(row: Row[Any]) -> ReceiptJob:
     m = dict(row._mapping)
     m.pop("leased_until")
@@ -69,7 +72,9 @@ class SqlReceiptJobRepository:
         self._conn = conn
 
     def add(self, job: ReceiptJob) -> None:
-        self._conn.execute(insert(signing_receipts), asdict(job) | {"leased_until": None})
+        # a shallow copy (every field is a scalar; asdict deep-copies) and a statement built
+        # once: this runs in every signHash's transaction
+        self._conn.execute(_INSERT_JOB, {**job.__dict__, "leased_until": None})
 
     def get(self, receipt_id: str) -> ReceiptJob | None:
         row = self._conn.execute(_JOB, {"receipt_id": receipt_id}).first()
