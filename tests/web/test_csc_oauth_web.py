@@ -25,7 +25,7 @@ from tests.integration.csc.oauth_flow import REDIRECT, query, start
 from tests.integration.csc.pyhanko_client import small_pdf, validate
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.oracles import pdfsig
-from tests.web.conftest import Watched, shot
+from tests.web.conftest import Watched, nav_to, shot
 
 
 def _callback(route: Route) -> None:
@@ -144,7 +144,7 @@ def test_an_asynchronous_sign_hash_waits_for_the_approval_in_the_app(page: Watch
                       json=poll).json()["status"] == "pending"
     p.goto("/")
     _log_in_here(p, world, customer)
-    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    nav_to(p, "Giao dịch chờ xác nhận")
     [tx] = [t for t in customer.get("/transactions").json() if t["kind"] == "csc_sign_hash"]
     box = p.locator(f'article[data-id="{tx["id"]}"]')
     expect(box.get_by_role("heading", level=2)).to_have_text("Yêu cầu ký số từ ứng dụng (CSC)")

@@ -16,7 +16,7 @@ from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.oracles import pdfsig
 from tests.integration.documents.pdfs import sample_pdf
-from tests.web.conftest import Watched, log_in, session_token
+from tests.web.conftest import Watched, log_in, nav_to, session_token
 
 
 def username(world: World, customer: Customer) -> str:
@@ -207,7 +207,7 @@ def test_let_a_relying_party_in_and_confirm_its_signing_request(page: Watched,
                               for n, c in enumerate(contents, 1)]}
     asked = httpx.post(f"{world.url}/sca/sp769/v1/signatures/sign", json=request, timeout=30)
     assert asked.status_code == 200, asked.text
-    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    nav_to(p, "Giao dịch chờ xác nhận")
     [tx] = pending(customer)
     box = p.locator(f'article[data-id="{tx["id"]}"]')
     expect(box.get_by_role("heading", level=2)).to_have_text("Yêu cầu ký từ bên tin cậy")

@@ -21,7 +21,7 @@ from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import activation_code, sms_code
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.pdfs import sample_pdf
-from tests.web.conftest import PHONE, Watched, log_in, shot
+from tests.web.conftest import PHONE, Watched, log_in, nav_to, shot
 from tests.web.test_customer_web import pending, username
 
 TOKEN_PIN = "918273"
@@ -164,7 +164,7 @@ def test_approve_a_contact_change_and_an_sp769_request_with_the_code_filled_in(
     seed = register_in_browser(p, world, customer)
     tx = customer.world.client.post("/api/v1/me/contact-change", headers=customer.headers,
                                     json={"phone": "0912345678"}).json()
-    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    nav_to(p, "Giao dịch chờ xác nhận")
     box = p.locator(f'article[data-id="{tx["id"]}"]')
     expect(box).to_contain_text("Số điện thoại mới+84912345678")
     expect(box).not_to_contain_text(tx["question"])  # nobody sees a hex challenge
@@ -217,7 +217,7 @@ def test_a_changed_detail_is_refused_before_any_code_is_made(page: Watched,
         route.fulfill(json=body)
 
     p.route("**/api/v1/transactions", forge)
-    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    nav_to(p, "Giao dịch chờ xác nhận")
     box = p.locator(f'article[data-id="{tx["id"]}"]')
     expect(box.get_by_role("alert")).to_contain_text("không khớp")
     expect(box.get_by_label("PIN SmartOTP")).to_have_count(0)
@@ -383,7 +383,7 @@ def test_a_document_signing_started_elsewhere_is_approved_with_the_code_filled_i
     uploaded = customer.upload(sample_pdf("Bien ban ban giao"), reason="Đồng ý bàn giao")
     assert uploaded.status_code == 201, uploaded.text
     tx = uploaded.json()["transaction"]
-    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    nav_to(p, "Giao dịch chờ xác nhận")
     box = p.locator(f'article[data-id="{tx["id"]}"]')
     expect(box.get_by_role("heading", level=2)).to_have_text("Ký tài liệu")
     expect(box).not_to_contain_text(tx["question"])

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from kyso.vocabulary import VOCABULARY
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
-from tests.web.conftest import Watched, log_in, shot
+from tests.web.conftest import Watched, log_in, nav_to, shot
 from tests.web.test_customer_web import username
 
 
@@ -19,7 +19,7 @@ def test_the_card_labels_its_details_with_the_vocabulary(page: Watched, world: W
     tx = customer.world.client.post("/api/v1/me/contact-change", headers=customer.headers,
                                     json={"phone": "0912345677"}).json()
     log_in(p, username(world, customer), PASSWORD)
-    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    nav_to(p, "Giao dịch chờ xác nhận")
     box = p.locator(f'article[data-id="{tx["id"]}"]')
     words = VOCABULARY["detail_labels"]
     described, phone = words["description"], words["phone"]

@@ -352,7 +352,7 @@ def portal_request(p: Page, world: World, who: Person) -> None:
     box.get_by_role("button", name="Cho phép").click()
     expect(p.locator(f'[data-sp="{party.party.sp_id}"]')).to_contain_text("Đã cho phép")
     snap(p, who, "26-parties")
-    p.get_by_role("link", name="Giao dịch chờ xác nhận").click()
+    nav_to(p, "Giao dịch chờ xác nhận")
     expect(p.get_by_role("heading", name="Giao dịch chờ xác nhận")).to_be_visible()
     creds = {"sp_id": party.party.sp_id, "sp_password": party.sp_password, "user_id": who.id_number}
     found = httpx.post(f"{world.url}/sca/sp769/v1/credentials/get_certificate", timeout=30,
