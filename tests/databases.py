@@ -84,6 +84,7 @@ class MigratedTemplate:
     @contextmanager
     def copy(self, root: Path) -> Iterator[str]:
         if not PG_URL:
+            root.mkdir(parents=True, exist_ok=True)  # a world's home may not exist yet
             shutil.copyfile(self._dir / "kyso.db", root / "kyso.db")
             yield f"sqlite:///{root / 'kyso.db'}"
             return
