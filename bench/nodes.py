@@ -313,6 +313,8 @@ class Pair:
     connections: int
     one: Point
     two: Point
+    busy: tuple[float, float] = (0.0, 0.0)  # the machine's CPUs busy during each run
+
 
     @property
     def ratio(self) -> float:
@@ -342,6 +344,19 @@ def _cpu(pids: list[int]) -> float:
     return total
 
 
+def _cpu_ticks() -> tuple[int, int]:
+    """The whole machine's CPU time so far (``/proc/stat``): busy and total, in ticks."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def _busy(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the machine's CPU time that was busy between two :func:`_cpu_ticks`."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total else 0.0
+
+
 def _descendants(pid: int) -> list[int]:
     try:
         kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -369,20 +384,27 @@ def measure(cluster: Cluster, plan: Plan, tmp: Path, *, sample: bool = True,
         # the warm-up's rate sizes the first batch of SADs (then the best rate seen)
         rate = 1.5 * max(33.0, wrk(one, warm, None, 4, 1).rps, wrk(two, warm, None, 4, 1).rps)
 
-        def run(port: int, load: str, c: int) -> Point:
+        def run(port: int, load: str, c: int) -> tuple[Point, float]:
+            """The load on ``port``, and how busy the machine's CPUs were meanwhile (every
+            process: the nodes, PostgreSQL, nginx, wrk; near 100 % a second node has no
+            CPU to add on this machine)."""
             nonlocal rate
             sads = cluster.mint(sads_needed(rate, plan.seconds), load, tmp / "sads.txt")
+            before = _cpu_ticks()
             point = wrk(port, sads, None, c, plan.seconds)
+            busy = _busy(before, _cpu_ticks())
             rate = max(rate, point.rps)
-            return point
+            return point, busy
 
         cases = [(SPREAD, c) for c in connections(plan)] + [(ONE, plan.main_connections)]
         for load, c in cases:
-            pair = Pair(load, c, run(one, load, c), run(two, load, c))
+            (first, busy_one), (second, busy_two) = run(one, load, c), run(two, load, c)
+            pair = Pair(load, c, first, second, (busy_one, busy_two))
             pairs.append(pair)
             log(f"  {_name(load, len(cluster.customers)):<24} {c:3d} conn.: 1 node "
-                f"{pair.one.rps:5.0f} req/s (p99 {pair.one.p99:4.0f} ms), 2 nodes "
-                f"{pair.two.rps:5.0f} req/s (p99 {pair.two.p99:4.0f} ms) = {pair.ratio:.2f} ×"
+                f"{pair.one.rps:5.0f} req/s (p99 {pair.one.p99:4.0f} ms, CPUs "
+                f"{busy_one:4.0%} busy), 2 nodes {pair.two.rps:5.0f} req/s (p99 "
+                f"{pair.two.p99:4.0f} ms, CPUs {busy_two:4.0%} busy) = {pair.ratio:.2f} ×"
                 + (f"  ({pair.one.failed + pair.two.failed} failed)"
                    if pair.one.failed + pair.two.failed else ""))
         if not sample:
@@ -445,7 +467,8 @@ def as_json(pairs: list[Pair], findings: list[Finding], connections: int,
     return {
         "customers": customers,
         "pairs": [{"load": p.load, "connections": p.connections, "one": p.one.__dict__,
-                   "two": p.two.__dict__, "ratio": p.ratio} for p in pairs],
+                   "two": p.two.__dict__, "ratio": p.ratio, "cpus_busy": list(p.busy)}
+                  for p in pairs],
         "findings": [{"label": f.label, "point": f.point.__dict__, "cpu_ms": f.cpu_ms,
                       "samples": f.sampled.samples, "seconds": f.sampled.seconds,
                       "appends": f.sampled.appends, "connections": f.sampled.connections,
