@@ -6,13 +6,9 @@ failed payment as a sentence that says what happened, never the gateway's code."
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import date, timedelta
 
 from playwright.sync_api import Locator, expect
 
-from kyso.onboarding.identity import IdDocument, IdType, Sex
-from kyso.onboarding.model import Contact, Owner, Registration
 from kyso.onboarding.states import State
 from tests.integration.api.conftest import PASSWORD, PIN, auth
 from tests.integration.documents.conftest import World
@@ -21,30 +17,15 @@ from tests.web.conftest import Watched, log_in, shot
 from tests.web.test_customer_web import username
 from tests.web.test_mends_web import desk
 from tests.web.test_token_web import sp769
-from tests.web.test_ux_web import fits, no_codes, small, token_account
+from tests.web.test_ux_web import fits, no_codes, seed_registration, small, token_account
 
 __all__ = ["small"]  # the 360×800 phone fixture
 HEX64 = re.compile(r"[0-9a-f]{64}", re.IGNORECASE)
 
 
-def _registration(world: World, account_id: str, state: State,
-                  credential_id: str | None = None) -> None:
-    at = world.clock.now() - timedelta(hours=1)
-    n = uuid.uuid4().int % 10**5
-    owner = Owner("Lê Thị Hoà", date(1991, 3, 4), Sex("F"),
-                  IdDocument(IdType.CCCD, f"0011910{n:05d}", date(2021, 1, 1), date(2031, 3, 4)))
-    contact = Contact(f"hoa{n}@example.vn", "+84912345672", "1 Tràng Tiền", "Hà Nội",
-                      "Hoàn Kiếm")
-    with world.container.uow() as uow:
-        uow.onboarding.add(Registration(str(uuid.uuid4()), account_id, owner, contact,
-                                        "per-signature-1y", f"words-{n}", at, at, state=state,
-                                        credential_id=credential_id))
-        uow.commit()
-
-
 def test_the_contract_card_shows_a_fingerprint_not_a_hash(small: Watched, world: World) -> None:
     p, (login, headers, account_id) = small.page, token_account(world)
-    _registration(world, account_id, State.AWAITING_CONTRACT)
+    seed_registration(world, account_id, State.AWAITING_CONTRACT)
     p.context.grant_permissions(["clipboard-read", "clipboard-write"])
     log_in(p, login, PASSWORD, "/#register")
     p.get_by_role("button", name="Đồng ý và ký hợp đồng").click()
@@ -77,7 +58,7 @@ def test_recent_documents_name_the_acceptance_record_in_words(small: Watched,
     p, customer = small.page, world.customer("Lê Thị Hoà")
     own = customer.upload(sample_pdf(), name="to-khai-thue.pdf")
     assert own.status_code == 201, own.text
-    _registration(world, customer.account_id, State.APPROVED, customer.credential.id)
+    seed_registration(world, customer.account_id, State.APPROVED, customer.credential.id)
     record, _ = world.container.acceptance.prepare(customer.account_id)
     log_in(p, username(world, customer), PASSWORD, "/#sign")
     table = p.get_by_role("table")
@@ -130,7 +111,7 @@ def test_where_the_desk_is_named_its_number_is_at_hand(small: Watched, world: Wo
     the desk's own "Gọi hỗ trợ" link (the operator set it: KYSO_SUPPORT_PHONE)."""
     p, (login, _, account_id) = small.page, token_account(world)
     desk(p)
-    _registration(world, account_id, State.REJECTED)
+    seed_registration(world, account_id, State.REJECTED)
     log_in(p, login, PASSWORD, "/#register")
     expect(p.get_by_text("hoặc liên hệ tổng đài hỗ trợ")).to_be_visible()
     call = p.get_by_role("link", name="Gọi hỗ trợ 1900 54 54 54")
@@ -191,7 +172,7 @@ def apart(above: Locator, below: Locator, gap: float = 8) -> None:
 def test_the_acceptance_step_keeps_its_buttons_and_card_apart(small: Watched,
                                                               world: World) -> None:
     p, customer = small.page, world.customer("Phan Thị Yến")
-    _registration(world, customer.account_id, State.APPROVED, customer.credential.id)
+    seed_registration(world, customer.account_id, State.APPROVED, customer.credential.id)
     log_in(p, username(world, customer), PASSWORD, "/#register")
     read = p.get_by_role("button", name="Đọc biên bản nghiệm thu (PDF) trước khi ký")
     sign = p.get_by_role("button", name="Ký biên bản nghiệm thu")

@@ -286,22 +286,28 @@ def test_a_transaction_that_can_no_longer_be_confirmed_leaves_no_form(
     expect(p.get_by_role("button", name="Quên PIN SmartOTP")).to_be_visible()
 
 
+def seed_registration(world: World, account_id: str, state: State,
+                      credential_id: str | None = None) -> None:
+    """A registration of Lê Thị Hoà in ``state``, made an hour ago (not through the API)."""
+    at = world.clock.now() - timedelta(hours=1)
+    n = uuid.uuid4().int % 10**5
+    owner = Owner("Lê Thị Hoà", date(1991, 3, 4), Sex("F"),
+                  IdDocument(IdType.CCCD, f"0011910{n:05d}", date(2021, 1, 1), date(2031, 3, 4)))
+    contact = Contact(f"hoa{n}@example.vn", "+84912345672", "1 Tràng Tiền", "Hà Nội",
+                      "Hoàn Kiếm")
+    with world.container.uow() as uow:
+        uow.onboarding.add(Registration(str(uuid.uuid4()), account_id, owner, contact,
+                                        "per-signature-1y", f"seed-{n}", at, at, state=state,
+                                        credential_id=credential_id))
+        uow.commit()
+
+
 def test_a_rejected_application_says_what_can_be_done_and_starts_over(
         small: Watched, world: World) -> None:
     """Rejected for good: not a bare "bị từ chối" but the way on (cancel it and apply again,
     or the support desk), and cancelling brings the form back."""
     p, (login, _, account_id) = small.page, token_account(world)
-    at = world.clock.now() - timedelta(hours=1)
-    n = uuid.uuid4().int % 10**5
-    owner = Owner("Lê Thị Hoà", date(1991, 3, 4), Sex("F"),
-                  IdDocument(IdType.CCCD, f"0011910{n:05d}", date(2021, 1, 1), date(2031, 3, 4)))
-    contact = Contact(f"{login}@example.vn", "+84912345672", "1 Tràng Tiền", "Hà Nội",
-                      "Hoàn Kiếm")
-    with world.container.uow() as uow:
-        uow.onboarding.add(Registration(str(uuid.uuid4()), account_id, owner, contact,
-                                        "per-signature-1y", f"ux-{n}", at, at,
-                                        state=State.REJECTED))
-        uow.commit()
+    seed_registration(world, account_id, State.REJECTED)
     log_in(p, login, PASSWORD)
     p.goto("/#register")
     expect(p.locator("#ob-state")).to_have_text("Bị từ chối")
