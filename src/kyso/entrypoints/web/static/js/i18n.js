@@ -382,6 +382,8 @@ const vi = {
   uxwMore: "Xem đầy đủ", uxwCopy: "Sao chép", uxwCopied: "Đã sao chép",
   uxwDigestHint: "Dãy ký tự đầy đủ nhận dạng tệp (SHA-256), dùng để đối chiếu đúng tệp khi cần.",
   uxwDocument: "Tài liệu", uxwTitled: "{title} ngày {day}",
+  // -- ux2
+  ux2SerialFull: "Xem đầy đủ",
 };
 
 const en = {
@@ -761,6 +763,8 @@ const en = {
   uxwMore: "Show in full", uxwCopy: "Copy", uxwCopied: "Copied",
   uxwDigestHint: "The full string that identifies the file (SHA-256), to check it is the very file if need be.",
   uxwDocument: "Document", uxwTitled: "{title} of {day}",
+  // -- ux2
+  ux2SerialFull: "Show in full",
 };
 
 const tables = { vi, en };
