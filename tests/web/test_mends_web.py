@@ -199,10 +199,12 @@ def test_a_certificate_is_shown_within_a_phone_screen(small: Watched, world: Wor
               " <= e.closest('.card').getBoundingClientRect().right")
     for path in ("/#home", "/#account"):
         p.goto(path)
-        serials = p.locator(".serial")
+        serials = p.locator(".serial")  # short ("4AAF08…94DA"), the whole one in its title
         expect(serials.first).to_be_visible()
         for i in range(serials.count()):
             assert serials.nth(i).evaluate(within), (path, serials.nth(i).text_content())
+            expect(serials.nth(i)).to_have_text(re.compile(r"^[0-9A-F]{6}…[0-9A-F]{4}$"))
+            expect(serials.nth(i)).to_have_attribute("title", re.compile(r"^[0-9A-F]{13,}$"))
         fits(p)
         shot(p, f"mends-serial-{path[2:]}")
     p.goto("/#buy")  # a pack is bought for a certificate named in words, not by its serial

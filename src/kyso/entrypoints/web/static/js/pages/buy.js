@@ -9,7 +9,7 @@ export async function buy(main) {
   // a certificate holder mostly buys signatures: the packs come first for them
   const first = certs.length ? "pack" : "certificate";
   const ordered = [...products].sort((a, b) => (b.kind === first) - (a.kind === first));
-  replace(main, h("h1", {}, t("buyTitle")),
+  replace(main, h("h1", {}, t("buyTitle")), nextStep(certs, orders),
     h("div", { class: "products" }, ordered.map((p) => product(p, certs))),
     card(t("orders"), ordersTable(orders)));
 }
@@ -37,6 +37,19 @@ function product(p, certs) {
   } }, h("h2", {}, p.name), h("p", { class: "price" }, p.price ? vnd(p.price) : t("uxFree")),
   p.price ? h("p", { class: "muted" }, `${t("priceVat")} · VAT ${vnd(p.vat)}`) : null, facts ? h("p", {}, facts) : null,
   needsCert && !certs.length ? noCert() : certField, out, button);
+}
+
+/** What comes next, with the way there: a paid certificate package not used yet goes to the
+ *  registration (no certificate) or the renewal on the home page (neither asks to pay again);
+ *  a customer with no certificate and nothing paid starts with the registration. */
+function nextStep(certs, orders) {
+  const paid = orders.find((o) => o.status === "awaiting_issuance" && o.purpose === "standalone");
+  if (!paid && certs.length) return null;
+  const [text, href, link] = !paid ? [t("ux2NoCertNext"), "#register", t("navRegister")]
+    : certs.length ? [t("ux2PaidRenew", { name: paid.name }), "#home", t("ux2ToHome")]
+      : [t("ux2PaidRegister", { name: paid.name }), "#register", t("navRegister")];
+  return h("div", { id: "buy-next" }, h("p", { class: "status info" }, text),
+    h("p", { class: "links" }, h("a", { href, class: "button-link" }, link)));
 }
 
 /** A pack is for a certificate: without one, say so and show the way (not a dead button). */

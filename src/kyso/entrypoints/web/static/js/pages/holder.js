@@ -3,6 +3,7 @@
 import { get, post } from "../api.js";
 import { busy, card, field, h, replace, status } from "../dom.js";
 import { t } from "../i18n.js";
+import { serialView } from "../serial.js";
 
 export async function holderCard() {
   const certs = (await get("/billing/certificates")).filter((c) => ["active", "suspended"].includes(c.status));
@@ -19,7 +20,7 @@ function oneCert(cert) {
     const suspended = state === "suspended";
     const [pinWrap, pin] = field(t("fpPin"), { type: "password", inputmode: "numeric", maxlength: 6, autocomplete: "off" });
     const button = h("button", { type: "submit", class: suspended ? "" : "danger" }, t(suspended ? "hoResume" : "hoSuspend"));
-    replace(box, h("p", {}, h("strong", {}, cert.subject), " · ", t("serial"), " ", h("span", { class: "serial" }, cert.serial), " · ",
+    replace(box, h("p", {}, h("strong", {}, cert.subject), " · ", t("serial"), " ", serialView(cert.serial), " · ",
       h("span", { class: `badge st-${suspended ? "locked" : "active"}` }, t(suspended ? "hoSuspended" : "hoActive"))),
     h("p", { class: "hint" }, t(suspended ? "hoResumeHint" : "hoSuspendHint")), out,
     h("form", { novalidate: true, onsubmit: (e) => {

@@ -4,6 +4,7 @@ import { card, dl, fmtDate, h, replace, table } from "../dom.js";
 import { t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { pendingNow } from "../token/live.js";
+import { serialView } from "../serial.js";
 import { renewButton } from "./renew.js";
 import { deviceText, tokenPlace } from "./smartotp.js";
 
@@ -45,7 +46,7 @@ function certificates(certs, rerender) {
     certs.map((c) => [
       h("strong", { class: "available" }, c.unlimited ? t("unlimited") : String(c.available_signatures)),
       c.subject, c.package || "—", fmtDate(c.not_after),
-      word("certificate_statuses", c.status), h("span", { class: "serial" }, c.serial),
+      word("certificate_statuses", c.status), serialView(c.serial),
       c.status === "active" ? renewButton(c, renewal, rerender) : ""])),
   h("a", { href: "#buy", class: "buy-link" }, t("buyMore")), renewal);
 }

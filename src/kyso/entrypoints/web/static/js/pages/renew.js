@@ -7,6 +7,7 @@
 import { api, get } from "../api.js";
 import { busy, card, dl, field, fmtDate, h, replace, status } from "../dom.js";
 import { t } from "../i18n.js";
+import { serialView } from "../serial.js";
 import { vocabulary } from "../vocab.js";
 import { txCard } from "./transactions.js";
 
@@ -49,15 +50,9 @@ function renewing(c, { orders, pending, products }, after, start) {
   const flow = h("div", { id: "renew-flow" });
   const body = paid ? usePaid(c, paid, pending, out, flow, after, start)
     : buyPackage(c, products, out, start && last && AGAIN.includes(last.status) ? last.status : null);
-  return card(t("rnTitle"), dl([[t("plHolder"), c.subject], [t("serial"), shortSerial(c.serial)]]),
+  return card(t("rnTitle"), dl([[t("plHolder"), c.subject], [t("serial"), serialView(c.serial)]]),
     h("p", { class: "muted", id: "renew-old" }, t("rnOldStays", { date: fmtDate(c.not_after) })),
     out, body, flow);
-}
-
-/** The serial as the confirmation shows it (first and last hex digits, upper case). */
-function shortSerial(serial) {
-  const s = String(serial).toUpperCase();
-  return s.length <= 12 ? s : `${s.slice(0, 6)}…${s.slice(-4)}`;
 }
 
 function usePaid(c, order, pending, out, flow, after, start) {
