@@ -60,7 +60,7 @@ def test_buying_a_certificate_package_without_a_certificate_leads_to_the_registr
     expect(register).to_have_attribute("href", "#register")
     pay_for(p, "per-signature-1y")
     expect(nxt).to_contain_text("Quý khách đã thanh toán gói")
-    expect(nxt).to_contain_text("Bước tiếp theo: đăng ký chứng thư số")
+    expect(nxt).to_contain_text("Bước tiếp theo là đăng ký chứng thư số")
     no_codes(p)
     fits(p)
     shot(p, "ux2-buy-paid-no-certificate")
@@ -77,7 +77,7 @@ def test_buying_a_certificate_package_with_a_certificate_leads_to_the_renewal(
     expect(p.locator("#buy-next")).to_have_count(0)  # nothing paid waits: nothing to say
     pay_for(p, "per-signature-1y")
     nxt = p.locator("#buy-next")
-    expect(nxt).to_contain_text("Bước tiếp theo: tại Trang chủ, bấm “Gia hạn”")
+    expect(nxt).to_contain_text("Bước tiếp theo là bấm “Gia hạn”")
     fits(p)
     shot(p, "ux2-buy-paid-with-certificate")
     nxt.get_by_role("link", name="Về Trang chủ").click()

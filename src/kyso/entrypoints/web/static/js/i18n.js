@@ -384,9 +384,9 @@ const vi = {
   uxwDocument: "Tài liệu", uxwTitled: "{title} ngày {day}",
   // -- ux2
   ux2SerialFull: "Xem đầy đủ",
-  ux2NoCertNext: "Quý khách chưa có chứng thư số. Hãy bắt đầu bằng việc đăng ký chứng thư số: Quý khách chọn gói dịch vụ và thanh toán ngay trong bước đăng ký.",
-  ux2PaidRegister: "Quý khách đã thanh toán gói “{name}”. Bước tiếp theo: đăng ký chứng thư số và chọn đúng gói này, Quý khách không phải thanh toán lại.",
-  ux2PaidRenew: "Quý khách đã thanh toán gói “{name}”. Bước tiếp theo: tại Trang chủ, bấm “Gia hạn” trên chứng thư số cần gia hạn, Quý khách không phải thanh toán lại.",
+  ux2NoCertNext: "Quý khách chưa có chứng thư số. Hãy bắt đầu bằng việc đăng ký chứng thư số; Quý khách chọn gói dịch vụ và thanh toán ngay trong bước đăng ký.",
+  ux2PaidRegister: "Quý khách đã thanh toán gói “{name}”. Bước tiếp theo là đăng ký chứng thư số và chọn đúng gói này; Quý khách không phải thanh toán lại.",
+  ux2PaidRenew: "Quý khách đã thanh toán gói “{name}”. Bước tiếp theo là bấm “Gia hạn” trên chứng thư số cần gia hạn tại Trang chủ; Quý khách không phải thanh toán lại.",
   ux2ToHome: "Về Trang chủ",
 };
 
@@ -769,9 +769,9 @@ const en = {
   uxwDocument: "Document", uxwTitled: "{title} of {day}",
   // -- ux2
   ux2SerialFull: "Show in full",
-  ux2NoCertNext: "You have no certificate yet. Start by registering for one: you choose the package and pay within the registration.",
-  ux2PaidRegister: "You have paid for the “{name}” package. Next: register for a certificate and choose this same package; you will not pay again.",
-  ux2PaidRenew: "You have paid for the “{name}” package. Next: on the home page, tap “Renew” on the certificate to renew; you will not pay again.",
+  ux2NoCertNext: "You have no certificate yet. Start by registering for one; you choose the package and pay within the registration.",
+  ux2PaidRegister: "You have paid for the “{name}” package. Next, register for a certificate and choose this same package; you will not pay again.",
+  ux2PaidRenew: "You have paid for the “{name}” package. Next, on the home page, tap “Renew” on the certificate to renew; you will not pay again.",
   ux2ToHome: "Go to the home page",
 };
 
