@@ -73,7 +73,9 @@ def test_buying_a_certificate_package_with_a_certificate_leads_to_the_renewal(
     p, customer = small.page, world.customer("Phạm Thị Lan")
     log_in_small(p, username(world, customer), "/#buy")
     expect(p.get_by_role("heading", name="Gói dịch vụ", exact=True)).to_be_visible()
-    p.wait_for_load_state("networkidle")
+    # the page is drawn at once (products, orders and the next step together): once a product
+    # shows, a next step would show too
+    expect(p.locator('form.product[data-code="per-signature-1y"]')).to_be_visible()
     expect(p.locator("#buy-next")).to_have_count(0)  # nothing paid waits: nothing to say
     pay_for(p, "per-signature-1y")
     nxt = p.locator("#buy-next")
