@@ -12,6 +12,7 @@ last screen is kept there too, named after the test.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -124,8 +125,13 @@ def log_in(page: Page, login: str, password: str, path: str = "/") -> None:
 
 
 def nav_to(page: Page, name: str) -> None:
-    """Open a page from the main navigation (the home page may link it too, once loaded)."""
-    page.get_by_role("navigation", name="main").get_by_role("link", name=name, exact=True).click()
+    """Open a page from the main navigation (the home page may link it too, once loaded).
+
+    The link's name starts with ``name``: "Giao dịch chờ xác nhận" gains a live badge
+    ("… 1 giao dịch chờ xác nhận") once the event stream has counted the pending requests.
+    """
+    label = re.compile(rf"^{re.escape(name)}(\s|$)")
+    page.get_by_role("navigation", name="main").get_by_role("link", name=label).click()
 
 
 def session_token(page: Page) -> Any:

@@ -19,6 +19,7 @@ def test_the_card_labels_its_details_with_the_vocabulary(page: Watched, world: W
     tx = customer.world.client.post("/api/v1/me/contact-change", headers=customer.headers,
                                     json={"phone": "0912345677"}).json()
     log_in(p, username(world, customer), PASSWORD)
+    expect(p.locator("#top .live-badge")).to_have_text("1")  # the link's name grows with it
     nav_to(p, "Giao dịch chờ xác nhận")
     box = p.locator(f'article[data-id="{tx["id"]}"]')
     words = VOCABULARY["detail_labels"]
