@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kyso.otp.oath import b32decode_seed, totp
 from kyso.otp.ocra import ocra
@@ -248,13 +250,25 @@ def test_methods_pin_change_and_forgotten_pin(page: Watched, world: World) -> No
     p.get_by_role("button", name="Thay đổi PIN SmartOTP").last.click()
     expect(p.get_by_role("alert")).to_contain_text("PIN SmartOTP hiện tại không đúng")
     shot(p, "token-pin-change")
+    # that attempt's challenge ended with it: nothing waits in "Giao dịch chờ xác nhận"
+    assert [tx["kind"] for tx in customer.get("/transactions").json()] == []
     p.get_by_label("PIN SmartOTP hiện tại").fill(TOKEN_PIN)
     p.get_by_role("button", name="Thay đổi PIN SmartOTP").last.click()
     expect(p.locator("#token-flow").get_by_role("status")).to_have_text("Đã đổi PIN SmartOTP.")
+    # "Hoàn tất" draws the page again once the server has answered: meanwhile the old page
+    # takes no tap (a tap there opened a flow on the page being replaced: nothing happened)
+    held: list[Route] = []
+    p.route("**/api/v1/smartotp", lambda route: held.append(route))
     p.get_by_role("button", name="Hoàn tất").click()
-    # "Hoàn tất" redraws the page (after its requests): a click before the redraw lands on the
-    # page it replaces (CI once lost "Lấy mã OTP" so)
+    with pytest.raises(PlaywrightTimeout):
+        p.get_by_role("button", name="Lấy mã OTP").click(timeout=1500)
+    expect(p.locator("#main .page")).to_have_attribute("aria-busy", "true")
+    shot(p, "token-redrawing")
+    for route in held:
+        route.continue_()
+    p.unroute("**/api/v1/smartotp")
     expect(p.get_by_role("button", name="Hoàn tất")).to_have_count(0)
+    expect(p.locator("#main .page")).not_to_have_attribute("aria-busy", "true")
     p.get_by_role("button", name="Lấy mã OTP").click()
     p.get_by_label("PIN SmartOTP").fill("246813")
     p.get_by_role("button", name="Lấy mã", exact=True).click()

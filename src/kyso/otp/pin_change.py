@@ -3,8 +3,9 @@
 The PIN never reaches the server (the app keeps the seed under it, with no verifier), so the
 app proves the old PIN by answering a one-time challenge: a transaction of this kind, always
 confirmed with SmartOTP, over a fresh question. Wrong answers count against the token like any
-other code; a challenge serves once, so no time step is spent and no replayed answer can reset
-the failure counter. Once confirmed, the app re-encrypts the seed under the new PIN.
+other code; a challenge serves one attempt (a wrong answer ends it, failed; the next attempt
+asks a new one), so no time step is spent and no replayed answer can reset the failure
+counter. Once confirmed, the app re-encrypts the seed under the new PIN.
 """
 
 from __future__ import annotations
@@ -55,4 +56,5 @@ def pin_change_kind(clock: Clock, messenger: Messenger) -> Kind:
                             "your device. If this was not you, please suspend SmartOTP and contact "
                             f"{DESK}."))
 
-    return Kind(KIND, Purpose.PIN_CHANGE, apply, method=Method.SMARTOTP)
+    # one answer: a wrong old PIN ends this attempt's challenge (the app asks a new one)
+    return Kind(KIND, Purpose.PIN_CHANGE, apply, method=Method.SMARTOTP, one_answer=True)

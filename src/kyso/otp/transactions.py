@@ -35,13 +35,16 @@ class Kind:
     (optional) runs once it is committed, outside any transaction — for work that opens
     units of work of its own, such as signing. If ``after`` fails, the transaction is
     marked failed and the error propagates. ``method``, when set, is the only way to
-    confirm this kind, whatever the customer's preferred method."""
+    confirm this kind, whatever the customer's preferred method. ``one_answer``: a wrong code
+    ends the challenge (failed) at once, for a challenge that serves a single attempt of a
+    flow (the next attempt asks for a new one), so none is left waiting in the list."""
 
     name: str
     purpose: Purpose
     apply: Handler
     after: AfterCommit | None = None
     method: Method | None = None
+    one_answer: bool = False
 
 
 class TransactionService:
@@ -128,7 +131,8 @@ class TransactionService:
 
     def _count_failure(self, uow: UnitOfWork, challenge: Challenge) -> None:
         attempts = challenge.attempts + 1
-        status = ChallengeStatus.FAILED if attempts >= MAX_ATTEMPTS else challenge.status
+        spent = attempts >= MAX_ATTEMPTS or self._kinds[challenge.kind].one_answer
+        status = ChallengeStatus.FAILED if spent else challenge.status
         uow.challenges.save(replace(challenge, attempts=attempts, status=status))
         self._audit(uow, "transaction.code_rejected", challenge, Outcome.FAILURE)
 

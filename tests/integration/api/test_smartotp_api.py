@@ -381,14 +381,32 @@ def test_pin_change_proof_spends_no_time_step(client: TestClient, container: Con
 def test_pin_change_failures_count_against_the_token(client: TestClient, device: Device,
                                                      customer: tuple[str, str]) -> None:
     _, token = customer
-    tx = _pin_change(client, token)
-    wrong = f"{(int(device.answer(tx)) + 1) % 10**8:08d}"
-    answers = [_answer(client, token, tx, wrong).status_code for _ in range(5)]
+
+    def wrong_answer() -> int:  # each attempt asks a challenge of its own (one answer each)
+        tx = _pin_change(client, token)
+        return _answer(client, token, tx, f"{(int(device.answer(tx)) + 1) % 10**8:08d}").status_code
+
+    answers = [wrong_answer() for _ in range(5)]
     assert answers == [400, 400, 400, 400, 423]  # the token's own failure counter
     fresh = _pin_change(client, token)  # the token is locked: even the right answer fails
     refused = _answer(client, token, fresh, device.answer(fresh))
     assert refused.status_code == 423 and refused.json()["error"] == "locked"
     assert _verify(client, token, device.code()).status_code == 423
+
+
+def test_a_wrong_old_pin_ends_that_attempts_challenge(client: TestClient, device: Device,
+                                                      customer: tuple[str, str]) -> None:
+    """One attempt, one challenge: after a wrong answer it is closed, not left waiting in
+    "Giao dịch chờ xác nhận" for the customer to wonder about; the next attempt asks anew."""
+    _, token = customer
+    tx = _pin_change(client, token)
+    wrong = _answer(client, token, tx, f"{(int(device.answer(tx)) + 1) % 10**8:08d}")
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_otp"
+    assert client.get("/api/v1/transactions", headers=auth(token)).json() == []
+    closed = _answer(client, token, tx, device.answer(tx))  # even the right answer now
+    assert closed.status_code == 409 and closed.json()["error"] == "transaction_closed"
+    fresh = _pin_change(client, token)
+    assert _answer(client, token, fresh, device.answer(fresh)).json()["status"] == "confirmed"
 
 
 def test_pin_change_uses_smartotp_even_on_the_sms_method(client: TestClient, device: Device,

@@ -80,6 +80,20 @@ export function describe(err) {
   return Number.isInteger(err?.attemptsRemaining) ? `${text} ${t("attemptsLeft", { n: err.attemptsRemaining })}` : text;
 }
 
+/** Draw a page again in ``el`` (``draw`` reads what it needs, then replaces ``el``'s children).
+ * Until it is drawn the old page takes no tap and says it is busy: a tap there would open a
+ * flow on the page being replaced, and the customer would see nothing happen. */
+export async function redraw(el, draw) {
+  el.inert = true;
+  el.setAttribute("aria-busy", "true");
+  el.classList.add("redrawing");
+  try { return await draw(); } finally {
+    el.inert = false;
+    el.removeAttribute("aria-busy");
+    el.classList.remove("redrawing");
+  }
+}
+
 /** Run ``work`` with the button disabled; errors go to ``out``. */
 export async function busy(button, out, work) {
   button.disabled = true;

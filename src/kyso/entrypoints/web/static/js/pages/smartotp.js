@@ -1,7 +1,7 @@
 // SmartOTP: which device holds the token, and every flow of the guide on this phone.
 import { get } from "../api.js";
 import { supportLine } from "../contact.js";
-import { card, describe, dl, fmtDate, h, replace, status } from "../dom.js";
+import { card, describe, dl, fmtDate, h, redraw, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { enrolState, forgetEnrol, forgotPin, register } from "../token/enrol.js";
 import { changePin, getCode, offsetText, selfLock, switchMethod, syncTime } from "../token/manage.js";
@@ -29,7 +29,7 @@ export async function smartotp(main, ctx) {
   const kept = await clock();
   const flow = h("div", { id: "token-flow" });
   const notice = h("p", { class: "status ok", role: "status", id: "token-notice", hidden: true });
-  const again = (text) => smartotp(main, ctx).then(() => text && showNotice(main, text));
+  const again = (text) => redraw(main, () => smartotp(main, ctx)).then(() => text && showNotice(main, text));
   const out = status();  // a step that cannot start (offline, refused) says why, here
   const act = (name, fn) => h("button", { type: "button", class: "secondary", onclick: async () => {
     out.clear();

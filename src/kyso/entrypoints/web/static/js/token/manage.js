@@ -5,6 +5,7 @@ import { api, get, post } from "../api.js";
 import { supportLine } from "../contact.js";
 import { busy, field, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
+import { decidedHere } from "./live.js";
 import { newPinProblem, pinField, pinToCode } from "./ui.js";
 import { clock, relock, saveClock, transactionCode } from "./vault.js";
 
@@ -73,6 +74,12 @@ export function changePin(flow, record, finished) {
         code = await transactionCode(record, old.value, challenge);
         await post(`/transactions/${encodeURIComponent(challenge.id)}/confirm`, { otp: code });
       } catch (err) {
+        // the challenge served this attempt only: a wrong code ended it on the server; any
+        // other failure ends it here, so none is left waiting in the list
+        if (err.code !== "invalid_otp") {
+          await post(`/transactions/${encodeURIComponent(challenge.id)}/reject`).catch(() => {});
+        }
+        decidedHere(challenge.id);
         if (err.code === "invalid_otp") throw Object.assign(new Error(t("tkOldPinWrong")), err);
         if (err.code === "challenge_mismatch") throw new Error(t("tkMismatch"));
         throw err;
