@@ -95,5 +95,5 @@ def lock_method(ctx: AppContext, method: str) -> None:
         api.status()
         pin = ctx.ui.ask(m.ASK_ACCOUNT_PIN, secret=True)
         api.lock_method(method, pin)
-        done = with_desk(m.METHOD_LOCKED, contact_of(api))
+        done = with_desk(m.METHOD_LOCKED, contact_of(ctx, api))
     ctx.ui.result(done, method=method)

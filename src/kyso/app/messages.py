@@ -120,4 +120,5 @@ ABOUT = Msg("kyso app {version} — ứng dụng SmartOTP và ký số của kh�
 DESK_PHONE = Msg("Tổng đài hỗ trợ: {phone}", "Support desk: {phone}")
 DESK_EMAIL = Msg("Email hỗ trợ: {email}", "Support email: {email}")
 DESK_NONE = Msg("Nhà cung cấp dịch vụ chưa công bố số tổng đài hỗ trợ; Quý khách vui lòng liên hệ điểm giao dịch của nhà cung cấp.", "The provider has published no support number; please contact the provider's office.")
+DESK_KEPT = Msg("Chưa lấy được thông tin tổng đài hỗ trợ từ máy chủ: {reason} Dưới đây là thông tin đã lưu trên thiết bị này từ lần trước.", "Could not get the support desk's contact from the server: {reason} Below is the contact kept on this device from last time.")
 DESK_UNKNOWN = Msg("Chưa lấy được thông tin tổng đài hỗ trợ từ máy chủ: {reason}", "Could not get the support desk's contact from the server: {reason}")

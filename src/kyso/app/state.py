@@ -2,7 +2,8 @@
 
 It holds the server URL, this device's random id, the session token, the SmartOTP seed
 *locked* by the SmartOTP PIN (salt + masked bytes + KDF cost, no verifier) with the token's
-parameters, and the clock offset. Never the plain seed, never a PIN.
+parameters, the clock offset and the support desk last published by the server. Never the
+plain seed, never a PIN.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from kyso.otp.device import DeviceKdf, LockedSeed
 from kyso.otp.oath import OathParams
 from kyso.secrets import Secret
 
-__all__ = ["DeviceState", "Session", "StateStore", "StoredToken", "default_home"]
+__all__ = ["DeviceState", "KnownDesk", "Session", "StateStore", "StoredToken", "default_home"]
 
 FORMAT: Final = 1
 FILE_NAME: Final = "state.json"
@@ -56,6 +57,17 @@ class StoredToken:
 
 
 @dataclass(frozen=True)
+class KnownDesk:
+    """The support desk as ``server`` last published it (``GET /contact``), kept so that the
+    app can still say whom to call when the server cannot be reached."""
+
+    server: str
+    phone: str | None = None
+    tel: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
 class DeviceState:
     device_id: str
     server: str | None = None
@@ -63,10 +75,15 @@ class DeviceState:
     token: StoredToken | None = None
     clock_offset: float = 0.0
     synced_at: str | None = None
+    desk: KnownDesk | None = None
 
     def session_for(self, server: str) -> Session | None:
         """The session, only when it belongs to ``server`` (a token never goes elsewhere)."""
         return self.session if self.session and self.session.server == server else None
+
+    def desk_for(self, server: str) -> KnownDesk | None:
+        """The desk last heard from ``server`` (another server's desk is not this one's)."""
+        return self.desk if self.desk and self.desk.server == server else None
 
     def update(self, **changes: Any) -> DeviceState:
         return replace(self, **changes)
@@ -163,7 +180,8 @@ def _to_json(s: DeviceState) -> dict[str, Any]:
     return {"format": FORMAT, "device_id": s.device_id, "server": s.server,
             "session": _session_json(s.session) if s.session else None,
             "token": _token_json(s.token) if s.token else None,
-            "clock_offset": s.clock_offset, "synced_at": s.synced_at}
+            "clock_offset": s.clock_offset, "synced_at": s.synced_at,
+            "desk": vars(s.desk) if s.desk else None}
 
 
 def _from_json(d: dict[str, Any]) -> DeviceState:
@@ -173,4 +191,5 @@ def _from_json(d: dict[str, Any]) -> DeviceState:
                        session=_session_from(d["session"]) if d.get("session") else None,
                        token=_token_from(d["token"]) if d.get("token") else None,
                        clock_offset=float(d.get("clock_offset", 0.0)),
-                       synced_at=d.get("synced_at"))
+                       synced_at=d.get("synced_at"),
+                       desk=KnownDesk(**d["desk"]) if d.get("desk") else None)

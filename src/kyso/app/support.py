@@ -11,11 +11,13 @@ from kyso.app.context import AppContext
 from kyso.app.errors import ApiError, AppError
 from kyso.app.i18n import Msg
 from kyso.app.models import Contact
+from kyso.app.state import KnownDesk
 from kyso.app.ui import Ui
 from kyso.errors import Text
 from kyso.support import SupportDesk
 
-__all__ = ["about", "after_error", "contact_of", "tell_desk", "tell_locked", "with_desk"]
+__all__ = ["about", "after_error", "contact_of", "kept_desk", "tell_desk", "tell_locked",
+           "with_desk"]
 
 # refusals after which the customer needs the desk (a 423 always does)
 _SEND_TO_DESK = frozenset({"suspended_by_staff", "recovery_limit", "account_locked"})
@@ -28,12 +30,27 @@ def with_desk(msg: Msg, contact: Contact | None) -> Msg:
     return Msg(*desk.fill(Text(msg.vi, msg.en)))
 
 
-def contact_of(api: KysoClient) -> Contact | None:
-    """The desk, or None when the server cannot say (the command's own outcome stands)."""
+def contact_of(ctx: AppContext, api: KysoClient) -> Contact | None:
+    """The desk as the server says it now (kept on this device for later), else as it said it
+    last time; None when it never could (the command's own outcome stands)."""
     try:
-        return api.contact()
+        contact = api.contact()
     except AppError:
-        return None
+        return kept_desk(ctx)
+    remember(ctx, contact)
+    return contact
+
+
+def kept_desk(ctx: AppContext) -> Contact | None:
+    """The desk this server published last time it was asked, kept on this device."""
+    kept = ctx.state.desk_for(ctx.server)
+    return Contact(phone=kept.phone, tel=kept.tel, email=kept.email) if kept else None
+
+
+def remember(ctx: AppContext, contact: Contact) -> None:
+    desk = KnownDesk(ctx.server, contact.phone, contact.tel, contact.email)
+    if ctx.state.desk_for(ctx.server) != desk:
+        ctx.save(desk=desk)
 
 
 def tell_desk(ui: Ui, contact: Contact, *, result: bool = False) -> None:
@@ -50,7 +67,7 @@ def tell_desk(ui: Ui, contact: Contact, *, result: bool = False) -> None:
 def tell_locked(ctx: AppContext) -> None:
     """Something is locked: the desk that unlocks it (when the server can say)."""
     with ctx.client() as api:
-        contact = contact_of(api)
+        contact = contact_of(ctx, api)
     if contact is not None:
         tell_desk(ctx.ui, contact)
 
@@ -62,8 +79,14 @@ def about(ctx: AppContext) -> None:
         with ctx.client() as api:
             contact = api.contact()
     except AppError as exc:
-        ctx.ui.say(m.DESK_UNKNOWN, reason=exc.describe(ctx.ui.lang))
+        kept = kept_desk(ctx)
+        if kept is None:
+            ctx.ui.say(m.DESK_UNKNOWN, reason=exc.describe(ctx.ui.lang))
+            return
+        ctx.ui.say(m.DESK_KEPT, reason=exc.describe(ctx.ui.lang))
+        tell_desk(ctx.ui, kept, result=True)
         return
+    remember(ctx, contact)
     tell_desk(ctx.ui, contact, result=True)
 
 
@@ -75,7 +98,7 @@ def after_error(ctx: AppContext, exc: AppError) -> None:
     if exc.status != 423 and exc.code not in _SEND_TO_DESK:
         return
     with ctx.client() as api:
-        contact = contact_of(api)
+        contact = contact_of(ctx, api)
     ways = [way for way in (contact.phone, contact.email) if way] if contact else []
     if contact is None or not ways or ways[0] in exc.description:
         return  # nothing to add: no desk set (the server's words said so), or named already

@@ -72,3 +72,21 @@ def test_a_lock_and_a_lock_out_say_whom_to_call(tmp_path: Path, server: str) -> 
     said = " ".join(err.split())  # the server's refusal names the desk; said once, not twice
     assert code == 1 and "liên hệ tổng đài hỗ trợ 1900 54 54 54" in said, err
     assert said.count("1900 54 54 54") == 1, err
+
+
+def test_about_offline_gives_the_desk_kept_from_last_time(tmp_path: Path, server: str) -> None:
+    """A customer with no network still learns whom to call: the desk the server published
+    last time, kept on the device (never another server's desk)."""
+    code, out, _ = run(tmp_path, server, "about")  # online: heard and kept
+    assert code == 0 and "1900 54 54 54" in out, out
+    offline = "http://127.0.0.1:9"  # the discard port: nothing answers
+    code, out, err = run(tmp_path, offline, "about")  # another server: nothing kept for it
+    assert code == 0 and "1900 54 54 54" not in out + err, (out, err)
+    assert "Chưa lấy được thông tin tổng đài hỗ trợ" in err, err
+    state = tmp_path / "state.json"
+    kept = state.read_text(encoding="utf-8")
+    state.write_text(kept.replace(server, offline), encoding="utf-8")  # the same server, down
+    code, out, err = run(tmp_path, offline, "about")
+    assert code == 0, (out, err)
+    assert "thông tin đã lưu trên thiết bị này từ lần trước" in " ".join(err.split()), err
+    assert "Tổng đài hỗ trợ: 1900 54 54 54" in out and "Email hỗ trợ: hotro@ca.example.vn" in out
