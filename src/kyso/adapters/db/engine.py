@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 
 from kyso.errors import InvalidInput
 
-__all__ = ["PG_CONNECT_DEFAULTS", "WriterLock", "is_sqlite", "make_engine", "open_writer",
-           "reading", "transaction", "writer_lock"]
+__all__ = ["PG_CONNECT_DEFAULTS", "WriterLock", "begin_writing", "end_reading", "is_sqlite",
+           "make_engine", "open_writer", "reading", "transaction", "writer_lock"]
 
 
 class WriterLock:
@@ -240,11 +240,30 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         read_only = conn.get_execution_options().get(READ_ONLY, False)
-        statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
-        # straight to the driver: every unit of work begins here, and the whole statement
-        # machinery (exec_driver_sql) cost more than the BEGIN; a failure (the database
-        # locked past busy_timeout) is still SQLAlchemy's OperationalError (503 upstream)
-        try:
-            conn.connection.driver_connection.execute(statement)
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
+        _to_driver(conn, "BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _to_driver(conn: Connection, statement: str) -> None:
+    # straight to the driver: every unit of work begins here, and the whole statement
+    # machinery (exec_driver_sql) cost more than the BEGIN; a failure (the database
+    # locked past busy_timeout) is still SQLAlchemy's OperationalError (503 upstream)
+    try:
+        # type: ignore: an open connection's driver connection is never None
+        conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
+
+
+def end_reading(conn: Connection) -> None:
+    """SQLite: end the connection's read transaction (``BEGIN``), inside what SQLAlchemy
+    still counts as one transaction; :func:`begin_writing` begins the next. Between the two
+    the connection holds no lock and no snapshot."""
+    _to_driver(conn, "COMMIT")
+
+
+def begin_writing(conn: Connection) -> None:
+    """SQLite: after :func:`end_reading`, begin a writing transaction (``BEGIN IMMEDIATE``:
+    the database's write lock; the caller holds the :class:`WriterLock`). Its next
+    transactions begin writing too."""
+    conn.execution_options(**{READ_ONLY: False})
+    _to_driver(conn, "BEGIN IMMEDIATE")

@@ -169,8 +169,9 @@ def status(caller: CurrentCaller, container: ContainerDep) -> StatusOut:
 @hot_router.post("/smartotp/verify", status_code=204, response_class=Response)
 async def verify(body: CodeIn, bearer: BearerToken, container: ContainerDep) -> Response:
     # The hot route of SmartOTP: one hop to a worker thread for the whole check, and one
-    # transaction for it (the session, then the code), where a plain-function dependency and
-    # a plain endpoint cost a hop each and the bearer check a transaction of its own.
+    # unit of work for it (the session read, then the code under the write lock), where a
+    # plain-function dependency and a plain endpoint cost a hop each and the bearer check a
+    # unit of work of its own.
     await run_in_threadpool(_verify, container, bearer, body.code)
     return Response(status_code=204)
 
