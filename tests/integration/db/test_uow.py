@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime
 
@@ -99,3 +100,27 @@ def test_a_read_only_unit_of_work_begins_writing_when_told(engine: Engine) -> No
     thread.join(30)
     assert done == ["read", "written"]
     assert _actions(engine) == ["before", "held", "after"]
+
+
+def test_a_writing_unit_of_work_holds_the_write_lock_from_its_start(engine: Engine) -> None:
+    """SQLite: a writer's transaction begins with the database's write lock (BEGIN
+    IMMEDIATE), also on the pooled connection a read-only unit of work has just used (its
+    mark ends with the checkout); a read-only one takes none."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    other = sqlite3.connect(str(engine.url.database), timeout=0, isolation_level=None)
+    try:
+        with SqlUnitOfWork(engine, read_only=True) as uow:
+            uow.audit.head()
+            other.execute("BEGIN IMMEDIATE")  # free: the reader holds no write lock
+            other.execute("ROLLBACK")
+        with SqlUnitOfWork(engine) as uow:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            uow.begin_writing()  # already writing: nothing
+        with SqlUnitOfWork(engine, read_only=True) as uow:
+            uow.begin_writing()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()

@@ -11,10 +11,10 @@ from sqlalchemy import Connection, Engine
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.accounts.recovery_cases import RecoveryCaseRepository
 from kyso.adapters.db.engine import (
-    READ_ONLY,
     WriterLock,
     begin_writing,
     end_reading,
+    mark_read_only,
     open_writer,
     writer_lock,
 )
@@ -154,7 +154,7 @@ class SqlUnitOfWork:
         try:
             conn = self._engine.connect()
             if self._read_only:
-                conn = conn.execution_options(**{READ_ONLY: True})
+                mark_read_only(conn)
             conn.begin()
         except BaseException:
             self._release()
@@ -185,9 +185,7 @@ class SqlUnitOfWork:
             end_reading(conn)  # no snapshot held while waiting for the lock
             lock.acquire()
             self._lock = lock
-            begin_writing(conn)
-        else:
-            conn.execution_options(**{READ_ONLY: False})
+        begin_writing(conn)
         self._read_only, self._counted = False, None
         self.__dict__.pop("audit", None)  # made read-only: made again, writing
         self._join_writes(conn)
