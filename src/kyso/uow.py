@@ -5,7 +5,9 @@ never commit. Leaving the block without ``commit()`` rolls everything back.
 
 ``uow_factory(read_only=True)`` opens a transaction that only reads: on SQLite it neither
 takes the write lock nor waits for the writer, so reads (authenticating a session, listing)
-never queue behind writes; committing it is a programming error.
+never queue behind writes; committing it is a programming error. ``begin_writing()`` turns
+it into a writing one once its reads have decided to write (the bearer check of ``POST
+/smartotp/verify``, then the code check: a bad token never waits for, nor takes, the lock).
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+    def begin_writing(self) -> None: ...
 
     def commit(self) -> None: ...
 

@@ -237,13 +237,15 @@ class AccountService:
         return account, session
 
     def authenticate_in(self, uow: UnitOfWork, token: str) -> tuple[Account, Session]:
-        """:meth:`authenticate` in the caller's writing transaction, for a route that writes
-        anyway (``POST /smartotp/verify``): one transaction, not two. A touch that is due is
-        written in it, only if the session is still unrevoked (a revocation committed since
-        the read wins: :class:`InvalidSession`)."""
+        """:meth:`authenticate` in the caller's unit of work, for a route that writes anyway
+        (``POST /smartotp/verify``): one connection, not two. The session is read before
+        the unit of work writes (a bad token takes no write lock); a touch that is due
+        begins the writing (``uow.begin_writing()``) and is written only if the session is
+        still unrevoked (a revocation committed since the read wins: :class:`InvalidSession`)."""
         now = self._clock.now()
         account, session = self._live(uow, token, now)
         if self._touch_due(session, now):
+            uow.begin_writing()
             if not uow.sessions.touch(session.id, now):
                 raise InvalidSession()
             session = replace(session, last_seen_at=now)

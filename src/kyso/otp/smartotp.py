@@ -82,11 +82,13 @@ class SmartOtpService:
         self.verify_for(lambda _: account_id, code)
 
     def verify_for(self, caller: Callable[[UnitOfWork], str], code: str) -> None:
-        """:meth:`verify` for the account ``caller`` finds in the same transaction (the
-        bearer check of ``POST /smartotp/verify``: one transaction, not two). An error of
-        ``caller`` rolls back: nothing is written, nothing audited, the token is not read."""
-        with self._uow() as uow:
+        """:meth:`verify` for the account ``caller`` finds in the same unit of work (the
+        bearer check of ``POST /smartotp/verify``: one connection, not two). ``caller``
+        reads before the unit of work writes: its error (a bad bearer) took no write lock,
+        wrote nothing, audited nothing, and the token was not read."""
+        with self._uow(read_only=True) as uow:
             account_id = caller(uow)
+            uow.begin_writing()
             with failures_kept(uow):
                 self.check_totp(uow, account_id, code)
             uow.commit()

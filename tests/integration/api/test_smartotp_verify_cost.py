@@ -9,7 +9,9 @@ its own): the audit chain is not this route's to shape, and a cheaper append low
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -129,6 +131,31 @@ def test_the_bearer_is_checked_before_the_code(
                            json={"code": device.code()})
     assert dead.status_code == 401 and dead.json()["error"] == "invalid_token"
     assert not any("smartotp_tokens" in s for s in seen)
+
+
+def test_a_bad_bearer_takes_no_write_lock(
+        client: TestClient, container: Container, clock: ManualClock, device: Device,
+        customer: tuple[str, str]) -> None:
+    """A stranger's junk bearer token is refused without the write lock: while another
+    transaction holds it (on SQLite the database's one writer; on PostgreSQL a transaction
+    takes no lock to begin), the answer is 401 at once, not after it. A good bearer's code
+    check still waits for the writer: it is made under the lock."""
+    _, token = customer
+    verify = "/api/v1/smartotp/verify"
+    with ThreadPoolExecutor(2) as pool:
+        with container.uow() as holder:
+            holder.audit.append(AuditEvent("test.holds_the_lock", Outcome.SUCCESS), clock.now())
+            junk = pool.submit(client.post, verify, headers=auth("junk"),
+                               json={"code": device.code()})
+            r = junk.result(timeout=10)  # with the lock taken first, it waited for the holder
+            assert r.status_code == 401 and r.json()["error"] == "invalid_token"
+            good = pool.submit(client.post, verify, headers=auth(token),
+                               json={"code": device.code()})
+            if container.engine.dialect.name == "sqlite":
+                time.sleep(0.3)
+                assert not good.done()  # queued behind the holder for the write lock
+            holder.commit()
+        assert good.result(timeout=30).status_code == 204
 
 
 def test_the_code_check_is_the_first_route_matched(client: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime
 
@@ -66,3 +67,60 @@ def test_reads_do_not_wait_for_a_writer(engine: Engine) -> None:
         release.set()
         thread.join(30)
     assert _actions(engine) == ["before", "during"]
+
+
+def test_a_read_only_unit_of_work_begins_writing_when_told(engine: Engine) -> None:
+    """Its reads wait for no writer; ``begin_writing`` waits for the writer's lock (SQLite)
+    and what it writes then commits. Twice is once."""
+    _append(engine, "before")
+    with SqlUnitOfWork(engine, audit_chain="inline") as holder:
+        holder.audit.append(AuditEvent("held", actor="test"), AT)
+        done: list[str] = []
+
+        def upgrade() -> None:
+            with SqlUnitOfWork(engine, read_only=True, audit_chain="inline") as uow:
+                done.append("read" if uow.audit.head()[0] >= 1 else "?")
+                uow.begin_writing()
+                uow.begin_writing()
+                uow.audit.append(AuditEvent("after", actor="test"), AT)
+                uow.commit()
+                done.append("written")
+
+        thread = threading.Thread(target=upgrade)
+        thread.start()
+        for _ in range(100):
+            if done:
+                break
+            threading.Event().wait(0.05)
+        assert done[:1] == ["read"]  # the read did not wait for the holder
+        if engine.dialect.name == "sqlite":
+            thread.join(0.3)
+            assert done == ["read"]  # the writing waits for the holder's lock
+        holder.commit()
+    thread.join(30)
+    assert done == ["read", "written"]
+    assert _actions(engine) == ["before", "held", "after"]
+
+
+def test_a_writing_unit_of_work_holds_the_write_lock_from_its_start(engine: Engine) -> None:
+    """SQLite: a writer's transaction begins with the database's write lock (BEGIN
+    IMMEDIATE), also on the pooled connection a read-only unit of work has just used (its
+    mark ends with the checkout); a read-only one takes none."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    other = sqlite3.connect(str(engine.url.database), timeout=0, isolation_level=None)
+    try:
+        with SqlUnitOfWork(engine, read_only=True) as uow:
+            uow.audit.head()
+            other.execute("BEGIN IMMEDIATE")  # free: the reader holds no write lock
+            other.execute("ROLLBACK")
+        with SqlUnitOfWork(engine) as uow:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            uow.begin_writing()  # already writing: nothing
+        with SqlUnitOfWork(engine, read_only=True) as uow:
+            uow.begin_writing()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()

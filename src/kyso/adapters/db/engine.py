@@ -13,13 +13,14 @@ from contextvars import ContextVar
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, PoolProxiedConnection, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 
 from kyso.errors import InvalidInput
 
-__all__ = ["PG_CONNECT_DEFAULTS", "WriterLock", "is_sqlite", "make_engine", "open_writer",
-           "reading", "transaction", "writer_lock"]
+__all__ = ["PG_CONNECT_DEFAULTS", "WriterLock", "begin_writing", "end_reading", "is_sqlite",
+           "make_engine", "mark_read_only", "open_writer", "reading", "transaction",
+           "writer_lock"]
 
 
 class WriterLock:
@@ -72,7 +73,7 @@ class WriterLock:
 _WRITER_LOCKS: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()
 
 
-READ_ONLY = "kyso_read_only"  # a connection execution option: its transactions only read
+READ_ONLY = "kyso_read_only"  # in a pooled connection's info: its transactions only read
 
 # Connections kept open per engine, and how many more a burst may open. A request runs in
 # one of the ASGI server's 40 worker threads and holds a connection per unit of work; with
@@ -144,10 +145,8 @@ def reading(engine: Engine) -> Iterator[Connection]:
     if joined is not None and joined[0] is engine and joined[1].in_transaction():
         yield joined[1]
         return
-    with engine.connect() as conn:
-        conn = conn.execution_options(**{READ_ONLY: True})
-        with conn.begin():
-            yield conn
+    with engine.connect() as conn, mark_read_only(conn).begin():
+        yield conn
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -173,6 +172,7 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engin
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
         _configure_sqlite(engine, int(busy_timeout * 1000))
+        _unmark_at_checkin(engine)
         database = engine.url.database
         on_disk = database not in (None, "", ":memory:") and "mode=memory" not in url
         _WRITER_LOCKS[engine] = WriterLock(f"{database}-writer" if on_disk else None)
@@ -182,9 +182,16 @@ def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engin
                                  if k not in named}, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
     _configure_postgresql(engine)
+    _unmark_at_checkin(engine)
     if not kwargs.get("pool_pre_ping"):
         _ping_after_idle(engine)
     return engine
+
+
+def _unmark_at_checkin(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _unmark(_dbapi_connection: Any, record: Any) -> None:
+        record.info.pop(READ_ONLY, None)  # the next checkout writes unless marked again
 
 
 # A pooled PostgreSQL connection idle this long is pinged before it is used again. SQLAlchemy's
@@ -237,14 +244,50 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
-        # straight to the driver: every unit of work begins here, and the whole statement
-        # machinery (exec_driver_sql) cost more than the BEGIN; a failure (the database
-        # locked past busy_timeout) is still SQLAlchemy's OperationalError (503 upstream)
-        try:
-            conn.connection.driver_connection.execute(statement)
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
+    # BEGIN from the dialect, not from a "begin" event: any connection event makes SQLAlchemy
+    # dispatch its (empty) execute events around every statement, 6-8 µs each, a quarter of
+    # a short statement's cost; pool events (connect, checkout, checkin) do not
+    engine.dialect.do_begin = _begin  # type: ignore[method-assign]  # this engine's own dialect
+
+
+def _begin(dbapi_connection: PoolProxiedConnection) -> None:
+    # straight to the driver: every unit of work begins here, and the whole statement
+    # machinery (exec_driver_sql) cost more than the BEGIN; a failure (the database locked
+    # past busy_timeout) becomes SQLAlchemy's OperationalError as any DBAPI error (503)
+    read_only = dbapi_connection.info.get(READ_ONLY, False)
+    _driver(dbapi_connection).execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _driver(dbapi_connection: PoolProxiedConnection) -> Any:
+    return dbapi_connection.driver_connection
+
+
+def _to_driver(conn: Connection, statement: str) -> None:
+    try:
+        _driver(conn.connection).execute(statement)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
+
+
+def mark_read_only(conn: Connection) -> Connection:
+    """Mark ``conn``'s transactions as reading only, until :func:`begin_writing` or its return
+    to the pool: on SQLite they begin with a deferred ``BEGIN``, which takes no write lock
+    and waits for no writer. Call it before the transaction begins."""
+    conn.connection.info[READ_ONLY] = True
+    return conn
+
+
+def end_reading(conn: Connection) -> None:
+    """SQLite: end the connection's read transaction (``BEGIN``), inside what SQLAlchemy
+    still counts as one transaction; :func:`begin_writing` begins the next. Between the two
+    the connection holds no lock and no snapshot."""
+    _to_driver(conn, "COMMIT")
+
+
+def begin_writing(conn: Connection) -> None:
+    """After :func:`end_reading` on SQLite, begin a writing transaction (``BEGIN IMMEDIATE``:
+    the database's write lock; the caller holds the :class:`WriterLock`); on PostgreSQL
+    nothing but the mark. The connection's next transactions begin writing too."""
+    conn.connection.info.pop(READ_ONLY, None)
+    if is_sqlite(conn.engine):
+        _to_driver(conn, "BEGIN IMMEDIATE")

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from kyso.adapters.db.engine import READ_ONLY
+from kyso.adapters.db.engine import mark_read_only
 from kyso.adapters.db.repositories.audit import SqlAuditRepository
 from kyso.adapters.db.tables.audit import HEAD_ID, audit_head, audit_records
 from kyso.adapters.db.tables.keys import key_checks
@@ -179,7 +179,7 @@ def _master(path: Path, given: bytes | None, hsm: HsmOpener | None,
 def read_only(engine: Engine) -> Iterator[Connection]:
     """A connection whose transactions only read (on SQLite: no writer lock taken)."""
     with engine.connect() as conn:
-        yield conn.execution_options(**{READ_ONLY: True})
+        yield mark_read_only(conn)
 
 
 def _rows(conn: Connection) -> dict[str, bytes]:

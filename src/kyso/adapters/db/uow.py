@@ -10,7 +10,14 @@ from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.accounts.recovery_cases import RecoveryCaseRepository
-from kyso.adapters.db.engine import READ_ONLY, WriterLock, open_writer, writer_lock
+from kyso.adapters.db.engine import (
+    WriterLock,
+    begin_writing,
+    end_reading,
+    mark_read_only,
+    open_writer,
+    writer_lock,
+)
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository, default_chain_mode
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
@@ -147,17 +154,41 @@ class SqlUnitOfWork:
         try:
             conn = self._engine.connect()
             if self._read_only:
-                conn = conn.execution_options(**{READ_ONLY: True})
+                mark_read_only(conn)
             conn.begin()
         except BaseException:
             self._release()
             raise
         self._conn = conn
         if not self._read_only:
-            self._joinable = ExitStack()
-            self._joinable.enter_context(open_writer(self._engine, conn))
+            self._join_writes(conn)
         self._counted = None
         return self
+
+    def _join_writes(self, conn: Connection) -> None:
+        self._joinable = ExitStack()
+        self._joinable.enter_context(open_writer(self._engine, conn))
+
+    def begin_writing(self) -> None:
+        """From here on this read-only unit of work writes (nothing if it already does).
+
+        On SQLite the read transaction ends, and a writing one begins under the write lock:
+        a check read before it was made without the lock (a bad bearer token costs nobody
+        a wait), and what it read may have changed since, as between two units of work.
+        On PostgreSQL, whose transactions take no lock to begin, the transaction goes on.
+        """
+        if not self._read_only:
+            return
+        conn = self.connection
+        lock = writer_lock(self._engine)
+        if lock is not None:  # SQLite
+            end_reading(conn)  # no snapshot held while waiting for the lock
+            lock.acquire()
+            self._lock = lock
+        begin_writing(conn)
+        self._read_only, self._counted = False, None
+        self.__dict__.pop("audit", None)  # made read-only: made again, writing
+        self._join_writes(conn)
 
     def __exit__(
         self,
