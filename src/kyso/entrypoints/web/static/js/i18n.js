@@ -7,7 +7,7 @@ const vi = {
   loginTitle: "Đăng nhập", login: "Tên đăng nhập, số điện thoại hoặc email",
   password: "Mật khẩu", signIn: "Đăng nhập", expired: "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
   loggedOut: "Quý khách đã đăng xuất.", networkError: "Không kết nối được máy chủ. Vui lòng thử lại.",
-  unknownError: "Đã có lỗi xảy ra.", required: "Vui lòng nhập thông tin này.",
+  unknownError: "Đã có lỗi xảy ra. Vui lòng thử lại; nếu vẫn không được, hãy gọi hỗ trợ.", required: "Vui lòng nhập thông tin này.",
   navHome: "Trang chủ", navTx: "Giao dịch chờ xác nhận", navSign: "Ký tài liệu",
   navBuy: "Mua gói dịch vụ", navParties: "Bên tin cậy", navAccount: "Tài khoản",
   hello: "Xin chào", smartotp: "SmartOTP", otpMethod: "Phương thức xác thực",
@@ -388,6 +388,10 @@ const vi = {
   ux2PaidRegister: "Quý khách đã thanh toán gói “{name}”. Bước tiếp theo là đăng ký chứng thư số và chọn đúng gói này; Quý khách không phải thanh toán lại.",
   ux2PaidRenew: "Quý khách đã thanh toán gói “{name}”. Bước tiếp theo là bấm “Gia hạn” trên chứng thư số cần gia hạn tại Trang chủ; Quý khách không phải thanh toán lại.",
   ux2ToHome: "Về Trang chủ",
+  // -- ux3
+  ux3ServerDown: "Hệ thống đang tạm thời gián đoạn. Vui lòng thử lại sau ít phút; nếu vẫn không được, hãy gọi hỗ trợ.",
+  ux3TooLarge: "Tệp quá lớn để gửi. Vui lòng chọn tệp nhỏ hơn.",
+  ux3HistoryFailed: "Chưa tải được lịch sử. Bấm “Xem” để thử lại.",
 };
 
 const en = {
@@ -395,7 +399,7 @@ const en = {
   skip: "Skip to main content", switchLang: "Tiếng Việt", logout: "Log out",
   loginTitle: "Log in", login: "Login name, phone or email", password: "Password", signIn: "Log in",
   expired: "Your session has expired. Please log in again.", loggedOut: "You have logged out.",
-  networkError: "Cannot reach the server. Please try again.", unknownError: "Something went wrong.",
+  networkError: "Cannot reach the server. Please try again.", unknownError: "Something went wrong. Please try again; if it still fails, call support.",
   required: "Please fill this in.", navHome: "Home", navTx: "Pending confirmations",
   navSign: "Sign a document", navBuy: "Buy a package", navParties: "Relying parties",
   navAccount: "Account", hello: "Hello", otpMethod: "Authentication method",
@@ -773,6 +777,10 @@ const en = {
   ux2PaidRegister: "You have paid for the “{name}” package. Next, register for a certificate and choose this same package; you will not pay again.",
   ux2PaidRenew: "You have paid for the “{name}” package. Next, on the home page, tap “Renew” on the certificate to renew; you will not pay again.",
   ux2ToHome: "Go to the home page",
+  // -- ux3
+  ux3ServerDown: "The service is temporarily interrupted. Please try again in a few minutes; if it still fails, call support.",
+  ux3TooLarge: "The file is too large to send. Please choose a smaller file.",
+  ux3HistoryFailed: "The history could not be loaded. Tap “Show” to try again.",
 };
 
 const tables = { vi, en };

@@ -36,7 +36,10 @@ export async function history(main) {
   };
   const fetchEntries = () => busy(show, out, async () => {
     replace(list, h("p", { class: "status info", role: "status" }, t("loading")));
-    draw(list, await get(query("json")));
+    try { draw(list, await get(query("json"))); } catch (err) {  // not "Đang tải…" for ever
+      replace(list, h("p", { class: "empty", id: "history-failed" }, t("ux3HistoryFailed")));
+      throw err;
+    }
   });
   const form = h("form", { class: "card filters", novalidate: true, onsubmit: (e) => { e.preventDefault(); load(); } },
     out, categoryField, sinceField, untilField, h("div", { class: "actions" }, show, csv));

@@ -1,0 +1,73 @@
+"""A demanding Vietnamese customer on a small phone (360×800), where things go wrong: a proxy
+that answers with its own page instead of kyso's, a server error, a phone number mistyped at
+sign-up, a payment whose amount was never said, a tap that fails offline. Each screen says in
+Vietnamese what happened and what to do next; every screen is kept as an artifact."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Route, expect
+
+from kyso.entrypoints.api.errors import install_error_handlers
+from tests.integration.documents.conftest import World
+from tests.web.conftest import Watched, nav_to, shot
+from tests.web.test_customer_web import username
+from tests.web.test_mends_web import log_in_small
+from tests.web.test_ux_web import fits, no_codes, small
+
+__all__ = ["small"]  # the 360×800 phone fixture
+
+SERVER_DOWN = ("Hệ thống đang tạm thời gián đoạn. Vui lòng thử lại sau ít phút; "
+               "nếu vẫn không được, hãy gọi hỗ trợ.")
+
+
+def bad_gateway(route: Route) -> None:
+    """What nginx says when no kyso node answers: its own HTML page, no JSON."""
+    route.fulfill(status=502, content_type="text/html",
+                  body="<html><body><h1>502 Bad Gateway</h1></body></html>")
+
+
+def test_a_proxy_error_page_is_said_in_words_not_as_a_number(
+        small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer("Đỗ Văn Hùng")
+    log_in_small(p, username(world, customer))
+    p.route(re.compile(r".*/api/v1/history\?.*"), bad_gateway)
+    nav_to(p, "Lịch sử")
+    expect(p.locator("main").get_by_role("alert")).to_have_text(SERVER_DOWN)
+    # the list says it could not load and how to try again, not "Đang tải…" for ever
+    expect(p.locator("#history-list")).to_have_text("Chưa tải được lịch sử. Bấm “Xem” để thử lại.")
+    text = p.locator("main").inner_text()
+    assert "502" not in text, text
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-proxy-502")
+    p.unroute(re.compile(r".*/api/v1/history\?.*"))
+    p.get_by_role("button", name="Xem").click()
+    expect(p.locator("#history-list")).not_to_contain_text("Chưa tải được")
+    expect(p.locator("main").get_by_role("alert")).to_have_count(0)
+    expected(small, "status of 502")
+
+
+def expected(watched: Watched, text: str) -> None:
+    """The browser logs the failure the test provoked on purpose: not a fault of the page."""
+    watched.errors[:] = [e for e in watched.errors if text not in e]
+
+
+def test_an_unexpected_server_error_is_one_sentence_in_the_customers_language() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    vi = client.get("/boom").json()
+    assert vi["error"] == "server_error"
+    assert vi["error_description"] == ("Đã có lỗi hệ thống. Vui lòng thử lại sau ít phút; "
+                                       "nếu vẫn không được, hãy gọi bộ phận hỗ trợ.")
+    en = client.get("/boom", headers={"accept-language": "en"}).json()
+    assert en["error_description"].startswith("Something went wrong on our side.")
