@@ -6,15 +6,18 @@ Vietnamese what happened and what to do next; every screen is kept as an artifac
 from __future__ import annotations
 
 import re
+import uuid
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Route, expect
 
 from kyso.entrypoints.api.errors import install_error_handlers
+from tests.integration.api.conftest import PASSWORD, PIN, last_code
 from tests.integration.documents.conftest import World
 from tests.web.conftest import Watched, nav_to, shot
 from tests.web.test_customer_web import username
+from tests.web.test_journeys_web import pending_id
 from tests.web.test_mends_web import log_in_small
 from tests.web.test_ux_web import fits, no_codes, small
 
@@ -71,3 +74,42 @@ def test_an_unexpected_server_error_is_one_sentence_in_the_customers_language() 
                                        "nếu vẫn không được, hãy gọi bộ phận hỗ trợ.")
     en = client.get("/boom", headers={"accept-language": "en"}).json()
     assert en["error_description"].startswith("Something went wrong on our side.")
+
+
+def test_a_phone_number_mistyped_at_sign_up_is_corrected_without_typing_all_again(
+        small: Watched, world: World) -> None:
+    """"Hãy kiểm tra lại số điện thoại và email", says the codes step: the customer can go
+    back to the form, with everything typed kept, correct the number and get the codes."""
+    p, n = small.page, uuid.uuid4().int % 10**6
+    p.goto("/")
+    p.get_by_role("link", name="Đăng ký tài khoản").click()
+    p.get_by_label("Họ và tên").fill("Nguyễn Thị Thu Hà")
+    p.get_by_label("Số điện thoại").fill(f"093{n:07d}")  # one digit wrong: 093 for 094
+    p.get_by_label("Email").fill(f"thuha{n}@example.vn")
+    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    p.get_by_label("Mã PIN tài khoản (6 chữ số)").fill(PIN)
+    p.get_by_label("Nhập lại mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Đăng ký", exact=True).click()
+    expect(p.get_by_role("heading", name="Xác minh số điện thoại và email")).to_be_visible()
+    p.get_by_role("button", name="Sửa số điện thoại hoặc email").click()
+    expect(p.get_by_role("heading", name="Đăng ký tài khoản")).to_be_visible()
+    expect(p.get_by_label("Họ và tên")).to_have_value("Nguyễn Thị Thu Hà")
+    expect(p.get_by_label("Email")).to_have_value(f"thuha{n}@example.vn")
+    phone = p.get_by_label("Số điện thoại")
+    expect(phone).to_have_value(f"093{n:07d}")
+    expect(phone).to_be_focused()
+    fits(p)
+    shot(p, "ux3-signup-correct")
+    phone.fill(f"094{n:07d}")
+    p.get_by_role("button", name="Đăng ký", exact=True).click()
+    tail = f"{n:07d}"[-2:]
+    expect(p.get_by_text(f"Mã gửi qua SMS tới +849******{tail}")).to_be_visible()
+    account = pending_id(world, f"+8494{n:07d}")
+    p.get_by_label(f"Mã gửi qua SMS tới +849******{tail}").fill(
+        last_code(world.container, account, "SIGNUP_PHONE"))
+    p.get_by_label(re.compile("^Mã gửi qua email tới")).fill(
+        last_code(world.container, account, "SIGNUP_EMAIL"))
+    p.get_by_role("button", name="Xác minh và kích hoạt tài khoản").click()
+    expect(p.locator(".who")).to_have_text("Nguyễn Thị Thu Hà")
+    no_codes(p)
+    fits(p)

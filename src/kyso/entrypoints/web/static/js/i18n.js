@@ -392,6 +392,7 @@ const vi = {
   ux3ServerDown: "Hệ thống đang tạm thời gián đoạn. Vui lòng thử lại sau ít phút; nếu vẫn không được, hãy gọi hỗ trợ.",
   ux3TooLarge: "Tệp quá lớn để gửi. Vui lòng chọn tệp nhỏ hơn.",
   ux3HistoryFailed: "Chưa tải được lịch sử. Bấm “Xem” để thử lại.",
+  ux3EditContact: "Sửa số điện thoại hoặc email",
 };
 
 const en = {
@@ -781,6 +782,7 @@ const en = {
   ux3ServerDown: "The service is temporarily interrupted. Please try again in a few minutes; if it still fails, call support.",
   ux3TooLarge: "The file is too large to send. Please choose a smaller file.",
   ux3HistoryFailed: "The history could not be loaded. Tap “Show” to try again.",
+  ux3EditContact: "Correct the phone number or email",
 };
 
 const tables = { vi, en };

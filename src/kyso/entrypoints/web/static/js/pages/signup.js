@@ -11,7 +11,9 @@ export async function signup(main, ctx) {
   replace(main, h("h1", {}, t("suTitle")), form(main, ctx));
 }
 
-function form(main, ctx) {
+/** ``typed``: what the person typed before (back from the codes step to correct a mistyped
+ *  phone or email), kept in the fields; the newer sign-up releases the older, unproven one. */
+function form(main, ctx, typed = null) {
   const out = status();
   const f = (key, attrs, hint) => field(t(key), { name: key, required: true, ...attrs }, hint);
   const fields = {
@@ -24,6 +26,10 @@ function form(main, ctx) {
   const [againWrap, again] = field(t("suPinAgain"), { type: "password", inputmode: "numeric", maxlength: 6, autocomplete: "off" });
   const button = h("button", { type: "submit" }, t("suSubmit"));
   const inputs = Object.values(fields).map(([, i]) => i);
+  if (typed) {
+    for (const [k, [, i]] of Object.entries(fields)) i.value = typed[k] ?? "";
+    again.value = typed.pin ?? "";
+  }
   const fail = (input, text) => { out.show(text); input.setAttribute("aria-invalid", "true"); input.focus(); };
   return h("form", { class: "card narrow", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
@@ -76,7 +82,11 @@ function codes(main, ctx, pending, typed) {
   } }, h("p", { class: "status info" }, t("suCodesSent", { phone: pending.phone, email: pending.email })),
   out, phoneWrap, mailWrap, button,
   h("div", { class: "actions" }, resend("sms", "suResendSms"), resend("email", "suResendEmail")),
-  h("p", { class: "hint" }, t("suNoCode"))));
+  h("p", { class: "hint" }, t("suNoCode")),
+  h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", id: "signup-edit", onclick: () => {
+    replace(main, h("h1", {}, t("suTitle")), form(main, ctx, typed));
+    main.querySelector('input[name="phone"]')?.focus();
+  } }, t("ux3EditContact")))));
   phone.focus();
 }
 
