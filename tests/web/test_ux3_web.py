@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,7 +20,7 @@ from tests.web.conftest import Watched, nav_to, shot
 from tests.web.test_customer_web import username
 from tests.web.test_journeys_web import pending_id
 from tests.web.test_mends_web import log_in_small
-from tests.web.test_ux_web import fits, no_codes, small
+from tests.web.test_ux_web import fits, no_codes, small, token_account
 
 __all__ = ["small"]  # the 360×800 phone fixture
 
@@ -113,3 +114,28 @@ def test_a_phone_number_mistyped_at_sign_up_is_corrected_without_typing_all_agai
     expect(p.locator(".who")).to_have_text("Nguyễn Thị Thu Hà")
     no_codes(p)
     fits(p)
+
+
+def test_the_registration_says_how_much_to_pay_before_leaving_for_the_gateway(
+        small: Watched, world: World) -> None:
+    p, (login, headers, _) = small.page, token_account(world)
+    today = world.clock.now().date()
+    body = {"full_name": "Phan Thị Ngọc Ánh", "birth_date": "1993-05-06", "sex": "F",
+            "id_type": "CCCD", "id_number": f"001193{uuid.uuid4().int % 10**6:06d}",
+            "issue_date": f"{today - timedelta(days=400)}",
+            "expiry_date": f"{today + timedelta(days=3000)}", "phone": "0912345670",
+            "email": "anh@example.vn", "address": "12 Đội Cấn", "locality": "Ba Đình",
+            "province": "Hà Nội", "package": "per-signature-1y", "device_id": f"{login}-phone"}
+    r = world.client.post("/api/v1/onboarding/registration", json=body, headers=headers)
+    assert r.status_code in (200, 201) and r.json()["state"] == "awaiting_payment", r.text
+    price = next(p["price"] for p in world.client.get("/api/v1/billing/catalog").json()
+                 if p["code"] == "per-signature-1y")
+    log_in_small(p, login)
+    nav_to(p, "Đăng ký chứng thư số")
+    amount = f"{price:,}".replace(",", ".")
+    expect(p.locator("#ob-amount")).to_have_text(
+        f"Số tiền cần thanh toán là {amount}\u00a0₫ (đã gồm VAT).")
+    expect(p.get_by_role("button", name="Thanh toán", exact=True)).to_be_visible()
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-registration-amount")

@@ -393,6 +393,7 @@ const vi = {
   ux3TooLarge: "Tệp quá lớn để gửi. Vui lòng chọn tệp nhỏ hơn.",
   ux3HistoryFailed: "Chưa tải được lịch sử. Bấm “Xem” để thử lại.",
   ux3EditContact: "Sửa số điện thoại hoặc email",
+  ux3PayAmount: "Số tiền cần thanh toán là {amount} (đã gồm VAT).",
 };
 
 const en = {
@@ -783,6 +784,7 @@ const en = {
   ux3TooLarge: "The file is too large to send. Please choose a smaller file.",
   ux3HistoryFailed: "The history could not be loaded. Tap “Show” to try again.",
   ux3EditContact: "Correct the phone number or email",
+  ux3PayAmount: "The amount to pay is {amount} (VAT included).",
 };
 
 const tables = { vi, en };

@@ -126,7 +126,9 @@ function payment(reg, out, again, act) {
     const now = await post(`${BASE}/payment`);
     if (now.state !== reg.state) { await again(); return; }
     const order = await get(`/billing/orders/${encodeURIComponent(reg.order_id)}`);
-    replace(note, ["failed", "cancelled", "expired"].includes(order.status)
+    // how much, before the tap that leaves for the gateway (not first seen there)
+    const amount = h("p", { id: "ob-amount" }, t("ux3PayAmount", { amount: vnd(order.amount) }));
+    replace(note, amount, ["failed", "cancelled", "expired"].includes(order.status)
       ? h("p", { class: "status error" }, t("obPayAgain", { status: t(`obOrder_${order.status}`) }))
       : h("p", { class: "hint" }, t("obPayHint")));
   })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, describe(err)), supportLine()));
