@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Route, expect
 
 from kyso.entrypoints.api.errors import install_error_handlers
+from kyso.errors import Text
 from tests.integration.api.conftest import PASSWORD, PIN, last_code
 from tests.integration.documents.conftest import World
 from tests.web.conftest import Watched, nav_to, shot
@@ -139,3 +140,28 @@ def test_the_registration_says_how_much_to_pay_before_leaving_for_the_gateway(
     no_codes(p)
     fits(p)
     shot(p, "ux3-registration-amount")
+
+
+def test_marking_the_inbox_read_offline_says_so_and_keeps_the_unread_marks(
+        small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer("Hoàng Thị Yến")
+    with world.container.uow() as uow:
+        world.container.notifier.post(uow, customer.account_id,
+                                      Text("Gói lượt ký đã được kích hoạt", "Pack activated"),
+                                      Text("Quý khách có thêm 10 lượt ký.", "10 more signatures."))
+        uow.commit()
+    log_in_small(p, username(world, customer))
+    expect(p.locator(".inbox .badge").first).to_have_text("Chưa đọc")
+    p.route("**/api/v1/notifications/read-all", lambda route: route.abort("internetdisconnected"))
+    p.get_by_role("button", name="Đánh dấu đã đọc tất cả").click()
+    expect(p.locator("main").get_by_role("alert")).to_have_text(
+        "Không kết nối được máy chủ. Vui lòng thử lại.")
+    expect(p.locator(".inbox .badge").first).to_have_text("Chưa đọc")
+    expect(p.get_by_role("button", name="Đánh dấu đã đọc tất cả")).to_be_enabled()
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-inbox-offline")
+    p.unroute("**/api/v1/notifications/read-all")
+    p.get_by_role("button", name="Đánh dấu đã đọc tất cả").click()
+    expect(p.locator(".inbox .badge")).to_have_count(0)
+    expect(p.locator("main").get_by_role("alert")).to_have_count(0)
