@@ -165,3 +165,21 @@ def test_marking_the_inbox_read_offline_says_so_and_keeps_the_unread_marks(
     p.get_by_role("button", name="Đánh dấu đã đọc tất cả").click()
     expect(p.locator(".inbox .badge")).to_have_count(0)
     expect(p.locator("main").get_by_role("alert")).to_have_count(0)
+
+
+def test_a_customer_with_a_certificate_is_shown_the_renewal_not_an_empty_form(
+        small: Watched, world: World) -> None:
+    """The server refuses a second registration ("tài khoản này đã được cấp chứng thư số"):
+    the page says so at once, with the way on, instead of thirteen fields typed for nothing."""
+    p, customer = small.page, world.customer("Lý Văn Phúc")
+    log_in_small(p, username(world, customer))
+    nav_to(p, "Đăng ký chứng thư số")
+    expect(p.locator("#ob-have-cert")).to_have_text(
+        "Quý khách đã được cấp chứng thư số nên không cần đăng ký mới. Khi chứng thư số sắp "
+        "hết hạn, hãy bấm “Gia hạn” tại Trang chủ; cần thêm lượt ký thì mua gói lượt ký.")
+    expect(p.locator("#ob-form")).to_have_count(0)
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-register-have-certificate")
+    p.locator("main").get_by_role("link", name="Về Trang chủ").click()
+    expect(p.get_by_role("button", name="Gia hạn").first).to_be_visible()

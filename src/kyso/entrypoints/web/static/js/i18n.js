@@ -394,6 +394,7 @@ const vi = {
   ux3HistoryFailed: "Chưa tải được lịch sử. Bấm “Xem” để thử lại.",
   ux3EditContact: "Sửa số điện thoại hoặc email",
   ux3PayAmount: "Số tiền cần thanh toán là {amount} (đã gồm VAT).",
+  ux3HaveCert: "Quý khách đã được cấp chứng thư số nên không cần đăng ký mới. Khi chứng thư số sắp hết hạn, hãy bấm “Gia hạn” tại Trang chủ; cần thêm lượt ký thì mua gói lượt ký.",
 };
 
 const en = {
@@ -785,6 +786,7 @@ const en = {
   ux3HistoryFailed: "The history could not be loaded. Tap “Show” to try again.",
   ux3EditContact: "Correct the phone number or email",
   ux3PayAmount: "The amount to pay is {amount} (VAT included).",
+  ux3HaveCert: "You already have a certificate, so there is no new registration to make. When it nears its end, tap “Renew” on the home page; for more signatures, buy a signature pack.",
 };
 
 const tables = { vi, en };
