@@ -94,10 +94,12 @@ def test_change_password_then_an_expired_session_goes_back_to_the_login(
     log_in(p, username(world, customer), PASSWORD)
     p.get_by_role("link", name="Tài khoản").click()
     p.get_by_label("Mật khẩu hiện tại").fill(PASSWORD)
-    p.get_by_label("Mật khẩu mới").fill("short")
+    p.get_by_label("Mật khẩu mới", exact=True).fill("short")
+    p.get_by_label("Nhập lại mật khẩu mới").fill("short")
     p.get_by_role("button", name="Lưu").click()
     expect(p.get_by_role("alert")).to_be_visible()  # the API's own words on a weak password
-    p.get_by_label("Mật khẩu mới").fill("MatKhauMoi-2027!")
+    p.get_by_label("Mật khẩu mới", exact=True).fill("MatKhauMoi-2027!")
+    p.get_by_label("Nhập lại mật khẩu mới").fill("MatKhauMoi-2027!")
     p.get_by_role("button", name="Lưu").click()
     expect(p.get_by_role("status")).to_have_text("Đã đổi mật khẩu.")
     assert world.client.post("/api/v1/auth/login", json={

@@ -183,3 +183,31 @@ def test_a_customer_with_a_certificate_is_shown_the_renewal_not_an_empty_form(
     shot(p, "ux3-register-have-certificate")
     p.locator("main").get_by_role("link", name="Về Trang chủ").click()
     expect(p.get_by_role("button", name="Gia hạn").first).to_be_visible()
+
+
+def test_a_new_password_is_typed_twice_and_a_typo_is_caught_before_it_is_saved(
+        small: Watched, world: World) -> None:
+    """A typo in a new password typed once would lock the customer out at the next login."""
+    p, customer = small.page, world.customer("Trịnh Thị Mai", smartotp=False, signatures=0)
+    log_in_small(p, username(world, customer))
+    nav_to(p, "Tài khoản")
+    sent: list[str] = []
+    p.on("request", lambda r: sent.append(r.url) if r.url.endswith("/me/password") else None)
+    form = p.locator("form").filter(has=p.get_by_role("heading", name="Đổi mật khẩu"))
+    form.get_by_label("Mật khẩu hiện tại").fill(PASSWORD)
+    new = form.get_by_label("Mật khẩu mới", exact=True)
+    expect(new).to_have_accessible_description(re.compile("Từ 8 ký tự, có cả chữ và số"))
+    new.fill("MatKhauMoi-2027!")
+    form.get_by_label("Nhập lại mật khẩu mới").fill("MatKhauMoi-2072!")
+    form.get_by_role("button", name="Lưu").click()
+    expect(form.get_by_role("alert")).to_have_text("Hai mật khẩu không khớp nhau.")
+    expect(form.get_by_label("Nhập lại mật khẩu mới")).to_be_focused()
+    assert sent == []
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-password-twice")
+    form.get_by_label("Nhập lại mật khẩu mới").fill("MatKhauMoi-2027!")
+    form.get_by_role("button", name="Lưu").click()
+    expect(form.get_by_role("status")).to_have_text("Đã đổi mật khẩu.")
+    assert world.client.post("/api/v1/auth/login", json={
+        "login": username(world, customer), "password": "MatKhauMoi-2027!"}).status_code == 200
