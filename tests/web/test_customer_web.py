@@ -132,7 +132,7 @@ def test_sign_a_pdf_download_it_and_check_it(page: Watched, world: World,
     form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "lon.pdf", "mimeType": "application/pdf", "buffer": b"%PDF" + bytes(300_000)})
     form.get_by_role("button", name="Tải lên và ký").click()
-    expect(form.get_by_role("alert")).to_contain_text("Tài liệu vượt quá")
+    expect(form.get_by_role("alert")).to_contain_text("lớn hơn mức cho phép (tối đa 256 KB)")
     # the real one, with a visible stamp where kyso proposes it
     form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "hopdong.pdf", "mimeType": "application/pdf", "buffer": sample_pdf()})

@@ -211,3 +211,29 @@ def test_a_new_password_is_typed_twice_and_a_typo_is_caught_before_it_is_saved(
     expect(form.get_by_role("status")).to_have_text("Đã đổi mật khẩu.")
     assert world.client.post("/api/v1/auth/login", json={
         "login": username(world, customer), "password": "MatKhauMoi-2027!"}).status_code == 200
+
+
+def test_a_file_too_large_to_sign_is_said_in_kilobytes_and_what_to_do(
+        small: Watched, world: World) -> None:
+    """Not "Tài liệu vượt quá 262144 byte (document over 262144 bytes)": the limit as a
+    person reads it, one language, and the way on."""
+    p, customer = small.page, world.customer("Võ Thị Thanh")
+    log_in_small(p, username(world, customer))
+    nav_to(p, "Ký tài liệu")
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "hopdong-lon.pdf", "mimeType": "application/pdf",
+         "buffer": b"%PDF" + bytes(300_000)})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    expect(form.get_by_role("alert")).to_have_text(
+        "Tệp gửi lên lớn hơn mức cho phép (tối đa 256 KB). Vui lòng chọn tệp nhỏ hơn rồi thử lại.")
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-sign-too-large")
+    english = world.client.post(
+        "/api/v1/documents/drafts", files={"file": ("a.pdf", b"%PDF" + bytes(300_000))},
+        headers={**customer.headers, "accept-language": "en"})
+    assert english.status_code == 413
+    assert english.json()["error_description"] == (
+        "The file is larger than allowed (at most 256 KB). "
+        "Please choose a smaller file and try again.")
