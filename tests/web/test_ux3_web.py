@@ -237,3 +237,23 @@ def test_a_file_too_large_to_sign_is_said_in_kilobytes_and_what_to_do(
     assert english.json()["error_description"] == (
         "The file is larger than allowed (at most 256 KB). "
         "Please choose a smaller file and try again.")
+
+
+def test_a_damaged_pdf_is_said_without_the_parsers_words_and_with_what_to_do(
+        small: Watched, world: World) -> None:
+    """Not "… không đọc được. (PdfReadError)": a name from inside the program means nothing
+    to the customer; what to do with the file does."""
+    p, customer = small.page, world.customer("Đinh Văn Toàn")
+    log_in_small(p, username(world, customer))
+    nav_to(p, "Ký tài liệu")
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 hong"})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    expect(form.get_by_role("alert")).to_have_text(
+        "Tài liệu PDF bị hỏng hoặc có cấu trúc không đọc được. Hãy mở tệp trên máy, "
+        "lưu (hoặc in) lại thành PDF rồi tải lên lại.")
+    no_codes(p)
+    assert not re.search(r"\([A-Za-z]+Error\)", p.locator("main").inner_text())
+    fits(p)
+    shot(p, "ux3-sign-damaged-pdf")
