@@ -257,3 +257,42 @@ def test_a_damaged_pdf_is_said_without_the_parsers_words_and_with_what_to_do(
     assert not re.search(r"\([A-Za-z]+Error\)", p.locator("main").inner_text())
     fits(p)
     shot(p, "ux3-sign-damaged-pdf")
+
+
+def test_the_sign_up_codes_step_survives_a_reload(small: Watched, world: World) -> None:
+    """The customer leaves for the SMS app; the phone drops the tab and reloads it on return:
+    the codes step is still there (not an empty sign-up form), and the account activates."""
+    p, n = small.page, uuid.uuid4().int % 10**6
+    p.goto("/")
+    p.get_by_role("link", name="Đăng ký tài khoản").click()
+    p.get_by_label("Họ và tên").fill("Bùi Thị Hạnh")
+    p.get_by_label("Số điện thoại").fill(f"097{n:07d}")
+    p.get_by_label("Email").fill(f"hanh{n}@example.vn")
+    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    p.get_by_label("Mã PIN tài khoản (6 chữ số)").fill(PIN)
+    p.get_by_label("Nhập lại mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Đăng ký", exact=True).click()
+    heading = p.get_by_role("heading", name="Xác minh số điện thoại và email")
+    expect(heading).to_be_visible()
+    p.reload()
+    expect(heading).to_be_visible()
+    account = pending_id(world, f"+8497{n:07d}")
+    tail = f"{n:07d}"[-2:]
+    p.get_by_label(f"Mã gửi qua SMS tới +849******{tail}").fill(
+        last_code(world.container, account, "SIGNUP_PHONE"))
+    p.get_by_label(re.compile("^Mã gửi qua email tới")).fill(
+        last_code(world.container, account, "SIGNUP_EMAIL"))
+    fits(p)
+    shot(p, "ux3-signup-codes-after-reload")
+    p.get_by_role("button", name="Xác minh và kích hoạt tài khoản").click()
+    expect(p.get_by_role("status")).to_have_text(
+        "Tài khoản của Quý khách đã được kích hoạt. Vui lòng đăng nhập bằng số điện thoại "
+        "và mật khẩu vừa tạo.")
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(f"097{n:07d}")
+    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    p.get_by_role("button", name="Đăng nhập").click()
+    expect(p.locator(".who")).to_have_text("Bùi Thị Hạnh")
+    p.get_by_role("button", name="Đăng xuất").click()
+    p.get_by_role("link", name="Đăng ký tài khoản").click()  # nothing pending is shown again
+    expect(p.get_by_role("heading", name="Đăng ký tài khoản")).to_be_visible()
+    no_codes(p)

@@ -395,6 +395,7 @@ const vi = {
   ux3EditContact: "Sửa số điện thoại hoặc email",
   ux3PayAmount: "Số tiền cần thanh toán là {amount} (đã gồm VAT).",
   ux3HaveCert: "Quý khách đã được cấp chứng thư số nên không cần đăng ký mới. Khi chứng thư số sắp hết hạn, hãy bấm “Gia hạn” tại Trang chủ; cần thêm lượt ký thì mua gói lượt ký.",
+  ux3SignupActive: "Tài khoản của Quý khách đã được kích hoạt. Vui lòng đăng nhập bằng số điện thoại và mật khẩu vừa tạo.",
 };
 
 const en = {
@@ -787,6 +788,7 @@ const en = {
   ux3EditContact: "Correct the phone number or email",
   ux3PayAmount: "The amount to pay is {amount} (VAT included).",
   ux3HaveCert: "You already have a certificate, so there is no new registration to make. When it nears its end, tap “Renew” on the home page; for more signatures, buy a signature pack.",
+  ux3SignupActive: "Your account is active. Please log in with your phone number and the password you chose.",
 };
 
 const tables = { vi, en };
