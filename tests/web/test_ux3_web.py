@@ -296,3 +296,25 @@ def test_the_sign_up_codes_step_survives_a_reload(small: Watched, world: World) 
     p.get_by_role("link", name="Đăng ký tài khoản").click()  # nothing pending is shown again
     expect(p.get_by_role("heading", name="Đăng ký tài khoản")).to_be_visible()
     no_codes(p)
+
+
+def test_an_empty_file_is_said_before_it_is_sent(small: Watched, world: World) -> None:
+    """A download that failed leaves a file of 0 bytes: the customer is told that, with what
+    to do, not "bị hỏng … (Failed to load document (PDFium: Data format error).)"."""
+    p, customer = small.page, world.customer("Lâm Thị Kiều")
+    log_in_small(p, username(world, customer))
+    nav_to(p, "Ký tài liệu")
+    sent: list[str] = []
+    p.on("request", lambda r: sent.append(r.url) if "/api/v1/documents" in r.url
+         and r.method == "POST" else None)
+    form = p.locator("#sign-form")
+    form.get_by_label("Tệp cần ký").set_input_files(
+        {"name": "hop-dong.pdf", "mimeType": "application/pdf", "buffer": b""})
+    form.get_by_role("button", name="Tải lên và ký").click()
+    expect(form.get_by_role("alert")).to_have_text(
+        "Tệp “hop-dong.pdf” không có nội dung (0 byte), có thể do tải về chưa xong. "
+        "Vui lòng tải lại tệp rồi chọn lại.")
+    assert sent == []
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-sign-empty-file")

@@ -35,6 +35,7 @@ function balance(certs) {
 function pdfFrom(input, out) {
   const file = input.files[0];
   if (!file) { out.show(t("needPdf")); input.focus(); return null; }
+  if (!file.size) { out.show(t("ux3EmptyFile", { name: file.name })); input.focus(); return null; }
   if (!isPdf(file) && !isXml(file)) { out.show(t("notPdf")); input.focus(); return null; }
   return file;
 }
@@ -50,6 +51,9 @@ function signForm(flow) {
     e.preventDefault();
     const chosen = file.files[0];
     if (!chosen) { out.show(t("needFile")); file.focus(); return; }
+    // a failed download leaves a file of 0 bytes: said here, not by the server in its words
+    const empty = [...file.files].find((f) => !f.size);
+    if (empty) { out.show(t("ux3EmptyFile", { name: empty.name })); file.focus(); return; }
     if (file.files.length > 1) {
       const all = [...file.files];
       if (all.length > 10 || !all.every(isPdf)) { out.show(t("batchRule")); file.focus(); return; }
