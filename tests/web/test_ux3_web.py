@@ -318,3 +318,31 @@ def test_an_empty_file_is_said_before_it_is_sent(small: Watched, world: World) -
     no_codes(p)
     fits(p)
     shot(p, "ux3-sign-empty-file")
+
+
+def test_the_forgotten_password_code_step_survives_a_reload_and_sends_again(
+        small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer("Tạ Thị Duyên")
+    account = world.container.accounts.get(customer.account_id)
+    p.goto("/")
+    p.get_by_role("link", name="Quên mật khẩu").click()
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(account.email)
+    p.get_by_role("button", name="Gửi mã", exact=True).click()
+    code = p.get_by_label("Mã xác minh")
+    expect(code).to_be_visible()
+    p.reload()  # the tab dropped while the customer read the SMS
+    expect(code).to_be_visible()
+    world.clock.advance(61)  # past the resend cool-down
+    p.get_by_role("button", name="Gửi lại mã").click()
+    expect(p.get_by_role("status").filter(has_text="Đã gửi lại mã.")).to_be_visible()
+    fits(p)
+    shot(p, "ux3-forgot-after-reload")
+    code.fill(last_code(world.container, account.id, "PASSWORD_RESET"))
+    p.get_by_label("Mã PIN tài khoản").fill(PIN)
+    p.get_by_label("Mật khẩu mới", exact=True).fill("Doimatkhau2027")
+    p.get_by_label("Nhập lại mật khẩu mới").fill("Doimatkhau2027")
+    p.get_by_role("button", name="Đặt lại mật khẩu").click()
+    expect(p.locator("main")).to_contain_text("Đã đặt lại mật khẩu")
+    p.get_by_role("link", name="Quên mật khẩu").click()  # done: the first step again
+    expect(p.get_by_role("button", name="Gửi mã", exact=True)).to_be_visible()
+    no_codes(p)

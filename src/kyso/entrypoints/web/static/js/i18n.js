@@ -397,6 +397,7 @@ const vi = {
   ux3HaveCert: "Quý khách đã được cấp chứng thư số nên không cần đăng ký mới. Khi chứng thư số sắp hết hạn, hãy bấm “Gia hạn” tại Trang chủ; cần thêm lượt ký thì mua gói lượt ký.",
   ux3SignupActive: "Tài khoản của Quý khách đã được kích hoạt. Vui lòng đăng nhập bằng số điện thoại và mật khẩu vừa tạo.",
   ux3EmptyFile: "Tệp “{name}” không có nội dung (0 byte), có thể do tải về chưa xong. Vui lòng tải lại tệp rồi chọn lại.",
+  ux3ResendCode: "Gửi lại mã", ux3StartOver: "Nhập lại tên đăng nhập",
 };
 
 const en = {
@@ -791,6 +792,7 @@ const en = {
   ux3HaveCert: "You already have a certificate, so there is no new registration to make. When it nears its end, tap “Renew” on the home page; for more signatures, buy a signature pack.",
   ux3SignupActive: "Your account is active. Please log in with your phone number and the password you chose.",
   ux3EmptyFile: "The file “{name}” is empty (0 bytes), perhaps an unfinished download. Please download it again and choose it again.",
+  ux3ResendCode: "Send the code again", ux3StartOver: "Enter the login again",
 };
 
 const tables = { vi, en };
