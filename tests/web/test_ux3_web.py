@@ -346,3 +346,24 @@ def test_the_forgotten_password_code_step_survives_a_reload_and_sends_again(
     p.get_by_role("link", name="Quên mật khẩu").click()  # done: the first step again
     expect(p.get_by_role("button", name="Gửi mã", exact=True)).to_be_visible()
     no_codes(p)
+
+
+TALL_ENOUGH = """(els) => els.filter((e) => e.offsetParent !== null)
+  .map((e) => [e.textContent.trim(), Math.round(e.getBoundingClientRect().height)])
+  .filter(([, h]) => h < 44)"""
+
+
+def test_every_tap_target_on_a_phone_is_at_least_44_pixels_tall(
+        small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer("Quách Văn Long")
+    p.goto("/")
+    expect(p.get_by_role("link", name="Quên mật khẩu")).to_be_visible()
+    short = p.locator("header button, main .links a").evaluate_all(TALL_ENOUGH)
+    assert short == [], short
+    log_in_small(p, username(world, customer))
+    expect(p.locator("#manage-token")).to_be_visible()
+    short = p.locator("header button, nav a, main .card > a, main .card > p > a").evaluate_all(
+        TALL_ENOUGH)
+    assert short == [], short
+    fits(p)
+    shot(p, "ux3-tap-targets-home")
