@@ -367,3 +367,19 @@ def test_every_tap_target_on_a_phone_is_at_least_44_pixels_tall(
     assert short == [], short
     fits(p)
     shot(p, "ux3-tap-targets-home")
+
+
+def test_the_signature_levels_are_offered_in_words_first(small: Watched, world: World) -> None:
+    """"B-B, B-T, B-LT, B-LTA" are the standard's names: a customer chooses by what each
+    gives, the name after it; the value sent is unchanged."""
+    p, customer = small.page, world.customer("Mạc Thị Nga")
+    log_in_small(p, username(world, customer))
+    nav_to(p, "Ký tài liệu")
+    level = p.locator("#sign-form").get_by_label("Mức chữ ký")
+    expect(level.locator("option")).to_have_text(
+        ["Cơ bản (B-B)", "Có dấu thời gian (B-T)", "Kiểm tra được lâu dài (B-LT)",
+         "Lưu trữ dài hạn (B-LTA)"])
+    level.select_option("B-T")
+    expect(level).to_have_value("B-T")
+    fits(p)
+    shot(p, "ux3-sign-levels")

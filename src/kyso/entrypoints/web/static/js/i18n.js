@@ -398,6 +398,8 @@ const vi = {
   ux3SignupActive: "Tài khoản của Quý khách đã được kích hoạt. Vui lòng đăng nhập bằng số điện thoại và mật khẩu vừa tạo.",
   ux3EmptyFile: "Tệp “{name}” không có nội dung (0 byte), có thể do tải về chưa xong. Vui lòng tải lại tệp rồi chọn lại.",
   ux3ResendCode: "Gửi lại mã", ux3StartOver: "Nhập lại tên đăng nhập",
+  ux3LevelBB: "Cơ bản (B-B)", ux3LevelBT: "Có dấu thời gian (B-T)",
+  ux3LevelBLT: "Kiểm tra được lâu dài (B-LT)", ux3LevelBLTA: "Lưu trữ dài hạn (B-LTA)",
 };
 
 const en = {
@@ -793,6 +795,8 @@ const en = {
   ux3SignupActive: "Your account is active. Please log in with your phone number and the password you chose.",
   ux3EmptyFile: "The file “{name}” is empty (0 bytes), perhaps an unfinished download. Please download it again and choose it again.",
   ux3ResendCode: "Send the code again", ux3StartOver: "Enter the login again",
+  ux3LevelBB: "Basic (B-B)", ux3LevelBT: "With a time stamp (B-T)",
+  ux3LevelBLT: "Verifiable for long (B-LT)", ux3LevelBLTA: "Long-term archive (B-LTA)",
 };
 
 const tables = { vi, en };

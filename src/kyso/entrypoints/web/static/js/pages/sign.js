@@ -45,7 +45,8 @@ function signForm(flow) {
   const [fileField, file] = field(t("fileAny"), { type: "file", name: "file", required: true, multiple: true },
     t("fileAnyHint"));
   const [levelField, level] = field(t("level"), { tag: "select", name: "level",
-    options: LEVELS.map((l) => h("option", { value: l }, l)) }, t("levelHint"));
+    // what each level gives first, the standard's name after it (a customer reads the words)
+    options: LEVELS.map((l) => h("option", { value: l }, t(`ux3Level${l.replace("-", "")}`))) }, t("levelHint"));
   const button = h("button", { type: "submit" }, t("upload"));
   return h("form", { class: "card", id: "sign-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
