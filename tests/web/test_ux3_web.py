@@ -383,3 +383,18 @@ def test_the_signature_levels_are_offered_in_words_first(small: Watched, world: 
     expect(level).to_have_value("B-T")
     fits(p)
     shot(p, "ux3-sign-levels")
+
+
+def test_a_history_entry_on_a_phone_has_no_empty_lines(small: Watched, world: World) -> None:
+    """Every entry ended with "Lượt ký: —" and "Số tiền: —": two lines of nothing each."""
+    p, customer = small.page, world.customer("Kiều Văn Sơn")
+    log_in_small(p, username(world, customer))
+    nav_to(p, "Lịch sử")
+    rows = p.locator("#history-list tbody tr")
+    expect(rows.first).to_be_visible()
+    empty = p.locator("#history-list td").evaluate_all(
+        "(tds) => tds.filter((td) => td.offsetParent !== null && td.textContent === '—').length")
+    assert empty == 0
+    expect(rows.first.locator("td").first).to_be_visible()  # the time, still there
+    fits(p)
+    shot(p, "ux3-history-phone")

@@ -54,6 +54,8 @@ function draw(el, entries) {
     entries.map((e) => [fmtDate(e.at), `${e.category_label}: ${e.label}`,
       h("span", { class: `badge hs-${e.status}` }, e.outcome), describe(e), signed(e.count),
       e.amount === null ? "—" : `${new Intl.NumberFormat("vi-VN").format(e.amount)} ₫`])));
+  // on a phone each entry is a stack of "label: value" lines: an empty one is left out
+  el.querySelectorAll("td").forEach((td) => { if (td.textContent === "—") td.classList.add("none"); });
 }
 
 // a signature's description, with its public verification page and its signing receipt
