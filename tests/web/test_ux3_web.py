@@ -398,3 +398,33 @@ def test_a_history_entry_on_a_phone_has_no_empty_lines(small: Watched, world: Wo
     expect(rows.first.locator("td").first).to_be_visible()  # the time, still there
     fits(p)
     shot(p, "ux3-history-phone")
+
+
+def test_switching_the_language_keeps_what_was_typed(small: Watched, world: World) -> None:
+    """Half way through the registration form the customer taps "English" (to read a word)
+    and back: nothing typed is lost."""
+    p, (login, _, _) = small.page, token_account(world)
+    log_in_small(p, login)
+    nav_to(p, "Đăng ký chứng thư số")
+    form = p.locator("#ob-form")
+    form.get_by_label("Họ và tên").fill("Nguyễn Thị Hồng Nhung")
+    form.get_by_label("Ngày sinh").fill("15/08/1992")
+    form.get_by_label("Giới tính").select_option("F")
+    form.get_by_label("Số giấy tờ").fill("001192004321")
+    form.get_by_label("Địa chỉ", exact=True).fill("18 Nguyễn Chí Thanh")
+    p.get_by_role("button", name="English").click()
+    expect(p.get_by_role("heading", name="Get a certificate", level=1)).to_be_visible()
+    form = p.locator("#ob-form")
+    expect(form.get_by_label("ID number")).to_have_value("001192004321")
+    expect(form.get_by_label("Address", exact=True)).to_have_value("18 Nguyễn Chí Thanh")
+    p.get_by_role("button", name="Tiếng Việt").click()
+    expect(p.get_by_role("heading", name="Đăng ký chứng thư số", level=1)).to_be_visible()
+    form = p.locator("#ob-form")
+    expect(form.get_by_label("Họ và tên")).to_have_value("Nguyễn Thị Hồng Nhung")
+    expect(form.get_by_label("Ngày sinh")).to_have_value("15/08/1992")
+    expect(form.get_by_label("Giới tính")).to_have_value("F")
+    expect(form.get_by_label("Số giấy tờ")).to_have_value("001192004321")
+    expect(form.get_by_label("Địa chỉ", exact=True)).to_have_value("18 Nguyễn Chí Thanh")
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-language-keeps-typed")

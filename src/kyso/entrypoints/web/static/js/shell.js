@@ -35,7 +35,8 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
         h("div", { class: "tools" },
           account ? h("span", { class: "who" }, account.full_name) : null,
           h("button", { type: "button", class: "link", lang: lang() === "vi" ? "en" : "vi",
-            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); rememberLang(); render(); } },
+            onclick: () => { const kept = typed(); setLang(lang() === "vi" ? "en" : "vi"); rememberLang();
+              render().then(() => retype(kept)); } },
             t("switchLang")),
           account ? h("button", { type: "button", class: "secondary", id: "logout",
             onclick: logout }, t("logout")) : null)),
@@ -43,6 +44,27 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
     showCurrent(nav);
     const foot = document.querySelector(".foot p")?.firstChild;  // the page's own line
     if (foot?.nodeType === Node.TEXT_NODE) foot.textContent = `${t("footLine")} · `;
+  }
+
+  /** What is typed on the page, so that switching the language (the page is drawn again in
+   *  the other one) does not throw it away. */
+  function typed() {
+    return { hash: location.hash, values: [...main.querySelectorAll("input, select, textarea")]
+      .map((i) => [i.type, ["checkbox", "radio"].includes(i.type) ? i.checked : i.value]) };
+  }
+
+  /** Put it back, only into the same page drawn the same way (same fields, same kinds);
+   *  anything else is left as drawn. A file chosen cannot be put back (browsers forbid it). */
+  function retype(kept) {
+    const now = [...main.querySelectorAll("input, select, textarea")];
+    if (location.hash !== kept.hash || now.length !== kept.values.length
+        || now.some((i, n) => i.type !== kept.values[n][0])) return;
+    now.forEach((i, n) => {
+      const value = kept.values[n][1];
+      if (["checkbox", "radio"].includes(i.type)) i.checked = value;
+      else if (i.type !== "file" && !i.readOnly
+        && (i.tagName !== "SELECT" || [...i.options].some((o) => o.value === value))) i.value = value;
+    });
   }
 
   /** The account's emails and SMS follow the language chosen here (kept by the server). */
