@@ -5,6 +5,7 @@ Vietnamese what happened and what to do next; every screen is kept as an artifac
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -17,7 +18,7 @@ from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.errors import Text
 from tests.integration.api.conftest import PASSWORD, PIN, last_code
 from tests.integration.documents.conftest import World
-from tests.web.conftest import Watched, nav_to, shot
+from tests.web.conftest import Watched, nav_to, session_token, shot
 from tests.web.test_customer_web import username
 from tests.web.test_journeys_web import pending_id
 from tests.web.test_mends_web import log_in_small
@@ -428,3 +429,39 @@ def test_switching_the_language_keeps_what_was_typed(small: Watched, world: Worl
     no_codes(p)
     fits(p)
     shot(p, "ux3-language-keeps-typed")
+
+
+def test_a_session_that_ends_mid_form_gives_the_typing_back_after_logging_in(
+        small: Watched, world: World) -> None:
+    """The customer left the registration form open to find the ID card; the session ended
+    meanwhile: "Gửi" leads to the login page, and after logging in again the form is as it
+    was (only for the same account)."""
+    p, (login, _, _) = small.page, token_account(world)
+    log_in_small(p, login)
+    nav_to(p, "Đăng ký chứng thư số")
+    form = p.locator("#ob-form")
+    today = world.clock.now().date()
+    for label, value in (("Họ và tên", "Lê Thị Hoà"), ("Ngày sinh", "04/03/1991"),
+                         ("Số giấy tờ", "001191007777"),
+                         ("Ngày cấp", f"{today - timedelta(days=400):%d/%m/%Y}"),
+                         ("Ngày hết hạn (nếu có)", f"{today + timedelta(days=3000):%d/%m/%Y}"),
+                         ("Địa chỉ", "5 Kim Mã"), ("Phường/Xã", "Ba Đình"),
+                         ("Tỉnh/Thành phố", "Hà Nội")):
+        form.get_by_label(label, exact=True).fill(value)
+    token = json.loads(session_token(p))["token"]
+    mine = next(s for s in world.client.get("/api/v1/me/sessions", headers={
+        "Authorization": f"Bearer {token}"}).json() if s["current"])
+    assert world.client.delete(f"/api/v1/me/sessions/{mine['id']}", headers={
+        "Authorization": f"Bearer {token}"}).status_code == 204  # ended elsewhere
+    form.get_by_role("button", name="Gửi hồ sơ đăng ký").click()
+    expect(p.get_by_role("status")).to_contain_text("Phiên đăng nhập đã hết hạn")
+    p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(login)
+    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    p.get_by_role("button", name="Đăng nhập").click()
+    form = p.locator("#ob-form")
+    expect(form.get_by_label("Số giấy tờ")).to_have_value("001191007777")
+    expect(form.get_by_label("Họ và tên")).to_have_value("Lê Thị Hoà")
+    expect(form.get_by_label("Địa chỉ", exact=True)).to_have_value("5 Kim Mã")
+    no_codes(p)
+    fits(p)
+    shot(p, "ux3-session-ended-form-kept")

@@ -15,8 +15,15 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
   const header = document.getElementById("top");
   const main = document.getElementById("main");
   let notice = null;
+  let shownFor = null;  // the account whose page is on screen
+  let lost = null;  // what was typed when the session ended: back after logging in again
+  // (in memory only, and for the same account only: never into another person's page)
 
-  onSessionLost(() => { notice = t("expired"); render(); });
+  onSessionLost(() => {
+    lost = shownFor ? { ...typed(), account: shownFor } : null;
+    notice = t("expired");
+    render();
+  });
   window.addEventListener("hashchange", () => render());
   document.querySelector(".skip")?.addEventListener("click", (e) => { e.preventDefault(); main.focus(); });
 
@@ -118,7 +125,9 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
         // a language switched to in this browser before logging in is the account's too
         if (localStorage.getItem("kyso.lang") && done.account.locale !== lang()) rememberLang();
         notice = null;
-        render();
+        const back = lost?.account === done.account.id ? lost : null;
+        lost = null;
+        render().then(() => back && retype(back));
       });
     } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button,
     publicRoutes.length ? h("p", { class: "links" }, publicRoutes.filter((r) => !r.hidden).map((r) =>
@@ -163,6 +172,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
       return open ? publicPage(open) : loginPage();
     }
     drawHeader(s.account);
+    shownFor = s.account.id;
     const path = location.hash.slice(1);
     const route = visibleRoutes(s.account).find((r) => r.path === path) || visibleRoutes(s.account)[0];
     const region = h("div", { class: "page", "aria-busy": "true" },
