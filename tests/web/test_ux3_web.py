@@ -465,3 +465,17 @@ def test_a_session_that_ends_mid_form_gives_the_typing_back_after_logging_in(
     no_codes(p)
     fits(p)
     shot(p, "ux3-session-ended-form-kept")
+
+
+def test_the_relying_parties_page_speaks_without_protocol_names(
+        small: Watched, world: World) -> None:
+    """"(qua CSC OAuth2)" named a protocol; the customer needs to know what the list is."""
+    p, customer = small.page, world.customer("Hà Thị Thu")
+    log_in_small(p, username(world, customer))
+    nav_to(p, "Bên tin cậy")
+    expect(p.locator("main .grants p").first).to_have_text(
+        "Các ứng dụng Quý khách đã cho phép dùng dịch vụ ký số của mình. Bấm thu hồi để chấm "
+        "dứt ngay quyền của ứng dụng, kể cả quyền tự gia hạn.")
+    assert "OAuth" not in p.locator("main").inner_text()
+    fits(p)
+    shot(p, "ux3-parties-words")

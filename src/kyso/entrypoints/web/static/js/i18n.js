@@ -341,7 +341,7 @@ const vi = {
   k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
   // -- oauth
   grantsTitle: "Ứng dụng được cấp quyền",
-  grantsHint: "Các ứng dụng (qua CSC OAuth2) đang giữ quyền truy cập dịch vụ ký số của Quý khách. Thu hồi để chấm dứt ngay quyền truy cập, kể cả quyền tự gia hạn.",
+  grantsHint: "Các ứng dụng Quý khách đã cho phép dùng dịch vụ ký số của mình. Bấm thu hồi để chấm dứt ngay quyền của ứng dụng, kể cả quyền tự gia hạn.",
   grantsNone: "Chưa có ứng dụng nào được cấp quyền.",
   grantSince: "Được cấp từ {at}", grantUntil: "Hiệu lực đến {at}",
   grantRevoke: "Thu hồi quyền", grantRevoked: "Đã thu hồi quyền của {party}.",
@@ -738,7 +738,7 @@ const en = {
   k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
   // -- oauth
   grantsTitle: "Applications with access",
-  grantsHint: "Applications (through CSC OAuth2) holding access to your signing service. Revoke to end their access at once, including their ability to renew it.",
+  grantsHint: "Applications you allowed to use your signing service. Revoke one to end its access at once, including its ability to renew it.",
   grantsNone: "No application has access.",
   grantSince: "Granted since {at}", grantUntil: "Valid until {at}",
   grantRevoke: "Revoke access", grantRevoked: "Access of {party} revoked.",
