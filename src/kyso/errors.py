@@ -80,11 +80,15 @@ class KysoError(Exception):
     en: ClassVar[str] = "An error occurred."
     # parameters that hold a code said with kyso.vocabulary: {"status": "order_statuses"}
     worded: ClassVar[dict[str, str]] = {}
+    # the detail follows the description in parentheses, unless it is only for the log (a
+    # parser's own words, such as "PdfReadError", which a customer cannot act on)
+    detail_shown: ClassVar[bool] = True
 
     def __init__(self, detail: str | None = None, /, **params: Any) -> None:
         self.params = params
         self.detail = detail
-        super().__init__(self.describe("en"))
+        text = self.describe("en")
+        super().__init__(f"{text} ({detail})" if detail and not self.detail_shown else text)
 
     def describe(self, lang: str = "vi", desk: SupportDesk | None = None) -> str:
         """The description in ``lang``, naming ``desk`` where the template sends the customer
@@ -105,7 +109,7 @@ class KysoError(Exception):
             text = template.format(**params)
         except (KeyError, IndexError):
             text = template.replace("{desk}", str(params.get("desk", "{desk}")))
-        return f"{text} ({self.detail})" if self.detail else text
+        return f"{text} ({self.detail})" if self.detail and self.detail_shown else text
 
     @property
     def retry_after(self) -> int | None:

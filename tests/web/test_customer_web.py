@@ -94,10 +94,12 @@ def test_change_password_then_an_expired_session_goes_back_to_the_login(
     log_in(p, username(world, customer), PASSWORD)
     p.get_by_role("link", name="Tài khoản").click()
     p.get_by_label("Mật khẩu hiện tại").fill(PASSWORD)
-    p.get_by_label("Mật khẩu mới").fill("short")
+    p.get_by_label("Mật khẩu mới", exact=True).fill("short")
+    p.get_by_label("Nhập lại mật khẩu mới").fill("short")
     p.get_by_role("button", name="Lưu").click()
     expect(p.get_by_role("alert")).to_be_visible()  # the API's own words on a weak password
-    p.get_by_label("Mật khẩu mới").fill("MatKhauMoi-2027!")
+    p.get_by_label("Mật khẩu mới", exact=True).fill("MatKhauMoi-2027!")
+    p.get_by_label("Nhập lại mật khẩu mới").fill("MatKhauMoi-2027!")
     p.get_by_role("button", name="Lưu").click()
     expect(p.get_by_role("status")).to_have_text("Đã đổi mật khẩu.")
     assert world.client.post("/api/v1/auth/login", json={
@@ -130,7 +132,7 @@ def test_sign_a_pdf_download_it_and_check_it(page: Watched, world: World,
     form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "lon.pdf", "mimeType": "application/pdf", "buffer": b"%PDF" + bytes(300_000)})
     form.get_by_role("button", name="Tải lên và ký").click()
-    expect(form.get_by_role("alert")).to_contain_text("Tài liệu vượt quá")
+    expect(form.get_by_role("alert")).to_contain_text("lớn hơn mức cho phép (tối đa 256 KB)")
     # the real one, with a visible stamp where kyso proposes it
     form.get_by_label("Tệp cần ký").set_input_files(
         {"name": "hopdong.pdf", "mimeType": "application/pdf", "buffer": sample_pdf()})

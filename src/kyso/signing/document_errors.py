@@ -47,8 +47,11 @@ class EncryptedPdf(InvalidInput):
 
 class DamagedPdf(InvalidInput):
     code = "damaged_pdf"
-    vi = "Tài liệu PDF bị hỏng hoặc có cấu trúc không đọc được."
-    en = "The PDF is damaged or its structure cannot be read."
+    vi = ("Tài liệu PDF bị hỏng hoặc có cấu trúc không đọc được. Hãy mở tệp trên máy, "
+          "lưu (hoặc in) lại thành PDF rồi tải lên lại.")
+    en = ("The PDF is damaged or its structure cannot be read. Open the file on your device, "
+          "save (or print) it again as a PDF and upload that.")
+    detail_shown = False  # the parser's words (an exception's name) go to the log only
 
 
 class DocumentTooLarge(InvalidInput):

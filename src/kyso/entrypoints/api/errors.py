@@ -115,9 +115,17 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return await _unexpected(request, exc)
 
 
+UNEXPECTED = errors.Text(
+    "Đã có lỗi hệ thống. Vui lòng thử lại sau ít phút; "
+    "nếu vẫn không được, hãy gọi bộ phận hỗ trợ.",
+    "Something went wrong on our side. Please try again in a few minutes; "
+    "if it still fails, call support.")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_response(500, "server_error", "Lỗi hệ thống / internal error")
+    return error_response(500, "server_error",
+                          UNEXPECTED.vi if language(request) == "vi" else UNEXPECTED.en)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodySizeLimit", "Gate"]
+__all__ = ["BodySizeLimit", "Gate", "too_large"]
 
 Gate = Callable[[Scope], Awaitable[bool]]  # may this request send a large body?
 
@@ -41,7 +41,7 @@ class BodySizeLimit:
         limit = self.per_path.get(path, self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _refuse(send, limit)
+            await _refuse(send, limit, scope)
             return
         if path in self.per_path:
             await self._large(scope, receive, send, limit)
@@ -52,7 +52,7 @@ class BodySizeLimit:
         if self.gate is not None and not await self.gate(scope):
             await self.app(scope, _empty, send)  # the app's own 401; the body stays unread
             return
-        await self.app(scope, _counted(receive, limit), send)
+        await self.app(scope, _counted(receive, limit, scope), send)
 
     async def _buffered(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         chunks: list[bytes] = []
@@ -64,19 +64,42 @@ class BodySizeLimit:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > limit:
-                await _refuse(send, limit)
+                await _refuse(send, limit, scope)
                 return
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
 
-def _description(limit: int) -> str:
-    return f"Dữ liệu gửi lên vượt quá {limit} byte (request body over {limit} bytes)."
+def size_text(n: int, lang: str) -> str:
+    """A size as a person reads it: 262144 → "256 KB", 10485760 → "10 MB" ("1,5 MB" in
+    Vietnamese, "1.5 MB" in English)."""
+    for unit, size in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            value = f"{n / size:.1f}".removesuffix(".0")
+            return f"{value.replace('.', ',') if lang == 'vi' else value} {unit}"
+    return f"{n} byte" if lang == "vi" else f"{n} bytes"
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    raw = json.dumps({"error": "request_too_large", "error_description": _description(limit)},
+def too_large(limit: int, lang: str) -> str:
+    """What a person is told when what they send is too large: the limit in KB or MB and
+    what to do, in their language (not a byte count glued to its translation)."""
+    size = size_text(limit, lang)
+    if lang == "vi":
+        return f"Tệp gửi lên lớn hơn mức cho phép (tối đa {size}). " \
+               "Vui lòng chọn tệp nhỏ hơn rồi thử lại."
+    return f"The file is larger than allowed (at most {size}). " \
+           "Please choose a smaller file and try again."
+
+
+def _description(limit: int, scope: Scope) -> str:
+    given = dict(scope.get("headers", [])).get(b"accept-language", b"vi")
+    return too_large(limit, "en" if given.strip().lower().startswith(b"en") else "vi")
+
+
+async def _refuse(send: Send, limit: int, scope: Scope) -> None:
+    raw = json.dumps({"error": "request_too_large",
+                      "error_description": _description(limit, scope)},
                      ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"),
@@ -88,7 +111,7 @@ async def _empty() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-def _counted(receive: Receive, limit: int) -> Receive:
+def _counted(receive: Receive, limit: int, scope: Scope) -> Receive:
     size = 0
 
     async def counted() -> Message:
@@ -97,7 +120,7 @@ def _counted(receive: Receive, limit: int) -> Receive:
         if message["type"] == "http.request":
             size += len(message.get("body", b""))
             if size > limit:
-                raise HTTPException(413, _description(limit))
+                raise HTTPException(413, _description(limit, scope))
         return message
 
     return counted

@@ -36,6 +36,7 @@ from kyso.bootstrap import Container
 from kyso.config import Settings
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.errors import language
+from kyso.entrypoints.api.limits import too_large
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.bounds import PageNumber
 from kyso.errors import InvalidInput
@@ -347,8 +348,8 @@ async def validate(request: Request, caller: CurrentCaller,
                                                     caller.account.id))
 
 
-def _too_large(limit: int) -> HTTPException:
-    return HTTPException(413, f"Tài liệu vượt quá {limit} byte (document over {limit} bytes).")
+def _too_large(limit: int, request: Request) -> HTTPException:
+    return HTTPException(413, too_large(limit, language(request)))
 
 
 @asynccontextmanager
@@ -371,7 +372,7 @@ async def _received(request: Request, limit: int) -> AsyncIterator[tuple[Path, s
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > limit:
-                        raise _too_large(limit)
+                        raise _too_large(limit, request)
                     out.write(chunk)
         yield path, file_name
     finally:
@@ -390,7 +391,7 @@ async def _from_form(request: Request, out: BinaryIO, limit: int) -> str | None:
         while chunk := await part.read(_CHUNK):
             size += len(chunk)
             if size > limit:
-                raise _too_large(limit)
+                raise _too_large(limit, request)
             out.write(chunk)
         return part.filename
     finally:

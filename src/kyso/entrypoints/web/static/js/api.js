@@ -1,5 +1,5 @@
 // The one seam to /api/v1: the bearer session (sessionStorage), the language, the errors.
-import { lang } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const KEY = "kyso.session";
 const listeners = new Set();
@@ -53,12 +53,19 @@ export async function api(method, path, { json, body, type, blob, headers: extra
       clearSession();
       listeners.forEach((fn) => fn("expired"));
     }
-    throw new ApiError(response.status, problem.error, problem.error_description,
+    throw new ApiError(response.status, problem.error, problem.error_description || unsaid(response.status),
       Number.isInteger(problem.attempts_remaining) ? problem.attempts_remaining : null);
   }
   if (blob) return response;
   if (response.status === 204) return null;
   return response.json();
+}
+
+/** A refusal with no sentence of kyso's (a proxy's HTML page: 502, 504, 413): said in words,
+ *  never as its bare status number. */
+function unsaid(status) {
+  if (status === 413) return t("ux3TooLarge");
+  return status >= 500 ? t("ux3ServerDown") : t("unknownError");
 }
 
 export const get = (path) => api("GET", path);

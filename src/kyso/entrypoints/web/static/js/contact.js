@@ -35,10 +35,11 @@ export function supportLine() {
   return box;
 }
 
-/** Codes after which only the support desk (or time) helps: locks and exhausted attempts. */
+/** Codes after which only the support desk (or time) helps: locks, exhausted attempts, and a
+ *  server that fails (a 5xx). */
 const STUCK = new Set(["locked", "account_locked", "method_locked", "otp_send_limit",
   "too_many_requests", "resync_failed"]);
 
 export function stuck(err) {
-  return STUCK.has(err?.code) || err?.attemptsRemaining === 0;
+  return STUCK.has(err?.code) || err?.attemptsRemaining === 0 || err?.status >= 500;
 }

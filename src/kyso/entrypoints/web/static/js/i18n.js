@@ -7,7 +7,7 @@ const vi = {
   loginTitle: "Đăng nhập", login: "Tên đăng nhập, số điện thoại hoặc email",
   password: "Mật khẩu", signIn: "Đăng nhập", expired: "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
   loggedOut: "Quý khách đã đăng xuất.", networkError: "Không kết nối được máy chủ. Vui lòng thử lại.",
-  unknownError: "Đã có lỗi xảy ra.", required: "Vui lòng nhập thông tin này.",
+  unknownError: "Đã có lỗi xảy ra. Vui lòng thử lại; nếu vẫn không được, hãy gọi hỗ trợ.", required: "Vui lòng nhập thông tin này.",
   navHome: "Trang chủ", navTx: "Giao dịch chờ xác nhận", navSign: "Ký tài liệu",
   navBuy: "Mua gói dịch vụ", navParties: "Bên tin cậy", navAccount: "Tài khoản",
   hello: "Xin chào", smartotp: "SmartOTP", otpMethod: "Phương thức xác thực",
@@ -341,7 +341,7 @@ const vi = {
   k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
   // -- oauth
   grantsTitle: "Ứng dụng được cấp quyền",
-  grantsHint: "Các ứng dụng (qua CSC OAuth2) đang giữ quyền truy cập dịch vụ ký số của Quý khách. Thu hồi để chấm dứt ngay quyền truy cập, kể cả quyền tự gia hạn.",
+  grantsHint: "Các ứng dụng Quý khách đã cho phép dùng dịch vụ ký số của mình. Bấm thu hồi để chấm dứt ngay quyền của ứng dụng, kể cả quyền tự gia hạn.",
   grantsNone: "Chưa có ứng dụng nào được cấp quyền.",
   grantSince: "Được cấp từ {at}", grantUntil: "Hiệu lực đến {at}",
   grantRevoke: "Thu hồi quyền", grantRevoked: "Đã thu hồi quyền của {party}.",
@@ -388,6 +388,18 @@ const vi = {
   ux2PaidRegister: "Quý khách đã thanh toán gói “{name}”. Bước tiếp theo là đăng ký chứng thư số và chọn đúng gói này; Quý khách không phải thanh toán lại.",
   ux2PaidRenew: "Quý khách đã thanh toán gói “{name}”. Bước tiếp theo là bấm “Gia hạn” trên chứng thư số cần gia hạn tại Trang chủ; Quý khách không phải thanh toán lại.",
   ux2ToHome: "Về Trang chủ",
+  // -- ux3
+  ux3ServerDown: "Hệ thống đang tạm thời gián đoạn. Vui lòng thử lại sau ít phút; nếu vẫn không được, hãy gọi hỗ trợ.",
+  ux3TooLarge: "Tệp quá lớn để gửi. Vui lòng chọn tệp nhỏ hơn.",
+  ux3HistoryFailed: "Chưa tải được lịch sử. Bấm “Xem” để thử lại.",
+  ux3EditContact: "Sửa số điện thoại hoặc email",
+  ux3PayAmount: "Số tiền cần thanh toán là {amount} (đã gồm VAT).",
+  ux3HaveCert: "Quý khách đã được cấp chứng thư số nên không cần đăng ký mới. Khi chứng thư số sắp hết hạn, hãy bấm “Gia hạn” tại Trang chủ; cần thêm lượt ký thì mua gói lượt ký.",
+  ux3SignupActive: "Tài khoản của Quý khách đã được kích hoạt. Vui lòng đăng nhập bằng số điện thoại và mật khẩu vừa tạo.",
+  ux3EmptyFile: "Tệp “{name}” không có nội dung (0 byte), có thể do tải về chưa xong. Vui lòng tải lại tệp rồi chọn lại.",
+  ux3ResendCode: "Gửi lại mã", ux3StartOver: "Nhập lại tên đăng nhập",
+  ux3LevelBB: "Cơ bản (B-B)", ux3LevelBT: "Có dấu thời gian (B-T)",
+  ux3LevelBLT: "Kiểm tra được lâu dài (B-LT)", ux3LevelBLTA: "Lưu trữ dài hạn (B-LTA)",
 };
 
 const en = {
@@ -395,7 +407,7 @@ const en = {
   skip: "Skip to main content", switchLang: "Tiếng Việt", logout: "Log out",
   loginTitle: "Log in", login: "Login name, phone or email", password: "Password", signIn: "Log in",
   expired: "Your session has expired. Please log in again.", loggedOut: "You have logged out.",
-  networkError: "Cannot reach the server. Please try again.", unknownError: "Something went wrong.",
+  networkError: "Cannot reach the server. Please try again.", unknownError: "Something went wrong. Please try again; if it still fails, call support.",
   required: "Please fill this in.", navHome: "Home", navTx: "Pending confirmations",
   navSign: "Sign a document", navBuy: "Buy a package", navParties: "Relying parties",
   navAccount: "Account", hello: "Hello", otpMethod: "Authentication method",
@@ -726,7 +738,7 @@ const en = {
   k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
   // -- oauth
   grantsTitle: "Applications with access",
-  grantsHint: "Applications (through CSC OAuth2) holding access to your signing service. Revoke to end their access at once, including their ability to renew it.",
+  grantsHint: "Applications you allowed to use your signing service. Revoke one to end its access at once, including its ability to renew it.",
   grantsNone: "No application has access.",
   grantSince: "Granted since {at}", grantUntil: "Valid until {at}",
   grantRevoke: "Revoke access", grantRevoked: "Access of {party} revoked.",
@@ -773,6 +785,18 @@ const en = {
   ux2PaidRegister: "You have paid for the “{name}” package. Next, register for a certificate and choose this same package; you will not pay again.",
   ux2PaidRenew: "You have paid for the “{name}” package. Next, on the home page, tap “Renew” on the certificate to renew; you will not pay again.",
   ux2ToHome: "Go to the home page",
+  // -- ux3
+  ux3ServerDown: "The service is temporarily interrupted. Please try again in a few minutes; if it still fails, call support.",
+  ux3TooLarge: "The file is too large to send. Please choose a smaller file.",
+  ux3HistoryFailed: "The history could not be loaded. Tap “Show” to try again.",
+  ux3EditContact: "Correct the phone number or email",
+  ux3PayAmount: "The amount to pay is {amount} (VAT included).",
+  ux3HaveCert: "You already have a certificate, so there is no new registration to make. When it nears its end, tap “Renew” on the home page; for more signatures, buy a signature pack.",
+  ux3SignupActive: "Your account is active. Please log in with your phone number and the password you chose.",
+  ux3EmptyFile: "The file “{name}” is empty (0 bytes), perhaps an unfinished download. Please download it again and choose it again.",
+  ux3ResendCode: "Send the code again", ux3StartOver: "Enter the login again",
+  ux3LevelBB: "Basic (B-B)", ux3LevelBT: "With a time stamp (B-T)",
+  ux3LevelBLT: "Verifiable for long (B-LT)", ux3LevelBLTA: "Long-term archive (B-LTA)",
 };
 
 const tables = { vi, en };

@@ -15,8 +15,15 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
   const header = document.getElementById("top");
   const main = document.getElementById("main");
   let notice = null;
+  let shownFor = null;  // the account whose page is on screen
+  let lost = null;  // what was typed when the session ended: back after logging in again
+  // (in memory only, and for the same account only: never into another person's page)
 
-  onSessionLost(() => { notice = t("expired"); render(); });
+  onSessionLost(() => {
+    lost = shownFor ? { ...typed(), account: shownFor } : null;
+    notice = t("expired");
+    render();
+  });
   window.addEventListener("hashchange", () => render());
   document.querySelector(".skip")?.addEventListener("click", (e) => { e.preventDefault(); main.focus(); });
 
@@ -35,7 +42,8 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
         h("div", { class: "tools" },
           account ? h("span", { class: "who" }, account.full_name) : null,
           h("button", { type: "button", class: "link", lang: lang() === "vi" ? "en" : "vi",
-            onclick: () => { setLang(lang() === "vi" ? "en" : "vi"); rememberLang(); render(); } },
+            onclick: () => { const kept = typed(); setLang(lang() === "vi" ? "en" : "vi"); rememberLang();
+              render().then(() => retype(kept)); } },
             t("switchLang")),
           account ? h("button", { type: "button", class: "secondary", id: "logout",
             onclick: logout }, t("logout")) : null)),
@@ -43,6 +51,27 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
     showCurrent(nav);
     const foot = document.querySelector(".foot p")?.firstChild;  // the page's own line
     if (foot?.nodeType === Node.TEXT_NODE) foot.textContent = `${t("footLine")} · `;
+  }
+
+  /** What is typed on the page, so that switching the language (the page is drawn again in
+   *  the other one) does not throw it away. */
+  function typed() {
+    return { hash: location.hash, values: [...main.querySelectorAll("input, select, textarea")]
+      .map((i) => [i.type, ["checkbox", "radio"].includes(i.type) ? i.checked : i.value]) };
+  }
+
+  /** Put it back, only into the same page drawn the same way (same fields, same kinds);
+   *  anything else is left as drawn. A file chosen cannot be put back (browsers forbid it). */
+  function retype(kept) {
+    const now = [...main.querySelectorAll("input, select, textarea")];
+    if (location.hash !== kept.hash || now.length !== kept.values.length
+        || now.some((i, n) => i.type !== kept.values[n][0])) return;
+    now.forEach((i, n) => {
+      const value = kept.values[n][1];
+      if (["checkbox", "radio"].includes(i.type)) i.checked = value;
+      else if (i.type !== "file" && !i.readOnly
+        && (i.tagName !== "SELECT" || [...i.options].some((o) => o.value === value))) i.value = value;
+    });
   }
 
   /** The account's emails and SMS follow the language chosen here (kept by the server). */
@@ -96,7 +125,9 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
         // a language switched to in this browser before logging in is the account's too
         if (localStorage.getItem("kyso.lang") && done.account.locale !== lang()) rememberLang();
         notice = null;
-        render();
+        const back = lost?.account === done.account.id ? lost : null;
+        lost = null;
+        render().then(() => back && retype(back));
       });
     } }, h("h1", {}, t("loginTitle")), out, loginField, pwField, button,
     publicRoutes.length ? h("p", { class: "links" }, publicRoutes.filter((r) => !r.hidden).map((r) =>
@@ -141,6 +172,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
       return open ? publicPage(open) : loginPage();
     }
     drawHeader(s.account);
+    shownFor = s.account.id;
     const path = location.hash.slice(1);
     const route = visibleRoutes(s.account).find((r) => r.path === path) || visibleRoutes(s.account)[0];
     const region = h("div", { class: "page", "aria-busy": "true" },

@@ -28,18 +28,23 @@ function logins(me) {
 function passwordForm() {
   const out = status();
   const [oldField, old] = field(t("oldPassword"), { type: "password", autocomplete: "current-password" });
-  const [newField, neu] = field(t("newPassword"), { type: "password", autocomplete: "new-password" });
+  const [newField, neu] = field(t("newPassword"), { type: "password", autocomplete: "new-password" }, t("suPasswordHint"));
+  // typed twice, as at sign-up and in the forgotten password: a typo here would lock the
+  // customer out of the next login
+  const [againField, again] = field(t("fpPasswordAgain"), { type: "password", autocomplete: "new-password" });
   const button = h("button", { type: "submit" }, t("save"));
   return h("form", { class: "card", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
-    const empty = [old, neu].find((i) => !i.value);
-    if (empty) { out.show(t("required")); empty.focus(); return; }
+    [old, neu, again].forEach((i) => i.removeAttribute("aria-invalid"));
+    const empty = [old, neu, again].find((i) => !i.value);
+    if (empty) { out.show(t("required")); empty.setAttribute("aria-invalid", "true"); empty.focus(); return; }
+    if (again.value !== neu.value) { out.show(t("fpPasswordMismatch")); again.setAttribute("aria-invalid", "true"); again.focus(); return; }
     busy(button, out, async () => {
       await post("/me/password", { old_password: old.value, new_password: neu.value });
-      old.value = ""; neu.value = "";
+      old.value = ""; neu.value = ""; again.value = "";
       out.show(t("passwordChanged"), "ok");
     });
-  } }, h("h2", {}, t("changePassword")), out, oldField, newField, button);
+  } }, h("h2", {}, t("changePassword")), out, oldField, newField, againField, button);
 }
 
 function contactForm() {

@@ -36,7 +36,10 @@ export async function history(main) {
   };
   const fetchEntries = () => busy(show, out, async () => {
     replace(list, h("p", { class: "status info", role: "status" }, t("loading")));
-    draw(list, await get(query("json")));
+    try { draw(list, await get(query("json"))); } catch (err) {  // not "Đang tải…" for ever
+      replace(list, h("p", { class: "empty", id: "history-failed" }, t("ux3HistoryFailed")));
+      throw err;
+    }
   });
   const form = h("form", { class: "card filters", novalidate: true, onsubmit: (e) => { e.preventDefault(); load(); } },
     out, categoryField, sinceField, untilField, h("div", { class: "actions" }, show, csv));
@@ -51,6 +54,8 @@ function draw(el, entries) {
     entries.map((e) => [fmtDate(e.at), `${e.category_label}: ${e.label}`,
       h("span", { class: `badge hs-${e.status}` }, e.outcome), describe(e), signed(e.count),
       e.amount === null ? "—" : `${new Intl.NumberFormat("vi-VN").format(e.amount)} ₫`])));
+  // on a phone each entry is a stack of "label: value" lines: an empty one is left out
+  el.querySelectorAll("td").forEach((td) => { if (td.textContent === "—") td.classList.add("none"); });
 }
 
 // a signature's description, with its public verification page and its signing receipt

@@ -1,6 +1,6 @@
 // Home: SmartOTP status and method, certificates with "lượt ký khả dụng", the inbox.
 import { get, post } from "../api.js";
-import { card, dl, fmtDate, h, replace, table } from "../dom.js";
+import { busy, card, dl, fmtDate, h, replace, status, table } from "../dom.js";
 import { t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { pendingNow } from "../token/live.js";
@@ -55,9 +55,10 @@ function inbox(notes) {
   const list = h("ul", { class: "inbox" }, notes.map((n) => h("li", { class: n.read ? "read" : "new" },
     h("p", { class: "title" }, n.title, n.read ? null : h("span", { class: "badge" }, t("unread"))),
     h("p", {}, n.body), h("p", { class: "muted" }, fmtDate(n.created_at)))));
-  const button = h("button", { type: "button", class: "secondary", onclick: async () => {
+  const out = status();  // offline or refused: said under the list, never silently nothing
+  const button = h("button", { type: "button", class: "secondary", id: "mark-all", onclick: () => busy(button, out, async () => {
     await post("/notifications/read-all");
     list.querySelectorAll(".badge").forEach((b) => b.remove());
-  } }, t("markAll"));
-  return card(t("inbox"), notes.length ? [list, button] : h("p", {}, t("noNotes")));
+  }) }, t("markAll"));
+  return card(t("inbox"), notes.length ? [list, out, button] : h("p", {}, t("noNotes")));
 }

@@ -47,6 +47,7 @@ function newForm(view, flow) {
     e.preventDefault();
     const pdf = file.files[0];
     if (!pdf) { out.show(t("needPdf")); file.focus(); return; }
+    if (!pdf.size) { out.show(t("ux3EmptyFile", { name: pdf.name })); file.focus(); return; }
     if (!/\.pdf$/i.test(pdf.name) && pdf.type !== "application/pdf") { out.show(t("notPdf")); file.focus(); return; }
     busy(button, out, async () => {
       const body = new FormData();

@@ -17,7 +17,11 @@ export async function onboarding(main) {
   try { reg = await get(BASE); } catch (err) { if (!(err instanceof ApiError) || err.status !== 404) throw err; }
   const again = () => onboarding(main);
   if (!reg || ["cancelled", "expired"].includes(reg.state)) {
-    const [otp, products, me] = await Promise.all([get("/smartotp"), get("/billing/catalog"), get("/me")]);
+    const [otp, products, me, certs] = await Promise.all([get("/smartotp"), get("/billing/catalog"),
+      get("/me"), get("/billing/certificates")]);
+    // a certificate issued already (the server refuses a second registration): the way on,
+    // not thirteen fields typed for a refusal
+    if (certs.length) return replace(main, h("h1", {}, t("obTitle")), haveOne());
     return replace(main, h("h1", {}, t("obTitle")), form(otp, products, again, me));
   }
   const [catalog] = await Promise.all([get("/billing/catalog").catch(() => []), vocabulary().catch(() => null)]);
@@ -28,6 +32,12 @@ export async function onboarding(main) {
       [t("fullName"), reg.full_name], [t("idNumber"), `${reg.id_type} ${reg.id_number}`],
       [t("package"), packageName], reg.review_reason ? [t("reasonField"), reg.review_reason] : null])),
     step(reg, again));
+}
+
+function haveOne() {
+  return card(t("certs"), h("p", { class: "status info", id: "ob-have-cert" }, t("ux3HaveCert")),
+    h("p", { class: "links" }, h("a", { href: "#home", class: "button-link" }, t("ux2ToHome")),
+      h("a", { href: "#buy", class: "button-link" }, t("navBuy"))), supportLine());
 }
 
 /** "chờ thanh toán" → "Chờ thanh toán": a value on its own line starts with a capital. */
@@ -126,7 +136,9 @@ function payment(reg, out, again, act) {
     const now = await post(`${BASE}/payment`);
     if (now.state !== reg.state) { await again(); return; }
     const order = await get(`/billing/orders/${encodeURIComponent(reg.order_id)}`);
-    replace(note, ["failed", "cancelled", "expired"].includes(order.status)
+    // how much, before the tap that leaves for the gateway (not first seen there)
+    const amount = h("p", { id: "ob-amount" }, t("ux3PayAmount", { amount: vnd(order.amount) }));
+    replace(note, amount, ["failed", "cancelled", "expired"].includes(order.status)
       ? h("p", { class: "status error" }, t("obPayAgain", { status: t(`obOrder_${order.status}`) }))
       : h("p", { class: "hint" }, t("obPayHint")));
   })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, describe(err)), supportLine()));

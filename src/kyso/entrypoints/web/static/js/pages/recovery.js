@@ -16,7 +16,28 @@ export function check(out, rules) {
   return true;
 }
 
+// The code step survives a reload (the tab dropped while the customer reads the SMS): the
+// login and the channel are kept in this tab for the code's five minutes; no secret is kept.
+const KEPT = "kyso.forgot";
+const CODE_MS = 5 * 60 * 1000;
+
+function kept() {
+  try {
+    const k = JSON.parse(sessionStorage.getItem(KEPT) || "null");
+    return k && k.until > Date.now() ? k : null;
+  } catch { return null; }
+}
+
+const keep = (login, by) => sessionStorage.setItem(KEPT, JSON.stringify({ login, by, until: Date.now() + CODE_MS }));
+const forget = () => sessionStorage.removeItem(KEPT);
+
 export async function forgot(main, ctx) {
+  const resume = kept();
+  if (resume) { resetForm(main, ctx, resume.login, resume.by); return; }
+  askCode(main, ctx);
+}
+
+function askCode(main, ctx) {
   const out = status();
   const [loginWrap, login] = field(t("login"), { autocomplete: "username" });
   const channel = h("fieldset", { class: "choice" }, h("legend", {}, t("fpChannel")),
@@ -31,6 +52,7 @@ export async function forgot(main, ctx) {
       button.textContent = t("working");
       try {
         await api("POST", "/recovery/password/code", { json: { login: login.value.trim(), channel: by } });
+        keep(login.value.trim(), by);
         resetForm(main, ctx, login.value.trim(), by);
       } finally { button.textContent = t("fpSend"); }
     });
@@ -47,6 +69,12 @@ function resetForm(main, ctx, login, by) {
   const [pwWrap, pw] = field(t("newPassword"), { type: "password", autocomplete: "new-password" }, t("suPasswordHint"));
   const [againWrap, again] = field(t("fpPasswordAgain"), { type: "password", autocomplete: "new-password" });
   const button = h("button", { type: "submit" }, t("fpReset"));
+  // a code that did not come: sent again from here (a reload keeps this step)
+  const resend = h("button", { type: "button", class: "secondary", id: "fp-resend", onclick: () => busy(resend, out, async () => {
+    await api("POST", "/recovery/password/code", { json: { login, channel: by } });
+    keep(login, by);
+    out.show(t("suResent"), "ok");
+  }) }, t("ux3ResendCode"));
   replace(main, h("h1", {}, t("fpTitle")), h("form", { class: "card narrow", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     if (!check(out, [[code, SIX.test(code.value.trim()), t("suCodeFormat")], [pin, SIX.test(pin.value), t("suPinHint")],
@@ -55,11 +83,14 @@ function resetForm(main, ctx, login, by) {
       button.textContent = t("working");
       try {
         await api("POST", "/recovery/password", { json: { login, code: code.value.trim(), pin: pin.value, new_password: pw.value } });
+        forget();
         ctx.toLogin(t("fpDone"));
       } finally { button.textContent = t("fpReset"); }
     });
   } }, h("p", { class: "status info" }, t(by === "sms" ? "fpSentSms" : "fpSentEmail")), out,
   codeWrap, pinWrap, pwWrap, againWrap, button,
+  h("div", { class: "actions" }, resend, h("button", { type: "button", class: "secondary", id: "fp-start-over",
+    onclick: () => { forget(); askCode(main, ctx); } }, t("ux3StartOver"))),
   h("p", { class: "links" }, h("a", { href: "#identity" }, t("idLink")))), supportLine());
   code.focus();
 }

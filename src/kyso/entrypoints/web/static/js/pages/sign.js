@@ -35,6 +35,7 @@ function balance(certs) {
 function pdfFrom(input, out) {
   const file = input.files[0];
   if (!file) { out.show(t("needPdf")); input.focus(); return null; }
+  if (!file.size) { out.show(t("ux3EmptyFile", { name: file.name })); input.focus(); return null; }
   if (!isPdf(file) && !isXml(file)) { out.show(t("notPdf")); input.focus(); return null; }
   return file;
 }
@@ -44,12 +45,16 @@ function signForm(flow) {
   const [fileField, file] = field(t("fileAny"), { type: "file", name: "file", required: true, multiple: true },
     t("fileAnyHint"));
   const [levelField, level] = field(t("level"), { tag: "select", name: "level",
-    options: LEVELS.map((l) => h("option", { value: l }, l)) }, t("levelHint"));
+    // what each level gives first, the standard's name after it (a customer reads the words)
+    options: LEVELS.map((l) => h("option", { value: l }, t(`ux3Level${l.replace("-", "")}`))) }, t("levelHint"));
   const button = h("button", { type: "submit" }, t("upload"));
   return h("form", { class: "card", id: "sign-form", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     const chosen = file.files[0];
     if (!chosen) { out.show(t("needFile")); file.focus(); return; }
+    // a failed download leaves a file of 0 bytes: said here, not by the server in its words
+    const empty = [...file.files].find((f) => !f.size);
+    if (empty) { out.show(t("ux3EmptyFile", { name: empty.name })); file.focus(); return; }
     if (file.files.length > 1) {
       const all = [...file.files];
       if (all.length > 10 || !all.every(isPdf)) { out.show(t("batchRule")); file.focus(); return; }

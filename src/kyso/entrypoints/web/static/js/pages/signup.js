@@ -7,11 +7,35 @@ import { lang, t } from "../i18n.js";
 
 const PIN = /^\d{6}$/;
 
-export async function signup(main, ctx) {
-  replace(main, h("h1", {}, t("suTitle")), form(main, ctx));
+// The codes step survives a reload (a phone drops a tab left in the background while the
+// customer reads the SMS): the pending sign-up and the name, phone and email are kept in
+// this tab until the codes expire; no password or PIN is kept.
+const KEPT = "kyso.signup";
+
+function keep(pending, typed) {
+  const { full_name, phone, email } = typed;
+  sessionStorage.setItem(KEPT, JSON.stringify({ pending, typed: { full_name, phone, email } }));
 }
 
-function form(main, ctx) {
+function kept() {
+  try {
+    const k = JSON.parse(sessionStorage.getItem(KEPT) || "null");
+    return k && Date.parse(k.pending?.expires_at) > Date.now() ? k : null;
+  } catch { return null; }
+}
+
+const forget = () => sessionStorage.removeItem(KEPT);
+
+export async function signup(main, ctx) {
+  const resume = kept();
+  if (resume) return codes(main, ctx, resume.pending, resume.typed);
+  forget();
+  return replace(main, h("h1", {}, t("suTitle")), form(main, ctx));
+}
+
+/** ``typed``: what the person typed before (back from the codes step to correct a mistyped
+ *  phone or email), kept in the fields; the newer sign-up releases the older, unproven one. */
+function form(main, ctx, typed = null) {
   const out = status();
   const f = (key, attrs, hint) => field(t(key), { name: key, required: true, ...attrs }, hint);
   const fields = {
@@ -24,6 +48,10 @@ function form(main, ctx) {
   const [againWrap, again] = field(t("suPinAgain"), { type: "password", inputmode: "numeric", maxlength: 6, autocomplete: "off" });
   const button = h("button", { type: "submit" }, t("suSubmit"));
   const inputs = Object.values(fields).map(([, i]) => i);
+  if (typed) {
+    for (const [k, [, i]] of Object.entries(fields)) i.value = typed[k] ?? "";
+    again.value = typed.pin ?? "";
+  }
   const fail = (input, text) => { out.show(text); input.setAttribute("aria-invalid", "true"); input.focus(); };
   return h("form", { class: "card narrow", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
@@ -39,6 +67,7 @@ function form(main, ctx) {
       try {
         // the codes, and every later email and SMS, in the language chosen here
         const pending = await api("POST", "/signup", { json: { ...json, locale: lang() } });
+        keep(pending, json);
         codes(main, ctx, pending, json);
       } finally { button.textContent = t("suSubmit"); }
     });
@@ -55,7 +84,8 @@ function codes(main, ctx, pending, typed) {
   const button = h("button", { type: "submit" }, t("suVerify"));
   const resend = (channel, label) => {
     const b = h("button", { type: "button", class: "secondary", onclick: () => busy(b, out, async () => {
-      await api("POST", `/signup/${encodeURIComponent(pending.id)}/resend`, { json: { channel } });
+      const sent = await api("POST", `/signup/${encodeURIComponent(pending.id)}/resend`, { json: { channel } });
+      if (kept()) keep({ ...pending, expires_at: sent.expires_at }, typed);
       out.show(t("suResent"), "info");
     }) }, t(label));
     return b;
@@ -69,6 +99,9 @@ function codes(main, ctx, pending, typed) {
       try {
         await api("POST", `/signup/${encodeURIComponent(pending.id)}/verify`,
           { json: { phone_code: phone.value.trim(), email_code: mail.value.trim() } });
+        forget();
+        // after a reload the password is not known here: the login page, with the news
+        if (!typed.password) { ctx.toLogin(t("ux3SignupActive")); return; }
         const done = await api("POST", "/auth/login", { json: { login: typed.phone, password: typed.password } });
         ctx.signedIn(done);
       } finally { button.textContent = t("suVerify"); }
@@ -76,7 +109,12 @@ function codes(main, ctx, pending, typed) {
   } }, h("p", { class: "status info" }, t("suCodesSent", { phone: pending.phone, email: pending.email })),
   out, phoneWrap, mailWrap, button,
   h("div", { class: "actions" }, resend("sms", "suResendSms"), resend("email", "suResendEmail")),
-  h("p", { class: "hint" }, t("suNoCode"))));
+  h("p", { class: "hint" }, t("suNoCode")),
+  h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", id: "signup-edit", onclick: () => {
+    forget();
+    replace(main, h("h1", {}, t("suTitle")), form(main, ctx, typed));
+    main.querySelector('input[name="phone"]')?.focus();
+  } }, t("ux3EditContact")))));
   phone.focus();
 }
 
