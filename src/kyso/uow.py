@@ -5,7 +5,9 @@ never commit. Leaving the block without ``commit()`` rolls everything back.
 
 ``uow_factory(read_only=True)`` opens a transaction that only reads: on SQLite it neither
 takes the write lock nor waits for the writer, so reads (authenticating a session, listing)
-never queue behind writes; committing it is a programming error.
+never queue behind writes; on PostgreSQL its statements run in autocommit (each sees what
+is committed, as in a READ COMMITTED transaction, with no BEGIN or ROLLBACK sent), so a
+write in it would not be rolled back; committing it is a programming error.
 """
 
 from __future__ import annotations

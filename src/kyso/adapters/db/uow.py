@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.accounts.recovery_cases import RecoveryCaseRepository
-from kyso.adapters.db.engine import READ_ONLY, WriterLock, open_writer, writer_lock
+from kyso.adapters.db.engine import WriterLock, open_writer, read_only, writer_lock
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository, default_chain_mode
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
@@ -147,7 +147,7 @@ class SqlUnitOfWork:
         try:
             conn = self._engine.connect()
             if self._read_only:
-                conn = conn.execution_options(**{READ_ONLY: True})
+                conn = read_only(conn)
             conn.begin()
         except BaseException:
             self._release()
