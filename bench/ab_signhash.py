@@ -2,7 +2,9 @@
 of environment variables given to the server; every round runs each variant once (a fresh
 server each time), in the same order, so a busy shared machine slows all variants alike.
 Prints each run and, per variant, the median req/s and p99 and the ratio to the first
-variant (issue 14). Not a test.
+variant (issue 14), and the CPU time spent per request: the server's processes (``kyso serve``
+and its workers) and, on PostgreSQL, the bench database's backends — a figure a busy machine
+moves much less than req/s. Not a test.
 
     .venv/bin/python bench/ab_signhash.py [--pg URL | --sqlite] [--rounds 3] [--seconds 4] \
         [--workers 2] [--connections 8] A= B=KYSO_SERVE_MAKES_RECEIPTS=false …
@@ -16,12 +18,37 @@ install in the server processes); variables kyso does not know must not start wi
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
-from contextlib import ExitStack
+from collections.abc import Callable
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
-from serve import free_port, kyso_serve, make_kyso, pg_database, sads_needed, wrk
+from serve import free_port, kyso_serve, make_kyso, pg_database, sads_needed, server_cpu, wrk
+
+
+def backends_cpu(db_url: str | None) -> Callable[[], dict[int, float]]:
+    """CPU seconds of each PostgreSQL backend serving the bench database now (none on
+    SQLite, where the database's work is the server's own)."""
+    if db_url is None:
+        return dict
+    import psycopg
+
+    database = db_url.rsplit("/", 1)[1]
+    dsn = db_url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+
+    def read() -> dict[int, float]:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            pids = [row[0] for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
+        cpu = {}
+        for pid in pids:
+            with suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu
+    return read
 
 
 def parse(variant: str) -> tuple[str, dict[str, str]]:
@@ -40,36 +67,45 @@ def main() -> None:
     parser.add_argument("variants", nargs="+")
     args = parser.parse_args()
     variants = [parse(v) for v in args.variants]
-    results: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in variants}
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _ in variants}
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kyso-ab-")))
         db_url = stack.enter_context(pg_database(args.pg)) if args.pg else None
         k = make_kyso(tmp / "home", db_url, 1)
+        backends = backends_cpu(db_url)
         rate = 300.0 * args.workers
         for r in range(args.rounds):
             for name, env in variants:
                 port = free_port()
-                with kyso_serve(k, args.workers, port, **env):
+                with kyso_serve(k, args.workers, port, **env) as server:
                     warm = k.mint(200, 1, tmp / "warm.txt")
                     wrk(port, warm, k, 4, 1)
                     sads = k.mint(sads_needed(rate, args.seconds), 1, tmp / "sads.txt")
+                    cpu, db = server_cpu(server.pid), backends()
                     point = wrk(port, sads, k, args.connections, args.seconds)
+                    cpu = server_cpu(server.pid) - cpu
+                    db = sum(now - db.get(pid, 0.0) for pid, now in backends().items())
                 rate = max(rate, point.rps)
-                results[name].append((point.rps, point.p99))
+                requests = point.rps * max(1, round(args.seconds))
+                per_request = (cpu + db) / requests * 1000
+                results[name].append((point.rps, point.p99, per_request))
                 print(f"round {r + 1} {name:<12} {point.rps:7.0f} req/s  p50 {point.p50:6.1f} ms"
-                      f"  p99 {point.p99:6.1f} ms" + (f"  ({point.failed} failed)"
-                                                      if point.failed else ""), flush=True)
+                      f"  p99 {point.p99:6.1f} ms  CPU {per_request:5.2f} ms/request"
+                      + (f" (database {db / requests * 1000:4.2f})" if db_url else "")
+                      + (f"  ({point.failed} failed)" if point.failed else ""), flush=True)
         k.container.close()
-    base = statistics.median(rps for rps, _ in results[variants[0][0]])
+    base = statistics.median(p[0] for p in results[variants[0][0]])
     print(f"\n{'PostgreSQL' if args.pg else 'SQLite'}, {args.workers} workers, "
           f"{args.connections} connections, {args.rounds} rounds of {args.seconds:g} s")
     for name, points in results.items():
         rps = statistics.median(p[0] for p in points)
         p99 = statistics.median(p[1] for p in points)
+        cpu = statistics.median(p[2] for p in points)
         ratios = [p[0] / a[0] for p, a in zip(points, results[variants[0][0]], strict=True)]
         print(f"  {name:<12} median {rps:7.0f} req/s  p99 {p99:6.1f} ms  "
               f"/ {variants[0][0]}: {rps / base:5.2f} (per round "
-              f"{', '.join(f'{x:.2f}' for x in ratios)})")
+              f"{', '.join(f'{x:.2f}' for x in ratios)})  CPU {cpu:5.2f} ms/request "
+              f"(per round {', '.join(f'{p[2]:.2f}' for p in points)})")
 
 
 if __name__ == "__main__":

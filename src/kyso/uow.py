@@ -5,9 +5,12 @@ never commit. Leaving the block without ``commit()`` rolls everything back.
 
 ``uow_factory(read_only=True)`` opens a transaction that only reads: on SQLite it neither
 takes the write lock nor waits for the writer, so reads (authenticating a session, listing)
-never queue behind writes; committing it is a programming error. ``begin_writing()`` turns
-it into a writing one once its reads have decided to write (the bearer check of ``POST
-/smartotp/verify``, then the code check: a bad token never waits for, nor takes, the lock).
+never queue behind writes; on PostgreSQL its statements run in autocommit (each sees what
+is committed, as in a READ COMMITTED transaction, with no BEGIN or ROLLBACK sent), so a
+write in it would not be rolled back; committing it is a programming error.
+``begin_writing()`` turns it into a writing one once its reads have decided to write (the
+bearer check of ``POST /smartotp/verify``, then the code check: a bad token never waits
+for, nor takes, the lock; on PostgreSQL one transaction begins there).
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ from tests.security.homes import kyso
 PIN = "Matkhau2026!"
 # binary columns that hold no secret (public keys, certificates, signatures)
 PLAIN_BINARY = {"pki_keys.public_key", "pki_authorities.certificate",
-                "pki_certificates.certificate", "pki_crls.der", "signatures_kept.signature",
+                "pki_certificates.certificate", "pki_crls.der",
                 "sp769_files.signature"}
 
 

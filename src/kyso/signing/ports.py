@@ -23,15 +23,18 @@ class ActivationRepository(Protocol):
         """Store what changes after the grant: the hashes signed and the revocation."""
         ...
 
-    def spend(self, read: SignatureActivation, spent: SignatureActivation) -> bool:
+    def spend(self, read: SignatureActivation, spent: SignatureActivation, scheme: str,
+              signatures: dict[str, bytes]) -> bool:
         """Store ``spent``'s hashes signed if the SAD is still as ``read`` left it (the same
-        hashes signed, not revoked): one conditional write, no lock taken before it. False
-        when it changed meanwhile (then nothing is written)."""
+        hashes signed, not revoked), and keep ``signatures`` (base64 digest → signature,
+        made with ``scheme``) with it until it expires: one conditional write, no lock taken
+        before it. False when it changed meanwhile (then nothing is written)."""
         ...
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
                         signatures: dict[str, bytes]) -> None:
-        """Keep what ``activation`` signed (base64 digest → signature) until it expires."""
+        """Keep what ``activation`` signed (base64 digest → signature) until it expires
+        (after a :meth:`save`; :meth:`spend` keeps them itself)."""
         ...
 
     def kept_signatures(self, activation_id: str, scheme: str,

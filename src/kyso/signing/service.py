@@ -241,18 +241,20 @@ class SigningService:
         """Spend the hashes, count the signatures once, keep them for a repeated call and
         audit them — one transaction; or, if a concurrent call spent the hashes first,
         answer as a repeated call does (its signatures, or a refusal)."""
+        kept = dict(zip(hashes, signatures, strict=True))
         with self._uow() as uow:
             activation = replace(read, signed=read.signed + hashes)
-            # the SAD as read and still live: spent by one conditional write; otherwise it
-            # changed (a concurrent call, a revocation) or expired: read again, locked
-            if not (read.live(self._clock.now()) and uow.signing.spend(read, activation)):
+            # the SAD as read and still live: spent, and the signatures kept, by one
+            # conditional write; otherwise it changed (a concurrent call, a revocation) or
+            # expired: read again, locked
+            if not (read.live(self._clock.now())
+                    and uow.signing.spend(read, activation, scheme.value, kept)):
                 current = self._open_sad(uow, account_id, credential, sad, spent=True)
                 if not current.covers_encoded(hashes):
                     return self._redeliver_in(uow, current, hashes, scheme)
                 activation = replace(current, signed=current.signed + hashes)
                 uow.signing.save(activation)
-            uow.signing.keep_signatures(activation, scheme.value,
-                                        dict(zip(hashes, signatures, strict=True)))
+                uow.signing.keep_signatures(activation, scheme.value, kept)
 
             def audited() -> None:
                 self._audit(uow, "signing.signed", activation, count=len(signatures))

@@ -1,16 +1,17 @@
 """The statements one CSC signHash (one hash, a session bearer) runs, pinned: a request that
 starts doing more work fails here, not in a benchmark (issue 14).
 
-Eleven on both databases with the audit chain inline: the bearer check (the session joined
+Ten on both databases with the audit chain inline: the bearer check (the session joined
 with its account, one statement), the read (certificate, SAD), then one transaction — the
-SAD spent by a conditional update, the signature kept, the quota taken in one statement that
-also asks the onboarding acceptance gate's question (no separate locked read of the
-registration), the quota ledger's entries, the audit record (its chain head read, appended,
-moved) and the receipt's job row (with the audit position the append returned). On
-PostgreSQL no connection is pinged for it (pool_pre_ping pinged on each of the three
-checkouts).
+SAD spent by a conditional update that also keeps the signature in the SAD's row (a
+``signatures_kept`` row of its own was one INSERT more, and one row per hash of a batch),
+the quota taken in one statement that also asks the onboarding acceptance gate's question
+(no separate locked read of the registration), the quota ledger's entries, the audit record
+(its chain head read, appended, moved) and the receipt's job row (with the audit position
+the append returned). On PostgreSQL no connection is pinged for it (pool_pre_ping pinged
+on each of the three checkouts), and the reads send no BEGIN or ROLLBACK (autocommit).
 
-With the audit chain in batched mode (KYSO_AUDIT_CHAIN, the default on PostgreSQL) nine: the
+With the audit chain in batched mode (KYSO_AUDIT_CHAIN, the default on PostgreSQL) eight: the
 audit record is one INSERT into audit_pending, and the receipt's job names that pending
 event instead of reading the head (the sequencer chains it after the commit); both lock no
 shared row, so they come before the quota's UPDATE, whose row is then held for two statements
@@ -33,12 +34,12 @@ from tests.integration.csc.helpers import digests, sign_hash
 SIGN_HASH = [
     "SELECT sessions",  # the bearer: the session joined with its account
     "SELECT pki_certificates", "SELECT signature_activations",  # the read
-    "UPDATE signature_activations", "INSERT signatures_kept",  # the SAD spent, kept
+    "UPDATE signature_activations",  # the SAD spent, its signature kept in its row
     "UPDATE quota_accounts", "INSERT quota_entries",  # the quota (and the acceptance gate)
     "SELECT audit_head", "INSERT audit_records", "UPDATE audit_head",  # the audit record
     "INSERT signing_receipts",  # the receipt's job (the audit position as just appended)
 ]
-SIGN_HASH_BATCHED = [*SIGN_HASH[:5], "INSERT audit_pending", "INSERT signing_receipts",
+SIGN_HASH_BATCHED = [*SIGN_HASH[:4], "INSERT audit_pending", "INSERT signing_receipts",
                      "UPDATE quota_accounts", "INSERT quota_entries"]  # the hot row last
 
 
@@ -67,7 +68,7 @@ def recorded(world: World) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", listen)
 
 
-def test_one_signhash_runs_eleven_or_nine_statements_and_no_ping(
+def test_one_signhash_runs_ten_or_eight_statements_and_no_ping(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     signer = world.customer()
     batch = digests(1)

@@ -28,12 +28,14 @@ def before_revision(db_url: str, revision: str) -> Engine:
         config = alembic_config(conn)
         script = ScriptDirectory.from_config(config)
         mine = script.get_revision(revision)
-        assert mine is not None and isinstance(mine.down_revision, tuple)
+        assert mine is not None and mine.down_revision is not None
+        downs = (mine.down_revision if isinstance(mine.down_revision, tuple)
+                 else (mine.down_revision,))
         # the heads that do not build on ``revision`` (a later migration that does would run
         # it before the test's rows exist)
         others = [h for h in script.get_heads()
                   if revision not in {r.revision for r in script.iterate_revisions(h, "base")}]
-        for target in [*others, *mine.down_revision]:
+        for target in [*others, *downs]:
             command.upgrade(config, target)
         conn.commit()
     return engine

@@ -124,3 +124,21 @@ def test_a_writing_unit_of_work_holds_the_write_lock_from_its_start(engine: Engi
                 other.execute("BEGIN IMMEDIATE")
     finally:
         other.close()
+
+
+def test_what_an_upgraded_unit_of_work_writes_is_one_transaction(engine: Engine) -> None:
+    """After ``begin_writing`` its writes commit or roll back together: on PostgreSQL its reads
+    ran in autocommit, and the writes after them must not."""
+    _append(engine, "before")
+    with SqlUnitOfWork(engine, read_only=True, audit_chain="inline") as uow:
+        uow.audit.head()
+        uow.begin_writing()
+        uow.audit.append(AuditEvent("lost-1", actor="test"), AT)
+        uow.audit.append(AuditEvent("lost-2", actor="test"), AT)
+    assert _actions(engine) == ["before"]  # left without commit: neither stays
+    with SqlUnitOfWork(engine, read_only=True, audit_chain="inline") as uow:
+        uow.audit.head()
+        uow.begin_writing()
+        uow.audit.append(AuditEvent("kept", actor="test"), AT)
+        uow.commit()
+    assert _actions(engine) == ["before", "kept"]

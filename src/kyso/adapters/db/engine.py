@@ -74,6 +74,10 @@ _WRITER_LOCKS: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()
 
 
 READ_ONLY = "kyso_read_only"  # in a pooled connection's info: its transactions only read
+# On PostgreSQL a read-only transaction runs in autocommit: READ COMMITTED (the default) gives
+# each statement its own snapshot inside a transaction as well, so the reads see what they
+# did, without the BEGIN and the ROLLBACK — two round trips of every read-only unit of work
+# (the bearer check, signHash's read) — and holding no snapshot between statements.
 
 # Connections kept open per engine, and how many more a burst may open. A request runs in
 # one of the ASGI server's 40 worker threads and holds a connection per unit of work; with
@@ -272,8 +276,11 @@ def _to_driver(conn: Connection, statement: str) -> None:
 def mark_read_only(conn: Connection) -> Connection:
     """Mark ``conn``'s transactions as reading only, until :func:`begin_writing` or its return
     to the pool: on SQLite they begin with a deferred ``BEGIN``, which takes no write lock
-    and waits for no writer. Call it before the transaction begins."""
+    and waits for no writer; on PostgreSQL its statements run in autocommit (no ``BEGIN`` or
+    ``ROLLBACK`` sent). Call it before the transaction begins."""
     conn.connection.info[READ_ONLY] = True
+    if not is_sqlite(conn.engine):
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when pooled again
     return conn
 
 
@@ -287,7 +294,12 @@ def end_reading(conn: Connection) -> None:
 def begin_writing(conn: Connection) -> None:
     """After :func:`end_reading` on SQLite, begin a writing transaction (``BEGIN IMMEDIATE``:
     the database's write lock; the caller holds the :class:`WriterLock`); on PostgreSQL
-    nothing but the mark. The connection's next transactions begin writing too."""
+    leave autocommit for one transaction (the reads before it held nothing, as between two
+    units of work). The connection's next transactions begin writing too."""
     conn.connection.info.pop(READ_ONLY, None)
     if is_sqlite(conn.engine):
         _to_driver(conn, "BEGIN IMMEDIATE")
+    elif conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        conn.rollback()  # SQLAlchemy's own bookkeeping: in autocommit nothing is sent
+        conn.execution_options(isolation_level=conn.default_isolation_level)
+        conn.begin()

@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
-from kyso.adapters.db.tables.signing import signature_activations, signatures_kept
+from kyso.adapters.db.tables.signing import signature_activations
 from kyso.signing.model import SignatureActivation
 
 __all__ = ["SqlActivationRepository"]
 
 _t = signature_activations.c
-_BY_TOKEN = select(signature_activations).where(_t.token_hash == bindparam("token_hash"))
+# a SAD as the model has it: its kept signatures stay in the row unless asked for
+_BY_TOKEN = (select(*(c for c in signature_activations.c if c is not _t.kept))
+             .where(_t.token_hash == bindparam("token_hash")))
 _BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
 _INSERT = insert(signature_activations)
 # what a save can change (the rest of a SAD is fixed when granted): the hashes spent, the end
 _SAVE = (update(signature_activations).where(_t.id == bindparam("activation_id"))
          .values(signed=bindparam("b_signed"), revoked_at=bindparam("b_revoked_at")))
-# compare and set: the hashes signed move on only from what the signer read, on a live SAD
+# compare and set: the hashes signed move on only from what the signer read, on a live SAD;
+# the signatures made for them are appended in the same statement
 _SPEND = (update(signature_activations)
           .where(_t.id == bindparam("activation_id"), _t.signed == bindparam("b_read"),
                  _t.revoked_at.is_(None))
-          .values(signed=bindparam("b_signed")))
-_k = signatures_kept.c
-_KEEP = insert(signatures_kept)  # built once: the signing hot path only binds
+          .values(signed=bindparam("b_signed"), kept=_t.kept + bindparam("b_kept")))
+_KEEP = (update(signature_activations).where(_t.id == bindparam("activation_id"))
+         .values(kept=_t.kept + bindparam("b_kept")))
+_KEPT = select(_t.kept).where(_t.id == bindparam("activation_id"))
+_FORGET = (update(signature_activations)
+           .where(_t.expires_at <= bindparam("before"), _t.kept != "").values(kept=""))
+
+
+def _lines(scheme: str, signatures: dict[str, bytes]) -> str:
+    """Kept signatures as the ``kept`` column holds them: one line each."""
+    return "".join(f"{scheme} {digest} {base64.b64encode(value).decode()}\n"
+                   for digest, value in signatures.items())
 
 
 def _values(a: SignatureActivation) -> dict[str, Any]:
@@ -59,26 +72,31 @@ class SqlActivationRepository:
                                    "b_signed": json.dumps(list(activation.signed)),
                                    "b_revoked_at": activation.revoked_at})
 
-    def spend(self, read: SignatureActivation, spent: SignatureActivation) -> bool:
+    def spend(self, read: SignatureActivation, spent: SignatureActivation, scheme: str,
+              signatures: dict[str, bytes]) -> bool:
         done = self._conn.execute(_SPEND, {"activation_id": read.id,
                                            "b_read": json.dumps(list(read.signed)),
-                                           "b_signed": json.dumps(list(spent.signed))})
+                                           "b_signed": json.dumps(list(spent.signed)),
+                                           "b_kept": _lines(scheme, signatures)})
         return done.rowcount == 1
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
                         signatures: dict[str, bytes]) -> None:
-        rows = [{"activation_id": activation.id, "hash": digest, "scheme": scheme,
-                 "signature": value, "expires_at": activation.expires_at}
-                for digest, value in signatures.items()]
-        self._conn.execute(_KEEP, rows[0] if len(rows) == 1 else rows)
+        self._conn.execute(_KEEP, {"activation_id": activation.id,
+                                   "b_kept": _lines(scheme, signatures)})
 
     def kept_signatures(self, activation_id: str, scheme: str,
                         hashes: list[str]) -> list[bytes] | None:
-        rows = self._conn.execute(select(_k.hash, _k.signature).where(
-            _k.activation_id == activation_id, _k.scheme == scheme, _k.hash.in_(hashes)))
-        kept = {row.hash: row.signature for row in rows}
-        return [kept[h] for h in hashes] if set(kept) == set(hashes) else None
+        text = self._conn.execute(_KEPT, {"activation_id": activation_id}).scalar() or ""
+        kept = {}
+        for line in text.splitlines():
+            kind, digest, value = line.split(" ")
+            if kind == scheme:
+                kept[digest] = value
+        if not set(hashes) <= set(kept):
+            return None
+        return [base64.b64decode(kept[h]) for h in hashes]
 
     def forget_signatures(self, before: datetime) -> int:
-        done = self._conn.execute(delete(signatures_kept).where(_k.expires_at <= before))
+        done = self._conn.execute(_FORGET, {"before": before})
         return int(done.rowcount or 0)

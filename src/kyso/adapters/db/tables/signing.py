@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 
 from kyso.adapters.db.tables.base import UtcDateTime, metadata
 
-__all__ = ["signature_activations", "signatures_kept"]
+__all__ = ["signature_activations"]
 
 signature_activations = Table(
     "signature_activations",
@@ -21,19 +21,11 @@ signature_activations = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+    # the signatures the SAD produced, kept for its life (a signHash repeated after a lost
+    # response gets them back without signing or charging again): one line a signature,
+    # "<scheme> <base64 digest> <base64 signature>", appended by the very UPDATE that spends
+    # the hashes (no row of their own to insert); emptied once the SAD expired
+    Column("kept", Text, nullable=False, server_default=""),
     Index("ix_signature_activations_account", "account_id", "created_at"),
-)
-
-# the signatures a SAD produced, kept for its life: a signHash repeated after a lost
-# response gets them back without signing or charging again
-signatures_kept = Table(
-    "signatures_kept",
-    metadata,
-    Column("activation_id", String(36), ForeignKey("signature_activations.id"),
-           primary_key=True),
-    Column("hash", String(100), primary_key=True),  # base64 of the digest
-    Column("scheme", String(32), nullable=False),
-    Column("signature", LargeBinary, nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
-    Index("ix_signatures_kept_expiry", "expires_at"),
+    Index("ix_signature_activations_expiry", "expires_at"),
 )
