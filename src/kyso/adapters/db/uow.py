@@ -175,7 +175,8 @@ class SqlUnitOfWork:
         On SQLite the read transaction ends, and a writing one begins under the write lock:
         a check read before it was made without the lock (a bad bearer token costs nobody
         a wait), and what it read may have changed since, as between two units of work.
-        On PostgreSQL, whose transactions take no lock to begin, the transaction goes on.
+        On PostgreSQL, whose read-only units of work run in autocommit, one transaction
+        begins (the reads before it held nothing, as between two units of work).
         """
         if not self._read_only:
             return
