@@ -18,7 +18,10 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kyso.entrypoints.api.errors import language
 
 __all__ = ["BodySizeLimit", "Gate", "too_large"]
 
@@ -93,8 +96,7 @@ def too_large(limit: int, lang: str) -> str:
 
 
 def _description(limit: int, scope: Scope) -> str:
-    given = dict(scope.get("headers", [])).get(b"accept-language", b"vi")
-    return too_large(limit, "en" if given.strip().lower().startswith(b"en") else "vi")
+    return too_large(limit, language(Request(scope)))  # the language every error is said in
 
 
 async def _refuse(send: Send, limit: int, scope: Scope) -> None:
