@@ -19,10 +19,10 @@ from asn1crypto import tsp
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
-from starlette.concurrency import run_in_threadpool
 
 from kyso.bootstrap import Container
 from kyso.entrypoints.api.deps import ContainerDep
+from kyso.entrypoints.api.hot import run_hot
 from kyso.entrypoints.csc.bearer import BearerDep, CscCallerDep, SigningCallerDep, signing_caller
 from kyso.entrypoints.csc.errors import CscRoute, InvalidParameter, MissingParameter
 from kyso.entrypoints.csc.params import check_lengths, decode_hashes, hash_for, scheme_for
@@ -43,9 +43,9 @@ _HEX = re.compile(r"[0-9a-fA-F]{1,64}")
 @router.post("/signatures/signHash", response_model=dict[str, Any])
 async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
                     container: ContainerDep) -> Response:
-    # one hop to a worker thread for the whole request (the bearer check, the signing),
+    # one hop to a hot route's thread for the whole request (the bearer check, the signing),
     # where a plain-function dependency and endpoint cost one each
-    return await run_in_threadpool(_sign_hash, body, request, bearer, container)
+    return await run_hot(container.settings, _sign_hash, body, request, bearer, container)
 
 
 def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,

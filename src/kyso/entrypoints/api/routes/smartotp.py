@@ -7,7 +7,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from kyso.entrypoints.api.deps import (
     BEARER_SECURITY,
@@ -16,6 +15,7 @@ from kyso.entrypoints.api.deps import (
     Unchecked,
     UncheckedBearer,
 )
+from kyso.entrypoints.api.hot import run_hot
 from kyso.entrypoints.api.schemas import Strict
 from kyso.errors import Text
 from kyso.otp.enrolment import Activation
@@ -174,11 +174,12 @@ def status(caller: CurrentCaller, container: ContainerDep) -> StatusOut:
 @hot_router.post("/smartotp/verify", status_code=204, response_class=Response,
                  openapi_extra=BEARER_SECURITY)
 async def verify(body: CodeIn, bearer: UncheckedBearer) -> Response:
-    # The hot route of SmartOTP: one dependency (the bearer, read not checked), one hop to a
-    # worker thread for the whole check, and one unit of work for it (the session read,
-    # then the code under the write lock), where a plain-function dependency and a plain
-    # endpoint cost a hop each and the bearer check a unit of work of its own.
-    await run_in_threadpool(_verify, bearer, body.code)
+    # The hot route of SmartOTP: one dependency (the bearer, read not checked), one hop to
+    # a hot route's thread (api/hot.py) for the whole check, and one unit of work for it
+    # (the session read, then the code under the write lock), where a plain-function
+    # dependency and a plain endpoint cost a hop each and the bearer check a unit of work
+    # of its own.
+    await run_hot(bearer.container.settings, _verify, bearer, body.code)
     return Response(status_code=204)
 
 
