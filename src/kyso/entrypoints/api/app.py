@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kyso import __version__
+from kyso.adapters.db.engine import checkpoint_wal
 from kyso.adapters.heap import keep_heap
 from kyso.adapters.metrics import observe_delivery, observe_outbox_pass, process_ended
 from kyso.bootstrap import Container, bootstrap
@@ -82,14 +83,15 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
             thread.start()
         # the audit sequencer: chains the events this and every node write to audit_pending
         sequencer = container.audit_sequencer.start(stop) if run_worker else None
+        # SQLite: the write-ahead log checkpointed by a thread, not inside the commits
+        checkpoints = checkpoint_wal(container.engine, stop) if run_worker else None
         try:
             yield
         finally:
             stop.set()
-            if thread is not None:
-                thread.join(timeout=10)
-            if sequencer is not None:
-                sequencer.join(timeout=10)
+            for running in (thread, sequencer, checkpoints):
+                if running is not None:
+                    running.join(timeout=10)
             process_ended()
 
     app = FastAPI(title="kyso", version=__version__, lifespan=lifespan,
