@@ -166,8 +166,8 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=5.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
-    # receipts: `kyso serve`'s outbox threads make signing receipts too (false: only
-    # `kyso worker` does, keeping the serving processes' CPU for requests)
+    # receipts: `kyso serve`'s outbox (its duties process with --workers N) makes signing
+    # receipts too (false: only `kyso worker` does, keeping the node's CPU for requests)
     serve_makes_receipts: bool = True
     # a message a worker claimed and did not record (the worker died, or the database went
     # away after the send) is tried again, under the same id, once this lease ends; it

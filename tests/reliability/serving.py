@@ -43,7 +43,13 @@ def healthy(port: int) -> bool:
 
 
 def children(pid: int) -> list[int]:
-    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    """Every thread's children (kyso serve starts its duties process from a thread)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += (task / "children").read_text().split()
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
     return [int(p) for p in found]
 
 

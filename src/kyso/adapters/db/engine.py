@@ -19,8 +19,8 @@ from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from kyso.errors import InvalidInput
 
 __all__ = ["PG_CONNECT_DEFAULTS", "WriterLock", "begin_writing", "checkpoint_wal",
-           "end_reading", "is_sqlite", "make_engine", "mark_read_only", "open_writer", "reading",
-           "transaction", "writer_lock"]
+           "end_reading", "is_sqlite", "leave_checkpoints", "make_engine", "mark_read_only",
+           "open_writer", "reading", "transaction", "writer_lock"]
 
 
 class WriterLock:
@@ -306,6 +306,14 @@ def checkpoint_wal(engine: Engine, stop: threading.Event,
     thread = threading.Thread(target=run, name="kyso-wal-checkpoint", daemon=True)
     thread.start()
     return thread
+
+
+def leave_checkpoints(engine: Engine) -> None:
+    """This process's commits leave the checkpoints to another process's
+    :func:`checkpoint_wal` (``kyso serve --workers N``: its duties process), but for the
+    same safety net."""
+    if is_sqlite(engine) and _on_disk(engine):
+        _CHECKPOINTED.add(engine)
 
 
 def _begin(dbapi_connection: PoolProxiedConnection) -> None:

@@ -13,13 +13,14 @@ from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kyso import __version__
-from kyso.adapters.db.engine import checkpoint_wal
+from kyso.adapters.db.engine import leave_checkpoints
 from kyso.adapters.heap import keep_heap
-from kyso.adapters.metrics import observe_delivery, observe_outbox_pass, process_ended
+from kyso.adapters.metrics import process_ended
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
 from kyso.entrypoints.api import docs
 from kyso.entrypoints.api.deps import bearer_gate
+from kyso.entrypoints.api.duties import start_duties
 from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.entrypoints.api.headers import SecurityHeaders
 from kyso.entrypoints.api.limits import BodySizeLimit
@@ -58,7 +59,7 @@ from kyso.entrypoints.pki_http import router as pki_router
 from kyso.entrypoints.sp769 import router as sp769_router
 from kyso.entrypoints.web import dev_inbox, payments, site, verify
 
-__all__ = ["NO_TELEMETRY", "create_app", "create_app_from_env"]
+__all__ = ["NO_TELEMETRY", "create_app", "create_app_from_env", "create_serving_app_from_env"]
 
 # FastAPI's native OpenTelemetry, off: kyso's metrics are Prometheus (adapters/metrics.py) and
 # its logs structlog's. Left on, FastAPI asks the three global OpenTelemetry providers whether
@@ -67,31 +68,19 @@ NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": Fal
 
 
 def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
-    """Build the app. With ``run_worker`` an outbox worker thread runs while the app lives."""
+    """Build the app. With ``run_worker`` the duties of ``kyso serve`` (the outbox, the audit
+    sequencer, SQLite's checkpoints: ``api/duties.py``) run as threads while the app lives."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        thread = None
-        if run_worker:
-            worker = container.outbox_worker(
-                observe=observe_delivery, every_pass=observe_outbox_pass,
-                make_receipts=container.settings.serve_makes_receipts)
-            poll = container.settings.outbox_poll_seconds
-            thread = threading.Thread(target=worker.run_forever, args=(stop, poll),
-                                      name="kyso-outbox", daemon=True)
-            thread.start()
-        # the audit sequencer: chains the events this and every node write to audit_pending
-        sequencer = container.audit_sequencer.start(stop) if run_worker else None
-        # SQLite: the write-ahead log checkpointed by a thread, not inside the commits
-        checkpoints = checkpoint_wal(container.engine, stop) if run_worker else None
+        threads = start_duties(container, stop) if run_worker else []
         try:
             yield
         finally:
             stop.set()
-            for running in (thread, sequencer, checkpoints):
-                if running is not None:
-                    running.join(timeout=10)
+            for thread in threads:
+                thread.join(timeout=10)
             process_ended()
 
     app = FastAPI(title="kyso", version=__version__, lifespan=lifespan,
@@ -146,10 +135,24 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
 
 
 def create_app_from_env() -> ASGIApp:
-    """The factory ``kyso serve`` hands to uvicorn: each worker process builds its own,
-    and ends when ``kyso serve`` does (``entrypoints/lifeline.py``)."""
+    """The factory ``kyso serve`` hands to uvicorn with one worker: the app, and the duties
+    as its threads."""
+    return _from_env(run_worker=True)
+
+
+def create_serving_app_from_env() -> ASGIApp:
+    """The factory of ``kyso serve --workers N``: each worker process builds its own and
+    only serves (the duties run in a process of their own, ``api/duties.py``); it ends when
+    ``kyso serve`` does (``entrypoints/lifeline.py``)."""
+    return _from_env(run_worker=False)
+
+
+def _from_env(*, run_worker: bool) -> ASGIApp:
     die_with_parent()
     keep_heap()  # a signDoc's buffers of a few MiB: no page faults per request
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(bootstrap(settings), run_worker=True)
+    container = bootstrap(settings)
+    if not run_worker:  # the duties process checkpoints SQLite's log
+        leave_checkpoints(container.engine)
+    return create_app(container, run_worker=run_worker)

@@ -99,10 +99,12 @@ def serve(
         console.print(f"  dev inbox: {base}/dev/inbox  (SMS and email codes appear here)")
     if container.settings.payment_gateway == "sandbox":
         console.print("  payments:  the built-in VNPay sandbox (no real money)")
-    factory = "kyso.entrypoints.api.app:create_app_from_env"
+    factory = "kyso.entrypoints.api.app:create_app_from_env"  # serves and does the duties
     if workers > 1:
+        from kyso.entrypoints.api.duties import DutiesProcess
         from kyso.entrypoints.cli.listen import serve_workers
 
+        factory = "kyso.entrypoints.api.app:create_serving_app_from_env"  # only serves
         mark_parent()  # the workers end when this process does, even on kill -9
         _metrics_dir(container.settings.home / "metrics")
     configure_logging(container.settings.log_level, container.settings.log_format)
@@ -112,7 +114,12 @@ def serve(
                             log_level=container.settings.log_level.lower(), log_config=None,
                             access_log=False, proxy_headers=False, timeout_graceful_shutdown=10)
     if workers > 1:
-        serve_workers(config)  # the shared socket with TCP_NODELAY (cli/listen.py)
+        duties = DutiesProcess()  # the outbox, receipts, audit sequencer, checkpoints: once
+        duties.start()
+        try:
+            serve_workers(config)  # the shared socket with TCP_NODELAY (cli/listen.py)
+        finally:
+            duties.stop()
         return
     with suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C ends it quietly
         uvicorn.Server(config).run()
