@@ -31,8 +31,9 @@ from kyso.entrypoints.api.routes import smartotp
 from kyso.entrypoints.logs import configure_logging
 
 
-async def _inline(func: Any, *args: Any, **kwargs: Any) -> Any:
-    return func(*args, **kwargs)
+async def _inline(_settings: Any, func: Any, *args: Any) -> Any:
+    """``run_hot`` (entrypoints/api/hot.py) in the calling thread."""
+    return func(*args)
 
 
 async def call(app: Any, method: str, path: str, body: dict[str, str],
@@ -106,7 +107,7 @@ def main() -> None:
     parser.add_argument("--callees", action="append", default=[],
                         help="a function name whose callees to list (repeatable)")
     args = parser.parse_args()
-    smartotp.run_in_threadpool = _inline  # type: ignore[assignment]  # one thread to profile
+    smartotp.run_hot = _inline  # type: ignore[assignment]  # one thread to profile
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         users = enrol(home, args.users + 20)

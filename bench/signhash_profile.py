@@ -8,7 +8,7 @@ the database. The route's hop to a worker thread runs inline, so one thread's pr
 the whole request. Quiet enough to run on a busy machine; ``--limit 0`` times it only.
 
     PYTHONPATH=$PWD/src .venv/bin/python bench/signhash_profile.py [--requests 2000] \
-        [--sort tottime] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--hashes 1] [--sort tottime] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -67,13 +67,14 @@ async def run(app: Any, token: str, bodies: list[dict[str, Any]], warm: int, sor
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--hashes", type=int, default=1, help="hashes a request (and a SAD)")
     parser.add_argument("--pg", help="a PostgreSQL server URL (a database is made and dropped)")
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--limit", type=int, default=45, help="0: time only, no profile")
     parser.add_argument("--callees", action="append", default=[],
                         help="a function name whose callees to list (repeatable)")
     args = parser.parse_args()
-    signatures.run_in_threadpool = _inline  # type: ignore[assignment]  # one thread to profile
+    signatures.run_hot = _inline  # type: ignore[assignment]  # one thread to profile
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kyso-prof-")))
         db_url = stack.enter_context(pg_database(args.pg)) if args.pg else None
@@ -81,7 +82,8 @@ def main() -> None:
         settings = k.container.settings
         configure_logging(settings.log_level, settings.log_format)  # as `kyso serve` does
         warm = 200
-        lines = k.mint(args.requests + warm, 1, tmp / "sads.txt").read_text().splitlines()
+        lines = k.mint(args.requests + warm, args.hashes,
+                       tmp / "sads.txt").read_text().splitlines()
         bodies = [body(k.credential_id, line) for line in lines]
         app = app_module.create_app(k.container)
         asyncio.run(run(app, k.token, bodies, warm, args.sort, args.limit, args.callees))
