@@ -75,7 +75,7 @@ class Plan:
 FULL = Plan(seconds=5, connections=(1, 4, 8, 16), main_connections=8, pdfs=15,
             big_pdf_mb=100, otp_tokens=100)
 QUICK = Plan(seconds=2, connections=(8,), main_connections=8, pdfs=5, big_pdf_mb=20,
-             otp_tokens=30)
+             otp_tokens=100)  # privacyIDEA's: its 10 s of wrk take some 200 codes
 
 
 @dataclass
