@@ -6,8 +6,8 @@ variant (issue 14), and the CPU time spent per request: the server's processes (
 and its workers) and, on PostgreSQL, the bench database's backends — a figure a busy machine
 moves much less than req/s. Not a test.
 
-    .venv/bin/python bench/ab_signhash.py [--pg URL | --sqlite] [--rounds 3] [--seconds 4] \
-        [--workers 2] [--connections 8] A= B=KYSO_SERVE_MAKES_RECEIPTS=false …
+    .venv/bin/python bench/ab_signhash.py [--pg URL] [--rounds 3] [--seconds 4] \
+        [--workers 2] [--connections 8] [--hashes 1] A= B=KYSO_SERVE_MAKES_RECEIPTS=false …
 
 A variant is ``name=VAR=value,VAR=value`` (``name=`` alone: no extra variables). Two source
 trees compare with ``PYTHONPATH=<copy of src>`` in one variant (it wins over the editable
@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--hashes", type=int, default=1, help="hashes a request")
     parser.add_argument("variants", nargs="+")
     args = parser.parse_args()
     variants = [parse(v) for v in args.variants]
@@ -73,14 +74,15 @@ def main() -> None:
         db_url = stack.enter_context(pg_database(args.pg)) if args.pg else None
         k = make_kyso(tmp / "home", db_url, 1)
         backends = backends_cpu(db_url)
-        rate = 300.0 * args.workers
+        rate = 300.0 * args.workers / args.hashes
         for r in range(args.rounds):
             for name, env in variants:
                 port = free_port()
                 with kyso_serve(k, args.workers, port, **env) as server:
-                    warm = k.mint(200, 1, tmp / "warm.txt")
+                    warm = k.mint(200, args.hashes, tmp / "warm.txt")
                     wrk(port, warm, k, 4, 1)
-                    sads = k.mint(sads_needed(rate, args.seconds), 1, tmp / "sads.txt")
+                    sads = k.mint(sads_needed(rate, args.seconds), args.hashes,
+                                  tmp / "sads.txt")
                     cpu, db = server_cpu(server.pid), backends()
                     point = wrk(port, sads, k, args.connections, args.seconds)
                     cpu = server_cpu(server.pid) - cpu
@@ -96,6 +98,7 @@ def main() -> None:
         k.container.close()
     base = statistics.median(p[0] for p in results[variants[0][0]])
     print(f"\n{'PostgreSQL' if args.pg else 'SQLite'}, {args.workers} workers, "
+          f"{args.hashes} hash{'es' if args.hashes > 1 else ''} a request, "
           f"{args.connections} connections, {args.rounds} rounds of {args.seconds:g} s")
     for name, points in results.items():
         rps = statistics.median(p[0] for p in points)
