@@ -291,8 +291,9 @@ def checkpoint_wal(engine: Engine, stop: threading.Event,
     _CHECKPOINTED.add(engine)
 
     def run() -> None:
-        conn = sqlite3.connect(database, timeout=0, isolation_level=None, check_same_thread=False)
-        try:
+        conn = None
+        try:  # whatever ends this thread, the commits checkpoint again
+            conn = sqlite3.connect(database, timeout=0, isolation_level=None)
             while not stop.wait(every):
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
@@ -301,7 +302,8 @@ def checkpoint_wal(engine: Engine, stop: threading.Event,
                         raise
         finally:
             _CHECKPOINTED.discard(engine)
-            conn.close()
+            if conn is not None:
+                conn.close()
 
     thread = threading.Thread(target=run, name="kyso-wal-checkpoint", daemon=True)
     thread.start()

@@ -64,11 +64,6 @@ class DutiesProcess:
     def start(self) -> None:
         self._thread.start()
 
-    @property
-    def pid(self) -> int | None:
-        process = self._process
-        return process.pid if process is not None else None
-
     def _run(self) -> None:
         while True:
             with self._guard:

@@ -9,8 +9,12 @@ the CPU handing the GIL and the write lock around: a thread holding the write lo
 for the GIL while the others run up to it and wait in turn. Queued for one thread instead
 (two on PostgreSQL, where a request also waits for the network), they run one after the
 other while the event loop goes on reading and answering. ``bench/ab_signhash.py``,
-SQLite, 2 workers, 8 connections: 493 → 635 requests/s, p99 92 → 45 ms, server CPU 3.06 →
-2.63 ms a request.
+SQLite, 2 workers, 8 connections, against the shared pool: 478 → 625 requests/s, server CPU
+3.14 → 2.68 ms a request.
+
+A key store that makes the thread wait (a network HSM: milliseconds a signature, the GIL
+released meanwhile) wants more: ``KYSO_HOT_PATH_THREADS`` up to the sessions it allows a
+worker process.
 """
 
 from __future__ import annotations
