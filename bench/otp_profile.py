@@ -72,7 +72,7 @@ async def run(app: Any, users: list[tuple[str, bytes]], sort: str, limit: int,
               callees: list[str]) -> None:
     tokens = []
     for login, _ in users:
-        status, body = await call(app, "POST", "/api/v1/auth/login",
+        _, body = await call(app, "POST", "/api/v1/auth/login",
                                   {"login": login, "password": PASSWORD})
         tokens.append(json.loads(body)["access_token"])
     for (_, seed), token in zip(users[:20], tokens[:20], strict=True):  # warm-up
@@ -80,17 +80,28 @@ async def run(app: Any, users: list[tuple[str, bytes]], sort: str, limit: int,
             await call(app, "POST", "/api/v1/smartotp/verify", {"code": code}, token)
     work = [(token, code) for (_, seed), token in zip(users[20:], tokens[20:], strict=True)
             for code in fresh_codes(seed)]
+    async def verify(item: tuple[str, str]) -> None:
+        status, body = await call(app, "POST", "/api/v1/smartotp/verify", {"code": item[1]},
+                                  item[0])
+        if status != 204:
+            raise SystemExit(f"verify: {status} {body!r}")
+
+    await profiled("verifications", work, verify, sort, limit, callees)
+
+
+async def profiled(label: str, work: list[Any], one: Any, sort: str, limit: int,
+                   callees: list[str]) -> None:
+    """``await one(item)`` for every item, timed (wall and CPU) and, with ``limit``,
+    profiled; prints the times and the ``limit`` first lines of the profile."""
     profile = cProfile.Profile()
     started, cpu = time.perf_counter(), time.process_time()
     if limit:
         profile.enable()
-    for token, code in work:
-        status, body = await call(app, "POST", "/api/v1/smartotp/verify", {"code": code}, token)
-        if status != 204:
-            raise SystemExit(f"verify: {status} {body!r}")
+    for item in work:
+        await one(item)
     profile.disable()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"{len(work)} verifications, {elapsed / len(work) * 1e6:.0f} µs each, "
+    print(f"{len(work)} {label}, {elapsed / len(work) * 1e6:.0f} µs each, "
           f"{cpu / len(work) * 1e6:.0f} µs of CPU" + (" (profiled)" if limit else ""))
     if limit:
         stats = pstats.Stats(profile).sort_stats(sort)

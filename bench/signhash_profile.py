@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
-import pstats
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from otp_profile import _inline, call
+from otp_profile import _inline, call, profiled
 from serve import make_kyso, pg_database
 
 from kyso.entrypoints.api import app as app_module
@@ -44,24 +41,13 @@ async def run(app: Any, token: str, bodies: list[dict[str, Any]], warm: int, sor
               limit: int, callees: list[str]) -> None:
     for b in bodies[:warm]:
         await call(app, "POST", PATH, b, token)
-    work = bodies[warm:]
-    profile = cProfile.Profile()
-    started, cpu = time.perf_counter(), time.process_time()
-    if limit:
-        profile.enable()
-    for b in work:
+
+    async def sign(b: dict[str, Any]) -> None:
         status, out = await call(app, "POST", PATH, b, token)
         if status != 200:
             raise SystemExit(f"signHash: {status} {out!r}")
-    profile.disable()
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"{len(work)} signHash, {elapsed / len(work) * 1e6:.0f} µs each, "
-          f"{cpu / len(work) * 1e6:.0f} µs of CPU" + (" (profiled)" if limit else ""))
-    if limit:
-        stats = pstats.Stats(profile).sort_stats(sort)
-        stats.print_stats(limit)
-        for name in callees:
-            stats.print_callees(name)
+
+    await profiled("signHash", bodies[warm:], sign, sort, limit, callees)
 
 
 def main() -> None:
