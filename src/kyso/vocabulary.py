@@ -26,10 +26,9 @@ TRANSACTION_KINDS = {
     "onboarding_contract": _T("Ký hợp đồng dịch vụ", "Service contract"),
     "onboarding_acceptance": _T("Ký biên bản nghiệm thu", "Acceptance record"),
     "certificate_renewal": _T("Gia hạn chứng thư số", "Certificate renewal"),
-    "csc_oauth_credential": _T("Ủy quyền ký số cho ứng dụng (CSC)",
-                               "Signing authorization for an application (CSC)"),
-    "csc_sign_hash": _T("Yêu cầu ký số từ ứng dụng (CSC)",
-                        "Signing request from an application (CSC)"),
+    "csc_oauth_credential": _T("Ủy quyền ký số cho ứng dụng",
+                               "Signing authorization for an application"),
+    "csc_sign_hash": _T("Yêu cầu ký số từ ứng dụng", "Signing request from an application"),
 }
 
 TRANSACTION_STATUSES = {

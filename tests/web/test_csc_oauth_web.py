@@ -70,7 +70,7 @@ def test_approve_a_signature_for_a_relying_party_then_it_signs(page: Watched,
     shot(p, "csc-authorize")
     p.get_by_role("button", name="Đồng ý ký").click()
     box = p.locator("article.tx")
-    expect(box.get_by_role("heading", level=2)).to_have_text("Ủy quyền ký số cho ứng dụng (CSC)")
+    expect(box.get_by_role("heading", level=2)).to_have_text("Ủy quyền ký số cho ứng dụng")
     expect(box).to_contain_text("Cổng Dịch vụ công Quốc gia")
     expect(box.get_by_label("Mã OTP")).to_be_visible()  # only once the code field shows
     [tx] = [t for t in customer.get("/transactions").json()
@@ -147,7 +147,7 @@ def test_an_asynchronous_sign_hash_waits_for_the_approval_in_the_app(page: Watch
     nav_to(p, "Giao dịch chờ xác nhận")
     [tx] = [t for t in customer.get("/transactions").json() if t["kind"] == "csc_sign_hash"]
     box = p.locator(f'article[data-id="{tx["id"]}"]')
-    expect(box.get_by_role("heading", level=2)).to_have_text("Yêu cầu ký số từ ứng dụng (CSC)")
+    expect(box.get_by_role("heading", level=2)).to_have_text("Yêu cầu ký số từ ứng dụng")
     expect(box).to_contain_text(base64.b64encode(digest).decode())
     expect(box.get_by_label("Mã OTP")).to_be_visible()
     shot(p, "csc-async-pending")

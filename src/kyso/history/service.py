@@ -231,11 +231,14 @@ def _transaction(challenge: Challenge, now: datetime) -> Entry:
 _RECEIPT = Text("Biên nhận ký số", "Signing receipt")
 _RECEIPT_STATES = {"ready": Text("Đã tạo", "Made"),
                    "pending": Text("Đang tạo biên nhận", "Being made")}
+# what the customer reads: what was signed and at whose request, in the words of the web
+# app's "Bên tin cậy" page, not the protocol's name
 _RECEIPT_KINDS = {
-    "signDoc": Text("Ký tài liệu qua CSC API (signDoc)", "Document signed via the CSC API"),
-    "signHash": Text("Ký giá trị băm qua CSC API (signHash)", "Hashes signed via the CSC API"),
-    "sp769": Text("Ký theo yêu cầu của bên sử dụng dịch vụ (SP769)",
-                  "Signed at a relying party's request (SP769)"),
+    "signDoc": Text("Ký tài liệu theo yêu cầu của bên tin cậy",
+                    "Document signed at a relying party's request"),
+    "signHash": Text("Ký dữ liệu theo yêu cầu của bên tin cậy",
+                     "Data signed at a relying party's request"),
+    "sp769": Text("Ký theo yêu cầu của bên tin cậy", "Signed at a relying party's request"),
     "multisign": Text("Ký tài liệu nhiều người ký", "Multi-signer document signed"),
 }
 

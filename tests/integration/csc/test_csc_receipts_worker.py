@@ -69,7 +69,7 @@ def test_a_sign_hash_receipt_is_made_by_the_worker_and_binds_the_sad(
     assert (entry["status"], entry["receipt"], entry["receipt_pending"]) == (
         "pending", None, True)
     assert entry["label"] == "Biên nhận ký số" and entry["outcome"] == "Đang tạo biên nhận"
-    assert entry["description"] == "Ký giá trị băm qua CSC API (signHash)"
+    assert entry["description"] == "Ký dữ liệu theo yêu cầu của bên tin cậy"
     assert world.container.outbox_worker().run_once() >= 0  # the worker's pass makes it
     [entry] = _history(world, bearer, receipt_id)
     assert (entry["status"], entry["receipt"], entry["verify"]) == (

@@ -338,7 +338,7 @@ const vi = {
   cscConfirmHint: "Xác nhận bằng mã SmartOTP — mã chỉ dùng được cho đúng yêu cầu ký này.",
   cscBack: "Đã chấp thuận. Đang quay lại dịch vụ…", cscDeniedBack: "Đã từ chối. Đang quay lại dịch vụ…",
   cscDecided: "Yêu cầu ủy quyền này đã được xử lý. Vui lòng bắt đầu lại từ dịch vụ.",
-  k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng (CSC)", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng (CSC)",
+  k_csc_oauth_credential: "Ủy quyền ký số cho ứng dụng", k_csc_sign_hash: "Yêu cầu ký số từ ứng dụng",
   // -- oauth
   grantsTitle: "Ứng dụng được cấp quyền",
   grantsHint: "Các ứng dụng Quý khách đã cho phép dùng dịch vụ ký số của mình. Bấm thu hồi để chấm dứt ngay quyền của ứng dụng, kể cả quyền tự gia hạn.",
@@ -735,7 +735,7 @@ const en = {
   cscConfirmHint: "Confirm with your SmartOTP code, which works for this signing request only.",
   cscBack: "Approved. Returning to the service…", cscDeniedBack: "Denied. Returning to the service…",
   cscDecided: "This authorization request was already handled. Please start again from the service.",
-  k_csc_oauth_credential: "Signing authorization for an application (CSC)", k_csc_sign_hash: "Signing request from an application (CSC)",
+  k_csc_oauth_credential: "Signing authorization for an application", k_csc_sign_hash: "Signing request from an application",
   // -- oauth
   grantsTitle: "Applications with access",
   grantsHint: "Applications you allowed to use your signing service. Revoke one to end its access at once, including its ability to renew it.",
