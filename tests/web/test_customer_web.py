@@ -47,6 +47,12 @@ def test_pages_carry_a_strict_policy_and_the_old_pages_still_answer(world: World
         assert httpx.get(world.url + path).status_code == 200, path
 
 
+def test_the_customer_app_sends_no_one_to_the_developers_pages(world: World) -> None:
+    # the API reference is for relying parties' developers; the console keeps its link
+    assert 'href="/docs"' not in httpx.get(world.url + "/").text
+    assert 'href="/docs"' in httpx.get(world.url + "/console").text
+
+
 def test_login_home_confirm_a_transaction_and_log_out(page: Watched, world: World) -> None:
     p, customer = page.page, world.customer()
     p.goto("/")
