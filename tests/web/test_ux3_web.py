@@ -382,6 +382,10 @@ def test_the_signature_levels_are_offered_in_words_first(small: Watched, world: 
          "Lưu trữ dài hạn (B-LTA)"])
     level.select_option("B-T")
     expect(level).to_have_value("B-T")
+    # a select and a field are tap targets too (they were 41 px tall)
+    short = p.locator("#sign-form select, #sign-form input:not([type=checkbox])").evaluate_all(
+        TALL_ENOUGH)
+    assert short == [], short
     fits(p)
     shot(p, "ux3-sign-levels")
 

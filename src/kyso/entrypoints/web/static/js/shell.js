@@ -50,7 +50,9 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
       nav);
     showCurrent(nav);
     const foot = document.querySelector(".foot p")?.firstChild;  // the page's own line
-    if (foot?.nodeType === Node.TEXT_NODE) foot.textContent = `${t("footLine")} · `;
+    if (foot?.nodeType === Node.TEXT_NODE) {  // " · " before a link that follows (the console's)
+      foot.textContent = foot.nextSibling ? `${t("footLine")} · ` : t("footLine");
+    }
   }
 
   /** What is typed on the page, so that switching the language (the page is drawn again in
