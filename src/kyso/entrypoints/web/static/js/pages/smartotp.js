@@ -54,9 +54,10 @@ export async function smartotp(main, ctx) {
     card(t("tkStatusTitle"), dl([
       [t("tokenStatus"), h("span", { class: `badge st-${otp.status}`, id: "otp-status" }, label("st_", otp.status))],
       [t("otpMethod"), h("span", { id: "otp-method" }, label("m_", otp.otp_method))],
-      [t("tkHolder"), h("span", { id: "token-device" }, deviceText(otp, where.place))],
+      // where the token is, and this browser's clock, once there is a token (not "—")
+      where.place !== "none" ? [t("tkHolder"), h("span", { id: "token-device" }, deviceText(otp, where.place))] : null,
       otp.activated_at ? [t("activatedAt"), fmtDate(otp.activated_at)] : null,
-      [t("tkClock"), h("span", { id: "clock-offset" }, kept.synced_at ? offsetText(kept.offset) : t("tkNeverSynced"))],
+      here ? [t("tkClock"), h("span", { id: "clock-offset" }, kept.synced_at ? offsetText(kept.offset) : t("tkNeverSynced"))] : null,
       [t("methods"), h("ul", { class: "plain" }, Object.entries(otp.methods).map(([m, s]) =>
         h("li", { "data-method": m }, label("m_", m), s.locked ? h("span", { class: "badge warn" }, t("lockedMethod")) : null)))],
     ])),
