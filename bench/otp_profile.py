@@ -31,7 +31,7 @@ from kyso.entrypoints.api.routes import smartotp
 from kyso.entrypoints.logs import configure_logging
 
 
-async def _inline(_settings: Any, func: Any, *args: Any) -> Any:
+async def _inline(_container: Any, func: Any, *args: Any) -> Any:
     """``run_hot`` (entrypoints/api/hot.py) in the calling thread."""
     return func(*args)
 

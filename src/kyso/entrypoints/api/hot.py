@@ -27,7 +27,8 @@ from weakref import WeakKeyDictionary
 import anyio.to_thread
 from anyio import CapacityLimiter
 
-from kyso.config import Settings
+from kyso.adapters.db.engine import is_sqlite
+from kyso.bootstrap import Container
 
 __all__ = ["run_hot", "threads_for"]
 
@@ -37,17 +38,17 @@ T = TypeVar("T")
 _LIMITERS: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
 
 
-def threads_for(settings: Settings) -> int:
+def threads_for(container: Container) -> int:
     """``KYSO_HOT_PATH_THREADS``, or what suits the database: 1 on SQLite, 2 on PostgreSQL."""
-    if settings.hot_path_threads is not None:
-        return settings.hot_path_threads
-    return 1 if settings.sqlalchemy_url.startswith("sqlite") else 2
+    if container.settings.hot_path_threads is not None:
+        return container.settings.hot_path_threads
+    return 1 if is_sqlite(container.engine) else 2
 
 
-async def run_hot(settings: Settings, func: Callable[..., T], *args: object) -> T:
+async def run_hot(container: Container, func: Callable[..., T], *args: object) -> T:
     """``func(*args)`` on one of the hot routes' threads (queued while they are all busy)."""
     loop = asyncio.get_running_loop()
     limiter = _LIMITERS.get(loop)
     if limiter is None:
-        limiter = _LIMITERS[loop] = CapacityLimiter(threads_for(settings))
+        limiter = _LIMITERS[loop] = CapacityLimiter(threads_for(container))
     return await anyio.to_thread.run_sync(func, *args, limiter=limiter)

@@ -45,7 +45,7 @@ async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
                     container: ContainerDep) -> Response:
     # one hop to a hot route's thread for the whole request (the bearer check, the signing),
     # where a plain-function dependency and endpoint cost one each
-    return await run_hot(container.settings, _sign_hash, body, request, bearer, container)
+    return await run_hot(container, _sign_hash, body, request, bearer, container)
 
 
 def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,

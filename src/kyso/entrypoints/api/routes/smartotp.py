@@ -179,7 +179,7 @@ async def verify(body: CodeIn, bearer: UncheckedBearer) -> Response:
     # (the session read, then the code under the write lock), where a plain-function
     # dependency and a plain endpoint cost a hop each and the bearer check a unit of work
     # of its own.
-    await run_hot(bearer.container.settings, _verify, bearer, body.code)
+    await run_hot(bearer.container, _verify, bearer, body.code)
     return Response(status_code=204)
 
 
