@@ -37,6 +37,7 @@ __all__ = [
     "Text",
     "TooManyRequests",
     "Unavailable",
+    "said",
     "waiting",
 ]
 
@@ -71,6 +72,13 @@ def waiting(seconds: int) -> Text:
                 " ".join(f"{n} {en}{'s' if n > 1 else ''}" for n, _, en in shown))
 
 
+def said(exc: Exception) -> str | Text:
+    """What a model's ``ValueError`` says, for an error's detail: the Text it was raised with
+    (said in the customer's language), else its string."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, Text) else str(exc)
+
+
 class KysoError(Exception):
     """Base class. ``vi`` and ``en`` are templates formatted with the keyword arguments;
     ``{desk}`` in a template names the support desk (:mod:`kyso.support`)."""
@@ -81,10 +89,12 @@ class KysoError(Exception):
     # parameters that hold a code said with kyso.vocabulary: {"status": "order_statuses"}
     worded: ClassVar[dict[str, str]] = {}
     # the detail follows the description in parentheses, unless it is only for the log (a
-    # parser's own words, such as "PdfReadError", which a customer cannot act on)
+    # parser's own words, such as "PdfReadError", which a customer cannot act on). A detail a
+    # customer may read is a Text, said in the customer's language; a plain string is a
+    # developer's (an integrator's protocol error, an operator's command), said as it is
     detail_shown: ClassVar[bool] = True
 
-    def __init__(self, detail: str | None = None, /, **params: Any) -> None:
+    def __init__(self, detail: str | Text | None = None, /, **params: Any) -> None:
         self.params = params
         self.detail = detail
         text = self.describe("en")
@@ -109,7 +119,10 @@ class KysoError(Exception):
             text = template.format(**params)
         except (KeyError, IndexError):
             text = template.replace("{desk}", str(params.get("desk", "{desk}")))
-        return f"{text} ({self.detail})" if self.detail and self.detail_shown else text
+        if not self.detail or not self.detail_shown:
+            return text
+        detail = self.detail.pick(lang) if isinstance(self.detail, Text) else self.detail
+        return f"{text} ({detail})"
 
     @property
     def retry_after(self) -> int | None:

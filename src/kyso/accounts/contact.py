@@ -10,7 +10,7 @@ from kyso.accounts.errors import IdentifierTaken
 from kyso.accounts.identifiers import normalize_email, normalize_phone
 from kyso.audit.model import AuditEvent
 from kyso.clock import Clock
-from kyso.errors import InvalidInput, NotFound
+from kyso.errors import InvalidInput, NotFound, Text
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge
 from kyso.otp.transactions import Kind, TransactionService
@@ -32,7 +32,7 @@ class ContactChangeService:
         if email:
             details["email"] = normalize_email(email)
         if not details:
-            raise InvalidInput("phone or email")
+            raise InvalidInput(Text("cần số điện thoại hoặc email", "phone or email"))
         with self._uow() as uow:
             _check_free(uow, account_id, details)
             details["description"] = _describe(details)

@@ -453,7 +453,8 @@ class IdentityRecoveryService:
     def reject(self, officer: str, case_id: str, reason: str) -> CaseView:
         reason = " ".join(reason.split())
         if not 3 <= len(reason) <= 500:
-            raise InvalidInput("a reason is 3..500 characters")
+            raise InvalidInput(Text("lý do dài từ 3 đến 500 ký tự",
+                                    "a reason is 3..500 characters"))
         now = self._clock.now()
         with self._uow() as uow:
             case = self._decidable(uow, officer, case_id)

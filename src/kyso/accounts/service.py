@@ -376,7 +376,7 @@ class AccountService:
         """The language of the account's emails and SMS (``vi`` or ``en``), as chosen in the
         app; a change is audited."""
         if locale not in ("vi", "en"):
-            raise InvalidInput("the language is vi or en")
+            raise InvalidInput(Text("ngôn ngữ là vi hoặc en", "the language is vi or en"))
         with self._uow() as uow:
             account = self._get(uow, account_id, for_update=True)
             if account.locale != locale:

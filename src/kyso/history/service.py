@@ -83,7 +83,8 @@ class HistoryFilter:
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since >= self.until:
-            raise ValueError("the period starts before it ends")
+            raise ValueError(Text("ngày bắt đầu phải trước ngày kết thúc",
+                                  "the period starts before it ends"))
 
     def keeps(self, entry: Entry) -> bool:
         return ((self.category is None or entry.category is self.category)

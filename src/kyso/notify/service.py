@@ -94,9 +94,11 @@ class Notifier:
         purpose: str | None = None,
     ) -> OutboundMessage:
         if len(to) > 320 or not _EMAIL.fullmatch(to):
-            raise InvalidInput("the email recipient is not an address")
+            raise InvalidInput(Text("địa chỉ email người nhận không hợp lệ",
+                                    "the email recipient is not an address"))
         if not content.subject.strip() or "\r" in content.subject or "\n" in content.subject:
-            raise InvalidInput("an email subject is one non-empty line")
+            raise InvalidInput(Text("tiêu đề email là một dòng không trống",
+                                    "an email subject is one non-empty line"))
         return self._queue(uow, Channel.EMAIL, to, content, account_id, purpose)
 
     def queue_sms(
@@ -109,7 +111,9 @@ class Notifier:
         purpose: str | None = None,
     ) -> OutboundMessage:
         if not _E164.fullmatch(to):
-            raise InvalidInput("the SMS recipient must be an E.164 number such as +84912345678")
+            raise InvalidInput(Text(
+                "số điện thoại nhận SMS phải theo dạng E.164, ví dụ +84912345678",
+                "the SMS recipient must be an E.164 number such as +84912345678"))
         return self._queue(uow, Channel.SMS, to, EmailContent("", text), account_id, purpose)
 
     def seal(self, content: EmailContent) -> bytes:
@@ -130,9 +134,11 @@ class Notifier:
         """An HTTP POST of ``body`` to ``url``; ``purpose`` names whose webhook it is (the
         :class:`~kyso.notify.ports.WebhookChannel` signs the call with that owner's secret)."""
         if len(url) > 500 or not url.startswith(("http://", "https://")):
-            raise InvalidInput("a webhook URL is an http(s) URL of at most 500 characters")
+            raise InvalidInput(Text("địa chỉ webhook là một URL http(s) dài tối đa 500 ký tự",
+                                    "a webhook URL is an http(s) URL of at most 500 characters"))
         if not event.strip() or "\n" in event:
-            raise InvalidInput("a webhook event is one non-empty line")
+            raise InvalidInput(Text("sự kiện webhook là một dòng không trống",
+                                    "a webhook event is one non-empty line"))
         content = EmailContent(event, body)
         return self._queue(uow, Channel.WEBHOOK, url, content, account_id, purpose)
 
@@ -142,7 +148,8 @@ class Notifier:
         Bodies of messages on their way to, or delivered through, a real channel stay closed.
         """
         if not message.delivered_locally or message.sealed_body is None:
-            raise NotFound("only messages delivered to the development inbox keep a body")
+            raise NotFound(Text("chỉ tin nhắn gửi vào hộp thư phát triển mới giữ nội dung",
+                                "only messages delivered to the development inbox keep a body"))
         return unseal_content(self._envelope, message.sealed_body)
 
     def _queue(
@@ -155,9 +162,11 @@ class Notifier:
         purpose: str | None,
     ) -> OutboundMessage:
         if not content.text.strip():
-            raise InvalidInput("a message needs a text body")
+            raise InvalidInput(Text("tin nhắn cần có nội dung",
+                                    "a message needs a text body"))
         if purpose is not None and len(purpose) > 64:
-            raise InvalidInput("a message purpose has at most 64 characters")
+            raise InvalidInput(Text("mục đích của tin nhắn dài tối đa 64 ký tự",
+                                    "a message purpose has at most 64 characters"))
         now = self._clock.now()
         message = OutboundMessage(
             id=self._new_id(),
@@ -192,7 +201,8 @@ class Notifier:
     def post(self, uow: UnitOfWork, account_id: str, title: Text, body: Text) -> Notification:
         """A notice in the account's inbox, kept in both languages (read in the reader's)."""
         if any(not t.strip() or len(t) > 200 for t in title):
-            raise InvalidInput("a notification title has 1 to 200 characters")
+            raise InvalidInput(Text("tiêu đề thông báo dài từ 1 đến 200 ký tự",
+                                    "a notification title has 1 to 200 characters"))
         body = self._desk.fill(body)
         notification = Notification(
             id=self._new_id(),
@@ -211,7 +221,9 @@ class Notifier:
     ) -> list[Notification]:
         """The account's notifications, newest first."""
         if not 1 <= limit <= MAX_PAGE or offset < 0:
-            raise InvalidInput(f"limit must be 1 to {MAX_PAGE} and offset not negative")
+            raise InvalidInput(Text(
+                f"số mục mỗi trang từ 1 đến {MAX_PAGE} và vị trí bắt đầu không âm",
+                f"limit must be 1 to {MAX_PAGE} and offset not negative"))
         return uow.notifications.for_account(account_id, limit, offset)
 
     def unread_count(self, uow: UnitOfWork, account_id: str) -> int:
@@ -223,7 +235,7 @@ class Notifier:
         if notification_id is None:
             return self.mark_all_read(uow, account_id)
         if uow.notifications.mark_read(account_id, notification_id, self._now()) == 0:
-            raise NotFound("no such notification")
+            raise NotFound(Text("không có thông báo này", "no such notification"))
         return 1
 
     def mark_all_read(self, uow: UnitOfWork, account_id: str) -> int:

@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from kyso.billing.ledger import QuotaLedger
 from kyso.clock import Clock
-from kyso.errors import NotFound
+from kyso.errors import NotFound, Text
 from kyso.onboarding.journal import move, owned
 from kyso.onboarding.model import Registration
 from kyso.onboarding.paper import acceptance_pdf
@@ -108,7 +108,8 @@ class AcceptanceService:
             serial = current.credential_id.rsplit("-", 1)[-1].upper()
             return acceptance_pdf(current, serial, self._clock.now())
         if current.state is not State.ACTIVE or document is None or not document.signed_sha256:
-            raise NotFound("the acceptance record is not signed yet")
+            raise NotFound(Text("biên bản nghiệm thu chưa được ký",
+                                "the acceptance record is not signed yet"))
         return self._blobs.get(document.signed_sha256)
 
 

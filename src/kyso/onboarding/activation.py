@@ -48,7 +48,8 @@ class Activator:
             if wait.total_seconds() > 0:
                 raise TooManyRequests(retry_after=max(1, math.ceil(wait.total_seconds())))
             if old.sends >= self.policy.max_sends:
-                raise TooManyRequests("no more activation codes for this registration",
+                raise TooManyRequests(Text("hồ sơ đăng ký này đã hết lượt gửi mã kích hoạt",
+                                           "no more activation codes for this registration"),
                                       retry_after=3600)
         code = f"{secrets.randbelow(10**6):06d}"
         minutes = self.policy.ttl_seconds // 60

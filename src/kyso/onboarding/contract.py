@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import KysoError, NotFound
+from kyso.errors import KysoError, NotFound, Text
 from kyso.onboarding.journal import move, owned
 from kyso.onboarding.model import Registration
 from kyso.onboarding.paper import contract_pdf
@@ -82,7 +82,8 @@ def contract_kind(uow_factory: UnitOfWorkFactory, clock: Clock,
         current = _for_challenge(uow, challenge)
         current.expect(State.AWAITING_CONTRACT, Event.SIGN_CONTRACT)
         if current.contract_transaction != challenge.id:
-            raise NotFound("this transaction is not the registration's open contract")
+            raise NotFound(Text("giao dịch này không phải hợp đồng đang chờ ký của hồ sơ",
+                                "this transaction is not the registration's open contract"))
         now = clock.now()
         move(uow, current, Event.SIGN_CONTRACT, now, actor=challenge.account_id,
              contract_sha256=challenge.details["sha256"], seal_due=now)

@@ -91,7 +91,8 @@ class MethodService:
         self._check_staff(staff)
         reason = reason.strip()
         if not 3 <= len(reason) <= 500:
-            raise InvalidInput("reason: 3..500 characters")
+            raise InvalidInput(Text("lý do dài từ 3 đến 500 ký tự",
+                                    "the reason has 3..500 characters"))
         with self._uow() as uow:
             if uow.accounts.get(account_id) is None:
                 raise NotFound()

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from kyso.errors import Text
 from kyso.keys.model import KeyHandle
 from kyso.pki.errors import InvalidTransition
+from kyso.vocabulary import CERTIFICATE_STATUSES
 
 __all__ = [
     "OCSP_RESPONDER",
@@ -170,9 +172,12 @@ class IssuedCertificate:
     def revoke(self, reason: RevocationReason, at: datetime) -> IssuedCertificate:
         """Revoke for good. A suspended certificate keeps the time it was put on hold."""
         if reason is RevocationReason.CERTIFICATE_HOLD:
-            raise InvalidTransition("certificateHold is a suspension: use suspend")
+            raise InvalidTransition(Text(
+                "lý do certificateHold là tạm dừng: hãy tạm dừng chứng thư",
+                "certificateHold is a suspension: use suspend"))
         if self.status is CertificateStatus.REVOKED:
-            raise InvalidTransition("the certificate is already revoked")
+            raise InvalidTransition(Text("chứng thư số đã bị thu hồi",
+                                         "the certificate is already revoked"))
         self._expect(self.status, at)
         return replace(self, status=CertificateStatus.REVOKED, reason=reason,
                        revoked_at=self.revoked_at or at)
@@ -180,9 +185,11 @@ class IssuedCertificate:
     def _expect(self, status: CertificateStatus, at: datetime) -> None:
         current = self.status_at(at)
         if current is CertificateStatus.EXPIRED:
-            raise InvalidTransition("the certificate has expired")
+            raise InvalidTransition(Text("chứng thư số đã hết hạn", "the certificate has expired"))
         if current is not status:
-            raise InvalidTransition(f"the certificate is {current.value}")
+            said = CERTIFICATE_STATUSES[current.value]
+            raise InvalidTransition(Text(f"chứng thư số đang ở trạng thái {said.vi.lower()}",
+                                         f"the certificate is {current.value}"))
 
 
 @dataclass(frozen=True)

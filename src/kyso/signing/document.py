@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from kyso.errors import Text
+
 __all__ = [
     "STAMP_SIZE_RULE",
     "Document",
@@ -87,27 +89,34 @@ class SignOptions:
         for text in (self.reason, self.location):
             if text is not None and (not text.strip() or len(text) > MAX_TEXT
                                      or _CONTROL.search(text)):
-                raise ValueError(f"reason and location are 1..{MAX_TEXT} printable characters")
+                raise ValueError(Text(
+                    f"lý do và địa điểm ký dài từ 1 đến {MAX_TEXT} ký tự in được",
+                    f"reason and location are 1..{MAX_TEXT} printable characters"))
         if (self.page is None) != (self.box is None):
-            raise ValueError("a stamp's page and box are given together")
+            raise ValueError(Text("trang và vị trí của chữ ký phải đi cùng nhau",
+                                  "a stamp's page and box are given together"))
         if self.box is not None:
             self._check_box(self.box)
         if self.image is not None and not _SHA256.fullmatch(self.image):
-            raise ValueError("the signature image is named by its SHA-256")
+            raise ValueError(Text("ảnh chữ ký không hợp lệ",
+                                  "the signature image is named by its SHA-256"))
         if not self.visible and (self.box is not None or self.image is not None):
-            raise ValueError("a place and an image are for a visible stamp")
+            raise ValueError(Text("vị trí và ảnh chữ ký chỉ dùng cho chữ ký hiển thị",
+                                  "a place and an image are for a visible stamp"))
 
     def _check_box(self, box: Box) -> None:
         if self.page is None or self.page < 1:
-            raise ValueError("pages are numbered from 1")
+            raise ValueError(Text("số trang bắt đầu từ 1", "pages are numbered from 1"))
         x1, y1, x2, y2 = box
         # in user space, a stamp on a page turned by 90 or 270 degrees is turned too
         if not (stamp_size_ok(box) or stamp_size_ok((y1, x1, y2, x2))):
             raise ValueError(STAMP_SIZE_RULE)
 
 
-STAMP_SIZE_RULE = (f"a stamp is {MIN_STAMP[0]:g}..{MAX_STAMP[0]:g} points wide and "
-                   f"{MIN_STAMP[1]:g}..{MAX_STAMP[1]:g} high")
+STAMP_SIZE_RULE = Text(f"chữ ký rộng {MIN_STAMP[0]:g}–{MAX_STAMP[0]:g} điểm và cao "
+                       f"{MIN_STAMP[1]:g}–{MAX_STAMP[1]:g} điểm",
+                       f"a stamp is {MIN_STAMP[0]:g}..{MAX_STAMP[0]:g} points wide and "
+                       f"{MIN_STAMP[1]:g}..{MAX_STAMP[1]:g} high")
 
 
 def stamp_size_ok(box: Box) -> bool:

@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
-from kyso.errors import Conflict, InvalidInput, Unavailable
+from kyso.errors import Conflict, InvalidInput, Text, Unavailable
 
 __all__ = [
+    "IMAGE_NOT_BASE64",
+    "NO_PAGE",
+    "SIGNED_FILE_GONE",
     "AlreadySigned",
     "BadSignatureImage",
     "DamagedPdf",
@@ -31,6 +34,12 @@ __all__ = [
     "StampOutsidePage",
     "XadesLevelNotSupported",
 ]
+
+# details shared by the services and routes that refuse them
+NO_PAGE = Text("không có trang này", "no such page")
+SIGNED_FILE_GONE = Text("tệp đã ký không còn trong kho lưu trữ",
+                        "the signed file is missing from the store")
+IMAGE_NOT_BASE64 = Text("ảnh chữ ký không đúng định dạng", "the signature image is not base64")
 
 
 class NotAPdf(InvalidInput):

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import InvalidInput, NotFound
+from kyso.errors import InvalidInput, NotFound, Text
 from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
 from kyso.otp.token import Challenge
@@ -38,6 +38,8 @@ from kyso.signing.document import (
     clean_file_name,
 )
 from kyso.signing.document_errors import (
+    NO_PAGE,
+    SIGNED_FILE_GONE,
     DocumentTooLarge,
     LevelNotSupported,
     NoCredential,
@@ -159,12 +161,14 @@ class DocumentService:
         """Several drafts, one transaction: one approval signs them all (each stamp, when
         visible, on its own free spot). Returns the first document and the transaction."""
         if not 2 <= len(document_ids) <= MAX_BATCH or len(set(document_ids)) != len(document_ids):
-            raise InvalidInput(f"2..{MAX_BATCH} different documents are signed together")
+            raise InvalidInput(Text(f"ký cùng lúc từ 2 đến {MAX_BATCH} tài liệu khác nhau",
+                                    f"2..{MAX_BATCH} different documents are signed together"))
         drafts = [self.get(account_id, i) for i in document_ids]
         if any(d.status is not DocumentStatus.DRAFT for d in drafts):
             raise NotADraft()
         if len({d.credential_id for d in drafts}) != 1:
-            raise InvalidInput("documents signed together use one certificate")
+            raise InvalidInput(Text("các tài liệu ký cùng lúc dùng cùng một chứng thư số",
+                                    "documents signed together use one certificate"))
         found = self._credential(account_id, drafts[0].credential_id)
         if self._quota is not None:
             with self._uow() as uow:
@@ -193,7 +197,7 @@ class DocumentService:
         """Page ``number`` (1-based) of an owner's PDF as a PNG."""
         with self._pdf(account_id, document_id) as data:
             if not 1 <= number <= self._sandbox.inspect(data).pages:
-                raise NotFound("no such page")
+                raise NotFound(NO_PAGE)
             return self._sandbox.render(data, number)
 
     def get(self, account_id: str, document_id: str) -> Document:
@@ -215,7 +219,7 @@ class DocumentService:
         try:
             return document, self._blobs.get(document.signed_sha256)
         except KeyError:
-            raise NotFound("the signed file is missing from the store") from None
+            raise NotFound(SIGNED_FILE_GONE) from None
 
     def output_chunks(self, account_id: str, document_id: str,
                       ) -> tuple[Document, Iterator[bytes]]:
@@ -227,7 +231,7 @@ class DocumentService:
         try:
             return document, self._blobs.chunks(document.signed_sha256)
         except KeyError:
-            raise NotFound("the signed file is missing from the store") from None
+            raise NotFound(SIGNED_FILE_GONE) from None
 
     def validate(self, data: Source, actor: str | None = None) -> ValidationReport:
         """A report on a signed PDF (pyHanko, in the sandbox) or, for an XML document, on
@@ -283,7 +287,8 @@ class DocumentService:
     def _pdf(self, account_id: str, document_id: str) -> Iterator[Path]:
         document = self.get(account_id, document_id)
         if document.format is not DocumentFormat.PADES:
-            raise NotFound("a detached signature's file has no pages to show")
+            raise NotFound(Text("chữ ký tách rời không có trang để xem",
+                                "a detached signature's file has no pages to show"))
         with blob_file(self._blobs, document.sha256) as path:
             yield path
 
@@ -318,17 +323,20 @@ class DocumentService:
         if options.level.long_term:
             raise LevelNotSupported()
         if options.visible:
-            raise InvalidInput("a detached CAdES signature has no visible stamp")
+            raise InvalidInput(Text("chữ ký tách rời (CAdES) không có hình chữ ký trên trang",
+                                    "a detached CAdES signature has no visible stamp"))
         if not size_of(data):
-            raise InvalidInput("the file is empty")
+            raise InvalidInput(Text("tệp không có nội dung", "the file is empty"))
         if options.image is not None:
-            raise InvalidInput("a detached CAdES signature has no signature image")
+            raise InvalidInput(Text("chữ ký tách rời (CAdES) không kèm ảnh chữ ký",
+                                    "a detached CAdES signature has no signature image"))
 
     def _check_xml(self, data: Source, options: SignOptions) -> None:
         if options.level not in XADES_LEVELS:
             raise XadesLevelNotSupported()
         if options.visible or options.image is not None:
-            raise InvalidInput("an XML signature has no visible stamp")
+            raise InvalidInput(Text("chữ ký trên tệp XML không có hình chữ ký trên trang",
+                                    "an XML signature has no visible stamp"))
         if size_of(data):  # refuses DTDs, entities, non-XML before anything is stored
             self._sandbox.check_xml(data)  # parsed in a child, with its time and memory
 

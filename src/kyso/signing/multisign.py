@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from kyso.accounts.model import Account, AccountStatus
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import InvalidInput, KysoError, NotFound, Text
+from kyso.errors import InvalidInput, KysoError, NotFound, Text, said
 from kyso.notify.service import Notifier
 from kyso.otp.factors import FactorProof
 from kyso.otp.model import Purpose
@@ -40,6 +40,7 @@ from kyso.signing.credentials import list_credentials
 from kyso.signing.details import inside
 from kyso.signing.document import Box, Level, SignOptions, clean_file_name, stamp_size_ok
 from kyso.signing.document_errors import (
+    NO_PAGE,
     AlreadySigned,
     DocumentTooLarge,
     NoCredential,
@@ -169,9 +170,11 @@ class MultisignService:
              mode: Mode, level: Level, days: int) -> View:
         """Name the signers and their fields, and send: the first signers are told."""
         if not 1 <= len(plans) <= MAX_SIGNERS:
-            raise InvalidInput(f"1..{MAX_SIGNERS} signers")
+            raise InvalidInput(Text(f"từ 1 đến {MAX_SIGNERS} người ký",
+                                    f"1..{MAX_SIGNERS} signers"))
         if not 1 <= days <= 30:
-            raise InvalidInput("a signing request expires after 1..30 days")
+            raise InvalidInput(Text("yêu cầu ký có hiệu lực từ 1 đến 30 ngày",
+                                    "a signing request expires after 1..30 days"))
         envelope = self._mine(account_id, envelope_id)
         if envelope.status is not EnvelopeStatus.DRAFT:
             raise NotADraft()
@@ -226,7 +229,7 @@ class MultisignService:
         try:
             stamp = SignOptions(reason=reason or None, location=location or None)
         except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(said(exc)) from None
         credential = self._credential(account_id)
         kept = self._blobs.put(clean_signature_image(image)) if image else None
         with self._uow() as uow:
@@ -252,7 +255,8 @@ class MultisignService:
     def decline(self, account_id: str, envelope_id: str, reason: str) -> View:
         reason = " ".join(reason.split())
         if not 1 <= len(reason) <= 200:
-            raise InvalidInput("a reason to decline has 1..200 characters")
+            raise InvalidInput(Text("lý do từ chối dài từ 1 đến 200 ký tự",
+                                    "a reason to decline has 1..200 characters"))
         with self._uow() as uow:
             envelope = self._locked(uow, envelope_id)
             signers = uow.multisign.signers(envelope_id)
@@ -297,7 +301,7 @@ class MultisignService:
         view = self.get(account_id, envelope_id)
         data = self._blobs.get(view.envelope.current_sha256)
         if not 1 <= number <= self._sandbox.inspect(data).pages:
-            raise NotFound("no such page")
+            raise NotFound(NO_PAGE)
         return self._sandbox.render(data, number)
 
     def output(self, account_id: str, envelope_id: str) -> tuple[View, bytes]:
@@ -483,9 +487,11 @@ class MultisignService:
                     or account.status is not AccountStatus.ACTIVE:
                 raise UnknownSigner(login=login[:80])
             if any(s.account_id == account.id for s in signers):
-                raise InvalidInput(f"{login} is named twice")
+                raise InvalidInput(Text(f"{login} được chỉ định hai lần",
+                                        f"{login} is named twice"))
             if not stamp_size_ok(plan.box):
-                raise InvalidInput("a signature field is 60..420 × 24..200 points")
+                raise InvalidInput(Text("ô chữ ký rộng 60–420 điểm và cao 24–200 điểm",
+                                        "a signature field is 60..420 × 24..200 points"))
             if plan.page > len(layout.pages) or not inside(plan.box,
                                                            layout.pages[plan.page - 1]):
                 raise StampOutsidePage(page=plan.page)

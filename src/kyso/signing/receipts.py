@@ -27,7 +27,7 @@ from asn1crypto import cms, tsp
 
 from kyso.audit.sequencer import chain_pending
 from kyso.clock import Clock
-from kyso.errors import Conflict, KysoError, NotFound
+from kyso.errors import Conflict, KysoError, NotFound, Text
 from kyso.keys.model import SignatureScheme
 from kyso.keys.ports import KeyStore
 from kyso.pki.chains import authority_chain
@@ -315,7 +315,8 @@ class ReceiptService:
         try:
             return receipt_id, self._blobs.get(digest)
         except KeyError:
-            raise NotFound("the receipt is missing from the store") from None
+            raise NotFound(Text("biên nhận không còn trong kho lưu trữ",
+                                "the receipt is missing from the store")) from None
 
     def jobs(self, account_id: str, limit: int = 500) -> Sequence[ReceiptJob]:
         """The signer's receipts (every kind), newest first."""

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
+from kyso.errors import Text
 from kyso.keys.model import HashAlgorithm, SignatureScheme
 from kyso.keys.ports import KeyStore
 from kyso.otp.factors import FactorProof, FactorRegistry
@@ -34,6 +35,10 @@ from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 __all__ = ["Authorization", "Grant", "Redeemed", "SigningPolicy", "SigningService"]
 
 _SEAL = object()
+HASH_DIFFERS = Text("thuật toán băm khác với thuật toán đã được xác nhận",
+                    "hash algorithm differs from the authorized one")
+NOT_THIS_DOCUMENT = Text("SAD không xác nhận mã SHA-256 của tài liệu này",
+                         "the SAD does not authorize this document's SHA-256")
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,8 @@ class SigningService:
             raise TypeError("grant needs a FactorProof or a Redeemed SAD")
         owner = proof.account_id if isinstance(proof, FactorProof) else proof.activation.account_id
         if owner != credential.account_id:
-            raise InvalidSad("the proof is another account's")
+            raise InvalidSad(Text("bằng chứng xác thực thuộc tài khoản khác",
+                                  "the proof is another account's"))
         now = self._clock.now()
         sad = secrets.token_urlsafe(32)
         activation = SignatureActivation(
@@ -138,8 +144,9 @@ class SigningService:
         with self._uow() as uow:
             old = self._open_sad(uow, account_id, credential, sad)
             if old.hash_algo != hash_algo.value or not old.covers(digests):
-                raise InvalidSad("the hashes are not ones this SAD authorized and has not "
-                                 "signed")
+                raise InvalidSad(Text("các giá trị băm không thuộc SAD này hoặc đã được ký",
+                                      "the hashes are not ones this SAD authorized and has not "
+                                      "signed"))
             uow.signing.save(replace(old, revoked_at=now))
             new_sad = secrets.token_urlsafe(32)
             new = replace(old, id=str(uuid.uuid4()), token_hash=_token_hash(new_sad),
@@ -225,7 +232,7 @@ class SigningService:
             activation = self._open_sad(uow, account_id, credential, sad, lock=False,
                                         spent=True)
             if activation.hash_algo != scheme.hash_algorithm.value:
-                raise InvalidSad("hash algorithm differs from the authorized one")
+                raise InvalidSad(HASH_DIFFERS)
             if not activation.covers_encoded(hashes):
                 return scheme
             if found is None:
@@ -285,7 +292,7 @@ class SigningService:
         with self._uow() as uow:
             activation = self._open_sad(uow, account_id, credential, sad, spent=True)
             if activation.hash_algo != scheme.hash_algorithm.value:
-                raise InvalidSad("hash algorithm differs from the authorized one")
+                raise InvalidSad(HASH_DIFFERS)
             return self._redeliver_in(uow, activation, hashes, scheme)
 
     def _redeliver_in(self, uow: UnitOfWork, activation: SignatureActivation,
@@ -331,7 +338,7 @@ class SigningService:
         of the signed attributes under a SAD :meth:`grant` issues in the same transaction."""
         activation = self._open_sad(uow, account_id, credential, sad, lock=consume)
         if activation.hash_algo != HashAlgorithm.SHA256.value or not activation.covers([digest]):
-            raise InvalidSad("the SAD does not authorize this document's SHA-256")
+            raise InvalidSad(NOT_THIS_DOCUMENT)
         if not consume:
             return None  # a look spends nothing, so it authorizes nothing
         used = replace(activation, signed=(*activation.signed, *_b64([digest])))
@@ -369,7 +376,7 @@ class SigningService:
         activation = self._open_sad(uow, account_id, credential_id, sad)
         if activation.hash_algo != HashAlgorithm.SHA256.value \
                 or not activation.covers([document]):
-            raise InvalidSad("the SAD does not authorize this document's SHA-256")
+            raise InvalidSad(NOT_THIS_DOCUMENT)
         used = replace(activation, signed=(*activation.signed, *_b64([document])))
         uow.signing.save(used)
         shared_head = uow.audit.locks_shared_row  # as in _record: the hot rows last

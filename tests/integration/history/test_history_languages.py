@@ -46,3 +46,19 @@ def test_kyso_writes_the_vietnamese_it_describes() -> None:
     party = {"transaction_desc": "Ký hồ sơ thuế"}  # a relying party's own words, as given
     assert describe("sp769_sign", party, "en") == "Ký hồ sơ thuế"
     assert describe("sign_document", {"description": "cũ"}, "en") == "cũ"  # unknown shape
+
+
+def test_a_refusal_s_reason_is_said_in_the_readers_language(world: World) -> None:
+    """The reason after a refusal's sentence follows the language too: never an English
+    phrase glued to a Vietnamese sentence."""
+    customer = world.customer("Lê Văn Tâm", signatures=1)
+    period = {"since": "2026-12-05T10:00:00Z", "until": "2026-12-01T10:00:00Z"}
+    vi = world.client.get("/api/v1/history", params=period,
+                          headers=customer.headers | {"Accept-Language": "vi"})
+    en = world.client.get("/api/v1/history", params=period,
+                          headers=customer.headers | {"Accept-Language": "en"})
+    assert vi.status_code == en.status_code == 400
+    assert vi.json()["error_description"] == (
+        "Yêu cầu không hợp lệ. (ngày bắt đầu phải trước ngày kết thúc)")
+    assert en.json()["error_description"] == (
+        "The request is invalid. (the period starts before it ends)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kyso.errors import InvalidInput, Text, TooManyRequests, waiting
+from kyso.errors import InvalidInput, Text, TooManyRequests, said, waiting
 
 
 class Refused(InvalidInput):
@@ -56,3 +56,17 @@ def test_a_status_in_a_refusal_is_said_in_words() -> None:
         assert en in error.describe("en")
         assert error.params["status"] in {"suspended", "awaiting_acceptance", "fulfilled",
                                           "pending"}
+
+
+def test_a_detail_in_both_languages_follows_the_language() -> None:
+    error = InvalidInput(Text("tệp không có nội dung", "the file is empty"))
+    assert error.describe("vi") == "Yêu cầu không hợp lệ. (tệp không có nội dung)"
+    assert error.describe("en") == "The request is invalid. (the file is empty)"
+    assert str(error) == "The request is invalid. (the file is empty)"  # logs read English
+
+
+def test_a_model_s_value_error_keeps_its_two_languages() -> None:
+    worded = ValueError(Text("số trang bắt đầu từ 1", "pages are numbered from 1"))
+    assert said(worded) == Text("số trang bắt đầu từ 1", "pages are numbered from 1")
+    assert str(worded) == "pages are numbered from 1"
+    assert said(ValueError("plain")) == "plain"

@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary, WeakSet
 from sqlalchemy import Connection, Engine, PoolProxiedConnection, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 
-from kyso.errors import InvalidInput
+from kyso.errors import InvalidInput, Text
 
 __all__ = ["PG_CONNECT_DEFAULTS", "WriterLock", "begin_writing", "checkpoint_wal",
            "end_reading", "is_sqlite", "leave_checkpoints", "make_engine", "mark_read_only",
@@ -238,7 +238,8 @@ def _configure_postgresql(engine: Engine) -> None:
         # PostgreSQL text cannot hold NUL; psycopg refuses it before sending. It is bad
         # input wherever it comes from (a path, a query, a JSON string): 400, not 500.
         if "NUL (0x00)" in str(context.original_exception):
-            raise InvalidInput("text may not contain NUL characters") \
+            raise InvalidInput(Text("văn bản không được chứa ký tự NUL",
+                                    "text may not contain NUL characters")) \
                 from context.original_exception
 
 

@@ -39,7 +39,7 @@ from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.api.limits import too_large
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.bounds import PageNumber
-from kyso.errors import InvalidInput
+from kyso.errors import InvalidInput, said
 from kyso.signing.document import (
     STAMP_SIZE_RULE,
     Document,
@@ -48,6 +48,7 @@ from kyso.signing.document import (
     SignOptions,
     stamp_size_ok,
 )
+from kyso.signing.document_errors import IMAGE_NOT_BASE64
 from kyso.signing.pages import Layout
 from kyso.signing.signature_image import MAX_BYTES as IMAGE_MAX_BYTES
 from kyso.signing.validation import SignatureReport, TimestampReport, ValidationReport
@@ -258,7 +259,7 @@ async def sign(document_id: str, body: SignIn, request: Request, caller: Current
         try:
             image = base64.b64decode(body.image, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput("the signature image is not base64") from None
+            raise InvalidInput(IMAGE_NOT_BASE64) from None
     done = await run_in_threadpool(container.documents.sign, caller.account.id, document_id,
                                    options, image)
     return UploadOut(**DocumentOut.of(done.document).model_dump(),
@@ -300,7 +301,7 @@ def _options(level: Level, visible: bool, reason: str | None, location: str | No
         return SignOptions(level, visible, reason, location, page,
                            (box[0], box[1], box[2], box[3]) if box else None)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(said(exc)) from None
 
 
 @router.get("/documents", response_model=list[DocumentOut])

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from kyso.entrypoints.api.deps import ContainerDep, CurrentCaller
 from kyso.entrypoints.api.errors import language
-from kyso.errors import InvalidInput, Text
+from kyso.errors import InvalidInput, Text, said
 from kyso.history.service import Category, Entry, HistoryFilter
 from kyso.vocabulary import HISTORY_CATEGORIES, VOCABULARY
 
@@ -72,7 +72,7 @@ def history(request: Request, caller: CurrentCaller, container: ContainerDep,
     try:
         wanted = HistoryFilter(category, since, until)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(said(exc)) from None
     lang = language(request)
     entries = [EntryOut.of(e, lang) for e in container.history.history(caller.account.id,
                                                                          wanted)]

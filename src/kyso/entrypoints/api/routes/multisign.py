@@ -27,8 +27,9 @@ from kyso.entrypoints.api.errors import language
 from kyso.entrypoints.api.routes.documents import LayoutOut, _received
 from kyso.entrypoints.api.routes.transactions import TransactionOut
 from kyso.entrypoints.bounds import PageNumber
-from kyso.errors import InvalidInput
+from kyso.errors import InvalidInput, Text
 from kyso.signing.document import Level
+from kyso.signing.document_errors import IMAGE_NOT_BASE64
 from kyso.signing.multisign import SignerPlan, View
 from kyso.signing.multisign_model import Mode, turn
 from kyso.signing.signature_image import MAX_BYTES as IMAGE_MAX_BYTES
@@ -191,7 +192,8 @@ async def send(envelope_id: str, body: SendIn, caller: CurrentCaller,
     plans = [SignerPlan(s.login, s.page, (s.box[0], s.box[1], s.box[2], s.box[3]))
              for s in body.signers]
     if len({p.login.strip().lower() for p in plans}) != len(plans):
-        raise InvalidInput("each signer is named once")
+        raise InvalidInput(Text("mỗi người ký chỉ được chỉ định một lần",
+                                        "each signer is named once"))
     view = await run_in_threadpool(lambda: container.multisign.send(
         caller.account.id, envelope_id, plans, mode=body.mode, level=body.level,
         days=body.expires_in_days))
@@ -210,7 +212,7 @@ async def sign(envelope_id: str, request: Request, caller: CurrentCaller,
         try:
             image = base64.b64decode(stamp.image, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput("the signature image is not base64") from None
+            raise InvalidInput(IMAGE_NOT_BASE64) from None
     view, challenge = await run_in_threadpool(lambda: container.multisign.start(
         caller.account.id, envelope_id, reason=(stamp.reason or "").strip() or None,
         location=(stamp.location or "").strip() or None, image=image))
