@@ -14,7 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kyso import __version__
 from kyso.adapters.db.engine import leave_checkpoints
-from kyso.adapters.heap import keep_heap
+from kyso.adapters.heap import keep_heap, settle_heap
 from kyso.adapters.metrics import process_ended
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import load_settings
@@ -155,4 +155,6 @@ def _from_env(*, run_worker: bool) -> ASGIApp:
     container = bootstrap(settings)
     if not run_worker:  # the duties process checkpoints SQLite's log
         leave_checkpoints(container.engine)
-    return create_app(container, run_worker=run_worker)
+    app = create_app(container, run_worker=run_worker)
+    settle_heap()  # the app and its container live as long as the worker: no collection walks them
+    return app
