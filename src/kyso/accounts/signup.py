@@ -124,6 +124,11 @@ class SignUpService:
             uow.commit()
             return account
 
+    @property
+    def resend_seconds(self) -> int:
+        """How long after a code is sent another can be sent to the same place."""
+        return self._oob.policy.resend_seconds
+
     def resend(self, signup_id: str, channel: Channel) -> datetime:
         """A new code to the phone (SMS) or the email, valid until the time returned; an
         unknown id answers the same."""

@@ -54,7 +54,8 @@ def test_a_registered_phone_gets_the_same_answer_and_its_owner_is_told(
         client: TestClient, container: Container) -> None:
     owner = sign_up(client)  # phone 0912345671, khach1@example.vn
     pending = start(client, phone="0912345671", email="la@example.vn")
-    assert set(pending) == {"id", "phone", "email", "expires_at"}
+    assert set(pending) == {"id", "phone", "email", "expires_at", "resend_after"}
+    assert pending["resend_after"] == container.settings.otp_resend_seconds  # as for a new one
     assert pending["phone"] == "+849******71"
     told = last_told(container, owner["id"])
     assert "Có người vừa dùng số điện thoại của Quý khách" in told
@@ -63,6 +64,7 @@ def test_a_registered_phone_gets_the_same_answer_and_its_owner_is_told(
     assert r.status_code == 400 and r.json()["error"] == "invalid_otp"
     resent = client.post(f"/api/v1/signup/{pending['id']}/resend", json={"channel": "sms"})
     assert resent.status_code == 200
+    assert set(resent.json()) == {"expires_at", "resend_after"}  # as for a real sign-up
     login = client.post("/api/v1/auth/login", json={"login": "la@example.vn",
                                                      "password": PASSWORD})
     assert login.status_code == 401

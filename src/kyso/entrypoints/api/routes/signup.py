@@ -31,10 +31,12 @@ class PendingOut(BaseModel):
     phone: str
     email: str
     expires_at: datetime
+    resend_after: int = Field(description="seconds before a code can be sent again")
 
     @classmethod
-    def of(cls, p: PendingSignUp) -> PendingOut:
-        return cls(id=p.id, phone=p.phone, email=p.email, expires_at=p.expires_at)
+    def of(cls, p: PendingSignUp, resend_after: int) -> PendingOut:
+        return cls(id=p.id, phone=p.phone, email=p.email, expires_at=p.expires_at,
+                   resend_after=resend_after)
 
 
 class CodesIn(Strict):
@@ -48,6 +50,7 @@ class ResendIn(Strict):
 
 class ResentOut(BaseModel):
     expires_at: datetime
+    resend_after: int = Field(description="seconds before this code can be sent again")
 
 
 @router.post("", status_code=202, response_model=PendingOut)
@@ -55,7 +58,7 @@ def start(body: SignUpIn, request: Request, container: ContainerDep) -> PendingO
     """Codes go to the phone and the email. The answer is the same whether or not they are
     registered already (their owner is told instead)."""
     pending = container.signup.start(SignUpStart(**body.model_dump()), ip=client_ip(request))
-    return PendingOut.of(pending)
+    return PendingOut.of(pending, container.signup.resend_seconds)
 
 
 @router.post("/{signup_id}/verify", response_model=AccountOut)
@@ -66,4 +69,5 @@ def verify(signup_id: str, body: CodesIn, container: ContainerDep) -> AccountOut
 @router.post("/{signup_id}/resend", response_model=ResentOut)
 def resend(signup_id: str, body: ResendIn, container: ContainerDep) -> ResentOut:
     channel = Channel.SMS if body.channel == "sms" else Channel.EMAIL
-    return ResentOut(expires_at=container.signup.resend(signup_id, channel))
+    return ResentOut(expires_at=container.signup.resend(signup_id, channel),
+                     resend_after=container.signup.resend_seconds)

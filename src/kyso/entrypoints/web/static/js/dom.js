@@ -111,6 +111,57 @@ export function fmtDate(value) {
   return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
+/** 1161 → "19 phút 21 giây": a span of time in the units of a watch, not in seconds. */
+export function duration(n) {
+  const hours = Math.floor(n / 3600);
+  const minutes = Math.floor((n % 3600) / 60);
+  const seconds = n % 60;
+  if (hours) return t(minutes ? "uxHourMin" : "uxHours", { h: hours, m: minutes });
+  if (minutes) return t(seconds ? "uxMinSec" : "uxMinutes", { m: minutes, s: seconds });
+  return t("uxSeconds", { s: seconds });
+}
+
+/** Ticks ``show`` every second against the clock (a phone slows the timers of a page left in
+ *  the background) until it returns false or its element leaves the page. */
+function ticking(el, show) {
+  let seen = false;
+  const timer = setInterval(() => {
+    if (el.isConnected) seen = true;
+    else if (seen) { clearInterval(timer); return; }
+    if (!show()) clearInterval(timer);
+  }, 1000);
+  if (!show()) clearInterval(timer);
+  return timer;
+}
+
+/** A deadline as the customer reads it: "10:42 (còn 4 phút 12 giây)", counted down, then
+ *  "10:42 (đã hết hạn)" — a clock time alone makes them do the sum against their watch. */
+export function deadline(value) {
+  const el = h("span", { class: "deadline" });
+  const until = new Date(value).getTime();
+  if (Number.isNaN(until)) { el.textContent = "—"; return el; }
+  ticking(el, () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    el.textContent = t(left > 0 ? "ux4Left" : "ux4Over", { at: fmtDate(value), d: duration(Math.max(left, 0)) });
+    el.classList.toggle("over", left <= 0);
+    return left > 0;
+  });
+  return el;
+}
+
+/** A "send again" button that waits out the server's cool-down: disabled, with the time left
+ *  on it; ``idle`` is its label once it can be used again. */
+export function coolDown(button, seconds, idle) {
+  clearInterval(button.coolDownTimer);
+  const until = Date.now() + Math.max(0, seconds || 0) * 1000;
+  button.coolDownTimer = ticking(button, () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    button.disabled = left > 0;
+    button.textContent = left > 0 ? t("ux4AgainIn", { label: idle, d: duration(left) }) : idle;
+    return left > 0;
+  });
+}
+
 export function vnd(amount) {
   return `${new Intl.NumberFormat("vi-VN").format(amount)} ₫`;
 }

@@ -363,7 +363,7 @@ const vi = {
   "verify.receiptPending": "Đang tạo biên nhận ký số…",
   "verify.receiptSlow": "Biên nhận ký số chưa sẵn sàng; Quý khách tải sau trong mục Lịch sử.",
   // -- ux
-  uxResendSms: "Gửi lại OTP", uxResendIn: "Gửi lại OTP sau {n} giây", uxSmsResent: "Đã gửi lại mã OTP qua SMS đến {to}.",
+  uxResendSms: "Gửi lại OTP", uxSmsResent: "Đã gửi lại mã OTP qua SMS đến {to}.",
   uxNameHint: "Ghi đúng như trên CCCD/CMND, đủ dấu tiếng Việt (ví dụ: Nguyễn Thị Hồng Nhung).",
   uxIdHint: "CCCD: 12 chữ số; CMND: 9 hoặc 12 chữ số; hộ chiếu gồm chữ và số như trên hộ chiếu.",
   uxFree: "Miễn phí",
@@ -398,6 +398,8 @@ const vi = {
   ux3SignupActive: "Tài khoản của Quý khách đã được kích hoạt. Vui lòng đăng nhập bằng số điện thoại và mật khẩu vừa tạo.",
   ux3EmptyFile: "Tệp “{name}” không có nội dung (0 byte), có thể do tải về chưa xong. Vui lòng tải lại tệp rồi chọn lại.",
   ux3ResendCode: "Gửi lại mã", ux3StartOver: "Nhập lại tên đăng nhập",
+  // -- ux4
+  ux4Left: "{at} (còn {d})", ux4Over: "{at} (đã hết hạn)", ux4AgainIn: "{label} sau {d}",
   ux3LevelBB: "Cơ bản (B-B)", ux3LevelBT: "Có dấu thời gian (B-T)",
   ux3LevelBLT: "Kiểm tra được lâu dài (B-LT)", ux3LevelBLTA: "Lưu trữ dài hạn (B-LTA)",
 };
@@ -760,7 +762,7 @@ const en = {
   "verify.receiptPending": "Making the signing receipt…",
   "verify.receiptSlow": "The signing receipt is not ready yet; download it later from History.",
   // -- ux
-  uxResendSms: "Resend the OTP", uxResendIn: "Resend the OTP in {n} s", uxSmsResent: "A new OTP code was sent by SMS to {to}.",
+  uxResendSms: "Resend the OTP", uxSmsResent: "A new OTP code was sent by SMS to {to}.",
   uxNameHint: "Exactly as on your ID card, with the Vietnamese diacritics (e.g. Nguyễn Thị Hồng Nhung).",
   uxIdHint: "CCCD: 12 digits; CMND: 9 or 12 digits; passport: letters and digits as on the passport.",
   uxFree: "Free",
@@ -795,6 +797,8 @@ const en = {
   ux3SignupActive: "Your account is active. Please log in with your phone number and the password you chose.",
   ux3EmptyFile: "The file “{name}” is empty (0 bytes), perhaps an unfinished download. Please download it again and choose it again.",
   ux3ResendCode: "Send the code again", ux3StartOver: "Enter the login again",
+  // -- ux4
+  ux4Left: "{at} ({d} left)", ux4Over: "{at} (expired)", ux4AgainIn: "{label} in {d}",
   ux3LevelBB: "Basic (B-B)", ux3LevelBT: "With a time stamp (B-T)",
   ux3LevelBLT: "Verifiable for long (B-LT)", ux3LevelBLTA: "Long-term archive (B-LTA)",
 };

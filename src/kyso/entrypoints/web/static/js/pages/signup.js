@@ -2,7 +2,7 @@
 // to the phone and the email (docs/WEB.md). The server never says whether a phone or email
 // is registered already: a code that does not come is the only sign, and its owner is told.
 import { api } from "../api.js";
-import { busy, field, h, replace, status } from "../dom.js";
+import { busy, coolDown, field, h, replace, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 
 const PIN = /^\d{6}$/;
@@ -66,7 +66,8 @@ function form(main, ctx, typed = null) {
       button.textContent = t("working");
       try {
         // the codes, and every later email and SMS, in the language chosen here
-        const pending = await api("POST", "/signup", { json: { ...json, locale: lang() } });
+        const pending = { ...await api("POST", "/signup", { json: { ...json, locale: lang() } }),
+          sent_at: Date.now() };
         keep(pending, json);
         codes(main, ctx, pending, json);
       } finally { button.textContent = t("suSubmit"); }
@@ -82,14 +83,19 @@ function codes(main, ctx, pending, typed) {
   const [mailWrap, mail] = field(t("suEmailCode", { to: pending.email }),
     { inputmode: "numeric", maxlength: 6, autocomplete: "off" });
   const button = h("button", { type: "submit" }, t("suVerify"));
+  // each button waits out the server's cool-down, counted down on it (a tap too early would
+  // only be refused); after a reload the codes were sent a while ago: no wait is shown
   const resend = (channel, label) => {
-    const b = h("button", { type: "button", class: "secondary", onclick: () => busy(b, out, async () => {
-      const sent = await api("POST", `/signup/${encodeURIComponent(pending.id)}/resend`, { json: { channel } });
+    const b = h("button", { type: "button", class: "secondary", id: `signup-resend-${channel}`, onclick: async () => {
+      const sent = await busy(b, out, () => api("POST", `/signup/${encodeURIComponent(pending.id)}/resend`, { json: { channel } }));
+      if (!sent) return;
       if (kept()) keep({ ...pending, expires_at: sent.expires_at }, typed);
       out.show(t("suResent"), "info");
-    }) }, t(label));
+      coolDown(b, sent.resend_after, t(label));
+    } }, t(label));
     return b;
   };
+  const buttons = [resend("sms", "suResendSms"), resend("email", "suResendEmail")];
   replace(main, h("h1", {}, t("suCodesTitle")), h("form", { class: "card narrow", novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     const empty = [phone, mail].find((i) => !/^\d{6}$/.test(i.value.trim()));
@@ -108,13 +114,17 @@ function codes(main, ctx, pending, typed) {
     });
   } }, h("p", { class: "status info" }, t("suCodesSent", { phone: pending.phone, email: pending.email })),
   out, phoneWrap, mailWrap, button,
-  h("div", { class: "actions" }, resend("sms", "suResendSms"), resend("email", "suResendEmail")),
+  h("div", { class: "actions" }, ...buttons),
   h("p", { class: "hint" }, t("suNoCode")),
   h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", id: "signup-edit", onclick: () => {
     forget();
     replace(main, h("h1", {}, t("suTitle")), form(main, ctx, typed));
     main.querySelector('input[name="phone"]')?.focus();
   } }, t("ux3EditContact")))));
+  // both codes went when the form was sent (kept across a reload with the time they went)
+  const waited = pending.sent_at ? (Date.now() - pending.sent_at) / 1000 : Infinity;
+  buttons.forEach((b, i) => coolDown(b, (pending.resend_after || 0) - waited,
+    t(i ? "suResendEmail" : "suResendSms")));
   phone.focus();
 }
 

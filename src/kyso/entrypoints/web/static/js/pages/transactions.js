@@ -2,7 +2,7 @@
 // token on this device: SmartOTP PIN → the OCRA code over these very details is computed and
 // filled in → "Sử dụng mã OTP". On the SMS method (or a token held elsewhere) the code is typed.
 import { get, post } from "../api.js";
-import { ask, busy, describe, dl, field, fmtDate, h, replace, status } from "../dom.js";
+import { ask, busy, deadline, describe, dl, field, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
 import { pinField } from "../token/ui.js";
@@ -46,7 +46,7 @@ export function txCard(tx, after = null) {
   const box = h("article", { class: "card tx", "data-id": tx.id },
     h("h2", {}, label("k_", tx.kind)),
     dl([[t("kind"), label("k_", tx.kind)], [t("method"), t(`m_${tx.method}`)],
-      [t("createdAt"), fmtDate(tx.created_at)], [t("expiresAt"), fmtDate(tx.expires_at)]]),
+      [t("createdAt"), fmtDate(tx.created_at)], [t("expiresAt"), deadline(tx.expires_at)]]),
     h("h3", {}, t("details")), shown, out, slot);
 
   async function confirm(button, code) {

@@ -1,7 +1,7 @@
 // Đăng ký SmartOTP and Quên PIN SmartOTP in the browser, step by step as in the guide and as
 // `kyso app smartotp-register` / `forgot-pin` drive the same API (app/enrol.py).
 import { get, post, session } from "../api.js";
-import { busy, field, h, replace, status } from "../dom.js";
+import { busy, coolDown, field, h, replace, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { base32Decode } from "./oath.js";
 import { newPinProblem, pinField } from "./ui.js";
@@ -42,30 +42,15 @@ export function pinAndSms(flow, purpose, done) {
       out2.show(t("uxSmsResent", { to: again.destination }), "ok");
       code.value = "";
       code.focus();
-      wait(again.resend_after);
+      coolDown(resend, again.resend_after, t("uxResendSms"));
     } }, t("uxResendSms"));
-    let timer = null;
-    // the server's cool-down, counted down on the button against the clock (a phone slows
-    // the timers of a page left in the background while the customer reads the SMS)
-    function wait(seconds) {
-      clearInterval(timer);
-      const until = Date.now() + Math.max(0, seconds || 0) * 1000;
-      const show = () => {
-        const left = Math.ceil((until - Date.now()) / 1000);
-        resend.disabled = left > 0;
-        resend.textContent = left > 0 ? t("uxResendIn", { n: left }) : t("uxResendSms");
-        if (left <= 0 || !resend.isConnected) clearInterval(timer);
-      };
-      timer = setInterval(show, 1000);
-      show();
-    }
     const sms = form(next, out2, () => {
       if (!code.value.trim()) { out2.show(t("required")); code.focus(); return; }
       busy(next, out2, () => done(accountPin, code.value.trim()));
     }, cf);
     sms.querySelector(".actions").append(resend);
     replace(flow, step(t("tkSmsTitle"), sms));
-    wait(sent.resend_after);
+    coolDown(resend, sent.resend_after, t("uxResendSms"));
     code.focus();
   }
   replace(flow, step(t("tkAccountPinTitle"), ask));

@@ -3,7 +3,7 @@
 // and a temporary self-lock of a method (both with the account PIN).
 import { api, get, post } from "../api.js";
 import { supportLine } from "../contact.js";
-import { busy, field, h, replace, status } from "../dom.js";
+import { busy, duration, field, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { decidedHere } from "./live.js";
 import { newPinProblem, pinField, pinToCode } from "./ui.js";
@@ -27,16 +27,6 @@ export function offsetText(offset) {
   const s = Math.round(offset);
   if (Math.abs(s) < 1) return t("tkInSync");
   return t(s > 0 ? "uxBehind" : "uxAhead", { d: duration(Math.abs(s)) });
-}
-
-/** 1161 → "19 phút 21 giây": a drift is read in the units of a watch, not in seconds. */
-function duration(n) {
-  const hours = Math.floor(n / 3600);
-  const minutes = Math.floor((n % 3600) / 60);
-  const seconds = n % 60;
-  if (hours) return t(minutes ? "uxHourMin" : "uxHours", { h: hours, m: minutes });
-  if (minutes) return t(seconds ? "uxMinSec" : "uxMinutes", { m: minutes, s: seconds });
-  return t("uxSeconds", { s: seconds });
 }
 
 /** Giải pháp 2: the clock is synced first, then PIN → code with its countdown. */

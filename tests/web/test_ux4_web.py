@@ -1,0 +1,76 @@
+"""Time said as a watch says it, on a small phone (360×800): a code that cannot be sent again
+yet says for how long on its button, and a transaction says how long is left to confirm it
+(a clock time alone makes the customer do the sum against their own watch)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.integration.api.conftest import PASSWORD, PIN
+from tests.integration.documents.conftest import World
+from tests.web.conftest import Watched, log_in, nav_to, shot
+from tests.web.test_customer_web import username
+from tests.web.test_ux_web import fits, no_codes, small
+
+__all__ = ["small"]  # the 360×800 phone fixture
+
+WAIT = re.compile(r"^Gửi lại mã (SMS|email) sau (1 phút|\d{1,2} giây)$")
+
+
+def test_the_sign_up_codes_are_sent_again_after_the_cool_down_said_on_the_buttons(
+        small: Watched, world: World) -> None:
+    p, n = small.page, uuid.uuid4().int % 10**6
+    p.clock.install()  # the browser's seconds, moved on with the server's below
+    p.goto("/")
+    p.get_by_role("link", name="Đăng ký tài khoản").click()
+    p.get_by_label("Họ và tên").fill("Phan Thị Thu")
+    p.get_by_label("Số điện thoại").fill(f"096{n:07d}")
+    p.get_by_label("Email").fill(f"thu{n}@example.vn")
+    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    p.get_by_label("Mã PIN tài khoản (6 chữ số)").fill(PIN)
+    p.get_by_label("Nhập lại mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Đăng ký", exact=True).click()
+    sms, email = p.locator("#signup-resend-sms"), p.locator("#signup-resend-email")
+    expect(sms).to_be_disabled()  # both codes just went: a tap now would only be refused
+    expect(email).to_be_disabled()
+    expect(sms).to_have_text(WAIT)
+    expect(email).to_have_text(WAIT)
+    fits(p)
+    shot(p, "ux4-signup-resend-wait")
+    world.clock.advance(61)
+    p.clock.fast_forward(61_000)
+    expect(sms).to_have_text("Gửi lại mã SMS")
+    expect(sms).to_be_enabled()
+    sms.click()
+    expect(p.get_by_role("status").filter(has_text="Đã gửi lại mã.")).to_be_visible()
+    expect(sms).to_be_disabled()  # its cool-down starts again; the email's does not
+    expect(sms).to_have_text(WAIT)
+    expect(email).to_be_enabled()
+    shot(p, "ux4-signup-resent")
+    no_codes(p)
+
+
+def test_a_transaction_says_how_long_is_left_to_confirm_it(
+        small: Watched, world: World) -> None:
+    p, customer = small.page, world.customer("Tạ Văn Khoa", smartotp=False)
+    # the browser's clock is the server's (the test world's clock starts at the real time)
+    p.clock.install(time=world.clock.now())
+    tx = world.client.post("/api/v1/me/contact-change", headers=customer.headers,
+                           json={"phone": "0912345676"}).json()
+    log_in(p, username(world, customer), PASSWORD)
+    nav_to(p, "Giao dịch chờ xác nhận")
+    left = p.locator(f'article[data-id="{tx["id"]}"] .deadline')
+    expect(left).to_have_text(re.compile(
+        r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2} \(còn \d+ phút( \d+ giây)?\)$"))
+    fits(p)
+    shot(p, "ux4-tx-time-left")
+    p.clock.fast_forward(30_000)  # counted down without a reload
+    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"))
+    p.clock.fast_forward(3_600_000)
+    expect(left).to_have_text(re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2} \(đã hết hạn\)$"))
+    p.get_by_role("button", name="English").click()
+    expect(left).to_have_text(re.compile(r"\(expired\)$"))
+    shot(p, "ux4-tx-expired")
