@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -29,9 +29,9 @@ class AuditRepository(Protocol):
         """What this repository's last :meth:`append` returned (None before any)."""
         ...
 
-    def position(self, pending_id: int) -> tuple[int, str] | None:
-        """``(seq, hash)`` of the record chained from pending event ``pending_id``; None
-        while it is still pending (or never was)."""
+    def positions(self, pending_ids: Collection[int]) -> dict[int, tuple[int, str]]:
+        """``(seq, hash)`` of the records chained from these pending events, by pending id
+        (one read for a batch); an event still pending (or that never was) is left out."""
         ...
 
     def has_pending(self) -> bool:

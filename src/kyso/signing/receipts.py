@@ -190,8 +190,8 @@ class ReceiptService:
         if not waiting:
             return groups, set()
         chain_pending(self._uow)
-        with self._uow(read_only=True) as uow:
-            found = {pid: uow.audit.position(pid) for pid in set(waiting.values())}
+        with self._uow(read_only=True) as uow:  # one read for the batch
+            found = uow.audit.positions(set(waiting.values()))
         resolved: dict[_Key, list[ReceiptJob]] = {}
         done: set[str] = set()
         for key, jobs in groups.items():
@@ -199,7 +199,7 @@ class ReceiptService:
             for job in jobs:
                 pid = waiting.get(job.id)
                 if pid is not None:
-                    position = found[pid]
+                    position = found.get(pid)
                     if position is None:
                         log.error("receipt %s: audit event %d not chained", job.id, pid)
                         continue
@@ -229,14 +229,14 @@ class ReceiptService:
             return 0
         at = self._clock.now()
         with self._uow() as uow:  # one transaction: the whole batch is recorded, or none
-            if any(job.id in resolved for job in jobs):  # claims that gained their audit
-                # position are stored per job
-                recorded = sum(uow.receipts.made(job.id, digest, at,
-                                                 job.claims if job.id in resolved else None)
-                               for job in jobs)
-            elif len(jobs) == 1:
-                recorded = int(uow.receipts.made(jobs[0].id, digest, at))
-            else:
+            if len(jobs) == 1:
+                job = jobs[0]
+                recorded = int(uow.receipts.made(job.id, digest, at,
+                                                 job.claims if job.id in resolved else None))
+            else:  # a few statements for the batch, not a few per job
+                # the claims that gained their audit position are stored as sealed
+                uow.receipts.keep_claims({job.id: job.claims for job in jobs
+                                          if job.id in resolved})
                 recorded = uow.receipts.made_all([job.id for job in jobs], digest, at)
             uow.commit()
         return recorded

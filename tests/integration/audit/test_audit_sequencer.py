@@ -56,12 +56,12 @@ def test_an_append_returns_a_record_or_a_pending_event(engine: Engine, mode: str
     assert isinstance(got, PendingAudit)
     assert pending_rows(engine) == 1 and chained(engine) == []
     with uows(read_only=True) as uow:
-        assert uow.audit.position(got.id) is None
+        assert uow.audit.positions([got.id]) == {}
     assert chain_pending(uows) == 1
     [record] = chained(engine)
     assert (record.seq, record.event, record.at) == (1, got.event, got.at)
     with uows(read_only=True) as uow:
-        assert uow.audit.position(got.id) == (1, record.hash)
+        assert uow.audit.positions([got.id, got.id + 1]) == {got.id: (1, record.hash)}
     assert pending_rows(engine) == 0
     assert service.verify(uows) == (1, record.hash)
 

@@ -29,7 +29,7 @@ mode (the default there) splits the append in two — a group commit:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -95,11 +95,13 @@ class SqlAuditRepository:
     def last_appended(self) -> AuditRecord | PendingAudit | None:
         return self._last
 
-    def position(self, pending_id: int) -> tuple[int, str] | None:
-        row = self._conn.execute(
-            select(audit_records.c.seq, audit_records.c.hash)
-            .where(audit_records.c.pending_id == pending_id)).first()
-        return (int(row.seq), str(row.hash)) if row else None
+    def positions(self, pending_ids: Collection[int]) -> dict[int, tuple[int, str]]:
+        if not pending_ids:
+            return {}
+        rows = self._conn.execute(
+            select(audit_records.c.pending_id, audit_records.c.seq, audit_records.c.hash)
+            .where(audit_records.c.pending_id.in_(list(pending_ids))))
+        return {int(r.pending_id): (int(r.seq), str(r.hash)) for r in rows}
 
     def has_pending(self) -> bool:
         return self._conn.execute(_ANY_PENDING).first() is not None

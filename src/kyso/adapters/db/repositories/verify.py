@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -121,6 +121,15 @@ class SqlReceiptJobRepository:
                            .where(_t.id == receipt_id, _t.receipt_sha256.is_(None))
                            .values(receipt_sha256=sha256))
         return True
+
+    def keep_claims(self, claims: Mapping[str, str]) -> None:
+        if not claims:
+            return
+        self._conn.execute(
+            update(signing_receipts)
+            .where(_j.id == bindparam("b_id"), _j.receipt_sha256.is_(None))
+            .values(claims=bindparam("b_claims")),
+            [{"b_id": job_id, "b_claims": text} for job_id, text in claims.items()])
 
     def made_all(self, receipt_ids: Sequence[str], sha256: str, at: datetime) -> int:
         """:meth:`made` for a batch in two statements (not two per job): each job not
