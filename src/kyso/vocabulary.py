@@ -112,7 +112,9 @@ DETAIL_LABELS = {
     "envelope_id": _T("Mã yêu cầu ký", "Signing request ID"),
     "position": _T("Thứ tự người ký", "Signer number"),
     "num_signatures": _T("Số chữ ký", "Number of signatures"),
-    "hashes": _T("Mã băm các tài liệu (Base64)", "Documents' digests (Base64)"),
+    # Base64 as the requesting application shows them: the label says what they are for
+    "hashes": _T("Mã băm các tài liệu (đối chiếu với ứng dụng yêu cầu ký)",
+                 "Documents' digests (to compare with the requesting application)"),
 }
 
 # What a quota entry of the history says, in plain words ({n}: signatures; {files}: file

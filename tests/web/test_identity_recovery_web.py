@@ -32,8 +32,8 @@ def photo(text: str, colour: str) -> bytes:
 
 def choose(p: Page, images: dict[str, bytes]) -> None:
     for label, data in images.items():
-        p.get_by_label(label).set_input_files({"name": "anh.png", "mimeType": "image/png",
-                                               "buffer": data})
+        p.get_by_label(label, exact=True).set_input_files(
+            {"name": "anh.png", "mimeType": "image/png", "buffer": data})
     p.get_by_role("button", name="Gửi cho cán bộ kiểm tra").click()
 
 

@@ -173,8 +173,8 @@ def test_a_cancelled_payment_then_a_good_one_in_the_registration(page: Watched,
 
 def _choose(p: Page, images: dict[str, bytes]) -> None:
     for label, data in images.items():
-        p.get_by_label(label).set_input_files({"name": "anh.png", "mimeType": "image/png",
-                                               "buffer": data})
+        p.get_by_label(label, exact=True).set_input_files(
+            {"name": "anh.png", "mimeType": "image/png", "buffer": data})
     p.get_by_role("button", name="Gửi ảnh").click()
 
 

@@ -66,12 +66,21 @@ def test_register_for_a_certificate_up_to_active(page: Watched, world: World) ->
     expect(code).to_be_visible()  # the registration is in: the code is on its way
     code.fill(last_code(world.container, account["id"], "ONBOARDING_ACTIVATION"))
     p.get_by_role("button", name="Xác nhận").click()
-    expect(p.locator(".file-picker").first).to_contain_text("Chọn tệpChưa chọn tệp nào")
-    for label, which in (("Mặt trước", "front"), ("Mặt sau", "back"),
-                         ("Ảnh chân dung", "portrait")):
-        p.get_by_label(label).set_input_files(
+    expect(p.locator(".file-picker").first).to_contain_text("Chọn tệpChụp ảnhChưa chọn tệp nào")
+    # a photo at hand, or the camera: the back one for the card, the front one for the face
+    for label, side in (("Mặt trước", "environment"), ("Mặt sau", "environment"),
+                        ("Ảnh chân dung", "user")):
+        expect(p.get_by_label(f"{label} — Chụp ảnh")).to_have_attribute("capture", side)
+        expect(p.get_by_label(label, exact=True)).not_to_have_attribute("capture", side)
+    for label, which in (("Mặt trước", "front"), ("Mặt sau", "back")):
+        p.get_by_label(label, exact=True).set_input_files(
             {"name": f"{which}.png", "mimeType": "image/png", "buffer": png()})
-        expect(p.get_by_label(label)).to_have_accessible_description(f"{which}.png")
+        expect(p.get_by_label(label, exact=True)).to_have_accessible_description(f"{which}.png")
+    p.get_by_label("Ảnh chân dung — Chụp ảnh").set_input_files(
+        {"name": "camera.png", "mimeType": "image/png", "buffer": png()})
+    # the photo is the field's own file: named under it, sent with the form
+    expect(p.get_by_label("Ảnh chân dung", exact=True)).to_have_accessible_description(
+        "camera.png")
     p.get_by_role("button", name="Gửi ảnh").click()
     p.get_by_role("button", name="Đồng ý và ký hợp đồng").click()
     expect(p.locator("article.tx")).to_contain_text("Ký hợp đồng dịch vụ")

@@ -4,6 +4,7 @@ yet says for how long on its button, and a transaction says how long is left to 
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -74,3 +75,36 @@ def test_a_transaction_says_how_long_is_left_to_confirm_it(
     p.get_by_role("button", name="English").click()
     expect(left).to_have_text(re.compile(r"\(expired\)$"))
     shot(p, "ux4-tx-expired")
+
+
+def test_one_certificate_is_said_not_offered_as_a_choice_of_one(
+        small: Watched, world: World) -> None:
+    """A pack is bought for the customer's only certificate: named, not a select of one; a
+    certificate with no package says so in words; the holder card reads one fact a line."""
+    p, customer = small.page, world.customer("Hồ Thị Lan")
+    [cert] = world.client.get("/api/v1/billing/certificates", headers=customer.headers).json()
+    log_in(p, username(world, customer), PASSWORD)
+    nav_to(p, "Mua gói dịch vụ")
+    pack = p.locator("form.product").filter(has=p.get_by_label("Cho chứng thư số")).first
+    expect(pack.locator("select")).to_have_count(0)
+    expect(pack.get_by_label("Cho chứng thư số")).to_have_text(
+        re.compile(r"^Hồ Thị Lan — hạn đến \d{2}/\d{2}/\d{4}$"))
+    fits(p)
+    shot(p, "ux4-buy-one-certificate")
+    with p.expect_request(lambda r: r.url.endswith("/api/v1/billing/orders")
+                          and r.method == "POST") as sent:
+        pack.get_by_role("button", name="Mua").click()
+    assert json.loads(sent.value.post_data or "{}")["credential_id"] == cert["credential_id"]
+    expect(p.get_by_role("heading", name="Cổng thanh toán thử nghiệm")).to_be_visible()
+    p.goto("/#home")  # back, the order left unpaid
+    assert cert["package"] is None  # issued by the CA, signatures credited by hand
+    expect(p.locator('td[data-label="Gói dịch vụ"]').first).to_have_text(  # not "—"
+        "Chưa có gói dịch vụ")
+    nav_to(p, "Tài khoản")
+    hold = p.locator(".hold")
+    expect(hold.locator("dt")).to_have_text(["Chủ chứng thư số", "Số hiệu", "Trạng thái"])
+    expect(hold.locator("dd").first).to_have_text("Hồ Thị Lan")
+    expect(hold.locator("dd").last).to_have_text("Đang hoạt động")
+    assert "·" not in hold.inner_text()
+    fits(p)
+    shot(p, "ux4-holder-card")

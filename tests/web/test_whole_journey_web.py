@@ -247,9 +247,10 @@ def register_certificate(p: Page, phone: Page, world: World, who: Person,
                                         "15/08/1992  Nu"]),
               "Mặt sau": card_image(["IDVNM" + who.id_number + "<<<", "Dac diem nhan dang"]),
               "Ảnh chân dung": card_image([], (480, 640), face=True)}
-    for label, data in images.items():
-        p.get_by_label(label).set_input_files({"name": "anh.png", "mimeType": "image/png",
-                                               "buffer": data})
+    for label, data in images.items():  # taken with the phone's camera ("Chụp ảnh")
+        p.get_by_label(f"{label} — Chụp ảnh").set_input_files(
+            {"name": f"{label}.png", "mimeType": "image/png", "buffer": data})
+        expect(p.get_by_label(label, exact=True)).to_have_accessible_description(f"{label}.png")
     snap(p, who, "13-ekyc")
     p.get_by_role("button", name="Gửi ảnh").click()
     confirm_step(p, who, "Đồng ý và ký hợp đồng", "Ký hợp đồng dịch vụ", "14-contract")

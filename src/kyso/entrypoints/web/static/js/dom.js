@@ -36,7 +36,7 @@ export function field(label, attrs = {}, hint = null) {
   const described = { "aria-describedby": hint ? `${id}-hint` : null };
   if (attrs.type === "date" || attrs.type === "file") {  // never the browser's own (pickers.js)
     const [input, after] = attrs.type === "date" ? datePicker(id, { ...attrs, ...described })
-      : [null, filePicker(id, { ...attrs, ...described })];
+      : [null, filePicker(id, { ...attrs, ...described }, label)];
     const control = input || after.querySelector("input");
     const wrap = h("div", { class: "field" }, h("label", { for: id }, label), input,
       hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null, after);

@@ -228,7 +228,7 @@ const vi = {
   // -- words
   raPrev: "Trang trước", raNext: "Trang sau", raPage: "Trang {n}",
   datePlaceholder: "ngày/tháng/năm", dateWrong: "Ngày không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 04/03/1991.",
-  fileChoose: "Chọn tệp", fileNone: "Chưa chọn tệp nào",
+  fileChoose: "Chọn tệp", fileNone: "Chưa chọn tệp nào", fileCamera: "Chụp ảnh",
   partiesNone: "Chưa có bên tin cậy nào kết nối với kyso.",
   footLine: "kyso — ký số từ xa với SmartOTP",
   // -- recover
@@ -400,6 +400,7 @@ const vi = {
   ux3ResendCode: "Gửi lại mã", ux3StartOver: "Nhập lại tên đăng nhập",
   // -- ux4
   ux4Left: "{at} (còn {d})", ux4Over: "{at} (đã hết hạn)", ux4AgainIn: "{label} sau {d}",
+  ux4NoPackage: "Chưa có gói dịch vụ", ux4Holder: "Chủ chứng thư số",
   ux3LevelBB: "Cơ bản (B-B)", ux3LevelBT: "Có dấu thời gian (B-T)",
   ux3LevelBLT: "Kiểm tra được lâu dài (B-LT)", ux3LevelBLTA: "Lưu trữ dài hạn (B-LTA)",
 };
@@ -627,7 +628,7 @@ const en = {
   // -- words
   raPrev: "Previous page", raNext: "Next page", raPage: "Page {n}",
   datePlaceholder: "dd/mm/yyyy", dateWrong: "This is not a date. Type it as day/month/year, such as 04/03/1991.",
-  fileChoose: "Choose a file", fileNone: "No file chosen",
+  fileChoose: "Choose a file", fileNone: "No file chosen", fileCamera: "Take a photo",
   partiesNone: "No relying party is connected to kyso yet.",
   footLine: "kyso — remote signing with SmartOTP",
   // -- recover
@@ -799,6 +800,7 @@ const en = {
   ux3ResendCode: "Send the code again", ux3StartOver: "Enter the login again",
   // -- ux4
   ux4Left: "{at} ({d} left)", ux4Over: "{at} (expired)", ux4AgainIn: "{label} in {d}",
+  ux4NoPackage: "No package yet", ux4Holder: "Holder",
   ux3LevelBB: "Basic (B-B)", ux3LevelBT: "With a time stamp (B-T)",
   ux3LevelBLT: "Verifiable for long (B-LT)", ux3LevelBLTA: "Long-term archive (B-LTA)",
 };

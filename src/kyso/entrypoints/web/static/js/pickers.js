@@ -61,9 +61,9 @@ export function datePicker(id, attrs) {
 }
 
 /** The parts of a file field: [box with input, button face and chosen name]. */
-export function filePicker(id, attrs) {
+export function filePicker(id, attrs, label = "") {
   const chosen = h("span", { class: "file-chosen", id: `${id}-chosen`, "aria-live": "polite" }, t("fileNone"));
-  const input = h("input", { id, ...attrs, tag: null, options: null, type: "file", class: "file-input",
+  const input = h("input", { id, ...attrs, tag: null, options: null, capture: null, type: "file", class: "file-input",
     "aria-describedby": [`${id}-chosen`, attrs["aria-describedby"]].filter(Boolean).join(" ") });
   const show = () => {
     const names = [...(input.files || [])].map((f) => f.name);
@@ -77,5 +77,26 @@ export function filePicker(id, attrs) {
     set(v) { NATIVE.set.call(input, v); show(); },
   });
   const face = h("span", { class: "file-button", "aria-hidden": "true" }, t("fileChoose"));
-  return h("div", { class: "file-picker" }, h("span", { class: "file-face" }, input, face), chosen);
+  return h("div", { class: "file-picker" }, h("span", { class: "file-face" }, input, face),
+    attrs.capture ? camera(input, attrs, label) : null, chosen);
+}
+
+/** "Chụp ảnh": the phone's camera (``capture``: "environment", the back one, for a card;
+ *  "user", the front one, for a portrait) straight into ``input``, beside "Chọn tệp" for a
+ *  photo already taken — a phone's file chooser does not always offer the camera. */
+function camera(input, attrs, label) {
+  const shot = h("input", { type: "file", class: "file-input", accept: attrs.accept || "image/*",
+    capture: attrs.capture, id: `${input.id}-camera`, "aria-label": `${label} — ${t("fileCamera")}`,
+    "aria-describedby": `${input.id}-chosen` });
+  shot.addEventListener("change", () => {
+    const [file] = shot.files || [];
+    if (!file) return;
+    const moved = new DataTransfer();  // the photo becomes the field's own file
+    moved.items.add(file);
+    input.files = moved.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    shot.value = "";
+  });
+  return h("span", { class: "file-face" }, shot,
+    h("span", { class: "file-button", "aria-hidden": "true" }, t("fileCamera")));
 }

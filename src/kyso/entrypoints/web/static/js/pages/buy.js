@@ -17,10 +17,7 @@ export async function buy(main) {
 function product(p, certs) {
   const out = status();
   const needsCert = p.kind === "pack";
-  const [certField, cert] = needsCert ? field(t("forCert"), { tag: "select", name: "credential",
-    options: certs.map((c) => h("option", { value: c.credential_id },
-      // which one, in words: its end date (a serial cut off by a phone's select says nothing)
-      t("buyCertUntil", { name: c.subject, d: fmtDate(c.not_after).slice(0, 10) }))) }) : [null, null];
+  const [certField, cert] = needsCert && certs.length ? certChoice(certs) : [null, null];
   const button = h("button", { type: "submit", disabled: needsCert && !certs.length }, t("buy"));
   const facts = [p.term_months ? t("months", { n: p.term_months }) : null,
     p.signatures ? t("nSignatures", { n: p.signatures }) : null,
@@ -29,7 +26,7 @@ function product(p, certs) {
     e.preventDefault();
     busy(button, out, async () => {
       const json = { product: p.code };
-      if (cert) json.credential_id = cert.value;
+      if (cert) json.credential_id = cert.value;  // the one chosen, or the only one
       const order = await api("POST", "/billing/orders", { json });
       if (order.payment_url) { out.show(t("redirecting"), "ok"); location.assign(order.payment_url); }
       else out.show(label("os_", order.status), "ok");
@@ -37,6 +34,21 @@ function product(p, certs) {
   } }, h("h2", {}, p.name), h("p", { class: "price" }, p.price ? vnd(p.price) : t("uxFree")),
   p.price ? h("p", { class: "muted" }, `${t("priceVat")} · VAT ${vnd(p.vat)}`) : null, facts ? h("p", {}, facts) : null,
   needsCert && !certs.length ? noCert() : certField, out, button);
+}
+
+/** Which certificate a pack is for: a choice among several; the only one said, not offered as
+ *  a choice of one. Each named in words, with its end date (a serial cut off by a phone's
+ *  select says nothing). Returns the field and what holds the credential id (``value``). */
+function certChoice(certs) {
+  const said = (c) => t("buyCertUntil", { name: c.subject, d: fmtDate(c.not_after).slice(0, 10) });
+  if (certs.length > 1) {
+    return field(t("forCert"), { tag: "select", name: "credential",
+      options: certs.map((c) => h("option", { value: c.credential_id }, said(c))) });
+  }
+  const [only] = certs;
+  const [wrap] = field(t("forCert"), { tag: "output", class: "cert-only", name: "credential" });
+  wrap.querySelector("output").textContent = said(only);
+  return [wrap, { value: only.credential_id }];
 }
 
 /** What comes next, with the way there: a paid certificate package not used yet goes to the

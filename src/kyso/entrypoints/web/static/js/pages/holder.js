@@ -1,7 +1,7 @@
 // The account page's certificates: suspend one at once with the account PIN (a lost phone)
 // and resume it (docs/ACCOUNTS.md). The PIN is the confirmation: nothing acts on one click.
 import { get, post } from "../api.js";
-import { busy, card, field, h, replace, status } from "../dom.js";
+import { busy, card, dl, field, h, replace, status } from "../dom.js";
 import { t } from "../i18n.js";
 import { serialView } from "../serial.js";
 
@@ -20,8 +20,9 @@ function oneCert(cert) {
     const suspended = state === "suspended";
     const [pinWrap, pin] = field(t("fpPin"), { type: "password", inputmode: "numeric", maxlength: 6, autocomplete: "off" });
     const button = h("button", { type: "submit", class: suspended ? "" : "danger" }, t(suspended ? "hoResume" : "hoSuspend"));
-    replace(box, h("p", {}, h("strong", {}, cert.subject), " · ", t("serial"), " ", serialView(cert.serial), " · ",
-      h("span", { class: `badge st-${suspended ? "locked" : "active"}` }, t(suspended ? "hoSuspended" : "hoActive"))),
+    // one fact a line: on a phone the serial's "Xem đầy đủ" breaks a sentence of them apart
+    replace(box, dl([[t("ux4Holder"), h("strong", {}, cert.subject)], [t("serial"), serialView(cert.serial)],
+      [t("status"), h("span", { class: `badge st-${suspended ? "locked" : "active"}` }, t(suspended ? "hoSuspended" : "hoActive"))]]),
     h("p", { class: "hint" }, t(suspended ? "hoResumeHint" : "hoSuspendHint")), out,
     h("form", { novalidate: true, onsubmit: (e) => {
       e.preventDefault();

@@ -45,7 +45,7 @@ function certificates(certs, rerender) {
     [t("available"), t("subject"), t("package"), t("validTo"), t("status"), t("serial"), ""],
     certs.map((c) => [
       h("strong", { class: "available" }, c.unlimited ? t("unlimited") : String(c.available_signatures)),
-      c.subject, c.package || "—", fmtDate(c.not_after),
+      c.subject, c.package || t("ux4NoPackage"), fmtDate(c.not_after),
       word("certificate_statuses", c.status), serialView(c.serial),
       c.status === "active" ? renewButton(c, renewal, rerender) : ""])),
   h("a", { href: "#buy", class: "buy-link" }, t("buyMore")), renewal);

@@ -55,8 +55,10 @@ export async function problem(files) {
  *  eKYC (onboarding.js) and the identity re-check (identity.js) both use it. */
 export function chooser(left, id) {
   const name = (part) => t(part === "back" ? "back_" : part);
+  // the card's sides with the back camera, the portrait with the front one
   const parts = ["front", "back", "portrait"].map((part) =>
-    [part, ...field(name(part), { type: "file", name: part, accept: "image/jpeg,image/png" })]);
+    [part, ...field(name(part), { type: "file", name: part, accept: "image/jpeg,image/png",
+      capture: part === "portrait" ? "user" : "environment" })]);
   const rules = h("div", { class: "status info", id }, h("p", {}, t("imgRulesTitle")),
     h("ul", {}, ["imgRuleType", "imgRuleSize", "imgRulePixels", "imgRuleDistinct"].map((k) =>
       h("li", {}, t(k, { pixels: RULES.minPixels })))),
