@@ -208,5 +208,5 @@ def test_a_certificate_is_shown_within_a_phone_screen(small: Watched, world: Wor
         fits(p)
         shot(p, f"mends-serial-{path[2:]}")
     p.goto("/#buy")  # a pack is bought for a certificate named in words, not by its serial
-    option = p.locator('form.product[data-code="pack-10"] select option').first
-    expect(option).to_have_text(re.compile(r"^Nguyễn Thị Hồng Nhung — hạn đến \d\d/\d\d/\d{4}$"))
+    named = p.locator('form.product[data-code="pack-10"]').get_by_label("Cho chứng thư số")
+    expect(named).to_have_text(re.compile(r"^Nguyễn Thị Hồng Nhung — hạn đến \d\d/\d\d/\d{4}$"))

@@ -1,6 +1,8 @@
-"""Time said as a watch says it, on a small phone (360×800): a code that cannot be sent again
-yet says for how long on its button, and a transaction says how long is left to confirm it
-(a clock time alone makes the customer do the sum against their own watch)."""
+"""On a small phone (360×800): time said as a watch says it — a code that cannot be sent again
+yet says for how long on its button, and a transaction says how long is left to confirm it (a
+clock time alone makes the customer do the sum against their own watch); and a certificate
+said in words — the only one named, not offered as a choice of one, with no "—" and no stray
+"·" around it."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import uuid
 
 from playwright.sync_api import expect
 
+from kyso.pki.service import IssueRequest
 from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.documents.conftest import World
 from tests.web.conftest import Watched, log_in, nav_to, shot
@@ -96,12 +99,19 @@ def test_one_certificate_is_said_not_offered_as_a_choice_of_one(
         pack.get_by_role("button", name="Mua").click()
     assert json.loads(sent.value.post_data or "{}")["credential_id"] == cert["credential_id"]
     expect(p.get_by_role("heading", name="Cổng thanh toán thử nghiệm")).to_be_visible()
+    # a second certificate: now a choice, each named in words
+    world.container.pki.issue(IssueRequest(account=customer.account_id, province="Hà Nội",
+                                           locality="Ba Đình"), actor="test")
+    p.goto("/#buy")
+    choice = p.locator("form.product").first.get_by_label("Cho chứng thư số")
+    expect(choice.locator("option")).to_have_count(2)
+    expect(choice.locator("option").first).to_have_text(re.compile(r"^Hồ Thị Lan — hạn đến "))
     p.goto("/#home")  # back, the order left unpaid
     assert cert["package"] is None  # issued by the CA, signatures credited by hand
     expect(p.locator('td[data-label="Gói dịch vụ"]').first).to_have_text(  # not "—"
         "Chưa có gói dịch vụ")
     nav_to(p, "Tài khoản")
-    hold = p.locator(".hold")
+    hold = p.locator(".hold").first  # one card a certificate
     expect(hold.locator("dt")).to_have_text(["Chủ chứng thư số", "Số hiệu", "Trạng thái"])
     expect(hold.locator("dd").first).to_have_text("Hồ Thị Lan")
     expect(hold.locator("dd").last).to_have_text("Đang hoạt động")
