@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Route, expect
+from playwright.sync_api import Page, Route, expect
 
 from kyso.entrypoints.api.errors import install_error_handlers
 from kyso.errors import Text
@@ -260,19 +260,25 @@ def test_a_damaged_pdf_is_said_without_the_parsers_words_and_with_what_to_do(
     shot(p, "ux3-sign-damaged-pdf")
 
 
+def send_sign_up(p: Page, full_name: str, phone: str, email: str) -> None:
+    """From the login page: "Đăng ký tài khoản", the form filled in (the test password and
+    PIN) and sent."""
+    p.get_by_role("link", name="Đăng ký tài khoản").click()
+    p.get_by_label("Họ và tên").fill(full_name)
+    p.get_by_label("Số điện thoại").fill(phone)
+    p.get_by_label("Email").fill(email)
+    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    p.get_by_label("Mã PIN tài khoản (6 chữ số)").fill(PIN)
+    p.get_by_label("Nhập lại mã PIN tài khoản").fill(PIN)
+    p.get_by_role("button", name="Đăng ký", exact=True).click()
+
+
 def test_the_sign_up_codes_step_survives_a_reload(small: Watched, world: World) -> None:
     """The customer leaves for the SMS app; the phone drops the tab and reloads it on return:
     the codes step is still there (not an empty sign-up form), and the account activates."""
     p, n = small.page, uuid.uuid4().int % 10**6
     p.goto("/")
-    p.get_by_role("link", name="Đăng ký tài khoản").click()
-    p.get_by_label("Họ và tên").fill("Bùi Thị Hạnh")
-    p.get_by_label("Số điện thoại").fill(f"097{n:07d}")
-    p.get_by_label("Email").fill(f"hanh{n}@example.vn")
-    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    p.get_by_label("Mã PIN tài khoản (6 chữ số)").fill(PIN)
-    p.get_by_label("Nhập lại mã PIN tài khoản").fill(PIN)
-    p.get_by_role("button", name="Đăng ký", exact=True).click()
+    send_sign_up(p, "Bùi Thị Hạnh", f"097{n:07d}", f"hanh{n}@example.vn")
     heading = p.get_by_role("heading", name="Xác minh số điện thoại và email")
     expect(heading).to_be_visible()
     p.reload()

@@ -13,10 +13,11 @@ import uuid
 from playwright.sync_api import expect
 
 from kyso.pki.service import IssueRequest
-from tests.integration.api.conftest import PASSWORD, PIN
+from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
 from tests.web.conftest import Watched, log_in, nav_to, shot
 from tests.web.test_customer_web import username
+from tests.web.test_ux3_web import send_sign_up
 from tests.web.test_ux_web import fits, no_codes, small
 
 __all__ = ["small"]  # the 360×800 phone fixture
@@ -29,14 +30,7 @@ def test_the_sign_up_codes_are_sent_again_after_the_cool_down_said_on_the_button
     p, n = small.page, uuid.uuid4().int % 10**6
     p.clock.install()  # the browser's seconds, moved on with the server's below
     p.goto("/")
-    p.get_by_role("link", name="Đăng ký tài khoản").click()
-    p.get_by_label("Họ và tên").fill("Phan Thị Thu")
-    p.get_by_label("Số điện thoại").fill(f"096{n:07d}")
-    p.get_by_label("Email").fill(f"thu{n}@example.vn")
-    p.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    p.get_by_label("Mã PIN tài khoản (6 chữ số)").fill(PIN)
-    p.get_by_label("Nhập lại mã PIN tài khoản").fill(PIN)
-    p.get_by_role("button", name="Đăng ký", exact=True).click()
+    send_sign_up(p, "Phan Thị Thu", f"096{n:07d}", f"thu{n}@example.vn")
     sms, email = p.locator("#signup-resend-sms"), p.locator("#signup-resend-email")
     expect(sms).to_be_disabled()  # both codes just went: a tap now would only be refused
     expect(email).to_be_disabled()
