@@ -66,7 +66,8 @@ def test_register_for_a_certificate_up_to_active(page: Watched, world: World) ->
     expect(code).to_be_visible()  # the registration is in: the code is on its way
     code.fill(last_code(world.container, account["id"], "ONBOARDING_ACTIVATION"))
     p.get_by_role("button", name="Xác nhận").click()
-    expect(p.locator(".file-picker").first).to_contain_text("Chọn tệpChụp ảnhChưa chọn tệp nào")
+    expect(p.locator(".file-picker").first).to_contain_text(
+        "Chọn ảnh có sẵnChụp ảnhChưa chọn tệp nào")
     # a photo at hand, or the camera: the back one for the card, the front one for the face
     for label, side in (("Mặt trước", "environment"), ("Mặt sau", "environment"),
                         ("Ảnh chân dung", "user")):

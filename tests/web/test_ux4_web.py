@@ -104,6 +104,8 @@ def test_one_certificate_is_said_not_offered_as_a_choice_of_one(
     assert cert["package"] is None  # issued by the CA, signatures credited by hand
     expect(p.locator('td[data-label="Gói dịch vụ"]').first).to_have_text(  # not "—"
         "Chưa có gói dịch vụ")
+    # the holder in plain words, not the X.509 "Chủ thể"
+    expect(p.locator('td[data-label="Chủ chứng thư số"]').first).to_have_text("Hồ Thị Lan")
     nav_to(p, "Tài khoản")
     hold = p.locator(".hold").first  # one card a certificate
     expect(hold.locator("dt")).to_have_text(["Chủ chứng thư số", "Số hiệu", "Trạng thái"])

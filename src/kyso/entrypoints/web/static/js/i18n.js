@@ -15,7 +15,7 @@ const vi = {
   st_none: "Chưa đăng ký", st_pending: "Chờ kích hoạt", st_active: "Đang hoạt động", st_locked: "Đã khóa",
   m_smartotp: "SmartOTP", m_sms: "SMS OTP", methods: "Các phương thức", username: "Tên đăng nhập",
   nSignatures: "{n} lượt ký", lockedMethod: "Đã khóa",
-  certs: "Chứng thư số", noCerts: "Quý khách chưa có chứng thư số.", subject: "Chủ thể",
+  certs: "Chứng thư số", noCerts: "Quý khách chưa có chứng thư số.", subject: "Chủ chứng thư số",
   serial: "Số hiệu", validTo: "Hiệu lực đến", package: "Gói dịch vụ", available: "Lượt ký khả dụng",
   unlimited: "Không giới hạn", status: "Trạng thái", inbox: "Thông báo", noNotes: "Không có thông báo.",
   markAll: "Đánh dấu đã đọc tất cả", unread: "Chưa đọc",
@@ -229,6 +229,7 @@ const vi = {
   raPrev: "Trang trước", raNext: "Trang sau", raPage: "Trang {n}",
   datePlaceholder: "ngày/tháng/năm", dateWrong: "Ngày không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 04/03/1991.",
   fileChoose: "Chọn tệp", fileNone: "Chưa chọn tệp nào", fileCamera: "Chụp ảnh",
+  filePhoto: "Chọn ảnh có sẵn",
   partiesNone: "Chưa có bên tin cậy nào kết nối với kyso.",
   footLine: "kyso — ký số từ xa với SmartOTP",
   // -- recover
@@ -400,7 +401,7 @@ const vi = {
   ux3ResendCode: "Gửi lại mã", ux3StartOver: "Nhập lại tên đăng nhập",
   // -- ux4
   ux4Left: "{at} (còn {d})", ux4Over: "{at} (đã hết hạn)", ux4AgainIn: "{label} sau {d}",
-  ux4NoPackage: "Chưa có gói dịch vụ", ux4Holder: "Chủ chứng thư số",
+  ux4NoPackage: "Chưa có gói dịch vụ",
   ux3LevelBB: "Cơ bản (B-B)", ux3LevelBT: "Có dấu thời gian (B-T)",
   ux3LevelBLT: "Kiểm tra được lâu dài (B-LT)", ux3LevelBLTA: "Lưu trữ dài hạn (B-LTA)",
 };
@@ -418,7 +419,7 @@ const en = {
   st_none: "Not registered", st_pending: "Awaiting activation", st_active: "Active", st_locked: "Locked",
   m_sms: "SMS OTP", methods: "Methods", username: "Login name", nSignatures: "{n} signatures",
   lockedMethod: "Locked", certs: "Certificates", noCerts: "You have no certificate yet.",
-  subject: "Subject", serial: "Serial", validTo: "Valid until", package: "Package",
+  subject: "Holder", serial: "Serial", validTo: "Valid until", package: "Package",
   available: "Available signatures", unlimited: "Unlimited", status: "Status", inbox: "Notifications",
   noNotes: "No notifications.", markAll: "Mark all as read", unread: "Unread",
   pendingCount: "{n} transaction(s) wait for your confirmation.", txTitle: "Pending confirmations", noTx: "Nothing waits for your confirmation.", kind: "Type",
@@ -629,6 +630,7 @@ const en = {
   raPrev: "Previous page", raNext: "Next page", raPage: "Page {n}",
   datePlaceholder: "dd/mm/yyyy", dateWrong: "This is not a date. Type it as day/month/year, such as 04/03/1991.",
   fileChoose: "Choose a file", fileNone: "No file chosen", fileCamera: "Take a photo",
+  filePhoto: "Choose a photo",
   partiesNone: "No relying party is connected to kyso yet.",
   footLine: "kyso — remote signing with SmartOTP",
   // -- recover
@@ -800,7 +802,7 @@ const en = {
   ux3ResendCode: "Send the code again", ux3StartOver: "Enter the login again",
   // -- ux4
   ux4Left: "{at} ({d} left)", ux4Over: "{at} (expired)", ux4AgainIn: "{label} in {d}",
-  ux4NoPackage: "No package yet", ux4Holder: "Holder",
+  ux4NoPackage: "No package yet",
   ux3LevelBB: "Basic (B-B)", ux3LevelBT: "With a time stamp (B-T)",
   ux3LevelBLT: "Verifiable for long (B-LT)", ux3LevelBLTA: "Long-term archive (B-LTA)",
 };

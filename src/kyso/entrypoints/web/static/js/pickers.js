@@ -76,7 +76,9 @@ export function filePicker(id, attrs, label = "") {
     get() { return NATIVE.get.call(input); },
     set(v) { NATIVE.set.call(input, v); show(); },
   });
-  const face = h("span", { class: "file-button", "aria-hidden": "true" }, t("fileChoose"));
+  // beside the camera, the chooser is for a photo already taken
+  const face = h("span", { class: "file-button", "aria-hidden": "true" },
+    t(attrs.capture ? "filePhoto" : "fileChoose"));
   return h("div", { class: "file-picker" }, h("span", { class: "file-face" }, input, face),
     attrs.capture ? camera(input, attrs, label) : null, chosen);
 }

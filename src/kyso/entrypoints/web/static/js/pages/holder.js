@@ -21,7 +21,7 @@ function oneCert(cert) {
     const [pinWrap, pin] = field(t("fpPin"), { type: "password", inputmode: "numeric", maxlength: 6, autocomplete: "off" });
     const button = h("button", { type: "submit", class: suspended ? "" : "danger" }, t(suspended ? "hoResume" : "hoSuspend"));
     // one fact a line: on a phone the serial's "Xem đầy đủ" breaks a sentence of them apart
-    replace(box, dl([[t("ux4Holder"), h("strong", {}, cert.subject)], [t("serial"), serialView(cert.serial)],
+    replace(box, dl([[t("subject"), h("strong", {}, cert.subject)], [t("serial"), serialView(cert.serial)],
       [t("status"), h("span", { class: `badge st-${suspended ? "locked" : "active"}` }, t(suspended ? "hoSuspended" : "hoActive"))]]),
     h("p", { class: "hint" }, t(suspended ? "hoResumeHint" : "hoSuspendHint")), out,
     h("form", { novalidate: true, onsubmit: (e) => {
