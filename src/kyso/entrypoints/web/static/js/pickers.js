@@ -84,8 +84,8 @@ export function filePicker(id, attrs, label = "") {
 }
 
 /** "Chụp ảnh": the phone's camera (``capture``: "environment", the back one, for a card;
- *  "user", the front one, for a portrait) straight into ``input``, beside "Chọn tệp" for a
- *  photo already taken — a phone's file chooser does not always offer the camera. */
+ *  "user", the front one, for a portrait) straight into ``input``, beside "Chọn ảnh có sẵn"
+ *  for a photo already taken — a phone's file chooser does not always offer the camera. */
 function camera(input, attrs, label) {
   const shot = h("input", { type: "file", class: "file-input", accept: attrs.accept || "image/*",
     capture: attrs.capture, id: `${input.id}-camera`, "aria-label": `${label} — ${t("fileCamera")}`,
