@@ -24,6 +24,7 @@ __all__ = [
     "NotInitialized",
     "PkiError",
     "UnknownAuthority",
+    "WrongStatus",
 ]
 
 
@@ -61,6 +62,14 @@ class InvalidTransition(PkiError, Conflict):
     code = "invalid_certificate_state"
     vi = "Trạng thái chứng thư số không cho phép thao tác này."
     en = "The certificate's status does not allow this."
+
+
+class WrongStatus(InvalidTransition):
+    """The certificate is in a status the operation does not start from (said in words)."""
+
+    vi = "Chứng thư số đang ở trạng thái {status}; không thể thực hiện thao tác này."
+    en = "The certificate is {status}; this is not possible."
+    worded = {"status": "certificate_statuses"}  # noqa: RUF012 (a class constant)
 
 
 class NotInitialized(PkiError, Conflict):

@@ -19,8 +19,7 @@ from enum import StrEnum
 
 from kyso.errors import Text
 from kyso.keys.model import KeyHandle
-from kyso.pki.errors import InvalidTransition
-from kyso.vocabulary import CERTIFICATE_STATUSES
+from kyso.pki.errors import InvalidTransition, WrongStatus
 
 __all__ = [
     "OCSP_RESPONDER",
@@ -187,9 +186,7 @@ class IssuedCertificate:
         if current is CertificateStatus.EXPIRED:
             raise InvalidTransition(Text("chứng thư số đã hết hạn", "the certificate has expired"))
         if current is not status:
-            said = CERTIFICATE_STATUSES[current.value]
-            raise InvalidTransition(Text(f"chứng thư số đang ở trạng thái {said.vi.lower()}",
-                                         f"the certificate is {current.value}"))
+            raise WrongStatus(status=current.value)
 
 
 @dataclass(frozen=True)

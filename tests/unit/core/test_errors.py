@@ -70,3 +70,13 @@ def test_a_model_s_value_error_keeps_its_two_languages() -> None:
     assert said(worded) == Text("số trang bắt đầu từ 1", "pages are numbered from 1")
     assert str(worded) == "pages are numbered from 1"
     assert said(ValueError("plain")) == "plain"
+
+
+def test_a_certificate_in_the_wrong_status_is_said_in_words() -> None:
+    from kyso.pki.errors import InvalidTransition, WrongStatus
+
+    error = WrongStatus(status="suspended")
+    assert isinstance(error, InvalidTransition)  # the same code and HTTP status as before
+    assert error.describe("vi") == ("Chứng thư số đang ở trạng thái tạm dừng; "
+                                    "không thể thực hiện thao tác này.")
+    assert error.describe("en") == "The certificate is suspended; this is not possible."
