@@ -135,8 +135,10 @@ function ticking(el, show) {
 }
 
 /** A deadline as the customer reads it: "10:42 (còn 4 phút 12 giây)", counted down, then
- *  "10:42 (đã hết hạn)" — a clock time alone makes them do the sum against their watch. */
-export function deadline(value) {
+ *  "10:42 (đã hết hạn)" — a clock time alone makes them do the sum against their watch.
+ *  ``lapsed`` runs once when this device's clock says the time is up (after the caller has
+ *  put the element on the page: a deadline already past calls it on the next turn). */
+export function deadline(value, lapsed = null) {
   const el = h("span", { class: "deadline" });
   const until = new Date(value).getTime();
   if (Number.isNaN(until)) { el.textContent = "—"; return el; }
@@ -144,6 +146,7 @@ export function deadline(value) {
     const left = Math.ceil((until - Date.now()) / 1000);
     el.textContent = t(left > 0 ? "ux4Left" : "ux4Over", { at: fmtDate(value), d: duration(Math.max(left, 0)) });
     el.classList.toggle("over", left <= 0);
+    if (left <= 0 && lapsed) setTimeout(lapsed, 0);
     return left > 0;
   });
   return el;

@@ -402,6 +402,9 @@ const vi = {
   // -- ux4
   ux4Left: "{at} (còn {d})", ux4Over: "{at} (đã hết hạn)", ux4AgainIn: "{label} sau {d}",
   ux4NoPackage: "Chưa có gói dịch vụ",
+  // -- ux5
+  ux5TxExpired: "Giao dịch đã hết thời gian xác nhận.",
+  ux5TxHandled: "Giao dịch đã được xử lý trên thiết bị khác hoặc trước đó.",
   ux3LevelBB: "Cơ bản (B-B)", ux3LevelBT: "Có dấu thời gian (B-T)",
   ux3LevelBLT: "Kiểm tra được lâu dài (B-LT)", ux3LevelBLTA: "Lưu trữ dài hạn (B-LTA)",
 };
@@ -803,6 +806,9 @@ const en = {
   // -- ux4
   ux4Left: "{at} ({d} left)", ux4Over: "{at} (expired)", ux4AgainIn: "{label} in {d}",
   ux4NoPackage: "No package yet",
+  // -- ux5
+  ux5TxExpired: "The time to confirm this transaction has run out.",
+  ux5TxHandled: "The transaction was already handled, here earlier or on another device.",
   ux3LevelBB: "Basic (B-B)", ux3LevelBT: "With a time stamp (B-T)",
   ux3LevelBLT: "Verifiable for long (B-LT)", ux3LevelBLTA: "Long-term archive (B-LTA)",
 };

@@ -46,7 +46,7 @@ export function txCard(tx, after = null) {
   const box = h("article", { class: "card tx", "data-id": tx.id },
     h("h2", {}, label("k_", tx.kind)),
     dl([[t("kind"), label("k_", tx.kind)], [t("method"), t(`m_${tx.method}`)],
-      [t("createdAt"), fmtDate(tx.created_at)], [t("expiresAt"), deadline(tx.expires_at)]]),
+      [t("createdAt"), fmtDate(tx.created_at)], [t("expiresAt"), deadline(tx.expires_at, lapsed)]]),
     h("h3", {}, t("details")), shown, out, slot);
 
   async function confirm(button, code) {
@@ -61,6 +61,26 @@ export function txCard(tx, after = null) {
         return false;
       }
     });
+  }
+  /** This device's clock says the time is up: the server's decides (a phone's clock may run
+   *  ahead). Ended there (expired, or handled on another device) → the form goes, as after a
+   *  refused code; still open → asked again every 10 s while the card is on the page. */
+  async function lapsed() {
+    while (slot.isConnected) {
+      try {
+        const open = await get("/transactions");
+        if (!slot.isConnected) return;
+        if (!open.some((x) => x.id === tx.id)) {
+          const now = await get(`/transactions/${encodeURIComponent(tx.id)}`).catch(() => null);
+          if (!slot.isConnected) return;
+          const handled = now !== null && now.status !== "pending";
+          over({ code: handled ? "transaction_closed" : "transaction_expired",
+            message: t(handled ? "ux5TxHandled" : "ux5TxExpired") });
+          return;
+        }
+      } catch { /* offline: asked again below */ }
+      await new Promise((ok) => setTimeout(ok, 10_000));
+    }
   }
   /** Expired, already handled, or the last wrong code: no code can help now, so no form; the
    *  customer is told how to get a new transaction and can put this one away. */
