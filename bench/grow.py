@@ -104,6 +104,10 @@ def _insert(columns: tuple[str, ...], table: str) -> str:
             f"VALUES ({', '.join('?' * len(columns))})")
 
 
+# the filler's columns, named: the table has more (pending_id: batched chaining), left NULL
+_AUDIT_COLUMNS = "seq, at, action, outcome, actor, subject, details, prev_hash, hash"
+
+
 def seed(k: Kyso, count: int, audit: int) -> str:
     """``count`` accounts with a session each and ``audit`` filler audit records."""
     engine = k.container.engine
@@ -135,7 +139,7 @@ def seed(k: Kyso, count: int, audit: int) -> str:
         took = time.perf_counter() - started
         db.execute(
             "WITH RECURSIVE s(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM s WHERE x < ?) "
-            f"INSERT INTO audit_records SELECT x, ?, {filler} FROM s",
+            f"INSERT INTO audit_records ({_AUDIT_COLUMNS}) SELECT x, ?, {filler} FROM s",
             (head + 1, head + audit, stamp))
         db.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = ?",
                    (head + audit, "0" * 64, HEAD_ID))
@@ -161,7 +165,7 @@ def seed(k: Kyso, count: int, audit: int) -> str:
                     raw.commit()
                 took = time.perf_counter() - started
                 cursor.execute(
-                    f"INSERT INTO audit_records SELECT x, %s, {filler} "
+                    f"INSERT INTO audit_records ({_AUDIT_COLUMNS}) SELECT x, %s, {filler} "
                     "FROM generate_series(%s::bigint, %s::bigint) x",
                     (now, head + 1, head + audit))
                 cursor.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = %s",
