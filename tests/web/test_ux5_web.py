@@ -42,7 +42,7 @@ def _past(world: World, tx: dict[str, str]) -> float:
 def test_a_transaction_past_its_time_loses_its_form_once_the_server_says_so(
         small: Watched, world: World) -> None:
     p = small.page
-    _, tx = _open_card(p, world, "Lò Thị Hoa", "0912345675")
+    headers, tx = _open_card(p, world, "Lò Thị Hoa", "0912345675")
     card = p.locator(f'article[data-id="{tx["id"]}"]')
     code = card.get_by_label("Mã OTP")
     expect(code).to_be_visible()
@@ -52,7 +52,9 @@ def test_a_transaction_past_its_time_loses_its_form_once_the_server_says_so(
     expect(code).to_be_visible()  # the server holds it open: a code typed now still counts
     expect(card.get_by_role("button", name="Xác nhận")).to_be_enabled()
     world.clock.advance(_past(world, tx))  # now the server's time is up too
-    p.clock.fast_forward(10_000)  # the card asks again
+    late = world.client.post(f"/api/v1/transactions/{tx['id']}/reject", headers=headers)
+    assert late.status_code == 410, late.text  # another device came late: marked expired
+    p.clock.fast_forward(10_000)  # the card asks again: expired, not "handled"
     expect(card.get_by_role("alert")).to_have_text(
         f"Giao dịch đã hết thời gian xác nhận. {ENDED} Nếu vẫn cần, hãy thực hiện lại thao tác "
         "ban đầu để nhận giao dịch mới.")

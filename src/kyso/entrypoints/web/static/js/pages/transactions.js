@@ -69,11 +69,13 @@ export function txCard(tx, after = null) {
     while (slot.isConnected) {
       try {
         const open = await get("/transactions");
+        pendingNow(open);  // the badge counts what the server holds open
         if (!slot.isConnected) return;
         if (!open.some((x) => x.id === tx.id)) {
           const now = await get(`/transactions/${encodeURIComponent(tx.id)}`).catch(() => null);
           if (!slot.isConnected) return;
-          const handled = now !== null && now.status !== "pending";
+          // pending past its time, or marked expired by the sweep: expired; else decided
+          const handled = now !== null && !["pending", "expired"].includes(now.status);
           over({ code: handled ? "transaction_closed" : "transaction_expired",
             message: t(handled ? "ux5TxHandled" : "ux5TxExpired") });
           return;
