@@ -7,7 +7,7 @@ code — a code typed into a dead form would only be refused."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -22,10 +22,10 @@ __all__ = ["small"]  # the 360×800 phone fixture
 ENDED = "Giao dịch này không thể xác nhận được nữa."
 
 
-def _open_card(p: Page, world: World, name: str,
-               phone: str) -> tuple[dict[str, str], dict[str, str]]:
+def _open_card(p: Page, world: World, name: str, phone: str,
+               behind: timedelta = timedelta()) -> tuple[dict[str, str], dict[str, str]]:
     customer = world.customer(name, smartotp=False)
-    p.clock.install(time=world.clock.now())  # the browser's clock starts at the server's
+    p.clock.install(time=world.clock.now() - behind)  # the phone's clock, off by ``behind``
     tx = world.client.post("/api/v1/me/contact-change", headers=customer.headers,
                            json={"phone": phone}).json()
     log_in(p, username(world, customer), PASSWORD)
@@ -39,25 +39,28 @@ def _past(world: World, tx: dict[str, str]) -> float:
     return (datetime.fromisoformat(tx["expires_at"]) - world.clock.now()).total_seconds() + 5
 
 
-def test_a_transaction_past_its_time_loses_its_form_once_the_server_says_so(
+def test_a_phone_clock_jumping_ahead_keeps_a_live_form_until_the_servers_time_is_up(
         small: Watched, world: World) -> None:
     p = small.page
     headers, tx = _open_card(p, world, "Lò Thị Hoa", "0912345675")
     card = p.locator(f'article[data-id="{tx["id"]}"]')
-    code = card.get_by_label("Mã OTP")
+    code, left = card.get_by_label("Mã OTP"), card.locator(".deadline")
     expect(code).to_be_visible()
-    p.clock.fast_forward(3_600_000)  # this phone's clock is past the time; the server's is not
-    expect(card.locator(".deadline")).to_have_text(re.compile(r"\(đã hết hạn\)$"))
+    p.clock.fast_forward(3_600_000)  # this phone's clock jumps an hour; the server's does not
     p.clock.fast_forward(1_000)
-    expect(code).to_be_visible()  # the server holds it open: a code typed now still counts
+    # the card asked the server, which holds it open: the form stays, counted in its time
+    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"))
+    expect(code).to_be_visible()
     expect(card.get_by_role("button", name="Xác nhận")).to_be_enabled()
-    world.clock.advance(_past(world, tx))  # now the server's time is up too
+    past = _past(world, tx)
+    world.clock.advance(past)  # now the server's time is up too
     late = world.client.post(f"/api/v1/transactions/{tx['id']}/reject", headers=headers)
     assert late.status_code == 410, late.text  # another device came late: marked expired
-    p.clock.fast_forward(10_000)  # the card asks again: expired, not "handled"
-    expect(card.get_by_role("alert")).to_have_text(
+    p.clock.fast_forward(int(past * 1000))
+    expect(card.get_by_role("alert")).to_have_text(  # expired, not "handled"
         f"Giao dịch đã hết thời gian xác nhận. {ENDED} Nếu vẫn cần, hãy thực hiện lại thao tác "
         "ban đầu để nhận giao dịch mới.")
+    expect(left).to_have_text(re.compile(r"\(đã hết hạn\)$"))
     expect(code).to_have_count(0)
     expect(card.get_by_role("button", name="Xác nhận")).to_have_count(0)
     fits(p)
@@ -76,8 +79,15 @@ def test_a_transaction_handled_on_another_device_says_so_when_its_time_is_up(
     expect(card.get_by_label("Mã OTP")).to_be_visible()
     refused = world.client.post(f"/api/v1/transactions/{tx['id']}/reject", headers=headers)
     assert refused.status_code == 200, refused.text  # on another device, the page not told
-    world.clock.advance(_past(world, tx))
-    p.clock.fast_forward(3_600_000)
+    past = _past(world, tx)
+    world.clock.advance(past)
+    p.context.set_offline(True)  # the phone has no network when the time runs out
+    p.clock.fast_forward(int(past * 1000))
+    expect(card.locator(".deadline")).to_have_text(re.compile(r"\(đã hết hạn\)$"))
+    p.clock.fast_forward(10_000)
+    expect(card.get_by_label("Mã OTP")).to_be_visible()  # nothing heard: nothing said yet
+    p.context.set_offline(False)
+    p.clock.fast_forward(10_000)  # asked again
     expect(card.get_by_role("alert")).to_have_text(re.compile(
         r"^Giao dịch đã được xử lý trên thiết bị khác hoặc trước đó\. " + re.escape(ENDED)))
     expect(card.get_by_label("Mã OTP")).to_have_count(0)
@@ -85,3 +95,25 @@ def test_a_transaction_handled_on_another_device_says_so_when_its_time_is_up(
     nav_to(p, "Pending confirmations")
     expect(p.locator(f'article[data-id="{tx["id"]}"]')).to_have_count(0)  # not listed again
     no_codes(p)
+
+
+def test_a_phone_clock_minutes_off_still_counts_the_servers_minutes(
+        small: Watched, world: World) -> None:
+    p = small.page
+    _, tx = _open_card(p, world, "Mùa A Sử", "0912345673", behind=timedelta(minutes=15))
+    card = p.locator(f'article[data-id="{tx["id"]}"]')
+    given = (datetime.fromisoformat(tx["expires_at"]) - world.clock.now()).total_seconds()
+    assert given <= 10 * 60  # a transaction lives minutes, far less than the 15 it is off
+    # the server's minutes (X-Kyso-Time), not the phone's 15 more
+    whole = int(given // 60)
+    expect(card.locator(".deadline")).to_have_text(re.compile(
+        rf"\(còn ({whole}|{whole - 1}) phút( \d+ giây)?\)$"))
+    expect(card.get_by_label("Mã OTP")).to_be_visible()
+    shot(p, "ux5-tx-phone-clock-behind")
+    past = _past(world, tx)
+    world.clock.advance(past)
+    p.clock.fast_forward(int(past * 1000))  # the server's time is up: not 15 minutes later
+    expect(card.locator(".deadline")).to_have_text(re.compile(r"\(đã hết hạn\)$"))
+    expect(card.get_by_role("alert")).to_have_text(re.compile(
+        r"^Giao dịch đã hết thời gian xác nhận\. " + re.escape(ENDED)))
+    expect(card.get_by_label("Mã OTP")).to_have_count(0)

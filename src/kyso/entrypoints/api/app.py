@@ -125,7 +125,7 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     hsts = settings.mode == "production" and settings.public_base_url.startswith("https://")
     gate = identity_recovery.upload_gate(container, bearer_gate(container))
     served: ASGIApp = Observe(SecurityHeaders(BodySizeLimit(
-        app, settings.max_body_bytes, limits, gate=gate), hsts=hsts))
+        app, settings.max_body_bytes, limits, gate=gate), hsts=hsts, clock=container.clock.now))
     if settings.trusted_proxies.strip():
         # the client's address (throttle, audit) and scheme from X-Forwarded-For/-Proto, only
         # when the peer is a trusted proxy; anyone else's headers are ignored

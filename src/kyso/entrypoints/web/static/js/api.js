@@ -38,11 +38,13 @@ export async function api(method, path, { json, body, type, blob, headers: extra
   if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
   if (type) headers["Content-Type"] = type;
   let response;
+  const sent = Date.now();
   try {
     response = await fetch(`/api/v1${path}`, { method, headers, body, credentials: "omit" });
   } catch {
     throw new ApiError(0, "network", null);
   }
+  heard(response, sent);
   if (!response.ok) {
     let problem = {};
     try { problem = await response.json(); } catch { /* not JSON */ }
@@ -59,6 +61,20 @@ export async function api(method, path, { json, body, type, blob, headers: extra
   if (blob) return response;
   if (response.status === 204) return null;
   return response.json();
+}
+
+let skew = 0;  // the server's clock − this device's, in ms, as the last answer told it
+
+/** X-Kyso-Time: the server's clock when it answered, taken as halfway through the round trip. */
+function heard(response, sent) {
+  const told = Number(response.headers.get("X-Kyso-Time"));
+  if (told > 0) skew = told - (sent + Date.now()) / 2;
+}
+
+/** Now by the server's clock (ms since the epoch): a deadline is counted down in its time, not
+ *  in a phone's clock that may be minutes off. */
+export function serverMs() {
+  return Date.now() + skew;
 }
 
 /** A refusal with no sentence of kyso's (a proxy's HTML page: 502, 504, 413): said in words,

@@ -1,4 +1,5 @@
 // Building the page: elements from data with textContent only (never HTML from strings).
+import { serverMs } from "./api.js";
 import { stuck, supportLine } from "./contact.js";
 import { t } from "./i18n.js";
 import { datePicker, filePicker } from "./pickers.js";
@@ -136,18 +137,21 @@ function ticking(el, show) {
 
 /** A deadline as the customer reads it: "10:42 (còn 4 phút 12 giây)", counted down, then
  *  "10:42 (đã hết hạn)" — a clock time alone makes them do the sum against their watch.
- *  ``lapsed`` runs once when this device's clock says the time is up (after the caller has
- *  put the element on the page: a deadline already past calls it on the next turn). */
+ *  Counted in the server's time (``serverMs``: a phone's clock may be minutes off).
+ *  ``lapsed`` runs each time the count reaches the end (after the caller has put the element
+ *  on the page: a deadline already past calls it on the next turn). */
 export function deadline(value, lapsed = null) {
   const el = h("span", { class: "deadline" });
   const until = new Date(value).getTime();
   if (Number.isNaN(until)) { el.textContent = "—"; return el; }
-  ticking(el, () => {
-    const left = Math.ceil((until - Date.now()) / 1000);
+  let was = null;
+  ticking(el, () => {  // on while shown: the server's time as heard may move back (a new answer)
+    const left = Math.ceil((until - serverMs()) / 1000);
     el.textContent = t(left > 0 ? "ux4Left" : "ux4Over", { at: fmtDate(value), d: duration(Math.max(left, 0)) });
     el.classList.toggle("over", left <= 0);
-    if (left <= 0 && lapsed) setTimeout(lapsed, 0);
-    return left > 0;
+    if (left <= 0 && was !== false && lapsed) setTimeout(lapsed, 0);
+    was = left <= 0 ? false : true;
+    return true;
   });
   return el;
 }

@@ -1,7 +1,7 @@
 // Pending confirmations (giải pháp 3): what is approved, in words, then the code. With the
 // token on this device: SmartOTP PIN → the OCRA code over these very details is computed and
 // filled in → "Sử dụng mã OTP". On the SMS method (or a token held elsewhere) the code is typed.
-import { get, post } from "../api.js";
+import { get, post, serverMs } from "../api.js";
 import { ask, busy, deadline, describe, dl, field, fmtDate, h, replace, status } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { vocabulary, word } from "../vocab.js";
@@ -62,11 +62,20 @@ export function txCard(tx, after = null) {
       }
     });
   }
-  /** This device's clock says the time is up: the server's decides (a phone's clock may run
-   *  ahead). Ended there (expired, or handled on another device) → the form goes, as after a
-   *  refused code; still open → asked again every 10 s while the card is on the page. */
+  /** The time is up as counted here (the server's clock as last heard): the server decides
+   *  (the phone's clock may have been changed since). Ended there (expired, or handled on
+   *  another device) → the form goes, as after a refused code. Still open → its answer set
+   *  the count back (the card asks again when it runs out); offline → asked again every 10 s
+   *  while the count says the time is up. */
+  let asking = false;
   async function lapsed() {
-    while (slot.isConnected) {
+    if (asking) return;
+    asking = true;
+    try { await askServer(); } finally { asking = false; }
+  }
+  async function askServer() {
+    const until = new Date(tx.expires_at).getTime();
+    while (slot.isConnected && serverMs() >= until) {  // a later answer may set the count back
       try {
         const open = await get("/transactions");
         pendingNow(open);  // the badge counts what the server holds open
