@@ -117,3 +117,20 @@ def test_a_phone_clock_minutes_off_still_counts_the_servers_minutes(
     expect(card.get_by_role("alert")).to_have_text(re.compile(
         r"^Giao dịch đã hết thời gian xác nhận\. " + re.escape(ENDED)))
     expect(card.get_by_label("Mã OTP")).to_have_count(0)
+
+
+def test_a_phone_clock_a_day_ahead_keeps_its_session(small: Watched, world: World) -> None:
+    """The session's end (12 hours on) is judged in the server's time too: a phone whose date
+    is a day ahead is not sent back to the login at its first step, nor after a reload."""
+    p = small.page
+    customer = world.customer("Hà Văn Lợi", smartotp=False)
+    p.clock.install(time=world.clock.now() + timedelta(days=1))
+    log_in(p, username(world, customer), PASSWORD)
+    nav_to(p, "Giao dịch chờ xác nhận")
+    expect(p.get_by_role("heading", name="Giao dịch chờ xác nhận", level=1)).to_be_visible()
+    p.reload()
+    nav_to(p, "Trang chủ")
+    expect(p.get_by_role("navigation", name="main")).to_be_visible()
+    expect(p.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    expect(p.get_by_text("Phiên đăng nhập đã hết hạn")).to_have_count(0)
+    no_codes(p)

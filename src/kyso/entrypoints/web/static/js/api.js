@@ -63,16 +63,20 @@ export async function api(method, path, { json, body, type, blob, headers: extra
   return response.json();
 }
 
-let skew = 0;  // the server's clock − this device's, in ms, as the last answer told it
+// the server's clock − this device's, in ms, as the last answer told it (kept for a reload)
+const SKEW = "kyso.skew";
+let skew = Number(sessionStorage.getItem(SKEW)) || 0;
 
 /** X-Kyso-Time: the server's clock when it answered, taken as halfway through the round trip. */
 function heard(response, sent) {
   const told = Number(response.headers.get("X-Kyso-Time"));
-  if (told > 0) skew = told - (sent + Date.now()) / 2;
+  if (!(told > 0)) return;
+  skew = Math.round(told - (sent + Date.now()) / 2);
+  sessionStorage.setItem(SKEW, String(skew));
 }
 
-/** Now by the server's clock (ms since the epoch): a deadline is counted down in its time, not
- *  in a phone's clock that may be minutes off. */
+/** Now by the server's clock (ms since the epoch): a deadline or an expiry is judged in its
+ *  time, not in a phone's clock that may be minutes, or days, off. */
 export function serverMs() {
   return Date.now() + skew;
 }

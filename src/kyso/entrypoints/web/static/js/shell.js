@@ -1,5 +1,5 @@
 // The frame both apps share: header, navigation, language, login, logout, session expiry.
-import { api, clearSession, onSessionLost, saveSession, session } from "./api.js";
+import { api, clearSession, onSessionLost, saveSession, serverMs, session } from "./api.js";
 import { supportLine } from "./contact.js";
 import { busy, describe, field, h, replace, status } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
@@ -165,7 +165,7 @@ export function start({ brand, routes, allowed = () => true, loginExtra = null, 
 
   async function render() {
     const s = session();
-    if (s && Date.parse(s.expires_at) <= Date.now()) {  // the server would say 401 anyway
+    if (s && Date.parse(s.expires_at) <= serverMs()) {  // the server would say 401 anyway
       clearSession();
       notice = t("expired");
     }

@@ -1,7 +1,7 @@
 // Sign-up before login: name, phone, email, password, account PIN; then the two codes sent
 // to the phone and the email (docs/WEB.md). The server never says whether a phone or email
 // is registered already: a code that does not come is the only sign, and its owner is told.
-import { api } from "../api.js";
+import { api, serverMs } from "../api.js";
 import { busy, coolDown, field, h, replace, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 
@@ -20,7 +20,7 @@ function keep(pending, typed) {
 function kept() {
   try {
     const k = JSON.parse(sessionStorage.getItem(KEPT) || "null");
-    return k && Date.parse(k.pending?.expires_at) > Date.now() ? k : null;
+    return k && Date.parse(k.pending?.expires_at) > serverMs() ? k : null;
   } catch { return null; }
 }
 

@@ -1,6 +1,6 @@
 // Đăng ký SmartOTP and Quên PIN SmartOTP in the browser, step by step as in the guide and as
 // `kyso app smartotp-register` / `forgot-pin` drive the same API (app/enrol.py).
-import { get, post, session } from "../api.js";
+import { get, post, serverMs, session } from "../api.js";
 import { busy, coolDown, field, h, replace, status } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { base32Decode } from "./oath.js";
@@ -72,7 +72,7 @@ export function enrolState() {
   let kept = null;
   try { kept = JSON.parse(sessionStorage.getItem(ENROL) || "null"); } catch { kept = null; }
   if (!kept || kept.account !== session()?.account?.id) return null;
-  if (kept.step === "activate" && !(Date.parse(kept.reg?.activation_expires_at) > Date.now())) return null;
+  if (kept.step === "activate" && !(Date.parse(kept.reg?.activation_expires_at) > serverMs())) return null;
   return kept;
 }
 
