@@ -65,14 +65,15 @@ export async function api(method, path, { json, body, type, blob, headers: extra
 
 // the server's clock − this device's, in ms, as the last answer told it (kept for a reload)
 const SKEW = "kyso.skew";
-let skew = Number(sessionStorage.getItem(SKEW)) || 0;
+let skew = 0;
+try { skew = Number(sessionStorage.getItem(SKEW)) || 0; } catch { /* no storage: learnt anew */ }
 
 /** X-Kyso-Time: the server's clock when it answered, taken as halfway through the round trip. */
 function heard(response, sent) {
   const told = Number(response.headers.get("X-Kyso-Time"));
   if (!(told > 0)) return;
   skew = Math.round(told - (sent + Date.now()) / 2);
-  sessionStorage.setItem(SKEW, String(skew));
+  try { sessionStorage.setItem(SKEW, String(skew)); } catch { /* kept in memory only */ }
 }
 
 /** Now by the server's clock (ms since the epoch): a deadline or an expiry is judged in its

@@ -144,13 +144,13 @@ export function deadline(value, lapsed = null) {
   const el = h("span", { class: "deadline" });
   const until = new Date(value).getTime();
   if (Number.isNaN(until)) { el.textContent = "—"; return el; }
-  let was = null;
+  let ended = false;
   ticking(el, () => {  // on while shown: the server's time as heard may move back (a new answer)
     const left = Math.ceil((until - serverMs()) / 1000);
     el.textContent = t(left > 0 ? "ux4Left" : "ux4Over", { at: fmtDate(value), d: duration(Math.max(left, 0)) });
     el.classList.toggle("over", left <= 0);
-    if (left <= 0 && was !== false && lapsed) setTimeout(lapsed, 0);
-    was = left <= 0 ? false : true;
+    if (left <= 0 && !ended && lapsed) setTimeout(lapsed, 0);
+    ended = left <= 0;
     return true;
   });
   return el;
