@@ -75,6 +75,10 @@ def test_a_transaction_says_how_long_is_left_to_confirm_it(
     world.clock.advance(past)
     p.clock.fast_forward(int(past * 1000))
     expect(left).to_have_text(re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2} \(expired\)$"))
+    card = p.locator(f'article[data-id="{tx["id"]}"]')
+    expect(card.get_by_role("alert")).to_have_text(re.compile(  # the server agreed: no form
+        r"^The time to confirm this transaction has run out\. This transaction can no longer"))
+    expect(card.get_by_label("OTP code")).to_have_count(0)
     shot(p, "ux4-tx-expired")
 
 
