@@ -1,8 +1,9 @@
-"""On a small phone (360×800): a transaction whose time runs out on the page. The phone's clock
-counts down, the server's decides: while the server still holds the transaction open (a phone
-clock running ahead) its form stays; once the server's time is up too, or the transaction was
-handled elsewhere, the form goes and the card says why and what to do, as after a refused
-code — a code typed into a dead form would only be refused."""
+"""On a small phone (360×800): time judged by the server's clock. The app counts a deadline in
+the server's time (X-Kyso-Time on every /api/v1/ answer), so a phone clock minutes behind, an
+hour ahead or a day ahead neither stretches nor cuts a transaction's time or the session; at
+the end of the count the server decides: still open, the form stays; ended (expired, or
+handled on another device), the form goes and the card says why and what to do, as after a
+refused code; offline, the card asks again once the network is back."""
 
 from __future__ import annotations
 
