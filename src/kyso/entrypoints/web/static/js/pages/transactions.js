@@ -63,10 +63,11 @@ export function txCard(tx, after = null) {
     });
   }
   /** The time is up as counted here (the server's clock as last heard): the server decides
-   *  (the phone's clock may have been changed since). Ended there (expired, or handled on
-   *  another device) → the form goes, as after a refused code. Still open → its answer set
-   *  the count back (the card asks again when it runs out); offline → asked again every 10 s
-   *  while the count says the time is up. */
+   *  (the phone's clock may have been changed since). Its answer also resets the count
+   *  (X-Kyso-Time): still pending and before its end → the count resumes and asks again when
+   *  it runs out; otherwise the form goes, as after a refused code (pending past its end or
+   *  marked expired: expired; confirmed, rejected or spent elsewhere: handled). Offline →
+   *  asked again every 10 s. */
   let asking = false;
   async function lapsed() {
     if (asking) return;
@@ -75,20 +76,14 @@ export function txCard(tx, after = null) {
   }
   async function askServer() {
     const until = new Date(tx.expires_at).getTime();
-    while (slot.isConnected && serverMs() >= until) {  // a later answer may set the count back
+    while (slot.isConnected && serverMs() >= until) {
       try {
-        const open = await get("/transactions");
-        pendingNow(open);  // the badge counts what the server holds open
-        if (!slot.isConnected) return;
-        if (!open.some((x) => x.id === tx.id)) {
-          const now = await get(`/transactions/${encodeURIComponent(tx.id)}`).catch(() => null);
-          if (!slot.isConnected) return;
-          // pending past its time, or marked expired by the sweep: expired; else decided
-          const handled = now !== null && !["pending", "expired"].includes(now.status);
-          over({ code: handled ? "transaction_closed" : "transaction_expired",
-            message: t(handled ? "ux5TxHandled" : "ux5TxExpired") });
-          return;
-        }
+        const now = await get(`/transactions/${encodeURIComponent(tx.id)}`);
+        if (!slot.isConnected || (now.status === "pending" && serverMs() < until)) return;
+        const handled = !["pending", "expired"].includes(now.status);
+        over({ code: handled ? "transaction_closed" : "transaction_expired",
+          message: t(handled ? "ux5TxHandled" : "ux5TxExpired") });
+        return;
       } catch { /* offline: asked again below */ }
       await new Promise((ok) => setTimeout(ok, 10_000));
     }
