@@ -24,7 +24,7 @@ from otp_profile import _inline, call, profiled
 from serve import make_kyso, pg_database
 
 from kyso.entrypoints.api import app as app_module
-from kyso.entrypoints.csc import signatures
+from kyso.entrypoints.csc import front, signatures
 from kyso.entrypoints.logs import configure_logging
 
 PATH = "/csc/v2/signatures/signHash"
@@ -60,7 +60,8 @@ def main() -> None:
     parser.add_argument("--callees", action="append", default=[],
                         help="a function name whose callees to list (repeatable)")
     args = parser.parse_args()
-    signatures.run_hot = _inline  # type: ignore[assignment]  # one thread to profile
+    # one thread to profile: the route's hop and the front's (csc/front.py)
+    signatures.run_hot = front.run_hot = _inline  # type: ignore[assignment]
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kyso-prof-")))
         db_url = stack.enter_context(pg_database(args.pg)) if args.pg else None

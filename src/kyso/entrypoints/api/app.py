@@ -53,6 +53,7 @@ from kyso.entrypoints.api.routes import (
 )
 from kyso.entrypoints.csc import documents as csc_documents
 from kyso.entrypoints.csc import router as csc_router
+from kyso.entrypoints.csc.front import SignHashFront
 from kyso.entrypoints.lifeline import die_with_parent
 from kyso.entrypoints.logs import configure_logging
 from kyso.entrypoints.pki_http import router as pki_router
@@ -124,8 +125,9 @@ def create_app(container: Container, *, run_worker: bool = False) -> ASGIApp:
     settings = container.settings
     hsts = settings.mode == "production" and settings.public_base_url.startswith("https://")
     gate = identity_recovery.upload_gate(container, bearer_gate(container))
+    front = SignHashFront(app, app, container)  # CSC signHash without FastAPI's machinery
     served: ASGIApp = Observe(SecurityHeaders(BodySizeLimit(
-        app, settings.max_body_bytes, limits, gate=gate), hsts=hsts, clock=container.clock.now))
+        front, settings.max_body_bytes, limits, gate=gate), hsts=hsts, clock=container.clock.now))
     if settings.trusted_proxies.strip():
         # the client's address (throttle, audit) and scheme from X-Forwarded-For/-Proto, only
         # when the peer is a trusted proxy; anyone else's headers are ignored

@@ -20,9 +20,10 @@ from kyso.errors import PermissionDenied
 from kyso.relying.csc_oauth import TOKEN_PREFIX, Bearer
 
 __all__ = ["BearerDep", "CscCaller", "CscCallerDep", "GatedSigningCallerDep", "SigningCallerDep",
-           "csc_lang", "gated_signing_caller", "signing_caller"]
+           "bearer_scheme", "csc_lang", "gated_signing_caller", "signing_caller"]
 
 _bearer = HTTPBearer(auto_error=False)
+bearer_scheme = _bearer  # the Authorization header, read as the routes read it
 
 
 @dataclass(frozen=True)

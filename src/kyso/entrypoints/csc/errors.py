@@ -63,6 +63,10 @@ __all__ = [
     "MalformedBody",
     "MissingParameter",
     "NotImplementedMethod",
+    "http_error",
+    "kyso_error",
+    "lang_of_body",
+    "validation_error",
 ]
 
 
@@ -138,7 +142,7 @@ _KINDS = {"hashes": "array", "hash": "array", "numSignatures": "integer", "authD
           "documents": "array", "documentDigests": "array"}  # the type of a missing field
 
 
-def _kyso_error(request: Request, exc: errors.KysoError) -> Response:
+def kyso_error(request: Request, exc: errors.KysoError) -> Response:
     lang = _lang(request)
     if isinstance(exc, OAuthError):
         return error_response(exc.status, exc.code, exc.describe(lang, desk_of(request)),
@@ -168,7 +172,11 @@ async def _body_lang(request: Request) -> None:
     if int(size) > 65536:  # a signDoc body: read by its handler only, parsed fast
         await _parse_large(request)
         return
-    raw = await request.body()
+    lang_of_body(request, await request.body())
+
+
+def lang_of_body(request: Request, raw: bytes) -> None:
+    """The answer's language from ``lang`` in this JSON body, if it has one."""
     if b'"lang"' not in raw:  # most bodies: no second JSON parse (a key with escapes in its
         return                # name is not a lang the spec knows either)
     try:
@@ -190,7 +198,7 @@ async def _parse_large(request: Request) -> None:
         request._json = pydantic_core.from_json(raw)  # starlette's cache of request.json()
 
 
-def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+def validation_error(request: Request, exc: RequestValidationError) -> Response:
     first = exc.errors()[0] if exc.errors() else {}
     kind = first.get("type", "")
     where = [p for p in first.get("loc", ()) if p != "body"]
@@ -202,10 +210,10 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
         problem = MissingParameter(names[-1], _TYPES[kind] or _KINDS.get(names[-1], "string"))
     else:
         problem = InvalidParameter(names[-1])
-    return _kyso_error(request, problem)
+    return kyso_error(request, problem)
 
 
-def _http_error(request: Request, exc: HTTPException) -> Response:
+def http_error(request: Request, exc: HTTPException) -> Response:
     code = {401: "invalid_token", 403: "access_denied"}.get(exc.status_code, "invalid_request")
     detail = exc.detail if isinstance(exc.detail, str) else code
     return error_response(exc.status_code, code, detail, dict(exc.headers or {}))
@@ -222,10 +230,10 @@ class CscRoute(APIRoute):
             try:
                 return await handler(request)
             except errors.KysoError as exc:
-                return _kyso_error(request, exc)
+                return kyso_error(request, exc)
             except RequestValidationError as exc:
-                return _validation_error(request, exc)
+                return validation_error(request, exc)
             except HTTPException as exc:
-                return _http_error(request, exc)
+                return http_error(request, exc)
 
         return csc_handler

@@ -34,7 +34,7 @@ from kyso.relying.csc_model import AsyncResponse, ResponseStatus
 from kyso.signing.model import Credential
 from kyso.signing.receipt_jobs import ReceiptKind, ReceiptOrder, hash_receipt, receipt_id_for
 
-__all__ = ["router", "time_stamp_token"]
+__all__ = ["router", "sign_hash_now", "time_stamp_token"]
 
 router = APIRouter(route_class=CscRoute)
 _HEX = re.compile(r"[0-9a-fA-F]{1,64}")
@@ -45,11 +45,12 @@ async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
                     container: ContainerDep) -> Response:
     # one hop to a hot route's thread for the whole request (the bearer check, the signing),
     # where a plain-function dependency and endpoint cost one each
-    return await run_hot(container, _sign_hash, body, request, bearer, container)
+    return await run_hot(container, sign_hash_now, body, request, bearer, container)
 
 
-def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
-               container: Container) -> Response:
+def sign_hash_now(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
+                  container: Container) -> Response:
+    """The route's work, on a hot route's thread (also from ``csc/front.py``)."""
     caller = signing_caller(container, bearer)
     digests = decode_hashes(body.hashes)
     if caller.scope == "credential" and caller.credential_id != body.credential_id:
