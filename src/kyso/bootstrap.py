@@ -6,6 +6,7 @@ Nothing is built at import time; :func:`bootstrap` builds a :class:`Container` o
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -27,7 +28,7 @@ from kyso.adapters.db.health import readiness
 from kyso.adapters.db.key_check import NodeKeys, open_master_key
 from kyso.adapters.db.repositories.audit import default_chain_mode
 from kyso.adapters.db.schema import upgrade
-from kyso.adapters.db.uow import SqlUnitOfWork
+from kyso.adapters.db.uow import SqlUnitOfWork, shared_reads
 from kyso.adapters.email.smtp import SmtpEmailSender
 from kyso.adapters.keystore import Pkcs11KeyStore, SoftwareKeyStore
 from kyso.adapters.keystore.pkcs11_master import hsm_opener
@@ -210,6 +211,11 @@ class Container:
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key,
                              audit_chain=self.audit_chain)
+
+    def shared_reads(self) -> AbstractContextManager[None]:
+        """Read-only units of work opened inside share one connection (``adapters/db/uow.py``):
+        for a request that reads through several services and then writes (signHash)."""
+        return shared_reads()
 
     @cached_property
     def audit_chain(self) -> str:

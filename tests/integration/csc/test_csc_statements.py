@@ -8,8 +8,10 @@ SAD spent by a conditional update that also keeps the signature in the SAD's row
 the quota taken in one statement that also asks the onboarding acceptance gate's question
 (no separate locked read of the registration), the quota ledger's entries, the audit record
 (its chain head read, appended, moved) and the receipt's job row (with the audit position
-the append returned). On PostgreSQL no connection is pinged for it (pool_pre_ping pinged
-on each of the three checkouts), and the reads send no BEGIN or ROLLBACK (autocommit).
+the append returned). Two connections are checked out of the pool: the bearer check and
+the read share one (``shared_reads``), the transaction has its own. On PostgreSQL no
+connection is pinged for it (pool_pre_ping pinged on each checkout), and the reads send no
+BEGIN or ROLLBACK (autocommit).
 
 With the audit chain in batched mode (KYSO_AUDIT_CHAIN, the default on PostgreSQL) eight: the
 audit record is one INSERT into audit_pending, and the receipt's job names that pending
@@ -78,12 +80,22 @@ def test_one_signhash_runs_ten_or_eight_statements_and_no_ping(
     real_ping = dialect.do_ping
     monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
     monkeypatch.setattr(dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
-    with recorded(world) as seen:
-        r = sign_hash(signer, sad, batch)
+    checkouts: list[object] = []
+    pool = world.container.engine.pool
+
+    def checked_out(*args: object) -> None:
+        checkouts.append(args)
+    event.listen(pool, "checkout", checked_out)
+    try:
+        with recorded(world) as seen:
+            r = sign_hash(signer, sad, batch)
+    finally:
+        event.remove(pool, "checkout", checked_out)
     assert r.status_code == 200, r.text
     batched = world.container.audit_chain == "batched"
     assert seen == (SIGN_HASH_BATCHED if batched else SIGN_HASH)
     assert pings == []
+    assert len(checkouts) == 2  # the shared read, the transaction
 
 
 def test_an_idle_postgresql_connection_is_pinged_before_use(
@@ -99,4 +111,4 @@ def test_an_idle_postgresql_connection_is_pinged_before_use(
     monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
     monkeypatch.setattr(dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
     assert sign_hash(signer, sad, batch).status_code == 200
-    assert len(pings) >= 3  # each checkout of a pooled connection
+    assert len(pings) >= 2  # each checkout of a pooled connection

@@ -7,9 +7,9 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
-from kyso.adapters.db.uow import SqlUnitOfWork
+from kyso.adapters.db.uow import SqlUnitOfWork, shared_reads
 from kyso.audit.model import AuditEvent
 
 AT = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
@@ -142,3 +142,53 @@ def test_what_an_upgraded_unit_of_work_writes_is_one_transaction(engine: Engine)
         uow.audit.append(AuditEvent("kept", actor="test"), AT)
         uow.commit()
     assert _actions(engine) == ["before", "kept"]
+
+
+def _connection_of(uow: SqlUnitOfWork) -> object:
+    return uow.connection.connection.driver_connection
+
+
+def test_shared_reads_share_one_connection_and_end_with_the_block(engine: Engine) -> None:
+    checkouts: list[int] = []
+    pool = engine.pool
+
+    def counted(*_: object) -> None:
+        checkouts.append(1)
+    event.listen(pool, "checkout", counted)
+    try:
+        with shared_reads():
+            with SqlUnitOfWork(engine, read_only=True) as first:
+                one = _connection_of(first)
+            with SqlUnitOfWork(engine, read_only=True) as second:
+                assert _connection_of(second) is one
+            assert len(checkouts) == 1
+        assert pool.checkedout() == 0  # the block gave it back
+        with SqlUnitOfWork(engine, read_only=True), SqlUnitOfWork(engine, read_only=True):
+            assert len(checkouts) == 3  # outside the block: one each, as before
+    finally:
+        event.remove(pool, "checkout", counted)
+
+
+def test_a_write_inside_shared_reads_is_seen_by_the_reads_after_it(engine: Engine) -> None:
+    """The shared read ends before a write begins (on SQLite no snapshot is held across the
+    commit, which would also keep the log from being checkpointed back to its start): the
+    next read sees what was written."""
+    _append(engine, "before")
+    with shared_reads():
+        assert _actions(engine) == ["before"]
+        _append(engine, "written")
+        assert _actions(engine) == ["before", "written"]
+
+
+def test_a_shared_read_that_begins_writing_takes_the_connection_for_itself(
+        engine: Engine) -> None:
+    with shared_reads():
+        with SqlUnitOfWork(engine, read_only=True, audit_chain="inline") as upgraded:
+            upgraded.begin_writing()
+            upgraded.audit.append(AuditEvent("upgraded", actor="test"), AT)
+            upgraded.commit()
+        assert engine.pool.checkedout() == 0  # its own: given back when it ended
+        with SqlUnitOfWork(engine, read_only=True, audit_chain="inline") as after:
+            assert engine.pool.checkedout() == 1  # a new shared one
+            assert [r.event.action for r in after.audit.records()] == ["upgraded"]
+    assert engine.pool.checkedout() == 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
@@ -65,7 +67,33 @@ from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
 from kyso.throttle import ThrottleRepository
 
-__all__ = ["SqlUnitOfWork"]
+__all__ = ["SqlUnitOfWork", "shared_reads"]
+
+# the connection read-only units of work share inside shared_reads(), per engine
+_SHARED: ContextVar[dict[Engine, Connection] | None] = ContextVar("kyso_shared_reads",
+                                                                   default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Inside, read-only units of work share one connection per engine (one pool checkout;
+    on SQLite one read transaction, so one snapshot, until a write or the block ends): for a
+    request whose reads come from several services — a signHash's bearer check, then its
+    credential and SAD. Units of work that write take their own connection as ever, and end
+    the shared read transaction first (a read after them begins another); one that starts
+    writing (``begin_writing``) takes the shared connection for itself."""
+    shared: dict[Engine, Connection] = {}
+    token = _SHARED.set(shared)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+        for conn in shared.values():
+            try:
+                if conn.in_transaction():
+                    conn.rollback()
+            finally:
+                conn.close()
 
 # Each repository class, made on first use in a unit of work (most use two or three of
 # them; building all twenty on every open cost more than a signHash's statements).
@@ -129,6 +157,7 @@ class SqlUnitOfWork:
         self._lock: WriterLock | None = None
         self._joinable: ExitStack | None = None  # blobs written join this transaction
         self._counted: CountedAudit | None = None
+        self._shared: dict[Engine, Connection] | None = None  # the connection is theirs
 
     def __getattr__(self, name: str) -> Any:
         """A repository on this unit of work's connection, made the first time it is used
@@ -148,14 +177,27 @@ class SqlUnitOfWork:
         return repository
 
     def __enter__(self) -> Self:
+        shared = _SHARED.get()
+        if shared is not None and self._read_only:
+            conn = shared.get(self._engine)
+            if conn is None:
+                conn = shared[self._engine] = self._reading()
+            elif not conn.in_transaction():  # a write ended the last read: a fresh snapshot
+                conn.begin()
+            self._conn, self._shared, self._counted = conn, shared, None
+            return self
+        if shared is not None and (reading := shared.get(self._engine)) is not None \
+                and reading.in_transaction():
+            # a write ends the shared read first: on SQLite a snapshot held across the
+            # commits would keep the log from ever being checkpointed back to its start
+            reading.rollback()
         self._lock = None if self._read_only else writer_lock(self._engine)
         if self._lock is not None:
             self._lock.acquire()
         try:
-            conn = self._engine.connect()
-            if self._read_only:
-                mark_read_only(conn)
-            conn.begin()
+            conn = self._reading() if self._read_only else self._engine.connect()
+            if not self._read_only:
+                conn.begin()
         except BaseException:
             self._release()
             raise
@@ -164,6 +206,16 @@ class SqlUnitOfWork:
             self._join_writes(conn)
         self._counted = None
         return self
+
+    def _reading(self) -> Connection:
+        conn = self._engine.connect()
+        try:
+            mark_read_only(conn)
+            conn.begin()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _join_writes(self, conn: Connection) -> None:
         self._joinable = ExitStack()
@@ -181,6 +233,9 @@ class SqlUnitOfWork:
         if not self._read_only:
             return
         conn = self.connection
+        if self._shared is not None:  # this unit of work's own from now on
+            del self._shared[self._engine]
+            self._shared = None
         lock = writer_lock(self._engine)
         if lock is not None:  # SQLite
             end_reading(conn)  # no snapshot held while waiting for the lock
@@ -202,6 +257,9 @@ class SqlUnitOfWork:
             return
         for name in (*_REPOSITORIES, "audit"):  # made on this connection: gone with it
             self.__dict__.pop(name, None)
+        if self._shared is not None:  # shared_reads() ends it
+            self._shared = None
+            return
         joinable, self._joinable = self._joinable, None
         if joinable is not None:
             joinable.close()

@@ -51,6 +51,14 @@ async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
 def sign_hash_now(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
                   container: Container) -> Response:
     """The route's work, on a hot route's thread (also from ``csc/front.py``)."""
+    if body.operation_mode == "A":  # it reads what it has just written: units of its own
+        return _sign_hash(body, request, bearer, container)
+    with container.shared_reads():  # the bearer check, the credential and the SAD: one read
+        return _sign_hash(body, request, bearer, container)
+
+
+def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
+               container: Container) -> Response:
     caller = signing_caller(container, bearer)
     digests = decode_hashes(body.hashes)
     if caller.scope == "credential" and caller.credential_id != body.credential_id:
