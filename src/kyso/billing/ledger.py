@@ -128,12 +128,14 @@ class QuotaLedger:
             raise ValueError("debit at least one signature")
         now = self._clock.now()
         basis = self._free_basis(uow, relying_party)
-        if basis is None and uow.quota.take(credential_id, count, now,
-                                            unless_awaiting_acceptance=gate is not None):
-            basis = Basis.QUOTA  # the common case, one statement: counted, nothing held
-        elif gate is not None and gate():
+        if basis is None and uow.quota.take_recorded(
+                credential_id, count, now, _debited(credential_id, count, now, Basis.QUOTA,
+                                                    relying_party),
+                unless_awaiting_acceptance=gate is not None):
+            return  # the common case, one statement: counted and entered, nothing held
+        if gate is not None and gate():
             return  # the acceptance record: free
-        elif basis is None:  # held reservations to expire, an unlimited term, or too few
+        if basis is None:  # held reservations to expire, an unlimited term, or too few
             account = uow.quota.open_account(credential_id, now)
             if account.reserved:
                 account = self._expire(uow, account, now)
@@ -143,11 +145,7 @@ class QuotaLedger:
                     raise OutOfSignatures(available=max(0, account.available), wanted=count)
                 uow.quota.save_account(replace(account, consumed=account.consumed + count,
                                                updated_at=now))
-        held = LedgerEntry(_new_id(), credential_id, EntryKind.RESERVE, count, now,
-                           basis=basis, until=now, relying_party=relying_party)
-        uow.quota.add_entries([held, LedgerEntry(
-            _new_id(), credential_id, EntryKind.CONSUME, count, now, basis=basis,
-            reservation=held.id, relying_party=relying_party)])
+        uow.quota.add_entries(list(_debited(credential_id, count, now, basis, relying_party)))
 
     def commit(self, uow: UnitOfWork, reservation: str) -> None:
         """Count what was signed, once; a repeated commit changes nothing."""
@@ -276,3 +274,12 @@ def _apply(account: QuotaAccount, e: LedgerEntry, by_id: dict[str, LedgerEntry])
     consumed = e.count if e.kind is EntryKind.CONSUME else 0
     return replace(account, reserved=account.reserved - held,
                    consumed=account.consumed + consumed)
+
+
+def _debited(credential_id: str, count: int, now: datetime, basis: Basis,
+             relying_party: str | None) -> tuple[LedgerEntry, LedgerEntry]:
+    """A debit's entries: a ``reserve`` and the ``consume`` that settles it."""
+    held = LedgerEntry(_new_id(), credential_id, EntryKind.RESERVE, count, now,
+                       basis=basis, until=now, relying_party=relying_party)
+    return held, LedgerEntry(_new_id(), credential_id, EntryKind.CONSUME, count, now,
+                             basis=basis, reservation=held.id, relying_party=relying_party)

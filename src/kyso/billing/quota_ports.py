@@ -35,6 +35,13 @@ class QuotaRepository(Protocol):
         takes the locked path."""
         ...
 
+    def take_recorded(self, credential_id: str, count: int, at: datetime,
+                      entries: tuple[LedgerEntry, LedgerEntry], *,
+                      unless_awaiting_acceptance: bool = False) -> bool:
+        """:meth:`take`, and the debit's two ``entries`` added if it took — in one
+        statement where the database allows it (PostgreSQL); False: nothing changed."""
+        ...
+
     def entry(self, entry_id: str) -> LedgerEntry | None: ...
 
     def entry_by_source(self, credential_id: str, kind: EntryKind,
