@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kyso.entrypoints.api.errors import language
 
-__all__ = ["BodySizeLimit", "Gate", "too_large"]
+__all__ = ["BodySizeLimit", "Gate", "replay", "too_large"]
 
 Gate = Callable[[Scope], Awaitable[bool]]  # may this request send a large body?
 
@@ -71,7 +71,7 @@ class BodySizeLimit:
                 return
             if not message.get("more_body", False):
                 break
-        await self.app(scope, _replay(b"".join(chunks), receive), send)
+        await self.app(scope, replay(b"".join(chunks), receive), send)
 
 
 def size_text(n: int, lang: str) -> str:
@@ -128,7 +128,8 @@ def _counted(receive: Receive, limit: int, scope: Scope) -> Receive:
     return counted
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that gives ``body`` (read once already), then waits as ``receive`` does."""
     sent = False
 
     async def replayed() -> Message:

@@ -3,7 +3,7 @@ that signs hash after hash, where FastAPI's middleware stack, routing and depend
 solving cost more CPU than the signature (issue 14).
 
 A well-formed request — a JSON object, a bearer token, a body :class:`SignHashIn`
-accepts — runs the route's own handler (``signatures._sign_hash``) on a hot route's thread,
+accepts — runs the route's own handler (``signatures.sign_hash_now``) on a hot route's thread,
 and its failures leave in the CSC error shape as they do from the route. Anything else (no
 token, another content type, a body that does not parse or validate) goes on to FastAPI
 with its body replayed, untouched: nothing has been done for it yet, so the route answers
@@ -22,11 +22,12 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kyso import errors
 from kyso.bootstrap import Container
 from kyso.entrypoints.api.hot import run_hot
+from kyso.entrypoints.api.limits import replay
 from kyso.entrypoints.csc import errors as csc_errors
 from kyso.entrypoints.csc import signatures
 from kyso.entrypoints.csc.bearer import bearer_scheme
@@ -57,7 +58,7 @@ class SignHashFront:
         raw = await request.body()
         body, bearer = await _accepted(request, raw)
         if body is None or bearer is None:
-            await self.app(scope, _replay(raw, receive), send)
+            await self.app(scope, replay(raw, receive), send)
             return
         scope["route"] = self._route
         csc_errors.lang_of_body(request, raw)
@@ -107,15 +108,3 @@ async def _accepted(request: Request, raw: bytes) -> tuple[SignHashIn | None, An
     except (ValueError, ValidationError):  # JSONDecodeError and UnicodeDecodeError included
         return None, None
 
-
-def _replay(raw: bytes, receive: Receive) -> Receive:
-    """``receive`` that gives the body already read once, then waits as ``receive`` does."""
-    given = False
-
-    async def replayed() -> Message:
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-        return await receive()
-    return replayed
