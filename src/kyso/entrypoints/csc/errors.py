@@ -63,10 +63,8 @@ __all__ = [
     "MalformedBody",
     "MissingParameter",
     "NotImplementedMethod",
-    "http_error",
     "kyso_error",
     "lang_of_body",
-    "validation_error",
 ]
 
 
@@ -198,7 +196,7 @@ async def _parse_large(request: Request) -> None:
         request._json = pydantic_core.from_json(raw)  # starlette's cache of request.json()
 
 
-def validation_error(request: Request, exc: RequestValidationError) -> Response:
+def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     first = exc.errors()[0] if exc.errors() else {}
     kind = first.get("type", "")
     where = [p for p in first.get("loc", ()) if p != "body"]
@@ -213,7 +211,7 @@ def validation_error(request: Request, exc: RequestValidationError) -> Response:
     return kyso_error(request, problem)
 
 
-def http_error(request: Request, exc: HTTPException) -> Response:
+def _http_error(request: Request, exc: HTTPException) -> Response:
     code = {401: "invalid_token", 403: "access_denied"}.get(exc.status_code, "invalid_request")
     detail = exc.detail if isinstance(exc.detail, str) else code
     return error_response(exc.status_code, code, detail, dict(exc.headers or {}))
@@ -232,8 +230,8 @@ class CscRoute(APIRoute):
             except errors.KysoError as exc:
                 return kyso_error(request, exc)
             except RequestValidationError as exc:
-                return validation_error(request, exc)
+                return _validation_error(request, exc)
             except HTTPException as exc:
-                return http_error(request, exc)
+                return _http_error(request, exc)
 
         return csc_handler

@@ -17,9 +17,7 @@ import json
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -69,12 +67,8 @@ class SignHashFront:
         try:
             return await run_hot(self._container, signatures.sign_hash_now, body, request,
                                  bearer, self._container)
-        except errors.KysoError as exc:
+        except errors.KysoError as exc:  # the handler's refusals: the route's CSC shapes
             return csc_errors.kyso_error(request, exc)
-        except HTTPException as exc:
-            return csc_errors.http_error(request, exc)
-        except RequestValidationError as exc:
-            return csc_errors.validation_error(request, exc)
         except Exception as exc:  # as the app's own handlers answer it
             return await self._app_handler(request, exc)
 
