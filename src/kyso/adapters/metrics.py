@@ -90,24 +90,37 @@ _OTP_OUTCOMES = {"otp.verified": ("sms", "accepted"), "otp.rejected": ("sms", "r
                  "smartotp.locked_attempt": ("smartotp", "locked")}
 
 
+# a metric's child per label values, kept: prometheus_client's labels() checks and converts
+# the values and takes a lock at every call, and each request asks for four
+_CHILDREN: dict[tuple[Any, ...], Any] = {}
+
+
+def _child(metric: Any, *values: str) -> Any:
+    key = (metric, *values)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = metric.labels(*values)
+    return child
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    _child(REQUESTS, method, route, str(status)).inc()
+    _child(LATENCY, method, route).observe(seconds)
 
 
 def observe_audit(events: Iterable[AuditEvent]) -> None:
     """Count audit events once their transaction committed."""
     for e in events:
         action = e.action
-        AUDIT.labels(action, e.outcome.value).inc()
+        _child(AUDIT, action, e.outcome.value).inc()
         if action in _SIGNATURE_OUTCOMES:
-            SIGNATURES.labels(_SIGNATURE_OUTCOMES[action]).inc()
+            _child(SIGNATURES, _SIGNATURE_OUTCOMES[action]).inc()
         elif action in _OTP_OUTCOMES:
-            OTP_CHECKS.labels(*_OTP_OUTCOMES[action]).inc()
+            _child(OTP_CHECKS, *_OTP_OUTCOMES[action]).inc()
         elif action.endswith("_locked"):
-            LOCKOUTS.labels(action).inc()
+            _child(LOCKOUTS, action).inc()
         elif action.endswith("_throttled") or action == "rp.throttled":
-            THROTTLED.labels(action).inc()
+            _child(THROTTLED, action).inc()
 
 
 class CountedAudit:

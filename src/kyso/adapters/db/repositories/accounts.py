@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kyso.accounts.errors import IdentifierTaken
 from kyso.accounts.model import Account, AccountStatus, Role, Session
+from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.accounts import accounts, sessions
 from kyso.errors import Text
 from kyso.lockout import LockState
@@ -31,10 +32,10 @@ _TOUCH_SESSION = (update(sessions)
 # The bearer check: the session and its account in one statement (every authenticated
 # request runs it); the account's columns follow the session's, in table order.
 _SESSION_COLUMNS = len(sessions.c)
-_SESSION_AND_ACCOUNT = (select(*sessions.c, *accounts.c)
-                        .select_from(sessions.join(accounts,
-                                                   accounts.c.id == sessions.c.account_id))
-                        .where(sessions.c.token_hash == bindparam("token_hash")))
+_SESSION_AND_ACCOUNT = Prepared(
+    select(*sessions.c, *accounts.c)
+    .select_from(sessions.join(accounts, accounts.c.id == sessions.c.account_id))
+    .where(sessions.c.token_hash == bindparam("token_hash")))
 
 
 def _account_values(a: Account) -> dict[str, Any]:
@@ -154,7 +155,7 @@ class SqlSessionRepository:
         return _session(row) if row else None
 
     def with_account(self, token_hash: str) -> tuple[Session, Account] | None:
-        row = self._conn.execute(_SESSION_AND_ACCOUNT, {"token_hash": token_hash}).first()
+        row = _SESSION_AND_ACCOUNT.execute(self._conn, {"token_hash": token_hash}).first()
         if row is None:
             return None
         values = tuple(row)

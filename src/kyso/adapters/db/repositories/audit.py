@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Row, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.audit import HEAD_ID, audit_head, audit_pending, audit_records
 from kyso.audit.chain import GENESIS, UNKEYED, ChainKey, dump_details, seal
 from kyso.audit.errors import Breach, ChainBroken
@@ -52,13 +53,14 @@ def default_chain_mode(dialect: str) -> str:
     return "batched" if dialect == "postgresql" else "inline"
 
 # Built once: the hot path (every audited action) only binds parameters.
-_INSERT_RECORD = insert(audit_records)
-_MOVE_HEAD = update(audit_head).where(audit_head.c.id == HEAD_ID)
-_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
-_LOCK_HEAD = _HEAD.with_for_update()
-_TRY_LOCK_HEAD = _HEAD.with_for_update(skip_locked=True)
+_INSERT_RECORD = Prepared(insert(audit_records))
+_MOVE_HEAD = Prepared(update(audit_head).where(audit_head.c.id == HEAD_ID))
+_HEAD_QUERY = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
+_HEAD = Prepared(_HEAD_QUERY)
+_LOCK_HEAD = Prepared(_HEAD_QUERY.with_for_update())
+_TRY_LOCK_HEAD = Prepared(_HEAD_QUERY.with_for_update(skip_locked=True))
 _p = audit_pending.c
-_INSERT_PENDING = insert(audit_pending).returning(_p.id)
+_INSERT_PENDING = Prepared(insert(audit_pending).returning(_p.id))
 _ANY_PENDING = select(_p.id).limit(1)
 _CATCH_UP_BATCH = 500
 
@@ -78,13 +80,13 @@ class SqlAuditRepository:
     def append(self, event: AuditEvent, at: datetime) -> AuditRecord | PendingAudit:
         if self._batched:
             values = _event_values(event) | {"at": at}
-            pending_id = self._conn.execute(_INSERT_PENDING, values).scalar_one()
+            pending_id = _INSERT_PENDING.execute(self._conn, values).scalar_one()
             self._last = PendingAudit(int(pending_id), at, event)
             return self._last
         seq, prev_hash = self._lock_head()
         record = seal(seq + 1, at, event, prev_hash, self._key)
-        self._conn.execute(_INSERT_RECORD, _values(record))
-        self._conn.execute(_MOVE_HEAD, {"seq": record.seq, "hash": record.hash})
+        _INSERT_RECORD.execute(self._conn, _values(record))
+        _MOVE_HEAD.execute(self._conn, {"seq": record.seq, "hash": record.hash})
         self._last = record
         return record
 
@@ -124,9 +126,9 @@ class SqlAuditRepository:
             record = seal(seq + 1, row.at, _event(row._mapping, seq + 1), prev_hash, self._key)
             records.append(_values(record) | {"pending_id": row.id})
             seq, prev_hash = record.seq, record.hash
-        self._conn.execute(_INSERT_RECORD, records)
+        _INSERT_RECORD.execute(self._conn, records)
         self._conn.execute(delete(audit_pending).where(_p.id.in_([r.id for r in rows])))
-        self._conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev_hash})
+        _MOVE_HEAD.execute(self._conn, {"seq": seq, "hash": prev_hash})
         return len(rows)
 
     def _catch_up(self) -> None:
@@ -156,7 +158,7 @@ class SqlAuditRepository:
 
     def _try_lock_head(self) -> tuple[int, str] | None:
         """The head, locked, or None at once if another transaction holds it."""
-        row = self._conn.execute(_TRY_LOCK_HEAD).first()
+        row = _TRY_LOCK_HEAD.execute(self._conn).first()
         if row is not None:
             return int(row.seq), str(row.hash)
         if self._read_head(lock=False) is not None:
@@ -173,7 +175,7 @@ class SqlAuditRepository:
         return head
 
     def _read_head(self, *, lock: bool) -> tuple[int, str] | None:
-        row = self._conn.execute(_LOCK_HEAD if lock else _HEAD).first()
+        row = (_LOCK_HEAD if lock else _HEAD).execute(self._conn).first()
         return (int(row.seq), str(row.hash)) if row else None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
 
+from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.pki import pki_authorities, pki_certificates, pki_crls, pki_keys
 from kyso.keys.model import KeyAlgorithm, KeyHandle
 from kyso.pki.model import (
@@ -25,10 +26,11 @@ _REVOKED = (CertificateStatus.REVOKED.value, CertificateStatus.SUSPENDED.value)
 
 
 # one certificate by issuer and serial: every signature looks its credential up this way
-_CERTIFICATE = select(pki_certificates).where(
+_CERTIFICATE_QUERY = select(pki_certificates).where(
     pki_certificates.c.issuer == bindparam("b_issuer"),
     pki_certificates.c.serial == bindparam("b_serial"))
-_CERTIFICATE_LOCKED = _CERTIFICATE.with_for_update()
+_CERTIFICATE = Prepared(_CERTIFICATE_QUERY)
+_CERTIFICATE_LOCKED = Prepared(_CERTIFICATE_QUERY.with_for_update())
 
 class SqlPkiRepository:
     def __init__(self, conn: Connection) -> None:
@@ -79,7 +81,7 @@ class SqlPkiRepository:
         self, issuer: str, serial: int, *, for_update: bool = False
     ) -> IssuedCertificate | None:
         query = _CERTIFICATE_LOCKED if for_update else _CERTIFICATE
-        row = self._conn.execute(query, {"b_issuer": issuer, "b_serial": _hex(serial)}).first()
+        row = query.execute(self._conn, {"b_issuer": issuer, "b_serial": _hex(serial)}).first()
         return _certificate(row) if row else None
 
     def with_serial(self, serial: int) -> Sequence[IssuedCertificate]:

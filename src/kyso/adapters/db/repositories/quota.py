@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.onboarding import registrations
 from kyso.adapters.db.tables.quota import quota_accounts, quota_entries, quota_holds
 from kyso.billing.quota import Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
@@ -60,8 +61,11 @@ def _taken_then(take: Any) -> Any:
             .add_cte(taken).returning(_e.id))  # the rows inserted: 2, or 0 (not taken)
 
 
-_TAKEN_THEN = _taken_then(_TAKE)
-_TAKEN_THEN_UNLESS_AWAITING = _taken_then(_TAKE_UNLESS_AWAITING)
+_TAKEN_THEN = Prepared(_taken_then(_TAKE))
+_TAKEN_THEN_UNLESS_AWAITING = Prepared(_taken_then(_TAKE_UNLESS_AWAITING))
+_TAKING = Prepared(_TAKE)
+_TAKING_UNLESS_AWAITING = Prepared(_TAKE_UNLESS_AWAITING)
+_ADDING_ENTRY = Prepared(_ADD_ENTRY)
 _HOLD = select(quota_holds).where(_h.id == bindparam("b_id"))
 _REMOVE_HOLD = delete(quota_holds).where(_h.id == bindparam("b_id"))
 _SETTLEMENT = select(quota_entries).where(_e.reservation == bindparam("b_reservation"))
@@ -126,15 +130,15 @@ class SqlQuotaRepository:
         self._conn.execute(_ADD_ENTRY, values)
 
     def add_entries(self, entries: list[LedgerEntry]) -> None:
-        self._conn.execute(_ADD_ENTRY, [dict(e.__dict__) | {"kind": e.kind.value,
-                                                           "basis": e.basis.value}
-                                        for e in entries])
+        _ADDING_ENTRY.execute(self._conn, [dict(e.__dict__) | {"kind": e.kind.value,
+                                                               "basis": e.basis.value}
+                                            for e in entries])
 
     def take(self, credential_id: str, count: int, at: datetime, *,
              unless_awaiting_acceptance: bool = False) -> bool:
-        done = self._conn.execute(_TAKE_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKE,
-                                  {"b_credential": credential_id, "b_count": count,
-                                   "b_now": at})
+        statement = _TAKING_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKING
+        done = statement.execute(self._conn, {"b_credential": credential_id, "b_count": count,
+                                              "b_now": at})
         return done.rowcount == 1
 
     def take_recorded(self, credential_id: str, count: int, at: datetime,
@@ -151,7 +155,7 @@ class SqlQuotaRepository:
             values |= {f"{name}_{i}": value for name, value in e.__dict__.items()}
             values |= {f"kind_{i}": e.kind.value, f"basis_{i}": e.basis.value}
         statement = _TAKEN_THEN_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKEN_THEN
-        return len(self._conn.execute(statement, values).all()) == 2
+        return len(statement.execute(self._conn, values).all()) == 2
 
     def entry(self, entry_id: str) -> LedgerEntry | None:
         row = self._conn.execute(select(quota_entries).where(_e.id == entry_id)).first()

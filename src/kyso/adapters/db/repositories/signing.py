@@ -7,8 +7,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.signing import signature_activations
 from kyso.signing.model import SignatureActivation
 
@@ -16,19 +17,20 @@ __all__ = ["SqlActivationRepository"]
 
 _t = signature_activations.c
 # a SAD as the model has it: its kept signatures stay in the row unless asked for
-_BY_TOKEN = (select(*(c for c in signature_activations.c if c is not _t.kept))
-             .where(_t.token_hash == bindparam("token_hash")))
-_BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
+_BY_TOKEN_QUERY = (select(*(c for c in signature_activations.c if c is not _t.kept))
+                   .where(_t.token_hash == bindparam("token_hash")))
+_BY_TOKEN = Prepared(_BY_TOKEN_QUERY)
+_BY_TOKEN_LOCKED = Prepared(_BY_TOKEN_QUERY.with_for_update())
 _INSERT = insert(signature_activations)
 # what a save can change (the rest of a SAD is fixed when granted): the hashes spent, the end
 _SAVE = (update(signature_activations).where(_t.id == bindparam("activation_id"))
          .values(signed=bindparam("b_signed"), revoked_at=bindparam("b_revoked_at")))
 # compare and set: the hashes signed move on only from what the signer read, on a live SAD;
 # the signatures made for them are appended in the same statement
-_SPEND = (update(signature_activations)
-          .where(_t.id == bindparam("activation_id"), _t.signed == bindparam("b_read"),
-                 _t.revoked_at.is_(None))
-          .values(signed=bindparam("b_signed"), kept=_t.kept + bindparam("b_kept")))
+_SPEND = Prepared(update(signature_activations)
+                  .where(_t.id == bindparam("activation_id"), _t.signed == bindparam("b_read"),
+                         _t.revoked_at.is_(None))
+                  .values(signed=bindparam("b_signed"), kept=_t.kept + bindparam("b_kept")))
 _KEEP = (update(signature_activations).where(_t.id == bindparam("activation_id"))
          .values(kept=_t.kept + bindparam("b_kept")))
 _KEPT = select(_t.kept).where(_t.id == bindparam("activation_id"))
@@ -48,7 +50,7 @@ def _values(a: SignatureActivation) -> dict[str, Any]:
     return values
 
 
-def _activation(row: Row[Any]) -> SignatureActivation:
+def _activation(row: Any) -> SignatureActivation:  # a Row, or a prepared run's row
     m = dict(row._mapping)
     m["hashes"], m["signed"] = tuple(json.loads(m["hashes"])), tuple(json.loads(m["signed"]))
     return SignatureActivation(**m)
@@ -64,7 +66,7 @@ class SqlActivationRepository:
     def by_token_hash(self, token_hash: str, *,
                       for_update: bool = False) -> SignatureActivation | None:
         query = _BY_TOKEN_LOCKED if for_update else _BY_TOKEN
-        row = self._conn.execute(query, {"token_hash": token_hash}).first()
+        row = query.execute(self._conn, {"token_hash": token_hash}).first()
         return _activation(row) if row else None
 
     def save(self, activation: SignatureActivation) -> None:
@@ -74,7 +76,7 @@ class SqlActivationRepository:
 
     def spend(self, read: SignatureActivation, spent: SignatureActivation, scheme: str,
               signatures: dict[str, bytes]) -> bool:
-        done = self._conn.execute(_SPEND, {"activation_id": read.id,
+        done = _SPEND.execute(self._conn, {"activation_id": read.id,
                                            "b_read": json.dumps(list(read.signed)),
                                            "b_signed": json.dumps(list(spent.signed)),
                                            "b_kept": _lines(scheme, signatures)})

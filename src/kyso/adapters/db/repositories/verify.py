@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, or_, select, update
 
+from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.verify import signature_records, signing_receipts
 from kyso.signing.receipt_jobs import ReceiptJob
 from kyso.signing.records import SignatureRecord
@@ -55,7 +56,7 @@ _JOBS_FOR_ACCOUNT = (select(signing_receipts).where(_j.account_id == bindparam("
                      .order_by(_j.created_at.desc()).limit(bindparam("limit")))
 
 
-_INSERT_JOB = insert(signing_receipts)
+_INSERT_JOB = Prepared(insert(signing_receipts))
 
 
 def _job(row: Row[Any]) -> ReceiptJob:
@@ -74,7 +75,7 @@ class SqlReceiptJobRepository:
     def add(self, job: ReceiptJob) -> None:
         # a shallow copy (every field is a scalar; asdict deep-copies) and a statement built
         # once: this runs in every signHash's transaction
-        self._conn.execute(_INSERT_JOB, {**job.__dict__, "leased_until": None})
+        _INSERT_JOB.execute(self._conn, {**job.__dict__, "leased_until": None})
 
     def get(self, receipt_id: str) -> ReceiptJob | None:
         row = self._conn.execute(_JOB, {"receipt_id": receipt_id}).first()
