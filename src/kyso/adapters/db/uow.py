@@ -158,6 +158,7 @@ class SqlUnitOfWork:
         self._joinable: ExitStack | None = None  # blobs written join this transaction
         self._counted: CountedAudit | None = None
         self._shared: dict[Engine, Connection] | None = None  # the connection is theirs
+        self._made: list[str] = []  # the repositories made on the connection, by name
 
     def __getattr__(self, name: str) -> Any:
         """A repository on this unit of work's connection, made the first time it is used
@@ -168,12 +169,14 @@ class SqlUnitOfWork:
                 read_only=self._read_only))
             self._counted = counted
             self.audit = counted
+            self._made.append(name)
             return counted
         kind = _REPOSITORIES.get(name)
         if kind is None:
             raise AttributeError(name)
         repository = kind(self.connection)
         setattr(self, name, repository)
+        self._made.append(name)
         return repository
 
     def __enter__(self) -> Self:
@@ -255,7 +258,8 @@ class SqlUnitOfWork:
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        for name in (*_REPOSITORIES, "audit"):  # made on this connection: gone with it
+        made, self._made = self._made, []
+        for name in made:  # made on this connection: gone with it
             self.__dict__.pop(name, None)
         if self._shared is not None:  # shared_reads() ends it
             self._shared = None
