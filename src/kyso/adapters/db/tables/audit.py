@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from kyso.adapters.db.tables.base import UtcDateTime, metadata
@@ -32,6 +33,7 @@ from kyso.adapters.db.tables.base import UtcDateTime, metadata
 __all__ = ["HEAD_ID", "audit_head", "audit_pending", "audit_records"]
 
 HEAD_ID = 1
+PENDING_ID_SET = text("pending_id IS NOT NULL")
 
 audit_records = Table(
     "audit_records",
@@ -45,9 +47,11 @@ audit_records = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
-    # the audit_pending row this record was chained from (batched mode); not hashed
+    # the audit_pending row this record was chained from (batched mode); not hashed. Only
+    # those rows are indexed: an inline append (SQLite's default) writes no index page
     Column("pending_id", BigInteger),
-    Index("ix_audit_records_pending_id", "pending_id", unique=True),
+    Index("ix_audit_records_pending_id", "pending_id", unique=True,
+          sqlite_where=PENDING_ID_SET, postgresql_where=PENDING_ID_SET),
 )
 
 audit_head = Table(

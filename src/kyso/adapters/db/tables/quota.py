@@ -9,7 +9,9 @@ from kyso.adapters.db.tables.base import UtcDateTime, metadata
 
 __all__ = ["SOURCE_IS_A_KEY", "quota_accounts", "quota_entries", "quota_holds"]
 
-SOURCE_IS_A_KEY = text("kind <> 'release'")
+# a source that is a key: not a release's, and not none (an entry without one, as a debit's
+# two, is never a duplicate: it writes no index page)
+SOURCE_IS_A_KEY = text("kind <> 'release' AND source IS NOT NULL")
 
 quota_entries = Table(
     "quota_entries",

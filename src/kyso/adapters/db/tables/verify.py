@@ -3,11 +3,13 @@ kyso made, and the signing receipt's blob (no document bytes, no ID number, no c
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, text
 
 from kyso.adapters.db.tables.base import UtcDateTime, metadata
 
 __all__ = ["signature_records", "signing_receipts"]
+
+PARTY_ID_SET = text("party_id IS NOT NULL")
 
 signature_records = Table(
     "signature_records",
@@ -58,5 +60,7 @@ signing_receipts = Table(
     Column("made_at", UtcDateTime),
     Index("ix_signing_receipts_due", "receipt_sha256", "due_at"),
     Index("ix_signing_receipts_account", "account_id", "created_at"),
-    Index("ix_signing_receipts_party", "party_id"),
+    # a relying party's jobs; a customer's own signing (no party) writes no index page
+    Index("ix_signing_receipts_party", "party_id",
+          sqlite_where=PARTY_ID_SET, postgresql_where=PARTY_ID_SET),
 )
