@@ -60,6 +60,7 @@ def test_returning_a_scalar_and_an_executemany(engine: Engine) -> None:
         second = pending.execute(conn, values).scalar_one()
         assert second > first
         _INSERT.execute(conn, [_record(2), _record(3)])
+        assert _INSERT.execute(conn, []).rowcount == 0  # an empty batch runs nothing
         conn.commit()
         seqs = [r.seq for r in conn.execute(select(_r.seq).order_by(_r.seq))]
     assert seqs == [2, 3]

@@ -171,6 +171,8 @@ class Prepared:
         """Run on ``conn`` as ``conn.execute(statement, parameters)`` would: one set of
         parameters, or a list of them (``executemany``, no rows returned)."""
         many = isinstance(parameters, list)
+        if many and not parameters:
+            return PreparedResult([], 0)  # nothing to run
         sets = cast(list[Mapping[str, Any]], parameters if many else [parameters or {}])
         compiled = self._for(conn.dialect, frozenset(sets[0]) if self._by_columns else _ANY)
         bound = [compiled.parameters(values) for values in sets]

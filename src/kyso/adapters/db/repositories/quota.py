@@ -32,11 +32,11 @@ _r = registrations.c
 _ACCOUNT = select(quota_accounts).where(_a.credential_id == bindparam("b_credential"))
 _LOCKED = _ACCOUNT.with_for_update()
 _SAVE_ACCOUNT = update(quota_accounts).where(_a.credential_id == bindparam("b_credential"))
-_ADD_ENTRY = insert(quota_entries)
+_ADD_ENTRY = Prepared(insert(quota_entries))
 _ADD_HOLD = insert(quota_holds)
 # the signing path's debit in one statement: the row's lock, the check and the change at once
 # (PostgreSQL re-checks the condition on the row a concurrent debit just committed)
-_TAKE = (update(quota_accounts)
+_TAKE_QUERY = (update(quota_accounts)
          .where(_a.credential_id == bindparam("b_credential"), _a.reserved == 0,
                 or_(_a.unlimited_until.is_(None), _a.unlimited_until <= bindparam("b_now")),
                 _a.credited - _a.consumed >= bindparam("b_count"))
@@ -44,7 +44,7 @@ _TAKE = (update(quota_accounts)
 # … and the same, unless an onboarding registration awaits this credential's acceptance
 # record (the acceptance gate's question, asked in the same statement instead of a locked
 # read of its own; an approved registration falls back to that read: the rare case)
-_TAKE_UNLESS_AWAITING = _TAKE.where(~exists().where(
+_TAKE_UNLESS_AWAITING_QUERY = _TAKE_QUERY.where(~exists().where(
     _r.credential_id == bindparam("b_credential"), _r.state == "approved"))
 
 
@@ -61,11 +61,10 @@ def _taken_then(take: Any) -> Any:
             .add_cte(taken).returning(_e.id))  # the rows inserted: 2, or 0 (not taken)
 
 
-_TAKEN_THEN = Prepared(_taken_then(_TAKE))
-_TAKEN_THEN_UNLESS_AWAITING = Prepared(_taken_then(_TAKE_UNLESS_AWAITING))
-_TAKING = Prepared(_TAKE)
-_TAKING_UNLESS_AWAITING = Prepared(_TAKE_UNLESS_AWAITING)
-_ADDING_ENTRY = Prepared(_ADD_ENTRY)
+_TAKE = Prepared(_TAKE_QUERY)
+_TAKE_UNLESS_AWAITING = Prepared(_TAKE_UNLESS_AWAITING_QUERY)
+_TAKEN_THEN = Prepared(_taken_then(_TAKE_QUERY))
+_TAKEN_THEN_UNLESS_AWAITING = Prepared(_taken_then(_TAKE_UNLESS_AWAITING_QUERY))
 _HOLD = select(quota_holds).where(_h.id == bindparam("b_id"))
 _REMOVE_HOLD = delete(quota_holds).where(_h.id == bindparam("b_id"))
 _SETTLEMENT = select(quota_entries).where(_e.reservation == bindparam("b_reservation"))
@@ -127,16 +126,16 @@ class SqlQuotaRepository:
     # entries
     def add_entry(self, entry: LedgerEntry) -> None:
         values = dict(entry.__dict__) | {"kind": entry.kind.value, "basis": entry.basis.value}
-        self._conn.execute(_ADD_ENTRY, values)
+        _ADD_ENTRY.execute(self._conn, values)
 
     def add_entries(self, entries: list[LedgerEntry]) -> None:
-        _ADDING_ENTRY.execute(self._conn, [dict(e.__dict__) | {"kind": e.kind.value,
-                                                               "basis": e.basis.value}
-                                            for e in entries])
+        _ADD_ENTRY.execute(self._conn, [dict(e.__dict__) | {"kind": e.kind.value,
+                                                            "basis": e.basis.value}
+                                         for e in entries])
 
     def take(self, credential_id: str, count: int, at: datetime, *,
              unless_awaiting_acceptance: bool = False) -> bool:
-        statement = _TAKING_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKING
+        statement = _TAKE_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKE
         done = statement.execute(self._conn, {"b_credential": credential_id, "b_count": count,
                                               "b_now": at})
         return done.rowcount == 1
