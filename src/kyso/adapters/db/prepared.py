@@ -111,7 +111,7 @@ class _Compiled:
             bound.append(value if process is None else process(value))
         return tuple(bound) if self.positional else dict(zip(self.names, bound, strict=True))
 
-    def rows(self, fetched: list[Any]) -> list[Any]:
+    def rows(self, fetched: Sequence[Any]) -> list[Any]:
         make, results = self.row, self.results
         assert make is not None
         if not results:
@@ -195,8 +195,9 @@ class Prepared:
                 cursor.executemany(compiled.sql, sent)
                 return PreparedResult([], cursor.rowcount)
             cursor.execute(compiled.sql, sent)
-            fetched = list(cursor.fetchall()) if compiled.row is not None else []
-            return PreparedResult(compiled.rows(fetched) if fetched else [], cursor.rowcount)
+            if compiled.row is None:  # no result columns: nothing to fetch
+                return PreparedResult([], cursor.rowcount)
+            return PreparedResult(compiled.rows(cursor.fetchall()), cursor.rowcount)
         except Exception as exc:
             fairy.info.pop(_CURSOR, None)  # SQLAlchemy closes it: not kept for the next run
             conn._handle_dbapi_exception(exc, compiled.sql, sent, cursor, None)
