@@ -38,7 +38,7 @@ from kyso.pki.ports import PkiRepository
 from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.multisign_model import MultisignRepository
-from kyso.signing.ports import ActivationRepository
+from kyso.signing.ports import ActivationRepository, SignatureWrite
 from kyso.signing.receipt_jobs import ReceiptJobRepository
 from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
@@ -81,6 +81,15 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def begin_writing(self) -> None: ...
+
+    def record_signature(self, write: SignatureWrite) -> bool | None:
+        """Write all of ``write`` or nothing, in one statement, where the store can
+        (PostgreSQL with the audit chain batched): True written, False nothing written (the
+        SAD changed since it was read, or the debit is not its common case: the caller
+        writes it piece by piece, which tells which); None: the store cannot (nothing
+        tried). In a read-only unit of work (autocommit on PostgreSQL) the statement is its
+        own transaction, committed when this returns; in a writing one it is part of it."""
+        ...
 
     def commit(self) -> None: ...
 

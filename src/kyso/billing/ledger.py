@@ -22,7 +22,15 @@ from datetime import datetime, timedelta
 
 from kyso.audit.model import AuditEvent
 from kyso.billing.errors import InvalidQuantity, InvalidSource, UnknownReservation
-from kyso.billing.quota import Balance, Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
+from kyso.billing.quota import (
+    Balance,
+    Basis,
+    Debit,
+    EntryKind,
+    Hold,
+    LedgerEntry,
+    QuotaAccount,
+)
 from kyso.clock import Clock
 from kyso.signing.errors import OutOfSignatures
 from kyso.uow import UnitOfWork
@@ -111,6 +119,19 @@ class QuotaLedger:
         uow.quota.add_hold(Hold(entry.id, credential_id, count, basis, entry.until or now,
                                 relying_party))
         return entry.id
+
+    def common_debit(self, credential_id: str, count: int, *,
+                     relying_party: str | None = None) -> Debit | None:
+        """:meth:`debit`'s common case as one step a store can write along with the
+        signatures (``Debit``); if it does not take, :meth:`debit` does the rest. None when
+        the basis needs a read first (a relying party's signatures may be free)."""
+        if count < 1:
+            raise ValueError("debit at least one signature")
+        if relying_party is not None:
+            return None
+        now = self._clock.now()
+        return Debit(credential_id, count, now,
+                     _debited(credential_id, count, now, Basis.QUOTA, None))
 
     def debit(self, uow: UnitOfWork, credential_id: str, count: int, *,
               relying_party: str | None = None,

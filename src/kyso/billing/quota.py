@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-__all__ = ["Balance", "Basis", "EntryKind", "Hold", "LedgerEntry", "QuotaAccount"]
+__all__ = ["Balance", "Basis", "Debit", "EntryKind", "Hold", "LedgerEntry", "QuotaAccount"]
 
 
 class EntryKind(StrEnum):
@@ -55,6 +55,21 @@ class LedgerEntry:
             raise ValueError("a credit or a grant names its source")
         if self.kind in (EntryKind.RESERVE, EntryKind.UNLIMITED) and self.until is None:
             raise ValueError("a reservation and an unlimited grant have an end")
+
+
+@dataclass(frozen=True)
+class Debit:
+    """A debit as the signing path's common case writes it: ``count`` taken from the
+    credential's quota (no hold to expire, no unlimited term, enough left; with
+    ``unless_awaiting_acceptance``, no registration awaiting the credential's acceptance
+    record) and its two ``entries`` added, a ``reserve`` and the ``consume`` that settles
+    it — in the statement that records the signatures, where the store can."""
+
+    credential_id: str
+    count: int
+    at: datetime
+    entries: tuple[LedgerEntry, LedgerEntry]
+    unless_awaiting_acceptance: bool = False
 
 
 @dataclass(frozen=True)

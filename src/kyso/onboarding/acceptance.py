@@ -28,6 +28,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 
 from kyso.billing.ledger import QuotaLedger
+from kyso.billing.quota import Debit
 from kyso.clock import Clock
 from kyso.errors import NotFound, Text
 from kyso.onboarding.journal import move, owned
@@ -161,6 +162,15 @@ class AcceptanceGate:
                               gate=lambda: self._acceptance_record(uow, credential_id, count))
         elif not self._acceptance_record(uow, credential_id, count):
             self._inner.debit(uow, credential_id, count, relying_party=relying_party)
+
+    def common_debit(self, credential_id: str, count: int, *,
+                     relying_party: str | None = None) -> Debit | None:
+        # the ledger's, with the gate's question in it: an approved registration takes
+        # nothing there, and debit() then asks the gate
+        if not isinstance(self._inner, QuotaLedger):
+            return None
+        debit = self._inner.common_debit(credential_id, count, relying_party=relying_party)
+        return None if debit is None else replace(debit, unless_awaiting_acceptance=True)
 
     @staticmethod
     def _acceptance_record(uow: UnitOfWork, credential_id: str, count: int) -> bool:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from kyso.audit.model import AuditEvent
+from kyso.billing.quota import Debit
 from kyso.signing.model import SignatureActivation
+from kyso.signing.receipt_jobs import ReceiptJob
 
 if TYPE_CHECKING:  # kyso.uow imports this module for ActivationRepository
     from kyso.uow import UnitOfWork
 
-__all__ = ["ActivationRepository", "Quota"]
+__all__ = ["ActivationRepository", "Quota", "SignatureWrite"]
 
 
 class ActivationRepository(Protocol):
@@ -65,4 +69,31 @@ class Quota(Protocol):
         transaction that records them), or raise OutOfSignatures."""
         ...
 
+    def common_debit(self, credential_id: str, count: int, *,
+                     relying_party: str | None = None) -> Debit | None:
+        """:meth:`debit`'s common case, for a store to write with the signatures
+        (:class:`SignatureWrite`); when that took nothing, :meth:`debit` decides. None: no
+        such case here (:meth:`debit` alone)."""
+        ...
+
     def release(self, uow: UnitOfWork, reservation: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class SignatureWrite:
+    """What a short signing's transaction writes, for a store that can write it in one
+    statement (``UnitOfWork.record_signature``), all of it or nothing: ``read``'s hashes
+    spent as ``spent`` if the SAD is still as read, the ``signatures`` (base64 digest →
+    signature, ``scheme``) kept with it, the ``debit`` taken if it is its common case, the
+    audit ``event`` appended at ``at`` and the ``receipt`` job queued (its claims'
+    ``audit.pending`` is ``PENDING_TO_FILL``: the store puts the event's id there)."""
+
+    read: SignatureActivation
+    spent: SignatureActivation
+    scheme: str
+    signatures: dict[str, bytes]
+    event: AuditEvent
+    at: datetime
+    debit: Debit
+    receipt: ReceiptJob | None = None
+

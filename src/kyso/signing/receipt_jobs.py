@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # kyso.uow names this module's repository
 
 __all__ = [
     "BATCHED_KINDS",
+    "PENDING_TO_FILL",
     "RECEIPT_TYPE",
     "ReceiptJob",
     "ReceiptJobRepository",
@@ -51,6 +52,7 @@ __all__ = [
     "hash_receipt",
     "queue_receipt",
     "receipt_id_for",
+    "receipt_job",
     "with_audit_position",
 ]
 
@@ -218,14 +220,28 @@ def queue_receipt(uow: UnitOfWork, now: datetime, kind: ReceiptKind, account_id:
         position = {"pending": last.id}
     else:
         position = {"seq": last.seq, "hash": last.hash}
+    job = receipt_job(now, kind, account_id, claims, position, receipt_id=receipt_id,
+                      party_id=party_id)
+    uow.receipts.add(job)
+    return job.id
+
+
+# the pending id of a job written in the same statement as its audit event (batched mode,
+# ``UnitOfWork.record_signature``): that statement puts the event's id in its place
+PENDING_TO_FILL = 0
+
+
+def receipt_job(now: datetime, kind: ReceiptKind, account_id: str, claims: Mapping[str, Any],
+                position: Mapping[str, Any], *, receipt_id: str | None = None,
+                party_id: str | None = None) -> ReceiptJob:
+    """The job of a receipt whose audit event is at ``position`` (``seq`` and ``hash``, or
+    the ``pending`` id in batched mode)."""
     rid = receipt_id or new_record_id()
-    audit = dict(claims.get("audit") or {}) | position
+    audit = dict(claims.get("audit") or {}) | dict(position)
     full = {"type": RECEIPT_TYPE, "version": 2, "id": rid, "kind": kind.value,
             **claims, "audit": audit, "queued_at": now.isoformat()}
-    uow.receipts.add(ReceiptJob(id=rid, account_id=account_id, kind=kind.value,
-                                claims=canonical(full), created_at=now, due_at=now,
-                                party_id=party_id))
-    return rid
+    return ReceiptJob(id=rid, account_id=account_id, kind=kind.value, claims=canonical(full),
+                      created_at=now, due_at=now, party_id=party_id)
 
 
 def audit_pending_id(claims: str) -> int | None:

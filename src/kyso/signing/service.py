@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
@@ -28,8 +29,13 @@ from kyso.otp.model import Purpose
 from kyso.signing.credentials import ChainCache, find_credential, list_credentials, usable
 from kyso.signing.errors import InvalidHashes, InvalidSad, OutOfSignatures, SadExpired
 from kyso.signing.model import Credential, SignatureActivation
-from kyso.signing.ports import Quota
-from kyso.signing.receipt_jobs import ReceiptOrder, queue_receipt
+from kyso.signing.ports import Quota, SignatureWrite
+from kyso.signing.receipt_jobs import (
+    PENDING_TO_FILL,
+    ReceiptOrder,
+    queue_receipt,
+    receipt_job,
+)
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
 __all__ = ["Authorization", "Grant", "Redeemed", "SigningPolicy", "SigningService"]
@@ -88,6 +94,7 @@ class SigningService:
         self._uow, self._clock, self._keystore = uow_factory, clock, keystore
         self._factors, self._quota, self.policy = factors, quota, policy
         self.chains = ChainCache(clock)  # CA certificates above the customers' (read rarely)
+        self._at_once = True  # until the store says it cannot write a signature at once
 
     def credentials(self, account_id: str) -> list[Credential]:
         with self._uow() as uow:
@@ -172,9 +179,12 @@ class SigningService:
         under a lock), keeps the signatures, debits the quota and appends the audit record
         — the rows others wait for last: inline, the audit after the debit (the chain's head
         held only until the commit); batched, the audit (which locks nothing shared) before
-        it (the credential's quota row held only until the commit). Signatures that
-        transaction does not record (the SAD spent meanwhile, no quota left, a crash) are
-        never returned: a signature leaves kyso only with its charge and its record.
+        it (the credential's quota row held only until the commit). Where the store can
+        (PostgreSQL, batched), that transaction is first tried as one statement that writes
+        all of it or nothing (:meth:`_written_at_once`); the steps above run only when it
+        wrote nothing. Signatures that no transaction records (the SAD spent meanwhile, no
+        quota left, a crash) are never returned: a signature leaves kyso only with its
+        charge and its record.
 
         ``receipt``: the signing receipt to queue in that transaction, right after the audit
         record (its claims get the SAD's SHA-256 and the audit position); a repeated call
@@ -249,7 +259,13 @@ class SigningService:
         audit them — one transaction; or, if a concurrent call spent the hashes first,
         answer as a repeated call does (its signatures, or a refusal)."""
         kept = dict(zip(hashes, signatures, strict=True))
-        with self._uow() as uow:
+        if read.live(self._clock.now()) and self._written_at_once(
+                sad, read, replace(read, signed=read.signed + hashes), scheme, kept,
+                relying_party, receipt):
+            if receipt is not None:
+                receipt.queued = True
+            return signatures
+        with self._uow() as uow:  # piece by piece
             activation = replace(read, signed=read.signed + hashes)
             # the SAD as read and still live: spent, and the signatures kept, by one
             # conditional write; otherwise it changed (a concurrent call, a revocation) or
@@ -264,11 +280,10 @@ class SigningService:
                 uow.signing.keep_signatures(activation, scheme.value, kept)
 
             def audited() -> None:
-                self._audit(uow, "signing.signed", activation, count=len(signatures))
+                event, claims = self._signed_event(activation, sad, len(signatures),
+                                                   receipt)
+                uow.audit.append(event, self._clock.now())
                 if receipt is not None:
-                    claims = receipt.claims | {
-                        "sad_sha256": _token_hash(sad), "sad": activation.id,
-                        "audit": {"action": "signing.signed", "sad": activation.id}}
                     queue_receipt(uow, self._clock.now(), receipt.kind, account_id, claims,
                                   receipt_id=receipt.id, party_id=receipt.party_id)
 
@@ -286,6 +301,46 @@ class SigningService:
         if receipt is not None:
             receipt.queued = True
         return signatures
+
+    def _written_at_once(self, sad: str, read: SignatureActivation,
+                         spent: SignatureActivation, scheme: SignatureScheme,
+                         kept: dict[str, bytes], relying_party: str | None,
+                         receipt: ReceiptOrder | None) -> bool:
+        """The SAD spent, the quota's common case taken, the event audited and the receipt
+        queued: all in one statement that is its own transaction (a read-only unit of work:
+        autocommit on PostgreSQL, inside signHash's shared read, on its connection), where
+        the store can (:class:`SignatureWrite`). False: nothing written (the store cannot,
+        the quota has no common case here, or the statement found the SAD or the quota
+        otherwise than it needs)."""
+        if not self._at_once:
+            return False
+        debit = self._quota.common_debit(read.credential_id, len(kept),
+                                         relying_party=relying_party)
+        if debit is None:
+            return False
+        now = self._clock.now()
+        event, claims = self._signed_event(spent, sad, len(kept), receipt)
+        job = None if receipt is None else receipt_job(
+            now, receipt.kind, read.account_id, claims, {"pending": PENDING_TO_FILL},
+            receipt_id=receipt.id, party_id=receipt.party_id)
+        with self._uow(read_only=True) as uow:
+            written = uow.record_signature(SignatureWrite(read, spent, scheme.value, kept,
+                                                          event, now, debit, job))
+        if written is None:
+            self._at_once = False  # this store cannot: not asked again
+        return bool(written)
+
+    @staticmethod
+    def _signed_event(activation: SignatureActivation, sad: str, count: int,
+                      receipt: ReceiptOrder | None) -> tuple[AuditEvent, dict[str, Any]]:
+        """A signing's audit event, and its receipt's claims (empty without one)."""
+        event = AuditEvent("signing.signed", Outcome.SUCCESS, actor=activation.account_id,
+                           subject=activation.credential_id,
+                           details={"sad": activation.id, "count": count})
+        claims = {} if receipt is None else receipt.claims | {
+            "sad_sha256": _token_hash(sad), "sad": activation.id,
+            "audit": {"action": "signing.signed", "sad": activation.id}}
+        return event, claims
 
     def _redeliver(self, account_id: str, credential: str, sad: str, hashes: tuple[str, ...],
                    scheme: SignatureScheme) -> list[bytes]:

@@ -16,6 +16,7 @@ from kyso.adapters.db.engine import (
     WriterLock,
     begin_writing,
     end_reading,
+    is_sqlite,
     mark_read_only,
     open_writer,
     writer_lock,
@@ -44,7 +45,8 @@ from kyso.adapters.db.repositories.smartotp import (
 )
 from kyso.adapters.db.repositories.throttle import SqlThrottleRepository
 from kyso.adapters.db.repositories.verify import SqlReceiptJobRepository, SqlRecordRepository
-from kyso.adapters.metrics import CountedAudit
+from kyso.adapters.db.signature_write import record_signature
+from kyso.adapters.metrics import CountedAudit, observe_audit
 from kyso.audit.chain import UNKEYED, ChainKey
 from kyso.audit.ports import AuditRepository
 from kyso.billing.ports import BillingRepository
@@ -61,7 +63,7 @@ from kyso.pki.ports import PkiRepository
 from kyso.relying.csc_model import CscRepository
 from kyso.relying.ports import RelyingRepository
 from kyso.signing.multisign_model import MultisignRepository
-from kyso.signing.ports import ActivationRepository
+from kyso.signing.ports import ActivationRepository, SignatureWrite
 from kyso.signing.receipt_jobs import ReceiptJobRepository
 from kyso.signing.records import RecordRepository
 from kyso.signing.storage import DocumentRepository
@@ -278,6 +280,18 @@ class SqlUnitOfWork:
         lock, self._lock = self._lock, None
         if lock is not None:
             lock.release()
+
+    def record_signature(self, write: SignatureWrite) -> bool | None:
+        if self._audit_chain != "batched" or is_sqlite(self._engine):
+            return None  # inline, each append locks the chain's head: the service's order
+        written = record_signature(self.connection, write)
+        if written and self._read_only:  # autocommit: committed
+            observe_audit([write.event])
+        elif written:  # counted once committed
+            self.audit  # noqa: B018  # made, and counting
+            assert self._counted is not None
+            self._counted.appended.append(write.event)
+        return written
 
     @property
     def connection(self) -> Connection:

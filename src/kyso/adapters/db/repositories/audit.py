@@ -42,7 +42,7 @@ from kyso.audit.chain import GENESIS, UNKEYED, ChainKey, dump_details, seal
 from kyso.audit.errors import Breach, ChainBroken
 from kyso.audit.model import AuditEvent, AuditRecord, Outcome, PendingAudit
 
-__all__ = ["CHAIN_MODES", "SqlAuditRepository", "default_chain_mode"]
+__all__ = ["CHAIN_MODES", "SqlAuditRepository", "default_chain_mode", "pending_values"]
 
 CHAIN_MODES = ("inline", "batched")
 
@@ -79,7 +79,7 @@ class SqlAuditRepository:
 
     def append(self, event: AuditEvent, at: datetime) -> AuditRecord | PendingAudit:
         if self._batched:
-            values = _event_values(event) | {"at": at}
+            values = pending_values(event, at)
             pending_id = _INSERT_PENDING.execute(self._conn, values).scalar_one()
             self._last = PendingAudit(int(pending_id), at, event)
             return self._last
@@ -186,6 +186,11 @@ def _insert_head_if_absent(dialect: str) -> Insert:
     if dialect == "sqlite":
         return sqlite.insert(audit_head).values(values).on_conflict_do_nothing()
     raise NotImplementedError(f"the audit trail does not support {dialect}")
+
+
+def pending_values(event: AuditEvent, at: datetime) -> dict[str, Any]:
+    """An ``audit_pending`` row's values (its id is the database's)."""
+    return _event_values(event) | {"at": at}
 
 
 def _event_values(event: AuditEvent) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Row,
+    Select,
     bindparam,
     delete,
     exists,
@@ -22,9 +23,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.onboarding import registrations
 from kyso.adapters.db.tables.quota import quota_accounts, quota_entries, quota_holds
-from kyso.billing.quota import Basis, EntryKind, Hold, LedgerEntry, QuotaAccount
+from kyso.billing.quota import Basis, Debit, EntryKind, Hold, LedgerEntry, QuotaAccount
 
-__all__ = ["SqlQuotaRepository"]
+__all__ = ["SqlQuotaRepository", "debit_entries", "debit_values", "takeable", "taken_from"]
 
 _a, _e, _h = quota_accounts.c, quota_entries.c, quota_holds.c
 _r = registrations.c
@@ -34,31 +35,64 @@ _LOCKED = _ACCOUNT.with_for_update()
 _SAVE_ACCOUNT = update(quota_accounts).where(_a.credential_id == bindparam("b_credential"))
 _ADD_ENTRY = Prepared(insert(quota_entries))
 _ADD_HOLD = insert(quota_holds)
+# when a debit may take from the account's totals as they are: no hold to expire, no
+# unlimited term, enough left
+_TAKEABLE = (_a.credential_id == bindparam("b_credential"), _a.reserved == 0,
+             or_(_a.unlimited_until.is_(None), _a.unlimited_until <= bindparam("b_now")),
+             _a.credited - _a.consumed >= bindparam("b_count"))
+# an onboarding registration awaits this credential's acceptance record (the acceptance
+# gate's question, asked in the same statement instead of a locked read of its own; an
+# approved registration falls back to that read: the rare case)
+_AWAITING = exists().where(_r.credential_id == bindparam("b_credential"), _r.state == "approved")
 # the signing path's debit in one statement: the row's lock, the check and the change at once
 # (PostgreSQL re-checks the condition on the row a concurrent debit just committed)
-_TAKE_QUERY = (update(quota_accounts)
-         .where(_a.credential_id == bindparam("b_credential"), _a.reserved == 0,
-                or_(_a.unlimited_until.is_(None), _a.unlimited_until <= bindparam("b_now")),
-                _a.credited - _a.consumed >= bindparam("b_count"))
-         .values(consumed=_a.consumed + bindparam("b_count"), updated_at=bindparam("b_now")))
-# … and the same, unless an onboarding registration awaits this credential's acceptance
-# record (the acceptance gate's question, asked in the same statement instead of a locked
-# read of its own; an approved registration falls back to that read: the rare case)
-_TAKE_UNLESS_AWAITING_QUERY = _TAKE_QUERY.where(~exists().where(
-    _r.credential_id == bindparam("b_credential"), _r.state == "approved"))
+_TAKE_QUERY = (update(quota_accounts).where(*_TAKEABLE)
+               .values(consumed=_a.consumed + bindparam("b_count"),
+                       updated_at=bindparam("b_now")))
+_TAKE_UNLESS_AWAITING_QUERY = _TAKE_QUERY.where(~_AWAITING)
 
 
-def _taken_then(take: Any) -> Any:
-    """PostgreSQL: ``take`` and, if it took, a debit's two ledger entries (bind parameters
-    ``<column>_0``, ``<column>_1``), one statement (the UPDATE in a CTE): one round trip
-    fewer, and the account's row held one round trip less until the commit."""
-    taken = take.returning(_a.credential_id).cte("taken")
+def takeable(*, unless_awaiting: bool) -> Select[Any]:
+    """PostgreSQL: the account's row, locked, if ``_TAKE_QUERY`` (or, ``unless_awaiting``,
+    ``_TAKE_UNLESS_AWAITING_QUERY``) would take from it; nothing (and no lock) if not."""
+    query = select(_a.credential_id).where(*_TAKEABLE)
+    return (query.where(~_AWAITING) if unless_awaiting else query).with_for_update()
+
+
+def taken_from(after: Any) -> Any:
+    """The account's totals debited (bind parameters as ``_TAKE_QUERY``'s) if the CTE
+    ``after`` returned a row, with no other condition: for a statement where ``after``
+    follows :func:`takeable`, which checked them under the row's lock."""
+    return (update(quota_accounts)
+            .where(_a.credential_id == bindparam("b_credential"), exists(select(after)))
+            .values(consumed=_a.consumed + bindparam("b_count"),
+                    updated_at=bindparam("b_now")))
+
+
+def debit_entries(after: Any) -> Any:
+    """PostgreSQL: the INSERT of a debit's two ledger entries (bind parameters
+    ``<column>_0``, ``<column>_1``) if the CTE ``after`` returned a row."""
     rows = union_all(*(select(*(bindparam(f"{c.name}_{i}", type_=c.type).label(c.name)
                                 for c in _e)) for i in (0, 1))).subquery()
     return (insert(quota_entries)
-            .from_select([c.name for c in _e],
-                         select(rows).where(exists(select(taken.c.credential_id))))
-            .add_cte(taken).returning(_e.id))  # the rows inserted: 2, or 0 (not taken)
+            .from_select([c.name for c in _e], select(rows).where(exists(select(after)))))
+
+
+def _taken_then(take: Any) -> Any:
+    """PostgreSQL: ``take`` and, if it took, a debit's two ledger entries, one statement
+    (the UPDATE in a CTE): one round trip fewer, and the account's row held one round trip
+    less until the commit."""
+    taken = take.returning(_a.credential_id).cte("taken")
+    return debit_entries(taken).add_cte(taken).returning(_e.id)  # rows inserted: 2, or 0
+
+
+def debit_values(debit: Debit) -> dict[str, Any]:
+    """The parameters of a debit's statements (the take, the entries)."""
+    values = {"b_credential": debit.credential_id, "b_count": debit.count, "b_now": debit.at}
+    for i, e in enumerate(debit.entries):
+        values |= {f"{name}_{i}": value for name, value in e.__dict__.items()}
+        values |= {f"kind_{i}": e.kind.value, f"basis_{i}": e.basis.value}
+    return values
 
 
 _TAKE = Prepared(_TAKE_QUERY)
@@ -149,10 +183,7 @@ class SqlQuotaRepository:
             if taken:
                 self.add_entries(list(entries))
             return taken
-        values = {"b_credential": credential_id, "b_count": count, "b_now": at}
-        for i, e in enumerate(entries):
-            values |= {f"{name}_{i}": value for name, value in e.__dict__.items()}
-            values |= {f"kind_{i}": e.kind.value, f"basis_{i}": e.basis.value}
+        values = debit_values(Debit(credential_id, count, at, entries))
         statement = _TAKEN_THEN_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKEN_THEN
         return len(statement.execute(self._conn, values).all()) == 2
 

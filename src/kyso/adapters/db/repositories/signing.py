@@ -13,7 +13,7 @@ from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.signing import signature_activations
 from kyso.signing.model import SignatureActivation
 
-__all__ = ["SqlActivationRepository"]
+__all__ = ["SPEND_QUERY", "SqlActivationRepository", "spend_values"]
 
 _t = signature_activations.c
 # a SAD as the model has it: its kept signatures stay in the row unless asked for
@@ -27,10 +27,11 @@ _SAVE = (update(signature_activations).where(_t.id == bindparam("activation_id")
          .values(signed=bindparam("b_signed"), revoked_at=bindparam("b_revoked_at")))
 # compare and set: the hashes signed move on only from what the signer read, on a live SAD;
 # the signatures made for them are appended in the same statement
-_SPEND = Prepared(update(signature_activations)
-                  .where(_t.id == bindparam("activation_id"), _t.signed == bindparam("b_read"),
-                         _t.revoked_at.is_(None))
-                  .values(signed=bindparam("b_signed"), kept=_t.kept + bindparam("b_kept")))
+SPEND_QUERY = (update(signature_activations)
+               .where(_t.id == bindparam("activation_id"), _t.signed == bindparam("b_read"),
+                      _t.revoked_at.is_(None))
+               .values(signed=bindparam("b_signed"), kept=_t.kept + bindparam("b_kept")))
+_SPEND = Prepared(SPEND_QUERY)
 _KEEP = (update(signature_activations).where(_t.id == bindparam("activation_id"))
          .values(kept=_t.kept + bindparam("b_kept")))
 _KEPT = select(_t.kept).where(_t.id == bindparam("activation_id"))
@@ -42,6 +43,13 @@ def _lines(scheme: str, signatures: dict[str, bytes]) -> str:
     """Kept signatures as the ``kept`` column holds them: one line each."""
     return "".join(f"{scheme} {digest} {base64.b64encode(value).decode()}\n"
                    for digest, value in signatures.items())
+
+
+def spend_values(read: SignatureActivation, spent: SignatureActivation, scheme: str,
+                 signatures: dict[str, bytes]) -> dict[str, Any]:
+    """The parameters of ``SPEND_QUERY``."""
+    return {"activation_id": read.id, "b_read": json.dumps(list(read.signed)),
+            "b_signed": json.dumps(list(spent.signed)), "b_kept": _lines(scheme, signatures)}
 
 
 def _values(a: SignatureActivation) -> dict[str, Any]:
@@ -76,10 +84,7 @@ class SqlActivationRepository:
 
     def spend(self, read: SignatureActivation, spent: SignatureActivation, scheme: str,
               signatures: dict[str, bytes]) -> bool:
-        done = _SPEND.execute(self._conn, {"activation_id": read.id,
-                                           "b_read": json.dumps(list(read.signed)),
-                                           "b_signed": json.dumps(list(spent.signed)),
-                                           "b_kept": _lines(scheme, signatures)})
+        done = _SPEND.execute(self._conn, spend_values(read, spent, scheme, signatures))
         return done.rowcount == 1
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
