@@ -27,7 +27,7 @@ from kyso.signing.errors import CredentialUnusable
 from kyso.signing.model import Credential, credential_id
 from kyso.uow import UnitOfWork
 
-__all__ = ["ChainCache", "credential_id", "find_credential", "list_credentials",
+__all__ = ["ChainCache", "credential_id", "credential_of", "find_credential", "list_credentials",
            "parse_credential_id", "usable"]
 
 
@@ -120,6 +120,12 @@ def find_credential(uow: UnitOfWork, account_id: str, wanted: str,
     """The account's credential ``wanted``; another customer's is as unknown as none."""
     parsed = parse_credential_id(wanted)
     certificate = uow.pki.certificate(*parsed) if parsed is not None else None
+    return credential_of(uow, account_id, certificate, chains)
+
+
+def credential_of(uow: UnitOfWork, account_id: str, certificate: IssuedCertificate | None,
+                  chains: ChainCache | None = None) -> Credential:
+    """:func:`find_credential` for a certificate already read (None: none found)."""
     if certificate is None or certificate.account_id != account_id:
         raise NotFound()
     found = _credential(uow, certificate, chains or ChainCache())

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from kyso.audit.model import AuditEvent
 from kyso.billing.quota import Debit
+from kyso.pki.model import IssuedCertificate
 from kyso.signing.model import SignatureActivation
 from kyso.signing.receipt_jobs import ReceiptJob
 
@@ -22,6 +23,12 @@ class ActivationRepository(Protocol):
 
     def by_token_hash(self, token_hash: str, *,
                       for_update: bool = False) -> SignatureActivation | None: ...
+
+    def with_certificate(self, token_hash: str, issuer: str, serial: int,
+                         ) -> tuple[SignatureActivation | None, IssuedCertificate | None]:
+        """:meth:`by_token_hash` (unlocked) and the certificate ``issuer`` + ``serial``
+        (``PkiRepository.certificate``), in one read: a signing's credential and SAD."""
+        ...
 
     def save(self, activation: SignatureActivation) -> None:
         """Store what changes after the grant: the hashes signed and the revocation."""

@@ -26,7 +26,14 @@ from kyso.keys.model import HashAlgorithm, SignatureScheme
 from kyso.keys.ports import KeyStore
 from kyso.otp.factors import FactorProof, FactorRegistry
 from kyso.otp.model import Purpose
-from kyso.signing.credentials import ChainCache, find_credential, list_credentials, usable
+from kyso.signing.credentials import (
+    ChainCache,
+    credential_of,
+    find_credential,
+    list_credentials,
+    parse_credential_id,
+    usable,
+)
 from kyso.signing.errors import InvalidHashes, InvalidSad, OutOfSignatures, SadExpired
 from kyso.signing.model import Credential, SignatureActivation
 from kyso.signing.ports import Quota, SignatureWrite
@@ -234,19 +241,23 @@ class SigningService:
         """The credential to sign with, the SAD as read (not locked) and the scheme, if the
         SAD authorizes ``hashes`` (the digests in Base64) and has not signed them; only the
         scheme for a repeated call on signed hashes."""
+        parsed = parse_credential_id(credential)
         with self._uow(read_only=True) as uow:
+            if parsed is None:  # no such certificate
+                read, certificate = uow.signing.by_token_hash(_token_hash(sad)), None
+            else:  # the SAD and the certificate: one read
+                read, certificate = uow.signing.with_certificate(_token_hash(sad), *parsed)
             found = None
             if not isinstance(scheme, SignatureScheme):  # the scheme depends on the key
-                found = find_credential(uow, account_id, credential, self.chains)
+                found = credential_of(uow, account_id, certificate, self.chains)
                 scheme = scheme(found)
-            activation = self._open_sad(uow, account_id, credential, sad, lock=False,
-                                        spent=True)
+            activation = self._sad_of(read, account_id, credential, spent=True)
             if activation.hash_algo != scheme.hash_algorithm.value:
                 raise InvalidSad(HASH_DIFFERS)
             if not activation.covers_encoded(hashes):
                 return scheme
             if found is None:
-                found = find_credential(uow, account_id, credential, self.chains)
+                found = credential_of(uow, account_id, certificate, self.chains)
             usable(found, self._clock.now())
         scheme.check_key(found.key.algorithm)
         return found, activation, scheme
@@ -453,7 +464,12 @@ class SigningService:
                   sad: str, *, lock: bool = True, spent: bool = False) -> SignatureActivation:
         """The caller's live SAD for this credential (with ``spent``, also one that signed
         all its hashes): InvalidSad or SadExpired otherwise."""
-        activation = uow.signing.by_token_hash(_token_hash(sad), for_update=lock)
+        return self._sad_of(uow.signing.by_token_hash(_token_hash(sad), for_update=lock),
+                            account_id, credential, spent=spent)
+
+    def _sad_of(self, activation: SignatureActivation | None, account_id: str,
+                credential: str, *, spent: bool) -> SignatureActivation:
+        """:meth:`_open_sad` for a SAD already read (None: none found)."""
         if (activation is None or activation.account_id != account_id
                 or activation.credential_id != credential):
             raise InvalidSad()

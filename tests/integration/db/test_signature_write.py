@@ -1,7 +1,8 @@
 """A short signing's writes as one statement (``UnitOfWork.record_signature``,
 adapters/db/signature_write.py; issue 14): on PostgreSQL with the audit chain batched all of
 it lands, or nothing does when the SAD or the quota is not as the statement needs; in a
-read-only unit of work (autocommit) it is its own transaction. Elsewhere nothing is tried."""
+read-only unit of work (autocommit) it is its own transaction. Elsewhere nothing is tried.
+And the read before it: the SAD and the certificate in one statement, on both databases."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from sqlalchemy import Engine, func, insert, select
 from kyso.adapters.db.tables.accounts import accounts
 from kyso.adapters.db.tables.audit import audit_pending, audit_records
 from kyso.adapters.db.tables.onboarding import registrations
+from kyso.adapters.db.tables.pki import pki_authorities, pki_keys
 from kyso.adapters.db.tables.quota import quota_accounts, quota_entries
 from kyso.adapters.db.tables.signing import signature_activations
 from kyso.adapters.db.tables.verify import signing_receipts
 from kyso.adapters.db.uow import SqlUnitOfWork
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.billing.quota import Basis, Debit, EntryKind, LedgerEntry
+from kyso.pki.model import IssuedCertificate
 from kyso.signing.model import SignatureActivation
 from kyso.signing.ports import SignatureWrite
 from kyso.signing.receipt_jobs import (
@@ -39,9 +42,8 @@ SIGNATURE = bytes(range(256))
 
 
 @pytest.fixture
-def pg(engine: Engine) -> Engine:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("one statement of data-modifying CTEs: PostgreSQL's")
+def seeded(engine: Engine) -> Engine:
+    """A customer with a SAD and 3 signatures credited."""
     with engine.begin() as conn:
         conn.execute(insert(accounts).values(
             id=ACCOUNT, username="kh1", full_name="Đặng Thị Huệ", phone="+84912345671",
@@ -54,6 +56,13 @@ def pg(engine: Engine) -> Engine:
         uow.quota.save_account(replace(account, credited=3))
         uow.commit()
     return engine
+
+
+@pytest.fixture
+def pg(seeded: Engine) -> Engine:
+    if seeded.dialect.name != "postgresql":
+        pytest.skip("one statement of data-modifying CTEs: PostgreSQL's")
+    return seeded
 
 
 def _sad() -> SignatureActivation:
@@ -184,3 +193,28 @@ def test_sqlite_writes_piece_by_piece(engine: Engine) -> None:
         pytest.skip("SQLite's case")
     with SqlUnitOfWork(engine) as uow:
         assert uow.record_signature(_write()) is None
+
+
+def test_the_sad_and_the_certificate_in_one_read(seeded: Engine) -> None:
+    """The read before a signing (both databases): one row whatever exists."""
+    serial = 0x1F2E3D
+    certificate = IssuedCertificate("kyso-ca", serial, "ĐẶNG THỊ HUỆ", b"\x30\x03\x02\x01\x01",
+                                    T0, T0 + timedelta(days=365), T0, uid="CCCD:001",
+                                    account_id=ACCOUNT)
+    with seeded.begin() as conn:  # the issuing CA and its key, as the rows need them
+        conn.execute(insert(pki_keys).values(key_id="key-ca", algorithm="RSA-2048",
+                                             backend="software", label="CA", public_key=b"k",
+                                             ref=b"r", created_at=T0))
+        conn.execute(insert(pki_authorities).values(name="kyso-ca", role="issuing",
+                                                    key_id="key-ca", serial="1",
+                                                    certificate=b"c", created_at=T0))
+    with SqlUnitOfWork(seeded) as uow:
+        uow.pki.add_certificate(certificate)
+        uow.commit()
+    with SqlUnitOfWork(seeded, read_only=True) as uow:
+        assert uow.signing.with_certificate("f" * 64, "kyso-ca", serial) == (_sad(),
+                                                                             certificate)
+        assert uow.signing.with_certificate("f" * 64, "kyso-ca", serial + 1) == (_sad(), None)
+        assert uow.signing.with_certificate("e" * 64, "kyso-ca", serial) == (None,
+                                                                             certificate)
+        assert uow.signing.with_certificate("e" * 64, "other-ca", serial) == (None, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from kyso.pki.model import (
     RevocationReason,
 )
 
-__all__ = ["SqlPkiRepository"]
+__all__ = ["SqlPkiRepository", "certificate_of", "serial_hex"]
 
 _REVOKED = (CertificateStatus.REVOKED.value, CertificateStatus.SUSPENDED.value)
 
@@ -51,7 +51,7 @@ class SqlPkiRepository:
     def add_authority(self, authority: Authority) -> None:
         self._conn.execute(insert(pki_authorities).values(
             name=authority.name, role=authority.role.value, issuer=authority.issuer,
-            key_id=authority.key.key_id, serial=_hex(authority.serial),
+            key_id=authority.key.key_id, serial=serial_hex(authority.serial),
             certificate=authority.certificate, created_at=authority.created_at,
         ))
 
@@ -71,7 +71,7 @@ class SqlPkiRepository:
         c = pki_certificates.c
         self._conn.execute(
             update(pki_certificates)
-            .where(c.issuer == certificate.issuer, c.serial == _hex(certificate.serial))
+            .where(c.issuer == certificate.issuer, c.serial == serial_hex(certificate.serial))
             .values(status=certificate.status.value, revoked_at=certificate.revoked_at,
                     reason=certificate.reason.value if certificate.reason else None,
                     suspended_by=certificate.suspended_by)
@@ -81,11 +81,12 @@ class SqlPkiRepository:
         self, issuer: str, serial: int, *, for_update: bool = False
     ) -> IssuedCertificate | None:
         query = _CERTIFICATE_LOCKED if for_update else _CERTIFICATE
-        row = query.execute(self._conn, {"b_issuer": issuer, "b_serial": _hex(serial)}).first()
+        row = query.execute(self._conn, {"b_issuer": issuer,
+                                         "b_serial": serial_hex(serial)}).first()
         return _certificate(row) if row else None
 
     def with_serial(self, serial: int) -> Sequence[IssuedCertificate]:
-        query = select(pki_certificates).where(pki_certificates.c.serial == _hex(serial))
+        query = select(pki_certificates).where(pki_certificates.c.serial == serial_hex(serial))
         return [_certificate(row) for row in self._conn.execute(query)]
 
     def certificates(
@@ -124,7 +125,8 @@ class SqlPkiRepository:
         return CrlRecord(m["issuer"], m["number"], m["this_update"], m["next_update"], m["der"])
 
 
-def _hex(serial: int) -> str:
+def serial_hex(serial: int) -> str:
+    """A serial as the ``serial`` columns hold it."""
     return format(serial, "x")
 
 
@@ -151,7 +153,7 @@ def _authority(row: Row[Any]) -> Authority:
 
 def _certificate_values(c: IssuedCertificate) -> dict[str, Any]:
     return {
-        "issuer": c.issuer, "serial": _hex(c.serial), "account_id": c.account_id,
+        "issuer": c.issuer, "serial": serial_hex(c.serial), "account_id": c.account_id,
         "key_id": c.key_id, "subject": c.subject[:200], "uid": c.uid,
         "certificate": c.certificate, "not_before": c.not_before, "not_after": c.not_after,
         "status": c.status.value, "revoked_at": c.revoked_at,
@@ -161,7 +163,11 @@ def _certificate_values(c: IssuedCertificate) -> dict[str, Any]:
 
 
 def _certificate(row: Row[Any]) -> IssuedCertificate:
-    m = row._mapping
+    return certificate_of(row._mapping)
+
+
+def certificate_of(m: Mapping[Any, Any]) -> IssuedCertificate:
+    """A ``pki_certificates`` row's certificate, from its columns by name."""
     return IssuedCertificate(
         issuer=m["issuer"], serial=int(m["serial"], 16), subject=m["subject"],
         certificate=m["certificate"], not_before=m["not_before"], not_after=m["not_after"],

@@ -7,10 +7,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, literal_column, select, update
 
 from kyso.adapters.db.prepared import Prepared
+from kyso.adapters.db.repositories.pki import certificate_of, serial_hex
+from kyso.adapters.db.tables.pki import pki_certificates
 from kyso.adapters.db.tables.signing import signature_activations
+from kyso.pki.model import IssuedCertificate
 from kyso.signing.model import SignatureActivation
 
 __all__ = ["SPEND_QUERY", "SqlActivationRepository", "spend_values"]
@@ -20,6 +23,16 @@ _t = signature_activations.c
 _BY_TOKEN_QUERY = (select(*(c for c in signature_activations.c if c is not _t.kept))
                    .where(_t.token_hash == bindparam("token_hash")))
 _BY_TOKEN = Prepared(_BY_TOKEN_QUERY)
+# … and a certificate, one row whatever is found: a signing's read
+_c = pki_certificates.c
+_SAD_COLUMNS = tuple(c.name for c in signature_activations.c if c is not _t.kept)
+_WITH_CERTIFICATE = Prepared(
+    select(*(c.label(f"s_{c.name}") for c in signature_activations.c if c is not _t.kept),
+           *(c.label(f"c_{c.name}") for c in pki_certificates.c))
+    .select_from(select(literal_column("1").label("one")).subquery("one")
+                 .outerjoin(signature_activations, _t.token_hash == bindparam("token_hash"))
+                 .outerjoin(pki_certificates, and_(_c.issuer == bindparam("b_issuer"),
+                                                   _c.serial == bindparam("b_serial")))))
 _BY_TOKEN_LOCKED = Prepared(_BY_TOKEN_QUERY.with_for_update())
 _INSERT = insert(signature_activations)
 # what a save can change (the rest of a SAD is fixed when granted): the hashes spent, the end
@@ -59,7 +72,10 @@ def _values(a: SignatureActivation) -> dict[str, Any]:
 
 
 def _activation(row: Any) -> SignatureActivation:  # a Row, or a prepared run's row
-    m = dict(row._mapping)
+    return _activation_of(dict(row._mapping))
+
+
+def _activation_of(m: dict[str, Any]) -> SignatureActivation:
     m["hashes"], m["signed"] = tuple(json.loads(m["hashes"])), tuple(json.loads(m["signed"]))
     return SignatureActivation(**m)
 
@@ -81,6 +97,18 @@ class SqlActivationRepository:
         self._conn.execute(_SAVE, {"activation_id": activation.id,
                                    "b_signed": json.dumps(list(activation.signed)),
                                    "b_revoked_at": activation.revoked_at})
+
+    def with_certificate(self, token_hash: str, issuer: str, serial: int,
+                         ) -> tuple[SignatureActivation | None, IssuedCertificate | None]:
+        row = _WITH_CERTIFICATE.execute(self._conn, {
+            "token_hash": token_hash, "b_issuer": issuer, "b_serial": serial_hex(serial)},
+        ).first()
+        m = row._mapping
+        activation = None if m["s_id"] is None else _activation_of(
+            {name: m[f"s_{name}"] for name in _SAD_COLUMNS})
+        certificate = None if m["c_issuer"] is None else certificate_of(
+            {c.name: m[f"c_{c.name}"] for c in pki_certificates.c})
+        return activation, certificate
 
     def spend(self, read: SignatureActivation, spent: SignatureActivation, scheme: str,
               signatures: dict[str, bytes]) -> bool:
