@@ -70,15 +70,15 @@ def _sad() -> SignatureActivation:
                                T0 + timedelta(minutes=5))
 
 
-def _write(count: int = 1, *, read: SignatureActivation | None = None, gated: bool = False,
-           claims: dict[str, object] | None = None) -> SignatureWrite:
+def _write(count: int = 1, *, read: SignatureActivation | None = None,
+           gated: bool = False) -> SignatureWrite:
     read = read or _sad()
     at = T0 + timedelta(seconds=1)
     held = LedgerEntry("e-1", CREDENTIAL, EntryKind.RESERVE, count, at, until=at)
     entries = (held, LedgerEntry("e-2", CREDENTIAL, EntryKind.CONSUME, count, at,
                                  basis=Basis.QUOTA, reservation=held.id))
     job = receipt_job(at, ReceiptKind.SIGN_HASH, ACCOUNT,
-                      claims if claims is not None else {"note": '"pending":0 in a value'},
+                      {"note": '"pending":0 in a value'},
                       {"pending": PENDING_TO_FILL}, receipt_id=new_record_id())
     event = AuditEvent("signing.signed", Outcome.SUCCESS, actor=ACCOUNT, subject=CREDENTIAL,
                        details={"sad": read.id, "count": count})

@@ -18,22 +18,20 @@ from kyso.signing.model import SignatureActivation
 
 __all__ = ["SPEND_QUERY", "SqlActivationRepository", "spend_values"]
 
-_t = signature_activations.c
+_t, _c = signature_activations.c, pki_certificates.c
 # a SAD as the model has it: its kept signatures stay in the row unless asked for
-_BY_TOKEN_QUERY = (select(*(c for c in signature_activations.c if c is not _t.kept))
-                   .where(_t.token_hash == bindparam("token_hash")))
+_SAD = tuple(c for c in signature_activations.c if c is not _t.kept)
+_BY_TOKEN_QUERY = select(*_SAD).where(_t.token_hash == bindparam("token_hash"))
 _BY_TOKEN = Prepared(_BY_TOKEN_QUERY)
+_BY_TOKEN_LOCKED = Prepared(_BY_TOKEN_QUERY.with_for_update())
 # … and a certificate, one row whatever is found: a signing's read
-_c = pki_certificates.c
-_SAD_COLUMNS = tuple(c.name for c in signature_activations.c if c is not _t.kept)
 _WITH_CERTIFICATE = Prepared(
-    select(*(c.label(f"s_{c.name}") for c in signature_activations.c if c is not _t.kept),
+    select(*(c.label(f"s_{c.name}") for c in _SAD),
            *(c.label(f"c_{c.name}") for c in pki_certificates.c))
     .select_from(select(literal_column("1").label("one")).subquery("one")
                  .outerjoin(signature_activations, _t.token_hash == bindparam("token_hash"))
                  .outerjoin(pki_certificates, and_(_c.issuer == bindparam("b_issuer"),
                                                    _c.serial == bindparam("b_serial")))))
-_BY_TOKEN_LOCKED = Prepared(_BY_TOKEN_QUERY.with_for_update())
 _INSERT = insert(signature_activations)
 # what a save can change (the rest of a SAD is fixed when granted): the hashes spent, the end
 _SAVE = (update(signature_activations).where(_t.id == bindparam("activation_id"))
@@ -105,7 +103,7 @@ class SqlActivationRepository:
         ).first()
         m = row._mapping
         activation = None if m["s_id"] is None else _activation_of(
-            {name: m[f"s_{name}"] for name in _SAD_COLUMNS})
+            {c.name: m[f"s_{c.name}"] for c in _SAD})
         certificate = None if m["c_issuer"] is None else certificate_of(
             {c.name: m[f"c_{c.name}"] for c in pki_certificates.c})
         return activation, certificate
