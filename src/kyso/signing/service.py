@@ -95,6 +95,14 @@ def _token_hash(sad: str) -> str:
     return hashlib.sha256(sad.encode()).hexdigest()
 
 
+def _sad_event(action: str, activation: SignatureActivation,
+               outcome: Outcome = Outcome.SUCCESS, **details: int) -> AuditEvent:
+    """An audit event about a SAD: its customer, its credential, its id and ``details``."""
+    return AuditEvent(action, outcome, actor=activation.account_id,
+                      subject=activation.credential_id,
+                      details={"sad": activation.id, **details})
+
+
 class SigningService:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, keystore: KeyStore,
                  factors: FactorRegistry, quota: Quota, policy: SigningPolicy) -> None:
@@ -345,9 +353,7 @@ class SigningService:
     def _signed_event(activation: SignatureActivation, sad: str, count: int,
                       receipt: ReceiptOrder | None) -> tuple[AuditEvent, dict[str, Any]]:
         """A signing's audit event, and its receipt's claims (empty without one)."""
-        event = AuditEvent("signing.signed", Outcome.SUCCESS, actor=activation.account_id,
-                           subject=activation.credential_id,
-                           details={"sad": activation.id, "count": count})
+        event = _sad_event("signing.signed", activation, count=count)
         claims = {} if receipt is None else receipt.claims | {
             "sad_sha256": _token_hash(sad), "sad": activation.id,
             "audit": {"action": "signing.signed", "sad": activation.id}}
@@ -498,7 +504,4 @@ class SigningService:
 
     def _audit(self, uow: UnitOfWork, action: str, activation: SignatureActivation,
                outcome: Outcome = Outcome.SUCCESS, **details: int) -> None:
-        event = AuditEvent(action, outcome, actor=activation.account_id,
-                           subject=activation.credential_id,
-                           details={"sad": activation.id, **details})
-        uow.audit.append(event, self._clock.now())
+        uow.audit.append(_sad_event(action, activation, outcome, **details), self._clock.now())

@@ -46,9 +46,9 @@ _TAKEABLE = (_a.credential_id == bindparam("b_credential"), _a.reserved == 0,
 _AWAITING = exists().where(_r.credential_id == bindparam("b_credential"), _r.state == "approved")
 # the signing path's debit in one statement: the row's lock, the check and the change at once
 # (PostgreSQL re-checks the condition on the row a concurrent debit just committed)
-_TAKE_QUERY = (update(quota_accounts).where(*_TAKEABLE)
-               .values(consumed=_a.consumed + bindparam("b_count"),
-                       updated_at=bindparam("b_now")))
+# what a debit changes in the account's totals
+_DEBITED = {"consumed": _a.consumed + bindparam("b_count"), "updated_at": bindparam("b_now")}
+_TAKE_QUERY = update(quota_accounts).where(*_TAKEABLE).values(_DEBITED)
 _TAKE_UNLESS_AWAITING_QUERY = _TAKE_QUERY.where(~_AWAITING)
 
 
@@ -65,8 +65,7 @@ def taken_from(after: Any) -> Any:
     follows :func:`takeable`, which checked them under the row's lock."""
     return (update(quota_accounts)
             .where(_a.credential_id == bindparam("b_credential"), exists(select(after)))
-            .values(consumed=_a.consumed + bindparam("b_count"),
-                    updated_at=bindparam("b_now")))
+            .values(_DEBITED))
 
 
 def debit_entries(after: Any) -> Any:
