@@ -45,9 +45,11 @@ class Settings(BaseSettings):
     # SQLite: how long a writer waits for another process's lock before answering 503
     database_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # the hot routes (CSC signHash, SmartOTP verify) run on at most this many threads of a
-    # worker process at once; unset: 1 on SQLite (its writers take turns anyway), 2 on
-    # PostgreSQL. More only contend for the GIL and the write lock, unless the key store
-    # makes a thread wait (a network HSM: raise it to its sessions per worker; api/hot.py)
+    # worker process at once; unset: on the event loop's own thread on SQLite with software
+    # keys and a master-key file, 1 thread on SQLite otherwise (its writers take turns
+    # anyway), 2 on PostgreSQL. More only contend for the GIL and the write lock, unless the
+    # key store makes a thread wait (a network HSM: raise it to its sessions per worker;
+    # api/hot.py)
     hot_path_threads: int | None = Field(default=None, ge=1, le=64)
     public_base_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"

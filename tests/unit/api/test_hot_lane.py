@@ -1,18 +1,24 @@
-"""The hot routes' own threads (entrypoints/api/hot.py): how many, and that a full lane
-queues its work without holding up the event loop or the shared pool."""
+"""The hot routes' own threads (entrypoints/api/hot.py): how many, that a full lane
+queues its work without holding up the event loop or the shared pool, and the event loop's
+own thread where that is the default (SQLite, keys in process), leaving a long wait for
+SQLite's write lock to the lane's thread."""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from starlette.concurrency import run_in_threadpool
 
+from kyso.adapters.db.engine import make_engine, writer_lock
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import Settings
-from kyso.entrypoints.api.hot import run_hot, threads_for
+from kyso.entrypoints.api.hot import INLINE_PATIENCE, run_hot, threads_for
 
 
 def _kyso(tmp_path: Path, **settings: object) -> Container:
@@ -20,11 +26,21 @@ def _kyso(tmp_path: Path, **settings: object) -> Container:
 
 
 def test_threads_by_database_unless_set(tmp_path: Path) -> None:
-    assert threads_for(_kyso(tmp_path)) == 1  # SQLite: its writers take turns
+    assert threads_for(_kyso(tmp_path)) == 0  # SQLite, keys in process: the event loop
     pg = "postgresql+psycopg://kyso@127.0.0.1/kyso"
     assert threads_for(_kyso(tmp_path, database_url=pg)) == 2
     assert threads_for(_kyso(tmp_path, hot_path_threads=3)) == 3
+    assert threads_for(_kyso(tmp_path, hot_path_threads=1)) == 1
     assert threads_for(_kyso(tmp_path, database_url=pg, hot_path_threads=1)) == 1
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'kyso.db'}")
+    pkcs11 = {"pkcs11_module": "/usr/lib/softhsm/libsofthsm2.so", "pkcs11_user_pin": "1234"}
+    for extra in ({"keystore_backend": "pkcs11", "pkcs11_token_label": "keys"},
+                  {"master_key_backend": "pkcs11", "master_key_pkcs11_token": "keys",
+                   "master_key_pkcs11_label": "master", "master_key_pkcs11_pin": "1234"}):
+        # a token may make a thread wait: a thread, which the event loop does not
+        settings = Settings(home=tmp_path, **pkcs11, **extra)
+        assert threads_for(SimpleNamespace(settings=settings, engine=sqlite)) == 1  # type: ignore[arg-type]
+    sqlite.dispose()
 
 
 def _busy(count: list[int], peak: list[int], guard: threading.Lock) -> str:
@@ -69,3 +85,71 @@ def test_a_full_lane_leaves_the_event_loop_and_the_shared_pool_free(tmp_path: Pa
 
     loop_free, pool_free = asyncio.run(main())
     assert loop_free < 1.0 and pool_free < 1.0
+
+
+def _written(kyso: Container, log: list[str]) -> str:
+    """A hot route's work as far as its write: under the writer lock, as a unit of work."""
+    lock = writer_lock(kyso.engine)
+    assert lock is not None
+    log.append(threading.current_thread().name)
+    lock.acquire()
+    lock.release()
+    return "written"
+
+
+def test_on_sqlite_the_work_runs_on_the_event_loops_thread(tmp_path: Path) -> None:
+    kyso = _kyso(tmp_path)
+    log: list[str] = []
+
+    async def main() -> str:
+        return await run_hot(kyso, _written, kyso, log)
+
+    assert asyncio.run(main()) == "written"
+    assert log == [threading.current_thread().name]  # asyncio.run's loop: this thread
+    kyso.close()
+
+
+def test_a_long_held_write_lock_sends_the_work_to_the_lanes_thread(tmp_path: Path) -> None:
+    """Another process writing (its ``flock`` held for a second): the loop gives up after the
+    patience, the work starts again on the lane's thread and waits there while the loop
+    serves on."""
+    kyso = _kyso(tmp_path)
+    kyso.engine.connect().close()  # the database file, and its lock file beside it
+    other = os.open(f"{tmp_path / 'kyso.db'}-writer", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)  # another open file: another process, for flock
+    threading.Timer(1.0, fcntl.flock, (other, fcntl.LOCK_UN)).start()
+    log: list[str] = []
+
+    async def main() -> tuple[str, list[float]]:
+        work = asyncio.ensure_future(run_hot(kyso, _written, kyso, log))
+        ticks = []
+        while not work.done():  # the loop is free while the work waits for the lock
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            ticks.append(time.perf_counter() - started)
+        return await work, ticks
+
+    answer, ticks = asyncio.run(main())
+    os.close(other)
+    assert answer == "written"
+    here = threading.current_thread().name
+    assert log[0] == here and len(log) == 2 and log[1] != here  # loop, then the lane
+    assert len(ticks) > 5 and max(ticks) < 0.5  # a loaded CI machine: generous
+    kyso.close()
+
+
+def test_a_short_wait_for_the_write_lock_stays_on_the_event_loop(tmp_path: Path) -> None:
+    kyso = _kyso(tmp_path)
+    kyso.engine.connect().close()
+    other = os.open(f"{tmp_path / 'kyso.db'}-writer", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    threading.Timer(INLINE_PATIENCE / 4, fcntl.flock, (other, fcntl.LOCK_UN)).start()
+    log: list[str] = []
+
+    async def main() -> str:
+        return await run_hot(kyso, _written, kyso, log)
+
+    assert asyncio.run(main()) == "written"
+    assert log == [threading.current_thread().name]  # waited on the loop: once, there
+    os.close(other)
+    kyso.close()

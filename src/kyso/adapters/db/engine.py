@@ -18,9 +18,43 @@ from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 
 from kyso.errors import InvalidInput, Text
 
-__all__ = ["PG_CONNECT_DEFAULTS", "WriterLock", "begin_writing", "checkpoint_wal",
-           "end_reading", "is_sqlite", "leave_checkpoints", "make_engine", "mark_read_only",
-           "open_writer", "reading", "transaction", "writer_lock"]
+__all__ = ["PG_CONNECT_DEFAULTS", "WriterBusy", "WriterLock", "begin_writing",
+           "checkpoint_wal", "end_reading", "is_sqlite", "leave_checkpoints", "make_engine",
+           "mark_read_only", "open_writer", "reading", "transaction", "writer_lock",
+           "writer_patience"]
+
+
+class WriterBusy(BaseException):  # not an error: where to wait (api/hot.py)
+    """Another writer held SQLite past :func:`writer_patience`: nothing was written, and the
+    caller is to run its work again where waiting holds nobody else up.
+
+    A ``BaseException``, as ``asyncio.CancelledError`` is: control flow that no ``except
+    Exception`` on the way may take for a failure of its own."""
+
+
+class _Patience:
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.spent = seconds, False
+
+
+# how long the first writer-lock wait of this context may take before WriterBusy (unset: as
+# long as it takes)
+_PATIENCE: ContextVar[_Patience | None] = ContextVar("kyso_writer_patience", default=None)
+
+
+@contextmanager
+def writer_patience(seconds: float) -> Iterator[None]:
+    """Within this block, the first wait for a :class:`WriterLock` gives up after ``seconds``
+    with :class:`WriterBusy`; once it has the lock (or gave up), every later wait takes as
+    long as it must — what the block wrote before is not to be written twice.
+
+    For work run on an event loop's own thread (``api/hot.py``): waiting there holds up every
+    other request of the process, so a long wait is left to a thread instead."""
+    token = _PATIENCE.set(_Patience(seconds))
+    try:
+        yield
+    finally:
+        _PATIENCE.reset(token)
 
 
 class WriterLock:
@@ -41,10 +75,40 @@ class WriterLock:
         self._path, self._fd, self._pid, self._depth = path, -1, 0, 0
 
     def acquire(self) -> None:
+        patience = _PATIENCE.get()
+        if patience is not None and not patience.spent:
+            patience.spent = True
+            self._acquire_within(patience.seconds)
+            return
         self._thread.acquire()
         try:
             if self._depth == 0 and self._path is not None:
                 fcntl.flock(self._file(), fcntl.LOCK_EX)
+            self._depth += 1
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def _acquire_within(self, seconds: float) -> None:
+        """:meth:`acquire`, or :class:`WriterBusy` after ``seconds``. The other processes'
+        lock is polled (``flock`` cannot wait with a deadline), with naps from 50 µs that
+        double up to 1 ms: the wait is the other writer's transaction, a fraction of a
+        millisecond on the hot paths."""
+        deadline = time.monotonic() + seconds
+        if not self._thread.acquire(timeout=seconds):
+            raise WriterBusy
+        try:
+            if self._depth == 0 and self._path is not None:
+                fd, nap = self._file(), 50e-6
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() + nap > deadline:
+                            raise WriterBusy from None
+                        time.sleep(nap)
+                        nap = min(2 * nap, 1e-3)
             self._depth += 1
         except BaseException:
             self._thread.release()
