@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import structlog
 from starlette.concurrency import run_in_threadpool
 
 from kyso.adapters.db.engine import make_engine, writer_lock
@@ -153,3 +154,18 @@ def test_a_short_wait_for_the_write_lock_stays_on_the_event_loop(tmp_path: Path)
     assert log == [threading.current_thread().name]  # waited on the loop: once, there
     os.close(other)
     kyso.close()
+
+
+def test_the_lanes_thread_sees_the_requests_context(tmp_path: Path) -> None:
+    """The request's log fields (structlog's context variables) go with its work."""
+    kyso = _kyso(tmp_path, hot_path_threads=1)
+
+    def fields() -> tuple[str, dict[str, object]]:
+        return threading.current_thread().name, structlog.contextvars.get_contextvars()
+
+    async def main() -> tuple[str, dict[str, object]]:
+        with structlog.contextvars.bound_contextvars(request_id="r-1"):
+            return await run_hot(kyso, fields)
+
+    name, seen = asyncio.run(main())
+    assert name != threading.current_thread().name and seen == {"request_id": "r-1"}
