@@ -96,10 +96,12 @@ def _expected(text: str) -> bool:
 
 
 def shot(page: Page, name: str) -> Path:
-    """Keep a full-page screenshot of what the customer sees now (a test artifact)."""
+    """Keep a full-page screenshot of what the customer sees now (a test artifact): one
+    image pixel per CSS pixel (390 wide), where the phone's own two per pixel took chromium
+    2.5 × as long to capture and encode (about 0.3 s a page, 470 pages a run)."""
     path = ARTIFACTS / "screens" / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, scale="css")
     return path
 
 
