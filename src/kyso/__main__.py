@@ -1,5 +1,5 @@
 """``python -m kyso``."""
 
-from kyso.entrypoints.cli.main import main
+from kyso.entrypoints.cli.launch import main
 
 main()
