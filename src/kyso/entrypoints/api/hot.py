@@ -15,8 +15,9 @@ SQLite, 2 workers, 8 connections, against the shared pool: 478 → 625 requests/
 The lane is a thread pool of its own per event loop (``loop.run_in_executor``, the request's
 context variables carried along): a hop there and back costs less CPU than anyio's
 ``to_thread.run_sync`` with a capacity limiter (36 against 73 µs with many in flight, in a
-micro-benchmark); ``bench/ab_signhash.py``, PostgreSQL, 2 workers, 4 rounds: 622 → 642
-requests/s (rounds 0.99–1.04), CPU 2.93 → 2.87 ms a request.
+micro-benchmark), though served on PostgreSQL the difference is within the noise
+(``bench/ab_signhash.py``, 2 workers, 6 interleaved rounds: 608 → 615 requests/s, rounds
+0.97–1.04, CPU 2.98 ms a request both).
 
 A key store that makes the thread wait (a network HSM: milliseconds a signature, the GIL
 released meanwhile) wants more: ``KYSO_HOT_PATH_THREADS`` up to the sessions it allows a
