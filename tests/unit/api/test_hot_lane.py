@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from types import SimpleNamespace
 import structlog
 from starlette.concurrency import run_in_threadpool
 
-from kyso.adapters.db.engine import make_engine, writer_lock
+from kyso.adapters.db.engine import make_engine, transaction, writer_lock
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import Settings
 from kyso.entrypoints.api.hot import INLINE_PATIENCE, run_hot, threads_for
@@ -169,3 +170,43 @@ def test_the_lanes_thread_sees_the_requests_context(tmp_path: Path) -> None:
 
     name, seen = asyncio.run(main())
     assert name != threading.current_thread().name and seen == {"request_id": "r-1"}
+
+
+def _inserted(kyso: Container, log: list[str]) -> str:
+    """A hot route's write, as SQLite sees it: BEGIN IMMEDIATE, a row, COMMIT."""
+    log.append(threading.current_thread().name)
+    with transaction(kyso.engine) as conn:
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS probe (x INTEGER)")
+        conn.exec_driver_sql("INSERT INTO probe VALUES (1)")
+    return "written"
+
+
+def test_a_program_holding_sqlites_own_lock_sends_the_work_to_the_lanes_thread(
+        tmp_path: Path) -> None:
+    """``sqlite3`` in a shell, in a write transaction: it takes no WriterLock, only SQLite's
+    own lock, and the BEGIN IMMEDIATE after the patient wait gives up as that wait does."""
+    kyso = _kyso(tmp_path)
+    kyso.engine.connect().close()  # WAL
+    other = sqlite3.connect(tmp_path / "kyso.db", isolation_level=None,
+                            check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(1.0, other.execute, ("COMMIT",)).start()
+    log: list[str] = []
+
+    async def main() -> tuple[str, list[float]]:
+        work = asyncio.ensure_future(run_hot(kyso, _inserted, kyso, log))
+        ticks = []
+        while not work.done():
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            ticks.append(time.perf_counter() - started)
+        return await work, ticks
+
+    answer, ticks = asyncio.run(main())
+    here = threading.current_thread().name
+    assert answer == "written"
+    assert log[0] == here and len(log) == 2 and log[1] != here  # loop, then the lane
+    assert len(ticks) > 5 and max(ticks) < 0.5
+    assert other.execute("SELECT count(*) FROM probe").fetchone() == (1,)  # written once
+    other.close()
+    kyso.close()

@@ -34,7 +34,9 @@ class WriterBusy(BaseException):  # not an error: where to wait (api/hot.py)
 
 class _Patience:
     def __init__(self, seconds: float) -> None:
-        self.seconds, self.spent = seconds, False
+        # begin: the WriterLock was just taken within the patience, and the BEGIN IMMEDIATE
+        # that follows it waits for SQLite's own lock no longer either
+        self.seconds, self.spent, self.begin = seconds, False, False
 
 
 # how long the first writer-lock wait of this context may take before WriterBusy (unset: as
@@ -45,8 +47,10 @@ _PATIENCE: ContextVar[_Patience | None] = ContextVar("kyso_writer_patience", def
 @contextmanager
 def writer_patience(seconds: float) -> Iterator[None]:
     """Within this block, the first wait for a :class:`WriterLock` gives up after ``seconds``
-    with :class:`WriterBusy`; once it has the lock (or gave up), every later wait takes as
-    long as it must — what the block wrote before is not to be written twice.
+    with :class:`WriterBusy`, and so does the ``BEGIN IMMEDIATE`` right after it, for SQLite's
+    own lock (a program that takes no WriterLock writing: ``sqlite3`` in a shell); once it
+    has both (or gave up), every later wait takes as long as it must — what the block wrote
+    before is not to be written twice.
 
     For work run on an event loop's own thread (``api/hot.py``): waiting there holds up every
     other request of the process, so a long wait is left to a thread instead."""
@@ -113,8 +117,14 @@ class WriterLock:
         except BaseException:
             self._thread.release()
             raise
+        patience = _PATIENCE.get()
+        if patience is not None:
+            patience.begin = True
 
     def release(self) -> None:
+        patience = _PATIENCE.get()
+        if patience is not None:  # the window for the BEGIN after the patient wait is over
+            patience.begin = False
         self._depth -= 1
         try:
             if self._depth == 0 and self._path is not None:
@@ -388,7 +398,31 @@ def _begin(dbapi_connection: PoolProxiedConnection) -> None:
     # machinery (exec_driver_sql) cost more than the BEGIN; a failure (the database locked
     # past busy_timeout) becomes SQLAlchemy's OperationalError as any DBAPI error (503)
     read_only = dbapi_connection.info.get(READ_ONLY, False)
-    _driver(dbapi_connection).execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if read_only:
+        _driver(dbapi_connection).execute("BEGIN")
+    else:
+        _begin_immediate(_driver(dbapi_connection))
+
+
+def _begin_immediate(driver: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``; right after a :class:`WriterLock` taken within a
+    :func:`writer_patience`, SQLite's own wait for its lock is bounded by that patience too
+    (:class:`WriterBusy`), then the connection's busy timeout is set back."""
+    patience = _PATIENCE.get()
+    if patience is None or not patience.begin:
+        driver.execute("BEGIN IMMEDIATE")
+        return
+    patience.begin = False
+    (usual,) = driver.execute("PRAGMA busy_timeout").fetchone()
+    driver.execute(f"PRAGMA busy_timeout={max(1, round(patience.seconds * 1000)):d}")
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+            raise WriterBusy from None
+        raise
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={int(usual):d}")
 
 
 def _driver(dbapi_connection: PoolProxiedConnection) -> Any:
@@ -427,7 +461,10 @@ def begin_writing(conn: Connection) -> None:
     units of work). The connection's next transactions begin writing too."""
     conn.connection.info.pop(READ_ONLY, None)
     if is_sqlite(conn.engine):
-        _to_driver(conn, "BEGIN IMMEDIATE")
+        try:
+            _begin_immediate(_driver(conn.connection))
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance("BEGIN IMMEDIATE", (), exc, sqlite3.Error) from exc
     elif conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         conn.rollback()  # SQLAlchemy's own bookkeeping: in autocommit nothing is sent
         conn.execution_options(isolation_level=conn.default_isolation_level)

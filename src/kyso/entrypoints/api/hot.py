@@ -23,18 +23,19 @@ A key store that makes the thread wait (a network HSM: milliseconds a signature,
 released meanwhile) wants more: ``KYSO_HOT_PATH_THREADS`` up to the sessions it allows a
 worker process.
 
-On SQLite with the keys and the master key in process (the default set-up), the work runs
-on the event loop's own thread instead, between the loop's other callbacks, as an ``async``
+On SQLite with the keys and the master key in process (the default set-up), the work runs on
+the event loop's own thread instead, between the loop's other callbacks, as an ``async``
 route's code does: no hop to a thread and back, and no GIL handed to and fro between the
 loop and that thread while the work runs. ``bench/ab_signhash.py``, SQLite, 2 workers, 8
 connections, 4 interleaved rounds: 921 → 1001 requests/s (1.09 ×, every round 1.07–1.13),
 server CPU 1.96 → 1.80 ms a request; ``bench/otp_ab.py`` (1 worker): 361 → 417
-verifications/s. Nothing on that path waits long — the reads take no
-lock (WAL), the keys sign in process — except a writer for SQLite's one write lock: its
-first wait gives up after ``INLINE_PATIENCE`` (another process writing for that long: a
-backup, a big sweep) and the request runs again from the start on the lane's thread, where
-waiting holds up nobody else (``adapters/db/engine.py``, ``writer_patience``). Nothing was
-written before that wait, so nothing is done twice; a signature made before it is dropped
+verifications/s. Nothing on that path waits long — the reads take no lock (WAL), the keys
+sign in process — except a writer for SQLite's one write lock: its first wait gives up after
+``INLINE_PATIENCE`` (another process writing for that long: a big sweep; or a program that
+takes SQLite's own lock, not kyso's, which the ``BEGIN IMMEDIATE`` after that wait gives up
+on as soon) and the request runs again from the start on the lane's thread, where waiting
+holds up nobody else (``adapters/db/engine.py``, ``writer_patience``). Nothing was written
+before that wait, so nothing is done twice; a signature made before it is dropped
 unreturned, as any signature no transaction recorded. ``KYSO_HOT_PATH_THREADS`` set keeps
 the work on threads.
 """
