@@ -199,11 +199,14 @@ class SqlUnitOfWork:
         self._lock = None if self._read_only else writer_lock(self._engine)
         if self._lock is not None:
             self._lock.acquire()
+        conn = None
         try:
             conn = self._reading() if self._read_only else self._engine.connect()
             if not self._read_only:
-                conn.begin()
+                conn.begin()  # SQLite: BEGIN IMMEDIATE, which may wait and give up
         except BaseException:
+            if conn is not None:
+                conn.close()  # back to the pool now, not when collected
             self._release()
             raise
         self._conn = conn
