@@ -61,6 +61,25 @@ def writer_patience(seconds: float) -> Iterator[None]:
         _PATIENCE.reset(token)
 
 
+def _flock(fd: int, deadline: float | None) -> None:
+    """The other processes' lock: waited for, or polled until ``deadline`` (``flock`` cannot
+    wait with one), with naps from 50 µs that double up to 1 ms — the wait is the other
+    writer's transaction, a fraction of a millisecond on the hot paths."""
+    if deadline is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    nap = 50e-6
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() + nap > deadline:
+                raise WriterBusy from None
+            time.sleep(nap)
+            nap = min(2 * nap, 1e-3)
+
+
 class WriterLock:
     """SQLite's one writer, queued: a thread lock for this process's threads, then an
     advisory lock (``flock``) on a file beside the database for the other processes (the
@@ -79,52 +98,29 @@ class WriterLock:
         self._path, self._fd, self._pid, self._depth = path, -1, 0, 0
 
     def acquire(self) -> None:
+        """Wait as long as it takes; within a :func:`writer_patience` whose first wait this
+        is, :class:`WriterBusy` after its seconds instead."""
         patience = _PATIENCE.get()
-        if patience is not None and not patience.spent:
-            patience.spent = True
-            self._acquire_within(patience.seconds)
+        if patience is None or patience.spent:
+            self._take(None)
             return
-        self._thread.acquire()
-        try:
-            if self._depth == 0 and self._path is not None:
-                fcntl.flock(self._file(), fcntl.LOCK_EX)
-            self._depth += 1
-        except BaseException:
-            self._thread.release()
-            raise
+        patience.spent = True
+        self._take(time.monotonic() + patience.seconds)
+        patience.begin = True  # the BEGIN IMMEDIATE that follows waits no longer either
 
-    def _acquire_within(self, seconds: float) -> None:
-        """:meth:`acquire`, or :class:`WriterBusy` after ``seconds``. The other processes'
-        lock is polled (``flock`` cannot wait with a deadline), with naps from 50 µs that
-        double up to 1 ms: the wait is the other writer's transaction, a fraction of a
-        millisecond on the hot paths."""
-        deadline = time.monotonic() + seconds
-        if not self._thread.acquire(timeout=seconds):
+    def _take(self, deadline: float | None) -> None:
+        wait = -1 if deadline is None else max(0.0, deadline - time.monotonic())
+        if not self._thread.acquire(timeout=wait):
             raise WriterBusy
         try:
             if self._depth == 0 and self._path is not None:
-                fd, nap = self._file(), 50e-6
-                while True:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() + nap > deadline:
-                            raise WriterBusy from None
-                        time.sleep(nap)
-                        nap = min(2 * nap, 1e-3)
+                _flock(self._file(), deadline)
             self._depth += 1
         except BaseException:
             self._thread.release()
             raise
-        patience = _PATIENCE.get()
-        if patience is not None:
-            patience.begin = True
 
     def release(self) -> None:
-        patience = _PATIENCE.get()
-        if patience is not None:  # the window for the BEGIN after the patient wait is over
-            patience.begin = False
         self._depth -= 1
         try:
             if self._depth == 0 and self._path is not None:
