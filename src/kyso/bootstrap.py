@@ -18,7 +18,7 @@ from kyso.accounts.identity_recovery import IdentityRecoveryService
 from kyso.accounts.recovery import RecoveryService
 from kyso.accounts.recovery_cases import RecoveryPolicy
 from kyso.accounts.rules import SecretHasher
-from kyso.accounts.service import AccountService, SessionPolicy
+from kyso.accounts.service import AccountService, SessionPolicy, session_token_hash
 from kyso.accounts.signup import SignUpService
 from kyso.adapters.audit_anchor import CheckpointFile, SealSigner
 from kyso.adapters.audit_sinks import AuditorEmailSink, CheckpointSink, CheckpointTee, SyslogSink
@@ -26,7 +26,9 @@ from kyso.adapters.blobs import DatabaseBlobStore, FileBlobStore, SealedBlobStor
 from kyso.adapters.db.engine import make_engine
 from kyso.adapters.db.health import readiness
 from kyso.adapters.db.key_check import NodeKeys, open_master_key
+from kyso.adapters.db.read_ahead import SigningReads
 from kyso.adapters.db.repositories.audit import default_chain_mode
+from kyso.adapters.db.repositories.pki import serial_hex
 from kyso.adapters.db.schema import upgrade
 from kyso.adapters.db.uow import SqlUnitOfWork, shared_reads
 from kyso.adapters.email.smtp import SmtpEmailSender
@@ -91,12 +93,13 @@ from kyso.relying.completion import SignCompletion
 from kyso.relying.consents import ConsentService
 from kyso.relying.csc_async import AsyncSigning
 from kyso.relying.csc_cleanup import CscCleanup
-from kyso.relying.csc_oauth import CscOAuthService
+from kyso.relying.csc_oauth import TOKEN_PREFIX, CscOAuthService
 from kyso.relying.parties import RelyingPartyService
 from kyso.relying.requests import SignRequestService
 from kyso.relying.settlement import Settler
 from kyso.relying.webhooks import PartyWebhooks
 from kyso.secrets import Envelope, MasterKey, Secret
+from kyso.signing.credentials import parse_credential_id
 from kyso.signing.document_signer import DocumentSigner
 from kyso.signing.documents import (
     DocumentPolicy,
@@ -107,7 +110,7 @@ from kyso.signing.documents import (
 from kyso.signing.multisign import MultisignService, multisign_kind
 from kyso.signing.receipts import ReceiptService
 from kyso.signing.revinfo import KysoTrust
-from kyso.signing.service import SigningPolicy, SigningService
+from kyso.signing.service import SigningPolicy, SigningService, sad_token_hash
 from kyso.signing.storage import BlobStore
 from kyso.signing.validation import quiet_library_logs
 from kyso.support import SupportDesk
@@ -212,10 +215,22 @@ class Container:
         return SqlUnitOfWork(self.engine, read_only=read_only, audit_key=self.audit_key,
                              audit_chain=self.audit_chain)
 
-    def shared_reads(self) -> AbstractContextManager[None]:
+    def shared_reads(self, *, sign_hash: tuple[str, str | None, str] | None = None,
+                     ) -> AbstractContextManager[None]:
         """Read-only units of work opened inside share one connection (``adapters/db/uow.py``):
-        for a request that reads through several services and then writes (signHash)."""
-        return shared_reads()
+        for a request that reads through several services and then writes (signHash).
+
+        ``sign_hash``: a signHash's bearer token, SAD and credential id; with a session
+        bearer, a SAD and a well-formed credential id, the bearer check reads the SAD and
+        the certificate in the same statement (``adapters/db/read_ahead.py``)."""
+        ahead = None
+        if sign_hash is not None:
+            token, sad, credential = sign_hash
+            parsed = parse_credential_id(credential)
+            if sad is not None and parsed is not None and not token.startswith(TOKEN_PREFIX):
+                ahead = SigningReads(session_token_hash(token), sad_token_hash(sad),
+                                     parsed[0], serial_hex(parsed[1]))
+        return shared_reads(ahead)
 
     @cached_property
     def audit_chain(self) -> str:

@@ -41,7 +41,7 @@ from kyso.otp.oob import OobService, Recipient
 from kyso.throttle import Throttle, subject_of_name
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
-__all__ = ["AccountService", "NewAccount", "SessionPolicy", "recipient"]
+__all__ = ["AccountService", "NewAccount", "SessionPolicy", "recipient", "session_token_hash"]
 
 _SECRETS = {
     "password": ("Mật khẩu", "The password"),
@@ -81,8 +81,12 @@ def _with_lock(account: Account, kind: str, state: LockState) -> Account:
     return replace(account, password_lock=state)
 
 
-def _token_hash(token: str) -> str:
+def session_token_hash(token: str) -> str:
+    """The hash a session's bearer token is kept and looked up by."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+_token_hash = session_token_hash
 
 
 class AccountService:

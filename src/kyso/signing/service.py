@@ -45,7 +45,8 @@ from kyso.signing.receipt_jobs import (
 )
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
-__all__ = ["Authorization", "Grant", "Redeemed", "SigningPolicy", "SigningService"]
+__all__ = ["Authorization", "Grant", "Redeemed", "SigningPolicy", "SigningService",
+           "sad_token_hash"]
 
 _SEAL = object()
 HASH_DIFFERS = Text("thuật toán băm khác với thuật toán đã được xác nhận",
@@ -91,8 +92,12 @@ class Redeemed:
 Authorization = FactorProof | Redeemed
 
 
-def _token_hash(sad: str) -> str:
+def sad_token_hash(sad: str) -> str:
+    """The hash a SAD is kept and looked up by."""
     return hashlib.sha256(sad.encode()).hexdigest()
+
+
+_token_hash = sad_token_hash
 
 
 def _sad_event(action: str, activation: SignatureActivation,

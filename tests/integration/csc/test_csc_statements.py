@@ -1,9 +1,9 @@
 """The statements one CSC signHash (one hash, a session bearer) runs, pinned: a request that
 starts doing more work fails here, not in a benchmark (issue 14).
 
-Nine on SQLite with the audit chain inline: the bearer check (the session joined with its
-account, one statement), the read (the SAD and the certificate, one statement), then one
-transaction — the SAD spent by a conditional update that also keeps the signature in the
+Eight on SQLite with the audit chain inline: the bearer check and the read in one statement
+(the session joined with its account, the SAD and the certificate: ``read_ahead.py``), then
+one transaction — the SAD spent by a conditional update that also keeps the signature in the
 SAD's row (a ``signatures_kept`` row of its own was one INSERT more, and one row per hash of
 a batch), the quota taken in one statement that also asks the onboarding acceptance gate's
 question (no separate locked read of the registration), the quota ledger's entries, the
@@ -14,12 +14,12 @@ PostgreSQL no connection is pinged for it (pool_pre_ping pinged on each checkout
 send no BEGIN or ROLLBACK (autocommit), and the quota's UPDATE and the ledger's INSERT are
 one statement (the UPDATE in a CTE).
 
-With the audit chain in batched mode (KYSO_AUDIT_CHAIN, the default on PostgreSQL) seven on
+With the audit chain in batched mode (KYSO_AUDIT_CHAIN, the default on PostgreSQL) six on
 SQLite: the audit record is one INSERT into audit_pending, and the receipt's job names that
 pending event instead of reading the head (the sequencer chains it after the commit); both
 lock no shared row, so they come before the quota's UPDATE.
 
-On PostgreSQL in batched mode three: the two reads and one statement that writes it all or
+On PostgreSQL in batched mode two: the read and one statement that writes it all or
 nothing and is its own transaction (adapters/db/signature_write.py: the SAD's and the quota's
 rows locked if as needed, then the writes; no BEGIN, no COMMIT), on the reads' connection —
 one checkout.
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -40,14 +39,15 @@ from tests.integration.csc.conftest import World
 from tests.integration.csc.helpers import digests, sign_hash
 
 SIGN_HASH = [
-    "SELECT sessions, accounts",  # the bearer: the session joined with its account
-    "SELECT signature_activations, pki_certificates",  # the read: the SAD, the credential
+    # the bearer (the session joined with its account) and the signing read (the SAD, the
+    # credential's certificate): one statement
+    "SELECT sessions, accounts, signature_activations, pki_certificates",
     "UPDATE signature_activations",  # the SAD spent, its signature kept in its row
     "UPDATE quota_accounts", "INSERT quota_entries",  # the quota (and the acceptance gate)
     "SELECT audit_head", "INSERT audit_records", "UPDATE audit_head",  # the audit record
     "INSERT signing_receipts",  # the receipt's job (the audit position as just appended)
 ]
-SIGN_HASH_BATCHED = [*SIGN_HASH[:3], "INSERT audit_pending", "INSERT signing_receipts",
+SIGN_HASH_BATCHED = [*SIGN_HASH[:2], "INSERT audit_pending", "INSERT signing_receipts",
                      "UPDATE quota_accounts", "INSERT quota_entries"]  # the hot row last
 # PostgreSQL takes the quota and adds the ledger's entries in one statement (a CTE); with the
 # audit chain batched, the transaction's four writes are one statement
@@ -61,7 +61,7 @@ def _on(dialect: str, statements: list[str]) -> list[str]:
     if dialect != "postgresql":
         return statements
     if statements == SIGN_HASH_BATCHED:
-        return [*statements[:2], AT_ONCE_PG]
+        return [statements[0], AT_ONCE_PG]
     at = statements.index("UPDATE quota_accounts")
     assert statements[at + 1] == "INSERT quota_entries"
     return [*statements[:at], QUOTA_PG, *statements[at + 2:]]
@@ -95,12 +95,18 @@ def _name(statement: str) -> str:
 
 
 def _read(words: list[str]) -> list[str]:
-    """The tables a SELECT reads itself: after FROM or JOIN, outside subqueries."""
-    tables, depth = [], 0
-    for before, word in pairwise(words):
+    """The tables a SELECT reads itself: after FROM or JOIN, outside subqueries (a
+    parenthesised join is not one)."""
+    tables, depth, joined = [], 0, 0
+    for before, word, after in zip(words[:-1], words[1:], [*words[2:], ""], strict=True):
         depth += before.count("(") - before.count(")")
-        if depth == 0 and before in ("FROM", "JOIN") and not word.startswith("("):
-            tables.append(word.rstrip(")"))
+        joined = min(joined, depth)  # the parenthesised join closed
+        if before in ("FROM", "JOIN") and depth == joined:
+            if not word.startswith("("):
+                tables.append(word.rstrip(")"))
+            elif after != "SELECT" and word != "(SELECT":  # "(a JOIN b ON …)"
+                tables.append(word.lstrip("("))
+                joined += 1
     return tables
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 
 from kyso.accounts.ports import AccountRepository, SessionRepository
 from kyso.accounts.recovery_cases import RecoveryCaseRepository
+from kyso.adapters.db import read_ahead
 from kyso.adapters.db.engine import (
     WriterLock,
     begin_writing,
@@ -21,6 +22,7 @@ from kyso.adapters.db.engine import (
     open_writer,
     writer_lock,
 )
+from kyso.adapters.db.read_ahead import SigningReads, reading_ahead
 from kyso.adapters.db.repositories.accounts import SqlAccountRepository, SqlSessionRepository
 from kyso.adapters.db.repositories.audit import SqlAuditRepository, default_chain_mode
 from kyso.adapters.db.repositories.billing import SqlBillingRepository
@@ -77,17 +79,21 @@ _SHARED: ContextVar[dict[Engine, Connection] | None] = ContextVar("kyso_shared_r
 
 
 @contextmanager
-def shared_reads() -> Iterator[None]:
+def shared_reads(ahead: SigningReads | None = None) -> Iterator[None]:
     """Inside, read-only units of work share one connection per engine (one pool checkout;
     on SQLite one read transaction, so one snapshot, until a write or the block ends): for a
     request whose reads come from several services — a signHash's bearer check, then its
     credential and SAD. Units of work that write take their own connection as ever, and end
     the shared read transaction first (a read after them begins another); one that starts
-    writing (``begin_writing``) takes the shared connection for itself."""
+    writing (``begin_writing``) takes the shared connection for itself.
+
+    ``ahead``: a signHash's keys; its bearer check reads the SAD and the certificate too
+    (``read_ahead.py``), one statement for both reads."""
     shared: dict[Engine, Connection] = {}
     token = _SHARED.set(shared)
     try:
-        yield
+        with reading_ahead(ahead):
+            yield
     finally:
         _SHARED.reset(token)
         for conn in shared.values():
@@ -187,6 +193,7 @@ class SqlUnitOfWork:
             conn = shared.get(self._engine)
             if conn is None:
                 conn = shared[self._engine] = self._reading()
+                read_ahead.shared_connection(conn)
             elif not conn.in_transaction():  # a write ended the last read: a fresh snapshot
                 conn.begin()
             self._conn, self._shared, self._counted = conn, shared, None
@@ -196,6 +203,7 @@ class SqlUnitOfWork:
             # a write ends the shared read first: on SQLite a snapshot held across the
             # commits would keep the log from ever being checkpointed back to its start
             reading.rollback()
+            read_ahead.forget()  # what was read ahead in it: read again, after the write
         self._lock = None if self._read_only else writer_lock(self._engine)
         if self._lock is not None:
             self._lock.acquire()
@@ -244,6 +252,7 @@ class SqlUnitOfWork:
         if self._shared is not None:  # this unit of work's own from now on
             del self._shared[self._engine]
             self._shared = None
+            read_ahead.forget()
         lock = writer_lock(self._engine)
         if lock is not None:  # SQLite
             end_reading(conn)  # no snapshot held while waiting for the lock

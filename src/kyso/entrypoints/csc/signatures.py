@@ -53,7 +53,9 @@ def sign_hash_now(body: SignHashIn, request: Request, bearer: HTTPAuthorizationC
     """The route's work, on a hot route's thread (also from ``csc/front.py``)."""
     if body.operation_mode == "A":  # it reads what it has just written: units of its own
         return _sign_hash(body, request, bearer, container)
-    with container.shared_reads():  # the bearer check, the credential and the SAD: one read
+    # the bearer check, the credential and the SAD: one read (with a session bearer, one
+    # statement)
+    with container.shared_reads(sign_hash=(bearer.credentials, body.sad, body.credential_id)):
         return _sign_hash(body, request, bearer, container)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from kyso.accounts.errors import IdentifierTaken
 from kyso.accounts.model import Account, AccountStatus, Role, Session
 from kyso.adapters.db.prepared import Prepared
+from kyso.adapters.db.read_ahead import announced, session_row
 from kyso.adapters.db.tables.accounts import accounts, sessions
 from kyso.errors import Text
 from kyso.lockout import LockState
@@ -155,10 +156,13 @@ class SqlSessionRepository:
         return _session(row) if row else None
 
     def with_account(self, token_hash: str) -> tuple[Session, Account] | None:
-        row = _SESSION_AND_ACCOUNT.execute(self._conn, {"token_hash": token_hash}).first()
-        if row is None:
+        if announced(self._conn, token_hash):  # a signHash: its signing read comes along
+            values = session_row(self._conn, token_hash)
+        else:
+            row = _SESSION_AND_ACCOUNT.execute(self._conn, {"token_hash": token_hash}).first()
+            values = None if row is None else tuple(row)
+        if values is None:
             return None
-        values = tuple(row)
         return (Session(*values[:_SESSION_COLUMNS]), _account_of(values[_SESSION_COLUMNS:]))
 
     def for_account(self, account_id: str) -> list[Session]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, literal_column, select, update
 
 from kyso.adapters.db.prepared import Prepared
+from kyso.adapters.db.read_ahead import SAD_COLUMNS, signing_row
 from kyso.adapters.db.repositories.pki import certificate_of, serial_hex
 from kyso.adapters.db.tables.pki import pki_certificates
 from kyso.adapters.db.tables.signing import signature_activations
@@ -20,7 +21,7 @@ __all__ = ["SPEND_QUERY", "SqlActivationRepository", "spend_values"]
 
 _t, _c = signature_activations.c, pki_certificates.c
 # a SAD as the model has it: its kept signatures stay in the row unless asked for
-_SAD = tuple(c for c in signature_activations.c if c is not _t.kept)
+_SAD = SAD_COLUMNS
 _BY_TOKEN_QUERY = select(*_SAD).where(_t.token_hash == bindparam("token_hash"))
 _BY_TOKEN = Prepared(_BY_TOKEN_QUERY)
 _BY_TOKEN_LOCKED = Prepared(_BY_TOKEN_QUERY.with_for_update())
@@ -98,10 +99,12 @@ class SqlActivationRepository:
 
     def with_certificate(self, token_hash: str, issuer: str, serial: int,
                          ) -> tuple[SignatureActivation | None, IssuedCertificate | None]:
-        row = _WITH_CERTIFICATE.execute(self._conn, {
-            "token_hash": token_hash, "b_issuer": issuer, "b_serial": serial_hex(serial)},
-        ).first()
-        m = row._mapping
+        serial_text = serial_hex(serial)
+        m = signing_row(self._conn, token_hash, issuer, serial_text)  # read with the bearer?
+        if m is None:
+            m = _WITH_CERTIFICATE.execute(self._conn, {
+                "token_hash": token_hash, "b_issuer": issuer, "b_serial": serial_text},
+            ).first()._mapping
         activation = None if m["s_id"] is None else _activation_of(
             {c.name: m[f"s_{c.name}"] for c in _SAD})
         certificate = None if m["c_issuer"] is None else certificate_of(
