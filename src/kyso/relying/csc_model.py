@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from kyso.relying.model import RelyingParty
 
 __all__ = ["AsyncResponse", "AuthStatus", "CscRepository", "Grant", "OAuthAuthorization",
            "OAuthToken", "RefreshToken", "ResponseStatus"]
@@ -128,6 +131,11 @@ class CscRepository(Protocol):
     def save_authorization(self, item: OAuthAuthorization) -> None: ...
     def add_token(self, token: OAuthToken) -> None: ...
     def token(self, token_hash: str) -> OAuthToken | None: ...
+    def bearer(self, token_hash: str) -> tuple[OAuthToken, OAuthAuthorization | None,
+                                               RelyingParty | None] | None:
+        """The access token with its authorization and its relying party (None where
+        gone): one read, for the bearer check of every call made with it."""
+        ...
     def tokens_of(self, authorization_id: str) -> list[OAuthToken]: ...
     def save_token(self, token: OAuthToken) -> None: ...
     def add_response(self, item: AsyncResponse) -> None: ...

@@ -626,21 +626,22 @@ class CscOAuthService:
     def bearer(self, token: str) -> Bearer | None:
         """The live token's meaning; None if unknown, revoked or expired."""
         now = self._clock.now()
-        with self._uow(read_only=True) as uow:
-            found = uow.csc.token(_sha(token))
-            if found is None or found.revoked_at is not None or now >= found.expires_at:
+        with self._uow(read_only=True) as uow:  # the token, its authorization, its party
+            read = uow.csc.bearer(_sha(token))
+        if read is None:
+            return None
+        found, item, party = read
+        if found.revoked_at is not None or now >= found.expires_at:
+            return None
+        sad = None
+        if found.scope == "credential":
+            if item is None or item.sealed_sad is None:
                 return None
-            sad = None
-            if found.scope == "credential":
-                item = uow.csc.authorization(found.authorization_id)
-                if item is None or item.sealed_sad is None:
-                    return None
-                sad = self._envelope.open(item.sealed_sad, f"csc-sad:{item.id}").decode()
-            party = uow.relying.party(found.party_id)
-            if party is None or party.status is not PartyStatus.ACTIVE:
-                return None  # a disabled client's tokens stop at once
-            return Bearer(found.account_id, found.scope, found.credential_id, sad,
-                          found.expires_at, party.name, party.id)
+            sad = self._envelope.open(item.sealed_sad, f"csc-sad:{item.id}").decode()
+        if party is None or party.status is not PartyStatus.ACTIVE:
+            return None  # a disabled client's tokens stop at once
+        return Bearer(found.account_id, found.scope, found.credential_id, sad,
+                      found.expires_at, party.name, party.id)
 
     # -- helpers -------------------------------------------------------------------------
     def _authenticate(self, client_id: str | None, client_secret: str | None,

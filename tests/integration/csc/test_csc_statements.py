@@ -27,6 +27,7 @@ one checkout.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -37,6 +38,13 @@ from sqlalchemy import event
 from kyso.adapters.db import engine as engine_module
 from tests.integration.csc.conftest import World
 from tests.integration.csc.helpers import digests, sign_hash
+from tests.integration.csc.oauth_flow import (
+    approve,
+    credential_params,
+    page_id,
+    rp_client,
+    start,
+)
 
 SIGN_HASH = [
     # the bearer (the session joined with its account) and the signing read (the SAD, the
@@ -171,3 +179,21 @@ def test_an_idle_postgresql_connection_is_pinged_before_use(
     # each checkout of a pooled connection: the reads' (and, unless the write shares it in
     # batched mode, the transaction's)
     assert len(pings) >= (1 if world.container.audit_chain == "batched" else 2)
+
+
+def test_an_oauth2_credential_token_is_checked_in_one_statement(world: World) -> None:
+    """A relying party's call (an OAuth2 access token, credential scope: the SAD rides in its
+    authorization): the token, its authorization and its party are one read, then the
+    signing read and the transaction as with a session."""
+    signer, rp = world.customer(), rp_client(world)
+    batch = digests(1)
+    flow = start(world.url, rp.party.sp_id, "credential", **credential_params(signer, batch))
+    token = flow.token(approve(world, signer, page_id(world, flow)))["access_token"]
+    body = {"credentialID": signer.credential_id, "signAlgo": "1.2.840.113549.1.1.11",
+            "hashes": [base64.b64encode(d).decode() for d in batch]}
+    with recorded(world) as seen:
+        r = world.client.post("/csc/v2/signatures/signHash", json=body,
+                              headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and len(r.json()["signatures"]) == 1, r.text
+    assert seen[:2] == ["SELECT csc_tokens, csc_authorizations, relying_parties",
+                        "SELECT signature_activations, pki_certificates"], seen

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Row,
     Table,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -21,6 +22,8 @@ from sqlalchemy import (
     update,
 )
 
+from kyso.adapters.db.prepared import Prepared
+from kyso.adapters.db.repositories.relying import party_of
 from kyso.adapters.db.tables.csc import (
     csc_authorizations,
     csc_redirect_uris,
@@ -28,6 +31,7 @@ from kyso.adapters.db.tables.csc import (
     csc_responses,
     csc_tokens,
 )
+from kyso.adapters.db.tables.relying import relying_parties
 from kyso.relying.csc_model import (
     AsyncResponse,
     AuthStatus,
@@ -37,11 +41,25 @@ from kyso.relying.csc_model import (
     RefreshToken,
     ResponseStatus,
 )
+from kyso.relying.model import RelyingParty
 
 __all__ = ["SqlCscRepository"]
 
 _a, _t, _r, _u = csc_authorizations.c, csc_tokens.c, csc_responses.c, csc_redirect_uris.c
 _f = csc_refresh_tokens.c
+
+
+# The bearer check of a call made with an OAuth2 access token (every CSC call of a relying
+# party): the token, its authorization and its party in one statement, by position
+_BEARER = Prepared(
+    select(*csc_tokens.c, *csc_authorizations.c, *relying_parties.c)
+    .select_from(csc_tokens
+                 .outerjoin(csc_authorizations, _a.id == _t.authorization_id)
+                 .outerjoin(relying_parties, relying_parties.c.id == _t.party_id))
+    .where(_t.token_hash == bindparam("token_hash")))
+_TOKEN_NAMES = tuple(c.name for c in csc_tokens.c)
+_AUTH_NAMES = tuple(c.name for c in csc_authorizations.c)
+_PARTY_NAMES = tuple(c.name for c in relying_parties.c)
 
 
 def _purgeable(what: str, before: datetime) -> tuple[Table, Any, ColumnElement[bool]]:
@@ -70,9 +88,10 @@ def _values(item: Any) -> dict[str, Any]:
 
 
 def _auth(row: Row[Any] | None) -> OAuthAuthorization | None:
-    if row is None:
-        return None
-    m = dict(row._mapping)
+    return None if row is None else _auth_of(dict(row._mapping))
+
+
+def _auth_of(m: dict[str, Any]) -> OAuthAuthorization:
     return OAuthAuthorization(**m | {"status": AuthStatus(m["status"])})
 
 
@@ -123,6 +142,19 @@ class SqlCscRepository:
     def token(self, token_hash: str) -> OAuthToken | None:
         row = self._one(csc_tokens, _t.token_hash == token_hash, False)
         return OAuthToken(**row._mapping) if row is not None else None
+
+    def bearer(self, token_hash: str) -> tuple[OAuthToken, OAuthAuthorization | None,
+                                               RelyingParty | None] | None:
+        row = _BEARER.execute(self._conn, {"token_hash": token_hash}).first()
+        if row is None:
+            return None
+        values = tuple(row)
+        tokens, auths = len(_TOKEN_NAMES), len(_TOKEN_NAMES) + len(_AUTH_NAMES)
+        token = OAuthToken(**dict(zip(_TOKEN_NAMES, values[:tokens], strict=True)))
+        auth = dict(zip(_AUTH_NAMES, values[tokens:auths], strict=True))
+        party = dict(zip(_PARTY_NAMES, values[auths:], strict=True))
+        return (token, None if auth["id"] is None else _auth_of(auth),
+                None if party["id"] is None else party_of(party))
 
     def tokens_of(self, authorization_id: str) -> list[OAuthToken]:
         rows = self._conn.execute(select(csc_tokens)

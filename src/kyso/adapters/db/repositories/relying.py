@@ -27,7 +27,7 @@ from kyso.relying.model import (
     SignRequest,
 )
 
-__all__ = ["SqlRelyingRepository"]
+__all__ = ["SqlRelyingRepository", "party_of"]
 
 _p, _r, _f = relying_parties.c, sp769_requests.c, sp769_files.c
 _c = rp_consents.c
@@ -43,7 +43,11 @@ def _party_values(p: RelyingParty) -> dict[str, Any]:
 
 
 def _party(row: Row[Any]) -> RelyingParty:
-    m = dict(row._mapping)
+    return party_of(dict(row._mapping))
+
+
+def party_of(m: dict[str, Any]) -> RelyingParty:
+    """A relying party from its row's values by column name (``m`` is consumed)."""
     lock = LockState(m.pop("failures"), m.pop("lock_count"), m.pop("locked_until"))
     return RelyingParty(**m | {"status": PartyStatus(m["status"]), "lock": lock})
 
