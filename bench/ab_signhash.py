@@ -1,6 +1,7 @@
 """Interleaved A/B of CSC signHash (1 hash a request) under `kyso serve`: variants are sets
 of environment variables given to the server; every round runs each variant once (a fresh
-server each time), in the same order, so a busy shared machine slows all variants alike.
+server each time), each round starting one variant later, so a busy shared machine and the
+position in a round weigh on all variants alike.
 Prints each run and, per variant, the median req/s and p99 and the ratio to the first
 variant (issue 14), and the CPU time spent per request: the server's processes (``kyso serve``
 and its workers) and, on PostgreSQL, the bench database's backends — a figure a busy machine
@@ -76,7 +77,9 @@ def main() -> None:
         backends = backends_cpu(db_url)
         rate = 300.0 * args.workers / args.hashes
         for r in range(args.rounds):
-            for name, env in variants:
+            # each round starts one variant later: the position in a round (the first ran
+            # 5-10 % slower in A/A runs on this machine) weighs on every variant alike
+            for name, env in variants[r % len(variants):] + variants[:r % len(variants)]:
                 port = free_port()
                 with kyso_serve(k, args.workers, port, **env) as server:
                     warm = k.mint(200, args.hashes, tmp / "warm.txt")
