@@ -83,7 +83,7 @@ def _ask(proc: subprocess.Popen[str], line: str) -> str:
 def _read(stdout: IO[str]) -> str:
     answer = stdout.readline()
     if not answer:
-        raise SystemExit("a variant ended early (its stderr says why)")
+        raise SystemExit("a variant ended early (its error is printed above)")
     return answer.strip()
 
 
@@ -112,8 +112,7 @@ def main() -> None:
                    "--blocks", str(args.blocks), "--requests", str(args.requests),
                    "--hashes", str(args.hashes), *(["--pg", args.pg] if args.pg else [])]
             procs[name] = subprocess.Popen(cmd, env=env, text=True, stdin=subprocess.PIPE,
-                                           stdout=subprocess.PIPE,
-                                           stderr=subprocess.DEVNULL)
+                                           stdout=subprocess.PIPE)  # stderr: as the parent's
         for proc in procs.values():
             assert proc.stdout is not None
             if _read(proc.stdout) != "ok":
