@@ -93,7 +93,7 @@ from kyso.relying.completion import SignCompletion
 from kyso.relying.consents import ConsentService
 from kyso.relying.csc_async import AsyncSigning
 from kyso.relying.csc_cleanup import CscCleanup
-from kyso.relying.csc_oauth import TOKEN_PREFIX, CscOAuthService
+from kyso.relying.csc_oauth import CscOAuthService
 from kyso.relying.parties import RelyingPartyService
 from kyso.relying.requests import SignRequestService
 from kyso.relying.settlement import Settler
@@ -220,14 +220,15 @@ class Container:
         """Read-only units of work opened inside share one connection (``adapters/db/uow.py``):
         for a request that reads through several services and then writes (signHash).
 
-        ``sign_hash``: a signHash's bearer token, SAD and credential id; with a session
-        bearer, a SAD and a well-formed credential id, the bearer check reads the SAD and
-        the certificate in the same statement (``adapters/db/read_ahead.py``)."""
+        ``sign_hash``: a signHash's bearer token, SAD and credential id; with a SAD and a
+        well-formed credential id, a session check of that token reads the SAD and the
+        certificate in the same statement (``adapters/db/read_ahead.py``; an OAuth2 token
+        is checked otherwise, and nothing is read ahead)."""
         ahead = None
         if sign_hash is not None:
             token, sad, credential = sign_hash
             parsed = parse_credential_id(credential)
-            if sad is not None and parsed is not None and not token.startswith(TOKEN_PREFIX):
+            if sad is not None and parsed is not None:
                 ahead = SigningReads(session_token_hash(token), sad_token_hash(sad),
                                      parsed[0], serial_hex(parsed[1]))
         return shared_reads(ahead)
