@@ -12,7 +12,9 @@ app and ``signPolling`` returns the signatures once signed.
 from __future__ import annotations
 
 import base64
+import json
 import re
+from binascii import b2a_base64
 from typing import Any
 
 from asn1crypto import tsp
@@ -97,11 +99,20 @@ def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCred
 
     signatures, receipt = container.signing.sign_hashes(
         caller.account_id, body.credential_id, sad, digests, scheme_of, receipt_of=receipt_of)
-    answer: dict[str, Any] = {"signatures": [base64.b64encode(s).decode() for s in signatures]}
-    if receipt is not None and receipt.queued:  # a vendor extra (CSC clients ignore unknown
-        answer["receiptID"] = receipt.id  # fields): the worker makes it within seconds
-    # a Response as it is: FastAPI's serialization of a returned dict is skipped
-    return JSONResponse(answer)
+    # a vendor extra (CSC clients ignore unknown fields): the worker makes it within seconds
+    receipt_id = receipt.id if receipt is not None and receipt.queued else None
+    return Response(signed_answer(signatures, receipt_id), media_type="application/json")
+
+
+def signed_answer(signatures: list[bytes], receipt_id: str | None) -> bytes:
+    """signHash's answer, ``{"signatures": [...], "receiptID": ...}`` as ``json.dumps``
+    writes it compact, the signatures written directly: Base64 needs no escaping, and fifty
+    signatures of 344 characters cost the encoder more than the rest of the answer."""
+    listed = b'","'.join(b2a_base64(s, newline=False) for s in signatures)
+    parts = [b'{"signatures":["', listed, b'"]'] if signatures else [b'{"signatures":[]']
+    if receipt_id is not None:
+        parts += [b',"receiptID":', json.dumps(receipt_id).encode()]
+    return b"".join(parts) + b"}"
 
 
 @router.post("/signatures/signPolling")
