@@ -137,9 +137,9 @@ class QuotaLedger:
               relying_party: str | None = None,
               gate: Callable[[], bool] | None = None) -> None:
         """Count ``count`` signatures already made, in one step (the transaction that
-        records them): a ``reserve`` and the ``consume`` that settles it, written together,
-        so no hold is left to settle or expire. Raises OutOfSignatures, and the caller's
-        transaction (with the signatures) rolls back.
+        records them): one ``consume`` entry that settles no reservation, so no hold is left
+        to settle or expire. Raises OutOfSignatures, and the caller's transaction (with the
+        signatures) rolls back.
 
         ``gate`` (the onboarding acceptance gate): the common case's one statement also
         requires that no registration awaits the credential's acceptance record; any other
@@ -166,7 +166,7 @@ class QuotaLedger:
                     raise OutOfSignatures(available=max(0, account.available), wanted=count)
                 uow.quota.save_account(replace(account, consumed=account.consumed + count,
                                                updated_at=now))
-        uow.quota.add_entries(list(_debited(credential_id, count, now, basis, relying_party)))
+        uow.quota.add_entry(_debited(credential_id, count, now, basis, relying_party))
 
     def commit(self, uow: UnitOfWork, reservation: str) -> None:
         """Count what was signed, once; a repeated commit changes nothing."""
@@ -291,16 +291,17 @@ def _apply(account: QuotaAccount, e: LedgerEntry, by_id: dict[str, LedgerEntry])
         return account
     if e.kind is EntryKind.RESERVE:
         return replace(account, reserved=account.reserved + e.count)
-    held = e.count if e.reservation in by_id else 0  # a late consume settles no hold
+    # a late consume, and a debit's, settle no hold
+    held = e.count if e.reservation in by_id else 0
     consumed = e.count if e.kind is EntryKind.CONSUME else 0
     return replace(account, reserved=account.reserved - held,
                    consumed=account.consumed + consumed)
 
 
 def _debited(credential_id: str, count: int, now: datetime, basis: Basis,
-             relying_party: str | None) -> tuple[LedgerEntry, LedgerEntry]:
-    """A debit's entries: a ``reserve`` and the ``consume`` that settles it."""
-    held = LedgerEntry(_new_id(), credential_id, EntryKind.RESERVE, count, now,
-                       basis=basis, until=now, relying_party=relying_party)
-    return held, LedgerEntry(_new_id(), credential_id, EntryKind.CONSUME, count, now,
-                             basis=basis, reservation=held.id, relying_party=relying_party)
+             relying_party: str | None) -> LedgerEntry:
+    """A debit's entry: a ``consume`` that settles no reservation (counted, nothing held;
+    until 6 December 2026 a debit wrote a ``reserve`` and the ``consume`` that settled it,
+    which the totals derive alike: ledgers may hold both forms)."""
+    return LedgerEntry(_new_id(), credential_id, EntryKind.CONSUME, count, now, basis=basis,
+                       relying_party=relying_party)

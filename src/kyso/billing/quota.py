@@ -23,7 +23,7 @@ class EntryKind(StrEnum):
     CREDIT = "credit"          # signatures added (a pack, an operator, the demo)
     UNLIMITED = "unlimited"    # an unlimited term granted until ``until``
     RESERVE = "reserve"        # signatures held before signing, until ``until`` at most
-    CONSUME = "consume"        # a reservation signed: counted
+    CONSUME = "consume"        # signed: counted (a reservation's, or a debit's at once)
     RELEASE = "release"        # a reservation not signed (failure, or expired): given back
 
 
@@ -45,6 +45,7 @@ class LedgerEntry:
     basis: Basis = Basis.QUOTA
     source: str | None = None        # credits and grants: why (``order:…``); idempotence key
     reservation: str | None = None   # consume and release: the reserve entry they settle
+    #                                  (none: a debit's consume, counted with no hold)
     until: datetime | None = None    # reserve: when it expires; unlimited: the term's end
     relying_party: str | None = None
 
@@ -62,13 +63,13 @@ class Debit:
     """A debit as the signing path's common case writes it: ``count`` taken from the
     credential's quota (no hold to expire, no unlimited term, enough left; with
     ``unless_awaiting_acceptance``, no registration awaiting the credential's acceptance
-    record) and its two ``entries`` added, a ``reserve`` and the ``consume`` that settles
-    it — in the statement that records the signatures, where the store can."""
+    record) and its ``entry`` added, a ``consume`` that settles no reservation — in the
+    statement that records the signatures, where the store can."""
 
     credential_id: str
     count: int
     at: datetime
-    entries: tuple[LedgerEntry, LedgerEntry]
+    entry: LedgerEntry
     unless_awaiting_acceptance: bool = False
 
 

@@ -22,10 +22,6 @@ class QuotaRepository(Protocol):
 
     def add_entry(self, entry: LedgerEntry) -> None: ...
 
-    def add_entries(self, entries: list[LedgerEntry]) -> None:
-        """Several entries in one statement."""
-        ...
-
     def take(self, credential_id: str, count: int, at: datetime, *,
              unless_awaiting_acceptance: bool = False) -> bool:
         """Count ``count`` consumed in one statement if the account has them available,
@@ -36,10 +32,10 @@ class QuotaRepository(Protocol):
         ...
 
     def take_recorded(self, credential_id: str, count: int, at: datetime,
-                      entries: tuple[LedgerEntry, LedgerEntry], *,
+                      entry: LedgerEntry, *,
                       unless_awaiting_acceptance: bool = False) -> bool:
-        """:meth:`take`, and the debit's two ``entries`` added if it took — in one
-        statement where the database allows it (PostgreSQL); False: nothing changed."""
+        """:meth:`take`, and the debit's ``entry`` added if it took — in one statement
+        where the database allows it (PostgreSQL); False: nothing changed."""
         ...
 
     def entry(self, entry_id: str) -> LedgerEntry | None: ...

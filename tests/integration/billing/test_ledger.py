@@ -156,8 +156,11 @@ def test_debit_counts_at_once_and_falls_back_when_it_must(uow_factory: UnitOfWor
     consumes = [e for e in entries if e.kind is EntryKind.CONSUME]
     assert sorted((e.count, e.basis.value) for e in consumes) == [
         (1, "quota"), (2, "quota"), (5, "unlimited")]
-    reserves = {e.id for e in entries if e.kind is EntryKind.RESERVE}
-    assert all(e.reservation in reserves for e in consumes)  # each settles its own reserve
+    # a debit's entry holds nothing and settles nothing: the one reserve is the forgotten
+    # hold, which its expiry released
+    assert all(e.reservation is None for e in consumes)
+    assert sorted(e.kind for e in entries if e.kind is not EntryKind.CONSUME) == [
+        EntryKind.CREDIT, EntryKind.RELEASE, EntryKind.RESERVE, EntryKind.UNLIMITED]
     assert run(uow_factory, lambda u: ledger.balance(u, CRED)).consumed == 3
     check_totals(uow_factory, ledger)
 

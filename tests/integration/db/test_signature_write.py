@@ -74,9 +74,7 @@ def _write(count: int = 1, *, read: SignatureActivation | None = None,
            gated: bool = False) -> SignatureWrite:
     read = read or _sad()
     at = T0 + timedelta(seconds=1)
-    held = LedgerEntry("e-1", CREDENTIAL, EntryKind.RESERVE, count, at, until=at)
-    entries = (held, LedgerEntry("e-2", CREDENTIAL, EntryKind.CONSUME, count, at,
-                                 basis=Basis.QUOTA, reservation=held.id))
+    entry = LedgerEntry("e-1", CREDENTIAL, EntryKind.CONSUME, count, at, basis=Basis.QUOTA)
     job = receipt_job(at, ReceiptKind.SIGN_HASH, ACCOUNT,
                       {"note": '"pending":0 in a value'},
                       {"pending": PENDING_TO_FILL}, receipt_id=new_record_id())
@@ -84,7 +82,7 @@ def _write(count: int = 1, *, read: SignatureActivation | None = None,
                        details={"sad": read.id, "count": count})
     return SignatureWrite(read, replace(read, signed=read.signed + HASHES), "sha256WithRSA",
                           {HASHES[0]: SIGNATURE}, event, at,
-                          Debit(CREDENTIAL, count, at, entries,
+                          Debit(CREDENTIAL, count, at, entry,
                                 unless_awaiting_acceptance=gated), job)
 
 
@@ -119,7 +117,7 @@ def test_all_of_it_in_one_statement(pg: Engine) -> None:
     claims = json.loads(job.claims)
     assert claims["note"] == '"pending":0 in a value'  # a value's text left as it was
     assert claims["audit"] == {"pending": pending.id}
-    assert state["consumed"] == 1 and state["entries"] == 2
+    assert state["consumed"] == 1 and state["entries"] == 1
 
 
 def test_a_sad_changed_since_read_writes_nothing(pg: Engine) -> None:

@@ -1,7 +1,7 @@
 """A short signing's writes as one statement (PostgreSQL, the audit chain batched; issue 14).
 
 A signHash's transaction spends the SAD's hashes (keeping the signatures in its row), takes
-the quota with the debit's two ledger entries, appends the audit event to ``audit_pending``
+the quota with the debit's ledger entry, appends the audit event to ``audit_pending``
 and queues the receipt's job. Statement by statement that is BEGIN, four writes and COMMIT;
 here it is one statement, which in autocommit is its own transaction. Its CTEs, each chained
 to the one before by what it returned:

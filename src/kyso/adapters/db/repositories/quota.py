@@ -15,7 +15,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -69,29 +68,27 @@ def taken_from(after: Any) -> Any:
 
 
 def debit_entries(after: Any) -> Any:
-    """PostgreSQL: the INSERT of a debit's two ledger entries (bind parameters
-    ``<column>_0``, ``<column>_1``) if the CTE ``after`` returned a row."""
-    rows = union_all(*(select(*(bindparam(f"{c.name}_{i}", type_=c.type).label(c.name)
-                                for c in _e)) for i in (0, 1))).subquery()
+    """PostgreSQL: the INSERT of a debit's ledger entry (bind parameters ``e_<column>``) if
+    the CTE ``after`` returned a row."""
+    row = select(*(bindparam(f"e_{c.name}", type_=c.type).label(c.name) for c in _e))
     return (insert(quota_entries)
-            .from_select([c.name for c in _e], select(rows).where(exists(select(after)))))
+            .from_select([c.name for c in _e], row.where(exists(select(after)))))
 
 
 def _taken_then(take: Any) -> Any:
-    """PostgreSQL: ``take`` and, if it took, a debit's two ledger entries, one statement
-    (the UPDATE in a CTE): one round trip fewer, and the account's row held one round trip
-    less until the commit."""
+    """PostgreSQL: ``take`` and, if it took, a debit's ledger entry, one statement (the
+    UPDATE in a CTE): one round trip fewer, and the account's row held one round trip less
+    until the commit."""
     taken = take.returning(_a.credential_id).cte("taken")
-    return debit_entries(taken).add_cte(taken).returning(_e.id)  # rows inserted: 2, or 0
+    return debit_entries(taken).add_cte(taken).returning(_e.id)  # rows inserted: 1, or 0
 
 
 def debit_values(debit: Debit) -> dict[str, Any]:
-    """The parameters of a debit's statements (the take, the entries)."""
-    values = {"b_credential": debit.credential_id, "b_count": debit.count, "b_now": debit.at}
-    for i, e in enumerate(debit.entries):
-        values |= {f"{name}_{i}": value for name, value in e.__dict__.items()}
-        values |= {f"kind_{i}": e.kind.value, f"basis_{i}": e.basis.value}
-    return values
+    """The parameters of a debit's statements (the take, the entry)."""
+    e = debit.entry
+    return ({"b_credential": debit.credential_id, "b_count": debit.count, "b_now": debit.at}
+            | {f"e_{name}": value for name, value in e.__dict__.items()}
+            | {"e_kind": e.kind.value, "e_basis": e.basis.value})
 
 
 _TAKE = Prepared(_TAKE_QUERY)
@@ -161,11 +158,6 @@ class SqlQuotaRepository:
         values = dict(entry.__dict__) | {"kind": entry.kind.value, "basis": entry.basis.value}
         _ADD_ENTRY.execute(self._conn, values)
 
-    def add_entries(self, entries: list[LedgerEntry]) -> None:
-        _ADD_ENTRY.execute(self._conn, [dict(e.__dict__) | {"kind": e.kind.value,
-                                                            "basis": e.basis.value}
-                                         for e in entries])
-
     def take(self, credential_id: str, count: int, at: datetime, *,
              unless_awaiting_acceptance: bool = False) -> bool:
         statement = _TAKE_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKE
@@ -174,17 +166,17 @@ class SqlQuotaRepository:
         return done.rowcount == 1
 
     def take_recorded(self, credential_id: str, count: int, at: datetime,
-                      entries: tuple[LedgerEntry, LedgerEntry], *,
+                      entry: LedgerEntry, *,
                       unless_awaiting_acceptance: bool = False) -> bool:
         if not self._pg:  # SQLite has no UPDATE in a WITH clause; one writer anyway
             taken = self.take(credential_id, count, at,
                               unless_awaiting_acceptance=unless_awaiting_acceptance)
             if taken:
-                self.add_entries(list(entries))
+                self.add_entry(entry)
             return taken
-        values = debit_values(Debit(credential_id, count, at, entries))
+        values = debit_values(Debit(credential_id, count, at, entry))
         statement = _TAKEN_THEN_UNLESS_AWAITING if unless_awaiting_acceptance else _TAKEN_THEN
-        return len(statement.execute(self._conn, values).all()) == 2
+        return len(statement.execute(self._conn, values).all()) == 1
 
     def entry(self, entry_id: str) -> LedgerEntry | None:
         row = self._conn.execute(select(quota_entries).where(_e.id == entry_id)).first()
