@@ -7,7 +7,9 @@ child process holding the app on its own fresh home (SQLite, or a PostgreSQL dat
 own with ``--pg``), SADs minted beforehand; the parent asks them in turn for a block of
 requests (through ASGI, every middleware, no sockets, the hot route's hop inline) and reads
 the CPU each block cost. A block lasts a fraction of a second, so both variants see the same
-machine; the medians of the per-block figures and their ratio are printed. Not a test.
+machine; the medians of the per-block figures and their ratio are printed — with ``--pg``
+also the CPU of the variant's database's backends (``/proc/<pid>/schedstat``: the server runs
+on this machine) and the sum of both. Not a test.
 
     .venv/bin/python bench/signhash_blocks.py [--pg URL] [--blocks 30] [--requests 150] \
         [--hashes 1] base=/tmp/base/src now=src
@@ -25,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import IO
 
@@ -34,7 +36,9 @@ HERE = Path(__file__).resolve().parent
 
 def child(pg: str | None, hashes: int, count: int) -> None:
     """A variant: build the app, mint ``count`` SADs, then answer ``run N`` lines with the
-    CPU microseconds a request of the next N took (``ok`` once ready)."""
+    CPU microseconds a request of the next N took, its own and its database's backends'
+    (``ok`` once ready)."""
+    from grow import PgMonitor
     from otp_profile import _inline, call
     from serve import make_kyso, pg_database
     from signhash_profile import PATH, body
@@ -48,6 +52,8 @@ def child(pg: str | None, hashes: int, count: int) -> None:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kyso-blocks-")))
         db_url = stack.enter_context(pg_database(pg)) if pg else None
         k = make_kyso(tmp / "home", db_url, 1)
+        backends = (stack.enter_context(closing(PgMonitor(pg))).cpu(db_url.rsplit("/", 1)[1])
+                    if pg and db_url else (lambda: 0.0))
         settings = k.container.settings
         configure_logging(settings.log_level, settings.log_format,
                           stream=open(os.devnull, "w"))  # noqa: SIM115  # as serve logs
@@ -61,12 +67,13 @@ def child(pg: str | None, hashes: int, count: int) -> None:
             print("ok", flush=True)
             for line in sys.stdin:
                 n = int(line.split()[1])
-                cpu = time.process_time()
+                cpu, server = time.process_time(), backends()
                 for b in [next(bodies) for _ in range(n)]:
                     status, out = await call(app, "POST", PATH, b, k.token)
                     if status != 200:
                         raise SystemExit(f"signHash: {status} {out!r}")
-                print(f"{(time.process_time() - cpu) / n * 1e6:.1f}", flush=True)
+                print(f"{(time.process_time() - cpu) / n * 1e6:.1f} "
+                      f"{(backends() - server) / n * 1e3:.1f}", flush=True)
 
         asyncio.run(serve())
         k.container.close()
@@ -118,11 +125,14 @@ def main() -> None:
             if _read(proc.stdout) != "ok":
                 raise SystemExit("a variant did not start")
         cpu: dict[str, list[float]] = {name: [] for name in procs}
+        server: dict[str, list[float]] = {name: [] for name in procs}
         names = list(procs)
         for block in range(args.blocks):
             turn = names[block % len(names):] + names[:block % len(names)]
             for name in turn:
-                cpu[name].append(float(_ask(procs[name], f"run {args.requests}")))
+                own, backend = _ask(procs[name], f"run {args.requests}").split()
+                cpu[name].append(float(own))
+                server[name].append(float(backend))
     finally:
         for proc in procs.values():
             if proc.stdin is not None:
@@ -131,17 +141,25 @@ def main() -> None:
                 proc.wait(60)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    base = statistics.median(cpu[names[0]])
     print(f"{'PostgreSQL' if args.pg else 'SQLite'}, {args.hashes} hash"
           f"{'es' if args.hashes > 1 else ''} a request, {args.blocks} blocks of "
           f"{args.requests} requests a variant, in turn")
+    both = {name: [a + b for a, b in zip(cpu[name], server[name], strict=True)]
+            for name in names}
+    for label, figures in [("CPU", cpu)] + ([("backends", server), ("both", both)]
+                                            if args.pg else []):
+        _print(label, figures, names)
+
+
+def _print(label: str, figures: dict[str, list[float]], names: list[str]) -> None:
+    base = statistics.median(figures[names[0]])
     for name in names:
-        med = statistics.median(cpu[name])
-        ratios = sorted(a / b for a, b in zip(cpu[name], cpu[names[0]], strict=True))
+        med = statistics.median(figures[name])
+        ratios = sorted(a / b for a, b in zip(figures[name], figures[names[0]], strict=True))
         quart = ratios[len(ratios) // 4], ratios[(3 * len(ratios)) // 4]
-        print(f"  {name:<10} CPU median {med:7.0f} µs a request (min {min(cpu[name]):.0f})"
-              f"  / {names[0]}: {med / base:5.3f} (block by block, middle half "
-              f"{quart[0]:.3f}–{quart[1]:.3f})")
+        print(f"  {name:<10} {label} median {med:7.0f} µs a request (min "
+              f"{min(figures[name]):.0f})  / {names[0]}: {med / base:5.3f} (block by block, "
+              f"middle half {quart[0]:.3f}–{quart[1]:.3f})")
 
 
 if __name__ == "__main__":
