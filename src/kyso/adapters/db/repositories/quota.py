@@ -21,7 +21,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.onboarding import registrations
-from kyso.adapters.db.tables.quota import quota_accounts, quota_entries, quota_holds
+from kyso.adapters.db.tables.quota import (
+    PROVISIONED,
+    quota_accounts,
+    quota_entries,
+    quota_holds,
+)
 from kyso.billing.quota import Basis, Debit, EntryKind, Hold, LedgerEntry, QuotaAccount
 
 __all__ = ["SqlQuotaRepository", "debit_entries", "debit_values", "takeable", "taken_from"]
@@ -220,8 +225,7 @@ class SqlQuotaRepository:
         return [_hold(row) for row in rows]
 
     def provisioned(self, since: datetime | None, until: datetime | None) -> list[str]:
-        query = select(_e.credential_id).distinct().where(
-            _e.kind.in_([EntryKind.CREDIT.value, EntryKind.UNLIMITED.value]))
+        query = select(_e.credential_id).distinct().where(PROVISIONED)  # its index's
         if since is not None:
             query = query.where(_e.at >= since)
         if until is not None:
