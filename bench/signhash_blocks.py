@@ -9,7 +9,9 @@ requests (through ASGI, every middleware, no sockets, the hot route's hop inline
 the CPU each block cost. A block lasts a fraction of a second, so both variants see the same
 machine; the medians of the per-block figures and their ratio are printed — with ``--pg``
 also the CPU of the variant's database's backends (``/proc/<pid>/schedstat``: the server runs
-on this machine) and the sum of both. Not a test.
+on this machine) and the sum of both. With ``--duties`` each block is followed by the work
+its requests left behind, which ``kyso serve``'s duties do off the request (the audit chain's
+sequencer in batched mode, the receipts), timed alike. Not a test.
 
     .venv/bin/python bench/signhash_blocks.py [--pg URL] [--blocks 30] [--requests 150] \
         [--hashes 1] base=/tmp/base/src now=src
@@ -34,7 +36,7 @@ from typing import IO
 HERE = Path(__file__).resolve().parent
 
 
-def child(pg: str | None, hashes: int, count: int) -> None:
+def child(pg: str | None, hashes: int, count: int, duties: bool) -> None:
     """A variant: build the app, mint ``count`` SADs, then answer ``run N`` lines with the
     CPU microseconds a request of the next N took, its own and its database's backends'
     (``ok`` once ready)."""
@@ -72,8 +74,14 @@ def child(pg: str | None, hashes: int, count: int) -> None:
                     status, out = await call(app, "POST", PATH, b, k.token)
                     if status != 200:
                         raise SystemExit(f"signHash: {status} {out!r}")
-                print(f"{(time.process_time() - cpu) / n * 1e6:.1f} "
-                      f"{(backends() - server) / n * 1e3:.1f}", flush=True)
+                cpu, server = time.process_time() - cpu, backends() - server
+                after = time.process_time() + backends() / 1e3
+                while duties and (k.container.audit_sequencer.run_once(wait=True)
+                                  + k.container.receipts.make_due()):
+                    pass  # until nothing is left
+                after = time.process_time() + backends() / 1e3 - after
+                print(f"{cpu / n * 1e6:.1f} {server / n * 1e3:.1f} {after / n * 1e6:.1f}",
+                      flush=True)
 
         asyncio.run(serve())
         k.container.close()
@@ -100,12 +108,14 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=30, help="blocks per variant")
     parser.add_argument("--requests", type=int, default=150, help="requests per block")
     parser.add_argument("--hashes", type=int, default=1, help="hashes a request")
+    parser.add_argument("--duties", action="store_true",
+                        help="also time the sequencer's and the receipts' work after a block")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("variants", nargs="*")
     args = parser.parse_args()
     count = args.blocks * args.requests + 60
     if args.child:
-        child(args.pg, args.hashes, count)
+        child(args.pg, args.hashes, count, args.duties)
         return
     if len(args.variants) < 2:
         raise SystemExit("name=src-path for two variants at least")
@@ -117,7 +127,8 @@ def main() -> None:
                 [str(Path(path).resolve()), str(HERE)])}
             cmd = [sys.executable, str(Path(__file__).resolve()), "--child",
                    "--blocks", str(args.blocks), "--requests", str(args.requests),
-                   "--hashes", str(args.hashes), *(["--pg", args.pg] if args.pg else [])]
+                   "--hashes", str(args.hashes), *(["--pg", args.pg] if args.pg else []),
+                   *(["--duties"] if args.duties else [])]
             procs[name] = subprocess.Popen(cmd, env=env, text=True, stdin=subprocess.PIPE,
                                            stdout=subprocess.PIPE)  # stderr: as the parent's
         for proc in procs.values():
@@ -126,13 +137,15 @@ def main() -> None:
                 raise SystemExit("a variant did not start")
         cpu: dict[str, list[float]] = {name: [] for name in procs}
         server: dict[str, list[float]] = {name: [] for name in procs}
+        later: dict[str, list[float]] = {name: [] for name in procs}
         names = list(procs)
         for block in range(args.blocks):
             turn = names[block % len(names):] + names[:block % len(names)]
             for name in turn:
-                own, backend = _ask(procs[name], f"run {args.requests}").split()
+                own, backend, duties = _ask(procs[name], f"run {args.requests}").split()
                 cpu[name].append(float(own))
                 server[name].append(float(backend))
+                later[name].append(float(duties))
     finally:
         for proc in procs.values():
             if proc.stdin is not None:
@@ -146,8 +159,11 @@ def main() -> None:
           f"{args.requests} requests a variant, in turn")
     both = {name: [a + b for a, b in zip(cpu[name], server[name], strict=True)]
             for name in names}
-    for label, figures in [("CPU", cpu)] + ([("backends", server), ("both", both)]
-                                            if args.pg else []):
+    every = {name: [a + b for a, b in zip(both[name], later[name], strict=True)]
+             for name in names}
+    rows = [("CPU", cpu)] + ([("backends", server), ("both", both)] if args.pg else [])
+    rows += [("duties", later), ("all", every)] if args.duties else []
+    for label, figures in rows:
         _print(label, figures, names)
 
 
