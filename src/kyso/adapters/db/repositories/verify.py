@@ -92,19 +92,18 @@ class SqlReceiptJobRepository:
 
     def _claim(self, now: datetime, lease_until: datetime, limit: int,
                *where: ColumnElement[bool]) -> list[ReceiptJob]:
+        # one statement: the due jobs picked (locked, skipping those another worker holds),
+        # leased and returned — where it was a select, an update and a select again of up to
+        # a batch of ids each
         due = (select(_j.id)
                .where(_j.receipt_sha256.is_(None), _j.due_at <= now,
                       or_(_j.leased_until.is_(None), _j.leased_until <= now), *where)
                .order_by(_j.due_at, _j.id).limit(limit)
                .with_for_update(skip_locked=True))
-        ids = list(self._conn.scalars(due))
-        if not ids:
-            return []
-        self._conn.execute(update(signing_receipts).where(_j.id.in_(ids))
-                           .values(leased_until=lease_until))
-        rows = self._conn.execute(select(signing_receipts).where(_j.id.in_(ids))
-                                  .order_by(_j.due_at, _j.id))
-        return [_job(r) for r in rows]
+        rows = self._conn.execute(update(signing_receipts).where(_j.id.in_(due))
+                                  .values(leased_until=lease_until)
+                                  .returning(*signing_receipts.c))
+        return sorted((_job(r) for r in rows), key=lambda job: (job.due_at, job.id))
 
     def made(self, receipt_id: str, sha256: str, at: datetime,
              claims: str | None = None) -> bool:
