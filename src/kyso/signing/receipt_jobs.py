@@ -143,14 +143,12 @@ class ReceiptJobRepository(Protocol):
         False if another worker recorded one first."""
         ...
 
-    def keep_claims(self, claims: Mapping[str, str]) -> None:
-        """The claims a batch seals, by job id, in place of the queued ones (their audit
-        position resolved), for the jobs with no receipt recorded yet: one statement."""
-        ...
-
-    def made_all(self, receipt_ids: Sequence[str], sha256: str, at: datetime) -> int:
-        """:meth:`made` for every job of a batch (one CMS): how many were recorded (the
-        others had a receipt recorded by another worker first)."""
+    def made_all(self, receipt_ids: Sequence[str], sha256: str, at: datetime,
+                 claims: Mapping[str, str] | None = None) -> int:
+        """:meth:`made` for every job of a batch (one CMS), with the ``claims`` it sealed
+        (by job id) in place of the queued ones where given (their audit position
+        resolved): how many were recorded (the others had a receipt recorded by another
+        worker first). A few statements for the batch, not a few per job."""
         ...
 
     def retry(self, receipt_id: str, attempts: int, due_at: datetime, error: str) -> None: ...

@@ -246,11 +246,10 @@ class ReceiptService:
                 job = jobs[0]
                 recorded = int(uow.receipts.made(job.id, digest, at,
                                                  job.claims if job.id in resolved else None))
-            else:  # a few statements for the batch, not a few per job
-                # the claims that gained their audit position are stored as sealed
-                uow.receipts.keep_claims({job.id: job.claims for job in jobs
-                                          if job.id in resolved})
-                recorded = uow.receipts.made_all([job.id for job in jobs], digest, at)
+            else:  # the claims that gained their audit position are stored as sealed
+                recorded = uow.receipts.made_all(
+                    [job.id for job in jobs], digest, at,
+                    {job.id: job.claims for job in jobs if job.id in resolved})
             uow.commit()
         return recorded
 

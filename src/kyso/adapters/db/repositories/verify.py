@@ -7,7 +7,19 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Text,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 
 from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.verify import signature_records, signing_receipts
@@ -57,6 +69,23 @@ _JOBS_FOR_ACCOUNT = (select(signing_receipts).where(_j.account_id == bindparam("
 
 
 _INSERT_JOB = Prepared(insert(signing_receipts))
+# PostgreSQL: a batch's jobs recorded made, with the claims they were sealed with where given
+# (NULL: as queued), the ids and the claims as two arrays — one statement whatever the
+# batch's size, where an IN list had a parameter a job and the claims a statement a job
+_batch = (func.unnest(bindparam("b_ids", type_=postgresql.ARRAY(Text)),
+                      bindparam("b_claims", type_=postgresql.ARRAY(Text)))
+          .table_valued("id", "claims").render_derived(name="batch"))
+_MADE_PG = Prepared(
+    update(signing_receipts)
+    .where(_j.id == _batch.c.id, _j.receipt_sha256.is_(None))
+    .values(claims=func.coalesce(_batch.c.claims, _j.claims),
+            receipt_sha256=bindparam("b_sha"), made_at=bindparam("b_at"), leased_until=None,
+            error=None))
+_RECORDED_PG = Prepared(
+    update(signature_records)
+    .where(_t.id == func.any(bindparam("b_ids", type_=postgresql.ARRAY(Text))),
+           _t.receipt_sha256.is_(None))
+    .values(receipt_sha256=bindparam("b_sha")))
 
 
 def _job(row: Row[Any]) -> ReceiptJob:
@@ -122,30 +151,38 @@ class SqlReceiptJobRepository:
                            .values(receipt_sha256=sha256))
         return True
 
-    def keep_claims(self, claims: Mapping[str, str]) -> None:
-        if not claims:
-            return
-        self._conn.execute(
-            update(signing_receipts)
-            .where(_j.id == bindparam("b_id"), _j.receipt_sha256.is_(None))
-            .values(claims=bindparam("b_claims")),
-            [{"b_id": job_id, "b_claims": text} for job_id, text in claims.items()])
-
-    def made_all(self, receipt_ids: Sequence[str], sha256: str, at: datetime) -> int:
-        """:meth:`made` for a batch in two statements (not two per job): each job not
-        recorded yet gets the receipt, and so does the signature record of the same id."""
+    def made_all(self, receipt_ids: Sequence[str], sha256: str, at: datetime,
+                 claims: Mapping[str, str] | None = None) -> int:
+        """Each job not recorded yet gets the receipt (and its sealed claims, where given),
+        and so does the signature record of the same id: on PostgreSQL two statements for
+        the batch, the ids and claims sent as two arrays; on SQLite one more, per job, for
+        the claims (which only a batched audit chain changes)."""
         if not receipt_ids:
             return 0
-        ids = list(receipt_ids)
-        done = self._conn.execute(
+        ids, claims = list(receipt_ids), claims or {}
+        if self._conn.dialect.name == "postgresql":
+            done = _MADE_PG.execute(self._conn, {
+                "b_ids": ids, "b_claims": [claims.get(i) for i in ids], "b_sha": sha256,
+                "b_at": at}).rowcount
+            if done:
+                _RECORDED_PG.execute(self._conn, {"b_ids": ids, "b_sha": sha256})
+            return done
+        if claims:
+            self._conn.execute(
+                update(signing_receipts)
+                .where(_j.id == bindparam("b_id"), _j.receipt_sha256.is_(None))
+                .values(claims=bindparam("b_claims")),
+                [{"b_id": job_id, "b_claims": text} for job_id, text in claims.items()])
+        count = self._conn.execute(
             update(signing_receipts)
             .where(_j.id.in_(ids), _j.receipt_sha256.is_(None))
-            .values(receipt_sha256=sha256, made_at=at, leased_until=None, error=None))
-        if done.rowcount:
+            .values(receipt_sha256=sha256, made_at=at, leased_until=None, error=None),
+        ).rowcount
+        if count:
             self._conn.execute(update(signature_records)
                                .where(_t.id.in_(ids), _t.receipt_sha256.is_(None))
                                .values(receipt_sha256=sha256))
-        return int(done.rowcount)
+        return int(count)
 
     def retry(self, receipt_id: str, attempts: int, due_at: datetime, error: str) -> None:
         self._conn.execute(
