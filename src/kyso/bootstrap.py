@@ -371,10 +371,10 @@ class Container:
                       make_receipts: bool = True) -> OutboxWorker:
         """Email, SMS and relying-party webhooks; each pass first settles the SP769 requests
         that ended (which queues their webhook calls) and makes the signing receipts due
-        (``ReceiptService.keep_up``). ``observe`` is told each attempt,
+        (``ReceiptService.make_due``). ``observe`` is told each attempt,
         ``every_pass`` called at the start of each pass (metrics)."""
         s = self.settings
-        chores = [self.sp769_settler.sweep, *([self.receipts.keep_up] if make_receipts else []),
+        chores = [self.sp769_settler.sweep, *([self.receipts.make_due] if make_receipts else []),
                   *([every_pass] if every_pass else [])]
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,

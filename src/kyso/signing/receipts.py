@@ -19,7 +19,6 @@ Until then the receipt is *pending* (:class:`ReceiptPending`, "đang tạo biên
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -58,7 +57,6 @@ LEASE = timedelta(seconds=120)  # a claimed batch is the worker's this long
 _Key = tuple[str, str | None, str]  # a batch: account, relying party, kind
 MAX_BACKOFF = timedelta(hours=1)
 BATCH_LIMIT = 250  # jobs one batch receipt (one CMS) lists at most
-KEEP_UP_SECONDS = 0.5  # a worker pass's time for receipts at most (the outbox's poll is 1 s)
 
 
 class ReceiptPending(Conflict):
@@ -180,17 +178,6 @@ class ReceiptService:
                 break  # the rest waits for the next claim once the lease ends
             made += self._make(jobs, resolved)
         return made
-
-    def keep_up(self, budget: float = KEEP_UP_SECONDS) -> int:
-        """:meth:`make_due` again while a pass makes receipts, for ``budget`` seconds at
-        most (a worker's chore, once a poll): where one pass a poll made one batch per
-        account and kind, so that a load above ``BATCH_LIMIT`` signatures a second for one
-        account grew a backlog without end. Stops at the first pass that makes none
-        (nothing due, or a failure, retried later with back-off). Returns how many."""
-        start, made = time.monotonic(), 0
-        while (done := self.make_due()) and time.monotonic() - start < budget:
-            made += done
-        return made + done
 
     def _resolve_audit(self, groups: dict[_Key, list[ReceiptJob]],
                        ) -> tuple[dict[_Key, list[ReceiptJob]], set[str]]:
