@@ -131,6 +131,10 @@ QUOTA_PHRASES = {
                             "Unlimited signing until {until} — {package}"),
     "unlimited": _T("Ký không giới hạn đến {until}", "Unlimited signing until {until}"),
     "certificate": _T("chứng thư số {serial}", "certificate {serial}"),
+    # a signature counted against nothing: what the history adds to its words
+    "free": _T("miễn phí, không trừ lượt ký", "free: no signature counted"),
+    "within": _T("trong thời hạn ký không giới hạn, không trừ lượt ký",
+                 "within the unlimited term: no signature counted"),
 }
 
 EKYC_CHECKS = {

@@ -381,7 +381,8 @@ def history(p: Page, who: Person) -> None:
     for seen in ("tokhai.pdf", "Ký tài liệu", "Đã xác nhận", "Nộp hồ sơ đăng ký hộ kinh doanh",
                  "Biên bản nghiệm thu", "Hợp đồng", "Đã thanh toán", "Đã hủy", "Cộng lượt ký",
                  "Dùng lượt ký", "Ký 1 tài liệu: tokhai.pdf", "Cộng 10 lượt ký — Gói 10 lượt ký",
-                 "chữ ký cho Cổng Dịch vụ công"):  # signature use in words, not a certificate
+                 "chữ ký cho Cổng Dịch vụ công",  # signature use in words, not a certificate
+                 "miễn phí, không trừ lượt ký"):  # a public-service portal's: free, no "-1"
         expect(table).to_contain_text(seen)
     newest = table.locator("tbody tr").first
     expect(newest).to_contain_text("Nộp hồ sơ đăng ký hộ kinh doanh")  # newest first

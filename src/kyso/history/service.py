@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kyso.billing.orders import Order
-from kyso.billing.quota import LedgerEntry
+from kyso.billing.quota import Basis, EntryKind, LedgerEntry
 from kyso.clock import Clock
 from kyso.descriptions import describe
 from kyso.errors import Text
@@ -137,7 +137,10 @@ class HistoryService:
                             QUOTA_ENTRIES.get(kind, _OTHER), QUOTA_ENTRIES.get(kind, _OTHER),
                             words.say(item, cert.serial),
                             item.source or item.reservation or item.id,
-                            sign * item.count if kind != "unlimited" else None)
+                            # a free signature (a public-service portal's, one within an
+                            # unlimited term) takes nothing from the customer's signatures
+                            sign * item.count if kind != "unlimited"
+                            and item.basis is Basis.QUOTA else None)
 
 
 class _QuotaWords:
@@ -157,6 +160,9 @@ class _QuotaWords:
 
     def say(self, item: LedgerEntry, serial: int) -> Text:
         text = self._phrase(item)
+        if item.kind is EntryKind.CONSUME and item.basis is not Basis.QUOTA:
+            free = QUOTA_PHRASES["free" if item.basis is Basis.PUBLIC_SERVICE else "within"]
+            text = Text(f"{text.vi} · {free.vi}", f"{text.en} · {free.en}")
         if not self._several:
             return text
         which = _fill(QUOTA_PHRASES["certificate"], serial=short_serial(serial))

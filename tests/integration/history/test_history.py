@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 from tests.integration.documents.conftest import Customer, World
@@ -91,3 +92,19 @@ def test_the_vocabulary_names_every_code_the_clients_show(world: World) -> None:
     for group, words in vi.items():
         assert words.keys() == en[group].keys(), group
         assert all(label and label != code for code, label in words.items()), group
+
+
+def test_a_free_signature_takes_nothing_in_the_history(world: World) -> None:
+    customer = world.customer("Đỗ Thị Lan", signatures=2)
+    end = world.clock.now() + timedelta(days=30)
+    world.container.quotas.grant_unlimited(customer.credential.id, end, actor="test")
+    signed = customer.upload(sample_pdf(), name="giaytrang.pdf").json()
+    assert customer.confirm(signed["transaction"]).status_code == 200
+
+    [used] = [e for e in history(customer).json() if e["status"] == "consume"]
+    assert used["count"] is None  # not "-1": the customer's 2 signatures are still 2
+    assert used["description"] == ("Ký 1 tài liệu: giaytrang.pdf · trong thời hạn ký không "
+                                   "giới hạn, không trừ lượt ký")
+    [english] = [e for e in history(customer, "en").json() if e["status"] == "consume"]
+    assert english["description"].endswith("within the unlimited term: no signature counted")
+    assert world.container.quotas.balance(customer.credential.id).available == 2
