@@ -30,7 +30,9 @@ function init(args)
 end
 
 function request()
-  local line = lines[next_line] or lines[1]  -- past the end: a spent SAD, counted non-2xx
+  -- past the end: a SAD kyso never granted, refused and counted non-2xx (a spent one
+  -- would be a repeated call, answered from the kept signatures without signing)
+  local line = lines[next_line] or ("exhausted " .. lines[1]:match("^%S+ (.*)$"))
   next_line = next_line + 1
   local sad, hashes, rest = line:match("^(%S+) (%S+)(.*)$")
   local quoted = '"' .. hashes:gsub(",", '","') .. '"'
