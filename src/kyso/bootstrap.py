@@ -371,11 +371,13 @@ class Container:
                       make_receipts: bool = True) -> OutboxWorker:
         """Email, SMS and relying-party webhooks; each pass first settles the SP769 requests
         that ended (which queues their webhook calls) and makes the signing receipts due
-        (``ReceiptService.make_due``). ``observe`` is told each attempt,
+        (``ReceiptService.chore``: while more are due, the next pass comes after a breather,
+        not a poll later). ``observe`` is told each attempt,
         ``every_pass`` called at the start of each pass (metrics)."""
         s = self.settings
-        chores = [self.sp769_settler.sweep, *([self.receipts.make_due] if make_receipts else []),
-                  *([every_pass] if every_pass else [])]
+        chores: list[Callable[[], object]] = [
+            self.sp769_settler.sweep, *([self.receipts.chore] if make_receipts else []),
+            *([every_pass] if every_pass else [])]
         return OutboxWorker(self.uow, self.envelope, self.email_sender(), self.sms_sender(),
                             self.clock, s.outbox_max_attempts, s.outbox_backoff_seconds,
                             s.outbox_lease_seconds, webhook=self.party_webhooks(),

@@ -7,8 +7,8 @@ and hash of the event the transaction appended last) included; in batched audit 
 event has no position before the sequencer chains it, so the claims name its pending id
 (``audit.pending``) and the worker puts the seq and hash in their place before sealing
 (:func:`audit_pending_id`, :func:`with_audit_position`). Nothing is sealed or time-stamped
-there. The worker (``ReceiptService.make_due``, a chore of every
-outbox pass: ``kyso worker``, or ``kyso serve``'s in-process worker in development) claims
+there. The worker (``ReceiptService.chore``, a chore of every outbox pass, the next pass
+coming soon while more are due: ``kyso worker``, or ``kyso serve``'s duties) claims
 due jobs with a lease, seals each claim and stores the receipt; a job is recorded made only
 once (a conditional update), a failure pushes it back with exponential back-off and it is
 tried again — never dropped. A crash between the signature and the receipt leaves the row

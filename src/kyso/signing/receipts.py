@@ -12,7 +12,7 @@ root checks it offline::
     openssl cms -verify -inform DER -in receipt.p7m -CAfile root.pem -purpose any
 
 Receipts are made off the signing request (``receipt_jobs.py``): the signing transaction
-adds the claims as a job, :meth:`ReceiptService.make_due` (a worker chore) seals them.
+adds the claims as a job, :meth:`ReceiptService.chore` (the outbox worker's) seals them.
 Until then the receipt is *pending* (:class:`ReceiptPending`, "đang tạo biên nhận").
 """
 
@@ -145,6 +145,18 @@ class ReceiptService:
 
     # -- making (the worker) ---------------------------------------------------------------
     def make_due(self, limit: int = 20, batch_limit: int = BATCH_LIMIT) -> int:
+        """:meth:`pass_due`'s count of jobs that got their receipt."""
+        return self.pass_due(limit, batch_limit)[0]
+
+    def chore(self) -> bool:
+        """:meth:`pass_due` as the outbox worker's chore: True when receipts may be left due
+        (the pass made some and claimed all it could), so that the worker's next pass comes
+        after a breather rather than a poll later: an account signing more than a batch a
+        poll gets its receipts as fast as the worker's share of the machine makes them,
+        where it grew a backlog without end."""
+        return self.pass_due()[1]
+
+    def pass_due(self, limit: int = 20, batch_limit: int = BATCH_LIMIT) -> tuple[int, bool]:
         """Make the receipts due (a chore of every outbox pass): claim up to ``limit`` jobs
         with a lease, then, for each account, relying party and kind of
         :data:`BATCHED_KINDS` (signHash) among them, lease that group's other due jobs up to
@@ -153,7 +165,9 @@ class ReceiptService:
         one receipt per job, as before batching). Sealing happens
         outside any transaction; each job is recorded once. A failure is retried later with
         back-off; a worker that dies leaves its jobs to the next once the lease ends.
-        Returns how many jobs got their receipt."""
+        Returns how many jobs got their receipt, and whether more may be due: receipts were
+        made, and ``limit`` jobs were claimed or a group's claim got all it asked for; or
+        batches were left for the lease's sake."""
         now = self._clock.now()
         lease_until = now + LEASE
         with self._uow() as uow:
@@ -163,11 +177,14 @@ class ReceiptService:
                 batched = job.kind in BATCHED_KINDS and batch_limit > 1
                 key = (job.account_id, job.party_id, job.kind) if batched else (job.id, None, "")
                 groups.setdefault(key, []).append(job)
+            more = len(claimed) >= limit  # due jobs may be left unclaimed
             for (account_id, party_id, kind), jobs in groups.items():
                 if kind in BATCHED_KINDS and batch_limit > len(jobs):
-                    jobs.extend(uow.receipts.claim_group(
-                        now, lease_until, batch_limit - len(jobs), account_id=account_id,
+                    wanted = batch_limit - len(jobs)
+                    jobs.extend(added := uow.receipts.claim_group(
+                        now, lease_until, wanted, account_id=account_id,
                         party_id=party_id, kind=kind))
+                    more = more or len(added) >= wanted  # so may this group's
             uow.commit()
         groups, resolved = self._resolve_audit(groups)
         batches = [jobs[i:i + max(batch_limit, 1)] for jobs in groups.values()
@@ -175,9 +192,9 @@ class ReceiptService:
         made = 0
         for jobs in batches:
             if self._clock.now() >= lease_until - LEASE / 2:
-                break  # the rest waits for the next claim once the lease ends
+                return made, True  # the rest waits for the next claim once the lease ends
             made += self._make(jobs, resolved)
-        return made
+        return made, more and made > 0  # none made (a TSA or HSM away): no hurry
 
     def _resolve_audit(self, groups: dict[_Key, list[ReceiptJob]],
                        ) -> tuple[dict[_Key, list[ReceiptJob]], set[str]]:

@@ -372,6 +372,33 @@ def test_a_group_larger_than_the_batch_limit_is_split_and_one_per_job_stays_poss
     assert len({_job(world, r).receipt_sha256 for r in more}) == 2
 
 
+def test_a_pass_that_claimed_all_it_could_says_more_may_be_due(world: World) -> None:
+    """The worker's chore: a pass that made receipts and claimed all it asked for tells the
+    worker to come again soon (an account signing faster than a batch a poll); one that
+    claimed fewer, or made none (the seal away), does not."""
+    _made_once(world)
+    signer = world.customer()
+    ids = [_signed_by(signer) for _ in range(7)]
+    receipts = world.container.receipts
+    assert receipts.pass_due(limit=20, batch_limit=3) == (7, False)  # all claimed at once
+    assert {_job(world, r).receipt_sha256 is not None for r in ids} == {True}
+    [_signed_by(signer) for _ in range(7)]
+    passes = [receipts.pass_due(limit=2, batch_limit=3) for _ in range(4)]
+    assert passes == [(3, True), (3, True), (1, False), (0, False)]
+    c = world.container
+
+    def seal_away() -> Authority:
+        raise ConnectionError("HSM unreachable")
+
+    [_signed_by(signer) for _ in range(4)]
+    failing = ReceiptService(c.uow, c.clock, seal_away, c.keystore, c.document_trust,
+                             c.blobs, c.settings.public_base_url)
+    assert failing.pass_due(limit=2, batch_limit=3) == (0, False)  # no hurry: back-off
+    world.clock.advance(6)
+    assert receipts.make_due(limit=20) == 4  # the three it held, due again, and the fourth
+    _made_once(world)
+
+
 def test_two_workers_batching_at_once_record_every_job_once(world: World) -> None:
     """SKIP LOCKED (PostgreSQL) or one writer at a time (SQLite): two workers' batches of one
     account are disjoint; every job is recorded, none twice."""

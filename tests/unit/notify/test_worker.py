@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,7 +13,7 @@ from kyso.adapters.local_delivery import LocalDelivery
 from kyso.notify.model import DeliveryStatus
 from kyso.notify.ports import DeliveryError, EmailContent
 from kyso.notify.service import Notifier
-from kyso.notify.worker import MAX_BACKOFF_SECONDS, OutboxWorker
+from kyso.notify.worker import BREATHER, MAX_BACKOFF_SECONDS, OutboxWorker
 
 CODE = "271828"
 
@@ -213,6 +215,33 @@ def test_run_forever_delivers_until_stopped(uow_factory, envelope, clock, notifi
     thread.start()
     thread.join(timeout=5)
     assert not thread.is_alive() and len(sender.sent) == 3
+
+
+def test_a_chore_that_left_work_due_brings_the_next_pass_after_a_breather(
+        uow_factory, envelope, clock):
+    """A chore returning True (the signing receipts beyond a batch) is run again after
+    BREATHER times its pass, not a poll later; a count (any other value) is not a signal."""
+    stop, starts, results = threading.Event(), [], [True, True, True, 7]
+
+    def chore() -> object:
+        starts.append(time.monotonic())
+        time.sleep(0.01)  # the pass's work
+        return results.pop(0) if results else None
+
+    worker = make_worker(uow_factory, envelope, clock, FakeSender(), chores=(chore,))
+    thread = threading.Thread(target=worker.run_forever, args=(stop, 60.0))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while len(starts) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # the fourth pass returned a count: the next waits the poll's 60 s
+    stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive() and len(starts) == 4
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    # each pass at least 10 ms, then a breather of BREATHER times it: the chore's share of
+    # the worker's time stays under 1 / (1 + BREATHER)
+    assert all(0.01 * (1 + BREATHER) <= gap < 5 for gap in gaps), gaps
 
 
 def test_run_forever_survives_a_failing_pass(envelope, clock, caplog):
