@@ -27,7 +27,6 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from serve import (
-    Kyso,
     free_port,
     kyso_serve,
     make_kyso,
@@ -37,7 +36,6 @@ from serve import (
     wrk,
 )
 from sign import raw_rate
-from sqlalchemy import text
 
 
 def backends_cpu(db_url: str | None) -> Callable[[], dict[int, float]]:
@@ -67,13 +65,6 @@ def parse(variant: str) -> tuple[str, dict[str, str]]:
     name, _, rest = variant.partition("=")
     env = dict(pair.split("=", 1) for pair in rest.split(",") if pair)
     return name, env
-
-
-def receipts_due(k: Kyso) -> int:
-    """Signing receipts not made yet (each run starts with none)."""
-    with k.container.engine.connect() as conn:
-        return int(conn.execute(text(
-            "SELECT count(*) FROM signing_receipts WHERE receipt_sha256 IS NULL")).scalar_one())
 
 
 def pinned(points: list[tuple[float, float, float]], floors: list[float], hashes: int) -> float:
@@ -123,7 +114,7 @@ def main() -> None:
                     point = wrk(port, sads, k, args.connections, args.seconds, cpu=client_at)
                     cpu = server_cpu(server.pid) - cpu
                     db = sum(now - db.get(pid, 0.0) for pid, now in backends().items())
-                    left = receipts_due(k)
+                    left = k.receipts_due()  # each run starts with none
                     if args.pin:
                         floors[name].append((floor + raw_rate(2)) / 2)
                         os.sched_setaffinity(0, set(cpus))

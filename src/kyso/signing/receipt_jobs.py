@@ -88,14 +88,21 @@ def batch_claims(jobs: Sequence[ReceiptJob]) -> str:
     """The canonical JSON one CMS seals for several jobs of one account, relying party and
     kind: ``ids`` (each job's id, in order) and ``receipts`` (each job's claims exactly as
     its own receipt would carry them: its id and audit position inside), so a reader finds
-    its entry by id."""
+    its entry by id.
+
+    The jobs' claims are canonical JSON already (:func:`receipt_job`,
+    :func:`with_audit_position`), so they are written in as they are, between the fields
+    before ``receipts`` and those after it in canonical order — the same text as the whole
+    made canonical again, without parsing a batch of claims only to write them back (a
+    fifth of the receipts worker's time, sampled under a signHash load)."""
     first = jobs[0]
     if any((j.account_id, j.party_id, j.kind) != (first.account_id, first.party_id, first.kind)
            for j in jobs):
         raise ValueError("a batch receipt is one account's, one relying party's, one kind's")
-    return canonical({"type": RECEIPT_TYPE, "version": 2, "batch": True, "kind": first.kind,
-                      "ids": [j.id for j in jobs],
-                      "receipts": [json.loads(j.claims) for j in jobs]})
+    before = canonical({"batch": True, "ids": [j.id for j in jobs], "kind": first.kind})
+    after = canonical({"type": RECEIPT_TYPE, "version": 2})
+    claims = ",".join(j.claims for j in jobs)
+    return f'{before[:-1]},"receipts":[{claims}],{after[1:]}'
 
 
 @dataclass(frozen=True)

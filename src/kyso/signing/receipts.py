@@ -150,10 +150,10 @@ class ReceiptService:
 
     def chore(self) -> bool:
         """:meth:`pass_due` as the outbox worker's chore: True when receipts may be left due
-        (the pass made some and claimed all it could), so that the worker's next pass comes
-        after a breather rather than a poll later: an account signing more than a batch a
-        poll gets its receipts as fast as the worker's share of the machine makes them,
-        where it grew a backlog without end."""
+        (the pass made some and filled a batch, or claimed its limit over several groups),
+        so that the worker's next pass comes after a breather rather than a poll later: an
+        account signing more than a batch a poll gets its receipts as fast as the worker's
+        share of the machine makes them, where it grew a backlog without end."""
         return self.pass_due()[1]
 
     def pass_due(self, limit: int = 20, batch_limit: int = BATCH_LIMIT) -> tuple[int, bool]:
@@ -166,8 +166,8 @@ class ReceiptService:
         outside any transaction; each job is recorded once. A failure is retried later with
         back-off; a worker that dies leaves its jobs to the next once the lease ends.
         Returns how many jobs got their receipt, and whether more may be due: receipts were
-        made, and ``limit`` jobs were claimed or a group's claim got all it asked for; or
-        batches were left for the lease's sake."""
+        made, and a group filled its batch or ``limit`` jobs of several groups were claimed;
+        or batches were left for the lease's sake."""
         now = self._clock.now()
         lease_until = now + LEASE
         with self._uow() as uow:
@@ -177,14 +177,20 @@ class ReceiptService:
                 batched = job.kind in BATCHED_KINDS and batch_limit > 1
                 key = (job.account_id, job.party_id, job.kind) if batched else (job.id, None, "")
                 groups.setdefault(key, []).append(job)
-            more = len(claimed) >= limit  # due jobs may be left unclaimed
+            # more may be due: a group got all it asked for (a full batch), or the claim
+            # took ``limit`` jobs of several groups (other accounts' may wait behind them);
+            # not when one account's group took all it could find: its next batch fills
+            # while the worker waits, as one CMS, where passes at once made many small ones
+            more = len(claimed) >= limit and len(groups) > 1
             for (account_id, party_id, kind), jobs in groups.items():
                 if kind in BATCHED_KINDS and batch_limit > len(jobs):
                     wanted = batch_limit - len(jobs)
                     jobs.extend(added := uow.receipts.claim_group(
                         now, lease_until, wanted, account_id=account_id,
                         party_id=party_id, kind=kind))
-                    more = more or len(added) >= wanted  # so may this group's
+                    more = more or len(added) >= wanted
+                elif kind in BATCHED_KINDS and len(claimed) >= limit:
+                    more = True  # the first claim, cut at its limit, filled a batch
             uow.commit()
         groups, resolved = self._resolve_audit(groups)
         batches = [jobs[i:i + max(batch_limit, 1)] for jobs in groups.values()

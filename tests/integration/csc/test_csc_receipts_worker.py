@@ -373,11 +373,12 @@ def test_a_group_larger_than_the_batch_limit_is_split_and_one_per_job_stays_poss
 
 
 def test_a_pass_that_claimed_all_it_could_says_more_may_be_due(world: World) -> None:
-    """The worker's chore: a pass that made receipts and claimed all it asked for tells the
-    worker to come again soon (an account signing faster than a batch a poll); one that
-    claimed fewer, or made none (the seal away), does not."""
+    """The worker's chore: a pass that made receipts and filled a batch, or claimed its
+    limit over several accounts, tells the worker to come again soon (an account signing
+    faster than a batch a poll); one that took all one account had, or made none (the seal
+    away), does not: the next batch fills meanwhile."""
     _made_once(world)
-    signer = world.customer()
+    signer, other = world.customer(), world.customer()
     ids = [_signed_by(signer) for _ in range(7)]
     receipts = world.container.receipts
     assert receipts.pass_due(limit=20, batch_limit=3) == (7, False)  # all claimed at once
@@ -385,6 +386,11 @@ def test_a_pass_that_claimed_all_it_could_says_more_may_be_due(world: World) -> 
     [_signed_by(signer) for _ in range(7)]
     passes = [receipts.pass_due(limit=2, batch_limit=3) for _ in range(4)]
     assert passes == [(3, True), (3, True), (1, False), (0, False)]
+    [_signed_by(signer) for _ in range(3)]  # the claim's limit reached, one account's all
+    assert receipts.pass_due(limit=2, batch_limit=5) == (3, False)
+    [_signed_by(who) for who in (signer, other, signer)]  # the limit, over two accounts
+    assert receipts.pass_due(limit=2, batch_limit=5) == (3, True)
+    assert receipts.pass_due(limit=2, batch_limit=5) == (0, False)
     c = world.container
 
     def seal_away() -> Authority:
