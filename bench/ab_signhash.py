@@ -1,14 +1,18 @@
-"""Interleaved A/B of CSC signHash (1 hash a request) under `kyso serve`: variants are sets
-of environment variables given to the server; every round runs each variant once (a fresh
-server each time), each round starting one variant later, so a busy shared machine and the
-position in a round weigh on all variants alike.
+"""Interleaved A/B of CSC signHash (``--hashes`` a request, 1 by default) under `kyso
+serve`: variants are sets of environment variables given to the server; every round runs
+each variant once (a fresh server each time), each round starting one variant later, so a
+busy shared machine and the position in a round weigh on all variants alike.
 Prints each run and, per variant, the median req/s and p99 and the ratio to the first
 variant (issue 14), and the CPU time spent per request: the server's processes (``kyso serve``
 and its workers) and, on PostgreSQL, the bench database's backends — a figure a busy machine
-moves much less than req/s. Not a test.
+moves much less than req/s. After each run: the signing receipts it left due (then made
+here, so the next run starts with none). ``--pin`` is ``make bench``'s 50-hash set-up: the
+server on one CPU, wrk on another, and each run's rate over raw RSA on the server's CPU
+measured around it. Not a test.
 
     .venv/bin/python bench/ab_signhash.py [--pg URL] [--rounds 3] [--seconds 4] \
-        [--workers 2] [--connections 8] [--hashes 1] A= B=KYSO_SERVE_MAKES_RECEIPTS=false …
+        [--workers 2] [--connections 8] [--hashes 1] [--pin] \
+        A= B=KYSO_SERVE_MAKES_RECEIPTS=false …
 
 A variant is ``name=VAR=value,VAR=value`` (``name=`` alone: no extra variables). Two source
 trees compare with ``PYTHONPATH=<copy of src>`` in one variant (it wins over the editable
