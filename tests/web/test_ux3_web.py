@@ -333,6 +333,8 @@ def test_the_forgotten_password_code_step_survives_a_reload_and_sends_again(
     account = world.container.accounts.get(customer.account_id)
     p.goto("/")
     p.get_by_role("link", name="Quên mật khẩu").click()
+    # the log-in page's field has the same label: the forgotten-password page drawn first
+    expect(p.get_by_role("heading", name="Quên mật khẩu")).to_be_visible()
     p.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill(account.email)
     p.get_by_role("button", name="Gửi mã", exact=True).click()
     code = p.get_by_label("Mã xác minh")
