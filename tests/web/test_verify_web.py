@@ -12,7 +12,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
@@ -94,6 +94,21 @@ def test_a_counterparty_scans_the_stamp_and_checks_a_copy_without_an_account(
     v.get_by_role("link", name="English").click()
     expect(verdict).to_contain_text("Valid signature")
     shot(v, "verify-4-english")
+    # a file chosen before the page's script ran (a fast hand, a slow network) is checked
+    # all the same once the script arrives: its change event fired with no one listening
+    held: list[Route] = []
+    v.route("**/static/js/verify.js", lambda route: held.append(route))
+    v.goto(url, wait_until="commit")
+    v.locator("#verify-file").set_input_files(str(signed))
+    for _ in range(300):  # the request for the script, held: up to 15 s
+        if held:
+            break
+        v.wait_for_timeout(50)
+    assert held, "the page never asked for its script"
+    expect(v.locator("#verify-result")).to_have_text("")
+    held[0].continue_()
+    expect(v.locator("#verify-result")).to_have_text("Khớp: tệp này đúng là tệp đã được ký.")
+    v.unroute("**/static/js/verify.js")
     v.goto(f"{world.url}/v/aaaaaaaaaaaa")
     expect(v.locator("#verify-missing")).to_have_text("Không tìm thấy chữ ký")
     shot(v, "verify-5-missing")

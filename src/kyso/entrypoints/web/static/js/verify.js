@@ -56,10 +56,15 @@ async function checkOnServer() {
   full.disabled = false;
 }
 
+function chose() {
+  if (full) { full.disabled = !(input.files && input.files[0]); fullResult.textContent = ""; }
+  check();
+}
+
 if (box && input) {
-  input.addEventListener("change", () => {
-    if (full) { full.disabled = !(input.files && input.files[0]); fullResult.textContent = ""; }
-    check();
-  });
+  input.addEventListener("change", chose);
+  // a module runs after the page is drawn: a file chosen before this line ran (or kept by
+  // the browser on "back") fired its change event unheard, so it is checked now
+  if (input.files && input.files[0]) chose();
 }
 if (full) full.addEventListener("click", () => { checkOnServer(); });
