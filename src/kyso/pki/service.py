@@ -118,7 +118,7 @@ class PkiService:
         return self._member(RECEIPTS, create_receipt_seal, actor)
 
     def _member(self, name: str, create: Callable[..., Authority], actor: str) -> Authority:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:  # a read (each batch of receipts asks)
             found = uow.pki.authority(name)
             if found is not None:
                 return found

@@ -41,6 +41,7 @@ __all__ = [
     "BATCHED_KINDS",
     "PENDING_TO_FILL",
     "RECEIPT_TYPE",
+    "ClaimedJob",
     "ReceiptJob",
     "ReceiptJobRepository",
     "ReceiptKind",
@@ -130,17 +131,36 @@ class ReceiptJob:
         return self.receipt_sha256 is not None
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimedJob:
+    """A job a claim leased: what puts it in a batch. The job itself is read once the
+    claim's transaction has committed (:meth:`ReceiptJobRepository.leased`): on SQLite the
+    claim holds the one write lock, and turning a batch's rows (their claims, four dates
+    each) into jobs took most of that time."""
+
+    id: str
+    account_id: str
+    party_id: str | None
+    kind: str
+
+
 class ReceiptJobRepository(Protocol):
     def add(self, job: ReceiptJob) -> None: ...
 
     def get(self, receipt_id: str) -> ReceiptJob | None: ...
 
     def claim_due(self, now: datetime, lease_until: datetime,
-                  limit: int) -> list[ReceiptJob]: ...
+                  limit: int) -> list[ClaimedJob]:
+        """Lease up to ``limit`` due jobs (the longest due first)."""
+        ...
 
     def claim_group(self, now: datetime, lease_until: datetime, limit: int, *,
-                    account_id: str, party_id: str | None, kind: str) -> list[ReceiptJob]:
+                    account_id: str, party_id: str | None, kind: str) -> list[ClaimedJob]:
         """Lease more due jobs of one account, relying party and kind (a batch's)."""
+        ...
+
+    def leased(self, receipt_ids: Sequence[str]) -> list[ReceiptJob]:
+        """The jobs of these ids (those that exist), by due time then id."""
         ...
 
     def made(self, receipt_id: str, sha256: str, at: datetime,

@@ -38,6 +38,7 @@ from kyso.signing.model import Credential
 from kyso.signing.pades import run
 from kyso.signing.receipt_jobs import (
     BATCHED_KINDS,
+    ClaimedJob,
     ReceiptJob,
     ReceiptQueue,
     audit_pending_id,
@@ -170,29 +171,31 @@ class ReceiptService:
         or batches were left for the lease's sake."""
         now = self._clock.now()
         lease_until = now + LEASE
-        with self._uow() as uow:
+        with self._uow() as uow:  # the lease: on SQLite, every writer waits meanwhile
             claimed = uow.receipts.claim_due(now, lease_until, limit)
-            groups: dict[tuple[str, str | None, str], list[ReceiptJob]] = {}
+            leases: dict[_Key, list[ClaimedJob]] = {}
             for job in claimed:
                 batched = job.kind in BATCHED_KINDS and batch_limit > 1
                 key = (job.account_id, job.party_id, job.kind) if batched else (job.id, None, "")
-                groups.setdefault(key, []).append(job)
+                leases.setdefault(key, []).append(job)
             # more may be due: a group got all it asked for (a full batch), or the claim
             # took ``limit`` jobs of several groups (other accounts' may wait behind them);
             # not when one account's group took all it could find: its next batch fills
             # while the worker waits, as one CMS, where passes at once made many small ones
-            more = len(claimed) >= limit and len(groups) > 1
-            for (account_id, party_id, kind), jobs in groups.items():
-                if kind in BATCHED_KINDS and batch_limit > len(jobs):
-                    wanted = batch_limit - len(jobs)
-                    jobs.extend(added := uow.receipts.claim_group(
+            more = len(claimed) >= limit and len(leases) > 1
+            for (account_id, party_id, kind), held in leases.items():
+                if kind in BATCHED_KINDS and batch_limit > len(held):
+                    wanted = batch_limit - len(held)
+                    held.extend(added := uow.receipts.claim_group(
                         now, lease_until, wanted, account_id=account_id,
                         party_id=party_id, kind=kind))
                     more = more or len(added) >= wanted
                 elif kind in BATCHED_KINDS and len(claimed) >= limit:
                     more = True  # the first claim, cut at its limit, filled a batch
             uow.commit()
-        groups, resolved = self._resolve_audit(groups)
+        if not leases:
+            return 0, False
+        groups, resolved = self._resolve_audit(self._leased(leases))
         batches = [jobs[i:i + max(batch_limit, 1)] for jobs in groups.values()
                    for i in range(0, len(jobs), max(batch_limit, 1))]
         made = 0
@@ -201,6 +204,17 @@ class ReceiptService:
                 return made, True  # the rest waits for the next claim once the lease ends
             made += self._make(jobs, resolved)
         return made, more and made > 0  # none made (a TSA or HSM away): no hurry
+
+    def _leased(self, leases: dict[_Key, list[ClaimedJob]]) -> dict[_Key, list[ReceiptJob]]:
+        """The claimed jobs, read after the claim (no lock held), in their groups, each by
+        due time then id."""
+        key_of = {job.id: key for key, jobs in leases.items() for job in jobs}
+        with self._uow(read_only=True) as uow:
+            jobs = uow.receipts.leased(list(key_of))
+        leased: dict[_Key, list[ReceiptJob]] = {key: [] for key in leases}
+        for job in jobs:
+            leased[key_of[job.id]].append(job)
+        return {key: jobs for key, jobs in leased.items() if jobs}
 
     def _resolve_audit(self, groups: dict[_Key, list[ReceiptJob]],
                        ) -> tuple[dict[_Key, list[ReceiptJob]], set[str]]:

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql
 
 from kyso.adapters.db.prepared import Prepared
 from kyso.adapters.db.tables.verify import signature_records, signing_receipts
-from kyso.signing.receipt_jobs import ReceiptJob
+from kyso.signing.receipt_jobs import ClaimedJob, ReceiptJob
 from kyso.signing.records import SignatureRecord
 
 __all__ = ["SqlReceiptJobRepository", "SqlRecordRepository"]
@@ -110,20 +110,20 @@ class SqlReceiptJobRepository:
         row = self._conn.execute(_JOB, {"receipt_id": receipt_id}).first()
         return _job(row) if row else None
 
-    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[ReceiptJob]:
+    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedJob]:
         return self._claim(now, lease_until, limit)
 
     def claim_group(self, now: datetime, lease_until: datetime, limit: int, *,
-                    account_id: str, party_id: str | None, kind: str) -> list[ReceiptJob]:
+                    account_id: str, party_id: str | None, kind: str) -> list[ClaimedJob]:
         party = _j.party_id.is_(None) if party_id is None else _j.party_id == party_id
         return self._claim(now, lease_until, limit, _j.account_id == account_id,
                            _j.kind == kind, party)
 
     def _claim(self, now: datetime, lease_until: datetime, limit: int,
-               *where: ColumnElement[bool]) -> list[ReceiptJob]:
+               *where: ColumnElement[bool]) -> list[ClaimedJob]:
         # one statement: the due jobs picked (locked, skipping those another worker holds),
         # leased and returned — where it was a select, an update and a select again of up to
-        # a batch of ids each
+        # a batch of ids each; returned as four short strings a job, not as jobs
         due = (select(_j.id)
                .where(_j.receipt_sha256.is_(None), _j.due_at <= now,
                       or_(_j.leased_until.is_(None), _j.leased_until <= now), *where)
@@ -131,8 +131,15 @@ class SqlReceiptJobRepository:
                .with_for_update(skip_locked=True))
         rows = self._conn.execute(update(signing_receipts).where(_j.id.in_(due))
                                   .values(leased_until=lease_until)
-                                  .returning(*signing_receipts.c))
-        return sorted((_job(r) for r in rows), key=lambda job: (job.due_at, job.id))
+                                  .returning(_j.id, _j.account_id, _j.party_id, _j.kind))
+        return [ClaimedJob(*row) for row in rows]
+
+    def leased(self, receipt_ids: Sequence[str]) -> list[ReceiptJob]:
+        if not receipt_ids:
+            return []
+        rows = self._conn.execute(select(signing_receipts).where(_j.id.in_(receipt_ids))
+                                  .order_by(_j.due_at, _j.id))
+        return [_job(r) for r in rows]
 
     def made(self, receipt_id: str, sha256: str, at: datetime,
              claims: str | None = None) -> bool:
