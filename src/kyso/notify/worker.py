@@ -98,6 +98,11 @@ class OutboxWorker:
         self._run_chores()
         now = self._clock.now()
         lease_until = now + self._lease
+        # most passes find nothing: a read first, where an empty claim took SQLite's one
+        # write lock every pass, each writer waiting meanwhile
+        with self._uow_factory(read_only=True) as uow:
+            if not uow.outbox.any_due(now):
+                return 0
         with self._uow_factory() as uow:
             batch = uow.outbox.claim_due(now, lease_until, limit)
             uow.commit()

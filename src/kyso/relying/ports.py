@@ -66,6 +66,10 @@ class RelyingRepository(Protocol):
         """The account's requests from this party still waiting for it, locked."""
         ...
 
+    def any_unsettled(self, now: datetime, stale_before: datetime) -> bool:
+        """Whether :meth:`unsettled` would find any request (a plain read)."""
+        ...
+
     def unsettled(self, now: datetime, stale_before: datetime, limit: int) -> list[SignRequest]:
         """Requests to settle: waiting ones that expired or whose transaction was decided
         (rejected, failed, expired), and confirmed/signing ones older than ``stale_before``

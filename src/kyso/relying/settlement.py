@@ -73,6 +73,9 @@ class Settler:
     def sweep(self, limit: int = 100) -> int:
         """Settle what is due; returns how many requests ended."""
         now = self._clock.now()
+        with self._uow(read_only=True) as uow:  # most passes find nothing: no write lock
+            if not uow.relying.any_unsettled(now, now - self._stale):
+                return 0
         with self._uow() as uow:
             due = uow.relying.unsettled(now, now - self._stale, limit)
             ended = [self.settle(uow, request) for request in due]

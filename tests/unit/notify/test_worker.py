@@ -248,7 +248,7 @@ def test_run_forever_survives_a_failing_pass(envelope, clock, caplog):
     stop = threading.Event()
     passes = []
 
-    def broken_factory():
+    def broken_factory(read_only: bool = False):
         passes.append(1)
         if len(passes) == 2:
             stop.set()

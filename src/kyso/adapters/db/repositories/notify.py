@@ -46,6 +46,9 @@ class SqlOutboxRepository:
         rows = self._conn.execute(select(outbox).where(claimed).order_by(*_DUE_ORDER))
         return [_message(row) for row in rows.mappings()]
 
+    def any_due(self, now: datetime) -> bool:
+        return self._conn.scalars(_pending(now).limit(1)).first() is not None
+
     def save(self, message: OutboundMessage) -> None:
         """Store the message's new state and release its lease."""
         self._conn.execute(
@@ -118,19 +121,19 @@ class SqlNotificationRepository:
 _DUE_ORDER = (outbox.c.next_attempt_at, outbox.c.id)
 
 
+def _pending(now: datetime) -> Select[tuple[str]]:
+    """Ids of pending messages due by ``now`` and not leased."""
+    return select(outbox.c.id).where(
+        outbox.c.status == DeliveryStatus.PENDING.value,
+        outbox.c.next_attempt_at <= now,
+        or_(outbox.c.leased_until.is_(None), outbox.c.leased_until <= now),
+    )
+
+
 def _due(now: datetime, limit: int) -> Select[tuple[str]]:
     """Ids of pending messages due by ``now`` and not leased, oldest first, locked."""
-    return (
-        select(outbox.c.id)
-        .where(
-            outbox.c.status == DeliveryStatus.PENDING.value,
-            outbox.c.next_attempt_at <= now,
-            or_(outbox.c.leased_until.is_(None), outbox.c.leased_until <= now),
-        )
-        .order_by(*_DUE_ORDER)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # rendered as nothing on SQLite
-    )
+    return (_pending(now).order_by(*_DUE_ORDER).limit(limit)
+            .with_for_update(skip_locked=True))  # rendered as nothing on SQLite
 
 
 def _outbox_values(m: OutboundMessage) -> dict[str, Any]:

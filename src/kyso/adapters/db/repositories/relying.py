@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, Select, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kyso.adapters.db.tables.accounts import accounts
@@ -152,15 +152,12 @@ class SqlRelyingRepository:
         ids = list(self._conn.scalars(query))
         return [r for i in ids if (r := self._request(_r.id == i, False)) is not None]
 
+    def any_unsettled(self, now: datetime, stale_before: datetime) -> bool:
+        query = _unsettled(now, stale_before).limit(1)
+        return self._conn.scalars(query).first() is not None
+
     def unsettled(self, now: datetime, stale_before: datetime, limit: int) -> list[SignRequest]:
-        waiting = and_(_r.status == RequestStatus.WAITING.value,
-                       or_(_r.expires_at <= now, otp_challenges.c.status.in_(_DECIDED)))
-        stuck = and_(_r.status.in_([RequestStatus.CONFIRMED.value,
-                                    RequestStatus.SIGNING.value]),
-                     _r.expires_at <= stale_before)
-        query = (select(_r.id)
-                 .join(otp_challenges, otp_challenges.c.id == _r.challenge_id)
-                 .where(or_(waiting, stuck)).order_by(_r.expires_at).limit(limit)
+        query = (_unsettled(now, stale_before).order_by(_r.expires_at).limit(limit)
                  .with_for_update(of=sp769_requests, skip_locked=True))
         ids = list(self._conn.scalars(query))
         return [r for i in ids if (r := self._request(_r.id == i, False)) is not None]
@@ -176,3 +173,13 @@ class SqlRelyingRepository:
         return SignRequest(**m | {"status": RequestStatus(m["status"]), "files": tuple(
             SignFile(f.doc_id, f.file_type, bytes.fromhex(f.digest), f.signature)
             for f in files)})
+
+
+def _unsettled(now: datetime, stale_before: datetime) -> Select[tuple[str]]:
+    """Ids of the requests to settle (``unsettled``)."""
+    waiting = and_(_r.status == RequestStatus.WAITING.value,
+                   or_(_r.expires_at <= now, otp_challenges.c.status.in_(_DECIDED)))
+    stuck = and_(_r.status.in_([RequestStatus.CONFIRMED.value, RequestStatus.SIGNING.value]),
+                 _r.expires_at <= stale_before)
+    return (select(_r.id).join(otp_challenges, otp_challenges.c.id == _r.challenge_id)
+            .where(or_(waiting, stuck)))
