@@ -103,7 +103,7 @@ class OutboxWorker:
         with self._uow_factory(read_only=True) as uow:
             if not uow.outbox.any_due(now):
                 return 0
-        with self._uow_factory() as uow:
+            uow.begin_writing()
             batch = uow.outbox.claim_due(now, lease_until, limit)
             uow.commit()
         tried = 0

@@ -76,7 +76,7 @@ class Settler:
         with self._uow(read_only=True) as uow:  # most passes find nothing: no write lock
             if not uow.relying.any_unsettled(now, now - self._stale):
                 return 0
-        with self._uow() as uow:
+            uow.begin_writing()
             due = uow.relying.unsettled(now, now - self._stale, limit)
             ended = [self.settle(uow, request) for request in due]
             uow.commit()
