@@ -100,6 +100,14 @@ def configure_logging(level: str = "INFO", fmt: Literal["json", "console"] = "js
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # uvicorn's own access line names the client's address, the path and the query (a
+    # document's name, a support desk's or an RA officer's search, OAuth's state): never
+    # written. The app writes its own (``api/observe.py``: the route's template). uvicorn
+    # writes its line whenever its logger has a handler to reach, root's included
+    # (``hasHandlers``), whatever ``access_log=False`` said when the server was configured,
+    # so the logger reaches none.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers, access.propagate = [], False
