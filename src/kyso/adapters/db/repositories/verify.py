@@ -170,7 +170,9 @@ class SqlReceiptJobRepository:
         """Each job not recorded yet gets the receipt (and its sealed claims, where given),
         and so does the signature record of the same id: on PostgreSQL two statements for
         the batch, the ids sent as an array and the claims as one text; on SQLite one more,
-        per job, for the claims (which only a batched audit chain changes)."""
+        per job, for the claims (which only a batched audit chain changes). Claims that are
+        not canonical JSON (empty, or holding U+001F) are refused (ValueError) before
+        anything is written."""
         if not receipt_ids:
             return 0
         ids, claims = list(receipt_ids), claims or {}
