@@ -35,6 +35,7 @@ from serve import (
     kyso_serve,
     make_kyso,
     pg_database,
+    process_cpu,
     sads_needed,
     server_cpu,
     wrk,
@@ -59,8 +60,7 @@ def backends_cpu(db_url: str | None) -> Callable[[], dict[int, float]]:
         cpu = {}
         for pid in pids:
             with suppress(OSError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                cpu[pid] = process_cpu(pid)
         return cpu
     return read
 

@@ -11,7 +11,6 @@ a request, a SAD each) after the receipts of the round before were made. Not a t
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import tempfile
 import time
@@ -22,21 +21,17 @@ from pathlib import Path
 from ab_signhash import backends_cpu
 from serve import (
     Kyso,
+    busy_share,
     descendants,
     free_port,
     kyso_serve,
+    machine_ticks,
     make_kyso,
     pg_database,
+    process_cpu,
     sads_needed,
     wrk,
 )
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_of(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 def label(pid: int, server: int) -> str:
@@ -52,12 +47,6 @@ def label(pid: int, server: int) -> str:
     return command[:60]
 
 
-def machine() -> tuple[int, int]:
-    """The machine's jiffies: all, and idle (idle + iowait)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(values), values[3] + values[4]
-
-
 def children_cpu() -> float:
     """CPU seconds of this script's ended children (wrk)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -69,17 +58,16 @@ def one_round(k: Kyso, server: int, port: int, backends: Callable[[], dict[int, 
     sads = k.mint(sads_needed(rate, args.seconds), 1, tmp / "sads.txt")
     k.settle()
     pids = [server, *descendants(server)]
-    before = {pid: cpu_of(pid) for pid in pids}
-    db_before, jiffies, wrk_before = backends(), machine(), children_cpu()
+    before = {pid: process_cpu(pid) for pid in pids}
+    db_before, ticks, wrk_before = backends(), machine_ticks(), children_cpu()
     started = time.monotonic()
     point = wrk(port, sads, k, args.connections, args.seconds)
     elapsed = time.monotonic() - started
-    after = {pid: cpu_of(pid) for pid in pids}
-    db_after, jiffies_after, wrk_after = backends(), machine(), children_cpu()
+    after = {pid: process_cpu(pid) for pid in pids}
+    db_after, ticks_after, wrk_after = backends(), machine_ticks(), children_cpu()
     requests = point.rps * elapsed
-    total, idle = (a - b for a, b in zip(jiffies_after, jiffies, strict=True))
     print(f"{point.rps:.0f} requests/s, p99 {point.p99:.1f} ms; the machine "
-          f"{(total - idle) / total * 100:.0f} % busy", flush=True)
+          f"{busy_share(ticks, ticks_after) * 100:.0f} % busy", flush=True)
     rows = [(label(pid, server), after[pid] - before[pid]) for pid in pids]
     rows.append(("wrk", wrk_after - wrk_before))
     if db_after:

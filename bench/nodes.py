@@ -38,7 +38,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -51,8 +51,11 @@ from serve import (  # noqa: E402
     PG_DEFAULT,
     Plan,
     Point,
+    busy_share,
     free_port,
+    machine_ticks,
     pg_database,
+    process_cpu,
     running,
     sads_needed,
     wrk,
@@ -336,25 +339,9 @@ def _cpu(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
         for p in [pid, *_descendants(pid)]:
-            try:
-                fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            with suppress(OSError):  # ended meanwhile
+                total += process_cpu(p)
     return total
-
-
-def _cpu_ticks() -> tuple[int, int]:
-    """The whole machine's CPU time so far (``/proc/stat``): busy and total, in ticks."""
-    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    idle = ticks[3] + ticks[4]  # idle, iowait
-    return sum(ticks) - idle, sum(ticks)
-
-
-def _busy(before: tuple[int, int], after: tuple[int, int]) -> float:
-    """The share of the machine's CPU time that was busy between two :func:`_cpu_ticks`."""
-    total = after[1] - before[1]
-    return (after[0] - before[0]) / total if total else 0.0
 
 
 def _descendants(pid: int) -> list[int]:
@@ -390,9 +377,9 @@ def measure(cluster: Cluster, plan: Plan, tmp: Path, *, sample: bool = True,
             CPU to add on this machine)."""
             nonlocal rate
             sads = cluster.mint(sads_needed(rate, plan.seconds), load, tmp / "sads.txt")
-            before = _cpu_ticks()
+            before = machine_ticks()
             point = wrk(port, sads, None, c, plan.seconds)
-            busy = _busy(before, _cpu_ticks())
+            busy = busy_share(before, machine_ticks())
             rate = max(rate, point.rps)
             return point, busy
 

@@ -403,14 +403,29 @@ def sign_doc_cpu(http: httpx.Client, k: Kyso, pdf: bytes,
     return spent, (server_cpu(server) - cpu if server else 0.0)
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # fields 14, 15
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds (user + system) of ``pid`` and its live descendants (the sandbox's
     children included)."""
-    total = 0
-    for one in [pid, *descendants(pid)]:
-        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(process_cpu(one) for one in [pid, *descendants(pid)])
+
+
+def machine_ticks() -> tuple[int, int]:
+    """The whole machine's CPU time so far (``/proc/stat``): busy and total, in ticks."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the machine's CPU time that was busy between two :func:`machine_ticks`."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total else 0.0
 
 
 def reset_peak(pid: int) -> None:

@@ -77,10 +77,11 @@ _INSERT_JOB = Prepared(insert(signing_receipts))
 # claims a statement a job. Not a text array: psycopg writes one in Python, escaping each
 # double quote of each claim through a regular expression's template, a tenth of the duties
 # process's time under a signHash load.
-CLAIMS_SEPARATOR = "\x1f"
+_CLAIMS_SEPARATOR = "\x1f"
 _batch = (func.unnest(bindparam("b_ids", type_=postgresql.ARRAY(Text)),
                       func.string_to_array(bindparam("b_claims", type_=Text),
-                                           literal_column("chr(31)"), literal_column("''")))
+                                           literal_column(f"chr({ord(_CLAIMS_SEPARATOR)})"),
+                                           literal_column("''")))
           .table_valued("id", "claims").render_derived(name="batch"))
 _MADE_PG = Prepared(
     update(signing_receipts)
@@ -176,11 +177,11 @@ class SqlReceiptJobRepository:
         if not receipt_ids:
             return 0
         ids, claims = list(receipt_ids), claims or {}
-        if any(CLAIMS_SEPARATOR in text or not text for text in claims.values()):
+        if any(_CLAIMS_SEPARATOR in text or not text for text in claims.values()):
             raise ValueError("sealed claims are canonical JSON")
         if self._conn.dialect.name == "postgresql":
             done = _MADE_PG.execute(self._conn, {
-                "b_ids": ids, "b_claims": CLAIMS_SEPARATOR.join(claims.get(i, "") for i in ids),
+                "b_ids": ids, "b_claims": _CLAIMS_SEPARATOR.join(claims.get(i, "") for i in ids),
                 "b_sha": sha256, "b_at": at}).rowcount
             if done:
                 _RECORDED_PG.execute(self._conn, {"b_ids": ids, "b_sha": sha256})
