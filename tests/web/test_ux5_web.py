@@ -3,14 +3,17 @@ the server's time (X-Kyso-Time on every /api/v1/ answer), so a phone clock minut
 hour ahead or a day ahead neither stretches nor cuts a transaction's time or the session; at
 the end of the count the server decides: still open, the form stays; ended (expired, or
 handled on another device), the form goes and the card says why and what to do, as after a
-refused code; offline, the card asks again once the network is back."""
+refused code; offline, the card asks again once the network is back. An answer whose round
+trip spans a change of the phone's clock teaches nothing of the server's time, and a newer
+answer saying the time is up has the card ask the server again."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
@@ -21,14 +24,27 @@ from tests.web.test_ux_web import fits, no_codes, small
 __all__ = ["small"]  # the 360×800 phone fixture
 
 ENDED = "Giao dịch này không thể xác nhận được nữa."
+LIST = "**/api/v1/transactions"  # the pending list
+RECOUNT = "document.dispatchEvent(new Event('visibilitychange'))"  # live.js reads the list again
+# answers counted as fetch gives them to the app: the app's code after ``await fetch`` (which
+# learns the server's time) has run by the test's next look at the page
+COUNTED = """window.answers = 0;
+const fetched = window.fetch;
+window.fetch = async (...args) => {
+  const answer = await fetched(...args);
+  window.answers += 1;
+  return answer;
+};"""
 
 
 def _open_card(p: Page, world: World, name: str, phone: str,
                behind: timedelta = timedelta()) -> tuple[dict[str, str], dict[str, str]]:
     customer = world.customer(name, smartotp=False)
     p.clock.install(time=world.clock.now() - behind)  # the phone's clock, off by ``behind``
-    tx = world.client.post("/api/v1/me/contact-change", headers=customer.headers,
-                           json={"phone": phone}).json()
+    asked = world.client.post("/api/v1/me/contact-change", headers=customer.headers,
+                              json={"phone": phone})
+    assert asked.status_code == 201, asked.text
+    tx = asked.json()
     log_in(p, username(world, customer), PASSWORD)
     nav_to(p, "Giao dịch chờ xác nhận")
     return customer.headers, tx
@@ -71,6 +87,80 @@ def test_a_phone_clock_jumping_ahead_keeps_a_live_form_until_the_servers_time_is
     card.get_by_role("button", name="Đóng").click()
     expect(card).to_have_count(0)
     expect(p.get_by_text("Không có giao dịch nào chờ xác nhận.")).to_be_visible()
+
+
+def _skew(p: Page) -> int:
+    """The server's clock − the phone's, in ms, as the app last learnt it."""
+    return int(p.evaluate("sessionStorage.getItem('kyso.skew') || '0'"))
+
+
+def _until(p: Page, done: Callable[[], bool], what: str) -> None:
+    """Wait in real time (the page's clock may be paused or jumped) until ``done``."""
+    for _ in range(200):
+        if done():
+            return
+        p.wait_for_timeout(100)
+    raise AssertionError(f"still waiting for {what}")
+
+
+def test_an_answer_on_its_way_while_the_phone_clock_jumps_does_not_end_a_live_form(
+        small: Watched, world: World) -> None:
+    p = small.page
+    _, tx = _open_card(p, world, "Hà Văn Đức", "0912345662")
+    card = p.locator(f'article[data-id="{tx["id"]}"]')
+    code, left = card.get_by_label("Mã OTP"), card.locator(".deadline")
+    expect(code).to_be_visible()
+    held: list[Route] = []
+    p.route(LIST, lambda route: held.append(route))  # the answer is kept on its way
+    p.evaluate(COUNTED)
+    p.evaluate(RECOUNT)
+    _until(p, lambda: bool(held), "the list's request")
+    p.clock.fast_forward(3_600_000)  # the phone's clock jumps an hour while it is on its way
+    p.clock.fast_forward(1_000)
+    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"), timeout=20_000)
+    learnt = _skew(p)  # from the card's own question, asked after the jump
+    assert abs(learnt + 3_601_000) < 60_000, learnt
+    before = p.evaluate("window.answers")
+    held[0].continue_()  # sent before the jump, answered after it: its midpoint is no time
+    _until(p, lambda: p.evaluate("window.answers") > before, "the late answer")
+    p.clock.fast_forward(1_000)
+    assert _skew(p) == learnt  # not learnt from: the round trip took "an hour"
+    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"))
+    expect(code).to_be_visible()
+    expect(card.get_by_role("button", name="Xác nhận")).to_be_enabled()
+
+
+def test_a_newer_answer_saying_the_time_is_up_asks_the_server_again(
+        small: Watched, world: World) -> None:
+    p = small.page
+    _, tx = _open_card(p, world, "Đinh Thị Nga", "0912345661")
+    card = p.locator(f'article[data-id="{tx["id"]}"]')
+    code, left = card.get_by_label("Mã OTP"), card.locator(".deadline")
+    expect(code).to_be_visible()
+    p.clock.pause_at(p.evaluate("Date.now()"))  # a tick only when the test moves the clock
+    true = _skew(p)
+    p.clock.fast_forward(3_600_000)  # one tick: the count is over; the card asks the server
+    p.clock.run_for(1)
+    _until(p, lambda: _skew(p) < true - 3_000_000, "the server's answer")  # its count resumes
+    learnt = _skew(p)
+
+    def ahead(route: Route) -> None:  # an answer saying the server is an hour further on
+        answer = route.fetch()
+        told = int(answer.headers["x-kyso-time"]) + 3_600_000
+        route.fulfill(response=answer, headers={**answer.headers, "x-kyso-time": str(told)})
+
+    p.route(LIST, ahead)
+    p.evaluate(RECOUNT)
+    _until(p, lambda: _skew(p) > learnt + 3_000_000, "the newer answer")
+    p.unroute(LIST)
+    # both answers came between two ticks: the next tick finds the count over again, with a
+    # newer answer than the one the card asked for, so it asks again
+    p.clock.run_for(1_000)
+    _until(p, lambda: abs(_skew(p) - learnt) < 60_000, "the server asked again")
+    p.clock.run_for(1_000)
+    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"))
+    expect(code).to_be_visible()
+    p.clock.resume()
 
 
 def test_a_transaction_handled_on_another_device_says_so_when_its_time_is_up(

@@ -38,7 +38,7 @@ export async function api(method, path, { json, body, type, blob, headers: extra
   if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
   if (type) headers["Content-Type"] = type;
   let response;
-  const sent = Date.now();
+  const sent = performance.now();
   try {
     response = await fetch(`/api/v1${path}`, { method, headers, body, credentials: "omit" });
   } catch {
@@ -67,13 +67,27 @@ export async function api(method, path, { json, body, type, blob, headers: extra
 const SKEW = "kyso.skew";
 let skew = 0;
 try { skew = Number(sessionStorage.getItem(SKEW)) || 0; } catch { /* no storage: learnt anew */ }
+let heardCount = 0;  // answers that set ``skew`` since the page loaded
+// a longer round trip says too little of when the server answered (the midpoint is a guess off
+// by up to half of it: an upload, a phone asleep, a clock changed while waiting): not learnt
+const TRUSTED_TRIP_MS = 30_000;
 
-/** X-Kyso-Time: the server's clock when it answered, taken as halfway through the round trip. */
+/** X-Kyso-Time: the server's clock when it answered, taken as halfway through the round trip.
+ *  The trip is timed by ``performance.now`` (monotonic): the phone's clock set while the answer
+ *  was on its way moves neither end of it. */
 function heard(response, sent) {
   const told = Number(response.headers.get("X-Kyso-Time"));
-  if (!(told > 0)) return;
-  skew = Math.round(told - (sent + Date.now()) / 2);
+  const trip = performance.now() - sent;
+  if (!(told > 0) || !(trip >= 0 && trip <= TRUSTED_TRIP_MS)) return;
+  skew = Math.round(told - (Date.now() - trip / 2));
+  heardCount += 1;
   try { sessionStorage.setItem(SKEW, String(skew)); } catch { /* kept in memory only */ }
+}
+
+/** How many answers have told the server's time so far: a count judged over may be judged
+ *  again after a new one. */
+export function timeHeard() {
+  return heardCount;
 }
 
 /** Now by the server's clock (ms since the epoch): a deadline or an expiry is judged in its

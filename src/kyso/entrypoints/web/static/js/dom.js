@@ -1,5 +1,5 @@
 // Building the page: elements from data with textContent only (never HTML from strings).
-import { serverMs } from "./api.js";
+import { serverMs, timeHeard } from "./api.js";
 import { stuck, supportLine } from "./contact.js";
 import { t } from "./i18n.js";
 import { datePicker, filePicker } from "./pickers.js";
@@ -138,18 +138,25 @@ function ticking(el, show) {
 /** A deadline as the customer reads it: "10:42 (còn 4 phút 12 giây)", counted down, then
  *  "10:42 (đã hết hạn)" — a clock time alone makes them do the sum against their watch.
  *  Counted in the server's time (``serverMs``: a phone's clock may be minutes off).
- *  ``lapsed`` runs each time the count reaches the end (after the caller has put the element
- *  on the page: a deadline already past calls it on the next turn). */
+ *  ``lapsed`` runs each time the count reaches the end, and again while it stays there each
+ *  time a new answer has told the server's time (after the caller has put the element on the
+ *  page: a deadline already past calls it on the next turn). */
 export function deadline(value, lapsed = null) {
   const el = h("span", { class: "deadline" });
   const until = new Date(value).getTime();
   if (Number.isNaN(until)) { el.textContent = "—"; return el; }
   let ended = false;
+  let asked = -1;  // timeHeard() when ``lapsed`` last ran
   ticking(el, () => {  // on while shown: the server's time as heard may move back (a new answer)
     const left = Math.ceil((until - serverMs()) / 1000);
     el.textContent = t(left > 0 ? "ux4Left" : "ux4Over", { at: fmtDate(value), d: duration(Math.max(left, 0)) });
     el.classList.toggle("over", left <= 0);
-    if (left <= 0 && !ended && lapsed) setTimeout(lapsed, 0);
+    // at the end, and again at the end as told by a newer answer (two answers within a second,
+    // the first moving the count back, the second past the end: no tick saw it running)
+    if (left <= 0 && lapsed && (!ended || asked !== timeHeard())) {
+      asked = timeHeard();
+      setTimeout(lapsed, 0);
+    }
     ended = left <= 0;
     return true;
   });
