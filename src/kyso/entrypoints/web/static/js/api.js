@@ -1,5 +1,6 @@
 // The one seam to /api/v1: the bearer session (sessionStorage), the language, the errors.
 import { lang, t } from "./i18n.js";
+import { learntSkew } from "./skew.js";
 
 const KEY = "kyso.session";
 const listeners = new Set();
@@ -68,24 +69,21 @@ const SKEW = "kyso.skew";
 let skew = 0;
 try { skew = Number(sessionStorage.getItem(SKEW)) || 0; } catch { /* no storage: learnt anew */ }
 let heardCount = 0;  // answers that set ``skew`` since the page loaded
-// a longer round trip says too little of when the server answered (the midpoint is a guess off
-// by up to half of it: an upload, a phone asleep, a clock changed while waiting): not learnt
-const TRUSTED_TRIP_MS = 30_000;
 
-/** X-Kyso-Time: the server's clock when it answered, taken as halfway through the round trip.
- *  The trip is timed by ``performance.now`` (monotonic): the phone's clock set while the answer
- *  was on its way moves neither end of it. */
+/** X-Kyso-Time: the server's clock when it answered (``learntSkew``). The trip is timed by
+ *  ``performance.now`` (monotonic): the phone's clock set while the answer was on its way
+ *  moves neither end of it. */
 function heard(response, sent) {
-  const told = Number(response.headers.get("X-Kyso-Time"));
-  const trip = performance.now() - sent;
-  if (!(told > 0) || !(trip >= 0 && trip <= TRUSTED_TRIP_MS)) return;
-  skew = Math.round(told - (Date.now() - trip / 2));
+  const learnt = learntSkew(skew, Number(response.headers.get("X-Kyso-Time")), Date.now(),
+    performance.now() - sent);
+  if (learnt === null) return;
+  skew = learnt;
   heardCount += 1;
   try { sessionStorage.setItem(SKEW, String(skew)); } catch { /* kept in memory only */ }
 }
 
-/** How many answers have told the server's time so far: a count judged over may be judged
- *  again after a new one. */
+/** How many answers have set the server's time as learnt so far: a count judged over may be
+ *  judged again after a new one. */
 export function timeHeard() {
   return heardCount;
 }
