@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
@@ -24,6 +24,7 @@ from tests.web.test_ux_web import fits, no_codes, small
 __all__ = ["small"]  # the 360×800 phone fixture
 
 ENDED = "Giao dịch này không thể xác nhận được nữa."
+LIVE = re.compile(r"\(còn \d+ phút( \d+ giây)?\)$")  # a deadline counted down
 LIST = "**/api/v1/transactions"  # the pending list
 RECOUNT = "document.dispatchEvent(new Event('visibilitychange'))"  # live.js reads the list again
 # answers counted as fetch gives them to the app: the app's code after ``await fetch`` (which
@@ -50,6 +51,17 @@ def _open_card(p: Page, world: World, name: str, phone: str,
     return customer.headers, tx
 
 
+def _live_card(p: Page, world: World, name: str, phone: str
+               ) -> tuple[dict[str, str], dict[str, str], Locator, Locator, Locator]:
+    """A transaction's card with its code form shown: the headers, the transaction, the
+    card, its code field and its deadline."""
+    headers, tx = _open_card(p, world, name, phone)
+    card = p.locator(f'article[data-id="{tx["id"]}"]')
+    code, left = card.get_by_label("Mã OTP"), card.locator(".deadline")
+    expect(code).to_be_visible()
+    return headers, tx, card, code, left
+
+
 def _past(world: World, tx: dict[str, str]) -> float:
     """Seconds that take the server's clock just past the transaction's time (not an hour:
     the session would end first)."""
@@ -59,15 +71,12 @@ def _past(world: World, tx: dict[str, str]) -> float:
 def test_a_phone_clock_jumping_ahead_keeps_a_live_form_until_the_servers_time_is_up(
         small: Watched, world: World) -> None:
     p = small.page
-    headers, tx = _open_card(p, world, "Lò Thị Hoa", "0912345675")
-    card = p.locator(f'article[data-id="{tx["id"]}"]')
-    code, left = card.get_by_label("Mã OTP"), card.locator(".deadline")
-    expect(code).to_be_visible()
+    headers, tx, card, code, left = _live_card(p, world, "Lò Thị Hoa", "0912345675")
     p.clock.fast_forward(3_600_000)  # this phone's clock jumps an hour; the server's does not
     p.clock.fast_forward(1_000)
     # the card asked the server, which holds it open: the form stays, counted in its time
     # (the answer may take seconds on a loaded CI machine: the count is "over" until it comes)
-    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"), timeout=20_000)
+    expect(left).to_have_text(LIVE, timeout=20_000)
     expect(code).to_be_visible()
     expect(card.get_by_role("button", name="Xác nhận")).to_be_enabled()
     past = _past(world, tx)
@@ -106,10 +115,7 @@ def _until(p: Page, done: Callable[[], bool], what: str) -> None:
 def test_an_answer_on_its_way_while_the_phone_clock_jumps_does_not_end_a_live_form(
         small: Watched, world: World) -> None:
     p = small.page
-    _, tx = _open_card(p, world, "Hà Văn Đức", "0912345662")
-    card = p.locator(f'article[data-id="{tx["id"]}"]')
-    code, left = card.get_by_label("Mã OTP"), card.locator(".deadline")
-    expect(code).to_be_visible()
+    *_, card, code, left = _live_card(p, world, "Hà Văn Đức", "0912345662")
     held: list[Route] = []
     p.route(LIST, lambda route: held.append(route))  # the answer is kept on its way
     p.evaluate(COUNTED)
@@ -117,15 +123,15 @@ def test_an_answer_on_its_way_while_the_phone_clock_jumps_does_not_end_a_live_fo
     _until(p, lambda: bool(held), "the list's request")
     p.clock.fast_forward(3_600_000)  # the phone's clock jumps an hour while it is on its way
     p.clock.fast_forward(1_000)
-    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"), timeout=20_000)
+    expect(left).to_have_text(LIVE, timeout=20_000)
     learnt = _skew(p)  # from the card's own question, asked after the jump
     assert abs(learnt + 3_601_000) < 60_000, learnt
     before = p.evaluate("window.answers")
     held[0].continue_()  # sent before the jump, answered after it: its midpoint is no time
     _until(p, lambda: p.evaluate("window.answers") > before, "the late answer")
     p.clock.fast_forward(1_000)
-    assert _skew(p) == learnt  # not learnt from: the round trip took "an hour"
-    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"))
+    assert _skew(p) == learnt  # its trip read "an hour": it only bounds the skew, which lies within
+    expect(left).to_have_text(LIVE)
     expect(code).to_be_visible()
     expect(card.get_by_role("button", name="Xác nhận")).to_be_enabled()
 
@@ -133,10 +139,7 @@ def test_an_answer_on_its_way_while_the_phone_clock_jumps_does_not_end_a_live_fo
 def test_a_newer_answer_saying_the_time_is_up_asks_the_server_again(
         small: Watched, world: World) -> None:
     p = small.page
-    _, tx = _open_card(p, world, "Đinh Thị Nga", "0912345661")
-    card = p.locator(f'article[data-id="{tx["id"]}"]')
-    code, left = card.get_by_label("Mã OTP"), card.locator(".deadline")
-    expect(code).to_be_visible()
+    *_, code, left = _live_card(p, world, "Đinh Thị Nga", "0912345661")
     p.clock.pause_at(p.evaluate("Date.now()"))  # a tick only when the test moves the clock
     true = _skew(p)
     p.clock.fast_forward(3_600_000)  # one tick: the count is over; the card asks the server
@@ -158,7 +161,7 @@ def test_a_newer_answer_saying_the_time_is_up_asks_the_server_again(
     p.clock.run_for(1_000)
     _until(p, lambda: abs(_skew(p) - learnt) < 60_000, "the server asked again")
     p.clock.run_for(1_000)
-    expect(left).to_have_text(re.compile(r"\(còn \d+ phút( \d+ giây)?\)$"))
+    expect(left).to_have_text(LIVE)
     expect(code).to_be_visible()
     p.clock.resume()
 
