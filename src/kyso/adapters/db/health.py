@@ -14,16 +14,13 @@ pings a connection before handing it out and opens a new one), the second stays 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from kyso.adapters.db.engine import is_sqlite
 from kyso.adapters.db.key_check import CHECK, PURPOSE
-from kyso.adapters.db.schema import alembic_config
+from kyso.adapters.db.schema import at_head
 from kyso.adapters.db.tables.keys import key_checks
 from kyso.adapters.db.tables.pki import pki_authorities, pki_keys
 from kyso.keys import KeyAlgorithm, KeyStore
@@ -49,11 +46,6 @@ def is_outage(exc: BaseException) -> bool:
     return False
 
 
-@cache
-def _schema_heads() -> frozenset[str]:
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
-
-
 def readiness(engine: Engine, master_key: Callable[[], Keyring],
               keystore: Callable[[], KeyStore]) -> dict[str, str]:
     """``{"database", "schema", "master_key", "keystore"}`` → ``"ok"`` or what is wrong."""
@@ -64,8 +56,7 @@ def readiness(engine: Engine, master_key: Callable[[], Keyring],
             if not is_sqlite(engine) and conn.execute(
                     text("SELECT current_setting('transaction_read_only')")).scalar() == "on":
                 checks["database"] = "read_only"
-            current = set(MigrationContext.configure(conn).get_current_heads())
-            checks["schema"] = OK if current == set(_schema_heads()) else "not_at_head"
+            checks["schema"] = OK if at_head(conn) else "not_at_head"
             sealed = conn.execute(select(key_checks.c.sealed)
                                   .where(key_checks.c.name == CHECK)).scalar()
             key = conn.execute(
