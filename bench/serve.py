@@ -275,7 +275,7 @@ def sweep(k: Kyso, label: str, workers: int, plan: Plan, tmp: Path, res: Results
     with kyso_serve(k, workers, port) as proc:
         warm = k.mint(200, 1, tmp / "warm.txt")
         wrk(port, warm, k, 4, 1)
-        rate = 300.0 * workers  # a guess, then the best rate seen: enough SADs, not many more
+        rate = 600.0 * workers  # a guess, then the best rate seen: enough SADs, not many more
         for c in plan.connections:
             runs = []
             for _ in range(plan.main_runs if c == plan.main_connections else 1):
