@@ -4,8 +4,9 @@ hour ahead or a day ahead neither stretches nor cuts a transaction's time or the
 the end of the count the server decides: still open, the form stays; ended (expired, or
 handled on another device), the form goes and the card says why and what to do, as after a
 refused code; offline, the card asks again once the network is back. An answer whose round
-trip spans a change of the phone's clock teaches nothing of the server's time, and a newer
-answer saying the time is up has the card ask the server again."""
+trip spans a change of the phone's clock only bounds the server's time (the time learnt after
+the change stands), and a newer answer saying the time is up has the card ask the server
+again."""
 
 from __future__ import annotations
 
