@@ -38,6 +38,19 @@ window.fetch = async (...args) => {
   return answer;
 };"""
 
+# the card's questions about one transaction, counted when each is answered or fails
+ASKED = """(id) => {
+  window.asked = 0;
+  const fetched = window.fetch;
+  window.fetch = async (...args) => {
+    try {
+      return await fetched(...args);
+    } finally {
+      if (String(args[0]).endsWith(`/transactions/${id}`)) window.asked += 1;
+    }
+  };
+}"""
+
 
 def _open_card(p: Page, world: World, name: str, phone: str,
                behind: timedelta = timedelta()) -> tuple[dict[str, str], dict[str, str]]:
@@ -175,12 +188,17 @@ def test_a_transaction_handled_on_another_device_says_so_when_its_time_is_up(
     expect(card.get_by_label("Mã OTP")).to_be_visible()
     refused = world.client.post(f"/api/v1/transactions/{tx['id']}/reject", headers=headers)
     assert refused.status_code == 200, refused.text  # on another device, the page not told
+    p.evaluate(ASKED, tx["id"])
     past = _past(world, tx)
     world.clock.advance(past)
     p.context.set_offline(True)  # the phone has no network when the time runs out
     p.clock.fast_forward(int(past * 1000))
     expect(card.locator(".deadline")).to_have_text(re.compile(r"\(đã hết hạn\)$"))
+    # each question's failure comes in real time; only then is the next one due in 10 s of
+    # the page's clock (a jump made before it would pass before the next question is timed)
+    _until(p, lambda: p.evaluate("window.asked") >= 1, "the card's question, offline")
     p.clock.fast_forward(10_000)
+    _until(p, lambda: p.evaluate("window.asked") >= 2, "the card's next question, offline")
     expect(card.get_by_label("Mã OTP")).to_be_visible()  # nothing heard: nothing said yet
     p.context.set_offline(False)
     p.clock.fast_forward(10_000)  # asked again
