@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-__all__ = ["alembic_config", "at_head", "schema_heads", "upgrade"]
+__all__ = ["alembic_config", "at_head", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,14 +24,14 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 @cache
-def schema_heads() -> frozenset[str]:
+def _schema_heads() -> frozenset[str]:
     """The newest revisions (read from the migration scripts once per process)."""
     return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def at_head(connection: Connection) -> bool:
     """Whether the database's revisions are the newest (one read of ``alembic_version``)."""
-    return set(MigrationContext.configure(connection).get_current_heads()) == schema_heads()
+    return set(MigrationContext.configure(connection).get_current_heads()) == _schema_heads()
 
 
 def upgrade(engine: Engine) -> None:
