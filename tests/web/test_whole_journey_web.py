@@ -107,12 +107,14 @@ def received(phone: Page, world: World, to: str, purpose: str, digits: int = 6) 
     delivers first."""
     world.container.outbox_worker().run_once()
     # the inbox refreshes itself every 5 s: the open inbox's refresh can abort this visit
+    # (chromium says ERR_ABORTED, or that another navigation interrupted it)
     for attempt in range(3):
         try:
             phone.goto("/dev/inbox")
             break
         except PlaywrightError as exc:
-            if "ERR_ABORTED" not in str(exc) or attempt == 2:
+            cut = "ERR_ABORTED" in str(exc) or "interrupted by another navigation" in str(exc)
+            if not cut or attempt == 2:
                 raise
     row = phone.locator("tbody tr").filter(has_text=to).filter(has_text=purpose).first
     found = re.search(rf"\b\d{{{digits}}}\b", row.locator("td").nth(4).inner_text())
