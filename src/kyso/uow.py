@@ -16,7 +16,7 @@ for, nor takes, the lock; on PostgreSQL one transaction begins there).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -89,6 +89,12 @@ class UnitOfWork(Protocol):
         writes it piece by piece, which tells which); None: the store cannot (nothing
         tried). In a read-only unit of work (autocommit on PostgreSQL) the statement is its
         own transaction, committed when this returns; in a writing one it is part of it."""
+        ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A block whose writes are undone, and nothing else, if it raises (the exception
+        goes on); otherwise they stay part of the transaction. Only in a writing unit of
+        work."""
         ...
 
     def commit(self) -> None: ...

@@ -14,14 +14,16 @@ import base64
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from kyso.audit.model import AuditEvent, Outcome
 from kyso.clock import Clock
-from kyso.errors import Text
+from kyso.errors import KysoError, Text
 from kyso.keys.model import HashAlgorithm, SignatureScheme
 from kyso.keys.ports import KeyStore
 from kyso.otp.factors import FactorProof, FactorRegistry
@@ -45,8 +47,8 @@ from kyso.signing.receipt_jobs import (
 )
 from kyso.uow import UnitOfWork, UnitOfWorkFactory, failures_kept
 
-__all__ = ["Authorization", "Grant", "Redeemed", "SigningPolicy", "SigningService",
-           "sad_token_hash"]
+__all__ = ["Authorization", "Grant", "PendingSignatures", "Redeemed", "SigningPolicy",
+           "SigningService", "sad_token_hash"]
 
 _SEAL = object()
 HASH_DIFFERS = Text("thuật toán băm khác với thuật toán đã được xác nhận",
@@ -69,6 +71,16 @@ class SigningPolicy:
 class Grant:
     sad: str
     expires_at: datetime
+
+
+@contextmanager
+def _rolled_back(uow: UnitOfWork) -> Iterator[None]:
+    """The transaction rolled back if the block refuses (the exception goes on)."""
+    try:
+        yield
+    except KysoError:
+        uow.rollback()
+        raise
 
 
 def _b64(digests: list[bytes]) -> list[str]:
@@ -106,6 +118,26 @@ def _sad_event(action: str, activation: SignatureActivation,
     return AuditEvent(action, outcome, actor=activation.account_id,
                       subject=activation.credential_id,
                       details={"sad": activation.id, **details})
+
+
+@dataclass(slots=True)
+class PendingSignatures:
+    """Signatures made and not yet recorded (:meth:`SigningService.signed_hashes`): what
+    the recording transaction needs. None of them may leave kyso before it commits."""
+
+    account_id: str
+    credential: str
+    sad: str
+    found: Credential
+    read: SignatureActivation  # the SAD as read before signing (no lock)
+    hashes: tuple[str, ...]  # Base64, as the SAD keeps them
+    scheme: SignatureScheme
+    signatures: list[bytes]
+    relying_party: str | None
+    receipt: ReceiptOrder | None
+
+    def kept(self) -> dict[str, bytes]:
+        return dict(zip(self.hashes, self.signatures, strict=True))
 
 
 class SigningService:
@@ -225,11 +257,40 @@ class SigningService:
         return self._sign(account_id, credential, sad, digests, scheme_of, relying_party,
                           receipt_of)
 
+    def signed_hashes(self, account_id: str, credential: str, sad: str,
+                      digests: list[bytes],
+                      scheme_of: Callable[[Credential], SignatureScheme], *,
+                      relying_party: str | None = None,
+                      receipt_of: Callable[[Credential, SignatureScheme], ReceiptOrder]
+                      | None = None) -> tuple[list[bytes], None] | PendingSignatures:
+        """:meth:`sign_hashes` up to the transaction that records the signatures: that is
+        left to :meth:`record_signed`, which records a batch of them in one (a group
+        commit). A call that only redelivers is answered here, as by :meth:`sign_hashes`."""
+        return self._signed(account_id, credential, sad, digests, scheme_of, relying_party,
+                            receipt_of)
+
     def _sign(self, account_id: str, credential: str, sad: str, digests: list[bytes],
               scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
               relying_party: str | None,
               receipt: ReceiptOrder | Callable[[Credential, SignatureScheme], ReceiptOrder]
               | None) -> tuple[list[bytes], ReceiptOrder | None]:
+        pending = self._signed(account_id, credential, sad, digests, scheme, relying_party,
+                               receipt)
+        if not isinstance(pending, PendingSignatures):
+            return pending
+        try:
+            return self._record(pending), pending.receipt
+        except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
+            self._out_of_signatures(account_id, credential, len(digests), exc)
+            raise
+
+    def _signed(self, account_id: str, credential: str, sad: str, digests: list[bytes],
+                scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
+                relying_party: str | None,
+                receipt: ReceiptOrder | Callable[[Credential, SignatureScheme], ReceiptOrder]
+                | None) -> tuple[list[bytes], None] | PendingSignatures:
+        """The signatures made and to record; or, for a call that only redelivers, its
+        answer."""
         hashes = tuple(_b64(digests))  # as the SAD keeps them: encoded once a call
         checked = self._check(account_id, credential, sad, hashes, scheme)
         if isinstance(checked, SignatureScheme):  # hashes this SAD signed: the kept ones
@@ -241,12 +302,59 @@ class SigningService:
         except BaseException:
             self._fail(account_id, credential, sad, digests)
             raise
-        try:
-            return self._record(account_id, credential, sad, found, activation, hashes,
-                                scheme, signatures, relying_party, order), order
-        except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
-            self._out_of_signatures(account_id, credential, len(digests), exc)
-            raise
+        return PendingSignatures(account_id, credential, sad, found, activation, hashes,
+                                 scheme, signatures, relying_party, order)
+
+    def record_signed(self, batch: list[PendingSignatures]) -> list[list[bytes] | KysoError]:
+        """Record signatures made by :meth:`signed_hashes`, all in one write transaction,
+        each as :meth:`sign_hashes` records its own (the SAD spent once, the quota debited,
+        the audit record, the receipt). A refusal (a SAD spent or revoked meanwhile, no
+        quota left) is undone alone and the others still commit: the batch is written
+        straight through first, and only if one of them is refused is it written again
+        one by one, each under a savepoint (two statements more a signing, which cost
+        about what the group commit saves). The same SAD twice in a batch: the second sees
+        the first's spend, as a concurrent call does. Returns, in order, each one's
+        signatures to answer with, or the refusal to raise; raises, with nothing recorded,
+        if the transaction fails (then none of the signatures may leave).
+
+        One commit, one write lock and one transaction's log pages for the batch: on SQLite,
+        whose commit and lock cost more than a signature's records, that is the saving (the
+        signatures themselves are made before, outside the transaction, so the write lock
+        is never held while a key signs)."""
+        outcomes: list[tuple[list[bytes] | None, bool] | KysoError] = []
+        with self._uow() as uow:
+            if len(batch) > 1:  # first all at once: a refusal (rare) undoes them all
+                try:
+                    outcomes.extend(self._record_in(uow, pending) for pending in batch)
+                except KysoError:
+                    uow.rollback()
+                    outcomes.clear()
+            # then one by one, each undone alone if refused; one alone (the common case at
+            # low load) needs no savepoint: its refusal undoes the whole transaction
+            undone_alone = uow.savepoint if len(batch) > 1 else partial(_rolled_back, uow)
+            for pending in batch if not outcomes else ():
+                try:
+                    with undone_alone():
+                        outcomes.append(self._record_in(uow, pending))
+                except OutOfSignatures as exc:  # undone with its savepoint: audited alone
+                    uow.audit.append(self._out_of_signatures_event(
+                        pending.account_id, pending.credential, len(pending.hashes), exc),
+                        self._clock.now())
+                    outcomes.append(exc)
+                except KysoError as exc:
+                    outcomes.append(exc)
+            uow.commit()
+        # nothing is written after the commit: a caller may run all of this again from the
+        # start if it gave up waiting for the write lock (api/hot.py)
+        answers: list[list[bytes] | KysoError] = []
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            try:
+                if isinstance(outcome, KysoError):
+                    raise outcome
+                answers.append(self._settled(pending, outcome))
+            except KysoError as exc:
+                answers.append(exc)
+        return answers
 
     def _check(self, account_id: str, credential: str, sad: str, hashes: tuple[str, ...],
                scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
@@ -275,55 +383,71 @@ class SigningService:
         scheme.check_key(found.key.algorithm)
         return found, activation, scheme
 
-    def _record(self, account_id: str, credential: str, sad: str, found: Credential,
-                read: SignatureActivation, hashes: tuple[str, ...], scheme: SignatureScheme,
-                signatures: list[bytes], relying_party: str | None,
-                receipt: ReceiptOrder | None = None) -> list[bytes]:
+    def _record(self, pending: PendingSignatures) -> list[bytes]:
         """Spend the hashes, count the signatures once, keep them for a repeated call and
         audit them — one transaction; or, if a concurrent call spent the hashes first,
         answer as a repeated call does (its signatures, or a refusal)."""
-        kept = dict(zip(hashes, signatures, strict=True))
+        read = pending.read
         if read.live(self._clock.now()) and self._written_at_once(
-                sad, read, replace(read, signed=read.signed + hashes), scheme, kept,
-                relying_party, receipt):
-            if receipt is not None:
-                receipt.queued = True
-            return signatures
+                pending.sad, read, replace(read, signed=read.signed + pending.hashes),
+                pending.scheme, pending.kept(), pending.relying_party, pending.receipt):
+            return self._settled(pending, (pending.signatures, True))
         with self._uow() as uow:  # piece by piece
-            activation = replace(read, signed=read.signed + hashes)
-            # the SAD as read and still live: spent, and the signatures kept, by one
-            # conditional write; otherwise it changed (a concurrent call, a revocation) or
-            # expired: read again, locked
-            if not (read.live(self._clock.now())
-                    and uow.signing.spend(read, activation, scheme.value, kept)):
-                current = self._open_sad(uow, account_id, credential, sad, spent=True)
-                if not current.covers_encoded(hashes):
-                    return self._redeliver_in(uow, current, hashes, scheme)
-                activation = replace(current, signed=current.signed + hashes)
-                uow.signing.save(activation)
-                uow.signing.keep_signatures(activation, scheme.value, kept)
-
-            def audited() -> None:
-                event, claims = self._signed_event(activation, sad, len(signatures),
-                                                   receipt)
-                uow.audit.append(event, self._clock.now())
-                if receipt is not None:
-                    queue_receipt(uow, self._clock.now(), receipt.kind, account_id, claims,
-                                  receipt_id=receipt.id, party_id=receipt.party_id)
-
-            # the rows others wait for, last (held from their statement to the commit): the
-            # credential's quota row (every signer of this credential) and, inline, the
-            # audit chain's head (every writer); a batched append locks nothing, so it and
-            # the receipt's job go before the quota, which is then held for two statements
-            shared_head = uow.audit.locks_shared_row
-            if not shared_head:
-                audited()
-            self._quota.debit(uow, found.id, len(hashes), relying_party=relying_party)
-            if shared_head:
-                audited()
+            outcome = self._record_in(uow, pending)
             uow.commit()
-        if receipt is not None:
-            receipt.queued = True
+        return self._settled(pending, outcome)
+
+    def _record_in(self, uow: UnitOfWork, pending: PendingSignatures,
+                   ) -> tuple[list[bytes] | None, bool]:
+        """:meth:`_record`'s writes, in ``uow`` (not committed): the signatures to answer
+        with and True, recorded now; or, the hashes spent by a concurrent call, the kept
+        signatures (None: refused, the refusal audited) and False."""
+        read, hashes, scheme = pending.read, pending.hashes, pending.scheme
+        activation, kept = replace(read, signed=read.signed + hashes), pending.kept()
+        # the SAD as read and still live: spent, and the signatures kept, by one
+        # conditional write; otherwise it changed (a concurrent call, a revocation) or
+        # expired: read again, locked
+        if not (read.live(self._clock.now())
+                and uow.signing.spend(read, activation, scheme.value, kept)):
+            current = self._open_sad(uow, pending.account_id, pending.credential,
+                                     pending.sad, spent=True)
+            if not current.covers_encoded(hashes):
+                return self._redelivery(uow, current, hashes, scheme), False
+            activation = replace(current, signed=current.signed + hashes)
+            uow.signing.save(activation)
+            uow.signing.keep_signatures(activation, scheme.value, kept)
+        receipt, count = pending.receipt, len(pending.signatures)
+
+        def audited() -> None:
+            event, claims = self._signed_event(activation, pending.sad, count, receipt)
+            uow.audit.append(event, self._clock.now())
+            if receipt is not None:
+                queue_receipt(uow, self._clock.now(), receipt.kind, pending.account_id,
+                              claims, receipt_id=receipt.id, party_id=receipt.party_id)
+
+        # the rows others wait for, last (held from their statement to the commit): the
+        # credential's quota row (every signer of this credential) and, inline, the
+        # audit chain's head (every writer); a batched append locks nothing, so it and
+        # the receipt's job go before the quota, which is then held for two statements
+        shared_head = uow.audit.locks_shared_row
+        if not shared_head:
+            audited()
+        self._quota.debit(uow, pending.found.id, len(hashes),
+                          relying_party=pending.relying_party)
+        if shared_head:
+            audited()
+        return pending.signatures, True
+
+    @staticmethod
+    def _settled(pending: PendingSignatures,
+                 outcome: tuple[list[bytes] | None, bool]) -> list[bytes]:
+        """What :meth:`_record_in` wrote, once committed: the signatures to answer with
+        (the receipt queued, if recorded now), or the refusal."""
+        signatures, recorded = outcome
+        if signatures is None:
+            raise InvalidSad()
+        if recorded and pending.receipt is not None:
+            pending.receipt.queued = True
         return signatures
 
     def _written_at_once(self, sad: str, read: SignatureActivation,
@@ -376,6 +500,17 @@ class SigningService:
                       hashes: tuple[str, ...], scheme: SignatureScheme) -> list[bytes]:
         """The signatures already made for ``hashes`` (Base64) under this SAD; otherwise
         refused (a spent SAD as expired, other hashes as invalid)."""
+        kept = self._redelivery(uow, activation, hashes, scheme)
+        uow.commit()
+        if kept is None:
+            raise InvalidSad()
+        return kept
+
+    def _redelivery(self, uow: UnitOfWork, activation: SignatureActivation,
+                    hashes: tuple[str, ...], scheme: SignatureScheme) -> list[bytes] | None:
+        """:meth:`_redeliver_in` up to its commit: the kept signatures, audited as
+        redelivered; None for other hashes, audited as refused; a spent SAD refused as
+        expired at once (nothing written)."""
         kept = (uow.signing.kept_signatures(activation.id, scheme.value, list(hashes))
                 if activation.delivered_encoded(hashes) else None)
         if kept is None and not activation.remaining:
@@ -383,9 +518,6 @@ class SigningService:
         outcome = Outcome.SUCCESS if kept is not None else Outcome.FAILURE
         action = "signing.redelivered" if kept is not None else "signing.refused"
         self._audit(uow, action, activation, outcome, count=len(hashes))
-        uow.commit()
-        if kept is None:
-            raise InvalidSad()
         return kept
 
     def _fail(self, account_id: str, credential: str, sad: str,
@@ -500,12 +632,16 @@ class SigningService:
 
     def _out_of_signatures(self, account_id: str, credential: str, wanted: int,
                            exc: OutOfSignatures) -> None:
-        event = AuditEvent("signing.out_of_signatures", Outcome.FAILURE, actor=account_id,
-                           subject=credential,
-                           details={"wanted": wanted, "error": exc.code})
+        event = self._out_of_signatures_event(account_id, credential, wanted, exc)
         with self._uow() as uow:
             uow.audit.append(event, self._clock.now())
             uow.commit()
+
+    @staticmethod
+    def _out_of_signatures_event(account_id: str, credential: str, wanted: int,
+                                 exc: OutOfSignatures) -> AuditEvent:
+        return AuditEvent("signing.out_of_signatures", Outcome.FAILURE, actor=account_id,
+                          subject=credential, details={"wanted": wanted, "error": exc.code})
 
     def _audit(self, uow: UnitOfWork, action: str, activation: SignatureActivation,
                outcome: Outcome = Outcome.SUCCESS, **details: int) -> None:

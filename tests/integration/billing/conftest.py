@@ -14,12 +14,15 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from kyso.accounts.service import NewAccount
 from kyso.bootstrap import Container
 from kyso.config import Settings
+from kyso.keys.model import KeyAlgorithm
 from kyso.pki.service import IssueRequest
+from kyso.signing.model import Credential
 from tests.integration.api.conftest import auth, client, login, sign_up
 
-__all__ = ["Customer", "client", "open_sandbox", "order", "pay"]
+__all__ = ["Customer", "client", "credential", "open_sandbox", "order", "pay"]
 
 EC = {"pki_ca_key": "ec-p256", "pki_responder_key": "ec-p256", "pki_tsa_key": "ec-p256",
       "pki_subscriber_key": "ec-p256"}
@@ -40,6 +43,19 @@ class Customer:
     @property
     def headers(self) -> dict[str, str]:
         return auth(self.token)
+
+
+@pytest.fixture
+def credential(container: Container) -> Credential:
+    """A customer's EC P-256 credential, with no signatures credited yet."""
+    container.pki.initialize(actor="test")
+    account = container.accounts.sign_up(NewAccount(
+        username="ledger1", password="Matkhau2026!", pin="246813", full_name="Lê Thị Hoa",
+        phone="0912345678", email="hoa@example.vn", id_number="001091000123"), actor="test")
+    container.pki.issue(IssueRequest(account=account.id, province="Hà Nội", locality="Cầu Giấy",
+                                     algorithm=KeyAlgorithm.EC_P256), actor="test")
+    [found] = container.signing.credentials(account.id)
+    return found
 
 
 @pytest.fixture

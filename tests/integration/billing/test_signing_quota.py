@@ -13,11 +13,9 @@ from typing import Any
 
 import pytest
 
-from kyso.accounts.service import NewAccount
 from kyso.billing.quota import Basis, EntryKind
 from kyso.bootstrap import Container
-from kyso.keys.model import HashAlgorithm, KeyAlgorithm, SignatureScheme
-from kyso.pki.service import IssueRequest
+from kyso.keys.model import HashAlgorithm, SignatureScheme
 from kyso.signing.errors import OutOfSignatures
 from kyso.signing.model import Credential
 from kyso.signing.service import SigningService
@@ -25,18 +23,6 @@ from tests.proofs import sms_proof
 from tests.quota import give_signatures
 
 SCHEME = SignatureScheme.ECDSA_SHA256
-
-
-@pytest.fixture
-def credential(container: Container) -> Credential:
-    container.pki.initialize(actor="test")
-    account = container.accounts.sign_up(NewAccount(
-        username="ledger1", password="Matkhau2026!", pin="246813", full_name="Lê Thị Hoa",
-        phone="0912345678", email="hoa@example.vn", id_number="001091000123"), actor="test")
-    container.pki.issue(IssueRequest(account=account.id, province="Hà Nội", locality="Cầu Giấy",
-                                     algorithm=KeyAlgorithm.EC_P256), actor="test")
-    [found] = container.signing.credentials(account.id)
-    return found
 
 
 def sign(container: Container, credential: Credential, n: int = 1,

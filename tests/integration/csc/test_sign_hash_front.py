@@ -7,6 +7,7 @@ with a fresh SAD each where the answer spends one, and the two answers are compa
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Callable
@@ -14,13 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
+from kyso.entrypoints.api.hot import threads_for
 from kyso.entrypoints.csc import front
 from tests.integration.csc.conftest import Signer, World
-from tests.integration.csc.helpers import SHA256, digests
+from tests.integration.csc.helpers import SHA256, digests, public_key, sign_hash
 
 RSA = "1.2.840.113549.1.1.1"
 
@@ -144,7 +149,10 @@ def test_a_failure_behind_the_front_is_answered_as_the_app_answers_it(
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise failure
+    # the route's transaction, and the front's (its requests' signatures recorded together,
+    # where it runs them on the event loop)
     monkeypatch.setattr(world.container.signing, "sign_hashes", broken)
+    monkeypatch.setattr(world.container.signing, "record_signed", broken)
 
     def fresh() -> tuple[bytes, dict[str, str]]:
         batch = digests(1)
@@ -154,3 +162,44 @@ def test_a_failure_behind_the_front_is_answered_as_the_app_answers_it(
     assert by_front.status_code == by_route.status_code == status, by_front.text
     assert by_front.json() == by_route.json()
     assert by_front.json()["error"] == error
+
+
+def test_the_requests_of_one_turn_record_their_signatures_together(
+        world: World, shared_signer: Signer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the front runs on the event loop (SQLite, keys in process), requests that reach
+    it in the same turn of the loop record their signatures in one transaction, each still
+    answered with its own signatures and receipt; elsewhere each records its own."""
+    signer = shared_signer
+    groups: list[int] = []
+    record = world.container.signing.record_signed
+
+    def counted(batch: list[Any]) -> Any:
+        groups.append(len(batch))
+        return record(batch)
+    monkeypatch.setattr(world.container.signing, "record_signed", counted)
+    batches = [digests(1) for _ in range(4)]
+    sads = [signer.authorize(batch) for batch in batches]
+    headers = {"Authorization": f"Bearer {signer.token}"}
+
+    async def main() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=world.client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kyso") as client:
+            return list(await asyncio.gather(*(
+                client.post("/csc/v2/signatures/signHash", json=body(signer, sad, batch),
+                            headers=headers) for sad, batch in zip(sads, batches, strict=True))))
+
+    answers = asyncio.run(main())
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    key = public_key(signer)
+    for answer, [digest] in zip(answers, batches, strict=True):
+        [signature] = answer.json()["signatures"]
+        key.verify(base64.b64decode(signature), digest, padding.PKCS1v15(),
+                   Prehashed(hashes.SHA256()))
+    assert len({a.json()["receiptID"] for a in answers}) == 4
+    if threads_for(world.container) == 0:
+        assert groups == [4]  # one transaction for the four
+    else:
+        assert groups == []  # each request's own, on the lane's threads
+    for sad, batch in zip(sads, batches, strict=True):  # each SAD spent: repeated, the same
+        assert sign_hash(signer, sad, batch).json()["signatures"] == \
+            answers[sads.index(sad)].json()["signatures"]

@@ -22,7 +22,7 @@ from kyso.adapters.db.engine import make_engine, transaction, writer_lock
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import Settings
 from kyso.entrypoints.api import hot
-from kyso.entrypoints.api.hot import INLINE_PATIENCE, run_hot, threads_for
+from kyso.entrypoints.api.hot import INLINE_PATIENCE, CommitGroup, run_hot, threads_for
 
 
 def _kyso(tmp_path: Path, **settings: object) -> Container:
@@ -216,4 +216,79 @@ def test_a_program_holding_sqlites_own_lock_sends_the_work_to_the_lanes_thread(
     assert len(ticks) > 5 and max(ticks) < 0.5
     assert other.execute("SELECT count(*) FROM probe").fetchone() == (1,)  # written once
     other.close()
+    kyso.close()
+
+
+# -- the group commit -----------------------------------------------------------------------
+def test_what_one_turn_submits_is_committed_together_each_with_its_own_answer(
+        tmp_path: Path) -> None:
+    kyso = _kyso(tmp_path)
+    calls: list[list[int]] = []
+
+    def commit(items: list[int]) -> list[int | Exception]:
+        calls.append(list(items))
+        return [ValueError(f"refused {i}") if i == 2 else i * 10 for i in items]
+
+    async def main() -> tuple[list[object], list[object]]:
+        group: CommitGroup[int, int] = CommitGroup(kyso, commit)
+        first = await asyncio.gather(*(group.submit(i) for i in range(4)),
+                                     return_exceptions=True)
+        second = await asyncio.gather(group.submit(7), return_exceptions=True)
+        return first, second
+
+    first, second = asyncio.run(main())
+    assert calls == [[0, 1, 2, 3], [7]]  # one call a turn, in the order submitted
+    assert first[:2] == [0, 10] and first[3] == 30 and second == [70]
+    assert isinstance(first[2], ValueError) and str(first[2]) == "refused 2"  # its own only
+    kyso.close()
+
+
+def test_a_commit_that_fails_fails_every_item_of_its_group(tmp_path: Path) -> None:
+    kyso = _kyso(tmp_path)
+
+    def commit(items: list[int]) -> list[int | Exception]:
+        raise RuntimeError("the disk is full")
+
+    async def main() -> list[object]:
+        group: CommitGroup[int, int] = CommitGroup(kyso, commit)
+        return list(await asyncio.gather(*(group.submit(i) for i in range(3)),
+                                         return_exceptions=True))
+
+    answers = asyncio.run(main())
+    assert len(answers) == 3
+    assert all(isinstance(a, RuntimeError) and str(a) == "the disk is full" for a in answers)
+    kyso.close()
+
+
+def test_a_group_that_waits_long_for_the_write_lock_commits_on_the_lanes_thread(
+        tmp_path: Path) -> None:
+    """As any hot route's work: the loop gives up after the patience (nothing written yet),
+    the commit runs again on the lane's thread, and the loop serves on meanwhile."""
+    kyso = _kyso(tmp_path)
+    kyso.engine.connect().close()
+    other = os.open(f"{tmp_path / 'kyso.db'}-writer", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    threading.Timer(1.0, fcntl.flock, (other, fcntl.LOCK_UN)).start()
+    log: list[str] = []
+
+    def commit(items: list[int]) -> list[int | Exception]:
+        _written(kyso, log)
+        return list(items)
+
+    async def main() -> tuple[list[int], list[float]]:
+        group: CommitGroup[int, int] = CommitGroup(kyso, commit)
+        work = asyncio.ensure_future(asyncio.gather(group.submit(1), group.submit(2)))
+        ticks = []
+        while not work.done():
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            ticks.append(time.perf_counter() - started)
+        return list(await work), ticks
+
+    answers, ticks = asyncio.run(main())
+    os.close(other)
+    here = threading.current_thread().name
+    assert answers == [1, 2]
+    assert log[0] == here and len(log) == 2 and log[1] != here  # loop, then the lane
+    assert len(ticks) > 5 and max(ticks) < 0.5
     kyso.close()

@@ -305,6 +305,21 @@ class SqlUnitOfWork:
             self._counted.appended.append(write.event)
         return written
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        counted = self._counted
+        appended = 0 if counted is None else len(counted.appended)
+        nested = self.connection.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            now = self._counted  # made in the block, if it was not before
+            if now is not None:  # the block's audit records are gone: not counted
+                del now.appended[appended if now is counted else 0:]
+            raise
+        nested.commit()  # RELEASE: part of the transaction, which commits or not
+
     @property
     def connection(self) -> Connection:
         if self._conn is None:

@@ -4,7 +4,11 @@ solving cost more CPU than the signature (issue 14).
 
 A well-formed request — a JSON object, a bearer token, a body :class:`SignHashIn`
 accepts — runs the route's own handler (``signatures.sign_hash_now``) on a hot route's thread,
-and its failures leave in the CSC error shape as they do from the route. Anything else (no
+and its failures leave in the CSC error shape as they do from the route. Where that "thread"
+is the event loop's own (SQLite, keys in process: ``api/hot.py``), the handler stops short of
+recording its signatures (``sign_hash_signed``), and the requests of one turn of the loop
+record theirs together, in one transaction (a :class:`CommitGroup`), before any of them
+answers. Anything else (no
 token, another content type, a body that does not parse or validate) goes on to FastAPI
 with its body replayed, untouched: nothing has been done for it yet, so the route answers
 it as it always has. The route stays registered, and documented, as the one definition.
@@ -12,9 +16,11 @@ it as it always has. The route stays registered, and documented, as the one defi
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fastapi import FastAPI
 from pydantic import ValidationError
@@ -24,12 +30,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kyso import errors
 from kyso.bootstrap import Container
-from kyso.entrypoints.api.hot import run_hot
+from kyso.entrypoints.api.hot import CommitGroup, run_hot, threads_for
 from kyso.entrypoints.api.limits import replay
 from kyso.entrypoints.csc import errors as csc_errors
 from kyso.entrypoints.csc import signatures
 from kyso.entrypoints.csc.bearer import bearer_scheme
 from kyso.entrypoints.csc.schemas import SignHashIn
+from kyso.signing.service import PendingSignatures
 
 __all__ = ["PATH", "SignHashFront"]
 
@@ -45,6 +52,11 @@ class SignHashFront:
         # the route FastAPI would match: Observe names it in the access line and metrics
         self._route = next(r for r in signatures.router.routes
                            if getattr(r, "path", None) == "/signatures/signHash")
+        # the signatures' group commits, one per event loop (a worker process has one; tests
+        # open several)
+        self._groups: WeakKeyDictionary[asyncio.AbstractEventLoop,
+                                        CommitGroup[PendingSignatures, list[bytes]]] = \
+            WeakKeyDictionary()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST" \
@@ -64,13 +76,31 @@ class SignHashFront:
         await response(scope, receive, send)
 
     async def _answer(self, request: Request, body: SignHashIn, bearer: Any) -> Response:
+        container = self._container
         try:
-            return await run_hot(self._container, signatures.sign_hash_now, body, request,
-                                 bearer, self._container)
+            if threads_for(container) != 0:
+                return await run_hot(container, signatures.sign_hash_now, body, request,
+                                     bearer, container)
+            signed = await run_hot(container, signatures.sign_hash_signed, body, request,
+                                   bearer, container)
+            if not isinstance(signed, PendingSignatures):
+                return signed
+            recorded = await self._group().submit(signed)
+            return signatures.hash_answer(recorded, signed.receipt)
         except errors.KysoError as exc:  # the handler's refusals: the route's CSC shapes
             return csc_errors.kyso_error(request, exc)
         except Exception as exc:  # as the app's own handlers answer it
             return await self._app_handler(request, exc)
+
+    def _group(self) -> CommitGroup[PendingSignatures, list[bytes]]:
+        loop = asyncio.get_running_loop()
+        group = self._groups.get(loop)
+        if group is None:
+            group = self._groups[loop] = CommitGroup(self._container, self._record)
+        return group
+
+    def _record(self, batch: list[PendingSignatures]) -> list[list[bytes] | errors.KysoError]:
+        return self._container.signing.record_signed(batch)
 
     async def _app_handler(self, request: Request, exc: Exception) -> Response:
         """What FastAPI's exception handlers answer (a database outage 503, else 500)."""

@@ -35,8 +35,9 @@ from kyso.pki.publishing import PkiPublisher
 from kyso.relying.csc_model import AsyncResponse, ResponseStatus
 from kyso.signing.model import Credential
 from kyso.signing.receipt_jobs import ReceiptKind, ReceiptOrder, hash_receipt, receipt_id_for
+from kyso.signing.service import PendingSignatures
 
-__all__ = ["router", "sign_hash_now", "time_stamp_token"]
+__all__ = ["hash_answer", "router", "sign_hash_now", "sign_hash_signed", "time_stamp_token"]
 
 router = APIRouter(route_class=CscRoute)
 _HEX = re.compile(r"[0-9a-fA-F]{1,64}")
@@ -52,17 +53,40 @@ async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
 
 def sign_hash_now(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
                   container: Container) -> Response:
-    """The route's work, on a hot route's thread (also from ``csc/front.py``)."""
+    """The route's work, on a hot route's thread."""
+    answer = _sign_hash_read(body, request, bearer, container, False)
+    if isinstance(answer, PendingSignatures):  # not asked for: never happens
+        raise TypeError("signatures made and left unrecorded")
+    return answer
+
+
+def sign_hash_signed(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
+                     container: Container) -> Response | PendingSignatures:
+    """The route's work up to the transaction that records the signatures (from
+    ``csc/front.py``, which records them with others': ``SigningService.record_signed``,
+    then answers with :func:`hash_answer`); the answer itself where nothing is left to
+    record (a refusal raised, a repeated call's kept signatures, asynchronous mode)."""
+    return _sign_hash_read(body, request, bearer, container, True)
+
+
+def hash_answer(signatures: list[bytes], receipt: ReceiptOrder | None) -> Response:
+    # a vendor extra (CSC clients ignore unknown fields): the worker makes it within seconds
+    receipt_id = receipt.id if receipt is not None and receipt.queued else None
+    return Response(signed_answer(signatures, receipt_id), media_type="application/json")
+
+
+def _sign_hash_read(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
+                    container: Container, deferred: bool) -> Response | PendingSignatures:
     if body.operation_mode == "A":  # it reads what it has just written: units of its own
-        return _sign_hash(body, request, bearer, container)
+        return _sign_hash(body, request, bearer, container, False)
     # the bearer check, the credential and the SAD: one read (with a session bearer, one
     # statement)
     with container.shared_reads(sign_hash=(bearer.credentials, body.sad, body.credential_id)):
-        return _sign_hash(body, request, bearer, container)
+        return _sign_hash(body, request, bearer, container, deferred)
 
 
 def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
-               container: Container) -> Response:
+               container: Container, deferred: bool) -> Response | PendingSignatures:
     caller = signing_caller(container, bearer)
     digests = decode_hashes(body.hashes)
     if caller.scope == "credential" and caller.credential_id != body.credential_id:
@@ -97,11 +121,15 @@ def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCred
         return hash_receipt(credential, digests, scheme, party_name=caller.party_name,
                             party_id=caller.party_id)
 
-    signatures, receipt = container.signing.sign_hashes(
-        caller.account_id, body.credential_id, sad, digests, scheme_of, receipt_of=receipt_of)
-    # a vendor extra (CSC clients ignore unknown fields): the worker makes it within seconds
-    receipt_id = receipt.id if receipt is not None and receipt.queued else None
-    return Response(signed_answer(signatures, receipt_id), media_type="application/json")
+    if deferred:
+        signed = container.signing.signed_hashes(
+            caller.account_id, body.credential_id, sad, digests, scheme_of,
+            receipt_of=receipt_of)
+        if isinstance(signed, PendingSignatures):
+            return signed
+        return hash_answer(*signed)
+    return hash_answer(*container.signing.sign_hashes(
+        caller.account_id, body.credential_id, sad, digests, scheme_of, receipt_of=receipt_of))
 
 
 def signed_answer(signatures: list[bytes], receipt_id: str | None) -> bytes:
