@@ -108,9 +108,10 @@ class CommitGroup(Generic[I, T]):
     shared by a group, they are paid once (``signing/service.py``, ``record_signed``).
     ``bench/ab_signhash.py``, SQLite, 2 workers, 8 connections, 6 interleaved rounds:
     967 → 1090 signHash requests/s (1.13 ×, every round 1.09–1.16), server CPU 1.87 →
-    1.65 ms a request. A group there holds 1.75 requests on average (half of them alone):
-    a savepoint around each request's writes cost the whole gain (0.95 ×), so a group is
-    written straight through and only a group with a refusal in it again one by one.
+    1.65 ms a request. A group there holds 1.8 requests on average (a fifth of the
+    requests alone); a savepoint around each request's writes cost the whole gain (0.95 ×),
+    so a group is written straight through and only a group with a refusal in it again one
+    by one.
     ``commit`` must write nothing before it has SQLite's write lock (which :func:`run_hot`
     may give up waiting for, then call it again on the lane's thread)."""
 
