@@ -14,11 +14,9 @@ import base64
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from kyso.audit.model import AuditEvent, Outcome
@@ -71,16 +69,6 @@ class SigningPolicy:
 class Grant:
     sad: str
     expires_at: datetime
-
-
-@contextmanager
-def _rolled_back(uow: UnitOfWork) -> Iterator[None]:
-    """The transaction rolled back if the block refuses (the exception goes on)."""
-    try:
-        yield
-    except KysoError:
-        uow.rollback()
-        raise
 
 
 def _b64(digests: list[bytes]) -> list[str]:
@@ -241,60 +229,48 @@ class SigningService:
         ``receipt``: the signing receipt to queue in that transaction, right after the audit
         record (its claims get the SAD's SHA-256 and the audit position); a repeated call
         that only redelivers queues none (``receipt.queued`` stays false)."""
-        return self._sign(account_id, credential, sad, digests, scheme, relying_party,
-                          receipt)[0]
-
-    def sign_hashes(self, account_id: str, credential: str, sad: str, digests: list[bytes],
-                    scheme_of: Callable[[Credential], SignatureScheme], *,
-                    relying_party: str | None = None,
-                    receipt_of: Callable[[Credential, SignatureScheme], ReceiptOrder] | None
-                    = None) -> tuple[list[bytes], ReceiptOrder | None]:
-        """CSC ``signHash``: :meth:`sign_digests` where the scheme depends on the key
-        (``scheme_of`` makes it from the credential, or refuses the request), the credential
-        read first (an unknown one is NotFound) in the same read as the SAD; ``receipt_of``
-        makes the receipt to queue from the credential and the scheme. Returns the
-        signatures and that receipt (``queued`` false for a call that only redelivers)."""
-        return self._sign(account_id, credential, sad, digests, scheme_of, relying_party,
-                          receipt_of)
+        pending = self._signed(account_id, credential, sad, digests, scheme, relying_party,
+                               receipt)
+        return self.record(pending) if isinstance(pending, PendingSignatures) else pending
 
     def signed_hashes(self, account_id: str, credential: str, sad: str,
                       digests: list[bytes],
                       scheme_of: Callable[[Credential], SignatureScheme], *,
                       relying_party: str | None = None,
                       receipt_of: Callable[[Credential, SignatureScheme], ReceiptOrder]
-                      | None = None) -> tuple[list[bytes], None] | PendingSignatures:
-        """:meth:`sign_hashes` up to the transaction that records the signatures: that is
-        left to :meth:`record_signed`, which records a batch of them in one (a group
-        commit). A call that only redelivers is answered here, as by :meth:`sign_hashes`."""
+                      | None = None) -> list[bytes] | PendingSignatures:
+        """CSC ``signHash``: :meth:`sign_digests` where the scheme depends on the key
+        (``scheme_of`` makes it from the credential, or refuses the request), the credential
+        read first (an unknown one is NotFound) in the same read as the SAD; ``receipt_of``
+        makes the receipt to queue from the credential and the scheme. It stops before the
+        transaction that records the signatures, left to :meth:`record` (its own) or to
+        :meth:`record_signed` (one for a batch: a group commit); a repeated call that only
+        redelivers is answered here, with the signatures kept."""
         return self._signed(account_id, credential, sad, digests, scheme_of, relying_party,
                             receipt_of)
 
-    def _sign(self, account_id: str, credential: str, sad: str, digests: list[bytes],
-              scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
-              relying_party: str | None,
-              receipt: ReceiptOrder | Callable[[Credential, SignatureScheme], ReceiptOrder]
-              | None) -> tuple[list[bytes], ReceiptOrder | None]:
-        pending = self._signed(account_id, credential, sad, digests, scheme, relying_party,
-                               receipt)
-        if not isinstance(pending, PendingSignatures):
-            return pending
+    def record(self, pending: PendingSignatures) -> list[bytes]:
+        """The signatures of :meth:`signed_hashes` recorded in a transaction of their own,
+        as :meth:`sign_digests` records its; raises the refusal (``pending.receipt.queued``
+        false for a call that only redelivers)."""
         try:
-            return self._record(pending), pending.receipt
+            return self._record(pending)
         except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
-            self._out_of_signatures(account_id, credential, len(digests), exc)
+            self._out_of_signatures(pending.account_id, pending.credential,
+                                    len(pending.hashes), exc)
             raise
 
     def _signed(self, account_id: str, credential: str, sad: str, digests: list[bytes],
                 scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
                 relying_party: str | None,
                 receipt: ReceiptOrder | Callable[[Credential, SignatureScheme], ReceiptOrder]
-                | None) -> tuple[list[bytes], None] | PendingSignatures:
-        """The signatures made and to record; or, for a call that only redelivers, its
-        answer."""
+                | None) -> list[bytes] | PendingSignatures:
+        """The signatures made and to record; or, for a call that only redelivers, the
+        signatures kept."""
         hashes = tuple(_b64(digests))  # as the SAD keeps them: encoded once a call
         checked = self._check(account_id, credential, sad, hashes, scheme)
         if isinstance(checked, SignatureScheme):  # hashes this SAD signed: the kept ones
-            return self._redeliver(account_id, credential, sad, hashes, checked), None
+            return self._redeliver(account_id, credential, sad, hashes, checked)
         found, activation, scheme = checked
         order = receipt(found, scheme) if callable(receipt) else receipt
         try:  # one call for the batch: the key, padding and hash objects set up once
@@ -307,13 +283,13 @@ class SigningService:
 
     def record_signed(self, batch: list[PendingSignatures]) -> list[list[bytes] | KysoError]:
         """Record signatures made by :meth:`signed_hashes`, all in one write transaction,
-        each as :meth:`sign_hashes` records its own (the SAD spent once, the quota debited,
+        each as :meth:`record` records its own (the SAD spent once, the quota debited,
         the audit record, the receipt). A refusal (a SAD spent or revoked meanwhile, no
         quota left) is undone alone and the others still commit: the batch is written
-        straight through first, and only if one of them is refused is it written again
-        one by one, each under a savepoint (two statements more a signing, which cost
-        about what the group commit saves). The same SAD twice in a batch: the second sees
-        the first's spend, as a concurrent call does. Returns, in order, each one's
+        straight through first, and only if one of them is refused is it written again one
+        by one, each under a savepoint (two statements more a signing, which cost about
+        what the group commit saves). The same SAD twice in a batch: the second sees the
+        first's spend, as a concurrent call does. Returns, in order, each one's
         signatures to answer with, or the refusal to raise; raises, with nothing recorded,
         if the transaction fails (then none of the signatures may leave).
 
@@ -321,40 +297,42 @@ class SigningService:
         whose commit and lock cost more than a signature's records, that is the saving (the
         signatures themselves are made before, outside the transaction, so the write lock
         is never held while a key signs)."""
-        outcomes: list[tuple[list[bytes] | None, bool] | KysoError] = []
+        outcomes: list[tuple[list[bytes] | None, bool] | KysoError]
         with self._uow() as uow:
-            if len(batch) > 1:  # first all at once: a refusal (rare) undoes them all
-                try:
-                    outcomes.extend(self._record_in(uow, pending) for pending in batch)
-                except KysoError:
-                    uow.rollback()
-                    outcomes.clear()
-            # then one by one, each undone alone if refused; one alone (the common case at
-            # low load) needs no savepoint: its refusal undoes the whole transaction
-            undone_alone = uow.savepoint if len(batch) > 1 else partial(_rolled_back, uow)
-            for pending in batch if not outcomes else ():
-                try:
-                    with undone_alone():
-                        outcomes.append(self._record_in(uow, pending))
-                except OutOfSignatures as exc:  # undone with its savepoint: audited alone
-                    uow.audit.append(self._out_of_signatures_event(
-                        pending.account_id, pending.credential, len(pending.hashes), exc),
-                        self._clock.now())
-                    outcomes.append(exc)
-                except KysoError as exc:
-                    outcomes.append(exc)
+            try:
+                outcomes = [self._record_in(uow, pending) for pending in batch]
+            except KysoError:
+                uow.rollback()
+                outcomes = self._recorded_one_by_one(uow, batch)
             uow.commit()
         # nothing is written after the commit: a caller may run all of this again from the
         # start if it gave up waiting for the write lock (api/hot.py)
         answers: list[list[bytes] | KysoError] = []
         for pending, outcome in zip(batch, outcomes, strict=True):
             try:
-                if isinstance(outcome, KysoError):
-                    raise outcome
-                answers.append(self._settled(pending, outcome))
-            except KysoError as exc:
+                answers.append(outcome if isinstance(outcome, KysoError)
+                               else self._settled(pending, outcome))
+            except KysoError as exc:  # refused once committed (its refusal audited)
                 answers.append(exc)
         return answers
+
+    def _recorded_one_by_one(self, uow: UnitOfWork, batch: list[PendingSignatures],
+                             ) -> list[tuple[list[bytes] | None, bool] | KysoError]:
+        """:meth:`record_signed`'s writes again, each under a savepoint: a refusal undone
+        alone (and audited, if for want of quota), the others kept."""
+        outcomes: list[tuple[list[bytes] | None, bool] | KysoError] = []
+        for pending in batch:
+            try:
+                with uow.savepoint():
+                    outcomes.append(self._record_in(uow, pending))
+            except OutOfSignatures as exc:
+                uow.audit.append(self._out_of_signatures_event(
+                    pending.account_id, pending.credential, len(pending.hashes), exc),
+                    self._clock.now())
+                outcomes.append(exc)
+            except KysoError as exc:
+                outcomes.append(exc)
+        return outcomes
 
     def _check(self, account_id: str, credential: str, sad: str, hashes: tuple[str, ...],
                scheme: SignatureScheme | Callable[[Credential], SignatureScheme],

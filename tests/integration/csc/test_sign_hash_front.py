@@ -151,7 +151,7 @@ def test_a_failure_behind_the_front_is_answered_as_the_app_answers_it(
         raise failure
     # the route's transaction, and the front's (its requests' signatures recorded together,
     # where it runs them on the event loop)
-    monkeypatch.setattr(world.container.signing, "sign_hashes", broken)
+    monkeypatch.setattr(world.container.signing, "record", broken)
     monkeypatch.setattr(world.container.signing, "record_signed", broken)
 
     def fresh() -> tuple[bytes, dict[str, str]]:

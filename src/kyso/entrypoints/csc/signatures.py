@@ -15,6 +15,7 @@ import base64
 import json
 import re
 from binascii import b2a_base64
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from asn1crypto import tsp
@@ -53,11 +54,14 @@ async def sign_hash(body: SignHashIn, request: Request, bearer: BearerDep,
 
 def sign_hash_now(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
                   container: Container) -> Response:
-    """The route's work, on a hot route's thread."""
-    answer = _sign_hash_read(body, request, bearer, container, False)
-    if isinstance(answer, PendingSignatures):  # not asked for: never happens
-        raise TypeError("signatures made and left unrecorded")
-    return answer
+    """The route's work, on a hot route's thread: the signatures recorded in a transaction
+    of their own, inside the request's shared read (on PostgreSQL one statement on its
+    connection)."""
+    with _reads(body, bearer, container):
+        signed = _sign_hash(body, request, bearer, container)
+        if isinstance(signed, PendingSignatures):
+            return hash_answer(container.signing.record(signed), signed.receipt)
+        return signed
 
 
 def sign_hash_signed(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
@@ -65,8 +69,9 @@ def sign_hash_signed(body: SignHashIn, request: Request, bearer: HTTPAuthorizati
     """The route's work up to the transaction that records the signatures (from
     ``csc/front.py``, which records them with others': ``SigningService.record_signed``,
     then answers with :func:`hash_answer`); the answer itself where nothing is left to
-    record (a refusal raised, a repeated call's kept signatures, asynchronous mode)."""
-    return _sign_hash_read(body, request, bearer, container, True)
+    record (a repeated call's kept signatures, asynchronous mode; a refusal raises)."""
+    with _reads(body, bearer, container):
+        return _sign_hash(body, request, bearer, container)
 
 
 def hash_answer(signatures: list[bytes], receipt: ReceiptOrder | None) -> Response:
@@ -75,18 +80,17 @@ def hash_answer(signatures: list[bytes], receipt: ReceiptOrder | None) -> Respon
     return Response(signed_answer(signatures, receipt_id), media_type="application/json")
 
 
-def _sign_hash_read(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
-                    container: Container, deferred: bool) -> Response | PendingSignatures:
-    if body.operation_mode == "A":  # it reads what it has just written: units of its own
-        return _sign_hash(body, request, bearer, container, False)
-    # the bearer check, the credential and the SAD: one read (with a session bearer, one
-    # statement)
-    with container.shared_reads(sign_hash=(bearer.credentials, body.sad, body.credential_id)):
-        return _sign_hash(body, request, bearer, container, deferred)
+def _reads(body: SignHashIn, bearer: HTTPAuthorizationCredentials,
+           container: Container) -> AbstractContextManager[None]:
+    """The bearer check, the credential and the SAD: one read (with a session bearer, one
+    statement); asynchronous mode reads what it has just written: units of its own."""
+    if body.operation_mode == "A":
+        return nullcontext()
+    return container.shared_reads(sign_hash=(bearer.credentials, body.sad, body.credential_id))
 
 
 def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
-               container: Container, deferred: bool) -> Response | PendingSignatures:
+               container: Container) -> Response | PendingSignatures:
     caller = signing_caller(container, bearer)
     digests = decode_hashes(body.hashes)
     if caller.scope == "credential" and caller.credential_id != body.credential_id:
@@ -121,15 +125,9 @@ def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCred
         return hash_receipt(credential, digests, scheme, party_name=caller.party_name,
                             party_id=caller.party_id)
 
-    if deferred:
-        signed = container.signing.signed_hashes(
-            caller.account_id, body.credential_id, sad, digests, scheme_of,
-            receipt_of=receipt_of)
-        if isinstance(signed, PendingSignatures):
-            return signed
-        return hash_answer(*signed)
-    return hash_answer(*container.signing.sign_hashes(
-        caller.account_id, body.credential_id, sad, digests, scheme_of, receipt_of=receipt_of))
+    signed = container.signing.signed_hashes(caller.account_id, body.credential_id, sad,
+                                             digests, scheme_of, receipt_of=receipt_of)
+    return signed if isinstance(signed, PendingSignatures) else hash_answer(signed, None)
 
 
 def signed_answer(signatures: list[bytes], receipt_id: str | None) -> bytes:
