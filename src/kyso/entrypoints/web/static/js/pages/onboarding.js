@@ -129,25 +129,30 @@ function step(reg, again) {
 
 // The registration's order: checked on arrival (back from the gateway, it moves on by
 // itself); after a failed, cancelled or expired payment "Thanh toán" makes a new order for
-// the same registration (nothing typed again).
+// the same registration (nothing typed again). "Thanh toán" waits for the amount: the
+// customer sees how much before the tap that leaves for the gateway (not first there), and
+// the button no longer moves under a finger when the amount's lines arrive above it.
 function payment(reg, out, again, act) {
   const note = h("div", { id: "ob-payment", "aria-live": "polite" }, h("p", { class: "status info" }, t("obChecking")));
-  (async () => {
-    const now = await post(`${BASE}/payment`);
-    if (now.state !== reg.state) { await again(); return; }
-    const order = await get(`/billing/orders/${encodeURIComponent(reg.order_id)}`);
-    // how much, before the tap that leaves for the gateway (not first seen there)
-    const amount = h("p", { id: "ob-amount" }, t("ux3PayAmount", { amount: vnd(order.amount) }));
-    replace(note, amount, ["failed", "cancelled", "expired"].includes(order.status)
-      ? h("p", { class: "status error" }, t("obPayAgain", { status: t(`obOrder_${order.status}`) }))
-      : h("p", { class: "hint" }, t("obPayHint")));
-  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, describe(err)), supportLine()));
-  return [note, h("div", { class: "actions" }, act("payNow", async () => {
+  const pay = act("payNow", async () => {
     const payable = await post(`${BASE}/payment/order`);
     if (payable.state !== "awaiting_payment") { await again(); return; }
     const { payment_url: url } = await post(`/billing/orders/${encodeURIComponent(payable.order_id)}/payment`);
     location.assign(url);
-  }), act("obCheckPayment", async () => { await post(`${BASE}/payment`); await again(); }, "secondary"))];
+  });
+  pay.disabled = true;
+  (async () => {
+    const now = await post(`${BASE}/payment`);
+    if (now.state !== reg.state) { await again(); return; }
+    const order = await get(`/billing/orders/${encodeURIComponent(reg.order_id)}`);
+    const amount = h("p", { id: "ob-amount" }, t("ux3PayAmount", { amount: vnd(order.amount) }));
+    replace(note, amount, ["failed", "cancelled", "expired"].includes(order.status)
+      ? h("p", { class: "status error" }, t("obPayAgain", { status: t(`obOrder_${order.status}`) }))
+      : h("p", { class: "hint" }, t("obPayHint")));
+  })().catch((err) => replace(note, h("p", { class: "status error", role: "alert" }, describe(err)), supportLine()))
+    .finally(() => { pay.disabled = false; });
+  return [note, h("div", { class: "actions" }, pay,
+    act("obCheckPayment", async () => { await post(`${BASE}/payment`); await again(); }, "secondary"))];
 }
 
 function activation(out, again, act) {
