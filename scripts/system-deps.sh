@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(softhsm2 oathtool openssl)
 packages+=(poppler-utils libnss3-tools)  # pdfsig, pdftoppm and certutil: signed-PDF oracles
-packages+=(chromium)  # the web app's browser tests (Playwright drives it; never its own downloads)
+packages+=(chromium chromium-headless-shell)  # the web app's browser tests (Playwright drives them; never its own downloads)
 packages+=(nodejs)  # node --test runs the browser token's algorithms under WebCrypto (tests/js)
 packages+=(xmlsec1)  # xmlsec1 --verify: the XML-DSig oracle of the XAdES-signed invoices
 packages+=(postgresql-client)  # pg_dump and pg_restore: `kyso backup` / `kyso restore` on PostgreSQL

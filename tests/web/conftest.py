@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -21,7 +23,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from kyso.bootstrap import bootstrap, init_home
 from kyso.clock import ManualClock
@@ -32,7 +35,13 @@ from tests.databases import world_database
 from tests.integration.documents.conftest import World
 from tests.integration.pki.conftest import LiveServer
 
-CHROMIUM = os.environ.get("KYSO_TEST_CHROMIUM", "/usr/bin/chromium")
+# Debian's chromium, two programs of one build (the source package chromium): the headless
+# shell (chromium's "old" headless mode) drives the package, at half the CPU a test of the
+# full browser, which opens a browser window with its own toolbar renderer for every context;
+# the full browser drives the whole journeys (test_whole_journey_web.py), so each CI pass
+# runs both.
+CHROMIUM = os.environ.get("KYSO_TEST_CHROMIUM", "/usr/bin/chromium-headless-shell")
+FULL_CHROMIUM = os.environ.get("KYSO_TEST_FULL_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("KYSO_TEST_ARTIFACTS",
                                 Path(__file__).resolve().parents[2] / "test-artifacts"))
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
@@ -62,13 +71,24 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/system-deps.sh (Debian's chromium)")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the package (a process drives its browsers through one)."""
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
+        yield p
+
+
+@pytest.fixture(scope="package")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    yield from launched(playwright, CHROMIUM)
+
+
+def launched(playwright: Playwright, program: str) -> Iterator[Browser]:
+    """Debian's ``program`` under Playwright (never a browser Playwright downloads)."""
+    if not Path(program).is_file():
+        pytest.fail(f"{program} is missing: run scripts/system-deps.sh (Debian's chromium)")
+    browser = playwright.chromium.launch(executable_path=program, args=["--no-sandbox"])
+    yield browser
+    browser.close()
 
 
 class Watched:
@@ -86,6 +106,29 @@ class Watched:
 
     def assert_clean(self) -> None:
         assert self.errors == [], self.errors
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed browser test's report says where each of its pages stood: the address,
+    the text on screen (an error sentence shown there) and the errors the page logged; CI
+    keeps the screenshots, but the log is what one reads first."""
+    report = yield
+    if report.when == "call" and report.failed:
+        for name, value in getattr(item, "funcargs", {}).items():
+            page = value.page if isinstance(value, Watched) else value
+            if isinstance(page, Page) and not page.is_closed():
+                report.sections.append((f"page {name!r} at the failure", _where(page, value)))
+    return report
+
+
+def _where(page: Page, value: object) -> str:
+    try:
+        text = page.inner_text("body", timeout=2_000)
+    except PlaywrightError as exc:
+        text = f"(no text: {exc.message.splitlines()[0]})"
+    errors = value.errors if isinstance(value, Watched) else []
+    return "\n".join([page.url, text[:3000], *(f"logged: {e}" for e in errors)])
 
 
 def _expected(text: str) -> bool:
@@ -134,6 +177,31 @@ def nav_to(page: Page, name: str) -> None:
     """
     label = re.compile(rf"^{re.escape(name)}(\s|$)")
     page.get_by_role("navigation", name="main").get_by_role("link", name=label).click()
+
+
+def deliver(world: World) -> int:
+    """One pass of the outbox worker (codes, mail, webhooks, then the signing receipts due),
+    in a thread of its own as in kyso: the test's own thread runs Playwright's event loop,
+    where pyHanko's ``asyncio.run`` (a receipt's signature) cannot start."""
+    sent: list[int] = []
+    worker = threading.Thread(target=lambda: sent.append(
+        world.container.outbox_worker().run_once()))
+    worker.start()
+    worker.join(timeout=60)
+    assert sent, "the outbox pass did not end within 60 s"
+    return sent[0]
+
+
+def until(page: Page, expression: str, timeout: float = 15.0) -> None:
+    """Wait until ``expression`` (JavaScript; a promise is awaited) is true in the page.
+    ``page.wait_for_function`` would do, but its polling runs the expression through the
+    page's ``eval``, which kyso's CSP refuses (no 'unsafe-eval') in chromium's headless
+    shell; ``page.evaluate`` goes through the DevTools protocol, as the tests' other reads."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
 
 
 def session_token(page: Page) -> Any:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
-from tests.web.conftest import Watched, log_in, shot
+from tests.web.conftest import Watched, log_in, shot, until
 from tests.web.test_customer_web import username
 from tests.web.test_token_web import TOKEN_PIN, is_synced_code, register_in_browser, verify
 
@@ -19,7 +19,7 @@ def test_a_reload_with_no_network_offers_the_token_and_a_retry(page: Watched,
     p, customer = page.page, world.customer("Lương Thị Hạnh", smartotp=False)
     log_in(p, username(world, customer), PASSWORD)
     seed = register_in_browser(p, world, customer)
-    p.wait_for_function("Boolean(navigator.serviceWorker.controller)")  # the shell is kept
+    until(p, "Boolean(navigator.serviceWorker.controller)")  # the shell is kept
     p.get_by_role("link", name="Trang chủ").click()
     p.context.set_offline(True)
     p.reload()

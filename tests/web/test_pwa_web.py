@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from kyso.entrypoints.web import site
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
-from tests.web.conftest import Watched, log_in, shot
+from tests.web.conftest import Watched, log_in, shot, until
 from tests.web.test_customer_web import username
 from tests.web.test_token_web import TOKEN_PIN, is_synced_code, register_in_browser, verify
 
@@ -49,7 +49,7 @@ def test_offline_the_shell_opens_and_the_token_makes_a_code(page: Watched, world
     log_in(p, username(world, customer), PASSWORD)
     assert p.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
     seed = register_in_browser(p, world, customer)
-    p.wait_for_function("Boolean(navigator.serviceWorker.controller)")
+    until(p, "Boolean(navigator.serviceWorker.controller)")
     cached = p.evaluate("""caches.keys().then(async (names) => {
       const urls = [];
       for (const n of names) for (const r of await (await caches.open(n)).keys()) urls.push(r.url);
@@ -83,7 +83,6 @@ def test_offline_the_shell_opens_and_the_token_makes_a_code(page: Watched, world
     shot(p, "pwa-update")
     banner.get_by_role("button", name="Tải lại").click()
     expect(banner).to_have_count(0)
-    p.wait_for_function(
-        "caches.keys().then((n) => n.length === 1 && n[0].startsWith('kyso-shell-n'))")
+    until(p, "caches.keys().then((n) => n.length === 1 && n[0].startsWith('kyso-shell-n'))")
     assert p.evaluate("caches.keys()") == [p.evaluate("caches.keys()")[0]]
     assert p.evaluate("caches.keys()")[0].startswith("kyso-shell-n")  # the old shell is gone

@@ -23,7 +23,7 @@ from tests.integration.api.conftest import PASSWORD, PIN
 from tests.integration.api.smartotp_helpers import activation_code, sms_code
 from tests.integration.documents.conftest import Customer, World
 from tests.integration.documents.pdfs import sample_pdf
-from tests.web.conftest import PHONE, Watched, log_in, nav_to, shot
+from tests.web.conftest import PHONE, Watched, deliver, log_in, nav_to, shot, until
 from tests.web.test_customer_web import pending, username
 
 TOKEN_PIN = "918273"
@@ -95,7 +95,7 @@ def register_in_browser(p: Page, world: World, customer: Customer, shots: bool =
 
 
 def sent(world: World, customer: Customer, purpose: str) -> bool:
-    world.container.outbox_worker().run_once()
+    deliver(world)
     with world.container.uow() as uow:
         return any(m.account_id == customer.account_id and m.purpose == purpose
                    for m in uow.outbox.recent(200))
@@ -345,7 +345,7 @@ def test_a_live_request_arrives_in_the_open_app_and_is_approved_or_rejected(
     assert allowed.status_code == 200, allowed.text
     p.get_by_role("link", name="Trang chủ").click()
     expect(p.locator("#token-device")).to_have_text("Thiết bị này")
-    p.wait_for_function("document.documentElement.dataset.live === 'open'")  # stream is up
+    until(p, "document.documentElement.dataset.live === 'open'")  # stream is up
     sp769(world, customer, party, 1, "Ký tờ khai BHXH tháng 11")
     notice = p.locator("#live-notice")  # within 2 s, without a reload
     expect(notice).to_contain_text("Ký tờ khai BHXH tháng 11", timeout=2_000)

@@ -11,6 +11,9 @@ staff account, the portal's registration — are set up by the test as an operat
    confirmed → all of it in "Lịch sử".
 2. forgotten password, forgotten account PIN, forgotten SmartOTP PIN, "Gia hạn" in one go,
    the certificate suspended by its holder and resumed.
+
+Both journeys run in the full chromium browser (``FULL_CHROMIUM``), the rest of the package
+in chromium's headless shell: the same build, a lighter program.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import httpx
 import pytest
 from asn1crypto import x509
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect
 from playwright.sync_api import Error as PlaywrightError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
@@ -41,12 +44,19 @@ from kyso.accounts.service import NewAccount
 from tests.integration.documents.conftest import World
 from tests.integration.documents.oracles import pdfsig
 from tests.integration.documents.pdfs import sample_pdf
-from tests.web.conftest import PHONE, Watched, nav_to, shot
+from tests.web.conftest import FULL_CHROMIUM, PHONE, Watched, deliver, launched, nav_to, shot
 from tests.web.test_signing_web import drag, draw_signature
 
 PASSWORD = "Matkhau-Rat-Dai-2026"
 PIN = "470159"
 TOKEN_PIN = "826391"
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """The full chromium browser, as a customer's own (the package's other tests run in its
+    headless shell)."""
+    yield from launched(playwright, FULL_CHROMIUM)
 
 
 @dataclass
@@ -105,7 +115,7 @@ def received(phone: Page, world: World, to: str, purpose: str, digits: int = 6) 
     """The newest code sent to ``to`` for ``purpose``, read on the phone; call it once the
     screen says the code is sent. The outbox worker (a background job of the server)
     delivers first."""
-    world.container.outbox_worker().run_once()
+    deliver(world)
     # the inbox refreshes itself every 5 s: the open inbox's refresh can abort this visit
     # (chromium says ERR_ABORTED, or that another navigation interrupted it)
     for attempt in range(3):

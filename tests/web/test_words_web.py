@@ -15,7 +15,7 @@ from kyso.onboarding.model import Contact, Owner, Registration
 from kyso.onboarding.states import State
 from tests.integration.api.conftest import PASSWORD
 from tests.integration.documents.conftest import World
-from tests.web.conftest import Watched, log_in, shot
+from tests.web.conftest import Watched, deliver, log_in, shot
 from tests.web.test_console_web import staff
 
 CUSTOMER_SCREENS = ("home", "transactions", "smartotp", "sign", "history", "buy", "parties",
@@ -172,7 +172,7 @@ def test_a_newcomer_who_chose_english_gets_the_codes_in_english(page: Watched,
     with world.container.uow() as uow:
         account = uow.accounts.find_by_login("+84977000222")
     assert account is not None and account.locale == "en"
-    world.container.outbox_worker().run_once()
+    deliver(world)
     with world.container.uow() as uow:
         sent = [world.container.notifier.open_body(m).text for m in uow.outbox.recent(50)
                 if m.account_id == account.id]
