@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,13 +183,11 @@ def deliver(world: World) -> int:
     """One pass of the outbox worker (codes, mail, webhooks, then the signing receipts due),
     in a thread of its own as in kyso: the test's own thread runs Playwright's event loop,
     where pyHanko's ``asyncio.run`` (a receipt's signature) cannot start."""
-    sent: list[int] = []
-    worker = threading.Thread(target=lambda: sent.append(
-        world.container.outbox_worker().run_once()))
-    worker.start()
-    worker.join(timeout=60)
-    assert sent, "the outbox pass did not end within 60 s"
-    return sent[0]
+    pool = ThreadPoolExecutor(1, thread_name_prefix="outbox")
+    try:
+        return pool.submit(world.container.outbox_worker().run_once).result(timeout=60)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def until(page: Page, expression: str, timeout: float = 15.0) -> None:
