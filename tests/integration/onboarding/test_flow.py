@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
-import struct
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from kyso.accounts.model import Role
 from kyso.accounts.service import NewAccount
@@ -28,8 +29,11 @@ BASE = "/api/v1/onboarding/registration"
 
 
 def png(width: int = 640, height: int = 480) -> bytes:
-    return (b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + struct.pack(">II", width, height)
-            + os.urandom(64))
+    """A whole PNG of a random colour (no two alike), which a browser shows: the officer's
+    screens in the screenshots show a picture, not a broken one."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), tuple(os.urandom(3))).save(out, "PNG")
+    return out.getvalue()
 
 
 def form(clock: ManualClock, **changes: Any) -> dict[str, Any]:
