@@ -10,10 +10,10 @@ hashes, debited the quota, kept them and audited them.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 import uuid
+from binascii import b2a_base64
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -72,7 +72,8 @@ class Grant:
 
 
 def _b64(digests: list[bytes]) -> list[str]:
-    return [base64.b64encode(d).decode() for d in digests]
+    # base64.b64encode(d).decode(), without its wrapper: fifty a signHash
+    return [b2a_base64(d, newline=False).decode() for d in digests]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from binascii import a2b_base64
 
 from asn1crypto import algos
 
@@ -43,8 +44,8 @@ def sign_oids(algorithm: KeyAlgorithm) -> list[str]:
 def decode_hashes(values: list[str], name: str = "hashes") -> list[bytes]:
     if not values:
         raise InvalidParameter(name, "empty hash array", "danh sách giá trị băm rỗng")
-    try:
-        return [base64.b64decode(v, validate=True) for v in values]
+    try:  # as base64.b64decode(v, validate=True) decodes, without its per-value regex
+        return [a2b_base64(v, strict_mode=True) for v in values]
     except (binascii.Error, ValueError) as exc:
         raise InvalidParameter(name, "not Base64", "không phải Base64") from exc
 
@@ -104,7 +105,8 @@ def scheme_for(sign_algo: str, hash_oid: str | None, params: str | None,
 
 
 def check_lengths(digests: list[bytes], hash_algo: HashAlgorithm) -> None:
-    if any(len(d) != hash_algo.digest_size for d in digests):
+    size = hash_algo.digest_size
+    if any(len(d) != size for d in digests):
         raise InvalidParameter(
             "hashes", f"invalid digest value length ({hash_algo.value}: "
                       f"{hash_algo.digest_size} bytes)",

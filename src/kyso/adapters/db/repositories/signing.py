@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from binascii import b2a_base64
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +54,7 @@ _FORGET = (update(signature_activations)
 
 def _lines(scheme: str, signatures: dict[str, bytes]) -> str:
     """Kept signatures as the ``kept`` column holds them: one line each."""
-    return "".join(f"{scheme} {digest} {base64.b64encode(value).decode()}\n"
+    return "".join(f"{scheme} {digest} {b2a_base64(value, newline=False).decode()}\n"
                    for digest, value in signatures.items())
 
 
