@@ -112,7 +112,9 @@ def _sad_event(action: str, activation: SignatureActivation,
 @dataclass(slots=True)
 class PendingSignatures:
     """Signatures made and not yet recorded (:meth:`SigningService.signed_hashes`): what
-    the recording transaction needs. None of them may leave kyso before it commits."""
+    the recording transaction needs. None of them may leave kyso before it commits. Asked
+    with ``sign_later``, the signatures are not made yet: ``digests`` holds what to sign,
+    and :meth:`SigningService.record_signed` makes them before its transaction."""
 
     account_id: str
     credential: str
@@ -121,9 +123,11 @@ class PendingSignatures:
     read: SignatureActivation  # the SAD as read before signing (no lock)
     hashes: tuple[str, ...]  # Base64, as the SAD keeps them
     scheme: SignatureScheme
-    signatures: list[bytes]
+    signatures: list[bytes]  # empty while ``digests`` waits to be signed
     relying_party: str | None
     receipt: ReceiptOrder | None
+    digests: list[bytes] | None = None  # to sign (``sign_later``); None once signed
+    failure: Exception | None = None  # the key's, once its failure is audited
 
     def kept(self) -> dict[str, bytes]:
         return dict(zip(self.hashes, self.signatures, strict=True))
@@ -239,21 +243,27 @@ class SigningService:
                       scheme_of: Callable[[Credential], SignatureScheme], *,
                       relying_party: str | None = None,
                       receipt_of: Callable[[Credential, SignatureScheme], ReceiptOrder]
-                      | None = None) -> list[bytes] | PendingSignatures:
+                      | None = None, sign_later: bool = False,
+                      ) -> list[bytes] | PendingSignatures:
         """CSC ``signHash``: :meth:`sign_digests` where the scheme depends on the key
         (``scheme_of`` makes it from the credential, or refuses the request), the credential
         read first (an unknown one is NotFound) in the same read as the SAD; ``receipt_of``
         makes the receipt to queue from the credential and the scheme. It stops before the
         transaction that records the signatures, left to :meth:`record` (its own) or to
         :meth:`record_signed` (one for a batch: a group commit); a repeated call that only
-        redelivers is answered here, with the signatures kept."""
+        redelivers is answered here, with the signatures kept. ``sign_later``: it stops
+        before the key signs too, the SAD and the credential checked; :meth:`record_signed`
+        signs the group's digests one request after the other, then records them."""
         return self._signed(account_id, credential, sad, digests, scheme_of, relying_party,
-                            receipt_of)
+                            receipt_of, later=sign_later)
 
     def record(self, pending: PendingSignatures) -> list[bytes]:
         """The signatures of :meth:`signed_hashes` recorded in a transaction of their own,
         as :meth:`sign_digests` records its; raises the refusal (``pending.receipt.queued``
         false for a call that only redelivers)."""
+        failed = self._make(pending)
+        if failed is not None:
+            raise failed
         try:
             return self._record(pending)
         except OutOfSignatures as exc:  # rolled back with the transaction: audit on its own
@@ -265,51 +275,83 @@ class SigningService:
                 scheme: SignatureScheme | Callable[[Credential], SignatureScheme],
                 relying_party: str | None,
                 receipt: ReceiptOrder | Callable[[Credential, SignatureScheme], ReceiptOrder]
-                | None) -> list[bytes] | PendingSignatures:
-        """The signatures made and to record; or, for a call that only redelivers, the
-        signatures kept."""
+                | None, *, later: bool = False) -> list[bytes] | PendingSignatures:
+        """The signatures made (``later``: to make) and to record; or, for a call that only
+        redelivers, the signatures kept."""
         hashes = tuple(_b64(digests))  # as the SAD keeps them: encoded once a call
         checked = self._check(account_id, credential, sad, hashes, scheme)
         if isinstance(checked, SignatureScheme):  # hashes this SAD signed: the kept ones
             return self._redeliver(account_id, credential, sad, hashes, checked)
         found, activation, scheme = checked
         order = receipt(found, scheme) if callable(receipt) else receipt
-        try:  # one call for the batch: the key, padding and hash objects set up once
-            signatures = self._keystore.sign_digests(found.key, digests, scheme)
-        except BaseException:
-            self._fail(account_id, credential, sad, digests)
-            raise
-        return PendingSignatures(account_id, credential, sad, found, activation, hashes,
-                                 scheme, signatures, relying_party, order)
+        pending = PendingSignatures(account_id, credential, sad, found, activation, hashes,
+                                    scheme, [], relying_party, order, digests)
+        if not later:
+            failed = self._make(pending)
+            if failed is not None:
+                raise failed
+        return pending
 
-    def record_signed(self, batch: list[PendingSignatures]) -> list[list[bytes] | KysoError]:
+    def _make(self, pending: PendingSignatures) -> Exception | None:
+        """Sign ``pending.digests``, if not signed yet: None once signed; the key's failure
+        if it failed, audited once (whatever auditing it raises propagates, the failure not
+        kept: asked again, it signs again)."""
+        digests = pending.digests
+        if digests is None:
+            return pending.failure
+        try:  # one call for the batch: the key, padding and hash objects set up once
+            pending.signatures = self._keystore.sign_digests(pending.found.key, digests,
+                                                             pending.scheme)
+        except Exception as exc:
+            self._fail(pending.account_id, pending.credential, pending.sad, digests)
+            pending.digests, pending.failure = None, exc
+            return exc
+        except BaseException:
+            self._fail(pending.account_id, pending.credential, pending.sad, digests)
+            raise
+        pending.digests = None
+        return None
+
+    def record_signed(self, batch: list[PendingSignatures]) -> list[list[bytes] | Exception]:
         """Record signatures made by :meth:`signed_hashes`, all in one write transaction,
         each as :meth:`record` records its own (the SAD spent once, the quota debited,
-        the audit record, the receipt). A refusal (a SAD spent or revoked meanwhile, no
-        quota left) is undone alone and the others still commit: the batch is written
-        straight through first, and only if one of them is refused is it written again one
-        by one, each under a savepoint (two statements more a signing, which cost about
-        what the group commit saves). The same SAD twice in a batch: the second sees the
-        first's spend, as a concurrent call does. Returns, in order, each one's
-        signatures to answer with, or the refusal to raise; raises, with nothing recorded,
-        if the transaction fails (then none of the signatures may leave).
+        the audit record, the receipt). Those asked with ``sign_later`` are signed first,
+        one after the other, before the transaction: a key that fails fails its own
+        signing only (audited, as :meth:`record` fails). A refusal (a SAD spent or revoked
+        meanwhile, no quota left) is undone alone and the others still commit: the batch is
+        written straight through first, and only if one of them is refused is it written
+        again one by one, each under a savepoint (two statements more a signing, which cost
+        about what the group commit saves). The same SAD twice in a batch: the second sees
+        the first's spend, as a concurrent call does. Returns, in order, each one's
+        signatures to answer with, or the refusal or failure to raise; raises, with nothing
+        recorded, if the transaction fails (then none of the signatures may leave). Called
+        again after that, it signs only what is not signed yet.
 
         One commit, one write lock and one transaction's log pages for the batch: on SQLite,
         whose commit and lock cost more than a signature's records, that is the saving (the
-        signatures themselves are made before, outside the transaction, so the write lock
-        is never held while a key signs)."""
-        outcomes: list[tuple[list[bytes] | None, bool] | KysoError]
-        with self._uow() as uow:
-            try:
-                outcomes = [self._record_in(uow, pending) for pending in batch]
-            except KysoError:
-                uow.rollback()
-                outcomes = self._recorded_one_by_one(uow, batch)
-            uow.commit()
+        signatures are made outside the transaction, so the write lock is never held while
+        a key signs)."""
+        failures = {i: failed for i, pending in enumerate(batch)
+                    if (failed := self._make(pending)) is not None}
+        signed = [pending for i, pending in enumerate(batch) if i not in failures]
+        outcomes: list[tuple[list[bytes] | None, bool] | KysoError] = []
+        if signed:
+            with self._uow() as uow:
+                try:
+                    outcomes = [self._record_in(uow, pending) for pending in signed]
+                except KysoError:
+                    uow.rollback()
+                    outcomes = self._recorded_one_by_one(uow, signed)
+                uow.commit()
         # nothing is written after the commit: a caller may run all of this again from the
         # start if it gave up waiting for the write lock (api/hot.py)
-        answers: list[list[bytes] | KysoError] = []
-        for pending, outcome in zip(batch, outcomes, strict=True):
+        recorded = iter(zip(signed, outcomes, strict=True))
+        answers: list[list[bytes] | Exception] = []
+        for i in range(len(batch)):
+            if i in failures:
+                answers.append(failures[i])
+                continue
+            pending, outcome = next(recorded)
             try:
                 answers.append(outcome if isinstance(outcome, KysoError)
                                else self._settled(pending, outcome))

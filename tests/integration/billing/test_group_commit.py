@@ -44,14 +44,16 @@ def granted(container: Container, credential: Credential, n: int = 1,
 
 
 def signed(container: Container, credential: Credential, sad: str,
-           batch: list[bytes]) -> PendingSignatures:
-    """A signHash up to its recording: the SAD read, the key's signatures made."""
+           batch: list[bytes], *, later: bool = False) -> PendingSignatures:
+    """A signHash up to its recording: the SAD read, the key's signatures made (``later``:
+    left to the group's recording, as the front of signHash asks)."""
     assert credential.account_id is not None
 
     def receipt(found: Credential, scheme: SignatureScheme) -> ReceiptOrder:
         return ReceiptOrder(ReceiptKind.SIGN_HASH, {"hashes": [d.hex() for d in batch]})
     made = container.signing.signed_hashes(credential.account_id, credential.id, sad, batch,
-                                           lambda found: SCHEME, receipt_of=receipt)
+                                           lambda found: SCHEME, receipt_of=receipt,
+                                           sign_later=later)
     assert isinstance(made, PendingSignatures)
     assert made.receipt is not None and not made.receipt.queued
     return made
@@ -195,3 +197,58 @@ def test_a_failed_transaction_records_nothing_and_answers_no_signature(
         [signed(container, credential, sad, batch) for sad, batch in grants])
     assert all(isinstance(a, list) for a in answers)
     assert totals(container, credential) == (2, 0, 3)
+
+
+def test_signings_left_to_the_group_are_signed_there_then_recorded_in_its_transaction(
+        container: Container, credential: Credential, commits: list[object]) -> None:
+    give_signatures(container, credential.id, 10)
+    grants = [granted(container, credential, n) for n in (2, 1)]
+    group = [signed(container, credential, sad, batch, later=True) for sad, batch in grants]
+    for pending, (_, batch) in zip(group, grants, strict=True):
+        assert pending.signatures == [] and pending.digests == batch  # nothing signed yet
+    assert totals(container, credential) == (10, 0, 0)
+    commits.clear()
+    answers = container.signing.record_signed(group)
+    assert len(commits) == 1
+    for (_, batch), pending, answer in zip(grants, group, answers, strict=True):
+        assert isinstance(answer, list) and answer == pending.signatures
+        assert pending.digests is None
+        for digest, signature in zip(batch, answer, strict=True):
+            verifies(credential, digest, signature)
+    assert totals(container, credential) == (7, 0, 3)
+    assert actions(container).count("signing.signed") == 2
+
+
+def test_a_key_that_fails_in_a_group_fails_that_signing_alone_audited_once(
+        container: Container, credential: Credential, commits: list[object],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second of three signings left to the group: its key fails. It answers the
+    failure (audited once, its SAD unspent, nothing charged); the other two are recorded
+    in one transaction; asked again, the failed one is not signed or audited again."""
+    give_signatures(container, credential.id, 10)
+    grants = [granted(container, credential) for _ in range(3)]
+    group = [signed(container, credential, sad, batch, later=True) for sad, batch in grants]
+    keystore = container.signing._keystore
+    sign_digests, tries = keystore.sign_digests, []
+
+    def failing(handle: Any, digests: list[bytes], scheme: SignatureScheme) -> list[bytes]:
+        tries.append(digests)
+        if digests == grants[1][1]:
+            raise RuntimeError("the token was pulled out")
+        return sign_digests(handle, digests, scheme)
+    monkeypatch.setattr(keystore, "sign_digests", failing)
+    commits.clear()
+    answers = container.signing.record_signed(group)
+    assert isinstance(answers[0], list) and isinstance(answers[2], list)
+    assert isinstance(answers[1], RuntimeError)
+    assert len(commits) == 2  # the failure's audit record, then the group's transaction
+    assert totals(container, credential) == (8, 0, 2)
+    audited = actions(container)
+    assert audited.count("signing.failed") == 1 and audited.count("signing.signed") == 2
+    assert container.signing.record_signed([group[1]]) == [answers[1]]
+    assert len(tries) == 3 and actions(container).count("signing.failed") == 1
+    monkeypatch.setattr(keystore, "sign_digests", sign_digests)
+    sad, batch = grants[1]  # unspent: it signs once the key does
+    [again] = container.signing.record_signed([signed(container, credential, sad, batch)])
+    assert isinstance(again, list) and len(again) == 1
+    assert totals(container, credential) == (7, 0, 3)

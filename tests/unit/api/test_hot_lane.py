@@ -22,7 +22,14 @@ from kyso.adapters.db.engine import make_engine, transaction, writer_lock
 from kyso.bootstrap import Container, bootstrap
 from kyso.config import Settings
 from kyso.entrypoints.api import hot
-from kyso.entrypoints.api.hot import INLINE_PATIENCE, CommitGroup, run_hot, threads_for
+from kyso.entrypoints.api.hot import (
+    GATHER_TURNS,
+    INLINE_PATIENCE,
+    QUIET_TURNS,
+    CommitGroup,
+    run_hot,
+    threads_for,
+)
 
 
 def _kyso(tmp_path: Path, **settings: object) -> Container:
@@ -240,6 +247,43 @@ def test_what_one_turn_submits_is_committed_together_each_with_its_own_answer(
     assert calls == [[0, 1, 2, 3], [7]]  # one call a turn, in the order submitted
     assert first[:2] == [0, 10] and first[3] == 30 and second == [70]
     assert isinstance(first[2], ValueError) and str(first[2]) == "refused 2"  # its own only
+    kyso.close()
+
+
+def test_while_items_come_several_at_once_a_group_waits_for_those_on_their_way(
+        tmp_path: Path) -> None:
+    """After a group of more than one, the next lets the loop turn while that brings more
+    (an item one or three turns behind joins it), until QUIET_TURNS turns bring none or
+    GATHER_TURNS have passed; after a group of one, the next does not wait."""
+    kyso = _kyso(tmp_path)
+    calls: list[list[int]] = []
+
+    def commit(items: list[int]) -> list[int | Exception]:
+        calls.append(list(items))
+        return list(items)
+
+    async def later(group: CommitGroup[int, int], item: int, turns: int) -> int:
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        return await group.submit(item)
+
+    async def main() -> list[int]:
+        group: CommitGroup[int, int] = CommitGroup(kyso, commit)
+        await group.submit(0)
+        await asyncio.gather(group.submit(1), later(group, 2, 1))  # after one alone
+        await asyncio.gather(group.submit(3), group.submit(4))
+        await asyncio.gather(group.submit(5), later(group, 6, 1), later(group, 7, 3))
+        await asyncio.gather(group.submit(8), later(group, 9, QUIET_TURNS + 2))
+        await asyncio.gather(group.submit(10), group.submit(11))
+        # one more every turn, for longer than a group waits
+        return list(await asyncio.gather(*(later(group, 100 + t, t) for t in range(40))))
+
+    assert asyncio.run(main()) == list(range(100, 140))
+    assert calls[:7] == [[0], [1], [2], [3, 4], [5, 6, 7], [8], [9]]
+    assert calls[7] == [10, 11]
+    stream = calls[8:]
+    assert sorted(i for items in stream for i in items) == list(range(100, 140))  # once each
+    assert GATHER_TURNS // 2 <= len(stream[0]) <= GATHER_TURNS + 1 and len(stream) > 1
     kyso.close()
 
 

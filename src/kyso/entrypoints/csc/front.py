@@ -6,9 +6,10 @@ A well-formed request — a JSON object, a bearer token, a body :class:`SignHash
 accepts — runs the route's own handler (``signatures.sign_hash_now``) on a hot route's thread,
 and its failures leave in the CSC error shape as they do from the route. Where that "thread"
 is the event loop's own (SQLite, keys in process: ``api/hot.py``), the handler stops short of
-recording its signatures (``sign_hash_signed``), and the requests of one turn of the loop
-record theirs together, in one transaction (a :class:`CommitGroup`), before any of them
-answers. Anything else (no
+signing (``sign_hash_signed``), and the requests of one turn of the loop (or of a few, while
+they come several at once) have their signatures made one after the other and recorded
+together, in one transaction (a :class:`CommitGroup`), before any of them answers. Anything
+else (no
 token, another content type, a body that does not parse or validate) goes on to FastAPI
 with its body replayed, untouched: nothing has been done for it yet, so the route answers
 it as it always has. The route stays registered, and documented, as the one definition.
@@ -99,7 +100,7 @@ class SignHashFront:
             group = self._groups[loop] = CommitGroup(self._container, self._record)
         return group
 
-    def _record(self, batch: list[PendingSignatures]) -> list[list[bytes] | errors.KysoError]:
+    def _record(self, batch: list[PendingSignatures]) -> list[list[bytes] | Exception]:
         return self._container.signing.record_signed(batch)
 
     async def _app_handler(self, request: Request, exc: Exception) -> Response:

@@ -66,12 +66,12 @@ def sign_hash_now(body: SignHashIn, request: Request, bearer: HTTPAuthorizationC
 
 def sign_hash_signed(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
                      container: Container) -> Response | PendingSignatures:
-    """The route's work up to the transaction that records the signatures (from
-    ``csc/front.py``, which records them with others': ``SigningService.record_signed``,
-    then answers with :func:`hash_answer`); the answer itself where nothing is left to
-    record (a repeated call's kept signatures, asynchronous mode; a refusal raises)."""
+    """The route's work up to the key's signing (from ``csc/front.py``, which has the
+    signatures made and recorded with others': ``SigningService.record_signed``, then
+    answers with :func:`hash_answer`); the answer itself where nothing is left to sign
+    (a repeated call's kept signatures, asynchronous mode; a refusal raises)."""
     with _reads(body, bearer, container):
-        return _sign_hash(body, request, bearer, container)
+        return _sign_hash(body, request, bearer, container, sign_later=True)
 
 
 def hash_answer(signatures: list[bytes], receipt: ReceiptOrder | None) -> Response:
@@ -90,7 +90,8 @@ def _reads(body: SignHashIn, bearer: HTTPAuthorizationCredentials,
 
 
 def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCredentials,
-               container: Container) -> Response | PendingSignatures:
+               container: Container, *, sign_later: bool = False,
+               ) -> Response | PendingSignatures:
     caller = signing_caller(container, bearer)
     digests = decode_hashes(body.hashes)
     if caller.scope == "credential" and caller.credential_id != body.credential_id:
@@ -126,7 +127,8 @@ def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCred
                             party_id=caller.party_id)
 
     signed = container.signing.signed_hashes(caller.account_id, body.credential_id, sad,
-                                             digests, scheme_of, receipt_of=receipt_of)
+                                             digests, scheme_of, receipt_of=receipt_of,
+                                             sign_later=sign_later)
     return signed if isinstance(signed, PendingSignatures) else hash_answer(signed, None)
 
 
