@@ -287,6 +287,39 @@ def test_while_items_come_several_at_once_a_group_waits_for_those_on_their_way(
     kyso.close()
 
 
+def test_a_flush_cancelled_leaves_the_group_usable(tmp_path: Path) -> None:
+    """A flush cancelled while it gathers cancels its items; one cancelled before it began
+    takes none, and the next item's flush takes them: nothing waits for ever."""
+    kyso = _kyso(tmp_path)
+    calls: list[list[int]] = []
+
+    def commit(items: list[int]) -> list[int | Exception]:
+        calls.append(list(items))
+        return list(items)
+
+    async def main() -> tuple[list[object], list[object]]:
+        group: CommitGroup[int, int] = CommitGroup(kyso, commit)
+        await asyncio.gather(group.submit(1), group.submit(2))  # shared: the next gathers
+        gathering = asyncio.ensure_future(group.submit(3))
+        for _ in range(2):  # submit(3), then its flush's first turn of gathering
+            await asyncio.sleep(0)
+        for flush in list(group._flushing):
+            flush.cancel()
+        first = await asyncio.gather(gathering, group.submit(4), return_exceptions=True)
+        unstarted = asyncio.ensure_future(group.submit(5))
+        await asyncio.sleep(0)  # submit(5) ran; its flush has not begun
+        for flush in list(group._flushing):
+            flush.cancel()
+        second = await asyncio.gather(unstarted, group.submit(6), return_exceptions=True)
+        return first, second
+
+    first, second = asyncio.run(asyncio.wait_for(main(), 10))  # stranded: a timeout
+    assert isinstance(first[0], asyncio.CancelledError) and first[1] == 4
+    assert second == [5, 6]
+    assert calls == [[1, 2], [4], [5, 6]]
+    kyso.close()
+
+
 def test_a_commit_that_fails_fails_every_item_of_its_group(tmp_path: Path) -> None:
     kyso = _kyso(tmp_path)
 

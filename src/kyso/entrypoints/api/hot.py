@@ -141,13 +141,16 @@ class CommitGroup(Generic[I, T]):
         self._waiting: list[tuple[I, asyncio.Future[T]]] = []
         self._flushing: set[asyncio.Task[None]] = set()  # referenced until done
         self._shared = False  # whether the last group held more than one item
+        self._next: asyncio.Task[None] | None = None  # the flush that takes the next group
 
     async def submit(self, item: I) -> T:
         loop = asyncio.get_running_loop()
-        if not self._waiting:  # the first of this turn: the commit runs after the turn
-            # (a task's first step is called soon, after the callbacks already due); in a
+        if self._next is None or self._next.done():  # the first of a group (a flush
+            # cancelled before it began takes none): the commit runs after the turn (a
+            # task's first step is called soon, after the callbacks already due); in a
             # context of its own, not the first request's (its log fields)
-            flush = loop.create_task(self._flush(), context=contextvars.Context())
+            flush = self._next = loop.create_task(self._flush(),
+                                                  context=contextvars.Context())
             self._flushing.add(flush)
             flush.add_done_callback(self._flushing.discard)
         answer: asyncio.Future[T] = loop.create_future()
@@ -166,9 +169,16 @@ class CommitGroup(Generic[I, T]):
                 return
 
     async def _flush(self) -> None:
-        if self._shared:
-            await self._gathered()
-        group, self._waiting = self._waiting, []
+        try:
+            if self._shared:
+                await self._gathered()
+        except BaseException:  # cancelled while gathering (the loop closing): its items too
+            self._next, group, self._waiting = None, self._waiting, []
+            for _, answer in group:
+                answer.cancel()
+            raise
+        # the group taken: the next submit starts the next flush
+        self._next, group, self._waiting = None, self._waiting, []
         self._shared = len(group) > 1
         try:
             outcomes = await run_hot(self._container, self._commit, [i for i, _ in group])
