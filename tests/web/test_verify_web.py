@@ -55,6 +55,11 @@ def test_a_counterparty_scans_the_stamp_and_checks_a_copy_without_an_account(
     assert made == [1]
     expect(flow.get_by_role("button", name="Tải biên nhận ký số")).to_be_visible()
     expect(flow.locator("#receipt-pending")).to_have_count(0)
+    # the recent documents below list it now, signed (they were empty when the page opened)
+    recent = p.locator("#recent-docs")
+    expect(recent).to_contain_text("hopdong-thue-nha.pdf")
+    expect(recent.get_by_role("row").filter(has_text="hopdong-thue-nha.pdf")).to_contain_text(
+        "Đã ký")
     shot(p, "verify-0-signed")
     with p.expect_download() as download:
         flow.get_by_role("button", name="Tải tài liệu đã ký").click()

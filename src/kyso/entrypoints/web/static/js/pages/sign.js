@@ -127,7 +127,7 @@ async function batchStep(flow, files, level) {
       if (tx.status !== "confirmed") return;
       flow.append(h("p", { class: "status ok", role: "status" }, t("signedBatch", { n: ids.length })));
       for (const id of ids) flow.append(downloadButton(await get(`/documents/${encodeURIComponent(id)}`), true));
-      await freshBalance();
+      await freshAfterSigning();
     }));
   flow.querySelector("input")?.focus();
 }
@@ -136,13 +136,15 @@ async function signedDoc(flow, id) {
   const doc = await get(`/documents/${encodeURIComponent(id)}`);
   flow.append(h("p", { class: "status ok", role: "status" }, t("signed")), downloadButton(doc),
     ...await receiptLinks(doc.id));
-  await freshBalance();
+  await freshAfterSigning();
 }
 
-/** A signature used: the balance at the top says what is left now. */
-async function freshBalance() {
-  const shown = document.getElementById("balance");
-  if (shown) shown.replaceWith(balance(await get("/billing/certificates")));
+/** A signature used: the balance at the top says what is left now, and the recent
+ *  documents at the bottom list what was just signed. */
+async function freshAfterSigning() {
+  const [certs, docs] = await Promise.all([get("/billing/certificates"), get("/documents")]);
+  document.getElementById("balance")?.replaceWith(balance(certs));
+  document.getElementById("recent-docs")?.replaceWith(recent(docs));
 }
 
 function outputName(doc) {
@@ -160,7 +162,10 @@ function downloadButton(doc, named = false) {
 }
 
 function recent(docs) {
-  if (!docs.length) return h("p", {}, "—");
+  return h("div", { id: "recent-docs" }, docs.length ? recentTable(docs) : h("p", {}, "—"));
+}
+
+function recentTable(docs) {
   return table([t("uxwDocument"), t("level"), t("status"), t("createdAt"), ""],
     docs.map((d) => [docName(d), d.level, word("document_statuses", d.status), fmtDate(d.created_at), d.download ? downloadButton(d) : ""]));
 }
