@@ -70,7 +70,7 @@ def test_buy_and_pay_in_the_sandbox(buyer: tuple[Customer, str]) -> None:
     assert "vnp_SecureHash=" in url
     shown = pay_in_browser(url, "credit_card", "succeed")
     assert shown.status_code == 200 and "Thanh toán thành công" in shown.text
-    assert "đã hoàn tất" in shown.text  # the IPN landed before the redirect
+    assert "Đã hoàn tất" in shown.text  # the IPN landed before the redirect
     cancelled = customer.run("buy", "pack-10", "--cert", credential, "--json")
     shown = pay_in_browser(json.loads(cancelled.stdout)["payment_url"], "ewallet", "cancel")
     assert "Quý khách đã hủy giao dịch" in shown.text and "đã hủy" in shown.text

@@ -163,5 +163,5 @@ def test_the_return_url_only_shows(client: TestClient, shop: Container, customer
                                    placed: dict[str, Any]) -> None:
     page = client.get("/billing/vnpay/return", params=result(shop, placed))
     assert page.status_code == 200 and "Thanh toán thành công" in page.text
-    assert "chờ thanh toán" in page.text  # the order's own state: no IPN yet
+    assert "Chờ thanh toán" in page.text  # the order's own state: no IPN yet
     assert state(client, customer, placed["id"]) == ("pending", 0)
