@@ -302,13 +302,12 @@ class SigningService:
         try:  # one call for the batch: the key, padding and hash objects set up once
             pending.signatures = self._keystore.sign_digests(pending.found.key, digests,
                                                              pending.scheme)
-        except Exception as exc:
+        except BaseException as exc:
             self._fail(pending.account_id, pending.credential, pending.sad, digests)
+            if not isinstance(exc, Exception):  # an interrupt: not this signing's answer
+                raise
             pending.digests, pending.failure = None, exc
             return exc
-        except BaseException:
-            self._fail(pending.account_id, pending.credential, pending.sad, digests)
-            raise
         pending.digests = None
         return None
 
@@ -331,9 +330,8 @@ class SigningService:
         whose commit and lock cost more than a signature's records, that is the saving (the
         signatures are made outside the transaction, so the write lock is never held while
         a key signs)."""
-        failures = {i: failed for i, pending in enumerate(batch)
-                    if (failed := self._make(pending)) is not None}
-        signed = [pending for i, pending in enumerate(batch) if i not in failures]
+        failures = [self._make(pending) for pending in batch]  # None: signed
+        signed = [p for p, failed in zip(batch, failures, strict=True) if failed is None]
         outcomes: list[tuple[list[bytes] | None, bool] | KysoError] = []
         if signed:
             with self._uow() as uow:
@@ -345,13 +343,13 @@ class SigningService:
                 uow.commit()
         # nothing is written after the commit: a caller may run all of this again from the
         # start if it gave up waiting for the write lock (api/hot.py)
-        recorded = iter(zip(signed, outcomes, strict=True))
+        recorded = iter(outcomes)
         answers: list[list[bytes] | Exception] = []
-        for i in range(len(batch)):
-            if i in failures:
-                answers.append(failures[i])
+        for pending, failed in zip(batch, failures, strict=True):
+            if failed is not None:
+                answers.append(failed)
                 continue
-            pending, outcome = next(recorded)
+            outcome = next(recorded)
             try:
                 answers.append(outcome if isinstance(outcome, KysoError)
                                else self._settled(pending, outcome))
