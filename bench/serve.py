@@ -10,7 +10,8 @@ What runs (all on this machine, in one run, so the ratios compare like with like
   `wrk` (bench/wrk_sign.lua) with CSC `signatures/signHash`, 1 hash a request, every request
   with its own SAD minted beforehand (the OTP check is not what is measured), at several
   connection counts (at the table's 8, the median of 3 runs, each printed); 50 hashes a
-  request with the server and the floor on one core; PDF `signDoc` (PAdES B-B, 1 MB); OTP
+  request with the server and the floor on one core (the median of 3 runs, each between two
+  measures of the floor); PDF `signDoc` (PAdES B-B, 1 MB); OTP
   verification against privacyIDEA;
 * nodes — one `kyso serve --workers 1` node against two (homes of their own, one PostgreSQL
   database, one master key) behind nginx, the load over several credentials and on one, and
@@ -97,8 +98,9 @@ class Results:
     raw_all: float = 0.0
     floor_app: Point | None = None
     curves: dict[str, dict[int, Point]] = field(default_factory=dict)
-    fifty: float = 0.0
-    fifty_raw_one: float = 0.0
+    fifty: float = 0.0  # the median run's signatures/s (by its ratio to raw RSA)
+    fifty_raw_one: float = 0.0  # and raw RSA on that CPU around it
+    fifty_runs: list[tuple[float, float]] = field(default_factory=list)  # every run's pair
     pdf: tuple[float, float] = (0.0, 0.0)  # signDoc, pyHanko: wall ms (medians)
     pdf_cpu: tuple[float, float] = (0.0, 0.0)  # the same, CPU ms, means (server + sandbox)
     otp: tuple[float, float] | None = None
@@ -475,15 +477,26 @@ def pdf_and_fifty(k: Kyso, plan: Plan, tmp: Path, res: Results) -> None:
     server_cpu, client_cpu = cpus[0], cpus[-1]
     port = free_port()
     with kyso_serve(k, 1, port, cpu=server_cpu, KYSO_OTP_RESEND_SECONDS="0") as proc:
-        sads = k.mint(int(60 * (plan.seconds + 1) * 1.5) + 20, 50, tmp / "fifty.txt")
-        wrk(port, k.mint(10, 50, tmp / "warm50.txt"), k, 2, 0.5, cpu=client_cpu)
+        sads = [k.mint(int(60 * (plan.seconds + 1) * 1.5) + 20, 50, tmp / f"fifty{run}.txt")
+                for run in range(plan.main_runs)]
+        # warmed as loaded: 4 connections, so the group commit's path is warm too
+        wrk(port, k.mint(60, 50, tmp / "warm50.txt"), k, 4, 1, cpu=client_cpu)
         k.settle()  # the receipts of the runs before made first, not during these
+        # as the main rows: several runs, the median kept (one run can be an outlier: on a
+        # shared host, 5 s runs of one server read 0.88 to 0.99 × within a minute), each
+        # between two measures of raw RSA on the server's CPU (the CPU is shared)
         os.sched_setaffinity(0, {server_cpu})
-        before = raw_rate(min(plan.seconds, 2))  # the CPU is shared: before and after
-        point = wrk(port, sads, k, 4, plan.seconds, cpu=client_cpu)
-        res.fifty = point.rps * 50
-        res.fifty_raw_one = (before + raw_rate(min(plan.seconds, 2))) / 2
-        k.settle()
+        raw = [raw_rate(min(plan.seconds, 2))]
+        for run in range(plan.main_runs):
+            point = wrk(port, sads[run], k, 4, plan.seconds, cpu=client_cpu)
+            raw.append(raw_rate(min(plan.seconds, 2)))
+            res.fifty_runs.append((point.rps * 50, (raw[-2] + raw[-1]) / 2))
+            print(f"  50 hashes a request, run {run + 1}: {point.rps * 50:.0f} sig/s = "
+                  f"{res.fifty_runs[-1][0] / res.fifty_runs[-1][1]:.3f} × raw RSA "
+                  f"({res.fifty_runs[-1][1]:.0f}/s)", flush=True)
+            k.settle()  # each run makes its own receipts, not the last's
+        res.fifty, res.fifty_raw_one = sorted(
+            res.fifty_runs, key=lambda r: r[0] / r[1])[len(res.fifty_runs) // 2]
         pdf = pdf_of(1024 * 1024)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as http:
             # the same 1 MB PDF, RSA-2048 and PAdES B-B on both sides, interleaved (API,
@@ -568,8 +581,10 @@ def table(res: Results, main: int) -> list[str]:
                      "(floor)", None))
     if res.fifty:
         ratio = res.fifty / res.fifty_raw_one
+        runs = (" (runs " + ", ".join(f"{s / r:.2f}" for s, r in res.fifty_runs) + ")"
+                if len(res.fifty_runs) > 1 else "")
         rows.append(("signHash 50 hashes, 1 worker on 1 CPU",
-                     f"{res.fifty:.0f} sig/s = {ratio:.2f} × raw RSA on that CPU",
+                     f"{res.fifty:.0f} sig/s = {ratio:.2f} × raw RSA on that CPU{runs}",
                      "≥ 0.9 ×", ratio >= 0.9))
     if res.otp is not None:
         ratio, p99 = res.otp
