@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -35,17 +36,17 @@ class ActivationRepository(Protocol):
         ...
 
     def spend(self, read: SignatureActivation, spent: SignatureActivation, scheme: str,
-              signatures: dict[str, bytes]) -> bool:
+              signatures: Mapping[str, str]) -> bool:
         """Store ``spent``'s hashes signed if the SAD is still as ``read`` left it (the same
-        hashes signed, not revoked), and keep ``signatures`` (base64 digest → signature,
-        made with ``scheme``) with it until it expires: one conditional write, no lock taken
-        before it. False when it changed meanwhile (then nothing is written)."""
+        hashes signed, not revoked), and keep ``signatures`` (base64 digest → base64
+        signature, made with ``scheme``) with it until it expires: one conditional write,
+        no lock taken before it. False when it changed meanwhile (then nothing is written)."""
         ...
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
-                        signatures: dict[str, bytes]) -> None:
-        """Keep what ``activation`` signed (base64 digest → signature) until it expires
-        (after a :meth:`save`; :meth:`spend` keeps them itself)."""
+                        signatures: Mapping[str, str]) -> None:
+        """Keep what ``activation`` signed (base64 digest → base64 signature) until it
+        expires (after a :meth:`save`; :meth:`spend` keeps them itself)."""
         ...
 
     def kept_signatures(self, activation_id: str, scheme: str,
@@ -91,14 +92,14 @@ class SignatureWrite:
     """What a short signing's transaction writes, for a store that can write it in one
     statement (``UnitOfWork.record_signature``), all of it or nothing: ``read``'s hashes
     spent as ``spent`` if the SAD is still as read, the ``signatures`` (base64 digest →
-    signature, ``scheme``) kept with it, the ``debit`` taken if it is its common case, the
-    audit ``event`` appended at ``at`` and the ``receipt`` job queued (its claims'
+    base64 signature, ``scheme``) kept with it, the ``debit`` taken if it is its common
+    case, the audit ``event`` appended at ``at`` and the ``receipt`` job queued (its claims'
     ``audit.pending`` is ``PENDING_TO_FILL``: the store puts the event's id there)."""
 
     read: SignatureActivation
     spent: SignatureActivation
     scheme: str
-    signatures: dict[str, bytes]
+    signatures: Mapping[str, str]
     event: AuditEvent
     at: datetime
     debit: Debit

@@ -128,9 +128,23 @@ class PendingSignatures:
     receipt: ReceiptOrder | None
     digests: list[bytes] | None = None  # to sign (``sign_later``); None once signed
     failure: Exception | None = None  # the key's, once its failure is audited
+    encoded: list[str] | None = None  # ``signatures`` in Base64, once encoded
 
-    def kept(self) -> dict[str, bytes]:
-        return dict(zip(self.hashes, self.signatures, strict=True))
+    def kept(self) -> dict[str, str]:
+        """Base64 digest → Base64 signature, as the SAD keeps them."""
+        return dict(zip(self.hashes, self._encoded(), strict=True))
+
+    def answer(self, signatures: list[bytes]) -> list[str]:
+        """``signatures``, what recording answered, in Base64: the encoding the SAD kept if
+        they are the ones this call made (fifty signatures of 256 bytes a signHash: encoded
+        once, not once to keep and again to answer), else encoded now (the signatures a
+        concurrent call made and kept, redelivered)."""
+        return self._encoded() if signatures is self.signatures else _b64(signatures)
+
+    def _encoded(self) -> list[str]:
+        if self.encoded is None:
+            self.encoded = _b64(self.signatures)
+        return self.encoded
 
 
 class SigningService:
@@ -302,6 +316,7 @@ class SigningService:
         try:  # one call for the batch: the key, padding and hash objects set up once
             pending.signatures = self._keystore.sign_digests(pending.found.key, digests,
                                                              pending.scheme)
+            pending.encoded = None
         except BaseException as exc:
             self._fail(pending.account_id, pending.credential, pending.sad, digests)
             if not isinstance(exc, Exception):  # an interrupt: not this signing's answer
@@ -471,7 +486,7 @@ class SigningService:
 
     def _written_at_once(self, sad: str, read: SignatureActivation,
                          spent: SignatureActivation, scheme: SignatureScheme,
-                         kept: dict[str, bytes], relying_party: str | None,
+                         kept: dict[str, str], relying_party: str | None,
                          receipt: ReceiptOrder | None) -> bool:
         """The SAD spent, the quota's common case taken, the event audited and the receipt
         queued: all in one statement that is its own transaction (a read-only unit of work:

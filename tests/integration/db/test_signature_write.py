@@ -81,7 +81,7 @@ def _write(count: int = 1, *, read: SignatureActivation | None = None,
     event = AuditEvent("signing.signed", Outcome.SUCCESS, actor=ACCOUNT, subject=CREDENTIAL,
                        details={"sad": read.id, "count": count})
     return SignatureWrite(read, replace(read, signed=read.signed + HASHES), "sha256WithRSA",
-                          {HASHES[0]: SIGNATURE}, event, at,
+                          {HASHES[0]: base64.b64encode(SIGNATURE).decode()}, event, at,
                           Debit(CREDENTIAL, count, at, entry,
                                 unless_awaiting_acceptance=gated), job)
 

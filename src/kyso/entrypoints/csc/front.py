@@ -87,7 +87,7 @@ class SignHashFront:
             if not isinstance(signed, PendingSignatures):
                 return signed
             recorded = await self._group().submit(signed)
-            return signatures.hash_answer(recorded, signed.receipt)
+            return signatures.hash_answer(signed.answer(recorded), signed.receipt)
         except errors.KysoError as exc:  # the handler's refusals: the route's CSC shapes
             return csc_errors.kyso_error(request, exc)
         except Exception as exc:  # as the app's own handlers answer it

@@ -60,7 +60,7 @@ def sign_hash_now(body: SignHashIn, request: Request, bearer: HTTPAuthorizationC
     with _reads(body, bearer, container):
         signed = _sign_hash(body, request, bearer, container)
         if isinstance(signed, PendingSignatures):
-            return hash_answer(container.signing.record(signed), signed.receipt)
+            return hash_answer(signed.answer(container.signing.record(signed)), signed.receipt)
         return signed
 
 
@@ -74,7 +74,8 @@ def sign_hash_signed(body: SignHashIn, request: Request, bearer: HTTPAuthorizati
         return _sign_hash(body, request, bearer, container, sign_later=True)
 
 
-def hash_answer(signatures: list[bytes], receipt: ReceiptOrder | None) -> Response:
+def hash_answer(signatures: list[str], receipt: ReceiptOrder | None) -> Response:
+    """The answer with ``signatures`` (Base64: ``PendingSignatures.answer``)."""
     # a vendor extra (CSC clients ignore unknown fields): the worker makes it within seconds
     receipt_id = receipt.id if receipt is not None and receipt.queued else None
     return Response(signed_answer(signatures, receipt_id), media_type="application/json")
@@ -129,14 +130,17 @@ def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCred
     signed = container.signing.signed_hashes(caller.account_id, body.credential_id, sad,
                                              digests, scheme_of, receipt_of=receipt_of,
                                              sign_later=sign_later)
-    return signed if isinstance(signed, PendingSignatures) else hash_answer(signed, None)
+    if isinstance(signed, PendingSignatures):
+        return signed
+    return hash_answer([b2a_base64(s, newline=False).decode() for s in signed], None)
 
 
-def signed_answer(signatures: list[bytes], receipt_id: str | None) -> bytes:
+def signed_answer(signatures: list[str], receipt_id: str | None) -> bytes:
     """signHash's answer, ``{"signatures": [...], "receiptID": ...}`` as ``json.dumps``
-    writes it compact, the signatures written directly: Base64 needs no escaping, and fifty
-    signatures of 344 characters cost the encoder more than the rest of the answer."""
-    listed = b'","'.join(b2a_base64(s, newline=False) for s in signatures)
+    writes it compact, the signatures (Base64) written directly: Base64 needs no escaping,
+    and fifty signatures of 344 characters cost the encoder more than the rest of the
+    answer."""
+    listed = '","'.join(signatures).encode()
     parts = [b'{"signatures":["', listed, b'"]'] if signatures else [b'{"signatures":[]']
     if receipt_id is not None:
         parts += [b',"receiptID":', json.dumps(receipt_id).encode()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from binascii import b2a_base64
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -52,14 +52,13 @@ _FORGET = (update(signature_activations)
            .where(_t.expires_at <= bindparam("before"), _t.kept != "").values(kept=""))
 
 
-def _lines(scheme: str, signatures: dict[str, bytes]) -> str:
-    """Kept signatures as the ``kept`` column holds them: one line each."""
-    return "".join(f"{scheme} {digest} {b2a_base64(value, newline=False).decode()}\n"
-                   for digest, value in signatures.items())
+def _lines(scheme: str, signatures: Mapping[str, str]) -> str:
+    """Kept signatures (base64) as the ``kept`` column holds them: one line each."""
+    return "".join(f"{scheme} {digest} {value}\n" for digest, value in signatures.items())
 
 
 def spend_values(read: SignatureActivation, spent: SignatureActivation, scheme: str,
-                 signatures: dict[str, bytes]) -> dict[str, Any]:
+                 signatures: Mapping[str, str]) -> dict[str, Any]:
     """The parameters of ``SPEND_QUERY``."""
     return {"activation_id": read.id, "b_read": json.dumps(list(read.signed)),
             "b_signed": json.dumps(list(spent.signed)), "b_kept": _lines(scheme, signatures)}
@@ -113,12 +112,12 @@ class SqlActivationRepository:
         return activation, certificate
 
     def spend(self, read: SignatureActivation, spent: SignatureActivation, scheme: str,
-              signatures: dict[str, bytes]) -> bool:
+              signatures: Mapping[str, str]) -> bool:
         done = _SPEND.execute(self._conn, spend_values(read, spent, scheme, signatures))
         return done.rowcount == 1
 
     def keep_signatures(self, activation: SignatureActivation, scheme: str,
-                        signatures: dict[str, bytes]) -> None:
+                        signatures: Mapping[str, str]) -> None:
         self._conn.execute(_KEEP, {"activation_id": activation.id,
                                    "b_kept": _lines(scheme, signatures)})
 
