@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install what `make bench` needs beyond the test suite: Debian's wrk (the load generator)
-# and nginx (in front of the one-node and two-node runs of bench/nodes.py).
+# Install what `make bench` needs beyond the test suite: Debian's wrk (the load generator),
+# nginx (in front of the one-node and two-node runs of bench/nodes.py) and valgrind
+# (bench/rest_instructions.py counts instructions with its callgrind).
 set -euo pipefail
 packages=()
-for p in wrk nginx; do
+for p in wrk nginx valgrind; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || packages+=("$p")
 done
 [ "${#packages[@]}" -eq 0 ] && exit 0
