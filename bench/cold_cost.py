@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from otp_profile import _inline, call
-from serve import make_kyso
+from serve import Kyso, make_kyso
 from signhash_profile import PATH, body
 
 from kyso.adapters.keystore import software
@@ -44,6 +44,18 @@ from kyso.entrypoints.csc import front, signatures
 from kyso.entrypoints.logs import configure_logging
 
 MODES = ("rsa", "spin", "none")
+
+
+def home_in_process(tmp: Path) -> Kyso:
+    """A fresh SQLite home under ``tmp``, its hot route's hop to a worker thread run inline
+    (one thread holds the whole request) and its logs written where ``kyso serve``'s would
+    be, not to this terminal."""
+    signatures.run_hot = front.run_hot = _inline  # type: ignore[assignment]
+    k = make_kyso(tmp / "home", None, 1)
+    settings = k.container.settings
+    configure_logging(settings.log_level, settings.log_format,
+                      stream=open(os.devnull, "w"))  # noqa: SIM115  # as serve logs
+    return k
 
 
 def stand_in(mode: dict[str, str], per_signature: dict[str, float],
@@ -76,13 +88,9 @@ def main() -> None:
     mode, per_signature, spent = {"now": "rsa"}, {"rsa": 0.0}, []
     software.SoftwareKeyStore.sign_digests = stand_in(  # type: ignore[method-assign]
         mode, per_signature, spent)
-    signatures.run_hot = front.run_hot = _inline  # type: ignore[assignment]
     with tempfile.TemporaryDirectory(prefix="kyso-cold-") as tmp_dir:
         tmp = Path(tmp_dir)
-        k = make_kyso(tmp / "home", None, 1)
-        settings = k.container.settings
-        configure_logging(settings.log_level, settings.log_format,
-                          stream=open(os.devnull, "w"))  # noqa: SIM115  # as serve logs
+        k = home_in_process(tmp)
         count = (len(MODES) * args.blocks + 2) * args.requests
         lines = k.mint(count, args.hashes, tmp / "sads.txt").read_text().splitlines()
         bodies = iter([body(k.credential_id, line) for line in lines])

@@ -36,14 +36,12 @@ WARM = 30  # requests before the counted ones: imports, caches and prepared stat
 
 def child(requests: int, hashes: int) -> None:
     """The measured process (under callgrind): ``requests`` signHash after ``WARM``."""
-    from otp_profile import _inline, call
-    from serve import make_kyso
+    from cold_cost import home_in_process
+    from otp_profile import call
     from signhash_profile import PATH, body
 
     from kyso.adapters.keystore import software
     from kyso.entrypoints.api import app as app_module
-    from kyso.entrypoints.csc import front, signatures
-    from kyso.entrypoints.logs import configure_logging
 
     stand_in = bytes(range(256))
 
@@ -52,13 +50,9 @@ def child(requests: int, hashes: int) -> None:
         return [stand_in for _ in digests]
 
     software.SoftwareKeyStore.sign_digests = sign_digests  # type: ignore[method-assign]
-    signatures.run_hot = front.run_hot = _inline  # type: ignore[assignment]
     with tempfile.TemporaryDirectory(prefix="kyso-ir-") as tmp_dir:
         tmp = Path(tmp_dir)
-        k = make_kyso(tmp / "home", None, 1)
-        settings = k.container.settings
-        configure_logging(settings.log_level, settings.log_format,
-                          stream=open(os.devnull, "w"))  # noqa: SIM115  # as serve logs
+        k = home_in_process(tmp)
         lines = k.mint(WARM + requests, hashes, tmp / "sads.txt").read_text().splitlines()
         bodies = iter([body(k.credential_id, line) for line in lines])
         app = app_module.create_app(k.container)
