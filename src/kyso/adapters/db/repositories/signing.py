@@ -57,11 +57,26 @@ def _lines(scheme: str, signatures: Mapping[str, str]) -> str:
     return "".join(f"{scheme} {digest} {value}\n" for digest, value in signatures.items())
 
 
+# the characters json.dumps writes as they are (and '"', counted apart)
+_PLAIN = bytes(range(0x20, 0x7f)).replace(b"\\", b"")
+
+
+def _hash_list(hashes: tuple[str, ...]) -> str:
+    """``json.dumps(list(hashes))``, the text of the ``signed`` column (which the spend
+    compares with what it read), written directly when nothing in it needs escaping, as in
+    Base64 hashes: fifty of them cost the encoder some 120 000 instructions, this some 10 000."""
+    joined = '", "'.join(hashes)
+    if (not joined.isascii() or joined.encode().translate(None, _PLAIN)
+            or joined.count('"') != 2 * len(hashes) - 2):
+        return json.dumps(list(hashes))
+    return f'["{joined}"]'
+
+
 def spend_values(read: SignatureActivation, spent: SignatureActivation, scheme: str,
                  signatures: Mapping[str, str]) -> dict[str, Any]:
     """The parameters of ``SPEND_QUERY``."""
-    return {"activation_id": read.id, "b_read": json.dumps(list(read.signed)),
-            "b_signed": json.dumps(list(spent.signed)), "b_kept": _lines(scheme, signatures)}
+    return {"activation_id": read.id, "b_read": _hash_list(read.signed),
+            "b_signed": _hash_list(spent.signed), "b_kept": _lines(scheme, signatures)}
 
 
 def _values(a: SignatureActivation) -> dict[str, Any]:
