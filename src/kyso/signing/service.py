@@ -71,9 +71,10 @@ class Grant:
     expires_at: datetime
 
 
-def _b64(digests: list[bytes]) -> list[str]:
-    # base64.b64encode(d).decode(), without its wrapper: fifty a signHash
-    return [b2a_base64(d, newline=False).decode() for d in digests]
+def base64_texts(values: list[bytes]) -> list[str]:
+    """Each value in Base64 (``base64.b64encode(v).decode()`` without its wrapper: fifty
+    hashes and fifty signatures a signHash)."""
+    return [b2a_base64(v, newline=False).decode() for v in values]
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,11 @@ class PendingSignatures:
         they are the ones this call made (fifty signatures of 256 bytes a signHash: encoded
         once, not once to keep and again to answer), else encoded now (the signatures a
         concurrent call made and kept, redelivered)."""
-        return self._encoded() if signatures is self.signatures else _b64(signatures)
+        return self._encoded() if signatures is self.signatures else base64_texts(signatures)
 
     def _encoded(self) -> list[str]:
         if self.encoded is None:
-            self.encoded = _b64(self.signatures)
+            self.encoded = base64_texts(self.signatures)
         return self.encoded
 
 
@@ -194,7 +195,7 @@ class SigningService:
         activation = SignatureActivation(
             id=str(uuid.uuid4()), token_hash=_token_hash(sad), account_id=credential.account_id,
             credential_id=credential.id, hash_algo=hash_algo.value,
-            hashes=tuple(_b64(digests)), created_at=now,
+            hashes=tuple(base64_texts(digests)), created_at=now,
             expires_at=now + timedelta(seconds=self.policy.sad_ttl_seconds))
         uow.signing.add(activation)
         self._audit(uow, "signing.authorized", activation, count=len(digests))
@@ -216,7 +217,7 @@ class SigningService:
             uow.signing.save(replace(old, revoked_at=now))
             new_sad = secrets.token_urlsafe(32)
             new = replace(old, id=str(uuid.uuid4()), token_hash=_token_hash(new_sad),
-                          hashes=tuple(_b64(digests)),
+                          hashes=tuple(base64_texts(digests)),
                           signed=(), created_at=now, revoked_at=None,
                           expires_at=now + timedelta(seconds=self.policy.sad_ttl_seconds))
             uow.signing.add(new)
@@ -292,7 +293,7 @@ class SigningService:
                 | None, *, later: bool = False) -> list[bytes] | PendingSignatures:
         """The signatures made (``later``: to make) and to record; or, for a call that only
         redelivers, the signatures kept."""
-        hashes = tuple(_b64(digests))  # as the SAD keeps them: encoded once a call
+        hashes = tuple(base64_texts(digests))  # as the SAD keeps them: encoded once a call
         checked = self._check(account_id, credential, sad, hashes, scheme)
         if isinstance(checked, SignatureScheme):  # hashes this SAD signed: the kept ones
             return self._redeliver(account_id, credential, sad, hashes, checked)
@@ -584,7 +585,7 @@ class SigningService:
             raise InvalidSad(NOT_THIS_DOCUMENT)
         if not consume:
             return None  # a look spends nothing, so it authorizes nothing
-        used = replace(activation, signed=(*activation.signed, *_b64([digest])))
+        used = replace(activation, signed=(*activation.signed, *base64_texts([digest])))
         uow.signing.save(used)
         self._audit(uow, "signing.document_authorized", used)
         return Redeemed(used, _SEAL)
@@ -620,7 +621,7 @@ class SigningService:
         if activation.hash_algo != HashAlgorithm.SHA256.value \
                 or not activation.covers([document]):
             raise InvalidSad(NOT_THIS_DOCUMENT)
-        used = replace(activation, signed=(*activation.signed, *_b64([document])))
+        used = replace(activation, signed=(*activation.signed, *base64_texts([document])))
         uow.signing.save(used)
         shared_head = uow.audit.locks_shared_row  # as in _record: the hot rows last
         if not shared_head:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from binascii import b2a_base64
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -36,7 +35,7 @@ from kyso.pki.publishing import PkiPublisher
 from kyso.relying.csc_model import AsyncResponse, ResponseStatus
 from kyso.signing.model import Credential
 from kyso.signing.receipt_jobs import ReceiptKind, ReceiptOrder, hash_receipt, receipt_id_for
-from kyso.signing.service import PendingSignatures
+from kyso.signing.service import PendingSignatures, base64_texts
 
 __all__ = ["hash_answer", "router", "sign_hash_now", "sign_hash_signed", "time_stamp_token"]
 
@@ -132,7 +131,7 @@ def _sign_hash(body: SignHashIn, request: Request, bearer: HTTPAuthorizationCred
                                              sign_later=sign_later)
     if isinstance(signed, PendingSignatures):
         return signed
-    return hash_answer([b2a_base64(s, newline=False).decode() for s in signed], None)
+    return hash_answer(base64_texts(signed), None)
 
 
 def signed_answer(signatures: list[str], receipt_id: str | None) -> bytes:
